@@ -1,0 +1,43 @@
+"""Container images: KR005 invalid-image-name and KR006 image-tag-latest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem
+from k8slint.model.images import ImageError, parse_image
+from k8slint.model.workloads import containers
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
+    for container in containers(obj.data):
+        image = container.data.get("image")
+        if isinstance(image, str):
+            yield (*container.path, "image"), container.name, image
+
+
+@object_check("KR005")
+def invalid_image_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for path, name, image in _images(obj):
+        try:
+            parse_image(image)
+        except ImageError as exc:
+            yield Problem(f"container {name!r}: image {image!r} is not a valid reference: {exc}", path=path)
+
+
+@object_check("KR006")
+def image_tag_latest(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for path, name, image in _images(obj):
+        try:
+            reference = parse_image(image)
+        except ImageError:
+            continue  # reported by invalid-image-name
+        if reference.digest is None and reference.tag in (None, "latest"):
+            how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
+            yield Problem(
+                f"container {name!r}: image {image!r} {how}, so what runs changes whenever the image is pushed",
+                path=path,
+            )

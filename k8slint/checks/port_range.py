@@ -1,0 +1,74 @@
+"""KN002 port-out-of-range: ports outside 1-65535, node ports outside their range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Path, Problem
+from k8slint.model.workloads import containers, mapping, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
+HANDLERS = ("httpGet", "tcpSocket", "grpc")
+
+
+def parse_range(text: str) -> tuple[int, int]:
+    low, _, high = str(text).partition("-")
+    return int(low), int(high)
+
+
+def port_problem(value: Any, path: Path, what: str, low: int = 1, high: int = 65535, zero_unset: bool = False) -> Problem | None:
+    """A problem when ``value`` is a number outside ``low..high`` or not an integer.
+
+    Strings (named ports) and other types are left to the rules that own them.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float):
+        return Problem(f"{what} {value:g} is not an integer", path=path)
+    if zero_unset and value == 0:
+        return None
+    if not low <= value <= high:
+        return Problem(f"{what} {value} is outside the valid range {low}-{high}", path=path)
+    return None
+
+
+@object_check("KN002")
+def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in containers(obj.data):
+        for index, port in enumerate(sequence(container.data.get("ports"))):
+            if not isinstance(port, dict):
+                continue
+            base = (*container.path, "ports", index)
+            for problem in (
+                port_problem(port.get("containerPort"), (*base, "containerPort"), "containerPort"),
+                port_problem(port.get("hostPort"), (*base, "hostPort"), "hostPort", zero_unset=True),
+            ):
+                if problem:
+                    yield problem
+        for probe_name in PROBES:
+            probe = mapping(container.data.get(probe_name))
+            for handler in HANDLERS:
+                port_path = (*container.path, probe_name, handler, "port")
+                problem = port_problem(mapping(probe.get(handler)).get("port"), port_path, f"{probe_name} port")
+                if problem:
+                    yield problem
+    if obj.kind == "Service":
+        yield from _service_ports(obj, ctx)
+
+
+def _service_ports(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    low, high = parse_range(ctx.options["node-port-range"])
+    for index, port in enumerate(sequence(mapping(obj.data.get("spec")).get("ports"))):
+        if not isinstance(port, dict):
+            continue
+        base = ("spec", "ports", index)
+        for problem in (
+            port_problem(port.get("port"), (*base, "port"), "port"),
+            port_problem(port.get("targetPort"), (*base, "targetPort"), "targetPort", zero_unset=True),
+            port_problem(port.get("nodePort"), (*base, "nodePort"), "nodePort", low, high, zero_unset=True),
+        ):
+            if problem:
+                yield problem

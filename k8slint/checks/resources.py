@@ -1,0 +1,104 @@
+"""Container resources: KR002 request-exceeds-limit, KR003 invalid-quantity, KR004 non-positive-limit.
+
+The three rules read the same fields, so they share this module; each check
+reports only its own rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from k8slint.findings import Path, Problem
+from k8slint.model.quantity import QuantityError, parse_quantity
+from k8slint.model.workloads import containers, dig, mapping, pod_spec_path, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+COMPARED = ("cpu", "memory", "ephemeral-storage", "storage")
+
+
+def _compared(resource: str) -> bool:
+    return resource in COMPARED or resource.startswith("hugepages-")
+
+
+def _resource_blocks(obj: K8sObject) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """Every ``resources`` block (requests/limits) of an object, with its path."""
+    for container in containers(obj.data):
+        resources = container.data.get("resources")
+        if isinstance(resources, dict):
+            yield (*container.path, "resources"), resources
+    kind = obj.kind
+    if kind == "PersistentVolumeClaim":
+        resources = dig(obj.data, ("spec", "resources"))
+        if isinstance(resources, dict):
+            yield ("spec", "resources"), resources
+    elif kind == "StatefulSet":
+        for index, claim in enumerate(sequence(dig(obj.data, ("spec", "volumeClaimTemplates")))):
+            resources = dig(claim, ("spec", "resources"))
+            if isinstance(resources, dict):
+                yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), resources
+
+
+def _quantities(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
+    """Every quantity field: resource requests and limits, emptyDir size limits."""
+    for path, resources in _resource_blocks(obj):
+        for section in ("requests", "limits"):
+            for resource, value in mapping(resources.get(section)).items():
+                yield (*path, section, resource), value
+    spec_path = pod_spec_path(obj.data)
+    if spec_path is not None:
+        for index, volume in enumerate(sequence(dig(obj.data, (*spec_path, "volumes")))):
+            empty_dir = dig(volume, ("emptyDir",))
+            if isinstance(empty_dir, dict) and "sizeLimit" in empty_dir:
+                yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
+
+
+def _parsed(value: Any) -> Fraction | None:
+    try:
+        return parse_quantity(value)
+    except QuantityError:
+        return None
+
+
+@object_check("KR003")
+def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for path, value in _quantities(obj):
+        try:
+            quantity = parse_quantity(value)
+        except QuantityError as exc:
+            yield Problem(f"{path[-2]}.{path[-1]}: {exc}", path=path)
+            continue
+        if quantity < 0 and path[-2] == "requests":
+            yield Problem(f"requests.{path[-1]}: {value!r} is negative; requests must be 0 or more", path=path)
+
+
+@object_check("KR004")
+def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for path, value in _quantities(obj):
+        is_size_limit = path[-1] == "sizeLimit"
+        if path[-2] != "limits" and not is_size_limit:
+            continue
+        quantity = _parsed(value)
+        if quantity is not None and quantity <= 0:
+            field = "sizeLimit" if is_size_limit else f"limits.{path[-1]}"
+            yield Problem(f"{field} is {value!r}; a limit must be greater than zero", path=path)
+
+
+@object_check("KR002")
+def request_exceeds_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for path, resources in _resource_blocks(obj):
+        requests, limits = mapping(resources.get("requests")), mapping(resources.get("limits"))
+        for resource, raw_request in requests.items():
+            if not isinstance(resource, str) or not _compared(resource) or resource not in limits:
+                continue
+            request, limit = _parsed(raw_request), _parsed(limits[resource])
+            if request is None or limit is None or limit <= 0:
+                continue
+            if request > limit:
+                yield Problem(
+                    f"{resource} request {str(raw_request).strip()} is above its limit "
+                    f"{str(limits[resource]).strip()}; the API server rejects this",
+                    path=(*path, "requests", resource),
+                )

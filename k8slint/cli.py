@@ -1,0 +1,147 @@
+"""The command line: parse flags, call the engine, pick a reporter, set the exit code.
+
+Heavy modules (the engine, rich, jsonschema) are imported inside the commands
+that need them, so ``k8slint --version`` and ``--help`` start instantly.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from k8slint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+SEVERITIES = ("error", "warning", "info")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="k8slint")
+def cli() -> None:
+    """k8slint: find deployment mistakes in Kubernetes manifests before the cluster does."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the run (default: error).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable).")
+@click.option("--namespace", metavar="NAME", help="Namespace of objects that set none (default: default).")
+@click.option(
+    "--config",
+    "config_file",
+    metavar="FILE",
+    help="Config file (default: .k8slint.yaml here or above, or [tool.k8slint] in pyproject.toml).",
+)
+@click.option("--no-config", is_flag=True, help="Ignore config files.")
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str | None,
+    exclude: tuple[str, ...],
+    namespace: str | None,
+    config_file: str | None,
+    no_config: bool,
+) -> int:
+    """Lint manifests in PATHS (files or folders; - reads standard input).
+
+    Exit codes: 0 when nothing at or above --fail-on is found, 1 when something
+    is, 2 for usage, config or I/O errors.
+    """
+    from k8slint.engine import lint
+
+    settings = _settings(config_file, no_config, namespace=namespace, fail_on=fail_on, exclude=exclude)
+    result = lint(list(paths) or ["."], settings)
+    if output_format == "json":
+        from k8slint.reporters.json import render_json
+
+        click.echo(render_json(result))
+    else:
+        from k8slint.reporters.text import render_text
+
+        render_text(result, sys.stdout)
+    return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
+
+
+@cli.command(name="rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(output_format: str) -> int:
+    """List every rule: code, name, severity, category and summary."""
+    from k8slint.registry import registry
+
+    rules = list(registry())
+    if output_format == "json":
+        import json
+
+        rows = [
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "category": r.category, "summary": r.summary}
+            for r in rules
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return EXIT_OK
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        click.echo(f"{r.code}  {r.name:<{width}}  {str(r.severity):<7}  {r.category:<10}  {r.summary}")
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> int:
+    """Show the docs of RULE (a code such as KN001, or a name)."""
+    from k8slint.docs import render_rule_docs
+    from k8slint.registry import registry
+
+    spec = registry().get(rule)
+    if spec is None:
+        raise click.UsageError(f"unknown rule {rule!r}; `k8slint rules` lists them")
+    click.echo(render_rule_docs(spec), nl=False)
+    return EXIT_OK
+
+
+def _settings(config_file: str | None, no_config: bool, **overrides: Any) -> Any:
+    from pathlib import Path
+
+    from k8slint.config import build_settings, find_config
+    from k8slint.errors import ConfigError
+    from k8slint.registry import registry
+
+    if config_file is not None:
+        path: Path | None = Path(config_file)
+        if not path.is_file():  # type: ignore[union-attr]
+            raise ConfigError(f"config file not found: {config_file}")
+    else:
+        path = None if no_config else find_config(Path.cwd())
+    return build_settings(registry(), path, **overrides)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one-line errors and exit code 2 for anything the user must fix."""
+    from k8slint.errors import K8slintError
+
+    try:
+        code = cli.main(args=argv, prog_name="k8slint", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        code = EXIT_USAGE
+    except click.UsageError as exc:
+        click.echo(f"k8slint: error: {exc.format_message()}", err=True)
+        code = EXIT_USAGE
+    except K8slintError as exc:
+        click.echo(f"k8slint: error: {exc}", err=True)
+        code = EXIT_USAGE
+    except click.Abort:
+        click.echo("k8slint: aborted", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = EXIT_FINDINGS
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,191 @@
+"""Finding, reading and validating the configuration, and the settings of a run."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from k8slint.errors import ConfigError
+from k8slint.findings import Severity, format_path
+from k8slint.registry import Registry, RuleSpec
+
+CONFIG_NAMES = (".k8slint.yaml", ".k8slint.yml")
+
+
+@dataclass(slots=True)
+class Settings:
+    """Everything a run needs to know, after config file and flags are merged."""
+
+    registry: Registry
+    namespace: str = "default"
+    fail_on: Severity = Severity.ERROR
+    exclude: list[str] = field(default_factory=list)
+    disabled: set[str] = field(default_factory=set)
+    severities: dict[str, Severity] = field(default_factory=dict)
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    config_file: str | None = None
+
+    def enabled_rules(self) -> list[RuleSpec]:
+        return [rule for rule in self.registry if rule.code not in self.disabled]
+
+    def severity(self, rule: RuleSpec) -> Severity:
+        return self.severities.get(rule.code, rule.severity)
+
+    def rule_options(self, rule: RuleSpec) -> dict[str, Any]:
+        return {**rule.default_options, **self.options.get(rule.code, {})}
+
+
+def find_config(start: Path) -> Path | None:
+    """``.k8slint.yaml`` in ``start`` or above, or a pyproject.toml with ``[tool.k8slint]``."""
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_section(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_section(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "[tool.k8slint" in text
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    if path.name == "pyproject.toml":
+        try:
+            import tomllib  # type: ignore[import-not-found]
+        except ModuleNotFoundError:  # Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+        try:
+            data = tomllib.loads(text).get("tool", {}).get("k8slint", {})
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        return data
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping, not {type(data).__name__}")
+    return data
+
+
+def config_schema(registry: Registry) -> dict[str, Any]:
+    """The config schema, with every rule's options composed in from the registry."""
+    from k8slint.resources import load_schema
+
+    schema = copy.deepcopy(load_schema("config"))
+    rule_properties: dict[str, Any] = {}
+    for rule in registry:
+        setting = copy.deepcopy(schema["$defs"]["rule-setting"])
+        options = setting["oneOf"][2]["properties"]["options"]
+        options["additionalProperties"] = False
+        options["properties"] = rule.options
+        for token in (rule.code, rule.name, *rule.aliases):
+            rule_properties[token] = setting
+    schema["properties"]["rules"]["properties"] = rule_properties
+    schema["properties"]["rules"]["additionalProperties"] = False
+    return schema
+
+
+def validate_config(data: dict[str, Any], registry: Registry, origin: str) -> None:
+    """Raise a one-line :class:`ConfigError` naming the first bad key."""
+    for key in data:
+        if key not in ("namespace", "fail-on", "exclude", "rules"):
+            raise ConfigError(f"{origin}: unknown key {key!r}{_suggest(key, ['namespace', 'fail-on', 'exclude', 'rules'])}")
+    rules = data.get("rules")
+    if isinstance(rules, dict):
+        for token in rules:
+            if not isinstance(token, str) or registry.get(token) is None:
+                raise ConfigError(f"{origin}: rules: unknown rule {token!r}{_suggest(str(token), registry.tokens)}")
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(config_schema(registry))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = format_path(tuple(error.absolute_path)) or "(top level)"
+        raise ConfigError(f"{origin}: {where}: {_explain(error)}")
+
+
+def _explain(error: Any) -> str:
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        known = sorted(error.schema.get("properties", {}))
+        suggestion = _suggest(extra[0], known) if extra else ""
+        return f"unknown key {extra[0]!r}{suggestion}" if extra else error.message
+    if error.validator == "oneOf" and error.context:
+        return "expected off, on, error, warning, info, or a mapping with enabled, severity and options"
+    return error.message
+
+
+def _suggest(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def build_settings(
+    registry: Registry,
+    config_path: Path | None,
+    *,
+    namespace: str | None = None,
+    fail_on: str | None = None,
+    exclude: Iterable[str] = (),
+) -> Settings:
+    settings = Settings(registry)
+    if config_path is not None:
+        data = read_config(config_path)
+        origin = os.path.relpath(config_path) if config_path.is_absolute() else str(config_path)
+        validate_config(data, registry, origin)
+        _apply(settings, data)
+        settings.config_file = str(config_path)
+    if namespace is not None:
+        settings.namespace = namespace
+    if fail_on is not None:
+        settings.fail_on = Severity.parse(fail_on)
+    settings.exclude.extend(exclude)
+    return settings
+
+
+def _apply(settings: Settings, data: dict[str, Any]) -> None:
+    settings.namespace = data.get("namespace", settings.namespace)
+    if "fail-on" in data:
+        settings.fail_on = Severity.parse(data["fail-on"])
+    settings.exclude.extend(data.get("exclude", []))
+    for token, value in (data.get("rules") or {}).items():
+        rule = settings.registry[token]
+        if isinstance(value, dict):
+            enabled = value.get("enabled", True)
+            severity = value.get("severity")
+            if value.get("options"):
+                settings.options.setdefault(rule.code, {}).update(value["options"])
+        else:
+            enabled = value not in (False, "off")
+            severity = value if value in ("error", "warning", "info") else None
+        if enabled:
+            settings.disabled.discard(rule.code)
+        else:
+            settings.disabled.add(rule.code)
+        if severity:
+            settings.severities[rule.code] = Severity.parse(severity)

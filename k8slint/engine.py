@@ -1,0 +1,218 @@
+"""A lint run: load -> index -> run rules -> stamp -> suppress -> sort."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.config import Settings
+from k8slint.findings import Finding, Location, Problem, Severity, format_path
+from k8slint.model.index import ObjectIndex
+from k8slint.registry import RuleSpec
+from k8slint.sources.discover import discover, read_input
+from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile, load_manifest_text
+
+IGNORE_ANNOTATION = "k8slint.io/ignore"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a check may read besides its subject: the object index and its options."""
+
+    index: ObjectIndex
+    options: dict[str, Any]
+    namespace: str
+
+
+@dataclass(slots=True)
+class Result:
+    findings: list[Finding]
+    files: int
+    """Input files read (or attempted)."""
+    objects: int
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def fails(self, threshold: Severity) -> bool:
+        return any(f.severity >= threshold for f in self.findings)
+
+
+@dataclass(slots=True)
+class _Suppressions:
+    """Suppression comments and annotations, and which of them were used."""
+
+    used: set[tuple[Any, ...]] = field(default_factory=set)
+
+    def comment_tokens(self, source: SourceFile, line: int) -> Iterable[tuple[int, str]]:
+        for target in (line, line - 1):
+            tokens = source.suppressions.get(target)
+            if tokens and (target == line or _whole_line_comment(source, target)):
+                yield from ((target, token) for token in tokens)
+
+    def suppressed(self, finding: Finding, rule: RuleSpec, source: SourceFile | None, obj: K8sObject | None) -> bool:
+        names = {rule.code, rule.name, *rule.aliases, SUPPRESS_ALL}
+        hit = False
+        if source is not None:
+            for target, token in self.comment_tokens(source, finding.location.line):
+                if token in names:
+                    self.used.add(("comment", source.display, target, token))
+                    hit = True
+        if obj is not None:
+            for token in annotation_tokens(obj):
+                if token in names:
+                    self.used.add(("annotation", id(obj), token))
+                    hit = True
+        return hit
+
+
+def annotation_tokens(obj: K8sObject) -> list[str]:
+    value = obj.annotations.get(IGNORE_ANNOTATION)
+    if not isinstance(value, str):
+        return []
+    return [token.strip() for token in value.split(",") if token.strip()]
+
+
+def _whole_line_comment(source: SourceFile, line: int) -> bool:
+    text = source.line(line)
+    return text is not None and text.lstrip().startswith("#")
+
+
+def lint(paths: Sequence[str], settings: Settings) -> Result:
+    """Lint the files under ``paths`` (``-`` reads standard input)."""
+    found = discover(paths, settings.exclude)
+    sources: dict[str, SourceFile] = {}
+    objects: list[K8sObject] = []
+    raw: list[tuple[RuleSpec, Problem, K8sObject | None]] = []
+    registry = settings.registry
+    for rule_name, problem in found.problems:
+        raw.append((registry[rule_name], problem, None))
+    for item in found.files:
+        text, problem = read_input(item)
+        if text is None:
+            raw.append((registry["unreadable-file"], problem, None))  # type: ignore[arg-type]
+            continue
+        source = SourceFile(item.display, text)
+        sources[source.display] = source
+        loaded = load_manifest_text(source, settings.namespace, json_file=item.is_json)
+        objects.extend(loaded.objects)
+        for rule_name, problem in loaded.problems:
+            raw.append((registry[rule_name], problem, problem.subject))
+    index = ObjectIndex(objects)
+    enabled = settings.enabled_rules()
+    for rule in enabled:
+        for check in rule.checks:
+            context = RuleContext(index, settings.rule_options(rule), settings.namespace)
+            if check.scope == "set":
+                raw.extend(_guarded(rule, check.func, (context,), None))
+                continue
+            subjects = objects if check.kinds is None else index.of_kind(*sorted(check.kinds))
+            for obj in subjects:
+                raw.extend(_guarded(rule, check.func, (obj, context), obj))
+    findings = _finish(raw, settings, sources, objects)
+    return Result(findings, len(found.files), len(objects))
+
+
+def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: K8sObject | None) -> list[tuple[RuleSpec, Problem, K8sObject | None]]:
+    """Run one check; a crash in it is reported, and the other checks go on."""
+    try:
+        return [(rule, problem, problem.subject or subject) for problem in func(*args)]
+    except Exception as exc:  # noqa: BLE001 - one broken rule must not end the run
+        from k8slint.registry import registry
+
+        what = subject.describe() if subject is not None else "the object set"
+        problem = Problem(
+            f"rule {rule.code} ({rule.name}) failed on {what}: {type(exc).__name__}: {exc}",
+            subject=subject,
+        )
+        return [(registry()["internal-error"], problem, subject)]
+
+
+def _finish(
+    raw: list[tuple[RuleSpec, Problem, K8sObject | None]],
+    settings: Settings,
+    sources: dict[str, SourceFile],
+    objects: list[K8sObject],
+) -> list[Finding]:
+    suppressions = _Suppressions()
+    findings: dict[tuple[Any, ...], Finding] = {}
+    for rule, problem, subject in raw:
+        if rule.code in settings.disabled:
+            continue
+        finding = _stamp(rule, problem, subject, settings, sources)
+        source = sources.get(finding.location.file)
+        if suppressions.suppressed(finding, rule, source, subject):
+            continue
+        findings.setdefault(finding.sort_key, finding)
+    unused = settings.registry["unused-suppression"]
+    if unused.code not in settings.disabled:
+        for rule, problem, subject in _unused_suppressions(suppressions, settings, sources, objects, unused):
+            finding = _stamp(rule, problem, subject, settings, sources)
+            findings.setdefault(finding.sort_key, finding)
+    return sorted(findings.values(), key=lambda f: f.sort_key)
+
+
+def _stamp(
+    rule: RuleSpec,
+    problem: Problem,
+    subject: K8sObject | None,
+    settings: Settings,
+    sources: dict[str, SourceFile],
+) -> Finding:
+    location = problem.location
+    if location is None:
+        location = subject.locate(problem.path) if subject is not None else Location("<unknown>", 1, 1)
+    source_file = subject.file if subject is not None else sources.get(location.file)
+    snippet = source_file.line(location.line) if source_file is not None else None
+    return Finding(
+        code=rule.code,
+        rule=rule.name,
+        severity=problem.severity or settings.severity(rule),
+        message=problem.message,
+        location=location,
+        path=format_path(problem.path) if subject is not None and problem.path else None,
+        object=subject.ref if subject is not None else None,
+        hint=problem.hint or rule.hint,
+        source=subject.source if subject is not None else None,
+        related=problem.related,
+        snippet=snippet,
+    )
+
+
+def _unused_suppressions(
+    suppressions: _Suppressions,
+    settings: Settings,
+    sources: dict[str, SourceFile],
+    objects: list[K8sObject],
+    unused: RuleSpec,
+) -> Iterable[tuple[RuleSpec, Problem, K8sObject | None]]:
+    registry = settings.registry
+
+    def reason(token: str) -> str | None:
+        if token == SUPPRESS_ALL:
+            return "suppresses nothing here"
+        rule = registry.get(token)
+        if rule is None:
+            return f"names an unknown rule {token!r}"
+        if rule.code in settings.disabled:
+            return None  # the rule did not run, so nothing can be said
+        return f"{token} reports nothing here"
+
+    for display, source in sources.items():
+        for line, tokens in source.suppressions.items():
+            for token in sorted(tokens):
+                if ("comment", display, line, token) in suppressions.used:
+                    continue
+                why = reason(token)
+                if why:
+                    yield unused, Problem(f"suppression comment {why}", location=Location(display, line, 1)), None
+    for obj in objects:
+        for token in annotation_tokens(obj):
+            if ("annotation", id(obj), token) in suppressions.used:
+                continue
+            why = reason(token)
+            if why:
+                path = ("metadata", "annotations", IGNORE_ANNOTATION)
+                yield unused, Problem(f"{IGNORE_ANNOTATION} annotation {why}", path=path, subject=obj), obj

@@ -1,0 +1,1 @@
+"""Views over Kubernetes objects: kinds, pod specs, label selectors, quantities."""

@@ -1,0 +1,174 @@
+"""The object index: lookups by kind, by namespace and name, and by pod labels.
+
+Cross-object rules ask the index instead of scanning every object, so a run
+stays linear in the number of objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from k8slint.findings import Path
+from k8slint.model.kinds import is_custom_resource
+from k8slint.model.selectors import Selector, label_text
+from k8slint.model.workloads import dig, mapping, pod_template_path
+from k8slint.sources.manifests import K8sObject
+
+_ANY = re.compile(r".*", re.S)
+_INDEX = re.compile(r"[0-9]+")
+
+
+def _generated_labels(obj: K8sObject) -> dict[str, re.Pattern[str]]:
+    """Labels that a controller adds to the pods it creates, beyond the template's.
+
+    A Service may select one StatefulSet pod by ``statefulset.kubernetes.io/pod-name``,
+    or a Job's pods by ``job-name``; those labels are in no manifest.
+    """
+    kind, name = obj.kind, re.escape(obj.name or "")
+    if kind == "StatefulSet":
+        return {
+            "statefulset.kubernetes.io/pod-name": re.compile(rf"{name}-[0-9]+"),
+            "apps.kubernetes.io/pod-index": _INDEX,
+            "controller-revision-hash": _ANY,
+        }
+    if kind == "DaemonSet":
+        return {"controller-revision-hash": _ANY, "pod-template-generation": _INDEX}
+    if kind == "Deployment":
+        return {"pod-template-hash": _ANY}
+    if kind in ("Job", "CronJob"):
+        job_name = re.compile(name if kind == "Job" else rf"{name}-[0-9]+")
+        return {
+            "job-name": job_name,
+            "batch.kubernetes.io/job-name": job_name,
+            "controller-uid": _ANY,
+            "batch.kubernetes.io/controller-uid": _ANY,
+            "batch.kubernetes.io/job-completion-index": _INDEX,
+        }
+    return {}
+
+
+GENERATED_LABEL_KEYS = frozenset(
+    {
+        "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index",
+        "controller-revision-hash",
+        "pod-template-generation",
+        "pod-template-hash",
+        "job-name",
+        "batch.kubernetes.io/job-name",
+        "controller-uid",
+        "batch.kubernetes.io/controller-uid",
+        "batch.kubernetes.io/job-completion-index",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PodTemplate:
+    """Pods that an object runs (a workload's template) or is (a bare Pod)."""
+
+    obj: K8sObject
+    path: Path
+    """Path of the template (or Pod) inside the object; labels are at ``path + (metadata, labels)``."""
+    labels: dict[str, Any]
+    generated: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+    def selected_by(self, selector: Selector) -> bool:
+        """Whether the selector matches these pods, controller-added labels included."""
+        for key, value in selector.match_labels:
+            if key in self.labels:
+                if label_text(self.labels[key]) != value:
+                    return False
+            elif key not in self.generated or not self.generated[key].fullmatch(value):
+                return False
+        return all(requirement.matches(self.labels) for requirement in selector.requirements)
+
+
+class ObjectIndex:
+    def __init__(self, objects: Sequence[K8sObject]) -> None:
+        self.objects = objects
+        self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
+        self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
+        for obj in objects:
+            kind = obj.kind
+            if kind is None:
+                continue
+            self._by_kind[kind].append(obj)
+            name = obj.name
+            if name is not None:
+                self._by_name[(obj.namespace, kind, name)].append(obj)
+
+    def of_kind(self, *kinds: str) -> list[K8sObject]:
+        if len(kinds) == 1:
+            return self._by_kind.get(kinds[0], [])
+        return [obj for kind in kinds for obj in self._by_kind.get(kind, [])]
+
+    def named(self, namespace: str | None, kind: str, name: str) -> list[K8sObject]:
+        return self._by_name.get((namespace, kind, name), [])
+
+    @cached_property
+    def pod_templates(self) -> dict[str | None, list[PodTemplate]]:
+        """Every pod template and bare Pod, by namespace."""
+        found: dict[str | None, list[PodTemplate]] = defaultdict(list)
+        for obj in self.objects:
+            if obj.kind == "Pod":
+                found[obj.namespace].append(PodTemplate(obj, (), obj.labels))
+                continue
+            path = pod_template_path(obj.data)
+            if path is not None:
+                labels = dig(obj.data, (*path, "metadata", "labels"))
+                template = PodTemplate(obj, path, labels if isinstance(labels, dict) else {}, _generated_labels(obj))
+                found[obj.namespace].append(template)
+        return found
+
+    @cached_property
+    def _label_index(self) -> dict[str | None, dict[tuple[str, str], list[int]]]:
+        index: dict[str | None, dict[tuple[str, str], list[int]]] = {}
+        for namespace, templates in self.pod_templates.items():
+            by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
+            for position, template in enumerate(templates):
+                for key, value in template.labels.items():
+                    by_label[(str(key), label_text(value))].append(position)
+            index[namespace] = by_label
+        return index
+
+    def templates_matching(self, namespace: str | None, selector: Selector) -> list[PodTemplate]:
+        """Pod templates in ``namespace`` whose pods the selector matches."""
+        templates = self.pod_templates.get(namespace, [])
+        indexed = [pair for pair in selector.match_labels if pair[0] not in GENERATED_LABEL_KEYS]
+        if not indexed:
+            return [t for t in templates if t.selected_by(selector)]
+        by_label = self._label_index.get(namespace, {})
+        rarest = min(indexed, key=lambda pair: len(by_label.get(pair, ())))
+        return [templates[p] for p in by_label.get(rarest, ()) if templates[p].selected_by(selector)]
+
+    @cached_property
+    def custom_resources(self) -> dict[str | None, list[K8sObject]]:
+        """Objects of kinds that Kubernetes does not serve itself, by namespace."""
+        found: dict[str | None, list[K8sObject]] = defaultdict(list)
+        for obj in self.objects:
+            if is_custom_resource(obj.api_version):
+                found[obj.namespace].append(obj)
+        return found
+
+    def operator_owner(self, namespace: str | None, selector: Selector) -> K8sObject | None:
+        """A custom resource that probably makes the pods this selector wants.
+
+        Operators (Prometheus, Alertmanager, databases, ...) create pods whose
+        labels come from the custom resource: its own labels, its
+        ``spec.podMetadata.labels``, or its name as a label value.
+        """
+        for obj in self.custom_resources.get(namespace, []):
+            labels = {**obj.labels, **mapping(dig(obj.data, ("spec", "podMetadata", "labels")))}
+            name = obj.name
+            if all(
+                (key in labels and label_text(labels[key]) == value) or value == name
+                for key, value in selector.match_labels
+            ):
+                return obj
+        return None

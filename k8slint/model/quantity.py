@@ -1,0 +1,80 @@
+"""Kubernetes resource quantities, parsed exactly as the API server decodes them.
+
+Grammar (k8s.io/apimachinery/pkg/api/resource)::
+
+    quantity        ::= signedNumber suffix
+    signedNumber    ::= number | sign number
+    sign            ::= "+" | "-"
+    number          ::= digits | digits "." digits | digits "." | "." digits
+    suffix          ::= binarySI | decimalExponent | decimalSI
+    binarySI        ::= Ki | Mi | Gi | Ti | Pi | Ei
+    decimalSI       ::= m | "" | k | M | G | T | P | E   (plus u and n)
+    decimalExponent ::= "e" signedInteger | "E" signedInteger
+
+A JSON number (a YAML int or float) is read from its text the same way, and
+the text of a string has surrounding white space trimmed first. Values are
+exact fractions, so comparisons never suffer from float rounding.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d+)(.*)", re.S)
+_EXPONENT = re.compile(r"[eE]([+-]?\d+)")
+_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+
+
+_MAX_EXPONENT = 64
+_INT64_MAX = 2**63 - 1
+
+
+class QuantityError(ValueError):
+    pass
+
+
+def parse_quantity(value: Any) -> Fraction:
+    """The exact value of a quantity given as a YAML string, int or float."""
+    if isinstance(value, bool) or value is None:
+        raise QuantityError(f"{value!r} is not a quantity")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise QuantityError(f"{value!r} is not a quantity")
+        text = repr(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        raise QuantityError(f"a {type(value).__name__} is not a quantity")
+    return _parse_text(text)
+
+
+def _parse_text(text: str) -> Fraction:
+    match = _NUMBER.fullmatch(text)
+    if not match or not text:
+        raise QuantityError(f"{text!r} is not a quantity: it must start with a number")
+    sign, number, suffix = match.groups()
+    magnitude = Fraction(number if not number.endswith(".") else number[:-1])
+    if suffix in _BINARY:
+        magnitude *= Fraction(1024) ** _BINARY[suffix]
+    elif suffix in _DECIMAL:
+        magnitude *= Fraction(10) ** _DECIMAL[suffix]
+    else:
+        exponent = _EXPONENT.fullmatch(suffix)
+        if not exponent:
+            raise QuantityError(
+                f"{text!r} is not a quantity: unknown suffix {suffix!r} "
+                "(use Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or an exponent such as e3)"
+            )
+        power = int(exponent.group(1))
+        if power > _MAX_EXPONENT:  # the API caps huge values at 2^63-1
+            magnitude = Fraction(_INT64_MAX) if magnitude else magnitude
+        elif power < -_MAX_EXPONENT:  # and rounds tiny ones up to 1n
+            magnitude = Fraction(1, 10**9) if magnitude else magnitude
+        else:
+            magnitude *= Fraction(10) ** power
+    return -magnitude if sign == "-" else magnitude

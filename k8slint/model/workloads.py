@@ -1,0 +1,93 @@
+"""Pod templates, pod specs and containers inside workload objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from k8slint.findings import Path
+
+WORKLOAD_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
+)
+POD_BEARING_KINDS = WORKLOAD_KINDS | {"Pod", "PodTemplate"}
+CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def dig(data: Any, path: Path) -> Any:
+    """The value at ``path``, or None where any step is missing or of the wrong type."""
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
+
+
+def pod_template_path(data: dict[str, Any]) -> Path | None:
+    """Where a workload keeps its pod template, if it has one.
+
+    Built-in workloads by kind; any other object (an Argo Rollout, say) when
+    ``spec.template`` holds a pod spec with a list of containers.
+    """
+    kind = data.get("kind")
+    if kind == "CronJob":
+        path: Path = ("spec", "jobTemplate", "spec", "template")
+    elif kind == "PodTemplate":
+        path = ("template",)
+    elif kind in WORKLOAD_KINDS:
+        path = ("spec", "template")
+    elif kind == "Pod":
+        return None
+    else:
+        path = ("spec", "template")
+        if not isinstance(dig(data, (*path, "spec", "containers")), list):
+            return None
+    return path if isinstance(dig(data, path), dict) else None
+
+
+def pod_spec_path(data: dict[str, Any]) -> Path | None:
+    if data.get("kind") == "Pod":
+        return ("spec",) if isinstance(data.get("spec"), dict) else None
+    template = pod_template_path(data)
+    if template is None:
+        return None
+    path = (*template, "spec")
+    return path if isinstance(dig(data, path), dict) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerView:
+    path: Path
+    """Path of the container mapping inside its object."""
+    data: dict[str, Any]
+    group: str
+    """``containers``, ``initContainers`` or ``ephemeralContainers``."""
+
+    @property
+    def name(self) -> str:
+        name = self.data.get("name")
+        return name if isinstance(name, str) else f"{self.group}[{self.path[-1]}]"
+
+
+def containers(data: dict[str, Any]) -> Iterator[ContainerView]:
+    """Every container of an object's pod spec, init and ephemeral ones included."""
+    spec_path = pod_spec_path(data)
+    if spec_path is None:
+        return
+    spec = dig(data, spec_path)
+    for group in CONTAINER_LISTS:
+        for index, container in enumerate(sequence(spec.get(group))):
+            if isinstance(container, dict):
+                yield ContainerView((*spec_path, group, index), container, group)

@@ -1,0 +1,164 @@
+"""The rule registry: rule definitions from ``rules/`` joined with their checks.
+
+A rule is defined once, in ``rules/<CODE>-<name>.yaml``: its code, name,
+default severity, category, summary, fix hint, options (as JSON Schema) and
+docs. Its check is a Python function in ``k8slint/checks/`` registered with
+:func:`object_check` or :func:`set_check` under the same code. Rules about
+input that cannot be read are emitted by the loader (``emitted-by: loader``)
+and have no check function.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from k8slint.findings import Problem, Severity
+from k8slint.resources import data_dir
+
+ObjectCheckFn = Callable[[Any, Any], Iterable[Problem]]
+SetCheckFn = Callable[[Any], Iterable[Problem]]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    code: str
+    func: Callable[..., Iterable[Problem]]
+    scope: str  # "object": called per object of ``kinds``; "set": called once with the context
+    kinds: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocs:
+    what: str
+    why: str
+    example: str
+    use_instead: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    code: str
+    name: str
+    severity: Severity
+    category: str
+    summary: str
+    hint: str
+    docs: RuleDocs
+    options: dict[str, Any] = field(default_factory=dict)
+    """JSON Schema properties of the rule's options, each with a default."""
+    aliases: tuple[str, ...] = ()
+    emitted_by: str | None = None
+    docs_testable: bool = True
+    """False where the example cannot be written as a YAML file (a binary file, a crash)."""
+    checks: tuple[Check, ...] = ()
+
+    @property
+    def default_options(self) -> dict[str, Any]:
+        return {key: spec.get("default") for key, spec in self.options.items()}
+
+
+_CHECKS: list[Check] = []
+
+
+def object_check(code: str, kinds: Iterable[str] | None = None) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
+    """Register ``func(obj, ctx)`` as the check of rule ``code`` for objects of ``kinds`` (all if None)."""
+
+    def register(func: ObjectCheckFn) -> ObjectCheckFn:
+        _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None))
+        return func
+
+    return register
+
+
+def set_check(code: str) -> Callable[[SetCheckFn], SetCheckFn]:
+    """Register ``func(ctx)`` as a cross-object check of rule ``code``; it sees the whole set."""
+
+    def register(func: SetCheckFn) -> SetCheckFn:
+        _CHECKS.append(Check(code, func, "set"))
+        return func
+
+    return register
+
+
+class Registry:
+    def __init__(self, rules: Iterable[RuleSpec]) -> None:
+        self.rules: tuple[RuleSpec, ...] = tuple(sorted(rules, key=lambda r: r.code))
+        self._by_token: dict[str, RuleSpec] = {}
+        for rule in self.rules:
+            for token in (rule.code, rule.name, *rule.aliases):
+                if token in self._by_token:
+                    raise RuntimeError(f"rule token {token!r} is used twice")
+                self._by_token[token] = rule
+
+    def __iter__(self) -> Iterator[RuleSpec]:
+        return iter(self.rules)
+
+    def get(self, token: str) -> RuleSpec | None:
+        """A rule by code (any case), name or former name."""
+        return self._by_token.get(token) or self._by_token.get(token.upper())
+
+    def __getitem__(self, token: str) -> RuleSpec:
+        rule = self.get(token)
+        if rule is None:
+            raise KeyError(token)
+        return rule
+
+    @property
+    def tokens(self) -> list[str]:
+        return sorted(self._by_token)
+
+
+def _load_definitions() -> list[dict[str, Any]]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    definitions = []
+    for path in sorted(data_dir("rules").glob("*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            definition = yaml.load(handle, Loader=loader)
+        definition["_file"] = path.name
+        definitions.append(definition)
+    return definitions
+
+
+def _import_checks() -> None:
+    import k8slint.checks as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+
+
+@functools.cache
+def registry() -> Registry:
+    """The built-in rules (loaded once per process)."""
+    _import_checks()
+    checks: dict[str, list[Check]] = {}
+    for check in _CHECKS:
+        checks.setdefault(check.code, []).append(check)
+    rules = []
+    for d in _load_definitions():
+        docs = d["docs"]
+        rules.append(
+            RuleSpec(
+                code=d["code"],
+                name=d["name"],
+                severity=Severity.parse(d["severity"]),
+                category=d["category"],
+                summary=d["summary"],
+                hint=d["hint"],
+                docs=RuleDocs(docs["what"], docs["why"], docs["example"], docs["use-instead"]),
+                options=d.get("options") or {},
+                aliases=tuple(d.get("aliases") or ()),
+                emitted_by=d.get("emitted-by"),
+                docs_testable=d.get("docs-testable", True),
+                checks=tuple(checks.pop(d["code"], ())),
+            )
+        )
+    if checks:
+        raise RuntimeError(f"checks registered for undefined rules: {sorted(checks)}")
+    return Registry(rules)

@@ -1,0 +1,56 @@
+"""The JSON report; its format is described by schemas/report.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from k8slint.engine import Result
+from k8slint.findings import Finding, Severity
+
+REPORT_VERSION = 1
+
+
+def finding_json(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    return {
+        "code": finding.code,
+        "rule": finding.rule,
+        "severity": str(finding.severity),
+        "message": finding.message,
+        "file": loc.file,
+        "line": loc.line,
+        "column": loc.column,
+        "object": finding.object.as_json() if finding.object else None,
+        "path": finding.path,
+        "hint": finding.hint,
+        "source": finding.source,
+        "related": [
+            {
+                "file": r.location.file,
+                "line": r.location.line,
+                "column": r.location.column,
+                "message": r.message,
+            }
+            for r in finding.related
+        ],
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def report_json(result: Result) -> dict[str, Any]:
+    return {
+        "version": REPORT_VERSION,
+        "summary": {
+            "files": result.files,
+            "objects": result.objects,
+            "findings": len(result.findings),
+            "by_severity": {str(s): result.count(s) for s in sorted(Severity, reverse=True)},
+            "notes": list(result.notes),
+        },
+        "findings": [finding_json(f) for f in result.findings],
+    }
+
+
+def render_json(result: Result) -> str:
+    return json.dumps(report_json(result), indent=2, ensure_ascii=False)

@@ -1,0 +1,286 @@
+"""Kubernetes objects read from YAML and JSON files, with their source positions."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from yaml.nodes import Node
+
+from k8slint.findings import Location, ObjectRef, Path, Problem
+from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
+from k8slint.sources.yamlsafe import child, load_documents, locate
+
+_SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.M)
+_SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
+SUPPRESS_ALL = "all"
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A file as read: its text, and the suppression comments found in it."""
+
+    display: str
+    text: str
+    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
+    _lines: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if "k8slint:" in self.text:
+            self.suppressions = parse_suppression_comments(self.text)
+
+    def line(self, number: int) -> str | None:
+        """The text of a 1-based line, without its line break."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1]
+        return None
+
+
+def parse_suppression_comments(text: str) -> dict[int, frozenset[str]]:
+    """``# k8slint: ignore=rule-a,KN201`` comments by 1-based line."""
+    found: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "k8slint:" not in line:
+            continue
+        match = _SUPPRESSION.search(line)
+        if match:
+            names = match.group(1)
+            rules = {n.strip() for n in names.split(",") if n.strip()} if names else {SUPPRESS_ALL}
+            found[number] = frozenset(rules)
+    return found
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(slots=True, eq=False)
+class K8sObject:
+    """One Kubernetes object, and where it came from."""
+
+    data: dict[str, Any]
+    file: SourceFile
+    document: int
+    node: Node
+    namespace: str | None
+    item: int | None = None
+    source: str | None = None
+
+    @property
+    def api_version(self) -> str | None:
+        return _string(self.data.get("apiVersion"))
+
+    @property
+    def kind(self) -> str | None:
+        return _string(self.data.get("kind"))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        metadata = self.data.get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
+
+    @property
+    def name(self) -> str | None:
+        return _string(self.metadata.get("name"))
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        labels = self.metadata.get("labels")
+        return labels if isinstance(labels, dict) else {}
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        annotations = self.metadata.get("annotations")
+        return annotations if isinstance(annotations, dict) else {}
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.api_version, self.kind, self.name, self.namespace)
+
+    def describe(self) -> str:
+        return self.ref.describe()
+
+    def locate(self, path: Path) -> Location:
+        line, column, _ = locate(self.node, path)
+        return Location(self.file.display, line, column)
+
+    def has(self, path: Path) -> bool:
+        return locate(self.node, path)[2] == len(path)
+
+
+@dataclass(slots=True)
+class LoadResult:
+    objects: list[K8sObject] = field(default_factory=list)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)
+    """(rule name, problem) for input that could not be read as objects."""
+
+
+def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
+    """The objects of a YAML (or JSON) stream, and the problems met reading it."""
+    result = LoadResult()
+    documents, errors, duplicates = load_documents(source.text)
+    if errors and json_file and not documents:
+        fallback = _load_json(source, default_namespace)
+        if fallback is not None:
+            return fallback
+    for error in errors:
+        rule = "unsupported-yaml-tag" if error.kind == "tag" else "yaml-syntax"
+        result.problems.append(
+            (rule, Problem(error.message, location=Location(source.display, error.line, error.column)))
+        )
+    for dup in duplicates:
+        result.problems.append(
+            (
+                "duplicate-key",
+                Problem(
+                    f"key {dup.key!r} appears again (first on line {dup.first_line}); "
+                    "Kubernetes rejects duplicate keys, most tools silently keep the last",
+                    location=Location(source.display, dup.line, dup.column),
+                ),
+            )
+        )
+    sources = _source_comments(source.text) if "# Source: " in source.text else None
+    previous_end = -1
+    for document in documents:
+        helm_source = None
+        if sources is not None:
+            helm_source = _source_for(sources, previous_end, document.node.start_mark.line)
+            previous_end = document.node.end_mark.line
+        if document.data is None:
+            continue  # an empty document: a bare '---' or only comments
+        _add_document(result, source, document.index, document.node, document.data, default_namespace, helm_source)
+    return result
+
+
+def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
+    """JSON that the YAML parser refuses (rare escapes); positions are then whole-file."""
+    try:
+        data = json.loads(source.text)
+    except ValueError:
+        return None
+    documents, _, _ = load_documents("{}")
+    result = LoadResult()
+    if data is not None:
+        _add_document(result, source, 0, documents[0].node, data, default_namespace, None)
+    return result
+
+
+def _source_comments(text: str) -> list[tuple[int, str]]:
+    """(0-based line, template path) of every ``# Source:`` comment."""
+    out = []
+    for match in _SOURCE_COMMENT.finditer(text):
+        out.append((text.count("\n", 0, match.start()), match.group(1)))
+    return out
+
+
+def _source_for(sources: list[tuple[int, str]], after: int, before: int) -> str | None:
+    """The last ``# Source:`` comment between the previous document and this one."""
+    index = bisect.bisect_left(sources, (before, "")) - 1
+    if index >= 0 and sources[index][0] > after:
+        return sources[index][1]
+    return None
+
+
+def _add_document(
+    result: LoadResult,
+    source: SourceFile,
+    index: int,
+    node: Node,
+    data: Any,
+    default_namespace: str,
+    helm_source: str | None,
+) -> None:
+    if not isinstance(data, dict):
+        what = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+        line, column, _ = locate(node, ())
+        result.problems.append(
+            (
+                "document-not-a-mapping",
+                Problem(
+                    f"document {index + 1} is {what}, not a Kubernetes object (a mapping)",
+                    location=Location(source.display, line, column),
+                ),
+            )
+        )
+        return
+    kind = data.get("kind")
+    items = data.get("items")
+    if isinstance(kind, str) and is_list_kind(kind) and isinstance(items, list) and "spec" not in data:
+        item_nodes = _child_node(node, "items")
+        for position, item in enumerate(items):
+            item_node = _child_node(item_nodes, position) if item_nodes is not None else None
+            if not isinstance(item, dict):
+                where = locate(item_node or node, ())
+                result.problems.append(
+                    (
+                        "document-not-a-mapping",
+                        Problem(
+                            f"item {position} of {kind} is not a Kubernetes object (a mapping)",
+                            location=Location(source.display, where[0], where[1]),
+                        ),
+                    )
+                )
+                continue
+            obj = _make_object(item, source, index, item_node or node, default_namespace, helm_source, position)
+            _accept_object(result, obj)
+        return
+    _accept_object(result, _make_object(data, source, index, node, default_namespace, helm_source, None))
+
+
+def _child_node(node: Node, part: Any) -> Node | None:
+    found = child(node, part)
+    return found[1] if found else None
+
+
+def _make_object(
+    data: dict[str, Any],
+    source: SourceFile,
+    index: int,
+    node: Node,
+    default_namespace: str,
+    helm_source: str | None,
+    item: int | None,
+) -> K8sObject:
+    kind = data.get("kind")
+    metadata = data.get("metadata")
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    if not isinstance(namespace, str) or not namespace:
+        namespace = None if kind in CLUSTER_SCOPED_KINDS else default_namespace
+    return K8sObject(data, source, index, node, namespace, item, helm_source)
+
+
+def _accept_object(result: LoadResult, obj: K8sObject) -> None:
+    """Report missing apiVersion, kind or name; the object is linted all the same."""
+    data = obj.data
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind):
+        return
+    for field_name, value in (("apiVersion", api_version), ("kind", kind)):
+        if not isinstance(value, str) or not value:
+            result.problems.append(
+                ("missing-field", Problem(_missing(field_name, value), path=(field_name,), subject=obj))
+            )
+    metadata = data.get("metadata")
+    if not isinstance(metadata, dict):
+        result.problems.append(
+            ("missing-field", Problem(_missing("metadata", metadata), path=("metadata",), subject=obj))
+        )
+    elif not _string(metadata.get("name")) and not _string(metadata.get("generateName")):
+        result.problems.append(
+            (
+                "missing-field",
+                Problem(_missing("metadata.name", metadata.get("name")), path=("metadata", "name"), subject=obj),
+            )
+        )
+    result.objects.append(obj)
+
+
+def _missing(field_name: str, value: Any) -> str:
+    if value is None or value == "":
+        return f"{field_name} is missing"
+    return f"{field_name} must be {'a mapping' if field_name == 'metadata' else 'a string'}, not {type(value).__name__}"

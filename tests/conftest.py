@@ -1,0 +1,49 @@
+"""Shared helpers: run the linter in-process on files or on YAML text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from k8slint.config import build_settings, find_config
+from k8slint.engine import Result, lint
+from k8slint.registry import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def run_lint(*paths: str | Path, cwd: Path | None = None, **overrides: object) -> Result:
+    """Lint like `k8slint check` run from ``cwd`` (the config found there applies)."""
+    here = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        config = find_config(Path.cwd()) if cwd is not None else None
+        settings = build_settings(registry(), config, **overrides)  # type: ignore[arg-type]
+        return lint([str(p) for p in paths], settings)
+    finally:
+        os.chdir(here)
+
+
+@pytest.fixture
+def lint_text(tmp_path: Path) -> Iterator[object]:
+    """Write YAML text to a file and lint it: ``lint_text(text, name="x.yaml")``."""
+
+    def run(text: str, name: str = "manifest.yaml", **overrides: object) -> Result:
+        target = tmp_path / name
+        target.write_text(text, encoding="utf-8")
+        return run_lint(target, **overrides)
+
+    yield run
+
+
+def shared_or_skip(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here: the shared corpus sits beside the repository in CI only")
+    return path
