@@ -100,6 +100,8 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
         objects.extend(loaded.objects)
         for rule_name, problem in loaded.problems:
             raw.append((registry[rule_name], problem, problem.subject))
+    # A canonical order, so that "first" and "nearest" never depend on argument order.
+    objects.sort(key=lambda o: (o.file.display, o.document, -1 if o.item is None else o.item))
     index = ObjectIndex(objects)
     enabled = settings.enabled_rules()
     for rule in enabled:

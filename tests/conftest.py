@@ -47,3 +47,28 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here: the shared corpus sits beside the repository in CI only")
     return path
+
+
+@pytest.fixture
+def cli() -> Iterator[object]:
+    """Run the command line in-process: ``cli("check", path)`` -> click Result with exit_code."""
+    from click.testing import CliRunner
+
+    from k8slint.cli import main
+
+    def run(*args: str, input: str | None = None) -> object:
+        runner = CliRunner()
+        return runner.invoke(_MainCommand(main), list(args), input=input, catch_exceptions=False)
+
+    yield run
+
+
+class _MainCommand:
+    """Adapts ``k8slint.cli.main`` (which calls sys.exit) to CliRunner.invoke."""
+
+    def __init__(self, main: object) -> None:
+        self.main_func = main
+        self.name = "k8slint"
+
+    def main(self, args: list[str], prog_name: str | None = None, **_: object) -> None:
+        self.main_func(args)  # type: ignore[operator]

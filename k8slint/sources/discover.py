@@ -111,7 +111,7 @@ def _walk(root: str, excludes: Sequence[str], problems: list[tuple[str, Problem]
             if _excluded(rel, excludes):
                 continue
             found.append((os.path.join(root, rel), os.path.join(folder, name)))
-    return found
+    return sorted(found)
 
 
 def _inside_chart(rel_folder: str, chart_roots: list[str]) -> str | None:
