@@ -1,0 +1,28 @@
+# Quick start:
+#   make check   installs k8slint (a real, non-editable install) into .venv-check
+#                and lints the shipped Todo Chatbot reference deployment
+#   make test    installs k8slint with its test tools into .venv-test and runs the suite
+
+PYTHON ?= python3
+CHECK_VENV := .venv-check
+TEST_VENV := .venv-test
+
+.PHONY: check test docs clean
+
+check:
+	$(PYTHON) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECK_VENV)/bin/python -m pip install --quiet .
+	cd reference/todo-chatbot && ../../$(CHECK_VENV)/bin/k8slint check .
+
+test:
+	$(PYTHON) -m venv $(TEST_VENV)
+	$(TEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TEST_VENV)/bin/python -m pip install --quiet -e '.[test]'
+	$(TEST_VENV)/bin/python -m pytest
+
+docs:
+	$(TEST_VENV)/bin/python -m k8slint.docs docs/rules.md
+
+clean:
+	rm -rf $(CHECK_VENV) $(TEST_VENV) build dist .pytest_cache
