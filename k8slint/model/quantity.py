@@ -13,22 +13,25 @@ Grammar (k8s.io/apimachinery/pkg/api/resource)::
 
 A JSON number (a YAML int or float) is read from its text the same way, and
 the text of a string has surrounding white space trimmed first. Values are
-exact fractions, so comparisons never suffer from float rounding.
+exact fractions (rounded up to whole nano-units, binary ones capped at 2^63-1,
+as the API server stores them), so comparisons never suffer from float rounding.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 from typing import Any
 
-_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d+)(.*)", re.S)
+_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d*)(.*)", re.S)
 _EXPONENT = re.compile(r"[eE]([+-]?\d+)")
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
 
-_MAX_EXPONENT = 64
+_MAX_EXPONENT = 1000
+_NANO_PER_UNIT = 10**9
 _INT64_MAX = 2**63 - 1
 
 
@@ -58,8 +61,10 @@ def _parse_text(text: str) -> Fraction:
     if not match or not text:
         raise QuantityError(f"{text!r} is not a quantity: it must start with a number")
     sign, number, suffix = match.groups()
-    magnitude = Fraction(number if not number.endswith(".") else number[:-1])
-    if suffix in _BINARY:
+    digits = number.rstrip(".")
+    magnitude = Fraction(digits) if digits else Fraction(0)
+    binary = suffix in _BINARY
+    if binary:
         magnitude *= Fraction(1024) ** _BINARY[suffix]
     elif suffix in _DECIMAL:
         magnitude *= Fraction(10) ** _DECIMAL[suffix]
@@ -70,11 +75,15 @@ def _parse_text(text: str) -> Fraction:
                 f"{text!r} is not a quantity: unknown suffix {suffix!r} "
                 "(use Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or an exponent such as e3)"
             )
-        power = int(exponent.group(1))
-        if power > _MAX_EXPONENT:  # the API caps huge values at 2^63-1
-            magnitude = Fraction(_INT64_MAX) if magnitude else magnitude
-        elif power < -_MAX_EXPONENT:  # and rounds tiny ones up to 1n
-            magnitude = Fraction(1, 10**9) if magnitude else magnitude
-        else:
-            magnitude *= Fraction(10) ** power
+        # Exact arithmetic on 1e999999999 would take forever; such values are absurd anyway.
+        power = max(-_MAX_EXPONENT, min(_MAX_EXPONENT, int(exponent.group(1))))
+        magnitude *= Fraction(10) ** power
+    magnitude = _canonical(magnitude, binary)
     return -magnitude if sign == "-" else magnitude
+
+
+def _canonical(magnitude: Fraction, binary: bool) -> Fraction:
+    """Round up to whole nano-units, and cap binary-suffixed values at 2^63-1, as the API server does."""
+    if magnitude.denominator != 1:
+        magnitude = Fraction(math.ceil(magnitude * _NANO_PER_UNIT), _NANO_PER_UNIT)
+    return min(magnitude, Fraction(_INT64_MAX)) if binary else magnitude
