@@ -43,6 +43,20 @@ def cli() -> None:
     help="Config file (default: .k8slint.yaml here or above, or [tool.k8slint] in pyproject.toml).",
 )
 @click.option("--no-config", is_flag=True, help="Ignore config files.")
+@click.option(
+    "--kubernetes-version",
+    metavar="X.Y",
+    help="Target Kubernetes version for schemas and API lifecycle (default: the newest supported).",
+)
+@click.option("--strict", is_flag=True, help="Also report fields the schema does not define (unknown-field).")
+@click.option("--no-schema", is_flag=True, help="Skip schema validation.")
+@click.option(
+    "--schema-location",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
+)
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -51,6 +65,10 @@ def check(
     namespace: str | None,
     config_file: str | None,
     no_config: bool,
+    kubernetes_version: str | None,
+    strict: bool,
+    no_schema: bool,
+    schema_location: tuple[str, ...],
 ) -> int:
     """Lint manifests in PATHS (files or folders; - reads standard input).
 
@@ -59,7 +77,17 @@ def check(
     """
     from k8slint.engine import lint
 
-    settings = _settings(config_file, no_config, namespace=namespace, fail_on=fail_on, exclude=exclude)
+    settings = _settings(
+        config_file,
+        no_config,
+        namespace=namespace,
+        fail_on=fail_on,
+        exclude=exclude,
+        kubernetes_version=kubernetes_version,
+        strict=strict or None,
+        schema=False if no_schema else None,
+        schema_locations=schema_location,
+    )
     result = lint(list(paths) or ["."], settings)
     if output_format == "json":
         from k8slint.reporters.json import render_json

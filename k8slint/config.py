@@ -29,6 +29,21 @@ class Settings:
     severities: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
     config_file: str | None = None
+    kubernetes_version: str | None = None
+    """Target minor version; None until resolved against the installed schemas."""
+    schema_locations: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.disabled |= {rule.code for rule in self.registry if not rule.enabled_by_default}
+
+    def enable(self, *tokens: str) -> None:
+        self.disabled -= {self.registry[token].code for token in tokens}
+
+    def disable(self, *tokens: str) -> None:
+        self.disabled |= {self.registry[token].code for token in tokens}
+
+    def enabled(self, token: str) -> bool:
+        return self.registry[token].code not in self.disabled
 
     def enabled_rules(self) -> list[RuleSpec]:
         return [rule for rule in self.registry if rule.code not in self.disabled]
@@ -112,9 +127,12 @@ def config_schema(registry: Registry) -> dict[str, Any]:
 
 def validate_config(data: dict[str, Any], registry: Registry, origin: str) -> None:
     """Raise a one-line :class:`ConfigError` naming the first bad key."""
+    from k8slint.resources import load_schema
+
+    known = list(load_schema("config")["properties"])
     for key in data:
-        if key not in ("namespace", "fail-on", "exclude", "rules"):
-            raise ConfigError(f"{origin}: unknown key {key!r}{_suggest(key, ['namespace', 'fail-on', 'exclude', 'rules'])}")
+        if key not in known:
+            raise ConfigError(f"{origin}: unknown key {key!r}{_suggest(str(key), known)}")
     rules = data.get("rules")
     if isinstance(rules, dict):
         for token in rules:
@@ -152,6 +170,10 @@ def build_settings(
     namespace: str | None = None,
     fail_on: str | None = None,
     exclude: Iterable[str] = (),
+    kubernetes_version: str | None = None,
+    strict: bool | None = None,
+    schema: bool | None = None,
+    schema_locations: Iterable[str] = (),
 ) -> Settings:
     settings = Settings(registry)
     if config_path is not None:
@@ -165,7 +187,17 @@ def build_settings(
     if fail_on is not None:
         settings.fail_on = Severity.parse(fail_on)
     settings.exclude.extend(exclude)
+    if kubernetes_version is not None:
+        settings.kubernetes_version = kubernetes_version
+    settings.schema_locations.extend(schema_locations)
+    if strict:
+        settings.enable("unknown-field")
+    if schema is False:
+        settings.disable(*SCHEMA_RULES)
     return settings
+
+
+SCHEMA_RULES = ("schema-violation", "unknown-field", "unknown-kind")
 
 
 def _apply(settings: Settings, data: dict[str, Any]) -> None:
@@ -173,6 +205,8 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     if "fail-on" in data:
         settings.fail_on = Severity.parse(data["fail-on"])
     settings.exclude.extend(data.get("exclude", []))
+    settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
+    settings.schema_locations.extend(data.get("schema-locations", []))
     for token, value in (data.get("rules") or {}).items():
         rule = settings.registry[token]
         if isinstance(value, dict):
@@ -189,3 +223,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
             settings.disabled.add(rule.code)
         if severity:
             settings.severities[rule.code] = Severity.parse(severity)
+    if data.get("strict"):
+        settings.enable("unknown-field")
+    if data.get("schema") is False:
+        settings.disable(*SCHEMA_RULES)

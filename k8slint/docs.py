@@ -25,6 +25,7 @@ def render_rule_docs(rule: RuleSpec) -> str:
         "",
         "## Example",
         "",
+        *([f"At Kubernetes {rule.docs.kubernetes_version}:", ""] if rule.docs.kubernetes_version else []),
         "```yaml",
         rule.docs.example.rstrip(),
         "```",

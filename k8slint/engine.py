@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from k8slint.config import Settings
+from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
 from k8slint.registry import RuleSpec
@@ -16,13 +18,47 @@ from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile, load_
 IGNORE_ANNOTATION = "k8slint.io/ignore"
 
 
+class Run:
+    """What the checks of one run share: the index, the target version, the schemas."""
+
+    def __init__(self, settings: Settings, index: ObjectIndex) -> None:
+        self.settings = settings
+        self.index = index
+
+    @cached_property
+    def kubernetes_version(self) -> str:
+        from k8slint.validation import resolve_version
+
+        return resolve_version(self.settings.kubernetes_version)
+
+    @cached_property
+    def schemas(self) -> Any:
+        from k8slint.validation import SchemaStore
+
+        return SchemaStore(
+            self.kubernetes_version,
+            strict=self.settings.enabled("unknown-field"),
+            locations=self.settings.schema_locations,
+            objects=self.index.objects,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """What a check may read besides its subject: the object index and its options."""
+    """What a check may read besides its subject: the object index, its options, the run."""
 
     index: ObjectIndex
     options: dict[str, Any]
     namespace: str
+    run: Run
+
+    @property
+    def kubernetes_version(self) -> str:
+        return self.run.kubernetes_version
+
+    @property
+    def schemas(self) -> Any:
+        return self.run.schemas
 
 
 @dataclass(slots=True)
@@ -103,10 +139,13 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
     # A canonical order, so that "first" and "nearest" never depend on argument order.
     objects.sort(key=lambda o: (o.file.display, o.document, -1 if o.item is None else o.item))
     index = ObjectIndex(objects)
+    run = Run(settings, index)
+    if settings.kubernetes_version is not None:
+        _ = run.kubernetes_version  # an unsupported version is a usage error before any work
     enabled = settings.enabled_rules()
     for rule in enabled:
         for check in rule.checks:
-            context = RuleContext(index, settings.rule_options(rule), settings.namespace)
+            context = RuleContext(index, settings.rule_options(rule), settings.namespace, run)
             if check.scope == "set":
                 raw.extend(_guarded(rule, check.func, (context,), None))
                 continue
@@ -121,6 +160,8 @@ def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: K8sObjec
     """Run one check; a crash in it is reported, and the other checks go on."""
     try:
         return [(rule, problem, problem.subject or subject) for problem in func(*args)]
+    except K8slintError:
+        raise
     except Exception as exc:  # noqa: BLE001 - one broken rule must not end the run
         from k8slint.registry import registry
 

@@ -40,6 +40,7 @@ class RuleDocs:
     why: str
     example: str
     use_instead: str
+    kubernetes_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,7 @@ class RuleSpec:
     """JSON Schema properties of the rule's options, each with a default."""
     aliases: tuple[str, ...] = ()
     emitted_by: str | None = None
+    enabled_by_default: bool = True
     docs_testable: bool = True
     """False where the example cannot be written as a YAML file (a binary file, a crash)."""
     checks: tuple[Check, ...] = ()
@@ -151,10 +153,13 @@ def registry() -> Registry:
                 category=d["category"],
                 summary=d["summary"],
                 hint=d["hint"],
-                docs=RuleDocs(docs["what"], docs["why"], docs["example"], docs["use-instead"]),
+                docs=RuleDocs(
+                    docs["what"], docs["why"], docs["example"], docs["use-instead"], docs.get("kubernetes-version")
+                ),
                 options=d.get("options") or {},
                 aliases=tuple(d.get("aliases") or ()),
                 emitted_by=d.get("emitted-by"),
+                enabled_by_default=d.get("enabled-by-default", True),
                 docs_testable=d.get("docs-testable", True),
                 checks=tuple(checks.pop(d["code"], ())),
             )

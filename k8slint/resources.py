@@ -28,3 +28,12 @@ def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema from ``schemas/``, e.g. ``load_schema("config")``."""
     with open(data_dir("schemas") / f"{name}.schema.json", encoding="utf-8") as handle:
         return json.load(handle)
+
+
+@functools.cache
+def load_package_yaml(name: str) -> Any:
+    """A YAML data file kept inside the package (``k8slint/data/``)."""
+    import yaml
+
+    with open(_PACKAGE_DIR / "data" / name, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -229,3 +229,39 @@ def test_version_does_not_import_heavy_modules() -> None:
 def test_python_dash_m(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "k8slint", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "k8slint" in out.stdout
+
+
+def test_unsupported_kubernetes_version_lists_the_supported_ones(cli) -> None:
+    result = cli("check", "--kubernetes-version", "1.12", str(GOOD))
+    assert result.exit_code == 2
+    assert "unsupported Kubernetes version '1.12'; supported: 1.25, 1.26" in result.output
+
+
+def test_schema_validation_can_be_turned_off(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: 'nginx:1.27', ports: [{containerPort: '80'}]}\n")
+    assert cli("check", str(bad)).exit_code == 1
+    assert cli("check", "--no-schema", str(bad)).exit_code == 0
+    config = tmp_path / "k8slint.yaml"
+    config.write_text("schema: false\n")
+    assert cli("check", "--config", str(config), str(bad)).exit_code == 0
+
+
+def test_schema_messages_name_the_path_and_what_was_expected(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        "  - name: c\n    image: nginx:1.27\n    ports:\n    - containerPort: '80'\n    resource: {}\n"
+    )
+    _, data = report(cli, "--strict", str(bad))
+    by_rule = {f["rule"]: f for f in data["findings"]}
+    violation = by_rule["schema-violation"]
+    assert violation["message"] == "spec.containers[0].ports[0].containerPort: expected an integer, found the string '80'"
+    assert violation["line"] == 9 and violation["path"] == "spec.containers[0].ports[0].containerPort"
+    unknown = by_rule["unknown-field"]
+    assert unknown["message"] == "unknown field 'resource' in spec.containers[0]; did you mean 'resources'?"
+    assert unknown["line"] == 10
+
+
+def test_strict_reference_is_clean(cli) -> None:
+    assert cli("check", "--strict", str(ROOT / "reference" / "todo-chatbot")).exit_code == 0

@@ -30,16 +30,17 @@ def test_every_rule_has_a_check_or_is_emitted_by_the_loader_or_engine() -> None:
 
 
 def test_codes_follow_their_family() -> None:
-    families = {"KL": "input", "KR": ("workloads", "resources", "images"), "KN": "networking"}
+    families = {"KL": ("input", "schema"), "KR": ("workloads", "resources", "images"), "KN": "networking", "KM": "metadata"}
     for rule in RULES:
         assert rule.category in families[rule.code[:2]], rule.code
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.docs_testable], ids=lambda r: r.code)
 def test_docs_example_fires_and_use_instead_does_not(rule, lint_text) -> None:
-    bad = lint_text(rule.docs.example, name="example.yaml")
+    version = {"kubernetes_version": rule.docs.kubernetes_version, "strict": True}
+    bad = lint_text(rule.docs.example, name="example.yaml", **version)
     assert rule.code in {f.code for f in bad.findings}, f"{rule.code}'s Example does not fire"
-    good = lint_text(rule.docs.use_instead, name="fixed.yaml")
+    good = lint_text(rule.docs.use_instead, name="fixed.yaml", **version)
     assert [f for f in good.findings if f.code == rule.code] == [], f"{rule.code}'s Use instead fires"
 
 

@@ -91,3 +91,18 @@ def containers(data: dict[str, Any]) -> Iterator[ContainerView]:
         for index, container in enumerate(sequence(spec.get(group))):
             if isinstance(container, dict):
                 yield ContainerView((*spec_path, group, index), container, group)
+
+
+def is_kustomize_fragment(data: dict[str, Any]) -> bool:
+    """A workload that kustomize completes before it is applied.
+
+    A strategic-merge patch names containers only to merge into them (no
+    images); a base whose selector and pod labels are all added by
+    ``commonLabels`` has neither. Neither is an object to be applied as written.
+    """
+    if any("image" not in container.data for container in containers(data)):
+        return True
+    template = pod_template_path(data)
+    if template is None or data.get("kind") not in WORKLOAD_KINDS - {"Job", "CronJob"}:
+        return False
+    return dig(data, ("spec", "selector")) is None and not dig(data, (*template, "metadata", "labels"))

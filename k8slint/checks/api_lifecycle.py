@@ -1,0 +1,45 @@
+"""KM001 deprecated-api and KM002 removed-api: apiVersions past their time at the target version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem
+from k8slint.model.lifecycle import Lifecycle, lifecycle, minor
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+def _entry(obj: K8sObject) -> Lifecycle | None:
+    api_version, kind = obj.api_version, obj.kind
+    return lifecycle(api_version, kind) if api_version and kind else None
+
+
+def _instead(entry: Lifecycle) -> str:
+    if entry.replacement:
+        return f"use {entry.replacement}"
+    return f"it has no replacement ({entry.note})" if entry.note else "it has no replacement"
+
+
+@object_check("KM001")
+def deprecated_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    entry = _entry(obj)
+    target = minor(ctx.kubernetes_version)
+    if entry and minor(entry.deprecated) <= target < minor(entry.removed):
+        yield Problem(
+            f"{entry.api_version} {entry.kind} is deprecated since Kubernetes {entry.deprecated} and is removed in "
+            f"{entry.removed}; {_instead(entry)}",
+            path=("apiVersion",),
+        )
+
+
+@object_check("KM002")
+def removed_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    entry = _entry(obj)
+    if entry and minor(ctx.kubernetes_version) >= minor(entry.removed):
+        yield Problem(
+            f"{entry.api_version} {entry.kind} was removed in Kubernetes {entry.removed} (target "
+            f"{ctx.kubernetes_version}); {_instead(entry)}",
+            path=("apiVersion",),
+        )

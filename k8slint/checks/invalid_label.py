@@ -1,0 +1,64 @@
+"""KM005 invalid-label: label keys and values, selector labels and annotation keys the API rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Path, Problem
+from k8slint.model.names import label_value, qualified_name
+from k8slint.model.workloads import dig, pod_template_path
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+def _label_maps(obj: K8sObject) -> Iterator[tuple[Path, Any, bool]]:
+    """(path, mapping, check values?) of every label map, selector map and annotation map."""
+    yield ("metadata", "labels"), obj.metadata.get("labels"), True
+    yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
+    template = pod_template_path(obj.data)
+    if template is not None:
+        yield (*template, "metadata", "labels"), dig(obj.data, (*template, "metadata", "labels")), True
+        yield (*template, "metadata", "annotations"), dig(obj.data, (*template, "metadata", "annotations")), False
+    selector = dig(obj.data, ("spec", "selector"))
+    if isinstance(selector, dict):
+        if obj.kind in ("Service", "ReplicationController"):
+            yield ("spec", "selector"), selector, True
+        else:
+            yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True
+
+
+def _expressions(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
+    expressions = dig(obj.data, ("spec", "selector", "matchExpressions"))
+    if obj.kind not in ("Service", "ReplicationController") and isinstance(expressions, list):
+        for index, expression in enumerate(expressions):
+            if isinstance(expression, dict):
+                yield ("spec", "selector", "matchExpressions", index), expression
+
+
+@object_check("KM005")
+def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for path, labels, with_values in _label_maps(obj):
+        if not isinstance(labels, dict):
+            continue
+        what = "annotation key" if path[-1] == "annotations" else "label key"
+        for key, value in labels.items():
+            problem = qualified_name(key) if isinstance(key, str) else None
+            if problem:
+                yield Problem(f"{what} {key!r} {problem}", path=(*path, key))
+            if with_values and isinstance(value, str):
+                problem = label_value(value)
+                if problem:
+                    yield Problem(f"label value {value!r} of {key!r} {problem}", path=(*path, key))
+    for path, expression in _expressions(obj):
+        key = expression.get("key")
+        if isinstance(key, str):
+            problem = qualified_name(key)
+            if problem:
+                yield Problem(f"selector key {key!r} {problem}", path=(*path, "key"))
+        values = expression.get("values")
+        for index, value in enumerate(values if isinstance(values, list) else []):
+            if isinstance(value, str):
+                problem = label_value(value)
+                if problem:
+                    yield Problem(f"selector value {value!r} {problem}", path=(*path, "values", index))

@@ -1,0 +1,57 @@
+"""KM003 invalid-name: metadata.name that the API rejects for its kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from k8slint.findings import Problem
+from k8slint.model.names import dns1035_label, dns1123_label, dns1123_subdomain, path_segment
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "Namespace": (dns1123_label, "a DNS-1123 label"),
+    "Service": (dns1035_label, "a DNS-1035 label"),
+    "Role": (path_segment, "a path segment"),
+    "ClusterRole": (path_segment, "a path segment"),
+    "RoleBinding": (path_segment, "a path segment"),
+    "ClusterRoleBinding": (path_segment, "a path segment"),
+}
+DEFAULT = (dns1123_subdomain, "a DNS-1123 subdomain")
+
+
+@object_check("KM003")
+def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    metadata = obj.metadata
+    validate, what = RULES.get(obj.kind or "", DEFAULT)
+    name = metadata.get("name")
+    if isinstance(name, str) and name:
+        problem = validate(name)
+        if problem:
+            yield Problem(f"{obj.kind} name {name!r} {problem} (it must be {what})", path=("metadata", "name"))
+        if obj.kind == "CustomResourceDefinition":
+            yield from _crd_name(obj, name)
+        return
+    prefix = metadata.get("generateName")
+    if isinstance(prefix, str) and prefix:
+        # the server appends five characters, so the prefix is checked with a sample suffix
+        problem = validate(prefix + "abcde")
+        if problem:
+            yield Problem(
+                f"{obj.kind} generateName {prefix!r} makes names that {problem} (they must be {what})",
+                path=("metadata", "generateName"),
+            )
+
+
+def _crd_name(obj: K8sObject, name: str) -> Iterator[Problem]:
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    group, names = spec.get("group"), spec.get("names")
+    plural = names.get("plural") if isinstance(names, dict) else None
+    if isinstance(group, str) and isinstance(plural, str) and name != f"{plural}.{group}":
+        yield Problem(
+            f"a CustomResourceDefinition must be named <plural>.<group>, here {plural}.{group!s}, not {name!r}",
+            path=("metadata", "name"),
+        )
