@@ -49,17 +49,19 @@ class Timing:
     tool: str
     seconds: float
     peak_mb: float
+    exit_code: int
 
 
-def _measure(command: list[str], runs: int) -> tuple[float, float]:
-    times, peaks = [], []
+def _measure(command: list[str], runs: int) -> tuple[float, float, int]:
+    times, peaks, code = [], [], 0
     for _ in range(runs):
         start = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(process.pid, 0)
+        _, status, usage = os.wait4(process.pid, 0)
         times.append(time.perf_counter() - start)
         peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+        code = os.waitstatus_to_exitcode(status)
+    return statistics.median(times), max(peaks), code
 
 
 def _files(root: Path) -> list[str]:
