@@ -22,7 +22,7 @@ test:
 	$(TEST_VENV)/bin/python -m pytest
 
 docs:
-	$(TEST_VENV)/bin/python -m k8slint.docs docs/rules.md
+	$(TEST_VENV)/bin/python -m k8slint.docs .
 
 clean:
 	rm -rf $(CHECK_VENV) $(TEST_VENV) build dist .pytest_cache

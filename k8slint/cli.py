@@ -57,6 +57,8 @@ def cli() -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
 )
+@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes or names, comma-separated; repeatable).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (codes or names, comma-separated; repeatable).")
 def check(
     paths: tuple[str, ...],
     output_format: str,
@@ -69,6 +71,8 @@ def check(
     strict: bool,
     no_schema: bool,
     schema_location: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
 ) -> int:
     """Lint manifests in PATHS (files or folders; - reads standard input).
 
@@ -87,6 +91,8 @@ def check(
         strict=strict or None,
         schema=False if no_schema else None,
         schema_locations=schema_location,
+        select=select,
+        ignore=ignore,
     )
     result = lint(list(paths) or ["."], settings)
     if output_format == "json":

@@ -32,6 +32,7 @@ class Settings:
     kubernetes_version: str | None = None
     """Target minor version; None until resolved against the installed schemas."""
     schema_locations: list[str] = field(default_factory=list)
+    external_objects: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.disabled |= {rule.code for rule in self.registry if not rule.enabled_by_default}
@@ -174,6 +175,8 @@ def build_settings(
     strict: bool | None = None,
     schema: bool | None = None,
     schema_locations: Iterable[str] = (),
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
 ) -> Settings:
     settings = Settings(registry)
     if config_path is not None:
@@ -194,7 +197,25 @@ def build_settings(
         settings.enable("unknown-field")
     if schema is False:
         settings.disable(*SCHEMA_RULES)
+    selected = [_rule_token(registry, token) for token in _split(select)]
+    if selected:
+        # rules about input that cannot be read stay on: a file that was not linted must be said
+        settings.disabled = {r.code for r in registry if r.emitted_by is None} - set(selected)
+    settings.disabled |= {_rule_token(registry, token) for token in _split(ignore)}
     return settings
+
+
+def _split(tokens: Iterable[str]) -> list[str]:
+    return [part.strip() for token in tokens for part in token.split(",") if part.strip()]
+
+
+def _rule_token(registry: Registry, token: str) -> str:
+    from k8slint.errors import UsageError
+
+    rule = registry.get(token)
+    if rule is None:
+        raise UsageError(f"unknown rule {token!r}{_suggest(token, registry.tokens)}; `k8slint rules` lists them")
+    return rule.code
 
 
 SCHEMA_RULES = ("schema-violation", "unknown-field", "unknown-kind")
@@ -207,6 +228,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.exclude.extend(data.get("exclude", []))
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
     settings.schema_locations.extend(data.get("schema-locations", []))
+    settings.external_objects.extend(data.get("external-objects", []))
     for token, value in (data.get("rules") or {}).items():
         rule = settings.registry[token]
         if isinstance(value, dict):

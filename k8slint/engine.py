@@ -138,7 +138,7 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
             raw.append((registry[rule_name], problem, problem.subject))
     # A canonical order, so that "first" and "nearest" never depend on argument order.
     objects.sort(key=lambda o: (o.file.display, o.document, -1 if o.item is None else o.item))
-    index = ObjectIndex(objects)
+    index = ObjectIndex(objects, settings.external_objects)
     run = Run(settings, index)
     if settings.kubernetes_version is not None:
         _ = run.kubernetes_version  # an unsupported version is a usage error before any work

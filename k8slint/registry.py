@@ -40,7 +40,8 @@ class RuleDocs:
     why: str
     example: str
     use_instead: str
-    kubernetes_version: str | None = None
+    config: dict[str, Any] | None = None
+    """The configuration the Example and Use instead are written for, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,7 @@ def registry() -> Registry:
                 summary=d["summary"],
                 hint=d["hint"],
                 docs=RuleDocs(
-                    docs["what"], docs["why"], docs["example"], docs["use-instead"], docs.get("kubernetes-version")
+                    docs["what"], docs["why"], docs["example"], docs["use-instead"], docs.get("config")
                 ),
                 options=d.get("options") or {},
                 aliases=tuple(d.get("aliases") or ()),

@@ -32,7 +32,7 @@ MUTATIONS = [
     ("40-frontend.yaml", "              containerPort: 3000", "              containerPort: 70000", "port-out-of-range", 44),
     ("30-backend.yaml", "      port: 8000\n      targetPort: http", "      port: 8000\n      targetPort: 80000", "port-out-of-range", 127),
     ("40-frontend.yaml", "  ports:\n    - name: http\n      port: 3000\n      targetPort: http",
-     "  ports:\n    - name: http\n      port: 3000\n      targetPort: http\n    - name: http\n      port: 3001", "duplicate-service-port", 120),
+     "  ports:\n    - name: http\n      port: 3000\n      targetPort: http\n    - name: http\n      port: 3001\n      targetPort: http", "duplicate-service-port", 120),
     ("30-backend.yaml", "image: ghcr.io/acme/todo-backend:1.4.2", "image: Backend:latest", "invalid-image-name", 40),
     ("40-frontend.yaml", "image: ghcr.io/acme/todo-frontend:2.3.0", "image: ghcr.io/acme/todo-frontend", "image-tag-latest", 40),
     ("20-postgres.yaml", "              memory: 1Gi", "              memory: 1GB", "invalid-quantity", 103),
@@ -40,7 +40,7 @@ MUTATIONS = [
     ("40-frontend.yaml", "              cpu: 500m", "              cpu: \"0\"", "non-positive-limit", 63),
     ("10-configmap.yaml", "  LOG_LEVEL: info\n", "  LOG_LEVEL: info\n  LOG_LEVEL: debug\n", "duplicate-key", 13),
     ("50-ingress.yaml", "  ingressClassName: nginx\n", "  ingressClassName: [nginx\n", "yaml-syntax", 18),
-    ("11-secret.yaml", "  name: todo-secrets\n", "  labels2: {}\n", "missing-field", 8),
+    ("00-namespace.yaml", "  name: todo-chatbot\n", "", "missing-field", 3),
 ]
 
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, run_lint
 from k8slint.docs import render_rules_page
 from k8slint.registry import registry
 from k8slint.resources import data_dir, load_schema
@@ -30,17 +30,30 @@ def test_every_rule_has_a_check_or_is_emitted_by_the_loader_or_engine() -> None:
 
 
 def test_codes_follow_their_family() -> None:
-    families = {"KL": ("input", "schema"), "KR": ("workloads", "resources", "images"), "KN": "networking", "KM": "metadata"}
+    families = {
+        "KL": ("input", "schema"),
+        "KR": ("workloads", "resources", "images"),
+        "KN": ("networking", "references"),
+        "KM": ("metadata",),
+        "KS": ("security",),
+        "KC": ("config",),
+    }
     for rule in RULES:
         assert rule.category in families[rule.code[:2]], rule.code
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.docs_testable], ids=lambda r: r.code)
-def test_docs_example_fires_and_use_instead_does_not(rule, lint_text) -> None:
-    version = {"kubernetes_version": rule.docs.kubernetes_version, "strict": True}
-    bad = lint_text(rule.docs.example, name="example.yaml", **version)
+def test_docs_example_fires_and_use_instead_does_not(rule, tmp_path) -> None:
+    config = {**(rule.docs.config or {}), "strict": True}
+    (tmp_path / ".k8slint.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    def lint(text: str):
+        (tmp_path / "manifest.yaml").write_text(text, encoding="utf-8")
+        return run_lint("manifest.yaml", cwd=tmp_path)
+
+    bad = lint(rule.docs.example)
     assert rule.code in {f.code for f in bad.findings}, f"{rule.code}'s Example does not fire"
-    good = lint_text(rule.docs.use_instead, name="fixed.yaml", **version)
+    good = lint(rule.docs.use_instead)
     assert [f for f in good.findings if f.code == rule.code] == [], f"{rule.code}'s Use instead fires"
 
 

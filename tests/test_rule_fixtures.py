@@ -57,4 +57,6 @@ def test_every_checked_rule_has_fixtures() -> None:
             continue  # unreadable files and crashes are made by tests, not fixture files
         assert rule.code in folders, f"{rule.code} {rule.name} has no fixtures"
         kinds = {p.name.split("_")[0] for p in (RULES_DIR / rule.code).iterdir()}
-        assert kinds == {"pass", "fail"}, f"{rule.code} needs both pass_ and fail_ cases"
+        # a failing ConfigMap is over 1 MiB: tests/test_rules_generated.py makes it
+        wanted = {"pass"} if rule.code == "KC002" else {"pass", "fail"}
+        assert kinds == wanted, f"{rule.code} needs both pass_ and fail_ cases"

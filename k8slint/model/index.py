@@ -90,8 +90,9 @@ class PodTemplate:
 
 
 class ObjectIndex:
-    def __init__(self, objects: Sequence[K8sObject]) -> None:
+    def __init__(self, objects: Sequence[K8sObject], external: Sequence[str] = ()) -> None:
         self.objects = objects
+        self._external = _parse_external(external)
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
         for obj in objects:
@@ -172,3 +173,94 @@ class ObjectIndex:
             ):
                 return obj
         return None
+
+    def is_external(self, namespace: str | None, kind: str, name: str) -> bool:
+        """Whether the config says the object exists in the cluster already (``external-objects``)."""
+        return (None, kind, name) in self._external or (namespace, kind, name) in self._external
+
+    @cached_property
+    def _mentions(self) -> dict[str | None, frozenset[str]]:
+        found: dict[str | None, set[str]] = defaultdict(set)
+        for namespace, resources in self.custom_resources.items():
+            for obj in resources:
+                found[namespace].update(_strings(obj.data))
+        return {namespace: frozenset(names) for namespace, names in found.items()}
+
+    def names_mentioned_by_custom_resources(self, namespace: str | None) -> frozenset[str]:
+        """Every string value of the custom resources in a namespace (names an operator may create)."""
+        return self._mentions.get(namespace, frozenset())
+
+    @staticmethod
+    def data_keys(obj: K8sObject) -> set[str]:
+        """Keys of a ConfigMap (data, binaryData) or Secret (data, stringData)."""
+        keys: set[str] = set()
+        for field in ("data", "binaryData", "stringData"):
+            section = obj.data.get(field)
+            if isinstance(section, dict):
+                keys.update(str(key) for key in section)
+        return keys
+
+    @cached_property
+    def _runtime_created(self) -> dict[tuple[str | None, str], frozenset[str]]:
+        """(namespace, resource) -> names that a Role lets something create at run time.
+
+        RBAC cannot limit ``create`` by name, so a controller or Job that makes
+        its own Secret shows it by a Role that grants ``create`` on the
+        resource and names the object in ``resourceNames`` of another rule.
+        """
+        found: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+        for role in self.of_kind("Role", "ClusterRole"):
+            rules = [r for r in role.data.get("rules") or [] if isinstance(r, dict)] if isinstance(role.data.get("rules"), list) else []
+            creatable = {
+                str(resource)
+                for rule in rules
+                if any(verb in ("create", "*") for verb in rule.get("verbs") or [])
+                for resource in rule.get("resources") or []
+            }
+            for rule in rules:
+                for resource in rule.get("resources") or []:
+                    if str(resource) in creatable or "*" in creatable:
+                        found[(role.namespace, str(resource))].update(str(n) for n in rule.get("resourceNames") or [])
+        return {key: frozenset(names) for key, names in found.items()}
+
+    def created_at_runtime(self, namespace: str | None, kind: str, name: str) -> bool:
+        resource = _RESOURCES.get(kind)
+        if resource is None:
+            return False
+        return name in self._runtime_created.get((namespace, resource), ()) or name in self._runtime_created.get(
+            (None, resource), ()
+        )
+
+
+def _parse_external(entries: Sequence[str]) -> set[tuple[str | None, str, str]]:
+    """``Kind/name`` (any namespace) or ``namespace/Kind/name``."""
+    parsed: set[tuple[str | None, str, str]] = set()
+    for entry in entries:
+        parts = entry.split("/")
+        if len(parts) == 2:
+            parsed.add((None, parts[0], parts[1]))
+        elif len(parts) == 3:
+            parsed.add((parts[0], parts[1], parts[2]))
+    return parsed
+
+
+def _strings(data: Any, limit: int = 10000) -> set[str]:
+    """String values of a document (bounded, and safe on shared or recursive aliases)."""
+    found: set[str] = set()
+    stack, seen = [data], set()
+    while stack and len(seen) < limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return found
+
+
+_RESOURCES = {
+    "Secret": "secrets",
+    "ConfigMap": "configmaps",
+    "PersistentVolumeClaim": "persistentvolumeclaims",
+    "ServiceAccount": "serviceaccounts",
+}

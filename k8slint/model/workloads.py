@@ -106,3 +106,50 @@ def is_kustomize_fragment(data: dict[str, Any]) -> bool:
     if template is None or data.get("kind") not in WORKLOAD_KINDS - {"Job", "CronJob"}:
         return False
     return dig(data, ("spec", "selector")) is None and not dig(data, (*template, "metadata", "labels"))
+
+
+LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredPort:
+    index: int
+    number: int | None
+    name: str | None
+    protocol: str
+
+
+def declared_ports(container: dict[str, Any]) -> list[DeclaredPort]:
+    """The ports a container declares (protocol defaults to TCP)."""
+    found = []
+    for index, port in enumerate(sequence(container.get("ports"))):
+        if not isinstance(port, dict):
+            continue
+        number = port.get("containerPort")
+        name = port.get("name")
+        protocol = port.get("protocol")
+        found.append(
+            DeclaredPort(
+                index,
+                number if isinstance(number, int) and not isinstance(number, bool) else None,
+                name if isinstance(name, str) else None,
+                protocol if isinstance(protocol, str) else "TCP",
+            )
+        )
+    return found
+
+
+def probe_handler(probe: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The handler of a probe (``httpGet``, ``tcpSocket``, ``grpc`` or ``exec``) and its settings."""
+    for handler in PROBE_HANDLERS:
+        settings = probe.get(handler)
+        if isinstance(settings, dict):
+            return handler, settings
+    return None
+
+
+def pod_spec(data: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
+    path = pod_spec_path(data)
+    return (path, dig(data, path)) if path is not None else None

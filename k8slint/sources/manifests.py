@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,10 @@ class SourceFile:
     def __post_init__(self) -> None:
         if "k8slint:" in self.text:
             self.suppressions = parse_suppression_comments(self.text)
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.display)
 
     def line(self, number: int) -> str | None:
         """The text of a 1-based line, without its line break."""

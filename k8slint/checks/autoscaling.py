@@ -1,0 +1,105 @@
+"""Budgets and autoscalers: KR030 pdb-selector-no-match, KR031 hpa-target-missing, KR032 hpa-without-requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Related
+from k8slint.model.matching import explain_miss
+from k8slint.model.selectors import SelectorError, from_label_selector
+from k8slint.model.workloads import containers, dig, mapping, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+@object_check("KR030", kinds=("PodDisruptionBudget",))
+def pdb_selector_no_match(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    raw = dig(obj.data, ("spec", "selector"))
+    if not isinstance(raw, dict):
+        return
+    try:
+        selector = from_label_selector(raw)
+    except SelectorError:
+        return
+    if selector.empty:
+        return  # an empty selector selects every pod of the namespace
+    templates = ctx.index.pod_templates.get(obj.namespace, [])
+    if any(t.selected_by(selector) for t in templates) or ctx.index.operator_owner(obj.namespace, selector):
+        return
+    miss = explain_miss(obj, selector, templates)
+    if miss is None:
+        return
+    nearest = miss.nearest
+    yield Problem(
+        f"the selector matches no pod template in namespace {obj.namespace!r}, so the budget protects nothing; "
+        f"nearest is {nearest.obj.kind} {nearest.obj.name!r}, whose pods have {miss.difference} where the selector "
+        f"wants {miss.key}: {miss.wanted}",
+        path=("spec", "selector"),
+        related=(Related(nearest.obj.locate((*nearest.path, "metadata", "labels")), f"pod labels of {nearest.obj.describe()}"),),
+    )
+
+
+def _target(obj: K8sObject) -> tuple[str, str] | None:
+    ref = mapping(dig(obj.data, ("spec", "scaleTargetRef")))
+    kind, name = ref.get("kind"), ref.get("name")
+    return (kind, name) if isinstance(kind, str) and isinstance(name, str) else None
+
+
+@object_check("KR031", kinds=("HorizontalPodAutoscaler",))
+def hpa_target_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    target = _target(obj)
+    if target is None:
+        return
+    kind, name = target
+    if ctx.index.named(obj.namespace, kind, name) or ctx.index.is_external(obj.namespace, kind, name):
+        return
+    same_kind = [o for o in ctx.index.of_kind(kind) if o.namespace == obj.namespace]
+    if not same_kind:
+        return  # the namespace's workloads of that kind are not among the linted files
+    known = ", ".join(sorted({o.name for o in same_kind if o.name}))
+    yield Problem(
+        f"scaleTargetRef names {kind} {name!r}, which is not defined in namespace {obj.namespace!r} "
+        f"(its {kind}s: {known})",
+        path=("spec", "scaleTargetRef", "name"),
+    )
+
+
+def _utilization_resources(obj: K8sObject) -> list[str]:
+    """Resources whose utilisation (a percentage of the request) the autoscaler targets."""
+    spec = mapping(obj.data.get("spec"))
+    found = []
+    if isinstance(spec.get("targetCPUUtilizationPercentage"), int):
+        found.append("cpu")
+    for metric in sequence(spec.get("metrics")):
+        metric = mapping(metric)
+        for field in ("resource", "containerResource"):
+            resource = mapping(metric.get(field))
+            target = mapping(resource.get("target"))
+            utilization = target.get("type") == "Utilization" or "targetAverageUtilization" in resource
+            if utilization and isinstance(resource.get("name"), str):
+                found.append(resource["name"])
+    return found
+
+
+@object_check("KR032", kinds=("HorizontalPodAutoscaler",))
+def hpa_without_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    target = _target(obj)
+    resources = _utilization_resources(obj)
+    if target is None or not resources:
+        return
+    for workload in ctx.index.named(obj.namespace, *target):
+        for container in containers(workload.data):
+            if container.group != "containers":
+                continue
+            requests = mapping(container.data.get("resources"))
+            declared = {**mapping(requests.get("limits")), **mapping(requests.get("requests"))}
+            for resource in resources:
+                if resource not in declared:
+                    yield Problem(
+                        f"the autoscaler targets {resource} utilisation, but container {container.name!r} of "
+                        f"{workload.describe()} requests no {resource}: utilisation cannot be computed and it never scales",
+                        path=("spec", "scaleTargetRef"),
+                        related=(Related(workload.locate(container.path), f"container {container.name}"),),
+                    )
+                    return

@@ -1,0 +1,162 @@
+"""ConfigMaps, Secrets and their mounts: KC001-KC008."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Related
+from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
+from k8slint.model.workloads import containers, mapping, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+MAX_CONFIGMAP_BYTES = 1024 * 1024
+SECRET_TYPE_KEYS: dict[str, list[tuple[str, ...]]] = {
+    "kubernetes.io/tls": [("tls.crt",), ("tls.key",)],
+    "kubernetes.io/dockerconfigjson": [(".dockerconfigjson",)],
+    "kubernetes.io/dockercfg": [(".dockercfg",)],
+    "kubernetes.io/basic-auth": [("username", "password")],
+    "kubernetes.io/ssh-auth": [("ssh-privatekey",)],
+}
+
+
+def _sections(obj: K8sObject) -> Iterator[tuple[str, dict[Any, Any]]]:
+    fields = ("data", "binaryData") if obj.kind == "ConfigMap" else ("data", "stringData")
+    for field in fields:
+        section = obj.data.get(field)
+        if isinstance(section, dict):
+            yield field, section
+
+
+@object_check("KC001", kinds=("ConfigMap", "Secret"))
+def invalid_config_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for field, section in _sections(obj):
+        for key in section:
+            text = str(key)
+            if len(text) > 253 or not _CONFIG_KEY.fullmatch(text) or text in (".", ".."):
+                yield Problem(
+                    f"{obj.kind} key {text!r} is invalid: keys are at most 253 letters, digits, '-', '_' and '.'",
+                    path=(field, key),
+                )
+
+
+def _size(value: Any) -> int:
+    return len(value.encode("utf-8")) if isinstance(value, str) else len(str(value))
+
+
+@object_check("KC002", kinds=("ConfigMap",))
+def configmap_too_large(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    total = sum(_size(key) + _size(value) for _, section in _sections(obj) for key, value in section.items())
+    if total > MAX_CONFIGMAP_BYTES:
+        yield Problem(
+            f"ConfigMap {obj.name!r} holds {total:,} bytes of data; the API server stores at most 1 MiB (1,048,576)",
+            path=("data",) if "data" in obj.data else ("binaryData",),
+        )
+
+
+def _mounts(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
+    for container in containers(obj.data):
+        for index, mount in enumerate(sequence(container.data.get("volumeMounts"))):
+            if isinstance(mount, dict):
+                yield container, index, mount
+
+
+@object_check("KC003")
+def mount_path_conflict(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in containers(obj.data):
+        first: dict[str, int] = {}
+        for index, mount in enumerate(sequence(container.data.get("volumeMounts"))):
+            where = mapping(mount).get("mountPath")
+            if not isinstance(where, str):
+                continue
+            normalised = where.rstrip("/") or "/"
+            earlier = first.setdefault(normalised, index)
+            if earlier != index:
+                yield Problem(
+                    f"container {container.name!r} mounts two volumes at {where!r}",
+                    path=(*container.path, "volumeMounts", index, "mountPath"),
+                    related=(Related(obj.locate((*container.path, "volumeMounts", earlier, "mountPath")), "first mounted here"),),
+                )
+
+
+@object_check("KC004")
+def relative_mount_path(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, index, mount in _mounts(obj):
+        where = mount.get("mountPath")
+        if isinstance(where, str) and where and not where.startswith("/"):
+            yield Problem(
+                f"container {container.name!r} mounts at {where!r}, a relative path; mount paths must be absolute",
+                path=(*container.path, "volumeMounts", index, "mountPath"),
+            )
+
+
+def _sops_encrypted(obj: K8sObject) -> bool:
+    """A Secret encrypted with SOPS: its values are ciphertext until Flux or sops decrypts them."""
+    return isinstance(obj.data.get("sops"), dict)
+
+
+@object_check("KC005", kinds=("Secret",))
+def secret_invalid_base64(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    if _sops_encrypted(obj):
+        return
+    for key, value in mapping(obj.data.get("data")).items():
+        if not isinstance(value, str):
+            continue
+        try:
+            base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            yield Problem(
+                f"data.{key} is not valid base64; put plain text under stringData instead",
+                path=("data", key),
+            )
+
+
+@object_check("KC006", kinds=("Secret",))
+def secret_type_keys(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    secret_type = obj.data.get("type")
+    required = SECRET_TYPE_KEYS.get(secret_type) if isinstance(secret_type, str) else None
+    if not required:
+        return
+    keys = {str(key) for _, section in _sections(obj) for key in section}
+    for choices in required:
+        if not keys.intersection(choices):
+            wanted = " or ".join(repr(c) for c in choices)
+            yield Problem(f"a Secret of type {secret_type} needs the key {wanted}", path=("type",))
+
+
+@object_check("KC007", kinds=("ConfigMap",))
+def secret_in_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for field, section in _sections(obj):
+        for key, value in section.items():
+            if is_credential_name(str(key)) and is_literal_secret(value):
+                yield Problem(
+                    f"ConfigMap key {key!r} holds a credential; ConfigMaps are readable by anyone who can read the namespace",
+                    path=(field, key),
+                )
+            elif isinstance(value, str) and url_password(value):
+                yield Problem(f"ConfigMap key {key!r} holds a URL with a password in it", path=(field, key))
+
+
+@object_check("KC008")
+def plaintext_secret_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in containers(obj.data):
+        for index, entry in enumerate(sequence(container.data.get("env"))):
+            entry = mapping(entry)
+            name, value = entry.get("name"), entry.get("value")
+            if not isinstance(name, str):
+                continue
+            if is_credential_name(name) and is_literal_secret(value):
+                yield Problem(
+                    f"container {container.name!r} sets {name} as a literal value in the manifest",
+                    path=(*container.path, "env", index, "value"),
+                )
+            elif isinstance(value, str) and url_password(value):
+                yield Problem(
+                    f"container {container.name!r} sets {name} to a URL with a password in it",
+                    path=(*container.path, "env", index, "value"),
+                )

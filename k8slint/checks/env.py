@@ -1,0 +1,57 @@
+"""KR026 duplicate-env and KR027 invalid-env-name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Related
+from k8slint.model.workloads import containers, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+# What the API server accepts (any printable ASCII but '='), and what shells and most programs can read.
+_ACCEPTED = re.compile(r"[ -<>-~]+")
+_PORTABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _env(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
+    for container in containers(obj.data):
+        for index, entry in enumerate(sequence(container.data.get("env"))):
+            if isinstance(entry, dict):
+                yield container, index, entry
+
+
+@object_check("KR026")
+def duplicate_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in containers(obj.data):
+        first: dict[str, int] = {}
+        for index, entry in enumerate(sequence(container.data.get("env"))):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(name, str):
+                continue
+            earlier = first.setdefault(name, index)
+            if earlier != index:
+                yield Problem(
+                    f"container {container.name!r} sets {name} twice; the later value silently wins",
+                    path=(*container.path, "env", index, "name"),
+                    related=(Related(obj.locate((*container.path, "env", earlier, "name")), "first set here"),),
+                )
+
+
+@object_check("KR027")
+def invalid_env_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, index, entry in _env(obj):
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        path = (*container.path, "env", index, "name")
+        if not _ACCEPTED.fullmatch(name):
+            yield Problem(f"environment variable name {name!r} is rejected by the API (no '=' or control characters)", path=path)
+        elif not _PORTABLE.fullmatch(name):
+            yield Problem(
+                f"environment variable name {name!r} is not a portable name ([A-Za-z_][A-Za-z0-9_]*): "
+                "shells and many programs cannot read it",
+                path=path,
+            )

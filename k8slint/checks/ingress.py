@@ -1,0 +1,245 @@
+"""Ingress rules KN040-KN047: backends, paths, TLS, hosts and rate limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from k8slint.checks.references import managed_here, present
+from k8slint.findings import Path, Problem, Related
+from k8slint.model.workloads import mapping, sequence
+from k8slint.registry import object_check, set_check
+from k8slint.sources.manifests import K8sObject
+
+INGRESS = ("Ingress",)
+_HOST_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_HOSTNAME = re.compile(rf"(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*")
+_IP = re.compile(r"[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")
+CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer", "kubernetes.io/tls-acme")
+RATE_LIMITS = (
+    "nginx.ingress.kubernetes.io/limit-rps",
+    "nginx.ingress.kubernetes.io/limit-rpm",
+    "nginx.ingress.kubernetes.io/limit-connections",
+    "nginx.ingress.kubernetes.io/limit-burst-multiplier",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    service: str
+    port: Any
+    port_path: Path
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class IngressPath:
+    host: str
+    path: str
+    path_type: str
+    where: Path
+
+
+def backends(obj: K8sObject) -> Iterator[Backend]:
+    """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form)."""
+    spec = mapping(obj.data.get("spec"))
+    candidates: list[tuple[Path, Any]] = [(("spec", "defaultBackend"), spec.get("defaultBackend")), (("spec", "backend"), spec.get("backend"))]
+    for r, rule in enumerate(sequence(spec.get("rules"))):
+        for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
+            candidates.append((("spec", "rules", r, "http", "paths", p, "backend"), mapping(entry).get("backend")))
+    for path, backend in candidates:
+        backend = mapping(backend)
+        service = mapping(backend.get("service"))
+        if isinstance(service.get("name"), str):
+            port = mapping(service.get("port"))
+            value = port.get("number", port.get("name"))
+            field = "number" if "number" in port else "name"
+            yield Backend(service["name"], value, (*path, "service", "port", field), (*path, "service", "name"))
+        elif isinstance(backend.get("serviceName"), str):
+            yield Backend(backend["serviceName"], backend.get("servicePort"), (*path, "servicePort"), (*path, "serviceName"))
+
+
+def paths(obj: K8sObject) -> Iterator[IngressPath]:
+    for r, rule in enumerate(sequence(mapping(obj.data.get("spec")).get("rules"))):
+        rule = mapping(rule)
+        host = rule.get("host") if isinstance(rule.get("host"), str) else ""
+        for p, entry in enumerate(sequence(mapping(rule.get("http")).get("paths"))):
+            entry = mapping(entry)
+            value = entry.get("path")
+            path_type = entry.get("pathType") if isinstance(entry.get("pathType"), str) else "ImplementationSpecific"
+            yield IngressPath(host, value if isinstance(value, str) else "", path_type, ("spec", "rules", r, "http", "paths", p))
+
+
+@object_check("KN040", kinds=INGRESS)
+def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    if not managed_here(ctx, obj, "Service"):
+        return  # the namespace's Services are not among the linted files next to this Ingress
+    services_here = [s for s in ctx.index.of_kind("Service") if s.namespace == obj.namespace]
+    for backend in backends(obj):
+        if not present(ctx, obj.namespace, "Service", backend.service):
+            known = ", ".join(sorted({s.name for s in services_here if s.name}))
+            yield Problem(
+                f"backend Service {backend.service!r} is not defined in namespace {obj.namespace!r} (its Services: {known})",
+                path=backend.path,
+            )
+
+
+@object_check("KN041", kinds=INGRESS)
+def ingress_backend_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for backend in backends(obj):
+        services = ctx.index.named(obj.namespace, "Service", backend.service)
+        if not services or backend.port is None:
+            continue
+        ports = [mapping(p) for s in services for p in sequence(mapping(s.data.get("spec")).get("ports"))]
+        numbers = {p.get("port") for p in ports}
+        names = {p.get("name") for p in ports if p.get("name")}
+        if backend.port in numbers or backend.port in names:
+            continue
+        if isinstance(backend.port, str) and backend.port.isdigit() and int(backend.port) in numbers:
+            continue
+        offered = ", ".join(str(p.get("name") or p.get("port")) for p in ports) or "none"
+        yield Problem(
+            f"Service {backend.service!r} has no port {backend.port!r} (its ports: {offered})",
+            path=backend.port_path,
+            related=(Related(services[0].locate(("spec", "ports")), f"ports of Service {backend.service}"),),
+        )
+
+
+def path_problem(value: str, path_type: str) -> str | None:
+    """Why the API server rejects this path for its pathType (None when it accepts it)."""
+    if path_type in ("Prefix", "Exact"):
+        if not value.startswith("/"):
+            return "must start with '/'"
+        for sequence_ in ("//", "/./", "/../", "%2f", "%2F"):
+            if sequence_ in value:
+                return f"must not contain {sequence_!r}"
+        for suffix in ("/..", "/."):
+            if value.endswith(suffix):
+                return f"must not end with {suffix!r}"
+        return None
+    if value and not value.startswith("/"):
+        return "must start with '/' (an ImplementationSpecific path may be empty or absolute)"
+    return None
+
+
+@object_check("KN042", kinds=INGRESS)
+def ingress_path(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for entry in paths(obj):
+        problem = path_problem(entry.path, entry.path_type)
+        if problem:
+            yield Problem(f"{entry.path_type} path {entry.path!r} {problem}", path=(*entry.where, "path"))
+
+
+def _tls(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
+    for index, tls in enumerate(sequence(mapping(obj.data.get("spec")).get("tls"))):
+        if isinstance(tls, dict):
+            yield index, tls
+
+
+@object_check("KN043", kinds=INGRESS)
+def ingress_tls_secret_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    if any(key in obj.annotations for key in CERT_MANAGER_ANNOTATIONS):
+        return  # cert-manager creates the Secret
+    if not managed_here(ctx, obj, "Secret"):
+        return  # the namespace's Secrets are not among the linted files next to this Ingress
+    for index, tls in _tls(obj):
+        name = tls.get("secretName")
+        if isinstance(name, str) and name and not present(ctx, obj.namespace, "Secret", name):
+            yield Problem(
+                f"TLS Secret {name!r} is not defined in namespace {obj.namespace!r}",
+                path=("spec", "tls", index, "secretName"),
+            )
+
+
+def host_covers(pattern: str, host: str) -> bool:
+    if pattern == host:
+        return True
+    if pattern.startswith("*."):
+        head, _, rest = host.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return False
+
+
+@object_check("KN044", kinds=INGRESS)
+def ingress_tls_host_mismatch(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    rule_hosts = {entry.host for entry in paths(obj) if entry.host}
+    rule_hosts |= {
+        mapping(rule).get("host") for rule in sequence(mapping(obj.data.get("spec")).get("rules")) if isinstance(mapping(rule).get("host"), str)
+    }
+    if not rule_hosts:
+        return
+    for index, tls in _tls(obj):
+        for position, host in enumerate(sequence(tls.get("hosts"))):
+            if isinstance(host, str) and not any(host_covers(host, r) or host_covers(r, host) for r in rule_hosts):
+                yield Problem(
+                    f"TLS host {host!r} is not the host of any rule ({', '.join(sorted(rule_hosts))}): "
+                    "its certificate serves nothing here",
+                    path=("spec", "tls", index, "hosts", position),
+                )
+
+
+def hostname_problem(host: str) -> str | None:
+    if _IP.fullmatch(host):
+        return "is an IP address; Ingress hosts must be DNS names"
+    if len(host) > 253:
+        return f"is {len(host)} characters long; at most 253 are allowed"
+    if not _HOSTNAME.fullmatch(host):
+        return "must be a lower-case DNS name (RFC 1123), optionally starting with '*.'"
+    if any(len(label) > 63 for label in host.split(".")):
+        return "has a label longer than 63 characters"
+    return None
+
+
+@object_check("KN045", kinds=INGRESS)
+def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    spec = mapping(obj.data.get("spec"))
+    for index, rule in enumerate(sequence(spec.get("rules"))):
+        host = mapping(rule).get("host")
+        if isinstance(host, str) and host:
+            problem = hostname_problem(host)
+            if problem:
+                yield Problem(f"host {host!r} {problem}", path=("spec", "rules", index, "host"))
+    for index, tls in _tls(obj):
+        for position, host in enumerate(sequence(tls.get("hosts"))):
+            if isinstance(host, str):
+                problem = hostname_problem(host)
+                if problem:
+                    yield Problem(f"TLS host {host!r} {problem}", path=("spec", "tls", index, "hosts", position))
+
+
+@set_check("KN046")
+def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
+    """The same host and path twice, within an Ingress or across the Ingresses of one file (or stream)."""
+    first: dict[tuple[str, str, str, str], tuple[K8sObject, Path]] = {}
+    for obj in ctx.index.of_kind("Ingress"):
+        ingress_class = mapping(obj.data.get("spec")).get("ingressClassName") or obj.annotations.get("kubernetes.io/ingress.class") or ""
+        for entry in paths(obj):
+            key = (obj.file.display, str(ingress_class), entry.host, entry.path + "\x00" + entry.path_type)
+            original = first.setdefault(key, (obj, entry.where))
+            if original[0] is obj and original[1] == entry.where:
+                continue
+            owner, where = original
+            host = entry.host or "*"
+            yield Problem(
+                f"host {host} path {entry.path!r} ({entry.path_type}) is already routed by "
+                f"{'this Ingress' if owner is obj else owner.describe()}; the controller picks one of the two",
+                path=(*entry.where, "path"),
+                subject=obj,
+                related=(Related(owner.locate((*where, "path")), "first routed here"),),
+            )
+
+
+@object_check("KN047", kinds=INGRESS)
+def rate_limit_annotation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for key in RATE_LIMITS:
+        if key not in obj.annotations:
+            continue
+        value = obj.annotations[key]
+        text = str(value).strip() if not isinstance(value, bool) else ""
+        if not text.isdigit() or int(text) < 1:
+            yield Problem(
+                f"{key} is {value!r}; it must be a positive integer (ingress-nginx ignores the limit otherwise)",
+                path=("metadata", "annotations", key),
+            )

@@ -1,0 +1,59 @@
+"""KN010 invalid-port-name: container port names and Service named targetPorts the API rejects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Related
+from k8slint.model.workloads import containers, mapping, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+_IANA_SVC_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+
+
+def port_name_problem(name: str) -> str | None:
+    """Why ``name`` is not an IANA service name (at most 15 characters, one letter, no '--')."""
+    if len(name) > 15:
+        return f"is {len(name)} characters long; at most 15 are allowed"
+    if not _IANA_SVC_NAME.fullmatch(name):
+        return "must be lower-case letters, digits and '-', starting and ending with a letter or digit"
+    if "--" in name:
+        return "must not contain '--'"
+    if not any(c.isalpha() for c in name):
+        return "must contain at least one letter"
+    return None
+
+
+@object_check("KN010")
+def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    seen: dict[str, tuple[Any, ...]] = {}
+    for container in containers(obj.data):
+        for index, port in enumerate(sequence(container.data.get("ports"))):
+            name = mapping(port).get("name")
+            if not isinstance(name, str):
+                continue
+            path = (*container.path, "ports", index, "name")
+            problem = port_name_problem(name)
+            if problem:
+                yield Problem(f"port name {name!r} {problem}", path=path)
+            elif name in seen:
+                yield Problem(
+                    f"port name {name!r} is declared twice in this pod; port names must be unique across its containers",
+                    path=path,
+                    related=(Related(obj.locate(seen[name]), "first declared here"),),
+                )
+            else:
+                seen[name] = path
+    if obj.kind == "Service":
+        for index, port in enumerate(sequence(mapping(obj.data.get("spec")).get("ports"))):
+            target = mapping(port).get("targetPort")
+            if isinstance(target, str):
+                problem = port_name_problem(target)
+                if problem:
+                    quoted = " (a port number must not be quoted)" if target.isdigit() else ""
+                    yield Problem(
+                        f"targetPort name {target!r} {problem}{quoted}", path=("spec", "ports", index, "targetPort")
+                    )

@@ -1,0 +1,189 @@
+"""Container probes.
+
+KR012 missing-readiness-probe, KR013 missing-liveness-probe, KR014
+missing-startup-probe, KR015 probe-port-unknown, KR016 probe-misconfigured and
+KR017 health-endpoint all read the probes of the same containers, so they share
+this module.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Severity
+from k8slint.model.images import ImageError, parse_image
+from k8slint.model.workloads import (
+    LONG_RUNNING_KINDS,
+    PROBES,
+    ContainerView,
+    containers,
+    declared_ports,
+    is_kustomize_fragment,
+    probe_handler,
+)
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+# Defaults of the API server, used when a probe leaves a field out.
+PERIOD_DEFAULT, TIMEOUT_DEFAULT = 10, 1
+
+
+def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
+    """Regular containers of long-running workloads (init containers and Jobs run to completion)."""
+    if is_kustomize_fragment(obj.data):
+        return
+    for container in containers(obj.data):
+        if container.group == "containers":
+            yield container
+
+
+def _probes(obj: K8sObject) -> Iterator[tuple[ContainerView, str, dict[str, Any]]]:
+    for container in containers(obj.data):
+        for name in PROBES:
+            probe = container.data.get(name)
+            if isinstance(probe, dict):
+                yield container, name, probe
+
+
+@object_check("KR012", kinds=LONG_RUNNING_KINDS)
+def missing_readiness_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in _serving_containers(obj):
+        if "readinessProbe" not in container.data:
+            yield Problem(f"container {container.name!r} has no readinessProbe", path=container.path)
+
+
+@object_check("KR013", kinds=LONG_RUNNING_KINDS)
+def missing_liveness_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in _serving_containers(obj):
+        if "livenessProbe" not in container.data:
+            yield Problem(f"container {container.name!r} has no livenessProbe", path=container.path)
+
+
+def _image_matches(image: Any, patterns: list[str]) -> bool:
+    if not isinstance(image, str):
+        return False
+    try:
+        repository = parse_image(image).repository
+    except ImageError:
+        repository = image
+    return any(fnmatch.fnmatchcase(repository, p) or fnmatch.fnmatchcase(image, p) for p in patterns)
+
+
+@object_check("KR014", kinds=LONG_RUNNING_KINDS)
+def missing_startup_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    slow = ctx.options["slow-start-images"]
+    if not slow:
+        return
+    for container in _serving_containers(obj):
+        if "startupProbe" not in container.data and _image_matches(container.data.get("image"), slow):
+            yield Problem(
+                f"container {container.name!r} starts slowly (slow-start-images) but has no startupProbe",
+                path=container.path,
+            )
+
+
+@object_check("KR015")
+def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, name, probe in _probes(obj):
+        found = probe_handler(probe)
+        if found is None or found[0] == "exec":
+            continue
+        handler, settings = found
+        port = settings.get("port")
+        path = (*container.path, name, handler, "port")
+        ports = declared_ports(container.data)
+        if isinstance(port, str) and not port.isdigit():
+            match = next((p for p in ports if p.name == port), None)
+            if match is None:
+                yield Problem(
+                    f"{name} of container {container.name!r} uses port {port!r}, which the container does not declare",
+                    path=path,
+                )
+            elif match.protocol == "UDP":
+                yield Problem(f"{name} of container {container.name!r} probes UDP port {port!r} over TCP", path=path)
+        elif isinstance(port, int) and not isinstance(port, bool):
+            matches = [p for p in ports if p.number == port]
+            if ports and not matches:
+                yield Problem(
+                    f"{name} of container {container.name!r} probes port {port}, which the container does not declare",
+                    path=path,
+                    severity=Severity.WARNING,
+                )
+            elif matches and all(p.protocol == "UDP" for p in matches):
+                yield Problem(f"{name} of container {container.name!r} probes UDP port {port} over TCP", path=path)
+
+
+@object_check("KR016")
+def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, name, probe in _probes(obj):
+        base = (*container.path, name)
+        found = probe_handler(probe)
+        if found and found[0] == "httpGet":
+            http_path = found[1].get("path")
+            if isinstance(http_path, str) and http_path and not http_path.startswith("/"):
+                yield Problem(f"{name} path {http_path!r} must start with '/'", path=(*base, "httpGet", "path"))
+        period, timeout = probe.get("periodSeconds", PERIOD_DEFAULT), probe.get("timeoutSeconds", TIMEOUT_DEFAULT)
+        if _int(period) and _int(timeout) and timeout >= period:
+            where = "timeoutSeconds" if "timeoutSeconds" in probe else "periodSeconds"
+            yield Problem(
+                f"{name} timeoutSeconds ({timeout}) is not below periodSeconds ({period}): probes overlap",
+                path=(*base, where),
+                severity=Severity.WARNING,
+            )
+        for field in ("failureThreshold", "successThreshold", "periodSeconds", "timeoutSeconds"):
+            value = probe.get(field)
+            if _int(value) and value < 1:
+                yield Problem(f"{name} {field} is {value}; it must be at least 1", path=(*base, field))
+        success = probe.get("successThreshold")
+        if name in ("livenessProbe", "startupProbe") and _int(success) and success > 1:
+            yield Problem(f"{name} successThreshold must be 1, not {success}", path=(*base, "successThreshold"))
+    for container in containers(obj.data):
+        yield from _liveness_like_readiness(container)
+
+
+def _liveness_like_readiness(container: ContainerView) -> Iterator[Problem]:
+    liveness, readiness = container.data.get("livenessProbe"), container.data.get("readinessProbe")
+    if not isinstance(liveness, dict) or not isinstance(readiness, dict) or "startupProbe" in container.data:
+        return
+    if _handler_key(liveness) is not None and _handler_key(liveness) == _handler_key(readiness):
+        yield Problem(
+            f"container {container.name!r}: the livenessProbe checks the same thing as the readinessProbe and there "
+            "is no startupProbe, so a container that is only busy or slow to start is restarted",
+            path=(*container.path, "livenessProbe"),
+            severity=Severity.WARNING,
+        )
+
+
+def _handler_key(probe: dict[str, Any]) -> tuple[Any, ...] | None:
+    found = probe_handler(probe)
+    if found is None:
+        return None
+    handler, settings = found
+    if handler == "exec":
+        command = settings.get("command")
+        return (handler, tuple(command) if isinstance(command, list) else command)
+    return (handler, settings.get("path"), str(settings.get("port")), settings.get("service"))
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@object_check("KR017")
+def health_endpoint(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    endpoints: dict[str, str] = ctx.options["endpoints"]
+    if not endpoints:
+        return
+    for container, name, probe in _probes(obj):
+        found = probe_handler(probe)
+        if found is None or found[0] != "httpGet":
+            continue
+        wanted = next((path for pattern, path in endpoints.items() if _image_matches(container.data.get("image"), [pattern])), None)
+        actual = found[1].get("path")
+        if wanted is not None and actual != wanted:
+            yield Problem(
+                f"{name} of container {container.name!r} checks {actual!r}, but the app's health endpoint is {wanted!r}",
+                path=(*container.path, name, "httpGet", "path"),
+            )

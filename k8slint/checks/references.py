@@ -1,0 +1,128 @@
+"""References to objects that are not there.
+
+KN020 missing-configmap, KN021 missing-secret, KN022 missing-pvc,
+KN023 missing-serviceaccount, KN024 missing-configmap-key and
+KN025 missing-secret-key read the same references (k8slint.model.references).
+
+A referenced object counts as present when it is in the linted set (same
+namespace), when the config lists it in ``external-objects``, when the cluster
+always has it (the ``default`` ServiceAccount, the ``kube-root-ca.crt``
+ConfigMap), or when a custom resource in the namespace names it (an operator
+such as cert-manager or External Secrets makes it), or when a Role lets
+something create it at run time (it may ``create`` that resource and names the
+object in ``resourceNames``, as an init Job's Role does). A missing object is
+reported only where the referring object's own folder defines objects of that
+kind in that namespace: an application whose Secrets are all created outside
+its manifests is not told that each one is missing, and unrelated apps that
+share a namespace do not vouch for each other. References into the cluster's
+own namespaces (kube-system, kube-public, kube-node-lease) are not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Related
+from k8slint.model.references import Reference, pod_references
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
+CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+
+
+def present(ctx: Any, namespace: str | None, kind: str, name: str) -> bool:
+    if (kind, name) in ALWAYS_PRESENT or ctx.index.named(namespace, kind, name):
+        return True
+    if ctx.index.is_external(namespace, kind, name) or ctx.index.created_at_runtime(namespace, kind, name):
+        return True
+    return name in ctx.index.names_mentioned_by_custom_resources(namespace)
+
+
+def managed_here(ctx: Any, subject: K8sObject, kind: str) -> bool:
+    """Whether the subject's folder defines objects of ``kind`` in its namespace (evidence the set manages them)."""
+    if subject.namespace in CLUSTER_NAMESPACES:
+        return False
+    folder = subject.file.folder
+    return any(o.namespace == subject.namespace and o.file.folder == folder for o in ctx.index.of_kind(kind))
+
+
+def _claim_templates(obj: K8sObject) -> set[str]:
+    """Volume names a StatefulSet's volumeClaimTemplates provide (they replace pod volumes of that name)."""
+    if obj.kind != "StatefulSet":
+        return set()
+    templates = obj.data.get("spec", {}).get("volumeClaimTemplates") if isinstance(obj.data.get("spec"), dict) else None
+    names = set()
+    for template in templates if isinstance(templates, list) else []:
+        name = template.get("metadata", {}).get("name") if isinstance(template, dict) and isinstance(template.get("metadata"), dict) else None
+        if isinstance(name, str):
+            names.add(name)
+    return names
+
+
+def _missing(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Reference]:
+    seen: set[tuple[str, Any]] = set()
+    provided = _claim_templates(obj) if kind == "PersistentVolumeClaim" else set()
+    for ref in pod_references(obj.data):
+        if ref.kind != kind or ref.optional or (ref.name, ref.path) in seen or ref.name in provided:
+            continue
+        seen.add((ref.name, ref.path))
+        if not present(ctx, obj.namespace, kind, ref.name) and managed_here(ctx, obj, kind):
+            yield ref
+
+
+def _missing_object(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
+    for ref in _missing(obj, ctx, kind):
+        yield Problem(
+            f"{kind} {ref.name!r} is not defined in namespace {obj.namespace!r} (nor listed in external-objects)",
+            path=ref.path,
+            hint=f"Define the {kind}, fix the name, or list it under external-objects if it is created elsewhere.",
+        )
+
+
+@object_check("KN020")
+def missing_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    yield from _missing_object(obj, ctx, "ConfigMap")
+
+
+@object_check("KN021")
+def missing_secret(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    yield from _missing_object(obj, ctx, "Secret")
+
+
+@object_check("KN022")
+def missing_pvc(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    yield from _missing_object(obj, ctx, "PersistentVolumeClaim")
+
+
+@object_check("KN023")
+def missing_serviceaccount(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    yield from _missing_object(obj, ctx, "ServiceAccount")
+
+
+def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
+    for ref in pod_references(obj.data):
+        if ref.kind != kind or ref.key is None or ref.optional:
+            continue
+        targets = ctx.index.named(obj.namespace, kind, ref.name)
+        if not targets:
+            continue  # a missing object is its own finding
+        keys = set().union(*(ctx.index.data_keys(target) for target in targets))
+        if ref.key not in keys:
+            known = ", ".join(sorted(keys)) or "none"
+            yield Problem(
+                f"{kind} {ref.name!r} has no key {ref.key!r} (its keys: {known})",
+                path=ref.key_path or ref.path,
+                related=(Related(targets[0].locate(("metadata", "name")), f"{kind} {ref.name}"),),
+            )
+
+
+@object_check("KN024")
+def missing_configmap_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    yield from _missing_keys(obj, ctx, "ConfigMap")
+
+
+@object_check("KN025")
+def missing_secret_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    yield from _missing_keys(obj, ctx, "Secret")

@@ -1,0 +1,45 @@
+"""KR010 missing-requests and KR011 missing-limits: containers without the resources they need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem
+from k8slint.model.workloads import ContainerView, containers, is_kustomize_fragment, mapping
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[ContainerView, list[str]]]:
+    if is_kustomize_fragment(obj.data):
+        return
+    for container in containers(obj.data):
+        if container.group == "ephemeralContainers":
+            continue  # ephemeral containers may not set resources
+        resources = mapping(container.data.get("resources"))
+        present = mapping(resources.get(section))
+        if section == "requests":
+            # a limit without a request defaults the request to the limit
+            present = {**mapping(resources.get("limits")), **present}
+        absent = [name for name in wanted if name not in present]
+        if absent:
+            yield container, absent
+
+
+@object_check("KR010")
+def missing_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, absent in _missing(obj, "requests", ctx.options["resources"]):
+        yield Problem(
+            f"container {container.name!r} requests no {' or '.join(absent)}",
+            path=(*container.path, "resources", "requests"),
+        )
+
+
+@object_check("KR011")
+def missing_limits(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, absent in _missing(obj, "limits", ctx.options["resources"]):
+        yield Problem(
+            f"container {container.name!r} has no {' or '.join(absent)} limit",
+            path=(*container.path, "resources", "limits"),
+        )

@@ -1,0 +1,124 @@
+"""Security context: KS001-KS007.
+
+Pod-level settings (``spec.securityContext``) are inherited by containers
+unless a container overrides them, as in Kubernetes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem
+from k8slint.model.workloads import ContainerView, containers, is_kustomize_fragment, mapping, pod_spec, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+def _effective(obj: K8sObject) -> Iterator[tuple[ContainerView, dict[str, Any], dict[str, Any]]]:
+    """Each container with its own security context and the pod's."""
+    found = pod_spec(obj.data)
+    if found is None or is_kustomize_fragment(obj.data):
+        return
+    _, spec = found
+    pod = mapping(spec.get("securityContext"))
+    for container in containers(obj.data):
+        yield container, mapping(container.data.get("securityContext")), pod
+
+
+def _setting(own: dict[str, Any], pod: dict[str, Any], key: str) -> Any:
+    return own[key] if key in own else pod.get(key)
+
+
+@object_check("KS001")
+def run_as_root(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, own, pod in _effective(obj):
+        non_root = _setting(own, pod, "runAsNonRoot")
+        user = _setting(own, pod, "runAsUser")
+        if user == 0:
+            where = (*container.path, "securityContext", "runAsUser") if "runAsUser" in own else None
+            yield Problem(
+                f"container {container.name!r} runs as root (runAsUser: 0)",
+                path=where or _pod_path(obj, ("securityContext", "runAsUser")),
+            )
+        elif non_root is not True and not (isinstance(user, int) and not isinstance(user, bool) and user > 0):
+            yield Problem(
+                f"container {container.name!r} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser "
+                "is set (for it or its pod)",
+                path=(*container.path, "securityContext") if own else container.path,
+            )
+
+
+def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
+    found = pod_spec(obj.data)
+    return (*found[0], *tail) if found else tail
+
+
+@object_check("KS002")
+def privilege_escalation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, own, _ in _effective(obj):
+        if own.get("allowPrivilegeEscalation") is True:
+            yield Problem(
+                f"container {container.name!r} allows privilege escalation (setuid binaries can gain root)",
+                path=(*container.path, "securityContext", "allowPrivilegeEscalation"),
+            )
+
+
+@object_check("KS003")
+def privileged_container(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, own, _ in _effective(obj):
+        if own.get("privileged") is True:
+            yield Problem(
+                f"container {container.name!r} is privileged: it has every capability and the host's devices",
+                path=(*container.path, "securityContext", "privileged"),
+            )
+
+
+@object_check("KS004")
+def writable_root_fs(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, own, _ in _effective(obj):
+        if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
+            yield Problem(
+                f"container {container.name!r} can write to its root filesystem (readOnlyRootFilesystem is not true)",
+                path=(*container.path, "securityContext") if own else container.path,
+            )
+
+
+@object_check("KS005")
+def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    found = pod_spec(obj.data)
+    if found is None:
+        return
+    path, spec = found
+    for field, what in (("hostNetwork", "network"), ("hostPID", "process"), ("hostIPC", "IPC")):
+        if spec.get(field) is True:
+            yield Problem(f"the pod shares the host's {what} namespace ({field}: true)", path=(*path, field))
+
+
+@object_check("KS006")
+def host_path_volume(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    found = pod_spec(obj.data)
+    if found is None:
+        return
+    path, spec = found
+    for index, volume in enumerate(sequence(spec.get("volumes"))):
+        host_path = mapping(volume).get("hostPath") if isinstance(volume, dict) else None
+        if isinstance(host_path, dict):
+            where = host_path.get("path")
+            yield Problem(
+                f"volume {volume.get('name')!r} mounts the host path {where!r} into the pod",
+                path=(*path, "volumes", index, "hostPath"),
+            )
+
+
+@object_check("KS007")
+def capabilities_not_dropped(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container, own, _ in _effective(obj):
+        if container.group == "ephemeralContainers":
+            continue
+        drop = mapping(own.get("capabilities")).get("drop")
+        if not isinstance(drop, list) or not any(str(c).upper() in ("ALL", "CAP_ALL") for c in drop):
+            yield Problem(
+                f"container {container.name!r} keeps the runtime's default capabilities (capabilities.drop lacks ALL)",
+                path=(*container.path, "securityContext") if own else container.path,
+            )

@@ -1,0 +1,52 @@
+"""KN026 target-port-unknown: a Service targetPort that its pods do not declare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Severity
+from k8slint.model.selectors import from_map
+from k8slint.model.workloads import ContainerView, containers, declared_ports, mapping, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+
+@object_check("KN026", kinds=("Service",))
+def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    spec = mapping(obj.data.get("spec"))
+    raw = spec.get("selector")
+    if spec.get("type") == "ExternalName" or not isinstance(raw, dict) or not raw:
+        return
+    templates = ctx.index.templates_matching(obj.namespace, from_map(raw))
+    if not templates:
+        return  # selecting nothing is service-selector-no-match's finding
+    declared = [port for t in templates for c in _containers(t) for port in declared_ports(c.data)]
+    names = {p.name for p in declared if p.name}
+    numbers = {p.number for p in declared if p.number is not None}
+    workloads = ", ".join(sorted({t.obj.describe() for t in templates}))
+    for index, port in enumerate(sequence(spec.get("ports"))):
+        port = mapping(port)
+        target = port.get("targetPort", port.get("port"))
+        where = ("spec", "ports", index, "targetPort" if "targetPort" in port else "port")
+        if isinstance(target, str) and not target.isdigit():
+            if target not in names:
+                known = ", ".join(sorted(names)) or "none"
+                yield Problem(
+                    f"targetPort {target!r} is not a port name of the selected pods ({workloads}); their names: {known}",
+                    path=where,
+                )
+        elif isinstance(target, int) and not isinstance(target, bool) and 1 <= target <= 65535:
+            if declared and target not in numbers:
+                yield Problem(
+                    f"targetPort {target} is not declared by the selected pods ({workloads}); the app may still "
+                    "listen there, but declaring it documents it",
+                    path=where,
+                    severity=Severity.INFO,
+                )
+
+
+def _containers(template: Any) -> Iterator[ContainerView]:
+    for container in containers(template.obj.data):
+        if container.group == "containers":
+            yield container

@@ -1,0 +1,47 @@
+"""Recognising names and values that hold credentials."""
+
+from __future__ import annotations
+
+import re
+
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_SECRET_LAST_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey", "credentials", "passphrase"}
+_KEY_QUALIFIERS = {"api", "private", "access", "secret", "signing", "encryption", "client"}
+# Bounded repetitions: a megabyte-long value must not make the search quadratic.
+_URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{1,256}:([^/\s@]{1,256})@", re.I)
+_PLACEHOLDER = re.compile(r"\$\(|\$\{|\{\{|%\(|<[^<>\n]{0,256}>")
+
+
+def words(name: str) -> list[str]:
+    """``DB_PASSWORD`` -> [db, password]; ``apiKey`` -> [api, key]; ``tls.key`` -> [tls, key]."""
+    return [w.lower() for w in _WORDS.findall(name)]
+
+
+def is_credential_name(name: str) -> bool:
+    """A name whose value is a credential: it ends in PASSWORD, SECRET, TOKEN, API_KEY, ...
+
+    Names that only mention a credential (``SECRET_NAME``, ``PASSWORD_FILE``,
+    ``TOKEN_TTL``) are not: the credential is the last word.
+    """
+    parts = words(name)
+    if not parts:
+        return False
+    last = parts[-1]
+    if last == "token" and len(parts) > 1 and parts[-2] == "cluster":
+        return False  # etcd's initial-cluster-token names a cluster; it grants nothing
+    if last in _SECRET_LAST_WORDS:
+        return True
+    return last == "key" and len(parts) > 1 and parts[-2] in _KEY_QUALIFIERS
+
+
+def url_password(value: str) -> str | None:
+    """The password of a URL such as ``postgres://user:pass@host`` (not a placeholder)."""
+    match = _URL_WITH_PASSWORD.search(value)
+    if match and not _PLACEHOLDER.search(match.group(1)):
+        return match.group(1)
+    return None
+
+
+def is_literal_secret(value: object) -> bool:
+    """A value that holds a secret as written: a non-empty string that is no variable reference."""
+    return isinstance(value, str) and bool(value.strip()) and not _PLACEHOLDER.search(value)
