@@ -57,6 +57,11 @@ def cli() -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
 )
+@click.option(
+    "--check-registry",
+    is_flag=True,
+    help="Ask each base image's registry whether its tag or digest exists (network access).",
+)
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes or names, comma-separated; repeatable).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (codes or names, comma-separated; repeatable).")
 def check(
@@ -71,6 +76,7 @@ def check(
     strict: bool,
     no_schema: bool,
     schema_location: tuple[str, ...],
+    check_registry: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> int:
@@ -93,6 +99,7 @@ def check(
         schema_locations=schema_location,
         select=select,
         ignore=ignore,
+        check_registry=check_registry,
     )
     result = lint(list(paths) or ["."], settings)
     if output_format == "json":

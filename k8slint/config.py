@@ -33,6 +33,9 @@ class Settings:
     """Target minor version; None until resolved against the installed schemas."""
     schema_locations: list[str] = field(default_factory=list)
     external_objects: list[str] = field(default_factory=list)
+    images: dict[str, Any] = field(default_factory=dict)
+    trusted_registries: list[str] = field(default_factory=list)
+    check_registry: bool = False
 
     def __post_init__(self) -> None:
         self.disabled |= {rule.code for rule in self.registry if not rule.enabled_by_default}
@@ -45,6 +48,11 @@ class Settings:
 
     def enabled(self, token: str) -> bool:
         return self.registry[token].code not in self.disabled
+
+    @property
+    def config_dir(self) -> str:
+        """Where paths in the config are relative to (the working directory without a config file)."""
+        return os.path.dirname(os.path.abspath(self.config_file)) if self.config_file else os.getcwd()
 
     def enabled_rules(self) -> list[RuleSpec]:
         return [rule for rule in self.registry if rule.code not in self.disabled]
@@ -177,6 +185,7 @@ def build_settings(
     schema_locations: Iterable[str] = (),
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    check_registry: bool = False,
 ) -> Settings:
     settings = Settings(registry)
     if config_path is not None:
@@ -193,6 +202,7 @@ def build_settings(
     if kubernetes_version is not None:
         settings.kubernetes_version = kubernetes_version
     settings.schema_locations.extend(schema_locations)
+    settings.check_registry = check_registry
     if strict:
         settings.enable("unknown-field")
     if schema is False:
@@ -229,6 +239,8 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
     settings.schema_locations.extend(data.get("schema-locations", []))
     settings.external_objects.extend(data.get("external-objects", []))
+    settings.images.update(data.get("images", {}))
+    settings.trusted_registries.extend(data.get("trusted-registries", []))
     for token, value in (data.get("rules") or {}).items():
         rule = settings.registry[token]
         if isinstance(value, dict):

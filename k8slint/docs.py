@@ -26,13 +26,13 @@ def render_rule_docs(rule: RuleSpec) -> str:
         "## Example",
         "",
         *(_config_block(rule) if rule.docs.config else []),
-        "```yaml",
+        f"```{_language(rule)}",
         rule.docs.example.rstrip(),
         "```",
         "",
         "## Use instead",
         "",
-        "```yaml",
+        f"```{_language(rule)}",
         rule.docs.use_instead.rstrip(),
         "```",
         "",
@@ -45,6 +45,10 @@ def render_rule_docs(rule: RuleSpec) -> str:
             lines.append(f"- `{key}` (default `{schema.get('default')}`): {schema.get('description', '')}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _language(rule: RuleSpec) -> str:
+    return "dockerfile" if rule.docs.file_name == "Dockerfile" else "yaml"
 
 
 def _config_block(rule: RuleSpec) -> list[str]:

@@ -13,6 +13,7 @@ from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
 from k8slint.registry import RuleSpec
 from k8slint.sources.discover import discover, read_input
+from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
 from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile, load_manifest_text
 
 IGNORE_ANNOTATION = "k8slint.io/ignore"
@@ -24,12 +25,21 @@ class Run:
     def __init__(self, settings: Settings, index: ObjectIndex) -> None:
         self.settings = settings
         self.index = index
+        self.registry_lookups: dict[tuple[Any, ...], Any] = {}
 
     @cached_property
     def kubernetes_version(self) -> str:
         from k8slint.validation import resolve_version
 
         return resolve_version(self.settings.kubernetes_version)
+
+    @cached_property
+    def builds(self) -> Any:
+        """Which Dockerfile builds which container image (k8slint.model.dockerbuild)."""
+        from k8slint.model.dockerbuild import BuildMap, image_settings
+
+        settings = image_settings(self.settings.images, self.settings.config_dir)
+        return BuildMap(list(self.index.dockerfiles), list(self.index.objects), settings)
 
     @cached_property
     def schemas(self) -> Any:
@@ -60,6 +70,14 @@ class RuleContext:
     def schemas(self) -> Any:
         return self.run.schemas
 
+    @property
+    def builds(self) -> Any:
+        return self.run.builds
+
+    @property
+    def settings(self) -> Settings:
+        return self.run.settings
+
 
 @dataclass(slots=True)
 class Result:
@@ -88,7 +106,7 @@ class _Suppressions:
             if tokens and (target == line or _whole_line_comment(source, target)):
                 yield from ((target, token) for token in tokens)
 
-    def suppressed(self, finding: Finding, rule: RuleSpec, source: SourceFile | None, obj: K8sObject | None) -> bool:
+    def suppressed(self, finding: Finding, rule: RuleSpec, source: SourceFile | None, obj: Any) -> bool:
         names = {rule.code, rule.name, *rule.aliases, SUPPRESS_ALL}
         hit = False
         if source is not None:
@@ -96,7 +114,7 @@ class _Suppressions:
                 if token in names:
                     self.used.add(("comment", source.display, target, token))
                     hit = True
-        if obj is not None:
+        if isinstance(obj, K8sObject):
             for token in annotation_tokens(obj):
                 if token in names:
                     self.used.add(("annotation", id(obj), token))
@@ -121,7 +139,8 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
     found = discover(paths, settings.exclude)
     sources: dict[str, SourceFile] = {}
     objects: list[K8sObject] = []
-    raw: list[tuple[RuleSpec, Problem, K8sObject | None]] = []
+    dockerfiles: list[DockerfileDoc] = []
+    raw: list[tuple[RuleSpec, Problem, Any]] = []
     registry = settings.registry
     for rule_name, problem in found.problems:
         raw.append((registry[rule_name], problem, None))
@@ -132,13 +151,20 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
             continue
         source = SourceFile(item.display, text)
         sources[source.display] = source
+        if item.is_dockerfile:
+            parsed, problems = parse_dockerfile(source)
+            if parsed is not None:
+                dockerfiles.append(parsed)
+            raw.extend((registry[rule_name], problem, parsed) for rule_name, problem in problems)
+            continue
         loaded = load_manifest_text(source, settings.namespace, json_file=item.is_json)
         objects.extend(loaded.objects)
         for rule_name, problem in loaded.problems:
             raw.append((registry[rule_name], problem, problem.subject))
     # A canonical order, so that "first" and "nearest" never depend on argument order.
     objects.sort(key=lambda o: (o.file.display, o.document, -1 if o.item is None else o.item))
-    index = ObjectIndex(objects, settings.external_objects)
+    dockerfiles.sort(key=lambda d: d.file.display)
+    index = ObjectIndex(objects, settings.external_objects, dockerfiles)
     run = Run(settings, index)
     if settings.kubernetes_version is not None:
         _ = run.kubernetes_version  # an unsupported version is a usage error before any work
@@ -149,6 +175,10 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
             if check.scope == "set":
                 raw.extend(_guarded(rule, check.func, (context,), None))
                 continue
+            if check.scope == "dockerfile":
+                for doc in dockerfiles:
+                    raw.extend(_guarded(rule, check.func, (doc, context), doc))
+                continue
             subjects = objects if check.kinds is None else index.of_kind(*sorted(check.kinds))
             for obj in subjects:
                 raw.extend(_guarded(rule, check.func, (obj, context), obj))
@@ -156,7 +186,7 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
     return Result(findings, len(found.files), len(objects))
 
 
-def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: K8sObject | None) -> list[tuple[RuleSpec, Problem, K8sObject | None]]:
+def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> list[tuple[RuleSpec, Problem, Any]]:
     """Run one check; a crash in it is reported, and the other checks go on."""
     try:
         return [(rule, problem, problem.subject or subject) for problem in func(*args)]
@@ -174,7 +204,7 @@ def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: K8sObjec
 
 
 def _finish(
-    raw: list[tuple[RuleSpec, Problem, K8sObject | None]],
+    raw: list[tuple[RuleSpec, Problem, Any]],
     settings: Settings,
     sources: dict[str, SourceFile],
     objects: list[K8sObject],
@@ -200,14 +230,16 @@ def _finish(
 def _stamp(
     rule: RuleSpec,
     problem: Problem,
-    subject: K8sObject | None,
+    subject: Any,
     settings: Settings,
     sources: dict[str, SourceFile],
 ) -> Finding:
+    """A finding from a problem; the subject is a Kubernetes object, a Dockerfile, or None."""
+    obj = subject if isinstance(subject, K8sObject) else None
     location = problem.location
     if location is None:
-        location = subject.locate(problem.path) if subject is not None else Location("<unknown>", 1, 1)
-    source_file = subject.file if subject is not None else sources.get(location.file)
+        location = obj.locate(problem.path) if obj is not None else Location("<unknown>", 1, 1)
+    source_file = sources.get(location.file)
     snippet = source_file.line(location.line) if source_file is not None else None
     return Finding(
         code=rule.code,
@@ -215,10 +247,10 @@ def _stamp(
         severity=problem.severity or settings.severity(rule),
         message=problem.message,
         location=location,
-        path=format_path(problem.path) if subject is not None and problem.path else None,
-        object=subject.ref if subject is not None else None,
+        path=format_path(problem.path) if obj is not None and problem.path else None,
+        object=obj.ref if obj is not None else None,
         hint=problem.hint or rule.hint,
-        source=subject.source if subject is not None else None,
+        source=obj.source if obj is not None else None,
         related=problem.related,
         snippet=snippet,
     )

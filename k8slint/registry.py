@@ -30,7 +30,7 @@ SetCheckFn = Callable[[Any], Iterable[Problem]]
 class Check:
     code: str
     func: Callable[..., Iterable[Problem]]
-    scope: str  # "object": called per object of ``kinds``; "set": called once with the context
+    scope: str  # "object": per object of ``kinds``; "dockerfile": per Dockerfile; "set": once with the context
     kinds: frozenset[str] | None = None
 
 
@@ -42,6 +42,7 @@ class RuleDocs:
     use_instead: str
     config: dict[str, Any] | None = None
     """The configuration the Example and Use instead are written for, if any."""
+    file_name: str = "manifest.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,16 @@ def object_check(code: str, kinds: Iterable[str] | None = None) -> Callable[[Obj
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
         _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None))
+        return func
+
+    return register
+
+
+def dockerfile_check(code: str) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
+    """Register ``func(dockerfile, ctx)`` as the check of rule ``code`` for each Dockerfile."""
+
+    def register(func: ObjectCheckFn) -> ObjectCheckFn:
+        _CHECKS.append(Check(code, func, "dockerfile"))
         return func
 
     return register
@@ -155,7 +166,12 @@ def registry() -> Registry:
                 summary=d["summary"],
                 hint=d["hint"],
                 docs=RuleDocs(
-                    docs["what"], docs["why"], docs["example"], docs["use-instead"], docs.get("config")
+                    docs["what"],
+                    docs["why"],
+                    docs["example"],
+                    docs["use-instead"],
+                    docs.get("config"),
+                    docs.get("file-name", "manifest.yaml"),
                 ),
                 options=d.get("options") or {},
                 aliases=tuple(d.get("aliases") or ()),

@@ -37,6 +37,7 @@ def test_codes_follow_their_family() -> None:
         "KM": ("metadata",),
         "KS": ("security",),
         "KC": ("config",),
+        "DF": ("dockerfiles",),
     }
     for rule in RULES:
         assert rule.category in families[rule.code[:2]], rule.code
@@ -48,8 +49,8 @@ def test_docs_example_fires_and_use_instead_does_not(rule, tmp_path) -> None:
     (tmp_path / ".k8slint.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
 
     def lint(text: str):
-        (tmp_path / "manifest.yaml").write_text(text, encoding="utf-8")
-        return run_lint("manifest.yaml", cwd=tmp_path)
+        (tmp_path / rule.docs.file_name).write_text(text, encoding="utf-8")
+        return run_lint(rule.docs.file_name, cwd=tmp_path)
 
     bad = lint(rule.docs.example)
     assert rule.code in {f.code for f in bad.findings}, f"{rule.code}'s Example does not fire"

@@ -8,7 +8,8 @@ from typing import Any
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.workloads import containers
-from k8slint.registry import object_check
+from k8slint.registry import dockerfile_check, object_check
+from k8slint.sources.dockerfiles import DockerfileDoc, Stage
 from k8slint.sources.manifests import K8sObject
 
 
@@ -40,4 +41,38 @@ def image_tag_latest(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(
                 f"container {name!r}: image {image!r} {how}, so what runs changes whenever the image is pushed",
                 path=path,
+            )
+
+
+def base_images(doc: DockerfileDoc) -> Iterator[Stage]:
+    """Stages whose FROM names an image: not scratch, not an earlier stage, not an unresolved variable."""
+    earlier: set[str] = set()
+    for stage in doc.stages:
+        if stage.resolved and stage.base.lower() != "scratch" and stage.base.lower() not in earlier:
+            yield stage
+        if stage.alias:
+            earlier.add(stage.alias)
+
+
+@dockerfile_check("KR005")
+def invalid_base_image(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    for stage in base_images(doc):
+        try:
+            parse_image(stage.base)
+        except ImageError as exc:
+            yield Problem(f"FROM {stage.base!r} is not a valid image reference: {exc}", location=doc.location(stage.instruction.line))
+
+
+@dockerfile_check("KR006")
+def base_image_latest(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    for stage in base_images(doc):
+        try:
+            reference = parse_image(stage.base)
+        except ImageError:
+            continue
+        if reference.digest is None and reference.tag in (None, "latest"):
+            how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
+            yield Problem(
+                f"base image {stage.base!r} {how}, so every build may start from a different image",
+                location=doc.location(stage.instruction.line),
             )

@@ -7,7 +7,9 @@ from typing import Any
 
 from k8slint.findings import Path, Problem
 from k8slint.model.workloads import containers, mapping, sequence
-from k8slint.registry import object_check
+from k8slint.model.dockerbuild import parse_expose
+from k8slint.registry import dockerfile_check, object_check
+from k8slint.sources.dockerfiles import DockerfileDoc, Unresolved, substitute
 from k8slint.sources.manifests import K8sObject
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -72,3 +74,29 @@ def _service_ports(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         ):
             if problem:
                 yield problem
+
+
+@dockerfile_check("KN002")
+def exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    for stage in doc.stages:
+        for instruction in stage.instructions:
+            if instruction.keyword != "EXPOSE":
+                continue
+            for arg in instruction.args:
+                try:
+                    text = substitute(arg, stage.variables)
+                except Unresolved:
+                    continue
+                parsed = parse_expose(text)
+                where = doc.location(instruction.line)
+                if parsed is None:
+                    yield Problem(f"EXPOSE {text!r} is not a port, a range or port/protocol", location=where)
+                    continue
+                low, high, _, problem = parsed
+                if problem:
+                    yield Problem(f"EXPOSE {text!r}: {problem}", location=where)
+                for port in sorted({low, high}):
+                    if not 1 <= port <= 65535:
+                        yield Problem(f"EXPOSE port {port} is outside the valid range 1-65535", location=where)
+                if low > high:
+                    yield Problem(f"EXPOSE range {text!r} runs backwards", location=where)

@@ -90,8 +90,9 @@ class PodTemplate:
 
 
 class ObjectIndex:
-    def __init__(self, objects: Sequence[K8sObject], external: Sequence[str] = ()) -> None:
+    def __init__(self, objects: Sequence[K8sObject], external: Sequence[str] = (), dockerfiles: Sequence[Any] = ()) -> None:
         self.objects = objects
+        self.dockerfiles = dockerfiles
         self._external = _parse_external(external)
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
+from k8slint.sources.dockerfiles import is_dockerfile_name
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -27,6 +28,11 @@ class InputFile:
     @property
     def is_json(self) -> bool:
         return self.display.endswith(".json")
+
+    @property
+    def is_dockerfile(self) -> bool:
+        name = os.path.basename(self.display)
+        return not name.endswith(MANIFEST_SUFFIXES) and is_dockerfile_name(name)
 
 
 @dataclass(slots=True)
@@ -52,8 +58,10 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
     A path that does not exist is a usage error; a folder that cannot be read
     while walking is a problem reported on that folder. Hidden files and
     folders are skipped while walking (a hidden file named explicitly is read).
-    A folder with a ``Chart.yaml`` is a Helm chart: only its ``crds/`` hold
-    plain manifests; its templates are not YAML until rendered.
+    Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
+    by name (``Dockerfile``, ``Containerfile``, ``*.Dockerfile``,
+    ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: only its
+    ``crds/`` hold plain manifests; its templates are not YAML until rendered.
     """
     files: list[InputFile] = []
     problems: list[tuple[str, Problem]] = []
@@ -105,7 +113,7 @@ def _walk(root: str, excludes: Sequence[str], problems: list[tuple[str, Problem]
         if in_chart is not None and not _in_crds(rel_folder, in_chart):
             continue
         for name in sorted(names):
-            if name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES):
+            if name.startswith(".") or not (name.endswith(MANIFEST_SUFFIXES) or is_dockerfile_name(name)):
                 continue
             rel = f"{rel_folder}/{name}" if rel_folder else name
             if _excluded(rel, excludes):

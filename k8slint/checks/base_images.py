@@ -1,0 +1,81 @@
+"""Base images: DF010 base-image-not-found and DF011 registry-unreachable (with --check-registry),
+DF012 untrusted-registry (offline, against trusted-registries)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.checks.images import base_images
+from k8slint.findings import Problem
+from k8slint.model.images import ImageError, ImageReference, parse_image
+from k8slint.registry import dockerfile_check
+from k8slint.sources.dockerfiles import DockerfileDoc
+
+
+def _references(doc: DockerfileDoc) -> Iterator[tuple[Any, ImageReference]]:
+    for stage in base_images(doc):
+        try:
+            yield stage, parse_image(stage.base)
+        except ImageError:
+            continue  # invalid-image-name's finding
+
+
+def _lookup(ctx: Any, reference: ImageReference) -> Any:
+    from k8slint.oci import manifest_exists
+
+    cache = ctx.run.registry_lookups
+    key = (reference.repository, reference.tag, reference.digest)
+    if key not in cache:
+        cache[key] = manifest_exists(reference)
+    return cache[key]
+
+
+@dockerfile_check("DF010")
+def base_image_not_found(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    if not ctx.settings.check_registry:
+        return
+    for stage, reference in _references(doc):
+        result = _lookup(ctx, reference)
+        if result.exists is False:
+            yield Problem(f"base image {stage.base!r} does not exist: {result.detail}", location=doc.location(stage.instruction.line))
+
+
+@dockerfile_check("DF011")
+def registry_unreachable(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    if not ctx.settings.check_registry:
+        return
+    for stage, reference in _references(doc):
+        result = _lookup(ctx, reference)
+        if result.exists is None:
+            yield Problem(
+                f"could not check base image {stage.base!r}: {result.detail}", location=doc.location(stage.instruction.line)
+            )
+
+
+def trusted(reference: ImageReference, registries: list[str]) -> bool:
+    host = reference.domain or "docker.io"
+    path = reference.path
+    if host == "docker.io" and "/" not in path:
+        path = f"library/{path}"  # official images
+    full = f"{host}/{path}"
+    for entry in registries:
+        entry = entry.rstrip("/")
+        if full == entry or full.startswith(entry + "/") or host == entry:
+            return True
+    return False
+
+
+@dockerfile_check("DF012")
+def untrusted_registry(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    registries = ctx.settings.trusted_registries
+    if not registries:
+        return
+    for stage, reference in _references(doc):
+        if not trusted(reference, registries):
+            where = reference.domain or "docker.io"
+            yield Problem(
+                f"base image {stage.base!r} comes from {where}, which is not in trusted-registries "
+                f"({', '.join(registries)})",
+                location=doc.location(stage.instruction.line),
+            )

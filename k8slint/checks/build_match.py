@@ -1,0 +1,130 @@
+"""Dockerfiles against the containers that run their images: DF007 required-env,
+DF008 container-port-not-exposed, DF009 probe-port-not-exposed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Related, Severity
+from k8slint.model.dockerbuild import exposed_ports
+from k8slint.model.workloads import containers, declared_ports, mapping, probe_handler, sequence
+from k8slint.registry import dockerfile_check, object_check
+from k8slint.sources.dockerfiles import DockerfileDoc
+from k8slint.sources.manifests import K8sObject
+
+PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
+
+
+def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: Any) -> tuple[set[str], bool]:
+    """Names that envFrom provides, and whether some source is unknown (not in the set)."""
+    names: set[str] = set()
+    unknown = False
+    for entry in sequence(container.get("envFrom")):
+        entry = mapping(entry)
+        prefix = entry.get("prefix") if isinstance(entry.get("prefix"), str) else ""
+        for field, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+            ref = mapping(entry.get(field))
+            name = ref.get("name")
+            if not isinstance(name, str):
+                continue
+            targets = ctx.index.named(obj.namespace, kind, name)
+            if not targets:
+                unknown = True
+            for target in targets:
+                names.update(prefix + key for key in ctx.index.data_keys(target))
+    return names, unknown
+
+
+@object_check("DF007")
+def required_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    for container in containers(obj.data):
+        image = container.data.get("image")
+        required = ctx.builds.required_env(image)
+        if not required:
+            continue
+        provided = {mapping(e).get("name") for e in sequence(container.data.get("env"))}
+        from_sources, unknown = _env_from_names(obj, container.data, ctx)
+        provided |= from_sources
+        built = ctx.builds.dockerfile_for(image)
+        if built is not None:
+            doc = built[0]
+            final = doc.final_stage()
+            if final is not None:
+                provided |= {name for name, value in doc.env(final).items()}
+        missing = [name for name in required if name not in provided]
+        if missing and not unknown:
+            yield Problem(
+                f"container {container.name!r} runs {image} but nothing sets {', '.join(missing)} "
+                "(not its env, its envFrom sources, nor the image's Dockerfile ENV)",
+                path=(*container.path, "env") if "env" in container.data else container.path,
+            )
+
+
+@dockerfile_check("DF008")
+def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    exposed = list(exposed_ports(doc))
+    built = ctx.builds.containers_of(doc)
+    if not built:
+        return
+    used: set[int] = set()
+    for item in built:
+        for port in declared_ports(item.container.data):
+            if port.number is None:
+                continue
+            used.add(port.number)
+            if exposed and not any(low <= port.number <= high and proto == port.protocol.lower() for low, high, proto, _ in exposed):
+                yield Problem(
+                    f"containerPort {port.number}/{port.protocol} of container {item.container.name!r} "
+                    f"({item.obj.describe()}) is not EXPOSEd by its image's Dockerfile ({item.how})",
+                    subject=item.obj,
+                    path=(*item.container.path, "ports", port.index, "containerPort"),
+                    related=(Related(doc.location(doc.final_stage().instruction.line), "the Dockerfile's final stage"),),
+                )
+        used |= _service_target_numbers(item, ctx)
+    for low, high, protocol, line in exposed:
+        if not any(low <= p <= high for p in used):
+            yield Problem(
+                f"EXPOSE {low if low == high else f'{low}-{high}'}/{protocol}: no container or Service built from "
+                "this image uses it",
+                location=doc.location(line),
+                severity=Severity.INFO,
+            )
+
+
+def _service_target_numbers(item: Any, ctx: Any) -> set[int]:
+    """Numeric targetPorts of Services in the namespace (they may reach an exposed port undeclared)."""
+    numbers = set()
+    for service in ctx.index.of_kind("Service"):
+        if service.namespace != item.obj.namespace:
+            continue
+        for port in sequence(mapping(service.data.get("spec")).get("ports")):
+            target = mapping(port).get("targetPort")
+            if isinstance(target, int) and not isinstance(target, bool):
+                numbers.add(target)
+    return numbers
+
+
+@dockerfile_check("DF009")
+def probe_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    exposed = list(exposed_ports(doc))
+    if not exposed:
+        return  # an image that exposes nothing declares nothing to compare with
+    for item in ctx.builds.containers_of(doc):
+        names = {p.name: p.number for p in declared_ports(item.container.data) if p.name}
+        for probe_name in PROBES:
+            probe = item.container.data.get(probe_name)
+            found = probe_handler(probe) if isinstance(probe, dict) else None
+            if found is None or found[0] not in ("httpGet", "tcpSocket", "grpc"):
+                continue
+            port = found[1].get("port")
+            number = names.get(port) if isinstance(port, str) else port
+            if not isinstance(number, int) or isinstance(number, bool):
+                continue
+            if not any(low <= number <= high and proto == "tcp" for low, high, proto, _ in exposed):
+                yield Problem(
+                    f"{probe_name} of container {item.container.name!r} ({item.obj.describe()}) probes port {number}, "
+                    f"which its image's Dockerfile does not EXPOSE ({item.how})",
+                    subject=item.obj,
+                    path=(*item.container.path, probe_name, found[0], "port"),
+                )

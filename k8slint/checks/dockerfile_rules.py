@@ -1,0 +1,137 @@
+"""Dockerfile rules: DF002-DF006 (the image as built)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem
+from k8slint.registry import dockerfile_check
+from k8slint.sources.dockerfiles import DockerfileDoc, Instruction, Stage, Unresolved, substitute
+
+_ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.I)
+_REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)", re.I)
+
+
+def chain(doc: DockerfileDoc, stage: Stage | None) -> list[Stage]:
+    """A stage and the earlier stages it builds on (``FROM builder``), nearest first."""
+    found: list[Stage] = []
+    while stage is not None and stage not in found:
+        found.append(stage)
+        stage = next((s for s in doc.stages[: stage.index] if s.alias and s.alias == stage.base.lower()), None)
+    return found
+
+
+def _final_instructions(doc: DockerfileDoc, keyword: str) -> list[tuple[Stage, Instruction]]:
+    """The instructions of ``keyword`` in effect for the final image (the final stage's chain)."""
+    for stage in chain(doc, doc.final_stage()):
+        found = [(stage, i) for i in stage.instructions if i.keyword == keyword]
+        if found:
+            return found
+    return []
+
+
+@dockerfile_check("DF002")
+def root_user(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    final = doc.final_stage()
+    if final is None:
+        return
+    users = _final_instructions(doc, "USER")
+    if not users:
+        yield Problem(
+            "the final stage sets no USER, so the container runs as the base image's user (root for most images)",
+            location=doc.location(final.instruction.line),
+        )
+        return
+    stage, last = users[-1]
+    try:
+        user = substitute(last.args[0], stage.variables) if last.args else ""
+    except Unresolved:
+        return
+    name = user.split(":", 1)[0]
+    if name in ("root", "0"):
+        yield Problem(f"the final stage runs as {user!r}, which is root", location=doc.location(last.line))
+
+
+@dockerfile_check("DF003")
+def shell_form_entrypoint(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    for keyword in ("ENTRYPOINT", "CMD"):
+        found = _final_instructions(doc, keyword)
+        if not found:
+            continue
+        _, instruction = found[-1]
+        if not instruction.json_form:
+            yield Problem(
+                f"{keyword} is in shell form: the process runs under /bin/sh -c, so SIGTERM from Kubernetes never "
+                "reaches it and every shutdown waits for the kill",
+                location=doc.location(instruction.line),
+            )
+
+
+@dockerfile_check("DF004")
+def unknown_stage(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    aliases = {s.alias: s.index for s in doc.stages if s.alias}
+    for stage in doc.stages:
+        target = aliases.get(stage.base.lower())
+        if target is not None and target >= stage.index:
+            yield Problem(
+                f"FROM {stage.base} names a stage that is only defined later (stage {target})",
+                location=doc.location(stage.instruction.line),
+            )
+        for instruction in stage.instructions:
+            source = instruction.flag("from") if instruction.keyword in ("COPY", "ADD") else None
+            if source is None:
+                continue
+            try:
+                source = substitute(source, stage.variables)
+            except Unresolved:
+                continue
+            if source.isdigit():
+                if int(source) >= stage.index:
+                    yield Problem(
+                        f"COPY --from={source} refers to stage {source}, but only stages 0-{stage.index - 1} come before it"
+                        if stage.index
+                        else f"COPY --from={source} in the first stage: there is no earlier stage",
+                        location=doc.location(instruction.line),
+                    )
+            elif not any(c in source for c in "/:@") and aliases.get(source.lower(), stage.index) >= stage.index:
+                known = ", ".join(sorted(a for a, i in aliases.items() if i < stage.index)) or "none"
+                yield Problem(
+                    f"COPY --from={source} names no earlier stage (earlier stages: {known}); "
+                    "an image would need a registry, a tag or a '/'",
+                    location=doc.location(instruction.line),
+                )
+
+
+@dockerfile_check("DF005")
+def add_instead_of_copy(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    for stage in doc.stages:
+        for instruction in stage.instructions:
+            if instruction.keyword != "ADD" or instruction.heredocs_only:
+                continue
+            sources = instruction.args[:-1]
+            if not sources or instruction.flag("checksum") or instruction.flag("keep-git-dir"):
+                continue
+            if any(_REMOTE.match(s) or _ARCHIVE.search(s) for s in sources):
+                continue  # ADD fetches URLs and unpacks local archives; COPY does neither
+            yield Problem(
+                f"ADD {' '.join(sources)} copies local files: COPY does the same without ADD's URL and archive magic",
+                location=doc.location(instruction.line),
+            )
+
+
+@dockerfile_check("DF006")
+def missing_healthcheck(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    final = doc.final_stage()
+    if final is None or _final_instructions(doc, "HEALTHCHECK"):
+        return
+    built = ctx.builds.containers_of(doc)
+    if built and all(
+        "readinessProbe" in b.container.data or "livenessProbe" in b.container.data for b in built
+    ):
+        return  # Kubernetes probes the containers built from it
+    yield Problem(
+        "the image has no HEALTHCHECK, and no Kubernetes container built from it has probes",
+        location=doc.location(final.instruction.line),
+    )

@@ -1,0 +1,137 @@
+"""Which Dockerfile builds which container image.
+
+The config's ``images`` section maps image repositories to Dockerfiles
+(``images: {ghcr.io/acme/todo-backend: docker/backend.Dockerfile}``, or a
+mapping with ``dockerfile`` and ``required-env``). Without an entry, a
+Dockerfile builds the images whose repository's last path component equals the
+Dockerfile's folder name (``backend/Dockerfile`` builds ``ghcr.io/acme/backend``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from k8slint.model.images import ImageError, parse_image
+from k8slint.model.workloads import ContainerView, containers
+from k8slint.sources.dockerfiles import DockerfileDoc
+from k8slint.sources.manifests import K8sObject
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSettings:
+    repository: str
+    dockerfile: str | None
+    """Absolute path of the Dockerfile that builds it, when configured."""
+    required_env: tuple[str, ...]
+
+
+def image_settings(images: dict[str, Any], base: str) -> dict[str, ImageSettings]:
+    """The ``images`` config section, with Dockerfile paths made absolute against ``base``."""
+    found = {}
+    for repository, entry in images.items():
+        if isinstance(entry, str):
+            entry = {"dockerfile": entry}
+        path = entry.get("dockerfile")
+        found[repository] = ImageSettings(
+            repository,
+            os.path.abspath(os.path.join(base, path)) if path else None,
+            tuple(entry.get("required-env") or ()),
+        )
+    return found
+
+
+def repository(image: Any) -> str | None:
+    if not isinstance(image, str):
+        return None
+    try:
+        return parse_image(image).repository
+    except ImageError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltContainer:
+    obj: K8sObject
+    container: ContainerView
+    how: str
+    """How the Dockerfile was matched, for messages."""
+
+
+class BuildMap:
+    """Dockerfiles and the Kubernetes containers that run the images they build."""
+
+    def __init__(self, dockerfiles: list[DockerfileDoc], objects: list[K8sObject], settings: dict[str, ImageSettings]) -> None:
+        self.settings = settings
+        self._by_path = {os.path.abspath(d.file.display): d for d in dockerfiles}
+        self._by_folder: dict[str, list[DockerfileDoc]] = {}
+        for doc in dockerfiles:
+            self._by_folder.setdefault(doc.folder_name, []).append(doc)
+        self._containers: dict[int, list[BuiltContainer]] = {}
+        for obj in objects:
+            for container in containers(obj.data):
+                found = self.dockerfile_for(container.data.get("image"))
+                if found is not None:
+                    doc, how = found
+                    self._containers.setdefault(id(doc), []).append(BuiltContainer(obj, container, how))
+
+    def dockerfile_for(self, image: Any) -> tuple[DockerfileDoc, str] | None:
+        repo = repository(image)
+        if repo is None:
+            return None
+        configured = self.settings.get(repo)
+        if configured is not None and configured.dockerfile is not None:
+            doc = self._by_path.get(configured.dockerfile)
+            return (doc, "mapped in the config's images section") if doc is not None else None
+        last = repo.rsplit("/", 1)[-1]
+        candidates = self._by_folder.get(last, [])
+        if len(candidates) == 1:
+            return candidates[0], f"matched by folder name {last!r}"
+        return None
+
+    def containers_of(self, doc: DockerfileDoc) -> list[BuiltContainer]:
+        return self._containers.get(id(doc), [])
+
+    def required_env(self, image: Any) -> tuple[str, ...]:
+        repo = repository(image)
+        entry = self.settings.get(repo) if repo else None
+        return entry.required_env if entry else ()
+
+
+def exposed_ports(doc: DockerfileDoc) -> Iterator[tuple[int, int, str, int]]:
+    """(first port, last port, protocol, line) of each EXPOSE of the final stage chain."""
+    from k8slint.sources.dockerfiles import Unresolved, substitute
+
+    stage = doc.final_stage()
+    chain = []
+    while stage is not None and stage not in chain:
+        chain.append(stage)
+        stage = next((s for s in doc.stages[: stage.index] if s.alias and s.alias == stage.base.lower()), None)
+    for part in chain:
+        for instruction in part.instructions:
+            if instruction.keyword != "EXPOSE":
+                continue
+            for arg in instruction.args:
+                try:
+                    text = substitute(arg, part.variables)
+                except Unresolved:
+                    continue
+                parsed = parse_expose(text)
+                if parsed is not None and parsed[3] is None:
+                    yield parsed[0], parsed[1], parsed[2], instruction.line
+
+
+def parse_expose(text: str) -> tuple[int, int, str, str | None] | None:
+    """``8000``, ``8000/tcp``, ``8000-8010/udp`` -> (first, last, protocol, problem)."""
+    ports, _, protocol = text.partition("/")
+    protocol = protocol.lower() or "tcp"
+    first, dash, last = ports.partition("-")
+    if not first.isdigit() or (dash and not last.isdigit()):
+        return None
+    low, high = int(first), int(last) if dash else int(first)
+    problem = None
+    if protocol not in ("tcp", "udp", "sctp"):
+        problem = f"protocol {protocol!r} is not tcp, udp or sctp"
+    return low, high, protocol, problem
