@@ -62,6 +62,8 @@ def cli() -> None:
     is_flag=True,
     help="Ask each base image's registry whether its tag or digest exists (network access).",
 )
+@click.option("--render", is_flag=True, help="Render Helm charts with `helm template` (helm must be on PATH) and lint the output.")
+@click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable).")
 @click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes or names, comma-separated; repeatable).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (codes or names, comma-separated; repeatable).")
 def check(
@@ -77,6 +79,8 @@ def check(
     no_schema: bool,
     schema_location: tuple[str, ...],
     check_registry: bool,
+    render: bool,
+    values_files: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
 ) -> int:
@@ -100,6 +104,8 @@ def check(
         select=select,
         ignore=ignore,
         check_registry=check_registry,
+        render=True if render else None,
+        render_values=values_files,
     )
     result = lint(list(paths) or ["."], settings)
     if output_format == "json":

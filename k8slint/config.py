@@ -36,6 +36,8 @@ class Settings:
     images: dict[str, Any] = field(default_factory=dict)
     trusted_registries: list[str] = field(default_factory=list)
     check_registry: bool = False
+    render: bool = False
+    render_values: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.disabled |= {rule.code for rule in self.registry if not rule.enabled_by_default}
@@ -186,14 +188,16 @@ def build_settings(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     check_registry: bool = False,
+    render: bool | None = None,
+    render_values: Iterable[str] = (),
 ) -> Settings:
     settings = Settings(registry)
     if config_path is not None:
         data = read_config(config_path)
         origin = os.path.relpath(config_path) if config_path.is_absolute() else str(config_path)
         validate_config(data, registry, origin)
-        _apply(settings, data)
         settings.config_file = str(config_path)
+        _apply(settings, data)
     if namespace is not None:
         settings.namespace = namespace
     if fail_on is not None:
@@ -203,6 +207,9 @@ def build_settings(
         settings.kubernetes_version = kubernetes_version
     settings.schema_locations.extend(schema_locations)
     settings.check_registry = check_registry
+    if render is not None:
+        settings.render = render
+    settings.render_values.extend(render_values)
     if strict:
         settings.enable("unknown-field")
     if schema is False:
@@ -241,6 +248,10 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
     settings.trusted_registries.extend(data.get("trusted-registries", []))
+    helm = data.get("helm") or {}
+    settings.render = bool(helm.get("render", settings.render))
+    base = os.path.dirname(os.path.abspath(settings.config_file or "."))
+    settings.render_values.extend(os.path.join(base, v) for v in helm.get("values", []))
     for token, value in (data.get("rules") or {}).items():
         rule = settings.registry[token]
         if isinstance(value, dict):

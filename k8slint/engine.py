@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from k8slint.config import Settings
@@ -12,6 +13,7 @@ from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
 from k8slint.registry import RuleSpec
+from k8slint.sources.charts import ChartDoc, load_chart, render_charts
 from k8slint.sources.discover import discover, read_input
 from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
 from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile, load_manifest_text
@@ -161,6 +163,30 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
         objects.extend(loaded.objects)
         for rule_name, problem in loaded.problems:
             raw.append((registry[rule_name], problem, problem.subject))
+    charts: list[ChartDoc] = []
+    notes: list[str] = []
+    for display, path in found.charts:
+        chart, problems, files = load_chart(Path(path), display)
+        charts.append(chart)
+        sources.update(files)
+        raw.extend((registry[rule_name], problem, chart) for rule_name, problem in problems)
+    if charts:
+        rendered = render_charts(charts, settings, notes) if settings.render else None
+        if rendered is None:
+            notes.append(
+                f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''} linted without rendering: "
+                "run `helm template CHART | k8slint check -` (or check --render with helm on PATH) to lint "
+                "the manifests they produce"
+            )
+        else:
+            for source, chart, error in rendered:
+                if error is not None:
+                    raw.append((registry["template-syntax"], error, chart))
+                    continue
+                sources[source.display] = source
+                loaded = load_manifest_text(source, settings.namespace)
+                objects.extend(loaded.objects)
+                raw.extend((registry[name], problem, problem.subject) for name, problem in loaded.problems)
     # A canonical order, so that "first" and "nearest" never depend on argument order.
     objects.sort(key=lambda o: (o.file.display, o.document, -1 if o.item is None else o.item))
     dockerfiles.sort(key=lambda d: d.file.display)
@@ -175,15 +201,15 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
             if check.scope == "set":
                 raw.extend(_guarded(rule, check.func, (context,), None))
                 continue
-            if check.scope == "dockerfile":
-                for doc in dockerfiles:
+            if check.scope in ("dockerfile", "chart"):
+                for doc in dockerfiles if check.scope == "dockerfile" else charts:
                     raw.extend(_guarded(rule, check.func, (doc, context), doc))
                 continue
             subjects = objects if check.kinds is None else index.of_kind(*sorted(check.kinds))
             for obj in subjects:
                 raw.extend(_guarded(rule, check.func, (obj, context), obj))
     findings = _finish(raw, settings, sources, objects)
-    return Result(findings, len(found.files), len(objects))
+    return Result(findings, len(found.files) + len(charts), len(objects), notes)
 
 
 def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> list[tuple[RuleSpec, Problem, Any]]:
@@ -238,7 +264,12 @@ def _stamp(
     obj = subject if isinstance(subject, K8sObject) else None
     location = problem.location
     if location is None:
-        location = obj.locate(problem.path) if obj is not None else Location("<unknown>", 1, 1)
+        if obj is not None:
+            location = obj.locate(problem.path)
+        elif hasattr(subject, "origin"):
+            location = subject.origin()
+        else:
+            location = Location("<unknown>", 1, 1)
     source_file = sources.get(location.file)
     snippet = source_file.line(location.line) if source_file is not None else None
     return Finding(

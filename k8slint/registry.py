@@ -30,7 +30,7 @@ SetCheckFn = Callable[[Any], Iterable[Problem]]
 class Check:
     code: str
     func: Callable[..., Iterable[Problem]]
-    scope: str  # "object": per object of ``kinds``; "dockerfile": per Dockerfile; "set": once with the context
+    scope: str  # "object" per object of ``kinds``, "dockerfile" / "chart" per file or chart, "set" once
     kinds: frozenset[str] | None = None
 
 
@@ -86,6 +86,16 @@ def dockerfile_check(code: str) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
         _CHECKS.append(Check(code, func, "dockerfile"))
+        return func
+
+    return register
+
+
+def chart_check(code: str) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
+    """Register ``func(chart, ctx)`` as the check of rule ``code`` for each Helm chart."""
+
+    def register(func: ObjectCheckFn) -> ObjectCheckFn:
+        _CHECKS.append(Check(code, func, "chart"))
         return func
 
     return register

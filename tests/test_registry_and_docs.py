@@ -38,6 +38,7 @@ def test_codes_follow_their_family() -> None:
         "KS": ("security",),
         "KC": ("config",),
         "DF": ("dockerfiles",),
+        "CH": ("charts",),
     }
     for rule in RULES:
         assert rule.category in families[rule.code[:2]], rule.code

@@ -6,7 +6,7 @@ import fnmatch
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from k8slint.errors import UsageError
@@ -39,6 +39,8 @@ class InputFile:
 class Discovery:
     files: list[InputFile]
     problems: list[tuple[str, Problem]]
+    charts: list[tuple[str, str]] = field(default_factory=list)
+    """(display path, path) of every chart folder (a folder with a Chart.yaml)."""
 
 
 def _excluded(rel: str, excludes: Sequence[str]) -> bool:
@@ -65,6 +67,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
     """
     files: list[InputFile] = []
     problems: list[tuple[str, Problem]] = []
+    charts: list[tuple[str, str]] = []
     seen: set[str] = set()
     for given in paths:
         if given == STDIN:
@@ -75,7 +78,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
         if not os.path.lexists(given):
             raise UsageError(f"path does not exist: {given}")
         if os.path.isdir(given):
-            for display, path in _walk(given, excludes, problems):
+            for display, path in _walk(given, excludes, problems, charts):
                 if path not in seen:
                     seen.add(path)
                     files.append(InputFile(display, path))
@@ -84,10 +87,12 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
             if norm not in seen and not _excluded(Path(norm).as_posix(), excludes):
                 seen.add(norm)
                 files.append(InputFile(given, norm))
-    return Discovery(files, problems)
+    return Discovery(files, problems, sorted(set(charts)))
 
 
-def _walk(root: str, excludes: Sequence[str], problems: list[tuple[str, Problem]]) -> list[tuple[str, str]]:
+def _walk(
+    root: str, excludes: Sequence[str], problems: list[tuple[str, Problem]], charts: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
 
     def on_error(error: OSError) -> None:
@@ -100,9 +105,11 @@ def _walk(root: str, excludes: Sequence[str], problems: list[tuple[str, Problem]
     for folder, dirs, names in os.walk(root, onerror=on_error):
         rel_folder = os.path.relpath(folder, root)
         rel_folder = "" if rel_folder == "." else Path(rel_folder).as_posix()
-        if "Chart.yaml" in names:
-            chart_roots.append(rel_folder)
         in_chart = _inside_chart(rel_folder, chart_roots)
+        if "Chart.yaml" in names and in_chart is None:
+            chart_roots.append(rel_folder)
+            charts.append((os.path.join(root, rel_folder) if rel_folder else root, folder))
+            in_chart = rel_folder
         dirs[:] = sorted(
             d
             for d in dirs

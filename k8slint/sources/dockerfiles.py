@@ -100,6 +100,9 @@ class DockerfileDoc:
     def describe(self) -> str:
         return f"Dockerfile {self.file.display}"
 
+    def origin(self) -> Location:
+        return self.location(1)
+
     @property
     def folder_name(self) -> str:
         import os

@@ -1,0 +1,203 @@
+"""Chart.yaml: CH001 chart-version-not-semver, CH002 chart-metadata, CH003 chart-dependency,
+CH004 chart-dependency-unavailable."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Problem, Severity
+from k8slint.model.helmsemver import ConstraintError, parse_constraints, parse_version
+from k8slint.registry import chart_check
+from k8slint.sources.charts import ChartDoc
+
+_CHART_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.I)
+REPOSITORY_SCHEMES = ("https://", "http://", "oci://", "file://")
+
+
+def _semver(text: Any) -> str | None:
+    """Why ``text`` is not a strict SemVer 2.0.0 version (None when it is)."""
+    import semver
+
+    if not isinstance(text, str):
+        return f"must be a string, not {type(text).__name__} (quote it: \"{text}\")"
+    if semver.Version.is_valid(text):
+        return None
+    if text.startswith("v") and semver.Version.is_valid(text[1:]):
+        return "must not start with 'v'"
+    return "is not MAJOR.MINOR.PATCH (SemVer 2.0.0: no leading zeros, optional -pre-release and +build)"
+
+
+@chart_check("CH001")
+def version_not_semver(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    if not chart.metadata:
+        return
+    version = chart.metadata.get("version")
+    if version is None:
+        yield Problem("Chart.yaml has no version", location=chart.chart_location())
+        return
+    problem = _semver(version)
+    if problem:
+        yield Problem(f"chart version {version!r} {problem}", location=chart.chart_location(("version",)))
+
+
+def _problem(chart: ChartDoc, message: str, path: tuple[Any, ...], severity: Severity | None = None) -> Problem:
+    return Problem(message, location=chart.chart_location(path), severity=severity)
+
+
+@chart_check("CH002")
+def chart_metadata(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    if chart.chart is None:
+        return
+    meta = chart.chart.data
+    if not isinstance(meta, dict):
+        if meta is not None:
+            yield _problem(chart, f"Chart.yaml must be a mapping, not {type(meta).__name__}", ())
+        return
+    api = meta.get("apiVersion")
+    if api == "v1":
+        yield _problem(chart, "apiVersion v1 is deprecated (Helm 2); use v2", ("apiVersion",), Severity.WARNING)
+    elif api != "v2":
+        yield _problem(chart, f"apiVersion must be v2, not {api!r}", ("apiVersion",) if "apiVersion" in meta else ())
+    name = meta.get("name")
+    if not isinstance(name, str) or not name:
+        yield _problem(chart, "Chart.yaml has no name", ())
+    elif not _CHART_NAME.fullmatch(name):
+        yield _problem(chart, f"chart name {name!r} must be lower-case letters, digits and '-'", ("name",))
+    elif name != chart.path.resolve().name:
+        yield _problem(
+            chart,
+            f"chart name {name!r} differs from its folder {chart.path.resolve().name!r}; "
+            "the packaged chart and its source should carry one name",
+            ("name",),
+            Severity.WARNING,
+        )
+    chart_type = meta.get("type", "application")
+    if chart_type not in ("application", "library"):
+        yield _problem(chart, f"type must be application or library, not {chart_type!r}", ("type",))
+    if chart_type == "application" and not meta.get("appVersion"):
+        yield _problem(chart, "an application chart should say which app version it deploys (appVersion)", (), Severity.WARNING)
+    if not meta.get("description"):
+        yield _problem(chart, "Chart.yaml has no description", (), Severity.INFO)
+    for index, maintainer in enumerate(meta.get("maintainers") or []):
+        if not isinstance(maintainer, dict) or not maintainer.get("name"):
+            yield _problem(chart, "each maintainer needs a name", ("maintainers", index))
+    kube_version = meta.get("kubeVersion")
+    if kube_version is not None:
+        try:
+            parse_constraints(str(kube_version))
+        except ConstraintError as exc:
+            yield _problem(chart, f"kubeVersion {kube_version!r} is not a valid constraint: {exc}", ("kubeVersion",))
+    for field in ("icon", "home"):
+        value = meta.get(field)
+        if value is not None and not (isinstance(value, str) and _URL.match(value)):
+            yield _problem(chart, f"{field} {value!r} is not an http(s) URL", (field,), Severity.WARNING)
+    for index, source in enumerate(meta.get("sources") or []):
+        if not (isinstance(source, str) and _URL.match(source)):
+            yield _problem(chart, f"source {source!r} is not an http(s) URL", ("sources", index), Severity.WARNING)
+
+
+def _dependencies(chart: ChartDoc) -> Iterator[tuple[int, dict[str, Any]]]:
+    deps = chart.metadata.get("dependencies")
+    for index, dep in enumerate(deps if isinstance(deps, list) else []):
+        if isinstance(dep, dict):
+            yield index, dep
+
+
+@chart_check("CH003")
+def chart_dependency(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    for index, dep in _dependencies(chart):
+        base = ("dependencies", index)
+        name, version, repository = dep.get("name"), dep.get("version"), dep.get("repository")
+        if not isinstance(name, str) or not name:
+            yield _problem(chart, "a dependency needs a name", base)
+        if version is not None:
+            try:
+                parse_constraints(str(version))
+            except ConstraintError as exc:
+                yield _problem(chart, f"dependency version {version!r} is not a valid version constraint: {exc}", (*base, "version"))
+        if repository in (None, ""):
+            continue  # the chart is expected in charts/ already
+        if not isinstance(repository, str):
+            yield _problem(chart, "repository must be a string", (*base, "repository"))
+        elif repository.startswith("http://"):
+            yield _problem(
+                chart, f"repository {repository!r} is plain HTTP: charts can be tampered with in transit", (*base, "repository"), Severity.WARNING
+            )
+        elif not (repository.startswith(REPOSITORY_SCHEMES) or repository.startswith(("@", "alias:"))):
+            yield _problem(
+                chart,
+                f"repository {repository!r} must be https://, oci://, file://, or a repository alias (@name, alias:name)",
+                (*base, "repository"),
+            )
+
+
+def _satisfies(version: str, constraint: Any) -> bool:
+    if constraint is None:
+        return True
+    try:
+        return parse_constraints(str(constraint)).check(parse_version(version))
+    except ConstraintError:
+        return True  # an invalid constraint is chart-dependency's finding
+
+
+@chart_check("CH004")
+def dependency_unavailable(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    deps = list(_dependencies(chart))
+    if not deps:
+        return
+    vendored = chart.dependency_charts
+    lock = chart.lock.data if chart.lock and isinstance(chart.lock.data, dict) else None
+    locked = {d.get("name"): d for d in (lock or {}).get("dependencies") or [] if isinstance(d, dict)}
+    for index, dep in deps:
+        name, constraint, repository = dep.get("name"), dep.get("version"), dep.get("repository") or ""
+        if not isinstance(name, str):
+            continue
+        base = ("dependencies", index)
+        if isinstance(repository, str) and repository.startswith("file://"):
+            yield from _file_dependency(chart, base, name, constraint, repository)
+            continue
+        if name in vendored and _satisfies(vendored[name]["version"], constraint) and not repository:
+            continue
+        if lock is None:
+            yield _problem(chart, f"dependency {name!r} is not locked: Chart.lock is missing (run helm dependency update)", base)
+            continue
+        entry = locked.get(name)
+        if entry is None:
+            yield _problem(chart, f"dependency {name!r} is not in Chart.lock (run helm dependency update)", base)
+            continue
+        locked_version = str(entry.get("version", ""))
+        if not _satisfies(locked_version, constraint):
+            yield _problem(
+                chart, f"Chart.lock pins {name} {locked_version}, which does not satisfy {constraint!r} (run helm dependency update)", (*base, "version")
+            )
+            continue
+        available = vendored.get(name)
+        if available is None or available["version"] != locked_version:
+            yield _problem(
+                chart,
+                f"dependency {name} {locked_version} is not in charts/ (neither charts/{name}-{locked_version}.tgz "
+                "nor an unpacked folder): run helm dependency build",
+                base,
+            )
+
+
+def _file_dependency(chart: ChartDoc, base: tuple[Any, ...], name: str, constraint: Any, repository: str) -> Iterator[Problem]:
+    folder = (chart.path / repository.removeprefix("file://")).resolve()
+    chart_file = folder / "Chart.yaml"
+    if not chart_file.is_file():
+        yield _problem(chart, f"dependency {name!r}: {repository} holds no chart ({os.path.relpath(folder)} has no Chart.yaml)", (*base, "repository"))
+        return
+    from k8slint.sources.charts import read_yaml_file
+
+    meta = read_yaml_file(chart_file)
+    meta = meta if isinstance(meta, dict) else {}
+    if meta.get("name") != name:
+        yield _problem(chart, f"dependency {name!r}: the chart at {repository} is named {meta.get('name')!r}", (*base, "name"))
+    elif not _satisfies(str(meta.get("version", "")), constraint):
+        yield _problem(chart, f"dependency {name!r}: the chart at {repository} is version {meta.get('version')}, not {constraint!r}", (*base, "version"))
+
+

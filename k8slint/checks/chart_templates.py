@@ -1,0 +1,61 @@
+"""CH009 template-syntax: templates that helm template cannot parse, and includes of undefined names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Location, Problem
+from k8slint.model.gotemplate import analyse
+from k8slint.registry import chart_check
+from k8slint.sources.charts import ChartDoc
+
+
+def defined_names(chart: ChartDoc) -> set[str]:
+    """Template names the chart and its locally available dependencies define."""
+    names = {name for _, info in chart.analysis for name, _ in info.defines}
+    for dependency in chart.dependency_charts.values():
+        for text in dependency["templates"].values():
+            names.update(name for name, _ in analyse(text).defines)
+    for dep in chart.metadata.get("dependencies") or []:
+        repository = dep.get("repository") if isinstance(dep, dict) else None
+        if isinstance(repository, str) and repository.startswith("file://"):
+            folder = (chart.path / repository.removeprefix("file://")).resolve() / "templates"
+            if folder.is_dir():
+                for file in folder.rglob("*"):
+                    if file.is_file() and file.suffix in (".tpl", ".yaml", ".yml", ".txt"):
+                        names.update(n for n, _ in analyse(file.read_text(encoding="utf-8", errors="replace")).defines)
+    return names
+
+
+def unavailable_dependencies(chart: ChartDoc) -> set[str]:
+    """Names and aliases of dependencies whose templates are not here to read."""
+    available = set(chart.dependency_charts)
+    missing: set[str] = set()
+    for dep in chart.metadata.get("dependencies") or []:
+        if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
+            continue
+        repository = dep.get("repository")
+        local = isinstance(repository, str) and repository.startswith("file://")
+        if dep["name"] not in available and not local:
+            missing.update(str(dep[k]) for k in ("name", "alias") if dep.get(k))
+    return missing
+
+
+@chart_check("CH009")
+def template_syntax(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    names: set[str] | None = None
+    unavailable = unavailable_dependencies(chart)
+    for template, info in chart.analysis:
+        for error in info.errors:
+            yield Problem(error.message, location=Location(template.display, error.line, error.column))
+        if info.calls:
+            names = defined_names(chart) if names is None else names
+            for name, line, column in info.calls:
+                if name.split(".", 1)[0] in unavailable:
+                    continue  # a name of a dependency that is not here: chart-dependency-unavailable says so
+                if name not in names:
+                    yield Problem(
+                        f"no template named {name!r} is defined in the chart or its available dependencies",
+                        location=Location(template.display, line, column),
+                    )

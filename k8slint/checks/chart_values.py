@@ -1,0 +1,167 @@
+"""Chart values: CH005 values-schema-violation, CH006 required-value-without-default,
+CH007 undefined-value, CH008 unused-value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.findings import Location, Problem, format_path
+from k8slint.checks.chart_templates import unavailable_dependencies
+from k8slint.model.gotemplate import analyse
+from k8slint.registry import chart_check
+from k8slint.sources.charts import ChartDoc
+
+
+def _values(chart: ChartDoc) -> dict[str, Any]:
+    data = chart.values.data if chart.values else None
+    return data if isinstance(data, dict) else {}
+
+
+def _values_location(chart: ChartDoc, path: tuple[Any, ...]) -> Location:
+    if chart.values is not None:
+        return chart.values.locate(path)
+    return Location(f"{chart.root}/values.yaml", 1, 1)
+
+
+@chart_check("CH005")
+def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    if not isinstance(chart.schema, dict) or chart.schema_source is None:
+        if chart.schema is not None and chart.schema_source is not None:
+            yield Problem("values.schema.json must be a JSON object", location=Location(chart.schema_source.display, 1, 1))
+        return
+    import jsonschema
+
+    try:
+        validator_class = jsonschema.validators.validator_for(chart.schema, default=jsonschema.Draft7Validator)
+        validator_class.check_schema(chart.schema)
+    except jsonschema.SchemaError as exc:
+        where = format_path(tuple(exc.absolute_path)) or "the top level"
+        yield Problem(f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1))
+        return
+    validator = validator_class(chart.schema)
+    values = _values(chart) if chart.values else {}
+    for error in sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path))):
+        if error.validator == "required":
+            continue  # required-value-without-default says it in the chart's terms
+        path = tuple(error.absolute_path)
+        where = format_path(path) or "values"
+        yield Problem(f"{where}: {error.message}", location=_values_location(chart, path))
+
+
+def _required(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(parent path, property) for every property the schema marks required, following properties."""
+    if not isinstance(schema, dict):
+        return
+    for name in schema.get("required") or []:
+        if isinstance(name, str):
+            yield path, name
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for name, child in properties.items():
+            yield from _required(child, (*path, name))
+
+
+@chart_check("CH006")
+def required_without_default(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    if not isinstance(chart.schema, dict):
+        return
+    values = _values(chart)
+    for parent, name in _required(chart.schema):
+        node: Any = values
+        for part in parent:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and name in node:
+            continue
+        full = format_path((*parent, name))
+        yield Problem(
+            f"the schema requires {full}, but values.yaml gives it no default: every install must set it",
+            location=_values_location(chart, parent),
+        )
+
+
+def _defined(values: Any, path: tuple[str, ...]) -> bool | None:
+    """True if values.yaml defines the path, False if it certainly does not, None if it cannot tell."""
+    node = values
+    for part in path:
+        if node is None:
+            return None  # a null placeholder: the user supplies the rest
+        if not isinstance(node, dict):
+            return None
+        if not node:
+            return None  # an empty map is open-ended
+        if part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _subchart_keys(chart: ChartDoc) -> set[str]:
+    keys = {"global"}
+    for dep in chart.metadata.get("dependencies") or []:
+        if isinstance(dep, dict):
+            keys.update(str(dep[k]) for k in ("name", "alias") if dep.get(k))
+    return keys
+
+
+@chart_check("CH007")
+def undefined_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    if chart.values is None:
+        return
+    values = _values(chart)
+    skip = _subchart_keys(chart)
+    for template, info in chart.analysis:
+        for ref in info.refs:
+            if ref.guarded or ref.path[0] in skip:
+                continue
+            if _defined(values, ref.path) is False:
+                yield Problem(
+                    f".Values.{'.'.join(ref.path)} is not defined in values.yaml and nothing guards it "
+                    "(default, required, if); it renders as empty",
+                    location=Location(template.display, ref.line, ref.column),
+                )
+
+
+def _leaves(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    if isinstance(values, dict) and values:
+        for key, child in values.items():
+            yield from _leaves(child, (*path, str(key)))
+    elif path:
+        yield path
+
+
+def _template_strings(values: Any) -> Iterator[str]:
+    """String values that are templates themselves (rendered with tpl)."""
+    stack = [values]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "{{" in item:
+                yield item
+        elif isinstance(item, (dict, list)) and id(item) not in seen:
+            seen.add(id(item))
+            stack.extend(item.values() if isinstance(item, dict) else item)
+
+
+@chart_check("CH008")
+def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    if chart.values is None or not chart.templates or chart.metadata.get("type") == "library":
+        return  # a library chart's values are examples: its templates run with the parent's
+    if any(info.whole_values for _, info in chart.analysis):
+        return  # all of .Values is handed on somewhere: every value may be used
+    if unavailable_dependencies(chart):
+        return  # templates of dependencies that are not here may read any value
+    used = {ref.path for _, info in chart.analysis for ref in info.refs}
+    for dependency in chart.dependency_charts.values():  # library templates read the parent's values
+        for text in dependency["templates"].values():
+            used.update(ref.path for ref in analyse(text).refs)
+    for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
+        used.update(ref.path for ref in analyse(text).refs)
+    skip = _subchart_keys(chart)
+    for leaf in _leaves(_values(chart)):
+        if leaf[0] in skip or leaf == ("enabled",):
+            continue  # subchart values, and the flag a parent chart's dependency condition reads
+        if any(leaf[: len(u)] == u or u[: len(leaf)] == leaf for u in used):
+            continue
+        yield Problem(f"{'.'.join(leaf)} is set in values.yaml but no template reads it", location=_values_location(chart, leaf))
