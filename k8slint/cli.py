@@ -155,6 +155,20 @@ def explain(rule: str) -> int:
     return EXIT_OK
 
 
+@cli.command()
+@click.argument("example", type=click.Choice(["todo-chatbot"]))
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+def init(example: str, directory: str, force: bool) -> int:
+    """Write the reference deployment EXAMPLE (manifests, chart, Dockerfiles, config) to DIRECTORY."""
+    from k8slint.examples import write_example
+
+    written = write_example(example, directory, force=force)
+    click.echo(f"wrote {len(written)} files of the {example} reference deployment to {directory}")
+    click.echo(f"next: cd {directory} && k8slint check .")
+    return EXIT_OK
+
+
 def _settings(config_file: str | None, no_config: bool, **overrides: Any) -> Any:
     from pathlib import Path
 

@@ -286,3 +286,17 @@ def test_select_keeps_input_rules(cli, tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("kind: [\n")
     _, data = report(cli, "--select", "KR002", str(tmp_path))
     assert [f["code"] for f in data["findings"]] == ["KL001"]
+
+
+def test_init_writes_the_reference_and_refuses_to_overwrite(cli, tmp_path: Path) -> None:
+    target = tmp_path / "todo"
+    result = cli("init", "todo-chatbot", str(target))
+    assert result.exit_code == 0 and (target / ".k8slint.yaml").is_file()
+    assert (target / "chart" / "todo-chatbot" / "Chart.yaml").is_file()
+    (target / "manifests" / "30-backend.yaml").write_text("edited\n")
+    again = cli("init", "todo-chatbot", str(target))
+    assert again.exit_code == 2 and "refusing to overwrite" in again.output
+    assert (target / "manifests" / "30-backend.yaml").read_text() == "edited\n"
+    forced = cli("init", "todo-chatbot", str(target), "--force")
+    assert forced.exit_code == 0
+    assert "kind: Deployment" in (target / "manifests" / "30-backend.yaml").read_text()

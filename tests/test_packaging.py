@@ -30,6 +30,10 @@ def test_wheel_contains_runtime_data(wheel: Path) -> None:
     assert "k8slint/_data/rules/KN001-service-selector-no-match.yaml" in names
     assert "k8slint/_data/schemas/config.schema.json" in names
     assert "k8slint/_data/reference/todo-chatbot/manifests/30-backend.yaml" in names
+    assert "k8slint/_data/reference/todo-chatbot/.k8slint.yaml" in names
+    assert "k8slint/_data/reference/todo-chatbot/chart/todo-chatbot/values.schema.json" in names
+    assert "k8slint/_data/reference/todo-chatbot/docker/backend.Dockerfile" in names
+    assert "k8slint/data/api-lifecycle.yaml" in names
 
 
 def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) -> None:
@@ -49,10 +53,14 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) 
         capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
     )
     assert {"selector-mismatch", "service-selector-no-match"} <= {r["name"] for r in json.loads(rules.stdout)}
-    reference = site / "k8slint" / "_data" / "reference" / "todo-chatbot"
+    init = subprocess.run(
+        [sys.executable, "-m", "k8slint", "init", "todo-chatbot", "todo"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+    )
+    assert "wrote" in init.stdout
     check = subprocess.run(
-        [sys.executable, "-m", "k8slint", "check", str(reference)],
-        capture_output=True, text=True, cwd=tmp_path, env=env,
+        [sys.executable, "-m", "k8slint", "check", "--strict", "."],
+        capture_output=True, text=True, cwd=tmp_path / "todo", env=env,
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "No problems found" in check.stdout

@@ -70,8 +70,8 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem
     used: set[int] = set()
     for item in built:
         for port in declared_ports(item.container.data):
-            if port.number is None:
-                continue
+            if port.number is None or not 1 <= port.number <= 65535:
+                continue  # an impossible port is port-out-of-range's finding
             used.add(port.number)
             if exposed and not any(low <= port.number <= high and proto == port.protocol.lower() for low, high, proto, _ in exposed):
                 yield Problem(
@@ -111,7 +111,10 @@ def probe_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
     if not exposed:
         return  # an image that exposes nothing declares nothing to compare with
     for item in ctx.builds.containers_of(doc):
-        names = {p.name: p.number for p in declared_ports(item.container.data) if p.name}
+        declared = declared_ports(item.container.data)
+        names = {p.name: p.number for p in declared if p.name}
+        # a probe on a declared port is covered by container-port-not-exposed's finding on that port
+        covered = {p.number for p in declared if p.number is not None}
         for probe_name in PROBES:
             probe = item.container.data.get(probe_name)
             found = probe_handler(probe) if isinstance(probe, dict) else None
@@ -119,7 +122,7 @@ def probe_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
                 continue
             port = found[1].get("port")
             number = names.get(port) if isinstance(port, str) else port
-            if not isinstance(number, int) or isinstance(number, bool):
+            if not isinstance(number, int) or isinstance(number, bool) or number in covered:
                 continue
             if not any(low <= number <= high and proto == "tcp" for low, high, proto, _ in exposed):
                 yield Problem(
