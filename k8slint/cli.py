@@ -23,100 +23,198 @@ def cli() -> None:
     """k8slint: find deployment mistakes in Kubernetes manifests before the cluster does."""
 
 
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def lint_options(func: Any) -> Any:
+    """The options that choose what is linted and how (shared by check and baseline)."""
+    options = [
+        click.argument("paths", nargs=-1),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable)."),
+        click.option("--namespace", metavar="NAME", help="Namespace of objects that set none (default: default)."),
+        click.option(
+            "--config",
+            "config_file",
+            metavar="FILE",
+            help="Config file (default: .k8slint.yaml here or above, or [tool.k8slint] in pyproject.toml).",
+        ),
+        click.option("--no-config", is_flag=True, help="Ignore config files."),
+        click.option(
+            "--kubernetes-version",
+            metavar="X.Y",
+            help="Target Kubernetes version for schemas and API lifecycle (default: the newest supported).",
+        ),
+        click.option("--strict", is_flag=True, help="Also report fields the schema does not define (unknown-field)."),
+        click.option("--no-schema", is_flag=True, help="Skip schema validation."),
+        click.option(
+            "--schema-location",
+            multiple=True,
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False),
+            help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
+        ),
+        click.option(
+            "--check-registry",
+            is_flag=True,
+            help="Ask each base image's registry whether its tag or digest exists (network access).",
+        ),
+        click.option("--render", is_flag=True, help="Render Helm charts with `helm template` (helm must be on PATH)."),
+        click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable)."),
+        click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (comma-separated; repeatable)."),
+        click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (comma-separated; repeatable)."),
+        click.option(
+            "--with-context",
+            is_flag=True,
+            help="Also read the other manifests in the folders of the files given, as context; report only on the files given.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _run(params: dict[str, Any]) -> tuple[Any, Any]:
+    """Lint as the shared options say; returns (result, settings)."""
+    from k8slint.engine import lint
+
+    settings = _settings(
+        params["config_file"],
+        params["no_config"],
+        namespace=params["namespace"],
+        fail_on=params.get("fail_on"),
+        exclude=params["exclude"],
+        kubernetes_version=params["kubernetes_version"],
+        strict=params["strict"] or None,
+        schema=False if params["no_schema"] else None,
+        schema_locations=params["schema_location"],
+        select=params["select"],
+        ignore=params["ignore"],
+        check_registry=params["check_registry"],
+        render=True if params["render"] else None,
+        render_values=params["values_files"],
+    )
+    paths = list(params["paths"]) or ["."]
+    result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar())
+    return result, settings
+
+
+def _progress_bar() -> Any:
+    """A rich progress bar on stderr for long runs at a terminal (never in machine-readable output)."""
+    if not sys.stderr.isatty():
+        return None
+
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if total < 300:
+            return
+        if "progress" not in state:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            progress = Progress(transient=True, console=Console(file=sys.stderr))
+            progress.start()
+            state["progress"] = progress
+            state["task"] = progress.add_task("linting", total=total)
+        state["progress"].update(state["task"], completed=done)
+        if done >= total:
+            state["progress"].stop()
+
+    return update
+
+
+def _render(result: Any, settings: Any, output_format: str) -> str:
+    if output_format == "json":
+        from k8slint.reporters.json import render_json
+
+        return render_json(result)
+    if output_format == "sarif":
+        from k8slint.reporters.sarif import render_sarif
+
+        return render_sarif(result, settings.registry)
+    if output_format == "junit":
+        from k8slint.reporters.junit import render_junit
+
+        return render_junit(result)
+    if output_format == "github":
+        from k8slint.reporters.github import render_github
+
+        return render_github(result)
+    import io
+
+    from k8slint.reporters.text import render_text
+
+    buffer = io.StringIO()
+    render_text(result, buffer)
+    return buffer.getvalue()
+
+
 @cli.command()
-@click.argument("paths", nargs=-1)
+@lint_options
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Report format.")
 @click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
+    "--output",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report (in --format) to FILE; the terminal then shows the text report.",
 )
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the run (default: error).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable).")
-@click.option("--namespace", metavar="NAME", help="Namespace of objects that set none (default: default).")
-@click.option(
-    "--config",
-    "config_file",
-    metavar="FILE",
-    help="Config file (default: .k8slint.yaml here or above, or [tool.k8slint] in pyproject.toml).",
-)
-@click.option("--no-config", is_flag=True, help="Ignore config files.")
-@click.option(
-    "--kubernetes-version",
-    metavar="X.Y",
-    help="Target Kubernetes version for schemas and API lifecycle (default: the newest supported).",
-)
-@click.option("--strict", is_flag=True, help="Also report fields the schema does not define (unknown-field).")
-@click.option("--no-schema", is_flag=True, help="Skip schema validation.")
-@click.option(
-    "--schema-location",
-    multiple=True,
-    metavar="DIR",
-    type=click.Path(exists=True, file_okay=False),
-    help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
-)
-@click.option(
-    "--check-registry",
-    is_flag=True,
-    help="Ask each base image's registry whether its tag or digest exists (network access).",
-)
-@click.option("--render", is_flag=True, help="Render Helm charts with `helm template` (helm must be on PATH) and lint the output.")
-@click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable).")
-@click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (codes or names, comma-separated; repeatable).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (codes or names, comma-separated; repeatable).")
-def check(
-    paths: tuple[str, ...],
-    output_format: str,
-    fail_on: str | None,
-    exclude: tuple[str, ...],
-    namespace: str | None,
-    config_file: str | None,
-    no_config: bool,
-    kubernetes_version: str | None,
-    strict: bool,
-    no_schema: bool,
-    schema_location: tuple[str, ...],
-    check_registry: bool,
-    render: bool,
-    values_files: tuple[str, ...],
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-) -> int:
-    """Lint manifests in PATHS (files or folders; - reads standard input).
+@click.option("--severity", type=click.Choice(SEVERITIES), help="Report only findings at or above this severity.")
+@click.option("--baseline", metavar="FILE", help="A JSON report (k8slint baseline) whose findings are not reported again.")
+def check(output_format: str, output: str | None, severity: str | None, baseline: str | None, **params: Any) -> int:
+    """Lint manifests, Dockerfiles and Helm charts in PATHS (files or folders; - reads standard input).
 
     Exit codes: 0 when nothing at or above --fail-on is found, 1 when something
     is, 2 for usage, config or I/O errors.
     """
-    from k8slint.engine import lint
+    if baseline is not None:
+        from k8slint.baseline import load_baseline
 
-    settings = _settings(
-        config_file,
-        no_config,
-        namespace=namespace,
-        fail_on=fail_on,
-        exclude=exclude,
-        kubernetes_version=kubernetes_version,
-        strict=strict or None,
-        schema=False if no_schema else None,
-        schema_locations=schema_location,
-        select=select,
-        ignore=ignore,
-        check_registry=check_registry,
-        render=True if render else None,
-        render_values=values_files,
-    )
-    result = lint(list(paths) or ["."], settings)
-    if output_format == "json":
-        from k8slint.reporters.json import render_json
+        known = load_baseline(baseline)
+    result, settings = _run(params)
+    if severity is not None:
+        from k8slint.findings import Severity
 
-        click.echo(render_json(result))
-    else:
+        floor = Severity.parse(severity)
+        result.findings = [f for f in result.findings if f.severity >= floor]
+    if baseline is not None:
+        from k8slint.baseline import apply_baseline
+
+        dropped = apply_baseline(result, known)
+        if dropped:
+            result.notes.append(f"{dropped} finding{'s' if dropped != 1 else ''} known to the baseline {baseline} not shown")
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(_render(result, settings, output_format).rstrip("\n") + "\n")
+        except OSError as exc:
+            from k8slint.errors import UsageError
+
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        output_format = "text"
+    if output_format == "text":
         from k8slint.reporters.text import render_text
 
         render_text(result, sys.stdout)
+    else:
+        text = _render(result, settings, output_format)
+        if text:
+            click.echo(text)
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
+
+
+@cli.command(name="baseline")
+@click.argument("baseline_file", metavar="FILE")
+@lint_options
+def make_baseline(baseline_file: str, **params: Any) -> int:
+    """Record the current findings of PATHS in FILE, for `k8slint check --baseline FILE`."""
+    from k8slint.reporters.json import render_json
+
+    result, _ = _run(params)
+    with open(baseline_file, "w", encoding="utf-8") as handle:
+        handle.write(render_json(result) + "\n")
+    click.echo(f"recorded {len(result.findings)} findings in {baseline_file}")
+    return EXIT_OK
 
 
 @cli.command(name="rules")

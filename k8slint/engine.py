@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +14,7 @@ from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
 from k8slint.registry import RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
-from k8slint.sources.discover import discover, read_input
+from k8slint.sources.discover import add_context, discover, read_input
 from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
 from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile, load_manifest_text
 
@@ -136,9 +136,24 @@ def _whole_line_comment(source: SourceFile, line: int) -> bool:
     return text is not None and text.lstrip().startswith("#")
 
 
-def lint(paths: Sequence[str], settings: Settings) -> Result:
-    """Lint the files under ``paths`` (``-`` reads standard input)."""
+def lint(
+    paths: Sequence[str],
+    settings: Settings,
+    *,
+    with_context: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Lint the files under ``paths`` (``-`` reads standard input).
+
+    With ``with_context``, the other manifests in the folders of the files
+    given are read too, so that references between objects resolve, but only
+    findings on the files given are reported (as a pre-commit hook needs).
+    """
     found = discover(paths, settings.exclude)
+    reported: set[str] | None = None
+    if with_context:
+        reported = {f.display for f in found.files}
+        found = add_context(found, settings.exclude)
     sources: dict[str, SourceFile] = {}
     objects: list[K8sObject] = []
     dockerfiles: list[DockerfileDoc] = []
@@ -146,7 +161,9 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
     registry = settings.registry
     for rule_name, problem in found.problems:
         raw.append((registry[rule_name], problem, None))
-    for item in found.files:
+    for done, item in enumerate(found.files, start=1):
+        if progress is not None:
+            progress(done, len(found.files))
         text, problem = read_input(item)
         if text is None:
             raw.append((registry["unreadable-file"], problem, None))  # type: ignore[arg-type]
@@ -209,7 +226,10 @@ def lint(paths: Sequence[str], settings: Settings) -> Result:
             for obj in subjects:
                 raw.extend(_guarded(rule, check.func, (obj, context), obj))
     findings = _finish(raw, settings, sources, objects)
-    return Result(findings, len(found.files) + len(charts), len(objects), notes)
+    if reported is not None:
+        findings = [f for f in findings if f.location.file in reported]
+    files = len(reported) if reported is not None else len(found.files)
+    return Result(findings, files + len(charts), len(objects), notes)
 
 
 def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> list[tuple[RuleSpec, Problem, Any]]:

@@ -179,3 +179,23 @@ def decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:
             f"not {codec.upper().replace('-SIG', '')} text: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
             location=Location(display, line, 1),
         )
+
+
+def add_context(found: Discovery, excludes: Sequence[str]) -> Discovery:
+    """The files found, plus the other manifests of their folders (not recursive), as context."""
+    seen = {f.path for f in found.files}
+    files = list(found.files)
+    for folder in sorted({os.path.dirname(f.path) or "." for f in found.files if f.path is not None}):
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.normpath(os.path.join(folder, name))
+            if path in seen or name.startswith(".") or not name.endswith(MANIFEST_SUFFIXES) or not os.path.isfile(path):
+                continue
+            if _excluded(Path(path).as_posix(), excludes):
+                continue
+            seen.add(path)
+            files.append(InputFile(path, path))
+    return Discovery(files, found.problems, found.charts)
