@@ -37,6 +37,7 @@ class Settings:
     trusted_registries: list[str] = field(default_factory=list)
     check_registry: bool = False
     render: bool = False
+    max_file_size: int = 32 * 1024 * 1024
     render_values: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -247,6 +248,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.schema_locations.extend(data.get("schema-locations", []))
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
+    settings.max_file_size = data.get("max-file-size", settings.max_file_size)
     settings.trusted_registries.extend(data.get("trusted-registries", []))
     helm = data.get("helm") or {}
     settings.render = bool(helm.get("render", settings.render))

@@ -164,9 +164,13 @@ def lint(
     for done, item in enumerate(found.files, start=1):
         if progress is not None:
             progress(done, len(found.files))
-        text, problem = read_input(item)
+        text, problem = read_input(item, settings.max_file_size)
         if text is None:
-            raw.append((registry["unreadable-file"], problem, None))  # type: ignore[arg-type]
+            rule = "file-too-large" if "max-file-size" in problem.message else "unreadable-file"  # type: ignore[union-attr]
+            raw.append((registry[rule], problem, None))  # type: ignore[arg-type]
+            continue
+        if not text.strip():
+            raw.append((registry["empty-file"], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
             continue
         source = SourceFile(item.display, text)
         sources[source.display] = source

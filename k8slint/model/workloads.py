@@ -35,13 +35,18 @@ def dig(data: Any, path: Path) -> Any:
     return data
 
 
+def _kind(data: dict[str, Any]) -> str | None:
+    kind = data.get("kind")
+    return kind if isinstance(kind, str) else None
+
+
 def pod_template_path(data: dict[str, Any]) -> Path | None:
     """Where a workload keeps its pod template, if it has one.
 
     Built-in workloads by kind; any other object (an Argo Rollout, say) when
     ``spec.template`` holds a pod spec with a list of containers.
     """
-    kind = data.get("kind")
+    kind = _kind(data)
     if kind == "CronJob":
         path: Path = ("spec", "jobTemplate", "spec", "template")
     elif kind == "PodTemplate":
@@ -58,7 +63,7 @@ def pod_template_path(data: dict[str, Any]) -> Path | None:
 
 
 def pod_spec_path(data: dict[str, Any]) -> Path | None:
-    if data.get("kind") == "Pod":
+    if _kind(data) == "Pod":
         return ("spec",) if isinstance(data.get("spec"), dict) else None
     template = pod_template_path(data)
     if template is None:
@@ -103,7 +108,7 @@ def is_kustomize_fragment(data: dict[str, Any]) -> bool:
     if any("image" not in container.data for container in containers(data)):
         return True
     template = pod_template_path(data)
-    if template is None or data.get("kind") not in WORKLOAD_KINDS - {"Job", "CronJob"}:
+    if template is None or _kind(data) not in WORKLOAD_KINDS - {"Job", "CronJob"}:
         return False
     return dig(data, ("spec", "selector")) is None and not dig(data, (*template, "metadata", "labels"))
 

@@ -21,7 +21,7 @@ from yaml.nodes import Node
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
 from k8slint.sources.manifests import SourceFile
-from k8slint.sources.yamlsafe import load_documents, locate
+from k8slint.sources.yamlsafe import ERROR_RULES, load_documents, locate
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024
@@ -161,7 +161,7 @@ def _yaml(path: Path, display: str, problems: list[tuple[str, Problem]]) -> Yaml
         return None
     documents, errors, duplicates = load_documents(source.text)
     for error in errors:
-        rule = "unsupported-yaml-tag" if error.kind == "tag" else "yaml-syntax"
+        rule = ERROR_RULES[error.kind]
         problems.append((rule, Problem(error.message, location=Location(display, error.line, error.column))))
     for dup in duplicates:
         problems.append(

@@ -148,14 +148,29 @@ def _in_crds(rel_folder: str, chart: str) -> bool:
     return inner == "crds" or inner.startswith("crds/")
 
 
-def read_input(item: InputFile) -> tuple[str | None, Problem | None]:
-    """The text of an input file, or the problem that kept it from being read."""
+class TooLarge(Exception):
+    pass
+
+
+def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str | None, Problem | None]:
+    """The text of an input file, or the problem that kept it from being read.
+
+    A file over ``max_size`` bytes is not read at all (``file-too-large``).
+    """
     try:
         if item.path is None:
-            raw = sys.stdin.buffer.read()
+            raw = sys.stdin.buffer.read(max_size + 1)
         else:
             with open(item.path, "rb") as handle:
-                raw = handle.read()
+                if os.fstat(handle.fileno()).st_size > max_size:
+                    raise TooLarge
+                raw = handle.read(max_size + 1)
+        if len(raw) > max_size:
+            raise TooLarge
+    except TooLarge:
+        return None, Problem(
+            f"the file is larger than {max_size:,} bytes (max-file-size); not read", location=Location(item.display, 1, 1)
+        )
     except OSError as exc:
         return None, Problem(f"cannot read file: {exc.strerror or exc}", location=Location(item.display, 1, 1))
     return decode(raw, item.display)

@@ -13,7 +13,7 @@ from yaml.nodes import Node
 
 from k8slint.findings import Location, ObjectRef, Path, Problem
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
-from k8slint.sources.yamlsafe import child, load_documents, locate
+from k8slint.sources.yamlsafe import ERROR_RULES, child, load_documents, locate
 
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.M)
 _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
@@ -134,7 +134,7 @@ def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file:
         if fallback is not None:
             return fallback
     for error in errors:
-        rule = "unsupported-yaml-tag" if error.kind == "tag" else "yaml-syntax"
+        rule = ERROR_RULES[error.kind]
         result.problems.append(
             (rule, Problem(error.message, location=Location(source.display, error.line, error.column)))
         )
@@ -255,7 +255,7 @@ def _make_object(
     metadata = data.get("metadata")
     namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
     if not isinstance(namespace, str) or not namespace:
-        namespace = None if kind in CLUSTER_SCOPED_KINDS else default_namespace
+        namespace = None if isinstance(kind, str) and kind in CLUSTER_SCOPED_KINDS else default_namespace
     return K8sObject(data, source, index, node, namespace, item, helm_source)
 
 

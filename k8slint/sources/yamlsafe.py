@@ -139,14 +139,67 @@ class LoadedDocument:
     data: Any
 
 
+ERROR_RULES = {"syntax": "yaml-syntax", "tag": "unsupported-yaml-tag", "complex": "yaml-too-complex"}
+
+
 @dataclass(slots=True)
 class DocumentError:
     """A document or stream that could not be loaded."""
 
-    kind: str  # "syntax" or "tag"
+    kind: str  # "syntax", "tag" or "complex"
     message: str
     line: int
     column: int
+
+
+MAX_NODES = 1_000_000
+"""Nodes a document may expand to through its aliases (a "billion laughs" stops here)."""
+MAX_DEPTH = 1000
+_DEEP_FLOW = re.compile(r"[\[{](?:[ \t\r\n]*[\[{]){%d}" % MAX_DEPTH)
+_DEEP_BLOCK = re.compile(r"^ {%d}" % (MAX_DEPTH * 2), re.M)
+
+
+def too_deep(text: str) -> bool:
+    """Nesting deep enough to exhaust a parser's stack, found without parsing."""
+    return bool(_DEEP_FLOW.search(text) or _DEEP_BLOCK.search(text))
+
+
+def expanded_size(node: Node, limit: int = MAX_NODES) -> int | None:
+    """How many nodes a document expands to when aliases are followed; None if over ``limit`` or cyclic.
+
+    Aliases share node objects, so sizes are memoised per node and the walk
+    never expands them.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            on_path.discard(key)
+            children = _children(current)
+            total = 1 + sum(sizes[id(child)] for child in children)
+            if total > limit:
+                return None
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            return None  # an alias to one of its own ancestors
+        on_path.add(key)
+        stack.append((current, True))
+        stack.extend((child, False) for child in _children(current) if id(child) not in sizes)
+    return sizes[id(node)]
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
 
 
 def load_documents(
@@ -156,19 +209,42 @@ def load_documents(
 
     A constructor error (such as a refused tag) spoils only its document; a
     syntax error ends the stream, and the documents before it are kept.
+    Streams nested deeper than any parser's stack allows, and documents whose
+    aliases expand beyond reason, are refused as "too-complex" errors.
     """
-    loader = KubernetesSafeLoader(text)
     documents: list[LoadedDocument] = []
     errors: list[DocumentError] = []
+    if too_deep(text):
+        errors.append(DocumentError("complex", f"nesting deeper than {MAX_DEPTH} levels; not parsed", 1, 1))
+        return documents, errors, []
+    loader = KubernetesSafeLoader(text)
+    aliases = "*" in text
     index = 0
     try:
         while loader.check_node():
             node = loader.get_node()
+            if aliases and expanded_size(node) is None:
+                mark = node.start_mark
+                errors.append(
+                    DocumentError(
+                        "complex",
+                        f"document {index + 1} refers to itself through aliases, or its aliases expand to more than "
+                        f"{MAX_NODES:,} nodes (an alias bomb); not linted",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                )
+                index += 1
+                continue
             try:
                 data = loader.construct_document(node)
             except yaml.constructor.ConstructorError as exc:
                 _reset(loader)
                 errors.append(_constructor_error(exc, node))
+            except RecursionError:
+                _reset(loader)
+                mark = node.start_mark
+                errors.append(DocumentError("complex", "nesting too deep to read", mark.line + 1, mark.column + 1))
             else:
                 documents.append(LoadedDocument(index, node, data))
             index += 1
@@ -178,6 +254,8 @@ def load_documents(
         errors.append(DocumentError("syntax", _syntax_message(exc), line, column))
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         errors.append(DocumentError("syntax", str(exc).splitlines()[0], 1, 1))
+    except RecursionError:
+        errors.append(DocumentError("complex", "nesting too deep to read", 1, 1))
     finally:
         loader.dispose()
     return documents, errors, loader.duplicate_keys
