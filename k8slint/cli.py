@@ -63,6 +63,13 @@ def lint_options(func: Any) -> Any:
         click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (comma-separated; repeatable)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (comma-separated; repeatable)."),
         click.option(
+            "--jobs",
+            "-j",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes for parsing and per-object checks (default: the number of CPUs).",
+        ),
+        click.option(
             "--with-context",
             is_flag=True,
             help="Also read the other manifests in the folders of the files given, as context; report only on the files given.",
@@ -94,7 +101,10 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         render_values=params["values_files"],
     )
     paths = list(params["paths"]) or ["."]
-    result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar())
+    import os
+
+    jobs = params["jobs"] or os.cpu_count() or 1
+    result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar(), jobs=jobs)
     return result, settings
 
 

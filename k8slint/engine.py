@@ -119,7 +119,7 @@ class _Suppressions:
         if isinstance(obj, K8sObject):
             for token in annotation_tokens(obj):
                 if token in names:
-                    self.used.add(("annotation", id(obj), token))
+                    self.used.add(("annotation", *obj.key, token))
                     hit = True
         return hit
 
@@ -142,82 +142,135 @@ def lint(
     *,
     with_context: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int = 1,
 ) -> Result:
     """Lint the files under ``paths`` (``-`` reads standard input).
 
     With ``with_context``, the other manifests in the folders of the files
     given are read too, so that references between objects resolve, but only
     findings on the files given are reported (as a pre-commit hook needs).
+    With ``jobs`` above 1, manifest files are parsed and their local checks run
+    in that many worker processes; the output is the same as with one.
     """
     found = discover(paths, settings.exclude)
     reported: set[str] | None = None
     if with_context:
         reported = {f.display for f in found.files}
         found = add_context(found, settings.exclude)
-    sources: dict[str, SourceFile] = {}
-    objects: list[K8sObject] = []
-    dockerfiles: list[DockerfileDoc] = []
-    raw: list[tuple[RuleSpec, Problem, Any]] = []
     registry = settings.registry
-    for rule_name, problem in found.problems:
-        raw.append((registry[rule_name], problem, None))
-    for done, item in enumerate(found.files, start=1):
-        if progress is not None:
-            progress(done, len(found.files))
-        text, problem = read_input(item, settings.max_file_size)
-        if text is None:
-            rule = "file-too-large" if "max-file-size" in problem.message else "unreadable-file"  # type: ignore[union-attr]
-            raw.append((registry[rule], problem, None))  # type: ignore[arg-type]
-            continue
-        if not text.strip():
-            raw.append((registry["empty-file"], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
-            continue
-        source = SourceFile(item.display, text)
-        sources[source.display] = source
-        if item.is_dockerfile:
-            parsed, problems = parse_dockerfile(source)
-            if parsed is not None:
-                dockerfiles.append(parsed)
-            raw.extend((registry[rule_name], problem, parsed) for rule_name, problem in problems)
-            continue
-        loaded = load_manifest_text(source, settings.namespace, json_file=item.is_json)
-        objects.extend(loaded.objects)
-        for rule_name, problem in loaded.problems:
-            raw.append((registry[rule_name], problem, problem.subject))
+    state = _State()
+    state.raw.extend((registry[rule_name], problem, None) for rule_name, problem in found.problems)
+    manifests = [f for f in found.files if not f.is_dockerfile]
+    dockerfiles = [f for f in found.files if f.is_dockerfile]
+    parallel = jobs > 1 and len(manifests) >= PARALLEL_MIN_FILES and _can_fork()
+    if parallel:
+        _load_in_workers(manifests, settings, jobs, state)
+    else:
+        for done, item in enumerate(manifests, start=1):
+            if progress is not None:
+                progress(done, len(found.files))
+            _load_file(item, settings, state)
+    for item in dockerfiles:
+        _load_file(item, settings, state)
     charts: list[ChartDoc] = []
     notes: list[str] = []
-    for display, path in found.charts:
-        chart, problems, files = load_chart(Path(path), display)
-        charts.append(chart)
-        sources.update(files)
-        raw.extend((registry[rule_name], problem, chart) for rule_name, problem in problems)
-    if charts:
-        rendered = render_charts(charts, settings, notes) if settings.render else None
-        if rendered is None:
-            notes.append(
-                f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''} linted without rendering: "
-                "run `helm template CHART | k8slint check -` (or check --render with helm on PATH) to lint "
-                "the manifests they produce"
-            )
-        else:
-            for source, chart, error in rendered:
-                if error is not None:
-                    raw.append((registry["template-syntax"], error, chart))
-                    continue
-                sources[source.display] = source
-                loaded = load_manifest_text(source, settings.namespace)
-                objects.extend(loaded.objects)
-                raw.extend((registry[name], problem, problem.subject) for name, problem in loaded.problems)
-    # A canonical order, so that "first" and "nearest" never depend on argument order.
-    objects.sort(key=lambda o: (o.file.display, o.document, -1 if o.item is None else o.item))
-    dockerfiles.sort(key=lambda d: d.file.display)
-    index = ObjectIndex(objects, settings.external_objects, dockerfiles)
+    _load_charts(found.charts, settings, state, charts, notes)
+    # A canonical order, so that "first" and "nearest" never depend on argument order or workers.
+    objects = state.objects
+    objects.sort(key=lambda o: o.key)
+    state.dockerfiles.sort(key=lambda d: d.file.display)
+    index = ObjectIndex(objects, settings.external_objects, state.dockerfiles)
     run = Run(settings, index)
     if settings.kubernetes_version is not None:
         _ = run.kubernetes_version  # an unsupported version is a usage error before any work
-    enabled = settings.enabled_rules()
-    for rule in enabled:
+    _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw, skip_local=parallel)
+    findings = _finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
+    if reported is not None:
+        findings = [f for f in findings if f.location.file in reported]
+    files = len(reported) if reported is not None else len(found.files)
+    return Result(findings, files + len(charts), len(objects), notes)
+
+
+@dataclass(slots=True)
+class _State:
+    """What loading produced: sources, objects, Dockerfiles, raw problems, and (from workers) findings."""
+
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    objects: list[K8sObject] = field(default_factory=list)
+    dockerfiles: list[DockerfileDoc] = field(default_factory=list)
+    raw: list[tuple[RuleSpec, Problem, Any]] = field(default_factory=list)
+    stamped: list[Finding] = field(default_factory=list)
+    used: set[tuple[Any, ...]] = field(default_factory=set)
+
+
+def _load_file(item: Any, settings: Settings, state: _State) -> None:
+    registry = settings.registry
+    text, problem = read_input(item, settings.max_file_size)
+    if text is None:
+        rule = "file-too-large" if "max-file-size" in problem.message else "unreadable-file"  # type: ignore[union-attr]
+        state.raw.append((registry[rule], problem, None))  # type: ignore[arg-type]
+        return
+    if not text.strip():
+        state.raw.append((registry["empty-file"], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
+        return
+    source = SourceFile(item.display, text)
+    state.sources[source.display] = source
+    if item.is_dockerfile:
+        parsed, problems = parse_dockerfile(source)
+        if parsed is not None:
+            state.dockerfiles.append(parsed)
+        state.raw.extend((registry[rule_name], problem, parsed) for rule_name, problem in problems)
+        return
+    loaded = load_manifest_text(source, settings.namespace, json_file=item.is_json)
+    state.objects.extend(loaded.objects)
+    state.raw.extend((registry[rule_name], problem, problem.subject) for rule_name, problem in loaded.problems)
+
+
+def _load_charts(
+    roots: list[tuple[str, str]], settings: Settings, state: _State, charts: list[ChartDoc], notes: list[str]
+) -> None:
+    registry = settings.registry
+    for display, path in roots:
+        chart, problems, files = load_chart(Path(path), display)
+        charts.append(chart)
+        state.sources.update(files)
+        state.raw.extend((registry[rule_name], problem, chart) for rule_name, problem in problems)
+    if not charts:
+        return
+    rendered = render_charts(charts, settings, notes) if settings.render else None
+    if rendered is None:
+        notes.append(
+            f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''} linted without rendering: "
+            "run `helm template CHART | k8slint check -` (or check --render with helm on PATH) to lint "
+            "the manifests they produce"
+        )
+        return
+    for source, chart, error in rendered:
+        if error is not None:
+            state.raw.append((registry["template-syntax"], error, chart))
+            continue
+        state.sources[source.display] = source  # type: ignore[union-attr]
+        loaded = load_manifest_text(source, settings.namespace)  # type: ignore[arg-type]
+        state.objects.extend(loaded.objects)
+        state.raw.extend((registry[name], problem, problem.subject) for name, problem in loaded.problems)
+
+
+def _run_checks(
+    settings: Settings,
+    run: Run,
+    objects: list[K8sObject],
+    dockerfiles: list[DockerfileDoc],
+    charts: list[ChartDoc],
+    raw: list[tuple[RuleSpec, Problem, Any]],
+    *,
+    skip_local: bool = False,
+    only_local: bool = False,
+) -> None:
+    index = run.index
+    for rule in settings.enabled_rules():
         for check in rule.checks:
+            if (skip_local and check.local) or (only_local and not check.local):
+                continue
             context = RuleContext(index, settings.rule_options(rule), settings.namespace, run)
             if check.scope == "set":
                 raw.extend(_guarded(rule, check.func, (context,), None))
@@ -229,11 +282,71 @@ def lint(
             subjects = objects if check.kinds is None else index.of_kind(*sorted(check.kinds))
             for obj in subjects:
                 raw.extend(_guarded(rule, check.func, (obj, context), obj))
-    findings = _finish(raw, settings, sources, objects)
-    if reported is not None:
-        findings = [f for f in findings if f.location.file in reported]
-    files = len(reported) if reported is not None else len(found.files)
-    return Result(findings, files + len(charts), len(objects), notes)
+
+
+# --- --jobs: manifest files parsed and locally checked in worker processes ----------------
+
+_WORKER: dict[str, Any] = {}
+PARALLEL_MIN_FILES = 32
+"""Below this many manifest files, starting workers costs more than it saves."""
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _State) -> None:
+    """Split the files into ``jobs`` chunks of similar size; each worker loads and checks its chunk."""
+    import multiprocessing
+    import os
+
+    def size(item: Any) -> int:
+        try:
+            return os.path.getsize(item.path) if item.path else 0
+        except OSError:
+            return 0
+
+    chunks: list[list[Any]] = [[] for _ in range(jobs)]
+    totals = [0] * jobs
+    for item in sorted(files, key=size, reverse=True):
+        smallest = totals.index(min(totals))
+        chunks[smallest].append(item)
+        totals[smallest] += size(item) + 1
+    _WORKER["settings"], _WORKER["chunks"] = settings, chunks
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_worker, range(jobs))
+    finally:
+        _WORKER.clear()
+    registry = settings.registry
+    for texts, objects, raw, stamped, used in parts:
+        for display, text in texts:
+            state.sources[display] = SourceFile(display, text)
+        for data, display, document, item, namespace, helm_source, span in objects:
+            state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))
+        for code, problem in raw:
+            state.raw.append((registry[code], problem, None))
+        state.stamped.extend(stamped)
+        state.used |= used
+
+
+def _worker(chunk: int) -> tuple[Any, ...]:
+    """Load one chunk, run the local checks, and return what the main process needs (all picklable)."""
+    settings: Settings = _WORKER["settings"]
+    state = _State()
+    for item in _WORKER["chunks"][chunk]:
+        _load_file(item, settings, state)
+    run = Run(settings, ObjectIndex(state.objects, settings.external_objects))
+    checks: list[tuple[RuleSpec, Problem, Any]] = []
+    _run_checks(settings, run, state.objects, [], [], checks, only_local=True)
+    suppressions = _Suppressions()
+    stamped = _stamp_all(checks + [r for r in state.raw if r[2] is not None], settings, state.sources, suppressions)
+    loose = [(rule.code, problem) for rule, problem, subject in state.raw if subject is None]
+    texts = [(display, source.text) for display, source in state.sources.items()]
+    objects = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.document_span()) for o in state.objects]
+    return texts, objects, loose, stamped, suppressions.used
 
 
 def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> list[tuple[RuleSpec, Problem, Any]]:
@@ -253,21 +366,35 @@ def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> 
         return [(registry()["internal-error"], problem, subject)]
 
 
+def _stamp_all(
+    raw: list[tuple[RuleSpec, Problem, Any]],
+    settings: Settings,
+    sources: dict[str, SourceFile],
+    suppressions: _Suppressions,
+) -> list[Finding]:
+    """Findings from problems, without the suppressed ones (recording which suppressions were used)."""
+    findings = []
+    for rule, problem, subject in raw:
+        if rule.code in settings.disabled:
+            continue
+        finding = _stamp(rule, problem, subject, settings, sources)
+        if not suppressions.suppressed(finding, rule, sources.get(finding.location.file), subject):
+            findings.append(finding)
+    return findings
+
+
 def _finish(
     raw: list[tuple[RuleSpec, Problem, Any]],
     settings: Settings,
     sources: dict[str, SourceFile],
     objects: list[K8sObject],
+    stamped: list[Finding] = (),  # type: ignore[assignment]
+    used: set[tuple[Any, ...]] = frozenset(),  # type: ignore[assignment]
 ) -> list[Finding]:
-    suppressions = _Suppressions()
+    """Stamp and suppress the problems, add what workers found, report unused suppressions, sort."""
+    suppressions = _Suppressions(set(used))
     findings: dict[tuple[Any, ...], Finding] = {}
-    for rule, problem, subject in raw:
-        if rule.code in settings.disabled:
-            continue
-        finding = _stamp(rule, problem, subject, settings, sources)
-        source = sources.get(finding.location.file)
-        if suppressions.suppressed(finding, rule, source, subject):
-            continue
+    for finding in [*stamped, *_stamp_all(raw, settings, sources, suppressions)]:
         findings.setdefault(finding.sort_key, finding)
     unused = settings.registry["unused-suppression"]
     if unused.code not in settings.disabled:
@@ -340,7 +467,7 @@ def _unused_suppressions(
                     yield unused, Problem(f"suppression comment {why}", location=Location(display, line, 1)), None
     for obj in objects:
         for token in annotation_tokens(obj):
-            if ("annotation", id(obj), token) in suppressions.used:
+            if ("annotation", *obj.key, token) in suppressions.used:
                 continue
             why = reason(token)
             if why:

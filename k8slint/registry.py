@@ -32,6 +32,8 @@ class Check:
     func: Callable[..., Iterable[Problem]]
     scope: str  # "object" per object of ``kinds``, "dockerfile" / "chart" per file or chart, "set" once
     kinds: frozenset[str] | None = None
+    local: bool = False
+    """An object check that reads nothing but its object and options (so it can run in a worker)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +73,18 @@ class RuleSpec:
 _CHECKS: list[Check] = []
 
 
-def object_check(code: str, kinds: Iterable[str] | None = None) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
-    """Register ``func(obj, ctx)`` as the check of rule ``code`` for objects of ``kinds`` (all if None)."""
+def object_check(
+    code: str, kinds: Iterable[str] | None = None, *, local: bool = False
+) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
+    """Register ``func(obj, ctx)`` as the check of rule ``code`` for objects of ``kinds`` (all if None).
+
+    ``local=True`` promises that the check reads only its object and its
+    options (not the index, the schemas or the Dockerfiles), so ``--jobs`` may
+    run it in a worker process with the files it parsed.
+    """
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
-        _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None))
+        _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None, local))
         return func
 
     return register

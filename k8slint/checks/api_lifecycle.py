@@ -22,7 +22,7 @@ def _instead(entry: Lifecycle) -> str:
     return f"it has no replacement ({entry.note})" if entry.note else "it has no replacement"
 
 
-@object_check("KM001")
+@object_check("KM001", local=True)
 def deprecated_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     entry = _entry(obj)
     target = minor(ctx.kubernetes_version)
@@ -34,7 +34,7 @@ def deprecated_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         )
 
 
-@object_check("KM002")
+@object_check("KM002", local=True)
 def removed_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     entry = _entry(obj)
     if entry and minor(ctx.kubernetes_version) >= minor(entry.removed):

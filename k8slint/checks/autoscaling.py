@@ -8,12 +8,13 @@ from typing import Any
 from k8slint.findings import Problem, Related
 from k8slint.model.matching import explain_miss
 from k8slint.model.selectors import SelectorError, from_label_selector
-from k8slint.model.workloads import containers, dig, mapping, sequence
+from k8slint.model.workloads import dig, mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KR030", kinds=("PodDisruptionBudget",))
+
 def pdb_selector_no_match(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     raw = dig(obj.data, ("spec", "selector"))
     if not isinstance(raw, dict):
@@ -47,6 +48,7 @@ def _target(obj: K8sObject) -> tuple[str, str] | None:
 
 
 @object_check("KR031", kinds=("HorizontalPodAutoscaler",))
+
 def hpa_target_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     target = _target(obj)
     if target is None:
@@ -83,13 +85,14 @@ def _utilization_resources(obj: K8sObject) -> list[str]:
 
 
 @object_check("KR032", kinds=("HorizontalPodAutoscaler",))
+
 def hpa_without_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     target = _target(obj)
     resources = _utilization_resources(obj)
     if target is None or not resources:
         return
     for workload in ctx.index.named(obj.namespace, *target):
-        for container in containers(workload.data):
+        for container in workload.containers():
             if container.group != "containers":
                 continue
             requests = mapping(container.data.get("resources"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from k8slint.findings import Problem, Related, Severity
 from k8slint.model.dockerbuild import exposed_ports
-from k8slint.model.workloads import containers, declared_ports, mapping, probe_handler, sequence
+from k8slint.model.workloads import declared_ports, mapping, probe_handler, sequence
 from k8slint.registry import dockerfile_check, object_check
 from k8slint.sources.dockerfiles import DockerfileDoc
 from k8slint.sources.manifests import K8sObject
@@ -37,8 +37,9 @@ def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: Any) -> tupl
 
 
 @object_check("DF007")
+
 def required_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         image = container.data.get("image")
         required = ctx.builds.required_env(image)
         if not required:

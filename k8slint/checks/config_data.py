@@ -10,7 +10,7 @@ from typing import Any
 
 from k8slint.findings import Problem, Related
 from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
-from k8slint.model.workloads import containers, mapping, sequence
+from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -33,7 +33,7 @@ def _sections(obj: K8sObject) -> Iterator[tuple[str, dict[Any, Any]]]:
             yield field, section
 
 
-@object_check("KC001", kinds=("ConfigMap", "Secret"))
+@object_check("KC001", kinds=("ConfigMap", "Secret"), local=True)
 def invalid_config_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for field, section in _sections(obj):
         for key in section:
@@ -49,7 +49,7 @@ def _size(value: Any) -> int:
     return len(value.encode("utf-8")) if isinstance(value, str) else len(str(value))
 
 
-@object_check("KC002", kinds=("ConfigMap",))
+@object_check("KC002", kinds=("ConfigMap",), local=True)
 def configmap_too_large(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     total = sum(_size(key) + _size(value) for _, section in _sections(obj) for key, value in section.items())
     if total > MAX_CONFIGMAP_BYTES:
@@ -60,15 +60,15 @@ def configmap_too_large(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 def _mounts(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         for index, mount in enumerate(sequence(container.data.get("volumeMounts"))):
             if isinstance(mount, dict):
                 yield container, index, mount
 
 
-@object_check("KC003")
+@object_check("KC003", local=True)
 def mount_path_conflict(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         first: dict[str, int] = {}
         for index, mount in enumerate(sequence(container.data.get("volumeMounts"))):
             where = mapping(mount).get("mountPath")
@@ -84,7 +84,7 @@ def mount_path_conflict(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 )
 
 
-@object_check("KC004")
+@object_check("KC004", local=True)
 def relative_mount_path(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, index, mount in _mounts(obj):
         where = mount.get("mountPath")
@@ -100,7 +100,7 @@ def _sops_encrypted(obj: K8sObject) -> bool:
     return isinstance(obj.data.get("sops"), dict)
 
 
-@object_check("KC005", kinds=("Secret",))
+@object_check("KC005", kinds=("Secret",), local=True)
 def secret_invalid_base64(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if _sops_encrypted(obj):
         return
@@ -116,7 +116,7 @@ def secret_invalid_base64(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KC006", kinds=("Secret",))
+@object_check("KC006", kinds=("Secret",), local=True)
 def secret_type_keys(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     secret_type = obj.data.get("type")
     required = SECRET_TYPE_KEYS.get(secret_type) if isinstance(secret_type, str) else None
@@ -129,7 +129,7 @@ def secret_type_keys(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"a Secret of type {secret_type} needs the key {wanted}", path=("type",))
 
 
-@object_check("KC007", kinds=("ConfigMap",))
+@object_check("KC007", kinds=("ConfigMap",), local=True)
 def secret_in_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for field, section in _sections(obj):
         for key, value in section.items():
@@ -142,9 +142,9 @@ def secret_in_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 yield Problem(f"ConfigMap key {key!r} holds a URL with a password in it", path=(field, key))
 
 
-@object_check("KC008")
+@object_check("KC008", local=True)
 def plaintext_secret_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):
             entry = mapping(entry)
             name, value = entry.get("name"), entry.get("value")

@@ -17,7 +17,7 @@ def _ports(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
             yield index, port
 
 
-@object_check("KN003", kinds=("Service",))
+@object_check("KN003", kinds=("Service",), local=True)
 def within_service(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     ports = list(_ports(obj))
     by_number: dict[tuple[Any, str], int] = {}

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import containers, sequence
+from k8slint.model.workloads import sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -17,15 +17,15 @@ _PORTABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _env(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):
             if isinstance(entry, dict):
                 yield container, index, entry
 
 
-@object_check("KR026")
+@object_check("KR026", local=True)
 def duplicate_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         first: dict[str, int] = {}
         for index, entry in enumerate(sequence(container.data.get("env"))):
             name = entry.get("name") if isinstance(entry, dict) else None
@@ -40,7 +40,7 @@ def duplicate_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 )
 
 
-@object_check("KR027")
+@object_check("KR027", local=True)
 def invalid_env_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, index, entry in _env(obj):
         name = entry.get("name")

@@ -7,20 +7,19 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
-from k8slint.model.workloads import containers
 from k8slint.registry import dockerfile_check, object_check
 from k8slint.sources.dockerfiles import DockerfileDoc, Stage
 from k8slint.sources.manifests import K8sObject
 
 
 def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         image = container.data.get("image")
         if isinstance(image, str):
             yield (*container.path, "image"), container.name, image
 
 
-@object_check("KR005")
+@object_check("KR005", local=True)
 def invalid_image_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for path, name, image in _images(obj):
         try:
@@ -29,7 +28,7 @@ def invalid_image_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"container {name!r}: image {image!r} is not a valid reference: {exc}", path=path)
 
 
-@object_check("KR006")
+@object_check("KR006", local=True)
 def image_tag_latest(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for path, name, image in _images(obj):
         try:

@@ -73,6 +73,7 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 
 
 @object_check("KN040", kinds=INGRESS)
+
 def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if not managed_here(ctx, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
@@ -87,6 +88,7 @@ def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KN041", kinds=INGRESS)
+
 def ingress_backend_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for backend in backends(obj):
         services = ctx.index.named(obj.namespace, "Service", backend.service)
@@ -124,7 +126,7 @@ def path_problem(value: str, path_type: str) -> str | None:
     return None
 
 
-@object_check("KN042", kinds=INGRESS)
+@object_check("KN042", kinds=INGRESS, local=True)
 def ingress_path(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for entry in paths(obj):
         problem = path_problem(entry.path, entry.path_type)
@@ -139,6 +141,7 @@ def _tls(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @object_check("KN043", kinds=INGRESS)
+
 def ingress_tls_secret_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if any(key in obj.annotations for key in CERT_MANAGER_ANNOTATIONS):
         return  # cert-manager creates the Secret
@@ -162,7 +165,7 @@ def host_covers(pattern: str, host: str) -> bool:
     return False
 
 
-@object_check("KN044", kinds=INGRESS)
+@object_check("KN044", kinds=INGRESS, local=True)
 def ingress_tls_host_mismatch(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     rule_hosts = {entry.host for entry in paths(obj) if entry.host}
     rule_hosts |= {
@@ -192,7 +195,7 @@ def hostname_problem(host: str) -> str | None:
     return None
 
 
-@object_check("KN045", kinds=INGRESS)
+@object_check("KN045", kinds=INGRESS, local=True)
 def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     for index, rule in enumerate(sequence(spec.get("rules"))):
@@ -231,7 +234,7 @@ def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KN047", kinds=INGRESS)
+@object_check("KN047", kinds=INGRESS, local=True)
 def rate_limit_annotation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for key in RATE_LIMITS:
         if key not in obj.annotations:

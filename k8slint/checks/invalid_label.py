@@ -36,7 +36,7 @@ def _expressions(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
                 yield ("spec", "selector", "matchExpressions", index), expression
 
 
-@object_check("KM005")
+@object_check("KM005", local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for path, labels, with_values in _label_maps(obj):
         if not isinstance(labels, dict):

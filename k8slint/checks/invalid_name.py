@@ -21,7 +21,7 @@ RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
 DEFAULT = (dns1123_subdomain, "a DNS-1123 subdomain")
 
 
-@object_check("KM003")
+@object_check("KM003", local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     metadata = obj.metadata
     validate, what = RULES.get(obj.kind or "", DEFAULT)

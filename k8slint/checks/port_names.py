@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import containers, mapping, sequence
+from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -27,10 +27,10 @@ def port_name_problem(name: str) -> str | None:
     return None
 
 
-@object_check("KN010")
+@object_check("KN010", local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     seen: dict[str, tuple[Any, ...]] = {}
-    for container in containers(obj.data):
+    for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
             name = mapping(port).get("name")
             if not isinstance(name, str):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Path, Problem
-from k8slint.model.workloads import containers, mapping, sequence
+from k8slint.model.workloads import mapping, sequence
 from k8slint.model.dockerbuild import parse_expose
 from k8slint.registry import dockerfile_check, object_check
 from k8slint.sources.dockerfiles import DockerfileDoc, Unresolved, substitute
@@ -37,9 +37,9 @@ def port_problem(value: Any, path: Path, what: str, low: int = 1, high: int = 65
     return None
 
 
-@object_check("KN002")
+@object_check("KN002", local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
             if not isinstance(port, dict):
                 continue

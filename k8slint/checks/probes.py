@@ -18,7 +18,6 @@ from k8slint.model.workloads import (
     LONG_RUNNING_KINDS,
     PROBES,
     ContainerView,
-    containers,
     declared_ports,
     is_kustomize_fragment,
     probe_handler,
@@ -34,27 +33,27 @@ def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
     """Regular containers of long-running workloads (init containers and Jobs run to completion)."""
     if is_kustomize_fragment(obj.data):
         return
-    for container in containers(obj.data):
+    for container in obj.containers():
         if container.group == "containers":
             yield container
 
 
 def _probes(obj: K8sObject) -> Iterator[tuple[ContainerView, str, dict[str, Any]]]:
-    for container in containers(obj.data):
+    for container in obj.containers():
         for name in PROBES:
             probe = container.data.get(name)
             if isinstance(probe, dict):
                 yield container, name, probe
 
 
-@object_check("KR012", kinds=LONG_RUNNING_KINDS)
+@object_check("KR012", kinds=LONG_RUNNING_KINDS, local=True)
 def missing_readiness_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container in _serving_containers(obj):
         if "readinessProbe" not in container.data:
             yield Problem(f"container {container.name!r} has no readinessProbe", path=container.path)
 
 
-@object_check("KR013", kinds=LONG_RUNNING_KINDS)
+@object_check("KR013", kinds=LONG_RUNNING_KINDS, local=True)
 def missing_liveness_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container in _serving_containers(obj):
         if "livenessProbe" not in container.data:
@@ -71,7 +70,7 @@ def _image_matches(image: Any, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(repository, p) or fnmatch.fnmatchcase(image, p) for p in patterns)
 
 
-@object_check("KR014", kinds=LONG_RUNNING_KINDS)
+@object_check("KR014", kinds=LONG_RUNNING_KINDS, local=True)
 def missing_startup_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     slow = ctx.options["slow-start-images"]
     if not slow:
@@ -84,7 +83,7 @@ def missing_startup_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KR015")
+@object_check("KR015", local=True)
 def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         found = probe_handler(probe)
@@ -115,7 +114,7 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port} over TCP", path=path)
 
 
-@object_check("KR016")
+@object_check("KR016", local=True)
 def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         base = (*container.path, name)
@@ -139,7 +138,7 @@ def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         success = probe.get("successThreshold")
         if name in ("livenessProbe", "startupProbe") and _int(success) and success > 1:
             yield Problem(f"{name} successThreshold must be 1, not {success}", path=(*base, "successThreshold"))
-    for container in containers(obj.data):
+    for container in obj.containers():
         yield from _liveness_like_readiness(container)
 
 
@@ -171,7 +170,7 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@object_check("KR017")
+@object_check("KR017", local=True)
 def health_endpoint(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     endpoints: dict[str, str] = ctx.options["endpoints"]
     if not endpoints:

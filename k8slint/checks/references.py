@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.references import Reference, pod_references
+from k8slint.model.references import Reference
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -64,7 +64,7 @@ def _claim_templates(obj: K8sObject) -> set[str]:
 def _missing(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Reference]:
     seen: set[tuple[str, Any]] = set()
     provided = _claim_templates(obj) if kind == "PersistentVolumeClaim" else set()
-    for ref in pod_references(obj.data):
+    for ref in obj.references():
         if ref.kind != kind or ref.optional or (ref.name, ref.path) in seen or ref.name in provided:
             continue
         seen.add((ref.name, ref.path))
@@ -82,27 +82,31 @@ def _missing_object(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
 
 
 @object_check("KN020")
+
 def missing_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ConfigMap")
 
 
 @object_check("KN021")
+
 def missing_secret(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "Secret")
 
 
 @object_check("KN022")
+
 def missing_pvc(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "PersistentVolumeClaim")
 
 
 @object_check("KN023")
+
 def missing_serviceaccount(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ServiceAccount")
 
 
 def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
-    for ref in pod_references(obj.data):
+    for ref in obj.references():
         if ref.kind != kind or ref.key is None or ref.optional:
             continue
         targets = ctx.index.named(obj.namespace, kind, ref.name)
@@ -119,10 +123,12 @@ def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
 
 
 @object_check("KN024")
+
 def missing_configmap_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "ConfigMap")
 
 
 @object_check("KN025")
+
 def missing_secret_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "Secret")

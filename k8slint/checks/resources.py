@@ -12,7 +12,7 @@ from typing import Any
 
 from k8slint.findings import Path, Problem
 from k8slint.model.quantity import QuantityError, parse_quantity
-from k8slint.model.workloads import containers, dig, mapping, pod_spec_path, sequence
+from k8slint.model.workloads import dig, mapping, pod_spec_path, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -25,7 +25,7 @@ def _compared(resource: str) -> bool:
 
 def _resource_blocks(obj: K8sObject) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every ``resources`` block (requests/limits) of an object, with its path."""
-    for container in containers(obj.data):
+    for container in obj.containers():
         resources = container.data.get("resources")
         if isinstance(resources, dict):
             yield (*container.path, "resources"), resources
@@ -62,7 +62,7 @@ def _parsed(value: Any) -> Fraction | None:
         return None
 
 
-@object_check("KR003")
+@object_check("KR003", local=True)
 def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for path, value in _quantities(obj):
         try:
@@ -74,7 +74,7 @@ def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"requests.{path[-1]}: {value!r} is negative; requests must be 0 or more", path=path)
 
 
-@object_check("KR004")
+@object_check("KR004", local=True)
 def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for path, value in _quantities(obj):
         is_size_limit = path[-1] == "sizeLimit"
@@ -86,7 +86,7 @@ def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"{field} is {value!r}; a limit must be greater than zero", path=path)
 
 
-@object_check("KR002")
+@object_check("KR002", local=True)
 def request_exceeds_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for path, resources in _resource_blocks(obj):
         requests, limits = mapping(resources.get("requests")), mapping(resources.get("limits"))

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import ContainerView, containers, is_kustomize_fragment, mapping
+from k8slint.model.workloads import ContainerView, is_kustomize_fragment, mapping
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -14,7 +14,7 @@ from k8slint.sources.manifests import K8sObject
 def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[ContainerView, list[str]]]:
     if is_kustomize_fragment(obj.data):
         return
-    for container in containers(obj.data):
+    for container in obj.containers():
         if container.group == "ephemeralContainers":
             continue  # ephemeral containers may not set resources
         resources = mapping(container.data.get("resources"))
@@ -27,7 +27,7 @@ def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[
             yield container, absent
 
 
-@object_check("KR010")
+@object_check("KR010", local=True)
 def missing_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, absent in _missing(obj, "requests", ctx.options["resources"]):
         yield Problem(
@@ -36,7 +36,7 @@ def missing_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         )
 
 
-@object_check("KR011")
+@object_check("KR011", local=True)
 def missing_limits(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, absent in _missing(obj, "limits", ctx.options["resources"]):
         yield Problem(

@@ -15,7 +15,7 @@ EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 OPERATORS = ("Exists", "Equal")
 
 
-@object_check("KR024")
+@object_check("KR024", local=True)
 def invalid_toleration(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     found = pod_spec(obj.data)
     if found is None:
@@ -46,7 +46,7 @@ def invalid_toleration(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 yield Problem(f"toleration key {key!r} {problem}", path=(*base, "key"))
 
 
-@object_check("KR025")
+@object_check("KR025", local=True)
 def invalid_node_selector(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     found = pod_spec(obj.data)
     if found is None:

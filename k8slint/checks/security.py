@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import ContainerView, containers, is_kustomize_fragment, mapping, pod_spec, sequence
+from k8slint.model.workloads import ContainerView, is_kustomize_fragment, mapping, pod_spec, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -22,7 +22,7 @@ def _effective(obj: K8sObject) -> Iterator[tuple[ContainerView, dict[str, Any], 
         return
     _, spec = found
     pod = mapping(spec.get("securityContext"))
-    for container in containers(obj.data):
+    for container in obj.containers():
         yield container, mapping(container.data.get("securityContext")), pod
 
 
@@ -30,7 +30,7 @@ def _setting(own: dict[str, Any], pod: dict[str, Any], key: str) -> Any:
     return own[key] if key in own else pod.get(key)
 
 
-@object_check("KS001")
+@object_check("KS001", local=True)
 def run_as_root(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, own, pod in _effective(obj):
         non_root = _setting(own, pod, "runAsNonRoot")
@@ -54,7 +54,7 @@ def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*found[0], *tail) if found else tail
 
 
-@object_check("KS002")
+@object_check("KS002", local=True)
 def privilege_escalation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if own.get("allowPrivilegeEscalation") is True:
@@ -64,7 +64,7 @@ def privilege_escalation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KS003")
+@object_check("KS003", local=True)
 def privileged_container(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if own.get("privileged") is True:
@@ -74,7 +74,7 @@ def privileged_container(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KS004")
+@object_check("KS004", local=True)
 def writable_root_fs(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
@@ -84,7 +84,7 @@ def writable_root_fs(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KS005")
+@object_check("KS005", local=True)
 def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     found = pod_spec(obj.data)
     if found is None:
@@ -95,7 +95,7 @@ def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"the pod shares the host's {what} namespace ({field}: true)", path=(*path, field))
 
 
-@object_check("KS006")
+@object_check("KS006", local=True)
 def host_path_volume(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     found = pod_spec(obj.data)
     if found is None:
@@ -111,7 +111,7 @@ def host_path_volume(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
-@object_check("KS007")
+@object_check("KS007", local=True)
 def capabilities_not_dropped(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if container.group == "ephemeralContainers":

@@ -16,7 +16,7 @@ _DEFAULTING_VERSIONS = frozenset({"extensions/v1beta1", "apps/v1beta1"})
 _TEMPLATE_LABELS = ("spec", "template", "metadata", "labels")
 
 
-@object_check("KR001", kinds=("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"))
+@object_check("KR001", kinds=("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"), local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("template"), dict):

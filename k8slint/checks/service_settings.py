@@ -21,7 +21,7 @@ def _type(spec: dict[str, Any]) -> str:
     return value if isinstance(value, str) else "ClusterIP"
 
 
-@object_check("KN030", kinds=("Service",))
+@object_check("KN030", kinds=("Service",), local=True)
 def external_traffic_policy_misuse(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = _spec(obj)
     if "externalTrafficPolicy" not in spec or spec.get("externalTrafficPolicy") is None:
@@ -34,7 +34,7 @@ def external_traffic_policy_misuse(obj: K8sObject, ctx: Any) -> Iterator[Problem
         )
 
 
-@object_check("KN031", kinds=("Service",))
+@object_check("KN031", kinds=("Service",), local=True)
 def session_affinity_config(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = _spec(obj)
     config = spec.get("sessionAffinityConfig")
@@ -54,7 +54,7 @@ def session_affinity_config(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         )
 
 
-@object_check("KN032", kinds=("Service",))
+@object_check("KN032", kinds=("Service",), local=True)
 def load_balancer_fields(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = _spec(obj)
     kind = _type(spec)
@@ -65,7 +65,7 @@ def load_balancer_fields(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"{field} only applies to LoadBalancer Services; this one is {kind}", path=("spec", field))
 
 
-@object_check("KN033", kinds=("Service",))
+@object_check("KN033", kinds=("Service",), local=True)
 def headless_service_ports(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = _spec(obj)
     if spec.get("clusterIP") != "None":

@@ -7,12 +7,13 @@ from typing import Any
 
 from k8slint.findings import Problem, Severity
 from k8slint.model.selectors import from_map
-from k8slint.model.workloads import ContainerView, containers, declared_ports, mapping, sequence
+from k8slint.model.workloads import ContainerView, declared_ports, mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KN026", kinds=("Service",))
+
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     raw = spec.get("selector")
@@ -47,6 +48,6 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 def _containers(template: Any) -> Iterator[ContainerView]:
-    for container in containers(template.obj.data):
+    for container in template.obj.containers():
         if container.group == "containers":
             yield container

@@ -24,6 +24,7 @@ def _pdb_min_available(pdb: K8sObject) -> int | None:
 
 
 @object_check("KR020", kinds=("Deployment", "StatefulSet", "ReplicaSet"))
+
 def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     count = spec.get("replicas")
@@ -58,7 +59,7 @@ def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             return
 
 
-@object_check("KR021", kinds=("Deployment", "StatefulSet", "DaemonSet"))
+@object_check("KR021", kinds=("Deployment", "StatefulSet", "DaemonSet"), local=True)
 def rollback_disabled(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if mapping(obj.data.get("spec")).get("revisionHistoryLimit") == 0:
         yield Problem(
@@ -78,7 +79,7 @@ def _is_zero(value: Any) -> bool:
     return False
 
 
-@object_check("KR022", kinds=("Deployment", "DaemonSet"))
+@object_check("KR022", kinds=("Deployment", "DaemonSet"), local=True)
 def rollout_stalls(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     strategy = mapping(dig(obj.data, ("spec", "strategy" if obj.kind == "Deployment" else "updateStrategy")))
     if strategy.get("type", "RollingUpdate") != "RollingUpdate":

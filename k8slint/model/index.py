@@ -195,8 +195,8 @@ class ObjectIndex:
     def data_keys(obj: K8sObject) -> set[str]:
         """Keys of a ConfigMap (data, binaryData) or Secret (data, stringData)."""
         keys: set[str] = set()
-        for field in ("data", "binaryData", "stringData"):
-            section = obj.data.get(field)
+        for section_name in ("data", "binaryData", "stringData"):
+            section = obj.data.get(section_name)
             if isinstance(section, dict):
                 keys.update(str(key) for key in section)
         return keys

@@ -28,6 +28,7 @@ class SourceFile:
     text: str
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     _lines: list[str] | None = None
+    _nodes: dict[int, Node] | None = None
 
     def __post_init__(self) -> None:
         if "k8slint:" in self.text:
@@ -36,6 +37,35 @@ class SourceFile:
     @property
     def folder(self) -> str:
         return os.path.dirname(self.display)
+
+    def document_node(self, document: int, item: int | None) -> Node:
+        """The node tree of a document (or List item), parsed again on demand.
+
+        Objects that came from a worker process (``--jobs``) carry their data
+        but not their node trees; positions are found by parsing the file once
+        more, only when a finding needs one.
+        """
+        if self._nodes is None:
+            documents, _, _ = load_documents(self.text)
+            self._nodes = {d.index: d.node for d in documents}
+        node = self._nodes[document]
+        if item is not None:
+            items = child(node, "items")
+            found = child(items[1], item) if items else None
+            node = found[1] if found else node
+        return node
+
+    def span_node(self, span: tuple[int, int], item: int | None) -> Node:
+        """The node tree of the document at ``span``, with the file's own line numbers."""
+        start, end = span
+        first_line = self.text.count("\n", 0, start)
+        documents, _, _ = load_documents("\n" * first_line + self.text[start:end])
+        node = documents[0].node
+        if item is not None:
+            items = child(node, "items")
+            found = child(items[1], item) if items else None
+            node = found[1] if found else node
+        return node
 
     def line(self, number: int) -> str | None:
         """The text of a 1-based line, without its line break."""
@@ -71,10 +101,31 @@ class K8sObject:
     data: dict[str, Any]
     file: SourceFile
     document: int
-    node: Node
+    node: Node | None
+    """The document's node tree; None until needed for objects that came from a worker."""
     namespace: str | None
     item: int | None = None
     source: str | None = None
+    span: tuple[int, int] | None = None
+    """Where the document lies in the file (first line's offset, end offset), for a lazy re-parse."""
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Derived views of the data that several rules read (containers, references), computed once."""
+
+    def containers(self) -> list[Any]:
+        """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
+        if "containers" not in self.memo:
+            from k8slint.model.workloads import containers
+
+            self.memo["containers"] = list(containers(self.data))
+        return self.memo["containers"]
+
+    def references(self) -> list[Any]:
+        """Every reference the pod spec makes (k8slint.model.references.pod_references), computed once."""
+        if "references" not in self.memo:
+            from k8slint.model.references import pod_references
+
+            self.memo["references"] = list(pod_references(self.data))
+        return self.memo["references"]
 
     @property
     def api_version(self) -> str | None:
@@ -110,12 +161,31 @@ class K8sObject:
     def describe(self) -> str:
         return self.ref.describe()
 
+    def root(self) -> Node:
+        if self.node is None:
+            if self.span is not None:
+                self.node = self.file.span_node(self.span, self.item)
+            else:
+                self.node = self.file.document_node(self.document, self.item)
+        return self.node
+
     def locate(self, path: Path) -> Location:
-        line, column, _ = locate(self.node, path)
+        line, column, _ = locate(self.root(), path)
         return Location(self.file.display, line, column)
 
-    def has(self, path: Path) -> bool:
-        return locate(self.node, path)[2] == len(path)
+    def document_span(self) -> tuple[int, int]:
+        """(offset of the document's first line, offset of its end) in the file's text."""
+        root = self.node
+        assert root is not None
+        if self.item is not None:  # a List item: the span of the whole List document
+            root = self.file.document_node(self.document, None)
+        start = self.file.text.rfind("\n", 0, root.start_mark.index) + 1
+        return start, root.end_mark.index
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """Identity across processes: file, document and List item."""
+        return (self.file.display, self.document, -1 if self.item is None else self.item)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,74 @@
+"""--jobs: the report is the same, byte for byte, whatever the number of worker processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, shared_or_skip
+from k8slint import engine
+from k8slint.config import build_settings
+from k8slint.engine import lint
+from k8slint.registry import registry
+from k8slint.reporters.json import render_json
+from k8slint.reporters.sarif import render_sarif
+
+pytestmark = pytest.mark.skipif(not engine._can_fork(), reason="worker processes need the fork start method")
+
+
+def _reports(paths: list[Path], jobs: int, **overrides: object) -> tuple[str, str]:
+    settings = build_settings(registry(), None, **overrides)  # type: ignore[arg-type]
+    result = lint([str(p) for p in paths], settings, with_context=True, jobs=jobs)
+    return render_json(result), render_sarif(result, registry())
+
+
+@pytest.fixture
+def few_files_suffice(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Let a small tree take the parallel path, and record that it did."""
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
+    calls: list[int] = []
+    real = engine._load_in_workers
+
+    def spy(files: list[object], settings: object, jobs: int, state: object) -> None:
+        calls.append(jobs)
+        real(files, settings, jobs, state)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "_load_in_workers", spy)
+    yield calls
+
+
+def test_rule_fixtures_same_report_with_workers(few_files_suffice: list[int]) -> None:
+    # Every rule's fixtures at once: manifests, Dockerfiles, charts, suppressions, broken files.
+    target = [FIXTURES / "rules"]
+    serial = _reports(target, jobs=1)
+    assert '"code": "KR002"' in serial[0] and '"code": "KL001"' in serial[0]
+    assert _reports(target, jobs=2) == serial
+    assert _reports(target, jobs=3) == serial
+    assert few_files_suffice == [2, 3]
+
+
+def test_cross_file_rules_see_objects_loaded_by_other_workers(tmp_path: Path, few_files_suffice: list[int]) -> None:
+    # The Service and its Deployment land in different workers; the selector check runs after they merge.
+    (tmp_path / "a-deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: todo}\n"
+        "spec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"
+        "    spec:\n      containers:\n      - {name: api, image: 'ghcr.io/acme/api:1.0', ports: [{containerPort: 8000}]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b-service.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: todo}\n"
+        "spec:\n  selector: {app: api}\n  ports: [{port: 80, targetPort: 9000}]\n",
+        encoding="utf-8",
+    )
+    serial = _reports([tmp_path], jobs=1, select=["target-port-unknown"])
+    assert '"code": "KN026"' in serial[0]
+    assert _reports([tmp_path], jobs=2, select=["target-port-unknown"]) == serial
+    assert few_files_suffice == [2]
+
+
+def test_corpus_same_report_with_workers() -> None:
+    corpus = shared_or_skip("corpus")
+    serial = _reports([corpus], jobs=1, kubernetes_version="1.30")
+    assert _reports([corpus], jobs=2, kubernetes_version="1.30") == serial
