@@ -245,7 +245,7 @@ def list_rules(output_format: str) -> int:
         return EXIT_OK
     width = max(len(r.name) for r in rules)
     for r in rules:
-        click.echo(f"{r.code}  {r.name:<{width}}  {str(r.severity):<7}  {r.category:<10}  {r.summary}")
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity!s:<7}  {r.category:<10}  {r.summary}")
     return EXIT_OK
 
 

@@ -16,7 +16,12 @@ from k8slint.registry import RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
 from k8slint.sources.discover import add_context, discover, read_input
 from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
-from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile, load_manifest_text
+from k8slint.sources.manifests import (
+    SUPPRESS_ALL,
+    K8sObject,
+    SourceFile,
+    load_manifest_text,
+)
 
 IGNORE_ANNOTATION = "k8slint.io/ignore"
 

@@ -80,7 +80,7 @@ def _head(url: str, token: str | None) -> tuple[int, str | None]:
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310 - asked for by --check-registry
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return response.status, None
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers.get("WWW-Authenticate")
@@ -95,6 +95,6 @@ def _anonymous_token(challenge: str) -> str | None:
     if not realm:
         return None
     url = realm + "?" + urllib.parse.urlencode(fields)
-    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as response:
         data = json.loads(response.read().decode("utf-8"))
     return data.get("token") or data.get("access_token")

@@ -12,8 +12,8 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED, run_lint, shared_or_skip
+
 from k8slint.model.gotemplate import analyse
 from k8slint.model.helmsemver import ConstraintError, parse_constraints
 from k8slint.sources.manifests import SourceFile, load_manifest_text
@@ -22,7 +22,7 @@ from k8slint.sources.manifests import SourceFile, load_manifest_text
 def _expected_sources(text: str) -> list[str | None]:
     """An independent reading: the # Source: comment in each document's own leading comment block."""
     found = []
-    for document in re.split(r"^---[^\n]*$", text, flags=re.M):
+    for document in re.split(r"^---[^\n]*$", text, flags=re.MULTILINE):
         lines = [line for line in document.splitlines() if line.strip()]
         if not any(not line.lstrip().startswith("#") for line in lines):
             continue  # empty, or only comments

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, shared_or_skip
+
 from k8slint import engine
 from k8slint.config import build_settings
 from k8slint.engine import lint

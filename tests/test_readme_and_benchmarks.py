@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import ROOT
+
 from benchmarks.generate import generate
 from benchmarks.run import measure
-from conftest import ROOT
 from k8slint.docs import with_rules_table
 from k8slint.registry import registry
 
@@ -20,7 +21,7 @@ def test_readme_rules_table_is_current() -> None:
 def test_generator_is_reproducible(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert generate(60, first, seed=7) == generate(60, second, seed=7)
-    texts = lambda root: [p.read_text() for p in sorted(root.rglob("*.yaml"))]  # noqa: E731
+    texts = lambda root: [p.read_text() for p in sorted(root.rglob("*.yaml"))]
     assert texts(first) == texts(second)
 
 

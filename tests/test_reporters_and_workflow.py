@@ -13,7 +13,6 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-
 from conftest import FIXTURES, ROOT, shared_or_skip
 
 MIXED = FIXTURES / "rules"

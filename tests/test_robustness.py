@@ -13,10 +13,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, run_lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, run_lint
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.quantity import parse_quantity
 from k8slint.model.selectors import from_label_selector

@@ -14,7 +14,7 @@ from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
 _CHART_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
-_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.I)
+_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 REPOSITORY_SCHEMES = ("https://", "http://", "oci://", "file://")
 
 

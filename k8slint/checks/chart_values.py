@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Location, Problem, format_path
 from k8slint.checks.chart_templates import unavailable_dependencies
+from k8slint.findings import Location, Problem, format_path
 from k8slint.model.gotemplate import analyse
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc

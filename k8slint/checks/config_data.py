@@ -9,7 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
+from k8slint.model.credentials import (
+    is_credential_name,
+    is_literal_secret,
+    url_password,
+)
 from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject

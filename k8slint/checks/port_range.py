@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Path, Problem
-from k8slint.model.workloads import mapping, sequence
 from k8slint.model.dockerbuild import parse_expose
+from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import dockerfile_check, object_check
 from k8slint.sources.dockerfiles import DockerfileDoc, Unresolved, substitute
 from k8slint.sources.manifests import K8sObject

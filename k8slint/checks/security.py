@@ -10,7 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import ContainerView, is_kustomize_fragment, mapping, pod_spec, sequence
+from k8slint.model.workloads import (
+    ContainerView,
+    is_kustomize_fragment,
+    mapping,
+    pod_spec,
+    sequence,
+)
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 

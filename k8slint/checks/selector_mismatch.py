@@ -6,7 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.selectors import Selector, SelectorError, from_label_selector, from_map, label_text
+from k8slint.model.selectors import (
+    Selector,
+    SelectorError,
+    from_label_selector,
+    from_map,
+    label_text,
+)
 from k8slint.model.workloads import dig, is_kustomize_fragment
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject

@@ -8,7 +8,7 @@ _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _SECRET_LAST_WORDS = {"password", "passwd", "pwd", "secret", "token", "apikey", "credentials", "passphrase"}
 _KEY_QUALIFIERS = {"api", "private", "access", "secret", "signing", "encryption", "client"}
 # Bounded repetitions: a megabyte-long value must not make the search quadratic.
-_URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{1,256}:([^/\s@]{1,256})@", re.I)
+_URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{1,256}:([^/\s@]{1,256})@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\$\(|\$\{|\{\{|%\(|<[^<>\n]{0,256}>")
 
 

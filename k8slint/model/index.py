@@ -19,7 +19,7 @@ from k8slint.model.selectors import Selector, label_text
 from k8slint.model.workloads import dig, mapping, pod_template_path
 from k8slint.sources.manifests import K8sObject
 
-_ANY = re.compile(r".*", re.S)
+_ANY = re.compile(r".*", re.DOTALL)
 _INDEX = re.compile(r"[0-9]+")
 
 

@@ -24,7 +24,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d*)(.*)", re.S)
+_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d*)(.*)", re.DOTALL)
 _EXPONENT = re.compile(r"[eE]([+-]?\d+)")
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
@@ -46,7 +46,7 @@ def parse_quantity(value: Any) -> Fraction:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise QuantityError(f"{value!r} is not a quantity")
         text = repr(value)
     elif isinstance(value, str):

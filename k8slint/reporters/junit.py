@@ -8,7 +8,6 @@ from xml.etree import ElementTree as ET
 from k8slint.engine import Result
 
 
-
 def render_junit(result: Result) -> str:
     suites = ET.Element("testsuites", name="k8slint", tests=str(len(result.findings)), failures=str(len(result.findings)))
     by_file = groupby(result.findings, key=lambda f: f.location.file)

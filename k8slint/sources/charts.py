@@ -110,7 +110,7 @@ def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, st
 
 def read_yaml_file(path: Path) -> Any:
     try:
-        text, problem = decode(path.read_bytes(), str(path))
+        text, _problem = decode(path.read_bytes(), str(path))
     except OSError:
         return None
     if text is None:

@@ -15,7 +15,7 @@ from k8slint.findings import Location, ObjectRef, Path, Problem
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
 from k8slint.sources.yamlsafe import ERROR_RULES, child, load_documents, locate
 
-_SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.M)
+_SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
 _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
 SUPPRESS_ALL = "all"
 

@@ -26,14 +26,14 @@ _INT = re.compile(
     |[-+]?0[0-7_]+
     |[-+]?(?:0|[1-9][0-9_]*)
     |[-+]?0x[0-9a-fA-F_]+)$""",
-    re.X,
+    re.VERBOSE,
 )
 _FLOAT = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
     |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)
     |\.(?:nan|NaN|NAN))$""",
-    re.X,
+    re.VERBOSE,
 )
 _MERGE = "tag:yaml.org,2002:merge"
 _DROPPED_TAGS = {
@@ -156,7 +156,7 @@ MAX_NODES = 1_000_000
 """Nodes a document may expand to through its aliases (a "billion laughs" stops here)."""
 MAX_DEPTH = 1000
 _DEEP_FLOW = re.compile(r"[\[{](?:[ \t\r\n]*[\[{]){%d}" % MAX_DEPTH)
-_DEEP_BLOCK = re.compile(r"^ {%d}" % (MAX_DEPTH * 2), re.M)
+_DEEP_BLOCK = re.compile(r"^ {%d}" % (MAX_DEPTH * 2), re.MULTILINE)
 
 
 def too_deep(text: str) -> bool:
