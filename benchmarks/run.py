@@ -1,20 +1,24 @@
 """Benchmark: k8slint against the parse floor and peer tools, on the same files, in one run.
 
-    python -m benchmarks.run [--sizes 1000 10000] [--runs 5] [--corpus ../shared/corpus]
+    python -m benchmarks.run [--sizes 1000 10000 100000] [--runs 5] [--checkov PATH]
 
 For each generated corpus size (and the real-world corpus, when present) it
 times, as separate processes: the parse floor (``yaml.load_all`` with libyaml's
-C safe loader over the same files), ``k8slint check --no-schema``,
-``k8slint check`` (schema validation on), the ``kubernetes-validate`` command
-line, and checkov's kubernetes framework when ``--checkov PATH`` names its
-executable (install it into a separate virtualenv; it is never a dependency).
-Medians of ``--runs`` runs and peak memory (max RSS) are reported, with ratios
-to the parse floor; absolute times vary with the machine, ratios much less.
+C safe loader over the same files), ``k8slint check --no-schema`` and
+``k8slint check`` (schema validation on), each with ``--jobs 1`` and, on a
+machine with more CPUs, ``--jobs <CPUs>`` (whose JSON report must be identical),
+the ``kubernetes-validate`` command line, and checkov's kubernetes framework when
+``--checkov PATH`` names its executable (install it into a separate virtualenv;
+it is never a dependency). It also times start-up (``--version``, one small file)
+and, over several sizes, how time and memory grow. Medians of ``--runs`` runs and
+peak memory (max RSS of the largest process) are reported, with ratios;
+absolute times vary with the machine, ratios much less.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import shutil
@@ -52,13 +56,19 @@ class Timing:
     exit_code: int
 
 
-def _measure(command: list[str], runs: int) -> tuple[float, float, int]:
+def _measure(command: list[str], runs: int, capture: Path | None = None) -> tuple[float, float, int]:
+    """Median wall time, peak RSS (MB) and exit code of ``runs`` runs; the first run's stdout goes to ``capture``."""
     times, peaks, code = [], [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        times.append(time.perf_counter() - start)
+    for run in range(runs):
+        out = capture.open("wb") if capture is not None and run == 0 else subprocess.DEVNULL
+        try:
+            start = time.perf_counter()
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            times.append(time.perf_counter() - start)
+        finally:
+            if out is not subprocess.DEVNULL:
+                out.close()  # type: ignore[union-attr]
         peaks.append(usage.ru_maxrss / 1024)
         code = os.waitstatus_to_exitcode(status)
     return statistics.median(times), max(peaks), code
@@ -68,20 +78,55 @@ def _files(root: Path) -> list[str]:
     return [str(p) for p in sorted(root.rglob("*")) if p.is_file() and p.suffix in (".yaml", ".yml", ".json")]
 
 
-def measure(root: Path, runs: int, checkov: str | None, peers: bool) -> list[Timing]:
+def measure(root: Path, runs: int, checkov: str | None, peers: bool, jobs: int | None = None) -> list[Timing]:
+    """Time every tool on the files under ``root``; the first row is the parse floor."""
     python = sys.executable
     k8slint = [python, "-m", "k8slint", "check", "--no-config", "--format", "json"]
-    tools = [
-        ("parse floor (yaml.load_all, C loader)", [python, "-c", _PARSE_FLOOR, str(root)]),
-        ("k8slint --no-schema", [*k8slint, "--no-schema", str(root)]),
-        ("k8slint (schema validation)", [*k8slint, str(root)]),
-    ]
+    parallel = jobs if jobs is not None else (os.cpu_count() or 1)
+    tools: list[tuple[str, list[str]]] = [("parse floor (yaml.load_all, C loader)", [python, "-c", _PARSE_FLOOR, str(root)])]
+    for label, flags in (("k8slint --no-schema", ["--no-schema"]), ("k8slint (schema validation)", [])):
+        tools.append((f"{label} --jobs 1", [*k8slint, *flags, "--jobs", "1", str(root)]))
+        if parallel > 1:
+            tools.append((f"{label} --jobs {parallel}", [*k8slint, *flags, "--jobs", str(parallel), str(root)]))
     if peers:
         validate = shutil.which("kubernetes-validate", path=str(Path(python).parent)) or shutil.which("kubernetes-validate")
         if validate:
             tools.append(("kubernetes-validate CLI", [validate, "--quiet", "--no-warn", *_files(root)]))
         if checkov:
             tools.append(("checkov --framework kubernetes", [checkov, "--quiet", "--framework", "kubernetes", "-d", str(root)]))
+    timings = []
+    with tempfile.TemporaryDirectory() as scratch:
+        reports: dict[str, bytes] = {}
+        for name, command in tools:
+            capture = Path(scratch) / "out" if name.startswith("k8slint") else None
+            timings.append(Timing(name, *_measure(command, runs, capture)))
+            if capture is not None:
+                reports[name] = capture.read_bytes()
+        for name, report in reports.items():
+            serial = reports[name.rsplit(" --jobs", 1)[0] + " --jobs 1"]
+            if report != serial:
+                raise SystemExit(f"benchmark: {name} reported differently from --jobs 1 on {root}")
+    return timings
+
+
+def documents_in(root: Path) -> int:
+    """How many YAML documents the parse floor reads under ``root``."""
+    result = subprocess.run([sys.executable, "-c", _PARSE_FLOOR, str(root)], capture_output=True, text=True, check=True)
+    return int(result.stdout.strip() or 0)
+
+
+def startup(runs: int) -> list[Timing]:
+    """Start-up costs: the interpreter alone, ``k8slint --version``, and one small manifest."""
+    from k8slint.examples import example_dir
+
+    python = sys.executable
+    small = example_dir("todo-chatbot") / "manifests" / "30-backend.yaml"
+    tools = [
+        ("python -c pass", [python, "-c", "pass"]),
+        ("k8slint --version", [python, "-m", "k8slint", "--version"]),
+        ("k8slint check (one small file)", [python, "-m", "k8slint", "check", "--no-config", str(small)]),
+        ("k8slint check --no-schema (one small file)", [python, "-m", "k8slint", "check", "--no-config", "--no-schema", str(small)]),
+    ]
     return [Timing(name, *_measure(command, runs)) for name, command in tools]
 
 
@@ -99,6 +144,33 @@ def _table(title: str, documents: int, timings: list[Timing]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _startup_table(timings: list[Timing]) -> str:
+    rows = ["### Start-up", "", "| command | median | peak RSS |", "|---|---:|---:|"]
+    rows += [f"| {t.tool} | {t.seconds * 1000:.0f} ms | {t.peak_mb:.0f} MB |" for t in timings]
+    return "\n".join(rows) + "\n"
+
+
+def _growth_table(by_size: list[tuple[int, list[Timing]]]) -> str:
+    """How each k8slint row grows from one generated size to the next (time ratio against size ratio)."""
+    rows = [
+        "### Growth with corpus size",
+        "",
+        "| tool | sizes | size ratio | time ratio | bytes/doc (smaller -> larger) |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for (small, before), (large, after) in itertools.pairwise(by_size):
+        previous = {t.tool: t for t in before}
+        for t in after:
+            if not t.tool.startswith("k8slint") or t.tool not in previous:
+                continue
+            p = previous[t.tool]
+            rows.append(
+                f"| {t.tool} | {small:,} -> {large:,} | {large / small:.1f}x | {t.seconds / p.seconds:.1f}x "
+                f"| {p.peak_mb * 1048576 / small:,.0f} -> {t.peak_mb * 1048576 / large:,.0f} |"
+            )
+    return "\n".join(rows) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000])
@@ -106,6 +178,8 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "corpus")
     parser.add_argument("--checkov", help="path to a checkov executable (from its own virtualenv)")
     parser.add_argument("--peers-up-to", type=int, default=10000, help="skip peer tools above this size")
+    parser.add_argument("--runs-above", type=int, default=10000, help="above this size, run each tool once")
+    parser.add_argument("--jobs", type=int, help="workers for the parallel rows (default: the number of CPUs)")
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -114,22 +188,32 @@ def main() -> None:
         "## Benchmark results",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"{platform.system()}; medians of {args.runs} runs.",
+        f"{platform.system()}; medians of {args.runs} runs (one run above {args.runs_above:,} documents).",
         f"Command: `python -m benchmarks.run {' '.join(sys.argv[1:])}`",
         "",
     ]
+
+    def emit(text: str) -> None:
+        sections.append(text)
+        print(text, flush=True)
+
+    emit(_startup_table(startup(max(args.runs, 10))))
+    by_size: list[tuple[int, list[Timing]]] = []
     with tempfile.TemporaryDirectory() as scratch:
         for size in args.sizes:
             root = Path(scratch) / f"corpus-{size}"
             documents = generate(size, root, args.seed)
-            timings = measure(root, args.runs, args.checkov, peers=size <= args.peers_up_to)
-            sections.append(_table(f"Generated corpus, seed {args.seed}", documents, timings))
-            print(sections[-1], flush=True)
+            runs = args.runs if size <= args.runs_above else 1
+            timings = measure(root, runs, args.checkov, peers=size <= args.peers_up_to, jobs=args.jobs)
+            by_size.append((documents, timings))
+            emit(_table(f"Generated corpus, seed {args.seed}", documents, timings))
+            shutil.rmtree(root)
+    if len(by_size) > 1:
+        emit(_growth_table(by_size))
     k8s = args.corpus / "k8s"
     if k8s.is_dir():
-        timings = measure(k8s, args.runs, args.checkov, peers=True)
-        sections.append(_table("Real-world corpus ../shared/corpus/k8s", 1625, timings))
-        print(sections[-1], flush=True)
+        timings = measure(k8s, args.runs, args.checkov, peers=True, jobs=args.jobs)
+        emit(_table("Real-world corpus ../shared/corpus/k8s", documents_in(k8s), timings))
     if args.out:
         args.out.write_text("\n".join(sections), encoding="utf-8")
 

@@ -157,6 +157,21 @@ def lint(
     With ``jobs`` above 1, manifest files are parsed and their local checks run
     in that many worker processes; the output is the same as with one.
     """
+    import gc
+
+    try:
+        return _lint(paths, settings, with_context, progress, jobs)
+    finally:
+        gc.unfreeze()
+
+
+def _lint(
+    paths: Sequence[str],
+    settings: Settings,
+    with_context: bool,
+    progress: Callable[[int, int], None] | None,
+    jobs: int,
+) -> Result:
     found = discover(paths, settings.exclude)
     reported: set[str] | None = None
     if with_context:
@@ -188,7 +203,11 @@ def lint(
     run = Run(settings, index)
     if settings.kubernetes_version is not None:
         _ = run.kubernetes_version  # an unsupported version is a usage error before any work
-    _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw, skip_local=parallel)
+    if parallel:
+        _check_in_workers(settings, run, objects, jobs, state)
+        _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw, skip_local=True, object_checks=False)
+    else:
+        _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw)
     findings = _finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
@@ -209,6 +228,17 @@ class _State:
 
 
 def _load_file(item: Any, settings: Settings, state: _State) -> None:
+    """Read one input file into ``state``; what it holds then lives until the run ends."""
+    import gc
+
+    _read_file(item, settings, state)
+    # Loaded documents are kept for the whole run and hold no garbage cycles: move them
+    # out of the collector's view, or its full passes rescan the growing heap again and
+    # again (half the run time at 10,000 documents). lint() unfreezes them at the end.
+    gc.freeze()
+
+
+def _read_file(item: Any, settings: Settings, state: _State) -> None:
     registry = settings.registry
     text, problem = read_input(item, settings.max_file_size)
     if text is None:
@@ -270,11 +300,23 @@ def _run_checks(
     *,
     skip_local: bool = False,
     only_local: bool = False,
+    object_checks: bool = True,
+    other_checks: bool = True,
+    owned: Callable[[K8sObject], bool] | None = None,
 ) -> None:
+    """Run the enabled checks, or the part of them that the keyword arguments select.
+
+    ``skip_local``/``only_local`` split off the checks that read only their own
+    object; ``object_checks``/``other_checks`` split per-object checks from set,
+    Dockerfile and chart checks; ``owned`` restricts per-object checks to a slice
+    of the objects (a worker's share).
+    """
     index = run.index
     for rule in settings.enabled_rules():
         for check in rule.checks:
             if (skip_local and check.local) or (only_local and not check.local):
+                continue
+            if not (object_checks if check.scope == "object" else other_checks):
                 continue
             context = RuleContext(index, settings.rule_options(rule), settings.namespace, run)
             if check.scope == "set":
@@ -286,7 +328,8 @@ def _run_checks(
                 continue
             subjects = objects if check.kinds is None else index.of_kind(*sorted(check.kinds))
             for obj in subjects:
-                raw.extend(_guarded(rule, check.func, (obj, context), obj))
+                if owned is None or owned(obj):
+                    raw.extend(_guarded(rule, check.func, (obj, context), obj))
 
 
 # --- --jobs: manifest files parsed and locally checked in worker processes ----------------
@@ -304,6 +347,7 @@ def _can_fork() -> bool:
 
 def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _State) -> None:
     """Split the files into ``jobs`` chunks of similar size; each worker loads and checks its chunk."""
+    import gc
     import multiprocessing
     import os
 
@@ -321,8 +365,11 @@ def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _St
         totals[smallest] += size(item) + 1
     _WORKER["settings"], _WORKER["chunks"] = settings, chunks
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.map(_worker, range(jobs))
+        # jobs - 1 forked workers, and this process loads the first chunk meanwhile.
+        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.map_async(_worker, range(1, jobs))
+            _load_share(chunks[0], settings, state)
+            parts = pending.get()
     finally:
         _WORKER.clear()
     registry = settings.registry
@@ -335,23 +382,69 @@ def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _St
             state.raw.append((registry[code], problem, None))
         state.stamped.extend(stamped)
         state.used |= used
+        gc.freeze()  # as in _load_file: what a worker sent lives until the run ends
+
+
+def _load_share(files: list[Any], settings: Settings, state: _State) -> None:
+    """Load ``files`` into ``state``, run the local checks on their objects, and stamp what they find."""
+    start = len(state.objects)
+    for item in files:
+        _load_file(item, settings, state)
+    mine = state.objects[start:]
+    run = Run(settings, ObjectIndex(mine, settings.external_objects))
+    checks: list[tuple[RuleSpec, Problem, Any]] = []
+    _run_checks(settings, run, mine, [], [], checks, only_local=True)
+    bound = [r for r in state.raw if r[2] is not None]
+    state.raw = [r for r in state.raw if r[2] is None]
+    suppressions = _Suppressions()
+    state.stamped.extend(_stamp_all(checks + bound, settings, state.sources, suppressions))
+    state.used |= suppressions.used
 
 
 def _worker(chunk: int) -> tuple[Any, ...]:
-    """Load one chunk, run the local checks, and return what the main process needs (all picklable)."""
-    settings: Settings = _WORKER["settings"]
+    """Load one chunk in a worker and return what the main process needs (all picklable)."""
     state = _State()
-    for item in _WORKER["chunks"][chunk]:
-        _load_file(item, settings, state)
-    run = Run(settings, ObjectIndex(state.objects, settings.external_objects))
-    checks: list[tuple[RuleSpec, Problem, Any]] = []
-    _run_checks(settings, run, state.objects, [], [], checks, only_local=True)
-    suppressions = _Suppressions()
-    stamped = _stamp_all(checks + [r for r in state.raw if r[2] is not None], settings, state.sources, suppressions)
-    loose = [(rule.code, problem) for rule, problem, subject in state.raw if subject is None]
+    _load_share(_WORKER["chunks"][chunk], _WORKER["settings"], state)
     texts = [(display, source.text) for display, source in state.sources.items()]
     objects = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.document_span()) for o in state.objects]
-    return texts, objects, loose, stamped, suppressions.used
+    loose = [(rule.code, problem) for rule, problem, _ in state.raw]
+    return texts, objects, loose, state.stamped, state.used
+
+
+def _check_in_workers(settings: Settings, run: Run, objects: list[K8sObject], jobs: int, state: _State) -> None:
+    """Run the per-object checks that need the index on ``jobs`` slices of the objects.
+
+    The workers are forked after the index is built, so each sees the whole set;
+    ``jobs - 1`` of them run in child processes and this process takes the first
+    slice. Each returns its stamped findings and the suppressions they used.
+    """
+    import multiprocessing
+
+    owner = {id(obj): position % jobs for position, obj in enumerate(objects)}
+    run.index.prepare()
+    _ = run.builds
+    _WORKER.update(settings=settings, run=run, objects=objects, owner=owner, sources=state.sources)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.map_async(_check_worker, range(1, jobs))
+            parts = [_check_worker(0), *pending.get()]
+    finally:
+        _WORKER.clear()
+    for stamped, used in parts:
+        state.stamped.extend(stamped)
+        state.used |= used
+
+
+def _check_worker(share: int) -> tuple[list[Finding], set[tuple[Any, ...]]]:
+    settings: Settings = _WORKER["settings"]
+    owner: dict[int, int] = _WORKER["owner"]
+    raw: list[tuple[RuleSpec, Problem, Any]] = []
+    _run_checks(
+        settings, _WORKER["run"], _WORKER["objects"], [], [], raw,
+        skip_local=True, other_checks=False, owned=lambda obj: owner[id(obj)] == share,
+    )
+    suppressions = _Suppressions()
+    return _stamp_all(raw, settings, _WORKER["sources"], suppressions), suppressions.used
 
 
 def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> list[tuple[RuleSpec, Problem, Any]]:

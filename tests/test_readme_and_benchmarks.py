@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import ROOT
 
 from benchmarks.generate import generate
-from benchmarks.run import measure
+from benchmarks.run import measure, startup
 from k8slint.docs import with_rules_table
 from k8slint.registry import registry
 
@@ -27,7 +27,18 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
 
 def test_benchmark_smoke(tmp_path: Path) -> None:
     generate(40, tmp_path)
-    timings = measure(tmp_path, runs=1, checkov=None, peers=False)
-    assert [t.tool for t in timings][:1] == ["parse floor (yaml.load_all, C loader)"]
+    timings = measure(tmp_path, runs=1, checkov=None, peers=False, jobs=2)  # also checks --jobs 2 output == --jobs 1
+    assert [t.tool for t in timings] == [
+        "parse floor (yaml.load_all, C loader)",
+        "k8slint --no-schema --jobs 1",
+        "k8slint --no-schema --jobs 2",
+        "k8slint (schema validation) --jobs 1",
+        "k8slint (schema validation) --jobs 2",
+    ]
     assert all(t.seconds > 0 and t.peak_mb > 0 for t in timings)
-    assert [t.exit_code for t in timings] == [0, 1, 1]  # the generated corpus has findings
+    assert [t.exit_code for t in timings] == [0, 1, 1, 1, 1]  # the generated corpus has findings
+
+
+def test_startup_rows_run(tmp_path: Path) -> None:
+    timings = startup(runs=1)
+    assert [t.exit_code for t in timings] == [0, 0, 0, 0]  # the reference backend is clean

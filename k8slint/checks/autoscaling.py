@@ -56,7 +56,7 @@ def hpa_target_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     kind, name = target
     if ctx.index.named(obj.namespace, kind, name) or ctx.index.is_external(obj.namespace, kind, name):
         return
-    same_kind = [o for o in ctx.index.of_kind(kind) if o.namespace == obj.namespace]
+    same_kind = ctx.index.in_namespace(obj.namespace, kind)
     if not same_kind:
         return  # the namespace's workloads of that kind are not among the linted files
     known = ", ".join(sorted({o.name for o in same_kind if o.name}))

@@ -96,9 +96,7 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem
 def _service_target_numbers(item: Any, ctx: Any) -> set[int]:
     """Numeric targetPorts of Services in the namespace (they may reach an exposed port undeclared)."""
     numbers = set()
-    for service in ctx.index.of_kind("Service"):
-        if service.namespace != item.obj.namespace:
-            continue
+    for service in ctx.index.in_namespace(item.obj.namespace, "Service"):
         for port in sequence(mapping(service.data.get("spec")).get("ports")):
             target = mapping(port).get("targetPort")
             if isinstance(target, int) and not isinstance(target, bool):

@@ -77,7 +77,7 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if not managed_here(ctx, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
-    services_here = [s for s in ctx.index.of_kind("Service") if s.namespace == obj.namespace]
+    services_here = ctx.index.in_namespace(obj.namespace, "Service")
     for backend in backends(obj):
         if not present(ctx, obj.namespace, "Service", backend.service):
             known = ", ".join(sorted({s.name for s in services_here if s.name}))

@@ -7,7 +7,7 @@ from typing import Any
 
 from k8slint.findings import Path, Problem
 from k8slint.model.names import label_value, qualified_name
-from k8slint.model.workloads import dig, pod_template_path
+from k8slint.model.workloads import dig
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -16,7 +16,7 @@ def _label_maps(obj: K8sObject) -> Iterator[tuple[Path, Any, bool]]:
     """(path, mapping, check values?) of every label map, selector map and annotation map."""
     yield ("metadata", "labels"), obj.metadata.get("labels"), True
     yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
-    template = pod_template_path(obj.data)
+    template = obj.pod_template_path()
     if template is not None:
         yield (*template, "metadata", "labels"), dig(obj.data, (*template, "metadata", "labels")), True
         yield (*template, "metadata", "annotations"), dig(obj.data, (*template, "metadata", "annotations")), False

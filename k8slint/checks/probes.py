@@ -19,7 +19,6 @@ from k8slint.model.workloads import (
     PROBES,
     ContainerView,
     declared_ports,
-    is_kustomize_fragment,
     probe_handler,
 )
 from k8slint.registry import object_check
@@ -31,7 +30,7 @@ PERIOD_DEFAULT, TIMEOUT_DEFAULT = 10, 1
 
 def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
     """Regular containers of long-running workloads (init containers and Jobs run to completion)."""
-    if is_kustomize_fragment(obj.data):
+    if obj.is_kustomize_fragment():
         return
     for container in obj.containers():
         if container.group == "containers":

@@ -44,8 +44,7 @@ def managed_here(ctx: Any, subject: K8sObject, kind: str) -> bool:
     """Whether the subject's folder defines objects of ``kind`` in its namespace (evidence the set manages them)."""
     if subject.namespace in CLUSTER_NAMESPACES:
         return False
-    folder = subject.file.folder
-    return any(o.namespace == subject.namespace and o.file.folder == folder for o in ctx.index.of_kind(kind))
+    return ctx.index.defined_in_folder(kind, subject.namespace, subject.file.folder)
 
 
 def _claim_templates(obj: K8sObject) -> set[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from k8slint.findings import Path, Problem
 from k8slint.model.quantity import QuantityError, parse_quantity
-from k8slint.model.workloads import dig, mapping, pod_spec_path, sequence
+from k8slint.model.workloads import dig, mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -47,7 +47,7 @@ def _quantities(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
         for section in ("requests", "limits"):
             for resource, value in mapping(resources.get(section)).items():
                 yield (*path, section, resource), value
-    spec_path = pod_spec_path(obj.data)
+    spec_path = obj.pod_spec_path()
     if spec_path is not None:
         for index, volume in enumerate(sequence(dig(obj.data, (*spec_path, "volumes")))):
             empty_dir = dig(volume, ("emptyDir",))

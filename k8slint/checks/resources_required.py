@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import ContainerView, is_kustomize_fragment, mapping
+from k8slint.model.workloads import ContainerView, mapping
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
 
 def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[ContainerView, list[str]]]:
-    if is_kustomize_fragment(obj.data):
+    if obj.is_kustomize_fragment():
         return
     for container in obj.containers():
         if container.group == "ephemeralContainers":

@@ -7,7 +7,7 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.names import label_value, qualified_name
-from k8slint.model.workloads import mapping, pod_spec, sequence
+from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -17,7 +17,7 @@ OPERATORS = ("Exists", "Equal")
 
 @object_check("KR024", local=True)
 def invalid_toleration(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    found = pod_spec(obj.data)
+    found = obj.pod_spec()
     if found is None:
         return
     path, spec = found
@@ -48,7 +48,7 @@ def invalid_toleration(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 @object_check("KR025", local=True)
 def invalid_node_selector(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    found = pod_spec(obj.data)
+    found = obj.pod_spec()
     if found is None:
         return
     path, spec = found

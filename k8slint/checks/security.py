@@ -12,9 +12,7 @@ from typing import Any
 from k8slint.findings import Problem
 from k8slint.model.workloads import (
     ContainerView,
-    is_kustomize_fragment,
     mapping,
-    pod_spec,
     sequence,
 )
 from k8slint.registry import object_check
@@ -23,8 +21,8 @@ from k8slint.sources.manifests import K8sObject
 
 def _effective(obj: K8sObject) -> Iterator[tuple[ContainerView, dict[str, Any], dict[str, Any]]]:
     """Each container with its own security context and the pod's."""
-    found = pod_spec(obj.data)
-    if found is None or is_kustomize_fragment(obj.data):
+    found = obj.pod_spec()
+    if found is None or obj.is_kustomize_fragment():
         return
     _, spec = found
     pod = mapping(spec.get("securityContext"))
@@ -56,7 +54,7 @@ def run_as_root(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
-    found = pod_spec(obj.data)
+    found = obj.pod_spec()
     return (*found[0], *tail) if found else tail
 
 
@@ -92,7 +90,7 @@ def writable_root_fs(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 @object_check("KS005", local=True)
 def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    found = pod_spec(obj.data)
+    found = obj.pod_spec()
     if found is None:
         return
     path, spec = found
@@ -103,7 +101,7 @@ def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 @object_check("KS006", local=True)
 def host_path_volume(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    found = pod_spec(obj.data)
+    found = obj.pod_spec()
     if found is None:
         return
     path, spec = found

@@ -38,9 +38,7 @@ def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     labels = dig(obj.data, ("spec", "template", "metadata", "labels"))
     if not isinstance(labels, dict):
         return
-    for pdb in ctx.index.of_kind("PodDisruptionBudget"):
-        if pdb.namespace != obj.namespace:
-            continue
+    for pdb in ctx.index.in_namespace(obj.namespace, "PodDisruptionBudget"):
         raw = dig(pdb.data, ("spec", "selector"))
         try:
             selector = from_label_selector(raw) if isinstance(raw, dict) else None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8slint.model.images import ImageError, parse_image
-from k8slint.model.workloads import ContainerView, containers
+from k8slint.model.workloads import ContainerView
 from k8slint.sources.dockerfiles import DockerfileDoc
 from k8slint.sources.manifests import K8sObject
 
@@ -70,8 +70,8 @@ class BuildMap:
         for doc in dockerfiles:
             self._by_folder.setdefault(doc.folder_name, []).append(doc)
         self._containers: dict[int, list[BuiltContainer]] = {}
-        for obj in objects:
-            for container in containers(obj.data):
+        for obj in objects if dockerfiles else ():
+            for container in obj.containers():
                 found = self.dockerfile_for(container.data.get("image"))
                 if found is not None:
                     doc, how = found

@@ -31,6 +31,7 @@ _IPV6 = r"\[[a-fA-F0-9:]+\]"
 _HOST = re.compile(rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|{_IPV6})(?::[0-9]+)?")
 _PATH_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[_.]|__|-+)[a-z0-9]+)*")
 _TAG = re.compile(r"[\w][\w.-]{0,127}")
+_SPACE = re.compile(r"\s")
 _DIGEST_LENGTHS = {"sha256": 64, "sha512": 128}
 _HEX = re.compile(r"[a-f0-9]+")
 MAX_PATH_LENGTH = 255
@@ -58,7 +59,7 @@ def parse_image(text: str) -> ImageReference:
         raise ImageError("the image is empty")
     if text != text.strip():
         raise ImageError("the image has leading or trailing white space")
-    if any(c.isspace() for c in text):
+    if _SPACE.search(text):
         raise ImageError("the image contains white space")
     name, at, digest = text.partition("@")
     if at:

@@ -16,7 +16,7 @@ from typing import Any
 from k8slint.findings import Path
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.selectors import Selector, label_text
-from k8slint.model.workloads import dig, mapping, pod_template_path
+from k8slint.model.workloads import dig, mapping
 from k8slint.sources.manifests import K8sObject
 
 _ANY = re.compile(r".*", re.DOTALL)
@@ -96,11 +96,15 @@ class ObjectIndex:
         self._external = _parse_external(external)
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
+        self._by_namespace: dict[tuple[str, str | None], list[K8sObject]] = defaultdict(list)
+        self._folders: set[tuple[str, str | None, str]] = set()
         for obj in objects:
             kind = obj.kind
             if kind is None:
                 continue
             self._by_kind[kind].append(obj)
+            self._by_namespace[(kind, obj.namespace)].append(obj)
+            self._folders.add((kind, obj.namespace, obj.file.folder))
             name = obj.name
             if name is not None:
                 self._by_name[(obj.namespace, kind, name)].append(obj)
@@ -109,6 +113,19 @@ class ObjectIndex:
         if len(kinds) == 1:
             return self._by_kind.get(kinds[0], [])
         return [obj for kind in kinds for obj in self._by_kind.get(kind, [])]
+
+    def prepare(self) -> None:
+        """Build every lazy lookup now (before worker processes fork, so each need not)."""
+        for name in ("pod_templates", "_label_index", "custom_resources", "_mentions", "_runtime_created"):
+            getattr(self, name)
+
+    def in_namespace(self, namespace: str | None, kind: str) -> list[K8sObject]:
+        """The objects of ``kind`` in ``namespace``, in the canonical order."""
+        return self._by_namespace.get((kind, namespace), [])
+
+    def defined_in_folder(self, kind: str, namespace: str | None, folder: str) -> bool:
+        """Whether a file in ``folder`` defines an object of ``kind`` in ``namespace``."""
+        return (kind, namespace, folder) in self._folders
 
     def named(self, namespace: str | None, kind: str, name: str) -> list[K8sObject]:
         return self._by_name.get((namespace, kind, name), [])
@@ -121,7 +138,7 @@ class ObjectIndex:
             if obj.kind == "Pod":
                 found[obj.namespace].append(PodTemplate(obj, (), obj.labels))
                 continue
-            path = pod_template_path(obj.data)
+            path = obj.pod_template_path()
             if path is not None:
                 labels = dig(obj.data, (*path, "metadata", "labels"))
                 template = PodTemplate(obj, path, labels if isinstance(labels, dict) else {}, _generated_labels(obj))

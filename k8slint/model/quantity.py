@@ -19,6 +19,7 @@ as the API server stores them), so comparisons never suffer from float rounding.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -56,6 +57,7 @@ def parse_quantity(value: Any) -> Fraction:
     return _parse_text(text)
 
 
+@functools.lru_cache(maxsize=4096)  # manifests repeat the same few quantities
 def _parse_text(text: str) -> Fraction:
     match = _NUMBER.fullmatch(text)
     if not match or not text:

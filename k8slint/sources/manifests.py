@@ -12,7 +12,10 @@ from typing import Any
 from yaml.nodes import Node
 
 from k8slint.findings import Location, ObjectRef, Path, Problem
+from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
+from k8slint.model.references import pod_references
+from k8slint.model.workloads import ContainerView
 from k8slint.sources.yamlsafe import ERROR_RULES, child, load_documents, locate
 
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
@@ -111,21 +114,35 @@ class K8sObject:
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     """Derived views of the data that several rules read (containers, references), computed once."""
 
-    def containers(self) -> list[Any]:
-        """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
-        if "containers" not in self.memo:
-            from k8slint.model.workloads import containers
+    def _view(self, name: str, compute: Any) -> Any:
+        memo = self.memo
+        if name not in memo:
+            memo[name] = compute(self.data)
+        return memo[name]
 
-            self.memo["containers"] = list(containers(self.data))
-        return self.memo["containers"]
+    def containers(self) -> list[ContainerView]:
+        """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
+        return self._view("containers", lambda data: list(workloads.containers(data)))
 
     def references(self) -> list[Any]:
         """Every reference the pod spec makes (k8slint.model.references.pod_references), computed once."""
-        if "references" not in self.memo:
-            from k8slint.model.references import pod_references
+        return self._view("references", lambda data: list(pod_references(data)))
 
-            self.memo["references"] = list(pod_references(self.data))
-        return self.memo["references"]
+    def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
+        """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
+        return self._view("pod_spec", workloads.pod_spec)
+
+    def pod_spec_path(self) -> Path | None:
+        found = self.pod_spec()
+        return found[0] if found is not None else None
+
+    def pod_template_path(self) -> Path | None:
+        """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
+        return self._view("pod_template_path", workloads.pod_template_path)
+
+    def is_kustomize_fragment(self) -> bool:
+        """k8slint.model.workloads.is_kustomize_fragment, computed once."""
+        return self._view("is_kustomize_fragment", workloads.is_kustomize_fragment)
 
     @property
     def api_version(self) -> str | None:
