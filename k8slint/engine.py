@@ -182,16 +182,19 @@ def _lint(
     state.raw.extend((registry[rule_name], problem, None) for rule_name, problem in found.problems)
     manifests = [f for f in found.files if not f.is_dockerfile]
     dockerfiles = [f for f in found.files if f.is_dockerfile]
+    total = len(found.files)
+    report = progress if progress is not None else (lambda done, total: None)
     parallel = jobs > 1 and len(manifests) >= PARALLEL_MIN_FILES and _can_fork()
     if parallel:
-        _load_in_workers(manifests, settings, jobs, state)
+        _load_in_workers(manifests, settings, jobs, state, lambda done: report(done, total))
     else:
-        for done, item in enumerate(manifests, start=1):
-            if progress is not None:
-                progress(done, len(found.files))
+        for done, item in enumerate(manifests):
+            report(done, total)
             _load_file(item, settings, state)
-    for item in dockerfiles:
+    for done, item in enumerate(dockerfiles, start=len(manifests)):
+        report(done, total)
         _load_file(item, settings, state)
+    report(total, total)
     charts: list[ChartDoc] = []
     notes: list[str] = []
     _load_charts(found.charts, settings, state, charts, notes)
@@ -345,8 +348,14 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _State) -> None:
-    """Split the files into ``jobs`` chunks of similar size; each worker loads and checks its chunk."""
+def _load_in_workers(
+    files: list[Any], settings: Settings, jobs: int, state: _State, progress: Callable[[int], None]
+) -> None:
+    """Split the files into ``jobs`` chunks of similar size; each worker loads and checks its chunk.
+
+    Progress is that of this process's own chunk, scaled to all files (the chunks
+    are of similar size, so they finish at about the same time).
+    """
     import gc
     import multiprocessing
     import os
@@ -368,7 +377,7 @@ def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _St
         # jobs - 1 forked workers, and this process loads the first chunk meanwhile.
         with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
             pending = pool.map_async(_worker, range(1, jobs))
-            _load_share(chunks[0], settings, state)
+            _load_share(chunks[0], settings, state, lambda done: progress(done * len(files) // max(1, len(chunks[0]))))
             parts = pending.get()
     finally:
         _WORKER.clear()
@@ -385,10 +394,13 @@ def _load_in_workers(files: list[Any], settings: Settings, jobs: int, state: _St
         gc.freeze()  # as in _load_file: what a worker sent lives until the run ends
 
 
-def _load_share(files: list[Any], settings: Settings, state: _State) -> None:
+def _load_share(
+    files: list[Any], settings: Settings, state: _State, progress: Callable[[int], None] = lambda done: None
+) -> None:
     """Load ``files`` into ``state``, run the local checks on their objects, and stamp what they find."""
     start = len(state.objects)
-    for item in files:
+    for done, item in enumerate(files):
+        progress(done)
         _load_file(item, settings, state)
     mine = state.objects[start:]
     run = Run(settings, ObjectIndex(mine, settings.external_objects))

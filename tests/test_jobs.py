@@ -31,9 +31,9 @@ def few_files_suffice(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     calls: list[int] = []
     real = engine._load_in_workers
 
-    def spy(files: list[object], settings: object, jobs: int, state: object) -> None:
+    def spy(files: list[object], settings: object, jobs: int, state: object, progress: object) -> None:
         calls.append(jobs)
-        real(files, settings, jobs, state)  # type: ignore[arg-type]
+        real(files, settings, jobs, state, progress)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_load_in_workers", spy)
     yield calls
@@ -72,3 +72,37 @@ def test_corpus_same_report_with_workers() -> None:
     corpus = shared_or_skip("corpus")
     serial = _reports([corpus], jobs=1, kubernetes_version="1.30")
     assert _reports([corpus], jobs=2, kubernetes_version="1.30") == serial
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_reaches_the_total(jobs: int, few_files_suffice: list[int]) -> None:
+    seen: list[tuple[int, int]] = []
+    settings = build_settings(registry(), None)
+    result = lint([str(FIXTURES / "rules")], settings, jobs=jobs, progress=lambda done, total: seen.append((done, total)))
+    total = seen[-1][1]
+    assert seen[-1] == (total, total) and 0 < total <= result.files  # result.files also counts charts
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)  # never goes back
+    assert all(done <= total for done, _ in seen)
+    assert few_files_suffice == ([2] if jobs == 2 else [])
+
+
+def test_progress_bar_only_at_a_terminal_and_on_stderr(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from k8slint.cli import _progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert _progress_bar() is None  # not a terminal: no bar at all
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    update = _progress_bar()
+    update(0, 10)
+    assert terminal.getvalue() == ""  # short runs: no bar
+    for done in range(0, 401, 50):
+        update(done, 400)
+    assert "linting" in terminal.getvalue()

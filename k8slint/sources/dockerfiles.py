@@ -174,6 +174,7 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[tup
             bool(c.heredocs) and all(v.startswith("<<") for v in c.value[:-1]),
         )
         for c in commands
+        if c.cmd  # a lone line continuation at the end of the file parses as a command without one
     ]
     problems: list[tuple[str, Problem]] = []
     for instruction in instructions:
@@ -185,7 +186,9 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[tup
                 )
             )
     first = next((i for i in instructions if i.keyword != "ARG"), None)
-    if instructions and (first is None or first.keyword != "FROM"):
+    if not instructions:
+        problems.append(("dockerfile-syntax", Problem("the Dockerfile has no instructions", location=Location(source.display, 1, 1))))
+    elif first is None or first.keyword != "FROM":
         where = first.line if first else instructions[0].line
         problems.append(
             ("dockerfile-syntax", Problem("a Dockerfile must start with FROM (after optional ARGs)", location=Location(source.display, where, 1)))
