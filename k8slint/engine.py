@@ -368,7 +368,9 @@ def _load_in_workers(
 
     chunks: list[list[Any]] = [[] for _ in range(jobs)]
     totals = [0] * jobs
-    for item in sorted(files, key=size, reverse=True):
+    # Standard input can only be read here: worker processes get /dev/null as stdin.
+    chunks[0] = [item for item in files if not item.path]
+    for item in sorted((item for item in files if item.path), key=size, reverse=True):
         smallest = totals.index(min(totals))
         chunks[smallest].append(item)
         totals[smallest] += size(item) + 1

@@ -106,3 +106,12 @@ def test_progress_bar_only_at_a_terminal_and_on_stderr(monkeypatch: pytest.Monke
     for done in range(0, 401, 50):
         update(done, 400)
     assert "linting" in terminal.getvalue()
+
+
+def test_standard_input_is_read_with_workers(cli, few_files_suffice: list[int]) -> None:
+    bad = (FIXTURES / "rules" / "KR002" / "fail_requests.yaml").read_text()
+    args = ["check", "--no-config", "--format", "json", "--select", "request-exceeds-limit", "-", str(FIXTURES / "clean")]
+    outputs = [cli(*args, "--jobs", jobs, input=bad).output for jobs in ("1", "2")]
+    assert '"file": "<stdin>"' in outputs[0]
+    assert outputs[1] == outputs[0]
+    assert few_files_suffice == [2]
