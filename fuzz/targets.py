@@ -34,19 +34,19 @@ class Linter:
 
     def __init__(self, target: str) -> None:
         from k8slint.config import build_settings
+        from k8slint.engine import lint
         from k8slint.registry import registry
 
+        self.lint = lint
         self.name = TARGETS[target]
         self.settings = build_settings(registry(), None)
         self.folder = Path(tempfile.mkdtemp(prefix=f"k8slint-fuzz-{target}-"))
 
     def check(self, data: bytes) -> None:
         """Lint ``data``; raise if anything crashed."""
-        from k8slint.engine import lint
-
         path = self.folder / self.name
         path.write_bytes(data)
-        result = lint([str(path)], self.settings, jobs=1)
+        result = self.lint([str(path)], self.settings, jobs=1)
         crashed = [f for f in result.findings if f.rule == "internal-error"]
         if crashed:
             raise FuzzCrash(crashed[0].message)

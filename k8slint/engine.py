@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,7 +13,7 @@ from k8slint.config import Settings
 from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
-from k8slint.registry import RuleSpec
+from k8slint.registry import Check, RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
 from k8slint.sources.discover import add_context, discover, read_input
 from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
@@ -157,8 +158,6 @@ def lint(
     With ``jobs`` above 1, manifest files are parsed and their local checks run
     in that many worker processes; the output is the same as with one.
     """
-    import gc
-
     try:
         return _lint(paths, settings, with_context, progress, jobs)
     finally:
@@ -208,7 +207,7 @@ def _lint(
         _ = run.kubernetes_version  # an unsupported version is a usage error before any work
     if parallel:
         _check_in_workers(settings, run, objects, jobs, state)
-        _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw, skip_local=True, object_checks=False)
+        _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw, wanted=_is_cross_other)
     else:
         _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw)
     findings = _finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
@@ -232,8 +231,6 @@ class _State:
 
 def _load_file(item: Any, settings: Settings, state: _State) -> None:
     """Read one input file into ``state``; what it holds then lives until the run ends."""
-    import gc
-
     _read_file(item, settings, state)
     # Loaded documents are kept for the whole run and hold no garbage cycles: move them
     # out of the collector's view, or its full passes rescan the growing heap again and
@@ -301,25 +298,17 @@ def _run_checks(
     charts: list[ChartDoc],
     raw: list[tuple[RuleSpec, Problem, Any]],
     *,
-    skip_local: bool = False,
-    only_local: bool = False,
-    object_checks: bool = True,
-    other_checks: bool = True,
+    wanted: Callable[[Check], bool] = lambda check: True,
     owned: Callable[[K8sObject], bool] | None = None,
 ) -> None:
-    """Run the enabled checks, or the part of them that the keyword arguments select.
+    """Run the enabled checks for which ``wanted(check)`` holds.
 
-    ``skip_local``/``only_local`` split off the checks that read only their own
-    object; ``object_checks``/``other_checks`` split per-object checks from set,
-    Dockerfile and chart checks; ``owned`` restricts per-object checks to a slice
-    of the objects (a worker's share).
+    ``owned`` restricts per-object checks to a slice of the objects (a worker's share).
     """
     index = run.index
     for rule in settings.enabled_rules():
         for check in rule.checks:
-            if (skip_local and check.local) or (only_local and not check.local):
-                continue
-            if not (object_checks if check.scope == "object" else other_checks):
+            if not wanted(check):
                 continue
             context = RuleContext(index, settings.rule_options(rule), settings.namespace, run)
             if check.scope == "set":
@@ -342,6 +331,39 @@ PARALLEL_MIN_FILES = 32
 """Below this many manifest files, starting workers costs more than it saves."""
 
 
+def _is_local(check: Check) -> bool:
+    """Checks that read only their own object: run where the object is loaded."""
+    return check.local
+
+
+def _is_cross_object(check: Check) -> bool:
+    """Per-object checks that need the index: run on slices of the objects."""
+    return not check.local and check.scope == "object"
+
+
+def _is_cross_other(check: Check) -> bool:
+    """Set, Dockerfile and chart checks: run once, in the main process."""
+    return not check.local and check.scope != "object"
+
+
+def _share_out(worker: Callable[[int], Any], jobs: int, here: Callable[[], Any], **shared: Any) -> tuple[Any, list[Any]]:
+    """Run ``worker(1)`` .. ``worker(jobs - 1)`` in forked processes while this one runs ``here()``.
+
+    ``shared`` is what the workers read from ``_WORKER`` (inherited by the fork,
+    not pickled). Returns the result of ``here()`` and the workers' results in order.
+    """
+    import multiprocessing
+
+    _WORKER.update(shared)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.map_async(worker, range(1, jobs))
+            mine = here()
+            return mine, pending.get()
+    finally:
+        _WORKER.clear()
+
+
 def _can_fork() -> bool:
     import multiprocessing
 
@@ -356,8 +378,6 @@ def _load_in_workers(
     Progress is that of this process's own chunk, scaled to all files (the chunks
     are of similar size, so they finish at about the same time).
     """
-    import gc
-    import multiprocessing
     import os
 
     def size(item: Any) -> int:
@@ -374,15 +394,13 @@ def _load_in_workers(
         smallest = totals.index(min(totals))
         chunks[smallest].append(item)
         totals[smallest] += size(item) + 1
-    _WORKER["settings"], _WORKER["chunks"] = settings, chunks
-    try:
-        # jobs - 1 forked workers, and this process loads the first chunk meanwhile.
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
-            pending = pool.map_async(_worker, range(1, jobs))
-            _load_share(chunks[0], settings, state, lambda done: progress(done * len(files) // max(1, len(chunks[0]))))
-            parts = pending.get()
-    finally:
-        _WORKER.clear()
+    _, parts = _share_out(
+        _worker,
+        jobs,
+        lambda: _load_share(chunks[0], settings, state, lambda done: progress(done * len(files) // max(1, len(chunks[0])))),
+        settings=settings,
+        chunks=chunks,
+    )
     registry = settings.registry
     for texts, objects, raw, stamped, used in parts:
         for display, text in texts:
@@ -407,7 +425,7 @@ def _load_share(
     mine = state.objects[start:]
     run = Run(settings, ObjectIndex(mine, settings.external_objects))
     checks: list[tuple[RuleSpec, Problem, Any]] = []
-    _run_checks(settings, run, mine, [], [], checks, only_local=True)
+    _run_checks(settings, run, mine, [], [], checks, wanted=_is_local)
     bound = [r for r in state.raw if r[2] is not None]
     state.raw = [r for r in state.raw if r[2] is None]
     suppressions = _Suppressions()
@@ -432,19 +450,12 @@ def _check_in_workers(settings: Settings, run: Run, objects: list[K8sObject], jo
     ``jobs - 1`` of them run in child processes and this process takes the first
     slice. Each returns its stamped findings and the suppressions they used.
     """
-    import multiprocessing
-
     owner = {id(obj): position % jobs for position, obj in enumerate(objects)}
     run.index.prepare()
     _ = run.builds
-    _WORKER.update(settings=settings, run=run, objects=objects, owner=owner, sources=state.sources)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
-            pending = pool.map_async(_check_worker, range(1, jobs))
-            parts = [_check_worker(0), *pending.get()]
-    finally:
-        _WORKER.clear()
-    for stamped, used in parts:
+    shared = {"settings": settings, "run": run, "objects": objects, "owner": owner, "sources": state.sources}
+    mine, others = _share_out(_check_worker, jobs, lambda: _check_worker(0), **shared)
+    for stamped, used in [mine, *others]:
         state.stamped.extend(stamped)
         state.used |= used
 
@@ -454,8 +465,7 @@ def _check_worker(share: int) -> tuple[list[Finding], set[tuple[Any, ...]]]:
     owner: dict[int, int] = _WORKER["owner"]
     raw: list[tuple[RuleSpec, Problem, Any]] = []
     _run_checks(
-        settings, _WORKER["run"], _WORKER["objects"], [], [], raw,
-        skip_local=True, other_checks=False, owned=lambda obj: owner[id(obj)] == share,
+        settings, _WORKER["run"], _WORKER["objects"], [], [], raw, wanted=_is_cross_object, owned=lambda obj: owner[id(obj)] == share
     )
     suppressions = _Suppressions()
     return _stamp_all(raw, settings, _WORKER["sources"], suppressions), suppressions.used

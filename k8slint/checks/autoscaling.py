@@ -14,7 +14,6 @@ from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KR030", kinds=("PodDisruptionBudget",))
-
 def pdb_selector_no_match(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     raw = dig(obj.data, ("spec", "selector"))
     if not isinstance(raw, dict):
@@ -48,7 +47,6 @@ def _target(obj: K8sObject) -> tuple[str, str] | None:
 
 
 @object_check("KR031", kinds=("HorizontalPodAutoscaler",))
-
 def hpa_target_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     target = _target(obj)
     if target is None:
@@ -85,7 +83,6 @@ def _utilization_resources(obj: K8sObject) -> list[str]:
 
 
 @object_check("KR032", kinds=("HorizontalPodAutoscaler",))
-
 def hpa_without_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     target = _target(obj)
     resources = _utilization_resources(obj)

@@ -37,7 +37,6 @@ def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: Any) -> tupl
 
 
 @object_check("DF007")
-
 def required_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container in obj.containers():
         image = container.data.get("image")

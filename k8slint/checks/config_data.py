@@ -14,7 +14,7 @@ from k8slint.model.credentials import (
     is_literal_secret,
     url_password,
 )
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.workloads import mapping, repeats, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -73,19 +73,14 @@ def _mounts(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
 @object_check("KC003", local=True)
 def mount_path_conflict(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container in obj.containers():
-        first: dict[str, int] = {}
-        for index, mount in enumerate(sequence(container.data.get("volumeMounts"))):
-            where = mapping(mount).get("mountPath")
-            if not isinstance(where, str):
-                continue
-            normalised = where.rstrip("/") or "/"
-            earlier = first.setdefault(normalised, index)
-            if earlier != index:
-                yield Problem(
-                    f"container {container.name!r} mounts two volumes at {where!r}",
-                    path=(*container.path, "volumeMounts", index, "mountPath"),
-                    related=(Related(obj.locate((*container.path, "volumeMounts", earlier, "mountPath")), "first mounted here"),),
-                )
+        paths = [(index, mapping(mount).get("mountPath")) for index, mount in enumerate(sequence(container.data.get("volumeMounts")))]
+        written = {index: where for index, where in paths if isinstance(where, str)}
+        for index, earlier, _ in repeats((index, where.rstrip("/") or "/") for index, where in written.items()):
+            yield Problem(
+                f"container {container.name!r} mounts two volumes at {written[index]!r}",
+                path=(*container.path, "volumeMounts", index, "mountPath"),
+                related=(Related(obj.locate((*container.path, "volumeMounts", earlier, "mountPath")), "first mounted here"),),
+            )
 
 
 @object_check("KC004", local=True)

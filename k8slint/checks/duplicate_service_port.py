@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.workloads import mapping, repeats, sequence
 from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
 
@@ -20,33 +20,28 @@ def _ports(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 @object_check("KN003", kinds=("Service",), local=True)
 def within_service(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     ports = list(_ports(obj))
-    by_number: dict[tuple[Any, str], int] = {}
-    by_name: dict[str, int] = {}
-    for index, port in ports:
-        base = ("spec", "ports", index)
-        number, protocol = port.get("port"), port.get("protocol") or "TCP"
-        if isinstance(number, int) and not isinstance(number, bool):
-            first = by_number.setdefault((number, protocol), index)
-            if first != index:
+    numbers = [(index, port.get("port"), port.get("protocol") or "TCP") for index, port in ports]
+    counted = ((index, (number, protocol)) for index, number, protocol in numbers if isinstance(number, int) and not isinstance(number, bool))
+    for index, first, (number, protocol) in repeats(counted):
+        yield Problem(
+            f"port {number}/{protocol} is already declared by ports[{first}]",
+            path=("spec", "ports", index, "port"),
+            related=(Related(obj.locate(("spec", "ports", first, "port")), "first declared here"),),
+        )
+    names = [(index, port.get("name")) for index, port in ports]
+    for index, first, name in repeats((index, name) for index, name in names if isinstance(name, str) and name):
+        yield Problem(
+            f"port name {name!r} is already used by ports[{first}]",
+            path=("spec", "ports", index, "name"),
+            related=(Related(obj.locate(("spec", "ports", first, "name")), "first used here"),),
+        )
+    if len(ports) > 1:
+        for index, name in names:
+            if not (isinstance(name, str) and name):
                 yield Problem(
-                    f"port {number}/{protocol} is already declared by ports[{first}]",
-                    path=(*base, "port"),
-                    related=(Related(obj.locate(("spec", "ports", first, "port")), "first declared here"),),
+                    f"ports[{index}] has no name; when a Service has several ports, each needs a unique name",
+                    path=("spec", "ports", index),
                 )
-        name = port.get("name")
-        if isinstance(name, str) and name:
-            first = by_name.setdefault(name, index)
-            if first != index:
-                yield Problem(
-                    f"port name {name!r} is already used by ports[{first}]",
-                    path=(*base, "name"),
-                    related=(Related(obj.locate(("spec", "ports", first, "name")), "first used here"),),
-                )
-        elif len(ports) > 1:
-            yield Problem(
-                f"ports[{index}] has no name; when a Service has several ports, each needs a unique name",
-                path=base,
-            )
 
 
 @set_check("KN003")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import sequence
+from k8slint.model.workloads import mapping, repeats, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -26,18 +26,13 @@ def _env(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
 @object_check("KR026", local=True)
 def duplicate_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container in obj.containers():
-        first: dict[str, int] = {}
-        for index, entry in enumerate(sequence(container.data.get("env"))):
-            name = entry.get("name") if isinstance(entry, dict) else None
-            if not isinstance(name, str):
-                continue
-            earlier = first.setdefault(name, index)
-            if earlier != index:
-                yield Problem(
-                    f"container {container.name!r} sets {name} twice; the later value silently wins",
-                    path=(*container.path, "env", index, "name"),
-                    related=(Related(obj.locate((*container.path, "env", earlier, "name")), "first set here"),),
-                )
+        names = [(index, mapping(entry).get("name")) for index, entry in enumerate(sequence(container.data.get("env")))]
+        for index, earlier, name in repeats((index, name) for index, name in names if isinstance(name, str)):
+            yield Problem(
+                f"container {container.name!r} sets {name} twice; the later value silently wins",
+                path=(*container.path, "env", index, "name"),
+                related=(Related(obj.locate((*container.path, "env", earlier, "name")), "first set here"),),
+            )
 
 
 @object_check("KR027", local=True)

@@ -73,7 +73,6 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 
 
 @object_check("KN040", kinds=INGRESS)
-
 def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if not managed_here(ctx, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
@@ -88,7 +87,6 @@ def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KN041", kinds=INGRESS)
-
 def ingress_backend_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for backend in backends(obj):
         services = ctx.index.named(obj.namespace, "Service", backend.service)
@@ -141,7 +139,6 @@ def _tls(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @object_check("KN043", kinds=INGRESS)
-
 def ingress_tls_secret_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if any(key in obj.annotations for key in CERT_MANAGER_ANNOTATIONS):
         return  # cert-manager creates the Secret

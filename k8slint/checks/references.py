@@ -81,25 +81,21 @@ def _missing_object(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
 
 
 @object_check("KN020")
-
 def missing_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ConfigMap")
 
 
 @object_check("KN021")
-
 def missing_secret(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "Secret")
 
 
 @object_check("KN022")
-
 def missing_pvc(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "PersistentVolumeClaim")
 
 
 @object_check("KN023")
-
 def missing_serviceaccount(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ServiceAccount")
 
@@ -122,12 +118,10 @@ def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
 
 
 @object_check("KN024")
-
 def missing_configmap_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "ConfigMap")
 
 
 @object_check("KN025")
-
 def missing_secret_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "Secret")

@@ -18,7 +18,6 @@ from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KL010")
-
 def schema_violation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if not error.unknown_field:
@@ -26,7 +25,6 @@ def schema_violation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KL011")
-
 def unknown_field(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field:
@@ -34,7 +32,6 @@ def unknown_field(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KL012")
-
 def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     api_version, kind = obj.api_version, obj.kind
     if api_version is None or kind is None or is_removed(api_version, kind, ctx.kubernetes_version):

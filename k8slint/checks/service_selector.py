@@ -23,7 +23,6 @@ def show(selector: Selector) -> str:
 
 
 @object_check("KN001", kinds=("Service",))
-
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":

@@ -13,7 +13,6 @@ from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KN026", kinds=("Service",))
-
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     raw = spec.get("selector")

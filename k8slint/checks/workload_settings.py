@@ -24,7 +24,6 @@ def _pdb_min_available(pdb: K8sObject) -> int | None:
 
 
 @object_check("KR020", kinds=("Deployment", "StatefulSet", "ReplicaSet"))
-
 def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     count = spec.get("replicas")

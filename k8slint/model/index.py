@@ -116,8 +116,9 @@ class ObjectIndex:
 
     def prepare(self) -> None:
         """Build every lazy lookup now (before worker processes fork, so each need not)."""
-        for name in ("pod_templates", "_label_index", "custom_resources", "_mentions", "_runtime_created"):
-            getattr(self, name)
+        for name, attribute in vars(type(self)).items():
+            if isinstance(attribute, cached_property):
+                getattr(self, name)
 
     def in_namespace(self, namespace: str | None, kind: str) -> list[K8sObject]:
         """The objects of ``kind`` in ``namespace``, in the canonical order."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,18 @@ def mapping(value: Any) -> dict[str, Any]:
 
 def sequence(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def repeats(keyed: Iterable[tuple[int, Hashable]]) -> Iterator[tuple[int, int, Hashable]]:
+    """``(index, first_index, key)`` for every item whose key an earlier item already had.
+
+    ``keyed`` is ``(index, key)`` pairs, in list order; items without a key are left out by the caller.
+    """
+    first: dict[Hashable, int] = {}
+    for index, key in keyed:
+        earlier = first.setdefault(key, index)
+        if earlier != index:
+            yield index, earlier, key
 
 
 def dig(data: Any, path: Path) -> Any:

@@ -97,6 +97,14 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _container_list(data: dict[str, Any]) -> list[ContainerView]:
+    return list(workloads.containers(data))
+
+
+def _reference_list(data: dict[str, Any]) -> list[Any]:
+    return list(pod_references(data))
+
+
 @dataclass(slots=True, eq=False)
 class K8sObject:
     """One Kubernetes object, and where it came from."""
@@ -122,11 +130,11 @@ class K8sObject:
 
     def containers(self) -> list[ContainerView]:
         """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
-        return self._view("containers", lambda data: list(workloads.containers(data)))
+        return self._view("containers", _container_list)
 
     def references(self) -> list[Any]:
         """Every reference the pod spec makes (k8slint.model.references.pod_references), computed once."""
-        return self._view("references", lambda data: list(pod_references(data)))
+        return self._view("references", _reference_list)
 
     def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
         """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
