@@ -438,7 +438,7 @@ def _worker(chunk: int) -> tuple[Any, ...]:
     state = _State()
     _load_share(_WORKER["chunks"][chunk], _WORKER["settings"], state)
     texts = [(display, source.text) for display, source in state.sources.items()]
-    objects = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.document_span()) for o in state.objects]
+    objects = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.span) for o in state.objects]
     loose = [(rule.code, problem) for rule, problem, _ in state.raw]
     return texts, objects, loose, state.stamped, state.used
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
+from conftest import shared_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k8slint.findings import format_path
 from k8slint.sources.discover import decode, discover
 from k8slint.sources.manifests import SourceFile, load_manifest_text
-from k8slint.sources.yamlsafe import load_documents
+from k8slint.sources.yamlsafe import KubernetesSafeLoader, _build, _children_tree, _Unusual, load_documents, locate
 
 DEPLOYMENT = """\
 # leading comment
@@ -143,3 +147,137 @@ def test_discovery_walks_sorted_skips_hidden_excludes_and_chart_templates(tmp_pa
     names = [Path(f.display).relative_to(tmp_path).as_posix() for f in found.files]
     assert names == ["a/data.json", "a/x.yml", "b.yaml", "chart/crds/crd.yaml"]
     assert found.problems == []
+
+
+# --- the fast document builder against PyYAML's constructor ----------------------------------
+
+_TOKENS = [
+    "a", "name", "x y", "'1'", '"a"', "1", "010", "0x1F", "0o17", "1_000", "-3", "+4", "1.5", "1e3", "6.02e+23",
+    ".inf", "-.Inf", ".NaN", "yes", "No", "on", "OFF", "true", "~", "null", "''", "1:30", "2024-01-01", "=",
+    "!!str 12", "!!int '7'", "!!float '2'", "!!bool 'yes'", "!!null ''", "'it''s'", "9" * 30,
+]
+
+
+def _render(value: object, indent: int = 0) -> str:
+    pad = " " * indent
+    if isinstance(value, list) and value and isinstance(value[0], tuple):  # a mapping, keys may repeat
+        out = []
+        for key, below in value:
+            if isinstance(below, list) and below:
+                out.append(f"{pad}{key}:\n{_render(below, indent + 2)}")
+            else:
+                out.append(f"{pad}{key}: {_render(below) if below != [] else '[]'}")
+        return "\n".join(out)
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, list) and item:
+                out.append(f"{pad}-\n{_render(item, indent + 2)}")
+            else:
+                out.append(f"{pad}- {_render(item) if item != [] else '[]'}")
+        return "\n".join(out) if out else "[]"
+    return str(value)
+
+
+_KEYS = st.sampled_from(["a", "b", "name", "1", "'1'", "true", "~", "x y", "0x1F"])
+_TREES = st.recursive(
+    st.sampled_from(_TOKENS),
+    lambda below: st.lists(below, max_size=4) | st.lists(st.tuples(_KEYS, below), min_size=1, max_size=5),
+    max_leaves=25,
+)
+
+
+def _same(value: object) -> object:
+    """Comparable form: NaN equal to itself, and types kept apart (1 == 1.0 == True otherwise)."""
+    if isinstance(value, float) and value != value:
+        return ("nan",)
+    if isinstance(value, dict):
+        return [(_same(k), _same(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_same(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREES)
+def test_fast_builder_matches_pyyaml(tree: object) -> None:
+    text = _render(tree) + "\n"
+    fast, slow = KubernetesSafeLoader(text), KubernetesSafeLoader(text)
+    while fast.check_node() and slow.check_node():
+        node, twin = fast.get_node(), slow.get_node()
+        children_expected = _children_tree(twin, {})
+        try:
+            expected = slow.construct_document(twin)
+        except yaml.constructor.ConstructorError:
+            with pytest.raises((yaml.constructor.ConstructorError, _Unusual)):
+                _build(node, fast, [])
+            continue
+        duplicates: list[object] = []
+        data, children = _build(node, fast, duplicates)  # type: ignore[arg-type]
+        assert _same(data) == _same(expected)
+        assert children == children_expected
+        assert sorted(map(repr, duplicates)) == sorted(map(repr, slow.duplicate_keys))
+
+
+def test_positions_follow_merge_keys_and_aliases() -> None:
+    text = "base: &b\n  cpu: 1\n  mem: 2\nx:\n  <<: *b\n  mem: 3\ny: *b\nz: [*b]\n"
+    (document,), errors, _ = load_documents(text)
+    assert errors == []
+    assert document.data["x"] == {"cpu": 1, "mem": 3}
+    assert locate(document.tree, ("x", "cpu"))[:2] == (2, 3)  # the merged key, where it is written
+    assert locate(document.tree, ("x", "mem"))[:2] == (6, 3)  # the explicit key wins
+    assert locate(document.tree, ("y", "mem"))[:2] == (3, 3)
+    assert locate(document.tree, ("z", 0, "cpu"))[:2] == (2, 3)
+
+
+def test_repeated_keys_point_at_the_first_and_keep_the_last_value() -> None:
+    (document,), _, duplicates = load_documents("a: 1\nb: 2\na: 3\n")
+    assert document.data == {"a": 3, "b": 2}
+    assert locate(document.tree, ("a",))[:2] == (1, 1)
+    assert [(d.key, d.line, d.first_line) for d in duplicates] == [("a", 3, 1)]
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("flag: !!bool maybe\n", "'maybe' is not a boolean (!!bool)"),
+        ("count: !!int abc\n", "'abc' is not an integer (!!int)"),
+        ("ratio: !!float x\n", "'x' is not a number (!!float)"),
+    ],
+)
+def test_explicit_tags_on_unreadable_text_are_errors_not_crashes(text: str, message: str) -> None:
+    result = load(text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n")
+    assert [(rule, problem.message, problem.location.line) for rule, problem in result.problems] == [
+        ("yaml-syntax", message, 1)
+    ]
+    assert [o.name for o in result.objects] == ["next"]
+
+
+def test_an_integer_longer_than_python_converts_stays_text() -> None:
+    digits = "1" * 5000
+    (document,), errors, _ = load_documents(f"a: {digits}\nb: !!int {digits}\n")
+    assert errors == [] and document.data == {"a": digits, "b": digits}
+
+
+def test_fast_builder_matches_pyyaml_on_the_real_world_corpus() -> None:
+    corpus = shared_or_skip("corpus")
+    built = 0
+    for path in sorted(corpus.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        fast, slow = KubernetesSafeLoader(text), KubernetesSafeLoader(text)
+        try:
+            while fast.check_node() and slow.check_node():
+                node, twin = fast.get_node(), slow.get_node()
+                children_expected = _children_tree(twin, {})
+                try:
+                    data, children = _build(node, fast, [])
+                except _Unusual:
+                    continue
+                assert _same(data) == _same(slow.construct_document(twin)), path
+                assert children == children_expected, path
+                built += 1
+        except yaml.YAMLError:
+            continue
+    assert built > 1500

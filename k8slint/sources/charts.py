@@ -16,12 +16,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from yaml.nodes import Node
 
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
 from k8slint.sources.manifests import SourceFile
-from k8slint.sources.yamlsafe import ERROR_RULES, load_documents, locate
+from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, load_documents, locate
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024
@@ -30,13 +29,13 @@ MAX_PACKAGE_MEMBER = 1024 * 1024
 @dataclass(slots=True)
 class YamlFile:
     source: SourceFile
-    node: Node | None
+    tree: PositionTree | None
     data: Any
 
     def locate(self, path: tuple[Any, ...]) -> Location:
-        if self.node is None:
+        if self.tree is None:
             return Location(self.source.display, 1, 1)
-        line, column, _ = locate(self.node, path)
+        line, column, _ = locate(self.tree, path)
         return Location(self.source.display, line, column)
 
 
@@ -170,7 +169,7 @@ def _yaml(path: Path, display: str, problems: list[tuple[str, Problem]]) -> Yaml
     document = next((d for d in documents if d.data is not None), None)
     if errors and document is None:
         return YamlFile(source, None, None)
-    return YamlFile(source, document.node if document else None, document.data if document else None)
+    return YamlFile(source, document.tree if document else None, document.data if document else None)
 
 
 def load_chart(path: Path, root: str) -> tuple[ChartDoc, list[tuple[str, Problem]], dict[str, SourceFile]]:

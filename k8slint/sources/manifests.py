@@ -9,14 +9,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from yaml.nodes import Node
-
 from k8slint.findings import Location, ObjectRef, Path, Problem
 from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
 from k8slint.model.references import pod_references
 from k8slint.model.workloads import ContainerView
-from k8slint.sources.yamlsafe import ERROR_RULES, child, load_documents, locate
+from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, child, load_documents, locate
 
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
 _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
@@ -31,7 +29,6 @@ class SourceFile:
     text: str
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     _lines: list[str] | None = None
-    _nodes: dict[int, Node] | None = None
 
     def __post_init__(self) -> None:
         if "k8slint:" in self.text:
@@ -41,34 +38,23 @@ class SourceFile:
     def folder(self) -> str:
         return os.path.dirname(self.display)
 
-    def document_node(self, document: int, item: int | None) -> Node:
-        """The node tree of a document (or List item), parsed again on demand.
+    def span_tree(self, span: tuple[int, int], item: int | None) -> PositionTree:
+        """The position tree of the document at ``span``, with the file's own line numbers.
 
         Objects that came from a worker process (``--jobs``) carry their data
-        but not their node trees; positions are found by parsing the file once
-        more, only when a finding needs one.
+        but not their position trees; the document is parsed once more, only
+        when a finding needs a position.
         """
-        if self._nodes is None:
-            documents, _, _ = load_documents(self.text)
-            self._nodes = {d.index: d.node for d in documents}
-        node = self._nodes[document]
-        if item is not None:
-            items = child(node, "items")
-            found = child(items[1], item) if items else None
-            node = found[1] if found else node
-        return node
-
-    def span_node(self, span: tuple[int, int], item: int | None) -> Node:
-        """The node tree of the document at ``span``, with the file's own line numbers."""
         start, end = span
         first_line = self.text.count("\n", 0, start)
         documents, _, _ = load_documents("\n" * first_line + self.text[start:end])
-        node = documents[0].node
+        if not documents:  # JSON that only Python's JSON reader accepts: whole-file positions
+            return (first_line, 0, None)
+        tree = documents[0].tree
         if item is not None:
-            items = child(node, "items")
-            found = child(items[1], item) if items else None
-            node = found[1] if found else node
-        return node
+            items = child(tree[2], "items")
+            tree = child(items[2], item) or tree if items else tree
+        return tree
 
     def line(self, number: int) -> str | None:
         """The text of a 1-based line, without its line break."""
@@ -112,13 +98,14 @@ class K8sObject:
     data: dict[str, Any]
     file: SourceFile
     document: int
-    node: Node | None
-    """The document's node tree; None until needed for objects that came from a worker."""
+    tree: PositionTree | None
+    """Where each field is; None until needed for objects that came from a worker."""
     namespace: str | None
-    item: int | None = None
-    source: str | None = None
-    span: tuple[int, int] | None = None
-    """Where the document lies in the file (first line's offset, end offset), for a lazy re-parse."""
+    item: int | None
+    source: str | None
+    span: tuple[int, int]
+    """Where the document (the whole List, for a List item) lies in the file: offset of its
+    first line, offset of its end."""
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     """Derived views of the data that several rules read (containers, references), computed once."""
 
@@ -186,26 +173,14 @@ class K8sObject:
     def describe(self) -> str:
         return self.ref.describe()
 
-    def root(self) -> Node:
-        if self.node is None:
-            if self.span is not None:
-                self.node = self.file.span_node(self.span, self.item)
-            else:
-                self.node = self.file.document_node(self.document, self.item)
-        return self.node
+    def positions(self) -> PositionTree:
+        if self.tree is None:
+            self.tree = self.file.span_tree(self.span, self.item)
+        return self.tree
 
     def locate(self, path: Path) -> Location:
-        line, column, _ = locate(self.root(), path)
+        line, column, _ = locate(self.positions(), path)
         return Location(self.file.display, line, column)
-
-    def document_span(self) -> tuple[int, int]:
-        """(offset of the document's first line, offset of its end) in the file's text."""
-        root = self.node
-        assert root is not None
-        if self.item is not None:  # a List item: the span of the whole List document
-            root = self.file.document_node(self.document, None)
-        start = self.file.text.rfind("\n", 0, root.start_mark.index) + 1
-        return start, root.end_mark.index
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -249,11 +224,12 @@ def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file:
     for document in documents:
         helm_source = None
         if sources is not None:
-            helm_source = _source_for(sources, previous_end, document.node.start_mark.line)
-            previous_end = document.node.end_mark.line
+            helm_source = _source_for(sources, previous_end, document.start[0])
+            previous_end = document.end[0]
         if document.data is None:
             continue  # an empty document: a bare '---' or only comments
-        _add_document(result, source, document.index, document.node, document.data, default_namespace, helm_source)
+        span = (source.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
+        _add_document(result, source, document.index, document.tree, span, document.data, default_namespace, helm_source)
     return result
 
 
@@ -263,10 +239,9 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
         data = json.loads(source.text)
     except ValueError:
         return None
-    documents, _, _ = load_documents("{}")
     result = LoadResult()
     if data is not None:
-        _add_document(result, source, 0, documents[0].node, data, default_namespace, None)
+        _add_document(result, source, 0, (0, 0, None), (0, len(source.text)), data, default_namespace, None)
     return result
 
 
@@ -290,14 +265,15 @@ def _add_document(
     result: LoadResult,
     source: SourceFile,
     index: int,
-    node: Node,
+    tree: PositionTree,
+    span: tuple[int, int],
     data: Any,
     default_namespace: str,
     helm_source: str | None,
 ) -> None:
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
-        line, column, _ = locate(node, ())
+        line, column, _ = locate(tree, ())
         result.problems.append(
             (
                 "document-not-a-mapping",
@@ -311,11 +287,11 @@ def _add_document(
     kind = data.get("kind")
     items = data.get("items")
     if isinstance(kind, str) and is_list_kind(kind) and isinstance(items, list) and "spec" not in data:
-        item_nodes = _child_node(node, "items")
+        item_trees = child(tree[2], "items")
         for position, item in enumerate(items):
-            item_node = _child_node(item_nodes, position) if item_nodes is not None else None
+            item_tree = (child(item_trees[2], position) if item_trees is not None else None) or tree
             if not isinstance(item, dict):
-                where = locate(item_node or node, ())
+                where = locate(item_tree, ())
                 result.problems.append(
                     (
                         "document-not-a-mapping",
@@ -326,22 +302,18 @@ def _add_document(
                     )
                 )
                 continue
-            obj = _make_object(item, source, index, item_node or node, default_namespace, helm_source, position)
+            obj = _make_object(item, source, index, item_tree, span, default_namespace, helm_source, position)
             _accept_object(result, obj)
         return
-    _accept_object(result, _make_object(data, source, index, node, default_namespace, helm_source, None))
-
-
-def _child_node(node: Node, part: Any) -> Node | None:
-    found = child(node, part)
-    return found[1] if found else None
+    _accept_object(result, _make_object(data, source, index, tree, span, default_namespace, helm_source, None))
 
 
 def _make_object(
     data: dict[str, Any],
     source: SourceFile,
     index: int,
-    node: Node,
+    tree: PositionTree,
+    span: tuple[int, int],
     default_namespace: str,
     helm_source: str | None,
     item: int | None,
@@ -351,7 +323,7 @@ def _make_object(
     namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
     if not isinstance(namespace, str) or not namespace:
         namespace = None if isinstance(kind, str) and kind in CLUSTER_SCOPED_KINDS else default_namespace
-    return K8sObject(data, source, index, node, namespace, item, helm_source)
+    return K8sObject(data, source, index, tree, namespace, item, helm_source, span)
 
 
 def _accept_object(result: LoadResult, obj: K8sObject) -> None:

@@ -6,8 +6,12 @@
   the same plain scalar differently: sexagesimal numbers (``1:30``) and
   timestamps stay strings, and a plain ``=`` is a string, not the ``value`` tag.
 * Duplicate keys in a mapping are recorded rather than silently dropped.
-* Every document keeps its node tree, so the line and column of any field can
-  be found when a finding needs it (nothing is computed up front).
+* Every document keeps a compact position tree (PositionTree), so the line and
+  column of any field can be found when a finding needs it; the parser's node
+  tree, many times larger, is dropped once the document is built.
+* Documents in the plain subset that manifests use (no aliases, merge keys, or
+  tags beyond str, int, float, bool, null, map and seq) are built by a direct walk of the node tree, several times
+  faster than PyYAML's constructor; everything else goes through the latter.
 """
 
 from __future__ import annotations
@@ -65,6 +69,18 @@ class DuplicateKey:
     first_line: int
 
 
+_STR = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_PLAIN_TAGS: dict[str, str] = {}
+"""The tag of each plain scalar resolved so far (keys and values repeat across documents)."""
+_PLAIN_TAGS_LIMIT = 100_000
+
+
 class KubernetesSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """The safe loader with Kubernetes' scalar resolution and duplicate-key recording."""
 
@@ -73,6 +89,20 @@ class KubernetesSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self.duplicate_keys: list[DuplicateKey] = []
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        # The loader has no path resolvers, so a tag depends on the node kind and, for a
+        # plain scalar, on its text alone: remember it (the parser asks for every scalar).
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_LIMIT and len(value) <= 64:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
@@ -90,53 +120,217 @@ class KubernetesSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     )
         return super().construct_mapping(node, deep=deep)
 
+    # Explicit tags on text they cannot read (``!!int abc``, ``!!bool maybe``) are
+    # errors in the document, as they are for Kubernetes, not crashes.
 
-def locate(node: Node, path: tuple[Any, ...]) -> tuple[int, int, int]:
-    """The 1-based (line, column) of ``path`` below ``node``, and how many parts were found.
+    def construct_yaml_int(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            if node.tag == _INT_TAG and _INT.match(node.value):
+                # More digits than Python converts: Kubernetes' reader keeps such a number as text.
+                return node.value
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not an integer (!!int)", node.start_mark
+            ) from None
+
+    def construct_yaml_float(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_float(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a number (!!float)", node.start_mark
+            ) from None
+
+    def construct_yaml_bool(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_bool(node)
+        except KeyError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a boolean (!!bool)", node.start_mark
+            ) from None
+
+
+KubernetesSafeLoader.add_constructor(_INT_TAG, KubernetesSafeLoader.construct_yaml_int)
+KubernetesSafeLoader.add_constructor(_FLOAT_TAG, KubernetesSafeLoader.construct_yaml_float)
+KubernetesSafeLoader.add_constructor(_BOOL, KubernetesSafeLoader.construct_yaml_bool)
+
+
+PositionTree = tuple[int, int, Any]
+"""Where a node is: ``(line, column, children)``, 0-based.
+
+For a mapping entry the line and column are those of its key (the ``cpu:``),
+for a list item those of the item. ``children`` holds the trees of the
+node's own children: a dict by the key's text for a mapping (merged keys
+included, the first of repeated keys winning), a list for a sequence, None
+for a scalar. A tree is a small fraction of the size of the parser's node
+tree, which is dropped once the document is built.
+"""
+
+
+def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
+    """The 1-based (line, column) of ``path`` in ``tree``, and how many parts were found.
 
     A mapping key points at the key itself (the ``cpu:`` line), a list item
     at the item. When the path runs out of the tree, the deepest existing
     node is returned: a finding about a missing field points at its parent.
     """
-    mark = node.start_mark
+    line, column, children = tree
     found = 0
-    current: Node | None = node
     for part in path:
-        nxt = child(current, part) if current is not None else None
+        nxt = child(children, part)
         if nxt is None:
             break
-        key_node, current = nxt
-        mark = (key_node or current).start_mark
+        line, column, children = nxt
         found += 1
-    return mark.line + 1, mark.column + 1, found
+    return line + 1, column + 1, found
 
 
-def child(node: Node, part: Any) -> tuple[Node | None, Node] | None:
+def child(children: Any, part: Any) -> PositionTree | None:
+    """The tree of ``part`` (a key or a list index) among a node's ``children``."""
+    if isinstance(children, dict):
+        return children.get(str(part))  # type: ignore[no-any-return]
+    if isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
+        return children[part]  # type: ignore[no-any-return]
+    return None
+
+
+class _Unusual(Exception):
+    """A node outside the plain subset (tags, merge keys, complex keys): PyYAML's constructor builds it."""
+
+
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+
+
+def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
+    if tag == _INT_TAG:
+        text = node.value
+        if text.isdigit() and len(text) < 19 and (text[0] != "0" or len(text) == 1):
+            return int(text)
+        return loader.construct_yaml_int(node)
+    if tag == _BOOL:
+        value = _BOOLS.get(node.value.lower())
+        return value if value is not None else loader.construct_yaml_bool(node)
+    if tag == _NULL:
+        return None
+    if tag == _FLOAT_TAG:
+        return loader.construct_yaml_float(node)
+    raise _Unusual
+
+
+def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey]) -> tuple[Any, Any]:
+    """The data of a node without aliases, and its children's position trees.
+
+    Builds what PyYAML's safe constructor builds (a test holds the two equal),
+    about five times faster: one plain recursive walk instead of a generator
+    per collection. Anything else raises _Unusual.
+    """
+    if node.__class__ is MappingNode:
+        if node.tag != _MAP:
+            raise _Unusual
+        data: dict[Any, Any] = {}
+        children: dict[str, PositionTree] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not ScalarNode:
+                raise _Unusual
+            text = key_node.value
+            tag = key_node.tag
+            key = text if tag == _STR else _scalar(key_node, tag, loader)
+            if value_node.__class__ is ScalarNode:
+                tag = value_node.tag
+                value = value_node.value if tag == _STR else _scalar(value_node, tag, loader)
+                below = None
+            else:
+                value, below = _build(value_node, loader, duplicates)
+            mark = key_node.start_mark
+            first = children.get(text)
+            if first is None:
+                children[text] = (mark.line, mark.column, below)
+            else:
+                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, first[0] + 1))
+            data[key] = value
+        return data, children
+    if node.__class__ is SequenceNode:
+        if node.tag != _SEQ:
+            raise _Unusual
+        items: list[Any] = []
+        trees: list[PositionTree] = []
+        for item in node.value:
+            if item.__class__ is ScalarNode:
+                tag = item.tag
+                value = item.value if tag == _STR else _scalar(item, tag, loader)
+                below = None
+            else:
+                value, below = _build(item, loader, duplicates)
+            mark = item.start_mark
+            items.append(value)
+            trees.append((mark.line, mark.column, below))
+        return items, trees
+    if node.__class__ is ScalarNode:
+        tag = node.tag
+        return (node.value if tag == _STR else _scalar(node, tag, loader)), None
+    raise _Unusual
+
+
+def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
+    """The children's position trees of any node (aliases shared, merge keys followed)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
     if isinstance(node, MappingNode):
-        wanted = str(part)
+        children: dict[str, PositionTree] = {}
+        memo[key] = children
         merged: list[Node] = []
         for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode):
-                if key_node.tag == _MERGE:
-                    merged.append(value_node)
-                elif key_node.value == wanted:
-                    return key_node, value_node
-        for source in merged:
+            if not isinstance(key_node, ScalarNode):
+                continue
+            if key_node.tag == _MERGE:
+                merged.append(value_node)
+            elif key_node.value not in children:
+                mark = key_node.start_mark
+                children[key_node.value] = (mark.line, mark.column, _children_tree(value_node, memo))
+        for source in merged:  # explicit keys first, then each merged mapping in order
             for candidate in source.value if isinstance(source, SequenceNode) else [source]:
-                found = child(candidate, part)
-                if found is not None:
-                    return found
-    elif isinstance(node, SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            return None, node.value[part]
+                below = _children_tree(candidate, memo)
+                if isinstance(below, dict):
+                    for name, tree in below.items():
+                        children.setdefault(name, tree)
+        return children
+    if isinstance(node, SequenceNode):
+        trees: list[PositionTree] = []
+        memo[key] = trees
+        for item in node.value:
+            mark = item.start_mark
+            trees.append((mark.line, mark.column, _children_tree(item, memo)))
+        return trees
     return None
+
+
+def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool) -> tuple[Any, PositionTree]:
+    """A document's data and position tree; ``shared`` when it may hold aliases."""
+    mark = node.start_mark
+    if not shared:
+        duplicates: list[DuplicateKey] = []
+        try:
+            data, children = _build(node, loader, duplicates)
+        except _Unusual:
+            pass
+        else:
+            loader.duplicate_keys.extend(duplicates)
+            return data, (mark.line, mark.column, children)
+    children = _children_tree(node, {})  # first: the constructor rewrites mappings with merge keys
+    return loader.construct_document(node), (mark.line, mark.column, children)
 
 
 @dataclass(slots=True)
 class LoadedDocument:
     index: int
-    node: Node
+    tree: PositionTree
     data: Any
+    start: tuple[int, int]
+    """(0-based line, offset) where the document's content starts."""
+    end: tuple[int, int]
+    """(0-based line, offset) where it ends."""
 
 
 ERROR_RULES = {"syntax": "yaml-syntax", "tag": "unsupported-yaml-tag", "complex": "yaml-too-complex"}
@@ -218,7 +412,7 @@ def load_documents(
         errors.append(DocumentError("complex", f"nesting deeper than {MAX_DEPTH} levels; not parsed", 1, 1))
         return documents, errors, []
     loader = KubernetesSafeLoader(text)
-    aliases = "*" in text
+    aliases = "*" in text and "&" in text  # an alias needs an anchor
     index = 0
     try:
         while loader.check_node():
@@ -237,7 +431,7 @@ def load_documents(
                 index += 1
                 continue
             try:
-                data = loader.construct_document(node)
+                data, tree = _construct(loader, node, aliases)
             except yaml.constructor.ConstructorError as exc:
                 _reset(loader)
                 errors.append(_constructor_error(exc, node))
@@ -246,7 +440,8 @@ def load_documents(
                 mark = node.start_mark
                 errors.append(DocumentError("complex", "nesting too deep to read", mark.line + 1, mark.column + 1))
             else:
-                documents.append(LoadedDocument(index, node, data))
+                start, end = node.start_mark, node.end_mark
+                documents.append(LoadedDocument(index, tree, data, (start.line, start.index), (end.line, end.index)))
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
