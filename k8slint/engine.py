@@ -205,11 +205,8 @@ def _lint(
     run = Run(settings, index)
     if settings.kubernetes_version is not None:
         _ = run.kubernetes_version  # an unsupported version is a usage error before any work
-    if parallel:
-        _check_in_workers(settings, run, objects, jobs, state)
-        _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw, wanted=_is_cross_other)
-    else:
-        _run_checks(settings, run, objects, state.dockerfiles, charts, state.raw)
+    # With workers, the local checks ran where each file was loaded; the rest run here.
+    _run_checks(_plan(settings, run), objects, state.dockerfiles, charts, state.raw, phase="rest" if parallel else "all")
     findings = _finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
@@ -290,78 +287,77 @@ def _load_charts(
         state.raw.extend((registry[name], problem, problem.subject) for name, problem in loaded.problems)
 
 
+_Plan = list[tuple[RuleSpec, Check, RuleContext]]
+
+
+def _plan(settings: Settings, run: Run) -> _Plan:
+    """Every enabled check, with the context it runs in."""
+    plan = []
+    for rule in settings.enabled_rules():
+        context = RuleContext(run.index, settings.rule_options(rule), settings.namespace, run)
+        plan.extend((rule, check, context) for check in rule.checks)
+    return plan
+
+
 def _run_checks(
-    settings: Settings,
-    run: Run,
+    plan: _Plan,
     objects: list[K8sObject],
     dockerfiles: list[DockerfileDoc],
     charts: list[ChartDoc],
     raw: list[tuple[RuleSpec, Problem, Any]],
     *,
-    wanted: Callable[[Check], bool] = lambda check: True,
-    owned: Callable[[K8sObject], bool] | None = None,
+    phase: str = "all",
 ) -> None:
-    """Run the enabled checks for which ``wanted(check)`` holds.
+    """Run the checks of ``plan`` that belong to ``phase``.
 
-    ``owned`` restricts per-object checks to a slice of the objects (a worker's share).
+    "all" runs every check. With worker processes, "local" runs where a file
+    was loaded, on its objects only: the object checks that read nothing but
+    their object (Check.local). "rest" runs everything else, on the whole set.
     """
-    index = run.index
-    for rule in settings.enabled_rules():
-        for check in rule.checks:
-            if not wanted(check):
+    by_kind: dict[str, list[K8sObject]] | None = None
+    if phase == "local":  # the plan's index is empty here: sort this file's objects by kind
+        by_kind = {}
+        for obj in objects:
+            by_kind.setdefault(obj.kind, []).append(obj)  # type: ignore[arg-type]
+    for rule, check, context in plan:
+        if check.scope != "object":
+            if phase == "local":
                 continue
-            context = RuleContext(index, settings.rule_options(rule), settings.namespace, run)
             if check.scope == "set":
                 raw.extend(_guarded(rule, check.func, (context,), None))
                 continue
-            if check.scope in ("dockerfile", "chart"):
-                for doc in dockerfiles if check.scope == "dockerfile" else charts:
-                    raw.extend(_guarded(rule, check.func, (doc, context), doc))
-                continue
-            subjects = objects if check.kinds is None else index.of_kind(*sorted(check.kinds))
-            for obj in subjects:
-                if owned is None or owned(obj):
-                    raw.extend(_guarded(rule, check.func, (obj, context), obj))
+            for doc in dockerfiles if check.scope == "dockerfile" else charts:
+                raw.extend(_guarded(rule, check.func, (doc, context), doc))
+            continue
+        if check.pods:
+            subjects = [obj for obj in objects if obj.pod_spec() is not None] if by_kind is not None else context.index.with_pod_spec
+        elif check.kinds is None:
+            subjects = objects
+        elif by_kind is not None:
+            subjects = [obj for kind in sorted(check.kinds) for obj in by_kind.get(kind, ())]
+        else:
+            subjects = context.index.of_kind(*sorted(check.kinds))
+        if phase != "all":
+            subjects = _in_phase(check, subjects, local=phase == "local")
+        for obj in subjects:
+            raw.extend(_guarded(rule, check.func, (obj, context), obj))
 
 
-# --- --jobs: manifest files parsed and locally checked in worker processes ----------------
+def _in_phase(check: Check, subjects: list[K8sObject], local: bool) -> list[K8sObject]:
+    """The subjects on which ``check`` runs in the local phase (``local``) or in the rest."""
+    if isinstance(check.local, bool):
+        return subjects if check.local == local else []
+    return [obj for obj in subjects if bool(check.local(obj)) == local]
 
-_WORKER: dict[str, Any] = {}
+
+# --- --jobs: batches of manifest files parsed and locally checked by several processes ----
+
 PARALLEL_MIN_FILES = 32
 """Below this many manifest files, starting workers costs more than it saves."""
-
-
-def _is_local(check: Check) -> bool:
-    """Checks that read only their own object: run where the object is loaded."""
-    return check.local
-
-
-def _is_cross_object(check: Check) -> bool:
-    """Per-object checks that need the index: run on slices of the objects."""
-    return not check.local and check.scope == "object"
-
-
-def _is_cross_other(check: Check) -> bool:
-    """Set, Dockerfile and chart checks: run once, in the main process."""
-    return not check.local and check.scope != "object"
-
-
-def _share_out(worker: Callable[[int], Any], jobs: int, here: Callable[[], Any], **shared: Any) -> tuple[Any, list[Any]]:
-    """Run ``worker(1)`` .. ``worker(jobs - 1)`` in forked processes while this one runs ``here()``.
-
-    ``shared`` is what the workers read from ``_WORKER`` (inherited by the fork,
-    not pickled). Returns the result of ``here()`` and the workers' results in order.
-    """
-    import multiprocessing
-
-    _WORKER.update(shared)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
-            pending = pool.map_async(worker, range(1, jobs))
-            mine = here()
-            return mine, pending.get()
-    finally:
-        _WORKER.clear()
+BATCH_BYTES = 128 * 1024
+"""Files are handed out in batches of about this many bytes: few messages, and even shares."""
+_WORKER: dict[str, Any] = {}
+"""What worker processes read (inherited by the fork, not pickled)."""
 
 
 def _can_fork() -> bool:
@@ -370,105 +366,203 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def _batches(files: list[Any]) -> list[list[Any]]:
+    """Consecutive files in batches of about BATCH_BYTES (standard input is never in one)."""
+    import os
+
+    batches: list[list[Any]] = []
+    size = BATCH_BYTES
+    for item in files:
+        if not item.path:
+            continue
+        if size >= BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        try:
+            size += os.path.getsize(item.path) + 1
+        except OSError:
+            size += 1
+    return batches
+
+
+def _claim(counter: Any) -> int:
+    """The next batch for this process (every process takes the next one free)."""
+    with counter.get_lock():
+        position = int(counter.value)
+        counter.value = position + 1
+    return position
+
+
 def _load_in_workers(
     files: list[Any], settings: Settings, jobs: int, state: _State, progress: Callable[[int], None]
 ) -> None:
-    """Split the files into ``jobs`` chunks of similar size; each worker loads and checks its chunk.
+    """Load ``files`` in this process and ``jobs - 1`` forked workers, and run their local checks.
 
-    Progress is that of this process's own chunk, scaled to all files (the chunks
-    are of similar size, so they finish at about the same time).
+    Every process takes the next free batch of files until none is left, so
+    the shares even out by themselves; a worker sends each batch's result as
+    soon as it is done, and this process takes them in between its own
+    batches. Results are merged in batch order, so the outcome is the same
+    whoever loaded what.
     """
-    import os
+    import multiprocessing
 
-    def size(item: Any) -> int:
-        try:
-            return os.path.getsize(item.path) if item.path else 0
-        except OSError:
-            return 0
+    context = multiprocessing.get_context("fork")
+    batches = _batches(files)
+    counter = context.Value("i", 0)
+    queue = context.Queue()
+    _WORKER.update(settings=settings, batches=batches, counter=counter, queue=queue)
+    try:
+        workers = [context.Process(target=_load_worker, args=(number,), daemon=True) for number in range(1, jobs)]
+        for worker in workers:
+            worker.start()
+    finally:
+        _WORKER.clear()
+    local = _LocalChecks(settings)
+    results: list[_State | None] = [None] * len(batches)
+    finished: set[int] = set()
+    done = 0
 
-    chunks: list[list[Any]] = [[] for _ in range(jobs)]
-    totals = [0] * jobs
-    # Standard input can only be read here: worker processes get /dev/null as stdin.
-    chunks[0] = [item for item in files if not item.path]
-    for item in sorted((item for item in files if item.path), key=size, reverse=True):
-        smallest = totals.index(min(totals))
-        chunks[smallest].append(item)
-        totals[smallest] += size(item) + 1
-    _, parts = _share_out(
-        _worker,
-        jobs,
-        lambda: _load_share(chunks[0], settings, state, lambda done: progress(done * len(files) // max(1, len(chunks[0])))),
-        settings=settings,
-        chunks=chunks,
-    )
-    registry = settings.registry
-    for texts, objects, raw, stamped, used in parts:
-        for display, text in texts:
-            state.sources[display] = SourceFile(display, text)
-        for data, display, document, item, namespace, helm_source, span in objects:
-            state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))
-        for code, problem in raw:
-            state.raw.append((registry[code], problem, None))
-        state.stamped.extend(stamped)
-        state.used |= used
-        gc.freeze()  # as in _load_file: what a worker sent lives until the run ends
+    def receive(block: bool) -> None:
+        """Take the workers' messages: all that are waiting, or (``block``) the next one."""
+        nonlocal done
+        import queue as queues
+
+        while True:
+            # What arrives lives until the run ends and holds no cycles: the collector's
+            # passes over it while it is unpickled would cost more than the unpickling.
+            gc.disable()
+            try:
+                kind, number, payload = queue.get(block=block, timeout=0.5 if block else None)
+                if kind == "batch":
+                    results[number] = _from_worker(payload, settings)
+            except queues.Empty:
+                if block:
+                    _check_alive(workers, finished)
+                return
+            finally:
+                gc.enable()
+            if kind == "batch":
+                gc.freeze()
+                done += len(batches[number])
+                progress(done)
+            elif kind == "done":
+                finished.add(number)
+            else:
+                raise payload
+            if block:
+                return
+
+    try:
+        own = _State()  # standard input can only be read here: workers get /dev/null as stdin
+        for item in files:
+            if not item.path:
+                _load_file(item, settings, own)
+        local.check(own, settings)
+        while (position := _claim(counter)) < len(batches):
+            results[position] = _load_batch(batches[position], settings, local)
+            done += len(batches[position])
+            progress(done)
+            gc.freeze()  # as in _load_file
+            receive(block=False)
+        while len(finished) < len(workers):  # a worker says "done" after its last batch
+            receive(block=True)
+    finally:
+        for worker in workers:
+            if len(finished) < len(workers):  # something failed: stop the others
+                worker.terminate()
+            worker.join()
+    for part in [own, *results]:
+        _merge(state, part)  # type: ignore[arg-type]
+    gc.freeze()
 
 
-def _load_share(
-    files: list[Any], settings: Settings, state: _State, progress: Callable[[int], None] = lambda done: None
-) -> None:
-    """Load ``files`` into ``state``, run the local checks on their objects, and stamp what they find."""
-    start = len(state.objects)
-    for done, item in enumerate(files):
-        progress(done)
-        _load_file(item, settings, state)
-    mine = state.objects[start:]
-    run = Run(settings, ObjectIndex(mine, settings.external_objects))
-    checks: list[tuple[RuleSpec, Problem, Any]] = []
-    _run_checks(settings, run, mine, [], [], checks, wanted=_is_local)
-    bound = [r for r in state.raw if r[2] is not None]
-    state.raw = [r for r in state.raw if r[2] is None]
-    suppressions = _Suppressions()
-    state.stamped.extend(_stamp_all(checks + bound, settings, state.sources, suppressions))
-    state.used |= suppressions.used
+def _check_alive(workers: list[Any], finished: set[int]) -> None:
+    for number, worker in enumerate(workers, start=1):
+        if number not in finished and not worker.is_alive():
+            raise RuntimeError(f"worker process {number} ended unexpectedly (exit code {worker.exitcode})")
 
 
-def _worker(chunk: int) -> tuple[Any, ...]:
-    """Load one chunk in a worker and return what the main process needs (all picklable)."""
+def _merge(state: _State, part: _State) -> None:
+    state.sources.update(part.sources)
+    state.objects.extend(part.objects)
+    state.raw.extend(part.raw)
+    state.stamped.extend(part.stamped)
+    state.used |= part.used
+
+
+class _LocalChecks:
+    """The local checks (Check.local) of a process, planned once: run on each file as it is loaded."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.plan = _plan(settings, Run(settings, ObjectIndex([], settings.external_objects)))
+
+    def check(self, state: _State, settings: Settings) -> None:
+        """Run the local checks on what ``state`` loaded, and stamp their findings and the loader's.
+
+        Problems bound to no object (syntax errors and the like) are kept raw:
+        the main process stamps them with the others.
+        """
+        raw: list[tuple[RuleSpec, Problem, Any]] = []
+        _run_checks(self.plan, state.objects, [], [], raw, phase="local")
+        bound = [r for r in state.raw if r[2] is not None]
+        state.raw = [r for r in state.raw if r[2] is None]
+        suppressions = _Suppressions()
+        state.stamped.extend(_stamp_all(raw + bound, settings, state.sources, suppressions))
+        state.used |= suppressions.used
+
+
+def _load_batch(files: list[Any], settings: Settings, local: _LocalChecks) -> _State:
     state = _State()
-    _load_share(_WORKER["chunks"][chunk], _WORKER["settings"], state)
+    for item in files:
+        _read_file(item, settings, state)
+    local.check(state, settings)
+    return state
+
+
+def _load_worker(number: int) -> None:
+    """A worker process: load batches until none is left, sending each result to the main process."""
+    settings: Settings = _WORKER["settings"]
+    batches: list[list[Any]] = _WORKER["batches"]
+    counter, queue = _WORKER["counter"], _WORKER["queue"]
+    try:
+        local = _LocalChecks(settings)
+        while (position := _claim(counter)) < len(batches):
+            queue.put(("batch", position, _for_main(_load_batch(batches[position], settings, local))))
+        queue.put(("done", number, None))
+    except BaseException as exc:  # noqa: BLE001 - the main process reports it
+        queue.put(("error", number, _picklable(exc)))
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    import pickle
+    import traceback
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # noqa: BLE001
+        return RuntimeError("".join(traceback.format_exception(exc)))
+    return exc
+
+
+def _for_main(state: _State) -> tuple[Any, ...]:
+    """What the main process needs of a batch, in plain picklable form (no position trees)."""
     texts = [(display, source.text) for display, source in state.sources.items()]
     objects = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.span) for o in state.objects]
     loose = [(rule.code, problem) for rule, problem, _ in state.raw]
     return texts, objects, loose, state.stamped, state.used
 
 
-def _check_in_workers(settings: Settings, run: Run, objects: list[K8sObject], jobs: int, state: _State) -> None:
-    """Run the per-object checks that need the index on ``jobs`` slices of the objects.
-
-    The workers are forked after the index is built, so each sees the whole set;
-    ``jobs - 1`` of them run in child processes and this process takes the first
-    slice. Each returns its stamped findings and the suppressions they used.
-    """
-    owner = {id(obj): position % jobs for position, obj in enumerate(objects)}
-    run.index.prepare()
-    _ = run.builds
-    shared = {"settings": settings, "run": run, "objects": objects, "owner": owner, "sources": state.sources}
-    mine, others = _share_out(_check_worker, jobs, lambda: _check_worker(0), **shared)
-    for stamped, used in [mine, *others]:
-        state.stamped.extend(stamped)
-        state.used |= used
-
-
-def _check_worker(share: int) -> tuple[list[Finding], set[tuple[Any, ...]]]:
-    settings: Settings = _WORKER["settings"]
-    owner: dict[int, int] = _WORKER["owner"]
-    raw: list[tuple[RuleSpec, Problem, Any]] = []
-    _run_checks(
-        settings, _WORKER["run"], _WORKER["objects"], [], [], raw, wanted=_is_cross_object, owned=lambda obj: owner[id(obj)] == share
-    )
-    suppressions = _Suppressions()
-    return _stamp_all(raw, settings, _WORKER["sources"], suppressions), suppressions.used
+def _from_worker(payload: tuple[Any, ...], settings: Settings) -> _State:
+    texts, objects, loose, stamped, used = payload
+    state = _State(stamped=stamped, used=used)
+    for display, text in texts:
+        state.sources[display] = SourceFile(display, text)
+    for data, display, document, item, namespace, helm_source, span in objects:
+        state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))
+    registry = settings.registry
+    state.raw = [(registry[code], problem, None) for code, problem in loose]
+    return state
 
 
 def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> list[tuple[RuleSpec, Problem, Any]]:

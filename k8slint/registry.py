@@ -32,8 +32,11 @@ class Check:
     func: Callable[..., Iterable[Problem]]
     scope: str  # "object" per object of ``kinds``, "dockerfile" / "chart" per file or chart, "set" once
     kinds: frozenset[str] | None = None
-    local: bool = False
-    """An object check that reads nothing but its object and options (so it can run in a worker)."""
+    local: bool | Callable[[Any], bool] = False
+    """An object check that reads nothing but its object and options (so it can run in a worker),
+    or a predicate telling for which objects that holds."""
+    pods: bool = False
+    """An object check that has nothing to say about objects without a pod spec (see K8sObject.pod_spec)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +77,25 @@ _CHECKS: list[Check] = []
 
 
 def object_check(
-    code: str, kinds: Iterable[str] | None = None, *, local: bool = False
+    code: str,
+    kinds: Iterable[str] | None = None,
+    *,
+    local: bool | Callable[[Any], bool] = False,
+    pods: bool = False,
 ) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
     """Register ``func(obj, ctx)`` as the check of rule ``code`` for objects of ``kinds`` (all if None).
 
-    ``local=True`` promises that the check reads only its object and its
-    options (not the index, the schemas or the Dockerfiles), so ``--jobs`` may
-    run it in a worker process with the files it parsed.
+    ``local=True`` promises that the check reads only its object, its options
+    and what is the same for every object of the run (the target version, the
+    built-in schemas), not the index or the Dockerfiles, so ``--jobs`` may run
+    it in a worker process with the files it parsed. A predicate makes that
+    promise for the objects it accepts only. ``pods=True`` runs the check only
+    on objects with a pod spec (workloads, Pods, custom resources with a pod
+    template), which the engine finds once for all such checks.
     """
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
-        _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None, local))
+        _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None, local, pods))
         return func
 
     return register

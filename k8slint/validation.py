@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import importlib.util
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -46,6 +47,10 @@ def supported_versions() -> list[str]:
 
 
 def _schema_root() -> Any:
+    # Found without importing kubernetes_validate: its package imports jsonschema (~50 ms).
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(list(spec.submodule_search_locations)[0], "kubernetes-json-schema")
     return resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
 
 
@@ -81,7 +86,6 @@ class SchemaStore:
         self.strict = strict
         self.locations = [Path(p) for p in locations]
         self._validators: dict[tuple[str, str], Any] = {}
-        self._results: dict[int, list[SchemaError] | None] = {}
         self._crd_schemas = _crd_schemas(objects)
 
     @cached_property
@@ -100,10 +104,10 @@ class SchemaStore:
 
     def errors(self, obj: K8sObject) -> list[SchemaError] | None:
         """The schema errors of an object; None when no schema is known for its kind."""
-        key = id(obj)
-        if key not in self._results:
-            self._results[key] = self._validate(obj)
-        return self._results[key]
+        memo = obj.memo  # on the object: ids are reused once a worker's objects are gone
+        if "schema_errors" not in memo:
+            memo["schema_errors"] = self._validate(obj)
+        return memo["schema_errors"]  # type: ignore[no-any-return]
 
     def _validate(self, obj: K8sObject) -> list[SchemaError] | None:
         api_version, kind = obj.api_version, obj.kind

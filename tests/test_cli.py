@@ -237,6 +237,21 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert out.returncode == 0 and "k8slint" in out.stdout
 
 
+def test_the_command_flushes_everything_and_keeps_its_exit_codes(tmp_path: Path) -> None:
+    # The command ends without interpreter clean-up (k8slint.cli.run): nothing written may be lost.
+    bad = FIXTURES / "rules" / "KR002" / "fail_requests.yaml"
+    command = [sys.executable, "-m", "k8slint", "check", "--no-config", "--format", "json"]
+    found = subprocess.run([*command, str(bad)], capture_output=True, text=True, cwd=tmp_path)
+    assert found.returncode == 1 and json.loads(found.stdout)["findings"]
+    report = tmp_path / "report.json"
+    written = subprocess.run([*command, "--output", str(report), str(bad)], capture_output=True, text=True, cwd=tmp_path)
+    assert written.returncode == 1 and json.loads(report.read_text())["findings"] and "KR002" in written.stdout
+    clean = subprocess.run([*command, str(GOOD)], capture_output=True, text=True, cwd=tmp_path)
+    assert clean.returncode == 0 and json.loads(clean.stdout)["summary"]
+    usage = subprocess.run([*command, "--no-such-flag"], capture_output=True, text=True, cwd=tmp_path)
+    assert usage.returncode == 2 and usage.stderr.startswith("k8slint: error: No such option")
+
+
 def test_unsupported_kubernetes_version_lists_the_supported_ones(cli) -> None:
     result = cli("check", "--kubernetes-version", "1.12", str(GOOD))
     assert result.exit_code == 2

@@ -26,8 +26,9 @@ def _reports(paths: list[Path], jobs: int, **overrides: object) -> tuple[str, st
 
 @pytest.fixture
 def few_files_suffice(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Let a small tree take the parallel path, and record that it did."""
+    """Let a small tree take the parallel path, one file per batch, and record that it did."""
     monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(engine, "BATCH_BYTES", 1)
     calls: list[int] = []
     real = engine._load_in_workers
 

@@ -36,8 +36,10 @@ def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: Any) -> tupl
     return names, unknown
 
 
-@object_check("DF007")
+@object_check("DF007", pods=True)
 def required_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    if not ctx.builds.requires_env:
+        return
     for container in obj.containers():
         image = container.data.get("image")
         required = ctx.builds.required_env(image)

@@ -80,22 +80,22 @@ def _missing_object(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
         )
 
 
-@object_check("KN020")
+@object_check("KN020", pods=True)
 def missing_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ConfigMap")
 
 
-@object_check("KN021")
+@object_check("KN021", pods=True)
 def missing_secret(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "Secret")
 
 
-@object_check("KN022")
+@object_check("KN022", pods=True)
 def missing_pvc(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "PersistentVolumeClaim")
 
 
-@object_check("KN023")
+@object_check("KN023", pods=True)
 def missing_serviceaccount(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ServiceAccount")
 
@@ -117,11 +117,11 @@ def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
             )
 
 
-@object_check("KN024")
+@object_check("KN024", pods=True)
 def missing_configmap_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "ConfigMap")
 
 
-@object_check("KN025")
+@object_check("KN025", pods=True)
 def missing_secret_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "Secret")

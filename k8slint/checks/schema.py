@@ -17,21 +17,27 @@ from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
 
-@object_check("KL010")
+def _builtin(obj: K8sObject) -> bool:
+    """Built-in kinds are validated against the shipped schemas alone; custom
+    resources need the CustomResourceDefinitions of the whole set."""
+    return not is_custom_resource(obj.api_version)
+
+
+@object_check("KL010", local=_builtin)
 def schema_violation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if not error.unknown_field:
             yield Problem(error.message, path=error.path)
 
 
-@object_check("KL011")
+@object_check("KL011", local=_builtin)
 def unknown_field(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field:
             yield Problem(error.message, path=error.path)
 
 
-@object_check("KL012")
+@object_check("KL012", local=_builtin)
 def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     api_version, kind = obj.api_version, obj.kind
     if api_version is None or kind is None or is_removed(api_version, kind, ctx.kubernetes_version):

@@ -65,6 +65,8 @@ class BuildMap:
 
     def __init__(self, dockerfiles: list[DockerfileDoc], objects: list[K8sObject], settings: dict[str, ImageSettings]) -> None:
         self.settings = settings
+        self.requires_env = any(entry.required_env for entry in settings.values())
+        """Whether the config names environment variables some image needs (DF007 has work)."""
         self._by_path = {os.path.abspath(d.file.display): d for d in dockerfiles}
         self._by_folder: dict[str, list[DockerfileDoc]] = {}
         for doc in dockerfiles:

@@ -114,11 +114,10 @@ class ObjectIndex:
             return self._by_kind.get(kinds[0], [])
         return [obj for kind in kinds for obj in self._by_kind.get(kind, [])]
 
-    def prepare(self) -> None:
-        """Build every lazy lookup now (before worker processes fork, so each need not)."""
-        for name, attribute in vars(type(self)).items():
-            if isinstance(attribute, cached_property):
-                getattr(self, name)
+    @cached_property
+    def with_pod_spec(self) -> list[K8sObject]:
+        """The objects that have a pod spec, in the canonical order."""
+        return [obj for obj in self.objects if obj.pod_spec() is not None]
 
     def in_namespace(self, namespace: str | None, kind: str) -> list[K8sObject]:
         """The objects of ``kind`` in ``namespace``, in the canonical order."""
