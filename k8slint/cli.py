@@ -182,6 +182,7 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
 
         known = load_baseline(baseline)
     result, settings = _run(params)
+    _keep_until_exit(result)
     if severity is not None:
         from k8slint.findings import Severity
 
@@ -316,6 +317,24 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+_FAST_EXIT = False
+"""Set by ``run``: the process will end with os._exit, so nothing needs freeing."""
+_KEPT: list[Any] = []
+
+
+def _keep_until_exit(result: Any) -> None:
+    """Under ``run``, hold the result (and what it loaded) so that returning does not free it.
+
+    The collector is stopped too: what is left to do (the report) makes little
+    garbage, and each full pass would rescan everything the run loaded.
+    """
+    if _FAST_EXIT:
+        import gc
+
+        _KEPT.append(result)
+        gc.disable()
+
+
 def run() -> None:
     """The ``k8slint`` command: ``main``, then a quick exit.
 
@@ -326,6 +345,8 @@ def run() -> None:
     """
     import os
 
+    global _FAST_EXIT
+    _FAST_EXIT = True
     try:
         main()
     except SystemExit as exc:

@@ -94,6 +94,9 @@ class Result:
     """Input files read (or attempted)."""
     objects: int
     notes: list[str] = field(default_factory=list)
+    loaded: Any = field(default=None, repr=False, compare=False)
+    """What the run loaded (sources, objects, index), released with the result rather than
+    piece by piece when lint() returns: a command that exits next never pays for it."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -211,7 +214,7 @@ def _lint(
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
     files = len(reported) if reported is not None else len(found.files)
-    return Result(findings, files + len(charts), len(objects), notes)
+    return Result(findings, files + len(charts), len(objects), notes, loaded=(state, run, charts))
 
 
 @dataclass(slots=True)

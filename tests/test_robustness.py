@@ -215,3 +215,28 @@ def test_selector_agrees_with_a_brute_force_model(match_labels, expressions, lab
         else:
             expected &= key not in labels
     assert from_label_selector(raw).matches(labels) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(_KEYS, _VALUES, min_size=1, max_size=3),
+    st.lists(st.dictionaries(_KEYS, _VALUES, max_size=4), max_size=6),
+)
+def test_nearest_template_agrees_with_a_full_scan(selector_labels, pod_labels) -> None:
+    # The label index narrows the search for the nearest pod template; it must find what a scan finds.
+    from k8slint.model.index import ObjectIndex
+    from k8slint.model.matching import _agreeing, _nearest
+    from k8slint.model.selectors import from_map
+    from k8slint.sources.manifests import SourceFile, load_manifest_text
+
+    text = "---\n".join(
+        f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\n"
+        f"spec:\n  template:\n    metadata: {{labels: {labels or '{}'}}}\n    spec: {{containers: [{{name: c, image: x}}]}}\n"
+        for i, labels in enumerate(pod_labels)
+    )
+    index = ObjectIndex(load_manifest_text(SourceFile("d.yaml", text), "default").objects)
+    selector = from_map(selector_labels)
+    templates = index.pod_templates.get("default", [])
+    scores = [_agreeing(selector, t) for t in templates]
+    expected = templates[scores.index(max(scores))] if templates else None
+    assert _nearest(selector, index, "default") is expected

@@ -24,10 +24,9 @@ def pdb_selector_no_match(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         return
     if selector.empty:
         return  # an empty selector selects every pod of the namespace
-    templates = ctx.index.pod_templates.get(obj.namespace, [])
-    if any(t.selected_by(selector) for t in templates) or ctx.index.operator_owner(obj.namespace, selector):
+    if ctx.index.templates_matching(obj.namespace, selector) or ctx.index.operator_owner(obj.namespace, selector):
         return
-    miss = explain_miss(obj, selector, templates)
+    miss = explain_miss(obj, selector, ctx.index)
     if miss is None:
         return
     nearest = miss.nearest

@@ -43,7 +43,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             related=(Related(elsewhere.obj.locate(("metadata",)), f"{elsewhere.obj.describe()} is here"),),
         )
         return
-    miss = explain_miss(obj, selector, index.pod_templates.get(obj.namespace, []))
+    miss = explain_miss(obj, selector, index)
     if miss is None:
         return
     nearest = miss.nearest
@@ -57,10 +57,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 def _same_file_other_namespace(obj: K8sObject, selector: Selector, index: Any) -> PodTemplate | None:
-    for namespace, templates in index.pod_templates.items():
-        if namespace == obj.namespace:
-            continue
-        for template in templates:
-            if template.obj.file is obj.file and template.selected_by(selector):
-                return template
+    for template in index.templates_in_file(obj.file.display):
+        if template.obj.namespace != obj.namespace and template.selected_by(selector):
+            return template
     return None

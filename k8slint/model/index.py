@@ -156,6 +156,53 @@ class ObjectIndex:
             index[namespace] = by_label
         return index
 
+    @cached_property
+    def _templates_by_file(self) -> dict[str, list[PodTemplate]]:
+        found: dict[str, list[PodTemplate]] = defaultdict(list)
+        for templates in self.pod_templates.values():
+            for template in templates:
+                found[template.obj.file.display].append(template)
+        return found
+
+    def templates_in_file(self, display: str) -> list[PodTemplate]:
+        """Pod templates defined in a file (any namespace), in the canonical order."""
+        return self._templates_by_file.get(display, [])
+
+    @cached_property
+    def _label_bits(self) -> dict[str | None, dict[tuple[str, str], int]]:
+        """For each namespace and label, the pod templates that have it, as bits of an int (bit p: template p)."""
+        bits: dict[str | None, dict[tuple[str, str], int]] = {}
+        for namespace, templates in self.pod_templates.items():
+            by_label: dict[tuple[str, str], int] = defaultdict(int)
+            for position, template in enumerate(templates):
+                for key, value in template.labels.items():
+                    if isinstance(key, str):
+                        by_label[(key, label_text(value))] |= 1 << position
+            bits[namespace] = by_label
+        return bits
+
+    def most_agreeing_template(self, namespace: str | None, selector: Selector) -> tuple[PodTemplate, int] | None:
+        """The first pod template in ``namespace`` that has the most of the selector's labels, and how many.
+
+        Counted on bit sets of the templates that have each label (a few
+        big-integer operations, whatever the number of templates).
+        """
+        templates = self.pod_templates.get(namespace, [])
+        if not templates:
+            return None
+        by_label = self._label_bits.get(namespace, {})
+        at_least = [(1 << len(templates)) - 1]  # at_least[j]: the templates with j or more of the labels
+        for pair in selector.match_labels:
+            having = by_label.get(pair, 0)
+            if not having:
+                continue
+            at_least.append(0)
+            for count in range(len(at_least) - 2, -1, -1):
+                at_least[count + 1] |= at_least[count] & having
+        score = max(count for count, members in enumerate(at_least) if members)
+        first = at_least[score] & -at_least[score]
+        return templates[first.bit_length() - 1], score
+
     def templates_matching(self, namespace: str | None, selector: Selector) -> list[PodTemplate]:
         """Pod templates in ``namespace`` whose pods the selector matches."""
         templates = self.pod_templates.get(namespace, [])

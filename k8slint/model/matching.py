@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from k8slint.model.index import PodTemplate
+from k8slint.model.index import ObjectIndex, PodTemplate
 from k8slint.model.selectors import Selector, label_text
 from k8slint.sources.manifests import K8sObject
 
@@ -28,13 +28,14 @@ class Miss:
         return f"{self.key}: {label_text(labels[self.key])}" if self.key in labels else f"no {self.key!r} label"
 
 
-def explain_miss(subject: K8sObject, selector: Selector, templates: list[PodTemplate]) -> Miss | None:
-    """The nearest template when the evidence says the selector is wrong; None to stay silent."""
-    nearest = _nearest(selector, templates)
+def explain_miss(subject: K8sObject, selector: Selector, index: ObjectIndex) -> Miss | None:
+    """The nearest template in the subject's namespace when the evidence says the selector is wrong;
+    None to stay silent."""
+    nearest = _nearest(selector, index, subject.namespace)
     if nearest is None:
         return None
     key, wanted = _first_difference(selector, nearest)
-    same_file = any(t.obj.file is subject.file for t in templates)
+    same_file = any(t.obj.namespace == subject.namespace for t in index.templates_in_file(subject.file.display))
     if same_file or _looks_like_typo(selector, nearest, key, wanted):
         return Miss(nearest, key, wanted)
     return None
@@ -46,16 +47,12 @@ def _agreeing(selector: Selector, template: PodTemplate) -> int:
     )
 
 
-def _nearest(selector: Selector, templates: list[PodTemplate]) -> PodTemplate | None:
-    """The template that agrees with most of the selector (the first of equals)."""
+def _nearest(selector: Selector, index: ObjectIndex, namespace: str | None) -> PodTemplate | None:
+    """The template of the namespace that agrees with most of the selector (the first of equals)."""
     if not selector.match_labels:
         return None
-    best, best_score = None, -1
-    for template in templates:
-        score = _agreeing(selector, template)
-        if score > best_score:
-            best, best_score = template, score
-    return best
+    found = index.most_agreeing_template(namespace, selector)
+    return found[0] if found is not None else None
 
 
 def _first_difference(selector: Selector, template: PodTemplate) -> tuple[str, str]:
