@@ -281,3 +281,27 @@ def test_fast_builder_matches_pyyaml_on_the_real_world_corpus() -> None:
         except yaml.YAMLError:
             continue
     assert built > 1500
+
+
+def test_loading_makes_no_reference_cycles() -> None:
+    # The engine pauses the cyclic collector while it loads files (engine._collector_paused):
+    # that is only sound if loading leaves nothing for the collector, broken input included.
+    import gc
+
+    from k8slint.config import build_settings
+    from k8slint.engine import _read_file, _State
+    from k8slint.registry import registry
+
+    settings = build_settings(registry(), None)
+    found = discover([str(Path(__file__).parent.parent / "fixtures")], settings.exclude)
+    assert len(found.files) > 200
+    gc.collect()
+    gc.disable()
+    try:
+        state = _State()
+        for item in found.files:
+            _read_file(item, settings, state)
+        assert state.objects and state.raw  # objects, and findings from the broken files
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -388,6 +388,19 @@ def expanded_size(node: Node, limit: int = MAX_NODES) -> int | None:
     return sizes[id(node)]
 
 
+def _break_cycles(node: Node) -> None:
+    """Empty the collections of a refused document, so that one that refers to itself
+    leaves no reference cycle behind (the engine loads with the cyclic collector paused)."""
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen or not isinstance(current, (MappingNode, SequenceNode)):
+            continue
+        seen.add(id(current))
+        stack.extend(_children(current))
+        current.value = []
+
+
 def _children(node: Node) -> list[Node]:
     if isinstance(node, MappingNode):
         return [part for pair in node.value for part in pair]
@@ -428,6 +441,7 @@ def load_documents(
                         mark.column + 1,
                     )
                 )
+                _break_cycles(node)
                 index += 1
                 continue
             try:
