@@ -498,7 +498,9 @@ def _ahead(state: _State) -> _State:
     them here makes this process take fewer batches, so the work is shared.
     """
     for obj in state.objects:
+        obj.pod_spec()
         obj.pod_template_path()
+        obj.containers()
         obj.references()
     return state
 
