@@ -15,6 +15,7 @@ layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``).
 from __future__ import annotations
 
 import copy
+import datetime
 import difflib
 import importlib.util
 import json
@@ -344,9 +345,23 @@ def as_json(data: Any) -> Any:
             memo[id(value)] = items
             items.extend(convert(item) for item in value)
             return items
-        return value
+        return _scalar_json(value)
 
     return convert(data)
+
+
+def _scalar_json(value: Any) -> Any:
+    """What the YAML-to-JSON step makes of values that explicit tags build (Go's encodings)."""
+    if isinstance(value, datetime.datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
+        return moment.isoformat().replace("+00:00", "Z")
+    if isinstance(value, datetime.date):
+        return f"{value.isoformat()}T00:00:00Z"
+    if isinstance(value, bytes):  # !!binary: the decoded bytes, as a string
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, (set, frozenset)):  # !!set: a mapping of its members to null
+        return {_key_text(member): None for member in sorted(value, key=repr)}
+    return value
 
 
 def _key_text(key: Any) -> str:

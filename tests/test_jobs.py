@@ -116,3 +116,19 @@ def test_standard_input_is_read_with_workers(cli, few_files_suffice: list[int]) 
     assert '"file": "<stdin>"' in outputs[0]
     assert outputs[1] == outputs[0]
     assert few_files_suffice == [2]
+
+
+def test_documents_that_marshal_cannot_send_still_arrive(tmp_path: Path, few_files_suffice: list[int]) -> None:
+    # Workers send documents with marshal; an explicit !!timestamp makes a date, which only pickle sends.
+    for number in range(4):
+        (tmp_path / f"cm-{number}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{number}\n  namespace: '{number}'\n"
+            f"data:\n  since: !!timestamp 2024-01-0{number + 1}\n  at: !!timestamp 2024-01-01T10:00:00Z\n",
+            encoding="utf-8",
+        )
+    serial = _reports([tmp_path], jobs=1)
+    assert '"objects": 4' in serial[0]
+    # The API server reads the timestamps as RFC 3339 strings: valid ConfigMap data, nothing to report.
+    assert '"code": "KL900"' not in serial[0] and '"code": "KL010"' not in serial[0]
+    assert _reports([tmp_path], jobs=2) == serial
+    assert few_files_suffice == [2]

@@ -98,6 +98,7 @@ class ObjectIndex:
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
         self._by_namespace: dict[tuple[str, str | None], list[K8sObject]] = defaultdict(list)
         self._folders: set[tuple[str, str | None, str]] = set()
+        self._matching: dict[tuple[str | None, Selector], list[PodTemplate]] = {}
         for obj in objects:
             kind = obj.kind
             if kind is None:
@@ -204,7 +205,17 @@ class ObjectIndex:
         return templates[first.bit_length() - 1], score
 
     def templates_matching(self, namespace: str | None, selector: Selector) -> list[PodTemplate]:
-        """Pod templates in ``namespace`` whose pods the selector matches."""
+        """Pod templates in ``namespace`` whose pods the selector matches (a shared list: do not change it).
+
+        Remembered per selector: a Service's is asked for by several rules.
+        """
+        key = (namespace, selector)
+        found = self._matching.get(key)
+        if found is None:
+            found = self._matching[key] = self._templates_matching(namespace, selector)
+        return found
+
+    def _templates_matching(self, namespace: str | None, selector: Selector) -> list[PodTemplate]:
         templates = self.pod_templates.get(namespace, [])
         indexed = [pair for pair in selector.match_labels if pair[0] not in GENERATED_LABEL_KEYS]
         if not indexed:
