@@ -326,7 +326,8 @@ def _admit_null(schema: Any) -> Any:
 
 
 def as_json(data: Any) -> Any:
-    """A copy with every mapping key a string, as the API server's YAML-to-JSON conversion makes it."""
+    """A copy with every mapping key a string and every value a JSON one, as the API server's
+    YAML-to-JSON conversion makes it."""
     memo: dict[int, Any] = {}
 
     def convert(value: Any) -> Any:
