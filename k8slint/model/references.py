@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from k8slint.findings import Path
-from k8slint.model.workloads import containers, mapping, pod_spec, sequence
+from k8slint.model.workloads import ContainerView, mapping, sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +41,17 @@ def _items(kind: str, name: str, settings: dict[str, Any], path: Path, name_fiel
             yield Reference(kind, name, (*path, name_field), optional, key, (*path, "items", index, "key"))
 
 
-def pod_references(data: dict[str, Any]) -> Iterator[Reference]:
-    """Every reference that a pod spec makes, with the path of the name."""
-    found = pod_spec(data)
+def references_of(found: tuple[Path, dict[str, Any]] | None, containers: Iterable[ContainerView]) -> Iterator[Reference]:
+    """Every reference a pod spec makes, with the path of the name.
+
+    ``found`` is the pod spec as k8slint.model.workloads.pod_spec finds it and
+    ``containers`` its containers (workloads.containers_of), so that callers
+    holding them (K8sObject) do not look for them again.
+    """
     if found is None:
         return
     spec_path, spec = found
-    for container in containers(data):
+    for container in containers:
         for index, entry in enumerate(sequence(container.data.get("env"))):
             source = mapping(mapping(entry).get("valueFrom"))
             for field, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):

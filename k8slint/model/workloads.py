@@ -100,10 +100,14 @@ class ContainerView:
 
 def containers(data: dict[str, Any]) -> Iterator[ContainerView]:
     """Every container of an object's pod spec, init and ephemeral ones included."""
-    spec_path = pod_spec_path(data)
-    if spec_path is None:
+    return containers_of(pod_spec(data))
+
+
+def containers_of(found: tuple[Path, dict[str, Any]] | None) -> Iterator[ContainerView]:
+    """The containers of a pod spec as ``pod_spec`` finds it (path and value), if any."""
+    if found is None:
         return
-    spec = dig(data, spec_path)
+    spec_path, spec = found
     for group in CONTAINER_LISTS:
         for index, container in enumerate(sequence(spec.get(group))):
             if isinstance(container, dict):

@@ -6,13 +6,14 @@ import bisect
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from k8slint.findings import Location, ObjectRef, Path, Problem
 from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
-from k8slint.model.references import pod_references
+from k8slint.model.references import references_of
 from k8slint.model.workloads import ContainerView
 from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, child, load_documents, locate
 
@@ -83,14 +84,6 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _container_list(data: dict[str, Any]) -> list[ContainerView]:
-    return list(workloads.containers(data))
-
-
-def _reference_list(data: dict[str, Any]) -> list[Any]:
-    return list(pod_references(data))
-
-
 @dataclass(slots=True, eq=False)
 class K8sObject:
     """One Kubernetes object, and where it came from."""
@@ -109,23 +102,23 @@ class K8sObject:
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     """Derived views of the data that several rules read (containers, references), computed once."""
 
-    def _view(self, name: str, compute: Any) -> Any:
+    def _view(self, name: str, compute: Callable[[K8sObject], Any]) -> Any:
         memo = self.memo
         if name not in memo:
-            memo[name] = compute(self.data)
+            memo[name] = compute(self)
         return memo[name]
 
     def containers(self) -> list[ContainerView]:
         """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
-        return self._view("containers", _container_list)
+        return self._view("containers", _containers)  # type: ignore[no-any-return]
 
     def references(self) -> list[Any]:
-        """Every reference the pod spec makes (k8slint.model.references.pod_references), computed once."""
-        return self._view("references", _reference_list)
+        """Every reference the pod spec makes (k8slint.model.references.references_of), computed once."""
+        return self._view("references", _references)
 
     def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
         """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
-        return self._view("pod_spec", workloads.pod_spec)
+        return self._view("pod_spec", _pod_spec)  # type: ignore[no-any-return]
 
     def pod_spec_path(self) -> Path | None:
         found = self.pod_spec()
@@ -133,11 +126,11 @@ class K8sObject:
 
     def pod_template_path(self) -> Path | None:
         """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
-        return self._view("pod_template_path", workloads.pod_template_path)
+        return self._view("pod_template_path", _pod_template_path)  # type: ignore[no-any-return]
 
     def is_kustomize_fragment(self) -> bool:
         """k8slint.model.workloads.is_kustomize_fragment, computed once."""
-        return self._view("is_kustomize_fragment", workloads.is_kustomize_fragment)
+        return self._view("is_kustomize_fragment", _kustomize_fragment)  # type: ignore[no-any-return]
 
     @property
     def api_version(self) -> str | None:
@@ -186,6 +179,29 @@ class K8sObject:
     def key(self) -> tuple[str, int, int]:
         """Identity across processes: file, document and List item."""
         return (self.file.display, self.document, -1 if self.item is None else self.item)
+
+
+# The views K8sObject memoizes; each builds on the ones before it, so the pod spec is found once.
+
+
+def _pod_spec(obj: K8sObject) -> tuple[Path, dict[str, Any]] | None:
+    return workloads.pod_spec(obj.data)
+
+
+def _pod_template_path(obj: K8sObject) -> Path | None:
+    return workloads.pod_template_path(obj.data)
+
+
+def _kustomize_fragment(obj: K8sObject) -> bool:
+    return workloads.is_kustomize_fragment(obj.data)
+
+
+def _containers(obj: K8sObject) -> list[ContainerView]:
+    return list(workloads.containers_of(obj.pod_spec()))
+
+
+def _references(obj: K8sObject) -> list[Any]:
+    return list(references_of(obj.pod_spec(), obj.containers()))
 
 
 @dataclass(slots=True)
