@@ -268,8 +268,14 @@ def _read_file(item: Any, settings: Settings, state: _State) -> None:
             state.dockerfiles.append(parsed)
         state.raw.extend((registry[rule_name], problem, parsed) for rule_name, problem in problems)
         return
-    loaded = load_manifest_text(source, settings.namespace, json_file=item.is_json)
+    _add_manifests(source, settings, state, json_file=item.is_json)
+
+
+def _add_manifests(source: SourceFile, settings: Settings, state: _State, json_file: bool = False) -> None:
+    """The objects of a manifest file (or rendered template) and the problems met reading it."""
+    loaded = load_manifest_text(source, settings.namespace, json_file=json_file)
     state.objects.extend(loaded.objects)
+    registry = settings.registry
     state.raw.extend((registry[rule_name], problem, problem.subject) for rule_name, problem in loaded.problems)
 
 
@@ -297,9 +303,7 @@ def _load_charts(
             state.raw.append((registry["template-syntax"], error, chart))
             continue
         state.sources[source.display] = source  # type: ignore[union-attr]
-        loaded = load_manifest_text(source, settings.namespace)  # type: ignore[arg-type]
-        state.objects.extend(loaded.objects)
-        state.raw.extend((registry[name], problem, problem.subject) for name, problem in loaded.problems)
+        _add_manifests(source, settings, state)  # type: ignore[arg-type]
 
 
 _Plan = list[tuple[RuleSpec, Check, RuleContext]]
