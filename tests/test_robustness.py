@@ -223,7 +223,8 @@ def test_selector_agrees_with_a_brute_force_model(match_labels, expressions, lab
     st.lists(st.dictionaries(_KEYS, _VALUES, max_size=4), max_size=6),
 )
 def test_nearest_template_agrees_with_a_full_scan(selector_labels, pod_labels) -> None:
-    # The label index narrows the search for the nearest pod template; it must find what a scan finds.
+    # The label bit sets narrow the searches for the nearest and the matching pod templates;
+    # they must find what a scan finds.
     from k8slint.model.index import ObjectIndex
     from k8slint.model.matching import _agreeing, _nearest
     from k8slint.model.selectors import from_map
@@ -240,3 +241,4 @@ def test_nearest_template_agrees_with_a_full_scan(selector_labels, pod_labels) -
     scores = [_agreeing(selector, t) for t in templates]
     expected = templates[scores.index(max(scores))] if templates else None
     assert _nearest(selector, index, "default") is expected
+    assert index.templates_matching("default", selector) == [t for t in templates if t.selected_by(selector)]

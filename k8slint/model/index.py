@@ -147,17 +147,6 @@ class ObjectIndex:
         return found
 
     @cached_property
-    def _label_index(self) -> dict[str | None, dict[tuple[str, str], list[int]]]:
-        index: dict[str | None, dict[tuple[str, str], list[int]]] = {}
-        for namespace, templates in self.pod_templates.items():
-            by_label: dict[tuple[str, str], list[int]] = defaultdict(list)
-            for position, template in enumerate(templates):
-                for key, value in template.labels.items():
-                    by_label[(str(key), label_text(value))].append(position)
-            index[namespace] = by_label
-        return index
-
-    @cached_property
     def _templates_by_file(self) -> dict[str, list[PodTemplate]]:
         found: dict[str, list[PodTemplate]] = defaultdict(list)
         for templates in self.pod_templates.values():
@@ -220,9 +209,18 @@ class ObjectIndex:
         indexed = [pair for pair in selector.match_labels if pair[0] not in GENERATED_LABEL_KEYS]
         if not indexed:
             return [t for t in templates if t.selected_by(selector)]
-        by_label = self._label_index.get(namespace, {})
-        rarest = min(indexed, key=lambda pair: len(by_label.get(pair, ())))
-        return [templates[p] for p in by_label.get(rarest, ()) if templates[p].selected_by(selector)]
+        by_label = self._label_bits.get(namespace, {})
+        candidates = (1 << len(templates)) - 1  # the templates that have every indexed label
+        for pair in indexed:
+            candidates &= by_label.get(pair, 0)
+        found = []
+        while candidates:
+            lowest = candidates & -candidates
+            candidates ^= lowest
+            template = templates[lowest.bit_length() - 1]
+            if template.selected_by(selector):
+                found.append(template)
+        return found
 
     @cached_property
     def custom_resources(self) -> dict[str | None, list[K8sObject]]:
