@@ -14,6 +14,8 @@ import jsonschema
 import pytest
 import yaml
 from conftest import FIXTURES, ROOT, shared_or_skip
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 MIXED = FIXTURES / "rules"
 
@@ -54,6 +56,41 @@ def test_sarif_carries_related_locations_and_the_template(cli) -> None:
     result = cli("check", "--format", "sarif", "--select", "KR005", "-", input=stream)
     (item,) = json.loads(result.output)["runs"][0]["results"]
     assert item["relatedLocations"][-1]["physicalLocation"]["artifactLocation"]["uri"] == "todo/templates/pod.yaml"
+
+
+_REPORT_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_REPORT_VALUES)
+def test_report_text_is_what_the_standard_library_writes(value) -> None:
+    """orjson writes the reports; the text must stay the standard library's, byte for byte
+    (non-ASCII kept, control characters escaped; lone surrogates and integers past 64 bits
+    fall back)."""
+    from k8slint.reporters import jsontext
+
+    assert jsontext.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_report_text_falls_back_on_what_orjson_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from k8slint.reporters import jsontext
+
+    values = [{"message": "lone \udc80 surrogate"}, {"line": 2**70}, {1: "integer key"}, {"text": "ok é"}]
+    for value in values:
+        assert jsontext.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    monkeypatch.setitem(sys.modules, "orjson", None)  # a setup without orjson
+    for value in values:
+        assert jsontext.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_reports_of_the_rule_fixtures_are_the_standard_library_text(cli, output_format: str) -> None:
+    result = cli("check", "--format", output_format, "--no-config", str(MIXED))
+    assert result.output == json.dumps(json.loads(result.output), indent=2, ensure_ascii=False) + "\n"
 
 
 def test_junit_has_a_suite_per_file_and_a_failing_case_per_finding(cli) -> None:

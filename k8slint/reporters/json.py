@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from k8slint.engine import Result
 from k8slint.findings import Finding, Severity
+from k8slint.reporters import jsontext
 
 REPORT_VERSION = 1
 
@@ -53,4 +53,4 @@ def report_json(result: Result) -> dict[str, Any]:
 
 
 def render_json(result: Result) -> str:
-    return json.dumps(report_json(result), indent=2, ensure_ascii=False)
+    return jsontext.dumps(report_json(result))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from k8slint import __version__
 from k8slint.engine import Result
 from k8slint.findings import Finding, Severity
 from k8slint.registry import Registry
+from k8slint.reporters import jsontext
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _URI_BASE = "SRCROOT"
@@ -102,4 +102,4 @@ def report_sarif(result: Result, registry: Registry) -> dict[str, Any]:
 
 
 def render_sarif(result: Result, registry: Registry) -> str:
-    return json.dumps(report_sarif(result, registry), indent=2, ensure_ascii=False)
+    return jsontext.dumps(report_sarif(result, registry))
