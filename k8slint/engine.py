@@ -201,7 +201,14 @@ def _lint(
     report(total, total)
     charts: list[ChartDoc] = []
     notes: list[str] = []
-    _load_charts(found.charts, settings, state, charts, notes)
+    if parallel:  # the manifests charts render are loaded here, after the workers: so are their local checks
+        rendered = _State()
+        _load_charts(found.charts, settings, rendered, charts, notes)
+        if rendered.objects or rendered.raw:
+            _LocalChecks(settings).check(rendered, settings)
+        _merge(state, rendered)
+    else:
+        _load_charts(found.charts, settings, state, charts, notes)
     # A canonical order, so that "first" and "nearest" never depend on argument order or workers.
     objects = state.objects
     objects.sort(key=lambda o: o.key)

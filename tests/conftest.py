@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def lint_text(tmp_path: Path) -> Iterator[object]:
         return run_lint(target, **overrides)
 
     yield run
+
+
+def fake_helm(folder: Path, script: str) -> None:
+    """A ``helm`` in ``folder`` that runs ``script`` (put the folder first on PATH)."""
+    helm = folder / "helm"
+    helm.write_text("#!/bin/sh\n" + script)
+    helm.chmod(helm.stat().st_mode | stat.S_IEXEC)
 
 
 def shared_or_skip(*parts: str) -> Path:

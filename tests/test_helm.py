@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, run_lint, shared_or_skip
+from conftest import SHARED, fake_helm, run_lint, shared_or_skip
 
 from k8slint.model.gotemplate import analyse
 from k8slint.model.helmsemver import ConstraintError, parse_constraints
@@ -47,18 +46,12 @@ def test_source_comments_of_real_helm_output() -> None:
         assert [o.source for o in documents] == _expected_sources(text), path.name
 
 
-def _fake_helm(folder: Path, script: str) -> None:
-    helm = folder / "helm"
-    helm.write_text("#!/bin/sh\n" + script)
-    helm.chmod(helm.stat().st_mode | stat.S_IEXEC)
-
-
 def test_render_lints_the_rendered_objects_and_names_their_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     chart = shared_or_skip("corpus", "charts", "helm-testchart-chart-with-template-lib-dep")
     golden = SHARED / "corpus" / "rendered" / "helm__helm" / "pkg__cmd__testdata__output__template-chart-with-template-lib-dep.txt"
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    _fake_helm(bin_dir, f'[ "$1" = template ] || exit 2\ncat "{golden}"\n')
+    fake_helm(bin_dir, f'[ "$1" = template ] || exit 2\ncat "{golden}"\n')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     result = run_lint(chart, render=True, select=["missing-requests", "probe-misconfigured"])
     assert result.objects == 2
@@ -75,7 +68,7 @@ def test_render_reports_helm_errors_at_the_template_line(tmp_path: Path, monkeyp
     (chart / "templates" / "cm.yaml").write_text("a: {{ .Values.x }}\n")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    _fake_helm(
+    fake_helm(
         bin_dir,
         'echo \'Error: template: todo/templates/cm.yaml:1:8: executing "todo/templates/cm.yaml" at <.Values.x>: nil pointer\' >&2\nexit 1\n',
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, shared_or_skip
+from conftest import FIXTURES, fake_helm, shared_or_skip
 
 from k8slint import engine
 from k8slint.config import build_settings
@@ -18,9 +19,9 @@ from k8slint.reporters.sarif import render_sarif
 pytestmark = pytest.mark.skipif(not engine._can_fork(), reason="worker processes need the fork start method")
 
 
-def _reports(paths: list[Path], jobs: int, **overrides: object) -> tuple[str, str]:
+def _reports(paths: list[Path], jobs: int, with_context: bool = True, **overrides: object) -> tuple[str, str]:
     settings = build_settings(registry(), None, **overrides)  # type: ignore[arg-type]
-    result = lint([str(p) for p in paths], settings, with_context=True, jobs=jobs)
+    result = lint([str(p) for p in paths], settings, with_context=with_context, jobs=jobs)
     return render_json(result), render_sarif(result, registry())
 
 
@@ -131,4 +132,34 @@ def test_documents_that_marshal_cannot_send_still_arrive(tmp_path: Path, few_fil
     # The API server reads the timestamps as RFC 3339 strings: valid ConfigMap data, nothing to report.
     assert '"code": "KL900"' not in serial[0] and '"code": "KL010"' not in serial[0]
     assert _reports([tmp_path], jobs=2) == serial
+    assert few_files_suffice == [2]
+
+
+def test_rendered_charts_get_every_check_with_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, few_files_suffice: list[int]
+) -> None:
+    # Rendered manifests are loaded after the workers are done: their per-object checks run all the same.
+    chart = tmp_path / "src" / "todo"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: todo\nversion: 1.0.0\nappVersion: '1'\ndescription: x\n")
+    (chart / "templates" / "pod.yaml").write_text("{{ .Values.pod }}\n")
+    for number in range(3):
+        (tmp_path / "src" / f"cm-{number}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm-{number}, namespace: todo}}\ndata: {{a: b}}\n"
+        )
+    rendered = tmp_path / "rendered.yaml"
+    rendered.write_text(
+        "---\n# Source: todo/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: todo}\n"
+        "spec:\n  containers:\n  - {name: web, image: 'web:latest'}\n"
+        "---\n# Source: todo/templates/pod.yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: todo}\n"
+        "spec:\n  containers:\n  - {name: web, image: 'web:1.0'}\n"
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_helm(bin_dir, f'cat "{rendered}"\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    serial = _reports([tmp_path / "src"], jobs=1, with_context=False, render=True)
+    for code in ("KR006", "KS001", "KM004"):  # image-tag-latest and run-as-root (local), duplicate-object (set)
+        assert f'"code": "{code}"' in serial[0], code
+    assert _reports([tmp_path / "src"], jobs=2, with_context=False, render=True) == serial
     assert few_files_suffice == [2]
