@@ -24,7 +24,6 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     declared = [port for t in templates for c in _containers(t) for port in declared_ports(c.data)]
     names = {p.name for p in declared if p.name}
     numbers = {p.number for p in declared if p.number is not None}
-    workloads = ", ".join(sorted({t.obj.describe() for t in templates}))
     for index, port in enumerate(sequence(spec.get("ports"))):
         port = mapping(port)
         target = port.get("targetPort", port.get("port"))
@@ -33,17 +32,22 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             if target not in names:
                 known = ", ".join(sorted(names)) or "none"
                 yield Problem(
-                    f"targetPort {target!r} is not a port name of the selected pods ({workloads}); their names: {known}",
+                    f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); "
+                    f"their names: {known}",
                     path=where,
                 )
         elif isinstance(target, int) and not isinstance(target, bool) and 1 <= target <= 65535:
             if declared and target not in numbers:
                 yield Problem(
-                    f"targetPort {target} is not declared by the selected pods ({workloads}); the app may still "
+                    f"targetPort {target} is not declared by the selected pods ({_workloads(templates)}); the app may still "
                     "listen there, but declaring it documents it",
                     path=where,
                     severity=Severity.INFO,
                 )
+
+
+def _workloads(templates: list[Any]) -> str:
+    return ", ".join(sorted({t.obj.describe() for t in templates}))
 
 
 def _containers(template: Any) -> Iterator[ContainerView]:

@@ -99,6 +99,7 @@ class ObjectIndex:
         self._by_namespace: dict[tuple[str, str | None], list[K8sObject]] = defaultdict(list)
         self._folders: set[tuple[str, str | None, str]] = set()
         self._matching: dict[tuple[str | None, Selector], list[PodTemplate]] = {}
+        self._data_keys: dict[K8sObject, frozenset[str]] = {}
         for obj in objects:
             kind = obj.kind
             if kind is None:
@@ -264,14 +265,16 @@ class ObjectIndex:
         """Every string value of the custom resources in a namespace (names an operator may create)."""
         return self._mentions.get(namespace, frozenset())
 
-    @staticmethod
-    def data_keys(obj: K8sObject) -> set[str]:
-        """Keys of a ConfigMap (data, binaryData) or Secret (data, stringData)."""
-        keys: set[str] = set()
-        for section_name in ("data", "binaryData", "stringData"):
-            section = obj.data.get(section_name)
-            if isinstance(section, dict):
-                keys.update(str(key) for key in section)
+    def data_keys(self, obj: K8sObject) -> frozenset[str]:
+        """Keys of a ConfigMap (data, binaryData) or Secret (data, stringData), worked out once per object."""
+        keys = self._data_keys.get(obj)
+        if keys is None:
+            found: set[str] = set()
+            for section_name in ("data", "binaryData", "stringData"):
+                section = obj.data.get(section_name)
+                if isinstance(section, dict):
+                    found.update(str(key) for key in section)
+            keys = self._data_keys[obj] = frozenset(found)
         return keys
 
     @cached_property
