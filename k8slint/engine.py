@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -336,22 +336,29 @@ def _run_checks(
 ) -> None:
     """Run the checks of ``plan`` that belong to ``phase``.
 
-    "all" runs every check. With worker processes, "local" runs where a file
-    was loaded, on its objects only: the object checks that read nothing but
-    their object (Check.local). "rest" runs everything else, on the whole set.
+    "all" runs every check. With worker processes, "local" runs where files
+    were loaded, on their objects only: the object checks that read nothing but
+    their object and the set checks that compare objects within a file
+    (Check.local). "rest" runs everything else, on the whole set.
     """
     by_kind: dict[str, list[K8sObject]] | None = None
-    if phase == "local":  # the plan's index is empty here: sort this file's objects by kind
+    files: ObjectIndex | None = None
+    if phase == "local":  # the plan's index is empty here: sort these files' objects by kind
         by_kind = {}
         for obj in objects:
             by_kind.setdefault(obj.kind, []).append(obj)  # type: ignore[arg-type]
     split: dict[Any, Any] = {}
     for rule, check, context in plan:
+        if check.scope == "set":
+            if phase == "all" or check.local == (phase == "local"):
+                if phase == "local":  # a check within files: it sees the index of the files loaded here
+                    if files is None:
+                        files = ObjectIndex(objects, context.settings.external_objects)
+                    context = replace(context, index=files)
+                raw.extend(_guarded(rule, check.func, (context,), None))
+            continue
         if check.scope != "object":
             if phase == "local":
-                continue
-            if check.scope == "set":
-                raw.extend(_guarded(rule, check.func, (context,), None))
                 continue
             for doc in dockerfiles if check.scope == "dockerfile" else charts:
                 raw.extend(_guarded(rule, check.func, (doc, context), doc))

@@ -34,7 +34,8 @@ class Check:
     kinds: frozenset[str] | None = None
     local: bool | Callable[[Any], bool] = False
     """An object check that reads nothing but its object and options (so it can run in a worker),
-    or a predicate telling for which objects that holds."""
+    or a predicate telling for which objects that holds; a set check that compares objects of
+    one file only."""
     pods: bool = False
     """An object check that has nothing to say about objects without a pod spec (see K8sObject.pod_spec)."""
 
@@ -121,11 +122,16 @@ def chart_check(code: str) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
     return register
 
 
-def set_check(code: str) -> Callable[[SetCheckFn], SetCheckFn]:
-    """Register ``func(ctx)`` as a cross-object check of rule ``code``; it sees the whole set."""
+def set_check(code: str, *, local: bool = False) -> Callable[[SetCheckFn], SetCheckFn]:
+    """Register ``func(ctx)`` as a cross-object check of rule ``code``; it sees the whole set.
+
+    ``local=True`` promises that the check compares objects of one file (or
+    stream) and never objects of two files, so ``--jobs`` may run it in a
+    worker process on the whole files it parsed (its index then holds those).
+    """
 
     def register(func: SetCheckFn) -> SetCheckFn:
-        _CHECKS.append(Check(code, func, "set"))
+        _CHECKS.append(Check(code, func, "set", local=local))
         return func
 
     return register

@@ -11,7 +11,7 @@ from k8slint.registry import set_check
 from k8slint.sources.manifests import K8sObject
 
 
-@set_check("KM004")
+@set_check("KM004", local=True)
 def check(ctx: Any) -> Iterator[Problem]:
     """Objects of one group, kind, namespace and name within one file (or stream).
 

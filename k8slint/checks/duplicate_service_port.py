@@ -44,7 +44,7 @@ def within_service(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 )
 
 
-@set_check("KN003")
+@set_check("KN003", local=True)
 def across_services(ctx: Any) -> Iterator[Problem]:
     """Node ports and names that collide between Services of one file (or stream).
 

@@ -209,7 +209,7 @@ def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                     yield Problem(f"TLS host {host!r} {problem}", path=("spec", "tls", index, "hosts", position))
 
 
-@set_check("KN046")
+@set_check("KN046", local=True)
 def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
     """The same host and path twice, within an Ingress or across the Ingresses of one file (or stream)."""
     first: dict[tuple[str, str, str, str], tuple[K8sObject, Path]] = {}

@@ -26,7 +26,7 @@ def _selector(obj: K8sObject) -> Selector | None:
     return None if selector.empty else selector
 
 
-@set_check("KR023")
+@set_check("KR023", local=True)
 def check(ctx: Any) -> Iterator[Problem]:
     """Workloads of one namespace indexed by pod labels, so only plausible pairs are compared."""
     by_namespace: dict[str | None, list[tuple[K8sObject, Selector, dict[str, Any]]]] = defaultdict(list)
