@@ -15,7 +15,6 @@ layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``).
 from __future__ import annotations
 
 import copy
-import datetime
 import difflib
 import importlib.util
 import json
@@ -29,6 +28,7 @@ from typing import Any
 
 from k8slint.errors import UsageError
 from k8slint.findings import Path as FieldPath
+from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.workloads import is_kustomize_fragment
 from k8slint.sources.manifests import K8sObject
@@ -323,54 +323,6 @@ def _admit_null(schema: Any) -> Any:
     if "anyOf" in schema:
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
     return schema
-
-
-def as_json(data: Any) -> Any:
-    """A copy with every mapping key a string and every value a JSON one, as the API server's
-    YAML-to-JSON conversion makes it."""
-    memo: dict[int, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, dict):
-            if id(value) in memo:
-                return memo[id(value)]
-            out: dict[str, Any] = {}
-            memo[id(value)] = out
-            for key, item in value.items():
-                out[_key_text(key)] = convert(item)
-            return out
-        if isinstance(value, list):
-            if id(value) in memo:
-                return memo[id(value)]
-            items: list[Any] = []
-            memo[id(value)] = items
-            items.extend(convert(item) for item in value)
-            return items
-        return _scalar_json(value)
-
-    return convert(data)
-
-
-def _scalar_json(value: Any) -> Any:
-    """What the YAML-to-JSON step makes of values that explicit tags build (Go's encodings)."""
-    if isinstance(value, datetime.datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
-        return moment.isoformat().replace("+00:00", "Z")
-    if isinstance(value, datetime.date):
-        return f"{value.isoformat()}T00:00:00Z"
-    if isinstance(value, bytes):  # !!binary: the decoded bytes, as a string
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, (set, frozenset)):  # !!set: a mapping of its members to null
-        return {_key_text(member): None for member in sorted(value, key=repr)}
-    return value
-
-
-def _key_text(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    return str(key)
 
 
 def _types(types: list[str]) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Path, Problem
+from k8slint.model.jsonvalues import scalar_json
 from k8slint.model.names import label_value, qualified_name
 from k8slint.model.workloads import dig
 from k8slint.registry import object_check
@@ -46,10 +47,11 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             problem = qualified_name(key) if isinstance(key, str) else None
             if problem:
                 yield Problem(f"{what} {key!r} {problem}", path=(*path, key))
-            if with_values and isinstance(value, str):
-                problem = label_value(value)
+            text = scalar_json(value) if with_values else None
+            if isinstance(text, str):
+                problem = label_value(text)
                 if problem:
-                    yield Problem(f"label value {value!r} of {key!r} {problem}", path=(*path, key))
+                    yield Problem(f"label value {_shown(value, text)} of {key!r} {problem}", path=(*path, key))
     for path, expression in _expressions(obj):
         key = expression.get("key")
         if isinstance(key, str):
@@ -58,7 +60,13 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 yield Problem(f"selector key {key!r} {problem}", path=(*path, "key"))
         values = expression.get("values")
         for index, value in enumerate(values if isinstance(values, list) else []):
-            if isinstance(value, str):
-                problem = label_value(value)
+            text = scalar_json(value)
+            if isinstance(text, str):
+                problem = label_value(text)
                 if problem:
-                    yield Problem(f"selector value {value!r} {problem}", path=(*path, "values", index))
+                    yield Problem(f"selector value {_shown(value, text)} {problem}", path=(*path, "values", index))
+
+
+def _shown(value: Any, text: str) -> str:
+    """The value; for one an explicit tag built (``!!timestamp``), also the string the API server reads."""
+    return repr(text) if value is text else f"{value} ({text!r} once the API server reads the tagged value)"
