@@ -54,24 +54,27 @@ class Timing:
     seconds: float
     peak_mb: float
     exit_code: int
+    samples: tuple[float, ...] = ()
+    """Wall time of each run, in run order (for the k8slint rows, run i was in round i)."""
 
 
-def _measure(command: list[str], runs: int, capture: Path | None = None) -> tuple[float, float, int]:
-    """Median wall time, peak RSS (MB) and exit code of ``runs`` runs; the first run's stdout goes to ``capture``."""
-    times, peaks, code = [], [], 0
-    for run in range(runs):
-        out = capture.open("wb") if capture is not None and run == 0 else subprocess.DEVNULL
-        try:
-            start = time.perf_counter()
-            process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(process.pid, 0)
-            times.append(time.perf_counter() - start)
-        finally:
-            if out is not subprocess.DEVNULL:
-                out.close()  # type: ignore[union-attr]
-        peaks.append(usage.ru_maxrss / 1024)
-        code = os.waitstatus_to_exitcode(status)
-    return statistics.median(times), max(peaks), code
+def _run_once(command: list[str], capture: Path | None = None) -> tuple[float, float, int]:
+    """Wall time, peak RSS (MB) and exit code of one run; stdout goes to ``capture`` if given."""
+    out = capture.open("wb") if capture is not None else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+    finally:
+        if out is not subprocess.DEVNULL:
+            out.close()  # type: ignore[union-attr]
+    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def _timing(tool: str, runs: list[tuple[float, float, int]]) -> Timing:
+    times = [seconds for seconds, _, _ in runs]
+    return Timing(tool, statistics.median(times), max(peak for _, peak, _ in runs), runs[-1][2], tuple(times))
 
 
 def _files(root: Path) -> list[str]:
@@ -88,25 +91,54 @@ def measure(root: Path, runs: int, checkov: str | None, peers: bool, jobs: int |
         tools.append((f"{label} --jobs 1", [*k8slint, *flags, "--jobs", "1", str(root)]))
         if parallel > 1:
             tools.append((f"{label} --jobs {parallel}", [*k8slint, *flags, "--jobs", str(parallel), str(root)]))
+    peer_tools: list[tuple[str, list[str]]] = []
     if peers:
         validate = shutil.which("kubernetes-validate", path=str(Path(python).parent)) or shutil.which("kubernetes-validate")
         if validate:
-            tools.append(("kubernetes-validate CLI", [validate, "--quiet", "--no-warn", *_files(root)]))
+            peer_tools.append(("kubernetes-validate CLI", [validate, "--quiet", "--no-warn", *_files(root)]))
         if checkov:
-            tools.append(("checkov --framework kubernetes", [checkov, "--quiet", "--skip-download", "--framework", "kubernetes", "-d", str(root)]))
-    timings = []
+            peer_tools.append(("checkov --framework kubernetes", [checkov, "--quiet", "--skip-download", "--framework", "kubernetes", "-d", str(root)]))
+    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name, _ in tools}
     with tempfile.TemporaryDirectory() as scratch:
         reports: dict[str, str] = {}  # digests: whole reports held here would inflate later children's peak RSS
-        for name, command in tools:
-            capture = Path(scratch) / "out" if name.startswith("k8slint") else None
-            timings.append(Timing(name, *_measure(command, runs, capture)))
-            if capture is not None:
-                reports[name] = hashlib.sha256(capture.read_bytes()).hexdigest()
+        # The floor and k8slint rows run in rounds, each once per round: a slow spell of a shared
+        # machine then weighs on all of them alike, and --jobs rows can be compared round by round.
+        for run in range(runs):
+            for name, command in tools:
+                capture = Path(scratch) / "out" if name.startswith("k8slint") and run == 0 else None
+                results[name].append(_run_once(command, capture))
+                if capture is not None:
+                    reports[name] = hashlib.sha256(capture.read_bytes()).hexdigest()
+        for name, command in peer_tools:  # minutes per run: their runs follow one another
+            results[name] = [_run_once(command) for _ in range(runs)]
         for name, report in reports.items():
             serial = reports[name.rsplit(" --jobs", 1)[0] + " --jobs 1"]
             if report != serial:
                 raise SystemExit(f"benchmark: {name} reported differently from --jobs 1 on {root}")
-    return timings
+    return [_timing(name, results[name]) for name, _ in tools + peer_tools]
+
+
+def speedups(timings: list[Timing]) -> list[tuple[str, list[float]]]:
+    """For each ``--jobs N`` row, its speed-up over ``--jobs 1`` in each round (the runs side by side)."""
+    by_tool = {t.tool: t for t in timings}
+    found = []
+    for t in timings:
+        label, _, jobs = t.tool.rpartition(" --jobs ")
+        serial = by_tool.get(f"{label} --jobs 1")
+        if label and jobs != "1" and serial is not None:
+            found.append((t.tool, [one / many for one, many in zip(serial.samples, t.samples)]))
+    return found
+
+
+def _speedup_table(timings: list[Timing]) -> str:
+    rows = [
+        "| row | over --jobs 1, median of rounds | each round |",
+        "|---|---:|---|",
+    ]
+    for tool, ratios in speedups(timings):
+        each = ", ".join(f"{r:.2f}x" for r in ratios)
+        rows.append(f"| {tool} | {statistics.median(ratios):.2f}x | {each} |")
+    return "\n".join(rows) + "\n" if len(rows) > 2 else ""
 
 
 def _generate(size: int, root: Path, seed: int) -> int:
@@ -156,7 +188,7 @@ def startup(runs: int) -> list[Timing]:
         ("k8slint check (one small file)", [python, "-m", "k8slint", "check", "--no-config", str(small)]),
         ("k8slint check --no-schema (one small file)", [python, "-m", "k8slint", "check", "--no-config", "--no-schema", str(small)]),
     ]
-    return [Timing(name, *_measure(command, runs)) for name, command in tools]
+    return [_timing(name, [_run_once(command) for _ in range(runs)]) for name, command in tools]
 
 
 def _table(title: str, documents: int, timings: list[Timing]) -> str:
@@ -180,21 +212,28 @@ def _startup_table(timings: list[Timing]) -> str:
 
 
 def _growth_table(by_size: list[tuple[int, list[Timing]]]) -> str:
-    """How each k8slint row grows from one generated size to the next (time ratio against size ratio)."""
+    """How each row grows from one generated size to the next (time ratio against size ratio).
+
+    The parse floor is linear by construction, so where its own ratio is
+    above the size ratio the machine was slower for the larger size; the last
+    column divides that out.
+    """
     rows = [
         "### Growth with corpus size",
         "",
-        "| tool | sizes | size ratio | time ratio | bytes/doc (smaller -> larger) |",
-        "|---|---|---:|---:|---:|",
+        "| tool | sizes | size ratio | time ratio | time ratio / the floor's | bytes/doc (smaller -> larger) |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for (small, before), (large, after) in itertools.pairwise(by_size):
         previous = {t.tool: t for t in before}
+        floor = after[0].seconds / before[0].seconds
         for t in after:
-            if not t.tool.startswith("k8slint") or t.tool not in previous:
+            if t.tool not in previous or not (t is after[0] or t.tool.startswith("k8slint")):
                 continue
             p = previous[t.tool]
+            growth = t.seconds / p.seconds
             rows.append(
-                f"| {t.tool} | {small:,} -> {large:,} | {large / small:.1f}x | {t.seconds / p.seconds:.1f}x "
+                f"| {t.tool} | {small:,} -> {large:,} | {large / small:.1f}x | {growth:.1f}x | {growth / floor:.2f} "
                 f"| {p.peak_mb * 1048576 / small:,.0f} -> {t.peak_mb * 1048576 / large:,.0f} |"
             )
     return "\n".join(rows) + "\n"
@@ -236,14 +275,14 @@ def main() -> None:
             runs = args.runs if size <= args.runs_above else 1
             timings = measure(root, runs, args.checkov, peers=size <= args.peers_up_to, jobs=args.jobs)
             by_size.append((documents, timings))
-            emit(_table(f"Generated corpus, seed {args.seed}", documents, timings))
+            emit(_table(f"Generated corpus, seed {args.seed}", documents, timings) + "\n" + _speedup_table(timings))
             shutil.rmtree(root)
     if len(by_size) > 1:
         emit(_growth_table(by_size))
     k8s = args.corpus / "k8s"
     if k8s.is_dir():
         timings = measure(k8s, args.runs, args.checkov, peers=True, jobs=args.jobs)
-        emit(_table("Real-world corpus ../shared/corpus/k8s", documents_in(k8s), timings))
+        emit(_table("Real-world corpus ../shared/corpus/k8s", documents_in(k8s), timings) + "\n" + _speedup_table(timings))
     if args.out:
         args.out.write_text("\n".join(sections), encoding="utf-8")
 

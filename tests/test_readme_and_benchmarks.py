@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 from conftest import ROOT
 
 from benchmarks.generate import generate
-from benchmarks.run import measure, startup
+from benchmarks.run import measure, speedups, startup
 from k8slint.docs import with_rules_table
 from k8slint.registry import registry
 
@@ -27,7 +28,7 @@ def test_generator_is_reproducible(tmp_path: Path) -> None:
 
 def test_benchmark_smoke(tmp_path: Path) -> None:
     generate(40, tmp_path)
-    timings = measure(tmp_path, runs=1, checkov=None, peers=False, jobs=2)  # also checks --jobs 2 output == --jobs 1
+    timings = measure(tmp_path, runs=2, checkov=None, peers=False, jobs=2)  # also checks --jobs 2 output == --jobs 1
     assert [t.tool for t in timings] == [
         "parse floor (yaml.load_all, C loader)",
         "k8slint --no-schema --jobs 1",
@@ -37,6 +38,10 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     ]
     assert all(t.seconds > 0 and t.peak_mb > 0 for t in timings)
     assert [t.exit_code for t in timings] == [0, 1, 1, 1, 1]  # the generated corpus has findings
+    assert all(len(t.samples) == 2 and t.seconds == statistics.median(t.samples) for t in timings)
+    serial, parallel = timings[3], timings[4]  # with schemas: --jobs 1 and --jobs 2, compared round by round
+    assert ("k8slint (schema validation) --jobs 2", [serial.samples[i] / parallel.samples[i] for i in (0, 1)]) in speedups(timings)
+    assert [tool for tool, _ in speedups(timings)] == ["k8slint --no-schema --jobs 2", "k8slint (schema validation) --jobs 2"]
 
 
 def test_startup_rows_run(tmp_path: Path) -> None:
