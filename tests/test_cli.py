@@ -232,6 +232,19 @@ def test_version_does_not_import_heavy_modules() -> None:
     assert out.stdout.strip().endswith("[]"), out.stdout
 
 
+def test_check_without_charts_does_not_import_the_chart_machinery() -> None:
+    manifest = ROOT / "reference" / "todo-chatbot" / "manifests" / "30-backend.yaml"
+    code = (
+        f"import sys; sys.argv=['k8slint','check','--no-config','--format','json',{str(manifest)!r}]\n"
+        "from k8slint.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "chart = ('k8slint.model.helmsemver', 'k8slint.model.gotemplate', 'tarfile', 'rich')\n"
+        "print([m for m in chart if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip().endswith("[]"), out.stdout
+
+
 def test_python_dash_m(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "k8slint", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "k8slint" in out.stdout

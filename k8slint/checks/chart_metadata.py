@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Severity
-from k8slint.model.helmsemver import ConstraintError, parse_constraints, parse_version
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -87,6 +86,9 @@ def chart_metadata(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
             yield _problem(chart, "each maintainer needs a name", ("maintainers", index))
     kube_version = meta.get("kubeVersion")
     if kube_version is not None:
+        # imported here, so that runs without charts do not pay for it
+        from k8slint.model.helmsemver import ConstraintError, parse_constraints
+
         try:
             parse_constraints(str(kube_version))
         except ConstraintError as exc:
@@ -115,6 +117,8 @@ def chart_dependency(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         if not isinstance(name, str) or not name:
             yield _problem(chart, "a dependency needs a name", base)
         if version is not None:
+            from k8slint.model.helmsemver import ConstraintError, parse_constraints
+
             try:
                 parse_constraints(str(version))
             except ConstraintError as exc:
@@ -138,6 +142,8 @@ def chart_dependency(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
 def _satisfies(version: str, constraint: Any) -> bool:
     if constraint is None:
         return True
+    from k8slint.model.helmsemver import ConstraintError, parse_constraints, parse_version
+
     try:
         return parse_constraints(str(constraint)).check(parse_version(version))
     except ConstraintError:

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Location, Problem
-from k8slint.model.gotemplate import analyse
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
 
 def defined_names(chart: ChartDoc) -> set[str]:
     """Template names the chart and its locally available dependencies define."""
+    from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
+
     names = {name for _, info in chart.analysis for name, _ in info.defines}
     for dependency in chart.dependency_charts.values():
         for text in dependency["templates"].values():

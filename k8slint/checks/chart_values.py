@@ -8,7 +8,6 @@ from typing import Any
 
 from k8slint.checks.chart_templates import unavailable_dependencies
 from k8slint.findings import Location, Problem, format_path
-from k8slint.model.gotemplate import analyse
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -152,6 +151,8 @@ def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         return  # all of .Values is handed on somewhere: every value may be used
     if unavailable_dependencies(chart):
         return  # templates of dependencies that are not here may read any value
+    from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
+
     used = {ref.path for _, info in chart.analysis for ref in info.refs}
     for dependency in chart.dependency_charts.values():  # library templates read the parent's values
         for text in dependency["templates"].values():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tarfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -120,6 +119,8 @@ def read_yaml_file(path: Path) -> Any:
 
 def _read_package(path: Path) -> tuple[Any, dict[str, str]]:
     """Chart.yaml and the templates of a packaged chart, read from the archive (nothing is extracted)."""
+    import tarfile
+
     meta: Any = None
     templates: dict[str, str] = {}
     try:
