@@ -4,7 +4,8 @@
 
 For each generated corpus size (and the real-world corpus, when present) it
 times, as separate processes: the parse floor (``yaml.load_all`` with libyaml's
-C safe loader over the same files), ``k8slint check --no-schema`` and
+C safe loader over the same files), the same split between N processes side by
+side (the most N processes gain on this machine at that moment), ``k8slint check --no-schema`` and
 ``k8slint check`` (schema validation on), each with ``--jobs 1`` and, on a
 machine with more CPUs, ``--jobs <CPUs>`` (whose JSON report must be identical),
 the ``kubernetes-validate`` command line, and checkov's kubernetes framework when
@@ -36,16 +37,27 @@ _PARSE_FLOOR = """
 import sys, yaml
 from pathlib import Path
 loader = yaml.CSafeLoader
+part, parts = (int(n) for n in sys.argv[1].split("/"))  # this process reads every parts-th file
+paths = [p for root in sys.argv[2:] for p in sorted(Path(root).rglob("*")) if p.suffix in (".yaml", ".yml", ".json") and p.is_file()]
 count = 0
-for root in sys.argv[1:]:
-    for path in sorted(Path(root).rglob("*")):
-        if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
-            try:
-                count += sum(1 for _ in yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader))
-            except Exception:
-                pass
+for path in paths[part::parts]:
+    try:
+        count += sum(1 for _ in yaml.load_all(path.read_text(encoding="utf-8"), Loader=loader))
+    except Exception:
+        pass
 print(count)
 """
+
+_SIDE_BY_SIDE = """
+import subprocess, sys
+parts, script, roots = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+children = [subprocess.Popen([sys.executable, "-c", script, f"{i}/{parts}", *roots], stdout=subprocess.DEVNULL) for i in range(parts)]
+sys.exit(max(child.wait() for child in children))
+"""
+"""The parse floor split between N processes side by side (each takes every N-th file): how much
+faster N processes can go on this machine at this moment, whatever the program."""
+
+FLOOR = "parse floor (yaml.load_all, C loader)"
 
 
 @dataclass
@@ -86,7 +98,9 @@ def measure(root: Path, runs: int, checkov: str | None, peers: bool, jobs: int |
     python = sys.executable
     k8slint = [python, "-m", "k8slint", "check", "--no-config", "--format", "json"]
     parallel = jobs if jobs is not None else (os.cpu_count() or 1)
-    tools: list[tuple[str, list[str]]] = [("parse floor (yaml.load_all, C loader)", [python, "-c", _PARSE_FLOOR, str(root)])]
+    tools: list[tuple[str, list[str]]] = [(FLOOR, [python, "-c", _PARSE_FLOOR, "0/1", str(root)])]
+    if parallel > 1:
+        tools.append((f"{FLOOR}, {parallel} processes side by side", [python, "-c", _SIDE_BY_SIDE, str(parallel), _PARSE_FLOOR, str(root)]))
     for label, flags in (("k8slint --no-schema", ["--no-schema"]), ("k8slint (schema validation)", [])):
         tools.append((f"{label} --jobs 1", [*k8slint, *flags, "--jobs", "1", str(root)]))
         if parallel > 1:
@@ -119,20 +133,28 @@ def measure(root: Path, runs: int, checkov: str | None, peers: bool, jobs: int |
 
 
 def speedups(timings: list[Timing]) -> list[tuple[str, list[float]]]:
-    """For each ``--jobs N`` row, its speed-up over ``--jobs 1`` in each round (the runs side by side)."""
+    """For each ``--jobs N`` row, its speed-up over ``--jobs 1`` in each round (the runs side by side).
+
+    The first is the parse floor's, split between N processes: the most that N
+    processes gained on this machine in that round, the ceiling for the others.
+    """
     by_tool = {t.tool: t for t in timings}
     found = []
     for t in timings:
         label, _, jobs = t.tool.rpartition(" --jobs ")
         serial = by_tool.get(f"{label} --jobs 1")
-        if label and jobs != "1" and serial is not None:
+        if t.tool.startswith(f"{FLOOR}, "):
+            serial = by_tool[FLOOR]
+        elif not (label and jobs != "1"):
+            continue
+        if serial is not None:
             found.append((t.tool, [one / many for one, many in zip(serial.samples, t.samples)]))
     return found
 
 
 def _speedup_table(timings: list[Timing]) -> str:
     rows = [
-        "| row | over --jobs 1, median of rounds | each round |",
+        "| row | speed-up over one process (--jobs 1), median of rounds | each round |",
         "|---|---:|---|",
     ]
     for tool, ratios in speedups(timings):
@@ -159,7 +181,7 @@ def _generate(size: int, root: Path, seed: int) -> int:
 
 def documents_in(root: Path) -> int:
     """How many YAML documents the parse floor reads under ``root``."""
-    result = subprocess.run([sys.executable, "-c", _PARSE_FLOOR, str(root)], capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", _PARSE_FLOOR, "0/1", str(root)], capture_output=True, text=True, check=True)
     return int(result.stdout.strip() or 0)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT
 
 from benchmarks.generate import generate
-from benchmarks.run import measure, speedups, startup
+from benchmarks.run import _PARSE_FLOOR, documents_in, measure, speedups, startup
 from k8slint.docs import with_rules_table
 from k8slint.registry import registry
 
@@ -31,17 +33,32 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     timings = measure(tmp_path, runs=2, checkov=None, peers=False, jobs=2)  # also checks --jobs 2 output == --jobs 1
     assert [t.tool for t in timings] == [
         "parse floor (yaml.load_all, C loader)",
+        "parse floor (yaml.load_all, C loader), 2 processes side by side",
         "k8slint --no-schema --jobs 1",
         "k8slint --no-schema --jobs 2",
         "k8slint (schema validation) --jobs 1",
         "k8slint (schema validation) --jobs 2",
     ]
     assert all(t.seconds > 0 and t.peak_mb > 0 for t in timings)
-    assert [t.exit_code for t in timings] == [0, 1, 1, 1, 1]  # the generated corpus has findings
+    assert [t.exit_code for t in timings] == [0, 0, 1, 1, 1, 1]  # the generated corpus has findings
     assert all(len(t.samples) == 2 and t.seconds == statistics.median(t.samples) for t in timings)
-    serial, parallel = timings[3], timings[4]  # with schemas: --jobs 1 and --jobs 2, compared round by round
+    serial, parallel = timings[4], timings[5]  # with schemas: --jobs 1 and --jobs 2, compared round by round
     assert ("k8slint (schema validation) --jobs 2", [serial.samples[i] / parallel.samples[i] for i in (0, 1)]) in speedups(timings)
-    assert [tool for tool, _ in speedups(timings)] == ["k8slint --no-schema --jobs 2", "k8slint (schema validation) --jobs 2"]
+    assert [tool for tool, _ in speedups(timings)] == [
+        "parse floor (yaml.load_all, C loader), 2 processes side by side",
+        "k8slint --no-schema --jobs 2",
+        "k8slint (schema validation) --jobs 2",
+    ]
+
+
+def test_the_split_parse_floor_reads_every_document_once(tmp_path: Path) -> None:
+    generate(40, tmp_path)
+    whole = documents_in(tmp_path)
+    halves = [
+        int(subprocess.run([sys.executable, "-c", _PARSE_FLOOR, f"{part}/2", str(tmp_path)], capture_output=True, text=True, check=True).stdout)
+        for part in (0, 1)
+    ]
+    assert whole > 40 and sum(halves) == whole and min(halves) > 0
 
 
 def test_startup_rows_run(tmp_path: Path) -> None:
