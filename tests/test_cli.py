@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -220,29 +221,26 @@ def test_internal_error_in_one_rule_is_reported_and_others_run(cli) -> None:
     )
 
 
-def test_version_does_not_import_heavy_modules() -> None:
+def _imported_after(args: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported once ``k8slint ARGS`` has run."""
     code = (
-        "import sys; sys.argv=['k8slint','--version']\n"
+        f"import sys; sys.argv = ['k8slint', *{args!r}]\n"
         "from k8slint.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('rich', 'jsonschema', 'k8slint.engine', 'k8slint.registry') if m in sys.modules]\n"
-        "print(heavy)\n"
+        f"print([m for m in {modules!r} if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert out.stdout.strip().endswith("[]"), out.stdout
+    return ast.literal_eval(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def test_version_does_not_import_heavy_modules() -> None:
+    assert _imported_after(["--version"], ("rich", "jsonschema", "k8slint.engine", "k8slint.registry")) == []
 
 
 def test_check_without_charts_does_not_import_the_chart_machinery() -> None:
     manifest = ROOT / "reference" / "todo-chatbot" / "manifests" / "30-backend.yaml"
-    code = (
-        f"import sys; sys.argv=['k8slint','check','--no-config','--format','json',{str(manifest)!r}]\n"
-        "from k8slint.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "chart = ('k8slint.model.helmsemver', 'k8slint.model.gotemplate', 'tarfile', 'rich')\n"
-        "print([m for m in chart if m in sys.modules])\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
-    assert out.stdout.strip().endswith("[]"), out.stdout
+    chart_machinery = ("k8slint.model.helmsemver", "k8slint.model.gotemplate", "tarfile", "rich")
+    assert _imported_after(["check", "--no-config", "--format", "json", str(manifest)], chart_machinery) == []
 
 
 def test_python_dash_m(tmp_path: Path) -> None:
