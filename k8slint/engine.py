@@ -188,9 +188,10 @@ def _lint(
     total = len(found.files)
     report = progress if progress is not None else (lambda done, total: None)
     parallel = jobs > 1 and len(manifests) >= PARALLEL_MIN_FILES and _can_fork()
+    local = _LocalChecks(settings) if parallel else None  # planned once, for every process
     with _collector_paused():
-        if parallel:
-            _load_in_workers(manifests, settings, jobs, state, lambda done: report(done, total))
+        if local is not None:
+            _load_in_workers(manifests, settings, jobs, local, state, lambda done: report(done, total))
         else:
             for done, item in enumerate(manifests):
                 report(done, total)
@@ -201,11 +202,11 @@ def _lint(
     report(total, total)
     charts: list[ChartDoc] = []
     notes: list[str] = []
-    if parallel:  # the manifests charts render are loaded here, after the workers: so are their local checks
+    if local is not None:  # the manifests charts render are loaded here, after the workers: so are their local checks
         rendered = _State()
         _load_charts(found.charts, settings, rendered, charts, notes)
         if rendered.objects or rendered.raw:
-            _LocalChecks(settings).check(rendered, settings)
+            local.check(rendered, settings)
         _merge(state, rendered)
     else:
         _load_charts(found.charts, settings, state, charts, notes)
@@ -436,7 +437,7 @@ def _claim(counter: Any) -> int:
 
 
 def _load_in_workers(
-    files: list[Any], settings: Settings, jobs: int, state: _State, progress: Callable[[int], None]
+    files: list[Any], settings: Settings, jobs: int, local: _LocalChecks, state: _State, progress: Callable[[int], None]
 ) -> None:
     """Load ``files`` in this process and ``jobs - 1`` forked workers, and run their local checks.
 
@@ -452,14 +453,13 @@ def _load_in_workers(
     batches = _batches(files)
     counter = context.Value("i", 0)
     queue = context.Queue()
-    _WORKER.update(settings=settings, batches=batches, counter=counter, queue=queue)
+    _WORKER.update(settings=settings, local=local, batches=batches, counter=counter, queue=queue)
     try:
         workers = [context.Process(target=_load_worker, args=(number,), daemon=True) for number in range(1, jobs)]
         for worker in workers:
             worker.start()
     finally:
         _WORKER.clear()
-    local = _LocalChecks(settings)
     results: list[_State | None] = [None] * len(batches)
     finished: set[int] = set()
     done = 0
@@ -570,10 +570,10 @@ def _load_worker(number: int) -> None:
     """A worker process: load batches until none is left, sending each result to the main process."""
     settings: Settings = _WORKER["settings"]
     batches: list[list[Any]] = _WORKER["batches"]
+    local: _LocalChecks = _WORKER["local"]
     counter, queue = _WORKER["counter"], _WORKER["queue"]
     gc.disable()  # as in the main process while it loads (_collector_paused)
     try:
-        local = _LocalChecks(settings)
         while (position := _claim(counter)) < len(batches):
             queue.put(("batch", position, _for_main(_load_batch(batches[position], settings, local))))
         queue.put(("done", number, None))

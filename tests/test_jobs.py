@@ -33,9 +33,9 @@ def few_files_suffice(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     calls: list[int] = []
     real = engine._load_in_workers
 
-    def spy(files: list[object], settings: object, jobs: int, state: object, progress: object) -> None:
+    def spy(files: list[object], settings: object, jobs: int, local: object, state: object, progress: object) -> None:
         calls.append(jobs)
-        real(files, settings, jobs, state, progress)  # type: ignore[arg-type]
+        real(files, settings, jobs, local, state, progress)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "_load_in_workers", spy)
     yield calls
