@@ -106,17 +106,17 @@ def registry_host(reference: ImageReference) -> str:
     return reference.domain if reference.domain and reference.domain != "docker.io" else "docker.io"
 
 
-def shown(text: str, limit: int = 80) -> str:
+def shown(text: str, limit: int = 80, quote: str = "'") -> str:
     """``text`` quoted, with non-ASCII and control characters escaped, cut to ``limit`` characters."""
     pieces: list[str] = []
     size = 0
     for char in text:
         piece = ascii(char)[1:-1]
         if size + len(piece) > limit:
-            return "'" + "".join(pieces) + "'…"
+            return quote + "".join(pieces) + quote + "…"
         pieces.append(piece)
         size += len(piece)
-    return "'" + "".join(pieces) + "'"
+    return quote + "".join(pieces) + quote
 
 
 def _endpoint(reference: ImageReference) -> tuple[str, str]:
@@ -264,6 +264,7 @@ class _Connection(http.client.HTTPConnection):
             sock = self.exchange.client.tls.wrap_socket(sock, server_hostname=self.origin.host, do_handshake_on_connect=False)
             self.exchange.track(sock)
             sock.do_handshake()
+        self.exchange.remaining()  # nothing is sent once the lookup was given up
         self.sock = sock
 
 
@@ -331,7 +332,7 @@ class _Exchange:
         except http.client.HTTPException as exc:
             result = Lookup(None, f"{host} sent a malformed HTTP answer ({type(exc).__name__})")
         except OSError as exc:
-            result = Lookup(None, f"cannot reach {host}: {shown(exc.strerror or str(exc), 200)}")
+            result = Lookup(None, f"cannot reach {host}: {shown(exc.strerror or str(exc), 200, quote='')}")
         except Exception as exc:  # noqa: BLE001 - whatever a hostile server sends, the run goes on
             result = Lookup(None, f"{host} sent an answer k8slint cannot follow ({type(exc).__name__})")
         finally:

@@ -466,3 +466,18 @@ def test_listed_plain_http_registry_answers_present_and_missing(serve: Callable[
     findings = lint_image(tmp_path, f"{host}/team/base:1.0", f"{host}/team/base:2.0", insecure=[host])
     assert [(rule, line) for rule, line, _ in findings] == [("base-image-not-found", 2)]
     assert f"http://{host} has no manifest team/base:2.0" in findings[0][2]
+
+
+@pytest.mark.parametrize("value", ["localhost:5000", "[]", "['']", "[5]"])
+def test_insecure_registries_config_is_validated(tmp_path: Path, value: str) -> None:
+    from k8slint.config import build_settings
+    from k8slint.errors import ConfigError
+    from k8slint.registry import registry
+
+    config = tmp_path / ".k8slint.yaml"
+    config.write_text(f"insecure-registries: {value}\n")
+    if value == "[]":
+        assert build_settings(registry(), config).insecure_registries == []
+        return
+    with pytest.raises(ConfigError, match="insecure-registries"):
+        build_settings(registry(), config)
