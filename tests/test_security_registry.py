@@ -309,6 +309,36 @@ def test_trickled_headers_end_at_the_lookup_deadline(
     assert [(rule, line) for rule, line, _ in findings] == [("registry-unreachable", 1), ("registry-unreachable", 2)]
     assert all("no complete answer within 1.5 s" in message for _, _, message in findings)
     assert len(registry.requests) == 1
+    assert_lookups_ended()
+
+
+def assert_lookups_ended() -> None:
+    """The threads of given-up lookups end soon: their sockets were shut down."""
+    for _ in range(40):
+        if not any(t.name == "k8slint-registry" for t in threading.enumerate()):
+            return
+        time.sleep(0.05)
+    raise AssertionError("a registry lookup thread still runs after its deadline")
+
+
+def test_slow_name_resolution_ends_at_the_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(oci, "LOOKUP_SECONDS", 1.0)
+    release = threading.Event()
+    resolve = socket.getaddrinfo
+
+    def slow(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == "tarpit-b.test":
+            release.wait(30)
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    started = time.monotonic()
+    try:
+        findings = lint_image(tmp_path, "tarpit-b.test/team/base:1.0")
+    finally:
+        release.set()
+    assert time.monotonic() - started < 1.0 + 1.5
+    unreachable(findings, "no complete answer within 1 s")
 
 
 def test_trickled_token_body_and_silent_tls_end_at_the_deadline(
@@ -329,6 +359,7 @@ def test_trickled_token_body_and_silent_tls_end_at_the_deadline(
     assert elapsed < 2 * 1.0 + 1.5, elapsed
     assert [(rule, line) for rule, line, _ in findings] == [("registry-unreachable", 1), ("registry-unreachable", 2)]
     assert all("no complete answer within 1 s" in message for _, _, message in findings), findings
+    assert_lookups_ended()
 
 
 def test_the_lookups_of_a_run_share_one_budget(
