@@ -102,11 +102,7 @@ class Origin:
         return f"{self.scheme}://{self.authority}"
 
 
-def registry_host(reference: ImageReference) -> str:
-    return reference.domain if reference.domain and reference.domain != "docker.io" else "docker.io"
-
-
-def shown(text: str, limit: int = 80, quote: str = "'") -> str:
+def _shown(text: str, limit: int = 80, quote: str = "'") -> str:
     """``text`` quoted, with non-ASCII and control characters escaped, cut to ``limit`` characters."""
     pieces: list[str] = []
     size = 0
@@ -190,17 +186,17 @@ class RegistryClient:
             parts = urllib.parse.urlsplit(url)
             port = parts.port
         except ValueError:
-            raise RegistryError(f"{what} {shown(url)} is not a valid URL") from None
+            raise RegistryError(f"{what} {_shown(url)} is not a valid URL") from None
         scheme = parts.scheme.lower()
         host = (parts.hostname or "").rstrip(".")
         if scheme not in ("https", "http") or not host:
-            raise RegistryError(f"{what} {shown(url)} is not an https URL: not asked")
+            raise RegistryError(f"{what} {_shown(url)} is not an https URL: not asked")
         if parts.username is not None or parts.password is not None:
-            raise RegistryError(f"{what} {shown(url)} holds user information: not asked")
+            raise RegistryError(f"{what} {_shown(url)} holds user information: not asked")
         port = port or (443 if scheme == "https" else 80)
         if scheme == "http" and not self.allows_http(host, port):
             raise RegistryError(
-                f"{what} {shown(url)} is plain http, and {host} is not in insecure-registries: not asked"
+                f"{what} {_shown(url)} is plain http, and {host} is not in insecure-registries: not asked"
             )
         return Origin(scheme, host, port)
 
@@ -332,7 +328,7 @@ class _Exchange:
         except http.client.HTTPException as exc:
             result = Lookup(None, f"{host} sent a malformed HTTP answer ({type(exc).__name__})")
         except OSError as exc:
-            result = Lookup(None, f"cannot reach {host}: {shown(exc.strerror or str(exc), 200, quote='')}")
+            result = Lookup(None, f"cannot reach {host}: {_shown(exc.strerror or str(exc), 200, quote='')}")
         except Exception as exc:  # noqa: BLE001 - whatever a hostile server sends, the run goes on
             result = Lookup(None, f"{host} sent an answer k8slint cannot follow ({type(exc).__name__})")
         finally:
@@ -371,7 +367,7 @@ class _Exchange:
             raise RegistryError(f"{issuer} sent a Bearer challenge without a realm")
         origin = self.client.origin(realm, "the token realm")
         if not in_registry_domain(origin.host, issuer.host) and not self.client.allows_http(origin.host, origin.port):
-            raise RegistryError(f"the token realm {shown(realm)} is outside the domain of {issuer.host}: not asked")
+            raise RegistryError(f"the token realm {_shown(realm)} is outside the domain of {issuer.host}: not asked")
         query = urllib.parse.urlencode(fields)
         url = urllib.parse.urlsplit(realm)._replace(fragment="").geturl()
         if query:
@@ -413,7 +409,7 @@ class _Exchange:
             try:
                 connection.request(method, target, headers=headers)
             except http.client.InvalidURL:
-                raise RegistryError(f"{shown(url)} is not a URL k8slint can ask") from None
+                raise RegistryError(f"{_shown(url)} is not a URL k8slint can ask") from None
             response = connection.getresponse()
             status = response.status
             location = response.getheader("Location") if status in REDIRECT_STATUSES else None
@@ -445,4 +441,4 @@ def _host_port(authority: str) -> tuple[str, int]:
         parts = urllib.parse.urlsplit(f"//{authority}")
         return (parts.hostname or authority).lower(), parts.port or 80
     except ValueError:
-        raise RegistryError(f"{shown(authority)} is not a registry host k8slint can ask") from None
+        raise RegistryError(f"{_shown(authority)} is not a registry host k8slint can ask") from None
