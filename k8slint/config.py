@@ -35,6 +35,7 @@ class Settings:
     external_objects: list[str] = field(default_factory=list)
     images: dict[str, Any] = field(default_factory=dict)
     trusted_registries: list[str] = field(default_factory=list)
+    insecure_registries: list[str] = field(default_factory=list)
     check_registry: bool = False
     render: bool = False
     max_file_size: int = 32 * 1024 * 1024
@@ -250,6 +251,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.images.update(data.get("images", {}))
     settings.max_file_size = data.get("max-file-size", settings.max_file_size)
     settings.trusted_registries.extend(data.get("trusted-registries", []))
+    settings.insecure_registries.extend(data.get("insecure-registries", []))
     helm = data.get("helm") or {}
     settings.render = bool(helm.get("render", settings.render))
     base = os.path.dirname(os.path.abspath(settings.config_file or "."))

@@ -2,7 +2,8 @@
 
 The test starts the registry on 127.0.0.1 with a temporary storage folder,
 pushes a small image (a config blob and a manifest) through the Registry HTTP
-API, and checks present and missing tags. It is skipped, saying why, only where
+API, and checks present and missing tags (the registry serves plain http, so
+the test's config lists it in insecure-registries). It is skipped, saying why, only where
 the docker-registry package is not installed (.ci/run installs it).
 """
 
@@ -106,7 +107,8 @@ def test_present_and_missing_tags_and_digests(registry: str, tmp_path: Path) -> 
         f"FROM {host}/team/base@{missing_digest} AS missing-digest\n"
         "USER 10001\n"
     )
-    result = run_lint(tmp_path, select=["DF010", "DF011"], check_registry=True)
+    (tmp_path / ".k8slint.yaml").write_text(f"insecure-registries: ['{host}']\n")  # it serves plain http
+    result = run_lint(tmp_path, cwd=tmp_path, select=["DF010", "DF011"], check_registry=True)
     assert [(f.rule, f.location.line) for f in result.findings] == [
         ("base-image-not-found", 3),
         ("base-image-not-found", 4),

@@ -21,14 +21,19 @@ def _references(doc: DockerfileDoc) -> Iterator[tuple[Any, ImageReference]]:
             continue  # invalid-image-name's finding
 
 
-def _lookup(ctx: Any, reference: ImageReference) -> Any:
-    from k8slint.oci import manifest_exists
+_CLIENT = ("registry-client",)
+"""The key of the run's RegistryClient in Run.registry_lookups."""
 
-    cache = ctx.run.registry_lookups
-    key = (reference.repository, reference.tag, reference.digest)
-    if key not in cache:
-        cache[key] = manifest_exists(reference)
-    return cache[key]
+
+def _lookup(ctx: Any, reference: ImageReference) -> Any:
+    from k8slint.oci import RegistryClient
+
+    # one client per run: it holds the lookups' cache, the time budget and the http policy
+    shared = ctx.run.registry_lookups
+    client = shared.get(_CLIENT)
+    if client is None:
+        client = shared[_CLIENT] = RegistryClient(ctx.settings.insecure_registries)
+    return client.manifest_exists(reference)
 
 
 @dockerfile_check("DF010")
