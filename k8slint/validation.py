@@ -190,7 +190,7 @@ class SchemaStore:
     def _registry(self) -> Any:
         import jsonschema_rs
 
-        return jsonschema_rs.Registry([(_DEFINITIONS_ID, self._definitions)])
+        return jsonschema_rs.Registry([(_DEFINITIONS_ID, self._definitions)], retriever=refuse_all)
 
     def errors(self, obj: K8sObject) -> list[SchemaError] | None:
         """The schema errors of an object; None when no schema is known for its kind."""
