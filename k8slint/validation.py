@@ -139,6 +139,13 @@ class _Uncompiled:
     message: str
 
 
+def _inside(entry: Any, folder: Any) -> bool:
+    """Whether a schema file, symlinks resolved, is inside its folder (always, for a folder inside a zip)."""
+    if not isinstance(entry, Path) or not isinstance(folder, Path):
+        return True
+    return Path(os.path.realpath(entry)).is_relative_to(os.path.realpath(folder))
+
+
 def _display_beside(display: str, path: Path, other: Path) -> str:
     """``other`` displayed the way ``display`` (the shown name of ``path``) is: relative when it is."""
     try:
@@ -235,7 +242,7 @@ class SchemaStore:
         if not is_custom_resource(api_version):
             name = f"{kind.lower()}-{_group_label(api_version)}{api_version.rpartition('/')[2]}.json"
             entry = self._folder.joinpath(name)
-            if not entry.is_file():
+            if not entry.is_file() or not _inside(entry, self._folder):
                 return None
             schema = json.loads(entry.read_text(encoding="utf-8"))
             return jsonschema_rs.Draft202012Validator(schema, registry=self._registry, retriever=refuse_all)
@@ -467,7 +474,7 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
     def convert_keyword(key: str, value: Any) -> Any:
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             return {name: convert(child) for name, child in value.items()}  # field names, not keywords
-        if key in ("enum", "default", "example", "const"):
+        if key in _DATA_KEYWORDS:
             return value  # data, not schemas
         return convert(value)
 
@@ -534,6 +541,8 @@ MAX_SCHEMA_BYTES = 16 * 1024 * 1024
 """The largest schema file a ``$ref`` may bring in (the largest shipped schema is under 2 MB)."""
 
 _MAX_SHOWN = 100
+_DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
+"""Keywords whose values are data, not schemas: a ``$ref`` in them is never followed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,7 +597,7 @@ class RefPolicy:
         if parts.scheme != "file":
             if not parts.scheme:
                 return None, "a relative reference with no document to resolve it against"
-            return None, f"{parts.scheme}: references are never fetched"
+            return None, f"{parts.scheme[:16]}: references are never fetched"
         if parts.netloc not in ("", "localhost"):
             return None, "file: references to another host are never read"
         if not self.roots:
@@ -657,7 +666,9 @@ def walk_refs(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str,
             if isinstance(node.get(keyword), str):
                 yield (*path, keyword), node[keyword], base
         stack.extend(
-            (value, base, (*path, key)) for key, value in reversed(list(node.items())) if isinstance(value, (dict, list))
+            (value, base, (*path, key))
+            for key, value in reversed(list(node.items()))
+            if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS
         )
 
 

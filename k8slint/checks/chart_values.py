@@ -109,7 +109,7 @@ def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
             raise referencing.exceptions.NoSuchResource(ref=uri) from None
         return referencing.Resource.from_contents(contents, default_specification=default)
 
-    return without_refs(chart.schema, refused), referencing.Registry(retrieve=retrieve)  # type: ignore[call-arg]
+    return without_refs(chart.schema, refused), referencing.Registry(retrieve=retrieve)
 
 
 def _join(base: str, ref: str) -> str:
