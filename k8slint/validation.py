@@ -10,6 +10,13 @@ Custom resources are validated against the ``openAPIV3Schema`` of a
 CustomResourceDefinition in the linted set, or against a JSON schema found in a
 ``--schema-location`` folder (kubeconform's ``{kind}-{group}-{version}.json``
 layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``).
+
+Every schema a repository supplies is compiled with a retriever that reads
+nothing it should not (see :class:`RefPolicy`): a CRD's schema may retrieve
+nothing (the API server forbids ``$ref`` in ``openAPIV3Schema``), a schema
+folder's files may refer only to files inside the schema folders, and no
+schema ever reaches the network. The kind, group and version of an object are
+checked against the API's own syntax before they make a file name.
 """
 
 from __future__ import annotations
@@ -18,13 +25,16 @@ import copy
 import difflib
 import importlib.util
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from k8slint.errors import UsageError
 from k8slint.findings import Path as FieldPath
@@ -35,6 +45,7 @@ from k8slint.sources.manifests import K8sObject
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
+REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
 
 
 def supported_versions() -> list[str]:
@@ -79,6 +90,90 @@ class SchemaError:
     missing: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class LocationSchema:
+    """A schema read from a ``--schema-location`` folder."""
+
+    display: str
+    """Its path as found (the folder as given, joined with the file name)."""
+    uri: str
+    path: Path
+    schema: Any
+    refused: list[RefusedRef]
+
+    def refusals(self, policy: RefPolicy) -> Iterator[tuple[str, str, RefusedRef]]:
+        """``(display, text, refusal)`` for the refused references of this file and of the files it refers to."""
+        return document_refusals(self.display, self.path, self.schema, policy)
+
+
+def document_refusals(
+    display: str, path: Path, schema: Any, policy: RefPolicy, text: str | None = None
+) -> Iterator[tuple[str, str, RefusedRef]]:
+    """``(display, text, refusal)`` for each reference ``policy`` refuses in a schema file (whose ``text`` is
+    read again if not given), and in the files it may refer to (each read once, as the compiler would read
+    them); ``display`` names the file in findings, the others are named beside it."""
+    seen = {path.as_uri()}
+    pending: list[tuple[str, Path, Any, str | None]] = [(display, path, schema, text)]
+    while pending:
+        shown, file, document, known = pending.pop(0)
+        refused, allowed = scan_refs(document, file.as_uri(), policy)
+        if refused:
+            text = known if known is not None else file.read_text(encoding="utf-8", errors="replace")
+            for ref in refused:
+                yield shown, text, ref
+        for uri in allowed:
+            if uri in seen:
+                continue
+            seen.add(uri)
+            target, _ = policy.target(uri)
+            try:
+                child = policy.read(uri)
+            except RefRefused:
+                continue
+            if target is not None:
+                pending.append((_display_beside(display, path, target), target, child, None))
+
+
+@dataclass(frozen=True, slots=True)
+class _Uncompiled:
+    message: str
+
+
+def _inside(entry: Any, folder: Any) -> bool:
+    """Whether a schema file, symlinks resolved, is inside its folder (always, for a folder inside a zip)."""
+    if not isinstance(entry, Path) or not isinstance(folder, Path):
+        return True
+    return Path(os.path.realpath(entry)).is_relative_to(os.path.realpath(folder))
+
+
+def _display_beside(display: str, path: Path, other: Path) -> str:
+    """``other`` displayed the way ``display`` (the shown name of ``path``) is: relative when it is."""
+    try:
+        return (Path(display).parent / os.path.relpath(other, path.parent)).as_posix()
+    except ValueError:  # another drive
+        return other.as_posix()
+
+
+_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+_DNS1123_SUBDOMAIN = re.compile(r"(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def valid_type_names(api_version: str, kind: str) -> bool:
+    """Whether a kind, group and version have the API's own syntax, so that a file name built of them stays one name.
+
+    The rules the API server applies to a CustomResourceDefinition: a kind
+    that is a DNS-1035 label once lowercased (``CronTab``), a group that is a
+    DNS subdomain (``stable.example.com``; empty for the core group), a
+    version that is a DNS-1035 label (``v1beta2``).
+    """
+    group, _, version = api_version.rpartition("/")
+    return (
+        _DNS1035_LABEL.fullmatch(kind.lower()) is not None
+        and _DNS1035_LABEL.fullmatch(version) is not None
+        and (group == "" or _DNS1123_SUBDOMAIN.fullmatch(group) is not None)
+    )
+
+
 class SchemaStore:
     """Compiled validators for a run, built on first use and shared by the schema rules."""
 
@@ -87,6 +182,7 @@ class SchemaStore:
         self.strict = strict
         self.locations = [Path(p) for p in locations]
         self._validators: dict[tuple[str, str], Any] = {}
+        self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
         self._crd_schemas = _crd_schemas(objects)
 
     @cached_property
@@ -101,7 +197,7 @@ class SchemaStore:
     def _registry(self) -> Any:
         import jsonschema_rs
 
-        return jsonschema_rs.Registry([(_DEFINITIONS_ID, self._definitions)])
+        return jsonschema_rs.Registry([(_DEFINITIONS_ID, self._definitions)], retriever=refuse_all)
 
     def errors(self, obj: K8sObject) -> list[SchemaError] | None:
         """The schema errors of an object; None when no schema is known for its kind."""
@@ -117,6 +213,8 @@ class SchemaStore:
         validator = self._validator(api_version, kind)
         if validator is None:
             return None
+        if isinstance(validator, _Uncompiled):
+            return [SchemaError(("kind",), validator.message)]
         try:
             raw = list(validator.iter_errors(obj.data))
         except (ValueError, TypeError):
@@ -139,21 +237,50 @@ class SchemaStore:
     def _build(self, api_version: str, kind: str) -> Any:
         import jsonschema_rs
 
+        if not valid_type_names(api_version, kind):
+            return None  # never a file name: ``kind: ../../x`` must not steer the lookup
         if not is_custom_resource(api_version):
             name = f"{kind.lower()}-{_group_label(api_version)}{api_version.rpartition('/')[2]}.json"
             entry = self._folder.joinpath(name)
-            if not entry.is_file():
+            if not entry.is_file() or not _inside(entry, self._folder):
                 return None
             schema = json.loads(entry.read_text(encoding="utf-8"))
-            return jsonschema_rs.Draft202012Validator(schema, registry=self._registry)
+            return jsonschema_rs.Draft202012Validator(schema, registry=self._registry, retriever=refuse_all)
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
-            return jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict))
-        found = self._location_schema(api_version, kind)
+            return self._compile(
+                lambda: jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict), retriever=refuse_all),
+                f"the schema of the CustomResourceDefinition of {kind} ({api_version})",
+            )
+        found = self.location_schema(api_version, kind)
         if found is not None:
-            path, schema = found
-            return jsonschema_rs.validator_for(schema, base_uri=path.resolve().as_uri(), retriever=_local_retriever)
+            policy = RefPolicy(self.locations, "the --schema-location folders")
+            compiled = without_refs(found.schema, found.refused)
+            return self._compile(
+                lambda: jsonschema_rs.validator_for(compiled, base_uri=found.uri, retriever=policy.retrieve),
+                f"the schema {shown_ref(found.display)} for {kind} ({api_version})",
+            )
         return None
+
+    @staticmethod
+    def _compile(build: Any, what: str) -> Any:
+        """A compiled validator, or the reason it could not be built, in words that quote no schema content."""
+        import jsonschema_rs
+
+        try:
+            return build()
+        except jsonschema_rs.ValidationError as exc:
+            kind = type(exc.kind).__name__ if getattr(exc, "kind", None) is not None else ""
+            if kind == "Referencing":
+                reason = "a reference in it does not resolve, or names a document k8slint does not retrieve"
+            else:
+                where = "/".join(str(part) for part in getattr(exc, "schema_path", []) or [])
+                reason = f"it is not a valid JSON Schema ({kind or 'invalid'} at {shown_ref(where or '/')})"
+            return _Uncompiled(f"{what} could not be compiled: {reason}; the object was not validated")
+
+    def has_crd_schema(self, api_version: str, kind: str) -> bool:
+        """Whether a CustomResourceDefinition in the set gives the schema of this kind (before any schema folder)."""
+        return (api_version, kind) in self._crd_schemas
 
     def kinds_of(self, api_version: str) -> list[str]:
         """Kinds whose schema the target version has under ``api_version``."""
@@ -167,20 +294,42 @@ class SchemaStore:
                 kinds.extend(k for k in enum if isinstance(k, str))
         return sorted(set(kinds))
 
-    def _location_schema(self, api_version: str, kind: str) -> tuple[Path, dict[str, Any]] | None:
+    def location_schema(self, api_version: str, kind: str) -> LocationSchema | None:
+        """The schema a ``--schema-location`` folder holds for a kind, with the references it may not follow.
+
+        Only files inside the folders are read (symlinks resolved), only
+        regular ones, and only names built from a valid kind, group and version.
+        """
+        key = (api_version, kind)
+        if key not in self._location_schemas:
+            self._location_schemas[key] = self._find_location_schema(api_version, kind)
+        return self._location_schemas[key]
+
+    def _find_location_schema(self, api_version: str, kind: str) -> LocationSchema | None:
+        if not self.locations or not valid_type_names(api_version, kind):
+            return None
         group, _, version = api_version.rpartition("/")
         names = [
             f"{kind.lower()}-{group.split('.')[0]}-{version}.json" if group else f"{kind.lower()}-{version}.json",
             f"{group}/{kind.lower()}_{version}.json",
         ]
+        policy = RefPolicy(self.locations, "the --schema-location folders")
         for folder in self.locations:
+            root = Path(os.path.realpath(folder))
             for name in names:
                 candidate = folder / name
-                if candidate.is_file():
-                    try:
-                        return candidate, json.loads(candidate.read_text(encoding="utf-8"))
-                    except (OSError, ValueError):
-                        return None
+                if not candidate.is_file():
+                    continue
+                uri = candidate.resolve().as_uri()
+                path, _ = RefPolicy([root]).target(uri)
+                if path is None:
+                    return None  # a symlink out of the folder, a FIFO, a huge file: not read
+                try:
+                    schema = policy.read(uri)
+                except RefRefused:
+                    return None
+                refused, _ = scan_refs(schema, uri, policy)
+                return LocationSchema(candidate.as_posix(), uri, path, schema, refused)
         return None
 
     def _explain(self, error: Any) -> Iterator[SchemaError]:
@@ -263,6 +412,19 @@ def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str
     return found
 
 
+def crd_schema_holders(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    """``(path, schema)`` of each ``openAPIV3Schema`` in a CustomResourceDefinition."""
+    spec = obj.data.get("spec")
+    if not isinstance(spec, dict):
+        return
+    if _dig_schema(spec.get("validation")) is not None:
+        yield ("spec", "validation", "openAPIV3Schema"), spec["validation"]["openAPIV3Schema"]
+    versions = spec.get("versions")
+    for i, entry in enumerate(versions if isinstance(versions, list) else []):
+        if isinstance(entry, dict) and _dig_schema(entry.get("schema")) is not None:
+            yield ("spec", "versions", i, "schema", "openAPIV3Schema"), entry["schema"]["openAPIV3Schema"]
+
+
 def _dig_schema(holder: Any) -> dict[str, Any] | None:
     schema = holder.get("openAPIV3Schema") if isinstance(holder, dict) else None
     return schema if isinstance(schema, dict) else None
@@ -283,9 +445,9 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
         if not isinstance(node, dict):
             return node
         out = {
-            key: convert(value)
+            key: convert_keyword(key, value)
             for key, value in node.items()
-            if not key.startswith("x-kubernetes-") and key not in ("nullable", "format")
+            if not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
         }
         if isinstance(out.get("properties"), dict):
             # the API server prunes null fields before validating them
@@ -309,7 +471,20 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
                     out["properties"].setdefault(field, {})
         return out
 
+    def convert_keyword(key: str, value: Any) -> Any:
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            return {name: convert(child) for name, child in value.items()}  # field names, not keywords
+        if key in _DATA_KEYWORDS:
+            return value  # data, not schemas
+        return convert(value)
+
     return convert(copy.deepcopy(schema), top=True)
+
+
+_NOT_COMPILED = frozenset(("nullable", "format", "$ref", "$schema", "$id", "id", "definitions", "$defs", *REF_KEYWORDS))
+"""Keywords of a CRD schema left out when it is compiled: ``$ref`` and ``definitions`` are forbidden by
+the API server (KL014 reports a ``$ref``), and nothing may name another document or a meta-schema to fetch."""
+_SCHEMA_MAPS = ("properties", "patternProperties", "dependencies")
 
 
 def _admit_null(schema: Any) -> Any:
@@ -357,3 +532,200 @@ def _describe_path(path: FieldPath) -> str:
     from k8slint.findings import format_path
 
     return format_path(path) or "the object"
+
+
+# ---------------------------------------------------------------------------
+# $ref policy: what a user-supplied schema may make k8slint read
+
+MAX_SCHEMA_BYTES = 16 * 1024 * 1024
+"""The largest schema file a ``$ref`` may bring in (the largest shipped schema is under 2 MB)."""
+
+_MAX_SHOWN = 100
+_DATA_KEYWORDS = frozenset(("enum", "const", "default", "examples", "example"))
+"""Keywords whose values are data, not schemas: a ``$ref`` in them is never followed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRef:
+    """A reference k8slint did not follow: where it is in its schema, what it names, why not."""
+
+    path: FieldPath
+    """The path of the ``$ref`` key inside its schema document."""
+    ref: str
+    reason: str
+
+    @property
+    def keyword(self) -> str:
+        return str(self.path[-1]) if self.path else "$ref"
+
+    def message(self) -> str:
+        return f"k8slint refused to retrieve {self.keyword} {shown_ref(self.ref)}: {self.reason}; the schema was used without it"
+
+
+def shown_ref(ref: str) -> str:
+    """A reference as it may be printed: control characters escaped, cut to a sane length."""
+    escaped = json.dumps(ref, ensure_ascii=False)[1:-1]
+    if len(escaped) > _MAX_SHOWN:
+        escaped = escaped[: _MAX_SHOWN - 3] + "..."
+    return f"'{escaped}'"
+
+
+class RefRefused(ValueError):
+    """A retrieval the reference policy refused (its text names no file content)."""
+
+
+class RefPolicy:
+    """The documents a schema's references may name: regular JSON files inside ``roots``, nothing else.
+
+    No network scheme is ever allowed; ``file:`` URIs are resolved (symlinks
+    and ``..`` included) and must land inside one of the roots, which are
+    resolved once. With no roots nothing may be retrieved. ``retrieve`` is the
+    retriever handed to the compilers: it opens only what ``target`` allows,
+    only regular files, and reads at most :data:`MAX_SCHEMA_BYTES`.
+    """
+
+    def __init__(self, roots: Iterable[Path | str] = (), scope: str = "the schema's own folder") -> None:
+        self.roots = [Path(os.path.realpath(root)) for root in roots]
+        self.scope = scope
+
+    def target(self, uri: str) -> tuple[Path | None, str]:
+        """The file a document URI names, or None and the reason it may not be read."""
+        try:
+            parts = urlsplit(uri)
+        except ValueError:
+            return None, "it is not a valid URI"
+        if parts.scheme != "file":
+            if not parts.scheme:
+                return None, "a relative reference with no document to resolve it against"
+            return None, f"{parts.scheme[:16]}: references are never fetched"
+        if parts.netloc not in ("", "localhost"):
+            return None, "file: references to another host are never read"
+        if not self.roots:
+            return None, "this schema may not refer to other documents"
+        path = Path(os.path.realpath(unquote(parts.path)))
+        if not any(path.is_relative_to(root) for root in self.roots):
+            return None, f"it names a file outside {self.scope}"
+        try:
+            info = path.stat()
+        except OSError:
+            return None, "the file it names does not exist"
+        if not stat.S_ISREG(info.st_mode):
+            return None, "it names something that is not a regular file"
+        if info.st_size > MAX_SCHEMA_BYTES:
+            return None, f"the file it names is larger than {MAX_SCHEMA_BYTES // (1024 * 1024)} MB"
+        return path, ""
+
+    def read(self, uri: str) -> Any:
+        """The JSON document at ``uri``, if the policy allows it; raises :class:`RefRefused`."""
+        path, reason = self.target(uri)
+        if path is None:
+            raise RefRefused(reason)
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            raise RefRefused("the file it names cannot be read") from None
+        with os.fdopen(fd, "rb") as handle:  # checked again on the open file: it may have been swapped
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise RefRefused("it names something that is not a regular file")
+            data = handle.read(MAX_SCHEMA_BYTES + 1)
+        if len(data) > MAX_SCHEMA_BYTES:
+            raise RefRefused("the file it names is too large")
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise RefRefused("the file it names is not valid JSON") from None
+
+    def retrieve(self, uri: str) -> Any:
+        """The retriever for the compilers: the document, with the references this policy refuses taken out."""
+        document = self.read(uri)
+        return without_refs(document, scan_refs(document, uri, self)[0])
+
+
+def refuse_all(uri: str) -> Any:
+    """The retriever for schemas that may retrieve nothing: built-in kinds and CRDs."""
+    raise RefRefused("nothing is retrieved")
+
+
+def walk_refs(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str, str]]:
+    """``(path of the keyword, reference, base URI it resolves against)`` for every reference, in document order.
+
+    ``$id`` changes the base of the subschema that holds it, as in JSON Schema.
+    Iterative: a deeply nested schema does not exhaust the stack.
+    """
+    stack: list[tuple[Any, str, FieldPath]] = [(schema, base_uri, ())]
+    while stack:
+        node, base, path = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, base, (*path, i)) for i, item in reversed(list(enumerate(node))))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("$id"), str):
+            base = _join(base, node["$id"])
+        for keyword in REF_KEYWORDS:
+            if isinstance(node.get(keyword), str):
+                yield (*path, keyword), node[keyword], base
+        stack.extend(
+            (value, base, (*path, key))
+            for key, value in reversed(list(node.items()))
+            if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS
+        )
+
+
+def scan_refs(schema: Any, base_uri: str, policy: RefPolicy) -> tuple[list[RefusedRef], list[str]]:
+    """The references ``policy`` refuses, and the documents it allows that they name.
+
+    A reference within the document itself (``#/$defs/x``, or the document's
+    own URI) needs no retrieval and is always fine.
+    """
+    refused: list[RefusedRef] = []
+    allowed: list[str] = []
+    own = urldefrag(base_uri).url
+    for path, ref, base in walk_refs(schema, base_uri):
+        document = urldefrag(_join(base, ref)).url
+        if document in ("", own, urldefrag(base).url):
+            continue
+        found, reason = policy.target(document)
+        if found is None:
+            refused.append(RefusedRef(path, ref, reason))
+        elif document not in allowed:
+            allowed.append(document)
+    return refused, allowed
+
+
+def _join(base: str, ref: str) -> str:
+    try:
+        return urljoin(base, ref) if base else ref
+    except ValueError:  # an invalid IPv6 host and the like
+        return ref
+
+
+def without_refs(schema: Any, refused: Iterable[RefusedRef]) -> Any:
+    """A copy of ``schema`` with the refused reference keywords taken out; the rest is shared, not copied."""
+    paths = sorted({ref.path for ref in refused if ref.path}, key=len)
+    if not paths:
+        return schema
+    root = copy.copy(schema)
+    copies: dict[FieldPath, Any] = {(): root}
+    for path in paths:
+        node = root
+        for depth, part in enumerate(path[:-1], 1):
+            prefix = path[:depth]
+            if prefix not in copies:
+                copies[prefix] = copy.copy(node[part])
+                node[part] = copies[prefix]
+            node = copies[prefix]
+        if isinstance(node, dict):
+            node.pop(path[-1], None)
+    return root
+
+
+def json_position(text: str, path: FieldPath) -> tuple[int, int]:
+    """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
+    from k8slint.sources.yamlsafe import load_documents, locate
+
+    documents, _, _ = load_documents(text)
+    if not documents or documents[0].tree is None:
+        return 1, 1
+    line, column, _ = locate(documents[0].tree, path)
+    return line, column

@@ -1,9 +1,16 @@
 """Chart values: CH005 values-schema-violation, CH006 required-value-without-default,
-CH007 undefined-value, CH008 unused-value."""
+CH007 undefined-value, CH008 unused-value; KL014 schema-ref-refused for values.schema.json.
+
+values.schema.json is compiled with a registry whose only retrieval is of
+regular JSON files inside the chart folder: jsonschema's automatic retrieval
+(which fetches any URL, with no timeout) is never reached.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from k8slint.checks.chart_templates import unavailable_dependencies
@@ -30,6 +37,7 @@ def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
             yield Problem("values.schema.json must be a JSON object", location=Location(chart.schema_source.display, 1, 1))
         return
     import jsonschema
+    import referencing.exceptions
 
     try:
         validator_class = jsonschema.validators.validator_for(chart.schema, default=jsonschema.Draft7Validator)
@@ -38,14 +46,90 @@ def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         where = format_path(tuple(exc.absolute_path)) or "the top level"
         yield Problem(f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1))
         return
-    validator = validator_class(chart.schema)
+    schema, registry = _compilable(chart)
+    validator = validator_class(schema, registry=registry)
     values = _values(chart) if chart.values else {}
-    for error in sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path))):
+    try:
+        errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
+    except referencing.exceptions.Unresolvable as exc:
+        # a reference the scan did not see as refused (through $id, say): said without the resolver's text
+        ref = getattr(exc, "ref", "")
+        yield Problem(
+            f"values.schema.json could not be applied: the reference {_shown(ref)} does not resolve inside the chart; values were not validated",
+            location=Location(chart.schema_source.display, 1, 1),
+        )
+        return
+    for error in errors:
         if error.validator == "required":
             continue  # required-value-without-default says it in the chart's terms
         path = tuple(error.absolute_path)
         where = format_path(path) or "values"
         yield Problem(f"{where}: {error.message}", location=_values_location(chart, path))
+
+
+def _shown(ref: Any) -> str:
+    from k8slint.validation import shown_ref
+
+    return shown_ref(str(ref))
+
+
+def _schema_uri(chart: ChartDoc) -> str:
+    return Path(os.path.realpath(chart.path / "values.schema.json")).as_uri()
+
+
+def _policy(chart: ChartDoc) -> Any:
+    from k8slint.validation import RefPolicy
+
+    return RefPolicy([chart.path], "the chart folder")
+
+
+def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
+    """The schema without its refused references, and a registry that retrieves only files inside the chart.
+
+    jsonschema resolves a relative ``$ref`` against the schema's ``$id``, or
+    against nothing: a reference with no scheme is read beside values.schema.json.
+    """
+    import referencing
+    import referencing.exceptions
+    from referencing.jsonschema import DRAFT7, specification_with
+
+    from k8slint.validation import RefRefused, scan_refs, without_refs
+
+    policy = _policy(chart)
+    base = _schema_uri(chart)
+    refused, _ = scan_refs(chart.schema, base, policy)
+    dialect = chart.schema.get("$schema")
+    default = specification_with(dialect, default=DRAFT7) if isinstance(dialect, str) else DRAFT7
+
+    def retrieve(uri: str) -> referencing.Resource[Any]:
+        absolute = uri if ":" in uri.split("/", 1)[0] else _join(base, uri)
+        try:
+            contents = policy.retrieve(absolute)
+        except RefRefused:
+            raise referencing.exceptions.NoSuchResource(ref=uri) from None
+        return referencing.Resource.from_contents(contents, default_specification=default)
+
+    return without_refs(chart.schema, refused), referencing.Registry(retrieve=retrieve)
+
+
+def _join(base: str, ref: str) -> str:
+    from urllib.parse import urljoin
+
+    return urljoin(base, ref)
+
+
+@chart_check("KL014")
+def values_schema_ref(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+    """The references of values.schema.json that name anything but a file inside the chart."""
+    if not isinstance(chart.schema, dict) or chart.schema_source is None:
+        return
+    from k8slint.validation import document_refusals, json_position
+
+    path = Path(os.path.realpath(chart.path / "values.schema.json"))
+    source = chart.schema_source
+    for display, text, ref in document_refusals(source.display, path, chart.schema, _policy(chart), source.text):
+        line, column = json_position(text, ref.path)
+        yield Problem(ref.message(), location=Location(display, line, column))
 
 
 def _required(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:

@@ -1,7 +1,8 @@
-"""Schema validation: KL010 schema-violation, KL011 unknown-field, KL012 unknown-kind.
+"""Schema validation: KL010 schema-violation, KL011 unknown-field, KL012 unknown-kind,
+KL014 schema-ref-refused (for CRDs and --schema-location folders; charts in chart_values).
 
-The three rules share one validation per object (cached by the run's schema
-store); each reports its own kind of result.
+The first three rules share one validation per object (cached by the run's
+schema store); each reports its own kind of result.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Problem, Severity
+from k8slint.findings import Location, Problem, Severity
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
-from k8slint.registry import object_check
+from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
 
 
@@ -64,3 +65,45 @@ def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 def _builtin_kinds(ctx: Any, api_version: str) -> list[str]:
     """Kinds served under ``api_version`` by the target version, from the schemas' own kind enums."""
     return ctx.schemas.kinds_of(api_version)
+
+
+@object_check("KL014", kinds={"CustomResourceDefinition"}, local=True)
+def crd_schema_ref(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    """Every reference in a CRD's schemas: the API server forbids them, and k8slint retrieves none."""
+    from k8slint.validation import crd_schema_holders, shown_ref, walk_refs
+
+    for prefix, schema in crd_schema_holders(obj):
+        for path, ref, _ in walk_refs(schema):
+            yield Problem(
+                f"k8slint refused to retrieve {path[-1]} {shown_ref(ref)}: the API server does not allow references "
+                "in a CustomResourceDefinition schema, and k8slint retrieves nothing for one; that part was not validated",
+                path=(*prefix, *path),
+            )
+
+
+@set_check("KL014")
+def location_schema_ref(ctx: Any) -> Iterator[Problem]:
+    """The refused references of the --schema-location schemas the custom resources in the set use, once per file."""
+    if not ctx.run.settings.schema_locations:
+        return
+    from k8slint.validation import RefPolicy, json_position
+
+    policy = RefPolicy(ctx.run.settings.schema_locations, "the --schema-location folders")
+    seen_kinds: set[tuple[str, str]] = set()
+    seen_refs: set[tuple[str, tuple[Any, ...]]] = set()
+    for obj in ctx.index.objects:
+        api_version, kind = obj.api_version, obj.kind
+        if not isinstance(api_version, str) or not isinstance(kind, str) or not is_custom_resource(api_version):
+            continue
+        if (api_version, kind) in seen_kinds or ctx.schemas.has_crd_schema(api_version, kind):
+            continue
+        seen_kinds.add((api_version, kind))
+        found = ctx.schemas.location_schema(api_version, kind)
+        if found is None:
+            continue
+        for display, text, refused in found.refusals(policy):
+            if (display, refused.path) in seen_refs:
+                continue
+            seen_refs.add((display, refused.path))
+            line, column = json_position(text, refused.path)
+            yield Problem(refused.message(), location=Location(display, line, column))
