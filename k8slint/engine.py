@@ -701,6 +701,7 @@ def _stamp(
             location = Location("<unknown>", 1, 1)
     source_file = sources.get(location.file)
     snippet = source_file.line(location.line) if source_file is not None else None
+    # Values from the input are cut here, once, so that no report grows with their length.
     return Finding(
         code=rule.code,
         rule=rule.name,
@@ -713,7 +714,7 @@ def _stamp(
         source=obj.source if obj is not None else None,
         related=problem.related,
         snippet=snippet,
-    )
+    ).clipped()
 
 
 def _unused_suppressions(
