@@ -95,6 +95,8 @@ class Result:
     """Input files read (or attempted)."""
     objects: int
     notes: list[str] = field(default_factory=list)
+    config_file: str | None = None
+    """The config file in effect, as the settings name it; None without one."""
     loaded: Any = field(default=None, repr=False, compare=False)
     """What the run loaded (sources, objects, index), released with the result rather than
     piece by piece when lint() returns: a command that exits next never pays for it."""

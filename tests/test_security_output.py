@@ -204,6 +204,7 @@ def test_sarif_is_valid_and_its_uris_are_references_to_the_files(hostile_reports
     errors = list(jsonschema.Draft4Validator(schema).iter_errors(document))
     assert errors == [], errors[0].message if errors else ""
     run = document["runs"][0]
+    assert run["properties"]["config"] == os.path.join("cfg\n::error file=README.md::config", ".k8slint.yaml")
     uris = set()
     for result in run["results"]:
         for location in [*result["locations"], *result.get("relatedLocations", [])]:
@@ -217,10 +218,11 @@ def test_sarif_is_valid_and_its_uris_are_references_to_the_files(hostile_reports
     assert "a%20b%23c%3Fd%2541%5Ce.yaml" in uris and "%C3%A9.yaml" in uris and "%FF-undecodable.yaml" in uris
 
 
-def test_json_report_loads(hostile_reports: dict[str, str]) -> None:
+def test_json_report_loads_and_names_the_config(hostile_reports: dict[str, str]) -> None:
     report = json.loads(hostile_reports["json"])
     schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(report)
+    assert report["summary"]["config"] == os.path.join("cfg\n::error file=README.md::config", ".k8slint.yaml")
     names = {f["object"]["name"] for f in report["findings"] if f["object"]}
     assert set(HOSTILE) <= names  # data, exact (JSON escapes what it must)
     assert "\ufffd-undecodable.yaml" in {f["file"] for f in report["findings"]}
@@ -258,7 +260,7 @@ def _everything_hostile(value: str) -> Result:
         related=(Related(Location(f"other {value}.yaml", 1, 1), f"related {value}"),),
         snippet=f"  name: {value}\t# tab",
     )
-    return Result([finding], 1, 1, notes=[f"note {value}"])
+    return Result([finding], 1, 1, notes=[f"note {value}"], config_file=f"{value}/.k8slint.yaml")
 
 
 def _render(result: Result, output_format: str) -> str:
@@ -393,7 +395,8 @@ def test_no_workflow_commands_leaves_no_line_the_runner_takes(text: str) -> None
     for escapes in (("\\x23", "\\x3a"), ("&#35;", "&#58;")):
         guarded = no_workflow_commands(text, *escapes)
         assert all(runner_command(line) is None for line in log_lines(guarded.replace("\r", "")))
-        if "##[" not in text and not any(line.lstrip().startswith("::") for line in text.split("\n")):
+        # The guard also looks past colour codes before "::" (FORCE_COLOR may put them there).
+        if "##[" not in text and not any(re.match(r"(?:\s|\x1b\[[0-9;]*m)*::", line) for line in text.split("\n")):
             assert guarded == text
 
 
@@ -406,3 +409,47 @@ def test_uri_reference_is_an_rfc3986_reference_to_the_same_bytes(path: str) -> N
     uri = uri_reference(path)
     assert URI_REFERENCE.fullmatch(uri), uri
     assert unquote_to_bytes(uri) == os.fsencode(path.removeprefix("./"))
+
+
+# The report names the config in effect.
+
+
+def _config_tree(tmp_path: Path) -> Path:
+    (tmp_path / ".k8slint.yaml").write_text("namespace: team\n", encoding="utf-8")
+    sub = tmp_path / "k8s"
+    sub.mkdir()
+    (sub / "pod.yaml").write_text(_pod("nginx:1.27"), encoding="utf-8")
+    return sub
+
+
+@pytest.mark.parametrize(
+    "where, args, shown",
+    [
+        (".", [], ".k8slint.yaml"),
+        ("k8s", [], os.path.join("..", ".k8slint.yaml")),  # a parent folder's config says so
+        (".", ["--config", ".k8slint.yaml"], ".k8slint.yaml"),
+        (".", ["--no-config"], None),
+    ],
+    ids=["found here", "found above", "given", "none"],
+)
+def test_the_summary_names_the_config_in_effect(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, args: list[str], shown: str | None) -> None:
+    sub = _config_tree(tmp_path)
+    monkeypatch.chdir(tmp_path / where)
+    target = os.path.relpath(sub / "pod.yaml")
+    text = cli("check", *args, target).output.rstrip().splitlines()[-1]
+    assert text.endswith("; no config file." if shown is None else f"; config: {shown}.")
+    report = json.loads(cli("check", "--format", "json", *args, target).output)
+    assert report["summary"]["config"] == shown
+    sarif = json.loads(cli("check", "--format", "sarif", *args, target).output)
+    assert sarif["runs"][0]["properties"]["config"] == shown
+
+
+def test_a_config_elsewhere_is_named_by_its_full_path(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    sub = _config_tree(tmp_path / "elsewhere")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    config = str(tmp_path / "elsewhere" / ".k8slint.yaml")
+    result = cli("check", "--format", "json", "--config", config, str(sub))
+    assert json.loads(result.output)["summary"]["config"] == config

@@ -7,6 +7,7 @@ from typing import Any
 from k8slint.engine import Result
 from k8slint.findings import MESSAGE_LIMIT, Finding, Severity, clip
 from k8slint.reporters import jsontext
+from k8slint.reporters.safe import config_shown
 
 REPORT_VERSION = 1
 
@@ -47,6 +48,7 @@ def report_json(result: Result) -> dict[str, Any]:
             "findings": len(result.findings),
             "by_severity": {str(s): result.count(s) for s in sorted(Severity, reverse=True)},
             "notes": [clip(note, MESSAGE_LIMIT) for note in result.notes],
+            "config": config_shown(result.config_file),
         },
         "findings": [finding_json(f) for f in result.findings],
     }

@@ -113,3 +113,17 @@ def uri_reference(path: str) -> str:
     except UnicodeEncodeError:  # a lone surrogate no file name has (from a "# Source:" line, say)
         raw = path.encode("utf-8", "replace")
     return quote(raw, safe="/")
+
+
+def config_shown(path: str | None) -> str | None:
+    """The config file as a report names it: relative to the working directory when it
+    lies in it, below it or in a folder above it (``../.k8slint.yaml``), as given otherwise."""
+    if path is None or not os.path.isabs(path):
+        return path
+    here = os.getcwd()
+    folder = os.path.dirname(path)
+    try:
+        related = os.path.commonpath([folder, here]) in (folder, here)
+    except ValueError:  # another drive, on Windows
+        return path
+    return os.path.relpath(path) if related else path

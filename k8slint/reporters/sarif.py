@@ -9,7 +9,7 @@ from k8slint.engine import Result
 from k8slint.findings import Finding, Severity
 from k8slint.registry import Registry
 from k8slint.reporters import jsontext
-from k8slint.reporters.safe import printable, uri_reference
+from k8slint.reporters.safe import config_shown, printable, uri_reference
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _URI_BASE = "SRCROOT"
@@ -93,6 +93,7 @@ def report_sarif(result: Result, registry: Registry) -> dict[str, Any]:
                 "originalUriBaseIds": {_URI_BASE: {"description": {"text": "The directory k8slint ran in."}}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, rule_index) for f in result.findings],
+                "properties": {"config": config_shown(result.config_file)},
             }
         ],
     }

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from k8slint.engine import Result
 from k8slint.findings import SNIPPET_LIMIT, Finding, Severity
-from k8slint.reporters.safe import FILE_LIMIT, no_workflow_commands, printable
+from k8slint.reporters.safe import FILE_LIMIT, config_shown, no_workflow_commands, printable
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -76,7 +76,7 @@ def _finding(console: Console, finding: Finding) -> None:
 
 def _summary(console: Console, result: Result) -> None:
     counts = {s: result.count(s) for s in Severity}
-    where = Text(f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}).")
+    where = Text(f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}); {_config(result)}.")
     if not result.findings:
         console.print(Text.assemble(("No problems found", "green"), where))
     else:
@@ -89,6 +89,11 @@ def _summary(console: Console, result: Result) -> None:
         console.print(Text.assemble(*parts, where))
     for note in result.notes:
         console.print(Text(f"note: {printable(note)}", "dim"))
+
+
+def _config(result: Result) -> str:
+    shown = config_shown(result.config_file)
+    return "no config file" if shown is None else f"config: {printable(shown, FILE_LIMIT)}"
 
 
 def _plural(count: int, word: str, inflect: bool = True) -> str:
