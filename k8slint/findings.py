@@ -65,7 +65,7 @@ class ObjectRef:
 
     def clipped(self) -> ObjectRef:
         fields = (self.api_version, self.kind, self.name, self.namespace)
-        if all(value is None or len(value) <= IDENTITY_LIMIT for value in fields):
+        if max(map(len, map(str, fields))) <= IDENTITY_LIMIT:  # str(None) is short too
             return self
         return ObjectRef(*(None if value is None else clip(value, IDENTITY_LIMIT) for value in fields))
 
@@ -138,13 +138,22 @@ class Finding:
         obj = None if self.object is None else self.object.clipped()
         hint = None if self.hint is None else clip_message(self.hint)
         source = _clip_optional(self.source, MESSAGE_LIMIT)
-        related = tuple(Related(r.location, clip_message(r.message)) for r in self.related[:RELATED_LIMIT])
         snippet = _clip_optional(self.snippet, SNIPPET_LIMIT)
-        if (message, path, obj, hint, source, related, snippet) == (
-            self.message, self.path, self.object, self.hint, self.source, self.related, self.snippet,
+        related = self.related
+        if related and (len(related) > RELATED_LIMIT or any(clip_message(r.message) is not r.message for r in related)):
+            related = tuple(Related(r.location, clip_message(r.message)) for r in related[:RELATED_LIMIT])
+        # The clip functions return the very string when there is nothing to cut.
+        if (
+            message is self.message
+            and path is self.path
+            and obj is self.object
+            and hint is self.hint
+            and source is self.source
+            and snippet is self.snippet
+            and related is self.related
         ):
             return self
-        identity_cut = (message, path, obj) != (self.message, self.path, self.object)
+        identity_cut = message is not self.message or path is not self.path or obj is not self.object
         return replace(
             self,
             message=message,
@@ -168,7 +177,8 @@ def fingerprint_of(code: str, file: str, obj: ObjectRef | None, path: str | None
 
 
 def clip(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` characters, the last of them an ellipsis when cut."""
+    """``text`` cut to at most ``limit`` characters, the last of them an ellipsis when cut
+    (``text`` itself when it is short enough)."""
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
@@ -182,7 +192,8 @@ def _clip_optional(text: str | None, limit: int) -> str | None:
 
 
 def clip_message(text: str) -> str:
-    """A message with each long quoted value cut to VALUE_LIMIT, then the whole to MESSAGE_LIMIT."""
+    """A message with each long quoted value cut to VALUE_LIMIT, then the whole to MESSAGE_LIMIT
+    (``text`` itself when there is nothing to cut: re.sub returns its input when nothing matched)."""
     if len(text) > VALUE_LIMIT:
         text = _QUOTED.sub(lambda m: m[1] + clip(m[2], VALUE_LIMIT) + m[1], text)
     return clip(text, MESSAGE_LIMIT)

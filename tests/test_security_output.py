@@ -350,6 +350,19 @@ def test_clipping_keeps_fingerprints_and_baselines(tmp_path: Path) -> None:
     assert apply_baseline(result, Counter(fingerprints)) == 4 and result.findings == []
 
 
+def test_ordinary_findings_are_left_as_they_are() -> None:
+    """Nothing to cut: the very finding, with the fingerprint computed as it always was."""
+    from conftest import FIXTURES
+
+    from k8slint.findings import fingerprint_of
+
+    findings = run_lint(FIXTURES / "clean", FIXTURES / "rules" / "KR002").findings
+    assert findings
+    for finding in findings:
+        assert finding.clipped() is finding and finding.pinned_fingerprint is None
+        assert finding.fingerprint == fingerprint_of(finding.code, finding.location.file, finding.object, finding.path, finding.message)
+
+
 # Properties of the escaping functions, over any string.
 
 _ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)

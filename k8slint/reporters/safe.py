@@ -91,7 +91,7 @@ def json_text(text: str) -> str:
     """The text of a JSON report (JSON or SARIF), safe to print: DEL, C1 and the invisible
     characters written as ``\\uXXXX`` escapes (the same strings to a JSON reader), and no
     workflow command (``##[`` as ``#\\u0023[``)."""
-    if _RAW_IN_JSON.search(text):
+    if (not text.isascii() or "\x7f" in text) and _RAW_IN_JSON.search(text):  # isascii: a fast first look
         text = _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
     return no_workflow_commands(text, "\\u0023", "\\u003a")
 
