@@ -69,7 +69,7 @@ def workflow_property(text: str, limit: int = MESSAGE_LIMIT) -> str:
 # still parsed). k8slint writes neither itself except in --format github, so in the
 # other reports both can only come from the input.
 _LEGACY_COMMAND = "##["
-_LINE_START_COMMAND = re.compile(r"^((?:[^\S\n]|\x1b\[[0-9;]*m)*):(?=:)", re.MULTILINE)
+_LINE_START_COMMAND = re.compile(r"(?:^|(?<=\r))((?:[^\S\r\n]|\x1b\[[0-9;]*m)*):(?=:)", re.MULTILINE)  # CR ends a line too
 
 
 def no_workflow_commands(text: str, hash_escape: str, colon_escape: str) -> str:
