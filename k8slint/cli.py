@@ -105,6 +105,7 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
 
     jobs = params["jobs"] or os.cpu_count() or 1
     result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar(), jobs=jobs)
+    result.config_file = settings.config_file
     return result, settings
 
 

@@ -95,6 +95,8 @@ class Result:
     """Input files read (or attempted)."""
     objects: int
     notes: list[str] = field(default_factory=list)
+    config_file: str | None = None
+    """The config file in effect, as the settings name it; None without one."""
     loaded: Any = field(default=None, repr=False, compare=False)
     """What the run loaded (sources, objects, index), released with the result rather than
     piece by piece when lint() returns: a command that exits next never pays for it."""
@@ -701,6 +703,7 @@ def _stamp(
             location = Location("<unknown>", 1, 1)
     source_file = sources.get(location.file)
     snippet = source_file.line(location.line) if source_file is not None else None
+    # Values from the input are cut here, once, so that no report grows with their length.
     return Finding(
         code=rule.code,
         rule=rule.name,
@@ -713,7 +716,7 @@ def _stamp(
         source=obj.source if obj is not None else None,
         related=problem.related,
         snippet=snippet,
-    )
+    ).clipped()
 
 
 def _unused_suppressions(

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import enum
 import hashlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+ELLIPSIS = "\u2026"
+MESSAGE_LIMIT = 500
+"""Characters kept of a message, a hint, a related-location message, a field path or a template name."""
+SNIPPET_LIMIT = 200
+"""Characters kept of the source line shown with a finding."""
+VALUE_LIMIT = 100
+"""Characters kept of a value quoted inside a message."""
+IDENTITY_LIMIT = 320
+"""Characters kept of an object's apiVersion, kind, namespace and name: more than any valid one has."""
+RELATED_LIMIT = 20
+"""Related locations kept per finding."""
 
 
 class Severity(enum.IntEnum):
@@ -49,6 +62,12 @@ class ObjectRef:
     kind: str | None
     name: str | None
     namespace: str | None
+
+    def clipped(self) -> ObjectRef:
+        fields = (self.api_version, self.kind, self.name, self.namespace)
+        if max(map(len, map(str, fields))) <= IDENTITY_LIMIT:  # str(None) is short too
+            return self
+        return ObjectRef(*(None if value is None else clip(value, IDENTITY_LIMIT) for value in fields))
 
     def describe(self) -> str:
         kind = self.kind or "object"
@@ -94,6 +113,8 @@ class Finding:
     source: str | None = None
     related: tuple[Related, ...] = ()
     snippet: str | None = field(default=None, compare=False)
+    pinned_fingerprint: str | None = field(default=None, compare=False, repr=False)
+    """The fingerprint of the finding as found, when clipping cut a value it is made of."""
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
@@ -103,15 +124,79 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """Stable across edits that only move lines: rule, object identity and field path."""
-        obj = self.object
-        identity = (
-            (obj.api_version or "", obj.kind or "", obj.namespace or "", obj.name or "")
-            if obj
-            else ("", "", "", "")
+        if self.pinned_fingerprint is not None:
+            return self.pinned_fingerprint
+        return fingerprint_of(self.code, self.location.file, self.object, self.path, self.message)
+
+    def clipped(self) -> Finding:
+        """The finding with every text bounded, so that a report grows linearly with the findings.
+
+        The fingerprint stays that of the values as found, so baselines match whatever was cut.
+        """
+        message = clip_message(self.message)
+        path = _clip_optional(self.path, MESSAGE_LIMIT)
+        obj = None if self.object is None else self.object.clipped()
+        hint = None if self.hint is None else clip_message(self.hint)
+        source = _clip_optional(self.source, MESSAGE_LIMIT)
+        snippet = _clip_optional(self.snippet, SNIPPET_LIMIT)
+        related = self.related
+        if related and (len(related) > RELATED_LIMIT or any(clip_message(r.message) is not r.message for r in related)):
+            related = tuple(Related(r.location, clip_message(r.message)) for r in related[:RELATED_LIMIT])
+        # The clip functions return the very string when there is nothing to cut.
+        if (
+            message is self.message
+            and path is self.path
+            and obj is self.object
+            and hint is self.hint
+            and source is self.source
+            and snippet is self.snippet
+            and related is self.related
+        ):
+            return self
+        identity_cut = message is not self.message or path is not self.path or obj is not self.object
+        return replace(
+            self,
+            message=message,
+            path=path,
+            object=obj,
+            hint=hint,
+            source=source,
+            related=related,
+            snippet=snippet,
+            pinned_fingerprint=self.fingerprint if identity_cut else self.pinned_fingerprint,
         )
-        anchor = self.path if self.path is not None else self.message
-        text = "\x1f".join((self.code, self.location.file, *identity, anchor))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def fingerprint_of(code: str, file: str, obj: ObjectRef | None, path: str | None, message: str) -> str:
+    identity = (
+        (obj.api_version or "", obj.kind or "", obj.namespace or "", obj.name or "") if obj else ("", "", "", "")
+    )
+    anchor = path if path is not None else message
+    text = "\x1f".join((code, file, *identity, anchor))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the last of them an ellipsis when cut
+    (``text`` itself when it is short enough)."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+# A value a message quotes: in '...' or "..." (as repr() writes it), not an apostrophe
+# inside a word. Each match stops at the next quote, so the scan is linear.
+_QUOTED = re.compile(r"""(?<!\w)(['"])([^'"]{%d,})\1(?!\w)""" % (VALUE_LIMIT + 1))
+
+
+def _clip_optional(text: str | None, limit: int) -> str | None:
+    return None if text is None else clip(text, limit)
+
+
+def clip_message(text: str) -> str:
+    """A message with each long quoted value cut to VALUE_LIMIT, then the whole to MESSAGE_LIMIT
+    (``text`` itself when there is nothing to cut: re.sub returns its input when nothing matched)."""
+    if len(text) > VALUE_LIMIT:
+        text = _QUOTED.sub(lambda m: m[1] + clip(m[2], VALUE_LIMIT) + m[1], text)
+    return clip(text, MESSAGE_LIMIT)
 
 
 @dataclass(slots=True)

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from k8slint.engine import Result
+from k8slint.reporters.safe import FILE_LIMIT, workflow_data, workflow_property
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render_github(result: Result) -> str:
@@ -21,12 +14,12 @@ def render_github(result: Result) -> str:
         loc = finding.location
         properties = ",".join(
             (
-                f"file={_escape_property(loc.file.removeprefix('./'))}",
+                f"file={workflow_property(loc.file.removeprefix('./'), FILE_LIMIT)}",
                 f"line={loc.line}",
                 f"col={loc.column}",
-                f"title={_escape_property(f'{finding.code} {finding.rule}')}",
+                f"title={workflow_property(f'{finding.code} {finding.rule}')}",
             )
         )
-        message = finding.message + (f" ({finding.hint})" if finding.hint else "")
-        lines.append(f"::{_COMMANDS[str(finding.severity)]} {properties}::{_escape_data(message)}")
+        message = workflow_data(finding.message) + (f" ({workflow_data(finding.hint)})" if finding.hint else "")
+        lines.append(f"::{_COMMANDS[str(finding.severity)]} {properties}::{message}")
     return "\n".join(lines)

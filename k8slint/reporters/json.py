@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from k8slint.engine import Result
-from k8slint.findings import Finding, Severity
+from k8slint.findings import MESSAGE_LIMIT, Finding, Severity, clip
 from k8slint.reporters import jsontext
+from k8slint.reporters.safe import config_shown
 
 REPORT_VERSION = 1
 
@@ -46,11 +47,12 @@ def report_json(result: Result) -> dict[str, Any]:
             "objects": result.objects,
             "findings": len(result.findings),
             "by_severity": {str(s): result.count(s) for s in sorted(Severity, reverse=True)},
-            "notes": list(result.notes),
+            "notes": [clip(note, MESSAGE_LIMIT) for note in result.notes],
+            "config": config_shown(result.config_file),
         },
         "findings": [finding_json(f) for f in result.findings],
     }
 
 
 def render_json(result: Result) -> str:
-    return jsontext.dumps(report_json(result))
+    return jsontext.report_text(report_json(result))

@@ -8,7 +8,16 @@ about 15 times faster.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+from k8slint.reporters.safe import json_text
+
+
+def report_text(data: Any) -> str:
+    """The text of a report: ``dumps`` made safe to print to a terminal or a CI log
+    (reporters.safe.json_text), the same data to a JSON reader."""
+    return json_text(dumps(data))
 
 
 def dumps(data: Any) -> str:
@@ -18,7 +27,10 @@ def dumps(data: Any) -> str:
     mappings with string keys (never floats, which orjson spells differently).
     What orjson refuses (a string with a lone surrogate, an integer past 64
     bits, a key that is not a string) and any setup without orjson go to the
-    standard library.
+    standard library. A lone surrogate (from an undecodable file name, or a
+    ``\\ud800`` escape in a JSON manifest) is written as U+FFFD: a JSON text
+    holds Unicode characters, which no lone surrogate is, and other readers
+    refuse it.
     """
     try:
         import orjson
@@ -30,5 +42,8 @@ def dumps(data: Any) -> str:
         return _standard(data)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _standard(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return _LONE_SURROGATE.sub("\ufffd", json.dumps(data, indent=2, ensure_ascii=False))

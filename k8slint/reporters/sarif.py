@@ -9,6 +9,7 @@ from k8slint.engine import Result
 from k8slint.findings import Finding, Severity
 from k8slint.registry import Registry
 from k8slint.reporters import jsontext
+from k8slint.reporters.safe import config_shown, printable, uri_reference
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _URI_BASE = "SRCROOT"
@@ -29,19 +30,15 @@ def _rule(rule: Any) -> dict[str, Any]:
     }
 
 
-def _uri(path: str) -> str:
-    return path.removeprefix("./").replace("\\", "/")
-
-
 def _location(file: str, line: int, column: int, message: str | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": _uri(file), "uriBaseId": _URI_BASE},
+            "artifactLocation": {"uri": uri_reference(file), "uriBaseId": _URI_BASE},
             "region": {"startLine": line, "startColumn": column},
         }
     }
     if message:
-        location["message"] = {"text": message}
+        location["message"] = {"text": printable(message)}
     return location
 
 
@@ -51,7 +48,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
         "ruleId": finding.code,
         "ruleIndex": rule_index[finding.code],
         "level": _LEVELS[finding.severity],
-        "message": {"text": finding.message + (f" ({finding.hint})" if finding.hint else "")},
+        "message": {"text": printable(finding.message) + (f" ({printable(finding.hint)})" if finding.hint else "")},
         "locations": [_location(loc.file, loc.line, loc.column)],
         "partialFingerprints": {"k8slintFingerprint/v1": finding.fingerprint},
     }
@@ -59,7 +56,7 @@ def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
     if finding.source:
         related.append(
             {
-                "physicalLocation": {"artifactLocation": {"uri": _uri(finding.source), "uriBaseId": _URI_BASE}},
+                "physicalLocation": {"artifactLocation": {"uri": uri_reference(finding.source), "uriBaseId": _URI_BASE}},
                 "message": {"text": "the Helm template this object was rendered from"},
             }
         )
@@ -96,10 +93,11 @@ def report_sarif(result: Result, registry: Registry) -> dict[str, Any]:
                 "originalUriBaseIds": {_URI_BASE: {"description": {"text": "The directory k8slint ran in."}}},
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, rule_index) for f in result.findings],
+                "properties": {"config": config_shown(result.config_file)},
             }
         ],
     }
 
 
 def render_sarif(result: Result, registry: Registry) -> str:
-    return jsontext.dumps(report_sarif(result, registry))
+    return jsontext.report_text(report_sarif(result, registry))

@@ -1,7 +1,8 @@
 """The terminal report: findings grouped by file, with the offending line and a fix hint.
 
 Colours when writing to a terminal; plain text when not, or when NO_COLOR is set
-(rich handles both).
+(rich handles both). What comes from the input is escaped by reporters.safe and
+handed to rich as plain text, never as markup.
 """
 
 from __future__ import annotations
@@ -10,63 +11,89 @@ from itertools import groupby
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from k8slint.engine import Result
-from k8slint.findings import Finding, Severity
+from k8slint.findings import SNIPPET_LIMIT, Finding, Severity
+from k8slint.reporters.safe import FILE_LIMIT, config_shown, no_workflow_commands, printable
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def render_text(result: Result, stream: TextIO) -> None:
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
-    for file, group in groupby(result.findings, key=lambda f: f.location.file):
-        console.print(f"[bold underline]{escape(file)}[/]")
-        for finding in group:
-            _finding(console, finding)
-        console.print()
-    _summary(console, result)
+    with console.capture() as captured:
+        for file, group in groupby(result.findings, key=lambda f: f.location.file):
+            console.print(Text(_file(file), "bold underline"))
+            for finding in group:
+                _finding(console, finding)
+            console.print()
+        _summary(console, result)
+    # The Actions log is parsed for workflow commands (action.yml prints this report).
+    stream.write(no_workflow_commands(captured.get(), "\\x23", "\\x3a"))
+
+
+def _file(name: str) -> str:
+    return printable(name, FILE_LIMIT)
 
 
 def _finding(console: Console, finding: Finding) -> None:
     loc = finding.location
     style = _STYLE[finding.severity]
     console.print(
-        f"  [bold]{escape(loc.file)}:{loc.line}:{loc.column}[/] [{style}]{finding.severity}[/] "
-        f"[dim]{finding.code}[/] [bold]{finding.rule}[/]: {escape(finding.message)}"
+        Text.assemble(
+            "  ",
+            (f"{_file(loc.file)}:{loc.line}:{loc.column}", "bold"),
+            " ",
+            (str(finding.severity), style),
+            " ",
+            (printable(finding.code), "dim"),
+            " ",
+            (printable(finding.rule), "bold"),
+            ": ",
+            printable(finding.message),
+        )
     )
     context = []
     if finding.object is not None:
-        context.append(finding.object.describe())
+        context.append(printable(finding.object.describe()))
     if finding.path:
-        context.append(finding.path)
+        context.append(printable(finding.path))
     if finding.source:
-        context.append(f"from template {finding.source}")
+        context.append(f"from template {printable(finding.source)}")
     if context:
-        console.print(f"      [dim]{escape(' · '.join(context))}[/]")
+        console.print(Text.assemble("      ", (" · ".join(context), "dim")))
     if finding.snippet is not None and finding.snippet.strip():
-        console.print(f"  [dim]{loc.line:>5} |[/] {escape(finding.snippet.rstrip())}")
+        snippet = printable(finding.snippet.rstrip(), SNIPPET_LIMIT, tabs=True)  # rich expands tabs
+        console.print(Text.assemble("  ", (f"{loc.line:>5} |", "dim"), " ", snippet))
     for related in finding.related:
         rel = related.location
-        console.print(f"      [dim]note: {escape(related.message)} at {escape(rel.file)}:{rel.line}:{rel.column}[/]")
+        note = f"note: {printable(related.message)} at {_file(rel.file)}:{rel.line}:{rel.column}"
+        console.print(Text.assemble("      ", (note, "dim")))
     if finding.hint:
-        console.print(f"      [green]hint:[/] {escape(finding.hint)}")
+        console.print(Text.assemble("      ", ("hint:", "green"), " ", printable(finding.hint)))
 
 
 def _summary(console: Console, result: Result) -> None:
     counts = {s: result.count(s) for s in Severity}
+    where = Text(f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}); {_config(result)}.")
     if not result.findings:
-        console.print(f"[green]No problems found[/] in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}).")
+        console.print(Text.assemble(("No problems found", "green"), where))
     else:
-        parts = [
-            f"[{_STYLE[s]}]{_plural(counts[s], str(s) if s != Severity.INFO else 'info', s != Severity.INFO)}[/]"
-            for s in sorted(Severity, reverse=True)
-        ]
-        console.print(
-            f"Found {', '.join(parts)} in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')})."
-        )
+        parts: list[Text | str | tuple[str, str]] = ["Found "]
+        for number, severity in enumerate(sorted(Severity, reverse=True)):
+            if number:
+                parts.append(", ")
+            word = str(severity) if severity != Severity.INFO else "info"
+            parts.append((_plural(counts[severity], word, severity != Severity.INFO), _STYLE[severity]))
+        console.print(Text.assemble(*parts, where))
     for note in result.notes:
-        console.print(f"[dim]note: {escape(note)}[/]")
+        console.print(Text(f"note: {printable(note)}", "dim"))
+
+
+def _config(result: Result) -> str:
+    shown = config_shown(result.config_file)
+    return "no config file" if shown is None else f"config: {printable(shown, FILE_LIMIT)}"
 
 
 def _plural(count: int, word: str, inflect: bool = True) -> str:
