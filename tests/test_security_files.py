@@ -1,0 +1,280 @@
+"""Hostile file systems: links out of the repository, FIFOs and devices, deep trees, odd names,
+configs that point outside, chart folders that look like flags, `init` through a link."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, fake_helm, run_lint
+
+SECRET = "s3cr3t-token-value"
+BAD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.25
+      resources:
+        requests: {cpu: "2"}
+        limits: {cpu: "1"}
+"""
+FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def k8slint(*args: str, cwd: Path, timeout: float = 20, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The real command in a child process (standard input an open, silent pipe), with a deadline."""
+    return subprocess.run(
+        [sys.executable, "-m", "k8slint", *args],
+        cwd=cwd,
+        capture_output=True,
+        stdin=subprocess.PIPE,
+        timeout=timeout,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+
+
+def skipped(result: object) -> dict[str, str]:
+    """File name -> message of every skipped-file finding."""
+    return {Path(f.location.file).name: f.message for f in result.findings if f.rule == "skipped-file"}  # type: ignore[attr-defined]
+
+
+def all_text(result: object) -> str:
+    return "\n".join(f"{f.message} {f.snippet or ''} {f.location.file}" for f in result.findings)  # type: ignore[attr-defined]
+
+
+# --- symlinks out of the linted paths ----------------------------------------
+
+
+def test_links_to_files_outside_are_skipped_never_read(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (tmp_path / "secret").write_text(f"apiVersion: {SECRET}\nkind: Secret\n")
+    (repo / "token.yaml").symlink_to("../secret")
+    (repo / "passwd.yaml").symlink_to("/etc/passwd")
+    (repo / "bad.yaml").write_text(BAD)
+    result = run_lint(repo)
+    assert set(skipped(result)) == {"token.yaml", "passwd.yaml"}
+    assert "outside the linted paths" in skipped(result)["token.yaml"]
+    assert "request-exceeds-limit" in {f.rule for f in result.findings}  # the rest is linted
+    for fmt in FORMATS:
+        out = k8slint("check", "--format", fmt, ".", cwd=repo)
+        assert out.returncode == 1, out.stderr
+        assert SECRET.encode() not in out.stdout and b"root:x:0" not in out.stdout
+        assert b"token.yaml" in out.stdout
+
+
+def test_a_link_named_on_the_command_line_must_resolve_inside_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text(f"apiVersion: {SECRET}\n")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "token.yaml").symlink_to("../secret")  # as a shell glob deploy/*.yaml names it
+    (tmp_path / "deploy" / "real.yaml").write_text(BAD)
+    (tmp_path / "deploy" / "alias.yaml").symlink_to("real.yaml")
+    result = run_lint(*sorted((tmp_path / "deploy").iterdir()))
+    assert set(skipped(result)) == {"token.yaml"}
+    assert {Path(f.location.file).name for f in result.findings if f.rule == "request-exceeds-limit"} == {"alias.yaml", "real.yaml"}
+    assert SECRET not in all_text(result)
+
+
+def test_links_to_folders_outside_are_skipped_and_inside_are_linted_once(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "x.yaml").write_text(BAD)
+    repo = tmp_path / "repo"
+    (repo / "real").mkdir(parents=True)
+    (repo / "real" / "x.yaml").write_text(BAD)
+    (repo / "out").symlink_to(outside)
+    (repo / "again").symlink_to(repo / "real")
+    (repo / "real" / "loop").symlink_to(repo)
+    result = run_lint(repo)
+    assert skipped(result) == {"out": "a symlink to a folder outside the linted paths; not read"}
+    limits = [f.location.file for f in result.findings if f.rule == "request-exceeds-limit"]
+    assert [Path(p).relative_to(repo).as_posix() for p in limits] == ["real/x.yaml"]
+
+
+# --- FIFOs, sockets, devices: never opened for reading -----------------------
+
+
+@pytest.mark.parametrize("target", ["/dev/stdin", "/dev/zero", "/dev/urandom"])
+def test_links_to_devices_do_not_hang_or_fill_memory(tmp_path: Path, target: str) -> None:
+    (tmp_path / "dev.yaml").symlink_to(target)
+    (tmp_path / "bad.yaml").write_text(BAD)
+    started = time.monotonic()
+    out = k8slint("check", "--format", "json", ".", cwd=tmp_path, timeout=15)
+    assert time.monotonic() - started < 10
+    report = json.loads(out.stdout)
+    rules = {(f["rule"], Path(f["file"]).name) for f in report["findings"]}
+    assert ("skipped-file", "dev.yaml") in rules and ("request-exceeds-limit", "bad.yaml") in rules
+
+
+def test_a_device_inside_the_linted_paths_is_not_opened(tmp_path: Path) -> None:
+    """/dev linted as a folder: every device is a skipped-file, none is opened."""
+    folder = tmp_path / "devs"
+    folder.mkdir()
+    (folder / "null.yaml").symlink_to("/dev/null")
+    result = run_lint(folder)
+    assert "null.yaml" in skipped(result)
+    found = run_lint("/dev/zero")
+    assert skipped(found) == {"zero": "a device, not a regular file; not read"}
+
+
+def test_a_fifo_on_the_command_line_or_in_a_folder_does_not_hang(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "sub" / "inner.yaml")
+    (tmp_path / "sub" / "via-link.yaml").symlink_to(tmp_path / "pipe.yaml")
+    started = time.monotonic()
+    out = k8slint("check", "--format", "json", "pipe.yaml", "sub", cwd=tmp_path, timeout=15)
+    assert time.monotonic() - started < 10
+    assert out.returncode == 0, out.stderr
+    found = {Path(f["file"]).name: f["message"] for f in json.loads(out.stdout)["findings"]}
+    assert found == {
+        "pipe.yaml": "a FIFO (named pipe), not a regular file; not read",
+        "inner.yaml": "a FIFO (named pipe), not a regular file; not read",
+        "via-link.yaml": "a FIFO (named pipe), not a regular file; not read",
+    }
+
+
+def test_a_socket_is_skipped(tmp_path: Path) -> None:
+    import socket
+
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(tmp_path / "s.yaml"))
+        assert skipped(run_lint(tmp_path)) == {"s.yaml": "a socket, not a regular file; not read"}
+    finally:
+        server.close()
+
+
+def test_a_file_swapped_for_a_fifo_after_discovery_is_not_read(tmp_path: Path) -> None:
+    """The type is checked again on the open descriptor, and links are not followed at open time."""
+    from k8slint.sources.discover import InputFile, read_input
+    from k8slint.sources.safefs import Roots
+
+    os.mkfifo(tmp_path / "p.yaml")
+    (tmp_path / "link.yaml").symlink_to("/etc/passwd")
+    roots = Roots.of([str(tmp_path)])
+    for name in ("p.yaml", "link.yaml"):
+        text, problem = read_input(InputFile(name, str(tmp_path / name), roots))
+        assert text is None and problem is not None and "not read" in problem.message
+
+
+# --- deep trees and names that are not UTF-8 ---------------------------------
+
+
+@pytest.fixture
+def deep_tree(tmp_path: Path) -> Iterator[Path]:
+    """A tree 1,500 folders deep, removed bottom-up afterwards (shutil.rmtree would recurse too deep)."""
+    folders = [tmp_path]
+    for _ in range(1500):
+        folders.append(folders[-1] / "d")
+        folders[-1].mkdir()
+    (folders[-1] / "bad.yaml").write_text(BAD)
+    try:
+        yield tmp_path
+    finally:
+        (folders[-1] / "bad.yaml").unlink()
+        for folder in reversed(folders[1:]):
+            folder.rmdir()
+
+
+def test_a_tree_1500_levels_deep_is_cut_with_a_finding(deep_tree: Path) -> None:
+    (deep_tree / "bad.yaml").write_text(BAD)
+    out = k8slint("check", "--format", "json", ".", cwd=deep_tree, timeout=60)
+    assert out.returncode == 1, out.stderr[-500:]
+    findings = json.loads(out.stdout)["findings"]
+    cut = [f for f in findings if f["rule"] == "skipped-file"]
+    assert len(cut) == 1 and cut[0]["message"] == "a folder nested more than 64 levels deep; not read"
+    assert cut[0]["file"].count("/d") == 65
+    assert [os.path.normpath(f["file"]) for f in findings if f["rule"] == "request-exceeds-limit"] == ["bad.yaml"]
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path) -> None:
+    name = os.fsdecode(b"bad\xff\xfe.yaml")
+    (tmp_path / name).write_text(BAD)
+    folder = tmp_path / os.fsdecode(b"dir\xc3")
+    folder.mkdir()
+    (folder / "x.yaml").write_text(BAD)
+    result = run_lint(tmp_path)
+    files = {Path(f.location.file).relative_to(tmp_path).as_posix() for f in result.findings}
+    assert files == {"bad\\xff\\xfe.yaml", "dir\\xc3/x.yaml"}
+    for fmt in FORMATS:
+        out = k8slint("check", "--format", fmt, ".", cwd=tmp_path)
+        assert out.returncode == 1, out.stderr
+        text = out.stdout.decode("utf-8")  # valid UTF-8: the raw bytes are not written
+        assert "xff" in text and "xc3" in text, fmt
+        if fmt == "json":
+            report = json.loads(text)
+            assert {os.path.normpath(f["file"]) for f in report["findings"]} == {"bad\\xff\\xfe.yaml", "dir\\xc3/x.yaml"}
+        if fmt == "sarif":
+            json.loads(text)
+        if fmt == "junit":
+            import xml.etree.ElementTree as ET
+
+            ET.fromstring(text)
+
+
+def test_display_path_escapes_only_undecodable_bytes() -> None:
+    from k8slint.sources.safefs import display_path
+
+    assert display_path("deploy/app.yaml") == "deploy/app.yaml"
+    assert display_path("déploiement/ünïcode.yaml") == "déploiement/ünïcode.yaml"
+    assert display_path(os.fsdecode(b"a\x80b\xff.yaml")) == "a\\x80b\\xff.yaml"
+    assert display_path("lone\ud800") == "lone\\ud800"
+
+
+# --- charts: every file read through the same gate ----------------------------
+
+CHART = "apiVersion: v2\nname: app\nversion: 1.0.0\n"
+
+
+def make_chart(folder: Path, chart_yaml: str = CHART) -> Path:
+    (folder / "templates").mkdir(parents=True)
+    (folder / "Chart.yaml").write_text(chart_yaml)
+    (folder / "values.yaml").write_text("replicas: 1\n")
+    (folder / "templates" / "cm.yaml").write_text("kind: ConfigMap\ndata:\n  r: {{ .Values.replicas }}\n")
+    return folder
+
+
+def test_chart_files_linked_outside_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text(f"{SECRET}: 1\n")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "t.yaml").write_text(f"{SECRET}\n")
+    chart = make_chart(tmp_path / "repo" / "app")
+    (chart / "values.yaml").unlink()
+    (chart / "values.yaml").symlink_to(tmp_path / "secret")
+    (chart / "values.schema.json").symlink_to("/dev/zero")
+    (chart / "templates" / "leak.yaml").symlink_to(tmp_path / "secret")
+    (chart / "templates" / "more").symlink_to(tmp_path / "outside")
+    (chart / "charts").mkdir()
+    (chart / "charts" / "dep.tgz").symlink_to("/dev/zero")
+    (chart / "charts" / "sub").symlink_to(tmp_path / "outside")
+    started = time.monotonic()
+    result = run_lint(tmp_path / "repo")
+    assert time.monotonic() - started < 10
+    assert set(skipped(result)) == {"values.yaml", "values.schema.json", "leak.yaml", "more", "dep.tgz", "sub"}
+    assert SECRET not in all_text(result)
+
+
+def test_file_dependency_outside_the_linted_paths_is_not_read(tmp_path: Path) -> None:
+    make_chart(tmp_path / "common", "apiVersion: v2\nname: common\nversion: 1.0.0\n")
+    (tmp_path / "common" / "templates" / "_h.tpl").write_text('{{- define "common.name" -}}x{{- end -}}\n')
+    chart_yaml = CHART + "dependencies:\n  - name: common\n    version: 1.0.0\n    repository: file://../common\n"
+    app = make_chart(tmp_path / "app", chart_yaml)
+    (app / "templates" / "cm.yaml").write_text('kind: ConfigMap\nmetadata:\n  name: {{ include "common.name" . }}\n')
+    alone = run_lint(app)
+    found = [(f.rule, f.location.line) for f in alone.findings if f.rule == "skipped-file"]
+    assert found == [("skipped-file", 7)]  # the repository: line of the dependency
+    assert "outside the linted paths" in skipped(alone)["Chart.yaml"]
+    both = run_lint(tmp_path)  # lint the folder that holds both: the dependency is read
+    assert not skipped(both)
+    assert not [f for f in both.findings if f.rule in ("template-syntax", "chart-dependency-unavailable")]
