@@ -278,3 +278,192 @@ def test_file_dependency_outside_the_linted_paths_is_not_read(tmp_path: Path) ->
     both = run_lint(tmp_path)  # lint the folder that holds both: the dependency is read
     assert not skipped(both)
     assert not [f for f in both.findings if f.rule in ("template-syntax", "chart-dependency-unavailable")]
+
+
+# --- the config a repository brings: found inside it, naming only paths inside it ----
+
+
+def git_repo(folder: Path) -> Path:
+    (folder / ".git").mkdir(parents=True)
+    return folder
+
+
+def test_a_config_above_the_repository_root_is_not_applied(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  request-exceeds-limit: off\n")
+    repo = git_repo(tmp_path / "repo")
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "bad.yaml").write_text(BAD)
+    monkeypatch.chdir(repo / "deploy")
+    result = cli("check", "--format", "json", str(repo / "deploy"))
+    rules = {f["rule"] for f in json.loads(result.output)["findings"]}
+    assert "request-exceeds-limit" in rules
+    # a worktree's .git is a file: it bounds the search the same way
+    (repo / ".git").rmdir()
+    (repo / ".git").write_text("gitdir: /elsewhere\n")
+    again = cli("check", "--format", "json", str(repo / "deploy"))
+    assert "request-exceeds-limit" in {f["rule"] for f in json.loads(again.output)["findings"]}
+
+
+def test_a_config_inside_the_repository_above_the_linted_folder_is_applied(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path / "repo")
+    (repo / ".k8slint.yaml").write_text("rules:\n  request-exceeds-limit: off\n")
+    (repo / "deploy" / "app").mkdir(parents=True)
+    (repo / "deploy" / "app" / "bad.yaml").write_text(BAD)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".k8slint.yaml").write_text("rules:\n  missing-requests: off\n")
+    monkeypatch.chdir(elsewhere)  # found from the linted path, not from the working directory
+    for linted in (repo / "deploy" / "app", repo / "deploy" / "app" / "bad.yaml"):
+        result = cli("check", "--format", "json", str(linted))
+        rules = {f["rule"] for f in json.loads(result.output)["findings"]}
+        assert "request-exceeds-limit" not in rules, linted
+
+
+def test_the_config_in_effect_is_on_the_settings(tmp_path: Path) -> None:
+    from k8slint.cli import _settings
+
+    repo = git_repo(tmp_path / "repo")
+    (repo / "pyproject.toml").write_text('[tool.k8slint]\nfail-on = "warning"\n')
+    (repo / "a" / "b").mkdir(parents=True)
+    assert _settings(None, False, str(repo / "a" / "b")).config_file == str(repo / "pyproject.toml")
+    assert _settings(None, True, str(repo / "a" / "b")).config_file is None
+    assert _settings(None, False, str(tmp_path)).config_file is None
+
+
+def test_standard_input_finds_the_config_from_the_working_directory(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path / "repo")
+    (repo / ".k8slint.yaml").write_text("rules:\n  request-exceeds-limit: off\n")
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    result = cli("check", "--format", "json", "-", input=BAD)
+    assert "request-exceeds-limit" not in {f["rule"] for f in json.loads(result.output)["findings"]}
+
+
+@pytest.mark.parametrize(
+    "config,key",
+    [
+        ("helm:\n  render: true\n  values: [/etc/passwd]\n", "helm.values[0]"),
+        ("helm:\n  values: [ok.yaml, ../../../root/.kube/config]\n", "helm.values[1]"),
+        ("schema-locations: [/usr/share]\n", "schema-locations[0]"),
+        ("schema-locations: [schemas, ../outside]\n", "schema-locations[1]"),
+        ("images:\n  ghcr.io/acme/web: ../../web/Dockerfile\n", "images['ghcr.io/acme/web']"),
+        ("images:\n  web:\n    dockerfile: /srv/Dockerfile\n", "images.web.dockerfile"),
+        ("helm:\n  values: [link.yaml]\n", "helm.values[0]"),
+    ],
+)
+def test_a_repository_config_may_not_point_outside_the_repository(cli, tmp_path: Path, config: str, key: str) -> None:
+    repo = git_repo(tmp_path / "repo")
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "ok.yaml").write_text(BAD)
+    (repo / "link.yaml").symlink_to("/etc/hostname")  # inside by name, outside once resolved
+    (repo / ".k8slint.yaml").write_text(config)
+    result = cli("check", str(repo / "deploy"))
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and f": {key}: " in lines[0] and "outside the repository" in lines[0], lines
+
+
+def test_paths_inside_the_repository_and_flags_pointing_anywhere_are_accepted(cli, tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "repo")
+    (repo / "schemas").mkdir()
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "ok.yaml").write_text(BAD)
+    (repo / ".k8slint.yaml").write_text("schema-locations: [schemas, ./deploy/../schemas]\nimages:\n  web: deploy/Dockerfile\n")
+    assert cli("check", str(repo / "deploy")).exit_code == 1
+    outside = tmp_path / "outside-schemas"
+    outside.mkdir()
+    assert cli("check", "--schema-location", str(outside), "--values", "/etc/passwd", str(repo / "deploy")).exit_code == 1
+
+
+def test_a_discovered_config_that_is_a_link_out_of_the_repository_is_an_error(cli, tmp_path: Path) -> None:
+    (tmp_path / "cfg.yaml").write_text("rules: {}\n")
+    repo = git_repo(tmp_path / "repo")
+    (repo / ".k8slint.yaml").symlink_to(tmp_path / "cfg.yaml")
+    (repo / "ok.yaml").write_text(BAD)
+    result = cli("check", str(repo))
+    assert result.exit_code == 2 and "outside the repository" in result.output, result.output
+
+
+# --- helm gets paths it cannot take for flags ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["-dash", "--post-renderer=x"])
+def test_a_chart_folder_named_like_a_flag_reaches_helm_as_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    repo = tmp_path / "repo"
+    make_chart(repo / name)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    argv = tmp_path / "argv"
+    fake_helm(bin_dir, f'for a in "$@"; do printf "%s\\n" "$a" >> "{argv}"; done\necho "kind: ConfigMap"\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.chdir(repo)
+    run_lint(name, render=True, render_values=["-v.yaml"])
+    args = argv.read_text().splitlines()
+    assert args[0] == "template"
+    chart = args[args.index("--") + 1]
+    assert chart == str(repo / name) and os.path.isabs(chart)
+    assert "--values=-v.yaml" in args[: args.index("--")]
+    assert not [a for a in args if a.startswith("--post-renderer")]
+
+
+def test_a_chart_with_a_link_outside_is_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helm follows links (.Files.Get): a chart holding one that leads outside is not rendered."""
+    (tmp_path / "secret").write_text(SECRET)
+    chart = make_chart(tmp_path / "repo" / "app")
+    (chart / "files").mkdir()
+    (chart / "files" / "token").symlink_to(tmp_path / "secret")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    ran = tmp_path / "ran"
+    fake_helm(bin_dir, f'touch "{ran}"\necho "kind: ConfigMap"\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = run_lint(tmp_path / "repo", render=True)
+    assert not ran.exists()
+    assert "token" in skipped(result)
+    assert any("not run" in note for note in result.notes)
+
+
+# --- init does not write through links ---------------------------------------
+
+
+def test_init_refuses_to_write_through_a_symlink(cli, tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (target / "manifests").symlink_to(victim)  # a folder of the reference deployment, in the way
+    result = cli("init", "todo-chatbot", str(target))
+    assert result.exit_code == 2 and "symlink" in result.output and "--force" in result.output, result.output
+    assert list(victim.iterdir()) == []
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_init_refuses_a_file_symlink_in_the_way_and_force_follows(cli, tmp_path: Path) -> None:
+    from k8slint.examples import example_dir
+
+    first = sorted(p for p in example_dir("todo-chatbot").rglob("*") if p.is_file())[0]
+    relative = first.relative_to(example_dir("todo-chatbot"))
+    target = tmp_path / "out"
+    (target / relative).parent.mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (target / relative).symlink_to(victim)
+    result = cli("init", "todo-chatbot", str(target))
+    assert result.exit_code == 2 and "symlink" in result.output
+    assert victim.read_text() == "keep"
+    assert cli("init", "todo-chatbot", str(target), "--force").exit_code == 0
+    assert victim.read_text() == first.read_text()
+
+
+# --- baselines ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_a_baseline_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path, target: str) -> None:
+    if target == "fifo":
+        os.mkfifo(tmp_path / "fifo")
+        target = str(tmp_path / "fifo")
+    (tmp_path / "baseline.json").symlink_to(target)
+    (tmp_path / "ok.yaml").write_text(BAD)
+    out = k8slint("check", "--baseline", "baseline.json", "ok.yaml", cwd=tmp_path, timeout=15)
+    assert out.returncode == 2 and b"not a regular file" in out.stderr, out.stderr

@@ -59,6 +59,8 @@ class ChartDoc:
     """Each entry of charts/ that may be read: (name, path, its template files; none for a .tgz)."""
     local_dependencies: dict[str, Path | None] = field(default_factory=dict)
     """Each ``file://`` repository: its folder, or None when it lies outside the linted roots."""
+    unread: list[str] = field(default_factory=list)
+    """Files of the chart folder left unread (skipped-file): such a chart is not rendered."""
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -272,11 +274,25 @@ def load_chart(
     doc = ChartDoc(root, path, chart, values, schema_source, schema, templates, lock, roots)
     doc.subcharts = _subcharts(path, root, roots, problems)
     doc.local_dependencies = _local_dependencies(doc, problems)
+    doc.unread = _unread(path, root, roots, problems)
+    problems = list({(rule, p.message, p.location): (rule, p) for rule, p in problems}.values())
     files = {f.source.display: f.source for f in (chart, values, lock) if f is not None}
     if schema_source is not None:
         files[schema_source.display] = schema_source
     files.update({t.display: t for t in templates})
     return doc, problems, files
+
+
+def _unread(path: Path, root: str, roots: Roots, problems: _Problems) -> list[str]:
+    """Every file of the chart folder that is not read (helm would read it when rendering)."""
+    skipped: list[tuple[str, str]] = []
+    walk(str(path), roots, skipped, [])
+    unread = []
+    for where, reason in skipped:
+        display = display_path(f"{root}/{Path(os.path.relpath(where, path)).as_posix()}")
+        problems.append(("skipped-file", Problem(reason, location=Location(display, 1, 1))))
+        unread.append(display)
+    return unread
 
 
 def _subcharts(path: Path, root: str, roots: Roots, problems: _Problems) -> list[tuple[str, Path, list[str]]]:
@@ -352,9 +368,11 @@ def render_charts(
         return None
     out: list[tuple[SourceFile | None, ChartDoc, Problem | None]] = []
     for chart in charts:
-        command = [helm, "template", str(chart.path)]
-        for values in settings.render_values:
-            command += ["--values", values]
+        if chart.unread:
+            notes.append(f"helm template {chart.root} not run: the chart holds files k8slint does not read (skipped-file)")
+            continue
+        # every path is one argument that cannot be taken for a flag: --values=PATH, the chart after --
+        command = [helm, "template", *(f"--values={values}" for values in settings.render_values), "--", os.path.abspath(chart.path)]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
