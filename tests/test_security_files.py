@@ -204,9 +204,12 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path
     folder = tmp_path / os.fsdecode(b"dir\xc3")
     folder.mkdir()
     (folder / "x.yaml").write_text(BAD)
+    chart = make_chart(tmp_path / os.fsdecode(b"chart\xff"))
+    (chart / "templates" / os.fsdecode(b"t\xfe.yaml")).write_text("kind: ConfigMap\ndata:\n  x: {{ .Values.nothere }}\n")
     result = run_lint(tmp_path)
     files = {Path(f.location.file).relative_to(tmp_path).as_posix() for f in result.findings}
-    assert files == {"bad\\xff\\xfe.yaml", "dir\\xc3/x.yaml"}
+    assert {"bad\\xff\\xfe.yaml", "dir\\xc3/x.yaml", "chart\\xff/templates/t\\xfe.yaml"} <= files
+    assert all(name.isprintable() and name.encode("utf-8") for name in files)
     for fmt in FORMATS:
         out = k8slint("check", "--format", fmt, ".", cwd=tmp_path)
         assert out.returncode == 1, out.stderr
@@ -214,7 +217,7 @@ def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path: Path
         assert "xff" in text and "xc3" in text, fmt
         if fmt == "json":
             report = json.loads(text)
-            assert {os.path.normpath(f["file"]) for f in report["findings"]} == {"bad\\xff\\xfe.yaml", "dir\\xc3/x.yaml"}
+            assert {"bad\\xff\\xfe.yaml", "dir\\xc3/x.yaml"} <= {os.path.normpath(f["file"]) for f in report["findings"]}
         if fmt == "sarif":
             json.loads(text)
         if fmt == "junit":
@@ -467,3 +470,50 @@ def test_a_baseline_that_is_not_a_regular_file_is_refused_at_once(tmp_path: Path
     (tmp_path / "ok.yaml").write_text(BAD)
     out = k8slint("check", "--baseline", "baseline.json", "ok.yaml", cwd=tmp_path, timeout=15)
     assert out.returncode == 2 and b"not a regular file" in out.stderr, out.stderr
+
+
+# --- no open outside the linted paths, whatever reads ------------------------------
+
+_OPENED: list[str] | None = None
+
+
+def _record_opens(event: str, args: tuple[object, ...]) -> None:
+    if _OPENED is not None and event == "open" and isinstance(args[0], (str, bytes)):
+        _OPENED.append(os.fsdecode(args[0]))
+
+
+sys.addaudithook(_record_opens)
+
+
+def test_no_file_outside_the_linted_paths_is_opened(tmp_path: Path) -> None:
+    """Every reader (manifests, --with-context neighbours, charts, subcharts, file:// dependencies)."""
+    global _OPENED
+    outside = tmp_path / "outside"
+    make_chart(outside / "common", "apiVersion: v2\nname: common\nversion: 1.0.0\n")
+    (outside / "secret.yaml").write_text(f"kind: {SECRET}\n")
+    repo = tmp_path / "repo"
+    (repo / "deploy").mkdir(parents=True)
+    (repo / "deploy" / "app.yaml").write_text(BAD)
+    (repo / "deploy" / "token.yaml").symlink_to(outside / "secret.yaml")
+    (repo / "deploy" / "passwd.yaml").symlink_to("/etc/passwd")
+    (repo / "deploy" / "zero.yaml").symlink_to("/dev/zero")
+    chart_yaml = CHART + "dependencies:\n  - name: common\n    version: 1.0.0\n    repository: file://../../outside/common\n"
+    chart = make_chart(repo / "chart", chart_yaml)
+    (chart / "templates" / "x.yaml").symlink_to(outside / "secret.yaml")
+    (chart / "charts").mkdir()
+    (chart / "charts" / "common").symlink_to(outside / "common")
+    from k8slint.config import build_settings
+    from k8slint.engine import lint
+    from k8slint.registry import registry
+
+    settings = build_settings(registry(), None)
+    _OPENED = []
+    try:
+        whole = lint([str(repo)], settings)
+        context = lint([str(repo / "deploy" / "app.yaml")], settings, with_context=True)
+    finally:
+        opened, _OPENED = _OPENED, None
+    assert "request-exceeds-limit" in {f.rule for f in context.findings}
+    assert len(skipped(whole)) == 6, skipped(whole)
+    bad = [p for p in opened if p.startswith(str(outside)) or p.startswith(("/etc/passwd", "/dev/"))]
+    assert bad == [] and any(p.startswith(str(repo)) for p in opened)

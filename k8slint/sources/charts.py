@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,13 +19,14 @@ from typing import Any
 
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
-from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.manifests import SourceFile
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, load_documents, locate
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024
-MAX_PACKAGE_SIZE = 32 * 1024 * 1024
+MAX_CHART_FILE_SIZE = 32 * 1024 * 1024
+"""Chart files (and .tgz packages) larger than this are not read."""
 
 
 @dataclass(slots=True)
@@ -143,7 +145,7 @@ def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
     meta: Any = None
     templates: dict[str, str] = {}
     try:
-        raw = read_bytes(str(path), roots, MAX_PACKAGE_SIZE)
+        raw = read_bytes(str(path), roots, MAX_CHART_FILE_SIZE)
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as archive:
             for member in archive:
                 if not member.isfile() or member.size > MAX_PACKAGE_MEMBER:
@@ -169,11 +171,11 @@ _Problems = list[tuple[str, Problem]]
 def _read_source(path: Path, display: str, roots: Roots) -> tuple[SourceFile | None, tuple[str, Problem] | None]:
     where = Location(display, 1, 1)
     try:
-        raw = read_bytes(str(path), roots)
+        raw = read_bytes(str(path), roots, MAX_CHART_FILE_SIZE)
     except Skipped as exc:
         return None, ("skipped-file", Problem(str(exc), location=where))
     except TooLarge:
-        return None, ("file-too-large", Problem(f"the file is larger than {MAX_PACKAGE_SIZE:,} bytes; not read", location=where))
+        return None, ("file-too-large", Problem(f"the file is larger than {MAX_CHART_FILE_SIZE:,} bytes; not read", location=where))
     except OSError as exc:
         return None, ("unreadable-file", Problem(f"cannot read file: {exc.strerror or exc}", location=where))
     text, problem = decode(raw, display)
@@ -212,8 +214,6 @@ def _folder(path: Path, display: str, roots: Roots, problems: _Problems) -> bool
         return False
     except OSError:
         return False
-    import stat
-
     return stat.S_ISDIR(info.st_mode)
 
 
@@ -286,7 +286,7 @@ def load_chart(
 def _unread(path: Path, root: str, roots: Roots, problems: _Problems) -> list[str]:
     """Every file of the chart folder that is not read (helm would read it when rendering)."""
     skipped: list[tuple[str, str]] = []
-    walk(str(path), roots, skipped, [])
+    walk(str(path), roots, skipped, [], keep_dir=lambda _rel, name: name != ".git")
     unread = []
     for where, reason in skipped:
         display = display_path(f"{root}/{Path(os.path.relpath(where, path)).as_posix()}")
