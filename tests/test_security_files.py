@@ -233,6 +233,15 @@ def test_display_path_escapes_only_undecodable_bytes() -> None:
     assert display_path("déploiement/ünïcode.yaml") == "déploiement/ünïcode.yaml"
     assert display_path(os.fsdecode(b"a\x80b\xff.yaml")) == "a\\x80b\\xff.yaml"
     assert display_path("lone\ud800") == "lone\\ud800"
+    assert display_path("a\n::error::x\x1b]8;;\u202e.yaml") == "a\\x0a::error::x\\x1b]8;;\\u202e.yaml"
+    assert display_path("emoji \U0001f600 and spaces.yaml") == "emoji \U0001f600 and spaces.yaml"
+
+
+def test_a_file_name_with_control_characters_is_shown_escaped(tmp_path: Path) -> None:
+    (tmp_path / "x\n::error file=README.md::forged\x1b[2J.yaml").write_text(BAD)
+    result = run_lint(tmp_path)
+    names = {Path(f.location.file).name for f in result.findings}
+    assert names == {"x\\x0a::error file=README.md::forged\\x1b[2J.yaml"}
 
 
 # --- charts: every file read through the same gate ----------------------------

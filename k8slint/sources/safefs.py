@@ -109,18 +109,26 @@ def read_bytes(path: str, roots: Roots, max_size: int = MAX_FILE_SIZE) -> bytes:
 
 
 def display_path(path: str) -> str:
-    """``path`` as printable text: bytes that are not UTF-8 (decoded with surrogateescape) shown as ``\\xNN``."""
-    if path.isascii():
+    """``path`` as printable text, for reports: the real path is kept for opening.
+
+    Bytes that are not UTF-8 (decoded with surrogateescape) are shown as
+    ``\\xNN``; control and other non-printable characters (a newline, ESC, a
+    bidirectional override) as ``\\xNN``, ``\\uNNNN`` or ``\\UNNNNNNNN``.
+    """
+    if path.isprintable():
         return path
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else _printable(c) for c in path)
-    return path
+    return "".join(_escape(c) for c in path)
 
 
-def _printable(char: str) -> str:
-    return f"\\u{ord(char):04x}" if 0xD800 <= ord(char) <= 0xDFFF else char
+def _escape(char: str) -> str:
+    if char.isprintable():
+        return char
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True, slots=True)
