@@ -526,3 +526,20 @@ def test_no_file_outside_the_linted_paths_is_opened(tmp_path: Path) -> None:
     assert len(skipped(whole)) == 6, skipped(whole)
     bad = [p for p in opened if p.startswith(str(outside)) or p.startswith(("/etc/passwd", "/dev/"))]
     assert bad == [] and any(p.startswith(str(repo)) for p in opened)
+
+
+def test_a_folder_named_on_the_command_line_that_links_out_is_not_walked(tmp_path: Path) -> None:
+    """`k8slint check k8s/` in CI, and the pull request turned k8s/ into a link to the runner's home."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.json").write_text(f'{{"auths": "{SECRET}"}}\n')
+    repo = tmp_path / "repo"
+    (repo / "real").mkdir(parents=True)
+    (repo / "real" / "bad.yaml").write_text(BAD)
+    (repo / "k8s").symlink_to(home)
+    (repo / "inside").symlink_to(repo / "real")
+    out = k8slint("check", "--format", "json", "k8s", "inside", cwd=repo)
+    report = json.loads(out.stdout)
+    assert SECRET not in out.stdout.decode()
+    found = {(f["rule"], f["file"]) for f in report["findings"]}
+    assert ("skipped-file", "k8s") in found and ("request-exceeds-limit", "inside/bad.yaml") in found

@@ -92,6 +92,9 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
         if not os.path.lexists(given):
             raise UsageError(f"path does not exist: {display_path(given)}")
         if os.path.isdir(given):
+            if os.path.islink(given) and not roots.contains(os.path.realpath(given)):
+                problems.append(_skipped(given, "a symlink to a folder outside the folder that holds it; not read"))
+                continue
             for display, path in _walk(given, excludes, problems, charts, roots):
                 if path not in seen:
                     seen.add(path)

@@ -40,12 +40,13 @@ class Roots:
 
     @classmethod
     def of(cls, paths: Iterable[str]) -> Roots:
-        """The roots for the paths given: each folder itself, the folder of each file."""
+        """The roots for the paths given: each folder itself; for a file, or a symlink (to a
+        file or a folder), the folder that holds it: a link given must resolve inside that."""
         found: list[str] = []
         for path in paths:
             if path == "-":
                 continue
-            folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+            folder = path if os.path.isdir(path) and not os.path.islink(path) else os.path.dirname(os.path.abspath(path))
             found.append(os.path.realpath(folder))
         return cls(tuple(dict.fromkeys(found)))
 
