@@ -1,7 +1,9 @@
 """Reading repository files safely: only regular files, only inside the linted paths.
 
-Every file k8slint reads from the repository (manifests, Dockerfiles, chart
-files, ``file://`` chart dependencies) is opened here. A symlink is followed
+Every file k8slint reads from the repository (manifests, Dockerfiles,
+--with-context neighbours, chart files, subcharts and packages, ``file://``
+chart dependencies, a config found in the repository, baselines) is opened
+here, and every folder is walked here. A symlink is followed
 only when its target lies inside the linted roots (the paths given on the
 command line); FIFOs, sockets and devices are never opened for reading; the
 type is checked before the open (so that opening has no side effect) and again
@@ -29,7 +31,7 @@ class Skipped(Exception):
 
 
 class TooLarge(Exception):
-    pass
+    """A file over the size limit, not read."""
 
 
 @dataclass(frozen=True, slots=True)
