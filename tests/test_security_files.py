@@ -543,3 +543,17 @@ def test_a_folder_named_on_the_command_line_that_links_out_is_not_walked(tmp_pat
     assert SECRET not in out.stdout.decode()
     found = {(f["rule"], f["file"]) for f in report["findings"]}
     assert ("skipped-file", "k8s") in found and ("request-exceeds-limit", "inside/bad.yaml") in found
+
+
+def test_roots_compare_whole_path_components(tmp_path: Path) -> None:
+    from k8slint.sources.safefs import Roots
+
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo-evil").mkdir()
+    (tmp_path / "repo" / "x.yaml").symlink_to(tmp_path / "repo-evil" / "y.yaml")
+    (tmp_path / "repo-evil" / "y.yaml").write_text(BAD)
+    roots = Roots.of([str(tmp_path / "repo")])
+    assert roots.contains(str(tmp_path / "repo")) and roots.contains(str(tmp_path / "repo" / "a"))
+    assert not roots.contains(str(tmp_path / "repo-evil" / "y.yaml"))
+    assert Roots.of(["/"]).contains("/etc/passwd")
+    assert skipped(run_lint(tmp_path / "repo")) == {"x.yaml": "a symlink to a path outside the linted paths; not read"}
