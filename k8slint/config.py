@@ -325,14 +325,14 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
         settings.fail_on = Severity.parse(data["fail-on"])
     settings.exclude.extend(data.get("exclude", []))
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
-    base = os.path.dirname(os.path.abspath(settings.config_file or "."))
-    settings.schema_locations.extend(os.path.join(base, v) for v in data.get("schema-locations", []))
+    settings.schema_locations.extend(os.path.join(settings.config_dir, v) for v in data.get("schema-locations", []))
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
     settings.max_file_size = data.get("max-file-size", settings.max_file_size)
     settings.trusted_registries.extend(data.get("trusted-registries", []))
     helm = data.get("helm") or {}
     settings.render = bool(helm.get("render", settings.render))
+    base = os.path.dirname(os.path.abspath(settings.config_file or "."))
     settings.render_values.extend(os.path.join(base, v) for v in helm.get("values", []))
     for token, value in (data.get("rules") or {}).items():
         rule = settings.registry[token]

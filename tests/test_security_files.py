@@ -340,6 +340,10 @@ def test_the_config_in_effect_is_on_the_settings(tmp_path: Path) -> None:
     assert _settings(None, False, str(repo / "a" / "b")).config_file == str(repo / "pyproject.toml")
     assert _settings(None, True, str(repo / "a" / "b")).config_file is None
     assert _settings(None, False, str(tmp_path)).config_file is None
+    (repo / ".k8slint.yaml").write_text("schema-locations: [schemas]\nhelm:\n  values: [v.yaml]\n")
+    settings = _settings(None, False, str(repo / "a" / "b"))  # paths in it are relative to its folder
+    assert settings.config_file == str(repo / ".k8slint.yaml")
+    assert settings.schema_locations == [str(repo / "schemas")] and settings.render_values == [str(repo / "v.yaml")]
 
 
 def test_standard_input_finds_the_config_from_the_working_directory(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
