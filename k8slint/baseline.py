@@ -9,17 +9,29 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 from k8slint.engine import Result
 from k8slint.errors import UsageError
 
 
+MAX_BASELINE_SIZE = 512 * 1024 * 1024
+
+
 def load_baseline(path: str) -> Counter[str]:
+    """The fingerprints of a JSON report. The user named it, so a symlink may lead anywhere, but
+    only a regular file is read (never a FIFO or a device)."""
+    import os
+
+    from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
+
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(read_bytes(path, Roots((os.path.dirname(os.path.realpath(path)),)), MAX_BASELINE_SIZE))
     except FileNotFoundError:
         raise UsageError(f"baseline file not found: {path}") from None
+    except Skipped as exc:
+        raise UsageError(f"cannot read baseline {path}: {exc}") from None
+    except TooLarge:
+        raise UsageError(f"cannot read baseline {path}: larger than {MAX_BASELINE_SIZE:,} bytes") from None
     except (OSError, ValueError) as exc:
         raise UsageError(f"cannot read baseline {path}: {exc}") from None
     findings = data.get("findings") if isinstance(data, dict) else None

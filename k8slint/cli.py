@@ -36,7 +36,7 @@ def lint_options(func: Any) -> Any:
             "--config",
             "config_file",
             metavar="FILE",
-            help="Config file (default: .k8slint.yaml here or above, or [tool.k8slint] in pyproject.toml).",
+            help="Config file (default: .k8slint.yaml or [tool.k8slint] in pyproject.toml, in the linted folder or above, up to the repository root).",
         ),
         click.option("--no-config", is_flag=True, help="Ignore config files."),
         click.option(
@@ -87,6 +87,7 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
     settings = _settings(
         params["config_file"],
         params["no_config"],
+        (list(params["paths"]) or ["."])[0],
         namespace=params["namespace"],
         fail_on=params.get("fail_on"),
         exclude=params["exclude"],
@@ -279,7 +280,9 @@ def init(example: str, directory: str, force: bool) -> int:
     return EXIT_OK
 
 
-def _settings(config_file: str | None, no_config: bool, **overrides: Any) -> Any:
+def _settings(config_file: str | None, no_config: bool, linted: str = "-", **overrides: Any) -> Any:
+    """Settings from the config (--config FILE, or the one found from the linted path up to the
+    repository root; standard input starts from the working directory) and the flags."""
     from pathlib import Path
 
     from k8slint.config import build_settings, find_config
@@ -291,8 +294,8 @@ def _settings(config_file: str | None, no_config: bool, **overrides: Any) -> Any
         if not path.is_file():  # type: ignore[union-attr]
             raise ConfigError(f"config file not found: {config_file}")
     else:
-        path = None if no_config else find_config(Path.cwd())
-    return build_settings(registry(), path, **overrides)
+        path = None if no_config else find_config(Path.cwd() if linted == "-" else Path(linted))
+    return build_settings(registry(), path, config_named=config_file is not None, **overrides)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -68,30 +68,72 @@ class Settings:
         return {**rule.default_options, **self.options.get(rule.code, {})}
 
 
+def repository_root(start: Path) -> Path | None:
+    """The folder at or above ``start`` that holds ``.git`` (a folder, or a file in a worktree)."""
+    folder = Path(os.path.abspath(start))
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
 def find_config(start: Path) -> Path | None:
-    """``.k8slint.yaml`` in ``start`` or above, or a pyproject.toml with ``[tool.k8slint]``."""
-    for folder in (start, *start.parents):
+    """``.k8slint.yaml`` in ``start`` or above, or a pyproject.toml with ``[tool.k8slint]``.
+
+    ``start`` is the linted path (a file stands for its folder). The search
+    stops at the repository root (the folder holding ``.git``): a config above
+    the repository is never applied.
+    """
+    folder = Path(os.path.abspath(start))
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        pyproject = folder / "pyproject.toml"
+            if (candidate / name).is_file():
+                return candidate / name
+        pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and _has_tool_section(pyproject):
             return pyproject
+        if os.path.lexists(candidate / ".git"):
+            return None
     return None
+
+
+def config_root(config_path: Path) -> Path:
+    """The repository a config belongs to: the folder holding ``.git`` above it, else the config's folder."""
+    folder = Path(os.path.abspath(config_path)).parent
+    return repository_root(folder) or folder
+
+
+def _read_repository_text(path: Path) -> str:
+    """A config file found in the repository: a regular file inside it (see k8slint.sources.safefs)."""
+    from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
+
+    roots = Roots((os.path.realpath(config_root(path)),))
+    try:
+        return read_bytes(str(path), roots, CONFIG_MAX_SIZE).decode("utf-8")
+    except Skipped as exc:
+        raise ConfigError(f"{path}: {str(exc).replace('the linted paths', 'the repository')}") from None
+    except TooLarge:
+        raise ConfigError(f"{path}: the config is larger than {CONFIG_MAX_SIZE:,} bytes; not read") from None
+
+
+CONFIG_MAX_SIZE = 1024 * 1024
 
 
 def _has_tool_section(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except OSError:
+        text = _read_repository_text(pyproject)
+    except (OSError, UnicodeDecodeError, ConfigError):
         return False
     return "[tool.k8slint" in text
 
 
-def read_config(path: Path) -> dict[str, Any]:
+def read_config(path: Path, *, named: bool = True) -> dict[str, Any]:
+    """The config in ``path``. One found in the repository (not ``named`` by the user) must be a
+    regular file inside the repository."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8") if named else _read_repository_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
     if path.name == "pyproject.toml":
@@ -192,12 +234,16 @@ def build_settings(
     check_registry: bool = False,
     render: bool | None = None,
     render_values: Iterable[str] = (),
+    config_named: bool = False,
 ) -> Settings:
+    """The settings of a run: the config in ``config_path`` (``config_named``: given with --config),
+    then the flags, which win."""
     settings = Settings(registry)
     if config_path is not None:
-        data = read_config(config_path)
+        data = read_config(config_path, named=config_named)
         origin = os.path.relpath(config_path) if config_path.is_absolute() else str(config_path)
         validate_config(data, registry, origin)
+        check_config_paths(data, config_path, origin)
         settings.config_file = str(config_path)
         _apply(settings, data)
     if namespace is not None:
@@ -224,6 +270,40 @@ def build_settings(
     return settings
 
 
+def config_paths(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """(key path, value) of every config value that names a file or folder."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+    for index, value in enumerate(data.get("schema-locations") or []):
+        found.append((("schema-locations", index), value))
+    for index, value in enumerate((data.get("helm") or {}).get("values") or []):
+        found.append((("helm", "values", index), value))
+    for repository, entry in (data.get("images") or {}).items():
+        if isinstance(entry, str):
+            found.append((("images", repository), entry))
+        elif isinstance(entry, dict) and isinstance(entry.get("dockerfile"), str):
+            found.append((("images", repository, "dockerfile"), entry["dockerfile"]))
+    return found
+
+
+def check_config_paths(data: dict[str, Any], config_path: Path, origin: str) -> None:
+    """Raise a one-line :class:`ConfigError` for a path in the config that leads outside its repository.
+
+    Paths are relative to the config's folder; symlinks are resolved. The
+    repository is the folder holding ``.git`` above the config (else the
+    config's folder). Flags on the command line may name any path: the user
+    asked for it; a config in a repository under review may not.
+    """
+    base = os.path.dirname(os.path.abspath(config_path))
+    root = os.path.realpath(config_root(config_path))
+    for key, value in config_paths(data):
+        real = os.path.realpath(os.path.join(base, value))
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            raise ConfigError(
+                f"{origin}: {format_path(key)}: {value!r} is outside the repository ({root}); "
+                "a config may name only paths inside it (give the path on the command line instead)"
+            )
+
+
 def _split(tokens: Iterable[str]) -> list[str]:
     return [part.strip() for token in tokens for part in token.split(",") if part.strip()]
 
@@ -246,7 +326,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
         settings.fail_on = Severity.parse(data["fail-on"])
     settings.exclude.extend(data.get("exclude", []))
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
-    settings.schema_locations.extend(data.get("schema-locations", []))
+    settings.schema_locations.extend(os.path.join(settings.config_dir, v) for v in data.get("schema-locations", []))
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
     settings.max_file_size = data.get("max-file-size", settings.max_file_size)

@@ -16,7 +16,7 @@ from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
 from k8slint.registry import Check, RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
-from k8slint.sources.discover import add_context, discover, read_input
+from k8slint.sources.discover import add_context, discover, problem_rule, read_input
 from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
 from k8slint.sources.manifests import (
     SUPPRESS_ALL,
@@ -206,12 +206,12 @@ def _lint(
     notes: list[str] = []
     if local is not None:  # the manifests charts render are loaded here, after the workers: so are their local checks
         rendered = _State()
-        _load_charts(found.charts, settings, rendered, charts, notes)
+        _load_charts(found.charts, found.roots, settings, rendered, charts, notes)
         if rendered.objects or rendered.raw:
             local.check(rendered, settings)
         _merge(state, rendered)
     else:
-        _load_charts(found.charts, settings, state, charts, notes)
+        _load_charts(found.charts, found.roots, settings, state, charts, notes)
     # A canonical order, so that "first" and "nearest" never depend on argument order or workers.
     objects = state.objects
     objects.sort(key=lambda o: o.key)
@@ -264,7 +264,7 @@ def _read_file(item: Any, settings: Settings, state: _State) -> None:
     registry = settings.registry
     text, problem = read_input(item, settings.max_file_size)
     if text is None:
-        rule = "file-too-large" if "max-file-size" in problem.message else "unreadable-file"  # type: ignore[union-attr]
+        rule = problem_rule(problem)  # type: ignore[arg-type]
         state.raw.append((registry[rule], problem, None))  # type: ignore[arg-type]
         return
     if not text.strip():
@@ -290,11 +290,11 @@ def _add_manifests(source: SourceFile, settings: Settings, state: _State, json_f
 
 
 def _load_charts(
-    roots: list[tuple[str, str]], settings: Settings, state: _State, charts: list[ChartDoc], notes: list[str]
+    roots: list[tuple[str, str]], linted: Any, settings: Settings, state: _State, charts: list[ChartDoc], notes: list[str]
 ) -> None:
     registry = settings.registry
     for display, path in roots:
-        chart, problems, files = load_chart(Path(path), display)
+        chart, problems, files = load_chart(Path(path), display, linted)
         charts.append(chart)
         state.sources.update(files)
         state.raw.extend((registry[rule_name], problem, chart) for rule_name, problem in problems)

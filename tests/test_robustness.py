@@ -104,8 +104,15 @@ def test_symlink_loops_and_links_outside(tmp_path: Path) -> None:
     outside = tmp_path.parent / f"{tmp_path.name}-outside.yaml"
     outside.write_text(BAD)
     (tmp_path / "a" / "outside.yaml").symlink_to(outside)
+    (tmp_path / "real.yaml").write_text(BAD)
+    (tmp_path / "a" / "inside.yaml").symlink_to(tmp_path / "real.yaml")
     result = run_lint(tmp_path)
-    assert "request-exceeds-limit" in {f.rule for f in result.findings}
+    found = {(f.rule, Path(f.location.file).name) for f in result.findings}
+    # a link inside the linted folder is read; one outside it is skipped and said to be
+    assert ("request-exceeds-limit", "inside.yaml") in found
+    assert ("skipped-file", "outside.yaml") in found
+    assert ("request-exceeds-limit", "outside.yaml") not in found
+    assert "loop" not in {name for _, name in found}  # a link to a folder inside is walked where it is
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads folders without permission; run as a user to see it")

@@ -192,14 +192,16 @@ def dependency_unavailable(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
 
 
 def _file_dependency(chart: ChartDoc, base: tuple[Any, ...], name: str, constraint: Any, repository: str) -> Iterator[Problem]:
-    folder = (chart.path / repository.removeprefix("file://")).resolve()
+    folder = chart.local_dependencies.get(repository)
+    if folder is None:
+        return  # outside the linted paths: not read (skipped-file says so)
     chart_file = folder / "Chart.yaml"
     if not chart_file.is_file():
         yield _problem(chart, f"dependency {name!r}: {repository} holds no chart ({os.path.relpath(folder)} has no Chart.yaml)", (*base, "repository"))
         return
     from k8slint.sources.charts import read_yaml_file
 
-    meta = read_yaml_file(chart_file)
+    meta = read_yaml_file(chart_file, chart.roots)
     meta = meta if isinstance(meta, dict) else {}
     if meta.get("name") != name:
         yield _problem(chart, f"dependency {name!r}: the chart at {repository} is named {meta.get('name')!r}", (*base, "name"))

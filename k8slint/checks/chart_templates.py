@@ -21,11 +21,8 @@ def defined_names(chart: ChartDoc) -> set[str]:
     for dep in chart.metadata.get("dependencies") or []:
         repository = dep.get("repository") if isinstance(dep, dict) else None
         if isinstance(repository, str) and repository.startswith("file://"):
-            folder = (chart.path / repository.removeprefix("file://")).resolve() / "templates"
-            if folder.is_dir():
-                for file in folder.rglob("*"):
-                    if file.is_file() and file.suffix in (".tpl", ".yaml", ".yml", ".txt"):
-                        names.update(n for n, _ in analyse(file.read_text(encoding="utf-8", errors="replace")).defines)
+            for text in chart.local_dependency_templates(repository).values():
+                names.update(n for n, _ in analyse(text).defines)
     return names
 
 

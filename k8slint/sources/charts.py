@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,10 +20,13 @@ from typing import Any
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
 from k8slint.sources.manifests import SourceFile
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, load_documents, locate
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024
+MAX_CHART_FILE_SIZE = 32 * 1024 * 1024
+"""Chart files (and .tgz packages) larger than this are not read."""
 
 
 @dataclass(slots=True)
@@ -51,6 +55,14 @@ class ChartDoc:
     schema: Any
     templates: list[SourceFile] = field(default_factory=list)
     lock: YamlFile | None = None
+    roots: Roots = field(default_factory=lambda: Roots(()))
+    """The linted roots: files outside them are not read."""
+    subcharts: list[tuple[str, Path, list[str]]] = field(default_factory=list)
+    """Each entry of charts/ that may be read: (name, path, its template files; none for a .tgz)."""
+    local_dependencies: dict[str, Path | None] = field(default_factory=dict)
+    """Each ``file://`` repository: its folder, or None when it lies outside the linted roots."""
+    unread: list[str] = field(default_factory=list)
+    """Files of the chart folder left unread (skipped-file): such a chart is not rendered."""
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -82,22 +94,22 @@ class ChartDoc:
     def dependency_charts(self) -> dict[str, dict[str, Any]]:
         """Charts available in charts/: name -> {"version", "templates": {file: text}}."""
         found: dict[str, dict[str, Any]] = {}
-        folder = self.path / "charts"
-        if not folder.is_dir():
-            return found
-        for entry in sorted(folder.iterdir()):
-            if entry.is_dir() and (entry / "Chart.yaml").is_file():
-                meta = read_yaml_file(entry / "Chart.yaml")
-                templates = {
-                    str(p): p.read_text(encoding="utf-8", errors="replace")
-                    for p in sorted((entry / "templates").rglob("*"))
-                    if p.is_file() and p.suffix in TEMPLATE_SUFFIXES
-                } if (entry / "templates").is_dir() else {}
-                _record(found, meta, templates, entry.name)
-            elif entry.name.endswith(".tgz") and entry.is_file():
-                meta, templates = _read_package(entry)
-                _record(found, meta, templates, entry.name)
+        for name, entry, template_files in self.subcharts:
+            if name.endswith(".tgz"):
+                meta, templates = _read_package(entry, self.roots)
+            else:
+                meta = read_yaml_file(entry / "Chart.yaml", self.roots)
+                templates = {f: text for f in template_files if (text := read_text(f, self.roots)) is not None}
+            _record(found, meta, templates, name)
         return found
+
+    def local_dependency_templates(self, repository: str) -> dict[str, str]:
+        """The template files of a ``file://`` dependency (none when it is outside the linted roots)."""
+        folder = self.local_dependencies.get(repository)
+        if folder is None or not (folder / "templates").is_dir():
+            return {}
+        files = walk(str(folder / "templates"), self.roots, [], [], keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
+        return {e.path: text for e in files if not e.is_dir and (text := read_text(e.path, self.roots)) is not None}
 
 
 def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, str], fallback: str) -> None:
@@ -106,10 +118,18 @@ def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, st
     found[name] = {"version": str(meta.get("version", "")), "templates": templates, "entry": fallback}
 
 
-def read_yaml_file(path: Path) -> Any:
+def read_text(path: str | Path, roots: Roots) -> str | None:
+    """The text of a chart file (undecodable bytes replaced), or None when it is not read."""
     try:
-        text, _problem = decode(path.read_bytes(), str(path))
-    except OSError:
+        return read_bytes(str(path), roots).decode("utf-8", errors="replace")
+    except (OSError, Skipped, TooLarge):
+        return None
+
+
+def read_yaml_file(path: Path, roots: Roots) -> Any:
+    try:
+        text, _problem = decode(read_bytes(str(path), roots), str(path))
+    except (OSError, Skipped, TooLarge):
         return None
     if text is None:
         return None
@@ -117,14 +137,16 @@ def read_yaml_file(path: Path) -> Any:
     return documents[0].data if documents else None
 
 
-def _read_package(path: Path) -> tuple[Any, dict[str, str]]:
+def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
     """Chart.yaml and the templates of a packaged chart, read from the archive (nothing is extracted)."""
+    import io
     import tarfile
 
     meta: Any = None
     templates: dict[str, str] = {}
     try:
-        with tarfile.open(path, "r:gz") as archive:
+        raw = read_bytes(str(path), roots, MAX_CHART_FILE_SIZE)
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as archive:
             for member in archive:
                 if not member.isfile() or member.size > MAX_PACKAGE_MEMBER:
                     continue
@@ -138,26 +160,34 @@ def _read_package(path: Path) -> tuple[Any, dict[str, str]]:
                     handle = archive.extractfile(member)
                     if handle is not None:
                         templates[f"{path}!{member.name}"] = handle.read().decode("utf-8", errors="replace")
-    except (tarfile.TarError, OSError, EOFError):
+    except (tarfile.TarError, OSError, EOFError, Skipped, TooLarge):
         return None, {}
     return meta, templates
 
 
-def _read_source(path: Path, display: str) -> tuple[SourceFile | None, Problem | None]:
+_Problems = list[tuple[str, Problem]]
+
+
+def _read_source(path: Path, display: str, roots: Roots) -> tuple[SourceFile | None, tuple[str, Problem] | None]:
+    where = Location(display, 1, 1)
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(str(path), roots, MAX_CHART_FILE_SIZE)
+    except Skipped as exc:
+        return None, ("skipped-file", Problem(str(exc), location=where))
+    except TooLarge:
+        return None, ("file-too-large", Problem(f"the file is larger than {MAX_CHART_FILE_SIZE:,} bytes; not read", location=where))
     except OSError as exc:
-        return None, Problem(f"cannot read file: {exc.strerror or exc}", location=Location(display, 1, 1))
+        return None, ("unreadable-file", Problem(f"cannot read file: {exc.strerror or exc}", location=where))
     text, problem = decode(raw, display)
-    return (SourceFile(display, text), None) if text is not None else (None, problem)
+    return (SourceFile(display, text), None) if text is not None else (None, ("unreadable-file", problem))  # type: ignore[arg-type]
 
 
-def _yaml(path: Path, display: str, problems: list[tuple[str, Problem]]) -> YamlFile | None:
-    if not path.is_file():
+def _yaml(path: Path, display: str, roots: Roots, problems: _Problems) -> YamlFile | None:
+    if not os.path.lexists(path):
         return None
-    source, problem = _read_source(path, display)
+    source, problem = _read_source(path, display, roots)
     if source is None:
-        problems.append(("unreadable-file", problem))  # type: ignore[arg-type]
+        problems.append(problem)  # type: ignore[arg-type]
         return None
     documents, errors, duplicates = load_documents(source.text)
     for error in errors:
@@ -173,18 +203,54 @@ def _yaml(path: Path, display: str, problems: list[tuple[str, Problem]]) -> Yaml
     return YamlFile(source, document.tree if document else None, document.data if document else None)
 
 
-def load_chart(path: Path, root: str) -> tuple[ChartDoc, list[tuple[str, Problem]], dict[str, SourceFile]]:
-    """The chart in ``path``, the problems met reading it, and the files read (for snippets)."""
+def _folder(path: Path, display: str, roots: Roots, problems: _Problems) -> bool:
+    """Whether ``path`` is a folder to read: a folder, or a symlink to one inside ``roots`` (else reported)."""
+    if not os.path.lexists(path):
+        return False
+    try:
+        _target, info = resolve(str(path), roots)
+    except Skipped as exc:
+        problems.append(("skipped-file", Problem(str(exc).replace("a path", "a folder", 1), location=Location(display, 1, 1))))
+        return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode)
+
+
+def _files(folder: Path, display: str, roots: Roots, problems: _Problems) -> list[tuple[str, str]]:
+    """(path, display) of the template files under ``folder``, the files skipped reported."""
+    skipped: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []
+    entries = walk(str(folder), roots, skipped, errors, keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
+    for path, reason in skipped:
+        rel = Path(os.path.relpath(path, folder)).as_posix()
+        problems.append(("skipped-file", Problem(reason, location=Location(display_path(f"{display}/{rel}"), 1, 1))))
+    for path, reason in errors:
+        rel = Path(os.path.relpath(path, folder)).as_posix()
+        where = display if rel == "." else f"{display}/{rel}"
+        problems.append(("unreadable-file", Problem(f"cannot read folder: {reason}", location=Location(display_path(where), 1, 1))))
+    return [(e.path, display_path(f"{display}/{e.rel}")) for e in entries if not e.is_dir]
+
+
+def load_chart(
+    path: Path, root: str, roots: Roots | None = None
+) -> tuple[ChartDoc, list[tuple[str, Problem]], dict[str, SourceFile]]:
+    """The chart in ``path``, the problems met reading it, and the files read (for snippets).
+
+    Only files inside ``roots`` (default: the chart folder) are read; what is
+    left out is a ``skipped-file`` problem.
+    """
+    roots = roots if roots is not None else Roots.of([str(path)])
     problems: list[tuple[str, Problem]] = []
-    chart = _yaml(path / "Chart.yaml", os.path.join(root, "Chart.yaml"), problems)
-    values = _yaml(path / "values.yaml", os.path.join(root, "values.yaml"), problems)
-    lock = _yaml(path / "Chart.lock", os.path.join(root, "Chart.lock"), problems)
+    chart = _yaml(path / "Chart.yaml", os.path.join(root, "Chart.yaml"), roots, problems)
+    values = _yaml(path / "values.yaml", os.path.join(root, "values.yaml"), roots, problems)
+    lock = _yaml(path / "Chart.lock", os.path.join(root, "Chart.lock"), roots, problems)
     schema_source, schema = None, None
     schema_path = path / "values.schema.json"
-    if schema_path.is_file():
-        schema_source, problem = _read_source(schema_path, os.path.join(root, "values.schema.json"))
+    if os.path.lexists(schema_path):
+        schema_source, problem = _read_source(schema_path, os.path.join(root, "values.schema.json"), roots)
         if schema_source is None:
-            problems.append(("unreadable-file", problem))  # type: ignore[arg-type]
+            problems.append(problem)  # type: ignore[arg-type]
         else:
             try:
                 schema = json.loads(schema_source.text)
@@ -197,23 +263,93 @@ def load_chart(path: Path, root: str) -> tuple[ChartDoc, list[tuple[str, Problem
                     )
                 )
     templates: list[SourceFile] = []
-    template_folder = path / "templates"
-    if template_folder.is_dir():
-        for file in sorted(template_folder.rglob("*")):
-            if not file.is_file() or file.suffix not in TEMPLATE_SUFFIXES:
-                continue
-            display = os.path.join(root, file.relative_to(path).as_posix())
-            source, problem = _read_source(file, display)
+    template_display = os.path.join(root, "templates")
+    if _folder(path / "templates", template_display, roots, problems):
+        for file, display in sorted(_files(path / "templates", template_display, roots, problems)):
+            source, problem = _read_source(Path(file), display, roots)
             if source is None:
-                problems.append(("unreadable-file", problem))  # type: ignore[arg-type]
+                problems.append(problem)  # type: ignore[arg-type]
             else:
                 templates.append(source)
-    doc = ChartDoc(root, path, chart, values, schema_source, schema, templates, lock)
+    doc = ChartDoc(root, path, chart, values, schema_source, schema, templates, lock, roots)
+    doc.subcharts = _subcharts(path, root, roots, problems)
+    doc.local_dependencies = _local_dependencies(doc, problems)
+    doc.unread = _unread(path, root, roots, problems)
+    problems = list({(rule, p.message, p.location): (rule, p) for rule, p in problems}.values())
     files = {f.source.display: f.source for f in (chart, values, lock) if f is not None}
     if schema_source is not None:
         files[schema_source.display] = schema_source
     files.update({t.display: t for t in templates})
     return doc, problems, files
+
+
+def _unread(path: Path, root: str, roots: Roots, problems: _Problems) -> list[str]:
+    """Every file of the chart folder that is not read (helm would read it when rendering)."""
+    skipped: list[tuple[str, str]] = []
+    walk(str(path), roots, skipped, [], keep_dir=lambda _rel, name: name != ".git")
+    unread = []
+    for where, reason in skipped:
+        display = display_path(f"{root}/{Path(os.path.relpath(where, path)).as_posix()}")
+        problems.append(("skipped-file", Problem(reason, location=Location(display, 1, 1))))
+        unread.append(display)
+    return unread
+
+
+def _subcharts(path: Path, root: str, roots: Roots, problems: _Problems) -> list[tuple[str, Path, list[str]]]:
+    """The entries of charts/ to read: chart folders (with their template files) and .tgz packages."""
+    folder = path / "charts"
+    display = os.path.join(root, "charts")
+    if not _folder(folder, display, roots, problems):
+        return []
+    found: list[tuple[str, Path, list[str]]] = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    for name in names:
+        entry = folder / name
+        entry_display = display_path(f"{display}/{name}")
+        if name.endswith(".tgz"):
+            try:
+                resolve(str(entry), roots)
+            except Skipped as exc:
+                problems.append(("skipped-file", Problem(str(exc), location=Location(entry_display, 1, 1))))
+                continue
+            except OSError:
+                continue
+            if os.path.isfile(entry):
+                found.append((name, entry, []))
+        elif _folder(entry, entry_display, roots, problems) and os.path.lexists(entry / "Chart.yaml"):
+            templates = entry / "templates"
+            listed = _folder(templates, f"{entry_display}/templates", roots, problems)
+            files = [f for f, _ in _files(templates, f"{entry_display}/templates", roots, problems)] if listed else []
+            found.append((name, entry, sorted(files)))
+    return found
+
+
+def _local_dependencies(chart: ChartDoc, problems: _Problems) -> dict[str, Path | None]:
+    """The folder of each ``file://`` dependency; one outside the linted roots is reported and not read."""
+    found: dict[str, Path | None] = {}
+    dependencies = chart.metadata.get("dependencies")
+    for index, dep in enumerate(dependencies if isinstance(dependencies, list) else []):
+        repository = dep.get("repository") if isinstance(dep, dict) else None
+        if not isinstance(repository, str) or not repository.startswith("file://") or repository in found:
+            continue
+        folder = os.path.realpath(chart.path / repository.removeprefix("file://"))
+        if chart.roots.contains(folder):
+            found[repository] = Path(folder)
+            continue
+        found[repository] = None
+        problems.append(
+            (
+                "skipped-file",
+                Problem(
+                    f"dependency folder {repository} is outside the linted paths; not read (lint a folder that holds both charts)",
+                    location=chart.chart_location(("dependencies", index, "repository")),
+                ),
+            )
+        )
+    return found
 
 
 _HELM_ERROR = re.compile(r"template: [^/:\s]+/((?:[^:\s]+/)*[^:\s]+):(\d+)(?::(\d+))?: (.*)")
@@ -232,9 +368,11 @@ def render_charts(
         return None
     out: list[tuple[SourceFile | None, ChartDoc, Problem | None]] = []
     for chart in charts:
-        command = [helm, "template", str(chart.path)]
-        for values in settings.render_values:
-            command += ["--values", values]
+        if chart.unread:
+            notes.append(f"helm template {chart.root} not run: the chart holds files k8slint does not read (skipped-file)")
+            continue
+        # every path is one argument that cannot be taken for a flag: --values=PATH, the chart after --
+        command = [helm, "template", *(f"--values={values}" for values in settings.render_values), "--", os.path.abspath(chart.path)]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:

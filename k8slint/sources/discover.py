@@ -12,6 +12,7 @@ from pathlib import Path
 from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
 from k8slint.sources.dockerfiles import is_dockerfile_name
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -21,9 +22,11 @@ STDIN_DISPLAY = "<stdin>"
 @dataclass(frozen=True, slots=True)
 class InputFile:
     display: str
-    """The path as the user gave it, joined with the path found under it."""
+    """The path as the user gave it, joined with the path found under it (printable: see display_path)."""
     path: str | None
     """Where to read it; None for standard input."""
+    roots: Roots | None = None
+    """The linted roots a symlink must resolve into (None: the file's own folder)."""
 
     @property
     def is_json(self) -> bool:
@@ -41,6 +44,8 @@ class Discovery:
     problems: list[tuple[str, Problem]]
     charts: list[tuple[str, str]] = field(default_factory=list)
     """(display path, path) of every chart folder (a folder with a Chart.yaml)."""
+    roots: Roots = field(default_factory=lambda: Roots(()))
+    """The linted roots: symlinks are followed only into these."""
 
 
 def _excluded(rel: str, excludes: Sequence[str]) -> bool:
@@ -54,6 +59,10 @@ def _excluded(rel: str, excludes: Sequence[str]) -> bool:
     return False
 
 
+def _skipped(path: str, reason: str) -> tuple[str, Problem]:
+    return "skipped-file", Problem(reason, location=Location(display_path(path), 1, 1))
+
+
 def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
     """The input files under ``paths``, in a stable order.
 
@@ -64,7 +73,12 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
     by name (``Dockerfile``, ``Containerfile``, ``*.Dockerfile``,
     ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: only its
     ``crds/`` hold plain manifests; its templates are not YAML until rendered.
+    Symlinks are followed only into the linted roots, only regular files are
+    read, and folders deeper than MAX_DEPTH are not walked: what is left out
+    that way is a ``skipped-file`` problem.
     """
+    paths = list(paths)
+    roots = Roots.of(paths)
     files: list[InputFile] = []
     problems: list[tuple[str, Problem]] = []
     charts: list[tuple[str, str]] = []
@@ -76,57 +90,74 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
                 files.append(InputFile(STDIN_DISPLAY, None))
             continue
         if not os.path.lexists(given):
-            raise UsageError(f"path does not exist: {given}")
+            raise UsageError(f"path does not exist: {display_path(given)}")
         if os.path.isdir(given):
-            for display, path in _walk(given, excludes, problems, charts):
+            if os.path.islink(given) and not roots.contains(os.path.realpath(given)):
+                problems.append(_skipped(given, "a symlink to a folder outside the folder that holds it; not read"))
+                continue
+            for display, path in _walk(given, excludes, problems, charts, roots):
                 if path not in seen:
                     seen.add(path)
-                    files.append(InputFile(display, path))
-        else:
-            norm = os.path.normpath(given)
-            if norm not in seen and not _excluded(Path(norm).as_posix(), excludes):
-                seen.add(norm)
-                files.append(InputFile(given, norm))
-    return Discovery(files, problems, sorted(set(charts)))
+                    files.append(InputFile(display, path, roots))
+            continue
+        norm = os.path.normpath(given)
+        if norm in seen or _excluded(Path(norm).as_posix(), excludes):
+            continue
+        seen.add(norm)
+        try:
+            resolve(norm, roots)
+        except Skipped as exc:
+            problems.append(_skipped(given, str(exc)))
+            continue
+        except OSError:
+            pass  # a dangling link: reading it says why
+        files.append(InputFile(display_path(given), norm, roots))
+    return Discovery(files, problems, sorted(set(charts)), roots)
 
 
 def _walk(
-    root: str, excludes: Sequence[str], problems: list[tuple[str, Problem]], charts: list[tuple[str, str]]
+    root: str,
+    excludes: Sequence[str],
+    problems: list[tuple[str, Problem]],
+    charts: list[tuple[str, str]],
+    roots: Roots,
 ) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+    known: dict[str, str | None] = {}
 
-    def on_error(error: OSError) -> None:
-        where = error.filename or root
-        problems.append(
-            ("unreadable-file", Problem(f"cannot read folder: {error.strerror}", location=Location(where, 1, 1)))
-        )
+    def chart_of(rel_folder: str) -> str | None:
+        """The chart folder that ``rel_folder`` is in (the outermost), or None."""
+        if rel_folder not in known:
+            parent = chart_of(rel_folder.rpartition("/")[0]) if rel_folder else None
+            here = os.path.lexists(os.path.join(root, rel_folder, "Chart.yaml"))
+            known[rel_folder] = parent if parent is not None else (rel_folder if here else None)
+        return known[rel_folder]
 
-    chart_roots: list[str] = []
-    for folder, dirs, names in os.walk(root, onerror=on_error):
-        rel_folder = os.path.relpath(folder, root)
-        rel_folder = "" if rel_folder == "." else Path(rel_folder).as_posix()
-        in_chart = _inside_chart(rel_folder, chart_roots)
-        if "Chart.yaml" in names and in_chart is None:
-            chart_roots.append(rel_folder)
-            charts.append((os.path.join(root, rel_folder) if rel_folder else root, folder))
-            in_chart = rel_folder
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and not _excluded(f"{rel_folder}/{d}" if rel_folder else d, excludes)
-            and (in_chart is None or _chart_subfolder_kept(rel_folder, d, in_chart))
-        )
-        if in_chart is not None and not _in_crds(rel_folder, in_chart):
-            continue
-        for name in sorted(names):
-            if name.startswith(".") or not (name.endswith(MANIFEST_SUFFIXES) or is_dockerfile_name(name)):
-                continue
-            rel = f"{rel_folder}/{name}" if rel_folder else name
-            if _excluded(rel, excludes):
-                continue
-            found.append((os.path.join(root, rel), os.path.join(folder, name)))
-    return sorted(found)
+    def keep_dir(rel_folder: str, name: str) -> bool:
+        rel = f"{rel_folder}/{name}" if rel_folder else name
+        if name.startswith(".") or _excluded(rel, excludes):
+            return False
+        chart = chart_of(rel_folder)
+        return chart is None or _chart_subfolder_kept(rel_folder, name, chart)
+
+    def keep_file(rel_folder: str, name: str) -> bool:
+        if name.startswith(".") or not (name.endswith(MANIFEST_SUFFIXES) or is_dockerfile_name(name)):
+            return False
+        chart = chart_of(rel_folder)
+        if chart is not None and not _in_crds(rel_folder, chart):
+            return False
+        return not _excluded(f"{rel_folder}/{name}" if rel_folder else name, excludes)
+
+    skipped: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = []
+    entries = walk(root, roots, skipped, errors, keep_dir=keep_dir, keep_file=keep_file)
+    for rel in ["", *(e.rel for e in entries if e.is_dir)]:
+        if chart_of(rel) == rel:
+            folder = os.path.join(root, rel) if rel else root
+            charts.append((display_path(folder), folder))
+    for where, reason in errors:
+        problems.append(("unreadable-file", Problem(f"cannot read folder: {reason}", location=Location(display_path(where), 1, 1))))
+    problems.extend(_skipped(path, reason) for path, reason in skipped)
+    return sorted((display_path(e.path), e.path) for e in entries if not e.is_dir)
 
 
 def _inside_chart(rel_folder: str, chart_roots: list[str]) -> str | None:
@@ -148,29 +179,38 @@ def _in_crds(rel_folder: str, chart: str) -> bool:
     return inner == "crds" or inner.startswith("crds/")
 
 
-class TooLarge(Exception):
-    pass
+@dataclass(slots=True)
+class SkippedProblem(Problem):
+    """A file not read on purpose (skipped-file)."""
+
+
+def problem_rule(problem: Problem) -> str:
+    """The rule of a problem from :func:`read_input`."""
+    if isinstance(problem, SkippedProblem):
+        return "skipped-file"
+    return "file-too-large" if "max-file-size" in problem.message else "unreadable-file"
 
 
 def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str | None, Problem | None]:
     """The text of an input file, or the problem that kept it from being read.
 
-    A file over ``max_size`` bytes is not read at all (``file-too-large``).
+    A file over ``max_size`` bytes is not read at all (``file-too-large``); a
+    path that is not a regular file inside the linted roots is not opened
+    (``skipped-file``).
     """
     try:
         if item.path is None:
             raw = sys.stdin.buffer.read(max_size + 1)
+            if len(raw) > max_size:
+                raise TooLarge
         else:
-            with open(item.path, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > max_size:
-                    raise TooLarge
-                raw = handle.read(max_size + 1)
-        if len(raw) > max_size:
-            raise TooLarge
+            raw = read_bytes(item.path, item.roots or Roots.of([item.path]), max_size)
     except TooLarge:
         return None, Problem(
             f"the file is larger than {max_size:,} bytes (max-file-size); not read", location=Location(item.display, 1, 1)
         )
+    except Skipped as exc:
+        return None, SkippedProblem(str(exc), location=Location(item.display, 1, 1))
     except OSError as exc:
         return None, Problem(f"cannot read file: {exc.strerror or exc}", location=Location(item.display, 1, 1))
     return decode(raw, item.display)
@@ -212,5 +252,5 @@ def add_context(found: Discovery, excludes: Sequence[str]) -> Discovery:
             if _excluded(Path(path).as_posix(), excludes):
                 continue
             seen.add(path)
-            files.append(InputFile(path, path))
-    return Discovery(files, found.problems, found.charts)
+            files.append(InputFile(display_path(path), path, found.roots))
+    return Discovery(files, found.problems, found.charts, found.roots)
