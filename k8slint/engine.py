@@ -97,6 +97,9 @@ class Result:
     notes: list[str] = field(default_factory=list)
     config_file: str | None = None
     """The config file in effect, as the settings name it; None without one."""
+    file_names: dict[str, str] = field(default_factory=dict)
+    """The real name of each input file whose report name had to be escaped (not printable,
+    or not UTF-8): SARIF URIs name the file itself."""
     loaded: Any = field(default=None, repr=False, compare=False)
     """What the run loaded (sources, objects, index), released with the result rather than
     piece by piece when lint() returns: a command that exits next never pays for it."""
@@ -226,7 +229,8 @@ def _lint(
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
     files = len(reported) if reported is not None else len(found.files)
-    return Result(findings, files + len(charts), len(objects), notes, loaded=(state, run, charts))
+    names = {f.display: f.path for f in found.files if f.path is not None and f.display != f.path and not f.path.isprintable()}
+    return Result(findings, files + len(charts), len(objects), notes, file_names=names, loaded=(state, run, charts))
 
 
 @dataclass(slots=True)

@@ -159,7 +159,7 @@ def test_no_raw_control_character_reaches_the_terminal_or_the_log(hostile_report
 def test_the_text_report_shows_control_characters_as_escapes(hostile_reports: dict[str, str]) -> None:
     text = hostile_reports["text"]
     assert "Deployment \\n::add-mask::x/\\n::add-mask::x" in text  # the object, namespace/name
-    assert "\\x1b[2J.yaml:4:" in text and "\\u202egnp.yaml" in text and "\\udcff-undecodable.yaml" in text
+    assert "\\x1b[2J.yaml:4:" in text and "\\u202egnp.yaml" in text and "\\xff-undecodable.yaml" in text
     assert "\\x01\\x08\\x0b\\x0c\\r\\x7f\\x85\\x9b\\u2028\\u2029" in text
     assert "trusted-registries (\\n::stop-commands::token" in text  # a rule option quoted in a message
 
@@ -184,7 +184,7 @@ def test_github_lines_are_only_the_annotations_k8slint_writes(hostile_reports: d
         assert [key for key, _ in pairs] == ["file", "line", "col", "title"], line
         assert all(":" not in value for _, value in pairs)
     files = {line.split(",", 1)[0].removeprefix("::").split("file=", 1)[1] for line in lines}
-    assert "%0A%3A%3Aerror file=README.md%2Cline=1%3A%3Af.yaml" in files  # the runner decodes it to the file name
+    assert "\\n%3A%3Aerror file=README.md%2Cline=1%3A%3Af.yaml" in files  # escaped where it was found (display_path)
 
 
 def test_junit_is_well_formed_xml_1_0(hostile_reports: dict[str, str]) -> None:
@@ -225,7 +225,7 @@ def test_json_report_loads_and_names_the_config(hostile_reports: dict[str, str])
     assert report["summary"]["config"] == os.path.join("cfg\n::error file=README.md::config", ".k8slint.yaml")
     names = {f["object"]["name"] for f in report["findings"] if f["object"]}
     assert set(HOSTILE) <= names  # data, exact (JSON escapes what it must)
-    assert "\ufffd-undecodable.yaml" in {f["file"] for f in report["findings"]}
+    assert "\\xff-undecodable.yaml" in {f["file"] for f in report["findings"]}
 
 
 def test_a_lone_surrogate_in_a_json_manifest_does_not_lose_the_report(tmp_path: Path) -> None:

@@ -30,10 +30,10 @@ def _rule(rule: Any) -> dict[str, Any]:
     }
 
 
-def _location(file: str, line: int, column: int, message: str | None = None) -> dict[str, Any]:
+def _location(file: str, line: int, column: int, message: str | None = None, names: dict[str, str] | None = None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": uri_reference(file), "uriBaseId": _URI_BASE},
+            "artifactLocation": {"uri": uri_reference((names or {}).get(file, file)), "uriBaseId": _URI_BASE},
             "region": {"startLine": line, "startColumn": column},
         }
     }
@@ -42,17 +42,17 @@ def _location(file: str, line: int, column: int, message: str | None = None) -> 
     return location
 
 
-def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: dict[str, int], names: dict[str, str]) -> dict[str, Any]:
     loc = finding.location
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index[finding.code],
         "level": _LEVELS[finding.severity],
         "message": {"text": printable(finding.message) + (f" ({printable(finding.hint)})" if finding.hint else "")},
-        "locations": [_location(loc.file, loc.line, loc.column)],
+        "locations": [_location(loc.file, loc.line, loc.column, names=names)],
         "partialFingerprints": {"k8slintFingerprint/v1": finding.fingerprint},
     }
-    related = [_location(r.location.file, r.location.line, r.location.column, r.message) for r in finding.related]
+    related = [_location(r.location.file, r.location.line, r.location.column, r.message, names) for r in finding.related]
     if finding.source:
         related.append(
             {
@@ -92,7 +92,7 @@ def report_sarif(result: Result, registry: Registry) -> dict[str, Any]:
                 },
                 "originalUriBaseIds": {_URI_BASE: {"description": {"text": "The directory k8slint ran in."}}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, rule_index) for f in result.findings],
+                "results": [_result(f, rule_index, result.file_names) for f in result.findings],
                 "properties": {"config": config_shown(result.config_file)},
             }
         ],

@@ -123,9 +123,14 @@ def display_path(path: str) -> str:
     return "".join(_escape(c) for c in path)
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(char: str) -> str:
     if char.isprintable():
         return char
+    if char in _NAMED:  # spelled as the reports spell them (k8slint.reporters.safe)
+        return _NAMED[char]
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape
         return f"\\x{code - 0xDC00:02x}"
