@@ -144,26 +144,42 @@ def render_all(result: Any, settings: Any) -> dict[str, str]:
     return {name: _render(result, settings, name) for name in FORMATS}
 
 
+SKIP = frozenset(filter(None, os.environ.get("K8SLINT_FUZZ_SKIP", "").split(",")))
+"""Checks a run leaves out, to look past a known failure until its fix is merged:
+``K8SLINT_FUZZ_SKIP=controls,commands,annotations,canary,junit,uri,surrogates``."""
+
+
 def check_reports(reports: dict[str, str], result: Any, sarif_validator: Any, secret: str | None = None) -> None:
     """Raise FuzzCrash naming the first promise a report breaks."""
     for name in ("text", "github"):
         bad = _RAW_CONTROL.search(reports[name])
-        if bad:
+        if bad and "controls" not in SKIP:
             raise FuzzCrash(f"{name} report holds a raw control character {bad.group()!r}")
     # The Actions runner reads a workflow command from any line of the log (lines end at \n).
     for line in reports["text"].split("\n"):
-        if line.lstrip().startswith("::"):
+        if line.lstrip().startswith("::") and "commands" not in SKIP:
             raise FuzzCrash(f"text report holds a line GitHub runs as a workflow command: {line[:200]!r}")
     for line in filter(None, reports["github"].split("\n")):
-        if not _GITHUB_ANNOTATION.fullmatch(line):
+        if not _GITHUB_ANNOTATION.fullmatch(line) and "annotations" not in SKIP:
             raise FuzzCrash(f"github report holds a line that is not one annotation: {line[:200]!r}")
-    if secret is not None:
+    if secret is not None and "canary" not in SKIP:
         for name, text in reports.items():
             if secret in text:
                 raise FuzzCrash(f"{name} report holds the content of a file outside the linted tree")
-    _check_junit(reports["junit"])
+    if "junit" not in SKIP:
+        _check_junit(reports["junit"])
     _check_json(reports["json"], result)
     _check_sarif(reports["sarif"], result, sarif_validator)
+
+
+@contextlib.contextmanager
+def _known_failures() -> Iterator[None]:
+    """A lone surrogate or a file name that is not UTF-8 crashing the reports, when skipped."""
+    try:
+        yield
+    except UnicodeEncodeError:
+        if "surrogates" not in SKIP:
+            raise
 
 
 def _check_junit(text: str) -> None:
@@ -204,6 +220,8 @@ def _check_sarif(text: str, result: Any, validator: Any) -> None:
             files.append(finding.source)
         for location, file in zip(locations, files):
             uri = location["physicalLocation"]["artifactLocation"]["uri"]
+            if "uri" in SKIP:
+                continue
             if not _URI_PATH.fullmatch(uri):
                 raise FuzzCrash(f"sarif artifact URI is not an RFC 3986 path reference: {uri[:200]!r}")
             if unquote(uri, errors="surrogateescape") != file.removeprefix("./"):
@@ -449,9 +467,11 @@ class TreeLinter(_Scratch):
         crashed = [f for f in result.findings if f.rule == "internal-error"]
         if crashed:
             raise FuzzCrash(crashed[0].message)
-        reports = render_all(result, self.settings)
-        check_reports(reports, result, self.validator, self.secret)
-        return reports
+        with _known_failures():
+            reports = render_all(result, self.settings)
+            check_reports(reports, result, self.validator, self.secret)
+            return reports
+        return {}
 
 
 @contextlib.contextmanager
@@ -526,7 +546,8 @@ class ReportChecker:
 
         findings = self.findings(data)
         result = Result(findings, files=len({f.location.file for f in findings}), objects=len(findings), notes=[])
-        check_reports(render_all(result, self.settings), result, self.validator)
+        with _known_failures():
+            check_reports(render_all(result, self.settings), result, self.validator)
 
 
 def _is_wtf8(part: bytes) -> bool:

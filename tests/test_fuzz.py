@@ -41,6 +41,12 @@ KNOWN = {
     "report/message-with-lone-surrogate.bin": ITEM8 + "a lone surrogate in a value raises UnicodeEncodeError in the fingerprint",
     "report/message-with-terminal-escapes.bin": ITEM3 + "ESC sequences reach the text report raw",
     "report/message-with-xml-invalid-characters.bin": ITEM3 + "control characters reach the text report raw and JUnit is not XML 1.0",
+    "tree/backslash-in-a-file-name": ITEM3 + "a backslash in a file name becomes a slash in the SARIF artifact URI",
+    "tree/control-characters-in-a-file-name": ITEM3 + "C1 controls in file names reach the text report raw",
+    "tree/file-name-needing-percent-encoding": ITEM3 + "a double quote in a file name is not percent-encoded in the SARIF artifact URI",
+    "tree/file-name-not-utf8": ITEM8 + "a file name that is not UTF-8 raises UnicodeEncodeError in the fingerprint",
+    "tree/symlink-to-a-file-outside-the-tree": ITEM4 + "a symlink out of the tree is read and its content quoted in the text report",
+    "tree/tab-in-a-file-name-in-annotations": ITEM3 + "a tab in a file name reaches the GitHub annotations raw",
     "report/snippet-and-object-name-with-escapes.bin": ITEM3 + "ESC sequences in object names, paths and hints reach the text report raw",
 }
 """Regression inputs that fail on purpose until the fix of their issue item is merged (then remove them here)."""
