@@ -313,7 +313,7 @@ def _json_from_yaml(content: bytes) -> bytes:
 def _place(folder: Path, name: str, suffix: str, taken: set[str]) -> Path:
     base = f"{name}{suffix}"
     number = 0
-    while base in taken or base in (".", ".."):
+    while base in taken or base in (".", "..") or os.path.lexists(os.fsencode(folder / base)):
         number += 1
         base = f"{name}{number}{suffix}"
     taken.add(base)
