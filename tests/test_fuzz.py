@@ -176,6 +176,21 @@ def test_scratch_folders_are_removed(tmp_path: Path) -> None:
     assert not folder.exists()
 
 
+def test_a_folder_left_behind_fails_the_session(tmp_path: Path) -> None:
+    """The session-finish check of conftest.py fails a run whose tests leave a scratch folder."""
+    (tmp_path / "conftest.py").write_text((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "test_leak.py").write_text(
+        "import tempfile\n\ndef test_leaks():\n    tempfile.mkdtemp(prefix='k8slint-fuzz-leak-')\n", encoding="utf-8"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "1 passed" in result.stdout and "tests left temporary folders behind: k8slint-fuzz-leak-" in result.stdout
+
+
 @pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris is not installed (pip install -e .[test] on Linux x86_64)")
 def test_a_fuzz_run_leaves_no_temporary_folder(tmp_path: Path) -> None:
     """libFuzzer skips atexit handlers: the command line removes its folders from a parent process."""
