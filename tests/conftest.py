@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +82,30 @@ class _MainCommand:
 
     def main(self, args: list[str], prog_name: str | None = None, **_: object) -> None:
         self.main_func(args)  # type: ignore[operator]
+
+
+# Every temporary folder of the session lives in one private folder, so that a folder
+# left behind is found (and not confused with another run's on the same machine).
+_SESSION_TEMP: list[Path] = []
+LEAK_PATTERNS = ("k8slint-fuzz-*",)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="k8slint-tests-"))
+    _SESSION_TEMP.append(folder)
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _SESSION_TEMP:
+        return
+    folder = _SESSION_TEMP.pop()
+    left = sorted(p.name for pattern in LEAK_PATTERNS for p in folder.glob(pattern))
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"tests left temporary folders behind: {', '.join(left)}"
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    shutil.rmtree(folder, ignore_errors=True)
