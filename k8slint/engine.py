@@ -259,6 +259,29 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read_file(item: Any, settings: Settings, state: _State) -> None:
+    """Load one input file into ``state``; a crash while loading it is a finding on it, and the run goes on."""
+    _per_file(item.display, settings, state, _read_one, item, settings, state)
+
+
+def _per_file(display: str, settings: Settings, state: _State, func: Callable[..., None], *args: Any) -> None:
+    """Run ``func``, the loading of the one file ``display``; an exception in it becomes an internal-error finding there."""
+    try:
+        func(*args)
+    except K8slintError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one hostile file must not lose the whole report
+        message = f"k8slint could not load this file: {_one_line(exc)}"
+        state.raw.append((settings.registry["internal-error"], Problem(message, location=Location(display, 1, 1)), None))
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    """``Type: message`` on one line, cut to ``limit`` characters."""
+    detail = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_one(item: Any, settings: Settings, state: _State) -> None:
     registry = settings.registry
     text, problem = read_input(item, settings.max_file_size)
     if text is None:
@@ -291,11 +314,14 @@ def _load_charts(
     roots: list[tuple[str, str]], settings: Settings, state: _State, charts: list[ChartDoc], notes: list[str]
 ) -> None:
     registry = settings.registry
-    for display, path in roots:
+    def add_chart(display: str, path: str) -> None:
         chart, problems, files = load_chart(Path(path), display)
         charts.append(chart)
         state.sources.update(files)
         state.raw.extend((registry[rule_name], problem, chart) for rule_name, problem in problems)
+
+    for display, path in roots:
+        _per_file(f"{display.rstrip('/')}/Chart.yaml", settings, state, add_chart, display, path)
     if not charts:
         return
     rendered = render_charts(charts, settings, notes) if settings.render else None
@@ -311,7 +337,7 @@ def _load_charts(
             state.raw.append((registry["template-syntax"], error, chart))
             continue
         state.sources[source.display] = source  # type: ignore[union-attr]
-        _add_manifests(source, settings, state)  # type: ignore[arg-type]
+        _per_file(source.display, settings, state, _add_manifests, source, settings, state)  # type: ignore[union-attr]
 
 
 _Plan = list[tuple[RuleSpec, Check, RuleContext]]
@@ -638,7 +664,7 @@ def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> 
 
         what = subject.describe() if subject is not None else "the object set"
         problem = Problem(
-            f"rule {rule.code} ({rule.name}) failed on {what}: {type(exc).__name__}: {exc}",
+            f"rule {rule.code} ({rule.name}) failed on {what}: {_one_line(exc)}",
             subject=subject,
         )
         return [(registry()["internal-error"], problem, subject)]

@@ -111,7 +111,8 @@ class Finding:
         )
         anchor = self.path if self.path is not None else self.message
         text = "\x1f".join((self.code, self.location.file, *identity, anchor))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+        # surrogatepass: a file name that is not UTF-8 (held as surrogate escapes) still has a fingerprint
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(slots=True)
