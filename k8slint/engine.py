@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import struct
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -436,8 +440,6 @@ def _can_fork() -> bool:
 
 def _batches(files: list[Any]) -> list[list[Any]]:
     """Consecutive files in batches of about BATCH_BYTES (standard input is never in one)."""
-    import os
-
     batches: list[list[Any]] = []
     size = BATCH_BYTES
     for item in files:
@@ -454,12 +456,78 @@ def _batches(files: list[Any]) -> list[list[Any]]:
     return batches
 
 
-def _claim(counter: Any) -> int:
-    """The next batch for this process (every process takes the next one free)."""
-    with counter.get_lock():
+WORKER_POLL = 0.5
+"""Seconds a process waits on the others before it checks that they are still there."""
+_FRAME = struct.Struct("!Q")
+"""A message on a worker's pipe: its length, then its pickle."""
+_PR_SET_PDEATHSIG = 1
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before it finished its share (killed, out of memory): the run cannot finish."""
+
+
+def _claim(counter: Any, stalled: Callable[[], None]) -> int:
+    """The next batch for this process (every process takes the next one free).
+
+    The lock is awaited with a deadline: a process killed while it held the
+    lock would stop every other one. ``stalled`` runs at each deadline, to find
+    out (it raises, or ends the process).
+    """
+    lock = counter.get_lock()
+    while not lock.acquire(timeout=WORKER_POLL):
+        stalled()
+    try:
         position = int(counter.value)
         counter.value = position + 1
+    finally:
+        lock.release()
     return position
+
+
+class _Inbox:
+    """This process's end of one worker's pipe: read without blocking, whole messages out.
+
+    Only the worker holds the other end, so when it dies the pipe ends (EOF),
+    even in the middle of a message: nothing here ever waits on a dead process.
+    """
+
+    def __init__(self, fd: int) -> None:
+        os.set_blocking(fd, False)
+        self.fd = fd
+        self.open = True
+        self._buffer = bytearray()
+
+    def read(self) -> list[Any]:
+        """The messages completed by what the pipe holds now; at its end, ``open`` turns False."""
+        import pickle
+
+        buffer = self._buffer
+        while self.open:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                break
+            if chunk:
+                buffer += chunk
+            else:
+                self.close()
+        messages = []
+        start = 0
+        while len(buffer) - start >= _FRAME.size:
+            (size,) = _FRAME.unpack_from(buffer, start)
+            end = start + _FRAME.size + size
+            if len(buffer) < end:
+                break
+            messages.append(pickle.loads(buffer[start + _FRAME.size : end]))
+            start = end
+        del buffer[:start]
+        return messages
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            os.close(self.fd)
 
 
 def _load_in_workers(
@@ -469,39 +537,32 @@ def _load_in_workers(
 
     Every process takes the next free batch of files until none is left, so
     the shares even out by themselves; a worker sends each batch's result as
-    soon as it is done, and this process takes them in between its own
-    batches. Results are merged in batch order, so the outcome is the same
-    whoever loaded what.
+    soon as it is done, on a pipe of its own, and this process takes them in
+    between its own batches. Results are merged in batch order, so the
+    outcome is the same whoever loaded what.
+
+    A worker that dies (killed, out of memory) ends the run with WorkerDied
+    within a poll interval of this process's next wait; workers end when this
+    process does (see _load_worker).
     """
     import multiprocessing
+    from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
     batches = _batches(files)
     counter = context.Value("i", 0)
-    queue = context.Queue()
-    _WORKER.update(settings=settings, local=local, batches=batches, counter=counter, queue=queue)
-    try:
-        workers = [context.Process(target=_load_worker, args=(number,), daemon=True) for number in range(1, jobs)]
-        for worker in workers:
-            worker.start()
-    finally:
-        _WORKER.clear()
-    results: list[_State | None] = [None] * len(batches)
+    pipes = [os.pipe() for _ in range(1, jobs)]
+    unclosed = {fd for pipe in pipes for fd in pipe}
+    workers: list[Any] = []
+    inboxes: list[_Inbox] = []
     finished: set[int] = set()
+    ended: set[int] = set()
+    results: list[_State | None] = [None] * len(batches)
     done = 0
 
-    def receive(block: bool) -> None:
-        """Take the workers' messages: all that are waiting, or (``block``) the next one."""
+    def take(messages: list[Any]) -> None:
         nonlocal done
-        import queue as queues
-
-        while True:
-            try:
-                kind, number, payload = queue.get(block=block, timeout=0.5 if block else None)
-            except queues.Empty:
-                if block:
-                    _check_alive(workers, finished)
-                return
+        for kind, number, payload in messages:
             if kind == "batch":
                 results[number] = _ahead(_from_worker(payload, settings))
                 done += len(batches[number])
@@ -510,29 +571,84 @@ def _load_in_workers(
                 finished.add(number)
             else:
                 raise payload
-            if block:
-                return
 
+    def pump(timeout: float) -> None:
+        """Take what the workers sent, waiting up to ``timeout`` for something; a dead worker raises."""
+        watch = [inbox.fd for inbox in inboxes if inbox.open]
+        watch += [worker.sentinel for number, worker in enumerate(workers, start=1) if number not in ended]
+        ready = set(wait(watch, timeout))
+        for number, (worker, inbox) in enumerate(zip(workers, inboxes), start=1):
+            if inbox.open and inbox.fd in ready:
+                take(inbox.read())
+            if number not in ended and (worker.sentinel in ready or not inbox.open):
+                if worker.sentinel not in ready:
+                    worker.join(WORKER_POLL)  # its pipe ended: the process is ending too
+                ended.add(number)
+                while inbox.open:  # what it sent before it ended (its end of the pipe is closed now)
+                    take(inbox.read())
+                if number not in finished:
+                    raise WorkerDied(_died(number, worker))
+
+    _WORKER.update(settings=settings, local=local, batches=batches, counter=counter)
     try:
+        try:
+            parent = os.getpid()
+            for number, (read_fd, write_fd) in enumerate(pipes, start=1):
+                # The worker keeps only its own end: then the main process alone reads each pipe.
+                foreign = [fd for fd in unclosed if fd != write_fd] + [inbox.fd for inbox in inboxes]
+                worker = context.Process(target=_load_worker, args=(number, write_fd, foreign, parent), daemon=True)
+                worker.start()
+                workers.append(worker)
+                os.close(write_fd)
+                unclosed.discard(write_fd)
+                inboxes.append(_Inbox(read_fd))
+                unclosed.discard(read_fd)
+        finally:
+            _WORKER.clear()
+            for fd in unclosed:
+                os.close(fd)
         own = _State()  # standard input can only be read here: workers get /dev/null as stdin
         for item in files:
             if not item.path:
                 _read_file(item, settings, own)
         local.check(own, settings)
-        while (position := _claim(counter)) < len(batches):
+        while (position := _claim(counter, lambda: pump(0.0))) < len(batches):
             results[position] = _ahead(_load_batch(batches[position], settings, local))
             done += len(batches[position])
             progress(done)
-            receive(block=False)
+            pump(0.0)
         while len(finished) < len(workers):  # a worker says "done" after its last batch
-            receive(block=True)
+            pump(WORKER_POLL)
     finally:
-        for worker in workers:
-            if len(finished) < len(workers):  # something failed: stop the others
+        if len(finished) < len(workers):  # something failed: stop the others
+            for worker in workers:
                 worker.terminate()
-            worker.join()
+        for worker in workers:
+            worker.join(5 * WORKER_POLL)
+            if worker.exitcode is None:
+                worker.kill()
+                worker.join(5 * WORKER_POLL)
+        for inbox in inboxes:
+            inbox.close()
     for part in [own, *results]:
         _merge(state, part)  # type: ignore[arg-type]
+
+
+def _died(number: int, worker: Any) -> str:
+    code = worker.exitcode
+    if code is None:
+        how = "closed its pipe"
+    elif code < 0:
+        try:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"exited with code {code}"
+    return (
+        f"worker process {number} (pid {worker.pid}) {how} before it finished its share of the files "
+        "(out of memory, or killed); the report would be incomplete (--jobs 1 loads everything in one process)"
+    )
 
 
 def _ahead(state: _State) -> _State:
@@ -547,12 +663,6 @@ def _ahead(state: _State) -> _State:
         obj.containers()
         obj.references()
     return state
-
-
-def _check_alive(workers: list[Any], finished: set[int]) -> None:
-    for number, worker in enumerate(workers, start=1):
-        if number not in finished and not worker.is_alive():
-            raise RuntimeError(f"worker process {number} ended unexpectedly (exit code {worker.exitcode})")
 
 
 def _merge(state: _State, part: _State) -> None:
@@ -592,19 +702,74 @@ def _load_batch(files: list[Any], settings: Settings, local: _LocalChecks) -> _S
     return state
 
 
-def _load_worker(number: int) -> None:
-    """A worker process: load batches until none is left, sending each result to the main process."""
+def _load_worker(number: int, channel: int, foreign: list[int], parent: int) -> None:
+    """A worker process: load batches until none is left, sending each result to the main process.
+
+    It ends with the main process: by the kernel's parent-death signal where
+    there is one (Linux), and everywhere when its pipe finds no reader (the
+    main process held the only other end) or its parent is gone.
+    """
+    import queue
+    import threading
+
+    _die_with_parent(parent)
+    for fd in foreign:
+        os.close(fd)
     settings: Settings = _WORKER["settings"]
     batches: list[list[Any]] = _WORKER["batches"]
     local: _LocalChecks = _WORKER["local"]
-    counter, queue = _WORKER["counter"], _WORKER["queue"]
+    counter = _WORKER["counter"]
     gc.disable()  # as in the main process while it loads (_collector_paused)
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(channel, outbox), daemon=True)
+    sender.start()  # sends while the next batch loads
     try:
-        while (position := _claim(counter)) < len(batches):
-            queue.put(("batch", position, _for_main(_load_batch(batches[position], settings, local))))
-        queue.put(("done", number, None))
+        while (position := _claim(counter, lambda: _parent_alive(parent))) < len(batches):
+            outbox.put(_message(("batch", position, _for_main(_load_batch(batches[position], settings, local)))))
+        outbox.put(_message(("done", number, None)))
     except BaseException as exc:  # noqa: BLE001 - the main process reports it
-        queue.put(("error", number, _picklable(exc)))
+        outbox.put(_message(("error", number, _picklable(exc))))
+    outbox.put(None)
+    sender.join()
+
+
+def _message(payload: Any) -> bytes:
+    import pickle
+
+    body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return _FRAME.pack(len(body)) + body
+
+
+def _send_all(channel: int, outbox: Any) -> None:
+    """Write the worker's messages to its pipe; with no one left to read them, end the worker."""
+    try:
+        while (data := outbox.get()) is not None:
+            _write_all(channel, data)
+    except OSError:  # BrokenPipeError: the main process is gone
+        os._exit(1)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    with memoryview(data) as view:
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent ends (Linux prctl), then check it has not already."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    _parent_alive(parent)
+
+
+def _parent_alive(parent: int) -> None:
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _picklable(exc: BaseException) -> BaseException:
