@@ -27,7 +27,7 @@ LONE_SURROGATE = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x\\u
 
 def _nested_json(depth: int, opener: str = "[", closer: str = "]") -> str:
     head = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":{"x":'
-    return head + opener * depth + closer * depth + "}}"
+    return head + opener * depth + "0" + closer * depth + "}}"
 
 
 def _codes(result: object) -> list[tuple[str, str]]:
@@ -47,14 +47,39 @@ def test_deeply_nested_json_is_too_complex_not_a_crash(tmp_path: Path, depth: in
     assert ("bad.yaml", "KR002") in _codes(result)  # the other file is still linted
 
 
-def test_json_nesting_below_the_limit_is_read() -> None:
+def _load_json_text(text: str) -> object:
     from k8slint.sources.manifests import SourceFile, load_manifest_text
 
-    # A surrogate escape sends the file to the JSON reader; 500 levels are fine there.
-    text = _nested_json(500).replace('"deep"', '"deep\\ud83d\\ude00"')
-    loaded = load_manifest_text(SourceFile("a.json", text), "default", json_file=True)
-    assert [rule for rule, _ in loaded.problems] == ["invalid-name"] or loaded.objects
-    assert loaded.objects[0].name == "deep\U0001f600"
+    return load_manifest_text(SourceFile("a.json", text), "default", json_file=True)
+
+
+@pytest.mark.parametrize("text", ["- " * 5_000 + "x", "{a: " * 1_500 + "x" + "}" * 1_500, '{"a":' * 1_500 + "0" + "}" * 1_500])
+def test_nesting_refused_by_libyaml_is_too_complex(text: str) -> None:
+    from k8slint.sources.yamlsafe import load_documents
+
+    documents, errors, _ = load_documents(text)
+    assert documents == [] and [e.kind for e in errors] == ["complex"]
+
+
+def test_json_nesting_below_the_limit_is_read() -> None:
+    # A surrogate pair sends the file to the JSON reader; 500 levels are fine there.
+    loaded = _load_json_text(_nested_json(500).replace('"deep"', '"deep\\ud83d\\ude00"'))
+    assert loaded.problems == []  # type: ignore[attr-defined]
+    assert loaded.objects[0].name == "deep\U0001f600"  # type: ignore[attr-defined]
+
+
+def test_json_nesting_limit_holds_whatever_the_recursion_limit() -> None:
+    # With a recursion limit that lets both parsers read 1,500 levels, the JSON path still refuses them.
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(10_000)
+    try:
+        loaded = _load_json_text(_nested_json(1_500, '{"a":', "}").replace('"deep"', '"deep\\ud83d\\ude00"'))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [rule for rule, _ in loaded.problems] == ["yaml-too-complex"]  # type: ignore[attr-defined]
+    assert loaded.objects == []  # type: ignore[attr-defined]
 
 
 def test_lone_surrogates_are_replaced_and_reported(tmp_path: Path) -> None:

@@ -291,7 +291,8 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
             f"{repaired} string{'s hold' if repaired != 1 else ' holds'} a lone surrogate escape "
             f"({match.group(0) if match else 'not a Unicode character'}); read as U+FFFD, as the API server does"
         )
-        problem = Problem(message, location=Location(source.display, line, 1), severity=Severity.WARNING)
+        hint = "Write the character itself, or as a surrogate pair (\\ud83d\\ude00); a lone half is not text"
+        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, severity=Severity.WARNING)
         result.problems.append(("yaml-syntax", problem))
     if data is not None:
         _add_document(result, source, 0, (0, 0, None), (0, len(source.text)), data, default_namespace, None)
