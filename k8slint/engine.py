@@ -713,6 +713,7 @@ def _load_worker(number: int, channel: int, foreign: list[int], parent: int) -> 
     import threading
 
     _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main process stops the workers
     for fd in foreign:
         os.close(fd)
     settings: Settings = _WORKER["settings"]

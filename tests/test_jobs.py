@@ -217,7 +217,7 @@ run()
 '''
 
 
-def _start(tmp_path: Path, mode: str, files: int = 60) -> tuple[Any, Path]:
+def _start(tmp_path: Path, mode: str, files: int = 60, **popen: Any) -> tuple[Any, Path]:
     import subprocess
     import sys
 
@@ -231,7 +231,7 @@ def _start(tmp_path: Path, mode: str, files: int = 60) -> tuple[Any, Path]:
     harness.write_text(_HARNESS, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     command = [sys.executable, str(harness), mode, str(marks), "check", "--no-config", "--jobs", "3", "--format", "json", str(tree)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, **popen)
     return process, marks
 
 
@@ -312,3 +312,20 @@ def test_workers_end_when_the_main_process_is_killed(tmp_path: Path, mode: str) 
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, f"workers {left} outlived the main process"
+
+
+def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process, marks = _start(tmp_path, "kill-main", start_new_session=True)
+    workers = _worker_pids(marks, 2, process)
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip() == "k8slint: aborted"
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _running(pid)]
