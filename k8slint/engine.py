@@ -551,7 +551,7 @@ def _load_in_workers(
     context = multiprocessing.get_context("fork")
     batches = _batches(files)
     counter = context.Value("i", 0)
-    pipes = [os.pipe() for _ in range(1, jobs)]
+    pipes = [_pipe() for _ in range(1, jobs)]
     unclosed = {fd for pipe in pipes for fd in pipe}
     workers: list[Any] = []
     inboxes: list[_Inbox] = []
@@ -632,6 +632,19 @@ def _load_in_workers(
             inbox.close()
     for part in [own, *results]:
         _merge(state, part)  # type: ignore[arg-type]
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe for one worker's results, of 1 MiB where the system allows (Linux): fewer, larger reads."""
+    import fcntl
+
+    read_fd, write_fd = os.pipe()
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        try:
+            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except OSError:  # above the system's limit for this user
+            pass
+    return read_fd, write_fd
 
 
 def _died(number: int, worker: Any) -> str:
