@@ -13,7 +13,7 @@ import click
 
 from k8slint import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -177,7 +177,8 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
     """Lint manifests, Dockerfiles and Helm charts in PATHS (files or folders; - reads standard input).
 
     Exit codes: 0 when nothing at or above --fail-on is found, 1 when something
-    is, 2 for usage, config or I/O errors.
+    is, 2 for usage, config or I/O errors, 3 when k8slint could not finish (an
+    internal error).
     """
     if baseline is not None:
         from k8slint.baseline import load_baseline
@@ -196,24 +197,21 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
         dropped = apply_baseline(result, known)
         if dropped:
             result.notes.append(f"{dropped} finding{'s' if dropped != 1 else ''} known to the baseline {baseline} not shown")
+    verdict = EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
     if output is not None:
-        try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(_render(result, settings, output_format).rstrip("\n") + "\n")
-        except OSError as exc:
-            from k8slint.errors import UsageError
-
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        write_report(output, _render(result, settings, output_format))
         output_format = "text"
+    stdout = _PipeGuard(sys.stdout)
     if output_format == "text":
         from k8slint.reporters.text import render_text
 
-        render_text(result, sys.stdout)
+        render_text(result, stdout)  # type: ignore[arg-type]
     else:
         text = _render(result, settings, output_format)
         if text:
-            click.echo(text)
-    return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
+            click.echo(text, file=stdout)  # type: ignore[arg-type]
+    stdout.flush()
+    return verdict
 
 
 @cli.command(name="baseline")
@@ -224,10 +222,101 @@ def make_baseline(baseline_file: str, **params: Any) -> int:
     from k8slint.reporters.json import render_json
 
     result, _ = _run(params)
-    with open(baseline_file, "w", encoding="utf-8") as handle:
-        handle.write(render_json(result) + "\n")
+    write_report(baseline_file, render_json(result))
     click.echo(f"recorded {len(result.findings)} findings in {baseline_file}")
     return EXIT_OK
+
+
+def write_report(path: str, text: str) -> None:
+    """Write a rendered report to ``path``, replacing the file atomically.
+
+    The text goes to a temporary file in the same folder, which then takes the
+    place of ``path`` (os.replace): a reader, or a run that fails, never leaves
+    a part-written or emptied report. The file keeps the mode of the one it
+    replaces (a new one gets the usual mode under the umask). A symbolic link
+    at ``path`` is replaced, not written through. Something that is not a
+    regular file (``/dev/stdout``, a FIFO) is written to directly. A character
+    that is not Unicode (a lone surrogate) is written as its escape, so the
+    report cannot fail there.
+    """
+    import os
+    import stat
+    import tempfile
+
+    from k8slint.errors import UsageError
+
+    data = (text.rstrip("\n") + "\n").encode("utf-8", "backslashreplace")
+    try:
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        else:
+            if not stat.S_ISREG(current.st_mode):
+                with open(path, "wb") as handle:
+                    handle.write(data)
+                return
+            mode = stat.S_IMODE(current.st_mode)
+        folder = os.path.dirname(os.path.abspath(path))
+        handle_fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle_fd, "wb") as handle:
+                handle.write(data)
+            os.chmod(temporary, mode)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class _PipeGuard:
+    """Standard output for the report: once its reader has gone (``| head``), the rest is dropped.
+
+    The run's verdict stands: the reader chose to read no further, k8slint did
+    not fail (rich alone would end the process with exit code 1, "findings").
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._gone = True
+                _reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._gone = True
+                _reader_gone()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _reader_gone() -> None:
+    """The reader of standard output stopped reading: send the rest of the output nowhere, quietly."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 @cli.command(name="rules")
@@ -299,15 +388,20 @@ def _settings(config_file: str | None, no_config: bool, linted: str = "-", **ove
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: one-line errors and exit code 2 for anything the user must fix."""
+    """Entry point: exit code 2 and a one-line message for anything the user must fix, 3 for an internal error.
+
+    No traceback reaches the user except for an internal error (an unexpected
+    exception anywhere in the run, exit 3), and then after a one-line summary.
+    """
     from k8slint.errors import K8slintError
 
+    _tolerant_output()
     try:
         code = cli.main(args=argv, prog_name="k8slint", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         code = EXIT_USAGE
-    except click.UsageError as exc:
+    except click.ClickException as exc:  # usage errors, and click's own file errors
         click.echo(f"k8slint: error: {exc.format_message()}", err=True)
         code = EXIT_USAGE
     except K8slintError as exc:
@@ -317,8 +411,37 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("k8slint: aborted", err=True)
         code = 130
     except BrokenPipeError:
-        code = EXIT_FINDINGS
+        _reader_gone()
+        code = EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - k8slint could not finish: say so, then show where
+        _internal_error(exc)
+        code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _tolerant_output() -> None:
+    """Write a character that is not Unicode (a lone surrogate) as its escape rather than fail on it."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _internal_error(exc: BaseException) -> None:
+    """A one-line summary on stderr, then the traceback."""
+    import traceback
+
+    detail = " ".join(str(exc).split())
+    if len(detail) > 300:
+        detail = detail[:299] + "…"
+    summary = f"k8slint: internal error: {type(exc).__name__}: {detail}" if detail else f"k8slint: internal error: {type(exc).__name__}"
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    click.echo(summary, err=True)
+    click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
 
 
 _FAST_EXIT = False
@@ -363,5 +486,5 @@ def run() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:
-        code = code or EXIT_FINDINGS
+        _reader_gone()
     os._exit(code)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import struct
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -265,6 +269,29 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _read_file(item: Any, settings: Settings, state: _State) -> None:
+    """Load one input file into ``state``; a crash while loading it is a finding on it, and the run goes on."""
+    _per_file(item.display, settings, state, _read_one, item, settings, state)
+
+
+def _per_file(display: str, settings: Settings, state: _State, func: Callable[..., None], *args: Any) -> None:
+    """Run ``func``, the loading of the one file ``display``; an exception in it becomes an internal-error finding there."""
+    try:
+        func(*args)
+    except K8slintError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one hostile file must not lose the whole report
+        message = f"k8slint could not load this file: {_one_line(exc)}"
+        state.raw.append((settings.registry["internal-error"], Problem(message, location=Location(display, 1, 1)), None))
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    """``Type: message`` on one line, cut to ``limit`` characters."""
+    detail = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_one(item: Any, settings: Settings, state: _State) -> None:
     registry = settings.registry
     text, problem = read_input(item, settings.max_file_size)
     if text is None:
@@ -297,11 +324,14 @@ def _load_charts(
     roots: list[tuple[str, str]], linted: Any, settings: Settings, state: _State, charts: list[ChartDoc], notes: list[str]
 ) -> None:
     registry = settings.registry
-    for display, path in roots:
+    def add_chart(display: str, path: str) -> None:
         chart, problems, files = load_chart(Path(path), display, linted)
         charts.append(chart)
         state.sources.update(files)
         state.raw.extend((registry[rule_name], problem, chart) for rule_name, problem in problems)
+
+    for display, path in roots:
+        _per_file(f"{display.rstrip('/')}/Chart.yaml", settings, state, add_chart, display, path)
     if not charts:
         return
     rendered = render_charts(charts, settings, notes) if settings.render else None
@@ -317,7 +347,7 @@ def _load_charts(
             state.raw.append((registry["template-syntax"], error, chart))
             continue
         state.sources[source.display] = source  # type: ignore[union-attr]
-        _add_manifests(source, settings, state)  # type: ignore[arg-type]
+        _per_file(source.display, settings, state, _add_manifests, source, settings, state)  # type: ignore[union-attr]
 
 
 _Plan = list[tuple[RuleSpec, Check, RuleContext]]
@@ -416,8 +446,6 @@ def _can_fork() -> bool:
 
 def _batches(files: list[Any]) -> list[list[Any]]:
     """Consecutive files in batches of about BATCH_BYTES (standard input is never in one)."""
-    import os
-
     batches: list[list[Any]] = []
     size = BATCH_BYTES
     for item in files:
@@ -434,12 +462,78 @@ def _batches(files: list[Any]) -> list[list[Any]]:
     return batches
 
 
-def _claim(counter: Any) -> int:
-    """The next batch for this process (every process takes the next one free)."""
-    with counter.get_lock():
+WORKER_POLL = 0.5
+"""Seconds a process waits on the others before it checks that they are still there."""
+_FRAME = struct.Struct("!Q")
+"""A message on a worker's pipe: its length, then its pickle."""
+_PR_SET_PDEATHSIG = 1
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended before it finished its share (killed, out of memory): the run cannot finish."""
+
+
+def _claim(counter: Any, stalled: Callable[[], None]) -> int:
+    """The next batch for this process (every process takes the next one free).
+
+    The lock is awaited with a deadline: a process killed while it held the
+    lock would stop every other one. ``stalled`` runs at each deadline, to find
+    out (it raises, or ends the process).
+    """
+    lock = counter.get_lock()
+    while not lock.acquire(timeout=WORKER_POLL):
+        stalled()
+    try:
         position = int(counter.value)
         counter.value = position + 1
+    finally:
+        lock.release()
     return position
+
+
+class _Inbox:
+    """This process's end of one worker's pipe: read without blocking, whole messages out.
+
+    Only the worker holds the other end, so when it dies the pipe ends (EOF),
+    even in the middle of a message: nothing here ever waits on a dead process.
+    """
+
+    def __init__(self, fd: int) -> None:
+        os.set_blocking(fd, False)
+        self.fd = fd
+        self.open = True
+        self._buffer = bytearray()
+
+    def read(self) -> list[Any]:
+        """The messages completed by what the pipe holds now; at its end, ``open`` turns False."""
+        import pickle
+
+        buffer = self._buffer
+        while self.open:
+            try:
+                chunk = os.read(self.fd, 1 << 20)
+            except BlockingIOError:
+                break
+            if chunk:
+                buffer += chunk
+            else:
+                self.close()
+        messages = []
+        start = 0
+        while len(buffer) - start >= _FRAME.size:
+            (size,) = _FRAME.unpack_from(buffer, start)
+            end = start + _FRAME.size + size
+            if len(buffer) < end:
+                break
+            messages.append(pickle.loads(buffer[start + _FRAME.size : end]))
+            start = end
+        del buffer[:start]
+        return messages
+
+    def close(self) -> None:
+        if self.open:
+            self.open = False
+            os.close(self.fd)
 
 
 def _load_in_workers(
@@ -449,39 +543,32 @@ def _load_in_workers(
 
     Every process takes the next free batch of files until none is left, so
     the shares even out by themselves; a worker sends each batch's result as
-    soon as it is done, and this process takes them in between its own
-    batches. Results are merged in batch order, so the outcome is the same
-    whoever loaded what.
+    soon as it is done, on a pipe of its own, and this process takes them in
+    between its own batches. Results are merged in batch order, so the
+    outcome is the same whoever loaded what.
+
+    A worker that dies (killed, out of memory) ends the run with WorkerDied
+    within a poll interval of this process's next wait; workers end when this
+    process does (see _load_worker).
     """
     import multiprocessing
+    from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
     batches = _batches(files)
     counter = context.Value("i", 0)
-    queue = context.Queue()
-    _WORKER.update(settings=settings, local=local, batches=batches, counter=counter, queue=queue)
-    try:
-        workers = [context.Process(target=_load_worker, args=(number,), daemon=True) for number in range(1, jobs)]
-        for worker in workers:
-            worker.start()
-    finally:
-        _WORKER.clear()
-    results: list[_State | None] = [None] * len(batches)
+    pipes = [_pipe() for _ in range(1, jobs)]
+    unclosed = {fd for pipe in pipes for fd in pipe}
+    workers: list[Any] = []
+    inboxes: list[_Inbox] = []
     finished: set[int] = set()
+    ended: set[int] = set()
+    results: list[_State | None] = [None] * len(batches)
     done = 0
 
-    def receive(block: bool) -> None:
-        """Take the workers' messages: all that are waiting, or (``block``) the next one."""
+    def take(messages: list[Any]) -> None:
         nonlocal done
-        import queue as queues
-
-        while True:
-            try:
-                kind, number, payload = queue.get(block=block, timeout=0.5 if block else None)
-            except queues.Empty:
-                if block:
-                    _check_alive(workers, finished)
-                return
+        for kind, number, payload in messages:
             if kind == "batch":
                 results[number] = _ahead(_from_worker(payload, settings))
                 done += len(batches[number])
@@ -490,29 +577,97 @@ def _load_in_workers(
                 finished.add(number)
             else:
                 raise payload
-            if block:
-                return
 
+    def pump(timeout: float) -> None:
+        """Take what the workers sent, waiting up to ``timeout`` for something; a dead worker raises."""
+        watch = [inbox.fd for inbox in inboxes if inbox.open]
+        watch += [worker.sentinel for number, worker in enumerate(workers, start=1) if number not in ended]
+        ready = set(wait(watch, timeout))
+        for number, (worker, inbox) in enumerate(zip(workers, inboxes), start=1):
+            if inbox.open and inbox.fd in ready:
+                take(inbox.read())
+            if number not in ended and (worker.sentinel in ready or not inbox.open):
+                if worker.sentinel not in ready:
+                    worker.join(WORKER_POLL)  # its pipe ended: the process is ending too
+                ended.add(number)
+                while inbox.open:  # what it sent before it ended (its end of the pipe is closed now)
+                    take(inbox.read())
+                if number not in finished:
+                    raise WorkerDied(_died(number, worker))
+
+    _WORKER.update(settings=settings, local=local, batches=batches, counter=counter)
     try:
+        try:
+            parent = os.getpid()
+            for number, (read_fd, write_fd) in enumerate(pipes, start=1):
+                # The worker keeps only its own end: then the main process alone reads each pipe.
+                foreign = [fd for fd in unclosed if fd != write_fd] + [inbox.fd for inbox in inboxes]
+                worker = context.Process(target=_load_worker, args=(number, write_fd, foreign, parent), daemon=True)
+                worker.start()
+                workers.append(worker)
+                os.close(write_fd)
+                unclosed.discard(write_fd)
+                inboxes.append(_Inbox(read_fd))
+                unclosed.discard(read_fd)
+        finally:
+            _WORKER.clear()
+            for fd in unclosed:
+                os.close(fd)
         own = _State()  # standard input can only be read here: workers get /dev/null as stdin
         for item in files:
             if not item.path:
                 _read_file(item, settings, own)
         local.check(own, settings)
-        while (position := _claim(counter)) < len(batches):
+        while (position := _claim(counter, lambda: pump(0.0))) < len(batches):
             results[position] = _ahead(_load_batch(batches[position], settings, local))
             done += len(batches[position])
             progress(done)
-            receive(block=False)
+            pump(0.0)
         while len(finished) < len(workers):  # a worker says "done" after its last batch
-            receive(block=True)
+            pump(WORKER_POLL)
     finally:
-        for worker in workers:
-            if len(finished) < len(workers):  # something failed: stop the others
+        if len(finished) < len(workers):  # something failed: stop the others
+            for worker in workers:
                 worker.terminate()
-            worker.join()
+        for worker in workers:
+            worker.join(5 * WORKER_POLL)
+            if worker.exitcode is None:
+                worker.kill()
+                worker.join(5 * WORKER_POLL)
+        for inbox in inboxes:
+            inbox.close()
     for part in [own, *results]:
         _merge(state, part)  # type: ignore[arg-type]
+
+
+def _pipe() -> tuple[int, int]:
+    """A pipe for one worker's results, of 1 MiB where the system allows (Linux): fewer, larger reads."""
+    import fcntl
+
+    read_fd, write_fd = os.pipe()
+    if hasattr(fcntl, "F_SETPIPE_SZ"):
+        try:
+            fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, 1 << 20)
+        except OSError:  # above the system's limit for this user
+            pass
+    return read_fd, write_fd
+
+
+def _died(number: int, worker: Any) -> str:
+    code = worker.exitcode
+    if code is None:
+        how = "closed its pipe"
+    elif code < 0:
+        try:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"exited with code {code}"
+    return (
+        f"worker process {number} (pid {worker.pid}) {how} before it finished its share of the files "
+        "(out of memory, or killed); the report would be incomplete (--jobs 1 loads everything in one process)"
+    )
 
 
 def _ahead(state: _State) -> _State:
@@ -527,12 +682,6 @@ def _ahead(state: _State) -> _State:
         obj.containers()
         obj.references()
     return state
-
-
-def _check_alive(workers: list[Any], finished: set[int]) -> None:
-    for number, worker in enumerate(workers, start=1):
-        if number not in finished and not worker.is_alive():
-            raise RuntimeError(f"worker process {number} ended unexpectedly (exit code {worker.exitcode})")
 
 
 def _merge(state: _State, part: _State) -> None:
@@ -572,19 +721,75 @@ def _load_batch(files: list[Any], settings: Settings, local: _LocalChecks) -> _S
     return state
 
 
-def _load_worker(number: int) -> None:
-    """A worker process: load batches until none is left, sending each result to the main process."""
+def _load_worker(number: int, channel: int, foreign: list[int], parent: int) -> None:
+    """A worker process: load batches until none is left, sending each result to the main process.
+
+    It ends with the main process: by the kernel's parent-death signal where
+    there is one (Linux), and everywhere when its pipe finds no reader (the
+    main process held the only other end) or its parent is gone.
+    """
+    import queue
+    import threading
+
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the main process stops the workers
+    for fd in foreign:
+        os.close(fd)
     settings: Settings = _WORKER["settings"]
     batches: list[list[Any]] = _WORKER["batches"]
     local: _LocalChecks = _WORKER["local"]
-    counter, queue = _WORKER["counter"], _WORKER["queue"]
+    counter = _WORKER["counter"]
     gc.disable()  # as in the main process while it loads (_collector_paused)
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(channel, outbox), daemon=True)
+    sender.start()  # sends while the next batch loads
     try:
-        while (position := _claim(counter)) < len(batches):
-            queue.put(("batch", position, _for_main(_load_batch(batches[position], settings, local))))
-        queue.put(("done", number, None))
+        while (position := _claim(counter, lambda: _parent_alive(parent))) < len(batches):
+            outbox.put(_message(("batch", position, _for_main(_load_batch(batches[position], settings, local)))))
+        outbox.put(_message(("done", number, None)))
     except BaseException as exc:  # noqa: BLE001 - the main process reports it
-        queue.put(("error", number, _picklable(exc)))
+        outbox.put(_message(("error", number, _picklable(exc))))
+    outbox.put(None)
+    sender.join()
+
+
+def _message(payload: Any) -> bytes:
+    import pickle
+
+    body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return _FRAME.pack(len(body)) + body
+
+
+def _send_all(channel: int, outbox: Any) -> None:
+    """Write the worker's messages to its pipe; with no one left to read them, end the worker."""
+    try:
+        while (data := outbox.get()) is not None:
+            _write_all(channel, data)
+    except OSError:  # BrokenPipeError: the main process is gone
+        os._exit(1)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    with memoryview(data) as view:
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent ends (Linux prctl), then check it has not already."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    _parent_alive(parent)
+
+
+def _parent_alive(parent: int) -> None:
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -644,7 +849,7 @@ def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> 
 
         what = subject.describe() if subject is not None else "the object set"
         problem = Problem(
-            f"rule {rule.code} ({rule.name}) failed on {what}: {type(exc).__name__}: {exc}",
+            f"rule {rule.code} ({rule.name}) failed on {what}: {_one_line(exc)}",
             subject=subject,
         )
         return [(registry()["internal-error"], problem, subject)]

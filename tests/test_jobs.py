@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, fake_helm, shared_or_skip
@@ -163,3 +164,168 @@ def test_rendered_charts_get_every_check_with_workers(
         assert f'"code": "{code}"' in serial[0], code
     assert _reports([tmp_path / "src"], jobs=2, with_context=False, render=True) == serial
     assert few_files_suffice == [2]
+
+
+# --- a dead worker, or a dead main process, never leaves anything hanging -------------------
+
+_HARNESS = '''
+import os, signal, sys, time
+from k8slint import engine
+
+mode, marks = sys.argv[1], sys.argv[2]
+main = os.getpid()
+engine.PARALLEL_MIN_FILES = 2
+engine.BATCH_BYTES = 1  # one file per batch
+load_batch = engine._load_batch
+
+
+def hooked_batch(files, settings, local):
+    if os.getpid() != main:
+        open(os.path.join(marks, str(os.getpid())), "w").close()
+        if mode == "kill-worker":
+            time.sleep(60)  # still in its batch when the test kills it
+    if mode.startswith("kill-main") or (mode == "lock" and os.getpid() == main):
+        time.sleep(0.2)  # a long run, in every process
+    return load_batch(files, settings, local)
+
+
+engine._load_batch = hooked_batch
+if mode == "kill-main-no-prctl":  # the portable way alone: pipe EOF and the parent check
+    engine._die_with_parent = engine._parent_alive
+if mode == "mid-message":
+    write_all = engine._write_all
+
+    def half_then_die(fd, data):
+        write_all(fd, data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    engine._write_all = half_then_die
+if mode == "lock":
+    claim = engine._claim
+
+    def claim_and_die(counter, stalled):
+        if os.getpid() != main:
+            counter.get_lock().acquire()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return claim(counter, stalled)
+
+    engine._claim = claim_and_die
+from k8slint.cli import run
+
+sys.argv = ["k8slint", *sys.argv[3:]]
+run()
+'''
+
+
+def _start(tmp_path: Path, mode: str, files: int = 60, **popen: Any) -> tuple[Any, Path]:
+    import subprocess
+    import sys
+
+    tree, marks = tmp_path / "tree", tmp_path / "marks"
+    tree.mkdir()
+    marks.mkdir()
+    bad = (FIXTURES / "rules" / "KR002" / "fail_requests.yaml").read_text()
+    for number in range(files):
+        (tree / f"bad{number:02}.yaml").write_text(bad, encoding="utf-8")
+    harness = tmp_path / "harness.py"
+    harness.write_text(_HARNESS, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    command = [sys.executable, str(harness), mode, str(marks), "check", "--no-config", "--jobs", "3", "--format", "json", str(tree)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, **popen)
+    return process, marks
+
+
+def _worker_pids(marks: Path, count: int, process: Any) -> list[int]:
+    import time
+
+    deadline = time.monotonic() + 30
+    while len(list(marks.iterdir())) < count:
+        assert process.poll() is None and time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.02)
+    return sorted(int(p.name) for p in marks.iterdir())
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a process that is not a zombie (a zombie has ended; its reaper may be slow)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def _assert_internal_error(process: Any, since: float, worker: str = "worker process ") -> str:
+    import subprocess
+    import time
+
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError("the main process hangs on a dead worker") from None
+    assert time.monotonic() - since < 5, "a dead worker must fail the run within seconds"
+    assert process.returncode == 3, stderr
+    first = stderr.splitlines()[0]
+    assert first.startswith(f"k8slint: internal error: WorkerDied: {worker}"), stderr
+    assert "was killed by signal SIGKILL before it finished its share of the files" in first
+    return first
+
+
+def test_a_worker_killed_mid_run_fails_the_run_within_seconds(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process, marks = _start(tmp_path, "kill-worker")
+    victim = _worker_pids(marks, 1, process)[0]
+    os.kill(victim, signal.SIGKILL)
+    first = _assert_internal_error(process, time.monotonic())
+    assert f"(pid {victim})" in first
+
+
+@pytest.mark.parametrize("mode", ["mid-message", "lock"])
+def test_a_worker_dying_mid_message_or_holding_the_lock_fails_the_run(tmp_path: Path, mode: str) -> None:
+    # mid-message: half of a batch's result is on the pipe; lock: the batch counter's lock is never released.
+    import time
+
+    process, _ = _start(tmp_path, mode)
+    _assert_internal_error(process, time.monotonic() + (2 if mode == "lock" else 0))
+
+
+@pytest.mark.parametrize("mode", ["kill-main", "kill-main-no-prctl"])
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path, mode: str) -> None:
+    import signal
+    import time
+
+    process, marks = _start(tmp_path, mode)
+    workers = _worker_pids(marks, 2, process)
+    time.sleep(0.3)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if _running(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"workers {left} outlived the main process"
+
+
+def test_ctrl_c_stops_the_workers_without_a_traceback(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    process, marks = _start(tmp_path, "kill-main", start_new_session=True)
+    workers = _worker_pids(marks, 2, process)
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the whole process group
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and "Traceback" not in stderr, stderr
+    assert stderr.strip() == "k8slint: aborted"
+    deadline = time.monotonic() + 5
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _running(pid)]

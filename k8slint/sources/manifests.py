@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8slint.findings import Location, ObjectRef, Path, Problem
+from k8slint.findings import Location, ObjectRef, Path, Problem, Severity
 from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
 from k8slint.model.references import references_of
 from k8slint.model.workloads import ContainerView
-from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, child, load_documents, locate
+from k8slint.sources.yamlsafe import MAX_DEPTH, ERROR_RULES, PositionTree, child, load_documents, locate
 
 _SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
 _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
@@ -215,7 +215,7 @@ def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file:
     """The objects of a YAML (or JSON) stream, and the problems met reading it."""
     result = LoadResult()
     documents, errors, duplicates = load_documents(source.text)
-    if errors and json_file and not documents:
+    if errors and json_file and not documents and all(error.kind == "syntax" for error in errors):
         fallback = _load_json(source, default_namespace)
         if fallback is not None:
             return fallback
@@ -250,15 +250,110 @@ def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file:
 
 
 def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
-    """JSON that the YAML parser refuses (rare escapes); positions are then whole-file."""
+    """JSON that the YAML parser refuses (surrogate escapes and the like); positions are then whole-file.
+
+    Read with the YAML path's guards: nesting deeper than MAX_DEPTH is
+    yaml-too-complex, a repeated key is duplicate-key, integers with more
+    digits than Python converts and the NaN/Infinity literals stay text (as
+    YAML reads them), and a lone surrogate escape (``"\\ud800"``, no Unicode
+    character) is read as U+FFFD, as the API server's JSON reader does, and
+    reported. None when Python's reader refuses the text too.
+    """
+    duplicates: list[str] = []
+
+    def mapping(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in data:
+                duplicates.append(key)
+            data[key] = value
+        return data
+
+    result = LoadResult()
     try:
-        data = json.loads(source.text)
+        data = json.loads(source.text, object_pairs_hook=mapping, parse_int=_json_int, parse_constant=str)
+        repaired = _repair_json(data)
+    except RecursionError:
+        repaired = None
     except ValueError:
         return None
-    result = LoadResult()
+    if repaired is None:
+        message = f"nesting deeper than {MAX_DEPTH} levels; not parsed"
+        result.problems.append(("yaml-too-complex", Problem(message, location=Location(source.display, 1, 1))))
+        return result
+    for key in dict.fromkeys(_repair_string(key) for key in duplicates):
+        message = f"key {key!r} appears again; Kubernetes rejects duplicate keys, most tools silently keep the last"
+        result.problems.append(("duplicate-key", Problem(message, location=Location(source.display, 1, 1))))
+    if repaired:
+        match = _LONE_SURROGATE.search(source.text)
+        line = source.text.count("\n", 0, match.start()) + 1 if match else 1
+        message = (
+            f"{repaired} string{'s hold' if repaired != 1 else ' holds'} a lone surrogate escape "
+            f"({match.group(0) if match else 'not a Unicode character'}); read as U+FFFD, as the API server does"
+        )
+        hint = "Write the character itself, or as a surrogate pair (\\ud83d\\ude00); a lone half is not text"
+        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, severity=Severity.WARNING)
+        result.problems.append(("yaml-syntax", problem))
     if data is not None:
         _add_document(result, source, 0, (0, 0, None), (0, len(source.text)), data, default_namespace, None)
     return result
+
+
+_LONE_SURROGATE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_int(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts: Kubernetes' reader keeps such a number as text
+        return text
+
+
+def _repair_string(text: str) -> str:
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+def _repair_json(data: Any) -> int | None:
+    """Replace lone surrogates in the strings of ``data`` (in place); how many strings had one.
+
+    None when ``data`` nests deeper than MAX_DEPTH. A walk with its own stack,
+    so no depth exhausts Python's.
+    """
+    repaired = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(value, dict):
+            if any(not key.isascii() and _SURROGATE.search(key) for key in value):
+                items = list(value.items())
+                value.clear()
+                for key, item in items:
+                    fixed = _repair_string(key)
+                    repaired += fixed != key
+                    value[fixed] = item
+            for key, item in value.items():
+                if isinstance(item, str):
+                    fixed = _repair_string(item)
+                    if fixed is not item:
+                        value[key] = fixed
+                        repaired += fixed != item
+                elif isinstance(item, (dict, list)):
+                    stack.append((item, depth + 1))
+        elif isinstance(value, list):
+            for position, item in enumerate(value):
+                if isinstance(item, str):
+                    fixed = _repair_string(item)
+                    if fixed is not item:
+                        value[position] = fixed
+                        repaired += fixed != item
+                elif isinstance(item, (dict, list)):
+                    stack.append((item, depth + 1))
+    return repaired
 
 
 def _source_comments(text: str) -> list[tuple[int, str]]:

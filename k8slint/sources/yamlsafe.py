@@ -460,7 +460,10 @@ def load_documents(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        errors.append(DocumentError("syntax", _syntax_message(exc), line, column))
+        message = _syntax_message(exc)
+        # libyaml's own nesting limit (shapes the text check does not catch, such as `{a: {a: ...`)
+        kind = "complex" if "maximum nesting depth" in message else "syntax"
+        errors.append(DocumentError(kind, message, line, column))
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         errors.append(DocumentError("syntax", str(exc).splitlines()[0], 1, 1))
     except RecursionError:
