@@ -49,7 +49,7 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree as ET
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +233,14 @@ def _check_sarif(text: str, result: Any, validator: Any) -> None:
                 continue
             if not _URI_PATH.fullmatch(uri):
                 raise FuzzCrash(f"sarif artifact URI is not an RFC 3986 path reference: {uri[:200]!r}")
-            if unquote(uri, errors="surrogateescape") != file.removeprefix("./"):
+            real = result.file_names.get(file)  # the real name of a file whose report name is escaped
+            if real is not None:
+                file = os.path.normpath(real)
+            try:
+                expected = file.removeprefix("./").encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:  # a lone surrogate no file name can hold (a "# Source:" line, say)
+                expected = file.removeprefix("./").encode("utf-8", "replace")
+            if unquote_to_bytes(uri) != expected:
                 raise FuzzCrash(f"sarif artifact URI {uri[:200]!r} does not name the file {file[:200]!r}")
 
 

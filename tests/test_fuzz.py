@@ -28,50 +28,19 @@ from fuzz.targets import (
     seeds,
 )
 
-ITEM3 = "issue 15 item 3 (output escaping): "
-ITEM4 = "issue 15 item 4 (symlinks): "
-ITEM8 = "issue 15 item 8 (crash-proofing): "
-
-KNOWN = {
-    "report/file-name-forging-a-workflow-command.bin": ITEM3 + "a newline in a file name starts a workflow command in the text report",
-    "report/file-name-needing-percent-encoding.bin": ITEM3 + "SARIF artifact URIs are not percent-encoded",
-    "report/file-name-with-invalid-utf8.bin": ITEM8 + "the fingerprint of a finding on a file name that is not UTF-8 raises UnicodeEncodeError",
-    "report/message-forging-a-workflow-command.bin": ITEM3 + "a newline in a value starts a workflow command in the text report",
-    "report/message-with-c1-and-del.bin": ITEM3 + "DEL and C1 controls reach the text report raw",
-    "report/message-with-lone-surrogate.bin": ITEM8 + "a lone surrogate in a value raises UnicodeEncodeError in the fingerprint",
-    "report/message-with-terminal-escapes.bin": ITEM3 + "ESC sequences reach the text report raw",
-    "report/message-with-xml-invalid-characters.bin": ITEM3 + "control characters reach the text report raw and JUnit is not XML 1.0",
-    "tree/backslash-in-a-file-name": ITEM3 + "a backslash in a file name becomes a slash in the SARIF artifact URI",
-    "tree/control-characters-in-a-file-name": ITEM3 + "C1 controls in file names reach the text report raw",
-    "tree/file-name-needing-percent-encoding": ITEM3 + "a double quote in a file name is not percent-encoded in the SARIF artifact URI",
-    "tree/file-name-not-utf8": ITEM8 + "a file name that is not UTF-8 raises UnicodeEncodeError in the fingerprint",
-    "tree/symlink-to-a-file-outside-the-tree": ITEM4 + "a symlink out of the tree is read and its content quoted in the text report",
-    "tree/tab-in-a-file-name-in-annotations": ITEM3 + "a tab in a file name reaches the GitHub annotations raw",
-    "report/snippet-and-object-name-with-escapes.bin": ITEM3 + "ESC sequences in object names, paths and hints reach the text report raw",
-}
-"""Regression inputs that fail on purpose until the fix of their issue item is merged (then remove them here)."""
-
-SEEDS_KNOWN = {
-    "tree": ITEM3 + ITEM4 + ITEM8 + "odd file names, symlinks out of the tree and non-UTF-8 names break the reports",
-    "report": ITEM3 + ITEM8 + "hostile texts reach the reports raw or crash the fingerprint",
-}
-
 
 def _regressions() -> list[object]:
     cases = []
     for target in sorted(TARGETS):
         folder = REGRESSIONS / target
         for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-            key = f"{target}/{path.name}"
-            marks = [pytest.mark.xfail(strict=True, raises=(FuzzCrash, UnicodeError), reason=KNOWN[key])] if key in KNOWN else []
-            cases.append(pytest.param(target, path, id=key, marks=marks))
+            cases.append(pytest.param(target, path, id=f"{target}/{path.name}"))
     return cases
 
 
 def test_every_target_keeps_a_regressions_folder() -> None:
     for target in TARGETS:
         assert (REGRESSIONS / target).is_dir(), target
-    assert set(KNOWN) <= {f"{p.parent.name}/{p.name}" for p in REGRESSIONS.glob("*/*")}
 
 
 @pytest.mark.parametrize(("target", "path"), _regressions())
@@ -83,13 +52,7 @@ def test_fuzz_regression(target: str, path: Path) -> None:
         checker.check(path.read_bytes())
 
 
-@pytest.mark.parametrize(
-    "target",
-    [
-        pytest.param(t, marks=[pytest.mark.xfail(strict=True, raises=(FuzzCrash, UnicodeError), reason=SEEDS_KNOWN[t])] if t in SEEDS_KNOWN else [])
-        for t in sorted(TARGETS)
-    ],
-)
+@pytest.mark.parametrize("target", sorted(TARGETS))
 def test_seed_corpus_lints_without_crash(target: str) -> None:
     found = seed_inputs(target)
     assert len(found) >= (10 if target == "report" else 20)  # the rule fixtures seed every linting target
@@ -210,13 +173,7 @@ FUZZ_SECONDS = {"manifest": 12, "dockerfile": 10, "tree": 24, "report": 10}
 
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("atheris") is None, reason="atheris is not installed (pip install -e .[test] on Linux x86_64)")
-@pytest.mark.parametrize(
-    "target",
-    [
-        pytest.param(t, marks=[pytest.mark.xfail(strict=True, reason=SEEDS_KNOWN[t])] if t in SEEDS_KNOWN else [])
-        for t in sorted(TARGETS)
-    ],
-)
+@pytest.mark.parametrize("target", sorted(TARGETS))
 def test_short_fuzz_run(target: str, tmp_path: Path) -> None:
     """A bounded, seeded libFuzzer run of each target; the longer runs are described in the README."""
     result = subprocess.run(
