@@ -1,0 +1,169 @@
+"""Tiny hostile inputs must not cost super-linear work, and odd numbers must not crash a rule.
+
+Each slow input is linted with a bound ten times or more below what it took
+before the fix (the old time is in the comment), and the parsers are timed
+at two sizes, one twice the other, in the same run: the time may grow about
+twice, not four times. The crash cases must give ordinary findings, never an
+``internal-error``.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import run_lint
+
+from k8slint.engine import Result
+from k8slint.model.gotemplate import analyse
+from k8slint.model.helmsemver import MAX_CONSTRAINT_LENGTH, ConstraintError, parse_constraints, parse_version
+from k8slint.sources.manifests import SourceFile, load_manifest_text
+
+
+def best_of(run: Callable[[], object], repeat: int = 3) -> float:
+    """The shortest of ``repeat`` timings of ``run()``, in seconds (garbage collection paused: it adds noise)."""
+    times = []
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return min(times)
+
+
+def growth(make: Callable[[int], str], parse: Callable[[str], object], size: int) -> float:
+    """How much longer ``parse`` takes on an input twice the size (about 2 when linear, 4 when quadratic).
+
+    Each input is parsed often enough for the smaller to take 50 ms or more, so that the
+    noise of a shared machine does not decide.
+    """
+    small, large = make(size), make(2 * size)
+
+    def timed(text: str, loops: int) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(loops):
+                parse(text)
+
+        return run
+
+    loops = 1
+    while best_of(timed(small, loops), 1) < 0.05:
+        loops *= 2
+    return best_of(timed(large, loops), 5) / best_of(timed(small, loops), 5)
+
+
+def timed_lint(*paths: Path) -> tuple[Result, float]:
+    start = time.perf_counter()
+    result = run_lint(*paths)
+    return result, time.perf_counter() - start
+
+
+def no_crash(result: Result) -> None:
+    crashed = [f.message for f in result.findings if f.rule == "internal-error"]
+    assert not crashed, crashed
+
+
+def messages(result: Result, rule: str) -> list[str]:
+    return [f.message for f in result.findings if f.rule == rule]
+
+
+def chart(folder: Path, chart_yaml: str, templates: dict[str, str] | None = None, values: str = "a: 1\n") -> Path:
+    (folder / "templates").mkdir(parents=True)
+    (folder / "Chart.yaml").write_text(chart_yaml)
+    (folder / "values.yaml").write_text(values)
+    for name, text in (templates or {}).items():
+        (folder / "templates" / name).write_text(text)
+    return folder
+
+
+# --- Helm version constraints -------------------------------------------------------------
+
+
+def test_kube_version_of_repeated_spaces_is_not_exponential(tmp_path: Path) -> None:
+    # each "1  " tripled the backtracking regex's work: 12 took 0.11 s, so 20 took about 12 minutes
+    folder = chart(tmp_path / "c", 'apiVersion: v2\nname: c\nversion: 1.0.0\nkubeVersion: "' + "1  " * 20 + '!"\n')
+    result, seconds = timed_lint(folder)
+    assert seconds < 2
+    assert any("kubeVersion" in m and "not a valid constraint" in m for m in messages(result, "chart-metadata"))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: "1  " * (n // 3) + "!",  # the exponential case, refused
+        lambda n: "1 " * (n // 2) + "1",  # valid, many constraints
+        lambda n: ">= 1.2.3, " * (n // 10) + "<2",  # valid, commas
+        lambda n: "1 - 2 " * (n // 6),  # many ranges
+        lambda n: "=" + " " * n + "!",  # white space the constraint cannot use
+    ],
+    ids=["spaces", "many", "commas", "ranges", "white-space"],
+)
+def test_constraint_parser_grows_linearly(make: Callable[[int], str]) -> None:
+    def parse(text: str) -> None:
+        try:
+            parse_constraints(text)
+        except ConstraintError:
+            pass
+
+    assert len(make(500)) <= MAX_CONSTRAINT_LENGTH
+    assert growth(make, parse, 250) < 3
+
+
+def test_long_constraints_and_versions_are_refused_before_parsing() -> None:
+    with pytest.raises(ConstraintError, match="too long"):
+        parse_constraints("1 " * MAX_CONSTRAINT_LENGTH)
+    with pytest.raises(ConstraintError, match="too long"):
+        parse_version("1" * 5000)
+
+
+@pytest.mark.parametrize("text", ["99999999999999999999.0.0", "1.18446744073709551616.0", "1.0.0-" + "9" * 5000])
+def test_version_numbers_past_64_bits_are_constraint_errors(text: str) -> None:
+    """Helm reads each number with strconv.ParseUint(s, 10, 64); int() raised past 4300 digits."""
+    with pytest.raises(ConstraintError):
+        parse_version(text)
+    with pytest.raises(ConstraintError):
+        parse_constraints(">= " + text)
+
+
+def test_long_numeric_pre_releases_compare_as_numbers() -> None:
+    constraint = parse_constraints(">= 1.0.0-" + "9" * 500)
+    assert constraint.check("1.0.0-1" + "0" * 500)
+    assert not constraint.check("1.0.0-" + "9" * 499)
+
+
+@pytest.mark.parametrize("text", ["1\v2", ">= 1.0\u00a0", "1\u20032"])
+def test_constraint_white_space_is_go_white_space(text: str) -> None:
+    """Go's \\s is [\\t\\n\\f\\r ]; Python's also takes \\v and Unicode spaces."""
+    with pytest.raises(ConstraintError):
+        parse_constraints(text)
+
+
+def test_hundred_digit_versions_in_a_chart_are_findings(tmp_path: Path) -> None:
+    big = "1" * 5000
+    folder = chart(
+        tmp_path / "big",
+        f"apiVersion: v2\nname: big\nversion: {big}.0.0\nkubeVersion: '>= {big}'\n"
+        f"dependencies:\n- name: sub\n  version: '>= {big}.0.0'\n  repository: https://example.com\n"
+        "- name: pinned\n  version: '1.0.0'\n  repository: https://example.com\n"
+        "- name: local\n  version: '1.0.0'\n  repository: file://./local\n",
+    )
+    (folder / "Chart.lock").write_text(
+        f"dependencies:\n- name: sub\n  version: {big}.0.0\n  repository: https://example.com\n"
+        f"- name: pinned\n  version: 1.{big}.0\n  repository: https://example.com\n"
+    )
+    chart(folder / "charts" / "sub", f"apiVersion: v2\nname: sub\nversion: {big}.0.0\n")
+    chart(folder / "local", f"apiVersion: v2\nname: local\nversion: {big}.0.0\n")
+    result, _ = timed_lint(folder)
+    no_crash(result)
+    assert any("larger than 2^64-1" in m for m in messages(result, "chart-version-not-semver"))
+    assert any("kubeVersion" in m and "too long" in m for m in messages(result, "chart-metadata"))
+    assert any("too long" in m for m in messages(result, "chart-dependency"))
+    unavailable = messages(result, "chart-dependency-unavailable")
+    assert any("Chart.lock pins pinned" in m for m in unavailable)
+    assert any("dependency 'local'" in m for m in unavailable)
