@@ -167,3 +167,35 @@ def test_hundred_digit_versions_in_a_chart_are_findings(tmp_path: Path) -> None:
     unavailable = messages(result, "chart-dependency-unavailable")
     assert any("Chart.lock pins pinned" in m for m in unavailable)
     assert any("dependency 'local'" in m for m in unavailable)
+
+
+# --- # Source: comments ------------------------------------------------------------------------
+
+
+def test_source_comment_with_long_white_space_is_linear(tmp_path: Path) -> None:
+    # 40,000 spaces took 3.2 s (the lazy (.+?)\s*$ retried them at each character): 400,000 took minutes
+    target = tmp_path / "rendered.yaml"
+    target.write_text("# Source: a" + " " * 400_000 + "b\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    result, seconds = timed_lint(target)
+    assert seconds < 2
+    no_crash(result)
+
+
+def test_source_comments_keep_their_meaning() -> None:
+    text = (
+        "# Source: chart/templates/a.yaml   \t\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n"
+        + "# Source: chart/templates/b.yaml\r\n" * 3
+        + "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+    )
+    objects = load_manifest_text(SourceFile("rendered.yaml", text), "default").objects
+    assert [(o.data["metadata"]["name"], o.source) for o in objects] == [
+        ("a", "chart/templates/a.yaml"),
+        ("b", "chart/templates/b.yaml"),
+    ]
+
+
+def test_many_source_comments_grow_linearly() -> None:
+    def make(n: int) -> str:
+        return "".join(f"# Source: chart/templates/t{i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n---\n" for i in range(n))
+
+    assert growth(make, lambda text: load_manifest_text(SourceFile("r.yaml", text), "default"), 1500) < 3
