@@ -222,3 +222,66 @@ def test_ingress_ip_pattern_grows_linearly() -> None:
     assert growth(lambda n: ":" * n + "x", _IP.fullmatch, 20_000) < 3
     assert hostname_problem("::1") == hostname_problem("10.0.0.1") == "is an IP address; Ingress hosts must be DNS names"
     assert hostname_problem("fe80::1:2") is not None and hostname_problem("a.b.example.com") is None
+
+
+# --- Go templates ------------------------------------------------------------------------------
+
+
+def test_chart_of_many_template_actions_is_linear(tmp_path: Path) -> None:
+    # 100,000 "{{ . }}" took 11-24 s (each action counted lines from the start and copied the rest)
+    folder = chart(tmp_path / "t", "apiVersion: v2\nname: t\nversion: 1.0.0\n", {"t.yaml": "{{ . }}\n" * 100_000})
+    result, seconds = timed_lint(folder)
+    assert seconds < 2
+    no_crash(result)
+
+
+def test_values_read_by_many_actions_are_matched_linearly(tmp_path: Path) -> None:
+    # 20,000 values and 20,000 reads of others took 77 s (every leaf compared with every read)
+    count = 20_000
+    folder = chart(
+        tmp_path / "u",
+        "apiVersion: v2\nname: u\nversion: 1.0.0\n",
+        {"t.yaml": "".join(f"{{{{ .Values.read{i} }}}}\n" for i in range(count))},
+        values="".join(f"set{i}: 1\n" for i in range(count)) + "read0: {x: 1}\n",
+    )
+    result, seconds = timed_lint(folder)
+    assert seconds < 6
+    unused = messages(result, "unused-value")
+    assert len(unused) == count and not any(m.startswith("read0") for m in unused)
+
+
+TEMPLATES = {
+    "actions": lambda n: "{{ . }}\n" * n,
+    "one-line": lambda n: "{{ .Values.a }}" * n,
+    "nested-if": lambda n: "{{ if .Values.x }}" * n + "{{ .Values.y.z }}" * n + "{{ end }}" * n,
+    "nested-with": lambda n: "{{ with .Values.a }}" * n + "{{ .b }}" * n + "{{ end }}" * n,
+    "comments": lambda n: "{{/* c */}}\n" * n,
+    "strings": lambda n: '{{ "a\\"b" | quote }}' * n,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_template_analysis_grows_linearly(name: str) -> None:
+    # nested blocks looked at every open block for each action: 10,000 nested ifs took 26 s
+    assert growth(TEMPLATES[name], analyse, 8000) < 3
+
+
+def test_deeply_nested_template_is_analysed_quickly() -> None:
+    assert best_of(lambda: analyse(TEMPLATES["nested-if"](20_000)), 1) < 2
+
+
+def test_template_analysis_keeps_its_answers() -> None:
+    info = analyse(
+        '{{ if .Values.a.on }}{{ .Values.a.x }}{{ else if .Values.b.on }}{{ .Values.b.y }}{{ end }}{{ .Values.a.z }}\n'
+        '{{ with .Values.c }}{{ .d }}{{ range .list }}{{ .e }}{{ end }}{{ end }}\n'
+        "{{ include \"x.y\" . }} {{ 'a' }} {{ `raw }}` }}\n"
+    )
+    assert not info.errors
+    refs = {(".".join(r.path), r.line, r.guarded) for r in info.refs}
+    assert (("a.x", 1, True)) in refs and ("b.y", 1, True) in refs and ("a.z", 1, False) in refs
+    assert ("c.d", 2, True) in refs and not any(path == "c.e" for path, _, _ in refs)
+    assert info.calls == [("x.y", 3, 1)]
+    assert [(e.message, e.line, e.column) for e in analyse("a\nb {{ 'abcdefghijklmnop' }}").errors] == [
+        ("unterminated character constant in action", 2, 3)
+    ]
+    assert [e.message for e in analyse('{{ "a\nb" }}').errors] == ["unterminated quoted string in action"]
