@@ -285,3 +285,46 @@ def test_template_analysis_keeps_its_answers() -> None:
         ("unterminated character constant in action", 2, 3)
     ]
     assert [e.message for e in analyse('{{ "a\nb" }}').errors] == ["unterminated quoted string in action"]
+
+
+# --- numbers in rules ----------------------------------------------------------------------------
+
+
+def test_five_thousand_digit_quantities_are_findings(lint_text: Callable[..., Result]) -> None:
+    digits = "1" * 5000
+    result = lint_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: c\n    image: nginx:1.2\n"
+        f"    resources:\n      requests:\n        cpu: '{digits}'\n        memory: {digits}\n"
+        f"      limits:\n        cpu: 1e{'9' * 5000}\n        memory: 1e-{'9' * 5000}\n"
+    )
+    no_crash(result)
+    invalid = messages(result, "invalid-quantity")
+    assert len([m for m in invalid if "5000 digits" in m]) == 2
+
+
+def test_quantities_take_ascii_digits_only() -> None:
+    from k8slint.model.quantity import QuantityError, parse_quantity
+
+    for text in ("\u0661", "1\u0662", "\u00b2", "1e\u0663"):
+        with pytest.raises(QuantityError):
+            parse_quantity(text)
+
+
+def test_superscript_and_long_digits_in_dockerfiles_and_annotations(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.19 AS base\nFROM base\nEXPOSE \u00b2\nEXPOSE 8\u00b2\nEXPOSE 1-\u00b2\nEXPOSE " + "8" * 5000 + "\n"
+        "COPY --from=" + "1" * 5000 + " /a /b\nCOPY --from=\u00b2 /a /b\nUSER app\n"
+    )
+    (tmp_path / "ingress.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: x\n  annotations:\n"
+        "    nginx.ingress.kubernetes.io/limit-rps: '\u00b2'\n"
+        "    nginx.ingress.kubernetes.io/limit-rpm: '" + "9" * 5000 + "'\n"
+        "spec:\n  rules:\n  - host: a.example.com\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
+        "        backend:\n          service:\n            name: web\n            port:\n              name: '\u00b2'\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n"
+    )
+    result, _ = timed_lint(tmp_path)
+    no_crash(result)
+    assert len([m for m in messages(result, "port-out-of-range") if "is not a port" in m]) == 4
+    assert len(messages(result, "dockerfile-unknown-stage")) == 2
+    assert len(messages(result, "rate-limit-annotation")) == 2
