@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run_lint
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k8slint.engine import Result
 from k8slint.model.gotemplate import analyse
@@ -328,3 +330,105 @@ def test_superscript_and_long_digits_in_dockerfiles_and_annotations(tmp_path: Pa
     assert len([m for m in messages(result, "port-out-of-range") if "is not a port" in m]) == 4
     assert len(messages(result, "dockerfile-unknown-stage")) == 2
     assert len(messages(result, "rate-limit-annotation")) == 2
+
+
+# --- Dockerfile variable expansion ---------------------------------------------------------------
+
+
+def nested_args(levels: int, fan_out: int = 10) -> str:
+    lines = ["FROM alpine:3.20", "ARG A0=aaaaaaaaaa"]
+    lines += [f"ARG A{i}=" + f"$A{i - 1}" * fan_out for i in range(1, levels + 1)]
+    return "\n".join([*lines, f"EXPOSE $A{levels}", f"ENV X=$A{levels}", f"FROM $A{levels}", "USER app"]) + "\n"
+
+
+def test_args_referencing_each_other_are_bounded_and_reported(tmp_path: Path) -> None:
+    # 7 levels took 1 GB of memory and made a 200 MB report; 9 levels would take 100 GB
+    (tmp_path / "Dockerfile").write_text(nested_args(9))
+    result, seconds = timed_lint(tmp_path)
+    assert seconds < 2
+    no_crash(result)
+    budget = [f for f in result.findings if f.rule == "work-budget-exceeded"]
+    assert [(f.code, f.location.line) for f in budget] == [("KL016", 6)]  # ARG A4, the first past 65,536 characters
+    assert "ARG A4" in budget[0].message and "unknown" in budget[0].message
+    assert sum(len(f.message) for f in result.findings) < 10_000
+
+
+def test_many_words_spend_the_file_budget(tmp_path: Path) -> None:
+    from k8slint.sources.dockerfiles import MAX_EXPANDED_FILE
+
+    value = "x" * 60_000
+    words = " ".join(f"l{i}=$BIG" for i in range(2 * MAX_EXPANDED_FILE // len(value)))
+    (tmp_path / "Dockerfile").write_text(f"FROM alpine:3.20\nARG BIG={value}\nLABEL {words}\nEXPOSE {' '.join(['$BIG'] * 5000)}\nUSER app\n")
+    result, seconds = timed_lint(tmp_path)
+    assert seconds < 2
+    no_crash(result)
+    budget = [f for f in result.findings if f.rule == "work-budget-exceeded"]
+    assert len(budget) == 1 and budget[0].location.line == 3 and "1,048,576 characters in total" in budget[0].message
+
+
+def test_rules_expand_within_the_budget() -> None:
+    from k8slint.sources.dockerfiles import MAX_EXPANDED_FILE, RULE_EXPANSIONS, ExpansionTooLarge, parse_dockerfile, substitute
+
+    doc, _ = parse_dockerfile(SourceFile("Dockerfile", "FROM alpine:3.20\nARG BIG=" + "x" * 60_000 + "\nUSER app\n"))
+    assert doc is not None
+    variables = doc.stages[0].variables
+    with pytest.raises(ExpansionTooLarge):
+        substitute("$BIG$BIG", variables)  # past one word's bound
+    with pytest.raises(ExpansionTooLarge):
+        for _ in range(RULE_EXPANSIONS * MAX_EXPANDED_FILE // 60_000 + 1):
+            substitute("$BIG", variables)  # past what rules may expand in the file
+    assert doc.budget.left < 0
+
+
+def test_unclosed_braces_expand_in_linear_time() -> None:
+    from k8slint.sources.dockerfiles import Unresolved, substitute
+
+    def expand(text: str) -> None:
+        try:
+            substitute(text, {"A": "a"})
+        except Unresolved:
+            pass
+
+    # "${A" with no "}" after it made the old regex rescan to the end from every "${"
+    assert growth(lambda n: "${A" * (n // 3), expand, 20_000) < 3
+    assert growth(lambda n: "$A${A}" * (n // 6), expand, 20_000) < 3
+
+
+def _old_substitute(text: str, variables: dict[str, str | None]) -> str:
+    """The regex expansion k8slint used before, as a model of the semantics to keep."""
+    import re
+
+    pattern = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+
+    class Missing(Exception):
+        pass
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group("braced") or match.group("plain")
+        op, word = match.group("op"), match.group("word") or ""
+        value = variables.get(name)
+        if op in (":-", "-"):
+            return value if value not in (None, "") or (op == "-" and value is not None) else _old_substitute(word, variables)
+        if op in (":+", "+"):
+            return _old_substitute(word, variables) if value not in (None, "") else ""
+        if value is None:
+            raise Missing(name)
+        return value
+
+    try:
+        return pattern.sub(replace, text)
+    except Missing as exc:
+        return f"<unresolved {exc}>"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="${}:-+AB_1x ", max_size=30))
+def test_expansion_agrees_with_the_old_regex(text: str) -> None:
+    from k8slint.sources.dockerfiles import Unresolved, substitute
+
+    variables: dict[str, str | None] = {"A": "a", "B": "", "A1": "$A", "_": None}
+    try:
+        expanded = substitute(text, variables)
+    except Unresolved as exc:
+        expanded = f"<unresolved {exc}>"
+    assert expanded == _old_substitute(text, variables)
