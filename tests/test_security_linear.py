@@ -134,6 +134,7 @@ def test_version_numbers_past_64_bits_are_constraint_errors(text: str) -> None:
 
 
 def test_long_numeric_pre_releases_compare_as_numbers() -> None:
+    """Compared by length and digits now, not int(): the order must not change."""
     constraint = parse_constraints(">= 1.0.0-" + "9" * 500)
     assert constraint.check("1.0.0-1" + "0" * 500)
     assert not constraint.check("1.0.0-" + "9" * 499)
@@ -146,7 +147,7 @@ def test_constraint_white_space_is_go_white_space(text: str) -> None:
         parse_constraints(text)
 
 
-def test_hundred_digit_versions_in_a_chart_are_findings(tmp_path: Path) -> None:
+def test_five_thousand_digit_versions_in_a_chart_are_findings(tmp_path: Path) -> None:
     big = "1" * 5000
     folder = chart(
         tmp_path / "big",
@@ -301,7 +302,15 @@ def test_five_thousand_digit_quantities_are_findings(lint_text: Callable[..., Re
     )
     no_crash(result)
     invalid = messages(result, "invalid-quantity")
-    assert len([m for m in invalid if "5000 digits" in m]) == 2
+    assert len([m for m in invalid if "more than k8slint reads in a quantity" in m]) == 4
+
+
+def test_long_exponents_are_clamped_without_int() -> None:
+    from k8slint.model.quantity import parse_quantity
+
+    assert parse_quantity("1e" + "9" * 1500) == 10**1000
+    assert parse_quantity("1e-" + "9" * 1500) == parse_quantity("1n")  # rounded up to a nano-unit
+    assert parse_quantity("1" * 1000 + "m") == int("1" * 997) + parse_quantity("111m")
 
 
 def test_quantities_take_ascii_digits_only() -> None:

@@ -35,6 +35,8 @@ _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "
 _MAX_EXPONENT = 1000
 MAX_DIGITS = 1000
 """Longer numbers are refused: int() stops at 4300 digits, and no capacity needs a hundred."""
+MAX_LENGTH = 2 * MAX_DIGITS
+"""Longer texts are refused before parsing (and before they could fill the parse cache)."""
 _NANO_PER_UNIT = 10**9
 _INT64_MAX = 2**63 - 1
 
@@ -57,6 +59,8 @@ def parse_quantity(value: Any) -> Fraction:
         text = value.strip()
     else:
         raise QuantityError(f"a {type(value).__name__} is not a quantity")
+    if len(text) > MAX_LENGTH:
+        raise QuantityError(f"{len(text)} characters are more than k8slint reads in a quantity (at most {MAX_LENGTH})")
     return _parse_text(text)
 
 
