@@ -231,10 +231,10 @@ def test_ingress_ip_pattern_grows_linearly() -> None:
 
 
 def test_chart_of_many_template_actions_is_linear(tmp_path: Path) -> None:
-    # 100,000 "{{ . }}" took 11-24 s (each action counted lines from the start and copied the rest)
-    folder = chart(tmp_path / "t", "apiVersion: v2\nname: t\nversion: 1.0.0\n", {"t.yaml": "{{ . }}\n" * 100_000})
+    # 100,000 "{{ . }}" took 11-24 s (each action counted lines from the start and copied the rest): 200,000 took 40 s or more
+    folder = chart(tmp_path / "t", "apiVersion: v2\nname: t\nversion: 1.0.0\n", {"t.yaml": "{{ . }}\n" * 200_000})
     result, seconds = timed_lint(folder)
-    assert seconds < 2
+    assert seconds < 4
     no_crash(result)
 
 
@@ -266,7 +266,8 @@ TEMPLATES = {
 @pytest.mark.parametrize("name", sorted(TEMPLATES))
 def test_template_analysis_grows_linearly(name: str) -> None:
     # nested blocks looked at every open block for each action: 10,000 nested ifs took 26 s
-    assert growth(TEMPLATES[name], analyse, 8000) < 3
+    size = 80_000 if name == "comments" else 8000  # comments are cheap: only this large did the old copy per comment show
+    assert growth(TEMPLATES[name], analyse, size) < 3
 
 
 def test_deeply_nested_template_is_analysed_quickly() -> None:
