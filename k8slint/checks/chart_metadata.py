@@ -15,6 +15,8 @@ from k8slint.sources.charts import ChartDoc
 _CHART_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 REPOSITORY_SCHEMES = ("https://", "http://", "oci://", "file://")
+_VERSION_NUMBERS = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)")
+_UINT64_MAX = 2**64 - 1
 
 
 def _semver(text: Any) -> str | None:
@@ -23,6 +25,10 @@ def _semver(text: Any) -> str | None:
 
     if not isinstance(text, str):
         return f"must be a string, not {type(text).__name__} (quote it: \"{text}\")"
+    numbers = _VERSION_NUMBERS.match(text)
+    # checked before semver, whose int() refuses more than 4300 digits
+    if numbers and any(len(n.lstrip("0")) > 20 or int(n) > _UINT64_MAX for n in numbers.groups()):
+        return "has a number larger than 2^64-1 (Helm reads MAJOR, MINOR and PATCH as 64-bit numbers)"
     if semver.Version.is_valid(text):
         return None
     if text.startswith("v") and semver.Version.is_valid(text[1:]):
@@ -145,9 +151,13 @@ def _satisfies(version: str, constraint: Any) -> bool:
     from k8slint.model.helmsemver import ConstraintError, parse_constraints, parse_version
 
     try:
-        return parse_constraints(str(constraint)).check(parse_version(version))
+        constraints = parse_constraints(str(constraint))
     except ConstraintError:
         return True  # an invalid constraint is chart-dependency's finding
+    try:
+        return constraints.check(parse_version(version))
+    except ConstraintError:
+        return False  # a version Helm cannot read (too long, a number past 2^64-1) satisfies nothing
 
 
 @chart_check("CH004")

@@ -227,6 +227,36 @@ def _template_strings(values: Any) -> Iterator[str]:
             stack.extend(item.values() if isinstance(item, dict) else item)
 
 
+_END = object()  # marks the end of a path in a _PathTrie (never a YAML key: keys are strings)
+
+
+class _PathTrie:
+    """Paths read by templates, to ask whether a values.yaml leaf is read: in time linear in the leaf's length.
+
+    Comparing every leaf with every path read was quadratic in the size of the chart.
+    """
+
+    def __init__(self) -> None:
+        self.root: dict[Any, Any] = {}
+
+    def add(self, path: tuple[str, ...]) -> None:
+        node = self.root
+        for part in path:
+            node = node.setdefault(part, {})
+        node[_END] = True
+
+    def related(self, leaf: tuple[str, ...]) -> bool:
+        """Whether a path read is the leaf, a parent of it (the template reads the whole map) or below it."""
+        node = self.root
+        for part in leaf:
+            if _END in node:
+                return True
+            node = node.get(part)
+            if node is None:
+                return False
+        return True  # the leaf itself, or paths below it, are read
+
+
 @chart_check("CH008")
 def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
     if chart.values is None or not chart.templates or chart.metadata.get("type") == "library":
@@ -237,16 +267,20 @@ def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         return  # templates of dependencies that are not here may read any value
     from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
 
-    used = {ref.path for _, info in chart.analysis for ref in info.refs}
+    used = _PathTrie()
+    for path in (ref.path for _, info in chart.analysis for ref in info.refs):
+        used.add(path)
     for dependency in chart.dependency_charts.values():  # library templates read the parent's values
         for text in dependency["templates"].values():
-            used.update(ref.path for ref in analyse(text).refs)
+            for ref in analyse(text).refs:
+                used.add(ref.path)
     for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
-        used.update(ref.path for ref in analyse(text).refs)
+        for ref in analyse(text).refs:
+            used.add(ref.path)
     skip = _subchart_keys(chart)
     for leaf in _leaves(_values(chart)):
         if leaf[0] in skip or leaf == ("enabled",):
             continue  # subchart values, and the flag a parent chart's dependency condition reads
-        if any(leaf[: len(u)] == u or u[: len(leaf)] == leaf for u in used):
+        if used.related(leaf):
             continue
         yield Problem(f"{'.'.join(leaf)} is set in values.yaml but no template reads it", location=_values_location(chart, leaf))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
+from k8slint.model.numbers import ascii_int, is_ascii_digits
 from k8slint.registry import dockerfile_check
 from k8slint.sources.dockerfiles import (
     DockerfileDoc,
@@ -93,8 +94,8 @@ def unknown_stage(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
                 source = substitute(source, stage.variables)
             except Unresolved:
                 continue
-            if source.isdigit():
-                if int(source) >= stage.index:
+            if is_ascii_digits(source):
+                if ascii_int(source, 9) is None or int(source) >= stage.index:
                     yield Problem(
                         f"COPY --from={source} refers to stage {source}, but only stages 0-{stage.index - 1} come before it"
                         if stage.index

@@ -9,6 +9,7 @@ from typing import Any
 
 from k8slint.checks.references import managed_here, present
 from k8slint.findings import Path, Problem, Related
+from k8slint.model.numbers import ascii_int
 from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
@@ -16,7 +17,9 @@ from k8slint.sources.manifests import K8sObject
 INGRESS = ("Ingress",)
 _HOST_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _HOSTNAME = re.compile(rf"(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*")
-_IP = re.compile(r"[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*")
+# an IPv4 address, or text that holds a ':' with no '.' before it (IPv6); the part before
+# the first ':' takes no ':', so the match cannot backtrack over runs of colons
+_IP = re.compile(r"[0-9.]+|[0-9a-fA-F]*:[0-9a-fA-F:.]*")
 CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer", "kubernetes.io/tls-acme")
 RATE_LIMITS = (
     "nginx.ingress.kubernetes.io/limit-rps",
@@ -97,7 +100,7 @@ def ingress_backend_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         names = {p.get("name") for p in ports if p.get("name")}
         if backend.port in numbers or backend.port in names:
             continue
-        if isinstance(backend.port, str) and backend.port.isdigit() and int(backend.port) in numbers:
+        if isinstance(backend.port, str) and (number := ascii_int(backend.port)) is not None and number in numbers:
             continue
         offered = ", ".join(str(p.get("name") or p.get("port")) for p in ports) or "none"
         yield Problem(
@@ -181,10 +184,10 @@ def ingress_tls_host_mismatch(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 def hostname_problem(host: str) -> str | None:
+    if len(host) > 253:  # first, so that no pattern below ever runs on a long text
+        return f"is {len(host)} characters long; at most 253 are allowed"
     if _IP.fullmatch(host):
         return "is an IP address; Ingress hosts must be DNS names"
-    if len(host) > 253:
-        return f"is {len(host)} characters long; at most 253 are allowed"
     if not _HOSTNAME.fullmatch(host):
         return "must be a lower-case DNS name (RFC 1123), optionally starting with '*.'"
     if any(len(label) > 63 for label in host.split(".")):
@@ -238,7 +241,8 @@ def rate_limit_annotation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             continue
         value = obj.annotations[key]
         text = str(value).strip() if not isinstance(value, bool) else ""
-        if not text.isdigit() or int(text) < 1:
+        number = ascii_int(text)
+        if number is None or number < 1:
             yield Problem(
                 f"{key} is {value!r}; it must be a positive integer (ingress-nginx ignores the limit otherwise)",
                 path=("metadata", "annotations", key),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8slint.model.images import ImageError, parse_image
+from k8slint.model.numbers import ascii_int
 from k8slint.model.workloads import ContainerView
 from k8slint.sources.dockerfiles import DockerfileDoc
 from k8slint.sources.manifests import K8sObject
@@ -130,9 +131,9 @@ def parse_expose(text: str) -> tuple[int, int, str, str | None] | None:
     ports, _, protocol = text.partition("/")
     protocol = protocol.lower() or "tcp"
     first, dash, last = ports.partition("-")
-    if not first.isdigit() or (dash and not last.isdigit()):
+    low, high = ascii_int(first, 10), ascii_int(last, 10) if dash else ascii_int(first, 10)
+    if low is None or high is None:
         return None
-    low, high = int(first), int(last) if dash else int(first)
     problem = None
     if protocol not in ("tcp", "udp", "sctp"):
         problem = f"protocol {protocol!r} is not tcp, udp or sctp"

@@ -22,6 +22,17 @@ _INDEX_VALUES = re.compile(r"\b(?:index|hasKey)\s+" + _ROOT + r"((?:\.[A-Za-z_][
 _RELATIVE = re.compile(r"(?<![\w.$)\]])\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _NAME_CALL = re.compile(r"\b(include|template)\s+\"((?:[^\"\\]|\\.)*)\"")
 _DEFINE = re.compile(r"^\s*(define|block)\s+\"((?:[^\"\\]|\\.)*)\"")
+_SINGLE_VALUES_PATH = re.compile(r"\s*" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
+_WHOLE_VALUES = re.compile(_ROOT + r"\b(?!\.)")
+_GUARD_CALL = re.compile(r"\b(?:" + "|".join(GUARD_FUNCTIONS) + r")\b")
+_QUOTED_ARGS = re.compile(r'"([^"]*)"')
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`')
+_SPACE = re.compile(r"\s*")
+_COMMENT_CLOSE = re.compile(r"\s*-?\s*}}")
+# Inside an action only these matter: quotes, and braces that may end or wrongly reopen it.
+_ACTION_SPECIAL = re.compile(r"[\"`']|}}|{{")
+# A quoted string: no raw newline, a backslash escapes any character but a newline.
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\[^\n])*"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +70,36 @@ class TemplateInfo:
     """True when the template hands all of .Values on (toYaml .Values, a tpl of it)."""
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+class _Positions:
+    """Line and column of offsets asked for in increasing order, counted on from the last one.
+
+    Counting from the start of the text for each action made a template of many
+    actions quadratic.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.offset = 0
+        self.line = 1
+        self.line_start = 0
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        newlines = self.text.count("\n", self.offset, offset)
+        if newlines:
+            self.line += newlines
+            self.line_start = self.text.rfind("\n", self.offset, offset) + 1
+        self.offset = offset
+        return self.line, offset - self.line_start + 1
 
 
 def scan(text: str) -> TemplateInfo:
-    """Split a template into actions, reporting what keeps it from parsing."""
+    """Split a template into actions, reporting what keeps it from parsing.
+
+    The work is linear in the length of the text: every character is looked at
+    a bounded number of times, whatever the number of actions.
+    """
     info = TemplateInfo()
+    position_of = _Positions(text)
     position = 0
     while True:
         start = text.find("{{", position)
@@ -75,28 +108,27 @@ def scan(text: str) -> TemplateInfo:
         body_start = start + 2
         if text.startswith("-", body_start) and text[body_start + 1 : body_start + 2].isspace():
             body_start += 1
-        stripped = text[body_start:].lstrip()
-        if stripped.startswith("/*"):
-            comment_start = text.index("/*", body_start)
+        comment_start = _SPACE.match(text, body_start).end()
+        if text.startswith("/*", comment_start):
             end = text.find("*/", comment_start + 2)
             if end < 0:
-                info.errors.append(TemplateError("unclosed comment", *_position(text, start)))
+                info.errors.append(TemplateError("unclosed comment", *position_of(start)))
                 return info
-            close = re.match(r"\s*-?\s*}}", text[end + 2 :])
+            close = _COMMENT_CLOSE.match(text, end + 2)
             if not close:
-                info.errors.append(TemplateError("comment ends without '}}' right after '*/'", *_position(text, end)))
+                info.errors.append(TemplateError("comment ends without '}}' right after '*/'", *position_of(end)))
                 position = end + 2
                 continue
-            position = end + 2 + close.end()
+            position = close.end()
             continue
         end, error = _action_end(text, body_start)
         if error is not None:
-            info.errors.append(TemplateError(error, *_position(text, start)))
+            info.errors.append(TemplateError(error, *position_of(start)))
             return info
         body = text[body_start:end]
         if body.rstrip().endswith(" -") or body.rstrip() == "-":
             body = body.rstrip()[:-1]
-        info.actions.append(Action(body.strip(), *_position(text, start)))
+        info.actions.append(Action(body.strip(), *position_of(start)))
         position = end + 2
     return info
 
@@ -104,82 +136,138 @@ def scan(text: str) -> TemplateInfo:
 def _action_end(text: str, offset: int) -> tuple[int, str | None]:
     """Where the action that starts at ``offset`` ends (the index of its ``}}``)."""
     i, length = offset, len(text)
-    while i < length:
-        char = text[i]
-        if char == '"':
-            j = i + 1
-            while j < length and text[j] != '"':
-                if text[j] == "\\":
-                    j += 1
-                if j < length and text[j] == "\n":
-                    return i, "unterminated quoted string in action"
-                j += 1
-            if j >= length:
+    while True:
+        special = _ACTION_SPECIAL.search(text, i)
+        if special is None:
+            return length, "unclosed action: '{{' without '}}'"
+        i, token = special.start(), special.group()
+        if token == '"':
+            quoted = _QUOTED.match(text, i)
+            if quoted is None:
                 return i, "unterminated quoted string in action"
-            i = j + 1
-            continue
-        if char == "`":
+            i = quoted.end()
+        elif token == "`":
             j = text.find("`", i + 1)
             if j < 0:
                 return i, "unterminated raw string in action"
             i = j + 1
-            continue
-        if char == "'":
+        elif token == "'":
             j = i + 1
-            while j < length and text[j] != "'":
+            while j < length and j - i <= 12 and text[j] != "'":
                 j += 2 if text[j] == "\\" else 1
-            if j >= length or j - i > 12:
+            if j >= length or j - i > 12 or text[j] != "'":
                 return i, "unterminated character constant in action"
             i = j + 1
-            continue
-        if text.startswith("}}", i):
+        elif token == "}}":
             return i, None
-        if text.startswith("{{", i):
+        else:
             return i, "'{{' inside an action: the previous '{{' has no '}}'"
-        i += 1
-    return length, "unclosed action: '{{' without '}}'"
+
+
+class _Guards:
+    """The .Values prefixes guarded by the open blocks, as a trie with counts.
+
+    ``covers(path)`` walks the path once, so checking a reference costs its
+    length, not the depth of the blocks around it times the guards they hold.
+    """
+
+    def __init__(self) -> None:
+        self.root: dict[str, list] = {}  # segment -> [count, children]
+
+    def add(self, path: tuple[str, ...], step: int = 1) -> None:
+        if not path:
+            return
+        children = self.root
+        node: list = []
+        for part in path:
+            node = children.setdefault(part, [0, {}])
+            children = node[1]
+        node[0] += step
+
+    def remove(self, path: tuple[str, ...]) -> None:
+        self.add(path, -1)
+
+    def covers(self, path: tuple[str, ...]) -> bool:
+        children = self.root
+        for part in path:
+            node = children.get(part)
+            if node is None:
+                return False
+            if node[0] > 0:
+                return True
+            children = node[1]
+        return False
+
+
+@dataclass(slots=True)
+class _Block:
+    keyword: str
+    action: Action
+    with_path: tuple[str, ...] | None
+    guards: list[tuple[str, ...]]
 
 
 def analyse(text: str) -> TemplateInfo:
-    """Actions, block structure errors, defines, include calls and .Values references."""
+    """Actions, block structure errors, defines, include calls and .Values references.
+
+    Linear in the text: the open blocks' guards and innermost ``with`` or
+    ``range`` are kept up to date as blocks open and close, not looked up
+    through all open blocks at each action.
+    """
     info = scan(text)
-    stack: list[tuple[str, Action, tuple[str, ...] | None, list[tuple[str, ...]]]] = []
+    stack: list[_Block] = []
+    scopes: list[_Block] = []
+    """The open with and range blocks, innermost last."""
+    guards = _Guards()
     for action in info.actions:
         words = action.text.split(None, 1)
         keyword = words[0] if words else ""
         rest = words[1] if len(words) > 1 else ""
         if keyword in OPENERS:
-            guards = [_guarded_prefix(ref) for ref in _paths(rest)] if keyword in ("if", "with") else []
-            with_path = _single_values_path(rest) if keyword == "with" else None
-            stack.append((keyword, action, with_path, guards))
+            block = _Block(
+                keyword,
+                action,
+                _single_values_path(rest) if keyword == "with" else None,
+                [_guarded_prefix(ref) for ref in _paths(rest)] if keyword in ("if", "with") else [],
+            )
+            stack.append(block)
+            for guard in block.guards:
+                guards.add(guard)
+            if keyword in ("with", "range"):
+                scopes.append(block)
             if keyword in ("define", "block"):
                 match = _DEFINE.match(action.text)
                 if match:
                     info.defines.append((match.group(2), action.line))
         elif keyword == "else":
-            if not stack or stack[-1][0] not in ("if", "with", "range"):
+            if not stack or stack[-1].keyword not in ("if", "with", "range"):
                 info.errors.append(TemplateError("'else' without 'if', 'with' or 'range'", action.line, action.column))
             elif rest.startswith(("if ", "with ")):
-                opener = stack.pop()
                 extra = [_guarded_prefix(p) for p in _paths(rest.split(None, 1)[1] if " " in rest else "")]
-                stack.append((opener[0], opener[1], opener[2], opener[3] + extra))
+                stack[-1].guards.extend(extra)
+                for guard in extra:
+                    guards.add(guard)
         elif keyword == "end":
             if not stack:
                 info.errors.append(TemplateError("'end' without an opening 'if', 'range', 'with', 'define' or 'block'", action.line, action.column))
             else:
-                stack.pop()
+                block = stack.pop()
+                for guard in block.guards:
+                    guards.remove(guard)
+                if scopes and scopes[-1] is block:
+                    scopes.pop()
         for match in _NAME_CALL.finditer(action.text):
             info.calls.append((match.group(2), action.line, action.column))
-        _collect_refs(info, action, keyword, stack)
-    for keyword, action, _, _ in stack:
-        info.errors.append(TemplateError(f"'{keyword}' is never closed with 'end'", action.line, action.column))
+        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None)
+    for block in stack:
+        info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
     return info
 
 
 def _paths(text: str) -> list[tuple[str, ...]]:
     found = [tuple(p for p in m.group(1).split(".") if p) for m in _VALUES.finditer(text)]
     found += [
-        tuple(p for p in m.group(1).split(".") if p) + tuple(re.findall(r'"([^"]*)"', m.group(2)))
+        tuple(p for p in m.group(1).split(".") if p) + tuple(_QUOTED_ARGS.findall(m.group(2)))
         for m in _INDEX_VALUES.finditer(text)
     ]
     return [p for p in found if p]
@@ -191,32 +279,26 @@ def _guarded_prefix(path: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _single_values_path(text: str) -> tuple[str, ...] | None:
-    match = re.fullmatch(r"\s*" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*", text)
+    match = _SINGLE_VALUES_PATH.fullmatch(text)
     return tuple(p for p in match.group(1).split(".") if p) if match else None
 
 
-def _collect_refs(info: TemplateInfo, action: Action, keyword: str, stack: list) -> None:
+def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Guards, innermost: _Block | None) -> None:
     text = action.text
-    if re.search(_ROOT + r"\b(?!\.)", _INDEX_VALUES.sub("", text)):
+    if _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
         info.whole_values = True
-    guarded_here = keyword in ("if", "with", "else") or any(re.search(rf"\b{f}\b", text) for f in GUARD_FUNCTIONS)
-    guards = [g for entry in stack for g in entry[3]]
+    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(text) is not None
     for path in _paths(text):
-        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or _under(path, guards)))
-    scope = next((entry[2] for entry in reversed(stack) if entry[0] in ("with", "range")), None)
-    innermost = next((entry for entry in reversed(stack) if entry[0] in ("with", "range")), None)
-    if scope is not None and innermost is not None and innermost[0] == "with" and keyword not in ("with", "range"):
+        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path)))
+    scope = innermost.with_path if innermost is not None else None
+    if scope is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
         for match in _RELATIVE.finditer(_without_strings(text)):
             relative = tuple(match.group(1).split("."))
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
                 continue
             path = scope + relative
-            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or _under(path, guards)))
+            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path)))
 
 
 def _without_strings(text: str) -> str:
-    return re.sub(r'"(?:[^"\\]|\\.)*"|`[^`]*`', '""', text)
-
-
-def _under(path: tuple[str, ...], guards: list[tuple[str, ...]]) -> bool:
-    return any(path[: len(g)] == g for g in guards)
+    return _STRINGS.sub('""', text)

@@ -15,21 +15,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Go's RE2 ``\s`` is ASCII white space only; Python's would also take \v, NBSP and the like.
+_WS = r"[\t\n\f\r ]"
 _CV = (
     r"v?([0-9|xX*]+)(\.[0-9|xX*]+)?(\.[0-9|xX*]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
     r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
 )
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
-_CONSTRAINT = re.compile(rf"^\s*({_OPS})\s*({_CV})\s*$")
-_RANGE = re.compile(rf"\s*({_CV})\s+-\s+({_CV})\s*")
-_FIND = re.compile(rf"({_OPS})\s*({_CV})")
-_VALID = re.compile(rf"^(\s*({_OPS})\s*({_CV})\s*)((?:\s+|,\s*)({_OPS})\s*({_CV})\s*)*$")
+# Masterminds validates a group with one regex whose white space can be split between
+# neighbouring ``\s*`` and ``\s+`` in many ways: Go's RE2 does not care, a backtracking
+# engine tries them all (3x per repeated "1  "). Here each constraint is matched on its
+# own, anchored where the previous one ended, so the work is linear in the text.
+_ITEM = re.compile(rf"({_OPS}){_WS}*({_CV})")
+_SPACE = re.compile(rf"{_WS}*")
+_HAS_RANGE = re.compile(rf"{_WS}-{_WS}")
+_RANGE = re.compile(rf"{_WS}*({_CV}){_WS}+-{_WS}+({_CV}){_WS}*")
 _VERSION = re.compile(
-    r"^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?"
+    r"v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?"
     r"(?:-([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?"
-    r"(?:\+([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?$"
+    r"(?:\+([0-9A-Za-z\-]+(?:\.[0-9A-Za-z\-]+)*))?"
 )
+MAX_CONSTRAINT_LENGTH = 1024
+"""Longer constraint strings are refused before parsing (real ones are a few dozen characters)."""
+_UINT64_MAX = 2**64 - 1
+_ASCII_DIGITS = frozenset("0123456789")
 
 
 class ConstraintError(ValueError):
@@ -52,14 +62,36 @@ class Version:
 
 def parse_version(text: str) -> Version:
     """A version as Masterminds' NewVersion reads it (``v1.2``, ``1.2.3-rc.1+build``)."""
-    match = _VERSION.match(text.strip())
+    stripped = text.strip()
+    if len(stripped) > MAX_CONSTRAINT_LENGTH:
+        raise ConstraintError(f"a version of {len(stripped)} characters is too long (at most {MAX_CONSTRAINT_LENGTH})")
+    match = _VERSION.fullmatch(stripped)
     if not match:
-        raise ConstraintError(f"{text!r} is not a version")
+        raise ConstraintError(f"{_short(text)!r} is not a version")
     major, minor, patch, pre, _ = match.groups()
     for part in (pre or "").split("."):
-        if part.isdigit() and len(part) > 1 and part.startswith("0"):
-            raise ConstraintError(f"{text!r} has a numeric pre-release part with a leading zero")
-    return Version(int(major), int(minor or 0), int(patch or 0), pre or "")
+        if _is_number(part) and len(part) > 1 and part.startswith("0"):
+            raise ConstraintError(f"{_short(text)!r} has a numeric pre-release part with a leading zero")
+    return Version(_uint64(major, text), _uint64(minor or "0", text), _uint64(patch or "0", text), pre or "")
+
+
+def _is_number(part: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return bool(part) and _ASCII_DIGITS.issuperset(part)
+
+
+def _uint64(part: str, text: str) -> int:
+    """A numeric version part as Go's strconv.ParseUint(part, 10, 64) reads it."""
+    if not _is_number(part):
+        raise ConstraintError(f"improper constraint version: {_short(text)}")
+    # the length test keeps int() clear of Python's limit on digits (4300) and of long work
+    if len(part.lstrip("0")) > 20 or int(part) > _UINT64_MAX:
+        raise ConstraintError(f"version {_short(text)!r} has a number larger than 2^64-1")
+    return int(part)
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _compare_pre(a: str, b: str) -> int:
@@ -72,10 +104,15 @@ def _compare_pre(a: str, b: str) -> int:
     for x, y in zip(a.split("."), b.split(".")):
         if x == y:
             continue
-        if x.isdigit() and y.isdigit():
-            return -1 if int(x) < int(y) else 1
-        if x.isdigit() != y.isdigit():
-            return -1 if x.isdigit() else 1
+        x_number, y_number = _is_number(x), _is_number(y)
+        if x_number and y_number:
+            # compared as numbers without int(), which is slow and limited on long digit strings
+            x, y = x.lstrip("0") or "0", y.lstrip("0") or "0"
+            if x == y:
+                continue
+            return -1 if (len(x), x) < (len(y), y) else 1
+        if x_number != y_number:
+            return -1 if x_number else 1
         return -1 if x < y else 1
     return (len(a.split(".")) > len(b.split("."))) - (len(a.split(".")) < len(b.split(".")))
 
@@ -175,6 +212,8 @@ class Constraints:
 
 
 def _rewrite_ranges(text: str) -> str:
+    if not _HAS_RANGE.search(text):
+        return text  # no " - " at all: the common case, and the regex below need not run
     return _RANGE.sub(lambda m: f" >= {m.group(1)}, <= {m.group(11)} ", text)
 
 
@@ -182,19 +221,40 @@ def parse_constraints(text: str) -> Constraints:
     """Parse a constraint string; raises :class:`ConstraintError` where Helm would."""
     if not isinstance(text, str):
         raise ConstraintError("a version constraint must be a string")
+    if len(text) > MAX_CONSTRAINT_LENGTH:
+        raise ConstraintError(f"a constraint of {len(text)} characters is too long (at most {MAX_CONSTRAINT_LENGTH})")
     alternatives = []
     for part in _rewrite_ranges(text).split("||"):
-        if not _VALID.match(part):
-            raise ConstraintError(f"improper constraint: {part.strip() or repr(part)}")
-        found = [m.group(0) for m in _FIND.finditer(part)] or [part]
-        alternatives.append(tuple(_parse_one(item) for item in found))
+        alternatives.append(tuple(_parse_one(match) for match in _group(part)))
     return Constraints(tuple(alternatives))
 
 
-def _parse_one(text: str) -> Constraint:
-    match = _CONSTRAINT.match(text)
-    if not match:
-        raise ConstraintError(f"improper constraint: {text}")
+def _group(part: str) -> list[re.Match[str]]:
+    """The constraints of one ``||`` alternative, as Masterminds' valid and find regexes read them.
+
+    A group is a constraint, then more constraints each after white space or a
+    comma (white space around the comma allowed), then optional white space.
+    """
+    found = []
+    position = _SPACE.match(part).end()
+    length = len(part)
+    while True:
+        match = _ITEM.match(part, position)
+        if match is None:
+            raise ConstraintError(f"improper constraint: {_short(part.strip()) or repr(part)}")
+        found.append(match)
+        after = _SPACE.match(part, match.end()).end()
+        if after == length:
+            return found
+        if part[after] == ",":
+            position = _SPACE.match(part, after + 1).end()
+        elif after > match.end():
+            position = after
+        else:
+            raise ConstraintError(f"improper constraint: {_short(part.strip())}")
+
+
+def _parse_one(match: re.Match[str]) -> Constraint:
     op, version = match.group(1), match.group(2)
     major, minor, patch = match.group(3), match.group(4), match.group(5)
     pre = match.group(7)
@@ -203,16 +263,10 @@ def _parse_one(text: str) -> Constraint:
         dirty, base = True, (0, 0, 0)
     elif minor is None or _is_x(minor[1:]):
         dirty = minor_dirty = True
-        base = (_number(major, version), 0, 0)
+        base = (_uint64(major, version), 0, 0)
     elif patch is None or _is_x(patch[1:]):
         dirty = patch_dirty = True
-        base = (_number(major, version), _number(minor[1:], version), 0)
+        base = (_uint64(major, version), _uint64(minor[1:], version), 0)
     else:
-        base = (_number(major, version), _number(minor[1:], version), _number(patch[1:], version))
+        base = (_uint64(major, version), _uint64(minor[1:], version), _uint64(patch[1:], version))
     return Constraint(op, Version(*base, pre or ""), dirty, minor_dirty, patch_dirty)
-
-
-def _number(part: str, version: str) -> int:
-    if not part.isdigit():
-        raise ConstraintError(f"improper constraint version: {version}")
-    return int(part)

@@ -25,13 +25,18 @@ import re
 from fractions import Fraction
 from typing import Any
 
-_NUMBER = re.compile(r"([+-]?)(\d+\.?\d*|\.\d*)(.*)", re.DOTALL)
-_EXPONENT = re.compile(r"[eE]([+-]?\d+)")
+# ASCII digits only: \d would take other scripts' digits, which the API server refuses
+_NUMBER = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]*)(.*)", re.DOTALL)
+_EXPONENT = re.compile(r"[eE]([+-]?)([0-9]+)")
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 
 
 _MAX_EXPONENT = 1000
+MAX_DIGITS = 1000
+"""Longer numbers are refused: int() stops at 4300 digits, and no capacity needs a hundred."""
+MAX_LENGTH = 2 * MAX_DIGITS
+"""Longer texts are refused before parsing (and before they could fill the parse cache)."""
 _NANO_PER_UNIT = 10**9
 _INT64_MAX = 2**63 - 1
 
@@ -54,6 +59,8 @@ def parse_quantity(value: Any) -> Fraction:
         text = value.strip()
     else:
         raise QuantityError(f"a {type(value).__name__} is not a quantity")
+    if len(text) > MAX_LENGTH:
+        raise QuantityError(f"{len(text)} characters are more than k8slint reads in a quantity (at most {MAX_LENGTH})")
     return _parse_text(text)
 
 
@@ -64,6 +71,9 @@ def _parse_text(text: str) -> Fraction:
         raise QuantityError(f"{text!r} is not a quantity: it must start with a number")
     sign, number, suffix = match.groups()
     digits = number.rstrip(".")
+    count = len(digits) - ("." in digits)
+    if count > MAX_DIGITS:
+        raise QuantityError(f"{count} digits are more than k8slint reads in a quantity (at most {MAX_DIGITS})")
     magnitude = Fraction(digits) if digits else Fraction(0)
     binary = suffix in _BINARY
     if binary:
@@ -78,7 +88,10 @@ def _parse_text(text: str) -> Fraction:
                 "(use Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, T, P, E or an exponent such as e3)"
             )
         # Exact arithmetic on 1e999999999 would take forever; such values are absurd anyway.
-        power = max(-_MAX_EXPONENT, min(_MAX_EXPONENT, int(exponent.group(1))))
+        exponent_sign, exponent_digits = exponent.groups()
+        exponent_digits = exponent_digits.lstrip("0") or "0"
+        power = _MAX_EXPONENT if len(exponent_digits) > 4 else min(_MAX_EXPONENT, int(exponent_digits))
+        power = -power if exponent_sign == "-" else power
         magnitude *= Fraction(10) ** power
     magnitude = _canonical(magnitude, binary)
     return -magnitude if sign == "-" else magnitude

@@ -10,6 +10,8 @@ build stages with their aliases, and ``ARG``/``ENV`` values substituted into
 from __future__ import annotations
 
 import re
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,34 +24,139 @@ INSTRUCTIONS = frozenset(
         "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
     }
 )
-_VARIABLE = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HEREDOC = re.compile(r"<<(-?)[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
+
+
+MAX_EXPANDED_WORD = 64 * 1024
+"""Characters one word may expand to (an ARG, an ENV value, a FROM image, an EXPOSE argument)."""
+MAX_EXPANDED_FILE = 1024 * 1024
+"""Characters all the expansions the builder makes in one Dockerfile may add up to."""
+RULE_EXPANSIONS = 8
+"""After loading, rules may expand the file's words again: this many times the file's budget."""
+EXPANDED_BY_BUILDER = frozenset({"ADD", "COPY", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"})
+"""Instructions whose words BuildKit expands, besides ARG, ENV and FROM (RUN, CMD and the like are the shell's)."""
 
 
 class Unresolved(Exception):
     """A variable without a value: the text cannot be known before the build."""
 
 
-def substitute(text: str, variables: dict[str, str | None]) -> str:
+class ExpansionTooLarge(Unresolved):
+    """Expanding the text would pass a bound: its value is not known to k8slint either."""
+
+
+class ExpansionBudget:
+    """What is left of a Dockerfile's expansion budget, and where loading ran past it.
+
+    ARGs that reference each other a few levels deep grow ten-fold at each level
+    (seven levels made a gigabyte); every expansion is charged here, so the
+    work per file stays bounded, and each time the bound is hit is recorded.
+    """
+
+    __slots__ = ("left", "hits")
+
+    def __init__(self, limit: int = MAX_EXPANDED_FILE) -> None:
+        self.left = limit
+        self.hits: list[tuple[int, str, str]] = []
+        """(line, what: the instruction and variable, why) where an expansion passed a bound."""
+
+    def charge(self, characters: int) -> None:
+        self.left -= characters
+        if self.left < 0:
+            raise ExpansionTooLarge(f"the Dockerfile's variable expansions pass {MAX_EXPANDED_FILE:,} characters in total")
+
+    def record(self, instruction: Instruction, exc: ExpansionTooLarge, name: str | None = None) -> None:
+        self.hits.append((instruction.line, f"{instruction.keyword} {name}" if name else instruction.keyword, str(exc)))
+
+
+class Variables(dict):  # type: ignore[type-arg]
+    """ARG and ENV values in effect, with the expansion budget of their Dockerfile."""
+
+    __slots__ = ("budget",)
+
+    def __init__(self, budget: ExpansionBudget | None = None) -> None:
+        super().__init__()
+        self.budget = budget
+
+
+def substitute(text: str, variables: Mapping[str, str | None], budget: ExpansionBudget | None = None) -> str:
     """Expand ``$VAR``, ``${VAR}``, ``${VAR:-default}`` and ``${VAR:+alternative}`` as BuildKit does.
 
     Raises :class:`Unresolved` for a variable that has no value (an ``ARG``
-    without a default), so that callers never check a guess.
+    without a default), so that callers never check a guess, and
+    :class:`ExpansionTooLarge` (an :class:`Unresolved`) when the result would
+    pass :data:`MAX_EXPANDED_WORD` characters or the budget of the file (that
+    of ``variables`` when they are :class:`Variables`) is spent.
     """
+    if budget is None:
+        budget = getattr(variables, "budget", None)
+    return _expand(text, variables, budget)
 
-    def replace(match: re.Match[str]) -> str:
-        name = match.group("braced") or match.group("plain")
-        op, word = match.group("op"), match.group("word") or ""
-        value = variables.get(name)
-        if op in (":-", "-"):
-            return value if value not in (None, "") or (op == "-" and value is not None) else substitute(word, variables)
-        if op in (":+", "+"):
-            return substitute(word, variables) if value not in (None, "") else ""
+
+def _expand(text: str, variables: Mapping[str, str | None], budget: ExpansionBudget | None) -> str:
+    # A hand-written scan: a regex with ``\{name[^}]*\}`` rescanned to the end of the text
+    # from every "${" when no "}" follows (quadratic). Here the search for "}" is done
+    # at most once past the last "}" of the text.
+    out: list[str] = []
+    size = 0
+    position, length = 0, len(text)
+    no_brace_from = length + 1  # no "}" at or after this offset
+
+    def emit(piece: str) -> None:
+        nonlocal size
+        size += len(piece)
+        if size > MAX_EXPANDED_WORD:
+            raise ExpansionTooLarge(f"expanding variables here makes more than {MAX_EXPANDED_WORD:,} characters")
+        if budget is not None:
+            budget.charge(len(piece))
+        out.append(piece)
+
+    while True:
+        dollar = text.find("$", position)
+        if dollar < 0:
+            emit(text[position:])
+            return "".join(out)
+        emit(text[position:dollar])
+        if text.startswith("{", dollar + 1):
+            name = _NAME.match(text, dollar + 2)
+            close = -1
+            if name is not None and name.end() < no_brace_from:
+                close = text.find("}", name.end())
+                if close < 0:
+                    no_brace_from = name.end()
+            if name is None or close < 0:
+                emit("$")  # not a variable: the "$" stays, the scan goes on after it
+                position = dollar + 1
+                continue
+            emit(_braced(name.group(), text[name.end() : close], variables))
+            position = close + 1
+            continue
+        name = _NAME.match(text, dollar + 1)
+        if name is None:
+            emit("$")
+            position = dollar + 1
+            continue
+        value = variables.get(name.group())
         if value is None:
-            raise Unresolved(name)
-        return value
+            raise Unresolved(name.group())
+        emit(value)
+        position = name.end()
 
-    return _VARIABLE.sub(replace, text)
+
+def _braced(name: str, rest: str, variables: Mapping[str, str | None]) -> str:
+    """``${name<rest>}``: rest is empty, or an operator and its word (which holds no "}")."""
+    op = rest[:2] if rest.startswith((":-", ":+")) else rest[:1] if rest.startswith(("-", "+")) else ""
+    word = rest[len(op) :]
+    value = variables.get(name)
+    # the word is expanded alone: its size is bounded by MAX_EXPANDED_WORD, and counted once the result is emitted
+    if op in (":-", "-"):
+        return value if value not in (None, "") or (op == "-" and value is not None) else _expand(word, variables, None)  # type: ignore[return-value]
+    if op in (":+", "+"):
+        return _expand(word, variables, None) if value not in (None, "") else ""
+    if value is None:
+        raise Unresolved(name)
+    return value
 
 
 @dataclass(slots=True)
@@ -93,6 +200,8 @@ class DockerfileDoc:
     instructions: list[Instruction]
     stages: list[Stage]
     global_args: dict[str, str | None]
+    budget: ExpansionBudget = field(default_factory=ExpansionBudget)
+    """What the rules may still expand (loading's own expansions are behind it)."""
 
     def location(self, line: int, column: int = 1) -> Location:
         return Location(self.file.display, line, column)
@@ -139,10 +248,16 @@ def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dic
     """``ENV a=1 b=2`` and the legacy ``ENV a 1`` (the parser gives key, value, key, value...)."""
     args = instruction.args
     pairs: dict[str, str | None] = {}
+    budget = getattr(variables, "budget", None)
+    in_effect = ChainMap(pairs, variables)  # a later pair sees the earlier ones, without a copy per pair
     for key, value in zip(args[::2], args[1::2]):
         value = _unquote(value)
         try:
-            pairs[key] = substitute(value, {**variables, **pairs})
+            pairs[key] = substitute(value, in_effect, budget)
+        except ExpansionTooLarge as exc:
+            pairs[key] = None
+            if budget is not None:
+                budget.record(instruction, exc, key)
         except Unresolved:
             pairs[key] = None
     return pairs
@@ -193,12 +308,42 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[tup
         problems.append(
             ("dockerfile-syntax", Problem("a Dockerfile must start with FROM (after optional ARGs)", location=Location(source.display, where, 1)))
         )
-    global_args, stages = _stages(instructions)
-    return DockerfileDoc(source, instructions, stages, global_args), problems
+    budget = ExpansionBudget()
+    global_args, stages = _stages(instructions, budget)
+    _expand_as_the_builder(stages, budget)
+    if budget.hits:
+        problems.append(("work-budget-exceeded", _budget_problem(source, budget)))
+    budget.left = RULE_EXPANSIONS * MAX_EXPANDED_FILE
+    return DockerfileDoc(source, instructions, stages, global_args, budget), problems
 
 
-def _stages(instructions: list[Instruction]) -> tuple[dict[str, str | None], list[Stage]]:
-    global_args: dict[str, str | None] = {}
+def _expand_as_the_builder(stages: list[Stage], budget: ExpansionBudget) -> None:
+    """Expand, once, every word the builder would (ARG, ENV and FROM are done): loading measures what rules may expand."""
+    for stage in stages:
+        for instruction in stage.instructions:
+            if instruction.keyword not in EXPANDED_BY_BUILDER:
+                continue
+            for word in (*instruction.args, *instruction.flags):
+                try:
+                    substitute(word, stage.variables)
+                except ExpansionTooLarge as exc:
+                    budget.record(instruction, exc)
+                except Unresolved:
+                    pass
+
+
+def _budget_problem(source: SourceFile, budget: ExpansionBudget) -> Problem:
+    line, what, why = budget.hits[0]
+    more = len({hit[0] for hit in budget.hits}) - 1
+    also = f"; {more} later instruction{'s' if more != 1 else ''} too" if more > 0 else ""
+    return Problem(
+        f"{what}: {why}, so k8slint stops expanding and treats the value as unknown{also}",
+        location=Location(source.display, line, 1),
+    )
+
+
+def _stages(instructions: list[Instruction], budget: ExpansionBudget) -> tuple[dict[str, str | None], list[Stage]]:
+    global_args: dict[str, str | None] = Variables(budget)
     stages: list[Stage] = []
     for instruction in instructions:
         if instruction.keyword == "FROM":
@@ -207,9 +352,12 @@ def _stages(instructions: list[Instruction]) -> tuple[dict[str, str | None], lis
             alias = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
             try:
                 base, resolved = substitute(raw, global_args), True
+            except ExpansionTooLarge as exc:
+                budget.record(instruction, exc)
+                base, resolved = raw, False
             except Unresolved:
                 base, resolved = raw, False
-            stages.append(Stage(len(stages), base, resolved, alias.lower() if alias else None, instruction))
+            stages.append(Stage(len(stages), base, resolved, alias.lower() if alias else None, instruction, variables=Variables(budget)))
             continue
         if not stages:
             if instruction.keyword == "ARG":
@@ -235,6 +383,10 @@ def _arg_values(instruction: Instruction, variables: dict[str, str | None]) -> d
             continue
         try:
             values[name] = substitute(default, variables)
+        except ExpansionTooLarge as exc:
+            values[name] = None
+            if isinstance(variables, Variables) and variables.budget is not None:
+                variables.budget.record(instruction, exc, name)
         except Unresolved:
             values[name] = None
     return values
@@ -245,16 +397,18 @@ def _parse_message(exc: Exception) -> str:
 
 
 def _error_line(text: str, message: str) -> int:
-    match = re.search(r"line (\d+)", message)
+    match = re.search(r"line ([0-9]{1,9})\b", message)
     if match:
         return int(match.group(1))
     if "heredoc" in message:
         lines = text.splitlines()
+        # the last line (0-based) equal to each word, as is and stripped: one pass, not one per heredoc
+        last = {line: index for index, line in enumerate(lines)}
+        last_stripped = {line.strip(): index for index, line in enumerate(lines)}
         for number, line in enumerate(lines, start=1):
             for heredoc in _HEREDOC.finditer(line):
                 word = heredoc.group(2)
-                rest = lines[number:]
-                ended = any((l.strip() if heredoc.group(1) else l) == word for l in rest)
+                ended = (last_stripped if heredoc.group(1) else last).get(word, -1) >= number
                 if not ended:
                     return number
     return 1
@@ -270,6 +424,8 @@ def parsed_expose(instruction: Instruction, variables: dict[str, Any]) -> list[t
     for arg in instruction.args:
         try:
             out.append((substitute(arg, variables), None))
+        except ExpansionTooLarge as exc:
+            out.append((arg, str(exc)))
         except Unresolved as exc:
             out.append((arg, f"${exc} has no value"))
     return out

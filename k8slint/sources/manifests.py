@@ -17,7 +17,9 @@ from k8slint.model.references import references_of
 from k8slint.model.workloads import ContainerView
 from k8slint.sources.yamlsafe import MAX_DEPTH, ERROR_RULES, PositionTree, child, load_documents, locate
 
-_SOURCE_COMMENT = re.compile(r"^# Source: (.+?)\s*$", re.MULTILINE)
+# The whole rest of the line, trimmed afterwards: a lazy (.+?) before \s*$ would retry
+# the white space at every character of a long line (quadratic).
+_SOURCE_COMMENT = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
 SUPPRESS_ALL = "all"
 
@@ -359,8 +361,12 @@ def _repair_json(data: Any) -> int | None:
 def _source_comments(text: str) -> list[tuple[int, str]]:
     """(0-based line, template path) of every ``# Source:`` comment."""
     out = []
+    line = counted = 0
     for match in _SOURCE_COMMENT.finditer(text):
-        out.append((text.count("\n", 0, match.start()), match.group(1)))
+        line += text.count("\n", counted, match.start())  # counted on from the previous comment
+        counted = match.start()
+        path = match.group(1)
+        out.append((line, path[0] + path[1:].rstrip()))  # as (.+?)\s*$ read it: the first character stays
     return out
 
 
