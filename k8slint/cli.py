@@ -186,18 +186,24 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
         known = load_baseline(baseline)
     result, settings = _run(params)
     _keep_until_exit(result)
-    if severity is not None:
-        from k8slint.findings import Severity
-
-        floor = Severity.parse(severity)
-        result.findings = [f for f in result.findings if f.severity >= floor]
     if baseline is not None:
         from k8slint.baseline import apply_baseline
 
         dropped = apply_baseline(result, known)
         if dropped:
             result.notes.append(f"{dropped} finding{'s' if dropped != 1 else ''} known to the baseline {baseline} not shown")
-    verdict = EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
+    # The verdict comes from every finding that is not suppressed or in the baseline;
+    # --severity only chooses what is shown.
+    verdict = _verdict(result, settings)
+    if severity is not None:
+        from k8slint.findings import Severity
+
+        floor = Severity.parse(severity)
+        shown = [f for f in result.findings if f.severity >= floor]
+        hidden = len(result.findings) - len(shown)
+        result.findings = shown
+        if hidden:
+            result.notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} below --severity {severity} not shown")
     if output is not None:
         write_report(output, _render(result, settings, output_format))
         output_format = "text"
@@ -225,6 +231,14 @@ def make_baseline(baseline_file: str, **params: Any) -> int:
     write_report(baseline_file, render_json(result))
     click.echo(f"recorded {len(result.findings)} findings in {baseline_file}")
     return EXIT_OK
+
+
+def _verdict(result: Any, settings: Any) -> int:
+    """3 when a rule crashed (the findings of that rule on that subject are unknown, so the
+    verdict cannot be trusted either way); else 1 for a finding at or above --fail-on; else 0."""
+    if any(f.rule == "internal-error" for f in result.findings):
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
 
 
 def write_report(path: str, text: str) -> None:
@@ -402,10 +416,10 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         code = EXIT_USAGE
     except click.ClickException as exc:  # usage errors, and click's own file errors
-        click.echo(f"k8slint: error: {exc.format_message()}", err=True)
+        _say_error(f"k8slint: error: {exc.format_message()}")
         code = EXIT_USAGE
     except K8slintError as exc:
-        click.echo(f"k8slint: error: {exc}", err=True)
+        _say_error(f"k8slint: error: {exc}")
         code = EXIT_USAGE
     except click.Abort:
         click.echo("k8slint: aborted", err=True)
@@ -417,6 +431,14 @@ def main(argv: list[str] | None = None) -> None:
         _internal_error(exc)
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _say_error(line: str) -> None:
+    """One line on stderr. It may quote the input (a config key, a path), so it is escaped as
+    the reports are: no control character, no workflow command, cut to a sane length."""
+    from k8slint.reporters.safe import no_workflow_commands, printable
+
+    click.echo(no_workflow_commands(printable(line, 2000), "\\x23", "\\x3a"), err=True)
 
 
 def _tolerant_output() -> None:
@@ -440,8 +462,9 @@ def _internal_error(exc: BaseException) -> None:
         sys.stdout.flush()
     except (OSError, ValueError):
         pass
-    click.echo(summary, err=True)
-    click.echo("".join(traceback.format_exception(exc)).rstrip("\n"), err=True)
+    _say_error(summary)
+    for line in "".join(traceback.format_exception(exc)).rstrip("\n").splitlines():
+        _say_error(line)
 
 
 _FAST_EXIT = False

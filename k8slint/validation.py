@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from k8slint.errors import UsageError
+from k8slint.findings import clip
 from k8slint.findings import Path as FieldPath
 from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
@@ -71,11 +72,11 @@ def resolve_version(requested: str | None) -> str:
     versions = supported_versions()
     if requested is None:
         return versions[-1]
-    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", requested.strip())
+    match = re.fullmatch(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.[0-9]{1,6})?", requested.strip())
     normalised = f"{int(match.group(1))}.{int(match.group(2))}" if match else requested
     if normalised not in versions:
         raise UsageError(
-            f"unsupported Kubernetes version {requested!r}; supported: {', '.join(versions)}"
+            f"unsupported Kubernetes version {clip(requested, 40)!r}; supported: {', '.join(versions)}"
         )
     return normalised
 

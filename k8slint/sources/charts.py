@@ -352,7 +352,8 @@ def _local_dependencies(chart: ChartDoc, problems: _Problems) -> dict[str, Path 
     return found
 
 
-_HELM_ERROR = re.compile(r"template: [^/:\s]+/((?:[^:\s]+/)*[^:\s]+):(\d+)(?::(\d+))?: (.*)")
+# One class for the whole path (it holds "/" too): no nested repetition to backtrack through.
+_HELM_ERROR = re.compile(r"template: [^/:\s]+/([^:\s]+):([0-9]{1,9})(?::([0-9]{1,9}))?: (.*)")
 
 
 def render_charts(

@@ -23,6 +23,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from k8slint.model.numbers import is_ascii_digits
+
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _INT = re.compile(
@@ -203,7 +205,7 @@ _BOOLS = yaml.constructor.SafeConstructor.bool_values
 def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
     if tag == _INT_TAG:
         text = node.value
-        if text.isdigit() and len(text) < 19 and (text[0] != "0" or len(text) == 1):
+        if is_ascii_digits(text) and len(text) < 19 and (text[0] != "0" or len(text) == 1):  # not "²"
             return int(text)
         return loader.construct_yaml_int(node)
     if tag == _BOOL:
