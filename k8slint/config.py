@@ -82,12 +82,19 @@ def find_config(start: Path) -> Path | None:
 
     ``start`` is the linted path (a file stands for its folder). The search
     stops at the repository root (the folder holding ``.git``): a config above
-    the repository is never applied.
+    the repository is never applied. Outside any repository it stops at the
+    working directory when ``start`` lies in it, and looks in ``start`` alone
+    otherwise, so that a folder such as /tmp or a home directory above an
+    unpacked tarball never lends its config to the run.
     """
     folder = Path(os.path.abspath(start))
     if not folder.is_dir():
         folder = folder.parent
-    for candidate in (folder, *folder.parents):
+    candidates = [folder, *folder.parents]
+    if not any(os.path.lexists(candidate / ".git") for candidate in candidates):
+        here = Path(os.path.abspath(os.getcwd()))
+        candidates = candidates[: candidates.index(here) + 1] if here in candidates else [folder]
+    for candidate in candidates:
         for name in CONFIG_NAMES:
             if (candidate / name).is_file():
                 return candidate / name

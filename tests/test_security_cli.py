@@ -91,3 +91,35 @@ def test_an_explicit_int_tag_on_a_superscript_digit_is_a_syntax_finding(tmp_path
     done = cli("check", "--no-config", "--format", "json", str(manifest))
     assert [(f["code"], f["line"]) for f in _findings(done.output)] == [("KL001", 4)]
     assert done.exit_code == 1
+
+
+SUPERSCRIPT_PORTS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+          ports: [{containerPort: 80, name: http}]
+          readinessProbe: {httpGet: {path: /, port: "²"}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: "²"}]
+"""
+
+
+def test_a_superscript_digit_is_a_port_name_not_a_number(tmp_path: Path, cli) -> None:
+    """'²'.isdigit() is true, yet the API server reads "²" as a (bad) port name: so does k8slint."""
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(SUPERSCRIPT_PORTS, encoding="utf-8")
+    found = {(f["code"], f["line"]) for f in _findings(cli("check", "--no-config", "--format", "json", str(manifest)).output)}
+    assert {("KR015", 13), ("KN010", 20), ("KN026", 20)} <= found

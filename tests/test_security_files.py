@@ -333,6 +333,31 @@ def test_a_config_inside_the_repository_above_the_linted_folder_is_applied(cli, 
         assert "request-exceeds-limit" not in rules, linted
 
 
+def test_outside_a_repository_the_search_stops_at_the_working_directory(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No .git above (an unpacked tarball): a config in the working directory or below it, on
+    the way to the linted folder, applies; one above the working directory never does."""
+    from k8slint.config import find_config
+
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  request-exceeds-limit: off\n")
+    work = tmp_path / "unpacked"
+    (work / "deploy").mkdir(parents=True)
+    (work / "deploy" / "bad.yaml").write_text(BAD)
+    monkeypatch.chdir(work)
+    if any(os.path.lexists(folder / ".git") for folder in tmp_path.parents):
+        pytest.skip("the temporary folder lies inside a git repository")
+    assert find_config(work / "deploy") is None
+    rules = {f["rule"] for f in json.loads(cli("check", "--format", "json", "deploy").output)["findings"]}
+    assert "request-exceeds-limit" in rules
+    (work / ".k8slint.yaml").write_text("rules:\n  missing-requests: off\n")
+    assert find_config(work / "deploy") == work / ".k8slint.yaml"
+    deep = tmp_path / "other" / "deep"  # a linted folder that is not below the working directory:
+    deep.mkdir(parents=True)  # only the folder itself is searched
+    (tmp_path / "other" / ".k8slint.yaml").write_text("rules: {}\n")
+    assert find_config(deep) is None
+    (deep / ".k8slint.yaml").write_text("rules: {}\n")
+    assert find_config(deep) == deep / ".k8slint.yaml"
+
+
 def test_the_config_in_effect_is_on_the_settings(tmp_path: Path) -> None:
     from k8slint.cli import _settings
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
+from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
@@ -53,7 +54,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             if isinstance(target, str):
                 problem = port_name_problem(target)
                 if problem:
-                    quoted = " (a port number must not be quoted)" if target.isdigit() else ""
+                    quoted = " (a port number must not be quoted)" if is_ascii_digits(target) else ""
                     yield Problem(
                         f"targetPort name {target!r} {problem}{quoted}", path=("spec", "ports", index, "targetPort")
                     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from k8slint.findings import Problem, Severity
 from k8slint.model.images import ImageError, parse_image
+from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.workloads import (
     LONG_RUNNING_KINDS,
     PROBES,
@@ -92,7 +93,7 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         port = settings.get("port")
         path = (*container.path, name, handler, "port")
         ports = declared_ports(container.data)
-        if isinstance(port, str) and not port.isdigit():
+        if isinstance(port, str) and not is_ascii_digits(port):
             match = next((p for p in ports if p.name == port), None)
             if match is None:
                 yield Problem(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Severity
+from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.selectors import from_map
 from k8slint.model.workloads import ContainerView, declared_ports, mapping, sequence
 from k8slint.registry import object_check
@@ -28,7 +29,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         port = mapping(port)
         target = port.get("targetPort", port.get("port"))
         where = ("spec", "ports", index, "targetPort" if "targetPort" in port else "port")
-        if isinstance(target, str) and not target.isdigit():
+        if isinstance(target, str) and not is_ascii_digits(target):
             if target not in names:
                 known = ", ".join(sorted(names)) or "none"
                 yield Problem(
