@@ -428,6 +428,7 @@ def test_uri_reference_is_an_rfc3986_reference_to_the_same_bytes(path: str) -> N
 
 
 def _config_tree(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # a repository: its config is found from any folder inside it
     (tmp_path / ".k8slint.yaml").write_text("namespace: team\n", encoding="utf-8")
     sub = tmp_path / "k8s"
     sub.mkdir()
