@@ -254,7 +254,12 @@ class _Connection(http.client.HTTPConnection):
         self.origin = origin
 
     def connect(self) -> None:
-        sock = self.exchange.open(self.origin.host, self.origin.port)
+        proxy = proxy_for(self.origin)
+        if proxy is None:
+            sock = self.exchange.open(self.origin.host, self.origin.port)
+        else:
+            sock = self.exchange.open(proxy.host, proxy.port)
+            self.exchange.tunnel(sock, self.origin, proxy)
         if self.origin.scheme == "https":
             # wrapping detaches the plain socket: the TLS one is tracked before its handshake can block
             sock = self.exchange.client.tls.wrap_socket(sock, server_hostname=self.origin.host, do_handshake_on_connect=False)
@@ -315,6 +320,35 @@ class _Exchange:
                 sock.close()
                 error = exc
         raise error if error is not None else OSError(f"{host} has no address")
+
+    def tunnel(self, sock: socket.socket, origin: Origin, proxy: Proxy) -> None:
+        """Ask the proxy on ``sock`` for a tunnel to ``origin`` (HTTP CONNECT), within the deadline.
+
+        Its answer is read up to the end of its headers, at most _PROXY_ANSWER_LIMIT bytes;
+        anything but a 2xx status is a RegistryError naming the proxy (never its credentials).
+        """
+        if _is_ip(origin.host) and _forbidden_address(origin.host):  # the proxy resolves names; literals are ours to refuse
+            raise RegistryError(f"{origin.host} is a link-local or unspecified address: not asked")
+        target = f"[{origin.host}]:{origin.port}" if ":" in origin.host else f"{origin.host}:{origin.port}"
+        request = f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n"
+        if proxy.authorization:
+            request += f"Proxy-Authorization: {proxy.authorization}\r\n"
+        sock.settimeout(self.remaining())
+        sock.sendall((request + "\r\n").encode("ascii"))
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            if len(answer) > _PROXY_ANSWER_LIMIT:
+                raise RegistryError(f"the proxy {proxy.host}:{proxy.port} sent an answer too long to be one")
+            sock.settimeout(self.remaining())
+            chunk = sock.recv(_READ_SIZE)
+            if not chunk:
+                raise RegistryError(f"the proxy {proxy.host}:{proxy.port} closed the connection")
+            answer += chunk
+        head, _, rest = answer.partition(b"\r\n\r\n")
+        status = head.split(b"\r\n", 1)[0].split()
+        if len(status) < 2 or not status[0].startswith(b"HTTP/") or not status[1].startswith(b"2") or rest:
+            shown = _shown(head.split(b"\r\n", 1)[0].decode("latin-1"))
+            raise RegistryError(f"the proxy {proxy.host}:{proxy.port} refused a tunnel to {target}: {shown}")
 
     def run(self, reference: ImageReference, outcome: list[Lookup]) -> None:
         host, _ = _endpoint(reference)
@@ -434,6 +468,49 @@ class _Exchange:
         if size > limit:
             raise RegistryError(f"{origin} sent more than {limit // 1024} KiB: not read further")
         return b"".join(chunks)
+
+
+_PROXY_ANSWER_LIMIT = 16 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Proxy:
+    host: str
+    port: int
+    authorization: str | None = None
+    """A Proxy-Authorization header value, from user information in the proxy URL."""
+
+
+def proxy_for(origin: Origin) -> Proxy | None:
+    """The proxy the environment names for ``origin`` (HTTPS_PROXY / HTTP_PROXY, less NO_PROXY), if any.
+
+    The proxy is the CI owner's setting, not the repository's; every connection
+    through it is a CONNECT tunnel, so TLS runs end to end and the proxy never
+    sees a token.
+    """
+    import os
+    import urllib.request
+
+    names = ("https_proxy", "HTTPS_PROXY") if origin.scheme == "https" else ("http_proxy", "HTTP_PROXY")
+    url = next((os.environ[name] for name in names if os.environ.get(name)), None)
+    if url is None:
+        return None
+    if urllib.request.proxy_bypass_environment(origin.host if origin.port in (80, 443) else f"{origin.host}:{origin.port}"):
+        return None
+    parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise RegistryError("the proxy URL in the environment has no valid port") from None
+    if parts.scheme not in ("http", "") or not parts.hostname:
+        raise RegistryError("the proxy URL in the environment is not an http:// proxy")
+    authorization = None
+    if parts.username is not None:
+        import base64
+
+        pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return Proxy(parts.hostname, port, authorization)
 
 
 def _host_port(authority: str) -> tuple[str, int]:

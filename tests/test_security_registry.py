@@ -59,6 +59,8 @@ def loopback_names(monkeypatch: pytest.MonkeyPatch, certificate: tuple[Path, Pat
 
     monkeypatch.setattr(socket, "getaddrinfo", fake)
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):  # a CI machine's proxy is not these servers'
+        monkeypatch.delenv(name, raising=False)
 
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
@@ -512,3 +514,115 @@ def test_insecure_registries_config_is_validated(tmp_path: Path, value: str) -> 
         return
     with pytest.raises(ConfigError, match="insecure-registries"):
         build_settings(registry(), config)
+
+
+# --- a proxy named by the environment -----------------------------------------------------------
+
+
+class ConnectProxy:
+    """An HTTP CONNECT proxy on 127.0.0.1 that records the tunnels asked for and relays bytes."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.tunnels: list[tuple[str, dict[str, str]]] = []
+        self.refuse = refuse
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+
+    def _tunnel(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        lines = head.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+        target = lines[0].split()[1]
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        self.tunnels.append((target, headers))
+        if self.refuse:
+            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            client.close()
+            return
+        host, _, port = target.rpartition(":")
+        upstream = socket.create_connection((host.strip("[]"), int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+
+        def pump(source: socket.socket, sink: socket.socket) -> None:
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                for sock in (source, sink):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+        pump(client, upstream)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_lookups_go_through_the_proxy_the_environment_names(
+    serve: Callable[..., Server], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HTTPS_PROXY is the CI owner's setting: every connection is a CONNECT tunnel (TLS end to
+    end, so the proxy never sees the token), with the proxy's own credentials if its URL has them."""
+    auth = serve(answer(200, body=b'{"token": "tok3n"}'))
+    registry = serve(challenged(f"https://{auth.at(AUTH)}/token"))
+    proxy = ConnectProxy()
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://ci:s%40fe@127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        assert lint_image(tmp_path, f"{registry.at(REGISTRY)}/team/base:1.0") == []
+        targets = [target for target, _ in proxy.tunnels]
+        assert targets == [registry.at(REGISTRY), auth.at(AUTH), registry.at(REGISTRY)]
+        assert {headers.get("proxy-authorization") for _, headers in proxy.tunnels} == {"Basic Y2k6c0BmZQ=="}
+        assert all("tok3n" not in repr(headers) for _, headers in proxy.tunnels)
+        # NO_PROXY: asked directly
+        monkeypatch.setenv("NO_PROXY", ".example.test")
+        assert lint_image(tmp_path, f"{registry.at(REGISTRY)}/team/other:1.0") == []
+        assert len(proxy.tunnels) == 3
+    finally:
+        proxy.close()
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_registry_unreachable(
+    serve: Callable[..., Server], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = serve(answer(200))
+    proxy = ConnectProxy(refuse=True)
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        unreachable(lint_image(tmp_path, f"{registry.at(REGISTRY)}/team/base:1.0"), "refused a tunnel", "403")
+        assert registry.requests == []
+    finally:
+        proxy.close()
+
+
+def test_a_link_local_literal_is_not_tunnelled_either(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = ConnectProxy()
+    try:
+        monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        unreachable(lint_image(tmp_path, "169.254.169.254/latest/meta-data:1"), "link-local")
+        assert proxy.tunnels == []
+    finally:
+        proxy.close()
