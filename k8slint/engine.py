@@ -916,7 +916,7 @@ def _stamp(
     return Finding(
         code=rule.code,
         rule=rule.name,
-        severity=problem.severity or settings.severity(rule),
+        severity=settings.severities.get(rule.code) or rule.severity_of(problem.variant),
         message=problem.message,
         location=location,
         path=format_path(problem.path) if obj is not None and problem.path else None,

@@ -214,4 +214,6 @@ class Problem:
     subject: Any = None
     location: Location | None = None
     related: tuple[Related, ...] = ()
-    severity: Severity | None = None
+    variant: str | None = None
+    """Which of the severities the rule declares (RuleSpec.severities) this problem has; None for the
+    rule's default. Config still wins over both."""

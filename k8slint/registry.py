@@ -68,6 +68,18 @@ class RuleSpec:
     docs_testable: bool = True
     """False where the example cannot be written as a YAML file (a binary file, a crash)."""
     checks: tuple[Check, ...] = ()
+    severities: dict[str, Severity] = field(default_factory=dict)
+    """Severities of named variants of the rule, for the findings that need another one than the
+    default (``severities:`` in its definition); a severity in config overrides them all."""
+
+    def severity_of(self, variant: str | None) -> Severity:
+        """The default severity of a finding of ``variant`` (None: the rule's default)."""
+        if variant is None:
+            return self.severity
+        try:
+            return self.severities[variant]
+        except KeyError:
+            raise KeyError(f"rule {self.code} ({self.name}) declares no severity variant {variant!r}") from None
 
     @property
     def default_options(self) -> dict[str, Any]:
@@ -215,6 +227,7 @@ def registry() -> Registry:
                 enabled_by_default=d.get("enabled-by-default", True),
                 docs_testable=d.get("docs-testable", True),
                 checks=tuple(checks.pop(d["code"], ())),
+                severities={name: Severity.parse(value) for name, value in (d.get("severities") or {}).items()},
             )
         )
     if checks:

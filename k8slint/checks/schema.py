@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Location, Problem, Severity
+from k8slint.findings import Location, Problem
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
 from k8slint.registry import object_check, set_check
@@ -58,7 +58,7 @@ def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield Problem(
         f"Kubernetes {ctx.kubernetes_version} serves no kind {kind!r} in {api_version}{suggestion}",
         path=("kind",),
-        severity=Severity.ERROR,
+        variant="unserved-kind",
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8slint.findings import Location, ObjectRef, Path, Problem, Severity
+from k8slint.findings import Location, ObjectRef, Path, Problem
 from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
 from k8slint.model.references import references_of
@@ -294,7 +294,7 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
             f"({match.group(0) if match else 'not a Unicode character'}); read as U+FFFD, as the API server does"
         )
         hint = "Write the character itself, or as a surrogate pair (\\ud83d\\ude00); a lone half is not text"
-        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, severity=Severity.WARNING)
+        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, variant="lone-surrogate")
         result.problems.append(("yaml-syntax", problem))
     if data is not None:
         _add_document(result, source, 0, (0, 0, None), (0, len(source.text)), data, default_namespace, None)
