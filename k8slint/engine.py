@@ -14,13 +14,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from k8slint import rulecodes
 from k8slint.config import Settings
 from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Location, Problem, Severity, format_path
 from k8slint.model.index import ObjectIndex
 from k8slint.registry import Check, RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
-from k8slint.sources.discover import add_context, discover, problem_rule, read_input
+from k8slint.sources.discover import add_context, discover, read_input
 from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
 from k8slint.sources.manifests import (
     SUPPRESS_ALL,
@@ -60,7 +61,7 @@ class Run:
 
         return SchemaStore(
             self.kubernetes_version,
-            strict=self.settings.enabled("unknown-field"),
+            strict=self.settings.enabled(rulecodes.UNKNOWN_FIELD),
             locations=self.settings.schema_locations,
             objects=self.index.objects,
         )
@@ -281,7 +282,7 @@ def _per_file(display: str, settings: Settings, state: _State, func: Callable[..
         raise
     except Exception as exc:  # noqa: BLE001 - one hostile file must not lose the whole report
         message = f"k8slint could not load this file: {_one_line(exc)}"
-        state.raw.append((settings.registry["internal-error"], Problem(message, location=Location(display, 1, 1)), None))
+        state.raw.append((settings.registry[rulecodes.INTERNAL_ERROR], Problem(message, location=Location(display, 1, 1)), None))
 
 
 def _one_line(exc: BaseException, limit: int = 200) -> str:
@@ -293,13 +294,14 @@ def _one_line(exc: BaseException, limit: int = 200) -> str:
 
 def _read_one(item: Any, settings: Settings, state: _State) -> None:
     registry = settings.registry
-    text, problem = read_input(item, settings.max_file_size)
+    text, unread = read_input(item, settings.max_file_size)
     if text is None:
-        rule = problem_rule(problem)  # type: ignore[arg-type]
-        state.raw.append((registry[rule], problem, None))  # type: ignore[arg-type]
+        assert unread is not None
+        code, problem = unread
+        state.raw.append((registry[code], problem, None))
         return
     if not text.strip():
-        state.raw.append((registry["empty-file"], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
+        state.raw.append((registry[rulecodes.EMPTY_FILE], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
         return
     source = SourceFile(item.display, text)
     state.sources[source.display] = source
@@ -344,7 +346,7 @@ def _load_charts(
         return
     for source, chart, error in rendered:
         if error is not None:
-            state.raw.append((registry["template-syntax"], error, chart))
+            state.raw.append((registry[rulecodes.TEMPLATE_SYNTAX], error, chart))
             continue
         state.sources[source.display] = source  # type: ignore[union-attr]
         _per_file(source.display, settings, state, _add_manifests, source, settings, state)  # type: ignore[union-attr]
@@ -852,7 +854,7 @@ def _guarded(rule: RuleSpec, func: Any, args: tuple[Any, ...], subject: Any) -> 
             f"rule {rule.code} ({rule.name}) failed on {what}: {_one_line(exc)}",
             subject=subject,
         )
-        return [(registry()["internal-error"], problem, subject)]
+        return [(registry()[rulecodes.INTERNAL_ERROR], problem, subject)]
 
 
 def _stamp_all(
@@ -885,7 +887,7 @@ def _finish(
     findings: dict[tuple[Any, ...], Finding] = {}
     for finding in [*stamped, *_stamp_all(raw, settings, sources, suppressions)]:
         findings.setdefault(finding.sort_key, finding)
-    unused = settings.registry["unused-suppression"]
+    unused = settings.registry[rulecodes.UNUSED_SUPPRESSION]
     if unused.code not in settings.disabled:
         for rule, problem, subject in _unused_suppressions(suppressions, settings, sources, objects, unused):
             finding = _stamp(rule, problem, subject, settings, sources)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_lint
 
-from k8slint import engine
+from k8slint import engine, rulecodes
 from k8slint.cli import write_report
 from k8slint.errors import UsageError
 
@@ -78,7 +78,7 @@ def test_json_nesting_limit_holds_whatever_the_recursion_limit() -> None:
         loaded = _load_json_text(_nested_json(1_500, '{"a":', "}").replace('"deep"', '"deep\\ud83d\\ude00"'))
     finally:
         sys.setrecursionlimit(limit)
-    assert [rule for rule, _ in loaded.problems] == ["yaml-too-complex"]  # type: ignore[attr-defined]
+    assert [rule for rule, _ in loaded.problems] == [rulecodes.YAML_TOO_COMPLEX]  # type: ignore[attr-defined]
     assert loaded.objects == []  # type: ignore[attr-defined]
 
 
