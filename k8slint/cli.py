@@ -181,13 +181,13 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
     internal error).
     """
     if baseline is not None:
-        from k8slint.baseline import load_baseline
+        from k8slint.suppress import load_baseline
 
         known = load_baseline(baseline)
     result, settings = _run(params)
     _keep_until_exit(result)
     if baseline is not None:
-        from k8slint.baseline import apply_baseline
+        from k8slint.suppress import apply_baseline
 
         dropped = apply_baseline(result, known)
         if dropped:

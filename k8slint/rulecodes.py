@@ -39,3 +39,9 @@ UNUSED_SUPPRESSION: Final = RuleCode("KL007")
 INTERNAL_ERROR: Final = RuleCode("KL900")
 UNKNOWN_FIELD: Final = RuleCode("KL011")
 """Not emitted by the engine, but it decides whether schemas are strict."""
+
+# rules whose subjects the engine prepares before they run
+BASE_IMAGE_NOT_FOUND: Final = RuleCode("DF010")
+REGISTRY_UNREACHABLE: Final = RuleCode("DF011")
+REGISTRY_LOOKUP_RULES: Final = (BASE_IMAGE_NOT_FOUND, REGISTRY_UNREACHABLE)
+"""The rules that read the --check-registry lookups: without one of them enabled, no registry is asked."""

@@ -285,12 +285,12 @@ def test_fast_builder_matches_pyyaml_on_the_real_world_corpus() -> None:
 
 
 def test_loading_makes_no_reference_cycles() -> None:
-    # The engine pauses the cyclic collector while it loads files (engine._collector_paused):
+    # The engine pauses the cyclic collector while it loads files (k8slint.load.collector_paused):
     # that is only sound if loading leaves nothing for the collector, broken input included.
     import gc
 
     from k8slint.config import build_settings
-    from k8slint.engine import _read_file, _State
+    from k8slint.load import LoadState, read_file
     from k8slint.registry import registry
 
     settings = build_settings(registry(), None)
@@ -299,9 +299,9 @@ def test_loading_makes_no_reference_cycles() -> None:
     gc.collect()
     gc.disable()
     try:
-        state = _State()
+        state = LoadState()
         for item in found.files:
-            _read_file(item, settings, state)
+            read_file(item, settings, state)
         assert state.objects and state.raw  # objects, and findings from the broken files
         assert gc.collect() == 0
     finally:

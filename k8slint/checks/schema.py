@@ -84,11 +84,11 @@ def crd_schema_ref(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 @set_check("KL014")
 def location_schema_ref(ctx: Any) -> Iterator[Problem]:
     """The refused references of the --schema-location schemas the custom resources in the set use, once per file."""
-    if not ctx.run.settings.schema_locations:
+    if not ctx.schema_locations:
         return
     from k8slint.validation import RefPolicy, json_position
 
-    policy = RefPolicy(ctx.run.settings.schema_locations, "the --schema-location folders")
+    policy = RefPolicy(ctx.schema_locations, "the --schema-location folders")
     seen_kinds: set[tuple[str, str]] = set()
     seen_refs: set[tuple[str, tuple[Any, ...]]] = set()
     for obj in ctx.index.objects:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8slint import __version__
-from k8slint.engine import Result
-from k8slint.findings import Finding, Severity
+from k8slint.findings import Finding, Result, Severity
 from k8slint.registry import Registry
 from k8slint.reporters import jsontext
 from k8slint.reporters.safe import config_shown, printable, uri_reference
