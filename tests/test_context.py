@@ -67,6 +67,41 @@ def test_a_local_context_has_no_index_and_no_builds_but_the_rest() -> None:
     assert local.options == step.context.options and local.namespace == "default"
     assert step.context.index.objects == []
     with pytest.raises(LocalRuleError, match="rule KR001 .* read the object index"):
-        local.index
+        _ = local.index
     with pytest.raises(LocalRuleError, match="rule KR001 .* read the Dockerfile builds"):
-        local.builds
+        _ = local.builds
+
+
+def test_the_registry_rules_read_the_lookups_made_before_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DF010 and DF011 only read the answers in their context; the engine asked the registries once before."""
+    import socket
+
+    from k8slint import image_lookups
+    from k8slint.config import build_settings
+    from k8slint.engine import lint
+    from k8slint.model.images import parse_image
+    from k8slint.oci import Lookup
+
+    (tmp_path / "Dockerfile").write_text("FROM registry.test/app:1 AS build\nFROM build\nFROM registry.test/gone:2\n")
+    asked: list[list[str]] = []
+    answers = {parse_image("registry.test/app:1"): Lookup(None, "no answer"), parse_image("registry.test/gone:2"): Lookup(False, "manifest unknown")}
+
+    def look_up(dockerfiles: object, insecure: object) -> object:
+        asked.append([doc.file.display for doc in dockerfiles])  # type: ignore[attr-defined]
+        return answers
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a rule opened a connection")
+
+    monkeypatch.setattr(image_lookups, "look_up_base_images", look_up)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    result = lint([str(tmp_path)], build_settings(registry(), None, check_registry=True))
+    found = sorted((f.code, f.location.line, f.message) for f in result.findings if f.code in ("DF010", "DF011"))
+    assert found == [
+        ("DF010", 3, "base image 'registry.test/gone:2' does not exist: manifest unknown"),
+        ("DF011", 1, "could not check base image 'registry.test/app:1': no answer"),
+    ]
+    assert len(asked) == 1  # once, for every Dockerfile
+    asked.clear()
+    lint([str(tmp_path)], build_settings(registry(), None))
+    assert asked == []  # and never without --check-registry
