@@ -81,3 +81,16 @@ def test_config_overrides_every_variant(rule: RuleSpec, tmp_path: Path) -> None:
             _set_severity(folder, rule.name, str(severity))
             found = {f.severity for f in run_lint(".", cwd=folder).findings if f.code == rule.code}
             assert found <= {severity}, (case, severity)
+
+
+def test_sarif_rule_metadata_gives_the_default_and_the_variants(tmp_path: Path) -> None:
+    import json
+
+    from k8slint.reporters.sarif import render_sarif
+
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    report = json.loads(render_sarif(run_lint(tmp_path), registry()))
+    rules = {r["id"]: r for r in report["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["KR020"]["defaultConfiguration"] == {"level": "warning"}
+    assert rules["KR020"]["properties"]["variantLevels"] == {"zero-replicas": "note"}
+    assert "variantLevels" not in rules["KR001"]["properties"]

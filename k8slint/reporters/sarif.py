@@ -25,7 +25,12 @@ def _rule(rule: Any) -> dict[str, Any]:
             "markdown": f"{rule.docs.why.strip()}\n\n**Fix:** {rule.hint}\n\nSee `k8slint explain {rule.code}`.",
         },
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-        "properties": {"category": rule.category, "tags": [rule.category, rule.name]},
+        "properties": {
+            "category": rule.category,
+            "tags": [rule.category, rule.name],
+            # the levels of the rule's named variants (rules/*.yaml ``severities``), where it has some
+            **({"variantLevels": {name: _LEVELS[level] for name, level in rule.severities.items()}} if rule.severities else {}),
+        },
     }
 
 
