@@ -499,14 +499,14 @@ class TreeLinter(_Scratch):
 @contextlib.contextmanager
 def _parallel_for_any_count() -> Iterator[None]:
     """Workers even for the few files of a fuzz tree (the engine waits for 32 otherwise)."""
-    from k8slint import engine
+    from k8slint import scheduler
 
-    saved = engine.PARALLEL_MIN_FILES
-    engine.PARALLEL_MIN_FILES = 1
+    saved = scheduler.PARALLEL_MIN_FILES
+    scheduler.PARALLEL_MIN_FILES = 1
     try:
         yield
     finally:
-        engine.PARALLEL_MIN_FILES = saved
+        scheduler.PARALLEL_MIN_FILES = saved
 
 
 # ---------------------------------------------------------------------------
@@ -564,7 +564,7 @@ class ReportChecker:
         return out
 
     def check(self, data: bytes) -> None:
-        from k8slint.engine import Result
+        from k8slint.findings import Result
 
         findings = self.findings(data)
         result = Result(findings, files=len({f.location.file for f in findings}), objects=len(findings), notes=[])

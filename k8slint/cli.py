@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from k8slint import __version__
+from k8slint import __version__, rulecodes
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SEVERITIES = ("error", "warning", "info")
@@ -181,13 +181,13 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
     internal error).
     """
     if baseline is not None:
-        from k8slint.baseline import load_baseline
+        from k8slint.suppress import load_baseline
 
         known = load_baseline(baseline)
     result, settings = _run(params)
     _keep_until_exit(result)
     if baseline is not None:
-        from k8slint.baseline import apply_baseline
+        from k8slint.suppress import apply_baseline
 
         dropped = apply_baseline(result, known)
         if dropped:
@@ -236,7 +236,7 @@ def make_baseline(baseline_file: str, **params: Any) -> int:
 def _verdict(result: Any, settings: Any) -> int:
     """3 when a rule crashed (the findings of that rule on that subject are unknown, so the
     verdict cannot be trusted either way); else 1 for a finding at or above --fail-on; else 0."""
-    if any(f.rule == "internal-error" for f in result.findings):
+    if any(f.code == rulecodes.INTERNAL_ERROR for f in result.findings):
         return EXIT_INTERNAL
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
 

@@ -10,7 +10,7 @@ def render_rule_docs(rule: RuleSpec) -> str:
     lines = [
         f"# {rule.code} {rule.name}",
         "",
-        f"Severity: {rule.severity} · Category: {rule.category}"
+        f"Severity: {severity_text(rule)} · Category: {rule.category}"
         + (f" · Former names: {', '.join(rule.aliases)}" if rule.aliases else ""),
         "",
         rule.summary + ".",
@@ -47,6 +47,14 @@ def render_rule_docs(rule: RuleSpec) -> str:
     return "\n".join(lines)
 
 
+def severity_text(rule: RuleSpec) -> str:
+    """The default severity, then those of the rule's named variants: ``error (undeclared-number: warning)``."""
+    if not rule.severities:
+        return str(rule.severity)
+    variants = ", ".join(f"{name}: {severity}" for name, severity in rule.severities.items())
+    return f"{rule.severity} ({variants})"
+
+
 def _language(rule: RuleSpec) -> str:
     return "dockerfile" if rule.docs.file_name == "Dockerfile" else "yaml"
 
@@ -70,7 +78,7 @@ def render_rules_page(registry: Registry) -> str:
     ]
     for rule in registry:
         anchor = f"{rule.code}-{rule.name}".lower()
-        out.append(f"| [{rule.code}](#{anchor}) | `{rule.name}` | {rule.severity} | {rule.category} | {rule.summary} |")
+        out.append(f"| [{rule.code}](#{anchor}) | `{rule.name}` | {severity_text(rule)} | {rule.category} | {rule.summary} |")
     out.append("")
     for rule in registry:
         out.append(render_rule_docs(rule).replace(f"# {rule.code} {rule.name}", f"## {rule.code} {rule.name}", 1)
@@ -85,7 +93,7 @@ README_END = "<!-- rules-table:end -->"
 def render_rules_table(registry: Registry) -> str:
     rows = ["| Code | Name | Severity | What it finds |", "|---|---|---|---|"]
     for rule in registry:
-        rows.append(f"| {rule.code} | `{rule.name}` | {rule.severity} | {rule.summary} |")
+        rows.append(f"| {rule.code} | `{rule.name}` | {severity_text(rule)} | {rule.summary} |")
     return "\n".join(rows)
 
 

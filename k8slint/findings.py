@@ -214,4 +214,31 @@ class Problem:
     subject: Any = None
     location: Location | None = None
     related: tuple[Related, ...] = ()
-    severity: Severity | None = None
+    variant: str | None = None
+    """Which of the severities the rule declares (RuleSpec.severities) this problem has; None for the
+    rule's default. Config still wins over both."""
+
+
+@dataclass(slots=True)
+class Result:
+    """What a run found: all that reporters are given."""
+
+    findings: list[Finding]
+    files: int
+    """Input files read (or attempted)."""
+    objects: int
+    notes: list[str] = field(default_factory=list)
+    config_file: str | None = None
+    """The config file in effect, as the settings name it; None without one."""
+    file_names: dict[str, str] = field(default_factory=dict)
+    """The real name of each input file whose report name had to be escaped (not printable,
+    or not UTF-8): SARIF URIs name the file itself."""
+    loaded: object = field(default=None, repr=False, compare=False)
+    """What the run loaded (sources, objects, index), released with the result rather than
+    piece by piece when lint() returns: a command that exits next never pays for it."""
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def fails(self, threshold: Severity) -> bool:
+        return any(f.severity >= threshold for f in self.findings)

@@ -10,6 +10,7 @@ and have no check function.
 
 from __future__ import annotations
 
+import enum
 import functools
 import importlib
 import pkgutil
@@ -26,11 +27,20 @@ ObjectCheckFn = Callable[[Any, Any], Iterable[Problem]]
 SetCheckFn = Callable[[Any], Iterable[Problem]]
 
 
+class Scope(enum.StrEnum):
+    """What a check is given: one object, one Dockerfile, one chart, or the whole set once."""
+
+    OBJECT = "object"
+    DOCKERFILE = "dockerfile"
+    CHART = "chart"
+    SET = "set"
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     code: str
     func: Callable[..., Iterable[Problem]]
-    scope: str  # "object" per object of ``kinds``, "dockerfile" / "chart" per file or chart, "set" once
+    scope: Scope
     kinds: frozenset[str] | None = None
     local: bool | Callable[[Any], bool] = False
     """An object check that reads nothing but its object and options (so it can run in a worker),
@@ -68,6 +78,18 @@ class RuleSpec:
     docs_testable: bool = True
     """False where the example cannot be written as a YAML file (a binary file, a crash)."""
     checks: tuple[Check, ...] = ()
+    severities: dict[str, Severity] = field(default_factory=dict)
+    """Severities of named variants of the rule, for the findings that need another one than the
+    default (``severities:`` in its definition); a severity in config overrides them all."""
+
+    def severity_of(self, variant: str | None) -> Severity:
+        """The default severity of a finding of ``variant`` (None: the rule's default)."""
+        if variant is None:
+            return self.severity
+        try:
+            return self.severities[variant]
+        except KeyError:
+            raise KeyError(f"rule {self.code} ({self.name}) declares no severity variant {variant!r}") from None
 
     @property
     def default_options(self) -> dict[str, Any]:
@@ -96,7 +118,7 @@ def object_check(
     """
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
-        _CHECKS.append(Check(code, func, "object", frozenset(kinds) if kinds is not None else None, local, pods))
+        _CHECKS.append(Check(code, func, Scope.OBJECT, frozenset(kinds) if kinds is not None else None, local, pods))
         return func
 
     return register
@@ -106,7 +128,7 @@ def dockerfile_check(code: str) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
     """Register ``func(dockerfile, ctx)`` as the check of rule ``code`` for each Dockerfile."""
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
-        _CHECKS.append(Check(code, func, "dockerfile"))
+        _CHECKS.append(Check(code, func, Scope.DOCKERFILE))
         return func
 
     return register
@@ -116,7 +138,7 @@ def chart_check(code: str) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
     """Register ``func(chart, ctx)`` as the check of rule ``code`` for each Helm chart."""
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
-        _CHECKS.append(Check(code, func, "chart"))
+        _CHECKS.append(Check(code, func, Scope.CHART))
         return func
 
     return register
@@ -131,7 +153,7 @@ def set_check(code: str, *, local: bool = False) -> Callable[[SetCheckFn], SetCh
     """
 
     def register(func: SetCheckFn) -> SetCheckFn:
-        _CHECKS.append(Check(code, func, "set", local=local))
+        _CHECKS.append(Check(code, func, Scope.SET, local=local))
         return func
 
     return register
@@ -215,6 +237,7 @@ def registry() -> Registry:
                 enabled_by_default=d.get("enabled-by-default", True),
                 docs_testable=d.get("docs-testable", True),
                 checks=tuple(checks.pop(d["code"], ())),
+                severities={name: Severity.parse(value) for name, value in (d.get("severities") or {}).items()},
             )
         )
     if checks:

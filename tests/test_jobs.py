@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, fake_helm, shared_or_skip
 
-from k8slint import engine
+from k8slint import scheduler
 from k8slint.config import build_settings
 from k8slint.engine import lint
 from k8slint.registry import registry
 from k8slint.reporters.json import render_json
 from k8slint.reporters.sarif import render_sarif
 
-pytestmark = pytest.mark.skipif(not engine._can_fork(), reason="worker processes need the fork start method")
+pytestmark = pytest.mark.skipif(not scheduler.can_fork(), reason="worker processes need the fork start method")
 
 
 def _reports(paths: list[Path], jobs: int, with_context: bool = True, **overrides: object) -> tuple[str, str]:
@@ -29,16 +29,16 @@ def _reports(paths: list[Path], jobs: int, with_context: bool = True, **override
 @pytest.fixture
 def few_files_suffice(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Let a small tree take the parallel path, one file per batch, and record that it did."""
-    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(engine, "BATCH_BYTES", 1)
+    monkeypatch.setattr(scheduler, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(scheduler, "BATCH_BYTES", 1)
     calls: list[int] = []
-    real = engine._load_in_workers
+    real = scheduler.load_in_workers
 
     def spy(files: list[object], settings: object, jobs: int, local: object, state: object, progress: object) -> None:
         calls.append(jobs)
         real(files, settings, jobs, local, state, progress)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "_load_in_workers", spy)
+    monkeypatch.setattr(scheduler, "load_in_workers", spy)
     yield calls
 
 
@@ -170,13 +170,13 @@ def test_rendered_charts_get_every_check_with_workers(
 
 _HARNESS = '''
 import os, signal, sys, time
-from k8slint import engine
+from k8slint import scheduler
 
 mode, marks = sys.argv[1], sys.argv[2]
 main = os.getpid()
-engine.PARALLEL_MIN_FILES = 2
-engine.BATCH_BYTES = 1  # one file per batch
-load_batch = engine._load_batch
+scheduler.PARALLEL_MIN_FILES = 2
+scheduler.BATCH_BYTES = 1  # one file per batch
+load_batch = scheduler._load_batch
 
 
 def hooked_batch(files, settings, local):
@@ -189,19 +189,19 @@ def hooked_batch(files, settings, local):
     return load_batch(files, settings, local)
 
 
-engine._load_batch = hooked_batch
+scheduler._load_batch = hooked_batch
 if mode == "kill-main-no-prctl":  # the portable way alone: pipe EOF and the parent check
-    engine._die_with_parent = engine._parent_alive
+    scheduler._die_with_parent = scheduler._parent_alive
 if mode == "mid-message":
-    write_all = engine._write_all
+    write_all = scheduler._write_all
 
     def half_then_die(fd, data):
         write_all(fd, data[: len(data) // 2])
         os.kill(os.getpid(), signal.SIGKILL)
 
-    engine._write_all = half_then_die
+    scheduler._write_all = half_then_die
 if mode == "lock":
-    claim = engine._claim
+    claim = scheduler._claim
 
     def claim_and_die(counter, stalled):
         if os.getpid() != main:
@@ -209,7 +209,7 @@ if mode == "lock":
             os.kill(os.getpid(), signal.SIGKILL)
         return claim(counter, stalled)
 
-    engine._claim = claim_and_die
+    scheduler._claim = claim_and_die
 from k8slint.cli import run
 
 sys.argv = ["k8slint", *sys.argv[3:]]

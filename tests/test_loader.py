@@ -10,6 +10,7 @@ from conftest import shared_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from k8slint import rulecodes
 from k8slint.findings import format_path
 from k8slint.sources.discover import decode, discover
 from k8slint.sources.manifests import SourceFile, load_manifest_text
@@ -93,13 +94,13 @@ def test_syntax_error_keeps_earlier_documents() -> None:
     result = load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkey: [1, 2\n")
     assert [o.name for o in result.objects] == ["a"]
     ((rule, problem),) = result.problems
-    assert rule == "yaml-syntax" and problem.location.line == 6
+    assert rule == rulecodes.YAML_SYNTAX and problem.location.line == 6
 
 
 def test_python_tags_are_refused_and_the_next_document_is_read() -> None:
     text = "a: !!python/object/apply:os.system ['true']\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n"
     result = load(text)
-    assert [rule for rule, _ in result.problems] == ["unsupported-yaml-tag"]
+    assert [rule for rule, _ in result.problems] == [rulecodes.UNSUPPORTED_YAML_TAG]
     assert "refuses" in result.problems[0][1].message
     assert [o.name for o in result.objects] == ["ok"]
 
@@ -248,7 +249,7 @@ def test_repeated_keys_point_at_the_first_and_keep_the_last_value() -> None:
 def test_explicit_tags_on_unreadable_text_are_errors_not_crashes(text: str, message: str) -> None:
     result = load(text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n")
     assert [(rule, problem.message, problem.location.line) for rule, problem in result.problems] == [
-        ("yaml-syntax", message, 1)
+        (rulecodes.YAML_SYNTAX, message, 1)
     ]
     assert [o.name for o in result.objects] == ["next"]
 
@@ -284,12 +285,12 @@ def test_fast_builder_matches_pyyaml_on_the_real_world_corpus() -> None:
 
 
 def test_loading_makes_no_reference_cycles() -> None:
-    # The engine pauses the cyclic collector while it loads files (engine._collector_paused):
+    # The engine pauses the cyclic collector while it loads files (k8slint.load.collector_paused):
     # that is only sound if loading leaves nothing for the collector, broken input included.
     import gc
 
     from k8slint.config import build_settings
-    from k8slint.engine import _read_file, _State
+    from k8slint.load import LoadState, read_file
     from k8slint.registry import registry
 
     settings = build_settings(registry(), None)
@@ -298,9 +299,9 @@ def test_loading_makes_no_reference_cycles() -> None:
     gc.collect()
     gc.disable()
     try:
-        state = _State()
+        state = LoadState()
         for item in found.files:
-            _read_file(item, settings, state)
+            read_file(item, settings, state)
         assert state.objects and state.raw  # objects, and findings from the broken files
         assert gc.collect() == 0
     finally:

@@ -157,6 +157,7 @@ def test_a_socket_is_skipped(tmp_path: Path) -> None:
 
 def test_a_file_swapped_for_a_fifo_after_discovery_is_not_read(tmp_path: Path) -> None:
     """The type is checked again on the open descriptor, and links are not followed at open time."""
+    from k8slint import rulecodes
     from k8slint.sources.discover import InputFile, read_input
     from k8slint.sources.safefs import Roots
 
@@ -164,8 +165,8 @@ def test_a_file_swapped_for_a_fifo_after_discovery_is_not_read(tmp_path: Path) -
     (tmp_path / "link.yaml").symlink_to("/etc/passwd")
     roots = Roots.of([str(tmp_path)])
     for name in ("p.yaml", "link.yaml"):
-        text, problem = read_input(InputFile(name, str(tmp_path / name), roots))
-        assert text is None and problem is not None and "not read" in problem.message
+        text, unread = read_input(InputFile(name, str(tmp_path / name), roots))
+        assert text is None and unread is not None and unread[0] == rulecodes.SKIPPED_FILE and "not read" in unread[1].message
 
 
 # --- deep trees and names that are not UTF-8 ---------------------------------

@@ -334,7 +334,7 @@ def test_clipping_keeps_fingerprints_and_baselines(tmp_path: Path) -> None:
     end stay two findings."""
     from collections import Counter
 
-    from k8slint.baseline import apply_baseline
+    from k8slint.suppress import apply_baseline
     from k8slint.findings import fingerprint_of
 
     target = tmp_path / "wide.yaml"

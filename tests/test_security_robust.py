@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, run_lint
 
-from k8slint import engine
+from k8slint import engine, rulecodes, scheduler
+from k8slint import load as loading
 from k8slint.cli import write_report
 from k8slint.errors import UsageError
 
@@ -78,7 +79,7 @@ def test_json_nesting_limit_holds_whatever_the_recursion_limit() -> None:
         loaded = _load_json_text(_nested_json(1_500, '{"a":', "}").replace('"deep"', '"deep\\ud83d\\ude00"'))
     finally:
         sys.setrecursionlimit(limit)
-    assert [rule for rule, _ in loaded.problems] == ["yaml-too-complex"]  # type: ignore[attr-defined]
+    assert [rule for rule, _ in loaded.problems] == [rulecodes.YAML_TOO_COMPLEX]  # type: ignore[attr-defined]
     assert loaded.objects == []  # type: ignore[attr-defined]
 
 
@@ -136,16 +137,16 @@ def test_a_crash_loading_one_file_is_a_finding_on_it(tmp_path: Path, monkeypatch
     for number in range(4):
         (tmp_path / f"bad{number}.yaml").write_text(BAD, encoding="utf-8")
     (tmp_path / "boom.yaml").write_text(BAD, encoding="utf-8")
-    real = engine.load_manifest_text
+    real = loading.load_manifest_text
 
     def load(source: object, *args: object, **kwargs: object) -> object:
         if source.display.endswith("boom.yaml"):  # type: ignore[attr-defined]
             raise ValueError("parser blew up\n" + "x" * 10_000)
         return real(source, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "load_manifest_text", load)
-    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(engine, "BATCH_BYTES", 1)
+    monkeypatch.setattr(loading, "load_manifest_text", load)
+    monkeypatch.setattr(scheduler, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(scheduler, "BATCH_BYTES", 1)
     from k8slint.config import build_settings
     from k8slint.registry import registry
 
@@ -166,7 +167,7 @@ def test_a_crash_loading_a_chart_is_a_finding_on_it(tmp_path: Path, monkeypatch:
     def broken(*args: object) -> object:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(engine, "load_chart", broken)
+    monkeypatch.setattr(loading, "load_chart", broken)
     result = run_lint(tmp_path)
     assert ("Chart.yaml", "KL900") in _codes(result) and ("bad.yaml", "KR002") in _codes(result)
 
@@ -180,7 +181,7 @@ def test_an_internal_error_exits_3_with_a_summary_first(cli, tmp_path: Path, mon
     def broken(*args: object, **kwargs: object) -> object:
         raise KeyError("no\nsuch thing")
 
-    monkeypatch.setattr(engine, "_finish", broken)
+    monkeypatch.setattr(engine, "finish", broken)
     result = cli("check", "--no-config", str(tmp_path))
     assert result.exit_code == 3
     lines = result.stderr.splitlines()

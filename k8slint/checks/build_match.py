@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Problem, Related, Severity
+from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import exposed_ports
 from k8slint.model.workloads import declared_ports, mapping, probe_handler, sequence
 from k8slint.registry import dockerfile_check, object_check
@@ -90,7 +90,7 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem
                 f"EXPOSE {low if low == high else f'{low}-{high}'}/{protocol}: no container or Service built from "
                 "this image uses it",
                 location=doc.location(line),
-                severity=Severity.INFO,
+                variant="unused-expose",
             )
 
 

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Problem, Severity
+from k8slint.findings import Problem
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -49,8 +49,8 @@ def version_not_semver(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         yield Problem(f"chart version {version!r} {problem}", location=chart.chart_location(("version",)))
 
 
-def _problem(chart: ChartDoc, message: str, path: tuple[Any, ...], severity: Severity | None = None) -> Problem:
-    return Problem(message, location=chart.chart_location(path), severity=severity)
+def _problem(chart: ChartDoc, message: str, path: tuple[Any, ...], variant: str | None = None) -> Problem:
+    return Problem(message, location=chart.chart_location(path), variant=variant)
 
 
 @chart_check("CH002")
@@ -64,7 +64,7 @@ def chart_metadata(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         return
     api = meta.get("apiVersion")
     if api == "v1":
-        yield _problem(chart, "apiVersion v1 is deprecated (Helm 2); use v2", ("apiVersion",), Severity.WARNING)
+        yield _problem(chart, "apiVersion v1 is deprecated (Helm 2); use v2", ("apiVersion",), "helm2-api-version")
     elif api != "v2":
         yield _problem(chart, f"apiVersion must be v2, not {api!r}", ("apiVersion",) if "apiVersion" in meta else ())
     name = meta.get("name")
@@ -78,15 +78,15 @@ def chart_metadata(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
             f"chart name {name!r} differs from its folder {chart.path.resolve().name!r}; "
             "the packaged chart and its source should carry one name",
             ("name",),
-            Severity.WARNING,
+            "name-differs-from-folder",
         )
     chart_type = meta.get("type", "application")
     if chart_type not in ("application", "library"):
         yield _problem(chart, f"type must be application or library, not {chart_type!r}", ("type",))
     if chart_type == "application" and not meta.get("appVersion"):
-        yield _problem(chart, "an application chart should say which app version it deploys (appVersion)", (), Severity.WARNING)
+        yield _problem(chart, "an application chart should say which app version it deploys (appVersion)", (), "no-app-version")
     if not meta.get("description"):
-        yield _problem(chart, "Chart.yaml has no description", (), Severity.INFO)
+        yield _problem(chart, "Chart.yaml has no description", (), "no-description")
     for index, maintainer in enumerate(meta.get("maintainers") or []):
         if not isinstance(maintainer, dict) or not maintainer.get("name"):
             yield _problem(chart, "each maintainer needs a name", ("maintainers", index))
@@ -102,10 +102,10 @@ def chart_metadata(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
     for field in ("icon", "home"):
         value = meta.get(field)
         if value is not None and not (isinstance(value, str) and _URL.match(value)):
-            yield _problem(chart, f"{field} {value!r} is not an http(s) URL", (field,), Severity.WARNING)
+            yield _problem(chart, f"{field} {value!r} is not an http(s) URL", (field,), "url-not-http")
     for index, source in enumerate(meta.get("sources") or []):
         if not (isinstance(source, str) and _URL.match(source)):
-            yield _problem(chart, f"source {source!r} is not an http(s) URL", ("sources", index), Severity.WARNING)
+            yield _problem(chart, f"source {source!r} is not an http(s) URL", ("sources", index), "url-not-http")
 
 
 def _dependencies(chart: ChartDoc) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -135,7 +135,7 @@ def chart_dependency(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
             yield _problem(chart, "repository must be a string", (*base, "repository"))
         elif repository.startswith("http://"):
             yield _problem(
-                chart, f"repository {repository!r} is plain HTTP: charts can be tampered with in transit", (*base, "repository"), Severity.WARNING
+                chart, f"repository {repository!r} is plain HTTP: charts can be tampered with in transit", (*base, "repository"), "plain-http-repository"
             )
         elif not (repository.startswith(REPOSITORY_SCHEMES) or repository.startswith(("@", "alias:"))):
             yield _problem(

@@ -12,7 +12,7 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Problem, Severity
+from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.workloads import (
@@ -108,7 +108,7 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 yield Problem(
                     f"{name} of container {container.name!r} probes port {port}, which the container does not declare",
                     path=path,
-                    severity=Severity.WARNING,
+                    variant="undeclared-number",
                 )
             elif matches and all(p.protocol == "UDP" for p in matches):
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port} over TCP", path=path)
@@ -129,7 +129,7 @@ def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(
                 f"{name} timeoutSeconds ({timeout}) is not below periodSeconds ({period}): probes overlap",
                 path=(*base, where),
-                severity=Severity.WARNING,
+                variant="overlapping-timeout",
             )
         for field in ("failureThreshold", "successThreshold", "periodSeconds", "timeoutSeconds"):
             value = probe.get(field)
@@ -151,7 +151,7 @@ def _liveness_like_readiness(container: ContainerView) -> Iterator[Problem]:
             f"container {container.name!r}: the livenessProbe checks the same thing as the readinessProbe and there "
             "is no startupProbe, so a container that is only busy or slow to start is restarted",
             path=(*container.path, "livenessProbe"),
-            severity=Severity.WARNING,
+            variant="liveness-same-as-readiness",
         )
 
 

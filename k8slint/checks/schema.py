@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Location, Problem, Severity
+from k8slint.findings import Location, Problem
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
 from k8slint.registry import object_check, set_check
@@ -58,7 +58,7 @@ def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     yield Problem(
         f"Kubernetes {ctx.kubernetes_version} serves no kind {kind!r} in {api_version}{suggestion}",
         path=("kind",),
-        severity=Severity.ERROR,
+        variant="unserved-kind",
     )
 
 
@@ -84,11 +84,11 @@ def crd_schema_ref(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 @set_check("KL014")
 def location_schema_ref(ctx: Any) -> Iterator[Problem]:
     """The refused references of the --schema-location schemas the custom resources in the set use, once per file."""
-    if not ctx.run.settings.schema_locations:
+    if not ctx.schema_locations:
         return
     from k8slint.validation import RefPolicy, json_position
 
-    policy = RefPolicy(ctx.run.settings.schema_locations, "the --schema-location folders")
+    policy = RefPolicy(ctx.schema_locations, "the --schema-location folders")
     seen_kinds: set[tuple[str, str]] = set()
     seen_refs: set[tuple[str, tuple[Any, ...]]] = set()
     for obj in ctx.index.objects:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Problem, Severity
+from k8slint.findings import Problem
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.selectors import from_map
 from k8slint.model.workloads import ContainerView, declared_ports, mapping, sequence
@@ -43,7 +43,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                     f"targetPort {target} is not declared by the selected pods ({_workloads(templates)}); the app may still "
                     "listen there, but declaring it documents it",
                     path=where,
-                    severity=Severity.INFO,
+                    variant="undeclared-number",
                 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Problem, Related, Severity
+from k8slint.findings import Problem, Related
 from k8slint.model.selectors import SelectorError, from_label_selector
 from k8slint.model.workloads import dig, mapping
 from k8slint.registry import object_check
@@ -30,7 +30,7 @@ def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if not isinstance(count, int) or isinstance(count, bool):
         return
     if count == 0:
-        yield Problem(f"{obj.kind} {obj.name!r} has replicas: 0 and runs no pods", path=("spec", "replicas"), severity=Severity.INFO)
+        yield Problem(f"{obj.kind} {obj.name!r} has replicas: 0 and runs no pods", path=("spec", "replicas"), variant="zero-replicas")
         return
     if count != 1:
         return

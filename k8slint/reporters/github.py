@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from k8slint.engine import Result
+from k8slint.findings import Result
 from k8slint.reporters.safe import FILE_LIMIT, workflow_data, workflow_property
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

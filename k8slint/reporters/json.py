@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8slint.engine import Result
-from k8slint.findings import MESSAGE_LIMIT, Finding, Severity, clip
+from k8slint.findings import MESSAGE_LIMIT, Finding, Result, Severity, clip
 from k8slint.reporters import jsontext
 from k8slint.reporters.safe import config_shown
 

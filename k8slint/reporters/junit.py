@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
-from k8slint.engine import Result
+from k8slint.findings import Result
 from k8slint.reporters.safe import FILE_LIMIT, no_workflow_commands, printable
 
 

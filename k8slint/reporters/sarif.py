@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8slint import __version__
-from k8slint.engine import Result
-from k8slint.findings import Finding, Severity
+from k8slint.findings import Finding, Result, Severity
 from k8slint.registry import Registry
 from k8slint.reporters import jsontext
 from k8slint.reporters.safe import config_shown, printable, uri_reference
@@ -26,7 +25,12 @@ def _rule(rule: Any) -> dict[str, Any]:
             "markdown": f"{rule.docs.why.strip()}\n\n**Fix:** {rule.hint}\n\nSee `k8slint explain {rule.code}`.",
         },
         "defaultConfiguration": {"level": _LEVELS[rule.severity]},
-        "properties": {"category": rule.category, "tags": [rule.category, rule.name]},
+        "properties": {
+            "category": rule.category,
+            "tags": [rule.category, rule.name],
+            # the levels of the rule's named variants (rules/*.yaml ``severities``), where it has some
+            **({"variantLevels": {name: _LEVELS[level] for name, level in rule.severities.items()}} if rule.severities else {}),
+        },
     }
 
 

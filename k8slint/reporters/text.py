@@ -13,8 +13,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from k8slint.engine import Result
-from k8slint.findings import SNIPPET_LIMIT, Finding, Severity
+from k8slint.findings import SNIPPET_LIMIT, Finding, Result, Severity
 from k8slint.reporters.safe import FILE_LIMIT, config_shown, no_workflow_commands, printable
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 
+from k8slint import rulecodes
+from k8slint.rulecodes import Emitted
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
 from k8slint.sources.manifests import SourceFile
@@ -165,21 +167,21 @@ def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
     return meta, templates
 
 
-_Problems = list[tuple[str, Problem]]
+_Problems = list[Emitted]
 
 
-def _read_source(path: Path, display: str, roots: Roots) -> tuple[SourceFile | None, tuple[str, Problem] | None]:
+def _read_source(path: Path, display: str, roots: Roots) -> tuple[SourceFile | None, Emitted | None]:
     where = Location(display, 1, 1)
     try:
         raw = read_bytes(str(path), roots, MAX_CHART_FILE_SIZE)
     except Skipped as exc:
-        return None, ("skipped-file", Problem(str(exc), location=where))
+        return None, (rulecodes.SKIPPED_FILE, Problem(str(exc), location=where))
     except TooLarge:
-        return None, ("file-too-large", Problem(f"the file is larger than {MAX_CHART_FILE_SIZE:,} bytes; not read", location=where))
+        return None, (rulecodes.FILE_TOO_LARGE, Problem(f"the file is larger than {MAX_CHART_FILE_SIZE:,} bytes; not read", location=where))
     except OSError as exc:
-        return None, ("unreadable-file", Problem(f"cannot read file: {exc.strerror or exc}", location=where))
+        return None, (rulecodes.UNREADABLE_FILE, Problem(f"cannot read file: {exc.strerror or exc}", location=where))
     text, problem = decode(raw, display)
-    return (SourceFile(display, text), None) if text is not None else (None, ("unreadable-file", problem))  # type: ignore[arg-type]
+    return (SourceFile(display, text), None) if text is not None else (None, (rulecodes.UNREADABLE_FILE, problem))  # type: ignore[arg-type]
 
 
 def _yaml(path: Path, display: str, roots: Roots, problems: _Problems) -> YamlFile | None:
@@ -195,7 +197,7 @@ def _yaml(path: Path, display: str, roots: Roots, problems: _Problems) -> YamlFi
         problems.append((rule, Problem(error.message, location=Location(display, error.line, error.column))))
     for dup in duplicates:
         problems.append(
-            ("duplicate-key", Problem(f"key {dup.key!r} appears again (first on line {dup.first_line})", location=Location(display, dup.line, dup.column)))
+            (rulecodes.DUPLICATE_KEY, Problem(f"key {dup.key!r} appears again (first on line {dup.first_line})", location=Location(display, dup.line, dup.column)))
         )
     document = next((d for d in documents if d.data is not None), None)
     if errors and document is None:
@@ -210,7 +212,7 @@ def _folder(path: Path, display: str, roots: Roots, problems: _Problems) -> bool
     try:
         _target, info = resolve(str(path), roots)
     except Skipped as exc:
-        problems.append(("skipped-file", Problem(str(exc).replace("a path", "a folder", 1), location=Location(display, 1, 1))))
+        problems.append((rulecodes.SKIPPED_FILE, Problem(str(exc).replace("a path", "a folder", 1), location=Location(display, 1, 1))))
         return False
     except OSError:
         return False
@@ -224,24 +226,24 @@ def _files(folder: Path, display: str, roots: Roots, problems: _Problems) -> lis
     entries = walk(str(folder), roots, skipped, errors, keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
     for path, reason in skipped:
         rel = Path(os.path.relpath(path, folder)).as_posix()
-        problems.append(("skipped-file", Problem(reason, location=Location(display_path(f"{display}/{rel}"), 1, 1))))
+        problems.append((rulecodes.SKIPPED_FILE, Problem(reason, location=Location(display_path(f"{display}/{rel}"), 1, 1))))
     for path, reason in errors:
         rel = Path(os.path.relpath(path, folder)).as_posix()
         where = display if rel == "." else f"{display}/{rel}"
-        problems.append(("unreadable-file", Problem(f"cannot read folder: {reason}", location=Location(display_path(where), 1, 1))))
+        problems.append((rulecodes.UNREADABLE_FILE, Problem(f"cannot read folder: {reason}", location=Location(display_path(where), 1, 1))))
     return [(e.path, display_path(f"{display}/{e.rel}")) for e in entries if not e.is_dir]
 
 
 def load_chart(
     path: Path, root: str, roots: Roots | None = None
-) -> tuple[ChartDoc, list[tuple[str, Problem]], dict[str, SourceFile]]:
+) -> tuple[ChartDoc, list[Emitted], dict[str, SourceFile]]:
     """The chart in ``path``, the problems met reading it, and the files read (for snippets).
 
     Only files inside ``roots`` (default: the chart folder) are read; what is
     left out is a ``skipped-file`` problem.
     """
     roots = roots if roots is not None else Roots.of([str(path)])
-    problems: list[tuple[str, Problem]] = []
+    problems: list[Emitted] = []
     chart = _yaml(path / "Chart.yaml", os.path.join(root, "Chart.yaml"), roots, problems)
     values = _yaml(path / "values.yaml", os.path.join(root, "values.yaml"), roots, problems)
     lock = _yaml(path / "Chart.lock", os.path.join(root, "Chart.lock"), roots, problems)
@@ -258,7 +260,7 @@ def load_chart(
                 line = getattr(exc, "lineno", 1)
                 problems.append(
                     (
-                        "values-schema-violation",
+                        rulecodes.VALUES_SCHEMA_VIOLATION,
                         Problem(f"values.schema.json is not valid JSON: {exc}", location=Location(schema_source.display, line, 1)),
                     )
                 )
@@ -290,7 +292,7 @@ def _unread(path: Path, root: str, roots: Roots, problems: _Problems) -> list[st
     unread = []
     for where, reason in skipped:
         display = display_path(f"{root}/{Path(os.path.relpath(where, path)).as_posix()}")
-        problems.append(("skipped-file", Problem(reason, location=Location(display, 1, 1))))
+        problems.append((rulecodes.SKIPPED_FILE, Problem(reason, location=Location(display, 1, 1))))
         unread.append(display)
     return unread
 
@@ -313,7 +315,7 @@ def _subcharts(path: Path, root: str, roots: Roots, problems: _Problems) -> list
             try:
                 resolve(str(entry), roots)
             except Skipped as exc:
-                problems.append(("skipped-file", Problem(str(exc), location=Location(entry_display, 1, 1))))
+                problems.append((rulecodes.SKIPPED_FILE, Problem(str(exc), location=Location(entry_display, 1, 1))))
                 continue
             except OSError:
                 continue
@@ -342,7 +344,7 @@ def _local_dependencies(chart: ChartDoc, problems: _Problems) -> dict[str, Path 
         found[repository] = None
         problems.append(
             (
-                "skipped-file",
+                rulecodes.SKIPPED_FILE,
                 Problem(
                     f"dependency folder {repository} is outside the linted paths; not read (lint a folder that holds both charts)",
                     location=chart.chart_location(("dependencies", index, "repository")),

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from k8slint import rulecodes
+from k8slint.rulecodes import Emitted
 from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
 from k8slint.sources.dockerfiles import is_dockerfile_name
@@ -41,7 +43,7 @@ class InputFile:
 @dataclass(slots=True)
 class Discovery:
     files: list[InputFile]
-    problems: list[tuple[str, Problem]]
+    problems: list[Emitted]
     charts: list[tuple[str, str]] = field(default_factory=list)
     """(display path, path) of every chart folder (a folder with a Chart.yaml)."""
     roots: Roots = field(default_factory=lambda: Roots(()))
@@ -59,8 +61,8 @@ def _excluded(rel: str, excludes: Sequence[str]) -> bool:
     return False
 
 
-def _skipped(path: str, reason: str) -> tuple[str, Problem]:
-    return "skipped-file", Problem(reason, location=Location(display_path(path), 1, 1))
+def _skipped(path: str, reason: str) -> Emitted:
+    return rulecodes.SKIPPED_FILE, Problem(reason, location=Location(display_path(path), 1, 1))
 
 
 def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
@@ -80,7 +82,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
     paths = list(paths)
     roots = Roots.of(paths)
     files: list[InputFile] = []
-    problems: list[tuple[str, Problem]] = []
+    problems: list[Emitted] = []
     charts: list[tuple[str, str]] = []
     seen: set[str] = set()
     for given in paths:
@@ -118,7 +120,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
 def _walk(
     root: str,
     excludes: Sequence[str],
-    problems: list[tuple[str, Problem]],
+    problems: list[Emitted],
     charts: list[tuple[str, str]],
     roots: Roots,
 ) -> list[tuple[str, str]]:
@@ -155,7 +157,7 @@ def _walk(
             folder = os.path.join(root, rel) if rel else root
             charts.append((display_path(folder), folder))
     for where, reason in errors:
-        problems.append(("unreadable-file", Problem(f"cannot read folder: {reason}", location=Location(display_path(where), 1, 1))))
+        problems.append((rulecodes.UNREADABLE_FILE, Problem(f"cannot read folder: {reason}", location=Location(display_path(where), 1, 1))))
     problems.extend(_skipped(path, reason) for path, reason in skipped)
     return sorted((display_path(e.path), e.path) for e in entries if not e.is_dir)
 
@@ -179,20 +181,8 @@ def _in_crds(rel_folder: str, chart: str) -> bool:
     return inner == "crds" or inner.startswith("crds/")
 
 
-@dataclass(slots=True)
-class SkippedProblem(Problem):
-    """A file not read on purpose (skipped-file)."""
-
-
-def problem_rule(problem: Problem) -> str:
-    """The rule of a problem from :func:`read_input`."""
-    if isinstance(problem, SkippedProblem):
-        return "skipped-file"
-    return "file-too-large" if "max-file-size" in problem.message else "unreadable-file"
-
-
-def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str | None, Problem | None]:
-    """The text of an input file, or the problem that kept it from being read.
+def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str | None, Emitted | None]:
+    """The text of an input file, or the problem that kept it from being read (with its rule).
 
     A file over ``max_size`` bytes is not read at all (``file-too-large``); a
     path that is not a regular file inside the linted roots is not opened
@@ -206,14 +196,14 @@ def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str |
         else:
             raw = read_bytes(item.path, item.roots or Roots.of([item.path]), max_size)
     except TooLarge:
-        return None, Problem(
-            f"the file is larger than {max_size:,} bytes (max-file-size); not read", location=Location(item.display, 1, 1)
-        )
+        message = f"the file is larger than {max_size:,} bytes (max-file-size); not read"
+        return None, (rulecodes.FILE_TOO_LARGE, Problem(message, location=Location(item.display, 1, 1)))
     except Skipped as exc:
-        return None, SkippedProblem(str(exc), location=Location(item.display, 1, 1))
+        return None, (rulecodes.SKIPPED_FILE, Problem(str(exc), location=Location(item.display, 1, 1)))
     except OSError as exc:
-        return None, Problem(f"cannot read file: {exc.strerror or exc}", location=Location(item.display, 1, 1))
-    return decode(raw, item.display)
+        return None, (rulecodes.UNREADABLE_FILE, Problem(f"cannot read file: {exc.strerror or exc}", location=Location(item.display, 1, 1)))
+    text, problem = decode(raw, item.display)
+    return text, None if problem is None else (rulecodes.UNREADABLE_FILE, problem)
 
 
 def decode(raw: bytes, display: str) -> tuple[str | None, Problem | None]:

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8slint import rulecodes
+from k8slint.rulecodes import Emitted
 from k8slint.findings import Location, Problem
 from k8slint.sources.manifests import SourceFile
 
@@ -269,14 +271,14 @@ def _unquote(value: str) -> str:
     return value
 
 
-def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[tuple[str, Problem]]]:
+def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emitted]]:
     """The parsed Dockerfile, or the ``dockerfile-syntax`` problem that stopped it."""
     import dockerfile
 
     try:
         commands = dockerfile.parse_string(source.text)
     except dockerfile.GoParseError as exc:
-        return None, [("dockerfile-syntax", Problem(_parse_message(exc), location=Location(source.display, _error_line(source.text, str(exc)), 1)))]
+        return None, [(rulecodes.DOCKERFILE_SYNTAX, Problem(_parse_message(exc), location=Location(source.display, _error_line(source.text, str(exc)), 1)))]
     instructions = [
         Instruction(
             c.cmd.upper(),
@@ -291,28 +293,28 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[tup
         for c in commands
         if c.cmd  # a lone line continuation at the end of the file parses as a command without one
     ]
-    problems: list[tuple[str, Problem]] = []
+    problems: list[Emitted] = []
     for instruction in instructions:
         if instruction.keyword not in INSTRUCTIONS:
             problems.append(
                 (
-                    "dockerfile-syntax",
+                    rulecodes.DOCKERFILE_SYNTAX,
                     Problem(f"unknown instruction {instruction.keyword}", location=Location(source.display, instruction.line, 1)),
                 )
             )
     first = next((i for i in instructions if i.keyword != "ARG"), None)
     if not instructions:
-        problems.append(("dockerfile-syntax", Problem("the Dockerfile has no instructions", location=Location(source.display, 1, 1))))
+        problems.append((rulecodes.DOCKERFILE_SYNTAX, Problem("the Dockerfile has no instructions", location=Location(source.display, 1, 1))))
     elif first is None or first.keyword != "FROM":
         where = first.line if first else instructions[0].line
         problems.append(
-            ("dockerfile-syntax", Problem("a Dockerfile must start with FROM (after optional ARGs)", location=Location(source.display, where, 1)))
+            (rulecodes.DOCKERFILE_SYNTAX, Problem("a Dockerfile must start with FROM (after optional ARGs)", location=Location(source.display, where, 1)))
         )
     budget = ExpansionBudget()
     global_args, stages = _stages(instructions, budget)
     _expand_as_the_builder(stages, budget)
     if budget.hits:
-        problems.append(("work-budget-exceeded", _budget_problem(source, budget)))
+        problems.append((rulecodes.WORK_BUDGET_EXCEEDED, _budget_problem(source, budget)))
     budget.left = RULE_EXPANSIONS * MAX_EXPANDED_FILE
     return DockerfileDoc(source, instructions, stages, global_args, budget), problems
 

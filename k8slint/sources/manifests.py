@@ -10,7 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8slint.findings import Location, ObjectRef, Path, Problem, Severity
+from k8slint import rulecodes
+from k8slint.rulecodes import Emitted
+from k8slint.findings import Location, ObjectRef, Path, Problem
 from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
 from k8slint.model.references import references_of
@@ -209,7 +211,7 @@ def _references(obj: K8sObject) -> list[Any]:
 @dataclass(slots=True)
 class LoadResult:
     objects: list[K8sObject] = field(default_factory=list)
-    problems: list[tuple[str, Problem]] = field(default_factory=list)
+    problems: list[Emitted] = field(default_factory=list)
     """(rule name, problem) for input that could not be read as objects."""
 
 
@@ -229,7 +231,7 @@ def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file:
     for dup in duplicates:
         result.problems.append(
             (
-                "duplicate-key",
+                rulecodes.DUPLICATE_KEY,
                 Problem(
                     f"key {dup.key!r} appears again (first on line {dup.first_line}); "
                     "Kubernetes rejects duplicate keys, most tools silently keep the last",
@@ -281,11 +283,11 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
         return None
     if repaired is None:
         message = f"nesting deeper than {MAX_DEPTH} levels; not parsed"
-        result.problems.append(("yaml-too-complex", Problem(message, location=Location(source.display, 1, 1))))
+        result.problems.append((rulecodes.YAML_TOO_COMPLEX, Problem(message, location=Location(source.display, 1, 1))))
         return result
     for key in dict.fromkeys(_repair_string(key) for key in duplicates):
         message = f"key {key!r} appears again; Kubernetes rejects duplicate keys, most tools silently keep the last"
-        result.problems.append(("duplicate-key", Problem(message, location=Location(source.display, 1, 1))))
+        result.problems.append((rulecodes.DUPLICATE_KEY, Problem(message, location=Location(source.display, 1, 1))))
     if repaired:
         match = _LONE_SURROGATE.search(source.text)
         line = source.text.count("\n", 0, match.start()) + 1 if match else 1
@@ -294,8 +296,8 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
             f"({match.group(0) if match else 'not a Unicode character'}); read as U+FFFD, as the API server does"
         )
         hint = "Write the character itself, or as a surrogate pair (\\ud83d\\ude00); a lone half is not text"
-        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, severity=Severity.WARNING)
-        result.problems.append(("yaml-syntax", problem))
+        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, variant="lone-surrogate")
+        result.problems.append((rulecodes.YAML_SYNTAX, problem))
     if data is not None:
         _add_document(result, source, 0, (0, 0, None), (0, len(source.text)), data, default_namespace, None)
     return result
@@ -393,7 +395,7 @@ def _add_document(
         line, column, _ = locate(tree, ())
         result.problems.append(
             (
-                "document-not-a-mapping",
+                rulecodes.DOCUMENT_NOT_A_MAPPING,
                 Problem(
                     f"document {index + 1} is {what}, not a Kubernetes object (a mapping)",
                     location=Location(source.display, line, column),
@@ -411,7 +413,7 @@ def _add_document(
                 where = locate(item_tree, ())
                 result.problems.append(
                     (
-                        "document-not-a-mapping",
+                        rulecodes.DOCUMENT_NOT_A_MAPPING,
                         Problem(
                             f"item {position} of {kind} is not a Kubernetes object (a mapping)",
                             location=Location(source.display, where[0], where[1]),
@@ -452,17 +454,17 @@ def _accept_object(result: LoadResult, obj: K8sObject) -> None:
     for field_name, value in (("apiVersion", api_version), ("kind", kind)):
         if not isinstance(value, str) or not value:
             result.problems.append(
-                ("missing-field", Problem(_missing(field_name, value), path=(field_name,), subject=obj))
+                (rulecodes.MISSING_FIELD, Problem(_missing(field_name, value), path=(field_name,), subject=obj))
             )
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
         result.problems.append(
-            ("missing-field", Problem(_missing("metadata", metadata), path=("metadata",), subject=obj))
+            (rulecodes.MISSING_FIELD, Problem(_missing("metadata", metadata), path=("metadata",), subject=obj))
         )
     elif not _string(metadata.get("name")) and not _string(metadata.get("generateName")):
         result.problems.append(
             (
-                "missing-field",
+                rulecodes.MISSING_FIELD,
                 Problem(_missing("metadata.name", metadata.get("name")), path=("metadata", "name"), subject=obj),
             )
         )

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -335,7 +336,7 @@ class LoadedDocument:
     """(0-based line, offset) where it ends."""
 
 
-ERROR_RULES = {"syntax": "yaml-syntax", "tag": "unsupported-yaml-tag", "complex": "yaml-too-complex"}
+ERROR_RULES: dict[str, rulecodes.RuleCode] = {"syntax": rulecodes.YAML_SYNTAX, "tag": rulecodes.UNSUPPORTED_YAML_TAG, "complex": rulecodes.YAML_TOO_COMPLEX}
 
 
 @dataclass(slots=True)

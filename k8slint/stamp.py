@@ -1,0 +1,83 @@
+"""Problems become findings: the engine stamps code, name, severity, location and snippet,
+drops what is suppressed, reports unused suppressions, and sorts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from k8slint import rulecodes
+from k8slint.findings import Finding, Location, Problem, format_path
+from k8slint.plan import Raw
+from k8slint.sources.manifests import K8sObject, SourceFile
+from k8slint.suppress import Suppressions, Used, unused_suppressions
+
+if TYPE_CHECKING:
+    from k8slint.config import Settings
+    from k8slint.registry import RuleSpec
+
+
+def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings, sources: dict[str, SourceFile]) -> Finding:
+    """A finding from a problem; the subject is a Kubernetes object, a Dockerfile, a chart, or None.
+
+    The severity is the configured one, else the one the rule declares for the
+    problem's variant, else the rule's default.
+    """
+    obj = subject if isinstance(subject, K8sObject) else None
+    location = problem.location
+    if location is None:
+        if obj is not None:
+            location = obj.locate(problem.path)
+        elif hasattr(subject, "origin"):
+            location = subject.origin()
+        else:
+            location = Location("<unknown>", 1, 1)
+    source_file = sources.get(location.file)
+    snippet = source_file.line(location.line) if source_file is not None else None
+    # Values from the input are cut here, once, so that no report grows with their length.
+    return Finding(
+        code=rule.code,
+        rule=rule.name,
+        severity=settings.severities.get(rule.code) or rule.severity_of(problem.variant),
+        message=problem.message,
+        location=location,
+        path=format_path(problem.path) if obj is not None and problem.path else None,
+        object=obj.ref if obj is not None else None,
+        hint=problem.hint or rule.hint,
+        source=obj.source if obj is not None else None,
+        related=problem.related,
+        snippet=snippet,
+    ).clipped()
+
+
+def stamp_all(raw: Iterable[Raw], settings: Settings, sources: dict[str, SourceFile], suppressions: Suppressions) -> list[Finding]:
+    """Findings from problems, without the suppressed ones (recording which suppressions were used)."""
+    findings = []
+    for rule, problem, subject in raw:
+        if rule.code in settings.disabled:
+            continue
+        finding = stamp(rule, problem, subject, settings, sources)
+        if not suppressions.suppressed(finding, rule, sources.get(finding.location.file), subject):
+            findings.append(finding)
+    return findings
+
+
+def finish(
+    raw: list[Raw],
+    settings: Settings,
+    sources: dict[str, SourceFile],
+    objects: list[K8sObject],
+    stamped: Iterable[Finding] = (),
+    used: Iterable[Used] = (),
+) -> list[Finding]:
+    """Stamp and suppress the problems, add what workers found, report unused suppressions, sort."""
+    suppressions = Suppressions(set(used))
+    findings: dict[tuple[object, ...], Finding] = {}
+    for finding in [*stamped, *stamp_all(raw, settings, sources, suppressions)]:
+        findings.setdefault(finding.sort_key, finding)
+    unused = settings.registry[rulecodes.UNUSED_SUPPRESSION]
+    if unused.code not in settings.disabled:
+        for problem, subject in unused_suppressions(suppressions, settings.registry, settings.disabled, sources, objects):
+            finding = stamp(unused, problem, subject, settings, sources)
+            findings.setdefault(finding.sort_key, finding)
+    return sorted(findings.values(), key=lambda f: f.sort_key)
