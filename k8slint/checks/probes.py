@@ -25,8 +25,8 @@ from k8slint.model.workloads import (
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
-# Defaults of the API server, used when a probe leaves a field out.
-PERIOD_DEFAULT, TIMEOUT_DEFAULT = 10, 1
+# The numbers of a probe that the API server validates as non-negative.
+PROBE_NUMBERS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
 
 
 def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
@@ -118,26 +118,17 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         base = (*container.path, name)
-        found = probe_handler(probe)
-        if found and found[0] == "httpGet":
-            http_path = found[1].get("path")
-            if isinstance(http_path, str) and http_path and not http_path.startswith("/"):
-                yield Problem(f"{name} path {http_path!r} must start with '/'", path=(*base, "httpGet", "path"))
-        period, timeout = probe.get("periodSeconds", PERIOD_DEFAULT), probe.get("timeoutSeconds", TIMEOUT_DEFAULT)
-        if _int(period) and _int(timeout) and timeout >= period:
-            where = "timeoutSeconds" if "timeoutSeconds" in probe else "periodSeconds"
-            yield Problem(
-                f"{name} timeoutSeconds ({timeout}) is not below periodSeconds ({period}): probes overlap",
-                path=(*base, where),
-                severity=Severity.WARNING,
-            )
-        for field in ("failureThreshold", "successThreshold", "periodSeconds", "timeoutSeconds"):
+        # The API server rejects negative values; it replaces a 0 with the default, so 0 is no defect.
+        for field in PROBE_NUMBERS:
             value = probe.get(field)
-            if _int(value) and value < 1:
-                yield Problem(f"{name} {field} is {value}; it must be at least 1", path=(*base, field))
+            if _int(value) and value < 0:
+                yield Problem(f"{name} {field} is {value}; the API server rejects a negative value", path=(*base, field))
         success = probe.get("successThreshold")
         if name in ("livenessProbe", "startupProbe") and _int(success) and success > 1:
-            yield Problem(f"{name} successThreshold must be 1, not {success}", path=(*base, "successThreshold"))
+            yield Problem(
+                f"{name} successThreshold is {success}; the API server accepts only 1 for a {name}",
+                path=(*base, "successThreshold"),
+            )
     for container in obj.containers():
         yield from _liveness_like_readiness(container)
 
@@ -149,7 +140,8 @@ def _liveness_like_readiness(container: ContainerView) -> Iterator[Problem]:
     if _handler_key(liveness) is not None and _handler_key(liveness) == _handler_key(readiness):
         yield Problem(
             f"container {container.name!r}: the livenessProbe checks the same thing as the readinessProbe and there "
-            "is no startupProbe, so a container that is only busy or slow to start is restarted",
+            "is no startupProbe, so a container that fails readiness because it is busy or slow to start can fail "
+            "liveness too and be restarted",
             path=(*container.path, "livenessProbe"),
             severity=Severity.WARNING,
         )
