@@ -15,6 +15,7 @@ from typing import Any
 from k8slint.findings import Problem, Severity
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.placeholders import port_placeholder
 from k8slint.model.workloads import (
     LONG_RUNNING_KINDS,
     PROBES,
@@ -91,6 +92,8 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             continue
         handler, settings = found
         port = settings.get("port")
+        if port_placeholder(port, number_only=False):
+            continue  # reported by unrendered-placeholder
         path = (*container.path, name, handler, "port")
         ports = declared_ports(container.data)
         if isinstance(port, str) and not is_ascii_digits(port):
