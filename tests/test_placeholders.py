@@ -39,6 +39,8 @@ def test_a_placeholder_gets_one_finding_not_a_grammar_error_too(case: Path) -> N
         ("$(IMAGE)", False, "$(IMAGE)"),
         ("ko://github.com/tektoncd/pipeline/cmd/controller", False, "ko://"),
         ("gcr.io/MyProject/app", False, None),  # a mis-cased name, not a placeholder
+        ("gcr.io/PROJECTid/app", False, None),
+        ("REGION-docker.pkg.dev/PROJECT_ID/repo/app", False, "REGION"),
         ("Backend:latest", False, None),
         ("registry.example.com/acme/web:V1", True, None),  # a tag may be upper case
         ("MYREGISTRY:5000/app", True, None),  # valid: a host may be upper case
@@ -88,3 +90,15 @@ def test_dollar_paren_is_a_placeholder_only_in_an_image() -> None:
 )
 def test_port_placeholder(value: object, number_only: bool, expected: str | None) -> None:
     assert port_placeholder(value, number_only=number_only) == expected
+
+
+@pytest.mark.parametrize("unit", ["{{", "${", "<a", "{a", "A", "__A_", "$a", "A_"])
+def test_a_megabyte_value_is_searched_in_linear_time(unit: str) -> None:
+    import time
+
+    text = unit * (1_000_000 // len(unit)) + "a"
+    started = time.perf_counter()
+    image_placeholder(text, parses=False)
+    value_placeholder(text, caps=True)
+    port_placeholder(text, number_only=False)
+    assert time.perf_counter() - started < 2.0

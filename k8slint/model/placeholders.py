@@ -23,13 +23,14 @@ _TEMPLATE = re.compile(
     r"|\$\([A-Za-z_][A-Za-z0-9_]{0,256}\)"  # $(VAR)
     r"|\$[A-Za-z_][A-Za-z0-9_]{0,256}"  # $VAR
     r"|<[A-Za-z_][^<>\n]{0,256}>"  # <DOCKER_REPO>, <your domain>
-    r"|\{\{[^\n]{0,256}?\}\}"  # {{ .Values.image }}, {{IMAGE}}
+    r"|\{\{[^{}\n]{0,256}\}\}"  # {{ .Values.image }}, {{IMAGE}}
     r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,256}\}"  # {IMAGE}
     r"|__[A-Z][A-Z0-9_]{0,256}?__"  # __INGRESS_HOST__ (upper case: a__b__c can be real)
 )
 # $(VAR) is the API's own expansion in env values, command and args; an image gets none.
 _IMAGE_ONLY = re.compile(r"\$\(")
-_CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![a-z0-9])")
+# A whole token: no letter or digit on either side, so PROJECTid holds none.
+_CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9])")
 _CAPS_IDENTIFIER = re.compile(r"[A-Z][A-Z0-9_]{0,256}")
 KO_PREFIX = "ko://"
 
