@@ -84,6 +84,14 @@ def missing_startup_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
+# What a probe whose named port cannot be resolved does: it keeps its initial result.
+_UNRESOLVED = {
+    "readinessProbe": "so the container never becomes ready",
+    "startupProbe": "so the container never counts as started and its other probes never run",
+    "livenessProbe": "and errors are not failures, so this probe never restarts the container: it checks nothing",
+}
+
+
 @object_check("KR015", local=True)
 def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
@@ -99,9 +107,13 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         if isinstance(port, str) and not is_ascii_digits(port):
             match = next((p for p in ports if p.name == port), None)
             if match is None:
+                # The kubelet cannot resolve the name: every attempt errors, and its worker discards errored
+                # attempts (pkg/kubelet/prober/worker.go), so the probe keeps its initial result.
                 yield Problem(
-                    f"{name} of container {container.name!r} uses port {port!r}, which the container does not declare",
+                    f"{name} of container {container.name!r} uses port {port!r}, which the container does not declare: "
+                    f"every attempt errors, {_UNRESOLVED[name]}",
                     path=path,
+                    severity=Severity.WARNING if name == "livenessProbe" else None,
                 )
             elif match.protocol == "UDP":
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port!r} over TCP", path=path)
@@ -109,7 +121,8 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             matches = [p for p in ports if p.number == port]
             if ports and not matches:
                 yield Problem(
-                    f"{name} of container {container.name!r} probes port {port}, which the container does not declare",
+                    f"{name} of container {container.name!r} probes port {port}, which the container does not declare "
+                    "(the app may still listen there)",
                     path=path,
                     severity=Severity.WARNING,
                 )
