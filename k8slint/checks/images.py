@@ -7,6 +7,7 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
+from k8slint.model.placeholders import image_placeholder
 from k8slint.registry import dockerfile_check, object_check
 from k8slint.sources.dockerfiles import DockerfileDoc, Stage
 from k8slint.sources.manifests import K8sObject
@@ -25,6 +26,8 @@ def invalid_image_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         try:
             parse_image(image)
         except ImageError as exc:
+            if image_placeholder(image, parses=False):
+                continue  # reported by unrendered-placeholder
             yield Problem(f"container {name!r}: image {image!r} is not a valid reference: {exc}", path=path)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from k8slint.checks.references import managed_here, present
 from k8slint.findings import Path, Problem, Related
 from k8slint.model.numbers import ascii_int
+from k8slint.model.placeholders import template_placeholder
 from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
@@ -171,11 +172,13 @@ def ingress_tls_host_mismatch(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     rule_hosts |= {
         mapping(rule).get("host") for rule in sequence(mapping(obj.data.get("spec")).get("rules")) if isinstance(mapping(rule).get("host"), str)
     }
-    if not rule_hosts:
-        return
+    if not rule_hosts or any(template_placeholder(host) for host in rule_hosts):
+        return  # hosts still to be rendered cannot be compared
     for index, tls in _tls(obj):
         for position, host in enumerate(sequence(tls.get("hosts"))):
-            if isinstance(host, str) and not any(host_covers(host, r) or host_covers(r, host) for r in rule_hosts):
+            if isinstance(host, str) and not template_placeholder(host) and not any(
+                host_covers(host, r) or host_covers(r, host) for r in rule_hosts
+            ):
                 yield Problem(
                     f"TLS host {host!r} is not the host of any rule ({', '.join(sorted(rule_hosts))}): "
                     "its certificate serves nothing here",
@@ -200,13 +203,13 @@ def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     for index, rule in enumerate(sequence(spec.get("rules"))):
         host = mapping(rule).get("host")
-        if isinstance(host, str) and host:
+        if isinstance(host, str) and host and not template_placeholder(host):
             problem = hostname_problem(host)
             if problem:
                 yield Problem(f"host {host!r} {problem}", path=("spec", "rules", index, "host"))
     for index, tls in _tls(obj):
         for position, host in enumerate(sequence(tls.get("hosts"))):
-            if isinstance(host, str):
+            if isinstance(host, str) and not template_placeholder(host):
                 problem = hostname_problem(host)
                 if problem:
                     yield Problem(f"TLS host {host!r} {problem}", path=("spec", "tls", index, "hosts", position))

@@ -8,6 +8,7 @@ from typing import Any
 from k8slint.findings import Path, Problem
 from k8slint.model.jsonvalues import scalar_json
 from k8slint.model.names import label_value, qualified_name
+from k8slint.model.placeholders import template_placeholder
 from k8slint.model.workloads import dig
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
@@ -44,11 +45,13 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             continue
         what = "annotation key" if path[-1] == "annotations" else "label key"
         for key, value in labels.items():
+            if isinstance(key, str) and template_placeholder(key):
+                continue  # reported by unrendered-placeholder
             problem = qualified_name(key) if isinstance(key, str) else None
             if problem:
                 yield Problem(f"{what} {key!r} {problem}", path=(*path, key))
             text = scalar_json(value) if with_values else None
-            if isinstance(text, str):
+            if isinstance(text, str) and not (value is text and template_placeholder(text)):
                 problem = label_value(text)
                 if problem:
                     yield Problem(f"label value {_shown(value, text)} of {key!r} {problem}", path=(*path, key))

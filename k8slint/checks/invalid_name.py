@@ -12,6 +12,7 @@ from k8slint.model.names import (
     dns1123_subdomain,
     path_segment,
 )
+from k8slint.model.placeholders import value_placeholder
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -31,6 +32,9 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     metadata = obj.metadata
     validate, what = RULES.get(obj.kind or "", DEFAULT)
     name = metadata.get("name")
+    caps = validate is not path_segment  # an all-caps name can be real only where upper case is allowed
+    if isinstance(name, str) and value_placeholder(name, caps=caps):
+        return  # reported by unrendered-placeholder
     if isinstance(name, str) and name:
         problem = validate(name)
         if problem:
@@ -39,7 +43,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield from _crd_name(obj, name)
         return
     prefix = metadata.get("generateName")
-    if isinstance(prefix, str) and prefix:
+    if isinstance(prefix, str) and prefix and not value_placeholder(prefix, caps=caps):
         # the server appends five characters, so the prefix is checked with a sample suffix
         problem = validate(prefix + "abcde")
         if problem:

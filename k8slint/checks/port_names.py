@@ -8,6 +8,7 @@ from typing import Any
 
 from k8slint.findings import Problem, Related
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.placeholders import port_placeholder
 from k8slint.model.workloads import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
@@ -34,8 +35,8 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
             name = mapping(port).get("name")
-            if not isinstance(name, str):
-                continue
+            if not isinstance(name, str) or port_placeholder(name, number_only=False):
+                continue  # a placeholder is unrendered-placeholder's
             path = (*container.path, "ports", index, "name")
             problem = port_name_problem(name)
             if problem:
@@ -51,7 +52,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if obj.kind == "Service":
         for index, port in enumerate(sequence(mapping(obj.data.get("spec")).get("ports"))):
             target = mapping(port).get("targetPort")
-            if isinstance(target, str):
+            if isinstance(target, str) and not port_placeholder(target, number_only=False):
                 problem = port_name_problem(target)
                 if problem:
                     quoted = " (a port number must not be quoted)" if is_ascii_digits(target) else ""

@@ -15,6 +15,7 @@ from typing import Any
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.placeholders import port_placeholder
 from k8slint.model.workloads import (
     LONG_RUNNING_KINDS,
     PROBES,
@@ -25,8 +26,8 @@ from k8slint.model.workloads import (
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
-# Defaults of the API server, used when a probe leaves a field out.
-PERIOD_DEFAULT, TIMEOUT_DEFAULT = 10, 1
+# The numbers of a probe that the API server validates as non-negative.
+PROBE_NUMBERS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
 
 
 def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
@@ -83,6 +84,14 @@ def missing_startup_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             )
 
 
+# What a probe whose named port cannot be resolved does: it keeps its initial result.
+_UNRESOLVED = {
+    "readinessProbe": "so the container never becomes ready",
+    "startupProbe": "so the container never counts as started and its other probes never run",
+    "livenessProbe": "and errors are not failures, so this probe never restarts the container: it checks nothing",
+}
+
+
 @object_check("KR015", local=True)
 def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
@@ -91,14 +100,20 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             continue
         handler, settings = found
         port = settings.get("port")
+        if port_placeholder(port, number_only=False):
+            continue  # reported by unrendered-placeholder
         path = (*container.path, name, handler, "port")
         ports = declared_ports(container.data)
         if isinstance(port, str) and not is_ascii_digits(port):
             match = next((p for p in ports if p.name == port), None)
             if match is None:
+                # The kubelet cannot resolve the name: every attempt errors, and its worker discards errored
+                # attempts (pkg/kubelet/prober/worker.go), so the probe keeps its initial result.
                 yield Problem(
-                    f"{name} of container {container.name!r} uses port {port!r}, which the container does not declare",
+                    f"{name} of container {container.name!r} uses port {port!r}, which the container does not declare: "
+                    f"every attempt errors, {_UNRESOLVED[name]}",
                     path=path,
+                    variant="unresolved-liveness-port" if name == "livenessProbe" else None,
                 )
             elif match.protocol == "UDP":
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port!r} over TCP", path=path)
@@ -106,7 +121,8 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             matches = [p for p in ports if p.number == port]
             if ports and not matches:
                 yield Problem(
-                    f"{name} of container {container.name!r} probes port {port}, which the container does not declare",
+                    f"{name} of container {container.name!r} probes port {port}, which the container does not declare "
+                    "(the app may still listen there)",
                     path=path,
                     variant="undeclared-number",
                 )
@@ -118,26 +134,17 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         base = (*container.path, name)
-        found = probe_handler(probe)
-        if found and found[0] == "httpGet":
-            http_path = found[1].get("path")
-            if isinstance(http_path, str) and http_path and not http_path.startswith("/"):
-                yield Problem(f"{name} path {http_path!r} must start with '/'", path=(*base, "httpGet", "path"))
-        period, timeout = probe.get("periodSeconds", PERIOD_DEFAULT), probe.get("timeoutSeconds", TIMEOUT_DEFAULT)
-        if _int(period) and _int(timeout) and timeout >= period:
-            where = "timeoutSeconds" if "timeoutSeconds" in probe else "periodSeconds"
-            yield Problem(
-                f"{name} timeoutSeconds ({timeout}) is not below periodSeconds ({period}): probes overlap",
-                path=(*base, where),
-                variant="overlapping-timeout",
-            )
-        for field in ("failureThreshold", "successThreshold", "periodSeconds", "timeoutSeconds"):
+        # The API server rejects negative values; it replaces a 0 with the default, so 0 is no defect.
+        for field in PROBE_NUMBERS:
             value = probe.get(field)
-            if _int(value) and value < 1:
-                yield Problem(f"{name} {field} is {value}; it must be at least 1", path=(*base, field))
+            if _int(value) and value < 0:
+                yield Problem(f"{name} {field} is {value}; the API server rejects a negative value", path=(*base, field))
         success = probe.get("successThreshold")
         if name in ("livenessProbe", "startupProbe") and _int(success) and success > 1:
-            yield Problem(f"{name} successThreshold must be 1, not {success}", path=(*base, "successThreshold"))
+            yield Problem(
+                f"{name} successThreshold is {success}; the API server accepts only 1 for a {name}",
+                path=(*base, "successThreshold"),
+            )
     for container in obj.containers():
         yield from _liveness_like_readiness(container)
 
@@ -149,7 +156,8 @@ def _liveness_like_readiness(container: ContainerView) -> Iterator[Problem]:
     if _handler_key(liveness) is not None and _handler_key(liveness) == _handler_key(readiness):
         yield Problem(
             f"container {container.name!r}: the livenessProbe checks the same thing as the readinessProbe and there "
-            "is no startupProbe, so a container that is only busy or slow to start is restarted",
+            "is no startupProbe, so a container that fails readiness because it is busy or slow to start can fail "
+            "liveness too and be restarted",
             path=(*container.path, "livenessProbe"),
             variant="liveness-same-as-readiness",
         )

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from k8slint.findings import Path, Problem
+from k8slint.model.placeholders import value_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.workloads import dig, mapping, sequence
 from k8slint.registry import object_check
@@ -68,7 +69,8 @@ def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         try:
             quantity = parse_quantity(value)
         except QuantityError as exc:
-            yield Problem(f"{path[-2]}.{path[-1]}: {exc}", path=path)
+            if not (isinstance(value, str) and value_placeholder(value, caps=True)):  # else unrendered-placeholder's
+                yield Problem(f"{path[-2]}.{path[-1]}: {exc}", path=path)
             continue
         if quantity < 0 and path[-2] == "requests":
             yield Problem(f"requests.{path[-1]}: {value!r} is negative; requests must be 0 or more", path=path)

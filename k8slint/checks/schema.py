@@ -14,6 +14,8 @@ from typing import Any
 from k8slint.findings import Location, Problem
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
+from k8slint.model.placeholders import schema_placeholder
+from k8slint.model.workloads import dig
 from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
 
@@ -27,8 +29,11 @@ def _builtin(obj: K8sObject) -> bool:
 @object_check("KL010", local=_builtin)
 def schema_violation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
-        if not error.unknown_field:
-            yield Problem(error.message, path=error.path)
+        if error.unknown_field:
+            continue
+        if error.path and schema_placeholder(dig(obj.data, tuple(error.path)), error.message):
+            continue  # reported by unrendered-placeholder
+        yield Problem(error.message, path=error.path)
 
 
 @object_check("KL011", local=_builtin)

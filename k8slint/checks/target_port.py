@@ -7,6 +7,7 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.placeholders import port_placeholder
 from k8slint.model.selectors import from_map
 from k8slint.model.workloads import ContainerView, declared_ports, mapping, sequence
 from k8slint.registry import object_check
@@ -30,7 +31,7 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         target = port.get("targetPort", port.get("port"))
         where = ("spec", "ports", index, "targetPort" if "targetPort" in port else "port")
         if isinstance(target, str) and not is_ascii_digits(target):
-            if target not in names:
+            if target not in names and not port_placeholder(target, number_only=False):
                 known = ", ".join(sorted(names)) or "none"
                 yield Problem(
                     f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); "

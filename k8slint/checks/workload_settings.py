@@ -90,6 +90,7 @@ def rollout_stalls(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if _is_zero(surge) and _is_zero(unavailable):
         field = "strategy" if obj.kind == "Deployment" else "updateStrategy"
         yield Problem(
-            f"{obj.kind} {obj.name!r} sets maxSurge and maxUnavailable to 0: the rollout can make no progress",
+            f"{obj.kind} {obj.name!r} sets maxSurge and maxUnavailable to 0, which the API server rejects: "
+            "a rollout could neither add a new pod nor remove an old one",
             path=("spec", field, "rollingUpdate"),
         )

@@ -10,6 +10,12 @@ _KEY_QUALIFIERS = {"api", "private", "access", "secret", "signing", "encryption"
 # Bounded repetitions: a megabyte-long value must not make the search quadratic.
 _URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^/\s:@]{1,256}:([^/\s@]{1,256})@", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\$\(|\$\{|\{\{|%\(|<[^<>\n]{0,256}>")
+# Values that say how to get a credential, not the credential: a switch
+# (MYSQL_ALLOW_EMPTY_PASSWORD: "yes"), a file path (GOOGLE_APPLICATION_CREDENTIALS:
+# /var/secrets/key.json) or a URL without userinfo (a vault or token endpoint).
+_SWITCHES = {"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0", "enabled", "disabled"}
+_FILE_PATH = re.compile(r"(?:/|\./|\.\./|~/)[^\s:]*|[A-Za-z]:\\[^\s]*")
+_URL_WITHOUT_USERINFO = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^\s@/]*(?:/\S*)?", re.IGNORECASE)
 
 
 def words(name: str) -> list[str]:
@@ -43,5 +49,14 @@ def url_password(value: str) -> str | None:
 
 
 def is_literal_secret(value: object) -> bool:
-    """A value that holds a secret as written: a non-empty string that is no variable reference."""
-    return isinstance(value, str) and bool(value.strip()) and not _PLACEHOLDER.search(value)
+    """A value that holds a secret as written.
+
+    Not one: an empty string, a variable reference (``$(VAR)``, ``${VAR}``), a
+    switch (``true``, ``yes``, ``1``, ...), a file path or a URL without userinfo.
+    """
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if not text or _PLACEHOLDER.search(text) or text.lower() in _SWITCHES:
+        return False
+    return not (_FILE_PATH.fullmatch(text) or _URL_WITHOUT_USERINFO.fullmatch(text))

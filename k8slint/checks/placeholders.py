@@ -1,0 +1,162 @@
+"""KM006 unrendered-placeholder: template placeholders left in a manifest.
+
+The grammar rules of the same fields (invalid-image-name, invalid-quantity,
+the port rules, invalid-name, invalid-label, invalid-hostname and
+schema-violation) stay silent on a value reported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.checks.invalid_label import _label_maps
+from k8slint.checks.invalid_name import RULES as NAME_RULES
+from k8slint.checks.resources import _quantities
+from k8slint.findings import Path, Problem
+from k8slint.model.images import ImageError, parse_image
+from k8slint.model.kinds import is_custom_resource
+from k8slint.model.names import path_segment
+from k8slint.model.placeholders import (
+    KO_PREFIX,
+    image_placeholder,
+    port_placeholder,
+    schema_placeholder,
+    template_placeholder,
+    value_placeholder,
+)
+from k8slint.model.workloads import PROBES, dig, mapping, sequence
+from k8slint.registry import object_check
+from k8slint.sources.manifests import K8sObject
+
+RENDER = "the file looks like a template to be rendered first (envsubst, ko, skaffold, kpt setters)"
+PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
+
+
+def _builtin(obj: K8sObject) -> bool:
+    """Schema errors of custom resources need the CustomResourceDefinitions of the whole set."""
+    return not is_custom_resource(obj.api_version)
+
+
+@object_check("KM006", local=_builtin)
+def unrendered_placeholder(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+    reported: set[Path] = set()
+    for path, what, value, token in _found(obj, ctx):
+        if path in reported:
+            continue
+        reported.add(path)
+        if token == KO_PREFIX:
+            yield Problem(
+                f"{what} is {value!r}, a ko import path: ko builds it and writes the image reference in its place "
+                "(ko resolve, ko apply); lint the resolved output",
+                path=path,
+            )
+        else:
+            shown = "a placeholder" if token == value else f"which holds the placeholder {token!r}"
+            yield Problem(f"{what} is {value!r}, {shown}: {RENDER}", path=path)
+
+
+def _found(obj: K8sObject, ctx: Any) -> Iterator[tuple[Path, str, str, str]]:
+    yield from _names(obj)
+    yield from _labels(obj)
+    yield from _images(obj)
+    yield from _quantity_values(obj)
+    yield from _ports(obj)
+    yield from _hosts(obj)
+    for error in ctx.schemas.errors(obj) or ():
+        if error.unknown_field or not error.path:
+            continue
+        value = dig(obj.data, tuple(error.path))
+        token = schema_placeholder(value, error.message)
+        if token is not None:
+            yield tuple(error.path), str(error.path[-1]), str(value), token
+
+
+def _names(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+    # Role and binding names are path segments, where upper case is allowed
+    caps = NAME_RULES.get(obj.kind or "", (None, ""))[0] is not path_segment
+    for field, what, caps_here in (
+        ("name", f"{obj.kind} name", caps),
+        ("generateName", f"{obj.kind} generateName", caps),
+        ("namespace", "namespace", True),
+    ):
+        value = obj.metadata.get(field)
+        if isinstance(value, str):
+            token = value_placeholder(value, caps=caps_here)
+            if token:
+                yield ("metadata", field), what, value, token
+
+
+def _labels(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+    for path, labels, with_values in _label_maps(obj):
+        for key, value in mapping(labels).items():
+            token = template_placeholder(key) if isinstance(key, str) else None
+            if token:
+                yield (*path, key), "label key" if with_values else "annotation key", key, token
+            elif with_values and isinstance(value, str):
+                token = template_placeholder(value)
+                if token:
+                    yield (*path, key), f"label {key!r}", value, token
+
+
+def _images(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+    for container in obj.containers():
+        image = container.data.get("image")
+        if not isinstance(image, str):
+            continue
+        try:
+            parse_image(image)
+            parses = True
+        except ImageError:
+            parses = False
+        token = image_placeholder(image, parses)
+        if token:
+            yield (*container.path, "image"), f"container {container.name!r} image", image, token
+
+
+def _quantity_values(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+    for path, value in _quantities(obj):
+        token = value_placeholder(value, caps=True) if isinstance(value, str) else None
+        if token:
+            yield path, f"{path[-2]}.{path[-1]}", value, token
+
+
+def _ports(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+    fields: list[tuple[Path, Any, bool, str]] = []
+    for container in obj.containers():
+        for index, port in enumerate(sequence(container.data.get("ports"))):
+            port = mapping(port)
+            base = (*container.path, "ports", index)
+            fields += [((*base, f), port.get(f), True, f) for f in ("containerPort", "hostPort")]
+            fields.append(((*base, "name"), port.get("name"), False, "port name"))
+        for probe in PROBES:
+            for handler in PROBE_HANDLERS:
+                port_path = (*container.path, probe, handler, "port")
+                fields.append((port_path, dig(container.data, (probe, handler, "port")), False, f"{probe} port"))
+    if obj.kind == "Service":
+        for index, port in enumerate(sequence(dig(obj.data, ("spec", "ports")))):
+            port = mapping(port)
+            base = ("spec", "ports", index)
+            fields += [((*base, f), port.get(f), True, f) for f in ("port", "nodePort")]
+            fields.append(((*base, "targetPort"), port.get("targetPort"), False, "targetPort"))
+    for path, value, number_only, what in fields:
+        token = port_placeholder(value, number_only=number_only)
+        if token:
+            yield path, what, str(value), token
+
+
+def _hosts(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+    if obj.kind != "Ingress":
+        return
+    spec = mapping(obj.data.get("spec"))
+    hosts: list[tuple[Path, Any, str]] = [
+        (("spec", "rules", index, "host"), mapping(rule).get("host"), "host")
+        for index, rule in enumerate(sequence(spec.get("rules")))
+    ]
+    for index, tls in enumerate(sequence(spec.get("tls"))):
+        for position, host in enumerate(sequence(mapping(tls).get("hosts"))):
+            hosts.append((("spec", "tls", index, "hosts", position), host, "TLS host"))
+    for path, host, what in hosts:
+        token = template_placeholder(host) if isinstance(host, str) else None
+        if token:
+            yield path, what, host, token

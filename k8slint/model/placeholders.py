@@ -1,0 +1,106 @@
+"""Recognising template placeholders left in a manifest that was not rendered.
+
+A placeholder is reported once, as unrendered-placeholder, and the rules that
+check the grammar of the same value stay silent on it. Two kinds are known:
+
+- Template syntax, a placeholder wherever it appears: ``$VAR``, ``${VAR}``,
+  ``$(VAR)`` (in an image), ``<NAME>``, ``{{ ... }}``, ``{NAME}``, ``__NAME__``,
+  and ``ko://`` import paths in an image.
+- An all-caps token such as ``PROJECT_ID``, only where such a token cannot be
+  a real value: in an image's registry or repository path that fails to parse
+  (it must be lower case), as a whole quantity, as a whole number field, as a
+  whole name that must be lower case. A label value ``PROD`` can be real and is
+  not one.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bounded repetitions keep every search linear in the length of the value.
+_TEMPLATE = re.compile(
+    r"\$\{[A-Za-z_][^{}\s]{0,256}\}"  # ${VAR}, ${VAR:-default}, ${VAR:=dev}
+    r"|\$\([A-Za-z_][A-Za-z0-9_]{0,256}\)"  # $(VAR)
+    r"|\$[A-Za-z_][A-Za-z0-9_]{0,256}"  # $VAR
+    r"|<[A-Za-z_][^<>\n]{0,256}>"  # <DOCKER_REPO>, <your domain>
+    r"|\{\{[^{}\n]{0,256}\}\}"  # {{ .Values.image }}, {{IMAGE}}
+    r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,256}\}"  # {IMAGE}
+    r"|__[A-Z][A-Z0-9_]{0,256}?__"  # __INGRESS_HOST__ (upper case: a__b__c can be real)
+)
+# $(VAR) is the API's own expansion in env values, command and args; an image gets none.
+_IMAGE_ONLY = re.compile(r"\$\(")
+# A whole token: no letter or digit on either side, so PROJECTid holds none.
+_CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9])")
+_CAPS_IDENTIFIER = re.compile(r"[A-Z][A-Z0-9_]{0,256}")
+KO_PREFIX = "ko://"
+
+
+def template_placeholder(value: str, *, image: bool = False) -> str | None:
+    """The first template placeholder in ``value`` (``$(VAR)`` only when ``image``)."""
+    for match in _TEMPLATE.finditer(value):
+        if image or not _IMAGE_ONLY.match(match.group()):
+            return match.group()
+    return None
+
+
+def _caps_word(token: str) -> bool:
+    """An all-caps token of two letters or more, such as PROJECT_ID or PORT."""
+    return sum(c.isalpha() for c in token) >= 2
+
+
+def caps_identifier(value: str) -> bool:
+    """``value`` is a whole all-caps identifier: ``PORT``, ``CPU_LIMIT``, ``APP_NAME``."""
+    return bool(_CAPS_IDENTIFIER.fullmatch(value)) and _caps_word(value)
+
+
+def image_placeholder(image: str, parses: bool) -> str | None:
+    """The placeholder in an image reference, or None.
+
+    ``parses`` says whether the reference is valid: an all-caps token in the
+    registry or repository path counts only when it is not (PROJECT_ID/app,
+    gcr.io/PROJECT_ID/app), since a valid reference may be real.
+    """
+    if image.startswith(KO_PREFIX):
+        return KO_PREFIX
+    found = template_placeholder(image, image=True)
+    if found or parses:
+        return found
+    name = image.partition("@")[0]
+    slash, colon = name.rfind("/"), name.rfind(":")
+    if colon > slash:
+        name = name[:colon]  # a tag may be upper case
+    return next((m.group() for m in _CAPS_TOKEN.finditer(name) if _caps_word(m.group())), None)
+
+
+def value_placeholder(value: str, *, caps: bool) -> str | None:
+    """The placeholder in a value; a whole all-caps identifier counts when ``caps``
+    (the position admits no such value: a quantity, a number, a lower-case name)."""
+    found = template_placeholder(value)
+    if found is None and caps and caps_identifier(value):
+        return value
+    return found
+
+
+def port_placeholder(value: object, *, number_only: bool) -> str | None:
+    """The placeholder in a port field.
+
+    Where only a number is allowed (containerPort, a Service's port), a whole
+    all-caps identifier is one. Where a name is allowed too (targetPort, a
+    probe's port), ``HTTP`` may be a mis-cased port name, so only an identifier
+    that no port name can be, even in lower case, counts: one with a ``_``
+    (``TARGET_PORT``) or the word ``PORT``.
+    """
+    if not isinstance(value, str):
+        return None
+    found = template_placeholder(value)
+    if found is None and caps_identifier(value) and (number_only or "_" in value or "PORT" in value):
+        return value
+    return found
+
+
+def schema_placeholder(value: object, message: str) -> str | None:
+    """The placeholder a schema error found: a template placeholder, or a whole
+    all-caps identifier where the schema wants another type (not one of an enum)."""
+    if not isinstance(value, str):
+        return None
+    return value_placeholder(value, caps="expected one of" not in message)

@@ -1,0 +1,104 @@
+"""unrendered-placeholder: the one finding on a template placeholder, and the helpers behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_lint
+
+from k8slint.model.placeholders import image_placeholder, port_placeholder, template_placeholder, value_placeholder
+
+CASES = sorted((FIXTURES / "rules" / "KM006").glob("fail_*.yaml"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_a_placeholder_gets_one_finding_not_a_grammar_error_too(case: Path) -> None:
+    findings = run_lint(case).findings
+    placeholder_lines = {f.location.line for f in findings if f.code == "KM006"}
+    assert placeholder_lines
+    # Rules about the whole container (missing probes, security context) may share the line of an image.
+    container_rules = ("KR01", "KS0")
+    doubled = [
+        f"{f.location.line} {f.code} {f.message}"
+        for f in findings
+        if f.location.line in placeholder_lines and f.code != "KM006" and not f.code.startswith(container_rules)
+    ]
+    assert doubled == []
+
+
+@pytest.mark.parametrize(
+    ("image", "parses", "expected"),
+    [
+        ("PROJECT_ID/app", False, "PROJECT_ID"),
+        ("gcr.io/PROJECT_ID/app:1.0", False, "PROJECT_ID"),
+        ("CONTAINER_IMAGE", False, "CONTAINER_IMAGE"),
+        ("<DOCKER_REPO>/x", False, "<DOCKER_REPO>"),
+        ("gcr.io/$PROJECT_ID/app", False, "$PROJECT_ID"),
+        ("${REGISTRY}/app:${TAG}", False, "${REGISTRY}"),
+        ("$(IMAGE)", False, "$(IMAGE)"),
+        ("ko://github.com/tektoncd/pipeline/cmd/controller", False, "ko://"),
+        ("gcr.io/MyProject/app", False, None),  # a mis-cased name, not a placeholder
+        ("gcr.io/PROJECTid/app", False, None),
+        ("REGION-docker.pkg.dev/PROJECT_ID/repo/app", False, "REGION"),
+        ("Backend:latest", False, None),
+        ("registry.example.com/acme/web:V1", True, None),  # a tag may be upper case
+        ("MYREGISTRY:5000/app", True, None),  # valid: a host may be upper case
+        ("ghcr.io/acme/web__api:1.0", True, None),
+    ],
+)
+def test_image_placeholder(image: str, parses: bool, expected: str | None) -> None:
+    assert image_placeholder(image, parses) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "caps", "expected"),
+    [
+        ("${ACCELERATOR_QUANTITY}", True, "${ACCELERATOR_QUANTITY}"),
+        ("${GPU_LIMIT:-1}", True, "${GPU_LIMIT:-1}"),
+        ("CPU_LIMIT", True, "CPU_LIMIT"),
+        ("CPU_LIMIT", False, None),
+        ("PROD", False, None),
+        ("M", True, None),  # one letter: a bad quantity suffix, not a placeholder
+        ("500m", True, None),
+        ("__INGRESS_HOST__", False, "__INGRESS_HOST__"),
+        ("registry.<your domain>", False, "<your domain>"),
+        ("{{ .Values.name }}", False, "{{ .Values.name }}"),
+    ],
+)
+def test_value_placeholder(value: str, caps: bool, expected: str | None) -> None:
+    assert value_placeholder(value, caps=caps) == expected
+
+
+def test_dollar_paren_is_a_placeholder_only_in_an_image() -> None:
+    assert template_placeholder("$(POD_NAME)") is None
+    assert template_placeholder("$(POD_NAME)", image=True) == "$(POD_NAME)"
+
+
+@pytest.mark.parametrize(
+    ("value", "number_only", "expected"),
+    [
+        ("PORT", True, "PORT"),
+        ("PORT", False, "PORT"),
+        ("TARGET_PORT", False, "TARGET_PORT"),
+        ("HTTP", False, None),  # may be a mis-cased port name
+        ("HTTP", True, "HTTP"),
+        ("http", False, None),
+        (8080, True, None),
+        ("${PORT}", False, "${PORT}"),
+    ],
+)
+def test_port_placeholder(value: object, number_only: bool, expected: str | None) -> None:
+    assert port_placeholder(value, number_only=number_only) == expected
+
+
+@pytest.mark.parametrize("unit", ["{{", "${", "<a", "{a", "A", "__A_", "$a", "A_"])
+def test_a_megabyte_value_is_searched_in_linear_time(unit: str) -> None:
+    import time
+
+    text = unit * (1_000_000 // len(unit)) + "a"
+    started = time.perf_counter()
+    image_placeholder(text, parses=False)
+    value_placeholder(text, caps=True)
+    port_placeholder(text, number_only=False)
+    assert time.perf_counter() - started < 2.0
