@@ -27,7 +27,7 @@ ObjectCheckFn = Callable[[Any, Any], Iterable[Problem]]
 SetCheckFn = Callable[[Any], Iterable[Problem]]
 
 
-class Scope(enum.StrEnum):
+class Scope(str, enum.Enum):  # a str, as enum.StrEnum (Python 3.11+) would be
     """What a check is given: one object, one Dockerfile, one chart, or the whole set once."""
 
     OBJECT = "object"
