@@ -38,7 +38,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from k8slint.errors import UsageError
 from k8slint.findings import clip
-from k8slint.findings import Path as FieldPath
+from k8slint.findings import FieldPath
 from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.workloads import is_kustomize_fragment

@@ -14,7 +14,7 @@ from k8slint.model.credentials import (
     is_literal_secret,
     url_password,
 )
-from k8slint.model.workloads import mapping, repeats, sequence
+from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import mapping, repeats, sequence
+from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
 

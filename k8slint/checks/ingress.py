@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from k8slint.checks.references import managed_here, present
-from k8slint.findings import Path, Problem, Related
+from k8slint.findings import FieldPath, Problem, Related
 from k8slint.model.numbers import ascii_int
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check, set_check
 from k8slint.sources.manifests import K8sObject
 
@@ -33,8 +33,8 @@ RATE_LIMITS = (
 class Backend:
     service: str
     port: Any
-    port_path: Path
-    path: Path
+    port_path: FieldPath
+    path: FieldPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +42,13 @@ class IngressPath:
     host: str
     path: str
     path_type: str
-    where: Path
+    where: FieldPath
 
 
 def backends(obj: K8sObject) -> Iterator[Backend]:
     """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form)."""
     spec = mapping(obj.data.get("spec"))
-    candidates: list[tuple[Path, Any]] = [(("spec", "defaultBackend"), spec.get("defaultBackend")), (("spec", "backend"), spec.get("backend"))]
+    candidates: list[tuple[FieldPath, Any]] = [(("spec", "defaultBackend"), spec.get("defaultBackend")), (("spec", "backend"), spec.get("backend"))]
     for r, rule in enumerate(sequence(spec.get("rules"))):
         for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
             candidates.append((("spec", "rules", r, "http", "paths", p, "backend"), mapping(entry).get("backend")))
@@ -215,7 +215,7 @@ def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 @set_check("KN046", local=True)
 def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
     """The same host and path twice, within an Ingress or across the Ingresses of one file (or stream)."""
-    first: dict[tuple[str, str, str, str], tuple[K8sObject, Path]] = {}
+    first: dict[tuple[str, str, str, str], tuple[K8sObject, FieldPath]] = {}
     for obj in ctx.index.of_kind("Ingress"):
         ingress_class = mapping(obj.data.get("spec")).get("ingressClassName") or obj.annotations.get("kubernetes.io/ingress.class") or ""
         for entry in paths(obj):

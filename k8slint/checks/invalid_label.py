@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Path, Problem
+from k8slint.findings import FieldPath, Problem
 from k8slint.model.jsonvalues import scalar_json
 from k8slint.model.names import label_value, qualified_name
-from k8slint.model.workloads import dig
+from k8slint.model.values import dig
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
 
-def _label_maps(obj: K8sObject) -> Iterator[tuple[Path, Any, bool]]:
+def _label_maps(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
     """(path, mapping, check values?) of every label map, selector map and annotation map."""
     yield ("metadata", "labels"), obj.metadata.get("labels"), True
     yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
@@ -29,7 +29,7 @@ def _label_maps(obj: K8sObject) -> Iterator[tuple[Path, Any, bool]]:
             yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True
 
 
-def _expressions(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
+def _expressions(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
     expressions = dig(obj.data, ("spec", "selector", "matchExpressions"))
     if obj.kind not in ("Service", "ReplicationController") and isinstance(expressions, list):
         for index, expression in enumerate(expressions):

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from k8slint.findings import Path, Problem
+from k8slint.findings import FieldPath, Problem
 from k8slint.model.quantity import QuantityError, parse_quantity
-from k8slint.model.workloads import dig, mapping, sequence
+from k8slint.model.values import dig, mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 
@@ -23,7 +23,7 @@ def _compared(resource: str) -> bool:
     return resource in COMPARED or resource.startswith("hugepages-")
 
 
-def _resource_blocks(obj: K8sObject) -> Iterator[tuple[Path, dict[str, Any]]]:
+def _resource_blocks(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     """Every ``resources`` block (requests/limits) of an object, with its path."""
     for container in obj.containers():
         resources = container.data.get("resources")
@@ -41,7 +41,7 @@ def _resource_blocks(obj: K8sObject) -> Iterator[tuple[Path, dict[str, Any]]]:
                 yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), resources
 
 
-def _quantities(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
+def _quantities(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
     """Every quantity field: resource requests and limits, emptyDir size limits."""
     for path, resources in _resource_blocks(obj):
         for section in ("requests", "limits"):

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import ContainerView, mapping
+from k8slint.model.values import mapping
+from k8slint.model.workloads import ContainerView
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 

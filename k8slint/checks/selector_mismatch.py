@@ -13,7 +13,7 @@ from k8slint.model.selectors import (
     from_map,
     label_text,
 )
-from k8slint.model.workloads import dig
+from k8slint.model.values import dig
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check
 from k8slint.sources.manifests import K8sObject
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8slint.findings import Location, ObjectRef, Path, Problem, Severity
+from k8slint.findings import FieldPath, Location, ObjectRef, Problem, Severity
 from k8slint.model import workloads
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
 from k8slint.model.references import references_of
@@ -118,15 +118,15 @@ class K8sObject:
         """Every reference the pod spec makes (k8slint.model.references.references_of), computed once."""
         return self._view("references", _references)
 
-    def pod_spec(self) -> tuple[Path, dict[str, Any]] | None:
+    def pod_spec(self) -> tuple[FieldPath, dict[str, Any]] | None:
         """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
         return self._view("pod_spec", _pod_spec)  # type: ignore[no-any-return]
 
-    def pod_spec_path(self) -> Path | None:
+    def pod_spec_path(self) -> FieldPath | None:
         found = self.pod_spec()
         return found[0] if found is not None else None
 
-    def pod_template_path(self) -> Path | None:
+    def pod_template_path(self) -> FieldPath | None:
         """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
         return self._view("pod_template_path", _pod_template_path)  # type: ignore[no-any-return]
 
@@ -173,7 +173,7 @@ class K8sObject:
             self.tree = self.file.span_tree(self.span, self.item)
         return self.tree
 
-    def locate(self, path: Path) -> Location:
+    def locate(self, path: FieldPath) -> Location:
         line, column, _ = locate(self.positions(), path)
         return Location(self.file.display, line, column)
 
@@ -186,11 +186,11 @@ class K8sObject:
 # The views K8sObject memoizes; each builds on the ones before it, so the pod spec is found once.
 
 
-def _pod_spec(obj: K8sObject) -> tuple[Path, dict[str, Any]] | None:
+def _pod_spec(obj: K8sObject) -> tuple[FieldPath, dict[str, Any]] | None:
     return workloads.pod_spec(obj.data)
 
 
-def _pod_template_path(obj: K8sObject) -> Path | None:
+def _pod_template_path(obj: K8sObject) -> FieldPath | None:
     return workloads.pod_template_path(obj.data)
 
 
