@@ -37,12 +37,11 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from k8slint.errors import UsageError
-from k8slint.findings import clip
-from k8slint.findings import FieldPath
+from k8slint.findings import FieldPath, clip
 from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
+from k8slint.model.objects import K8sObject
 from k8slint.model.workloads import is_kustomize_fragment
-from k8slint.sources.manifests import K8sObject
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
@@ -723,7 +722,8 @@ def without_refs(schema: Any, refused: Iterable[RefusedRef]) -> Any:
 
 def json_position(text: str, path: FieldPath) -> tuple[int, int]:
     """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
-    from k8slint.sources.yamlsafe import load_documents, locate
+    from k8slint.model.positions import locate
+    from k8slint.sources.yamlsafe import load_documents
 
     documents, _, _ = load_documents(text)
     if not documents or documents[0].tree is None:

@@ -68,7 +68,7 @@ def test_the_seeds_are_the_rule_fixtures() -> None:
 
 
 def test_a_crashing_rule_is_a_fuzz_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    from k8slint.sources.manifests import K8sObject
+    from k8slint.model.objects import K8sObject
 
     def broken(self: K8sObject) -> list[object]:
         raise ValueError("boom")

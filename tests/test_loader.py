@@ -11,9 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from k8slint.findings import format_path
+from k8slint.model.objects import SourceFile
+from k8slint.model.positions import locate
 from k8slint.sources.discover import decode, discover
-from k8slint.sources.manifests import SourceFile, load_manifest_text
-from k8slint.sources.yamlsafe import KubernetesSafeLoader, _build, _children_tree, _Unusual, load_documents, locate
+from k8slint.sources.manifests import load_manifest_text
+from k8slint.sources.yamlsafe import KubernetesSafeLoader, _build, _children_tree, _Unusual, load_documents
 
 DEPLOYMENT = """\
 # leading comment

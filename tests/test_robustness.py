@@ -234,8 +234,9 @@ def test_nearest_template_agrees_with_a_full_scan(selector_labels, pod_labels) -
     # they must find what a scan finds.
     from k8slint.model.index import ObjectIndex
     from k8slint.model.matching import _agreeing, _nearest
+    from k8slint.model.objects import SourceFile
     from k8slint.model.selectors import from_map
-    from k8slint.sources.manifests import SourceFile, load_manifest_text
+    from k8slint.sources.manifests import load_manifest_text
 
     text = "---\n".join(
         f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\n"

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from k8slint.engine import Result
 from k8slint.model.gotemplate import analyse
 from k8slint.model.helmsemver import MAX_CONSTRAINT_LENGTH, ConstraintError, parse_constraints, parse_version
-from k8slint.sources.manifests import SourceFile, load_manifest_text
+from k8slint.model.objects import SourceFile
+from k8slint.sources.manifests import load_manifest_text
 
 
 def best_of(run: Callable[[], object], repeat: int = 3) -> float:

@@ -48,7 +48,8 @@ def test_deeply_nested_json_is_too_complex_not_a_crash(tmp_path: Path, depth: in
 
 
 def _load_json_text(text: str) -> object:
-    from k8slint.sources.manifests import SourceFile, load_manifest_text
+    from k8slint.model.objects import SourceFile
+    from k8slint.sources.manifests import load_manifest_text
 
     return load_manifest_text(SourceFile("a.json", text), "default", json_file=True)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
+from k8slint.model.objects import K8sObject
 from k8slint.registry import dockerfile_check, object_check
 from k8slint.sources.dockerfiles import DockerfileDoc, Stage
-from k8slint.sources.manifests import K8sObject
 
 
 def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:

@@ -10,9 +10,9 @@ from typing import Any
 from k8slint.checks.references import managed_here, present
 from k8slint.findings import FieldPath, Problem, Related
 from k8slint.model.numbers import ascii_int
+from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check, set_check
-from k8slint.sources.manifests import K8sObject
 
 INGRESS = ("Ingress",)
 _HOST_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"

@@ -8,9 +8,9 @@ from typing import Any
 from k8slint.findings import FieldPath, Problem
 from k8slint.model.jsonvalues import scalar_json
 from k8slint.model.names import label_value, qualified_name
+from k8slint.model.objects import K8sObject
 from k8slint.model.values import dig
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _label_maps(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:

@@ -6,14 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.names import (
-    dns1035_label,
-    dns1123_label,
-    dns1123_subdomain,
-    path_segment,
-)
+from k8slint.model.names import dns1035_label, dns1123_label, dns1123_subdomain, path_segment
+from k8slint.model.objects import K8sObject
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
     "Namespace": (dns1123_label, "a DNS-1123 label"),

@@ -15,15 +15,9 @@ from typing import Any
 from k8slint.findings import Problem, Severity
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
-from k8slint.model.workloads import (
-    LONG_RUNNING_KINDS,
-    PROBES,
-    ContainerView,
-    declared_ports,
-    probe_handler,
-)
+from k8slint.model.objects import K8sObject
+from k8slint.model.workloads import LONG_RUNNING_KINDS, PROBES, ContainerView, declared_ports, probe_handler
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 # Defaults of the API server, used when a probe leaves a field out.
 PERIOD_DEFAULT, TIMEOUT_DEFAULT = 10, 1

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
+from k8slint.model.objects import K8sObject
 from k8slint.model.references import Reference
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
 CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})

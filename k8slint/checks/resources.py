@@ -11,10 +11,10 @@ from fractions import Fraction
 from typing import Any
 
 from k8slint.findings import FieldPath, Problem
+from k8slint.model.objects import K8sObject
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import dig, mapping, sequence
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 COMPARED = ("cpu", "memory", "ephemeral-storage", "storage")
 

@@ -14,8 +14,8 @@ from typing import Any
 from k8slint.findings import Location, Problem, Severity
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
+from k8slint.model.objects import K8sObject
 from k8slint.registry import object_check, set_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _builtin(obj: K8sObject) -> bool:

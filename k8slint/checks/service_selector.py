@@ -13,9 +13,9 @@ from typing import Any
 from k8slint.findings import Problem, Related
 from k8slint.model.index import PodTemplate
 from k8slint.model.matching import explain_miss
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, from_map
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 def show(selector: Selector) -> str:

@@ -16,9 +16,9 @@ from typing import Any
 
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import ascii_int
+from k8slint.model.objects import K8sObject
 from k8slint.model.workloads import ContainerView
 from k8slint.sources.dockerfiles import DockerfileDoc
-from k8slint.sources.manifests import K8sObject
 
 
 @dataclass(frozen=True, slots=True)

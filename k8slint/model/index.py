@@ -15,9 +15,9 @@ from typing import Any
 
 from k8slint.findings import FieldPath
 from k8slint.model.kinds import is_custom_resource
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, label_text
 from k8slint.model.values import dig, mapping
-from k8slint.sources.manifests import K8sObject
 
 _ANY = re.compile(r".*", re.DOTALL)
 _INDEX = re.compile(r"[0-9]+")

@@ -16,6 +16,10 @@ def sequence(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def repeats(keyed: Iterable[tuple[int, Hashable]]) -> Iterator[tuple[int, int, Hashable]]:
     """``(index, first_index, key)`` for every item whose key an earlier item already had.
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8slint.findings import Location, Problem
-from k8slint.sources.manifests import SourceFile
+from k8slint.model.objects import SourceFile
 
 INSTRUCTIONS = frozenset(
     {
