@@ -17,7 +17,7 @@ from typing import Any
 from k8slint.config import Settings
 from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Location, Problem, Severity, format_path
-from k8slint.model.index import ObjectIndex
+from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import SUPPRESS_ALL, K8sObject, SourceFile
 from k8slint.registry import Check, RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.checks.references import managed_here, present
 from k8slint.findings import FieldPath, Problem, Related
+from k8slint.model.graph.presence import managed_here, present
 from k8slint.model.numbers import ascii_int
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
@@ -77,11 +77,11 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 
 @object_check("KN040", kinds=INGRESS)
 def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    if not managed_here(ctx, obj, "Service"):
+    if not managed_here(ctx.index, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
     services_here = ctx.index.in_namespace(obj.namespace, "Service")
     for backend in backends(obj):
-        if not present(ctx, obj.namespace, "Service", backend.service):
+        if not present(ctx.index, obj.namespace, "Service", backend.service):
             known = ", ".join(sorted({s.name for s in services_here if s.name}))
             yield Problem(
                 f"backend Service {backend.service!r} is not defined in namespace {obj.namespace!r} (its Services: {known})",
@@ -145,11 +145,11 @@ def _tls(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 def ingress_tls_secret_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if any(key in obj.annotations for key in CERT_MANAGER_ANNOTATIONS):
         return  # cert-manager creates the Secret
-    if not managed_here(ctx, obj, "Secret"):
+    if not managed_here(ctx.index, obj, "Secret"):
         return  # the namespace's Secrets are not among the linted files next to this Ingress
     for index, tls in _tls(obj):
         name = tls.get("secretName")
-        if isinstance(name, str) and name and not present(ctx, obj.namespace, "Secret", name):
+        if isinstance(name, str) and name and not present(ctx.index, obj.namespace, "Secret", name):
             yield Problem(
                 f"TLS Secret {name!r} is not defined in namespace {obj.namespace!r}",
                 path=("spec", "tls", index, "secretName"),
