@@ -17,12 +17,13 @@ from typing import Any
 from k8slint.config import Settings
 from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Location, Problem, Severity, format_path
+from k8slint.model.dockerfile import DockerfileDoc
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import SUPPRESS_ALL, K8sObject, SourceFile
 from k8slint.registry import Check, RuleSpec
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
 from k8slint.sources.discover import add_context, discover, problem_rule, read_input
-from k8slint.sources.dockerfiles import DockerfileDoc, parse_dockerfile
+from k8slint.sources.dockerfiles import parse_dockerfile
 from k8slint.sources.manifests import load_manifest_text
 
 IGNORE_ANNOTATION = "k8slint.io/ignore"

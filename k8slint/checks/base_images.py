@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.checks.images import base_images
 from k8slint.findings import Problem
+from k8slint.model.dockerfile import DockerfileDoc, base_images
 from k8slint.model.images import ImageError, ImageReference, parse_image
 from k8slint.registry import dockerfile_check
-from k8slint.sources.dockerfiles import DockerfileDoc
 
 
 def _references(doc: DockerfileDoc) -> Iterator[tuple[Any, ImageReference]]:

@@ -7,10 +7,10 @@ from typing import Any
 
 from k8slint.findings import FieldPath, Problem
 from k8slint.model.dockerbuild import parse_expose
+from k8slint.model.dockerfile import DockerfileDoc, Unresolved, substitute
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
 from k8slint.registry import dockerfile_check, object_check
-from k8slint.sources.dockerfiles import DockerfileDoc, Unresolved, substitute
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HANDLERS = ("httpGet", "tcpSocket", "grpc")
