@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from k8slint.checks.chart_templates import unavailable_dependencies
 from k8slint.findings import Location, Problem, format_path
+from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -263,7 +263,7 @@ def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         return  # a library chart's values are examples: its templates run with the parent's
     if any(info.whole_values for _, info in chart.analysis):
         return  # all of .Values is handed on somewhere: every value may be used
-    if unavailable_dependencies(chart):
+    if unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts):
         return  # templates of dependencies that are not here may read any value
     from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
 
