@@ -39,7 +39,7 @@ class Run:
 
     @cached_property
     def kubernetes_version(self) -> str:
-        from k8slint.validation import resolve_version
+        from k8slint.model.schemas import resolve_version
 
         return resolve_version(self.settings.kubernetes_version)
 
@@ -53,7 +53,7 @@ class Run:
 
     @cached_property
     def schemas(self) -> Any:
-        from k8slint.validation import SchemaStore
+        from k8slint.model.schemas import SchemaStore
 
         return SchemaStore(
             self.kubernetes_version,

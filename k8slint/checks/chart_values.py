@@ -68,7 +68,7 @@ def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
 
 
 def _shown(ref: Any) -> str:
-    from k8slint.validation import shown_ref
+    from k8slint.model.schemas import shown_ref
 
     return shown_ref(str(ref))
 
@@ -78,7 +78,7 @@ def _schema_uri(chart: ChartDoc) -> str:
 
 
 def _policy(chart: ChartDoc) -> Any:
-    from k8slint.validation import RefPolicy
+    from k8slint.model.schemas import RefPolicy
 
     return RefPolicy([chart.path], "the chart folder")
 
@@ -93,7 +93,7 @@ def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
     import referencing.exceptions
     from referencing.jsonschema import DRAFT7, specification_with
 
-    from k8slint.validation import RefRefused, scan_refs, without_refs
+    from k8slint.model.schemas import RefRefused, scan_refs, without_refs
 
     policy = _policy(chart)
     base = _schema_uri(chart)
@@ -123,7 +123,8 @@ def values_schema_ref(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
     """The references of values.schema.json that name anything but a file inside the chart."""
     if not isinstance(chart.schema, dict) or chart.schema_source is None:
         return
-    from k8slint.validation import document_refusals, json_position
+    from k8slint.model.schemas import document_refusals
+    from k8slint.sources.yamlsafe import json_position
 
     path = Path(os.path.realpath(chart.path / "values.schema.json"))
     source = chart.schema_source

@@ -24,7 +24,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8slint.model.numbers import is_ascii_digits
-from k8slint.model.positions import PositionTree
+from k8slint.model.positions import PositionTree, locate
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -462,3 +462,12 @@ def _constructor_error(exc: yaml.constructor.ConstructorError, node: Node) -> Do
             message = f"the tag {short} is not a YAML type that Kubernetes understands"
         return DocumentError("tag", message, mark.line + 1, mark.column + 1)
     return DocumentError("syntax", problem, mark.line + 1, mark.column + 1)
+
+
+def json_position(text: str, path: tuple[Any, ...]) -> tuple[int, int]:
+    """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
+    documents, _, _ = load_documents(text)
+    if not documents or documents[0].tree is None:
+        return 1, 1
+    line, column, _ = locate(documents[0].tree, path)
+    return line, column

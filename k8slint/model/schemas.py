@@ -718,15 +718,3 @@ def without_refs(schema: Any, refused: Iterable[RefusedRef]) -> Any:
         if isinstance(node, dict):
             node.pop(path[-1], None)
     return root
-
-
-def json_position(text: str, path: FieldPath) -> tuple[int, int]:
-    """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
-    from k8slint.model.positions import locate
-    from k8slint.sources.yamlsafe import load_documents
-
-    documents, _, _ = load_documents(text)
-    if not documents or documents[0].tree is None:
-        return 1, 1
-    line, column, _ = locate(documents[0].tree, path)
-    return line, column
