@@ -57,13 +57,14 @@ def registry_unreachable(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
             )
 
 
-def trusted(reference: ImageReference, registries: list[str]) -> bool:
+def from_trusted_image_registry(reference: ImageReference, trusted: list[str]) -> bool:
+    """Whether the image's registry host, or a repository prefix on it, is one of ``trusted``."""
     host = reference.domain or "docker.io"
     path = reference.path
     if host == "docker.io" and "/" not in path:
         path = f"library/{path}"  # official images
     full = f"{host}/{path}"
-    for entry in registries:
+    for entry in trusted:
         entry = entry.rstrip("/")
         if full == entry or full.startswith(entry + "/") or host == entry:
             return True
@@ -76,7 +77,7 @@ def untrusted_registry(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
     if not registries:
         return
     for stage, reference in _references(doc):
-        if not trusted(reference, registries):
+        if not from_trusted_image_registry(reference, registries):
             where = reference.domain or "docker.io"
             yield Problem(
                 f"base image {stage.base!r} comes from {where}, which is not in trusted-registries "

@@ -46,8 +46,8 @@ def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         where = format_path(tuple(exc.absolute_path)) or "the top level"
         yield Problem(f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1))
         return
-    schema, registry = _compilable(chart)
-    validator = validator_class(schema, registry=registry)
+    schema, schema_registry = _compilable(chart)
+    validator = validator_class(schema, registry=schema_registry)
     values = _values(chart) if chart.values else {}
     try:
         errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
@@ -84,7 +84,7 @@ def _policy(chart: ChartDoc) -> Any:
 
 
 def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
-    """The schema without its refused references, and a registry that retrieves only files inside the chart.
+    """The schema without its refused references, and a schema registry (referencing) that retrieves only files inside the chart.
 
     jsonschema resolves a relative ``$ref`` against the schema's ``$id``, or
     against nothing: a reference with no scheme is read beside values.schema.json.

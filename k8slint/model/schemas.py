@@ -194,7 +194,7 @@ class SchemaStore:
         return json.loads(self._folder.joinpath("_definitions.json").read_text(encoding="utf-8"))
 
     @cached_property
-    def _registry(self) -> Any:
+    def _schema_registry(self) -> Any:
         import jsonschema_rs
 
         return jsonschema_rs.Registry([(_DEFINITIONS_ID, self._definitions)], retriever=refuse_all)
@@ -245,7 +245,7 @@ class SchemaStore:
             if not entry.is_file() or not _inside(entry, self._folder):
                 return None
             schema = json.loads(entry.read_text(encoding="utf-8"))
-            return jsonschema_rs.Draft202012Validator(schema, registry=self._registry, retriever=refuse_all)
+            return jsonschema_rs.Draft202012Validator(schema, registry=self._schema_registry, retriever=refuse_all)
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
             return self._compile(

@@ -17,7 +17,7 @@ from k8slint.sources.yamlsafe import ERROR_RULES, MAX_DEPTH, load_documents
 
 # The whole rest of the line, trimmed afterwards: a lazy (.+?) before \s*$ would retry
 # the white space at every character of a long line (quadratic).
-_SOURCE_COMMENT = re.compile(r"^# Source: (.+)$", re.MULTILINE)
+_TEMPLATE_COMMENT = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 
 
 def _first_document_positions(text: str) -> PositionTree | None:
@@ -35,18 +35,18 @@ class LoadResult:
     """(rule name, problem) for input that could not be read as objects."""
 
 
-def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
+def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
     """The objects of a YAML (or JSON) stream, and the problems met reading it."""
     result = LoadResult()
-    documents, errors, duplicates = load_documents(source.text)
+    documents, errors, duplicates = load_documents(file.text)
     if errors and json_file and not documents and all(error.kind == "syntax" for error in errors):
-        fallback = _load_json(source, default_namespace)
+        fallback = _load_json(file, default_namespace)
         if fallback is not None:
             return fallback
     for error in errors:
         rule = ERROR_RULES[error.kind]
         result.problems.append(
-            (rule, Problem(error.message, location=Location(source.display, error.line, error.column)))
+            (rule, Problem(error.message, location=Location(file.display, error.line, error.column)))
         )
     for dup in duplicates:
         result.problems.append(
@@ -55,25 +55,25 @@ def load_manifest_text(source: SourceFile, default_namespace: str, *, json_file:
                 Problem(
                     f"key {dup.key!r} appears again (first on line {dup.first_line}); "
                     "Kubernetes rejects duplicate keys, most tools silently keep the last",
-                    location=Location(source.display, dup.line, dup.column),
+                    location=Location(file.display, dup.line, dup.column),
                 ),
             )
         )
-    sources = _source_comments(source.text) if "# Source: " in source.text else None
+    templates = _template_comments(file.text) if "# Source: " in file.text else None
     previous_end = -1
     for document in documents:
-        helm_source = None
-        if sources is not None:
-            helm_source = _source_for(sources, previous_end, document.start[0])
+        template = None
+        if templates is not None:
+            template = _template_for(templates, previous_end, document.start[0])
             previous_end = document.end[0]
         if document.data is None:
             continue  # an empty document: a bare '---' or only comments
-        span = (source.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
-        _add_document(result, source, document.index, document.tree, span, document.data, default_namespace, helm_source)
+        span = (file.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
+        _add_document(result, file, document.index, document.tree, span, document.data, default_namespace, template)
     return result
 
 
-def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
+def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
     """JSON that the YAML parser refuses (surrogate escapes and the like); positions are then whole-file.
 
     Read with the YAML path's guards: nesting deeper than MAX_DEPTH is
@@ -95,7 +95,7 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
 
     result = LoadResult()
     try:
-        data = json.loads(source.text, object_pairs_hook=mapping, parse_int=_json_int, parse_constant=str)
+        data = json.loads(file.text, object_pairs_hook=mapping, parse_int=_json_int, parse_constant=str)
         repaired = _repair_json(data)
     except RecursionError:
         repaired = None
@@ -103,23 +103,23 @@ def _load_json(source: SourceFile, default_namespace: str) -> LoadResult | None:
         return None
     if repaired is None:
         message = f"nesting deeper than {MAX_DEPTH} levels; not parsed"
-        result.problems.append(("yaml-too-complex", Problem(message, location=Location(source.display, 1, 1))))
+        result.problems.append(("yaml-too-complex", Problem(message, location=Location(file.display, 1, 1))))
         return result
     for key in dict.fromkeys(_repairstring(key) for key in duplicates):
         message = f"key {key!r} appears again; Kubernetes rejects duplicate keys, most tools silently keep the last"
-        result.problems.append(("duplicate-key", Problem(message, location=Location(source.display, 1, 1))))
+        result.problems.append(("duplicate-key", Problem(message, location=Location(file.display, 1, 1))))
     if repaired:
-        match = _LONE_SURROGATE.search(source.text)
-        line = source.text.count("\n", 0, match.start()) + 1 if match else 1
+        match = _LONE_SURROGATE.search(file.text)
+        line = file.text.count("\n", 0, match.start()) + 1 if match else 1
         message = (
             f"{repaired} string{'s hold' if repaired != 1 else ' holds'} a lone surrogate escape "
             f"({match.group(0) if match else 'not a Unicode character'}); read as U+FFFD, as the API server does"
         )
         hint = "Write the character itself, or as a surrogate pair (\\ud83d\\ude00); a lone half is not text"
-        problem = Problem(message, location=Location(source.display, line, 1), hint=hint, severity=Severity.WARNING)
+        problem = Problem(message, location=Location(file.display, line, 1), hint=hint, severity=Severity.WARNING)
         result.problems.append(("yaml-syntax", problem))
     if data is not None:
-        _add_document(result, source, 0, (0, 0, None), (0, len(source.text)), data, default_namespace, None)
+        _add_document(result, file, 0, (0, 0, None), (0, len(file.text)), data, default_namespace, None)
     return result
 
 
@@ -180,11 +180,11 @@ def _repair_json(data: Any) -> int | None:
     return repaired
 
 
-def _source_comments(text: str) -> list[tuple[int, str]]:
+def _template_comments(text: str) -> list[tuple[int, str]]:
     """(0-based line, template path) of every ``# Source:`` comment."""
     out = []
     line = counted = 0
-    for match in _SOURCE_COMMENT.finditer(text):
+    for match in _TEMPLATE_COMMENT.finditer(text):
         line += text.count("\n", counted, match.start())  # counted on from the previous comment
         counted = match.start()
         path = match.group(1)
@@ -192,23 +192,23 @@ def _source_comments(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _source_for(sources: list[tuple[int, str]], after: int, before: int) -> str | None:
+def _template_for(templates: list[tuple[int, str]], after: int, before: int) -> str | None:
     """The last ``# Source:`` comment between the previous document and this one."""
-    index = bisect.bisect_left(sources, (before, "")) - 1
-    if index >= 0 and sources[index][0] > after:
-        return sources[index][1]
+    index = bisect.bisect_left(templates, (before, "")) - 1
+    if index >= 0 and templates[index][0] > after:
+        return templates[index][1]
     return None
 
 
 def _add_document(
     result: LoadResult,
-    source: SourceFile,
+    file: SourceFile,
     index: int,
     tree: PositionTree,
     span: tuple[int, int],
     data: Any,
     default_namespace: str,
-    helm_source: str | None,
+    template: str | None,
 ) -> None:
     if not isinstance(data, dict):
         what = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
@@ -218,7 +218,7 @@ def _add_document(
                 "document-not-a-mapping",
                 Problem(
                     f"document {index + 1} is {what}, not a Kubernetes object (a mapping)",
-                    location=Location(source.display, line, column),
+                    location=Location(file.display, line, column),
                 ),
             )
         )
@@ -236,25 +236,25 @@ def _add_document(
                         "document-not-a-mapping",
                         Problem(
                             f"item {position} of {kind} is not a Kubernetes object (a mapping)",
-                            location=Location(source.display, where[0], where[1]),
+                            location=Location(file.display, where[0], where[1]),
                         ),
                     )
                 )
                 continue
-            obj = _make_object(item, source, index, item_tree, span, default_namespace, helm_source, position)
+            obj = _make_object(item, file, index, item_tree, span, default_namespace, template, position)
             _accept_object(result, obj)
         return
-    _accept_object(result, _make_object(data, source, index, tree, span, default_namespace, helm_source, None))
+    _accept_object(result, _make_object(data, file, index, tree, span, default_namespace, template, None))
 
 
 def _make_object(
     data: dict[str, Any],
-    source: SourceFile,
+    file: SourceFile,
     index: int,
     tree: PositionTree,
     span: tuple[int, int],
     default_namespace: str,
-    helm_source: str | None,
+    template: str | None,
     item: int | None,
 ) -> K8sObject:
     kind = data.get("kind")
@@ -262,7 +262,7 @@ def _make_object(
     namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
     if not isinstance(namespace, str) or not namespace:
         namespace = None if isinstance(kind, str) and kind in CLUSTER_SCOPED_KINDS else default_namespace
-    return K8sObject(data, source, index, tree, namespace, item, helm_source, span)
+    return K8sObject(data, file, index, tree, namespace, item, template, span)
 
 
 def _accept_object(result: LoadResult, obj: K8sObject) -> None:
