@@ -32,7 +32,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-
 _PARSE_FLOOR = """
 import sys, yaml
 from pathlib import Path

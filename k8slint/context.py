@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from k8slint.image_lookups import ImageLookups
     from k8slint.model.dockerbuild import BuildMap
-    from k8slint.model.index import ObjectIndex
-    from k8slint.validation import SchemaStore
+    from k8slint.model.graph.index import ObjectIndex
+    from k8slint.model.schemas import SchemaStore
 
 
 class LocalRuleError(RuntimeError):
@@ -56,13 +56,13 @@ class RunFacts:
 
     @cached_property
     def kubernetes_version(self) -> str:
-        from k8slint.validation import resolve_version
+        from k8slint.model.schemas import resolve_version
 
         return resolve_version(self._version)
 
     @cached_property
     def schemas(self) -> SchemaStore:
-        from k8slint.validation import SchemaStore
+        from k8slint.model.schemas import SchemaStore
 
         return SchemaStore(self.kubernetes_version, strict=self._strict, locations=self.schema_locations, objects=self.index.objects)
 

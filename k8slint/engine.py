@@ -15,7 +15,7 @@ from k8slint import rulecodes, scheduler
 from k8slint.config import Settings
 from k8slint.findings import Result
 from k8slint.load import LoadState, collector_paused, load_charts, read_file
-from k8slint.model.index import ObjectIndex
+from k8slint.model.graph.index import ObjectIndex
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
 from k8slint.sources.discover import add_context, discover

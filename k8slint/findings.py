@@ -37,11 +37,11 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-Path = tuple[Any, ...]
+FieldPath = tuple[Any, ...]
 """A field path inside an object: mapping keys (str) and list indices (int)."""
 
 
-def format_path(path: Path) -> str:
+def format_path(path: FieldPath) -> str:
     """``("spec", "containers", 0, "image")`` -> ``spec.containers[0].image``."""
     out: list[str] = []
     for part in path:
@@ -209,7 +209,7 @@ class Problem:
     """
 
     message: str
-    path: Path = ()
+    path: FieldPath = ()
     hint: str | None = None
     subject: Any = None
     location: Location | None = None

@@ -8,31 +8,18 @@ scheme policy (k8slint.oci).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from k8slint.model.images import ImageError, ImageReference, parse_image
+from k8slint.model.dockerfile import base_image_stages
+from k8slint.model.images import ImageReference
 
 if TYPE_CHECKING:
+    from k8slint.model.dockerfile import DockerfileDoc
     from k8slint.oci import Lookup
-    from k8slint.sources.dockerfiles import DockerfileDoc, Stage
 
 ImageLookups = Mapping[ImageReference, "Lookup"]
 """What the registries said of each base image: it exists, it does not, or it could not be asked."""
-
-
-def base_image_stages(doc: DockerfileDoc) -> Iterator[tuple[Stage, ImageReference]]:
-    """The stages whose FROM names a valid image (not scratch, not an earlier stage, not an
-    unresolved variable), with that image."""
-    earlier: set[str] = set()
-    for stage in doc.stages:
-        if stage.resolved and stage.base.lower() != "scratch" and stage.base.lower() not in earlier:
-            try:
-                yield stage, parse_image(stage.base)
-            except ImageError:
-                pass  # invalid-base-image's finding
-        if stage.alias:
-            earlier.add(stage.alias)
 
 
 def look_up_base_images(dockerfiles: Iterable[DockerfileDoc], insecure_registries: Iterable[str]) -> dict[ImageReference, Lookup]:

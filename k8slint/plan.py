@@ -15,11 +15,11 @@ if TYPE_CHECKING:
     from k8slint.config import Settings
     from k8slint.findings import Problem
     from k8slint.image_lookups import ImageLookups
-    from k8slint.model.index import ObjectIndex
+    from k8slint.model.dockerfile import DockerfileDoc
+    from k8slint.model.graph.index import ObjectIndex
+    from k8slint.model.objects import K8sObject
     from k8slint.registry import Check, RuleSpec
     from k8slint.sources.charts import ChartDoc
-    from k8slint.sources.dockerfiles import DockerfileDoc
-    from k8slint.sources.manifests import K8sObject
 
     Subject = K8sObject | DockerfileDoc | ChartDoc | None
 
@@ -92,7 +92,7 @@ def run_checks(
     phase: Phase = Phase.ALL,
 ) -> None:
     """Run the checks of ``plan`` that belong to ``phase``, adding what they report to ``raw``."""
-    from k8slint.model.index import ObjectIndex
+    from k8slint.model.graph.index import ObjectIndex
 
     by_kind: dict[str | None, list[K8sObject]] | None = None
     files: ObjectIndex | None = None

@@ -19,10 +19,10 @@ from typing import Any
 
 from k8slint.config import Settings
 from k8slint.load import LoadState, read_file
-from k8slint.model.index import ObjectIndex
+from k8slint.model.graph.index import ObjectIndex
+from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Phase, Raw, make_plan, run_checks, run_facts
 from k8slint.sources.discover import InputFile
-from k8slint.sources.manifests import K8sObject, SourceFile
 from k8slint.stamp import stamp_all
 from k8slint.suppress import Suppressions
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
 from k8slint.findings import Finding, Location, Problem, format_path
+from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
-from k8slint.sources.manifests import K8sObject, SourceFile
 from k8slint.suppress import Suppressions, Used, unused_suppressions
 
 if TYPE_CHECKING:

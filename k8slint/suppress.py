@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from k8slint.errors import UsageError
 from k8slint.findings import Finding, Location, Problem, Result
+from k8slint.model.objects import SUPPRESS_ALL, K8sObject, SourceFile
 from k8slint.registry import Registry, RuleSpec
-from k8slint.sources.manifests import SUPPRESS_ALL, K8sObject, SourceFile
 
 IGNORE_ANNOTATION = "k8slint.io/ignore"
 MAX_BASELINE_SIZE = 512 * 1024 * 1024

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, ROOT
 
+from conftest import FIXTURES, ROOT
 from k8slint.resources import load_schema
 
 BAD = FIXTURES / "rules" / "KR002" / "fail_requests.yaml"

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_lint
 
+from conftest import FIXTURES, run_lint
 from k8slint.context import LocalRuleError, RuleContext
 from k8slint.findings import Problem
 from k8slint.registry import Check, Scope, registry
@@ -58,7 +58,7 @@ def _lint_jobs(folder: Path, jobs: int) -> object:
 
 def test_a_local_context_has_no_index_and_no_builds_but_the_rest() -> None:
     from k8slint.config import build_settings
-    from k8slint.model.index import ObjectIndex
+    from k8slint.model.graph.index import ObjectIndex
     from k8slint.plan import make_plan, run_facts
 
     settings = build_settings(registry(), None)

@@ -68,7 +68,7 @@ def test_the_seeds_are_the_rule_fixtures() -> None:
 
 
 def test_a_crashing_rule_is_a_fuzz_crash(monkeypatch: pytest.MonkeyPatch) -> None:
-    from k8slint.sources.manifests import K8sObject
+    from k8slint.model.objects import K8sObject
 
     def broken(self: K8sObject) -> list[object]:
         raise ValueError("boom")
@@ -102,11 +102,11 @@ def test_trees_hold_every_kind_of_input_and_symlinks_out_of_the_tree(tmp_path: P
 
 def test_the_report_checks_catch_each_broken_promise(tmp_path: Path) -> None:
     """The properties the targets assert fail on reports that break them (no check that cannot fail)."""
+    from fuzz.targets import _sarif_validator
     from k8slint.config import build_settings
     from k8slint.engine import Result
     from k8slint.findings import Finding, Location, Severity
     from k8slint.registry import registry
-    from fuzz.targets import _sarif_validator
 
     settings = build_settings(registry(), None)
     finding = Finding("KL004", "missing-field", Severity.ERROR, "apiVersion is missing", Location("a.yaml", 1, 1))

@@ -11,11 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SHARED, fake_helm, run_lint, shared_or_skip
 
+from conftest import SHARED, fake_helm, run_lint, shared_or_skip
 from k8slint.model.gotemplate import analyse
 from k8slint.model.helmsemver import ConstraintError, parse_constraints
-from k8slint.sources.manifests import SourceFile, load_manifest_text
+from k8slint.model.objects import SourceFile
+from k8slint.sources.manifests import load_manifest_text
 
 
 def _expected_sources(text: str) -> list[str | None]:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, fake_helm, shared_or_skip
 
+from conftest import FIXTURES, fake_helm, shared_or_skip
 from k8slint import scheduler
 from k8slint.config import build_settings
 from k8slint.engine import lint

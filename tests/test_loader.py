@@ -6,15 +6,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import shared_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import shared_or_skip
 from k8slint import rulecodes
 from k8slint.findings import format_path
+from k8slint.model.objects import K8sObject, SourceFile
+from k8slint.model.positions import locate
 from k8slint.sources.discover import decode, discover
-from k8slint.sources.manifests import SourceFile, load_manifest_text
-from k8slint.sources.yamlsafe import KubernetesSafeLoader, _build, _children_tree, _Unusual, load_documents, locate
+from k8slint.sources.manifests import load_manifest_text
+from k8slint.sources.yamlsafe import KubernetesSafeLoader, _build, _children_tree, _Unusual, load_documents
 
 DEPLOYMENT = """\
 # leading comment
@@ -53,6 +55,17 @@ def test_a_missing_field_points_at_its_nearest_parent() -> None:
     (obj,) = load(DEPLOYMENT).objects
     location = obj.locate(("spec", "template", "spec", "containers", 0, "resources", "limits", "cpu"))
     assert location.line == 13  # the resources: key
+
+
+def test_an_object_without_its_position_tree_reads_it_again_through_the_loader() -> None:
+    """Objects from --jobs workers come without trees: the model asks the reader the loader registered."""
+    listed = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: b}\n"
+    text = listed + "---\n" + DEPLOYMENT
+    cpu = ("spec", "template", "spec", "containers", 0, "resources", "requests", "cpu")
+    for obj in load(text).objects:
+        bare = K8sObject(obj.data, obj.file, obj.document, None, obj.namespace, obj.item, obj.source, obj.span)
+        for path in ((), ("metadata", "name"), cpu):
+            assert bare.locate(path) == obj.locate(path), (obj.kind, path)
 
 
 def test_documents_lists_and_empty_documents() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_lint
 
+from conftest import FIXTURES, run_lint
 from k8slint.model.placeholders import image_placeholder, port_placeholder, template_placeholder, value_placeholder
 
 CASES = sorted((FIXTURES / "rules" / "KM006").glob("fail_*.yaml"))

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
-
 from benchmarks.generate import generate
 from benchmarks.run import _PARSE_FLOOR, documents_in, measure, speedups, startup
+from conftest import ROOT
 from k8slint.docs import with_rules_table
 from k8slint.registry import registry
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, run_lint
 
 REFERENCE = ROOT / "reference" / "todo-chatbot"

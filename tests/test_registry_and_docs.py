@@ -7,8 +7,8 @@ import json
 import jsonschema
 import pytest
 import yaml
-from conftest import ROOT, run_lint
 
+from conftest import ROOT, run_lint
 from k8slint.docs import render_rules_page
 from k8slint.registry import registry
 from k8slint.resources import data_dir, load_schema

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import run_lint
 
 REGISTRY = shutil.which("docker-registry")

@@ -13,9 +13,10 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, shared_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from conftest import FIXTURES, ROOT, shared_or_skip
 
 MIXED = FIXTURES / "rules"
 

@@ -13,10 +13,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import FIXTURES, run_lint
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.quantity import parse_quantity
 from k8slint.model.selectors import from_label_selector
@@ -232,10 +232,11 @@ def test_selector_agrees_with_a_brute_force_model(match_labels, expressions, lab
 def test_nearest_template_agrees_with_a_full_scan(selector_labels, pod_labels) -> None:
     # The label bit sets narrow the searches for the nearest and the matching pod templates;
     # they must find what a scan finds.
-    from k8slint.model.index import ObjectIndex
-    from k8slint.model.matching import _agreeing, _nearest
+    from k8slint.model.graph.index import ObjectIndex
+    from k8slint.model.graph.matching import _agreeing, _nearest
+    from k8slint.model.objects import SourceFile
     from k8slint.model.selectors import from_map
-    from k8slint.sources.manifests import SourceFile, load_manifest_text
+    from k8slint.sources.manifests import load_manifest_text
 
     text = "---\n".join(
         f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}}}\n"

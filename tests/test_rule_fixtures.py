@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_lint
 
+from conftest import FIXTURES, run_lint
 from k8slint.registry import registry
 
 EXPECT = re.compile(r"#\s*expect(-next)?:\s*([A-Z]{2}[0-9]{3}(?:\s*,\s*[A-Z]{2}[0-9]{3})*)")

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from k8slint.registry import Check, registry
 
 BAD = FIXTURES / "rules" / "KR002" / "fail_requests.yaml"

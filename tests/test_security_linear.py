@@ -15,14 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_lint
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import run_lint
 from k8slint.engine import Result
 from k8slint.model.gotemplate import analyse
 from k8slint.model.helmsemver import MAX_CONSTRAINT_LENGTH, ConstraintError, parse_constraints, parse_version
-from k8slint.sources.manifests import SourceFile, load_manifest_text
+from k8slint.model.objects import SourceFile
+from k8slint.sources.manifests import load_manifest_text
 
 
 def best_of(run: Callable[[], object], repeat: int = 3) -> float:
@@ -364,7 +365,7 @@ def test_args_referencing_each_other_are_bounded_and_reported(tmp_path: Path) ->
 
 
 def test_many_words_spend_the_file_budget(tmp_path: Path) -> None:
-    from k8slint.sources.dockerfiles import MAX_EXPANDED_FILE
+    from k8slint.model.dockerfile import MAX_EXPANDED_FILE
 
     value = "x" * 60_000
     words = " ".join(f"l{i}=$BIG" for i in range(2 * MAX_EXPANDED_FILE // len(value)))
@@ -377,7 +378,8 @@ def test_many_words_spend_the_file_budget(tmp_path: Path) -> None:
 
 
 def test_rules_expand_within_the_budget() -> None:
-    from k8slint.sources.dockerfiles import MAX_EXPANDED_FILE, RULE_EXPANSIONS, ExpansionTooLarge, parse_dockerfile, substitute
+    from k8slint.model.dockerfile import MAX_EXPANDED_FILE, ExpansionTooLarge, substitute
+    from k8slint.sources.dockerfiles import RULE_EXPANSIONS, parse_dockerfile
 
     doc, _ = parse_dockerfile(SourceFile("Dockerfile", "FROM alpine:3.20\nARG BIG=" + "x" * 60_000 + "\nUSER app\n"))
     assert doc is not None
@@ -391,7 +393,7 @@ def test_rules_expand_within_the_budget() -> None:
 
 
 def test_unclosed_braces_expand_in_linear_time() -> None:
-    from k8slint.sources.dockerfiles import Unresolved, substitute
+    from k8slint.model.dockerfile import Unresolved, substitute
 
     def expand(text: str) -> None:
         try:
@@ -434,7 +436,7 @@ def _old_substitute(text: str, variables: dict[str, str | None]) -> str:
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet="${}:-+AB_1x ", max_size=30))
 def test_expansion_agrees_with_the_old_regex(text: str) -> None:
-    from k8slint.sources.dockerfiles import Unresolved, substitute
+    from k8slint.model.dockerfile import Unresolved, substitute
 
     variables: dict[str, str | None] = {"A": "a", "B": "", "A1": "$A", "_": None}
     try:

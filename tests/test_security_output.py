@@ -20,10 +20,10 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
-from conftest import ROOT, run_lint, shared_or_skip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, run_lint, shared_or_skip
 from k8slint.engine import Result
 from k8slint.findings import ELLIPSIS, Finding, Location, ObjectRef, Related, Severity
 from k8slint.reporters.safe import no_workflow_commands, printable, uri_reference, workflow_data, workflow_property
@@ -334,8 +334,8 @@ def test_clipping_keeps_fingerprints_and_baselines(tmp_path: Path) -> None:
     end stay two findings."""
     from collections import Counter
 
-    from k8slint.suppress import apply_baseline
     from k8slint.findings import fingerprint_of
+    from k8slint.suppress import apply_baseline
 
     target = tmp_path / "wide.yaml"
     target.write_text(_wide_deployment("a" * 5_000 + "x", "web", 1) + "---\n" + _wide_deployment("a" * 5_000 + "y", "web", 1), encoding="utf-8")
@@ -353,7 +353,6 @@ def test_clipping_keeps_fingerprints_and_baselines(tmp_path: Path) -> None:
 def test_ordinary_findings_are_left_as_they_are() -> None:
     """Nothing to cut: the very finding, with the fingerprint computed as it always was."""
     from conftest import FIXTURES
-
     from k8slint.findings import fingerprint_of
 
     findings = run_lint(FIXTURES / "clean", FIXTURES / "rules" / "KR002").findings

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_lint
 
+from conftest import run_lint
 from k8slint import oci
 from k8slint.model.images import parse_image
 

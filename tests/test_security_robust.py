@@ -14,8 +14,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_lint
 
+from conftest import FIXTURES, run_lint
 from k8slint import engine, rulecodes, scheduler
 from k8slint import load as loading
 from k8slint.cli import write_report
@@ -49,7 +49,8 @@ def test_deeply_nested_json_is_too_complex_not_a_crash(tmp_path: Path, depth: in
 
 
 def _load_json_text(text: str) -> object:
-    from k8slint.sources.manifests import SourceFile, load_manifest_text
+    from k8slint.model.objects import SourceFile
+    from k8slint.sources.manifests import load_manifest_text
 
     return load_manifest_text(SourceFile("a.json", text), "default", json_file=True)
 

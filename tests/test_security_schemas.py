@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import run_lint
 
 SECRET = "SECRET-b5f0c2-do-not-print"
@@ -437,7 +438,7 @@ def planted() -> Iterator[Path]:
 
 
 def test_kind_cannot_steer_the_builtin_schema_lookup(tmp_path, planted, opened, cli) -> None:
-    from k8slint.validation import SchemaStore, resolve_version
+    from k8slint.model.schemas import SchemaStore, resolve_version
 
     store = SchemaStore(resolve_version(None), strict=False)
     kind = os.path.relpath(planted / "CFG", store._folder)
@@ -498,6 +499,6 @@ def test_a_symlink_in_the_schema_folder_to_a_file_outside_is_not_read(tmp_path, 
     ],
 )
 def test_type_names_have_the_api_syntax(api_version, kind, valid) -> None:
-    from k8slint.validation import valid_type_names
+    from k8slint.model.schemas import valid_type_names
 
     assert valid_type_names(api_version, kind) is valid

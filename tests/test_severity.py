@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, run_lint
 
+from conftest import FIXTURES, run_lint
 from k8slint.findings import Severity
 from k8slint.registry import RuleSpec, registry
 

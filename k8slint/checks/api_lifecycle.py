@@ -7,8 +7,8 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.lifecycle import Lifecycle, lifecycle, minor
+from k8slint.model.objects import K8sObject
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _entry(obj: K8sObject) -> Lifecycle | None:

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.matching import explain_miss
+from k8slint.model.graph.matching import explain_miss
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import SelectorError, from_label_selector
-from k8slint.model.workloads import dig, mapping, sequence
+from k8slint.model.values import dig, mapping, sequence
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KR030", kinds=("PodDisruptionBudget",))

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.image_lookups import base_image_stages
+from k8slint.model.dockerfile import DockerfileDoc, base_image_stages
 from k8slint.model.images import ImageReference
 from k8slint.registry import dockerfile_check
-from k8slint.sources.dockerfiles import DockerfileDoc
 
 
 @dockerfile_check("DF010")
@@ -35,13 +34,14 @@ def registry_unreachable(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Probl
             )
 
 
-def trusted(reference: ImageReference, registries: tuple[str, ...]) -> bool:
+def from_trusted_image_registry(reference: ImageReference, trusted: tuple[str, ...]) -> bool:
+    """Whether the image's registry host, or a repository prefix on it, is one of ``trusted``."""
     host = reference.domain or "docker.io"
     path = reference.path
     if host == "docker.io" and "/" not in path:
         path = f"library/{path}"  # official images
     full = f"{host}/{path}"
-    for entry in registries:
+    for entry in trusted:
         entry = entry.rstrip("/")
         if full == entry or full.startswith(entry + "/") or host == entry:
             return True
@@ -54,7 +54,7 @@ def untrusted_registry(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem
     if not registries:
         return
     for stage, reference in base_image_stages(doc):
-        if not trusted(reference, registries):
+        if not from_trusted_image_registry(reference, registries):
             where = reference.domain or "docker.io"
             yield Problem(
                 f"base image {stage.base!r} comes from {where}, which is not in trusted-registries "

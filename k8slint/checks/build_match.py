@@ -8,10 +8,11 @@ from typing import Any
 
 from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import exposed_ports
-from k8slint.model.workloads import declared_ports, mapping, probe_handler, sequence
+from k8slint.model.dockerfile import DockerfileDoc
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, sequence
+from k8slint.model.workloads import declared_ports, probe_handler
 from k8slint.registry import dockerfile_check, object_check
-from k8slint.sources.dockerfiles import DockerfileDoc
-from k8slint.sources.manifests import K8sObject
 
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 

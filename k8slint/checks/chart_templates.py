@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Location, Problem
+from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -26,24 +27,10 @@ def defined_names(chart: ChartDoc) -> set[str]:
     return names
 
 
-def unavailable_dependencies(chart: ChartDoc) -> set[str]:
-    """Names and aliases of dependencies whose templates are not here to read."""
-    available = set(chart.dependency_charts)
-    missing: set[str] = set()
-    for dep in chart.metadata.get("dependencies") or []:
-        if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
-            continue
-        repository = dep.get("repository")
-        local = isinstance(repository, str) and repository.startswith("file://")
-        if dep["name"] not in available and not local:
-            missing.update(str(dep[k]) for k in ("name", "alias") if dep.get(k))
-    return missing
-
-
 @chart_check("CH009")
 def template_syntax(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
     names: set[str] | None = None
-    unavailable = unavailable_dependencies(chart)
+    unavailable = unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts)
     for template, info in chart.analysis:
         for error in info.errors:
             yield Problem(error.message, location=Location(template.display, error.line, error.column))

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from k8slint.checks.chart_templates import unavailable_dependencies
 from k8slint.findings import Location, Problem, format_path
+from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -46,8 +46,8 @@ def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         where = format_path(tuple(exc.absolute_path)) or "the top level"
         yield Problem(f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1))
         return
-    schema, registry = _compilable(chart)
-    validator = validator_class(schema, registry=registry)
+    schema, schema_registry = _compilable(chart)
+    validator = validator_class(schema, registry=schema_registry)
     values = _values(chart) if chart.values else {}
     try:
         errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
@@ -68,7 +68,7 @@ def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
 
 
 def _shown(ref: Any) -> str:
-    from k8slint.validation import shown_ref
+    from k8slint.model.schemas import shown_ref
 
     return shown_ref(str(ref))
 
@@ -78,13 +78,13 @@ def _schema_uri(chart: ChartDoc) -> str:
 
 
 def _policy(chart: ChartDoc) -> Any:
-    from k8slint.validation import RefPolicy
+    from k8slint.model.schemas import RefPolicy
 
     return RefPolicy([chart.path], "the chart folder")
 
 
 def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
-    """The schema without its refused references, and a registry that retrieves only files inside the chart.
+    """The schema without its refused references, and a schema registry (referencing) that retrieves only files inside the chart.
 
     jsonschema resolves a relative ``$ref`` against the schema's ``$id``, or
     against nothing: a reference with no scheme is read beside values.schema.json.
@@ -93,7 +93,7 @@ def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
     import referencing.exceptions
     from referencing.jsonschema import DRAFT7, specification_with
 
-    from k8slint.validation import RefRefused, scan_refs, without_refs
+    from k8slint.model.schemas import RefRefused, scan_refs, without_refs
 
     policy = _policy(chart)
     base = _schema_uri(chart)
@@ -123,7 +123,8 @@ def values_schema_ref(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
     """The references of values.schema.json that name anything but a file inside the chart."""
     if not isinstance(chart.schema, dict) or chart.schema_source is None:
         return
-    from k8slint.validation import document_refusals, json_position
+    from k8slint.model.schemas import document_refusals
+    from k8slint.sources.yamlsafe import json_position
 
     path = Path(os.path.realpath(chart.path / "values.schema.json"))
     source = chart.schema_source
@@ -263,7 +264,7 @@ def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
         return  # a library chart's values are examples: its templates run with the parent's
     if any(info.whole_values for _, info in chart.analysis):
         return  # all of .Values is handed on somewhere: every value may be used
-    if unavailable_dependencies(chart):
+    if unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts):
         return  # templates of dependencies that are not here may read any value
     from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
 

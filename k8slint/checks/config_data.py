@@ -9,14 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.credentials import (
-    is_credential_name,
-    is_literal_secret,
-    url_password,
-)
-from k8slint.model.workloads import mapping, repeats, sequence
+from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 _CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
 MAX_CONFIGMAP_BYTES = 1024 * 1024

@@ -7,15 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
+from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, substitute
 from k8slint.model.numbers import ascii_int, is_ascii_digits
 from k8slint.registry import dockerfile_check
-from k8slint.sources.dockerfiles import (
-    DockerfileDoc,
-    Instruction,
-    Stage,
-    Unresolved,
-    substitute,
-)
 
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
 _REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)", re.IGNORECASE)

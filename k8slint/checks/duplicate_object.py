@@ -7,8 +7,8 @@ from typing import Any
 
 from k8slint.findings import Problem, Related
 from k8slint.model.kinds import api_group
+from k8slint.model.objects import K8sObject
 from k8slint.registry import set_check
-from k8slint.sources.manifests import K8sObject
 
 
 @set_check("KM004", local=True)

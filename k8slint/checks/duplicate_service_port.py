@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import mapping, repeats, sequence
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check, set_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _ports(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.workloads import mapping, repeats, sequence
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 # What the API server accepts (any printable ASCII but '='), and what shells and most programs can read.
 _ACCEPTED = re.compile(r"[ -<>-~]+")

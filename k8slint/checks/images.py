@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
+from k8slint.model.dockerfile import DockerfileDoc, base_images
 from k8slint.model.images import ImageError, parse_image
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import image_placeholder
 from k8slint.registry import dockerfile_check, object_check
-from k8slint.sources.dockerfiles import DockerfileDoc, Stage
-from k8slint.sources.manifests import K8sObject
 
 
 def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
@@ -44,16 +44,6 @@ def image_tag_latest(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
                 f"container {name!r}: image {image!r} {how}, so what runs changes whenever the image is pushed",
                 path=path,
             )
-
-
-def base_images(doc: DockerfileDoc) -> Iterator[Stage]:
-    """Stages whose FROM names an image: not scratch, not an earlier stage, not an unresolved variable."""
-    earlier: set[str] = set()
-    for stage in doc.stages:
-        if stage.resolved and stage.base.lower() != "scratch" and stage.base.lower() not in earlier:
-            yield stage
-        if stage.alias:
-            earlier.add(stage.alias)
 
 
 @dockerfile_check("KR005")

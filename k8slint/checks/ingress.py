@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.checks.references import managed_here, present
-from k8slint.findings import Path, Problem, Related
+from k8slint.findings import FieldPath, Problem, Related
+from k8slint.model.graph.presence import managed_here, present
 from k8slint.model.numbers import ascii_int
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import template_placeholder
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check, set_check
-from k8slint.sources.manifests import K8sObject
 
 INGRESS = ("Ingress",)
 _HOST_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -34,8 +34,8 @@ RATE_LIMITS = (
 class Backend:
     service: str
     port: Any
-    port_path: Path
-    path: Path
+    port_path: FieldPath
+    path: FieldPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +43,13 @@ class IngressPath:
     host: str
     path: str
     path_type: str
-    where: Path
+    where: FieldPath
 
 
 def backends(obj: K8sObject) -> Iterator[Backend]:
     """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form)."""
     spec = mapping(obj.data.get("spec"))
-    candidates: list[tuple[Path, Any]] = [(("spec", "defaultBackend"), spec.get("defaultBackend")), (("spec", "backend"), spec.get("backend"))]
+    candidates: list[tuple[FieldPath, Any]] = [(("spec", "defaultBackend"), spec.get("defaultBackend")), (("spec", "backend"), spec.get("backend"))]
     for r, rule in enumerate(sequence(spec.get("rules"))):
         for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
             candidates.append((("spec", "rules", r, "http", "paths", p, "backend"), mapping(entry).get("backend")))
@@ -78,11 +78,11 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 
 @object_check("KN040", kinds=INGRESS)
 def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    if not managed_here(ctx, obj, "Service"):
+    if not managed_here(ctx.index, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
     services_here = ctx.index.in_namespace(obj.namespace, "Service")
     for backend in backends(obj):
-        if not present(ctx, obj.namespace, "Service", backend.service):
+        if not present(ctx.index, obj.namespace, "Service", backend.service):
             known = ", ".join(sorted({s.name for s in services_here if s.name}))
             yield Problem(
                 f"backend Service {backend.service!r} is not defined in namespace {obj.namespace!r} (its Services: {known})",
@@ -146,11 +146,11 @@ def _tls(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 def ingress_tls_secret_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     if any(key in obj.annotations for key in CERT_MANAGER_ANNOTATIONS):
         return  # cert-manager creates the Secret
-    if not managed_here(ctx, obj, "Secret"):
+    if not managed_here(ctx.index, obj, "Secret"):
         return  # the namespace's Secrets are not among the linted files next to this Ingress
     for index, tls in _tls(obj):
         name = tls.get("secretName")
-        if isinstance(name, str) and name and not present(ctx, obj.namespace, "Secret", name):
+        if isinstance(name, str) and name and not present(ctx.index, obj.namespace, "Secret", name):
             yield Problem(
                 f"TLS Secret {name!r} is not defined in namespace {obj.namespace!r}",
                 path=("spec", "tls", index, "secretName"),
@@ -218,7 +218,7 @@ def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 @set_check("KN046", local=True)
 def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
     """The same host and path twice, within an Ingress or across the Ingresses of one file (or stream)."""
-    first: dict[tuple[str, str, str, str], tuple[K8sObject, Path]] = {}
+    first: dict[tuple[str, str, str, str], tuple[K8sObject, FieldPath]] = {}
     for obj in ctx.index.of_kind("Ingress"):
         ingress_class = mapping(obj.data.get("spec")).get("ingressClassName") or obj.annotations.get("kubernetes.io/ingress.class") or ""
         for entry in paths(obj):

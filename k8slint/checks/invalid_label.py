@@ -5,32 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Path, Problem
+from k8slint.findings import FieldPath, Problem
+from k8slint.model.fields import label_maps
 from k8slint.model.jsonvalues import scalar_json
 from k8slint.model.names import label_value, qualified_name
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import template_placeholder
-from k8slint.model.workloads import dig
+from k8slint.model.values import dig
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
-def _label_maps(obj: K8sObject) -> Iterator[tuple[Path, Any, bool]]:
-    """(path, mapping, check values?) of every label map, selector map and annotation map."""
-    yield ("metadata", "labels"), obj.metadata.get("labels"), True
-    yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
-    template = obj.pod_template_path()
-    if template is not None:
-        yield (*template, "metadata", "labels"), dig(obj.data, (*template, "metadata", "labels")), True
-        yield (*template, "metadata", "annotations"), dig(obj.data, (*template, "metadata", "annotations")), False
-    selector = dig(obj.data, ("spec", "selector"))
-    if isinstance(selector, dict):
-        if obj.kind in ("Service", "ReplicationController"):
-            yield ("spec", "selector"), selector, True
-        else:
-            yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True
-
-
-def _expressions(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
+def _expressions(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
     expressions = dig(obj.data, ("spec", "selector", "matchExpressions"))
     if obj.kind not in ("Service", "ReplicationController") and isinstance(expressions, list):
         for index, expression in enumerate(expressions):
@@ -40,7 +25,7 @@ def _expressions(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
 
 @object_check("KM005", local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for path, labels, with_values in _label_maps(obj):
+    for path, labels, with_values in label_maps(obj):
         if not isinstance(labels, dict):
             continue
         what = "annotation key" if path[-1] == "annotations" else "label key"

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.names import (
-    dns1035_label,
-    dns1123_label,
-    dns1123_subdomain,
-    path_segment,
-)
+from k8slint.model.fields import DEFAULT_NAME_RULE, NAME_RULES
+from k8slint.model.names import path_segment
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import value_placeholder
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
-
-RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
-    "Namespace": (dns1123_label, "a DNS-1123 label"),
-    "Service": (dns1035_label, "a DNS-1035 label"),
-    "Role": (path_segment, "a path segment"),
-    "ClusterRole": (path_segment, "a path segment"),
-    "RoleBinding": (path_segment, "a path segment"),
-    "ClusterRoleBinding": (path_segment, "a path segment"),
-}
-DEFAULT = (dns1123_subdomain, "a DNS-1123 subdomain")
 
 
 @object_check("KM003", local=True)
 def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     metadata = obj.metadata
-    validate, what = RULES.get(obj.kind or "", DEFAULT)
+    validate, what = NAME_RULES.get(obj.kind or "", DEFAULT_NAME_RULE)
     name = metadata.get("name")
     caps = validate is not path_segment  # an all-caps name can be real only where upper case is allowed
     if isinstance(name, str) and value_placeholder(name, caps=caps):

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, SelectorError, from_label_selector
-from k8slint.model.workloads import dig
+from k8slint.model.values import dig
 from k8slint.registry import set_check
-from k8slint.sources.manifests import K8sObject
 
 CONTROLLERS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
 

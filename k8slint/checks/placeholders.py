@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.checks.invalid_label import _label_maps
-from k8slint.checks.invalid_name import RULES as NAME_RULES
-from k8slint.checks.resources import _quantities
-from k8slint.findings import Path, Problem
+from k8slint.findings import FieldPath, Problem
+from k8slint.model.fields import NAME_RULES, label_maps, quantity_fields
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.names import path_segment
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     KO_PREFIX,
     image_placeholder,
@@ -25,9 +24,9 @@ from k8slint.model.placeholders import (
     template_placeholder,
     value_placeholder,
 )
-from k8slint.model.workloads import PROBES, dig, mapping, sequence
+from k8slint.model.values import dig, mapping, sequence
+from k8slint.model.workloads import PROBES
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 RENDER = "the file looks like a template to be rendered first (envsubst, ko, skaffold, kpt setters)"
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
@@ -40,7 +39,7 @@ def _builtin(obj: K8sObject) -> bool:
 
 @object_check("KM006", local=_builtin)
 def unrendered_placeholder(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    reported: set[Path] = set()
+    reported: set[FieldPath] = set()
     for path, what, value, token in _found(obj, ctx):
         if path in reported:
             continue
@@ -56,7 +55,7 @@ def unrendered_placeholder(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"{what} is {value!r}, {shown}: {RENDER}", path=path)
 
 
-def _found(obj: K8sObject, ctx: Any) -> Iterator[tuple[Path, str, str, str]]:
+def _found(obj: K8sObject, ctx: Any) -> Iterator[tuple[FieldPath, str, str, str]]:
     yield from _names(obj)
     yield from _labels(obj)
     yield from _images(obj)
@@ -72,7 +71,7 @@ def _found(obj: K8sObject, ctx: Any) -> Iterator[tuple[Path, str, str, str]]:
             yield tuple(error.path), str(error.path[-1]), str(value), token
 
 
-def _names(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+def _names(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     # Role and binding names are path segments, where upper case is allowed
     caps = NAME_RULES.get(obj.kind or "", (None, ""))[0] is not path_segment
     for field, what, caps_here in (
@@ -87,8 +86,8 @@ def _names(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
                 yield ("metadata", field), what, value, token
 
 
-def _labels(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
-    for path, labels, with_values in _label_maps(obj):
+def _labels(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    for path, labels, with_values in label_maps(obj):
         for key, value in mapping(labels).items():
             token = template_placeholder(key) if isinstance(key, str) else None
             if token:
@@ -99,7 +98,7 @@ def _labels(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
                     yield (*path, key), f"label {key!r}", value, token
 
 
-def _images(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+def _images(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     for container in obj.containers():
         image = container.data.get("image")
         if not isinstance(image, str):
@@ -114,15 +113,15 @@ def _images(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
             yield (*container.path, "image"), f"container {container.name!r} image", image, token
 
 
-def _quantity_values(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
-    for path, value in _quantities(obj):
+def _quantity_values(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    for path, value in quantity_fields(obj):
         token = value_placeholder(value, caps=True) if isinstance(value, str) else None
         if token:
             yield path, f"{path[-2]}.{path[-1]}", value, token
 
 
-def _ports(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
-    fields: list[tuple[Path, Any, bool, str]] = []
+def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    fields: list[tuple[FieldPath, Any, bool, str]] = []
     for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
             port = mapping(port)
@@ -145,11 +144,11 @@ def _ports(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
             yield path, what, str(value), token
 
 
-def _hosts(obj: K8sObject) -> Iterator[tuple[Path, str, str, str]]:
+def _hosts(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     if obj.kind != "Ingress":
         return
     spec = mapping(obj.data.get("spec"))
-    hosts: list[tuple[Path, Any, str]] = [
+    hosts: list[tuple[FieldPath, Any, str]] = [
         (("spec", "rules", index, "host"), mapping(rule).get("host"), "host")
         for index, rule in enumerate(sequence(spec.get("rules")))
     ]

@@ -8,10 +8,10 @@ from typing import Any
 
 from k8slint.findings import Problem, Related
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 _IANA_SVC_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from k8slint.findings import Path, Problem
+from k8slint.findings import FieldPath, Problem
 from k8slint.model.dockerbuild import parse_expose
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.dockerfile import DockerfileDoc, Unresolved, substitute
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, sequence
 from k8slint.registry import dockerfile_check, object_check
-from k8slint.sources.dockerfiles import DockerfileDoc, Unresolved, substitute
-from k8slint.sources.manifests import K8sObject
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HANDLERS = ("httpGet", "tcpSocket", "grpc")
@@ -21,7 +21,7 @@ def parse_range(text: str) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def port_problem(value: Any, path: Path, what: str, low: int = 1, high: int = 65535, zero_unset: bool = False) -> Problem | None:
+def port_problem(value: Any, path: FieldPath, what: str, low: int = 1, high: int = 65535, zero_unset: bool = False) -> Problem | None:
     """A problem when ``value`` is a number outside ``low..high`` or not an integer.
 
     Strings (named ports) and other types are left to the rules that own them.

@@ -15,16 +15,10 @@ from typing import Any
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
-from k8slint.model.workloads import (
-    LONG_RUNNING_KINDS,
-    PROBES,
-    ContainerView,
-    declared_ports,
-    probe_handler,
-)
+from k8slint.model.workloads import LONG_RUNNING_KINDS, PROBES, ContainerView, declared_ports, probe_handler
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 # The numbers of a probe that the API server validates as non-negative.
 PROBE_NUMBERS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")

@@ -4,7 +4,7 @@ KN020 missing-configmap, KN021 missing-secret, KN022 missing-pvc,
 KN023 missing-serviceaccount, KN024 missing-configmap-key and
 KN025 missing-secret-key read the same references (k8slint.model.references).
 
-A referenced object counts as present when it is in the linted set (same
+A referenced object counts as present (k8slint.model.graph.presence) when it is in the linted set (same
 namespace), when the config lists it in ``external-objects``, when the cluster
 always has it (the ``default`` ServiceAccount, the ``kube-root-ca.crt``
 ConfigMap), or when a custom resource in the namespace names it (an operator
@@ -24,27 +24,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
+from k8slint.model.graph.presence import managed_here, present
+from k8slint.model.objects import K8sObject
 from k8slint.model.references import Reference
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
-
-ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
-CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
-
-
-def present(ctx: Any, namespace: str | None, kind: str, name: str) -> bool:
-    if (kind, name) in ALWAYS_PRESENT or ctx.index.named(namespace, kind, name):
-        return True
-    if ctx.index.is_external(namespace, kind, name) or ctx.index.created_at_runtime(namespace, kind, name):
-        return True
-    return name in ctx.index.names_mentioned_by_custom_resources(namespace)
-
-
-def managed_here(ctx: Any, subject: K8sObject, kind: str) -> bool:
-    """Whether the subject's folder defines objects of ``kind`` in its namespace (evidence the set manages them)."""
-    if subject.namespace in CLUSTER_NAMESPACES:
-        return False
-    return ctx.index.defined_in_folder(kind, subject.namespace, subject.file.folder)
 
 
 def _claim_templates(obj: K8sObject) -> set[str]:
@@ -67,7 +50,7 @@ def _missing(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Reference]:
         if ref.kind != kind or ref.optional or (ref.name, ref.path) in seen or ref.name in provided:
             continue
         seen.add((ref.name, ref.path))
-        if not present(ctx, obj.namespace, kind, ref.name) and managed_here(ctx, obj, kind):
+        if not present(ctx.index, obj.namespace, kind, ref.name) and managed_here(ctx.index, obj, kind):
             yield ref
 
 

@@ -10,50 +10,19 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from k8slint.findings import Path, Problem
+from k8slint.findings import Problem
+from k8slint.model.fields import quantity_fields, resource_blocks
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import value_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
-from k8slint.model.workloads import dig, mapping, sequence
+from k8slint.model.values import mapping
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 COMPARED = ("cpu", "memory", "ephemeral-storage", "storage")
 
 
 def _compared(resource: str) -> bool:
     return resource in COMPARED or resource.startswith("hugepages-")
-
-
-def _resource_blocks(obj: K8sObject) -> Iterator[tuple[Path, dict[str, Any]]]:
-    """Every ``resources`` block (requests/limits) of an object, with its path."""
-    for container in obj.containers():
-        resources = container.data.get("resources")
-        if isinstance(resources, dict):
-            yield (*container.path, "resources"), resources
-    kind = obj.kind
-    if kind == "PersistentVolumeClaim":
-        resources = dig(obj.data, ("spec", "resources"))
-        if isinstance(resources, dict):
-            yield ("spec", "resources"), resources
-    elif kind == "StatefulSet":
-        for index, claim in enumerate(sequence(dig(obj.data, ("spec", "volumeClaimTemplates")))):
-            resources = dig(claim, ("spec", "resources"))
-            if isinstance(resources, dict):
-                yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), resources
-
-
-def _quantities(obj: K8sObject) -> Iterator[tuple[Path, Any]]:
-    """Every quantity field: resource requests and limits, emptyDir size limits."""
-    for path, resources in _resource_blocks(obj):
-        for section in ("requests", "limits"):
-            for resource, value in mapping(resources.get(section)).items():
-                yield (*path, section, resource), value
-    spec_path = obj.pod_spec_path()
-    if spec_path is not None:
-        for index, volume in enumerate(sequence(dig(obj.data, (*spec_path, "volumes")))):
-            empty_dir = dig(volume, ("emptyDir",))
-            if isinstance(empty_dir, dict) and "sizeLimit" in empty_dir:
-                yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
 
 
 def _parsed(value: Any) -> Fraction | None:
@@ -65,7 +34,7 @@ def _parsed(value: Any) -> Fraction | None:
 
 @object_check("KR003", local=True)
 def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for path, value in _quantities(obj):
+    for path, value in quantity_fields(obj):
         try:
             quantity = parse_quantity(value)
         except QuantityError as exc:
@@ -78,7 +47,7 @@ def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 @object_check("KR004", local=True)
 def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for path, value in _quantities(obj):
+    for path, value in quantity_fields(obj):
         is_size_limit = path[-1] == "sizeLimit"
         if path[-2] != "limits" and not is_size_limit:
             continue
@@ -90,7 +59,7 @@ def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 @object_check("KR002", local=True)
 def request_exceeds_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for path, resources in _resource_blocks(obj):
+    for path, resources in resource_blocks(obj):
         requests, limits = mapping(resources.get("requests")), mapping(resources.get("limits"))
         for resource, raw_request in requests.items():
             if not isinstance(resource, str) or not _compared(resource) or resource not in limits:

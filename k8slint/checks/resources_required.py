@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import ContainerView, mapping
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping
+from k8slint.model.workloads import ContainerView
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[ContainerView, list[str]]]:

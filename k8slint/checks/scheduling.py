@@ -7,9 +7,9 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.names import label_value, qualified_name
-from k8slint.model.workloads import mapping, sequence
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 OPERATORS = ("Exists", "Equal")

@@ -14,10 +14,10 @@ from typing import Any
 from k8slint.findings import Location, Problem
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import schema_placeholder
-from k8slint.model.workloads import dig
+from k8slint.model.values import dig
 from k8slint.registry import object_check, set_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _builtin(obj: K8sObject) -> bool:
@@ -75,7 +75,7 @@ def _builtin_kinds(ctx: Any, api_version: str) -> list[str]:
 @object_check("KL014", kinds={"CustomResourceDefinition"}, local=True)
 def crd_schema_ref(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     """Every reference in a CRD's schemas: the API server forbids them, and k8slint retrieves none."""
-    from k8slint.validation import crd_schema_holders, shown_ref, walk_refs
+    from k8slint.model.schemas import crd_schema_holders, shown_ref, walk_refs
 
     for prefix, schema in crd_schema_holders(obj):
         for path, ref, _ in walk_refs(schema):
@@ -91,7 +91,8 @@ def location_schema_ref(ctx: Any) -> Iterator[Problem]:
     """The refused references of the --schema-location schemas the custom resources in the set use, once per file."""
     if not ctx.schema_locations:
         return
-    from k8slint.validation import RefPolicy, json_position
+    from k8slint.model.schemas import RefPolicy
+    from k8slint.sources.yamlsafe import json_position
 
     policy = RefPolicy(ctx.schema_locations, "the --schema-location folders")
     seen_kinds: set[tuple[str, str]] = set()

@@ -10,13 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.workloads import (
-    ContainerView,
-    mapping,
-    sequence,
-)
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, sequence
+from k8slint.model.workloads import ContainerView
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 def _effective(obj: K8sObject) -> Iterator[tuple[ContainerView, dict[str, Any], dict[str, Any]]]:

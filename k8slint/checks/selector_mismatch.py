@@ -6,16 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem
-from k8slint.model.selectors import (
-    Selector,
-    SelectorError,
-    from_label_selector,
-    from_map,
-    label_text,
-)
-from k8slint.model.workloads import dig
+from k8slint.model.objects import K8sObject
+from k8slint.model.selectors import Selector, SelectorError, from_label_selector, from_map, label_text
+from k8slint.model.values import dig
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 # API versions that default a missing selector from the template labels.
 _DEFAULTING_VERSIONS = frozenset({"extensions/v1beta1", "apps/v1beta1"})

@@ -1,7 +1,7 @@
 """KN001 service-selector-no-match: a Service that routes to no pods.
 
 When nothing matches, the finding is made only on evidence that the selector
-is wrong (see k8slint.model.matching), or when the matching pods are in
+is wrong (see k8slint.model.graph.matching), or when the matching pods are in
 another namespace of the same file.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import Problem, Related
-from k8slint.model.index import PodTemplate
-from k8slint.model.matching import explain_miss
+from k8slint.model.graph.index import PodTemplate
+from k8slint.model.graph.matching import explain_miss
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, from_map
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 def show(selector: Selector) -> str:

@@ -7,11 +7,12 @@ from typing import Any
 
 from k8slint.findings import Problem
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
 from k8slint.model.selectors import from_map
-from k8slint.model.workloads import ContainerView, declared_ports, mapping, sequence
+from k8slint.model.values import mapping, sequence
+from k8slint.model.workloads import ContainerView, declared_ports
 from k8slint.registry import object_check
-from k8slint.sources.manifests import K8sObject
 
 
 @object_check("KN026", kinds=("Service",))

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from k8slint.model.dockerfile import DockerfileDoc, Unresolved, substitute
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import ascii_int
+from k8slint.model.objects import K8sObject
 from k8slint.model.workloads import ContainerView
-from k8slint.sources.dockerfiles import DockerfileDoc
-from k8slint.sources.manifests import K8sObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +105,6 @@ class BuildMap:
 
 def exposed_ports(doc: DockerfileDoc) -> Iterator[tuple[int, int, str, int]]:
     """(first port, last port, protocol, line) of each EXPOSE of the final stage chain."""
-    from k8slint.sources.dockerfiles import Unresolved, substitute
-
     stage = doc.final_stage()
     chain = []
     while stage is not None and stage not in chain:

@@ -6,19 +6,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.findings import Path
-from k8slint.model.workloads import ContainerView, mapping, sequence
+from k8slint.findings import FieldPath
+from k8slint.model.values import mapping, sequence
+from k8slint.model.workloads import ContainerView
 
 
 @dataclass(frozen=True, slots=True)
 class Reference:
     kind: str
     name: str
-    path: Path
+    path: FieldPath
     """Where the name is written."""
     optional: bool = False
     key: str | None = None
-    key_path: Path | None = None
+    key_path: FieldPath | None = None
     """Where the key is written, for references to one key."""
 
 
@@ -30,7 +31,7 @@ def _optional(settings: dict[str, Any]) -> bool:
     return settings.get("optional") is True
 
 
-def _items(kind: str, name: str, settings: dict[str, Any], path: Path, name_field: str) -> Iterator[Reference]:
+def _items(kind: str, name: str, settings: dict[str, Any], path: FieldPath, name_field: str) -> Iterator[Reference]:
     """A volume source's items: each names a key of the object."""
     optional = _optional(settings)
     items = sequence(settings.get("items"))
@@ -41,7 +42,7 @@ def _items(kind: str, name: str, settings: dict[str, Any], path: Path, name_fiel
             yield Reference(kind, name, (*path, name_field), optional, key, (*path, "items", index, "key"))
 
 
-def references_of(found: tuple[Path, dict[str, Any]] | None, containers: Iterable[ContainerView]) -> Iterator[Reference]:
+def references_of(found: tuple[FieldPath, dict[str, Any]] | None, containers: Iterable[ContainerView]) -> Iterator[Reference]:
     """Every reference a pod spec makes, with the path of the name.
 
     ``found`` is the pod spec as k8slint.model.workloads.pod_spec finds it and

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.findings import Path
+from k8slint.findings import FieldPath
+from k8slint.model.values import dig, sequence
 
 WORKLOAD_KINDS = frozenset(
     {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
@@ -15,44 +16,12 @@ POD_BEARING_KINDS = WORKLOAD_KINDS | {"Pod", "PodTemplate"}
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
-def mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def sequence(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def repeats(keyed: Iterable[tuple[int, Hashable]]) -> Iterator[tuple[int, int, Hashable]]:
-    """``(index, first_index, key)`` for every item whose key an earlier item already had.
-
-    ``keyed`` is ``(index, key)`` pairs, in list order; items without a key are left out by the caller.
-    """
-    first: dict[Hashable, int] = {}
-    for index, key in keyed:
-        earlier = first.setdefault(key, index)
-        if earlier != index:
-            yield index, earlier, key
-
-
-def dig(data: Any, path: Path) -> Any:
-    """The value at ``path``, or None where any step is missing or of the wrong type."""
-    for part in path:
-        if isinstance(part, int):
-            if not isinstance(data, list) or not 0 <= part < len(data):
-                return None
-        elif not isinstance(data, dict):
-            return None
-        data = data[part] if isinstance(part, int) else data.get(part)
-    return data
-
-
 def _kind(data: dict[str, Any]) -> str | None:
     kind = data.get("kind")
     return kind if isinstance(kind, str) else None
 
 
-def pod_template_path(data: dict[str, Any]) -> Path | None:
+def pod_template_path(data: dict[str, Any]) -> FieldPath | None:
     """Where a workload keeps its pod template, if it has one.
 
     Built-in workloads by kind; any other object (an Argo Rollout, say) when
@@ -60,7 +29,7 @@ def pod_template_path(data: dict[str, Any]) -> Path | None:
     """
     kind = _kind(data)
     if kind == "CronJob":
-        path: Path = ("spec", "jobTemplate", "spec", "template")
+        path: FieldPath = ("spec", "jobTemplate", "spec", "template")
     elif kind == "PodTemplate":
         path = ("template",)
     elif kind in WORKLOAD_KINDS:
@@ -74,7 +43,7 @@ def pod_template_path(data: dict[str, Any]) -> Path | None:
     return path if isinstance(dig(data, path), dict) else None
 
 
-def pod_spec_path(data: dict[str, Any]) -> Path | None:
+def pod_spec_path(data: dict[str, Any]) -> FieldPath | None:
     if _kind(data) == "Pod":
         return ("spec",) if isinstance(data.get("spec"), dict) else None
     template = pod_template_path(data)
@@ -86,7 +55,7 @@ def pod_spec_path(data: dict[str, Any]) -> Path | None:
 
 @dataclass(frozen=True, slots=True)
 class ContainerView:
-    path: Path
+    path: FieldPath
     """Path of the container mapping inside its object."""
     data: dict[str, Any]
     group: str
@@ -103,7 +72,7 @@ def containers(data: dict[str, Any]) -> Iterator[ContainerView]:
     return containers_of(pod_spec(data))
 
 
-def containers_of(found: tuple[Path, dict[str, Any]] | None) -> Iterator[ContainerView]:
+def containers_of(found: tuple[FieldPath, dict[str, Any]] | None) -> Iterator[ContainerView]:
     """The containers of a pod spec as ``pod_spec`` finds it (path and value), if any."""
     if found is None:
         return
@@ -171,6 +140,6 @@ def probe_handler(probe: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def pod_spec(data: dict[str, Any]) -> tuple[Path, dict[str, Any]] | None:
+def pod_spec(data: dict[str, Any]) -> tuple[FieldPath, dict[str, Any]] | None:
     path = pod_spec_path(data)
     return (path, dig(data, path)) if path is not None else None

@@ -16,14 +16,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-
 from k8slint import rulecodes
-from k8slint.rulecodes import Emitted
 from k8slint.findings import Location, Problem
+from k8slint.model.objects import SourceFile
+from k8slint.model.positions import PositionTree, locate
+from k8slint.rulecodes import Emitted
 from k8slint.sources.discover import decode
-from k8slint.sources.manifests import SourceFile
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
-from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, load_documents, locate
+from k8slint.sources.yamlsafe import ERROR_RULES, load_documents
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024

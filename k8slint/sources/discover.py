@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from k8slint import rulecodes
-from k8slint.rulecodes import Emitted
 from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
+from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfiles import is_dockerfile_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 

@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.positions import PositionTree, locate
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -155,45 +156,6 @@ def _unreadable(node: ScalarNode, what: str) -> yaml.constructor.ConstructorErro
 KubernetesSafeLoader.add_constructor(_INT_TAG, KubernetesSafeLoader.construct_yaml_int)
 KubernetesSafeLoader.add_constructor(_FLOAT_TAG, KubernetesSafeLoader.construct_yaml_float)
 KubernetesSafeLoader.add_constructor(_BOOL, KubernetesSafeLoader.construct_yaml_bool)
-
-
-PositionTree = tuple[int, int, Any]
-"""Where a node is: ``(line, column, children)``, 0-based.
-
-For a mapping entry the line and column are those of its key (the ``cpu:``),
-for a list item those of the item. ``children`` holds the trees of the
-node's own children: a dict by the key's text for a mapping (merged keys
-included, the first of repeated keys winning), a list for a sequence, None
-for a scalar. A tree is a small fraction of the size of the parser's node
-tree, which is dropped once the document is built.
-"""
-
-
-def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
-    """The 1-based (line, column) of ``path`` in ``tree``, and how many parts were found.
-
-    A mapping key points at the key itself (the ``cpu:`` line), a list item
-    at the item. When the path runs out of the tree, the deepest existing
-    node is returned: a finding about a missing field points at its parent.
-    """
-    line, column, children = tree
-    found = 0
-    for part in path:
-        nxt = child(children, part)
-        if nxt is None:
-            break
-        line, column, children = nxt
-        found += 1
-    return line + 1, column + 1, found
-
-
-def child(children: Any, part: Any) -> PositionTree | None:
-    """The tree of ``part`` (a key or a list index) among a node's ``children``."""
-    if isinstance(children, dict):
-        return children.get(str(part))  # type: ignore[no-any-return]
-    if isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
-        return children[part]  # type: ignore[no-any-return]
-    return None
 
 
 class _Unusual(Exception):
@@ -501,3 +463,12 @@ def _constructor_error(exc: yaml.constructor.ConstructorError, node: Node) -> Do
             message = f"the tag {short} is not a YAML type that Kubernetes understands"
         return DocumentError("tag", message, mark.line + 1, mark.column + 1)
     return DocumentError("syntax", problem, mark.line + 1, mark.column + 1)
+
+
+def json_position(text: str, path: tuple[Any, ...]) -> tuple[int, int]:
+    """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
+    documents, _, _ = load_documents(text)
+    if not documents or documents[0].tree is None:
+        return 1, 1
+    line, column, _ = locate(documents[0].tree, path)
+    return line, column

@@ -37,12 +37,11 @@ from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from k8slint.errors import UsageError
-from k8slint.findings import clip
-from k8slint.findings import Path as FieldPath
+from k8slint.findings import FieldPath, clip
 from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
+from k8slint.model.objects import K8sObject
 from k8slint.model.workloads import is_kustomize_fragment
-from k8slint.sources.manifests import K8sObject
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
@@ -195,7 +194,7 @@ class SchemaStore:
         return json.loads(self._folder.joinpath("_definitions.json").read_text(encoding="utf-8"))
 
     @cached_property
-    def _registry(self) -> Any:
+    def _schema_registry(self) -> Any:
         import jsonschema_rs
 
         return jsonschema_rs.Registry([(_DEFINITIONS_ID, self._definitions)], retriever=refuse_all)
@@ -246,7 +245,7 @@ class SchemaStore:
             if not entry.is_file() or not _inside(entry, self._folder):
                 return None
             schema = json.loads(entry.read_text(encoding="utf-8"))
-            return jsonschema_rs.Draft202012Validator(schema, registry=self._registry, retriever=refuse_all)
+            return jsonschema_rs.Draft202012Validator(schema, registry=self._schema_registry, retriever=refuse_all)
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
             return self._compile(
@@ -719,14 +718,3 @@ def without_refs(schema: Any, refused: Iterable[RefusedRef]) -> Any:
         if isinstance(node, dict):
             node.pop(path[-1], None)
     return root
-
-
-def json_position(text: str, path: FieldPath) -> tuple[int, int]:
-    """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
-    from k8slint.sources.yamlsafe import load_documents, locate
-
-    documents, _, _ = load_documents(text)
-    if not documents or documents[0].tree is None:
-        return 1, 1
-    line, column, _ = locate(documents[0].tree, path)
-    return line, column

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from k8slint.findings import Path
+from k8slint.findings import FieldPath
 from k8slint.model.kinds import is_custom_resource
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, label_text
-from k8slint.model.workloads import dig, mapping
-from k8slint.sources.manifests import K8sObject
+from k8slint.model.values import dig, mapping
 
 _ANY = re.compile(r".*", re.DOTALL)
 _INDEX = re.compile(r"[0-9]+")
@@ -73,7 +73,7 @@ class PodTemplate:
     """Pods that an object runs (a workload's template) or is (a bare Pod)."""
 
     obj: K8sObject
-    path: Path
+    path: FieldPath
     """Path of the template (or Pod) inside the object; labels are at ``path + (metadata, labels)``."""
     labels: dict[str, Any]
     generated: dict[str, re.Pattern[str]] = field(default_factory=dict)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from k8slint.model.index import ObjectIndex, PodTemplate
+from k8slint.model.graph.index import ObjectIndex, PodTemplate
+from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, label_text
-from k8slint.sources.manifests import K8sObject
 
 
 @dataclass(frozen=True, slots=True)

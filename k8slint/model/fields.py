@@ -1,0 +1,71 @@
+"""Where an object keeps the values several rules read: resource quantities, label maps,
+and the name syntax the API server asks of each kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from k8slint.findings import FieldPath
+from k8slint.model.names import dns1035_label, dns1123_label, dns1123_subdomain, path_segment
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import dig, mapping, sequence
+
+NAME_RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "Namespace": (dns1123_label, "a DNS-1123 label"),
+    "Service": (dns1035_label, "a DNS-1035 label"),
+    "Role": (path_segment, "a path segment"),
+    "ClusterRole": (path_segment, "a path segment"),
+    "RoleBinding": (path_segment, "a path segment"),
+    "ClusterRoleBinding": (path_segment, "a path segment"),
+}
+"""The syntax metadata.name must have, by kind (the API server's validation of each kind)."""
+DEFAULT_NAME_RULE = (dns1123_subdomain, "a DNS-1123 subdomain")
+
+
+def resource_blocks(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    """Every ``resources`` block (requests/limits) of an object, with its path."""
+    for container in obj.containers():
+        resources = container.data.get("resources")
+        if isinstance(resources, dict):
+            yield (*container.path, "resources"), resources
+    kind = obj.kind
+    if kind == "PersistentVolumeClaim":
+        resources = dig(obj.data, ("spec", "resources"))
+        if isinstance(resources, dict):
+            yield ("spec", "resources"), resources
+    elif kind == "StatefulSet":
+        for index, claim in enumerate(sequence(dig(obj.data, ("spec", "volumeClaimTemplates")))):
+            resources = dig(claim, ("spec", "resources"))
+            if isinstance(resources, dict):
+                yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), resources
+
+
+def quantity_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
+    """Every quantity field: resource requests and limits, emptyDir size limits."""
+    for path, resources in resource_blocks(obj):
+        for section in ("requests", "limits"):
+            for resource, value in mapping(resources.get(section)).items():
+                yield (*path, section, resource), value
+    spec_path = obj.pod_spec_path()
+    if spec_path is not None:
+        for index, volume in enumerate(sequence(dig(obj.data, (*spec_path, "volumes")))):
+            empty_dir = dig(volume, ("emptyDir",))
+            if isinstance(empty_dir, dict) and "sizeLimit" in empty_dir:
+                yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
+
+
+def label_maps(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
+    """(path, mapping, check values?) of every label map, selector map and annotation map."""
+    yield ("metadata", "labels"), obj.metadata.get("labels"), True
+    yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
+    template = obj.pod_template_path()
+    if template is not None:
+        yield (*template, "metadata", "labels"), dig(obj.data, (*template, "metadata", "labels")), True
+        yield (*template, "metadata", "annotations"), dig(obj.data, (*template, "metadata", "annotations")), False
+    selector = dig(obj.data, ("spec", "selector"))
+    if isinstance(selector, dict):
+        if obj.kind in ("Service", "ReplicationController"):
+            yield ("spec", "selector"), selector, True
+        else:
+            yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True

@@ -1,0 +1,35 @@
+"""Whether an object that another one names counts as present, and whether its absence is evidence.
+
+A referenced object counts as present when it is in the linted set (same
+namespace), when the config lists it in ``external-objects``, when the cluster
+always has it (the ``default`` ServiceAccount, the ``kube-root-ca.crt``
+ConfigMap), when a custom resource in the namespace names it (an operator such
+as cert-manager or External Secrets makes it), or when a Role lets something
+create it at run time. A missing object is evidence of a bug only where the
+referring object's own folder defines objects of that kind in that namespace
+(:func:`managed_here`); references into the cluster's own namespaces are never
+checked.
+"""
+
+from __future__ import annotations
+
+from k8slint.model.graph.index import ObjectIndex
+from k8slint.model.objects import K8sObject
+
+ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
+CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+
+
+def present(index: ObjectIndex, namespace: str | None, kind: str, name: str) -> bool:
+    if (kind, name) in ALWAYS_PRESENT or index.named(namespace, kind, name):
+        return True
+    if index.is_external(namespace, kind, name) or index.created_at_runtime(namespace, kind, name):
+        return True
+    return name in index.names_mentioned_by_custom_resources(namespace)
+
+
+def managed_here(index: ObjectIndex, subject: K8sObject, kind: str) -> bool:
+    """Whether the subject's folder defines objects of ``kind`` in its namespace (evidence the set manages them)."""
+    if subject.namespace in CLUSTER_NAMESPACES:
+        return False
+    return index.defined_in_folder(kind, subject.namespace, subject.file.folder)

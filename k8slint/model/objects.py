@@ -1,0 +1,221 @@
+"""Kubernetes objects and the files they were read from: what every layer above the loader sees.
+
+The loader (k8slint.sources) builds them; rules, the object graph and the
+reporters read them. Nothing here parses YAML: a document that must be parsed
+again for its positions is handed to the reader the loader registers
+(:func:`set_position_reader`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.findings import FieldPath, Location, ObjectRef
+from k8slint.model import workloads
+from k8slint.model.positions import PositionTree, child, locate
+from k8slint.model.references import references_of
+from k8slint.model.values import string
+from k8slint.model.workloads import ContainerView
+
+_SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
+SUPPRESS_ALL = "all"
+
+
+PositionReader = Callable[[str], PositionTree | None]
+"""Parses a text and returns the position tree of its first document (None when it has none)."""
+
+_read_positions: PositionReader | None = None
+
+
+def set_position_reader(reader: PositionReader) -> None:
+    """How a document is parsed again for its positions (see :meth:`SourceFile.span_tree`).
+
+    The YAML loader registers itself when imported, so that the model does not
+    depend on the loader that builds it.
+    """
+    global _read_positions
+    _read_positions = reader
+
+
+@dataclass(slots=True)
+class SourceFile:
+    """A file as read: its text, and the suppression comments found in it."""
+
+    display: str
+    text: str
+    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
+    _lines: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if "k8slint:" in self.text:
+            self.suppressions = parse_suppression_comments(self.text)
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.display)
+
+    def span_tree(self, span: tuple[int, int], item: int | None) -> PositionTree:
+        """The position tree of the document at ``span``, with the file's own line numbers.
+
+        Objects that came from a worker process (``--jobs``) carry their data
+        but not their position trees; the document is parsed once more, only
+        when a finding needs a position.
+        """
+        if _read_positions is None:
+            raise RuntimeError("no position reader set: k8slint.sources.manifests sets it when imported")
+        start, end = span
+        first_line = self.text.count("\n", 0, start)
+        tree = _read_positions("\n" * first_line + self.text[start:end])
+        if tree is None:  # JSON that only Python's JSON reader accepts: whole-file positions
+            return (first_line, 0, None)
+        if item is not None:
+            items = child(tree[2], "items")
+            tree = child(items[2], item) or tree if items else tree
+        return tree
+
+    def line(self, number: int) -> str | None:
+        """The text of a 1-based line, without its line break."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1]
+        return None
+
+
+def parse_suppression_comments(text: str) -> dict[int, frozenset[str]]:
+    """``# k8slint: ignore=rule-a,KN201`` comments by 1-based line."""
+    found: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "k8slint:" not in line:
+            continue
+        match = _SUPPRESSION.search(line)
+        if match:
+            names = match.group(1)
+            rules = {n.strip() for n in names.split(",") if n.strip()} if names else {SUPPRESS_ALL}
+            found[number] = frozenset(rules)
+    return found
+
+
+@dataclass(slots=True, eq=False)
+class K8sObject:
+    """One Kubernetes object, and where it came from."""
+
+    data: dict[str, Any]
+    file: SourceFile
+    document: int
+    tree: PositionTree | None
+    """Where each field is; None until needed for objects that came from a worker."""
+    namespace: str | None
+    item: int | None
+    source: str | None
+    """The Helm template the object was rendered from (its ``# Source:`` comment), if any."""
+    span: tuple[int, int]
+    """Where the document (the whole List, for a List item) lies in the file: offset of its
+    first line, offset of its end."""
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Derived views of the data that several rules read (containers, references), computed once."""
+
+    def _view(self, name: str, compute: Callable[[K8sObject], Any]) -> Any:
+        memo = self.memo
+        if name not in memo:
+            memo[name] = compute(self)
+        return memo[name]
+
+    def containers(self) -> list[ContainerView]:
+        """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
+        return self._view("containers", _containers)  # type: ignore[no-any-return]
+
+    def references(self) -> list[Any]:
+        """Every reference the pod spec makes (k8slint.model.references.references_of), computed once."""
+        return self._view("references", _references)
+
+    def pod_spec(self) -> tuple[FieldPath, dict[str, Any]] | None:
+        """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
+        return self._view("pod_spec", _pod_spec)  # type: ignore[no-any-return]
+
+    def pod_spec_path(self) -> FieldPath | None:
+        found = self.pod_spec()
+        return found[0] if found is not None else None
+
+    def pod_template_path(self) -> FieldPath | None:
+        """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
+        return self._view("pod_template_path", _pod_template_path)  # type: ignore[no-any-return]
+
+    def is_kustomize_fragment(self) -> bool:
+        """k8slint.model.workloads.is_kustomize_fragment, computed once."""
+        return self._view("is_kustomize_fragment", _kustomize_fragment)  # type: ignore[no-any-return]
+
+    @property
+    def api_version(self) -> str | None:
+        return string(self.data.get("apiVersion"))
+
+    @property
+    def kind(self) -> str | None:
+        return string(self.data.get("kind"))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        metadata = self.data.get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
+
+    @property
+    def name(self) -> str | None:
+        return string(self.metadata.get("name"))
+
+    @property
+    def labels(self) -> dict[str, Any]:
+        labels = self.metadata.get("labels")
+        return labels if isinstance(labels, dict) else {}
+
+    @property
+    def annotations(self) -> dict[str, Any]:
+        annotations = self.metadata.get("annotations")
+        return annotations if isinstance(annotations, dict) else {}
+
+    @property
+    def ref(self) -> ObjectRef:
+        return ObjectRef(self.api_version, self.kind, self.name, self.namespace)
+
+    def describe(self) -> str:
+        return self.ref.describe()
+
+    def positions(self) -> PositionTree:
+        if self.tree is None:
+            self.tree = self.file.span_tree(self.span, self.item)
+        return self.tree
+
+    def locate(self, path: FieldPath) -> Location:
+        line, column, _ = locate(self.positions(), path)
+        return Location(self.file.display, line, column)
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """Identity across processes: file, document and List item."""
+        return (self.file.display, self.document, -1 if self.item is None else self.item)
+
+
+# The views K8sObject memoizes; each builds on the ones before it, so the pod spec is found once.
+
+
+def _pod_spec(obj: K8sObject) -> tuple[FieldPath, dict[str, Any]] | None:
+    return workloads.pod_spec(obj.data)
+
+
+def _pod_template_path(obj: K8sObject) -> FieldPath | None:
+    return workloads.pod_template_path(obj.data)
+
+
+def _kustomize_fragment(obj: K8sObject) -> bool:
+    return workloads.is_kustomize_fragment(obj.data)
+
+
+def _containers(obj: K8sObject) -> list[ContainerView]:
+    return list(workloads.containers_of(obj.pod_spec()))
+
+
+def _references(obj: K8sObject) -> list[Any]:
+    return list(references_of(obj.pod_spec(), obj.containers()))

@@ -1,0 +1,44 @@
+"""Generic helpers for the plain data of a loaded document: mappings, lists and field paths."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any
+
+from k8slint.findings import FieldPath
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def repeats(keyed: Iterable[tuple[int, Hashable]]) -> Iterator[tuple[int, int, Hashable]]:
+    """``(index, first_index, key)`` for every item whose key an earlier item already had.
+
+    ``keyed`` is ``(index, key)`` pairs, in list order; items without a key are left out by the caller.
+    """
+    first: dict[Hashable, int] = {}
+    for index, key in keyed:
+        earlier = first.setdefault(key, index)
+        if earlier != index:
+            yield index, earlier, key
+
+
+def dig(data: Any, path: FieldPath) -> Any:
+    """The value at ``path``, or None where any step is missing or of the wrong type."""
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
