@@ -147,7 +147,7 @@ def read_config(path: Path, *, named: bool = True) -> dict[str, Any]:
         try:
             import tomllib  # type: ignore[import-not-found]
         except ModuleNotFoundError:  # Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
+            import tomli as tomllib
         try:
             data = tomllib.loads(text).get("tool", {}).get("k8slint", {})
         except tomllib.TOMLDecodeError as exc:

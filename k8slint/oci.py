@@ -307,7 +307,7 @@ class _Exchange:
     def open(self, host: str, port: int) -> socket.socket:
         error: Exception | None = None
         for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
-            if _forbidden_address(address[0]):
+            if _forbidden_address(str(address[0])):
                 error = RegistryError(f"{host} resolves to {address[0]}, a link-local or unspecified address: not asked")
                 continue
             sock = socket.socket(family, kind, proto)
@@ -489,13 +489,12 @@ def proxy_for(origin: Origin) -> Proxy | None:
     sees a token.
     """
     import os
-    import urllib.request
 
     names = ("https_proxy", "HTTPS_PROXY") if origin.scheme == "https" else ("http_proxy", "HTTP_PROXY")
     url = next((os.environ[name] for name in names if os.environ.get(name)), None)
     if url is None:
         return None
-    if urllib.request.proxy_bypass_environment(origin.host if origin.port in (80, 443) else f"{origin.host}:{origin.port}"):
+    if _no_proxy(origin, os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""):
         return None
     parts = urllib.parse.urlsplit(url if "://" in url else f"http://{url}")
     try:
@@ -511,6 +510,25 @@ def proxy_for(origin: Origin) -> Proxy | None:
         pair = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
         authorization = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
     return Proxy(parts.hostname, port, authorization)
+
+
+def _no_proxy(origin: Origin, entries: str) -> bool:
+    """Whether NO_PROXY exempts ``origin``, as curl and Python's urllib read it: ``*``, or a
+    host name (a leading dot optional) that is the host or a domain above it, with an
+    optional port that must then match."""
+    host = origin.host.lower().rstrip(".")
+    for entry in (item.strip().lower() for item in entries.split(",")):
+        if not entry:
+            continue
+        if entry == "*":
+            return True
+        name, _, port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+        if port and (not port.isascii() or not port.isdigit() or int(port) != origin.port):
+            continue
+        name = name.lstrip(".").rstrip(".")
+        if host == name or host.endswith("." + name):
+            return True
+    return False
 
 
 def _host_port(authority: str) -> tuple[str, int]:

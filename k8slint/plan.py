@@ -175,7 +175,7 @@ def _guarded(rule: RuleSpec, func: Callable[..., Iterable[Problem]], args: tuple
     except Exception as exc:  # noqa: BLE001 - one broken rule must not end the run
         from k8slint.registry import registry
 
-        what = subject.describe() if subject is not None else "the object set"  # type: ignore[union-attr]
+        what = subject.describe() if subject is not None else "the object set"
         problem = Problem(f"rule {rule.code} ({rule.name}) failed on {what}: {one_line(exc)}", subject=subject)
         return [(registry()[rulecodes.INTERNAL_ERROR], problem, subject)]
 

@@ -626,3 +626,12 @@ def test_a_link_local_literal_is_not_tunnelled_either(tmp_path: Path, monkeypatc
         assert proxy.tunnels == []
     finally:
         proxy.close()
+
+
+@pytest.mark.parametrize(
+    ("entries", "exempt"),
+    [("", False), ("*", True), (".example.test", True), ("example.test", True), ("example.test:443", True),
+     ("example.test:5000", False), ("other.test, registry.example.test", True), ("ample.test", False)],
+)  # fmt: skip
+def test_no_proxy_entries(entries: str, exempt: bool) -> None:
+    assert oci._no_proxy(oci.Origin("https", "registry.example.test", 443), entries) is exempt

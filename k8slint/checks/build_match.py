@@ -82,7 +82,7 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem
                     f"({item.obj.describe()}) is not EXPOSEd by its image's Dockerfile ({item.how})",
                     subject=item.obj,
                     path=(*item.container.path, "ports", port.index, "containerPort"),
-                    related=(Related(doc.location(doc.final_stage().instruction.line), "the Dockerfile's final stage"),),
+                    related=_final_stage(doc),
                 )
         used |= _service_target_numbers(item, ctx)
     for low, high, protocol, line in exposed:
@@ -132,3 +132,8 @@ def probe_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
                     subject=item.obj,
                     path=(*item.container.path, probe_name, found[0], "port"),
                 )
+
+
+def _final_stage(doc: DockerfileDoc) -> tuple[Related, ...]:
+    final = doc.final_stage()
+    return (Related(doc.location(final.instruction.line), "the Dockerfile's final stage"),) if final is not None else ()

@@ -106,10 +106,11 @@ def _compilable(chart: ChartDoc) -> tuple[Any, Any]:
         try:
             contents = policy.retrieve(absolute)
         except RefRefused:
-            raise referencing.exceptions.NoSuchResource(ref=uri) from None
+            # referencing builds its classes with attrs through a wrapper mypy cannot follow
+            raise referencing.exceptions.NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
         return referencing.Resource.from_contents(contents, default_specification=default)
 
-    return without_refs(chart.schema, refused), referencing.Registry(retrieve=retrieve)
+    return without_refs(chart.schema, refused), referencing.Registry(retrieve=retrieve)  # type: ignore[call-arg]  # attrs, as above
 
 
 def _join(base: str, ref: str) -> str:
@@ -248,7 +249,7 @@ class _PathTrie:
 
     def related(self, leaf: tuple[str, ...]) -> bool:
         """Whether a path read is the leaf, a parent of it (the template reads the whole map) or below it."""
-        node = self.root
+        node: Any = self.root
         for part in leaf:
             if _END in node:
                 return True

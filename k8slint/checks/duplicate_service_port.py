@@ -36,8 +36,8 @@ def within_service(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             related=(Related(obj.locate(("spec", "ports", first, "name")), "first used here"),),
         )
     if len(ports) > 1:
-        for index, name in names:
-            if not (isinstance(name, str) and name):
+        for index, given in names:
+            if not (isinstance(given, str) and given):
                 yield Problem(
                     f"ports[{index}] has no name; when a Service has several ports, each needs a unique name",
                     path=("spec", "ports", index),

@@ -68,11 +68,11 @@ def backends(obj: K8sObject) -> Iterator[Backend]:
 def paths(obj: K8sObject) -> Iterator[IngressPath]:
     for r, rule in enumerate(sequence(mapping(obj.data.get("spec")).get("rules"))):
         rule = mapping(rule)
-        host = rule.get("host") if isinstance(rule.get("host"), str) else ""
+        host = rule["host"] if isinstance(rule.get("host"), str) else ""
         for p, entry in enumerate(sequence(mapping(rule.get("http")).get("paths"))):
             entry = mapping(entry)
             value = entry.get("path")
-            path_type = entry.get("pathType") if isinstance(entry.get("pathType"), str) else "ImplementationSpecific"
+            path_type = entry["pathType"] if isinstance(entry.get("pathType"), str) else "ImplementationSpecific"
             yield IngressPath(host, value if isinstance(value, str) else "", path_type, ("spec", "rules", r, "http", "paths", p))
 
 
@@ -170,7 +170,7 @@ def host_covers(pattern: str, host: str) -> bool:
 def ingress_tls_host_mismatch(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     rule_hosts = {entry.host for entry in paths(obj) if entry.host}
     rule_hosts |= {
-        mapping(rule).get("host") for rule in sequence(mapping(obj.data.get("spec")).get("rules")) if isinstance(mapping(rule).get("host"), str)
+        mapping(rule)["host"] for rule in sequence(mapping(obj.data.get("spec")).get("rules")) if isinstance(mapping(rule).get("host"), str)
     }
     if not rule_hosts or any(template_placeholder(host) for host in rule_hosts):
         return  # hosts still to be rendered cannot be compared

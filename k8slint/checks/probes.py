@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
@@ -168,7 +168,7 @@ def _handler_key(probe: dict[str, Any]) -> tuple[Any, ...] | None:
     return (handler, settings.get("path"), str(settings.get("port")), settings.get("service"))
 
 
-def _int(value: Any) -> bool:
+def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -58,7 +58,7 @@ class ExpansionBudget:
         self.hits.append((instruction.line, f"{instruction.keyword} {name}" if name else instruction.keyword, str(exc)))
 
 
-class Variables(dict):  # type: ignore[type-arg]
+class Variables(dict):
     """ARG and ENV values in effect, with the expansion budget of their Dockerfile."""
 
     __slots__ = ("budget",)
@@ -139,7 +139,7 @@ def _braced(name: str, rest: str, variables: Mapping[str, str | None]) -> str:
     value = variables.get(name)
     # the word is expanded alone: its size is bounded by MAX_EXPANDED_WORD, and counted once the result is emitted
     if op in (":-", "-"):
-        return value if value not in (None, "") or (op == "-" and value is not None) else _expand(word, variables, None)  # type: ignore[return-value]
+        return value if value not in (None, "") or (op == "-" and value is not None) else _expand(word, variables, None)
     if op in (":+", "+"):
         return _expand(word, variables, None) if value not in (None, "") else ""
     if value is None:

@@ -108,7 +108,8 @@ def scan(text: str) -> TemplateInfo:
         body_start = start + 2
         if text.startswith("-", body_start) and text[body_start + 1 : body_start + 2].isspace():
             body_start += 1
-        comment_start = _SPACE.match(text, body_start).end()
+        space = _SPACE.match(text, body_start)
+        comment_start = space.end() if space is not None else body_start
         if text.startswith("/*", comment_start):
             end = text.find("*/", comment_start + 2)
             if end < 0:
@@ -291,7 +292,7 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
     for path in _paths(text):
         info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path)))
     scope = innermost.with_path if innermost is not None else None
-    if scope is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
+    if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
         for match in _RELATIVE.finditer(_without_strings(text)):
             relative = tuple(match.group(1).split("."))
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):

@@ -229,6 +229,12 @@ def parse_constraints(text: str) -> Constraints:
     return Constraints(tuple(alternatives))
 
 
+def _after_space(text: str, position: int) -> int:
+    """Where the white space at ``position`` ends (_SPACE matches the empty string too)."""
+    match = _SPACE.match(text, position)
+    return match.end() if match is not None else position
+
+
 def _group(part: str) -> list[re.Match[str]]:
     """The constraints of one ``||`` alternative, as Masterminds' valid and find regexes read them.
 
@@ -236,18 +242,18 @@ def _group(part: str) -> list[re.Match[str]]:
     comma (white space around the comma allowed), then optional white space.
     """
     found = []
-    position = _SPACE.match(part).end()
+    position = _after_space(part, 0)
     length = len(part)
     while True:
         match = _ITEM.match(part, position)
         if match is None:
             raise ConstraintError(f"improper constraint: {_short(part.strip()) or repr(part)}")
         found.append(match)
-        after = _SPACE.match(part, match.end()).end()
+        after = _after_space(part, match.end())
         if after == length:
             return found
         if part[after] == ",":
-            position = _SPACE.match(part, after + 1).end()
+            position = _after_space(part, after + 1)
         elif after > match.end():
             position = after
         else:

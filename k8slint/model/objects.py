@@ -127,7 +127,7 @@ class K8sObject:
 
     def containers(self) -> list[ContainerView]:
         """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
-        return self._view("containers", _containers)  # type: ignore[no-any-return]
+        return self._view("containers", _containers)
 
     def references(self) -> list[Any]:
         """Every reference the pod spec makes (k8slint.model.references.references_of), computed once."""
@@ -135,7 +135,7 @@ class K8sObject:
 
     def pod_spec(self) -> tuple[FieldPath, dict[str, Any]] | None:
         """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
-        return self._view("pod_spec", _pod_spec)  # type: ignore[no-any-return]
+        return self._view("pod_spec", _pod_spec)
 
     def pod_spec_path(self) -> FieldPath | None:
         found = self.pod_spec()
@@ -143,11 +143,11 @@ class K8sObject:
 
     def pod_template_path(self) -> FieldPath | None:
         """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
-        return self._view("pod_template_path", _pod_template_path)  # type: ignore[no-any-return]
+        return self._view("pod_template_path", _pod_template_path)
 
     def is_kustomize_fragment(self) -> bool:
         """k8slint.model.workloads.is_kustomize_fragment, computed once."""
-        return self._view("is_kustomize_fragment", _kustomize_fragment)  # type: ignore[no-any-return]
+        return self._view("is_kustomize_fragment", _kustomize_fragment)
 
     @property
     def api_version(self) -> str | None:

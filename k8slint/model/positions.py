@@ -37,7 +37,7 @@ def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
 def child(children: Any, part: Any) -> PositionTree | None:
     """The tree of ``part`` (a key or a list index) among a node's ``children``."""
     if isinstance(children, dict):
-        return children.get(str(part))  # type: ignore[no-any-return]
+        return children.get(str(part))
     if isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
-        return children[part]  # type: ignore[no-any-return]
+        return children[part]
     return None

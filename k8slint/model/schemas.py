@@ -204,7 +204,7 @@ class SchemaStore:
         memo = obj.memo  # on the object: ids are reused once a worker's objects are gone
         if "schema_errors" not in memo:
             memo["schema_errors"] = self._validate(obj)
-        return memo["schema_errors"]  # type: ignore[no-any-return]
+        return memo["schema_errors"]
 
     def _validate(self, obj: K8sObject) -> list[SchemaError] | None:
         api_version, kind = obj.api_version, obj.kind
@@ -285,7 +285,7 @@ class SchemaStore:
     def kinds_of(self, api_version: str) -> list[str]:
         """Kinds whose schema the target version has under ``api_version``."""
         suffix = f"-{_group_label(api_version)}{api_version.rpartition('/')[2]}.json"
-        kinds = []
+        kinds: list[str] = []
         for entry in self._folder.iterdir():
             name = entry.name
             if name.endswith(suffix) and "-" not in name[: -len(suffix)]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from k8slint.findings import FieldPath
+
+K = TypeVar("K", bound=Hashable)
+
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -20,12 +23,12 @@ def string(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def repeats(keyed: Iterable[tuple[int, Hashable]]) -> Iterator[tuple[int, int, Hashable]]:
+def repeats(keyed: Iterable[tuple[int, K]]) -> Iterator[tuple[int, int, K]]:
     """``(index, first_index, key)`` for every item whose key an earlier item already had.
 
     ``keyed`` is ``(index, key)`` pairs, in list order; items without a key are left out by the caller.
     """
-    first: dict[Hashable, int] = {}
+    first: dict[K, int] = {}
     for index, key in keyed:
         earlier = first.setdefault(key, index)
         if earlier != index:

@@ -68,7 +68,7 @@ def _result(finding: Finding, rule_index: dict[str, int], names: dict[str, str])
         for number, item in enumerate(related, start=1):
             item["id"] = number
         result["relatedLocations"] = related
-    properties = {}
+    properties: dict[str, Any] = {}
     if finding.path:
         properties["path"] = finding.path
     if finding.object is not None:

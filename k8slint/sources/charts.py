@@ -181,7 +181,10 @@ def _read_source(path: Path, display: str, roots: Roots) -> tuple[SourceFile | N
     except OSError as exc:
         return None, (rulecodes.UNREADABLE_FILE, Problem(f"cannot read file: {exc.strerror or exc}", location=where))
     text, problem = decode(raw, display)
-    return (SourceFile(display, text), None) if text is not None else (None, (rulecodes.UNREADABLE_FILE, problem))  # type: ignore[arg-type]
+    if text is None:
+        assert problem is not None  # decode gives the text or the problem
+        return None, (rulecodes.UNREADABLE_FILE, problem)
+    return SourceFile(display, text), None
 
 
 def _yaml(path: Path, display: str, roots: Roots, problems: _Problems) -> YamlFile | None:

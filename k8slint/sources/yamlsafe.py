@@ -85,7 +85,7 @@ _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_LIMIT = 100_000
 
 
-class KubernetesSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class KubernetesSafeLoader(_BaseLoader):
     """The safe loader with Kubernetes' scalar resolution and duplicate-key recording."""
 
     yaml_implicit_resolvers = _kubernetes_resolvers()
@@ -106,7 +106,7 @@ class KubernetesSafeLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                 if len(_PLAIN_TAGS) < _PLAIN_TAGS_LIMIT and len(value) <= 64:
                     _PLAIN_TAGS[value] = tag
             return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        return super().resolve(kind, value, implicit)
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):

@@ -324,7 +324,8 @@ def _parse_external(entries: Sequence[str]) -> set[tuple[str | None, str, str]]:
 def _strings(data: Any, limit: int = 10000) -> set[str]:
     """String values of a document (bounded, and safe on shared or recursive aliases)."""
     found: set[str] = set()
-    stack, seen = [data], set()
+    stack: list[Any] = [data]
+    seen: set[int] = set()
     while stack and len(seen) < limit:
         item = stack.pop()
         if isinstance(item, str):
