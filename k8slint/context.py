@@ -112,6 +112,24 @@ class RuleContext:
     def schemas(self) -> SchemaStore:
         return self.facts.schemas
 
+    # Options were validated against the rule's options schema when the config was read,
+    # so each has the type its schema gives; these read them as that type.
+
+    def option_text(self, name: str) -> str:
+        value = self.options[name]
+        assert isinstance(value, str), (self.rule, name)
+        return value
+
+    def option_texts(self, name: str) -> list[str]:
+        value = self.options[name]
+        assert isinstance(value, list) and all(isinstance(item, str) for item in value), (self.rule, name)
+        return value
+
+    def option_table(self, name: str) -> dict[str, str]:
+        value = self.options[name]
+        assert isinstance(value, dict) and all(isinstance(v, str) for v in value.values()), (self.rule, name)
+        return value
+
     def local(self) -> RuleContext:
         """This context for a local check: without the index and the builds."""
         return replace(self, objects=None)

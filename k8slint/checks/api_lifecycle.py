@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.lifecycle import Lifecycle, lifecycle, minor
 from k8slint.model.objects import K8sObject
@@ -23,7 +23,7 @@ def _instead(entry: Lifecycle) -> str:
 
 
 @object_check("KM001", local=True)
-def deprecated_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def deprecated_api(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     entry = _entry(obj)
     target = minor(ctx.kubernetes_version)
     if entry and minor(entry.deprecated) <= target < minor(entry.removed):
@@ -35,7 +35,7 @@ def deprecated_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KM002", local=True)
-def removed_api(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def removed_api(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     entry = _entry(obj)
     if entry and minor(ctx.kubernetes_version) >= minor(entry.removed):
         yield Problem(

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.graph.matching import explain_miss
 from k8slint.model.objects import K8sObject
@@ -14,7 +14,7 @@ from k8slint.registry import object_check
 
 
 @object_check("KR030", kinds=("PodDisruptionBudget",))
-def pdb_selector_no_match(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def pdb_selector_no_match(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     raw = dig(obj.data, ("spec", "selector"))
     if not isinstance(raw, dict):
         return
@@ -46,7 +46,7 @@ def _target(obj: K8sObject) -> tuple[str, str] | None:
 
 
 @object_check("KR031", kinds=("HorizontalPodAutoscaler",))
-def hpa_target_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def hpa_target_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     target = _target(obj)
     if target is None:
         return
@@ -82,7 +82,7 @@ def _utilization_resources(obj: K8sObject) -> list[str]:
 
 
 @object_check("KR032", kinds=("HorizontalPodAutoscaler",))
-def hpa_without_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def hpa_without_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     target = _target(obj)
     resources = _utilization_resources(obj)
     if target is None or not resources:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import exposed_ports
 from k8slint.model.dockerfile import DockerfileDoc
@@ -17,13 +18,13 @@ from k8slint.registry import dockerfile_check, object_check
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
-def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: Any) -> tuple[set[str], bool]:
+def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: RuleContext) -> tuple[set[str], bool]:
     """Names that envFrom provides, and whether some source is unknown (not in the set)."""
     names: set[str] = set()
     unknown = False
     for entry in sequence(container.get("envFrom")):
         entry = mapping(entry)
-        prefix = entry.get("prefix") if isinstance(entry.get("prefix"), str) else ""
+        prefix = entry["prefix"] if isinstance(entry.get("prefix"), str) else ""
         for field, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
             ref = mapping(entry.get(field))
             name = ref.get("name")
@@ -38,7 +39,7 @@ def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: Any) -> tupl
 
 
 @object_check("DF007", pods=True)
-def required_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if not ctx.builds.requires_env:
         return
     for container in obj.containers():
@@ -65,7 +66,7 @@ def required_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("DF008")
-def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def container_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     exposed = list(exposed_ports(doc))
     built = ctx.builds.containers_of(doc)
     if not built:
@@ -95,7 +96,7 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem
             )
 
 
-def _service_target_numbers(item: Any, ctx: Any) -> set[int]:
+def _service_target_numbers(item: Any, ctx: RuleContext) -> set[int]:
     """Numeric targetPorts of Services in the namespace (they may reach an exposed port undeclared)."""
     numbers = set()
     for service in ctx.index.in_namespace(item.obj.namespace, "Service"):
@@ -107,7 +108,7 @@ def _service_target_numbers(item: Any, ctx: Any) -> set[int]:
 
 
 @dockerfile_check("DF009")
-def probe_port_not_exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def probe_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     exposed = list(exposed_ports(doc))
     if not exposed:
         return  # an image that exposes nothing declares nothing to compare with

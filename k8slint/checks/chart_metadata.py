@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
@@ -37,7 +38,7 @@ def _semver(text: Any) -> str | None:
 
 
 @chart_check("CH001")
-def version_not_semver(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def version_not_semver(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if not chart.metadata:
         return
     version = chart.metadata.get("version")
@@ -54,7 +55,7 @@ def _problem(chart: ChartDoc, message: str, path: tuple[Any, ...], variant: str 
 
 
 @chart_check("CH002")
-def chart_metadata(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def chart_metadata(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.chart is None:
         return
     meta = chart.chart.data
@@ -116,7 +117,7 @@ def _dependencies(chart: ChartDoc) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @chart_check("CH003")
-def chart_dependency(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def chart_dependency(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     for index, dep in _dependencies(chart):
         base = ("dependencies", index)
         name, version, repository = dep.get("name"), dep.get("version"), dep.get("repository")
@@ -161,7 +162,7 @@ def _satisfies(version: str, constraint: Any) -> bool:
 
 
 @chart_check("CH004")
-def dependency_unavailable(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     deps = list(_dependencies(chart))
     if not deps:
         return

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Location, Problem
 from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.registry import chart_check
@@ -28,7 +28,7 @@ def defined_names(chart: ChartDoc) -> set[str]:
 
 
 @chart_check("CH009")
-def template_syntax(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def template_syntax(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     names: set[str] | None = None
     unavailable = unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts)
     for template, info in chart.analysis:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Location, Problem, format_path
 from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.registry import chart_check
@@ -31,7 +32,7 @@ def _values_location(chart: ChartDoc, path: tuple[Any, ...]) -> Location:
 
 
 @chart_check("CH005")
-def values_schema_violation(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def values_schema_violation(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if not isinstance(chart.schema, dict) or chart.schema_source is None:
         if chart.schema is not None and chart.schema_source is not None:
             yield Problem("values.schema.json must be a JSON object", location=Location(chart.schema_source.display, 1, 1))
@@ -120,7 +121,7 @@ def _join(base: str, ref: str) -> str:
 
 
 @chart_check("KL014")
-def values_schema_ref(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def values_schema_ref(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     """The references of values.schema.json that name anything but a file inside the chart."""
     if not isinstance(chart.schema, dict) or chart.schema_source is None:
         return
@@ -148,7 +149,7 @@ def _required(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[s
 
 
 @chart_check("CH006")
-def required_without_default(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def required_without_default(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if not isinstance(chart.schema, dict):
         return
     values = _values(chart)
@@ -190,7 +191,7 @@ def _subchart_keys(chart: ChartDoc) -> set[str]:
 
 
 @chart_check("CH007")
-def undefined_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.values is None:
         return
     values = _values(chart)
@@ -260,7 +261,7 @@ class _PathTrie:
 
 
 @chart_check("CH008")
-def unused_value(chart: ChartDoc, ctx: Any) -> Iterator[Problem]:
+def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.values is None or not chart.templates or chart.metadata.get("type") == "library":
         return  # a library chart's values are examples: its templates run with the parent's
     if any(info.whole_values for _, info in chart.analysis):

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
 from k8slint.model.objects import K8sObject
@@ -34,7 +35,7 @@ def _sections(obj: K8sObject) -> Iterator[tuple[str, dict[Any, Any]]]:
 
 
 @object_check("KC001", kinds=("ConfigMap", "Secret"), local=True)
-def invalid_config_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_config_key(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for field, section in _sections(obj):
         for key in section:
             text = str(key)
@@ -50,7 +51,7 @@ def _size(value: Any) -> int:
 
 
 @object_check("KC002", kinds=("ConfigMap",), local=True)
-def configmap_too_large(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def configmap_too_large(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     total = sum(_size(key) + _size(value) for _, section in _sections(obj) for key, value in section.items())
     if total > MAX_CONFIGMAP_BYTES:
         yield Problem(
@@ -67,7 +68,7 @@ def _mounts(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
 
 
 @object_check("KC003", local=True)
-def mount_path_conflict(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def mount_path_conflict(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         paths = [(index, mapping(mount).get("mountPath")) for index, mount in enumerate(sequence(container.data.get("volumeMounts")))]
         written = {index: where for index, where in paths if isinstance(where, str)}
@@ -80,7 +81,7 @@ def mount_path_conflict(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KC004", local=True)
-def relative_mount_path(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def relative_mount_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, mount in _mounts(obj):
         where = mount.get("mountPath")
         if isinstance(where, str) and where and not where.startswith("/"):
@@ -96,7 +97,7 @@ def _sops_encrypted(obj: K8sObject) -> bool:
 
 
 @object_check("KC005", kinds=("Secret",), local=True)
-def secret_invalid_base64(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def secret_invalid_base64(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if _sops_encrypted(obj):
         return
     for key, value in mapping(obj.data.get("data")).items():
@@ -112,7 +113,7 @@ def secret_invalid_base64(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KC006", kinds=("Secret",), local=True)
-def secret_type_keys(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def secret_type_keys(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     secret_type = obj.data.get("type")
     required = SECRET_TYPE_KEYS.get(secret_type) if isinstance(secret_type, str) else None
     if not required:
@@ -125,7 +126,7 @@ def secret_type_keys(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KC007", kinds=("ConfigMap",), local=True)
-def secret_in_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def secret_in_configmap(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for field, section in _sections(obj):
         for key, value in section.items():
             if is_credential_name(str(key)) and is_literal_secret(value):
@@ -138,7 +139,7 @@ def secret_in_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KC008", local=True)
-def plaintext_secret_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):
             entry = mapping(entry)

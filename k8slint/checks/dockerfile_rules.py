@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, substitute
 from k8slint.model.numbers import ascii_int, is_ascii_digits
@@ -34,7 +34,7 @@ def _final_instructions(doc: DockerfileDoc, keyword: str) -> list[tuple[Stage, I
 
 
 @dockerfile_check("DF002")
-def root_user(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def root_user(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     final = doc.final_stage()
     if final is None:
         return
@@ -56,7 +56,7 @@ def root_user(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("DF003")
-def shell_form_entrypoint(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def shell_form_entrypoint(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     for keyword in ("ENTRYPOINT", "CMD"):
         found = _final_instructions(doc, keyword)
         if not found:
@@ -71,7 +71,7 @@ def shell_form_entrypoint(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("DF004")
-def unknown_stage(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def unknown_stage(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     aliases = {s.alias: s.index for s in doc.stages if s.alias}
     for stage in doc.stages:
         target = aliases.get(stage.base.lower())
@@ -106,7 +106,7 @@ def unknown_stage(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("DF005")
-def add_instead_of_copy(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def add_instead_of_copy(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     for stage in doc.stages:
         for instruction in stage.instructions:
             if instruction.keyword != "ADD" or instruction.heredocs_only:
@@ -123,7 +123,7 @@ def add_instead_of_copy(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("DF006")
-def missing_healthcheck(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     final = doc.final_stage()
     if final is None or _final_instructions(doc, "HEALTHCHECK"):
         return

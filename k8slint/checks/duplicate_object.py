@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.kinds import api_group
 from k8slint.model.objects import K8sObject
@@ -12,7 +12,7 @@ from k8slint.registry import set_check
 
 
 @set_check("KM004", local=True)
-def check(ctx: Any) -> Iterator[Problem]:
+def check(ctx: RuleContext) -> Iterator[Problem]:
     """Objects of one group, kind, namespace and name within one file (or stream).
 
     Services are left to duplicate-service-port, which reports them already.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, repeats, sequence
@@ -18,7 +19,7 @@ def _ports(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @object_check("KN003", kinds=("Service",), local=True)
-def within_service(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def within_service(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     ports = list(_ports(obj))
     numbers = [(index, port.get("port"), port.get("protocol") or "TCP") for index, port in ports]
     counted = ((index, (number, protocol)) for index, number, protocol in numbers if isinstance(number, int) and not isinstance(number, bool))
@@ -45,7 +46,7 @@ def within_service(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @set_check("KN003", local=True)
-def across_services(ctx: Any) -> Iterator[Problem]:
+def across_services(ctx: RuleContext) -> Iterator[Problem]:
     """Node ports and names that collide between Services of one file (or stream).
 
     Separate files are often alternatives (a kustomize overlay, a dual-stack

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, repeats, sequence
@@ -24,7 +25,7 @@ def _env(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
 
 
 @object_check("KR026", local=True)
-def duplicate_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def duplicate_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         names = [(index, mapping(entry).get("name")) for index, entry in enumerate(sequence(container.data.get("env")))]
         for index, earlier, name in repeats((index, name) for index, name in names if isinstance(name, str)):
@@ -36,7 +37,7 @@ def duplicate_env(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR027", local=True)
-def invalid_env_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_env_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, entry in _env(obj):
         name = entry.get("name")
         if not isinstance(name, str) or not name:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.dockerfile import DockerfileDoc, base_images
 from k8slint.model.images import ImageError, parse_image
@@ -21,7 +22,7 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
 
 
 @object_check("KR005", local=True)
-def invalid_image_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, name, image in _images(obj):
         try:
             parse_image(image)
@@ -32,7 +33,7 @@ def invalid_image_name(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR006", local=True)
-def image_tag_latest(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, name, image in _images(obj):
         try:
             reference = parse_image(image)
@@ -47,7 +48,7 @@ def image_tag_latest(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("KR005")
-def invalid_base_image(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def invalid_base_image(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     for stage in base_images(doc):
         try:
             parse_image(stage.base)
@@ -56,7 +57,7 @@ def invalid_base_image(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("KR006")
-def base_image_latest(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def base_image_latest(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     for stage in base_images(doc):
         try:
             reference = parse_image(stage.base)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem, Related
 from k8slint.model.graph.presence import managed_here, present
 from k8slint.model.numbers import ascii_int
@@ -77,7 +78,7 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 
 
 @object_check("KN040", kinds=INGRESS)
-def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def ingress_backend_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if not managed_here(ctx.index, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
     services_here = ctx.index.in_namespace(obj.namespace, "Service")
@@ -91,7 +92,7 @@ def ingress_backend_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KN041", kinds=INGRESS)
-def ingress_backend_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def ingress_backend_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for backend in backends(obj):
         services = ctx.index.named(obj.namespace, "Service", backend.service)
         if not services or backend.port is None:
@@ -129,7 +130,7 @@ def path_problem(value: str, path_type: str) -> str | None:
 
 
 @object_check("KN042", kinds=INGRESS, local=True)
-def ingress_path(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def ingress_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for entry in paths(obj):
         problem = path_problem(entry.path, entry.path_type)
         if problem:
@@ -143,7 +144,7 @@ def _tls(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @object_check("KN043", kinds=INGRESS)
-def ingress_tls_secret_missing(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def ingress_tls_secret_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if any(key in obj.annotations for key in CERT_MANAGER_ANNOTATIONS):
         return  # cert-manager creates the Secret
     if not managed_here(ctx.index, obj, "Secret"):
@@ -167,7 +168,7 @@ def host_covers(pattern: str, host: str) -> bool:
 
 
 @object_check("KN044", kinds=INGRESS, local=True)
-def ingress_tls_host_mismatch(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def ingress_tls_host_mismatch(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     rule_hosts = {entry.host for entry in paths(obj) if entry.host}
     rule_hosts |= {
         mapping(rule)["host"] for rule in sequence(mapping(obj.data.get("spec")).get("rules")) if isinstance(mapping(rule).get("host"), str)
@@ -199,7 +200,7 @@ def hostname_problem(host: str) -> str | None:
 
 
 @object_check("KN045", kinds=INGRESS, local=True)
-def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_hostname(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     for index, rule in enumerate(sequence(spec.get("rules"))):
         host = mapping(rule).get("host")
@@ -216,7 +217,7 @@ def invalid_hostname(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @set_check("KN046", local=True)
-def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
+def ingress_duplicate_path(ctx: RuleContext) -> Iterator[Problem]:
     """The same host and path twice, within an Ingress or across the Ingresses of one file (or stream)."""
     first: dict[tuple[str, str, str, str], tuple[K8sObject, FieldPath]] = {}
     for obj in ctx.index.of_kind("Ingress"):
@@ -238,7 +239,7 @@ def ingress_duplicate_path(ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KN047", kinds=INGRESS, local=True)
-def rate_limit_annotation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def rate_limit_annotation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for key in RATE_LIMITS:
         if key not in obj.annotations:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
 from k8slint.model.fields import label_maps
 from k8slint.model.jsonvalues import scalar_json
@@ -24,7 +25,7 @@ def _expressions(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
 
 
 @object_check("KM005", local=True)
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, labels, with_values in label_maps(obj):
         if not isinstance(labels, dict):
             continue

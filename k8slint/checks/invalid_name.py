@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.fields import DEFAULT_NAME_RULE, NAME_RULES
 from k8slint.model.names import path_segment
@@ -14,7 +14,7 @@ from k8slint.registry import object_check
 
 
 @object_check("KM003", local=True)
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     metadata = obj.metadata
     validate, what = NAME_RULES.get(obj.kind or "", DEFAULT_NAME_RULE)
     name = metadata.get("name")

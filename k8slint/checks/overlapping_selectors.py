@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, SelectorError, from_label_selector
@@ -27,7 +28,7 @@ def _selector(obj: K8sObject) -> Selector | None:
 
 
 @set_check("KR023", local=True)
-def check(ctx: Any) -> Iterator[Problem]:
+def check(ctx: RuleContext) -> Iterator[Problem]:
     """Workloads of one namespace indexed by pod labels, so only plausible pairs are compared."""
     by_namespace: dict[str | None, list[tuple[K8sObject, Selector, dict[str, Any]]]] = defaultdict(list)
     for obj in ctx.index.of_kind(*CONTROLLERS):

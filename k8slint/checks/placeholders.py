@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
 from k8slint.model.fields import NAME_RULES, label_maps, quantity_fields
 from k8slint.model.images import ImageError, parse_image
@@ -38,7 +39,7 @@ def _builtin(obj: K8sObject) -> bool:
 
 
 @object_check("KM006", local=_builtin)
-def unrendered_placeholder(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     reported: set[FieldPath] = set()
     for path, what, value, token in _found(obj, ctx):
         if path in reported:
@@ -55,7 +56,7 @@ def unrendered_placeholder(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
             yield Problem(f"{what} is {value!r}, {shown}: {RENDER}", path=path)
 
 
-def _found(obj: K8sObject, ctx: Any) -> Iterator[tuple[FieldPath, str, str, str]]:
+def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
     yield from _names(obj)
     yield from _labels(obj)
     yield from _images(obj)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.objects import K8sObject
@@ -30,7 +31,7 @@ def port_name_problem(name: str) -> str | None:
 
 
 @object_check("KN010", local=True)
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     seen: dict[str, tuple[Any, ...]] = {}
     for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):

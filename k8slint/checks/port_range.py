@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
 from k8slint.model.dockerbuild import parse_expose
 from k8slint.model.dockerfile import DockerfileDoc, Unresolved, substitute
@@ -38,7 +39,7 @@ def port_problem(value: Any, path: FieldPath, what: str, low: int = 1, high: int
 
 
 @object_check("KN002", local=True)
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
             if not isinstance(port, dict):
@@ -61,8 +62,8 @@ def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
         yield from _service_ports(obj, ctx)
 
 
-def _service_ports(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    low, high = parse_range(ctx.options["node-port-range"])
+def _service_ports(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    low, high = parse_range(ctx.option_text("node-port-range"))
     for index, port in enumerate(sequence(mapping(obj.data.get("spec")).get("ports"))):
         if not isinstance(port, dict):
             continue
@@ -77,7 +78,7 @@ def _service_ports(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @dockerfile_check("KN002")
-def exposed(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+def exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     for stage in doc.stages:
         for instruction in stage.instructions:
             if instruction.keyword != "EXPOSE":

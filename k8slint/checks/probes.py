@@ -12,6 +12,7 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any, TypeGuard
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
@@ -42,14 +43,14 @@ def _probes(obj: K8sObject) -> Iterator[tuple[ContainerView, str, dict[str, Any]
 
 
 @object_check("KR012", kinds=LONG_RUNNING_KINDS, local=True)
-def missing_readiness_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_readiness_probe(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in _serving_containers(obj):
         if "readinessProbe" not in container.data:
             yield Problem(f"container {container.name!r} has no readinessProbe", path=container.path)
 
 
 @object_check("KR013", kinds=LONG_RUNNING_KINDS, local=True)
-def missing_liveness_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_liveness_probe(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in _serving_containers(obj):
         if "livenessProbe" not in container.data:
             yield Problem(f"container {container.name!r} has no livenessProbe", path=container.path)
@@ -66,8 +67,8 @@ def _image_matches(image: Any, patterns: list[str]) -> bool:
 
 
 @object_check("KR014", kinds=LONG_RUNNING_KINDS, local=True)
-def missing_startup_probe(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    slow = ctx.options["slow-start-images"]
+def missing_startup_probe(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    slow = ctx.option_texts("slow-start-images")
     if not slow:
         return
     for container in _serving_containers(obj):
@@ -87,7 +88,7 @@ _UNRESOLVED = {
 
 
 @object_check("KR015", local=True)
-def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         found = probe_handler(probe)
         if found is None or found[0] == "exec":
@@ -125,7 +126,7 @@ def probe_port_unknown(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR016", local=True)
-def probe_misconfigured(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def probe_misconfigured(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         base = (*container.path, name)
         # The API server rejects negative values; it replaces a 0 with the default, so 0 is no defect.
@@ -173,8 +174,8 @@ def _int(value: Any) -> TypeGuard[int]:
 
 
 @object_check("KR017", local=True)
-def health_endpoint(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    endpoints: dict[str, str] = ctx.options["endpoints"]
+def health_endpoint(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    endpoints = ctx.option_table("endpoints")
     if not endpoints:
         return
     for container, name, probe in _probes(obj):

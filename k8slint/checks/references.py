@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.graph.presence import managed_here, present
 from k8slint.model.objects import K8sObject
@@ -43,7 +44,7 @@ def _claim_templates(obj: K8sObject) -> set[str]:
     return names
 
 
-def _missing(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Reference]:
+def _missing(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Reference]:
     seen: set[tuple[str, Any]] = set()
     provided = _claim_templates(obj) if kind == "PersistentVolumeClaim" else set()
     for ref in obj.references():
@@ -54,7 +55,7 @@ def _missing(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Reference]:
             yield ref
 
 
-def _missing_object(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
+def _missing_object(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Problem]:
     for ref in _missing(obj, ctx, kind):
         yield Problem(
             f"{kind} {ref.name!r} is not defined in namespace {obj.namespace!r} (nor listed in external-objects)",
@@ -64,26 +65,26 @@ def _missing_object(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
 
 
 @object_check("KN020", pods=True)
-def missing_configmap(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_configmap(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ConfigMap")
 
 
 @object_check("KN021", pods=True)
-def missing_secret(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_secret(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "Secret")
 
 
 @object_check("KN022", pods=True)
-def missing_pvc(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_pvc(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "PersistentVolumeClaim")
 
 
 @object_check("KN023", pods=True)
-def missing_serviceaccount(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_serviceaccount(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     yield from _missing_object(obj, ctx, "ServiceAccount")
 
 
-def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
+def _missing_keys(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Problem]:
     for ref in obj.references():
         if ref.kind != kind or ref.key is None or ref.optional:
             continue
@@ -101,10 +102,10 @@ def _missing_keys(obj: K8sObject, ctx: Any, kind: str) -> Iterator[Problem]:
 
 
 @object_check("KN024", pods=True)
-def missing_configmap_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_configmap_key(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "ConfigMap")
 
 
 @object_check("KN025", pods=True)
-def missing_secret_key(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def missing_secret_key(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     yield from _missing_keys(obj, ctx, "Secret")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.fields import quantity_fields, resource_blocks
 from k8slint.model.objects import K8sObject
@@ -33,7 +34,7 @@ def _parsed(value: Any) -> Fraction | None:
 
 
 @object_check("KR003", local=True)
-def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_quantity(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, value in quantity_fields(obj):
         try:
             quantity = parse_quantity(value)
@@ -46,7 +47,7 @@ def invalid_quantity(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR004", local=True)
-def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def non_positive_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, value in quantity_fields(obj):
         is_size_limit = path[-1] == "sizeLimit"
         if path[-2] != "limits" and not is_size_limit:
@@ -58,7 +59,7 @@ def non_positive_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR002", local=True)
-def request_exceeds_limit(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def request_exceeds_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, resources in resource_blocks(obj):
         requests, limits = mapping(resources.get("requests")), mapping(resources.get("limits"))
         for resource, raw_request in requests.items():

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping
@@ -29,8 +29,8 @@ def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[
 
 
 @object_check("KR010", local=True)
-def missing_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container, absent in _missing(obj, "requests", ctx.options["resources"]):
+def missing_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    for container, absent in _missing(obj, "requests", ctx.option_texts("resources")):
         yield Problem(
             f"container {container.name!r} requests no {' or '.join(absent)}",
             path=(*container.path, "resources", "requests"),
@@ -38,8 +38,8 @@ def missing_requests(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR011", local=True)
-def missing_limits(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
-    for container, absent in _missing(obj, "limits", ctx.options["resources"]):
+def missing_limits(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    for container, absent in _missing(obj, "limits", ctx.option_texts("resources")):
         yield Problem(
             f"container {container.name!r} has no {' or '.join(absent)} limit",
             path=(*container.path, "resources", "limits"),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.names import label_value, qualified_name
 from k8slint.model.objects import K8sObject
@@ -16,7 +16,7 @@ OPERATORS = ("Exists", "Equal")
 
 
 @object_check("KR024", local=True)
-def invalid_toleration(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_toleration(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
         return
@@ -47,7 +47,7 @@ def invalid_toleration(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR025", local=True)
-def invalid_node_selector(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def invalid_node_selector(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
         return

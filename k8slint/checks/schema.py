@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Location, Problem
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.lifecycle import is_removed
@@ -27,7 +28,7 @@ def _builtin(obj: K8sObject) -> bool:
 
 
 @object_check("KL010", local=_builtin)
-def schema_violation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def schema_violation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field:
             continue
@@ -37,14 +38,14 @@ def schema_violation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KL011", local=_builtin)
-def unknown_field(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def unknown_field(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field:
             yield Problem(error.message, path=error.path)
 
 
 @object_check("KL012", local=_builtin)
-def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def unknown_kind(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     api_version, kind = obj.api_version, obj.kind
     if api_version is None or kind is None or is_removed(api_version, kind, ctx.kubernetes_version):
         return
@@ -67,13 +68,13 @@ def unknown_kind(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
     )
 
 
-def _builtin_kinds(ctx: Any, api_version: str) -> list[str]:
+def _builtin_kinds(ctx: RuleContext, api_version: str) -> list[str]:
     """Kinds served under ``api_version`` by the target version, from the schemas' own kind enums."""
     return ctx.schemas.kinds_of(api_version)
 
 
 @object_check("KL014", kinds={"CustomResourceDefinition"}, local=True)
-def crd_schema_ref(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def crd_schema_ref(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     """Every reference in a CRD's schemas: the API server forbids them, and k8slint retrieves none."""
     from k8slint.model.schemas import crd_schema_holders, shown_ref, walk_refs
 
@@ -87,7 +88,7 @@ def crd_schema_ref(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @set_check("KL014")
-def location_schema_ref(ctx: Any) -> Iterator[Problem]:
+def location_schema_ref(ctx: RuleContext) -> Iterator[Problem]:
     """The refused references of the --schema-location schemas the custom resources in the set use, once per file."""
     if not ctx.schema_locations:
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
@@ -32,7 +33,7 @@ def _setting(own: dict[str, Any], pod: dict[str, Any], key: str) -> Any:
 
 
 @object_check("KS001", local=True)
-def run_as_root(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, pod in _effective(obj):
         non_root = _setting(own, pod, "runAsNonRoot")
         user = _setting(own, pod, "runAsUser")
@@ -56,7 +57,7 @@ def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 @object_check("KS002", local=True)
-def privilege_escalation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def privilege_escalation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if own.get("allowPrivilegeEscalation") is True:
             yield Problem(
@@ -66,7 +67,7 @@ def privilege_escalation(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KS003", local=True)
-def privileged_container(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def privileged_container(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if own.get("privileged") is True:
             yield Problem(
@@ -76,7 +77,7 @@ def privileged_container(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KS004", local=True)
-def writable_root_fs(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def writable_root_fs(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
             yield Problem(
@@ -86,7 +87,7 @@ def writable_root_fs(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KS005", local=True)
-def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def host_namespaces(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
         return
@@ -97,7 +98,7 @@ def host_namespaces(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KS006", local=True)
-def host_path_volume(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def host_path_volume(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
         return
@@ -113,7 +114,7 @@ def host_path_volume(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KS007", local=True)
-def capabilities_not_dropped(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if container.group == "ephemeralContainers":
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, SelectorError, from_label_selector, from_map, label_text
@@ -17,7 +18,7 @@ _TEMPLATE_LABELS = ("spec", "template", "metadata", "labels")
 
 
 @object_check("KR001", kinds=("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"), local=True)
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("template"), dict):
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.graph.index import PodTemplate
 from k8slint.model.graph.matching import explain_miss
@@ -23,7 +24,7 @@ def show(selector: Selector) -> str:
 
 
 @object_check("KN001", kinds=("Service",))
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or spec.get("type") == "ExternalName":
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
@@ -22,7 +23,7 @@ def _type(spec: dict[str, Any]) -> str:
 
 
 @object_check("KN030", kinds=("Service",), local=True)
-def external_traffic_policy_misuse(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def external_traffic_policy_misuse(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = _spec(obj)
     if "externalTrafficPolicy" not in spec or spec.get("externalTrafficPolicy") is None:
         return
@@ -35,7 +36,7 @@ def external_traffic_policy_misuse(obj: K8sObject, ctx: Any) -> Iterator[Problem
 
 
 @object_check("KN031", kinds=("Service",), local=True)
-def session_affinity_config(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def session_affinity_config(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = _spec(obj)
     config = spec.get("sessionAffinityConfig")
     if not isinstance(config, dict):
@@ -55,7 +56,7 @@ def session_affinity_config(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KN032", kinds=("Service",), local=True)
-def load_balancer_fields(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def load_balancer_fields(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = _spec(obj)
     kind = _type(spec)
     if kind == "LoadBalancer":
@@ -66,7 +67,7 @@ def load_balancer_fields(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KN033", kinds=("Service",), local=True)
-def headless_service_ports(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def headless_service_ports(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = _spec(obj)
     if spec.get("clusterIP") != "None":
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.objects import K8sObject
@@ -16,7 +17,7 @@ from k8slint.registry import object_check
 
 
 @object_check("KN026", kinds=("Service",))
-def check(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     raw = spec.get("selector")
     if spec.get("type") == "ExternalName" or not isinstance(raw, dict) or not raw:

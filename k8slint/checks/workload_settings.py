@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import SelectorError, from_label_selector
@@ -24,7 +25,7 @@ def _pdb_min_available(pdb: K8sObject) -> int | None:
 
 
 @object_check("KR020", kinds=("Deployment", "StatefulSet", "ReplicaSet"))
-def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def replicas(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = mapping(obj.data.get("spec"))
     count = spec.get("replicas")
     if not isinstance(count, int) or isinstance(count, bool):
@@ -57,7 +58,7 @@ def replicas(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
 
 
 @object_check("KR021", kinds=("Deployment", "StatefulSet", "DaemonSet"), local=True)
-def rollback_disabled(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def rollback_disabled(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if mapping(obj.data.get("spec")).get("revisionHistoryLimit") == 0:
         yield Problem(
             f"{obj.kind} {obj.name!r} keeps no old revisions (revisionHistoryLimit: 0), so it cannot be rolled back",
@@ -77,7 +78,7 @@ def _is_zero(value: Any) -> bool:
 
 
 @object_check("KR022", kinds=("Deployment", "DaemonSet"), local=True)
-def rollout_stalls(obj: K8sObject, ctx: Any) -> Iterator[Problem]:
+def rollout_stalls(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     strategy = mapping(dig(obj.data, ("spec", "strategy" if obj.kind == "Deployment" else "updateStrategy")))
     if strategy.get("type", "RollingUpdate") != "RollingUpdate":
         return
