@@ -19,11 +19,11 @@ from typing import Any
 
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
+from k8slint.sources.helmtemplates import is_template, is_template_member
 from k8slint.sources.manifests import SourceFile
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, load_documents, locate
 
-TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024
 MAX_CHART_FILE_SIZE = 32 * 1024 * 1024
 """Chart files (and .tgz packages) larger than this are not read."""
@@ -108,14 +108,14 @@ class ChartDoc:
         folder = self.local_dependencies.get(repository)
         if folder is None or not (folder / "templates").is_dir():
             return {}
-        files = walk(str(folder / "templates"), self.roots, [], [], keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
+        files = walk(str(folder / "templates"), self.roots, [], [], keep_dir=is_template, keep_file=is_template)
         return {e.path: text for e in files if not e.is_dir and (text := read_text(e.path, self.roots)) is not None}
 
 
 def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, str], fallback: str) -> None:
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name") if isinstance(meta.get("name"), str) else fallback
-    found[name] = {"version": str(meta.get("version", "")), "templates": templates, "entry": fallback}
+    found[name] = {"version": str(meta.get("version", "")), "templates": templates, "entry": fallback, "type": meta.get("type")}
 
 
 def read_text(path: str | Path, roots: Roots) -> str | None:
@@ -156,7 +156,7 @@ def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
                     if handle is not None:
                         documents, _, _ = load_documents(handle.read().decode("utf-8", errors="replace"))
                         meta = documents[0].data if documents else None
-                elif len(parts) >= 3 and parts[1] == "templates" and member.name.endswith(TEMPLATE_SUFFIXES):
+                elif is_template_member(member.name):
                     handle = archive.extractfile(member)
                     if handle is not None:
                         templates[f"{path}!{member.name}"] = handle.read().decode("utf-8", errors="replace")
@@ -221,7 +221,7 @@ def _files(folder: Path, display: str, roots: Roots, problems: _Problems) -> lis
     """(path, display) of the template files under ``folder``, the files skipped reported."""
     skipped: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
-    entries = walk(str(folder), roots, skipped, errors, keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
+    entries = walk(str(folder), roots, skipped, errors, keep_dir=is_template, keep_file=is_template)
     for path, reason in skipped:
         rel = Path(os.path.relpath(path, folder)).as_posix()
         problems.append(("skipped-file", Problem(reason, location=Location(display_path(f"{display}/{rel}"), 1, 1))))
