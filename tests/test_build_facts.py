@@ -1,10 +1,46 @@
-"""What k8slint knows about how images and charts run: which chart files Helm reads as templates."""
+"""What k8slint knows about how images and charts run: shell command lines as PID 1,
+and which chart files Helm reads as templates."""
 
 from __future__ import annotations
 
 import pytest
 
+from k8slint.model.shellcmd import execs_program, shell_script
 from k8slint.sources.helmtemplates import is_partial, is_template, is_template_member
+
+
+@pytest.mark.parametrize(
+    ("line", "replaced"),
+    [
+        ('exec gunicorn wsgi:server --bind "0.0.0.0:${PORT}"', True),
+        ("exec gunicorn --bind :$PORT --workers 1 main:app", True),
+        ("cd /app && exec node server.js", True),
+        ("python manage.py migrate; exec uvicorn app:app", True),
+        ("PORT=8080 exec gunicorn app:app", True),
+        ("exec 2>&1 gunicorn app:app", True),
+        ("exec gunicorn app:app;", True),
+        ("gunicorn app:app", False),
+        ("exec python manage.py migrate && gunicorn app:app", False),
+        ("echo exec gunicorn", False),
+        ("exec >/tmp/log 2>&1; gunicorn app:app", False),
+        ("exec >/tmp/log", False),
+        ("exec gunicorn app:app | tee /tmp/log", False),
+        ("exec gunicorn app:app || sleep 5", False),
+        ("exec gunicorn app:app &", False),
+        ('exec gunicorn "unterminated', False),
+        ("", False),
+    ],
+)
+def test_exec_replaces_the_shell_only_as_the_last_command(line: str, replaced: bool) -> None:
+    assert execs_program(line) is replaced
+
+
+def test_shell_script_of_an_exec_form_command() -> None:
+    assert shell_script(("sh", "-c", "exec x")) == "exec x"
+    assert shell_script(("/bin/bash", "-ec", "x")) == "x"
+    assert shell_script(("python", "-c", "x")) is None
+    assert shell_script(("sh", "/entrypoint.sh")) is None
+    assert shell_script(("sh", "-c")) is None
 
 
 @pytest.mark.parametrize(

@@ -68,12 +68,31 @@ def shell_form_entrypoint(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
         if not found:
             continue
         _, instruction = found[-1]
-        if not instruction.json_form:
-            yield Problem(
-                f"{keyword} is in shell form: the process runs under /bin/sh -c, so SIGTERM from Kubernetes never "
-                "reaches it and every shutdown waits for the kill",
-                location=doc.location(instruction.line),
-            )
+        problem = _shell_pid1(keyword, instruction)
+        if problem is not None:
+            yield Problem(problem, location=doc.location(instruction.line))
+        if keyword == "ENTRYPOINT" and not instruction.json_form:
+            return  # a shell-form ENTRYPOINT ignores CMD
+
+
+def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
+    """Why the command may leave a shell as PID 1, or None when the program itself is PID 1 (or may be)."""
+    from k8slint.model.shellcmd import execs_program, shell_script
+
+    if instruction.json_form:
+        line = shell_script(instruction.args)
+        if line is None or execs_program(line):
+            return None
+        how = f"runs its command through {instruction.args[0]} {instruction.args[1]}"
+    elif execs_program(instruction.args[0] if instruction.args else ""):
+        return None  # exec replaces the shell: the program is PID 1 and gets SIGTERM
+    else:
+        how = "is in shell form: it runs under /bin/sh -c"
+    return (
+        f"{keyword} {how}; the shell stays PID 1 unless it replaces itself with the program, and it does not "
+        "pass SIGTERM on, so a Kubernetes shutdown may wait for the grace period and end in SIGKILL "
+        "(start the command with exec, or use the JSON form)"
+    )
 
 
 @dockerfile_check("DF004")
