@@ -1,12 +1,17 @@
 """What k8slint knows about how images and charts run: shell command lines as PID 1,
-and which chart files Helm reads as templates."""
+the users of well-known base images, and which chart files Helm reads as templates."""
 
 from __future__ import annotations
 
 import pytest
+import yaml
+from conftest import ROOT
 
+from k8slint.model.baseusers import known_images, known_user
 from k8slint.model.shellcmd import execs_program, shell_script
 from k8slint.sources.helmtemplates import is_partial, is_template, is_template_member
+
+DIGEST = "sha256:" + "8" * 64
 
 
 @pytest.mark.parametrize(
@@ -41,6 +46,36 @@ def test_shell_script_of_an_exec_form_command() -> None:
     assert shell_script(("python", "-c", "x")) is None
     assert shell_script(("sh", "/entrypoint.sh")) is None
     assert shell_script(("sh", "-c")) is None
+
+
+@pytest.mark.parametrize(
+    ("image", "user"),
+    [
+        (f"gcr.io/distroless/static-debian12:nonroot@{DIGEST}", "65532"),
+        ("gcr.io/distroless/base-debian12:debug-nonroot", "65532"),
+        ("gcr.io/distroless/java21-debian12:nonroot-arm64", "65532"),
+        ("cgr.dev/chainguard/static:latest", "65532"),
+        ("nginxinc/nginx-unprivileged:1.27-alpine", "101"),
+        ("docker.io/nginxinc/nginx-unprivileged", "101"),
+        ("gcr.io/distroless/static-debian12", None),
+        ("gcr.io/distroless/static-debian12:debug", None),
+        (f"gcr.io/distroless/static-debian12@{DIGEST}", None),
+        ("cgr.dev/chainguard/wolfi-base", None),
+        ("nginx:1.27", None),
+        ("not an image", None),
+    ],
+)
+def test_known_base_image_users(image: str, user: str | None) -> None:
+    found = known_user(image)
+    assert (found.user if found else None) == user
+
+
+def test_every_known_base_image_is_cited_in_the_rule_docs() -> None:
+    docs = yaml.safe_load((ROOT / "rules" / "DF002-dockerfile-root-user.yaml").read_text(encoding="utf-8"))["docs"]["what"]
+    for entry in known_images():
+        assert entry.user.source, entry
+        assert f"`{entry.repository.removeprefix('docker.io/')}`" in docs, entry.repository
+        assert f"uid {entry.user.user}" in docs, entry.repository
 
 
 @pytest.mark.parametrize(

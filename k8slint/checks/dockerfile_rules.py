@@ -46,6 +46,11 @@ def root_user(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
         return
     users = _final_instructions(doc, "USER")
     if not users:
+        from k8slint.model.baseusers import known_user
+
+        root = chain(doc, final)[-1]
+        if root.resolved and known_user(root.base) is not None:
+            return  # a base image whose configured user is not root
         yield Problem(
             "the final stage sets no USER, so the container runs as the base image's user (root for most images)",
             location=doc.location(final.instruction.line),
