@@ -154,15 +154,49 @@ def add_instead_of_copy(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
 
 @dockerfile_check("DF006")
 def missing_healthcheck(doc: DockerfileDoc, ctx: Any) -> Iterator[Problem]:
+    from k8slint.findings import Related
+
     final = doc.final_stage()
     if final is None or _final_instructions(doc, "HEALTHCHECK"):
         return
+    location = doc.location(final.instruction.line)
     built = ctx.builds.containers_of(doc)
-    if built and all(
-        "readinessProbe" in b.container.data or "livenessProbe" in b.container.data for b in built
-    ):
-        return  # Kubernetes probes the containers built from it
+    if not built:
+        yield Problem(
+            "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs it "
+            "(the config's images section links images to Dockerfiles)",
+            location=location,
+        )
+        return
+    serving = [b for b in built if _long_running(b)]
+    unprobed = [b for b in serving if not ("readinessProbe" in b.container.data or "livenessProbe" in b.container.data)]
+    if not unprobed:
+        return  # Kubernetes probes every long-running container built from it; the others run to completion
+    names = [f"{b.obj.describe()} container {b.container.name!r}" for b in unprobed]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    how_many = "none" if len(unprobed) == len(serving) else f"only {len(serving) - len(unprobed)}"
     yield Problem(
-        "the image has no HEALTHCHECK, and no Kubernetes container built from it has probes",
-        location=doc.location(final.instruction.line),
+        f"the image has no HEALTHCHECK, and {how_many} of the {len(serving)} long-running Kubernetes containers "
+        f"built from it {'has' if how_many == 'none' or len(serving) - len(unprobed) == 1 else 'have'} "
+        f"a readiness or liveness probe; without one: {shown}",
+        location=location,
+        related=tuple(
+            Related(b.obj.locate(b.container.path), f"container {b.container.name!r} of {b.obj.describe()} has no probes")
+            for b in unprobed
+        ),
     )
+
+
+_COMPLETION_KINDS = frozenset({"Job", "CronJob"})
+
+
+def _long_running(built: Any) -> bool:
+    """Whether the container keeps running (not a Job's, a run-to-completion Pod's or an init container)."""
+    from k8slint.model.workloads import pod_spec
+
+    if built.container.group != "containers" and built.container.data.get("restartPolicy") != "Always":
+        return False  # an init container runs to completion, unless it is a sidecar (restartPolicy: Always)
+    if built.obj.kind in _COMPLETION_KINDS:
+        return False
+    found = pod_spec(built.obj.data) if isinstance(built.obj.data, dict) else None
+    return found is None or found[1].get("restartPolicy") not in ("Never", "OnFailure")
