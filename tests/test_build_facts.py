@@ -9,7 +9,7 @@ from conftest import ROOT
 
 from k8slint.model.baseusers import known_images, known_user
 from k8slint.model.shellcmd import execs_program, shell_script
-from k8slint.sources.helmtemplates import is_partial, is_template, is_template_member
+from k8slint.sources.helmtemplates import HelmIgnore, is_partial, is_template_member
 
 DIGEST = "sha256:" + "8" * 64
 
@@ -78,22 +78,52 @@ def test_every_known_base_image_is_cited_in_the_rule_docs() -> None:
         assert f"uid {entry.user.user}" in docs, entry.repository
 
 
+# helm pkg/ignore rules_test.go TestIgnore, case for case: (pattern, path, ignored); in its
+# testdata cargo and mast are folders, the rest files
+HELM_IGNORE_CASES = [
+    ("helm.txt", "helm.txt", True), ("helm.*", "helm.txt", True), ("helm.*", "rudder.txt", False),
+    ("*.txt", "tiller.txt", True), ("*.txt", "cargo/a.txt", True), ("cargo/*.txt", "cargo/a.txt", True),
+    ("cargo/*.*", "cargo/a.txt", True), ("cargo/*.txt", "mast/a.txt", False), ("ru[c-e]?er.txt", "rudder.txt", True),
+    ("templates/.?*", "templates/.dotfile", True), (".*", ".", False), (".*", "./", False), (".*", ".joonix", True),
+    (".*", "helm.txt", False), (".*", "", False),
+    ("cargo/", "cargo", True), ("cargo/", "cargo/", True), ("cargo/", "mast/", False), ("helm.txt/", "helm.txt", False),
+    ("!helm.txt", "helm.txt", False), ("!helm.txt", "tiller.txt", True), ("!*.txt", "cargo", True), ("!cargo/", "mast/", True),
+    ("/a.txt", "a.txt", True), ("/a.txt", "cargo/a.txt", False), ("/cargo/a.txt", "cargo/a.txt", True),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path", "ignored"), HELM_IGNORE_CASES)
+def test_helmignore_as_helm_tests_it(pattern: str, path: str, ignored: bool) -> None:
+    is_dir = path.rstrip("/") in ("cargo", "mast", ".")
+    assert HelmIgnore(pattern).ignored(path, is_dir) is ignored
+
+
+def test_a_helmignore_helm_refuses_leaves_only_the_default_rule() -> None:
+    for text in ("foo/**/bar", "[z-"):
+        rules = HelmIgnore(text)
+        assert len(rules.rules) == 1 and not rules.ignored("foo/x/bar", False)
+
+
 @pytest.mark.parametrize(
-    ("rel_folder", "name", "read"),
+    ("helmignore", "rel_folder", "name", "read"),
     [
-        ("", "deployment.yaml", True),
-        ("", "raycluster.yaml.j2", True),
-        ("", "NOTES.txt", True),
-        ("", "_helpers.tpl", True),
-        ("", "Caddyfile", True),
-        ("config", "settings.json", True),
-        ("tests", ".hidden.yaml", True),
-        ("", ".draft.yaml", False),
-        ("", ".git", False),
+        (None, "", "deployment.yaml", True),
+        (None, "", "raycluster.yaml.j2", True),
+        (None, "", "NOTES.txt", True),
+        (None, "", "_helpers.tpl", True),
+        (None, "", "Caddyfile", True),
+        (None, "config", "settings.json", True),
+        (None, "tests", ".hidden.yaml", True),
+        (None, "", ".draft.yaml", False),
+        ("*.md\n", "", "README.md", False),
+        ("templates/drafts/\n", "", "drafts", False),
+        ("# backups\n*.bak\n", "config", "settings.json.bak", False),
     ],
 )
-def test_helm_reads_every_file_under_templates_but_top_level_dotfiles(rel_folder: str, name: str, read: bool) -> None:
-    assert is_template(rel_folder, name) is read
+def test_helm_reads_every_file_under_templates_but_the_ignored(helmignore: str | None, rel_folder: str, name: str, read: bool) -> None:
+    keep_dir, keep_file = HelmIgnore(helmignore).template_filter()
+    keep = keep_dir if name == "drafts" else keep_file
+    assert keep(rel_folder, name) is read
 
 
 def test_package_members_and_partials() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from k8slint.findings import Location, Problem
 from k8slint.sources.discover import decode
-from k8slint.sources.helmtemplates import is_template, is_template_member
+from k8slint.sources.helmtemplates import HelmIgnore, is_template_member
 from k8slint.sources.manifests import SourceFile
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, PositionTree, load_documents, locate
@@ -108,7 +108,8 @@ class ChartDoc:
         folder = self.local_dependencies.get(repository)
         if folder is None or not (folder / "templates").is_dir():
             return {}
-        files = walk(str(folder / "templates"), self.roots, [], [], keep_dir=is_template, keep_file=is_template)
+        keep_dir, keep_file = _helm_ignore(folder, self.roots).template_filter()
+        files = walk(str(folder / "templates"), self.roots, [], [], keep_dir=keep_dir, keep_file=keep_file)
         return {e.path: text for e in files if not e.is_dir and (text := read_text(e.path, self.roots)) is not None}
 
 
@@ -217,11 +218,23 @@ def _folder(path: Path, display: str, roots: Roots, problems: _Problems) -> bool
     return stat.S_ISDIR(info.st_mode)
 
 
-def _files(folder: Path, display: str, roots: Roots, problems: _Problems) -> list[tuple[str, str]]:
-    """(path, display) of the template files under ``folder``, the files skipped reported."""
+def _helm_ignore(chart_root: Path, roots: Roots) -> HelmIgnore:
+    """The ignore rules Helm applies when it loads the chart folder (its .helmignore and the default)."""
+    ignore_file = chart_root / ".helmignore"
+    return HelmIgnore(read_text(ignore_file, roots) if os.path.isfile(ignore_file) else None)
+
+
+def _files(folder: Path, display: str, roots: Roots, problems: _Problems, chart_root: Path | None = None) -> list[tuple[str, str]]:
+    """(path, display) of the template files under ``folder`` that Helm reads, the files skipped reported.
+
+    ``chart_root`` is the chart folder Helm loads (``folder``'s parent, or the
+    parent chart for a subchart in charts/, whose own .helmignore Helm does not read).
+    """
     skipped: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
-    entries = walk(str(folder), roots, skipped, errors, keep_dir=is_template, keep_file=is_template)
+    root = chart_root if chart_root is not None else folder.parent
+    keep_dir, keep_file = _helm_ignore(root, roots).template_filter(Path(os.path.relpath(folder, root)).as_posix())
+    entries = walk(str(folder), roots, skipped, errors, keep_dir=keep_dir, keep_file=keep_file)
     for path, reason in skipped:
         rel = Path(os.path.relpath(path, folder)).as_posix()
         problems.append(("skipped-file", Problem(reason, location=Location(display_path(f"{display}/{rel}"), 1, 1))))
@@ -322,7 +335,7 @@ def _subcharts(path: Path, root: str, roots: Roots, problems: _Problems) -> list
         elif _folder(entry, entry_display, roots, problems) and os.path.lexists(entry / "Chart.yaml"):
             templates = entry / "templates"
             listed = _folder(templates, f"{entry_display}/templates", roots, problems)
-            files = [f for f, _ in _files(templates, f"{entry_display}/templates", roots, problems)] if listed else []
+            files = [f for f, _ in _files(templates, f"{entry_display}/templates", roots, problems, path)] if listed else []
             found.append((name, entry, sorted(files)))
     return found
 
