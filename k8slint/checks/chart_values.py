@@ -269,13 +269,17 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts):
         return  # templates of dependencies that are not here may read any value
     from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
+    from k8slint.sources.helmtemplates import is_partial
 
     used = _PathTrie()
     for path in (ref.path for _, info in chart.analysis for ref in info.refs):
         used.add(path)
-    for dependency in chart.dependency_charts.values():  # library templates read the parent's values
-        for text in dependency["templates"].values():
-            for ref in analyse(text).refs:
+    for dependency in chart.dependency_charts.values():
+        library = str(dependency.get("type") or "").lower() == "library"
+        for file, text in dependency["templates"].items():
+            if not library and not is_partial(file):
+                continue  # a subchart renders it with the subchart's own values (the parent's <name>.*)
+            for ref in analyse(text).refs:  # partials may be included with the parent's context
                 used.add(ref.path)
     for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
         for ref in analyse(text).refs:

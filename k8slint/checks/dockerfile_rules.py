@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
+from k8slint.model.dockerbuild import BuiltContainer
 from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, substitute
 from k8slint.model.numbers import ascii_int, is_ascii_digits
 from k8slint.registry import dockerfile_check
@@ -40,6 +41,11 @@ def root_user(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
         return
     users = _final_instructions(doc, "USER")
     if not users:
+        from k8slint.model.baseusers import known_user
+
+        root = chain(doc, final)[-1]
+        if root.resolved and known_user(root.base) is not None:
+            return  # a base image whose configured user is not root
         yield Problem(
             "the final stage sets no USER, so the container runs as the base image's user (root for most images)",
             location=doc.location(final.instruction.line),
@@ -62,12 +68,31 @@ def shell_form_entrypoint(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Prob
         if not found:
             continue
         _, instruction = found[-1]
-        if not instruction.json_form:
-            yield Problem(
-                f"{keyword} is in shell form: the process runs under /bin/sh -c, so SIGTERM from Kubernetes never "
-                "reaches it and every shutdown waits for the kill",
-                location=doc.location(instruction.line),
-            )
+        problem = _shell_pid1(keyword, instruction)
+        if problem is not None:
+            yield Problem(problem, location=doc.location(instruction.line))
+        if keyword == "ENTRYPOINT" and not instruction.json_form:
+            return  # a shell-form ENTRYPOINT ignores CMD
+
+
+def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
+    """Why the command may leave a shell as PID 1, or None when the program itself is PID 1 (or may be)."""
+    from k8slint.model.shellcmd import execs_program, shell_script
+
+    if instruction.json_form:
+        line = shell_script(instruction.args)
+        if line is None or execs_program(line):
+            return None
+        how = f"runs its command through {instruction.args[0]} {instruction.args[1]}"
+    elif execs_program(instruction.args[0] if instruction.args else ""):
+        return None  # exec replaces the shell: the program is PID 1 and gets SIGTERM
+    else:
+        how = "is in shell form: it runs under /bin/sh -c"
+    return (
+        f"{keyword} {how}; the shell stays PID 1 unless it replaces itself with the program, and it does not "
+        "pass SIGTERM on, so a Kubernetes shutdown may wait for the grace period and end in SIGKILL "
+        "(start the command with exec, or use the JSON form)"
+    )
 
 
 @dockerfile_check("DF004")
@@ -124,15 +149,49 @@ def add_instead_of_copy(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Proble
 
 @dockerfile_check("DF006")
 def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.findings import Related
+
     final = doc.final_stage()
     if final is None or _final_instructions(doc, "HEALTHCHECK"):
         return
+    location = doc.location(final.instruction.line)
     built = ctx.builds.containers_of(doc)
-    if built and all(
-        "readinessProbe" in b.container.data or "livenessProbe" in b.container.data for b in built
-    ):
-        return  # Kubernetes probes the containers built from it
+    if not built:
+        yield Problem(
+            "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs it "
+            "(the config's images section links images to Dockerfiles)",
+            location=location,
+        )
+        return
+    serving = [b for b in built if _long_running(b)]
+    unprobed = [b for b in serving if not ("readinessProbe" in b.container.data or "livenessProbe" in b.container.data)]
+    if not unprobed:
+        return  # Kubernetes probes every long-running container built from it; the others run to completion
+    names = [f"{b.obj.describe()} container {b.container.name!r}" for b in unprobed]
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    how_many = "none" if len(unprobed) == len(serving) else f"only {len(serving) - len(unprobed)}"
     yield Problem(
-        "the image has no HEALTHCHECK, and no Kubernetes container built from it has probes",
-        location=doc.location(final.instruction.line),
+        f"the image has no HEALTHCHECK, and {how_many} of the {len(serving)} long-running Kubernetes containers "
+        f"built from it {'has' if how_many == 'none' or len(serving) - len(unprobed) == 1 else 'have'} "
+        f"a readiness or liveness probe; without one: {shown}",
+        location=location,
+        related=tuple(
+            Related(b.obj.locate(b.container.path), f"container {b.container.name!r} of {b.obj.describe()} has no probes")
+            for b in unprobed
+        ),
     )
+
+
+_COMPLETION_KINDS = frozenset({"Job", "CronJob"})
+
+
+def _long_running(built: BuiltContainer) -> bool:
+    """Whether the container keeps running (not a Job's, a run-to-completion Pod's or an init container)."""
+    from k8slint.model.workloads import pod_spec
+
+    if built.container.group != "containers" and built.container.data.get("restartPolicy") != "Always":
+        return False  # an init container runs to completion, unless it is a sidecar (restartPolicy: Always)
+    if built.obj.kind in _COMPLETION_KINDS:
+        return False
+    found = pod_spec(built.obj.data) if isinstance(built.obj.data, dict) else None
+    return found is None or found[1].get("restartPolicy") not in ("Never", "OnFailure")

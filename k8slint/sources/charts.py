@@ -22,10 +22,10 @@ from k8slint.model.objects import SourceFile
 from k8slint.model.positions import PositionTree, locate
 from k8slint.rulecodes import Emitted
 from k8slint.sources.discover import decode
+from k8slint.sources.helmtemplates import HelmIgnore, is_template_member
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, load_documents
 
-TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 MAX_PACKAGE_MEMBER = 1024 * 1024
 MAX_CHART_FILE_SIZE = 32 * 1024 * 1024
 """Chart files (and .tgz packages) larger than this are not read."""
@@ -110,14 +110,15 @@ class ChartDoc:
         folder = self.local_dependencies.get(repository)
         if folder is None or not (folder / "templates").is_dir():
             return {}
-        files = walk(str(folder / "templates"), self.roots, [], [], keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
+        keep_dir, keep_file = _helm_ignore(folder, self.roots).template_filter()
+        files = walk(str(folder / "templates"), self.roots, [], [], keep_dir=keep_dir, keep_file=keep_file)
         return {e.path: text for e in files if not e.is_dir and (text := read_text(e.path, self.roots)) is not None}
 
 
 def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, str], fallback: str) -> None:
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name") if isinstance(meta.get("name"), str) else fallback
-    found[name] = {"version": str(meta.get("version", "")), "templates": templates, "entry": fallback}
+    found[name] = {"version": str(meta.get("version", "")), "templates": templates, "entry": fallback, "type": meta.get("type")}
 
 
 def read_text(path: str | Path, roots: Roots) -> str | None:
@@ -158,7 +159,7 @@ def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
                     if handle is not None:
                         documents, _, _ = load_documents(handle.read().decode("utf-8", errors="replace"))
                         meta = documents[0].data if documents else None
-                elif len(parts) >= 3 and parts[1] == "templates" and member.name.endswith(TEMPLATE_SUFFIXES):
+                elif is_template_member(member.name):
                     handle = archive.extractfile(member)
                     if handle is not None:
                         templates[f"{path}!{member.name}"] = handle.read().decode("utf-8", errors="replace")
@@ -222,11 +223,23 @@ def _folder(path: Path, display: str, roots: Roots, problems: _Problems) -> bool
     return stat.S_ISDIR(info.st_mode)
 
 
-def _files(folder: Path, display: str, roots: Roots, problems: _Problems) -> list[tuple[str, str]]:
-    """(path, display) of the template files under ``folder``, the files skipped reported."""
+def _helm_ignore(chart_root: Path, roots: Roots) -> HelmIgnore:
+    """The ignore rules Helm applies when it loads the chart folder (its .helmignore and the default)."""
+    ignore_file = chart_root / ".helmignore"
+    return HelmIgnore(read_text(ignore_file, roots) if os.path.isfile(ignore_file) else None)
+
+
+def _files(folder: Path, display: str, roots: Roots, problems: _Problems, chart_root: Path | None = None) -> list[tuple[str, str]]:
+    """(path, display) of the template files under ``folder`` that Helm reads, the files skipped reported.
+
+    ``chart_root`` is the chart folder Helm loads (``folder``'s parent, or the
+    parent chart for a subchart in charts/, whose own .helmignore Helm does not read).
+    """
     skipped: list[tuple[str, str]] = []
     errors: list[tuple[str, str]] = []
-    entries = walk(str(folder), roots, skipped, errors, keep_file=lambda _rel, name: name.endswith(TEMPLATE_SUFFIXES))
+    root = chart_root if chart_root is not None else folder.parent
+    keep_dir, keep_file = _helm_ignore(root, roots).template_filter(Path(os.path.relpath(folder, root)).as_posix())
+    entries = walk(str(folder), roots, skipped, errors, keep_dir=keep_dir, keep_file=keep_file)
     for path, reason in skipped:
         rel = Path(os.path.relpath(path, folder)).as_posix()
         problems.append((rulecodes.SKIPPED_FILE, Problem(reason, location=Location(display_path(f"{display}/{rel}"), 1, 1))))
@@ -327,7 +340,7 @@ def _subcharts(path: Path, root: str, roots: Roots, problems: _Problems) -> list
         elif _folder(entry, entry_display, roots, problems) and os.path.lexists(entry / "Chart.yaml"):
             templates = entry / "templates"
             listed = _folder(templates, f"{entry_display}/templates", roots, problems)
-            files = [f for f, _ in _files(templates, f"{entry_display}/templates", roots, problems)] if listed else []
+            files = [f for f, _ in _files(templates, f"{entry_display}/templates", roots, problems, path)] if listed else []
             found.append((name, entry, sorted(files)))
     return found
 
