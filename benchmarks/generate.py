@@ -81,8 +81,7 @@ def app_documents(rng: random.Random, app: str, namespace: str) -> list[dict]:
             "spec": {
                 "selector": dict(labels) if not broken else {**labels, "app.kubernetes.io/name": app + "-x"},
                 "ports": [
-                    {"name": c["ports"][0]["name"], "port": 80 + i, "targetPort": c["ports"][0]["name"]}
-                    for i, c in enumerate(containers)
+                    {"name": c["ports"][0]["name"], "port": 80 + i, "targetPort": c["ports"][0]["name"]} for i, c in enumerate(containers)
                 ],
             },
         },

@@ -110,7 +110,9 @@ def measure(root: Path, runs: int, checkov: str | None, peers: bool, jobs: int |
         if validate:
             peer_tools.append(("kubernetes-validate CLI", [validate, "--quiet", "--no-warn", *_files(root)]))
         if checkov:
-            peer_tools.append(("checkov --framework kubernetes", [checkov, "--quiet", "--skip-download", "--framework", "kubernetes", "-d", str(root)]))
+            peer_tools.append(
+                ("checkov --framework kubernetes", [checkov, "--quiet", "--skip-download", "--framework", "kubernetes", "-d", str(root)])
+            )
     results: dict[str, list[tuple[float, float, int]]] = {name: [] for name, _ in tools}
     with tempfile.TemporaryDirectory() as scratch:
         reports: dict[str, str] = {}  # digests: whole reports held here would inflate later children's peak RSS
@@ -147,7 +149,7 @@ def speedups(timings: list[Timing]) -> list[tuple[str, list[float]]]:
         elif not (label and jobs != "1"):
             continue
         if serial is not None:
-            found.append((t.tool, [one / many for one, many in zip(serial.samples, t.samples)]))
+            found.append((t.tool, [one / many for one, many in zip(serial.samples, t.samples, strict=False)]))
     return found
 
 

@@ -121,7 +121,9 @@ class Linter(_Scratch):
 _RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 # Characters XML 1.0 does not allow in a document, even as character references.
 _XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_XML_INVALID_REFERENCE = re.compile(r"&#(x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])|0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));", re.I)
+_XML_INVALID_REFERENCE = re.compile(
+    r"&#(x0*(?:[0-8bcef]|1[0-9a-f]|d[89a-f][0-9a-f]{2}|fff[ef])|0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));", re.I
+)
 # RFC 3986 URI-reference made of path characters only: a file name's '#', '?', '%',
 # space and backslash must be percent-encoded, never left to mean something else.
 _URI_PATH = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*")
@@ -222,12 +224,12 @@ def _check_sarif(text: str, result: Any, validator: Any) -> None:
     results = sarif["runs"][0]["results"]
     if len(results) != len(result.findings):
         raise FuzzCrash("sarif report lost findings")
-    for item, finding in zip(results, result.findings):
+    for item, finding in zip(results, result.findings, strict=False):
         locations = [*item["locations"], *item.get("relatedLocations", ())]
         files = [finding.location.file, *(r.location.file for r in finding.related)]
         if finding.source:
             files.append(finding.source)
-        for location, file in zip(locations, files):
+        for location, file in zip(locations, files, strict=False):
             uri = location["physicalLocation"]["artifactLocation"]["uri"]
             if "uri" in SKIP:
                 continue
@@ -284,9 +286,45 @@ TREE = "tree"
 OUTSIDE = "outside"
 
 _NAME_PIECES = (
-    "app", "web", "db", "x", "Deploy", "a b", "#frag", "?q=1", "%41", "%", "&", "\\", "'", '"', "<x>",
-    ";", ":", ",", "=", "@", "~", "+", "é", "日本", "🙂", "\u202e", "\u200b", "\ufeff", "\x1b[31m",
-    "\x1b]8;;http://x\x07", "\n", "\r", "\t", "\x7f", "\x85", "\u2028", "::error file=x::y", "-rf", "-",
+    "app",
+    "web",
+    "db",
+    "x",
+    "Deploy",
+    "a b",
+    "#frag",
+    "?q=1",
+    "%41",
+    "%",
+    "&",
+    "\\",
+    "'",
+    '"',
+    "<x>",
+    ";",
+    ":",
+    ",",
+    "=",
+    "@",
+    "~",
+    "+",
+    "é",
+    "日本",
+    "🙂",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\x1b[31m",
+    "\x1b]8;;http://x\x07",
+    "\n",
+    "\r",
+    "\t",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "::error file=x::y",
+    "-rf",
+    "-",
 )
 # Manifests converted from YAML to JSON come twice: most fuzzed bytes are not JSON.
 _KINDS = ("yaml", "yml", "json", "json-from-yaml", "dockerfile", "template", "values", "chart", "json-from-yaml")
@@ -316,7 +354,7 @@ def _json_from_yaml(content: bytes) -> bytes:
     try:
         docs = list(yaml.load_all(content[:4096], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
         text = json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, default=str)
-    except Exception:  # noqa: BLE001 - any YAML the loader refuses stays as it is
+    except Exception:
         return content
     return text.encode("utf-8", "surrogatepass")
 
@@ -376,7 +414,9 @@ def build_tree(data: bytes, root: Path, canary: Path) -> None:
                 _write(chart / "values.yaml", b"replicas: 1\nimage: nginx:1.25\n")
                 _write(chart / "templates" / "deploy.yaml", b"kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n")
             if kind == "template":
-                path = _place(chart / "templates", name, rng.choice((".yaml", ".tpl", ".txt")), taken.setdefault(chart / "templates", set()))
+                path = _place(
+                    chart / "templates", name, rng.choice((".yaml", ".tpl", ".txt")), taken.setdefault(chart / "templates", set())
+                )
             elif kind == "values":
                 path = chart / rng.choice(("values.yaml", "values.schema.json"))
             else:
@@ -537,10 +577,13 @@ class ReportChecker:
         """Up to 8 findings; each takes 8 NUL-separated texts (decoded keeping lone surrogates)."""
         from k8slint.findings import Finding, Location, ObjectRef, Related, Severity
 
-        texts = [part.decode("utf-8", "surrogatepass") if _is_wtf8(part) else part.decode("utf-8", "surrogateescape") for part in data.split(b"\0")]
+        texts = [
+            part.decode("utf-8", "surrogatepass") if _is_wtf8(part) else part.decode("utf-8", "surrogateescape")
+            for part in data.split(b"\0")
+        ]
         out = []
         for start in range(0, min(len(texts), 64), 8):
-            field = (texts[start:start + 8] + [""] * 8)[:8]
+            field = (texts[start : start + 8] + [""] * 8)[:8]
             seed = sum(map(ord, field[0][:4])) + start
             rule = self.rules[seed % len(self.rules)]
             line, column = 1 + seed % 5000, 1 + len(field[1]) % 300

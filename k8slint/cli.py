@@ -343,10 +343,7 @@ def list_rules(output_format: str) -> int:
     if output_format == "json":
         import json
 
-        rows = [
-            {"code": r.code, "name": r.name, "severity": str(r.severity), "category": r.category, "summary": r.summary}
-            for r in rules
-        ]
+        rows = [{"code": r.code, "name": r.name, "severity": str(r.severity), "category": r.category, "summary": r.summary} for r in rules]
         click.echo(json.dumps(rows, indent=2))
         return EXIT_OK
     width = max(len(r.name) for r in rules)
@@ -427,7 +424,7 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         _reader_gone()
         code = EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - k8slint could not finish: say so, then show where
+    except Exception as exc:
         _internal_error(exc)
         code = EXIT_INTERNAL
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -81,8 +81,12 @@ def render_rules_page(registry: Registry) -> str:
         out.append(f"| [{rule.code}](#{anchor}) | `{rule.name}` | {severity_text(rule)} | {rule.category} | {rule.summary} |")
     out.append("")
     for rule in registry:
-        out.append(render_rule_docs(rule).replace(f"# {rule.code} {rule.name}", f"## {rule.code} {rule.name}", 1)
-                   .replace("\n## ", "\n### ").replace("\n### " + rule.code, "\n## " + rule.code))
+        out.append(
+            render_rule_docs(rule)
+            .replace(f"# {rule.code} {rule.name}", f"## {rule.code} {rule.name}", 1)
+            .replace("\n## ", "\n### ")
+            .replace("\n### " + rule.code, "\n## " + rule.code)
+        )
     return "\n".join(out)
 
 

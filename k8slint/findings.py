@@ -168,9 +168,7 @@ class Finding:
 
 
 def fingerprint_of(code: str, file: str, obj: ObjectRef | None, path: str | None, message: str) -> str:
-    identity = (
-        (obj.api_version or "", obj.kind or "", obj.namespace or "", obj.name or "") if obj else ("", "", "", "")
-    )
+    identity = (obj.api_version or "", obj.kind or "", obj.namespace or "", obj.name or "") if obj else ("", "", "", "")
     anchor = path if path is not None else message
     text = "\x1f".join((code, file, *identity, anchor))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]

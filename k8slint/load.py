@@ -79,7 +79,7 @@ def _per_file(display: str, settings: Settings, state: LoadState, func: Callable
         func(*args)
     except K8slintError:
         raise
-    except Exception as exc:  # noqa: BLE001 - one hostile file must not lose the whole report
+    except Exception as exc:
         message = f"k8slint could not load this file: {one_line(exc)}"
         state.raw.append((settings.registry[rulecodes.INTERNAL_ERROR], Problem(message, location=Location(display, 1, 1)), None))
 

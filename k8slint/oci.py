@@ -195,9 +195,7 @@ class RegistryClient:
             raise RegistryError(f"{what} {_shown(url)} holds user information: not asked")
         port = port or (443 if scheme == "https" else 80)
         if scheme == "http" and not self.allows_http(host, port):
-            raise RegistryError(
-                f"{what} {_shown(url)} is plain http, and {host} is not in insecure-registries: not asked"
-            )
+            raise RegistryError(f"{what} {_shown(url)} is plain http, and {host} is not in insecure-registries: not asked")
         return Origin(scheme, host, port)
 
     def manifest_exists(self, reference: ImageReference) -> Lookup:
@@ -363,7 +361,7 @@ class _Exchange:
             result = Lookup(None, f"{host} sent a malformed HTTP answer ({type(exc).__name__})")
         except OSError as exc:
             result = Lookup(None, f"cannot reach {host}: {_shown(exc.strerror or str(exc), 200, quote='')}")
-        except Exception as exc:  # noqa: BLE001 - whatever a hostile server sends, the run goes on
+        except Exception as exc:
             result = Lookup(None, f"{host} sent an answer k8slint cannot follow ({type(exc).__name__})")
         finally:
             with self._lock:

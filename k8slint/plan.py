@@ -172,7 +172,7 @@ def _guarded(rule: RuleSpec, func: Callable[..., Iterable[Problem]], args: tuple
         return [(rule, problem, problem.subject or subject) for problem in func(*args)]
     except K8slintError:
         raise
-    except Exception as exc:  # noqa: BLE001 - one broken rule must not end the run
+    except Exception as exc:
         from k8slint.registry import registry
 
         what = subject.describe() if subject is not None else "the object set"

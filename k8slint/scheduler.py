@@ -179,7 +179,7 @@ def load_in_workers(
         watch = [inbox.fd for inbox in inboxes if inbox.open]
         watch += [worker.sentinel for number, worker in enumerate(workers, start=1) if number not in ended]
         ready = set(wait(watch, timeout))
-        for number, (worker, inbox) in enumerate(zip(workers, inboxes), start=1):
+        for number, (worker, inbox) in enumerate(zip(workers, inboxes, strict=False), start=1):
             if inbox.open and inbox.fd in ready:
                 take(inbox.read())
             if number not in ended and (worker.sentinel in ready or not inbox.open):
@@ -335,7 +335,7 @@ def _load_worker(number: int, channel: int, foreign: list[int], parent: int) -> 
         while (position := _claim(counter, lambda: _parent_alive(parent))) < len(batches):
             outbox.put(_message(("batch", position, _for_main(_load_batch(batches[position], settings, local)))))
         outbox.put(_message(("done", number, None)))
-    except BaseException as exc:  # noqa: BLE001 - the main process reports it
+    except BaseException as exc:
         outbox.put(_message(("error", number, _picklable(exc))))
     outbox.put(None)
     sender.join()
@@ -386,7 +386,7 @@ def _picklable(exc: BaseException) -> BaseException:
 
     try:
         pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001
+    except Exception:
         return RuntimeError("".join(traceback.format_exception(exc)))
     return exc
 

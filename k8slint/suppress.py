@@ -76,6 +76,7 @@ def unused_suppressions(
     objects: list[K8sObject],
 ) -> Iterator[tuple[Problem, K8sObject | None]]:
     """A problem for each suppression that suppressed nothing (with the object of an annotation)."""
+
     def reason(token: str) -> str | None:
         if token == SUPPRESS_ALL:
             return "suppresses nothing here"

@@ -1,10 +1,10 @@
 """The layers import one way: read every module's imports (function-level ones included) with ast.
 
-    findings, errors, resources   records and helpers every layer may use
-    model/                        objects, values, kinds, workloads, the object graph, schemas
-    sources/                      loading: builds the model's objects from files
-    checks/                       rules: read the model (and the loaded charts and Dockerfiles)
-    engine, reporters, cli        the run, its output, the command line
+findings, errors, resources   records and helpers every layer may use
+model/                        objects, values, kinds, workloads, the object graph, schemas
+sources/                      loading: builds the model's objects from files
+checks/                       rules: read the model (and the loaded charts and Dockerfiles)
+engine, reporters, cli        the run, its output, the command line
 """
 
 from __future__ import annotations
@@ -85,8 +85,19 @@ def test_checks_import_no_other_check() -> None:
 
 
 def test_checks_do_not_reach_into_the_run() -> None:
-    run = ("k8slint.engine", "k8slint.cli", "k8slint.reporters", "k8slint.load", "k8slint.plan", "k8slint.scheduler",
-           "k8slint.stamp", "k8slint.suppress", "k8slint.image_lookups", "k8slint.oci", "k8slint.config")
+    run = (
+        "k8slint.engine",
+        "k8slint.cli",
+        "k8slint.reporters",
+        "k8slint.load",
+        "k8slint.plan",
+        "k8slint.scheduler",
+        "k8slint.stamp",
+        "k8slint.suppress",
+        "k8slint.image_lookups",
+        "k8slint.oci",
+        "k8slint.config",
+    )
     assert imports_that("checks", lambda name: within(name, *run)) == []
 
 

@@ -102,9 +102,7 @@ def test_config_disables_rules_overrides_severity_and_excludes(cli, tmp_path: Pa
     (tmp_path / "app" / "latest.yaml").write_text(LATEST.read_text())
     (tmp_path / "vendor").mkdir()
     (tmp_path / "vendor" / "bad.yaml").write_text(BAD.read_text())
-    (tmp_path / ".k8slint.yaml").write_text(
-        "exclude: [vendor]\nrules:\n  request-exceeds-limit: off\n  KR006: error\n"
-    )
+    (tmp_path / ".k8slint.yaml").write_text("exclude: [vendor]\nrules:\n  request-exceeds-limit: off\n  KR006: error\n")
     here = os.getcwd()
     os.chdir(tmp_path)
     try:
@@ -189,7 +187,7 @@ def test_text_report_is_plain_when_not_a_terminal(cli) -> None:
     result = cli("check", "--select", "KR002", str(BAD))
     assert "\x1b[" not in result.output
     assert f"{BAD}:20:15 error KR002 request-exceeds-limit" in result.output
-    assert "   20 |               cpu: \"1.5\"" in result.output
+    assert '   20 |               cpu: "1.5"' in result.output
     assert "hint: Lower the request or raise the limit" in result.output
     assert result.output.rstrip().splitlines()[-1].startswith("Found 4 errors, 0 warnings, 0 info in 1 file")
 
@@ -215,10 +213,7 @@ def test_internal_error_in_one_rule_is_reported_and_others_run(cli) -> None:
         object.__setattr__(rule, "checks", original)
     codes = {f["code"] for f in data["findings"]}
     assert "KL900" in codes and "KR002" in codes
-    assert any(
-        "KR006 (image-tag-latest) failed on Deployment todo/backend: RuntimeError: boom" in f["message"]
-        for f in data["findings"]
-    )
+    assert any("KR006 (image-tag-latest) failed on Deployment todo/backend: RuntimeError: boom" in f["message"] for f in data["findings"])
 
 
 def _imported_after(args: list[str], modules: tuple[str, ...]) -> list[str]:
@@ -271,7 +266,9 @@ def test_unsupported_kubernetes_version_lists_the_supported_ones(cli) -> None:
 
 def test_schema_validation_can_be_turned_off(cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: 'nginx:1.27', ports: [{containerPort: '80'}]}\n")
+    bad.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: 'nginx:1.27', ports: [{containerPort: '80'}]}\n"
+    )
     assert cli("check", str(bad)).exit_code == 1
     assert cli("check", "--no-schema", str(bad)).exit_code == 0
     config = tmp_path / "k8slint.yaml"
@@ -303,8 +300,7 @@ def test_select_and_ignore_reject_unknown_rules(cli) -> None:
     result = cli("check", "--select", "request-exceeds-limt", str(GOOD))
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "k8slint: error: unknown rule 'request-exceeds-limt' (did you mean 'request-exceeds-limit'?); "
-        "`k8slint rules` lists them"
+        "k8slint: error: unknown rule 'request-exceeds-limt' (did you mean 'request-exceeds-limit'?); `k8slint rules` lists them"
     )
 
 

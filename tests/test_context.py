@@ -44,8 +44,7 @@ def test_a_local_check_that_reads_the_index_fails_naming_its_rule(
     result = run_lint(tmp_path, cwd=tmp_path) if jobs == 1 else _lint_jobs(tmp_path, jobs)
     messages = [f.message for f in result.findings if f.code == "KL900"]
     assert messages and all(
-        "LocalRuleError: rule KR006 image-tag-latest declares itself local (Check.local) but read the object index" in m
-        for m in messages
+        "LocalRuleError: rule KR006 image-tag-latest declares itself local (Check.local) but read the object index" in m for m in messages
     )
 
 
@@ -66,9 +65,9 @@ def test_a_local_context_has_no_index_and_no_builds_but_the_rest() -> None:
     local = step.context.local()
     assert local.options == step.context.options and local.namespace == "default"
     assert step.context.index.objects == []
-    with pytest.raises(LocalRuleError, match="rule KR001 .* read the object index"):
+    with pytest.raises(LocalRuleError, match=r"rule KR001 .* read the object index"):
         _ = local.index
-    with pytest.raises(LocalRuleError, match="rule KR001 .* read the Dockerfile builds"):
+    with pytest.raises(LocalRuleError, match=r"rule KR001 .* read the Dockerfile builds"):
         _ = local.builds
 
 
@@ -84,7 +83,10 @@ def test_the_registry_rules_read_the_lookups_made_before_them(tmp_path: Path, mo
 
     (tmp_path / "Dockerfile").write_text("FROM registry.test/app:1 AS build\nFROM build\nFROM registry.test/gone:2\n")
     asked: list[list[str]] = []
-    answers = {parse_image("registry.test/app:1"): Lookup(None, "no answer"), parse_image("registry.test/gone:2"): Lookup(False, "manifest unknown")}
+    answers = {
+        parse_image("registry.test/app:1"): Lookup(None, "no answer"),
+        parse_image("registry.test/gone:2"): Lookup(False, "manifest unknown"),
+    }
 
     def look_up(dockerfiles: object, insecure: object) -> object:
         asked.append([doc.file.display for doc in dockerfiles])  # type: ignore[attr-defined]

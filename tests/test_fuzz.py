@@ -148,7 +148,12 @@ def test_a_folder_left_behind_fails_the_session(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 1, result.stdout[-2000:]
     assert "1 passed" in result.stdout and "tests left temporary folders behind: k8slint-fuzz-leak-" in result.stdout
@@ -160,7 +165,12 @@ def test_a_fuzz_run_leaves_no_temporary_folder(tmp_path: Path) -> None:
     env = {**os.environ, "TMPDIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "fuzz.targets", "dockerfile", "-runs=20", f"-artifact_prefix={tmp_path}/"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Done " in result.stderr
@@ -177,7 +187,15 @@ FUZZ_SECONDS = {"manifest": 12, "dockerfile": 10, "tree": 24, "report": 10}
 def test_short_fuzz_run(target: str, tmp_path: Path) -> None:
     """A bounded, seeded libFuzzer run of each target; the longer runs are described in the README."""
     result = subprocess.run(
-        [sys.executable, "-m", "fuzz.targets", target, "-seed=1", f"-max_total_time={FUZZ_SECONDS[target]}", f"-artifact_prefix={tmp_path}/"],
+        [
+            sys.executable,
+            "-m",
+            "fuzz.targets",
+            target,
+            "-seed=1",
+            f"-max_total_time={FUZZ_SECONDS[target]}",
+            f"-artifact_prefix={tmp_path}/",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -71,7 +71,7 @@ def test_render_reports_helm_errors_at_the_template_line(tmp_path: Path, monkeyp
     bin_dir.mkdir()
     fake_helm(
         bin_dir,
-        'echo \'Error: template: todo/templates/cm.yaml:1:8: executing "todo/templates/cm.yaml" at <.Values.x>: nil pointer\' >&2\nexit 1\n',
+        "echo 'Error: template: todo/templates/cm.yaml:1:8: executing \"todo/templates/cm.yaml\" at <.Values.x>: nil pointer' >&2\nexit 1\n",
     )
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     result = run_lint(chart, render=True, select=["template-syntax"])
@@ -92,30 +92,92 @@ def test_without_helm_the_report_says_templates_were_not_rendered(tmp_path: Path
 
 # Masterminds/semver v3 constraint cases (constraints_test.go): constraint, version, satisfied
 CONSTRAINT_CASES = [
-    ("*", "1.2.3", True), ("~0.0.0", "1.2.3", True), ("0.x.x", "1.2.3", False), ("0.0.x", "1.2.3", False),
-    ("0.0.0", "1.2.3", False), ("^0.0.0", "1.2.3", False), ("= 2.0", "1.2.3", False), ("= 2.0", "2.0.0", True),
-    ("4.1", "4.1.0", True), ("4.1.x", "4.1.3", True), ("1.x", "1.4", True), ("!=4.1", "4.1.0", False),
-    ("!=4.1-alpha", "4.1.0-alpha", False), ("!=4.1-alpha", "4.1.0", True), ("!=4.1", "5.1.0", True),
-    ("!=4.x", "5.1.0", True), ("!=4.x", "4.1.0", False), ("!=4.1.x", "4.2.0", True), ("!=4.2.x", "4.2.3", False),
-    (">1.1", "4.1.0", True), (">1.1", "1.1.0", False), ("<1.1", "0.1.0", True), ("<1.1", "1.1.0", False),
-    ("<1.1", "1.1.1", False), ("<1.x", "1.1.1", False), ("<1.x", "0.1.1", True), ("<1.x", "2.0.0", False),
-    ("<1.1.x", "1.2.1", False), ("<1.1.x", "1.1.500", False), ("<1.2.x", "1.1.1", True), (">=1.1", "4.1.0", True),
-    (">=1.1", "0.0.9", False), ("<=1.1", "0.1.0", True), ("<=1.1", "0.1.0-alpha", False), ("<=1.1-a", "0.1.0-alpha", True),
-    ("<=1.1", "1.1.0", True), ("<=1.x", "1.1.0", True), ("<=2.x", "3.0.0", False), ("<=1.1", "1.1.1", True),
-    ("<=1.1.x", "1.2.500", False), ("<=4.5", "3.4.0", True), ("<=4.5", "4.6.3", False), (">1.1, <2", "1.1.1", False),
-    (">1.1, <2", "1.2.1", True), (">1.1, <3", "4.3.2", False), (">=1.1, <2, !=1.2.3", "1.2.3", False),
-    (">1.1 <2", "1.2.1", True), (">=1.1, <2, !=1.2.3 || > 3", "4.1.2", True), (">=1.1, <2, !=1.2.3 || > 3", "3.1.2", False),
-    (">=1.1, <2, !=1.2.3 || >= 3", "3.0.0", True), (">= 1.1 <2 != 1.2.3 || > 3", "4.1.2", True),
-    (">= 1.0.0  <= 2.0.0-beta", "1.0.1-beta", True), (">= 1.0.0  <= 2.0.0-beta", "1.0.1", True),
-    (">= 1.0.0  <= 2.0.0-beta", "3.0.0", False), (">= 1.0.0-0  <= 2.0.0", "1.0.1-beta", True), ("1.1 - 2", "1.1.1", True),
-    ("1.5.0 - 4.5", "3.7.0", True), ("1.1-3", "4.3.2", False), ("^1.1", "1.1.1", True), ("^1.1", "4.3.2", False),
-    ("^1.x", "1.1.1", True), ("^2.x", "1.1.1", False), ("^1.x", "2.1.1", False), ("^1.x", "1.1.1-beta1", False),
-    ("^1.1.2-alpha", "1.2.1-beta1", True), ("^1.2.x-alpha", "1.1.1-beta1", False), ("^0.0.1", "0.0.1", True),
-    ("^0.0.1", "0.3.1", False), ("~*", "2.1.1", True), ("~1", "2.1.1", False), ("~1", "1.3.5", True), ("~1", "1.4", True),
-    ("~1.x", "2.1.1", False), ("~1.x", "1.3.5", True), ("~1.1", "1.1.1", True), ("~1.1", "1.1.1-alpha", False),
-    ("~1.1-alpha", "1.1.1-beta", True), ("~1.1.1-beta", "1.1.1-alpha", False), ("~1.1.1-beta", "1.1.1", True),
-    ("~1.2.3", "1.2.5", True), ("~1.2.3", "1.2.2", False), ("~1.2.3", "1.3.2", False), ("~1.1", "1.2.3", False),
-    ("~1.3", "2.4.5", False), ("1.0.0 - 2.0.0 <=2.0.0", "1.5.0", True), ("1.0.0 - 2.0.0, <=2.0.0", "1.5.0", True),
+    ("*", "1.2.3", True),
+    ("~0.0.0", "1.2.3", True),
+    ("0.x.x", "1.2.3", False),
+    ("0.0.x", "1.2.3", False),
+    ("0.0.0", "1.2.3", False),
+    ("^0.0.0", "1.2.3", False),
+    ("= 2.0", "1.2.3", False),
+    ("= 2.0", "2.0.0", True),
+    ("4.1", "4.1.0", True),
+    ("4.1.x", "4.1.3", True),
+    ("1.x", "1.4", True),
+    ("!=4.1", "4.1.0", False),
+    ("!=4.1-alpha", "4.1.0-alpha", False),
+    ("!=4.1-alpha", "4.1.0", True),
+    ("!=4.1", "5.1.0", True),
+    ("!=4.x", "5.1.0", True),
+    ("!=4.x", "4.1.0", False),
+    ("!=4.1.x", "4.2.0", True),
+    ("!=4.2.x", "4.2.3", False),
+    (">1.1", "4.1.0", True),
+    (">1.1", "1.1.0", False),
+    ("<1.1", "0.1.0", True),
+    ("<1.1", "1.1.0", False),
+    ("<1.1", "1.1.1", False),
+    ("<1.x", "1.1.1", False),
+    ("<1.x", "0.1.1", True),
+    ("<1.x", "2.0.0", False),
+    ("<1.1.x", "1.2.1", False),
+    ("<1.1.x", "1.1.500", False),
+    ("<1.2.x", "1.1.1", True),
+    (">=1.1", "4.1.0", True),
+    (">=1.1", "0.0.9", False),
+    ("<=1.1", "0.1.0", True),
+    ("<=1.1", "0.1.0-alpha", False),
+    ("<=1.1-a", "0.1.0-alpha", True),
+    ("<=1.1", "1.1.0", True),
+    ("<=1.x", "1.1.0", True),
+    ("<=2.x", "3.0.0", False),
+    ("<=1.1", "1.1.1", True),
+    ("<=1.1.x", "1.2.500", False),
+    ("<=4.5", "3.4.0", True),
+    ("<=4.5", "4.6.3", False),
+    (">1.1, <2", "1.1.1", False),
+    (">1.1, <2", "1.2.1", True),
+    (">1.1, <3", "4.3.2", False),
+    (">=1.1, <2, !=1.2.3", "1.2.3", False),
+    (">1.1 <2", "1.2.1", True),
+    (">=1.1, <2, !=1.2.3 || > 3", "4.1.2", True),
+    (">=1.1, <2, !=1.2.3 || > 3", "3.1.2", False),
+    (">=1.1, <2, !=1.2.3 || >= 3", "3.0.0", True),
+    (">= 1.1 <2 != 1.2.3 || > 3", "4.1.2", True),
+    (">= 1.0.0  <= 2.0.0-beta", "1.0.1-beta", True),
+    (">= 1.0.0  <= 2.0.0-beta", "1.0.1", True),
+    (">= 1.0.0  <= 2.0.0-beta", "3.0.0", False),
+    (">= 1.0.0-0  <= 2.0.0", "1.0.1-beta", True),
+    ("1.1 - 2", "1.1.1", True),
+    ("1.5.0 - 4.5", "3.7.0", True),
+    ("1.1-3", "4.3.2", False),
+    ("^1.1", "1.1.1", True),
+    ("^1.1", "4.3.2", False),
+    ("^1.x", "1.1.1", True),
+    ("^2.x", "1.1.1", False),
+    ("^1.x", "2.1.1", False),
+    ("^1.x", "1.1.1-beta1", False),
+    ("^1.1.2-alpha", "1.2.1-beta1", True),
+    ("^1.2.x-alpha", "1.1.1-beta1", False),
+    ("^0.0.1", "0.0.1", True),
+    ("^0.0.1", "0.3.1", False),
+    ("~*", "2.1.1", True),
+    ("~1", "2.1.1", False),
+    ("~1", "1.3.5", True),
+    ("~1", "1.4", True),
+    ("~1.x", "2.1.1", False),
+    ("~1.x", "1.3.5", True),
+    ("~1.1", "1.1.1", True),
+    ("~1.1", "1.1.1-alpha", False),
+    ("~1.1-alpha", "1.1.1-beta", True),
+    ("~1.1.1-beta", "1.1.1-alpha", False),
+    ("~1.1.1-beta", "1.1.1", True),
+    ("~1.2.3", "1.2.5", True),
+    ("~1.2.3", "1.2.2", False),
+    ("~1.2.3", "1.3.2", False),
+    ("~1.1", "1.2.3", False),
+    ("~1.3", "2.4.5", False),
+    ("1.0.0 - 2.0.0 <=2.0.0", "1.5.0", True),
+    ("1.0.0 - 2.0.0, <=2.0.0", "1.5.0", True),
 ]
 
 
@@ -130,7 +192,9 @@ def test_improper_constraints(text: str) -> None:
         parse_constraints(text)
 
 
-@pytest.mark.parametrize("text", [">= 1.1", "2.0", "v2.3.5-20161202202307-sha.e8fc5e5", ">= 1.2.3, < 2.0", "3 - 4 || => 3.0, < 4", "12.3.34 ~1.2.3"])
+@pytest.mark.parametrize(
+    "text", [">= 1.1", "2.0", "v2.3.5-20161202202307-sha.e8fc5e5", ">= 1.2.3, < 2.0", "3 - 4 || => 3.0, < 4", "12.3.34 ~1.2.3"]
+)
 def test_proper_constraints(text: str) -> None:
     parse_constraints(text)
 
@@ -141,7 +205,7 @@ def test_template_structure_and_values_references() -> None:
         "{{- with .Values.pod }}\n"
         "a: {{ .annotations }}\n"
         "{{- end }}\n"
-        '{{ range $k, $v := $.Values.list }}{{ $v }}{{ end }}\n'
+        "{{ range $k, $v := $.Values.list }}{{ $v }}{{ end }}\n"
         '{{ index .Values "a" "b" }} {{ .Values.c | default 1 }}\n'
     )
     assert info.errors == [] and info.defines == [("x.name", 1)]

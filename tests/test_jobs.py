@@ -168,7 +168,7 @@ def test_rendered_charts_get_every_check_with_workers(
 
 # --- a dead worker, or a dead main process, never leaves anything hanging -------------------
 
-_HARNESS = '''
+_HARNESS = """
 import os, signal, sys, time
 from k8slint import scheduler
 
@@ -214,7 +214,7 @@ from k8slint.cli import run
 
 sys.argv = ["k8slint", *sys.argv[3:]]
 run()
-'''
+"""
 
 
 def _start(tmp_path: Path, mode: str, files: int = 60, **popen: Any) -> tuple[Any, Path]:

@@ -166,9 +166,42 @@ def test_discovery_walks_sorted_skips_hidden_excludes_and_chart_templates(tmp_pa
 # --- the fast document builder against PyYAML's constructor ----------------------------------
 
 _TOKENS = [
-    "a", "name", "x y", "'1'", '"a"', "1", "010", "0x1F", "0o17", "1_000", "-3", "+4", "1.5", "1e3", "6.02e+23",
-    ".inf", "-.Inf", ".NaN", "yes", "No", "on", "OFF", "true", "~", "null", "''", "1:30", "2024-01-01", "=",
-    "!!str 12", "!!int '7'", "!!float '2'", "!!bool 'yes'", "!!null ''", "'it''s'", "9" * 30,
+    "a",
+    "name",
+    "x y",
+    "'1'",
+    '"a"',
+    "1",
+    "010",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "-3",
+    "+4",
+    "1.5",
+    "1e3",
+    "6.02e+23",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "true",
+    "~",
+    "null",
+    "''",
+    "1:30",
+    "2024-01-01",
+    "=",
+    "!!str 12",
+    "!!int '7'",
+    "!!float '2'",
+    "!!bool 'yes'",
+    "!!null ''",
+    "'it''s'",
+    "9" * 30,
 ]
 
 
@@ -261,9 +294,7 @@ def test_repeated_keys_point_at_the_first_and_keep_the_last_value() -> None:
 )
 def test_explicit_tags_on_unreadable_text_are_errors_not_crashes(text: str, message: str) -> None:
     result = load(text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: next}\n")
-    assert [(rule, problem.message, problem.location.line) for rule, problem in result.problems] == [
-        (rulecodes.YAML_SYNTAX, message, 1)
-    ]
+    assert [(rule, problem.message, problem.location.line) for rule, problem in result.problems] == [(rulecodes.YAML_SYNTAX, message, 1)]
     assert [o.name for o in result.objects] == ["next"]
 
 

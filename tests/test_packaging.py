@@ -45,22 +45,37 @@ def test_installed_wheel_runs_outside_the_checkout(wheel: Path, tmp_path: Path) 
     env = {**os.environ, "PYTHONPATH": str(site)}
     where = subprocess.run(
         [sys.executable, "-c", "import k8slint.resources as r; print(r.data_dir('rules'))"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
     )
     assert where.stdout.strip().startswith(str(site)), where.stdout
     rules = subprocess.run(
         [sys.executable, "-m", "k8slint", "rules", "--format", "json"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
     )
     assert {"selector-mismatch", "service-selector-no-match"} <= {r["name"] for r in json.loads(rules.stdout)}
     init = subprocess.run(
         [sys.executable, "-m", "k8slint", "init", "todo-chatbot", "todo"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
     )
     assert "wrote" in init.stdout
     check = subprocess.run(
         [sys.executable, "-m", "k8slint", "check", "--strict", "."],
-        capture_output=True, text=True, cwd=tmp_path / "todo", env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path / "todo",
+        env=env,
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "No problems found" in check.stdout

@@ -23,7 +23,10 @@ def test_readme_rules_table_is_current() -> None:
 def test_generator_is_reproducible(tmp_path: Path) -> None:
     first, second = tmp_path / "a", tmp_path / "b"
     assert generate(60, first, seed=7) == generate(60, second, seed=7)
-    texts = lambda root: [p.read_text() for p in sorted(root.rglob("*.yaml"))]
+
+    def texts(root):
+        return [p.read_text() for p in sorted(root.rglob("*.yaml"))]
+
     assert texts(first) == texts(second)
 
 
@@ -54,7 +57,11 @@ def test_the_split_parse_floor_reads_every_document_once(tmp_path: Path) -> None
     generate(40, tmp_path)
     whole = documents_in(tmp_path)
     halves = [
-        int(subprocess.run([sys.executable, "-c", _PARSE_FLOOR, f"{part}/2", str(tmp_path)], capture_output=True, text=True, check=True).stdout)
+        int(
+            subprocess.run(
+                [sys.executable, "-c", _PARSE_FLOOR, f"{part}/2", str(tmp_path)], capture_output=True, text=True, check=True
+            ).stdout
+        )
         for part in (0, 1)
     ]
     assert whole > 40 and sum(halves) == whole and min(halves) > 0

@@ -61,9 +61,7 @@ def test_docs_example_fires_and_use_instead_does_not(rule, tmp_path) -> None:
 
 def test_generated_rules_page_is_current() -> None:
     page = ROOT / "docs" / "rules.md"
-    assert page.read_text(encoding="utf-8") == render_rules_page(registry()), (
-        "docs/rules.md is stale: run `python -m k8slint.docs`"
-    )
+    assert page.read_text(encoding="utf-8") == render_rules_page(registry()), "docs/rules.md is stale: run `python -m k8slint.docs`"
 
 
 def test_tokens_resolve_by_code_name_and_lower_case_code() -> None:

@@ -158,7 +158,9 @@ def test_severity_filter(cli) -> None:
 
 def test_with_context_reads_neighbours_and_reports_only_the_files_given(cli, tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {A: '1'}\n")
-    (tmp_path / "broken-neighbour.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - {name: c, image: 'Bad:1'}\n")
+    (tmp_path / "broken-neighbour.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec:\n  containers:\n  - {name: c, image: 'Bad:1'}\n"
+    )
     pod = tmp_path / "pod.yaml"
     pod.write_text(
         "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n"
@@ -187,7 +189,13 @@ def pre_commit() -> str:
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env=env)
 
 
@@ -212,6 +220,18 @@ def test_pre_commit_blocks_a_bad_manifest_and_passes_a_good_one(pre_commit: str,
     assert subprocess.run([pre_commit, "install"], cwd=repo, capture_output=True, env=env).returncode == 0
     (repo / "k8s" / "backend.yaml").write_text(good.replace("memory: 256Mi", "memory: 2Gi"))
     _git(repo, "add", "k8s/backend.yaml")
-    blocked = subprocess.run(["git", "commit", "-qm", "bad"], cwd=repo, capture_output=True, text=True, env={**env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"})
+    blocked = subprocess.run(
+        ["git", "commit", "-qm", "bad"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={
+            **env,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.com",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+        },
+    )
     assert blocked.returncode != 0
     assert "request-exceeds-limit" in blocked.stdout + blocked.stderr

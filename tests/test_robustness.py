@@ -25,7 +25,13 @@ BAD = (FIXTURES / "rules" / "KR002" / "fail_requests.yaml").read_text()
 
 
 def _bomb() -> str:
-    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: bomb", 'x0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines = [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: bomb",
+        'x0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
     for level in range(1, 10):
         lines.append(f"x{level}: &a{level} [" + ",".join([f"*a{level - 1}"] * 9) + "]")
     lines.append("data: {k: *a9}")
@@ -68,7 +74,9 @@ def test_hostile_files_do_not_hide_the_findings_of_others(tmp_path: Path) -> Non
     start = time.monotonic()
     result = run_lint(tmp_path)
     assert time.monotonic() - start < 60
-    assert not [f for f in result.findings if f.rule == "internal-error"], [f.message for f in result.findings if f.rule == "internal-error"]
+    assert not [f for f in result.findings if f.rule == "internal-error"], [
+        f.message for f in result.findings if f.rule == "internal-error"
+    ]
     by_file: dict[str, set[str]] = {}
     for finding in result.findings:
         by_file.setdefault(Path(finding.location.file).name, set()).add(finding.rule)
@@ -144,7 +152,15 @@ def test_nothing_touches_the_network_or_runs_a_program(monkeypatch: pytest.Monke
 
 # --- properties of the hand-written parsers ---------------------------------
 
-_SUFFIX_FACTORS = {"": Fraction(1), "m": Fraction(1, 1000), "k": Fraction(1000), "M": Fraction(10**6), "Ki": Fraction(1024), "Mi": Fraction(1024**2), "Gi": Fraction(1024**3)}
+_SUFFIX_FACTORS = {
+    "": Fraction(1),
+    "m": Fraction(1, 1000),
+    "k": Fraction(1000),
+    "M": Fraction(10**6),
+    "Ki": Fraction(1024),
+    "Mi": Fraction(1024**2),
+    "Gi": Fraction(1024**3),
+}
 
 
 @settings(max_examples=300, deadline=None)
@@ -201,15 +217,15 @@ _VALUES = st.sampled_from(["a", "b", "c"])
 @settings(max_examples=300, deadline=None)
 @given(
     st.dictionaries(_KEYS, _VALUES, max_size=3),
-    st.lists(st.tuples(_KEYS, st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist"]), st.lists(_VALUES, min_size=1, max_size=2)), max_size=3),
+    st.lists(
+        st.tuples(_KEYS, st.sampled_from(["In", "NotIn", "Exists", "DoesNotExist"]), st.lists(_VALUES, min_size=1, max_size=2)), max_size=3
+    ),
     st.dictionaries(_KEYS, _VALUES, max_size=4),
 )
 def test_selector_agrees_with_a_brute_force_model(match_labels, expressions, labels) -> None:
     raw = {
         "matchLabels": match_labels,
-        "matchExpressions": [
-            {"key": k, "operator": op, **({"values": v} if op in ("In", "NotIn") else {})} for k, op, v in expressions
-        ],
+        "matchExpressions": [{"key": k, "operator": op, **({"values": v} if op in ("In", "NotIn") else {})} for k, op, v in expressions],
     }
     expected = all(labels.get(k) == v for k, v in match_labels.items())
     for key, op, values in expressions:

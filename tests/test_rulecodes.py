@@ -28,7 +28,9 @@ def test_loaders_and_the_engine_spell_no_rule_names() -> None:
     """A rule name in a string literal of the loaders or the engine is a rule named by hand."""
     names = {rule.name for rule in registry()} | {code for code in CONSTANTS.values()}
     package = Path(rulecodes.__file__).parent
-    files = sorted((package / "sources").glob("*.py")) + [package / f"{name}.py" for name in ("engine", "cli", "load", "plan", "scheduler", "stamp", "suppress", "context")]
+    files = sorted((package / "sources").glob("*.py")) + [
+        package / f"{name}.py" for name in ("engine", "cli", "load", "plan", "scheduler", "stamp", "suppress", "context")
+    ]
     for file in files:
         for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 def test_configmap_over_one_mib(lint_text) -> None:
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a.txt: " + "x" * 600_000 + "\n  b.txt: " + "y" * 500_000 + "\n"
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a.txt: " + "x" * 600_000 + "\n  b.txt: " + "y" * 500_000 + "\n"
+    )
     result = lint_text(text)
     (finding,) = [f for f in result.findings if f.rule == "configmap-too-large"]
     assert finding.location.line == 5

@@ -51,7 +51,7 @@ def test_a_crashed_rule_makes_the_run_exit_3_with_the_full_report(cli) -> None:
     ("config", "expected"),
     [
         ('rules:\n  "x\\n::error file=README.md::forged\\x1b]0;t\\x07": off\n', "unknown rule"),
-        ("kubernetes-version: \"1.%s\"\n" % ("9" * 5000), "kubernetes-version"),
+        ('kubernetes-version: "1.%s"\n' % ("9" * 5000), "kubernetes-version"),
         ('rules:\n  port-out-of-range:\n    options:\n      node-port-range: "1-%s"\n' % ("9" * 5000), "node-port-range"),
     ],
     ids=["forged-command-in-a-key", "5000-digit-version", "5000-digit-port-range"],

@@ -200,7 +200,9 @@ def test_source_comments_keep_their_meaning() -> None:
 
 def test_many_source_comments_grow_linearly() -> None:
     def make(n: int) -> str:
-        return "".join(f"# Source: chart/templates/t{i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n---\n" for i in range(n))
+        return "".join(
+            f"# Source: chart/templates/t{i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n---\n" for i in range(n)
+        )
 
     assert growth(make, lambda text: load_manifest_text(SourceFile("r.yaml", text), "default"), 1500) < 3
 
@@ -277,8 +279,8 @@ def test_deeply_nested_template_is_analysed_quickly() -> None:
 
 def test_template_analysis_keeps_its_answers() -> None:
     info = analyse(
-        '{{ if .Values.a.on }}{{ .Values.a.x }}{{ else if .Values.b.on }}{{ .Values.b.y }}{{ end }}{{ .Values.a.z }}\n'
-        '{{ with .Values.c }}{{ .d }}{{ range .list }}{{ .e }}{{ end }}{{ end }}\n'
+        "{{ if .Values.a.on }}{{ .Values.a.x }}{{ else if .Values.b.on }}{{ .Values.b.y }}{{ end }}{{ .Values.a.z }}\n"
+        "{{ with .Values.c }}{{ .d }}{{ range .list }}{{ .e }}{{ end }}{{ end }}\n"
         "{{ include \"x.y\" . }} {{ 'a' }} {{ `raw }}` }}\n"
     )
     assert not info.errors
@@ -369,7 +371,9 @@ def test_many_words_spend_the_file_budget(tmp_path: Path) -> None:
 
     value = "x" * 60_000
     words = " ".join(f"l{i}=$BIG" for i in range(2 * MAX_EXPANDED_FILE // len(value)))
-    (tmp_path / "Dockerfile").write_text(f"FROM alpine:3.20\nARG BIG={value}\nLABEL {words}\nEXPOSE {' '.join(['$BIG'] * 5000)}\nUSER app\n")
+    (tmp_path / "Dockerfile").write_text(
+        f"FROM alpine:3.20\nARG BIG={value}\nLABEL {words}\nEXPOSE {' '.join(['$BIG'] * 5000)}\nUSER app\n"
+    )
     result, seconds = timed_lint(tmp_path)
     assert seconds < 2
     no_crash(result)

@@ -338,7 +338,9 @@ def test_clipping_keeps_fingerprints_and_baselines(tmp_path: Path) -> None:
     from k8slint.suppress import apply_baseline
 
     target = tmp_path / "wide.yaml"
-    target.write_text(_wide_deployment("a" * 5_000 + "x", "web", 1) + "---\n" + _wide_deployment("a" * 5_000 + "y", "web", 1), encoding="utf-8")
+    target.write_text(
+        _wide_deployment("a" * 5_000 + "x", "web", 1) + "---\n" + _wide_deployment("a" * 5_000 + "y", "web", 1), encoding="utf-8"
+    )
     result = run_lint(target, select=["KM003", "KR010"])
     names = {f.object.name for f in result.findings}
     assert len(names) == 1 and len(next(iter(names))) == 320  # both names cut alike...
@@ -396,7 +398,9 @@ def test_workflow_escapes_round_trip_through_the_runner(text: str) -> None:
     for escaped in (data, prop):
         assert "\n" not in escaped and "\r" not in escaped and RAW_CONTROL.findall(escaped) == []
     assert ":" not in prop and "," not in prop
-    visible = re.sub("[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]", "", text)
+    visible = re.sub(
+        "[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]", "", text
+    )
     if visible == text:  # nothing needed a visible escape: the runner gets the text back exactly
         assert _runner_unescape_data(data) == text and _runner_unescape_property(prop) == text
 
@@ -416,7 +420,9 @@ _FILE_NAME_CHARS = st.characters(codec="utf-8") | st.sampled_from([os.fsdecode(b
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(_FILE_NAME_CHARS.filter(lambda c: c not in "/\x00"), min_size=1, max_size=12), min_size=1, max_size=4).map("/".join))
+@given(
+    st.lists(st.text(_FILE_NAME_CHARS.filter(lambda c: c not in "/\x00"), min_size=1, max_size=12), min_size=1, max_size=4).map("/".join)
+)
 def test_uri_reference_is_an_rfc3986_reference_to_the_same_bytes(path: str) -> None:
     uri = uri_reference(path)
     assert URI_REFERENCE.fullmatch(uri), uri
@@ -445,7 +451,9 @@ def _config_tree(tmp_path: Path) -> Path:
     ],
     ids=["found here", "found above", "given", "none"],
 )
-def test_the_summary_names_the_config_in_effect(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, args: list[str], shown: str | None) -> None:
+def test_the_summary_names_the_config_in_effect(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, args: list[str], shown: str | None
+) -> None:
     sub = _config_tree(tmp_path)
     monkeypatch.chdir(tmp_path / where)
     target = os.path.relpath(sub / "pod.yaml")

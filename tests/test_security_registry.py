@@ -299,9 +299,7 @@ def trickle(first: bytes, then: bytes, every: float = 0.1) -> Handler:
     return handle
 
 
-def test_trickled_headers_end_at_the_lookup_deadline(
-    serve: Callable[..., Server], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_trickled_headers_end_at_the_lookup_deadline(serve: Callable[..., Server], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(oci, "LOOKUP_SECONDS", 1.5)
     registry = serve(trickle(b"HTTP/1.1 200 OK\r\n", b"X-Slow: 1\r\n"))
     started = time.monotonic()
@@ -352,9 +350,7 @@ def test_trickled_token_body_and_silent_tls_end_at_the_deadline(
     silent = socket.create_server(("127.0.0.1", 0))  # accepts, never says a word: the handshake waits
     try:
         started = time.monotonic()
-        findings = lint_image(
-            tmp_path, f"{registry.at(REGISTRY)}/team/base:1.0", f"tarpit-a.test:{silent.getsockname()[1]}/team/base:1.0"
-        )
+        findings = lint_image(tmp_path, f"{registry.at(REGISTRY)}/team/base:1.0", f"tarpit-a.test:{silent.getsockname()[1]}/team/base:1.0")
         elapsed = time.monotonic() - started
     finally:
         silent.close()
@@ -364,9 +360,7 @@ def test_trickled_token_body_and_silent_tls_end_at_the_deadline(
     assert_lookups_ended()
 
 
-def test_the_lookups_of_a_run_share_one_budget(
-    serve: Callable[..., Server], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_lookups_of_a_run_share_one_budget(serve: Callable[..., Server], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(oci, "LOOKUP_SECONDS", 1.0)
     monkeypatch.setattr(oci, "RUN_SECONDS", 1.5)
     tarpit = serve(trickle(b"HTTP/1.1 200 OK\r\n", b"X-Slow: 1\r\n"))
@@ -451,9 +445,7 @@ REGISTRY_ANSWERS = {
 
 
 @pytest.mark.parametrize("handle", REGISTRY_ANSWERS.values(), ids=REGISTRY_ANSWERS.keys())
-def test_malformed_registry_answers_are_registry_unreachable(
-    serve: Callable[..., Server], tmp_path: Path, handle: Handler
-) -> None:
+def test_malformed_registry_answers_are_registry_unreachable(serve: Callable[..., Server], tmp_path: Path, handle: Handler) -> None:
     registry = serve(handle)
     findings = lint_image(tmp_path, f"{registry.at(REGISTRY)}/team/base:1.0")
     unreachable(findings)

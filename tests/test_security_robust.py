@@ -238,9 +238,7 @@ def test_a_closed_pipe_keeps_the_verdict(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["check", "baseline"])
-def test_a_crash_while_rendering_leaves_the_previous_file(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
-) -> None:
+def test_a_crash_while_rendering_leaves_the_previous_file(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
     (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
     previous = tmp_path / "prev.json"
     previous.write_text('{"previous": true}\n', encoding="utf-8")
@@ -268,7 +266,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary(tmp_path: Path
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(UsageError, match="cannot write .*prev.json: No space left on device"):
+    with pytest.raises(UsageError, match=r"cannot write .*prev\.json: No space left on device"):
         write_report(str(previous), "new")
     assert previous.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["prev.json"]

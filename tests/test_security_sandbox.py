@@ -161,8 +161,17 @@ STRACE = _strace()
 # What native code may open besides the allowed places: the dynamic loader's files, the
 # kernel's views, Python itself, and OpenSSL's config (read when hashlib is imported).
 NATIVE_ALLOWED = (
-    "/etc/ld.so.cache", "/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/", "/proc/", "/sys/", "/dev/urandom",
-    "/etc/ssl/openssl.cnf", sys.base_prefix + "/", sys.prefix + "/",
+    "/etc/ld.so.cache",
+    "/lib/",
+    "/lib64/",
+    "/usr/lib/",
+    "/usr/lib64/",
+    "/proc/",
+    "/sys/",
+    "/dev/urandom",
+    "/etc/ssl/openssl.cnf",
+    sys.base_prefix + "/",
+    sys.prefix + "/",
 )
 _MARK = re.compile(r'"/k8slint-sandbox-mark-(start|end)-(\d+)"')
 _OPENED = re.compile(r"\b(?:open|openat|openat2)\b.*= \d+<(.*)>$")
@@ -245,7 +254,9 @@ def _hostile_tree(tmp_path: Path) -> tuple[Path, Path]:
     outside.mkdir()
     secret = outside / "secret.json"
     secret.write_text(json.dumps({"type": "string", "auth": SECRET, "pattern": SECRET}), encoding="utf-8")
-    (outside / "secret.yaml").write_text(f"apiVersion: v1 # {SECRET}\nkind: ConfigMap # {SECRET}\nmetadata: {{name: {SECRET}}}\n", encoding="utf-8")
+    (outside / "secret.yaml").write_text(
+        f"apiVersion: v1 # {SECRET}\nkind: ConfigMap # {SECRET}\nmetadata: {{name: {SECRET}}}\n", encoding="utf-8"
+    )
     repo = tmp_path / "repo"
     (repo / ".git").mkdir(parents=True)
     return repo, secret

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -44,9 +44,9 @@ def secret(tmp_path: Path) -> Path:
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+    def do_GET(self) -> None:
         type(self).requests.append(self.path)
         body = json.dumps({"const": SECRET}).encode()
         self.send_response(200)
@@ -219,7 +219,7 @@ def test_crd_refs_are_never_retrieved(tmp_path, secret, http_server, no_sockets,
     path = _crd_case(tmp_path, secret, url)
     result = run_lint(path)
     no_internal_errors(result)
-    assert kl014(result) == [("backup.yaml", line_of(path, "$ref: \"file:")), ("backup.yaml", line_of(path, "$ref: \"http:"))]
+    assert kl014(result) == [("backup.yaml", line_of(path, '$ref: "file:')), ("backup.yaml", line_of(path, '$ref: "http:'))]
     # the rest of the schema is still applied
     assert [f.location.line for f in result.findings if f.code == "KL010"] == [line_of(path, "retention: a week")]
     for name, text in reports(cli, str(path)).items():
@@ -267,8 +267,7 @@ def test_crd_schema_is_compiled_once_per_kind(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(jsonschema_rs, "Draft202012Validator", counting)
     objects = "".join(
-        f"---\napiVersion: todo.example.com/v1\nkind: Backup\nmetadata:\n  name: b{i}\nspec:\n  retention: {i}\n"
-        for i in range(40)
+        f"---\napiVersion: todo.example.com/v1\nkind: Backup\nmetadata:\n  name: b{i}\nspec:\n  retention: {i}\n" for i in range(40)
     )
     path = tmp_path / "set.yaml"
     path.write_text(CRD.split("---\n")[0].format(secret="#", url="https://x") + objects, encoding="utf-8")
@@ -310,7 +309,7 @@ def test_schema_location_refs_stay_inside_the_folders(tmp_path, secret, http_ser
             "link": {"$ref": "link.json#/x"},
         },
     }
-    repo, folder, manifest = _location_case(tmp_path, schema)
+    _repo, folder, manifest = _location_case(tmp_path, schema)
     (folder / "link.json").symlink_to(secret)
     schema_file = folder / "backup-todo-v1.json"
     result = run_lint(manifest, schema_locations=[str(folder)])
@@ -326,9 +325,11 @@ def test_schema_location_refs_stay_inside_the_folders(tmp_path, secret, http_ser
 
 
 def test_schema_location_nested_refusal_is_reported_in_the_referred_file(tmp_path, secret) -> None:
-    repo, folder, manifest = _location_case(tmp_path, {"type": "object", "properties": {"spec": {"$ref": "backupspec-todo-v1.json"}}})
+    _repo, folder, manifest = _location_case(tmp_path, {"type": "object", "properties": {"spec": {"$ref": "backupspec-todo-v1.json"}}})
     spec = folder / "backupspec-todo-v1.json"
-    spec.write_text('{"type": "object",\n "properties": {\n  "retention": {"type": "integer"},\n  "x": {"$ref": "%s#/x"}}}' % secret.as_uri())
+    spec.write_text(
+        f'{{"type": "object",\n "properties": {{\n  "retention": {{"type": "integer"}},\n  "x": {{"$ref": "{secret.as_uri()}#/x"}}}}}}'
+    )
     result = run_lint(manifest, schema_locations=[str(folder)])
     no_internal_errors(result)
     assert kl014(result) == [("backupspec-todo-v1.json", 4)]
@@ -336,7 +337,7 @@ def test_schema_location_nested_refusal_is_reported_in_the_referred_file(tmp_pat
 
 
 def test_schema_compile_error_quotes_no_content(tmp_path) -> None:
-    repo, folder, manifest = _location_case(tmp_path, {"type": "object", "properties": {"spec": {"pattern": SECRET + "(("}}})
+    _repo, folder, manifest = _location_case(tmp_path, {"type": "object", "properties": {"spec": {"pattern": SECRET + "(("}}})
     result = run_lint(manifest, schema_locations=[str(folder)])
     no_internal_errors(result)
     messages = [f.message for f in result.findings if f.code == "KL010"]
@@ -345,7 +346,7 @@ def test_schema_compile_error_quotes_no_content(tmp_path) -> None:
 
 
 def test_non_regular_files_in_a_schema_folder_are_never_opened(tmp_path, opened) -> None:
-    repo, folder, manifest = _location_case(tmp_path, {"type": "object", "properties": {"spec": {"$ref": "fifo.json"}}})
+    _repo, folder, manifest = _location_case(tmp_path, {"type": "object", "properties": {"spec": {"$ref": "fifo.json"}}})
     os.mkfifo(folder / "fifo.json")  # an open() of it would hang the run
     (folder / "zero.json").symlink_to("/dev/zero")
     schema = {"type": "object", "properties": {"spec": {"$ref": "fifo.json"}, "local": {"$ref": "zero.json"}}}
@@ -412,8 +413,13 @@ def test_values_schema_never_reaches_jsonschema_automatic_retrieval(tmp_path, mo
         raise AssertionError(f"urlopen called: {args}")
 
     monkeypatch.setattr(urllib.request, "urlopen", fetch)
-    chart = _chart(tmp_path, {"replicaCount": {"$id": "https://attacker.example/", "$ref": "#/definitions/x"},
-                              "other": {"$ref": "https://attacker.example/y.json"}})
+    chart = _chart(
+        tmp_path,
+        {
+            "replicaCount": {"$id": "https://attacker.example/", "$ref": "#/definitions/x"},
+            "other": {"$ref": "https://attacker.example/y.json"},
+        },
+    )
     result = run_lint(chart)
     no_internal_errors(result)
     assert len(kl014(result)) == 1

@@ -58,8 +58,7 @@ def hpa_target_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return  # the namespace's workloads of that kind are not among the linted files
     known = ", ".join(sorted({o.name for o in same_kind if o.name}))
     yield Problem(
-        f"scaleTargetRef names {kind} {name!r}, which is not defined in namespace {obj.namespace!r} "
-        f"(its {kind}s: {known})",
+        f"scaleTargetRef names {kind} {name!r}, which is not defined in namespace {obj.namespace!r} (its {kind}s: {known})",
         path=("spec", "scaleTargetRef", "name"),
     )
 

@@ -29,9 +29,7 @@ def registry_unreachable(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Probl
     for stage, reference in base_image_stages(doc):
         result = ctx.image_lookups[reference]
         if result.exists is None:
-            yield Problem(
-                f"could not check base image {stage.base!r}: {result.detail}", location=doc.location(stage.instruction.line)
-            )
+            yield Problem(f"could not check base image {stage.base!r}: {result.detail}", location=doc.location(stage.instruction.line))
 
 
 def from_trusted_image_registry(reference: ImageReference, trusted: tuple[str, ...]) -> bool:
@@ -57,7 +55,6 @@ def untrusted_registry(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem
         if not from_trusted_image_registry(reference, registries):
             where = reference.domain or "docker.io"
             yield Problem(
-                f"base image {stage.base!r} comes from {where}, which is not in trusted-registries "
-                f"({', '.join(registries)})",
+                f"base image {stage.base!r} comes from {where}, which is not in trusted-registries ({', '.join(registries)})",
                 location=doc.location(stage.instruction.line),
             )

@@ -89,8 +89,7 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator
     for low, high, protocol, line in exposed:
         if not any(low <= p <= high for p in used):
             yield Problem(
-                f"EXPOSE {low if low == high else f'{low}-{high}'}/{protocol}: no container or Service built from "
-                "this image uses it",
+                f"EXPOSE {low if low == high else f'{low}-{high}'}/{protocol}: no container or Service built from this image uses it",
                 location=doc.location(line),
                 variant="unused-expose",
             )

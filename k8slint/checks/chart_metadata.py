@@ -25,7 +25,7 @@ def _semver(text: Any) -> str | None:
     import semver
 
     if not isinstance(text, str):
-        return f"must be a string, not {type(text).__name__} (quote it: \"{text}\")"
+        return f'must be a string, not {type(text).__name__} (quote it: "{text}")'
     numbers = _VERSION_NUMBERS.match(text)
     # checked before semver, whose int() refuses more than 4300 digits
     if numbers and any(len(n.lstrip("0")) > 20 or int(n) > _UINT64_MAX for n in numbers.groups()):
@@ -136,7 +136,10 @@ def chart_dependency(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
             yield _problem(chart, "repository must be a string", (*base, "repository"))
         elif repository.startswith("http://"):
             yield _problem(
-                chart, f"repository {repository!r} is plain HTTP: charts can be tampered with in transit", (*base, "repository"), "plain-http-repository"
+                chart,
+                f"repository {repository!r} is plain HTTP: charts can be tampered with in transit",
+                (*base, "repository"),
+                "plain-http-repository",
             )
         elif not (repository.startswith(REPOSITORY_SCHEMES) or repository.startswith(("@", "alias:"))):
             yield _problem(
@@ -189,7 +192,9 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
         locked_version = str(entry.get("version", ""))
         if not _satisfies(locked_version, constraint):
             yield _problem(
-                chart, f"Chart.lock pins {name} {locked_version}, which does not satisfy {constraint!r} (run helm dependency update)", (*base, "version")
+                chart,
+                f"Chart.lock pins {name} {locked_version}, which does not satisfy {constraint!r} (run helm dependency update)",
+                (*base, "version"),
             )
             continue
         available = vendored.get(name)
@@ -208,7 +213,9 @@ def _file_dependency(chart: ChartDoc, base: tuple[Any, ...], name: str, constrai
         return  # outside the linted paths: not read (skipped-file says so)
     chart_file = folder / "Chart.yaml"
     if not chart_file.is_file():
-        yield _problem(chart, f"dependency {name!r}: {repository} holds no chart ({os.path.relpath(folder)} has no Chart.yaml)", (*base, "repository"))
+        yield _problem(
+            chart, f"dependency {name!r}: {repository} holds no chart ({os.path.relpath(folder)} has no Chart.yaml)", (*base, "repository")
+        )
         return
     from k8slint.sources.charts import read_yaml_file
 
@@ -217,6 +224,8 @@ def _file_dependency(chart: ChartDoc, base: tuple[Any, ...], name: str, constrai
     if meta.get("name") != name:
         yield _problem(chart, f"dependency {name!r}: the chart at {repository} is named {meta.get('name')!r}", (*base, "name"))
     elif not _satisfies(str(meta.get("version", "")), constraint):
-        yield _problem(chart, f"dependency {name!r}: the chart at {repository} is version {meta.get('version')}, not {constraint!r}", (*base, "version"))
-
-
+        yield _problem(
+            chart,
+            f"dependency {name!r}: the chart at {repository} is version {meta.get('version')}, not {constraint!r}",
+            (*base, "version"),
+        )

@@ -45,7 +45,9 @@ def values_schema_violation(chart: ChartDoc, ctx: RuleContext) -> Iterator[Probl
         validator_class.check_schema(chart.schema)
     except jsonschema.SchemaError as exc:
         where = format_path(tuple(exc.absolute_path)) or "the top level"
-        yield Problem(f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1))
+        yield Problem(
+            f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1)
+        )
         return
     schema, schema_registry = _compilable(chart)
     validator = validator_class(schema, registry=schema_registry)

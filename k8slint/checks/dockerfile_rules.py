@@ -176,8 +176,7 @@ def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Proble
         f"a readiness or liveness probe; without one: {shown}",
         location=location,
         related=tuple(
-            Related(b.obj.locate(b.container.path), f"container {b.container.name!r} of {b.obj.describe()} has no probes")
-            for b in unprobed
+            Related(b.obj.locate(b.container.path), f"container {b.container.name!r} of {b.obj.describe()} has no probes") for b in unprobed
         ),
     )
 

@@ -22,7 +22,9 @@ def _ports(obj: K8sObject) -> Iterator[tuple[int, dict[str, Any]]]:
 def within_service(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     ports = list(_ports(obj))
     numbers = [(index, port.get("port"), port.get("protocol") or "TCP") for index, port in ports]
-    counted = ((index, (number, protocol)) for index, number, protocol in numbers if isinstance(number, int) and not isinstance(number, bool))
+    counted = (
+        (index, (number, protocol)) for index, number, protocol in numbers if isinstance(number, int) and not isinstance(number, bool)
+    )
     for index, first, (number, protocol) in repeats(counted):
         yield Problem(
             f"port {number}/{protocol} is already declared by ports[{first}]",

@@ -50,7 +50,10 @@ class IngressPath:
 def backends(obj: K8sObject) -> Iterator[Backend]:
     """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form)."""
     spec = mapping(obj.data.get("spec"))
-    candidates: list[tuple[FieldPath, Any]] = [(("spec", "defaultBackend"), spec.get("defaultBackend")), (("spec", "backend"), spec.get("backend"))]
+    candidates: list[tuple[FieldPath, Any]] = [
+        (("spec", "defaultBackend"), spec.get("defaultBackend")),
+        (("spec", "backend"), spec.get("backend")),
+    ]
     for r, rule in enumerate(sequence(spec.get("rules"))):
         for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
             candidates.append((("spec", "rules", r, "http", "paths", p, "backend"), mapping(entry).get("backend")))
@@ -177,12 +180,13 @@ def ingress_tls_host_mismatch(obj: K8sObject, ctx: RuleContext) -> Iterator[Prob
         return  # hosts still to be rendered cannot be compared
     for index, tls in _tls(obj):
         for position, host in enumerate(sequence(tls.get("hosts"))):
-            if isinstance(host, str) and not template_placeholder(host) and not any(
-                host_covers(host, r) or host_covers(r, host) for r in rule_hosts
+            if (
+                isinstance(host, str)
+                and not template_placeholder(host)
+                and not any(host_covers(host, r) or host_covers(r, host) for r in rule_hosts)
             ):
                 yield Problem(
-                    f"TLS host {host!r} is not the host of any rule ({', '.join(sorted(rule_hosts))}): "
-                    "its certificate serves nothing here",
+                    f"TLS host {host!r} is not the host of any rule ({', '.join(sorted(rule_hosts))}): its certificate serves nothing here",
                     path=("spec", "tls", index, "hosts", position),
                 )
 

@@ -150,8 +150,7 @@ def _hosts(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
         return
     spec = mapping(obj.data.get("spec"))
     hosts: list[tuple[FieldPath, Any, str]] = [
-        (("spec", "rules", index, "host"), mapping(rule).get("host"), "host")
-        for index, rule in enumerate(sequence(spec.get("rules")))
+        (("spec", "rules", index, "host"), mapping(rule).get("host"), "host") for index, rule in enumerate(sequence(spec.get("rules")))
     ]
     for index, tls in enumerate(sequence(spec.get("tls"))):
         for position, host in enumerate(sequence(mapping(tls).get("hosts"))):

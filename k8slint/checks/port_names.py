@@ -57,6 +57,4 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 problem = port_name_problem(target)
                 if problem:
                     quoted = " (a port number must not be quoted)" if is_ascii_digits(target) else ""
-                    yield Problem(
-                        f"targetPort name {target!r} {problem}{quoted}", path=("spec", "ports", index, "targetPort")
-                    )
+                    yield Problem(f"targetPort name {target!r} {problem}{quoted}", path=("spec", "ports", index, "targetPort"))

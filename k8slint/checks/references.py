@@ -38,7 +38,9 @@ def _claim_templates(obj: K8sObject) -> set[str]:
     templates = obj.data.get("spec", {}).get("volumeClaimTemplates") if isinstance(obj.data.get("spec"), dict) else None
     names = set()
     for template in templates if isinstance(templates, list) else []:
-        name = template.get("metadata", {}).get("name") if isinstance(template, dict) and isinstance(template.get("metadata"), dict) else None
+        name = (
+            template.get("metadata", {}).get("name") if isinstance(template, dict) and isinstance(template.get("metadata"), dict) else None
+        )
         if isinstance(name, str):
             names.add(name)
     return names

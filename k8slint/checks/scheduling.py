@@ -30,9 +30,7 @@ def invalid_toleration(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         if operator not in OPERATORS:
             yield Problem(f"toleration operator {operator!r} is not Exists or Equal", path=(*base, "operator"))
         elif operator == "Exists" and value not in (None, ""):
-            yield Problem(
-                f"a toleration with operator Exists takes no value (it has {value!r})", path=(*base, "value")
-            )
+            yield Problem(f"a toleration with operator Exists takes no value (it has {value!r})", path=(*base, "value"))
         elif operator == "Equal" and not key:
             yield Problem("a toleration with operator Equal needs a key (an empty key only works with Exists)", path=base)
         if effect not in (None, "") and effect not in EFFECTS:

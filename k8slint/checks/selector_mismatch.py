@@ -38,8 +38,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 return  # a kustomize base or patch: selector and labels are added when built
             what = "missing" if raw is None else "empty"
             yield Problem(
-                f"spec.selector is {what}; {obj.api_version} {obj.kind} requires a selector "
-                "that matches the pod template labels",
+                f"spec.selector is {what}; {obj.api_version} {obj.kind} requires a selector that matches the pod template labels",
                 path=("spec", "selector") if raw is not None else ("spec",),
             )
             return

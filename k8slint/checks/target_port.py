@@ -36,18 +36,16 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             if target not in names and not port_placeholder(target, number_only=False):
                 known = ", ".join(sorted(names)) or "none"
                 yield Problem(
-                    f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); "
-                    f"their names: {known}",
+                    f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); their names: {known}",
                     path=where,
                 )
-        elif isinstance(target, int) and not isinstance(target, bool) and 1 <= target <= 65535:
-            if declared and target not in numbers:
-                yield Problem(
-                    f"targetPort {target} is not declared by the selected pods ({_workloads(templates)}); the app may still "
-                    "listen there, but declaring it documents it",
-                    path=where,
-                    variant="undeclared-number",
-                )
+        elif isinstance(target, int) and not isinstance(target, bool) and 1 <= target <= 65535 and declared and target not in numbers:
+            yield Problem(
+                f"targetPort {target} is not declared by the selected pods ({_workloads(templates)}); the app may still "
+                "listen there, but declaring it documents it",
+                path=where,
+                variant="undeclared-number",
+            )
 
 
 def _workloads(templates: list[Any]) -> str:

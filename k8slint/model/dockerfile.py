@@ -42,7 +42,7 @@ class ExpansionBudget:
     work per file stays bounded, and each time the bound is hit is recorded.
     """
 
-    __slots__ = ("left", "hits")
+    __slots__ = ("hits", "left")
 
     def __init__(self, limit: int = MAX_EXPANDED_FILE) -> None:
         self.left = limit
@@ -228,7 +228,7 @@ def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dic
     pairs: dict[str, str | None] = {}
     budget = getattr(variables, "budget", None)
     in_effect = ChainMap(pairs, variables)  # a later pair sees the earlier ones, without a copy per pair
-    for key, value in zip(args[::2], args[1::2]):
+    for key, value in zip(args[::2], args[1::2], strict=False):
         value = _unquote(value)
         try:
             pairs[key] = substitute(value, in_effect, budget)

@@ -250,7 +250,9 @@ def analyse(text: str) -> TemplateInfo:
                     guards.add(guard)
         elif keyword == "end":
             if not stack:
-                info.errors.append(TemplateError("'end' without an opening 'if', 'range', 'with', 'define' or 'block'", action.line, action.column))
+                info.errors.append(
+                    TemplateError("'end' without an opening 'if', 'range', 'with', 'define' or 'block'", action.line, action.column)
+                )
             else:
                 block = stack.pop()
                 for guard in block.guards:
@@ -267,10 +269,7 @@ def analyse(text: str) -> TemplateInfo:
 
 def _paths(text: str) -> list[tuple[str, ...]]:
     found = [tuple(p for p in m.group(1).split(".") if p) for m in _VALUES.finditer(text)]
-    found += [
-        tuple(p for p in m.group(1).split(".") if p) + tuple(_QUOTED_ARGS.findall(m.group(2)))
-        for m in _INDEX_VALUES.finditer(text)
-    ]
+    found += [tuple(p for p in m.group(1).split(".") if p) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)]
     return [p for p in found if p]
 
 

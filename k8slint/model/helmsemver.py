@@ -101,7 +101,7 @@ def _compare_pre(a: str, b: str) -> int:
         return 1  # a release sorts after its pre-releases
     if not b:
         return -1
-    for x, y in zip(a.split("."), b.split(".")):
+    for x, y in zip(a.split("."), b.split("."), strict=False):
         if x == y:
             continue
         x_number, y_number = _is_number(x), _is_number(y)

@@ -70,9 +70,7 @@ def parse_image(text: str) -> ImageReference:
     if colon > slash:
         name, tag = name[:colon], name[colon + 1 :]
         if not _TAG.fullmatch(tag):
-            raise ImageError(
-                f"tag {tag!r} is invalid: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'"
-            )
+            raise ImageError(f"tag {tag!r} is invalid: up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'")
     domain, path = _split_domain(name)
     if domain is not None and not _HOST.fullmatch(domain):
         raise ImageError(f"registry host {domain!r} is not a valid host name, IP address or [IPv6] with optional port")
@@ -100,10 +98,7 @@ def _component_problem(component: str) -> str:
         return "the repository path has an empty component (a doubled or trailing '/')"
     if component.lower() != component and _PATH_COMPONENT.fullmatch(component.lower()):
         return f"repository name component {component!r} must be lower case"
-    return (
-        f"repository name component {component!r} is invalid: use lower-case letters and digits, "
-        "joined by '.', '_', '__' or dashes"
-    )
+    return f"repository name component {component!r} is invalid: use lower-case letters and digits, joined by '.', '_', '__' or dashes"
 
 
 def _check_digest(digest: str) -> None:

@@ -31,10 +31,7 @@ def dns1123_subdomain(value: str) -> str | None:
     if len(value) > 253:
         return f"is {len(value)} characters long; at most 253 are allowed"
     if not DNS1123_SUBDOMAIN.fullmatch(value):
-        return (
-            "must be lower-case letters, digits, '-' and '.', "
-            "starting and ending with a letter or digit"
-        )
+        return "must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
     return None
 
 

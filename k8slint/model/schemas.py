@@ -62,7 +62,7 @@ def _schema_root() -> Any:
     # Found without importing kubernetes_validate: its package imports jsonschema (~50 ms).
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is not None and spec.submodule_search_locations:
-        return Path(list(spec.submodule_search_locations)[0], "kubernetes-json-schema")
+        return Path(next(iter(spec.submodule_search_locations)), "kubernetes-json-schema")
     return resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
 
 
@@ -74,9 +74,7 @@ def resolve_version(requested: str | None) -> str:
     match = re.fullmatch(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.[0-9]{1,6})?", requested.strip())
     normalised = f"{int(match.group(1))}.{int(match.group(2))}" if match else requested
     if normalised not in versions:
-        raise UsageError(
-            f"unsupported Kubernetes version {clip(requested, 40)!r}; supported: {', '.join(versions)}"
-        )
+        raise UsageError(f"unsupported Kubernetes version {clip(requested, 40)!r}; supported: {', '.join(versions)}")
     return normalised
 
 
@@ -221,12 +219,7 @@ class SchemaStore:
             # YAML keys that are numbers or booleans: the API server's YAML-to-JSON step makes them strings
             raw = list(validator.iter_errors(as_json(obj.data)))
         fragment = is_kustomize_fragment(obj.data)
-        return [
-            error
-            for item in raw
-            for error in self._explain(item)
-            if not (fragment and error.missing)
-        ]
+        return [error for item in raw for error in self._explain(item) if not (fragment and error.missing)]
 
     def _validator(self, api_version: str, kind: str) -> Any:
         key = (api_version, kind)
@@ -457,12 +450,7 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
             out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
         elif node.get("nullable") and isinstance(out.get("type"), str):
             out["type"] = [out["type"], "null"]
-        if (
-            strict
-            and "properties" in out
-            and "additionalProperties" not in out
-            and not node.get("x-kubernetes-preserve-unknown-fields")
-        ):
+        if strict and "properties" in out and "additionalProperties" not in out and not node.get("x-kubernetes-preserve-unknown-fields"):
             out["additionalProperties"] = False
         if top and isinstance(out.get("properties"), dict):
             out["properties"] = {**out["properties"], "metadata": {"type": "object"}}

@@ -93,9 +93,7 @@ def from_label_selector(selector: Mapping[str, Any]) -> Selector:
         if not isinstance(key, str) or not key:
             raise SelectorError("a match expression needs a key", (*path, "key"))
         if operator not in OPERATORS:
-            raise SelectorError(
-                f"operator {operator!r} is not one of {', '.join(OPERATORS)}", (*path, "operator")
-            )
+            raise SelectorError(f"operator {operator!r} is not one of {', '.join(OPERATORS)}", (*path, "operator"))
         if values is not None and not isinstance(values, list):
             raise SelectorError("values must be a list", (*path, "values"))
         values = values or []

@@ -10,7 +10,6 @@ from k8slint.findings import FieldPath
 K = TypeVar("K", bound=Hashable)
 
 
-
 def mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

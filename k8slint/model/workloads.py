@@ -9,9 +9,7 @@ from typing import Any
 from k8slint.findings import FieldPath
 from k8slint.model.values import dig, sequence
 
-WORKLOAD_KINDS = frozenset(
-    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
-)
+WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"})
 POD_BEARING_KINDS = WORKLOAD_KINDS | {"Pod", "PodTemplate"}
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 

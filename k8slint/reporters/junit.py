@@ -17,7 +17,9 @@ def render_junit(result: Result) -> str:
     for file, group in by_file:
         findings = list(group)
         name = printable(file, FILE_LIMIT)
-        suite = ET.SubElement(suites, "testsuite", name=name, tests=str(len(findings)), failures=str(len(findings)), errors="0", skipped="0")
+        suite = ET.SubElement(
+            suites, "testsuite", name=name, tests=str(len(findings)), failures=str(len(findings)), errors="0", skipped="0"
+        )
         for finding in findings:
             loc = finding.location
             code, rule, message = printable(finding.code), printable(finding.rule), printable(finding.message)

@@ -201,7 +201,12 @@ def _yaml(path: Path, display: str, roots: Roots, problems: _Problems) -> YamlFi
         problems.append((rule, Problem(error.message, location=Location(display, error.line, error.column))))
     for dup in duplicates:
         problems.append(
-            (rulecodes.DUPLICATE_KEY, Problem(f"key {dup.key!r} appears again (first on line {dup.first_line})", location=Location(display, dup.line, dup.column)))
+            (
+                rulecodes.DUPLICATE_KEY,
+                Problem(
+                    f"key {dup.key!r} appears again (first on line {dup.first_line})", location=Location(display, dup.line, dup.column)
+                ),
+            )
         )
     document = next((d for d in documents if d.data is not None), None)
     if errors and document is None:
@@ -250,9 +255,7 @@ def _files(folder: Path, display: str, roots: Roots, problems: _Problems, chart_
     return [(e.path, display_path(f"{display}/{e.rel}")) for e in entries if not e.is_dir]
 
 
-def load_chart(
-    path: Path, root: str, roots: Roots | None = None
-) -> tuple[ChartDoc, list[Emitted], dict[str, SourceFile]]:
+def load_chart(path: Path, root: str, roots: Roots | None = None) -> tuple[ChartDoc, list[Emitted], dict[str, SourceFile]]:
     """The chart in ``path``, the problems met reading it, and the files read (for snippets).
 
     Only files inside ``roots`` (default: the chart folder) are read; what is

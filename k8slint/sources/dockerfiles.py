@@ -33,8 +33,24 @@ from k8slint.rulecodes import Emitted
 
 INSTRUCTIONS = frozenset(
     {
-        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
-        "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
     }
 )
 _HEREDOC = re.compile(r"<<(-?)[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?")
@@ -60,7 +76,12 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
     try:
         commands = dockerfile.parse_string(source.text)
     except dockerfile.GoParseError as exc:
-        return None, [(rulecodes.DOCKERFILE_SYNTAX, Problem(_parse_message(exc), location=Location(source.display, _error_line(source.text, str(exc)), 1)))]
+        return None, [
+            (
+                rulecodes.DOCKERFILE_SYNTAX,
+                Problem(_parse_message(exc), location=Location(source.display, _error_line(source.text, str(exc)), 1)),
+            )
+        ]
     instructions = [
         Instruction(
             c.cmd.upper(),
@@ -86,11 +107,16 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
             )
     first = next((i for i in instructions if i.keyword != "ARG"), None)
     if not instructions:
-        problems.append((rulecodes.DOCKERFILE_SYNTAX, Problem("the Dockerfile has no instructions", location=Location(source.display, 1, 1))))
+        problems.append(
+            (rulecodes.DOCKERFILE_SYNTAX, Problem("the Dockerfile has no instructions", location=Location(source.display, 1, 1)))
+        )
     elif first is None or first.keyword != "FROM":
         where = first.line if first else instructions[0].line
         problems.append(
-            (rulecodes.DOCKERFILE_SYNTAX, Problem("a Dockerfile must start with FROM (after optional ARGs)", location=Location(source.display, where, 1)))
+            (
+                rulecodes.DOCKERFILE_SYNTAX,
+                Problem("a Dockerfile must start with FROM (after optional ARGs)", location=Location(source.display, where, 1)),
+            )
         )
     budget = ExpansionBudget()
     global_args, stages = _stages(instructions, budget)

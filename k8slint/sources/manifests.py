@@ -47,9 +47,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
             return fallback
     for error in errors:
         rule = ERROR_RULES[error.kind]
-        result.problems.append(
-            (rule, Problem(error.message, location=Location(file.display, error.line, error.column)))
-        )
+        result.problems.append((rule, Problem(error.message, location=Location(file.display, error.line, error.column))))
     for dup in duplicates:
         result.problems.append(
             (
@@ -275,14 +273,10 @@ def _accept_object(result: LoadResult, obj: K8sObject) -> None:
         return
     for field_name, value in (("apiVersion", api_version), ("kind", kind)):
         if not isinstance(value, str) or not value:
-            result.problems.append(
-                (rulecodes.MISSING_FIELD, Problem(_missing(field_name, value), path=(field_name,), subject=obj))
-            )
+            result.problems.append((rulecodes.MISSING_FIELD, Problem(_missing(field_name, value), path=(field_name,), subject=obj)))
     metadata = data.get("metadata")
     if not isinstance(metadata, dict):
-        result.problems.append(
-            (rulecodes.MISSING_FIELD, Problem(_missing("metadata", metadata), path=("metadata",), subject=obj))
-        )
+        result.problems.append((rulecodes.MISSING_FIELD, Problem(_missing("metadata", metadata), path=("metadata",), subject=obj)))
     elif not string(metadata.get("name")) and not string(metadata.get("generateName")):
         result.problems.append(
             (

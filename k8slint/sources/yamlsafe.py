@@ -117,11 +117,7 @@ class KubernetesSafeLoader(_BaseLoader):
                 first = seen.setdefault(key_node.value, key_node)
                 if first is not key_node:
                     mark = key_node.start_mark
-                    self.duplicate_keys.append(
-                        DuplicateKey(
-                            key_node.value, mark.line + 1, mark.column + 1, first.start_mark.line + 1
-                        )
-                    )
+                    self.duplicate_keys.append(DuplicateKey(key_node.value, mark.line + 1, mark.column + 1, first.start_mark.line + 1))
         return super().construct_mapping(node, deep=deep)
 
     # Explicit tags on text they cannot read (``!!int abc``, ``!!bool maybe``) are
@@ -298,7 +294,11 @@ class LoadedDocument:
     """(0-based line, offset) where it ends."""
 
 
-ERROR_RULES: dict[str, rulecodes.RuleCode] = {"syntax": rulecodes.YAML_SYNTAX, "tag": rulecodes.UNSUPPORTED_YAML_TAG, "complex": rulecodes.YAML_TOO_COMPLEX}
+ERROR_RULES: dict[str, rulecodes.RuleCode] = {
+    "syntax": rulecodes.YAML_SYNTAX,
+    "tag": rulecodes.UNSUPPORTED_YAML_TAG,
+    "complex": rulecodes.YAML_TOO_COMPLEX,
+}
 
 
 @dataclass(slots=True)

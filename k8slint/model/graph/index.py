@@ -242,10 +242,7 @@ class ObjectIndex:
         for obj in self.custom_resources.get(namespace, []):
             labels = {**obj.labels, **mapping(dig(obj.data, ("spec", "podMetadata", "labels")))}
             name = obj.name
-            if all(
-                (key in labels and label_text(labels[key]) == value) or value == name
-                for key, value in selector.match_labels
-            ):
+            if all((key in labels and label_text(labels[key]) == value) or value == name for key, value in selector.match_labels):
                 return obj
         return None
 
@@ -304,9 +301,7 @@ class ObjectIndex:
         resource = _RESOURCES.get(kind)
         if resource is None:
             return False
-        return name in self._runtime_created.get((namespace, resource), ()) or name in self._runtime_created.get(
-            (None, resource), ()
-        )
+        return name in self._runtime_created.get((namespace, resource), ()) or name in self._runtime_created.get((None, resource), ())
 
 
 def _parse_external(entries: Sequence[str]) -> set[tuple[str | None, str, str]]:

@@ -42,9 +42,7 @@ def explain_miss(subject: K8sObject, selector: Selector, index: ObjectIndex) -> 
 
 
 def _agreeing(selector: Selector, template: PodTemplate) -> int:
-    return sum(
-        1 for key, value in selector.match_labels if key in template.labels and label_text(template.labels[key]) == value
-    )
+    return sum(1 for key, value in selector.match_labels if key in template.labels and label_text(template.labels[key]) == value)
 
 
 def _nearest(selector: Selector, index: ObjectIndex, namespace: str | None) -> PodTemplate | None:
