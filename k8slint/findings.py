@@ -6,7 +6,7 @@ import enum
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 ELLIPSIS = "\u2026"
 MESSAGE_LIMIT = 500
@@ -197,6 +197,20 @@ def clip_message(text: str) -> str:
     return clip(text, MESSAGE_LIMIT)
 
 
+class Subject(Protocol):
+    """What a problem is about: a Kubernetes object, a Dockerfile or a chart (the model's types,
+    which this module cannot import: the model builds on it)."""
+
+    def describe(self) -> str: ...
+
+
+@runtime_checkable
+class Anchored(Protocol):
+    """A subject with a place of its own (a Dockerfile, a chart), for problems that name no field."""
+
+    def origin(self) -> Location: ...
+
+
 @dataclass(slots=True)
 class Problem:
     """What a check reports; the engine turns it into a :class:`Finding`.
@@ -209,7 +223,7 @@ class Problem:
     message: str
     path: FieldPath = ()
     hint: str | None = None
-    subject: Any = None
+    subject: Subject | None = None
     location: Location | None = None
     related: tuple[Related, ...] = ()
     variant: str | None = None

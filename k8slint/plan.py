@@ -14,6 +14,7 @@ from k8slint.registry import Scope
 if TYPE_CHECKING:
     from k8slint.config import Settings
     from k8slint.findings import Problem
+    from k8slint.findings import Subject as _Subject
     from k8slint.image_lookups import ImageLookups
     from k8slint.model.dockerfile import DockerfileDoc
     from k8slint.model.graph.index import ObjectIndex
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from k8slint.registry import Check, RuleSpec
     from k8slint.sources.charts import ChartDoc
 
-    Subject = K8sObject | DockerfileDoc | ChartDoc | None
+    Subject = _Subject | None  # a K8sObject, DockerfileDoc or ChartDoc
 
 
 class Phase(enum.Enum):

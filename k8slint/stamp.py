@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
-from k8slint.findings import Finding, Location, Problem, format_path
+from k8slint.findings import Anchored, Finding, Location, Problem, format_path
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
 from k8slint.suppress import Suppressions, Used, unused_suppressions
@@ -28,7 +28,7 @@ def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings,
     if location is None:
         if obj is not None:
             location = obj.locate(problem.path)
-        elif hasattr(subject, "origin"):
+        elif isinstance(subject, Anchored):
             location = subject.origin()
         else:
             location = Location("<unknown>", 1, 1)
