@@ -37,7 +37,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-FieldPath = tuple[Any, ...]
+FieldPath = tuple[str | int, ...]
 """A field path inside an object: mapping keys (str) and list indices (int)."""
 
 
@@ -117,7 +117,7 @@ class Finding:
     """The fingerprint of the finding as found, when clipping cut a value it is made of."""
 
     @property
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.file, loc.line, loc.column, self.code, self.message)
 

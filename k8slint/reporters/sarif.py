@@ -6,7 +6,7 @@ from typing import Any
 
 from k8slint import __version__
 from k8slint.findings import Finding, Result, Severity
-from k8slint.registry import Registry
+from k8slint.registry import Registry, RuleSpec
 from k8slint.reporters import jsontext
 from k8slint.reporters.safe import config_shown, printable, uri_reference
 
@@ -14,7 +14,7 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 _URI_BASE = "SRCROOT"
 
 
-def _rule(rule: Any) -> dict[str, Any]:
+def _rule(rule: RuleSpec) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": "".join(part.capitalize() for part in rule.name.split("-")),
