@@ -80,14 +80,17 @@ def test_render_reports_helm_errors_at_the_template_line(tmp_path: Path, monkeyp
     assert finding.message.startswith("helm template: executing")
 
 
-def test_without_helm_the_report_says_templates_were_not_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_asked_for_without_helm_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
+    """Rendering was asked for: linting the chart unrendered and exiting 0 would pass what was never checked."""
     chart = tmp_path / "todo"
     chart.mkdir()
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: todo\nversion: 1.0.0\n")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    result = run_lint(chart, render=True)
-    assert any("helm is not on PATH" in note for note in result.notes)
-    assert any("linted without rendering" in note for note in result.notes)
+    done = cli("check", "--no-config", "--render", str(chart))
+    assert done.exit_code == 2 and "helm is not on PATH" in done.output
+    # without --render, the charts are linted unrendered, and the report says so
+    plain = run_lint(chart)
+    assert any("linted without rendering" in note for note in plain.notes)
 
 
 # Masterminds/semver v3 constraint cases (constraints_test.go): constraint, version, satisfied

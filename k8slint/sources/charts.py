@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from k8slint import rulecodes
+from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
 from k8slint.model.objects import SourceFile
 from k8slint.model.positions import PositionTree, locate
@@ -385,9 +386,11 @@ def render_charts(
     import subprocess
 
     helm = shutil.which("helm")
-    if helm is None:
-        notes.append("--render was given but helm is not on PATH")
-        return None
+    if helm is None:  # rendering was asked for: linting the charts unrendered would pass what was not checked
+        raise UsageError(
+            f"rendering was asked for (--render or helm.render in the config) but helm is not on PATH: "
+            f"{len(charts)} chart{'s' if len(charts) != 1 else ''} cannot be rendered; install helm, or drop --render"
+        )
     out: list[tuple[SourceFile | None, ChartDoc, Problem | None]] = []
     for chart in charts:
         if chart.unread:
