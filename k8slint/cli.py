@@ -74,6 +74,11 @@ def lint_options(func: Any) -> Any:
             is_flag=True,
             help="Also read the other manifests in the folders of the files given, as context; report only on the files given.",
         ),
+        click.option(
+            "--allow-empty",
+            is_flag=True,
+            help="Exit 0 when there is nothing to lint (no file found, empty standard input) instead of 2.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -106,6 +111,11 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
 
     jobs = params["jobs"] or os.cpu_count() or 1
     result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar(), jobs=jobs)
+    if result.no_input and not params["allow_empty"]:
+        from k8slint.errors import UsageError
+
+        where = "standard input was empty" if paths == ["-"] else f"no file to lint was found in {' '.join(paths)} (after excludes)"
+        raise UsageError(f"nothing to lint: {where}; --allow-empty makes this exit 0")
     result.config_file = settings.config_file
     return result, settings
 

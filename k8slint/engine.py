@@ -18,7 +18,7 @@ from k8slint.load import LoadState, collector_paused, load_charts, read_file
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
-from k8slint.sources.discover import add_context, discover
+from k8slint.sources.discover import STDIN_DISPLAY, add_context, discover
 from k8slint.stamp import finish
 
 __all__ = ["Result", "lint"]
@@ -116,4 +116,11 @@ def _lint(
         findings = [f for f in findings if f.location.file in reported]
     files = len(reported) if reported is not None else len(found.files)
     names = {f.display: f.path for f in found.files if f.path is not None and f.display != f.path and not f.path.isprintable()}
-    return Result(findings, files + len(charts), len(objects), notes, file_names=names, loaded=(state, facts, charts))
+    # Nothing to lint: no file found (an empty folder, an exclude that drops everything), or
+    # standard input alone and empty, and nothing to say of why; CI must not read that as a
+    # clean run. (Files that were found but skipped are findings, and the report shows them.)
+    read_any = bool(charts) or any(f.path is not None for f in found.files) or STDIN_DISPLAY in state.sources
+    read_any = read_any or any(f.code != rulecodes.EMPTY_FILE for f in findings)
+    return Result(
+        findings, files + len(charts), len(objects), notes, file_names=names, no_input=not read_any, loaded=(state, facts, charts)
+    )

@@ -245,6 +245,8 @@ class Result:
     file_names: dict[str, str] = field(default_factory=dict)
     """The real name of each input file whose report name had to be escaped (not printable,
     or not UTF-8): SARIF URIs name the file itself."""
+    no_input: bool = False
+    """No input file was found, or standard input was the only one and it was empty."""
     loaded: object = field(default=None, repr=False, compare=False)
     """What the run loaded (sources, objects, index), released with the result rather than
     piece by piece when lint() returns: a command that exits next never pays for it."""

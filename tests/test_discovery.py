@@ -48,7 +48,13 @@ def test_names_that_only_mention_a_dockerfile_are_not(name: str) -> None:
 
 def test_a_linter_source_tree_yields_only_its_dockerfiles(tmp_path: Path) -> None:
     """k8slint's own tree once gave 222 dockerfile-syntax errors on sources/dockerfiles.py."""
-    for name in ["k8slint/sources/dockerfiles.py", "tests/test_dockerfile.py", "build/Dockerfile.tar.gz", "deploy/Dockerfile.j2", "Dockerfile"]:
+    for name in [
+        "k8slint/sources/dockerfiles.py",
+        "tests/test_dockerfile.py",
+        "build/Dockerfile.tar.gz",
+        "deploy/Dockerfile.j2",
+        "Dockerfile",
+    ]:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("FROM alpine:3.20\n", encoding="utf-8")

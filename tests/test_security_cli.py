@@ -123,3 +123,19 @@ def test_a_superscript_digit_is_a_port_name_not_a_number(tmp_path: Path, cli) ->
     manifest.write_text(SUPERSCRIPT_PORTS, encoding="utf-8")
     found = {(f["code"], f["line"]) for f in _findings(cli("check", "--no-config", "--format", "json", str(manifest)).output)}
     assert {("KR015", 13), ("KN010", 20), ("KN026", 20)} <= found
+
+
+def test_nothing_to_lint_is_exit_2_unless_allowed(tmp_path: Path, cli) -> None:
+    """An empty folder, an exclude that drops every file, or empty standard input: CI must not
+    read "No problems found in 0 files" as a clean run (`helm template ... | k8slint check -`
+    when helm failed)."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "app.yaml").write_text(BAD.read_text(encoding="utf-8"), encoding="utf-8")
+    for args, input_text in (([str(empty)], None), (["--exclude", "*", str(tmp_path / "k8s")], None), (["-"], "")):
+        done = cli("check", "--no-config", *args, input=input_text)
+        assert done.exit_code == 2 and "nothing to lint" in done.output, args
+        allowed = cli("check", "--no-config", "--allow-empty", *args, input=input_text)
+        assert allowed.exit_code == 0, args
+    assert cli("check", "--no-config", str(tmp_path / "k8s")).exit_code == 1
