@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
@@ -170,8 +172,35 @@ class Finding:
 def fingerprint_of(code: str, file: str, obj: ObjectRef | None, path: str | None, message: str) -> str:
     identity = (obj.api_version or "", obj.kind or "", obj.namespace or "", obj.name or "") if obj else ("", "", "", "")
     anchor = path if path is not None else message
-    text = "\x1f".join((code, file, *identity, anchor))
+    text = "\x1f".join((code, fingerprint_file(file, os.getcwd()), *identity, anchor))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=8192)
+def fingerprint_file(file: str, cwd: str) -> str:
+    """The file as a fingerprint names it: relative to the repository root (the folder holding
+    ``.git`` above the working directory, else the working directory), so that ``k8s/a.yaml``,
+    ``./k8s/a.yaml`` and its absolute path are one file to a baseline. A file outside the root
+    keeps its absolute path; ``<stdin>`` and the like stay as they are."""
+    if not file or file.startswith("<"):
+        return file
+    absolute = os.path.normpath(os.path.join(cwd, file))
+    relative = os.path.relpath(absolute, _repository_root(cwd))
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
+
+
+@functools.lru_cache(maxsize=64)
+def _repository_root(cwd: str) -> str:
+    folder = os.path.abspath(cwd)
+    while True:
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.abspath(cwd)
+        folder = parent
 
 
 def clip(text: str, limit: int) -> str:

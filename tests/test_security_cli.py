@@ -139,3 +139,26 @@ def test_nothing_to_lint_is_exit_2_unless_allowed(tmp_path: Path, cli) -> None:
         allowed = cli("check", "--no-config", "--allow-empty", *args, input=input_text)
         assert allowed.exit_code == 0, args
     assert cli("check", "--no-config", str(tmp_path / "k8s")).exit_code == 1
+
+
+def test_a_baseline_matches_whatever_the_path_is_spelled(tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recorded with `k8s/`, checked as `./k8s`, `.`, `k8s/app.yaml` or an absolute path, from the
+    root or a subfolder: fingerprints name files relative to the repository root."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "k8s").mkdir()
+    (repo / "k8s" / "app.yaml").write_text(BAD.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    baseline = str(tmp_path / "base.json")  # outside the tree: a JSON report is not a manifest
+    assert cli("baseline", "--no-config", baseline, "k8s/").exit_code == 0
+    for where, path in (
+        (repo, "./k8s"),
+        (repo, "."),
+        (repo, "k8s/app.yaml"),
+        (repo, str(repo / "k8s")),
+        (repo / "k8s", "."),
+        (repo / "k8s", "app.yaml"),
+    ):
+        monkeypatch.chdir(where)
+        done = cli("check", "--no-config", "--baseline", baseline, "--format", "json", path)
+        assert done.exit_code == 0 and _findings(done.output) == [], (where, path)
