@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
 from k8slint.context import RuleContext, RunFacts
+from k8slint.errors import K8slintError
+from k8slint.findings import Problem
 from k8slint.registry import Scope
 
 if TYPE_CHECKING:
     from k8slint.config import Settings
-    from k8slint.findings import Problem
     from k8slint.findings import Subject as _Subject
     from k8slint.image_lookups import ImageLookups
     from k8slint.model.dockerfile import DockerfileDoc
@@ -166,9 +167,6 @@ def _local_subjects(
 
 def _guarded(rule: RuleSpec, func: Callable[..., Iterable[Problem]], args: tuple[object, ...], subject: Subject) -> list[Raw]:
     """Run one check; a crash in it is reported, and the other checks go on."""
-    from k8slint.errors import K8slintError
-    from k8slint.findings import Problem
-
     try:
         return [(rule, problem, problem.subject or subject) for problem in func(*args)]
     except K8slintError:
