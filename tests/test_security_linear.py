@@ -410,31 +410,37 @@ def test_unclosed_braces_expand_in_linear_time() -> None:
     assert growth(lambda n: "$A${A}" * (n // 6), expand, 20_000) < 3
 
 
+class _Missing(Exception):
+    pass
+
+
 def _old_substitute(text: str, variables: dict[str, str | None]) -> str:
-    """The regex expansion k8slint used before, as a model of the semantics to keep."""
+    """The regex expansion k8slint used before, as a model of the semantics to keep: a variable
+    left unresolved anywhere, a default word included, leaves the whole word unresolved."""
+    try:
+        return _old_expand(text, variables)
+    except _Missing as exc:
+        return f"<unresolved {exc}>"
+
+
+def _old_expand(text: str, variables: dict[str, str | None]) -> str:
     import re
 
     pattern = re.compile(r"\$(?:\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-+])?(?P<word>[^}]*)\}|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))")
-
-    class Missing(Exception):
-        pass
 
     def replace(match: re.Match[str]) -> str:
         name = match.group("braced") or match.group("plain")
         op, word = match.group("op"), match.group("word") or ""
         value = variables.get(name)
         if op in (":-", "-"):
-            return value if value not in (None, "") or (op == "-" and value is not None) else _old_substitute(word, variables)
+            return value if value not in (None, "") or (op == "-" and value is not None) else _old_expand(word, variables)
         if op in (":+", "+"):
-            return _old_substitute(word, variables) if value not in (None, "") else ""
+            return _old_expand(word, variables) if value not in (None, "") else ""
         if value is None:
-            raise Missing(name)
+            raise _Missing(name)
         return value
 
-    try:
-        return pattern.sub(replace, text)
-    except Missing as exc:
-        return f"<unresolved {exc}>"
+    return pattern.sub(replace, text)
 
 
 @settings(max_examples=400, deadline=None)
