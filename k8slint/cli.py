@@ -461,10 +461,9 @@ def _internal_error(exc: BaseException) -> None:
     """A one-line summary on stderr, then the traceback."""
     import traceback
 
-    detail = " ".join(str(exc).split())
-    if len(detail) > 300:
-        detail = detail[:299] + "…"
-    summary = f"k8slint: internal error: {type(exc).__name__}: {detail}" if detail else f"k8slint: internal error: {type(exc).__name__}"
+    from k8slint.findings import one_line
+
+    summary = f"k8slint: internal error: {one_line(exc, 300)}"
     try:
         sys.stdout.flush()
     except (OSError, ValueError):

@@ -13,6 +13,7 @@ from typing import Any
 from k8slint.errors import ConfigError
 from k8slint.findings import Severity, format_path
 from k8slint.registry import Registry, RuleSpec
+from k8slint.repository import repository_root
 
 CONFIG_NAMES = (".k8slint.yaml", ".k8slint.yml")
 
@@ -68,15 +69,6 @@ class Settings:
         return {**rule.default_options, **self.options.get(rule.code, {})}
 
 
-def repository_root(start: Path) -> Path | None:
-    """The folder at or above ``start`` that holds ``.git`` (a folder, or a file in a worktree)."""
-    folder = Path(os.path.abspath(start))
-    for candidate in (folder, *folder.parents):
-        if os.path.lexists(candidate / ".git"):
-            return candidate
-    return None
-
-
 def find_config(start: Path) -> Path | None:
     """``.k8slint.yaml`` in ``start`` or above, or a pyproject.toml with ``[tool.k8slint]``.
 
@@ -91,9 +83,12 @@ def find_config(start: Path) -> Path | None:
     if not folder.is_dir():
         folder = folder.parent
     candidates = [folder, *folder.parents]
-    if not any(os.path.lexists(candidate / ".git") for candidate in candidates):
+    root = repository_root(folder)
+    if root is None:
         here = Path(os.path.abspath(os.getcwd()))
         candidates = candidates[: candidates.index(here) + 1] if here in candidates else [folder]
+    else:
+        candidates = candidates[: candidates.index(root) + 1]
     for candidate in candidates:
         for name in CONFIG_NAMES:
             if (candidate / name).is_file():
@@ -101,8 +96,6 @@ def find_config(start: Path) -> Path | None:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and _has_tool_section(pyproject):
             return pyproject
-        if os.path.lexists(candidate / ".git"):
-            return None
     return None
 
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, runtime_checkable
 
+from k8slint.repository import repository_root
+
 ELLIPSIS = "\u2026"
 MESSAGE_LIMIT = 500
 """Characters kept of a message, a hint, a related-location message, a field path or a template name."""
@@ -193,14 +195,14 @@ def fingerprint_file(file: str, cwd: str) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _repository_root(cwd: str) -> str:
-    folder = os.path.abspath(cwd)
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return os.path.abspath(cwd)
-        folder = parent
+    return str(repository_root(cwd) or os.path.abspath(cwd))
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    """``Type: message`` on one line, cut to ``limit`` characters."""
+    detail = " ".join(str(exc).split())
+    text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+    return clip(text, limit)
 
 
 def clip(text: str, limit: int) -> str:

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
 from k8slint.errors import K8slintError
-from k8slint.findings import Finding, Location, Problem
+from k8slint.findings import Finding, Location, Problem, one_line
 from k8slint.model.dockerfile import DockerfileDoc
 from k8slint.model.objects import K8sObject, SourceFile
-from k8slint.plan import Raw, one_line
+from k8slint.plan import Raw
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
 from k8slint.sources.discover import InputFile, read_input
 from k8slint.sources.dockerfiles import parse_dockerfile

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from k8slint import rulecodes
 from k8slint.context import RuleContext, RunFacts
 from k8slint.errors import K8slintError
-from k8slint.findings import Problem
+from k8slint.findings import Problem, one_line
 from k8slint.registry import Scope
 
 if TYPE_CHECKING:
@@ -177,10 +177,3 @@ def _guarded(rule: RuleSpec, func: Callable[..., Iterable[Problem]], args: tuple
         what = subject.describe() if subject is not None else "the object set"
         problem = Problem(f"rule {rule.code} ({rule.name}) failed on {what}: {one_line(exc)}", subject=subject)
         return [(registry()[rulecodes.INTERNAL_ERROR], problem, subject)]
-
-
-def one_line(exc: BaseException, limit: int = 200) -> str:
-    """``Type: message`` on one line, cut to ``limit`` characters."""
-    detail = " ".join(str(exc).split())
-    text = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "k8slint"
 
-FOUNDATION = ("k8slint.findings", "k8slint.errors", "k8slint.resources", "k8slint.rulecodes")
+FOUNDATION = ("k8slint.findings", "k8slint.errors", "k8slint.resources", "k8slint.rulecodes", "k8slint.repository")
 """Modules with no k8slint imports of their own above them: any layer may use them."""
 
 

@@ -15,6 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from k8slint.findings import clip
+from k8slint.model.numbers import is_ascii_digits
+
 # Go's RE2 ``\s`` is ASCII white space only; Python's would also take \v, NBSP and the like.
 _WS = r"[\t\n\f\r ]"
 _CV = (
@@ -39,7 +42,6 @@ _VERSION = re.compile(
 MAX_CONSTRAINT_LENGTH = 1024
 """Longer constraint strings are refused before parsing (real ones are a few dozen characters)."""
 _UINT64_MAX = 2**64 - 1
-_ASCII_DIGITS = frozenset("0123456789")
 
 
 class ConstraintError(ValueError):
@@ -77,7 +79,7 @@ def parse_version(text: str) -> Version:
 
 def _is_number(part: str) -> bool:
     """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
-    return bool(part) and _ASCII_DIGITS.issuperset(part)
+    return is_ascii_digits(part)
 
 
 def _uint64(part: str, text: str) -> int:
@@ -91,7 +93,7 @@ def _uint64(part: str, text: str) -> int:
 
 
 def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    return clip(text, limit)
 
 
 def _compare_pre(a: str, b: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,31 +153,25 @@ def _repair_json(data: Any) -> int | None:
         value, depth = stack.pop()
         if depth > MAX_DEPTH:
             return None
-        if isinstance(value, dict):
-            if any(not key.isascii() and _SURROGATE.search(key) for key in value):
-                items = list(value.items())
-                value.clear()
-                for key, item in items:
-                    fixed = _repairstring(key)
-                    repaired += fixed != key
-                    value[fixed] = item
-            for key, item in value.items():
-                if isinstance(item, str):
-                    fixed = _repairstring(item)
-                    if fixed is not item:
-                        value[key] = fixed
-                        repaired += fixed != item
-                elif isinstance(item, (dict, list)):
-                    stack.append((item, depth + 1))
-        elif isinstance(value, list):
-            for position, item in enumerate(value):
-                if isinstance(item, str):
-                    fixed = _repairstring(item)
-                    if fixed is not item:
-                        value[position] = fixed
-                        repaired += fixed != item
-                elif isinstance(item, (dict, list)):
-                    stack.append((item, depth + 1))
+        if not isinstance(value, (dict, list)):
+            continue  # a document that is a bare string or number: the loader reports it
+        if isinstance(value, dict) and any(not key.isascii() and _SURROGATE.search(key) for key in value):
+            items = list(value.items())
+            value.clear()
+            for key, item in items:
+                fixed = _repairstring(key)
+                repaired += fixed != key
+                value[fixed] = item
+        # replacing the value at a key or index changes neither the dict's size nor the list's
+        entries: Iterable[tuple[Any, Any]] = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in entries:
+            if isinstance(item, str):
+                fixed = _repairstring(item)
+                if fixed is not item:
+                    value[key] = fixed
+                    repaired += fixed != item
+            elif isinstance(item, (dict, list)):
+                stack.append((item, depth + 1))
     return repaired
 
 
