@@ -183,7 +183,8 @@ def _render(result: Any, settings: Any, output_format: str) -> str:
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that fails the run (default: error).")
 @click.option("--severity", type=click.Choice(SEVERITIES), help="Report only findings at or above this severity.")
 @click.option("--baseline", metavar="FILE", help="A JSON report (k8slint baseline) whose findings are not reported again.")
-def check(output_format: str, output: str | None, severity: str | None, baseline: str | None, **params: Any) -> int:
+@click.option("--verbose", "-v", is_flag=True, help="Also list the files not linted as Kubernetes objects, and what each is.")
+def check(output_format: str, output: str | None, severity: str | None, baseline: str | None, verbose: bool, **params: Any) -> int:
     """Lint manifests, Dockerfiles and Helm charts in PATHS (files or folders; - reads standard input).
 
     Exit codes: 0 when nothing at or above --fail-on is found, 1 when something
@@ -221,7 +222,7 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
     if output_format == "text":
         from k8slint.reporters.text import render_text
 
-        render_text(result, stdout)  # type: ignore[arg-type]
+        render_text(result, stdout, verbose)  # type: ignore[arg-type]
     else:
         text = _render(result, settings, output_format)
         if text:

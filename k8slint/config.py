@@ -13,9 +13,7 @@ from typing import Any
 from k8slint.errors import ConfigError
 from k8slint.findings import Severity, format_path
 from k8slint.registry import Registry, RuleSpec
-from k8slint.repository import repository_root
-
-CONFIG_NAMES = (".k8slint.yaml", ".k8slint.yml")
+from k8slint.repository import CONFIG_NAMES, repository_root
 
 
 @dataclass(slots=True)

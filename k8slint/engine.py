@@ -18,7 +18,7 @@ from k8slint.load import LoadState, collector_paused, load_charts, read_file
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
-from k8slint.sources.discover import STDIN_DISPLAY, add_context, discover
+from k8slint.sources.discover import STDIN_DISPLAY, add_context, discover, identify
 from k8slint.stamp import finish
 
 __all__ = ["Result", "lint"]
@@ -59,10 +59,11 @@ def _lint(
     if with_context:
         reported = {f.display for f in found.files}
         found = add_context(found, settings.exclude)
+    found = identify(found)  # what each file is: a manifest, a Dockerfile, a chart's, kustomize's, another tool's
     state = LoadState()
     state.raw.extend((settings.registry[code], problem, None) for code, problem in found.problems)
-    manifests = [f for f in found.files if not f.is_dockerfile]
-    dockerfiles = [f for f in found.files if f.is_dockerfile]
+    manifests = [f for f in found.files if not f.is_dockerfile and f.aside is None]
+    dockerfiles = [f for f in found.files if f.is_dockerfile and f.aside is None]
     total = len(found.files)
     report = progress if progress is not None else (lambda done, total: None)
 
@@ -114,7 +115,12 @@ def _lint(
     findings = finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
-    files = len(reported) if reported is not None else len(found.files)
+    aside = sorted({**{f.display: f.aside for f in found.set_aside if not f.in_chart}, **state.aside}.items())
+    chart_files = sorted((f.display, f.aside) for f in found.set_aside if f.in_chart)
+    if reported is not None:
+        aside = [entry for entry in aside if entry[0] in reported]
+        chart_files = [entry for entry in chart_files if entry[0] in reported]
+    files = (len(reported) if reported is not None else len(found.files)) - len(aside) - len(chart_files)
     names = {f.display: f.path for f in found.files if f.path is not None and f.display != f.path and not f.path.isprintable()}
     # Nothing to lint: no file found (an empty folder, an exclude that drops everything), or
     # standard input alone and empty, and nothing to say of why; CI must not read that as a
@@ -122,5 +128,13 @@ def _lint(
     read_any = bool(charts) or any(f.path is not None for f in found.files) or STDIN_DISPLAY in state.sources
     read_any = read_any or any(f.code != rulecodes.EMPTY_FILE for f in findings)
     return Result(
-        findings, files + len(charts), len(objects), notes, file_names=names, no_input=not read_any, loaded=(state, facts, charts)
+        findings,
+        files + len(charts),
+        len(objects),
+        notes,
+        file_names=names,
+        no_input=not read_any,
+        not_kubernetes=[(display, reason) for display, reason in aside if reason is not None],
+        chart_files=[(display, reason) for display, reason in chart_files if reason is not None],
+        loaded=(state, facts, charts),
     )

@@ -278,6 +278,11 @@ class Result:
     or not UTF-8): SARIF URIs name the file itself."""
     no_input: bool = False
     """No input file was found, or standard input was the only one and it was empty."""
+    not_kubernetes: list[tuple[str, str]] = field(default_factory=list)
+    """(file, what it is) for each file found that is not linted because it holds no Kubernetes
+    object (another tool's YAML/JSON, a kustomization or kustomize patch, k8slint's config)."""
+    chart_files: list[tuple[str, str]] = field(default_factory=list)
+    """(file, which chart) for each file named one by one that is linted as part of its Helm chart."""
     loaded: object = field(default=None, repr=False, compare=False)
     """What the run loaded (sources, objects, index), released with the result rather than
     piece by piece when lint() returns: a command that exits next never pays for it."""

@@ -40,6 +40,8 @@ class LoadState:
     raw: list[Raw] = field(default_factory=list)
     stamped: list[Finding] = field(default_factory=list)
     used: set[Used] = field(default_factory=set)
+    aside: dict[str, str] = field(default_factory=dict)
+    """Files read that hold no Kubernetes object (display -> what they are instead)."""
 
     def merge(self, part: LoadState) -> None:
         self.sources.update(part.sources)
@@ -47,6 +49,7 @@ class LoadState:
         self.raw.extend(part.raw)
         self.stamped.extend(part.stamped)
         self.used |= part.used
+        self.aside.update(part.aside)
 
 
 @contextmanager
@@ -95,9 +98,9 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
     if not text.strip():
         state.raw.append((registry[rulecodes.EMPTY_FILE], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
         return
-    source = SourceFile(item.display, text)
-    state.sources[source.display] = source
+    source = SourceFile(item.display, text, selector_labels_from=item.selector_labels_from)
     if item.is_dockerfile:
+        state.sources[source.display] = source
         parsed, problems = parse_dockerfile(source)
         if parsed is not None:
             state.dockerfiles.append(parsed)
@@ -107,8 +110,16 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
 
 
 def add_manifests(source: SourceFile, settings: Settings, state: LoadState, json_file: bool = False) -> None:
-    """The objects of a manifest file (or rendered template) and the problems met reading it."""
+    """The objects of a manifest file (or rendered template) and the problems met reading it.
+
+    A file that holds no Kubernetes object at all (a compose file, package.json,
+    a tool's config) is not linted: it is noted as set aside, with what it is.
+    """
     loaded = load_manifest_text(source, settings.namespace, json_file=json_file)
+    if loaded.not_kubernetes is not None:
+        state.aside[source.display] = loaded.not_kubernetes
+        return
+    state.sources[source.display] = source
     state.objects.extend(loaded.objects)
     registry = settings.registry
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)

@@ -32,6 +32,7 @@ SKIPPED_FILE: Final = RuleCode("KL015")
 WORK_BUDGET_EXCEEDED: Final = RuleCode("KL016")
 DOCKERFILE_SYNTAX: Final = RuleCode("DF001")
 VALUES_SCHEMA_VIOLATION: Final = RuleCode("CH005")
+UNRENDERED_PLACEHOLDER: Final = RuleCode("KM006")
 TEMPLATE_SYNTAX: Final = RuleCode("CH009")
 
 # the engine

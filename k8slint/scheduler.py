@@ -400,25 +400,25 @@ def _for_main(state: LoadState) -> tuple[Any, ...]:
     """
     import marshal
 
-    texts = [(display, source.text) for display, source in state.sources.items()]
+    texts = [(display, source.text, source.selector_labels_from) for display, source in state.sources.items()]
     objects: Any = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.span) for o in state.objects]
     try:
         objects = marshal.dumps(objects)
     except ValueError:
         pass
     loose = [(rule.code, problem) for rule, problem, _ in state.raw]
-    return texts, objects, loose, state.stamped, state.used
+    return texts, objects, loose, state.stamped, state.used, state.aside
 
 
 def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
     import marshal
 
-    texts, objects, loose, stamped, used = payload
+    texts, objects, loose, stamped, used, aside = payload
     if isinstance(objects, bytes):
         objects = marshal.loads(objects)
-    state = LoadState(stamped=stamped, used=used)
-    for display, text in texts:
-        state.sources[display] = SourceFile(display, text)
+    state = LoadState(stamped=stamped, used=used, aside=aside)
+    for display, text, labels_from in texts:
+        state.sources[display] = SourceFile(display, text, selector_labels_from=labels_from)
     for data, display, document, item, namespace, helm_source, span in objects:
         state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))
     registry = settings.registry

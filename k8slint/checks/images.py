@@ -23,6 +23,16 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
 
 @object_check("KR005", local=True)
 def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    for container in obj.containers():
+        image = container.data.get("image")
+        if image is None or image == "":
+            # validation.go, validateContainerCommon: len(ctr.Image) == 0 -> field.Required(path.Child("image"))
+            where = "is empty" if image == "" else "is missing"
+            yield Problem(
+                f"container {container.name!r}: image {where}; the API server rejects a container without an image",
+                path=(*container.path, "image") if image == "" else container.path,
+                variant="missing",
+            )
     for path, name, image in _images(obj):
         try:
             parse_image(image)

@@ -27,8 +27,6 @@ PROBE_NUMBERS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "succ
 
 def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
     """Regular containers of long-running workloads (init containers and Jobs run to completion)."""
-    if obj.is_kustomize_fragment():
-        return
     for container in obj.containers():
         if container.group == "containers":
             yield container

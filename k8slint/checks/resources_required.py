@@ -13,8 +13,6 @@ from k8slint.registry import object_check
 
 
 def _missing(obj: K8sObject, section: str, wanted: list[str]) -> Iterator[tuple[ContainerView, list[str]]]:
-    if obj.is_kustomize_fragment():
-        return
     for container in obj.containers():
         if container.group == "ephemeralContainers":
             continue  # ephemeral containers may not set resources

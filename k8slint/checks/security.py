@@ -20,7 +20,7 @@ from k8slint.registry import object_check
 def _effective(obj: K8sObject) -> Iterator[tuple[ContainerView, dict[str, Any], dict[str, Any]]]:
     """Each container with its own security context and the pod's."""
     found = obj.pod_spec()
-    if found is None or obj.is_kustomize_fragment():
+    if found is None:
         return
     _, spec = found
     pod = mapping(spec.get("securityContext"))

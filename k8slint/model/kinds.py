@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 CLUSTER_SCOPED_KINDS = frozenset(
     {
         "APIService",
@@ -48,6 +50,10 @@ TOOL_CONFIG_GROUPS = frozenset(
         "ctlptl.dev",
         "k3d.io",
         "install.istio.io",  # IstioOperator files are istioctl input
+        "backstage.io",  # Backstage catalog-info.yaml
+        "kpt.dev",  # Kptfile
+        "fn.kpt.dev",
+        "config.kubernetes.io",  # KRM function configs
     }
 )
 
@@ -96,6 +102,89 @@ BUILTIN_GROUPS = frozenset(
         "storagemigration.k8s.io",
     }
 )
+
+
+NAMESPACED_BUILTIN_KINDS = frozenset(
+    {
+        "ConfigMap",
+        "ControllerRevision",
+        "CronJob",
+        "DaemonSet",
+        "Deployment",
+        "Endpoints",
+        "EndpointSlice",
+        "Event",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "Job",
+        "Lease",
+        "LimitRange",
+        "NetworkPolicy",
+        "PersistentVolumeClaim",
+        "Pod",
+        "PodDisruptionBudget",
+        "PodTemplate",
+        "ReplicaSet",
+        "ReplicationController",
+        "ResourceQuota",
+        "Role",
+        "RoleBinding",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "StatefulSet",
+    }
+)
+BUILTIN_KINDS = NAMESPACED_BUILTIN_KINDS | CLUSTER_SCOPED_KINDS
+
+
+def is_api_version(api_version: str) -> bool:
+    """Whether ``api_version`` can name a Kubernetes API: the core ``v1``, a built-in group, or a
+    group with a dot in it (the API server refuses a CustomResourceDefinition group without one).
+
+    ``skaffold/v4beta6``, ``builtin`` (kustomize's plugin configs) and a Chart.yaml's ``v2`` are not.
+    """
+    group, _, version = api_version.rpartition("/")
+    if not _VERSION.fullmatch(version):
+        return False
+    if not group:
+        return version == "v1"
+    return group in BUILTIN_GROUPS or ("." in group and _GROUP.fullmatch(group) is not None)
+
+
+_VERSION = re.compile(r"v[0-9]+(?:(?:alpha|beta)[0-9]*)?|[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_GROUP = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def is_kubernetes_document(data: object) -> bool:
+    """Whether a YAML/JSON document is meant as a Kubernetes object (else the file is some other tool's).
+
+    A mapping with a ``kind`` string is one when its ``apiVersion`` can name a
+    Kubernetes API, or when it has no apiVersion but a built-in kind or a
+    ``metadata`` mapping (an object that forgot its apiVersion: ``kind:
+    Deployment`` with a ``spec``). A kind of no API, with neither apiVersion
+    nor metadata, is some tool's (kube-state-metrics' ``kind:
+    CustomResourceStateMetrics`` with a ``spec``).
+    A mapping with no kind is one only when its apiVersion names a Kubernetes
+    API and it has ``metadata`` (an object that forgot its kind); with a kind
+    that is not a string, when it has an apiVersion and ``metadata``. So a
+    Grafana provisioning file (``apiVersion: 1``), a Helm repository index
+    (``apiVersion: v1``, no kind, no metadata), a skaffold.yaml, package.json
+    or a compose file is not.
+    """
+    if not isinstance(data, dict):
+        return False
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if isinstance(kind, str) and kind:
+        if isinstance(api_version, str) and api_version:
+            return is_api_version(api_version)
+        if api_version is None or api_version == "":
+            return kind in BUILTIN_KINDS or isinstance(data.get("metadata"), dict)
+        return kind in BUILTIN_KINDS and isinstance(data.get("metadata"), dict)
+    if "kind" in data and kind not in (None, ""):
+        # a kind that is not a string: an object written wrongly when it has the rest of one
+        return "apiVersion" in data and isinstance(data.get("metadata"), dict)
+    return isinstance(api_version, str) and is_api_version(api_version) and isinstance(data.get("metadata"), dict)
 
 
 def is_custom_resource(api_version: str | None) -> bool:

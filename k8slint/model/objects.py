@@ -49,6 +49,8 @@ class SourceFile:
     text: str
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     _lines: list[str] | None = None
+    selector_labels_from: str | None = None
+    """A kustomization that adds labels to the selectors (and pod labels) of this file's objects when built."""
 
     def __post_init__(self) -> None:
         if "k8slint:" in self.text:
@@ -145,10 +147,6 @@ class K8sObject:
         """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
         return self._view("pod_template_path", _pod_template_path)
 
-    def is_kustomize_fragment(self) -> bool:
-        """k8slint.model.workloads.is_kustomize_fragment, computed once."""
-        return self._view("is_kustomize_fragment", _kustomize_fragment)
-
     @property
     def api_version(self) -> str | None:
         return string(self.data.get("apiVersion"))
@@ -207,10 +205,6 @@ def _pod_spec(obj: K8sObject) -> tuple[FieldPath, dict[str, Any]] | None:
 
 def _pod_template_path(obj: K8sObject) -> FieldPath | None:
     return workloads.pod_template_path(obj.data)
-
-
-def _kustomize_fragment(obj: K8sObject) -> bool:
-    return workloads.is_kustomize_fragment(obj.data)
 
 
 def _containers(obj: K8sObject) -> list[ContainerView]:

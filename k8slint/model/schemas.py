@@ -41,7 +41,6 @@ from k8slint.findings import FieldPath, clip
 from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.objects import K8sObject
-from k8slint.model.workloads import is_kustomize_fragment
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
@@ -218,8 +217,13 @@ class SchemaStore:
         except (ValueError, TypeError):
             # YAML keys that are numbers or booleans: the API server's YAML-to-JSON step makes them strings
             raw = list(validator.iter_errors(as_json(obj.data)))
-        fragment = is_kustomize_fragment(obj.data)
-        return [error for item in raw for error in self._explain(item) if not (fragment and error.missing)]
+        completed = obj.file.selector_labels_from is not None  # commonLabels make the selector when kustomize builds it
+        return [
+            error
+            for item in raw
+            for error in self._explain(item)
+            if not (completed and error.missing and tuple(error.path) == ("spec", "selector"))
+        ]
 
     def _validator(self, api_version: str, kind: str) -> Any:
         key = (api_version, kind)

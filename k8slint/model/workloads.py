@@ -81,21 +81,6 @@ def containers_of(found: tuple[FieldPath, dict[str, Any]] | None) -> Iterator[Co
                 yield ContainerView((*spec_path, group, index), container, group)
 
 
-def is_kustomize_fragment(data: dict[str, Any]) -> bool:
-    """A workload that kustomize completes before it is applied.
-
-    A strategic-merge patch names containers only to merge into them (no
-    images); a base whose selector and pod labels are all added by
-    ``commonLabels`` has neither. Neither is an object to be applied as written.
-    """
-    if any("image" not in container.data for container in containers(data)):
-        return True
-    template = pod_template_path(data)
-    if template is None or _kind(data) not in WORKLOAD_KINDS - {"Job", "CronJob"}:
-        return False
-    return dig(data, ("spec", "selector")) is None and not dig(data, (*template, "metadata", "labels"))
-
-
 LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")

@@ -19,7 +19,8 @@ from k8slint.reporters.safe import FILE_LIMIT, config_shown, no_workflow_command
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
-def render_text(result: Result, stream: TextIO) -> None:
+def render_text(result: Result, stream: TextIO, verbose: bool = False) -> None:
+    """The report; with ``verbose``, also every file that was set aside and why."""
     console = Console(file=stream, highlight=False, soft_wrap=True, emoji=False)
     with console.capture() as captured:
         for file, group in groupby(result.findings, key=lambda f: f.location.file):
@@ -27,6 +28,8 @@ def render_text(result: Result, stream: TextIO) -> None:
             for finding in group:
                 _finding(console, finding)
             console.print()
+        if verbose:
+            _set_aside(console, result)
         _summary(console, result)
     # The Actions log is parsed for workflow commands (action.yml prints this report).
     stream.write(no_workflow_commands(captured.get(), "\\x23", "\\x3a"))
@@ -73,9 +76,19 @@ def _finding(console: Console, finding: Finding) -> None:
         console.print(Text.assemble("      ", ("hint:", "green"), " ", printable(finding.hint)))
 
 
+def _set_aside(console: Console, result: Result) -> None:
+    for file, reason in result.not_kubernetes:
+        console.print(Text.assemble(("not Kubernetes: ", "dim"), _file(file), (f" ({printable(reason)})", "dim")))
+    for file, reason in result.chart_files:
+        console.print(Text.assemble(("in a chart: ", "dim"), _file(file), (f" ({printable(reason)})", "dim")))
+    if result.not_kubernetes or result.chart_files:
+        console.print()
+
+
 def _summary(console: Console, result: Result) -> None:
     counts = {s: result.count(s) for s in Severity}
-    where = Text(f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}); {_config(result)}.")
+    aside = f"; {_plural(len(result.not_kubernetes), 'file')} not Kubernetes" if result.not_kubernetes else ""
+    where = Text(f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}){aside}; {_config(result)}.")
     if not result.findings:
         console.print(Text.assemble(("No problems found", "green"), where))
     else:

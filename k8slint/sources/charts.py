@@ -205,7 +205,9 @@ def _yaml(path: Path, display: str, roots: Roots, problems: _Problems) -> YamlFi
             (
                 rulecodes.DUPLICATE_KEY,
                 Problem(
-                    f"key {dup.key!r} appears again (first on line {dup.first_line})", location=Location(display, dup.line, dup.column)
+                    f"key {dup.key!r} appears again (first on line {dup.first_line}); Helm silently keeps the last",
+                    location=Location(display, dup.line, dup.column),
+                    variant="helm-keeps-last",
                 ),
             )
         )

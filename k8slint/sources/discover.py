@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import sys
@@ -12,8 +13,10 @@ from pathlib import Path
 from k8slint import rulecodes
 from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
+from k8slint.repository import CONFIG_NAMES, repository_root
 from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfiles import is_dockerfile_name
+from k8slint.sources.kustomize import KustomizeMap, is_kustomization_name, kustomizations_above, read_kustomization
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -29,6 +32,14 @@ class InputFile:
     """Where to read it; None for standard input."""
     roots: Roots | None = None
     """The linted roots a symlink must resolve into (None: the file's own folder)."""
+    named: bool = False
+    """Named on the command line (not found by walking a folder)."""
+    aside: str | None = None
+    """Why the file is not linted as manifests or a Dockerfile (what it is instead); None: it is linted."""
+    in_chart: bool = False
+    """Set aside because it is a file of a Helm chart, which is linted as a chart."""
+    selector_labels_from: str | None = None
+    """A kustomization that adds labels to the selectors of this file's objects when it is built."""
 
     @property
     def is_json(self) -> bool:
@@ -48,6 +59,11 @@ class Discovery:
     """(display path, path) of every chart folder (a folder with a Chart.yaml)."""
     roots: Roots = field(default_factory=lambda: Roots(()))
     """The linted roots: symlinks are followed only into these."""
+
+    @property
+    def set_aside(self) -> list[InputFile]:
+        """The files found that are not linted as manifests or Dockerfiles (InputFile.aside says why)."""
+        return [f for f in self.files if f.aside is not None]
 
 
 def _excluded(rel: str, excludes: Sequence[str]) -> bool:
@@ -89,7 +105,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
         if given == STDIN:
             if STDIN not in seen:
                 seen.add(STDIN)
-                files.append(InputFile(STDIN_DISPLAY, None))
+                files.append(InputFile(STDIN_DISPLAY, None, named=True))
             continue
         if not os.path.lexists(given):
             raise UsageError(f"path does not exist: {display_path(given)}")
@@ -113,7 +129,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
             continue
         except OSError:
             pass  # a dangling link: reading it says why
-        files.append(InputFile(display_path(given), norm, roots))
+        files.append(InputFile(display_path(given), norm, roots, named=True))
     return Discovery(files, problems, sorted(set(charts)), roots)
 
 
@@ -244,3 +260,93 @@ def add_context(found: Discovery, excludes: Sequence[str]) -> Discovery:
             seen.add(path)
             files.append(InputFile(display_path(path), path, found.roots))
     return Discovery(files, found.problems, found.charts, found.roots)
+
+
+def identify(found: Discovery) -> Discovery:
+    """Say what each file found is, by its place and name, the same way whether it was walked or named.
+
+    - k8slint's own config (``.k8slint.yaml``) is not linted as a manifest.
+    - A kustomization is kustomize's input, and so is every file it names as a
+      patch, transformer/generator/validator config, replacements file,
+      OpenAPI schema, generator input or Helm values file: not linted as
+      objects. The kustomizations are those found, plus (for files named one
+      by one, as pre-commit passes them) those in the files' folders and above,
+      up to the repository root. The files a kustomization lists as resources
+      are objects; one whose kustomization adds ``commonLabels`` is marked so
+      that a selector it leaves to kustomize is not reported.
+    - A file named one by one inside a Helm chart (a folder above it holds a
+      Chart.yaml, up to the repository root) is linted as part of that chart;
+      only the chart's ``crds/`` hold plain manifests. A walk knows charts by
+      the same rule (see discover).
+
+    What the content says (a YAML file that holds no Kubernetes object) is
+    decided when the file is read (k8slint.sources.manifests).
+    """
+    kustomize = KustomizeMap()
+    charts = list(found.charts)
+    extra_roots: list[str] = []
+    named = [f for f in found.files if f.path is not None and f.named]
+    stops = {f.path: _stop(f.path) for f in named if f.path is not None}
+    for item in found.files:
+        if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
+            _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
+    for path, stop in stops.items():
+        for candidate in kustomizations_above([path], stop):
+            _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
+    files = []
+    for item in found.files:
+        if item.path is None or item.aside is not None:
+            files.append(item)
+            continue
+        name = os.path.basename(item.path)
+        aside: str | None = None
+        in_chart = False
+        if name in CONFIG_NAMES:
+            aside = "k8slint's config file"
+        elif is_kustomization_name(name):
+            aside = "a kustomization: kustomize's input, whose resources are linted"
+        else:
+            aside = kustomize.input_role(item.path)
+        if aside is None and item.named and not item.is_dockerfile:
+            chart = _chart_above(item.path, stops[item.path])
+            if chart is not None and not _in_crds(Path(os.path.relpath(os.path.dirname(os.path.abspath(item.path)), chart)).as_posix(), ""):
+                aside, in_chart = f"a file of the Helm chart {display_path(chart)} (linted as a chart)", True
+                shown = display_path(os.path.relpath(chart)) if not os.path.isabs(item.path) else display_path(chart)
+                if all(os.path.abspath(path) != chart for _, path in charts):
+                    charts.append((shown, os.path.relpath(chart) if not os.path.isabs(item.path) else chart))
+                    extra_roots.append(os.path.realpath(chart))
+        labels = kustomize.selector_labels_from(item.path) if aside is None else None
+        files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels))
+    roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
+    return Discovery(files, found.problems, sorted(set(charts)), roots)
+
+
+def _add_kustomization(kustomize: KustomizeMap, path: str, roots: Roots) -> None:
+    parsed = read_kustomization(path, roots)
+    if parsed is not None:
+        kustomize.add(parsed)
+
+
+def _stop(path: str) -> str:
+    """How far up k8slint looks for the chart or kustomization a named file belongs to: the
+    repository that holds it, else the working directory when it holds the file, else the file's folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    root = repository_root(folder)
+    if root is not None:
+        return str(root)
+    cwd = os.getcwd()
+    if folder == cwd or folder.startswith(cwd.rstrip(os.sep) + os.sep):
+        return cwd
+    return folder
+
+
+def _chart_above(path: str, stop: str) -> str | None:
+    """The outermost folder holding a Chart.yaml at or above the folder of ``path``, up to ``stop``."""
+    folder = os.path.dirname(os.path.abspath(path))
+    found = None
+    while True:
+        if os.path.isfile(os.path.join(folder, "Chart.yaml")):
+            found = folder
+        if folder == stop or not folder.startswith(stop.rstrip(os.sep) + os.sep):
+            return found
+        folder = os.path.dirname(folder)

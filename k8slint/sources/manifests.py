@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8slint import rulecodes
-from k8slint.findings import Location, Problem
-from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_list_kind, is_tool_config
+from k8slint.findings import Location, Problem, clip
+from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_kubernetes_document, is_list_kind, is_tool_config
 from k8slint.model.objects import K8sObject, SourceFile, set_position_reader
 from k8slint.model.positions import PositionTree, child, locate
 from k8slint.model.values import string
@@ -36,6 +36,8 @@ class LoadResult:
     objects: list[K8sObject] = field(default_factory=list)
     problems: list[Emitted] = field(default_factory=list)
     """(rule name, problem) for input that could not be read as objects."""
+    not_kubernetes: str | None = None
+    """Why the file holds no Kubernetes object at all (it is some other tool's file), when it does not."""
 
 
 def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
@@ -46,9 +48,11 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         fallback = _load_json(file, default_namespace)
         if fallback is not None:
             return fallback
+    if not any(_is_object(document.data) for document in documents) and _not_kubernetes(errors, file.text):
+        result.not_kubernetes = _why_not(documents, bool(errors))
+        return result
     for error in errors:
-        rule = ERROR_RULES[error.kind]
-        result.problems.append((rule, Problem(error.message, location=Location(file.display, error.line, error.column))))
+        result.problems.append(_read_error(file, error))
     for dup in duplicates:
         result.problems.append(
             (
@@ -72,6 +76,70 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         span = (file.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
         _add_document(result, file, document.index, document.tree, span, document.data, default_namespace, template)
     return result
+
+
+# A top-level apiVersion or kind key, in YAML or JSON: a file that does not parse is reported only with one.
+_NAMES_A_KIND = re.compile(r"""^\s*[{,]?\s*["']?(?:apiVersion|kind)["']?\s*:""", re.MULTILINE)
+
+
+def _not_kubernetes(errors: list[Any], text: str) -> bool:
+    """Whether a file none of whose documents is an object is not meant for Kubernetes at all: it
+    parsed, or it has only syntax errors or tags no Kubernetes reader takes (mkdocs' ``!!python/name``,
+    compose's ``!override``) and no apiVersion or kind key anywhere. A file k8slint refused to
+    parse (too complex to read safely) was not looked at: that is reported."""
+    if not errors:
+        return True
+    return all(error.kind in ("syntax", "tag") for error in errors) and not _NAMES_A_KIND.search(text)
+
+
+def _is_object(data: Any) -> bool:
+    """A document meant as a Kubernetes object (a List of them, or a bare list of them, included),
+    not a tool's configuration."""
+    if isinstance(data, list):
+        return any(_is_object(item) for item in data[:100])
+    if not is_kubernetes_document(data):
+        return False
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    return not (isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind))
+
+
+def _why_not(documents: list[Any], broken: bool) -> str:
+    """What a file with no Kubernetes object in it is, in a few words."""
+    if broken:
+        return "not YAML that Kubernetes reads, and no apiVersion or kind in it"
+    for document in documents:
+        data = document.data
+        if not isinstance(data, dict):
+            continue
+        api_version, kind = data.get("apiVersion"), data.get("kind")
+        if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
+            if is_tool_config(api_version, kind):
+                return f"{clip(kind, 60)} ({clip(api_version, 80)}) configures a tool, it is not an API object"
+            return f"apiVersion {clip(api_version, 80)!r} names no Kubernetes API"
+        if api_version is not None or kind is not None:
+            return "no apiVersion and kind that name a Kubernetes object"
+    return "no apiVersion or kind"
+
+
+# A Go/Jinja/Mustache template action: ``{{ .Values.x }}``, ``{{ Elastic-IP-address }}``.
+_TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}")
+
+
+def _read_error(file: SourceFile, error: Any) -> Emitted:
+    """The finding for a document that could not be read: a syntax error on a line that holds a
+    template action (``{{ ... }}``) is a file still to be rendered (unrendered-placeholder)."""
+    location = Location(file.display, error.line, error.column)
+    if error.kind == "syntax":
+        for number in (error.line, error.line - 1):
+            line = file.line(number) or ""
+            action = _TEMPLATE_ACTION.search(line)
+            if action is not None:
+                message = (
+                    f"line {number} holds the template action {clip(action.group(0), 60)!r}, which is not YAML: "
+                    "the file looks like a template to be rendered first"
+                )
+                return rulecodes.UNRENDERED_PLACEHOLDER, Problem(message, location=Location(file.display, number, action.start() + 1))
+    return ERROR_RULES[error.kind], Problem(error.message, location=location)
 
 
 def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
@@ -119,9 +187,16 @@ def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
         hint = "Write the character itself, or as a surrogate pair (\\ud83d\\ude00); a lone half is not text"
         problem = Problem(message, location=Location(file.display, line, 1), hint=hint, variant="lone-surrogate")
         result.problems.append((rulecodes.YAML_SYNTAX, problem))
+    if data is not None and not _is_object(data):
+        return LoadResult(not_kubernetes=_why_not([_Parsed(data)], False))
     if data is not None:
         _add_document(result, file, 0, (0, 0, None), (0, len(file.text)), data, default_namespace, None)
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    data: Any
 
 
 _LONE_SURROGATE = re.compile(

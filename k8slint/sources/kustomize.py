@@ -1,0 +1,231 @@
+"""What kustomize makes of a repository's files, read from its kustomizations (nothing is built here).
+
+A kustomization names three sorts of files. Resources are Kubernetes objects
+(linted as objects; their kustomization may add labels, a namespace or a name
+prefix when built). Patches, transformer/generator/validator configs,
+replacements, OpenAPI schemas, generator inputs and Helm values files are
+kustomize's own input: never applied as they are, so never linted as objects.
+Components and bases are folders with a kustomization of their own.
+
+Only local paths are followed; a remote base (``github.com/...``, a URL) is
+never fetched. Every kustomization is read through :mod:`k8slint.sources.safefs`
+(regular files inside the linted roots only).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+MAX_KUSTOMIZATION_SIZE = 1024 * 1024
+MAX_KUSTOMIZATIONS = 10_000
+
+# field -> what a file it names is, for the list fields whose entries are paths (or inline documents)
+_PATH_LISTS = {
+    "patchesStrategicMerge": "a kustomize strategic-merge patch",
+    "configurations": "a kustomize transformer configuration",
+    "generators": "a kustomize generator configuration",
+    "transformers": "a kustomize transformer configuration",
+    "validators": "a kustomize validator configuration",
+}
+# field -> what the ``path`` of each of its entries is
+_PATH_ENTRIES = {
+    "patches": "a kustomize patch",
+    "patchesJson6902": "a kustomize JSON 6902 patch",
+    "replacements": "a kustomize replacements file",
+}
+_GENERATORS = ("configMapGenerator", "secretGenerator")
+
+
+def is_kustomization_name(name: str) -> bool:
+    return name in KUSTOMIZATION_NAMES
+
+
+def is_remote(entry: str, folder: str) -> bool:
+    """A resource or base kustomize would fetch: a URL, or a ``host.tld/org/repo`` reference that is
+    no local path (kustomize tries the local path first)."""
+    if "://" in entry or entry.startswith("git@"):
+        return True
+    head = entry.split("/", 1)[0]
+    if entry.startswith((".", "/")) or "/" not in entry or "." not in head:
+        return False
+    return not os.path.lexists(os.path.join(folder, entry))
+
+
+def _key(path: str) -> str:
+    return os.path.abspath(path)
+
+
+@dataclass(slots=True)
+class Kustomization:
+    path: str
+    """The kustomization file, as found (for messages)."""
+    resources: list[str] = field(default_factory=list)
+    """Local resources, bases and components (files or folders), as absolute paths."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Files that are kustomize's own input (patches, configs, generator files; absolute paths) -> what each is."""
+    adds_selector_labels: bool = False
+    """``commonLabels`` (or ``labels`` with ``includeSelectors``): added to selectors and pod templates too."""
+
+    @property
+    def key(self) -> str:
+        return _key(self.path)
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.key)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, list):
+        for item in value:
+            if isinstance(item, str):
+                yield item
+
+
+def _is_path(entry: str) -> bool:
+    """A list entry that names a file, not an inline YAML document (kustomize accepts both)."""
+    return "\n" not in entry and ":" not in entry.split("/", 1)[0] and bool(entry.strip())
+
+
+def parse_kustomization(path: str, data: Any) -> Kustomization:
+    """The files a kustomization (already parsed) names, relative to its folder."""
+    found = Kustomization(os.path.normpath(path))
+    if not isinstance(data, dict):
+        return found
+    folder = found.folder
+
+    def local(entry: str) -> str:
+        return _key(os.path.join(folder, entry))
+
+    for name in ("resources", "bases", "components", "crds"):
+        for entry in _strings(data.get(name)):
+            if not is_remote(entry, folder):
+                found.resources.append(local(entry))
+    for name, what in _PATH_LISTS.items():
+        for entry in _strings(data.get(name)):
+            if _is_path(entry):
+                found.inputs.setdefault(local(entry), what)
+    for name, what in _PATH_ENTRIES.items():
+        entries = data.get(name)
+        for entry in entries if isinstance(entries, list) else ():
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                found.inputs.setdefault(local(entry["path"]), what)
+    for name in _GENERATORS:
+        entries = data.get(name)
+        for entry in entries if isinstance(entries, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            for item in _strings(entry.get("files")):
+                source = item.split("=", 1)[1] if "=" in item else item
+                found.inputs.setdefault(local(source), f"an input file of a kustomize {name}")
+            for item in [*_strings(entry.get("envs")), *([entry["env"]] if isinstance(entry.get("env"), str) else [])]:
+                found.inputs.setdefault(local(item), f"an env file of a kustomize {name}")
+    openapi = data.get("openapi")
+    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
+        found.inputs.setdefault(local(openapi["path"]), "an OpenAPI schema for kustomize")
+    charts = data.get("helmCharts")
+    for chart in charts if isinstance(charts, list) else ():
+        if isinstance(chart, dict):
+            for key in ("valuesFile",):
+                if isinstance(chart.get(key), str):
+                    found.inputs.setdefault(local(chart[key]), "a Helm values file of a kustomize helmCharts entry")
+            for extra in _strings(chart.get("additionalValuesFiles")):
+                found.inputs.setdefault(local(extra), "a Helm values file of a kustomize helmCharts entry")
+    common = data.get("commonLabels")
+    found.adds_selector_labels = isinstance(common, dict) and bool(common)
+    labels = data.get("labels")
+    for entry in labels if isinstance(labels, list) else ():
+        if isinstance(entry, dict) and entry.get("includeSelectors") is True and entry.get("pairs"):
+            found.adds_selector_labels = True
+    return found
+
+
+def read_kustomization(path: str, roots: Roots) -> Kustomization | None:
+    """A kustomization file read and parsed; None when it cannot be read or is not YAML (its own
+    findings, if it is an input file too, come from reading it there)."""
+    from k8slint.sources.yamlsafe import load_documents
+
+    try:
+        raw = read_bytes(path, roots, MAX_KUSTOMIZATION_SIZE)
+        text = raw.decode("utf-8-sig")
+    except (OSError, Skipped, TooLarge, UnicodeDecodeError):
+        return None
+    documents, errors, _ = load_documents(text)
+    if errors or not documents:
+        return None
+    return parse_kustomization(path, documents[0].data)
+
+
+@dataclass(slots=True)
+class KustomizeMap:
+    """Every kustomization found, and what each file they name is."""
+
+    kustomizations: dict[str, Kustomization] = field(default_factory=dict)
+    _inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _included_by: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, kustomization: Kustomization) -> None:
+        key = kustomization.key
+        if key in self.kustomizations or len(self.kustomizations) >= MAX_KUSTOMIZATIONS:
+            return
+        self.kustomizations[key] = kustomization
+        for path, what in kustomization.inputs.items():
+            self._inputs.setdefault(path, (what, kustomization.path))
+        for resource in kustomization.resources:
+            self._included_by.setdefault(resource, set()).add(key)
+
+    def is_kustomization(self, path: str) -> bool:
+        return _key(path) in self.kustomizations
+
+    def input_role(self, path: str) -> str | None:
+        """What ``path`` is to kustomize, when a kustomization names it as its own input (not a resource)."""
+        found = self._inputs.get(_key(path))
+        if found is None:
+            return None
+        what, by = found
+        return f"{what} named by {by}"
+
+    def _including(self, path: str) -> Iterator[Kustomization]:
+        """The kustomizations that include ``path`` (a resource file or a folder), directly or
+        through the kustomizations that include theirs."""
+        seen: set[str] = set()
+        stack = [_key(path)]
+        while stack:
+            target = stack.pop()
+            for by in sorted(self._included_by.get(target, ())):
+                if by in seen:
+                    continue
+                seen.add(by)
+                kustomization = self.kustomizations[by]
+                yield kustomization
+                stack.append(kustomization.folder)
+
+    def selector_labels_from(self, path: str) -> str | None:
+        """The kustomization that adds labels to the selectors of the objects in ``path`` when built, if any."""
+        for kustomization in self._including(path):
+            if kustomization.adds_selector_labels:
+                return kustomization.path
+        return None
+
+
+def kustomizations_above(paths: Iterable[str], stop: str | None) -> list[str]:
+    """The kustomization files in the folders of ``paths`` and above them, up to ``stop`` (a folder
+    that holds them all), nearest first; none above a path that is not inside ``stop``."""
+    found: dict[str, None] = {}
+    for path in paths:
+        folder = os.path.dirname(os.path.abspath(path))
+        while True:
+            for name in KUSTOMIZATION_NAMES:
+                candidate = os.path.join(folder, name)
+                if os.path.isfile(candidate):
+                    found.setdefault(candidate, None)
+            if stop is None or folder == stop or not folder.startswith(stop.rstrip(os.sep) + os.sep):
+                break
+            folder = os.path.dirname(folder)
+    return list(found)

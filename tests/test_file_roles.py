@@ -1,0 +1,304 @@
+"""What each file is: Kubernetes objects are linted; other tools' YAML and JSON, kustomize's own
+input, k8slint's config and a chart's files are not linted as objects; the same whether a folder
+is walked or its files are named one by one (as pre-commit passes them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from k8slint.config import build_settings
+from k8slint.engine import lint
+from k8slint.model.kinds import is_kubernetes_document
+from k8slint.registry import registry
+from tests.conftest import run_lint
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:1.4.2
+          resources:
+            requests: {cpu: 100m, memory: 128Mi}
+            limits: {memory: 256Mi}
+"""
+
+OTHER_TOOLS = {
+    "package.json": '{"name": "web", "version": "1.0.0", "scripts": {"start": "node index.js"}}\n',
+    "tsconfig.json": '{"compilerOptions": {"strict": true, "target": "es2022"}}\n',
+    "docker-compose.yml": "services:\n  web:\n    image: web:dev\n    ports: ['8080:8080']\n",
+    "mkdocs.yml": "site_name: Web\nmarkdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+    "compose.override.yaml": "services:\n  web:\n    ports: !override\n      - 9090:8080\n",
+    "openapi.yaml": "openapi: 3.0.3\ninfo: {title: Web, version: 1.0.0}\npaths: {}\n",
+    "grafana-datasources.yaml": "apiVersion: 1\ndatasources:\n  - name: Prometheus\n    type: prometheus\n",
+    "index.yaml": "apiVersion: v1\nentries: {}\ngenerated: '2024-01-01T00:00:00Z'\n",
+    "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nmetadata:\n  name: web\nmanifests:\n  rawYaml: [k8s/*.yaml]\n",
+    "rules.yaml": "groups:\n  - name: web\n    rules:\n      - alert: Down\n        expr: up == 0\n",
+    "crs-config.yaml": "kind: CustomResourceStateMetrics\nspec:\n  resources: []\n",
+    "kubeconfig.yaml": "apiVersion: v1\nkind: Config\nclusters: []\n",
+    "catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec: {type: service}\n",
+    "broken-notes.yaml": "title: [unclosed\n",
+}
+
+
+def _names(entries: list[tuple[str, str]]) -> set[str]:
+    return {Path(file).name for file, _ in entries}
+
+
+@pytest.mark.parametrize(
+    ("data", "meant"),
+    [
+        ({"apiVersion": "apps/v1", "kind": "Deployment"}, True),
+        ({"kind": "Deployment", "spec": {}}, True),  # forgot its apiVersion: still an object (missing-field)
+        ({"kind": "Widget", "metadata": {"name": "w"}}, True),
+        ({"apiVersion": "v1", "metadata": {"name": "x"}}, True),  # forgot its kind
+        ({"apiVersion": 1, "kind": 5, "metadata": {}}, True),  # written wrongly, but an object
+        ({"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor"}, True),
+        ({"apiVersion": 1, "datasources": []}, False),
+        ({"apiVersion": "v1", "entries": {}}, False),
+        ({"apiVersion": "v2", "name": "chart"}, False),
+        ({"apiVersion": "skaffold/v4beta6", "kind": "Config"}, False),
+        ({"apiVersion": "builtin", "kind": "LabelTransformer", "metadata": {"name": "l"}}, False),
+        ({"kind": "CustomResourceStateMetrics", "spec": {}}, False),
+        ({"name": "web", "version": "1.0.0"}, False),
+        (["a", "b"], False),
+    ],
+)
+def test_a_document_is_an_object_by_what_it_says(data: object, meant: bool) -> None:
+    assert is_kubernetes_document(data) is meant
+
+
+def test_other_tools_files_are_not_linted_and_the_summary_counts_them(tmp_path: Path, cli) -> None:
+    for name, text in OTHER_TOOLS.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT)
+    result = run_lint(tmp_path)
+    assert {Path(f.location.file).name for f in result.findings} <= {"deploy.yaml"}
+    assert _names(result.not_kubernetes) == set(OTHER_TOOLS)
+    assert result.objects == 1 and result.files == 1
+    shown = cli("check", "--no-config", "--verbose", str(tmp_path))
+    assert f"; {len(OTHER_TOOLS)} files not Kubernetes;" in shown.output
+    for name in OTHER_TOOLS:
+        line = next(line for line in shown.output.splitlines() if line.endswith(")") and f"{name} (" in line)
+        assert line.startswith("not Kubernetes: ")
+    assert "Config (skaffold/v4beta6) configures a tool" in shown.output
+    assert "Component (backstage.io/v1alpha1) configures a tool" in shown.output
+    report = json.loads(cli("check", "--no-config", "--format", "json", str(tmp_path)).output)
+    assert {Path(entry["file"]).name for entry in report["summary"]["not_kubernetes"]} == set(OTHER_TOOLS)
+
+
+def test_a_run_of_only_other_tools_files_passes_and_says_so(tmp_path: Path, cli) -> None:
+    for name in ("package.json", "docker-compose.yml"):
+        (tmp_path / name).write_text(OTHER_TOOLS[name])
+    shown = cli("check", "--no-config", str(tmp_path / "package.json"), str(tmp_path / "docker-compose.yml"))
+    assert shown.exit_code == 0, shown.output
+    assert "No problems found in 0 files (0 objects); 2 files not Kubernetes" in shown.output
+
+
+def test_an_object_that_forgot_its_apiversion_is_still_reported(lint_text) -> None:
+    result = lint_text("kind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n")
+    assert ("missing-field", "apiVersion is missing") in {(f.rule, f.message) for f in result.findings}
+
+
+def test_a_broken_file_that_names_a_kind_is_still_a_syntax_error(lint_text) -> None:
+    result = lint_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n")
+    assert [f.rule for f in result.findings] == ["yaml-syntax"]
+    assert not result.not_kubernetes
+
+
+def test_a_template_action_that_breaks_the_yaml_is_an_unrendered_placeholder(lint_text) -> None:
+    text = (
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: nginx\n  annotations:\n"
+        "    external-dns.kubernetes.io/target: {{ Elastic-IP-address }}\nspec:\n  ingressClassName: nginx\n"
+    )
+    result = lint_text(text)
+    assert [(f.rule, f.severity.name, f.location.line) for f in result.findings] == [("unrendered-placeholder", "WARNING", 6)]
+    assert "'{{ Elastic-IP-address }}'" in result.findings[0].message
+
+
+KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - deployment.yaml
+patches:
+  - path: replicas.yaml
+  - path: image-patch.json
+    target: {kind: Deployment, name: web}
+patchesStrategicMerge:
+  - env.yaml
+configMapGenerator:
+  - name: web-config
+    files: [settings=config/settings.yaml]
+transformers:
+  - labels.yaml
+"""
+
+
+def _kustomize_tree(root: Path, kustomization: str = KUSTOMIZATION) -> Path:
+    base = root / "k8s"
+    (base / "config").mkdir(parents=True)
+    (base / "kustomization.yaml").write_text(kustomization)
+    (base / "deployment.yaml").write_text(DEPLOYMENT)
+    (base / "replicas.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 5\n")
+    (base / "image-patch.json").write_text('[{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "web:2"}]\n')
+    (base / "env.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: web\n          env: [{name: LOG_LEVEL, value: debug}]\n"
+    )
+    (base / "config" / "settings.yaml").write_text("logLevel: debug\n")
+    (base / "labels.yaml").write_text(
+        "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: l}\nlabels: {team: web}\nfieldSpecs: []\n"
+    )
+    return base
+
+
+def test_kustomize_input_is_not_linted_walked_or_named(tmp_path: Path) -> None:
+    base = _kustomize_tree(tmp_path)
+    inputs = {"kustomization.yaml", "replicas.yaml", "image-patch.json", "env.yaml", "settings.yaml", "labels.yaml"}
+    walked = run_lint(base)
+    assert {Path(f.location.file).name for f in walked.findings} <= {"deployment.yaml"}
+    assert _names(walked.not_kubernetes) == inputs
+    reasons = dict((Path(file).name, why) for file, why in walked.not_kubernetes)
+    assert reasons["replicas.yaml"].startswith("a kustomize patch named by ")
+    assert reasons["env.yaml"].startswith("a kustomize strategic-merge patch named by ")
+    named = run_lint(*sorted(str(p) for p in base.rglob("*") if p.is_file()), cwd=tmp_path)
+    assert [f.fingerprint for f in named.findings] == [f.fingerprint for f in walked.findings]
+    assert _names(named.not_kubernetes) == inputs
+
+
+def test_a_patch_named_by_no_kustomization_is_an_object_and_gets_every_rule(tmp_path: Path) -> None:
+    (tmp_path / "env.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: web\n          env: [{name: LOG_LEVEL, value: debug}]\n"
+    )
+    rules = {f.rule for f in run_lint(tmp_path / "env.yaml").findings}
+    assert {"invalid-image-name", "schema-violation", "selector-mismatch"} <= rules
+
+
+def test_a_selector_left_to_commonlabels_is_not_reported(tmp_path: Path) -> None:
+    unlabelled = DEPLOYMENT.replace("  selector:\n    matchLabels: {app: web}\n", "").replace(
+        "    metadata:\n      labels: {app: web}\n", ""
+    )
+    overlay = tmp_path / "overlays" / "prod"
+    base = tmp_path / "base"
+    overlay.mkdir(parents=True)
+    base.mkdir()
+    (base / "kustomization.yaml").write_text("resources: [deployment.yaml]\n")
+    (base / "deployment.yaml").write_text(unlabelled)
+    # without commonLabels anywhere, the API server refuses the Deployment (spec.selector: Required value)
+    assert {"schema-violation", "selector-mismatch"} <= {f.rule for f in run_lint(tmp_path).findings}
+    (overlay / "kustomization.yaml").write_text("resources: [../../base]\ncommonLabels: {app: web}\n")
+    for paths in ([tmp_path], [base / "deployment.yaml", overlay / "kustomization.yaml"]):
+        rules = {f.rule for f in run_lint(*paths, cwd=tmp_path).findings}
+        assert not rules & {"schema-violation", "selector-mismatch"}, (paths, rules)
+
+
+def _chart(root: Path) -> Path:
+    chart = root / "charts" / "web"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "crds").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 1.0\n")  # not SemVer: chart-version-not-semver
+    (chart / "values.yaml").write_text("replicas: 2\nimage: {repository: ghcr.io/acme/web, tag: 1.4.2}\n")
+    (chart / "values.schema.json").write_text('{"type": "object", "properties": {"replicas": {"type": "integer"}}}\n')
+    (chart / "templates" / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  replicas: {{ .Values.replicas }}\n"
+    )
+    (chart / "crds" / "widget.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: 1\n  a: 2\n")
+    return chart
+
+
+def test_chart_files_named_one_by_one_are_linted_as_their_chart(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    chart = _chart(tmp_path)
+    os.chdir(tmp_path)  # pre-commit runs at the repository root with relative names
+    try:
+        names = [str(p.relative_to(tmp_path)) for p in sorted(chart.rglob("*")) if p.is_file()]
+        named = run_lint(*names, cwd=tmp_path)
+    finally:
+        os.chdir(Path(__file__).parent)
+    walked = run_lint(tmp_path, cwd=tmp_path)
+    rules = {(Path(f.location.file).name, f.rule) for f in named.findings}
+    assert ("Chart.yaml", "chart-version-not-semver") in rules
+    assert ("widget.yaml", "duplicate-key") in rules  # crds/ hold plain manifests
+    assert not {rule for _, rule in rules} & {"missing-field", "yaml-syntax"}
+    assert sorted((Path(f.location.file).name, f.rule) for f in named.findings) == sorted(
+        (Path(f.location.file).name, f.rule) for f in walked.findings
+    )
+    assert _names(named.chart_files) == {"Chart.yaml", "values.yaml", "values.schema.json", "deployment.yaml"}
+
+
+def test_the_k8slint_config_is_not_a_manifest(tmp_path: Path) -> None:
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  KR006: {severity: info}\n")
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT)
+    result = run_lint(tmp_path / ".k8slint.yaml", tmp_path / "deploy.yaml", cwd=tmp_path)
+    assert {Path(f.location.file).name for f in result.findings} <= {"deploy.yaml"}
+    assert _names(result.not_kubernetes) == {".k8slint.yaml"}
+
+
+MISSPELLED_IMAGE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          imgae: nginx:1.25
+          securityContext:
+            privileged: true
+"""
+
+POD_BESIDE = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pod
+spec:
+  containers:
+    - name: a
+      image: nginx:1.25
+      securityContext:
+        privileged: true
+    - name: b
+      imagee: busybox:1.36
+"""
+
+
+@pytest.mark.parametrize("text", [MISSPELLED_IMAGE, POD_BESIDE], ids=["misspelled-image-key", "pod-beside-misspelled"])
+def test_a_container_without_an_image_is_an_error_and_its_neighbours_are_still_checked(lint_text, text: str) -> None:
+    result = lint_text(text)
+    missing = [f for f in result.findings if f.rule == "invalid-image-name"]
+    assert len(missing) == 1 and missing[0].severity.name == "ERROR" and "image is missing" in missing[0].message
+    assert "privileged-container" in {f.rule for f in result.findings}
+    assert result.fails(missing[0].severity)
+
+
+def test_set_aside_files_are_the_same_with_workers(tmp_path: Path) -> None:
+    for number in range(20):  # 40 files: enough for the workers (scheduler.PARALLEL_MIN_FILES)
+        (tmp_path / f"compose-{number}.yml").write_text(OTHER_TOOLS["docker-compose.yml"])
+        (tmp_path / f"deploy-{number}.yaml").write_text(DEPLOYMENT.replace("name: web\nspec", f"name: web-{number}\nspec"))
+    settings = build_settings(registry(), None)
+    one, two = lint([str(tmp_path)], settings), lint([str(tmp_path)], settings, jobs=2)
+    assert one.not_kubernetes == two.not_kubernetes and len(one.not_kubernetes) == 20
+    assert [f.fingerprint for f in one.findings] == [f.fingerprint for f in two.findings]
