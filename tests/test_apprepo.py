@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import FIXTURES
 
@@ -78,8 +79,6 @@ def in_app(monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_fixture_is_what_it_claims() -> None:
     """Every YAML/JSON file of the fixture is in exactly one group above, and the groups are true to content."""
     assert set(_every_file()) == NOT_KUBERNETES | HIDDEN_NOT_KUBERNETES | EITHER | LINTED
-    import yaml
-
     for name in NOT_KUBERNETES | HIDDEN_NOT_KUBERNETES:
         for document in yaml.safe_load_all((APP / name).read_text()):
             assert isinstance(document, dict) and "kind" not in document, name
@@ -88,15 +87,15 @@ def test_the_fixture_is_what_it_claims() -> None:
     assert kinds == ["Deployment", "Service"]
 
 
-def test_the_manifest_and_the_dockerfile_are_clean_on_their_own(cli: object, in_app: Path) -> None:
+def test_the_manifest_and_the_dockerfile_are_clean_on_their_own(cli, in_app: Path) -> None:
     """What k8slint lints in the repository passes every rule, so a finding below is one on another file."""
-    done = cli("check", "--format", "json", MANIFEST, "Dockerfile")  # type: ignore[operator]
+    done = cli("check", "--format", "json", MANIFEST, "Dockerfile")
     assert done.exit_code == 0, done.output
-    report = json.loads(done.output)
+    report = json.loads(done.stdout)
     assert report["findings"] == []
     # The config is found and read: the image's Dockerfile is checked against the Deployment.
-    done = cli("check", "--format", "json", "--select", "required-env", "-", "Dockerfile", input=_without_database_url())  # type: ignore[operator]
-    assert [f["rule"] for f in json.loads(done.output)["findings"]] == ["required-env"], done.output
+    done = cli("check", "--format", "json", "--select", "required-env", "-", "Dockerfile", input=_without_database_url())
+    assert [f["rule"] for f in json.loads(done.stdout)["findings"]] == ["required-env"], done.output
 
 
 def _without_database_url() -> str:
@@ -107,17 +106,17 @@ def _without_database_url() -> str:
 
 
 @pending
-def test_check_dot_exits_0_with_no_finding(cli: object, in_app: Path) -> None:
-    done = cli("check", "--format", "json", ".")  # type: ignore[operator]
+def test_check_dot_exits_0_with_no_finding(cli, in_app: Path) -> None:
+    done = cli("check", "--format", "json", ".")
     assert done.exit_code == 0, done.output
-    assert json.loads(done.output)["findings"] == []
+    assert json.loads(done.stdout)["findings"] == []
 
 
 @pending
-def test_the_summary_counts_and_verbose_lists_the_files_not_kubernetes(cli: object, in_app: Path) -> None:
-    quiet = cli("check", ".")  # type: ignore[operator]
+def test_the_summary_counts_and_verbose_lists_the_files_not_kubernetes(cli, in_app: Path) -> None:
+    quiet = cli("check", ".")
     assert quiet.exit_code == 0, quiet.output
-    verbose = cli("check", "--verbose", ".")  # type: ignore[operator]
+    verbose = cli("check", "--verbose", ".")
     assert verbose.exit_code == 0, verbose.output
     _assert_listed(verbose.output, NOT_KUBERNETES, NOT_KUBERNETES | HIDDEN_NOT_KUBERNETES | EITHER)
     assert _not_kubernetes_count(quiet.output) == _not_kubernetes_count(verbose.output)
@@ -125,13 +124,13 @@ def test_the_summary_counts_and_verbose_lists_the_files_not_kubernetes(cli: obje
 
 @pending
 @pytest.mark.parametrize("context", [[], ["--with-context"]], ids=["alone", "with-context"])
-def test_files_named_one_by_one_give_no_finding(cli: object, in_app: Path, context: list[str]) -> None:
+def test_files_named_one_by_one_give_no_finding(cli, in_app: Path, context: list[str]) -> None:
     """As the pre-commit hook runs: every YAML, JSON and Dockerfile of the repository named on the command line."""
     files = _every_file()
-    done = cli("check", "--format", "json", *context, *files)  # type: ignore[operator]
+    done = cli("check", "--format", "json", *context, *files)
     assert done.exit_code == 0, done.output
-    assert json.loads(done.output)["findings"] == []
-    verbose = cli("check", "--verbose", *context, *files)  # type: ignore[operator]
+    assert json.loads(done.stdout)["findings"] == []
+    verbose = cli("check", "--verbose", *context, *files)
     assert verbose.exit_code == 0, verbose.output
     # Named files are all read, hidden or not.
     _assert_listed(verbose.output, NOT_KUBERNETES | HIDDEN_NOT_KUBERNETES, NOT_KUBERNETES | HIDDEN_NOT_KUBERNETES | EITHER)
@@ -152,7 +151,7 @@ def _assert_listed(output: str, required: set[str], allowed: set[str]) -> None:
     ids=["walked", "one-by-one-with-context", "one-by-one"],
 )
 def test_a_request_over_its_limit_planted_in_the_manifest_is_found(
-    cli: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: list[str]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: list[str]
 ) -> None:
     repo = tmp_path / "notes-api"
     shutil.copytree(APP, repo)
@@ -164,9 +163,9 @@ def test_a_request_over_its_limit_planted_in_the_manifest_is_found(
     manifest.write_text(clean.replace(requests, requests.replace("128Mi", "512Mi")))  # the limit is 256Mi
     monkeypatch.chdir(repo)
     args = [a for arg in how for a in (_every_file() if arg == "<each>" else [arg])]
-    done = cli("check", "--format", "json", *args)  # type: ignore[operator]
+    done = cli("check", "--format", "json", *args)
     assert done.exit_code == 1, done.output
-    findings = json.loads(done.output)["findings"]
+    findings = json.loads(done.stdout)["findings"]
     on_manifest = [(f["rule"], f["line"]) for f in findings if Path(f["file"]).as_posix().endswith(MANIFEST)]
     assert on_manifest == [("request-exceeds-limit", line)], done.output
 
@@ -209,13 +208,13 @@ MKDOCS_WITH_TAGS = (
     ("name", "text"), [("tsconfig.json", JSONC_TSCONFIG), ("mkdocs.yml", MKDOCS_WITH_TAGS)], ids=["jsonc-tsconfig", "mkdocs-python-tags"]
 )
 def test_config_files_that_plain_yaml_cannot_read_give_no_finding(
-    cli: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
 ) -> None:
     repo = tmp_path / "notes-api"
     shutil.copytree(APP, repo)
     (repo / name).write_text(text)
     monkeypatch.chdir(repo)
     for args in (["."], ["--with-context", name], [name]):
-        done = cli("check", "--format", "json", *args)  # type: ignore[operator]
+        done = cli("check", "--format", "json", *args)
         assert done.exit_code == 0, done.output
-        assert json.loads(done.output)["findings"] == [], done.output
+        assert json.loads(done.stdout)["findings"] == [], done.output
