@@ -73,11 +73,14 @@ def pre_commit() -> str:
 @pytest.fixture(scope="module")
 def hook_repository(git: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """A git repository holding this checkout's files at one commit: (its path, the commit)."""
+    # The checkout is read with the user's git config (safe.directory), without GIT_* variables.
+    plain = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
     listed = subprocess.run(
-        [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=False
+        [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, env=plain, capture_output=True, check=False
     )
     if listed.returncode != 0:
-        message = f"the hook repository is made from a git checkout's files, and {ROOT} is not one"
+        why = listed.stderr.decode(errors="replace").strip()
+        message = f"the hook repository is made from the files of a git checkout; git ls-files in {ROOT} failed: {why}"
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
