@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,26 @@ def shared_or_skip(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here: the shared corpus sits beside the repository in CI only")
     return path
+
+
+def in_ci() -> bool:
+    """Whether the suite runs in CI (the CI variable that CI services and .ci/run set)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def tool_or_skip(name: str, install: str) -> str:
+    """The path of the command ``name``, beside this Python first (a tool of the test extra), then on PATH.
+
+    A missing tool skips the test, saying how to install it; in CI, where every tool the
+    suite uses is installed, it fails the test instead, so a broken CI setup cannot pass.
+    """
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found is None:
+        message = f"{name} is not installed ({install})"
+        if in_ci():
+            pytest.fail(f"{message}; CI must provide it")
+        pytest.skip(message)
+    return found
 
 
 @pytest.fixture
