@@ -23,8 +23,6 @@ from conftest import FIXTURES
 
 APP = FIXTURES / "apprepo"
 MANIFEST = "deploy/k8s/notes-api.yaml"
-CLASSIFICATION_PENDING = "classification of non-Kubernetes files (issue item 1) not merged yet"
-pending = pytest.mark.xfail(strict=True, reason=CLASSIFICATION_PENDING)
 
 # YAML and JSON files that are not Kubernetes objects: neither apiVersion nor kind (Grafana's
 # provisioning files have `apiVersion: 1`, an integer, and no kind). Walking the folder finds these.
@@ -105,14 +103,12 @@ def _without_database_url() -> str:
     return text[:start] + text[end:]
 
 
-@pending
 def test_check_dot_exits_0_with_no_finding(cli, in_app: Path) -> None:
     done = cli("check", "--format", "json", ".")
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["findings"] == []
 
 
-@pending
 def test_the_summary_counts_and_verbose_lists_the_files_not_kubernetes(cli, in_app: Path) -> None:
     quiet = cli("check", ".")
     assert quiet.exit_code == 0, quiet.output
@@ -122,7 +118,6 @@ def test_the_summary_counts_and_verbose_lists_the_files_not_kubernetes(cli, in_a
     assert _not_kubernetes_count(quiet.output) == _not_kubernetes_count(verbose.output)
 
 
-@pending
 @pytest.mark.parametrize("context", [[], ["--with-context"]], ids=["alone", "with-context"])
 def test_files_named_one_by_one_give_no_finding(cli, in_app: Path, context: list[str]) -> None:
     """As the pre-commit hook runs: every YAML, JSON and Dockerfile of the repository named on the command line."""
@@ -201,9 +196,6 @@ MKDOCS_WITH_TAGS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="non-Kubernetes files that plain YAML cannot read (JSONC, !!python/name tags) are still reported (issue item 1)"
-)
 @pytest.mark.parametrize(
     ("name", "text"), [("tsconfig.json", JSONC_TSCONFIG), ("mkdocs.yml", MKDOCS_WITH_TAGS)], ids=["jsonc-tsconfig", "mkdocs-python-tags"]
 )

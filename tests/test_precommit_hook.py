@@ -24,8 +24,6 @@ import yaml
 
 from conftest import ROOT, in_ci, tool_or_skip
 
-CLASSIFICATION_PENDING = "classification of non-Kubernetes files (issue item 1) not merged yet"
-
 
 def _environment() -> dict[str, str]:
     """The environment of a developer's shell in a fresh repository: none of ours leaks in.
@@ -136,7 +134,6 @@ def app(git: str, pre_commit: str, hook_repository: tuple[str, str], pre_commit_
 
 # slow: the hook's virtualenv, where pip installs k8slint and its dependencies (built once per module)
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=CLASSIFICATION_PENDING)
 def test_the_hook_passes_a_commit_of_the_init_output(app: AppRepository) -> None:
     """Chart.yaml, values.yaml, values.schema.json, the chart's templates and .k8slint.yaml are
     passed one by one, as pre-commit passes them, and none of them is an error."""
