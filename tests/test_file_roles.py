@@ -302,3 +302,25 @@ def test_set_aside_files_are_the_same_with_workers(tmp_path: Path) -> None:
     one, two = lint([str(tmp_path)], settings), lint([str(tmp_path)], settings, jobs=2)
     assert one.not_kubernetes == two.not_kubernetes and len(one.not_kubernetes) == 20
     assert [f.fingerprint for f in one.findings] == [f.fingerprint for f in two.findings]
+
+
+def test_an_operator_pod_template_may_leave_the_image_to_the_operator(lint_text) -> None:
+    pooler = """\
+apiVersion: postgresql.cnpg.io/v1
+kind: Pooler
+metadata:
+  name: pooler-rw
+spec:
+  cluster: {name: pg}
+  instances: 3
+  type: rw
+  template:
+    metadata:
+      labels: {app: pooler}
+    spec:
+      containers:
+        - name: pgbouncer
+          resources:
+            requests: {cpu: 500m}
+"""
+    assert "invalid-image-name" not in {f.rule for f in lint_text(pooler).findings}

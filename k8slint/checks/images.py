@@ -9,8 +9,10 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.dockerfile import DockerfileDoc, base_images
 from k8slint.model.images import ImageError, parse_image
+from k8slint.model.kinds import is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import image_placeholder
+from k8slint.model.workloads import POD_BEARING_KINDS
 from k8slint.registry import dockerfile_check, object_check
 
 
@@ -23,10 +25,11 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
 
 @object_check("KR005", local=True)
 def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    for container in obj.containers():
+    for container in obj.containers() if obj.kind in POD_BEARING_KINDS and not is_custom_resource(obj.api_version) else ():
         image = container.data.get("image")
         if image is None or image == "":
-            # validation.go, validateContainerCommon: len(ctr.Image) == 0 -> field.Required(path.Child("image"))
+            # validation.go, validateContainerCommon: len(ctr.Image) == 0 -> field.Required(path.Child("image")).
+            # Built-in kinds only: an operator's pod template (a CloudNativePG Pooler) is completed by the operator.
             where = "is empty" if image == "" else "is missing"
             yield Problem(
                 f"container {container.name!r}: image {where}; the API server rejects a container without an image",
