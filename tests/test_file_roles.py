@@ -324,3 +324,23 @@ spec:
             requests: {cpu: 500m}
 """
     assert "invalid-image-name" not in {f.rule for f in lint_text(pooler).findings}
+
+
+def test_templates_of_a_missing_dependency_are_not_reported_undefined(tmp_path: Path) -> None:
+    """bitnami charts call `common.*` templates of the `common` chart that their dependency pulls in."""
+    chart = tmp_path / "postgresql-bootstrap"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: postgresql-bootstrap\nversion: 0.1.0\ndescription: d\nappVersion: '1'\n"
+        "dependencies:\n  - name: postgresql-ha\n    version: 11.9.8\n    repository: https://charts.bitnami.com/bitnami\n"
+    )
+    (chart / "values.yaml").write_text("replicas: 1\n")
+    (chart / "templates" / "balloon.yaml").write_text(
+        'apiVersion: {{ include "common.capabilities.deployment.apiVersion" . }}\nkind: Deployment\n'
+        'metadata:\n  name: balloon\n  labels: {{- include "common.labels.standard" . | nindent 4 }}\n'
+        "spec:\n  replicas: {{ .Values.replicas }}\n"
+    )
+    rules = [f.rule for f in run_lint(chart).findings]
+    assert "chart-dependency-unavailable" in rules and "template-syntax" not in rules
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: postgresql-bootstrap\nversion: 0.1.0\ndescription: d\nappVersion: '1'\n")
+    assert "template-syntax" in [f.rule for f in run_lint(chart).findings]  # with nothing missing, an unknown name is an error

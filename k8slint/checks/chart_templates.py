@@ -34,11 +34,11 @@ def template_syntax(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     for template, info in chart.analysis:
         for error in info.errors:
             yield Problem(error.message, location=Location(template.display, error.line, error.column))
-        if info.calls:
+        # With a dependency missing, what it (and the charts it depends on in turn, such as
+        # bitnami's `common`) defines is unknown: chart-dependency-unavailable says so, once.
+        if info.calls and not unavailable:
             names = defined_names(chart) if names is None else names
             for name, line, column in info.calls:
-                if name.split(".", 1)[0] in unavailable:
-                    continue  # a name of a dependency that is not here: chart-dependency-unavailable says so
                 if name not in names:
                     yield Problem(
                         f"no template named {name!r} is defined in the chart or its available dependencies",
