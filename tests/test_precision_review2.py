@@ -142,3 +142,125 @@ def test_external_dns_required_policy(tmp_path: Path) -> None:
     assert _values_findings(chart) == [
         ("CH006", 7, "the schema requires policy, but values.yaml leaves it null, which the schema refuses: every install must set it")
     ]
+
+
+# -- dockerfile-missing-healthcheck: say what the link between image and Dockerfile rests on.
+#
+# k8slint links a Dockerfile to the images it builds through the config's images section or, without
+# one, a folder named like the image's last path component (model/dockerbuild.py BuildMap). Neither
+# is what builds the image, so the message states the link, not who builds or runs the image.
+
+
+def _df006(path: Path) -> dict[str, str]:
+    return {f.location.file.split(str(path) + "/", 1)[-1]: f.message for f in run_lint(path).findings if f.code == "DF006"}
+
+
+def test_a_dockerfile_linked_by_folder_name_says_so(tmp_path: Path) -> None:
+    # rancher/local-path-provisioner (9fa2a62eda): the root Dockerfile only exports binaries (final stage
+    # FROM scratch AS ci-artifacts); the image is built from package/Dockerfile (scripts/package). The
+    # root Dockerfile's folder is the checkout's, named like the image, so k8slint links it.
+    repo = tmp_path / "local-path-provisioner"
+    (repo / "package").mkdir(parents=True)
+    (repo / "Dockerfile").write_text(
+        "FROM golang:1.26.5-alpine AS build\nRUN go build -o /out/local-path-provisioner .\n"
+        "FROM scratch AS ci-artifacts\nCOPY --from=build /out/ /bin/\n"
+    )
+    (repo / "package" / "Dockerfile").write_text(
+        'FROM scratch\nCOPY bin/local-path-provisioner /usr/bin/\nCMD ["/usr/bin/local-path-provisioner"]\n'
+    )
+    (repo / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: local-path-provisioner, namespace: local-path-storage}\n"
+        "spec:\n  selector: {matchLabels: {app: local-path-provisioner}}\n  template:\n"
+        "    metadata: {labels: {app: local-path-provisioner}}\n    spec:\n      containers:\n"
+        "      - name: local-path-provisioner\n        image: docker.io/rancher/local-path-provisioner:v0.0.37\n"
+        "        command: [local-path-provisioner, --debug, start, --config, /etc/config/config.json]\n"
+    )
+    assert _df006(repo) == {
+        "Dockerfile": "the image has no HEALTHCHECK, and the one long-running Kubernetes container whose image is linked to it "
+        "(matched by folder name 'local-path-provisioner') has no readiness or liveness probe: "
+        "Deployment local-path-storage/local-path-provisioner container 'local-path-provisioner'",
+        "package/Dockerfile": "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs an image linked to it "
+        "(the config's images section links images to Dockerfiles, as does a folder named like the image)",
+    }
+
+
+def test_several_linked_containers_are_counted_with_the_basis_of_the_link(tmp_path: Path) -> None:
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "Dockerfile").write_text('FROM nginx:1.25\nUSER 101\nCMD ["nginx", "-g", "daemon off;"]\n')
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n"
+        "  - name: web\n    image: ghcr.io/acme/web:1.0\n{probe}"
+    )
+    probe = "    readinessProbe: {httpGet: {path: /, port: 80}}\n"
+    (tmp_path / "k8s.yaml").write_text(pod.format(name="a", probe=probe) + "---\n" + pod.format(name="b", probe=""))
+    assert _df006(tmp_path) == {
+        "web/Dockerfile": "the image has no HEALTHCHECK, and only 1 of the 2 long-running Kubernetes containers whose image is linked "
+        "to it (matched by folder name 'web') has a readiness or liveness probe; without one: Pod default/b container 'web'"
+    }
+
+
+def test_dapr_hello_kubernetes_image_run_under_another_name(tmp_path: Path) -> None:
+    # dapr/quickstarts (56eb3ae3a4) tutorials/hello-kubernetes: the makefile builds node/Dockerfile as
+    # hello-k8s-node (DOCKER_IMAGE_PREFIX hello-k8s-, docker.mk) and deploy/node.yaml runs it; no folder
+    # is named hello-k8s-node. The message said "no Kubernetes container in the linted files runs it".
+    sample = tmp_path / "tutorials" / "hello-kubernetes"
+    (sample / "node").mkdir(parents=True)
+    (sample / "deploy").mkdir()
+    (sample / "node" / "Dockerfile").write_text(
+        'FROM node:20-bullseye\nWORKDIR /app\nCOPY . .\nRUN npm install\nEXPOSE 3000\nCMD [ "node", "app.js" ]\n'
+    )
+    (sample / "deploy" / "node.yaml").write_text(
+        """\
+kind: Service
+apiVersion: v1
+metadata:
+  name: nodeapp
+  labels:
+    app: node
+spec:
+  selector:
+    app: node
+  ports:
+  - protocol: TCP
+    port: 80
+    targetPort: 3000
+  type: LoadBalancer
+
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nodeapp
+  labels:
+    app: node
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: node
+  template:
+    metadata:
+      labels:
+        app: node
+      annotations:
+        dapr.io/enabled: "true"
+        dapr.io/app-id: "nodeapp"
+        dapr.io/app-port: "3000"
+        dapr.io/enable-api-logging: "true"
+    spec:
+      containers:
+      - name: node
+        image: ghcr.io/dapr/samples/hello-k8s-node:latest
+        env:
+        - name: APP_PORT
+          value: "3000"
+        ports:
+        - containerPort: 3000
+        imagePullPolicy: Always
+"""
+    )
+    message = _df006(tmp_path)["tutorials/hello-kubernetes/node/Dockerfile"]
+    assert message == (
+        "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs an image linked to it "
+        "(the config's images section links images to Dockerfiles, as does a folder named like the image)"
+    )
