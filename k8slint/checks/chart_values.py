@@ -31,43 +31,133 @@ def _values_location(chart: ChartDoc, path: tuple[Any, ...]) -> Location:
     return Location(f"{chart.root}/values.yaml", 1, 1)
 
 
+class _Unvalidated(Exception):
+    """values.schema.json could not be applied; the message says why."""
+
+    def __init__(self, message: str, location: Location) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+
+def _schema_errors(chart: ChartDoc) -> list[Any]:
+    """jsonschema's errors for values.yaml against values.schema.json, sorted by path."""
+    import jsonschema
+    import referencing.exceptions
+
+    assert isinstance(chart.schema, dict) and chart.schema_source is not None
+    try:
+        validator_class = jsonschema.validators.validator_for(chart.schema, default=jsonschema.Draft7Validator)
+        validator_class.check_schema(chart.schema)
+    except jsonschema.SchemaError as exc:
+        where = format_path(tuple(exc.absolute_path)) or "the top level"
+        raise _Unvalidated(
+            f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", Location(chart.schema_source.display, 1, 1)
+        ) from None
+    schema, schema_registry = _compilable(chart)
+    validator = validator_class(schema, registry=schema_registry)
+    values = _values(chart) if chart.values else {}
+    try:
+        return sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
+    except referencing.exceptions.Unresolvable as exc:
+        # a reference the scan did not see as refused (through $id, say): said without the resolver's text
+        ref = getattr(exc, "ref", "")
+        raise _Unvalidated(
+            f"values.schema.json could not be applied: the reference {_shown(ref)} does not resolve inside the chart; values were not validated",
+            Location(chart.schema_source.display, 1, 1),
+        ) from None
+
+
+def _refused_nulls(chart: ChartDoc) -> set[tuple[Any, ...]]:
+    """Paths whose default in values.yaml is null and that the schema refuses as null."""
+    if not isinstance(chart.schema, dict) or chart.schema_source is None:
+        return set()
+    try:
+        errors = _schema_errors(chart)
+    except _Unvalidated:
+        return set()
+    return {tuple(e.absolute_path) for e in errors if e.instance is None and e.validator != "required"}
+
+
 @chart_check("CH005")
 def values_schema_violation(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if not isinstance(chart.schema, dict) or chart.schema_source is None:
         if chart.schema is not None and chart.schema_source is not None:
             yield Problem("values.schema.json must be a JSON object", location=Location(chart.schema_source.display, 1, 1))
         return
-    import jsonschema
-    import referencing.exceptions
-
     try:
-        validator_class = jsonschema.validators.validator_for(chart.schema, default=jsonschema.Draft7Validator)
-        validator_class.check_schema(chart.schema)
-    except jsonschema.SchemaError as exc:
-        where = format_path(tuple(exc.absolute_path)) or "the top level"
-        yield Problem(
-            f"values.schema.json is not a valid JSON Schema at {where}: {exc.message}", location=Location(chart.schema_source.display, 1, 1)
-        )
+        errors = _schema_errors(chart)
+    except _Unvalidated as exc:
+        yield Problem(exc.message, location=exc.location)
         return
-    schema, schema_registry = _compilable(chart)
-    validator = validator_class(schema, registry=schema_registry)
-    values = _values(chart) if chart.values else {}
-    try:
-        errors = sorted(validator.iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
-    except referencing.exceptions.Unresolvable as exc:
-        # a reference the scan did not see as refused (through $id, say): said without the resolver's text
-        ref = getattr(exc, "ref", "")
-        yield Problem(
-            f"values.schema.json could not be applied: the reference {_shown(ref)} does not resolve inside the chart; values were not validated",
-            location=Location(chart.schema_source.display, 1, 1),
-        )
-        return
+    required = {(*parent, name) for parent, name in _required(chart.schema)}
+    said: dict[tuple[Any, ...], tuple[list[str], Any]] = {}
     for error in errors:
         if error.validator == "required":
             continue  # required-value-without-default says it in the chart's terms
         path = tuple(error.absolute_path)
+        if error.instance is None and path in required:
+            continue  # a required value left null: required-value-without-default says it
         where = format_path(path) or "values"
-        yield Problem(f"{where}: {error.message}", location=_values_location(chart, path))
+        if error.validator not in _EXPECTATIONS:
+            yield Problem(f"{where}: {error.message}", location=_values_location(chart, path))
+            continue
+        # a type and an enum failing on one value are one finding, said in the file's spelling
+        said.setdefault(path, ([], error.instance))[0].append(_expected(error))
+    for path, (expectations, instance) in said.items():
+        where = format_path(path) or "values"
+        yield Problem(f"{where}: expected {' and '.join(expectations)}; found {_found(instance)}", location=_values_location(chart, path))
+
+
+_EXPECTATIONS = ("type", "enum", "const")
+_TYPE_WORDS = {
+    "integer": "an integer",
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping",
+    "boolean": "true or false",
+    "number": "a number",
+    "null": "null",
+}
+
+
+def _json(value: Any) -> str:
+    """A value as YAML and JSON spell it (null, true), not as Python does (None, True)."""
+    import json
+
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _expected(error: Any) -> str:
+    """What the schema asks for at the error's path (a type, enum or const), in the values file's terms."""
+    if error.validator == "type":
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        return " or ".join(_TYPE_WORDS.get(t, str(t)) for t in types)
+    if error.validator == "enum" and isinstance(error.validator_value, list):
+        return "one of " + ", ".join(_json(option) for option in error.validator_value)
+    return _json(error.validator_value)
+
+
+def _found(value: Any) -> str:
+    if value is None:
+        # Helm 3 copies a null default into the values it validates; Helm 4.2 and later leave it
+        # out (pkg/chart/common/util/coalesce.go coalesceValues: "skip chart default nils")
+        return "null, which Helm before 4.2 validates (4.2 and later leave a null default out)"
+    if isinstance(value, bool):
+        return _json(value)
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the string {_json(shown)}"
+    if isinstance(value, (int, float)):
+        return f"the number {_json(value)}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
 
 
 def _shown(ref: Any) -> str:
@@ -155,13 +245,23 @@ def required_without_default(chart: ChartDoc, ctx: RuleContext) -> Iterator[Prob
     if not isinstance(chart.schema, dict):
         return
     values = _values(chart)
+    refused: set[tuple[Any, ...]] | None = None
     for parent, name in _required(chart.schema):
         node: Any = values
         for part in parent:
             node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict) and name in node:
-            continue
         full = format_path((*parent, name))
+        if isinstance(node, dict) and name in node:
+            if node[name] is None and refused is None:
+                refused = _refused_nulls(chart)
+            if node[name] is None and refused is not None and (*parent, name) in refused:
+                # refused by every Helm: Helm 3 validates the null, Helm 4.2 and later leave a null
+                # default out and find the value missing (coalesce.go coalesceValues)
+                yield Problem(
+                    f"the schema requires {full}, but values.yaml leaves it null, which the schema refuses: every install must set it",
+                    location=_values_location(chart, (*parent, name)),
+                )
+            continue
         yield Problem(
             f"the schema requires {full}, but values.yaml gives it no default: every install must set it",
             location=_values_location(chart, parent),

@@ -158,8 +158,10 @@ def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Proble
     built = ctx.builds.containers_of(doc)
     if not built:
         yield Problem(
-            "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs it "
-            "(the config's images section links images to Dockerfiles)",
+            # what k8slint knows is the link, not who runs the image: a container may run it under a
+            # name no folder matches (ghcr.io/dapr/samples/hello-k8s-node built from hello-kubernetes/node)
+            "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs an image linked to it "
+            "(the config's images section links images to Dockerfiles, as does a folder named like the image)",
             location=location,
         )
         return
@@ -169,11 +171,22 @@ def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Proble
         return  # Kubernetes probes every long-running container built from it; the others run to completion
     names = [f"{b.obj.describe()} container {b.container.name!r}" for b in unprobed]
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    how_many = "none" if len(unprobed) == len(serving) else f"only {len(serving) - len(unprobed)}"
+    # The link is k8slint's inference (a folder name can match a Dockerfile that builds something
+    # else, such as build artifacts): the message says what it rests on, so a wrong link shows.
+    basis = "; ".join(sorted({b.how for b in serving}))
+    probed = len(serving) - len(unprobed)
+    if len(serving) == 1:
+        claim = (
+            f"the one long-running Kubernetes container whose image is linked to it ({basis}) has no readiness or liveness probe: {shown}"
+        )
+    else:
+        how_many = "none" if probed == 0 else f"only {probed}"
+        claim = (
+            f"{how_many} of the {len(serving)} long-running Kubernetes containers whose image is linked to it ({basis}) "
+            f"{'has' if probed <= 1 else 'have'} a readiness or liveness probe; without one: {shown}"
+        )
     yield Problem(
-        f"the image has no HEALTHCHECK, and {how_many} of the {len(serving)} long-running Kubernetes containers "
-        f"built from it {'has' if how_many == 'none' or len(serving) - len(unprobed) == 1 else 'have'} "
-        f"a readiness or liveness probe; without one: {shown}",
+        f"the image has no HEALTHCHECK, and {claim}",
         location=location,
         related=tuple(
             Related(b.obj.locate(b.container.path), f"container {b.container.name!r} of {b.obj.describe()} has no probes") for b in unprobed
