@@ -169,6 +169,7 @@ def _kustomize_tree(root: Path, kustomization: str = KUSTOMIZATION) -> Path:
 
 def test_kustomize_input_is_not_linted_walked_or_named(tmp_path: Path) -> None:
     base = _kustomize_tree(tmp_path)
+    # settings.yaml is a configMapGenerator's file: set aside for what it holds (no apiVersion or kind)
     inputs = {"kustomization.yaml", "replicas.yaml", "image-patch.json", "env.yaml", "settings.yaml", "labels.yaml"}
     walked = run_lint(base)
     assert {Path(f.location.file).name for f in walked.findings} <= {"deployment.yaml"}
@@ -344,3 +345,15 @@ def test_templates_of_a_missing_dependency_are_not_reported_undefined(tmp_path: 
     assert "chart-dependency-unavailable" in rules and "template-syntax" not in rules
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: postgresql-bootstrap\nversion: 0.1.0\ndescription: d\nappVersion: '1'\n")
     assert "template-syntax" in [f.rule for f in run_lint(chart).findings]  # with nothing missing, an unknown name is an error
+
+
+def test_a_generator_file_that_is_a_whole_object_is_linted(tmp_path: Path) -> None:
+    """local-path-provisioner keeps its helper Pod in a configMapGenerator file: the provisioner creates it."""
+    (tmp_path / "kustomization.yaml").write_text("configMapGenerator:\n  - name: local-path-config\n    files: [helperPod.yaml]\n")
+    (tmp_path / "helperPod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: helper-pod}\nspec:\n  containers:\n"
+        "    - name: helper-pod\n      image: busybox:1.36\n      securityContext: {privileged: true}\n"
+    )
+    result = run_lint(tmp_path)
+    assert "privileged-container" in {f.rule for f in result.findings}
+    assert _names(result.not_kubernetes) == {"kustomization.yaml"}

@@ -3,8 +3,12 @@
 A kustomization names three sorts of files. Resources are Kubernetes objects
 (linted as objects; their kustomization may add labels, a namespace or a name
 prefix when built). Patches, transformer/generator/validator configs,
-replacements, OpenAPI schemas, generator inputs and Helm values files are
+replacements, OpenAPI schemas and Helm values files are
 kustomize's own input: never applied as they are, so never linted as objects.
+The files of a ``configMapGenerator`` or ``secretGenerator`` become ConfigMap or
+Secret data; they are left to what they hold (a whole Pod manifest kept there
+for a controller to create is linted as one; an app's settings file is some
+other tool's YAML).
 Components and bases are folders with a kustomization of their own.
 
 Only local paths are followed; a remote base (``github.com/...``, a URL) is
@@ -39,7 +43,6 @@ _PATH_ENTRIES = {
     "patchesJson6902": "a kustomize JSON 6902 patch",
     "replacements": "a kustomize replacements file",
 }
-_GENERATORS = ("configMapGenerator", "secretGenerator")
 
 
 def is_kustomization_name(name: str) -> bool:
@@ -116,16 +119,6 @@ def parse_kustomization(path: str, data: Any) -> Kustomization:
         for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 found.inputs.setdefault(local(entry["path"]), what)
-    for name in _GENERATORS:
-        entries = data.get(name)
-        for entry in entries if isinstance(entries, list) else ():
-            if not isinstance(entry, dict):
-                continue
-            for item in _strings(entry.get("files")):
-                source = item.split("=", 1)[1] if "=" in item else item
-                found.inputs.setdefault(local(source), f"an input file of a kustomize {name}")
-            for item in [*_strings(entry.get("envs")), *([entry["env"]] if isinstance(entry.get("env"), str) else [])]:
-                found.inputs.setdefault(local(item), f"an env file of a kustomize {name}")
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
         found.inputs.setdefault(local(openapi["path"]), "an OpenAPI schema for kustomize")
