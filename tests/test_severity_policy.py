@@ -301,3 +301,36 @@ def test_an_unfetched_dependency_is_a_warning_and_a_stale_lock_an_error(tmp_path
     assert {f.severity for f in run_lint(tmp_path).findings if f.code == "CH004"} == {Severity.WARNING}
     (chart / "Chart.lock").write_text(lock.format(version="17.0.0"))
     assert {f.severity for f in run_lint(tmp_path).findings if f.code == "CH004"} == {Severity.ERROR}
+
+
+def _graded() -> list[tuple[str, Severity, str]]:
+    return [
+        (rule.code, severity, reason)
+        for rule in RULES
+        for severity, reason in [(rule.severity, rule.severity_reason)] + [(rule.severities[n], r) for n, r in rule.variant_reasons.items()]
+    ]
+
+
+# What the policy accepts as the ground of each severity, as the reasons word it.
+ERROR_GROUNDS = (
+    *("API server", "rollout", "traffic", "build fails", "Helm", "helm", "kustomize"),
+    *("selector that finds nothing", "reference that finds nothing", "autoscaler that cannot work", "not checked", "cannot call"),
+)
+WARNING_GROUNDS = ("likely", "Pod Security Standards", "not check", "did not check", "was not checked")
+
+
+def test_each_reason_gives_a_ground_the_policy_knows() -> None:
+    for code, severity, reason in _graded():
+        if severity is Severity.ERROR:
+            assert any(ground in reason for ground in ERROR_GROUNDS), (code, reason)
+        elif severity is Severity.WARNING:
+            assert any(ground in reason for ground in WARNING_GROUNDS), (code, reason)
+
+
+def test_the_readme_states_the_policy_once() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert readme.count("### Severity policy") == 1
+    section = readme.split("### Severity policy", 1)[1].split("\n#", 1)[0]
+    for level in ("**error**", "**warning**", "**info**"):
+        assert level in section
+    assert "API server rejects" in section and "Pod Security Standards restricted" in section
