@@ -334,3 +334,26 @@ def test_the_readme_states_the_policy_once() -> None:
     for level in ("**error**", "**warning**", "**info**"):
         assert level in section
     assert "API server rejects" in section and "Pod Security Standards restricted" in section
+
+
+KUSTOMIZE_REFUSES = {
+    "KL002": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: info\ndata:\n  PORT: '8080'\n",
+    "KM004": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: info\n---\n"
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  LOG_LEVEL: debug\n",
+}
+
+
+@pytest.mark.parametrize("code", KUSTOMIZE_REFUSES)
+def test_what_the_reason_says_kustomize_refuses_it_does(code: str, tmp_path: Path) -> None:
+    """duplicate-key and duplicate-object are errors because kustomize (kubectl kustomize) refuses them."""
+    import subprocess
+
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    assert "kustomize" in registry()[code].severity_reason
+    (tmp_path / "kustomization.yaml").write_text("resources:\n  - app.yaml\n")
+    (tmp_path / "app.yaml").write_text(KUSTOMIZE_REFUSES[code])
+    built = subprocess.run([kubectl, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert built.returncode != 0, built.stdout
+    assert {f.severity for f in run_lint(tmp_path / "app.yaml").findings if f.code == code} == {Severity.ERROR}
