@@ -23,6 +23,10 @@ def render_rule_docs(rule: RuleSpec) -> str:
         "",
         rule.docs.why.strip(),
         "",
+        "## Severity",
+        "",
+        *severity_reasons(rule),
+        "",
         "## Example",
         "",
         *(_config_block(rule) if rule.docs.config else []),
@@ -53,6 +57,15 @@ def severity_text(rule: RuleSpec) -> str:
         return str(rule.severity)
     variants = ", ".join(f"{name}: {severity}" for name, severity in rule.severities.items())
     return f"{rule.severity} ({variants})"
+
+
+def severity_reasons(rule: RuleSpec) -> list[str]:
+    """Why the rule's default and each variant have their severity, against the README's severity policy."""
+    lines = [f"{str(rule.severity).capitalize()}: {rule.severity_reason}"]
+    if rule.severities:
+        lines.append("")
+        lines += [f"- `{name}` ({rule.severities[name]}): {rule.variant_reasons[name]}" for name in rule.severities]
+    return lines
 
 
 def _language(rule: RuleSpec) -> str:

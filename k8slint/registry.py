@@ -81,6 +81,10 @@ class RuleSpec:
     severities: dict[str, Severity] = field(default_factory=dict)
     """Severities of named variants of the rule, for the findings that need another one than the
     default (``severities:`` in its definition); a severity in config overrides them all."""
+    severity_reason: str = ""
+    """Why the default severity is the one the severity policy (README "Severity policy") gives it."""
+    variant_reasons: dict[str, str] = field(default_factory=dict)
+    """The same for each variant of ``severities``, by variant name."""
 
     def severity_of(self, variant: str | None) -> Severity:
         """The default severity of a finding of ``variant`` (None: the rule's default)."""
@@ -198,6 +202,25 @@ def _load_definitions() -> list[dict[str, Any]]:
     return definitions
 
 
+def _severity_reasons(definition: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """The rule's ``severity-reason`` and ``variant-reasons``, refused unless every severity has one."""
+    where = definition.get("_file", definition.get("code"))
+    reason = definition.get("severity-reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise RuntimeError(f"rule {where} has no severity-reason: justify its default severity against the severity policy")
+    variants = definition.get("severities") or {}
+    reasons = definition.get("variant-reasons") or {}
+    if not isinstance(reasons, dict) or set(reasons) != set(variants):
+        raise RuntimeError(
+            f"rule {where}: variant-reasons must justify each variant of severities, no more and no fewer "
+            f"(severities: {sorted(variants)}, variant-reasons: {sorted(reasons) if isinstance(reasons, dict) else reasons!r})"
+        )
+    for name, text in reasons.items():
+        if not isinstance(text, str) or not text.strip():
+            raise RuntimeError(f"rule {where}: variant-reasons.{name} is empty")
+    return reason.strip(), {name: text.strip() for name, text in reasons.items()}
+
+
 def _import_checks() -> None:
     import k8slint.checks as package
 
@@ -215,6 +238,7 @@ def registry() -> Registry:
     rules = []
     for d in _load_definitions():
         docs = d["docs"]
+        severity_reason, variant_reasons = _severity_reasons(d)
         rules.append(
             RuleSpec(
                 code=d["code"],
@@ -238,6 +262,8 @@ def registry() -> Registry:
                 docs_testable=d.get("docs-testable", True),
                 checks=tuple(checks.pop(d["code"], ())),
                 severities={name: Severity.parse(value) for name, value in (d.get("severities") or {}).items()},
+                severity_reason=severity_reason,
+                variant_reasons=variant_reasons,
             )
         )
     if checks:

@@ -14,8 +14,14 @@ from k8slint.registry import RuleSpec, registry
 
 VARIANT_RULES = [rule for rule in registry() if rule.severities]
 EXTRA_CASES = {
-    # JSON carries no `# expect:` marker, so this case is no fixture file
-    "KL001": ("lone.json", '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "\\ud83d"}}\n'),
+    # JSON carries no `# expect:` marker, so these cases are no fixture files
+    "KL001": {"lone.json": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "\\ud83d"}}\n'},
+    "KL014": {
+        "web/Chart.yaml": "apiVersion: v2\nname: web\ndescription: Web\nversion: 1.0.0\nappVersion: '1'\n",
+        "web/values.yaml": "image:\n  tag: '1.0'\n",
+        "web/values.schema.json": '{"type": "object", "properties": {"image": {"$ref": "https://example.com/image.json"}}}\n',
+        "web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  tag: {{ .Values.image.tag | quote }}\n",
+    },
 }
 
 
@@ -36,17 +42,8 @@ def test_config_severity_beats_the_severity_of_a_variant(tmp_path: Path) -> None
 
 def test_the_rules_that_declare_variants() -> None:
     assert {rule.code for rule in VARIANT_RULES} == {
-        "CH002",
-        "CH003",
-        "DF008",
-        "KL001",
-        "KL002",
-        "KL012",
-        "KN026",
-        "KR005",
-        "KR015",
-        "KR016",
-        "KR020",
+        *("CH001", "CH002", "CH003", "CH004", "CH007", "DF004", "DF008", "KL001", "KL002", "KL012", "KL014"),
+        *("KN010", "KN021", "KN026", "KN032", "KN046", "KR004", "KR015", "KR016", "KR020", "KR027"),
     }
 
 
@@ -77,9 +74,9 @@ def test_config_overrides_every_variant(rule: RuleSpec, tmp_path: Path) -> None:
     cases = sorted((FIXTURES / "rules" / rule.code).glob("fail_*"))
     assert cases
     if rule.code in EXTRA_CASES:
-        name, text = EXTRA_CASES[rule.code]
-        (tmp_path / "extra").mkdir()
-        (tmp_path / "extra" / name).write_text(text)
+        for name, text in EXTRA_CASES[rule.code].items():
+            (tmp_path / "extra" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "extra" / name).write_text(text)
         cases.append(tmp_path / "extra")
     seen: set[Severity] = set()
     for number, case in enumerate(cases):

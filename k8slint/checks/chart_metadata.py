@@ -17,6 +17,9 @@ _CHART_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 REPOSITORY_SCHEMES = ("https://", "http://", "oci://", "file://")
 _VERSION_NUMBERS = re.compile(r"v?([0-9]+)\.([0-9]+)\.([0-9]+)")
+# What Helm's loader accepts as a chart version (Masterminds semver's loose grammar): `v1.2.3`, `1.2`, `1`.
+_HELM_LOOSE_VERSION = re.compile(r"v?[0-9]+(\.[0-9]+)?(\.[0-9]+)?(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?")
+_LEADING_ZERO_PRERELEASE = re.compile(r"-(.*\.)?0[0-9]+(\.|\+|$)")
 _UINT64_MAX = 2**64 - 1
 
 
@@ -47,7 +50,12 @@ def version_not_semver(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         return
     problem = _semver(version)
     if problem:
-        yield Problem(f"chart version {version!r} {problem}", location=chart.chart_location(("version",)))
+        loose = isinstance(version, str) and _HELM_LOOSE_VERSION.fullmatch(version) and not _LEADING_ZERO_PRERELEASE.search(version)
+        yield Problem(
+            f"chart version {version!r} {problem}" + (" (Helm still loads it)" if loose else ""),
+            location=chart.chart_location(("version",)),
+            variant="loose-version" if loose else None,
+        )
 
 
 def _problem(chart: ChartDoc, message: str, path: tuple[Any, ...], variant: str | None = None) -> Problem:
@@ -66,13 +74,17 @@ def chart_metadata(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     api = meta.get("apiVersion")
     if api == "v1":
         yield _problem(chart, "apiVersion v1 is deprecated (Helm 2); use v2", ("apiVersion",), "helm2-api-version")
-    elif api != "v2":
-        yield _problem(chart, f"apiVersion must be v2, not {api!r}", ("apiVersion",) if "apiVersion" in meta else ())
+    elif api != "v2":  # Helm reads a chart without a known apiVersion as v1; helm lint refuses it
+        yield _problem(chart, f"apiVersion must be v2, not {api!r}", ("apiVersion",) if "apiVersion" in meta else (), "helm-lint-only")
     name = meta.get("name")
     if not isinstance(name, str) or not name:
         yield _problem(chart, "Chart.yaml has no name", ())
     elif not _CHART_NAME.fullmatch(name):
-        yield _problem(chart, f"chart name {name!r} must be lower-case letters, digits and '-'", ("name",))
+        # Helm's loader refuses only a name with a path separator in it
+        refused = os.path.basename(name) != name or "\\" in name
+        yield _problem(
+            chart, f"chart name {name!r} must be lower-case letters, digits and '-'", ("name",), None if refused else "helm-lint-only"
+        )
     elif name != chart.path.resolve().name:
         yield _problem(
             chart,
@@ -90,7 +102,7 @@ def chart_metadata(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         yield _problem(chart, "Chart.yaml has no description", (), "no-description")
     for index, maintainer in enumerate(meta.get("maintainers") or []):
         if not isinstance(maintainer, dict) or not maintainer.get("name"):
-            yield _problem(chart, "each maintainer needs a name", ("maintainers", index))
+            yield _problem(chart, "each maintainer needs a name", ("maintainers", index), "helm-lint-only")
     kube_version = meta.get("kubeVersion")
     if kube_version is not None:
         # imported here, so that runs without charts do not pay for it
@@ -183,7 +195,9 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
         if name in vendored and _satisfies(vendored[name]["version"], constraint) and not repository:
             continue
         if lock is None:
-            yield _problem(chart, f"dependency {name!r} is not locked: Chart.lock is missing (run helm dependency update)", base)
+            yield _problem(
+                chart, f"dependency {name!r} is not locked: Chart.lock is missing (run helm dependency update)", base, "not-fetched"
+            )
             continue
         entry = locked.get(name)
         if entry is None:
@@ -204,6 +218,7 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
                 f"dependency {name} {locked_version} is not in charts/ (neither charts/{name}-{locked_version}.tgz "
                 "nor an unpacked folder): run helm dependency build",
                 base,
+                "not-fetched",
             )
 
 

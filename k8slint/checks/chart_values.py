@@ -224,7 +224,7 @@ def values_schema_ref(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     source = chart.schema_source
     for display, text, ref in document_refusals(source.display, path, chart.schema, _policy(chart), source.text):
         line, column = json_position(text, ref.path)
-        yield Problem(ref.message(), location=Location(display, line, column))
+        yield Problem(ref.message(), location=Location(display, line, column), variant="not-retrieved")
 
 
 def _required(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -303,10 +303,14 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
             if ref.guarded or ref.path[0] in skip:
                 continue
             if _defined(values, ref.path) is False:
+                # a missing map above the value stops rendering: "nil pointer evaluating interface {}"
+                parent_missing = len(ref.path) > 1 and _defined(values, ref.path[:-1]) is False
                 yield Problem(
                     f".Values.{'.'.join(ref.path)} is not defined in values.yaml and nothing guards it "
-                    "(default, required, if); it renders as empty",
+                    "(default, required, if); "
+                    + (f"nor is .Values.{'.'.join(ref.path[:-1])}, so helm template fails" if parent_missing else "it renders as empty"),
                     location=Location(template.display, ref.line, ref.column),
+                    variant="parent-undefined" if parent_missing else None,
                 )
 
 

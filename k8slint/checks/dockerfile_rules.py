@@ -122,12 +122,32 @@ def unknown_stage(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
                         location=doc.location(instruction.line),
                     )
             elif not any(c in source for c in "/:@") and aliases.get(source.lower(), stage.index) >= stage.index:
-                known = ", ".join(sorted(a for a, i in aliases.items() if i < stage.index)) or "none"
-                yield Problem(
-                    f"COPY --from={source} names no earlier stage (earlier stages: {known}); "
-                    "an image would need a registry, a tag or a '/'",
-                    location=doc.location(instruction.line),
-                )
+                yield _unknown_copy_source(doc, stage, instruction, source, aliases)
+
+
+def _unknown_copy_source(doc: DockerfileDoc, stage: Stage, instruction: Instruction, source: str, aliases: dict[str, int]) -> Problem:
+    """BuildKit takes a later stage's name as that stage, and any other name as an image of docker.io/library."""
+    import difflib
+
+    where = doc.location(instruction.line)
+    if source.lower() in aliases:
+        return Problem(
+            f"COPY --from={source} names a stage defined only later; BuildKit builds it, older builders refuse it",
+            location=where,
+            variant="later-stage",
+        )
+    earlier = sorted(a for a, i in aliases.items() if i < stage.index)
+    misspelt = difflib.get_close_matches(source.lower(), earlier, n=1, cutoff=0.75)
+    if misspelt:
+        return Problem(
+            f"COPY --from={source} names no stage; did you mean {misspelt[0]}? (earlier stages: {', '.join(earlier)})", location=where
+        )
+    return Problem(
+        f"COPY --from={source} names no earlier stage (earlier stages: {', '.join(earlier) or 'none'}); "
+        f"BuildKit pulls it as the image docker.io/library/{source.lower()}:latest",
+        location=where,
+        variant="taken-as-image",
+    )
 
 
 @dockerfile_check("DF005")

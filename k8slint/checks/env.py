@@ -44,7 +44,11 @@ def invalid_env_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             continue
         path = (*container.path, "env", index, "name")
         if not _ACCEPTED.fullmatch(name):
-            yield Problem(f"environment variable name {name!r} is rejected by the API (no '=' or control characters)", path=path)
+            yield Problem(
+                f"environment variable name {name!r} is rejected by the API (no '=' or control characters)",
+                path=path,
+                variant="api-rejects",
+            )
         elif not _PORTABLE.fullmatch(name):
             yield Problem(
                 f"environment variable name {name!r} is not a portable name ([A-Za-z_][A-Za-z0-9_]*): "

@@ -34,7 +34,6 @@ def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(
                 f"container {container.name!r}: image {where}; the API server rejects a container without an image",
                 path=(*container.path, "image") if image == "" else container.path,
-                variant="missing",
             )
     for path, name, image in _images(obj):
         try:

@@ -13,7 +13,7 @@ from k8slint.model.graph.presence import managed_here, present
 from k8slint.model.numbers import ascii_int
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import template_placeholder
-from k8slint.model.values import mapping, sequence
+from k8slint.model.values import dig, mapping, sequence
 from k8slint.registry import object_check, set_check
 
 INGRESS = ("Ingress",)
@@ -233,12 +233,16 @@ def ingress_duplicate_path(ctx: RuleContext) -> Iterator[Problem]:
                 continue
             owner, where = original
             host = entry.host or "*"
+            # twice in one Ingress to the same backend loses nothing; across Ingresses controllers may refuse the second
+            same_backend = owner is obj and dig(obj.data, (*entry.where, "backend")) == dig(obj.data, (*where, "backend"))
             yield Problem(
                 f"host {host} path {entry.path!r} ({entry.path_type}) is already routed by "
-                f"{'this Ingress' if owner is obj else owner.describe()}; the controller picks one of the two",
+                f"{'this Ingress' if owner is obj else owner.describe()}"
+                + (" to the same backend" if same_backend else "; the controller picks one of the two"),
                 path=(*entry.where, "path"),
                 subject=obj,
                 related=(Related(owner.locate((*where, "path")), "first routed here"),),
+                variant="same-backend" if same_backend else None,
             )
 
 

@@ -59,7 +59,7 @@ def check(ctx: RuleContext) -> Iterator[Problem]:
                     reported.add(position)
                     yield Problem(
                         f"the selectors of {obj.describe()} and {other.describe()} each match the other's pods: "
-                        "both controllers fight over the same pods",
+                        "whatever selects pods by either selector (an autoscaler's metrics, a disruption budget, kubectl) counts both",
                         path=("spec", "selector"),
                         subject=obj,
                         related=(Related(other.locate(("spec", "selector")), f"selector of {other.describe()}"),),

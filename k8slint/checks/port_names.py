@@ -43,10 +43,13 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             if problem:
                 yield Problem(f"port name {name!r} {problem}", path=path)
             elif name in seen:
+                same_container = seen[name][: len(container.path)] == container.path
                 yield Problem(
-                    f"port name {name!r} is declared twice in this pod; port names must be unique across its containers",
+                    f"port name {name!r} is declared twice in this "
+                    + ("container" if same_container else "pod; a Service targetPort of that name reaches only one of them"),
                     path=path,
                     related=(Related(obj.locate(seen[name]), "first declared here"),),
+                    variant=None if same_container else "duplicate-across-containers",
                 )
             else:
                 seen[name] = path

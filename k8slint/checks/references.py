@@ -63,6 +63,8 @@ def _missing_object(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Pro
             f"{kind} {ref.name!r} is not defined in namespace {obj.namespace!r} (nor listed in external-objects)",
             path=ref.path,
             hint=f"Define the {kind}, fix the name, or list it under external-objects if it is created elsewhere.",
+            # without its pull secret the kubelet still pulls, which fails only from a private registry
+            variant="image-pull-secret" if "imagePullSecrets" in ref.path else None,
         )
 
 

@@ -55,7 +55,10 @@ def non_positive_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         quantity = _parsed(value)
         if quantity is not None and quantity <= 0:
             field = "sizeLimit" if is_size_limit else f"limits.{path[-1]}"
-            yield Problem(f"{field} is {value!r}; a limit must be greater than zero", path=path)
+            if quantity < 0:
+                yield Problem(f"{field} is {value!r}; the API server rejects a negative limit", path=path)
+            else:
+                yield Problem(f"{field} is {value!r}: a zero limit sets no limit at all", path=path, variant="zero-limit")
 
 
 @object_check("KR002", local=True)

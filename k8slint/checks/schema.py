@@ -113,4 +113,4 @@ def location_schema_ref(ctx: RuleContext) -> Iterator[Problem]:
                 continue
             seen_refs.add((display, refused.path))
             line, column = json_position(text, refused.path)
-            yield Problem(refused.message(), location=Location(display, line, column))
+            yield Problem(refused.message(), location=Location(display, line, column), variant="not-retrieved")

@@ -63,7 +63,12 @@ def load_balancer_fields(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return
     for field in ("loadBalancerSourceRanges", "loadBalancerIP", "loadBalancerClass"):
         if spec.get(field):
-            yield Problem(f"{field} only applies to LoadBalancer Services; this one is {kind}", path=("spec", field))
+            refused = field != "loadBalancerIP"  # the API server accepts loadBalancerIP anywhere, and ignores it
+            yield Problem(
+                f"{field} only applies to LoadBalancer Services; this one is {kind}" + ("" if refused else " (accepted, and ignored)"),
+                path=("spec", field),
+                variant=None if refused else "ignored-field",
+            )
 
 
 @object_check("KN033", kinds=("Service",), local=True)

@@ -59,7 +59,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
                 rulecodes.DUPLICATE_KEY,
                 Problem(
                     f"key {dup.key!r} appears again (first on line {dup.first_line}); "
-                    "Kubernetes rejects duplicate keys, most tools silently keep the last",
+                    "kustomize refuses the file, kubectl and the API server silently keep the last",
                     location=Location(file.display, dup.line, dup.column),
                 ),
             )
@@ -175,7 +175,7 @@ def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
         result.problems.append((rulecodes.YAML_TOO_COMPLEX, Problem(message, location=Location(file.display, 1, 1))))
         return result
     for key in dict.fromkeys(_repairstring(key) for key in duplicates):
-        message = f"key {key!r} appears again; Kubernetes rejects duplicate keys, most tools silently keep the last"
+        message = f"key {key!r} appears again; kustomize refuses the file, kubectl and the API server silently keep the last"
         result.problems.append((rulecodes.DUPLICATE_KEY, Problem(message, location=Location(file.display, 1, 1))))
     if repaired:
         match = _LONE_SURROGATE.search(file.text)
