@@ -117,6 +117,7 @@ class ObjectIndex:
         self._by_namespace: dict[tuple[str, str | None], list[K8sObject]] = defaultdict(list)
         self._folders: set[tuple[str, str | None, Folder]] = set()
         self._scoped: dict[tuple[str, str | None], ByUnit[K8sObject]] = {}
+        self._scoped_names: dict[tuple[str | None, str, str], ByUnit[K8sObject]] = {}
         self._visible: dict[tuple[str, str | None, Folder], list[K8sObject]] = {}
         self._matched: dict[tuple[str | None, Selector], list[int]] = {}
         self._matching: dict[tuple[str | None, Selector, Folder], list[PodTemplate]] = {}
@@ -164,12 +165,14 @@ class ObjectIndex:
 
     def named(self, viewer: K8sObject, kind: str, name: str) -> list[K8sObject]:
         """The definitions of ``kind``/``name`` in the viewer's namespace that the viewer sees, the nearest first."""
-        candidates = self._by_name.get((viewer.namespace, kind, name), [])
-        if len(candidates) == 1:
-            return candidates if self.units.sees(viewer, candidates[0]) else []
-        visible = [obj for obj in candidates if self.units.sees(viewer, obj)]
-        visible.sort(key=lambda obj: self.units.nearness(viewer, obj))  # stable: the canonical order breaks ties
-        return visible
+        key = (viewer.namespace, kind, name)
+        candidates = self._by_name.get(key, [])
+        if len(candidates) < 2:
+            return candidates if candidates and self.units.sees(viewer, candidates[0]) else []
+        scoped = self._scoped_names.get(key)
+        if scoped is None:  # a name defined in many sample folders: each viewer reads only the ranges it sees
+            scoped = self._scoped_names[key] = ByUnit(self.units, ((o, o) for o in candidates))
+        return sorted(scoped.visible(viewer), key=lambda obj: (*self.units.nearness(viewer, obj), obj.key))
 
     def nearest(self, viewer: K8sObject, kind: str, name: str) -> K8sObject | None:
         """The definition of ``kind``/``name`` that a reference from the viewer resolves to, if it sees one."""
