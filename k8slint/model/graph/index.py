@@ -120,8 +120,9 @@ class ObjectIndex:
         self._scoped_names: dict[tuple[str | None, str, str], ByUnit[K8sObject]] = {}
         self._visible: dict[tuple[str, str | None, Folder], list[K8sObject]] = {}
         self._matched: dict[tuple[str | None, Selector], list[int]] = {}
-        self._matching: dict[tuple[str | None, Selector, Folder], list[PodTemplate]] = {}
-        self._masks: dict[tuple[str | None, Folder], int] = {}
+        self._matching: dict[tuple[str | None, Selector, Folder | None], list[PodTemplate]] = {}
+        self._masks: dict[tuple[str | None, Folder | None], int] = {}
+        """Per namespace and asking folder (None: a folder that sees every template of the namespace)."""
         self._data_keys: dict[K8sObject, frozenset[str]] = {}
         units = self.units
         for obj in objects:
@@ -147,7 +148,7 @@ class ObjectIndex:
         return [obj for obj in self.objects if obj.pod_spec() is not None]
 
     def in_namespace(self, viewer: K8sObject, kind: str) -> list[K8sObject]:
-        """The objects of ``kind`` in the viewer's namespace that the viewer sees: its unit's first, then those above it."""
+        """The objects of ``kind`` in the viewer's namespace that the viewer sees, its unit's first (a shared list: do not change it)."""
         namespace = viewer.namespace
         key = (kind, namespace, self.units.folder(viewer))
         found = self._visible.get(key)
@@ -237,11 +238,13 @@ class ObjectIndex:
 
     def _visible_templates(self, viewer: K8sObject) -> int:
         """The pod templates of the viewer's namespace that it sees, as bits."""
-        key = (viewer.namespace, self.units.folder(viewer))
+        scoped = self._templates.get(viewer.namespace)
+        if scoped is None:
+            return 0
+        key = (viewer.namespace, None if scoped.sees_all(viewer) else self.units.folder(viewer))
         mask = self._masks.get(key)
         if mask is None:
-            scoped = self._templates.get(viewer.namespace)
-            mask = self._masks[key] = scoped.mask(viewer) if scoped is not None else 0
+            mask = self._masks[key] = scoped.mask(viewer)
         return mask
 
     def most_agreeing_template(self, viewer: K8sObject, selector: Selector) -> tuple[PodTemplate, int] | None:
@@ -281,13 +284,15 @@ class ObjectIndex:
         a Service's is asked for by several rules.
         """
         namespace = viewer.namespace
-        key = (namespace, selector, self.units.folder(viewer))
+        scoped = self._templates.get(namespace)
+        if scoped is None:
+            return []
+        key = (namespace, selector, None if scoped.sees_all(viewer) else self.units.folder(viewer))
         found = self._matching.get(key)
         if found is None:
             matched = self._matches(namespace, selector)
             found = []
             if matched:
-                scoped = self._templates[namespace]
                 for start, stop in scoped.positions(viewer):
                     first, end = bisect.bisect_left(matched, start), bisect.bisect_left(matched, stop)
                     found.extend(scoped.items[position] for position in matched[first:end])

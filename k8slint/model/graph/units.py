@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 from k8slint.model.objects import K8sObject
@@ -122,9 +122,6 @@ class Units:
             found = self._folders[display] = folder_parts(display)
         return found
 
-    def __len__(self) -> int:
-        return len(self.roots)
-
     def unit_of_folder(self, folder: Folder) -> int:
         """The number of the unit that objects in ``folder`` belong to: its deepest enclosing unit root."""
         number = self._unit_of_folder.get(folder)
@@ -188,26 +185,31 @@ class ByUnit(Generic[T]):
         self._keys: list[tuple[int, Folder]] = [key for key, _ in keyed]
         self._units = units
 
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def positions(self, viewer: K8sObject) -> Iterator[tuple[int, int]]:
+    def positions(self, viewer: K8sObject) -> list[tuple[int, int]]:
         """[start, end) positions of the items that ``viewer`` sees, the nearest ranges first."""
         keys = self._keys
         if not keys:
-            return
+            return []
         if keys[0][0] == keys[-1][0] == self._units.unit(viewer):  # the viewer's unit holds them all (the common case)
-            yield 0, len(keys)
-            return
+            return [(0, len(keys))]
+        found = []
         for low, high in self._units.visible_ranges(self._units.folder(viewer)):
             start, stop = bisect.bisect_left(keys, low), bisect.bisect_left(keys, high)
             if start < stop:
-                yield start, stop
+                found.append((start, stop))
+        return found
+
+    def sees_all(self, viewer: K8sObject) -> bool:
+        """Whether ``viewer`` sees every item (then lookups share one answer instead of one per folder)."""
+        return self.positions(viewer) == [(0, len(self.items))]
 
     def visible(self, viewer: K8sObject) -> list[T]:
-        """The items that ``viewer`` sees, the nearest ranges first."""
+        """The items that ``viewer`` sees, the nearest ranges first (``items`` itself when it sees all: do not change it)."""
+        ranges = self.positions(viewer)
+        if ranges == [(0, len(self.items))]:
+            return self.items
         found: list[T] = []
-        for start, stop in self.positions(viewer):
+        for start, stop in ranges:
             found.extend(self.items[start:stop])
         return found
 
