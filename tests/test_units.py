@@ -492,6 +492,11 @@ def test_a_rendered_chart_release_is_a_unit_of_its_own(tmp_path: Path, monkeypat
     (finding,) = result.findings
     assert finding.location.file.endswith("chart (helm template)")
     assert finding.related[0].location.file == finding.location.file
+    _, facts, _ = result.loaded
+    units = facts.index.units
+    rendered = [o for o in facts.index.objects if o.source is not None]
+    assert len(rendered) == 2
+    assert all(units.roots[units.unit(o)] == units.folder(o) and units.folder(o)[-2:] == ("deploy", "chart") for o in rendered)
 
 
 def test_objects_in_sibling_folders_are_not_duplicates_but_one_file_twice_is(tmp_path: Path) -> None:
