@@ -261,10 +261,14 @@ def test_nearest_template_agrees_with_a_full_scan(selector_labels, pod_labels) -
         f"spec:\n  template:\n    metadata: {{labels: {labels or '{}'}}}\n    spec: {{containers: [{{name: c, image: x}}]}}\n"
         for i, labels in enumerate(pod_labels)
     )
-    index = ObjectIndex(load_manifest_text(SourceFile("d.yaml", text), "default").objects)
+    objects = load_manifest_text(
+        SourceFile("d.yaml", text + "---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\n"), "default"
+    ).objects
+    index = ObjectIndex(objects)
+    viewer = objects[-1]  # the Service, in the templates' unit
     selector = from_map(selector_labels)
     templates = index.pod_templates.get("default", [])
     scores = [_agreeing(selector, t) for t in templates]
     expected = templates[scores.index(max(scores))] if templates else None
-    assert _nearest(selector, index, "default") is expected
-    assert index.templates_matching("default", selector) == [t for t in templates if t.selected_by(selector)]
+    assert _nearest(selector, index, viewer) is expected
+    assert index.templates_matching(viewer, selector) == [t for t in templates if t.selected_by(selector)]

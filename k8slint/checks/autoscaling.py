@@ -24,7 +24,7 @@ def pdb_selector_no_match(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]
         return
     if selector.empty:
         return  # an empty selector selects every pod of the namespace
-    if ctx.index.templates_matching(obj.namespace, selector) or ctx.index.operator_owner(obj.namespace, selector):
+    if ctx.index.selects_anywhere(obj.namespace, selector) or ctx.index.operator_owner(obj.namespace, selector):
         return
     miss = explain_miss(obj, selector, ctx.index)
     if miss is None:
@@ -51,11 +51,11 @@ def hpa_target_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if target is None:
         return
     kind, name = target
-    if ctx.index.named(obj.namespace, kind, name) or ctx.index.is_external(obj.namespace, kind, name):
-        return
-    same_kind = ctx.index.in_namespace(obj.namespace, kind)
+    if ctx.index.definitions(obj.namespace, kind, name) or ctx.index.is_external(obj.namespace, kind, name):
+        return  # defined in some unit: it may be applied from there
+    same_kind = ctx.index.in_namespace(obj, kind)
     if not same_kind:
-        return  # the namespace's workloads of that kind are not among the linted files
+        return  # the namespace's workloads of that kind are not among the linted files of this unit
     known = ", ".join(sorted({o.name for o in same_kind if o.name}))
     yield Problem(
         f"scaleTargetRef names {kind} {name!r}, which is not defined in namespace {obj.namespace!r} (its {kind}s: {known})",
@@ -86,18 +86,22 @@ def hpa_without_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     resources = _utilization_resources(obj)
     if target is None or not resources:
         return
-    for workload in ctx.index.named(obj.namespace, *target):
-        for container in workload.containers():
-            if container.group != "containers":
-                continue
-            requests = mapping(container.data.get("resources"))
-            declared = {**mapping(requests.get("limits")), **mapping(requests.get("requests"))}
-            for resource in resources:
-                if resource not in declared:
-                    yield Problem(
-                        f"the autoscaler targets {resource} utilisation, but container {container.name!r} of "
-                        f"{workload.describe()} requests no {resource}: utilisation cannot be computed and it never scales",
-                        path=("spec", "scaleTargetRef"),
-                        related=(Related(workload.locate(container.path), f"container {container.name}"),),
-                    )
-                    return
+    workload = ctx.index.nearest(obj, *target)
+    if workload is None:
+        return
+    for container in workload.containers():
+        if container.group != "containers":
+            continue
+        requests = mapping(container.data.get("resources"))
+        declared = {**mapping(requests.get("limits")), **mapping(requests.get("requests"))}
+        for resource in resources:
+            if resource not in declared:
+                yield Problem(
+                    f"the autoscaler targets {resource} utilisation, but container {container.name!r} of "
+                    f"{workload.describe()} requests no {resource}: utilisation cannot be computed and it never scales",
+                    path=("spec", "scaleTargetRef"),
+                    related=(
+                        Related(workload.locate(container.path), f"container {container.name} of {ctx.index.resolved_to(obj, workload)}"),
+                    ),
+                )
+                return

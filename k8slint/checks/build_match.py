@@ -18,10 +18,11 @@ from k8slint.registry import dockerfile_check, object_check
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
 
-def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: RuleContext) -> tuple[set[str], bool]:
-    """Names that envFrom provides, and whether some source is unknown (not in the set)."""
+def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: RuleContext) -> tuple[set[str], bool, list[Related]]:
+    """Names that envFrom provides, whether some source is unknown (not in the set), and the sources used."""
     names: set[str] = set()
     unknown = False
+    used: list[Related] = []
     for entry in sequence(container.get("envFrom")):
         entry = mapping(entry)
         prefix = entry["prefix"] if isinstance(entry.get("prefix"), str) else ""
@@ -30,12 +31,13 @@ def _env_from_names(obj: K8sObject, container: dict[str, Any], ctx: RuleContext)
             name = ref.get("name")
             if not isinstance(name, str):
                 continue
-            targets = ctx.index.named(obj.namespace, kind, name)
-            if not targets:
+            target = ctx.index.nearest(obj, kind, name)
+            if target is None:
                 unknown = True
-            for target in targets:
-                names.update(prefix + key for key in ctx.index.data_keys(target))
-    return names, unknown
+                continue
+            names.update(prefix + key for key in ctx.index.data_keys(target))
+            used.append(Related(target.locate(("metadata", "name")), f"envFrom source {ctx.index.resolved_to(obj, target)}"))
+    return names, unknown, used
 
 
 @object_check("DF007", pods=True)
@@ -48,7 +50,7 @@ def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         if not required:
             continue
         provided = {mapping(e).get("name") for e in sequence(container.data.get("env"))}
-        from_sources, unknown = _env_from_names(obj, container.data, ctx)
+        from_sources, unknown, sources = _env_from_names(obj, container.data, ctx)
         provided |= from_sources
         built = ctx.builds.dockerfile_for(image)
         if built is not None:
@@ -62,6 +64,7 @@ def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 f"container {container.name!r} runs {image} but nothing sets {', '.join(missing)} "
                 "(not its env, its envFrom sources, nor the image's Dockerfile ENV)",
                 path=(*container.path, "env") if "env" in container.data else container.path,
+                related=tuple(sources),
             )
 
 
@@ -96,9 +99,9 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator
 
 
 def _service_target_numbers(item: Any, ctx: RuleContext) -> set[int]:
-    """Numeric targetPorts of Services in the namespace (they may reach an exposed port undeclared)."""
+    """Numeric targetPorts of the Services the workload sees in its namespace (they may reach an exposed port undeclared)."""
     numbers = set()
-    for service in ctx.index.in_namespace(item.obj.namespace, "Service"):
+    for service in ctx.index.in_namespace(item.obj, "Service"):
         for port in sequence(mapping(service.data.get("spec")).get("ports")):
             target = mapping(port).get("targetPort")
             if isinstance(target, int) and not isinstance(target, bool):

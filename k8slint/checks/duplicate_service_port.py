@@ -77,7 +77,7 @@ def across_services(ctx: RuleContext) -> Iterator[Problem]:
         name = obj.name
         if name is None:
             continue
-        same_name = [o for o in ctx.index.named(obj.namespace, "Service", name) if o.file is obj.file]
+        same_name = [o for o in ctx.index.definitions(obj.namespace, "Service", name) if o.file is obj.file]
         if len(same_name) > 1 and same_name[0] is not obj:
             first_obj = same_name[0]
             yield Problem(

@@ -84,9 +84,9 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
 def ingress_backend_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if not managed_here(ctx.index, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
-    services_here = ctx.index.in_namespace(obj.namespace, "Service")
+    services_here = ctx.index.in_namespace(obj, "Service")
     for backend in backends(obj):
-        if not present(ctx.index, obj.namespace, "Service", backend.service):
+        if not present(ctx.index, obj, "Service", backend.service):
             known = ", ".join(sorted({s.name for s in services_here if s.name}))
             yield Problem(
                 f"backend Service {backend.service!r} is not defined in namespace {obj.namespace!r} (its Services: {known})",
@@ -97,10 +97,12 @@ def ingress_backend_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Proble
 @object_check("KN041", kinds=INGRESS)
 def ingress_backend_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for backend in backends(obj):
-        services = ctx.index.named(obj.namespace, "Service", backend.service)
-        if not services or backend.port is None:
+        service = ctx.index.nearest(obj, "Service", backend.service)
+        if service is None or backend.port is None:
             continue
-        ports = [mapping(p) for s in services for p in sequence(mapping(s.data.get("spec")).get("ports"))]
+        ports = [mapping(p) for p in sequence(mapping(service.data.get("spec")).get("ports"))]
+        if not ports:
+            continue  # a Service without ports (a patch to merge, say) offers nothing to compare with
         numbers = {p.get("port") for p in ports}
         names = {p.get("name") for p in ports if p.get("name")}
         if backend.port in numbers or backend.port in names:
@@ -111,7 +113,7 @@ def ingress_backend_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[P
         yield Problem(
             f"Service {backend.service!r} has no port {backend.port!r} (its ports: {offered})",
             path=backend.port_path,
-            related=(Related(services[0].locate(("spec", "ports")), f"ports of Service {backend.service}"),),
+            related=(Related(service.locate(("spec", "ports")), f"ports of {ctx.index.resolved_to(obj, service)}"),),
         )
 
 
@@ -154,7 +156,7 @@ def ingress_tls_secret_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Pro
         return  # the namespace's Secrets are not among the linted files next to this Ingress
     for index, tls in _tls(obj):
         name = tls.get("secretName")
-        if isinstance(name, str) and name and not present(ctx.index, obj.namespace, "Secret", name):
+        if isinstance(name, str) and name and not present(ctx.index, obj, "Secret", name):
             yield Problem(
                 f"TLS Secret {name!r} is not defined in namespace {obj.namespace!r}",
                 path=("spec", "tls", index, "secretName"),

@@ -53,7 +53,7 @@ def _missing(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Reference]
         if ref.kind != kind or ref.optional or (ref.name, ref.path) in seen or ref.name in provided:
             continue
         seen.add((ref.name, ref.path))
-        if not present(ctx.index, obj.namespace, kind, ref.name) and managed_here(ctx.index, obj, kind):
+        if not present(ctx.index, obj, kind, ref.name) and managed_here(ctx.index, obj, kind):
             yield ref
 
 
@@ -92,16 +92,16 @@ def _missing_keys(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Probl
     for ref in obj.references():
         if ref.kind != kind or ref.key is None or ref.optional:
             continue
-        targets = ctx.index.named(obj.namespace, kind, ref.name)
-        if not targets:
+        target = ctx.index.nearest(obj, kind, ref.name)
+        if target is None:
             continue  # a missing object is its own finding
-        keys = set().union(*(ctx.index.data_keys(target) for target in targets))
+        keys = ctx.index.data_keys(target)
         if ref.key not in keys:
             known = ", ".join(sorted(keys)) or "none"
             yield Problem(
                 f"{kind} {ref.name!r} has no key {ref.key!r} (its keys: {known})",
                 path=ref.key_path or ref.path,
-                related=(Related(targets[0].locate(("metadata", "name")), f"{kind} {ref.name}"),),
+                related=(Related(target.locate(("metadata", "name")), ctx.index.resolved_to(obj, target)),),
             )
 
 

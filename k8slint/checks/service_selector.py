@@ -33,7 +33,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return  # no selector: endpoints are managed by hand
     selector = from_map(raw)
     index = ctx.index
-    if index.templates_matching(obj.namespace, selector) or index.operator_owner(obj.namespace, selector):
+    if index.selects_anywhere(obj.namespace, selector) or index.operator_owner(obj.namespace, selector):
         return
     elsewhere = _same_file_other_namespace(obj, selector, index)
     if elsewhere is not None:

@@ -22,7 +22,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     raw = spec.get("selector")
     if spec.get("type") == "ExternalName" or not isinstance(raw, dict) or not raw:
         return
-    templates = ctx.index.templates_matching(obj.namespace, from_map(raw))
+    templates = ctx.index.templates_matching(obj, from_map(raw))
     if not templates:
         return  # selecting nothing is service-selector-no-match's finding
     declared = [port for t in templates for c in _containers(t) for port in declared_ports(c.data)]

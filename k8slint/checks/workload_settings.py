@@ -38,7 +38,7 @@ def replicas(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     labels = dig(obj.data, ("spec", "template", "metadata", "labels"))
     if not isinstance(labels, dict):
         return
-    for pdb in ctx.index.in_namespace(obj.namespace, "PodDisruptionBudget"):
+    for pdb in ctx.index.in_namespace(obj, "PodDisruptionBudget"):
         raw = dig(pdb.data, ("spec", "selector"))
         try:
             selector = from_label_selector(raw) if isinstance(raw, dict) else None

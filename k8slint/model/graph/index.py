@@ -1,11 +1,13 @@
 """The object index: lookups by kind, by namespace and name, and by pod labels.
 
 Cross-object rules ask the index instead of scanning every object, so a run
-stays linear in the number of objects.
+stays linear in the number of objects. Every lookup is made for an asking
+object and sees only its deployment unit (k8slint.model.graph.units).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -14,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from k8slint.findings import FieldPath
+from k8slint.model.graph.units import ByUnit, Folder, Units
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, label_text
@@ -90,28 +93,51 @@ class PodTemplate:
 
 
 class ObjectIndex:
+    """The objects of a run, indexed for the cross-object rules.
+
+    Lookups that resolve (which object a name means, which pods a selector
+    selects, which objects of a kind a namespace holds) take the asking
+    object, the viewer, and answer within its deployment unit
+    (k8slint.model.graph.units): what sibling units define is not seen, and a
+    name defined more than once resolves to the nearest definition. Lookups
+    that vouch for existence (``definitions``, ``selects_anywhere``,
+    ``operator_owner``, ``created_at_runtime``, ...) look in every unit: an
+    object that another unit defines may be applied from there (a Secret that
+    several samples share from a folder beside them), so its absence from the
+    viewer's unit is no evidence of a bug.
+    """
+
     def __init__(self, objects: Sequence[K8sObject], external: Sequence[str] = (), dockerfiles: Sequence[Any] = ()) -> None:
         self.objects = objects
         self.dockerfiles = dockerfiles
+        self.units = Units(objects)
         self._external = _parse_external(external)
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
         self._by_namespace: dict[tuple[str, str | None], list[K8sObject]] = defaultdict(list)
-        self._folders: set[tuple[str, str | None, str]] = set()
-        self._matching: dict[tuple[str | None, Selector], list[PodTemplate]] = {}
+        self._folders: set[tuple[str, str | None, Folder]] = set()
+        self._scoped: dict[tuple[str, str | None], ByUnit[K8sObject]] = {}
+        self._scoped_names: dict[tuple[str | None, str, str], ByUnit[K8sObject]] = {}
+        self._visible: dict[tuple[str, str | None, Folder], list[K8sObject]] = {}
+        self._matched: dict[tuple[str | None, Selector], list[int]] = {}
+        self._matching: dict[tuple[str | None, Selector, Folder | None], list[PodTemplate]] = {}
+        self._masks: dict[tuple[str | None, Folder | None], int] = {}
+        """Per namespace and asking folder (None: a folder that sees every template of the namespace)."""
         self._data_keys: dict[K8sObject, frozenset[str]] = {}
+        units = self.units
         for obj in objects:
             kind = obj.kind
             if kind is None:
                 continue
             self._by_kind[kind].append(obj)
             self._by_namespace[(kind, obj.namespace)].append(obj)
-            self._folders.add((kind, obj.namespace, obj.file.folder))
+            self._folders.add((kind, obj.namespace, units.folder(obj)))
             name = obj.name
             if name is not None:
                 self._by_name[(obj.namespace, kind, name)].append(obj)
 
     def of_kind(self, *kinds: str) -> list[K8sObject]:
+        """Every object of these kinds, in every unit (the subjects of a set check)."""
         if len(kinds) == 1:
             return self._by_kind.get(kinds[0], [])
         return [obj for kind in kinds for obj in self._by_kind.get(kind, [])]
@@ -121,95 +147,177 @@ class ObjectIndex:
         """The objects that have a pod spec, in the canonical order."""
         return [obj for obj in self.objects if obj.pod_spec() is not None]
 
-    def in_namespace(self, namespace: str | None, kind: str) -> list[K8sObject]:
-        """The objects of ``kind`` in ``namespace``, in the canonical order."""
-        return self._by_namespace.get((kind, namespace), [])
+    def in_namespace(self, viewer: K8sObject, kind: str) -> list[K8sObject]:
+        """The objects of ``kind`` in the viewer's namespace that the viewer sees, its unit's first (a shared list: do not change it)."""
+        namespace = viewer.namespace
+        key = (kind, namespace, self.units.folder(viewer))
+        found = self._visible.get(key)
+        if found is None:
+            scoped = self._scoped.get((kind, namespace))
+            if scoped is None:
+                members = self._by_namespace.get((kind, namespace), [])
+                scoped = self._scoped[(kind, namespace)] = ByUnit(self.units, ((o, o) for o in members))
+            found = self._visible[key] = scoped.visible(viewer)
+        return found
 
-    def defined_in_folder(self, kind: str, namespace: str | None, folder: str) -> bool:
-        """Whether a file in ``folder`` defines an object of ``kind`` in ``namespace``."""
-        return (kind, namespace, folder) in self._folders
+    def defined_in_folder(self, viewer: K8sObject, kind: str) -> bool:
+        """Whether a file in the viewer's folder defines an object of ``kind`` in the viewer's namespace."""
+        return (kind, viewer.namespace, self.units.folder(viewer)) in self._folders
 
-    def named(self, namespace: str | None, kind: str, name: str) -> list[K8sObject]:
+    def named(self, viewer: K8sObject, kind: str, name: str) -> list[K8sObject]:
+        """The definitions of ``kind``/``name`` in the viewer's namespace that the viewer sees, the nearest first."""
+        key = (viewer.namespace, kind, name)
+        candidates = self._by_name.get(key, [])
+        if len(candidates) < 2:
+            return candidates if candidates and self.units.sees(viewer, candidates[0]) else []
+        scoped = self._scoped_names.get(key)
+        if scoped is None:  # a name defined in many sample folders: each viewer reads only the ranges it sees
+            scoped = self._scoped_names[key] = ByUnit(self.units, ((o, o) for o in candidates))
+        return sorted(scoped.visible(viewer), key=lambda obj: (*self.units.nearness(viewer, obj), obj.key))
+
+    def nearest(self, viewer: K8sObject, kind: str, name: str) -> K8sObject | None:
+        """The definition of ``kind``/``name`` that a reference from the viewer resolves to, if it sees one."""
+        found = self.named(viewer, kind, name)
+        return found[0] if found else None
+
+    def definitions(self, namespace: str | None, kind: str, name: str) -> list[K8sObject]:
+        """Every definition of ``kind``/``name`` in ``namespace``, in every unit, in the canonical order."""
         return self._by_name.get((namespace, kind, name), [])
 
+    def resolved_to(self, viewer: K8sObject, target: K8sObject) -> str:
+        """How a related location names the definition a lookup used: with which of several it was, when there are several."""
+        count = len(self.definitions(target.namespace, target.kind or "", target.name or ""))
+        if count < 2:
+            return target.describe()
+        return f"{target.describe()} (the definition nearest {viewer.describe()}, of {count} in the linted files)"
+
     @cached_property
-    def pod_templates(self) -> dict[str | None, list[PodTemplate]]:
-        """Every pod template and bare Pod, by namespace."""
-        found: dict[str | None, list[PodTemplate]] = defaultdict(list)
+    def _templates(self) -> dict[str | None, ByUnit[PodTemplate]]:
+        """Every pod template and bare Pod, by namespace, sorted by unit and folder."""
+        found: dict[str | None, list[tuple[K8sObject, PodTemplate]]] = defaultdict(list)
         for obj in self.objects:
             if obj.kind == "Pod":
-                found[obj.namespace].append(PodTemplate(obj, (), obj.labels))
+                found[obj.namespace].append((obj, PodTemplate(obj, (), obj.labels)))
                 continue
             path = obj.pod_template_path()
             if path is not None:
                 labels = dig(obj.data, (*path, "metadata", "labels"))
                 template = PodTemplate(obj, path, labels if isinstance(labels, dict) else {}, _generated_labels(obj))
-                found[obj.namespace].append(template)
-        return found
+                found[obj.namespace].append((obj, template))
+        return {namespace: ByUnit(self.units, templates) for namespace, templates in found.items()}
+
+    @property
+    def pod_templates(self) -> dict[str | None, list[PodTemplate]]:
+        """Every pod template and bare Pod, by namespace (in every unit; sorted by unit and folder, then in the canonical order)."""
+        return {namespace: scoped.items for namespace, scoped in self._templates.items()}
 
     @cached_property
     def _templates_by_file(self) -> dict[str, list[PodTemplate]]:
         found: dict[str, list[PodTemplate]] = defaultdict(list)
-        for templates in self.pod_templates.values():
-            for template in templates:
+        for scoped in self._templates.values():
+            for template in scoped.items:
                 found[template.obj.file.display].append(template)
         return found
 
     def templates_in_file(self, display: str) -> list[PodTemplate]:
-        """Pod templates defined in a file (any namespace), in the canonical order."""
+        """Pod templates defined in a file (any namespace; one file is in one unit)."""
         return self._templates_by_file.get(display, [])
 
     @cached_property
     def _label_bits(self) -> dict[str | None, dict[tuple[str, str], int]]:
         """For each namespace and label, the pod templates that have it, as bits of an int (bit p: template p)."""
         bits: dict[str | None, dict[tuple[str, str], int]] = {}
-        for namespace, templates in self.pod_templates.items():
+        for namespace, scoped in self._templates.items():
             by_label: dict[tuple[str, str], int] = defaultdict(int)
-            for position, template in enumerate(templates):
+            for position, template in enumerate(scoped.items):
                 for key, value in template.labels.items():
                     if isinstance(key, str):
                         by_label[(key, label_text(value))] |= 1 << position
             bits[namespace] = by_label
         return bits
 
-    def most_agreeing_template(self, namespace: str | None, selector: Selector) -> tuple[PodTemplate, int] | None:
-        """The first pod template in ``namespace`` that has the most of the selector's labels, and how many.
+    def _visible_templates(self, viewer: K8sObject) -> int:
+        """The pod templates of the viewer's namespace that it sees, as bits."""
+        scoped = self._templates.get(viewer.namespace)
+        if scoped is None:
+            return 0
+        key = (viewer.namespace, None if scoped.sees_all(viewer) else self.units.folder(viewer))
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._masks[key] = scoped.mask(viewer)
+        return mask
+
+    def most_agreeing_template(self, viewer: K8sObject, selector: Selector) -> tuple[PodTemplate, int] | None:
+        """The visible pod template in the viewer's namespace that has the most of the selector's labels, and how many.
 
         Counted on bit sets of the templates that have each label (a few
-        big-integer operations, whatever the number of templates).
+        big-integer operations, whatever the number of templates). Of equals,
+        the nearest: the viewer's own unit first, then the units below its
+        folder, then the folders above it.
         """
-        templates = self.pod_templates.get(namespace, [])
-        if not templates:
+        namespace = viewer.namespace
+        scoped = self._templates.get(namespace)
+        visible = self._visible_templates(viewer)
+        if scoped is None or not visible:
             return None
         by_label = self._label_bits.get(namespace, {})
-        at_least = [(1 << len(templates)) - 1]  # at_least[j]: the templates with j or more of the labels
+        at_least = [visible]  # at_least[j]: the visible templates with j or more of the labels
         for pair in selector.match_labels:
-            having = by_label.get(pair, 0)
+            having = by_label.get(pair, 0) & visible
             if not having:
                 continue
             at_least.append(0)
             for count in range(len(at_least) - 2, -1, -1):
                 at_least[count + 1] |= at_least[count] & having
         score = max(count for count, members in enumerate(at_least) if members)
-        first = at_least[score] & -at_least[score]
-        return templates[first.bit_length() - 1], score
+        best = at_least[score]
+        for start, stop in scoped.positions(viewer):
+            members = best & ((1 << stop) - (1 << start))
+            if members:
+                return scoped.items[(members & -members).bit_length() - 1], score
+        raise AssertionError("a visible template lies in a visible range")
 
-    def templates_matching(self, namespace: str | None, selector: Selector) -> list[PodTemplate]:
-        """Pod templates in ``namespace`` whose pods the selector matches (a shared list: do not change it).
+    def templates_matching(self, viewer: K8sObject, selector: Selector) -> list[PodTemplate]:
+        """Visible pod templates in the viewer's namespace whose pods the selector matches (a shared list: do not change it).
 
-        Remembered per selector: a Service's is asked for by several rules.
+        Worked out once per selector, then narrowed to each folder that asks:
+        a Service's is asked for by several rules.
         """
-        key = (namespace, selector)
+        namespace = viewer.namespace
+        scoped = self._templates.get(namespace)
+        if scoped is None:
+            return []
+        key = (namespace, selector, None if scoped.sees_all(viewer) else self.units.folder(viewer))
         found = self._matching.get(key)
         if found is None:
-            found = self._matching[key] = self._templates_matching(namespace, selector)
+            matched = self._matches(namespace, selector)
+            found = []
+            if matched:
+                for start, stop in scoped.positions(viewer):
+                    first, end = bisect.bisect_left(matched, start), bisect.bisect_left(matched, stop)
+                    found.extend(scoped.items[position] for position in matched[first:end])
+            self._matching[key] = found
         return found
 
-    def _templates_matching(self, namespace: str | None, selector: Selector) -> list[PodTemplate]:
-        templates = self.pod_templates.get(namespace, [])
+    def selects_anywhere(self, namespace: str | None, selector: Selector) -> bool:
+        """Whether the selector matches pod templates of ``namespace`` in any unit."""
+        return bool(self._matches(namespace, selector))
+
+    def _matches(self, namespace: str | None, selector: Selector) -> list[int]:
+        matched = self._matched.get((namespace, selector))
+        if matched is None:
+            matched = self._matched[(namespace, selector)] = self._templates_matching(namespace, selector)
+        return matched
+
+    def _templates_matching(self, namespace: str | None, selector: Selector) -> list[int]:
+        """Positions of the pod templates of ``namespace`` (every unit) that the selector matches, in order."""
+        scoped = self._templates.get(namespace)
+        if scoped is None:
+            return []
+        templates = scoped.items
         indexed = [pair for pair in selector.match_labels if pair[0] not in GENERATED_LABEL_KEYS]
         if not indexed:
-            return [t for t in templates if t.selected_by(selector)]
+            return [position for position, template in enumerate(templates) if template.selected_by(selector)]
         by_label = self._label_bits.get(namespace, {})
         candidates = (1 << len(templates)) - 1  # the templates that have every indexed label
         for pair in indexed:
@@ -218,9 +326,9 @@ class ObjectIndex:
         while candidates:
             lowest = candidates & -candidates
             candidates ^= lowest
-            template = templates[lowest.bit_length() - 1]
-            if template.selected_by(selector):
-                found.append(template)
+            position = lowest.bit_length() - 1
+            if templates[position].selected_by(selector):
+                found.append(position)
         return found
 
     @cached_property

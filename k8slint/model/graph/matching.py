@@ -29,9 +29,9 @@ class Miss:
 
 
 def explain_miss(subject: K8sObject, selector: Selector, index: ObjectIndex) -> Miss | None:
-    """The nearest template in the subject's namespace when the evidence says the selector is wrong;
+    """The nearest template the subject sees in its namespace when the evidence says the selector is wrong;
     None to stay silent."""
-    nearest = _nearest(selector, index, subject.namespace)
+    nearest = _nearest(selector, index, subject)
     if nearest is None:
         return None
     key, wanted = _first_difference(selector, nearest)
@@ -45,11 +45,11 @@ def _agreeing(selector: Selector, template: PodTemplate) -> int:
     return sum(1 for key, value in selector.match_labels if key in template.labels and label_text(template.labels[key]) == value)
 
 
-def _nearest(selector: Selector, index: ObjectIndex, namespace: str | None) -> PodTemplate | None:
-    """The template of the namespace that agrees with most of the selector (the first of equals)."""
+def _nearest(selector: Selector, index: ObjectIndex, subject: K8sObject) -> PodTemplate | None:
+    """The visible template of the subject's namespace that agrees with most of the selector (the nearest of equals)."""
     if not selector.match_labels:
         return None
-    found = index.most_agreeing_template(namespace, selector)
+    found = index.most_agreeing_template(subject, selector)
     return found[0] if found is not None else None
 
 

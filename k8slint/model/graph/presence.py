@@ -1,11 +1,12 @@
 """Whether an object that another one names counts as present, and whether its absence is evidence.
 
 A referenced object counts as present when it is in the linted set (same
-namespace), when the config lists it in ``external-objects``, when the cluster
-always has it (the ``default`` ServiceAccount, the ``kube-root-ca.crt``
-ConfigMap), when a custom resource in the namespace names it (an operator such
-as cert-manager or External Secrets makes it), or when a Role lets something
-create it at run time. A missing object is evidence of a bug only where the
+namespace, in any deployment unit: another unit's object may be applied with
+this one, as a Secret that several samples share), when the config lists it in
+``external-objects``, when the cluster always has it (the ``default``
+ServiceAccount, the ``kube-root-ca.crt`` ConfigMap), when a custom resource in
+the namespace names it (an operator such as cert-manager or External Secrets
+makes it), or when a Role lets something create it at run time. A missing object is evidence of a bug only where the
 referring object's own folder defines objects of that kind in that namespace
 (:func:`managed_here`); references into the cluster's own namespaces are never
 checked.
@@ -20,8 +21,10 @@ ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt
 CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 
 
-def present(index: ObjectIndex, namespace: str | None, kind: str, name: str) -> bool:
-    if (kind, name) in ALWAYS_PRESENT or index.named(namespace, kind, name):
+def present(index: ObjectIndex, viewer: K8sObject, kind: str, name: str) -> bool:
+    """Whether ``kind``/``name``, named by ``viewer``, counts as present in the viewer's namespace."""
+    namespace = viewer.namespace
+    if (kind, name) in ALWAYS_PRESENT or index.definitions(namespace, kind, name):
         return True
     if index.is_external(namespace, kind, name) or index.created_at_runtime(namespace, kind, name):
         return True
@@ -32,4 +35,4 @@ def managed_here(index: ObjectIndex, subject: K8sObject, kind: str) -> bool:
     """Whether the subject's folder defines objects of ``kind`` in its namespace (evidence the set manages them)."""
     if subject.namespace in CLUSTER_NAMESPACES:
         return False
-    return index.defined_in_folder(kind, subject.namespace, subject.file.folder)
+    return index.defined_in_folder(subject, kind)
