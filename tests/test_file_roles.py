@@ -357,3 +357,37 @@ def test_a_generator_file_that_is_a_whole_object_is_linted(tmp_path: Path) -> No
     result = run_lint(tmp_path)
     assert "privileged-container" in {f.rule for f in result.findings}
     assert _names(result.not_kubernetes) == {"kustomization.yaml"}
+
+
+def test_templates_of_the_charts_a_packaged_dependency_packages_are_defined(tmp_path: Path) -> None:
+    """postgresql-ha-x.tgz carries bitnami's `common` in its own charts/: its names are defined for the parent."""
+    import io
+    import tarfile
+
+    chart = tmp_path / "bootstrap"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "charts").mkdir()
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: bootstrap\nversion: 0.2.0\ndescription: d\nappVersion: '1'\n"
+        "dependencies:\n  - name: postgresql-ha\n    version: 10.0.7\n    repository: https://charts.bitnami.com/bitnami\n"
+    )
+    (chart / "templates" / "cm.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {{- include "common.labels.standard" . | nindent 4 }}\n'
+    )
+    members = {
+        "postgresql-ha/Chart.yaml": "apiVersion: v2\nname: postgresql-ha\nversion: 10.0.7\n",
+        "postgresql-ha/templates/_helpers.tpl": '{{- define "postgresql-ha.name" -}}pg{{- end -}}\n',
+        "postgresql-ha/charts/common/Chart.yaml": "apiVersion: v2\nname: common\nversion: 2.2.4\ntype: library\n",
+        "postgresql-ha/charts/common/templates/_labels.tpl": '{{- define "common.labels.standard" -}}app: x{{- end -}}\n',
+    }
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    (chart / "charts" / "postgresql-ha-10.0.7.tgz").write_bytes(buffer.getvalue())
+    assert "template-syntax" not in {f.rule for f in run_lint(chart).findings}
+    (chart / "templates" / "cm.yaml").write_text((chart / "templates" / "cm.yaml").read_text().replace("standard", "standrad"))
+    assert "template-syntax" in {f.rule for f in run_lint(chart).findings}

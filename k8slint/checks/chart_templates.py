@@ -17,7 +17,7 @@ def defined_names(chart: ChartDoc) -> set[str]:
 
     names = {name for _, info in chart.analysis for name, _ in info.defines}
     for dependency in chart.dependency_charts.values():
-        for text in dependency["templates"].values():
+        for text in [*dependency["templates"].values(), *dependency.get("nested", {}).values()]:
             names.update(name for name, _ in analyse(text).defines)
     for dep in chart.metadata.get("dependencies") or []:
         repository = dep.get("repository") if isinstance(dep, dict) else None

@@ -23,7 +23,7 @@ from k8slint.model.objects import SourceFile
 from k8slint.model.positions import PositionTree, locate
 from k8slint.rulecodes import Emitted
 from k8slint.sources.discover import decode
-from k8slint.sources.helmtemplates import HelmIgnore, is_template_member
+from k8slint.sources.helmtemplates import HelmIgnore, is_nested_template_member, is_template_member
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, load_documents
 
@@ -98,12 +98,13 @@ class ChartDoc:
         """Charts available in charts/: name -> {"version", "templates": {file: text}}."""
         found: dict[str, dict[str, Any]] = {}
         for name, entry, template_files in self.subcharts:
+            nested: dict[str, str] = {}
             if name.endswith(".tgz"):
-                meta, templates = _read_package(entry, self.roots)
+                meta, templates, nested = _read_package(entry, self.roots)
             else:
                 meta = read_yaml_file(entry / "Chart.yaml", self.roots)
                 templates = {f: text for f in template_files if (text := read_text(f, self.roots)) is not None}
-            _record(found, meta, templates, name)
+            _record(found, meta, templates, name, nested)
         return found
 
     def local_dependency_templates(self, repository: str) -> dict[str, str]:
@@ -116,10 +117,16 @@ class ChartDoc:
         return {e.path: text for e in files if not e.is_dir and (text := read_text(e.path, self.roots)) is not None}
 
 
-def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, str], fallback: str) -> None:
+def _record(found: dict[str, dict[str, Any]], meta: Any, templates: dict[str, str], fallback: str, nested: dict[str, str]) -> None:
     meta = meta if isinstance(meta, dict) else {}
     name = meta.get("name") if isinstance(meta.get("name"), str) else fallback
-    found[name] = {"version": str(meta.get("version", "")), "templates": templates, "entry": fallback, "type": meta.get("type")}
+    found[name] = {
+        "version": str(meta.get("version", "")),
+        "templates": templates,
+        "nested": nested,  # the templates of the charts it packages in turn (bitnami's `common`)
+        "entry": fallback,
+        "type": meta.get("type"),
+    }
 
 
 def read_text(path: str | Path, roots: Roots) -> str | None:
@@ -141,13 +148,15 @@ def read_yaml_file(path: Path, roots: Roots) -> Any:
     return documents[0].data if documents else None
 
 
-def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
-    """Chart.yaml and the templates of a packaged chart, read from the archive (nothing is extracted)."""
+def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str], dict[str, str]]:
+    """Chart.yaml, the templates of a packaged chart, and the templates of the charts it packages
+    in its own charts/ (any depth), read from the archive (nothing is extracted)."""
     import io
     import tarfile
 
     meta: Any = None
     templates: dict[str, str] = {}
+    nested: dict[str, str] = {}
     try:
         raw = read_bytes(str(path), roots, MAX_CHART_FILE_SIZE)
         with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as archive:
@@ -164,9 +173,13 @@ def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str]]:
                     handle = archive.extractfile(member)
                     if handle is not None:
                         templates[f"{path}!{member.name}"] = handle.read().decode("utf-8", errors="replace")
+                elif is_nested_template_member(member.name):
+                    handle = archive.extractfile(member)
+                    if handle is not None:
+                        nested[f"{path}!{member.name}"] = handle.read().decode("utf-8", errors="replace")
     except (tarfile.TarError, OSError, EOFError, Skipped, TooLarge):
-        return None, {}
-    return meta, templates
+        return None, {}, {}
+    return meta, templates, nested
 
 
 _Problems = list[Emitted]

@@ -129,6 +129,17 @@ def is_template_member(member: str) -> bool:
     return len(parts) >= 3 and parts[1] == "templates"  # no ignore rule applies inside a package
 
 
+def is_nested_template_member(member: str) -> bool:
+    """Whether a member of a packaged chart is a template of a chart it packages in turn
+    (``chart/charts/common/templates/_labels.tpl``, at any depth)."""
+    parts = member.split("/")
+    return (
+        len(parts) >= 5
+        and parts[1] == "charts"
+        and any(parts[i] == "templates" and parts[i - 2] == "charts" for i in range(3, len(parts) - 1))
+    )
+
+
 def is_partial(path: str) -> bool:
     """A partial renders nothing itself: it only defines templates for others to include."""
     return path.replace("\\", "/").rsplit("/", 1)[-1].startswith("_")
