@@ -16,6 +16,13 @@ VARIANT_RULES = [rule for rule in registry() if rule.severities]
 EXTRA_CASES = {
     # JSON carries no `# expect:` marker, so these cases are no fixture files
     "KL001": {"lone.json": '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "\\ud83d"}}\n'},
+    # values.schema.json is JSON too; a required value left null on purpose (external-dns' `policy:`)
+    "CH006": {
+        "dns/Chart.yaml": "apiVersion: v2\nname: dns\ndescription: DNS\nversion: 1.0.0\nappVersion: '1'\n",
+        "dns/values.yaml": "policy:  # required: one of create-only, sync, upsert-only\n",
+        "dns/values.schema.json": '{"type": "object", "required": ["policy"], "properties": {"policy": {"type": "string"}}}\n',
+        "dns/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dns\ndata:\n  policy: {{ .Values.policy | quote }}\n",
+    },
     "KL014": {
         "web/Chart.yaml": "apiVersion: v2\nname: web\ndescription: Web\nversion: 1.0.0\nappVersion: '1'\n",
         "web/values.yaml": "image:\n  tag: '1.0'\n",
@@ -42,7 +49,7 @@ def test_config_severity_beats_the_severity_of_a_variant(tmp_path: Path) -> None
 
 def test_the_rules_that_declare_variants() -> None:
     assert {rule.code for rule in VARIANT_RULES} == {
-        *("CH001", "CH002", "CH003", "CH004", "CH007", "DF004", "DF008", "KL001", "KL002", "KL012", "KL014"),
+        *("CH001", "CH002", "CH003", "CH004", "CH006", "CH007", "DF004", "DF008", "KL001", "KL002", "KL012", "KL014"),
         *("KN010", "KN021", "KN026", "KN032", "KN046", "KR004", "KR015", "KR016", "KR020", "KR027"),
     }
 

@@ -260,6 +260,7 @@ def required_without_default(chart: ChartDoc, ctx: RuleContext) -> Iterator[Prob
                 yield Problem(
                     f"the schema requires {full}, but values.yaml leaves it null, which the schema refuses: every install must set it",
                     location=_values_location(chart, (*parent, name)),
+                    variant="left-null",
                 )
             continue
         yield Problem(
