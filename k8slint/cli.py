@@ -31,6 +31,11 @@ def lint_options(func: Any) -> Any:
     options = [
         click.argument("paths", nargs=-1),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching GLOB (repeatable)."),
+        click.option(
+            "--no-default-excludes",
+            is_flag=True,
+            help="Also walk folders named testdata, vendor and node_modules (left out by default, and counted in the report).",
+        ),
         click.option("--namespace", metavar="NAME", help="Namespace of objects that set none (default: default)."),
         click.option(
             "--config",
@@ -96,6 +101,7 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         namespace=params["namespace"],
         fail_on=params.get("fail_on"),
         exclude=params["exclude"],
+        default_excludes=False if params["no_default_excludes"] else None,
         kubernetes_version=params["kubernetes_version"],
         strict=params["strict"] or None,
         schema=False if params["no_schema"] else None,

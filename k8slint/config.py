@@ -24,6 +24,8 @@ class Settings:
     namespace: str = "default"
     fail_on: Severity = Severity.ERROR
     exclude: list[str] = field(default_factory=list)
+    default_excludes: bool = True
+    """Leave out folders named testdata, vendor and node_modules while walking (said in the report)."""
     disabled: set[str] = field(default_factory=set)
     severities: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -223,6 +225,7 @@ def build_settings(
     namespace: str | None = None,
     fail_on: str | None = None,
     exclude: Iterable[str] = (),
+    default_excludes: bool | None = None,
     kubernetes_version: str | None = None,
     strict: bool | None = None,
     schema: bool | None = None,
@@ -249,6 +252,8 @@ def build_settings(
     if fail_on is not None:
         settings.fail_on = Severity.parse(fail_on)
     settings.exclude.extend(exclude)
+    if default_excludes is not None:
+        settings.default_excludes = default_excludes
     if kubernetes_version is not None:
         settings.kubernetes_version = kubernetes_version
     settings.schema_locations.extend(schema_locations)
@@ -323,6 +328,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     if "fail-on" in data:
         settings.fail_on = Severity.parse(data["fail-on"])
     settings.exclude.extend(data.get("exclude", []))
+    settings.default_excludes = data.get("default-excludes", settings.default_excludes)
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
     settings.schema_locations.extend(os.path.join(settings.config_dir, v) for v in data.get("schema-locations", []))
     settings.external_objects.extend(data.get("external-objects", []))

@@ -54,7 +54,7 @@ def _lint(
     jobs: int,
 ) -> Result:
     # discover
-    found = discover(paths, settings.exclude)
+    found = discover(paths, settings.exclude, settings.default_excludes)
     reported: set[str] | None = None
     if with_context:
         reported = {f.display for f in found.files}
@@ -135,6 +135,7 @@ def _lint(
         file_names=names,
         no_input=not read_any,
         not_kubernetes=[(display, reason) for display, reason in aside if reason is not None],
+        left_out=[] if reported is not None else found.left_out,
         chart_files=[(display, reason) for display, reason in chart_files if reason is not None],
         loaded=(state, facts, charts),
     )

@@ -281,6 +281,8 @@ class Result:
     not_kubernetes: list[tuple[str, str]] = field(default_factory=list)
     """(file, what it is) for each file found that is not linted because it holds no Kubernetes
     object (another tool's YAML/JSON, a kustomization or kustomize patch, k8slint's config)."""
+    left_out: list[str] = field(default_factory=list)
+    """Folders not walked by default for their name (testdata, vendor, node_modules)."""
     chart_files: list[tuple[str, str]] = field(default_factory=list)
     """(file, which chart) for each file named one by one that is linted as part of its Helm chart."""
     loaded: object = field(default=None, repr=False, compare=False)

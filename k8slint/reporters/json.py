@@ -48,6 +48,7 @@ def report_json(result: Result) -> dict[str, Any]:
             "by_severity": {str(s): result.count(s) for s in sorted(Severity, reverse=True)},
             "notes": [clip(note, MESSAGE_LIMIT) for note in result.notes],
             "config": config_shown(result.config_file),
+            "left_out": list(result.left_out),
             "not_kubernetes": [{"file": file, "reason": clip(reason, MESSAGE_LIMIT)} for file, reason in result.not_kubernetes],
         },
         "findings": [finding_json(f) for f in result.findings],

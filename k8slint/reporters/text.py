@@ -81,13 +81,17 @@ def _set_aside(console: Console, result: Result) -> None:
         console.print(Text.assemble(("not Kubernetes: ", "dim"), _file(file), (f" ({printable(reason)})", "dim")))
     for file, reason in result.chart_files:
         console.print(Text.assemble(("in a chart: ", "dim"), _file(file), (f" ({printable(reason)})", "dim")))
-    if result.not_kubernetes or result.chart_files:
+    for folder in result.left_out:
+        console.print(Text.assemble(("left out: ", "dim"), _file(folder), (" (a testdata, vendor or node_modules folder)", "dim")))
+    if result.not_kubernetes or result.chart_files or result.left_out:
         console.print()
 
 
 def _summary(console: Console, result: Result) -> None:
     counts = {s: result.count(s) for s in Severity}
     aside = f"; {_plural(len(result.not_kubernetes), 'file')} not Kubernetes" if result.not_kubernetes else ""
+    if result.left_out:
+        aside += f"; {_plural(len(result.left_out), 'testdata, vendor or node_modules folder')} left out"
     where = Text(f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}){aside}; {_config(result)}.")
     if not result.findings:
         console.print(Text.assemble(("No problems found", "green"), where))

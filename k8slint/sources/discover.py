@@ -20,6 +20,9 @@ from k8slint.sources.kustomize import KustomizeMap, is_kustomization_name, kusto
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "vendor", "node_modules"})
+"""Folders left out while walking unless asked (default-excludes: false): Go's test inputs (which
+hold invalid objects on purpose), vendored and installed third-party code. The report counts them."""
 STDIN = "-"
 STDIN_DISPLAY = "<stdin>"
 
@@ -59,6 +62,8 @@ class Discovery:
     """(display path, path) of every chart folder (a folder with a Chart.yaml)."""
     roots: Roots = field(default_factory=lambda: Roots(()))
     """The linted roots: symlinks are followed only into these."""
+    left_out: list[str] = field(default_factory=list)
+    """Folders not walked because of their name (DEFAULT_EXCLUDED_DIRS), as displayed."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -81,13 +86,15 @@ def _skipped(path: str, reason: str) -> Emitted:
     return rulecodes.SKIPPED_FILE, Problem(reason, location=Location(display_path(path), 1, 1))
 
 
-def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
+def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_excludes: bool = True) -> Discovery:
     """The input files under ``paths``, in a stable order.
 
     A path that does not exist is a usage error; a folder that cannot be read
     while walking is a problem reported on that folder. Hidden files and
     folders are skipped while walking (a hidden file named explicitly is read).
-    Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
+    Folders named ``testdata``, ``vendor`` or ``node_modules`` are left out
+    while walking unless ``default_excludes`` is false (and listed in
+    ``left_out``). Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
     by name (``Dockerfile``, ``Containerfile``, ``*.Dockerfile``,
     ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: only its
     ``crds/`` hold plain manifests; its templates are not YAML until rendered.
@@ -100,6 +107,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
     files: list[InputFile] = []
     problems: list[Emitted] = []
     charts: list[tuple[str, str]] = []
+    left_out: list[str] = []
     seen: set[str] = set()
     for given in paths:
         if given == STDIN:
@@ -113,7 +121,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
             if os.path.islink(given) and not roots.contains(os.path.realpath(given)):
                 problems.append(_skipped(given, "a symlink to a folder outside the folder that holds it; not read"))
                 continue
-            for display, path in _walk(given, excludes, problems, charts, roots):
+            for display, path in _walk(given, excludes, problems, charts, roots, left_out if default_excludes else None):
                 if path not in seen:
                     seen.add(path)
                     files.append(InputFile(display, path, roots))
@@ -130,7 +138,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = ()) -> Discovery:
         except OSError:
             pass  # a dangling link: reading it says why
         files.append(InputFile(display_path(given), norm, roots, named=True))
-    return Discovery(files, problems, sorted(set(charts)), roots)
+    return Discovery(files, problems, sorted(set(charts)), roots, sorted(set(left_out)))
 
 
 def _walk(
@@ -139,6 +147,7 @@ def _walk(
     problems: list[Emitted],
     charts: list[tuple[str, str]],
     roots: Roots,
+    left_out: list[str] | None,
 ) -> list[tuple[str, str]]:
     known: dict[str, str | None] = {}
 
@@ -153,6 +162,9 @@ def _walk(
     def keep_dir(rel_folder: str, name: str) -> bool:
         rel = f"{rel_folder}/{name}" if rel_folder else name
         if name.startswith(".") or _excluded(rel, excludes):
+            return False
+        if left_out is not None and name in DEFAULT_EXCLUDED_DIRS:
+            left_out.append(display_path(os.path.join(root, rel)))
             return False
         chart = chart_of(rel_folder)
         return chart is None or _chart_subfolder_kept(rel_folder, name, chart)
@@ -259,7 +271,7 @@ def add_context(found: Discovery, excludes: Sequence[str]) -> Discovery:
                 continue
             seen.add(path)
             files.append(InputFile(display_path(path), path, found.roots))
-    return Discovery(files, found.problems, found.charts, found.roots)
+    return Discovery(files, found.problems, found.charts, found.roots, found.left_out)
 
 
 def identify(found: Discovery) -> Discovery:
@@ -318,7 +330,7 @@ def identify(found: Discovery) -> Discovery:
         labels = kustomize.selector_labels_from(item.path) if aside is None else None
         files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels))
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
-    return Discovery(files, found.problems, sorted(set(charts)), roots)
+    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out)
 
 
 def _add_kustomization(kustomize: KustomizeMap, path: str, roots: Roots) -> None:
