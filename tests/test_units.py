@@ -640,3 +640,25 @@ def test_lookups_stay_linear_in_the_number_of_units() -> None:
     # in rounds, so that a busy moment of a shared machine spoils one round, not the verdict
     ratios = [_lookups(1600) / _lookups(800) for _ in range(3)]
     assert min(ratios) < 3, ratios  # about 2 when linear; 4 when each lookup scans every sample
+
+
+def test_a_service_may_select_the_pods_of_a_leaderworkerset_template(tmp_path) -> None:
+    """LeaderWorkerSet pods carry the set's name and the labels of its leader or worker template."""
+    from tests.conftest import run_lint
+
+    (tmp_path / "lws.yaml").write_text(
+        "apiVersion: leaderworkerset.x-k8s.io/v1\nkind: LeaderWorkerSet\nmetadata:\n  name: vllm\nspec:\n"
+        "  replicas: 1\n  leaderWorkerTemplate:\n    size: 2\n    leaderTemplate:\n      metadata:\n"
+        "        labels: {role: leader}\n      spec:\n        containers:\n          - name: leader\n"
+        "            image: vllm/vllm-openai:v0.8.5\n    workerTemplate:\n      spec:\n        containers:\n"
+        "          - name: worker\n            image: vllm/vllm-openai:v0.8.5\n---\n"
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: vllm-leader\nspec:\n  selector:\n"
+        "    leaderworkerset.sigs.k8s.io/name: vllm\n    role: leader\n  ports:\n    - port: 8080\n---\n"
+        # a Deployment in the same file: evidence the file defines the pods its Services select
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: redis\nspec:\n  selector:\n"
+        "    matchLabels: {app: redis}\n  template:\n    metadata:\n      labels: {app: redis}\n    spec:\n"
+        "      containers:\n        - name: redis\n          image: redis:7.2\n"
+    )
+    assert "service-selector-no-match" not in {f.rule for f in run_lint(tmp_path).findings}
+    (tmp_path / "lws.yaml").write_text((tmp_path / "lws.yaml").read_text().replace("role: leader}", "role: head}"))
+    assert "service-selector-no-match" in {f.rule for f in run_lint(tmp_path).findings}

@@ -345,13 +345,17 @@ class ObjectIndex:
 
         Operators (Prometheus, Alertmanager, databases, ...) create pods whose
         labels come from the custom resource: its own labels, its
-        ``spec.podMetadata.labels``, or its name as a label value.
+        ``spec.podMetadata.labels``, the labels of a pod template it holds
+        (a LeaderWorkerSet's ``leaderTemplate`` and ``workerTemplate``), or its
+        name as a label value.
         """
         for obj in self.custom_resources.get(namespace, []):
-            labels = {**obj.labels, **mapping(dig(obj.data, ("spec", "podMetadata", "labels")))}
+            own = {**obj.labels, **mapping(dig(obj.data, ("spec", "podMetadata", "labels")))}
             name = obj.name
-            if all((key in labels and label_text(labels[key]) == value) or value == name for key, value in selector.match_labels):
-                return obj
+            for template in (None, *_template_labels(obj.data.get("spec"))):
+                labels = own if template is None else {**own, **template}
+                if all((key in labels and label_text(labels[key]) == value) or value == name for key, value in selector.match_labels):
+                    return obj
         return None
 
     def is_external(self, namespace: str | None, kind: str, name: str) -> bool:
@@ -422,6 +426,24 @@ def _parse_external(entries: Sequence[str]) -> set[tuple[str | None, str, str]]:
         elif len(parts) == 3:
             parsed.add((parts[0], parts[1], parts[2]))
     return parsed
+
+
+def _template_labels(spec: Any, limit: int = 1000) -> list[dict[str, Any]]:
+    """The ``metadata.labels`` of the pod templates nested in a custom resource's spec (bounded)."""
+    found: list[dict[str, Any]] = []
+    stack: list[Any] = [spec]
+    seen = 0
+    while stack and seen < limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, dict):
+            labels = dig(item, ("metadata", "labels"))
+            if isinstance(labels, dict) and labels:
+                found.append(labels)
+            stack.extend(value for value in item.values() if isinstance(value, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(value for value in item if isinstance(value, (dict, list)))
+    return found
 
 
 def _strings(data: Any, limit: int = 10000) -> set[str]:
