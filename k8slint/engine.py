@@ -1,4 +1,4 @@
-"""A lint run: discover -> load -> index -> look up -> plan -> run -> finish.
+"""A lint run: discover -> identify -> load -> index -> look up -> plan -> run -> finish.
 
 Each step has a module of its own: loading (load), worker processes for
 --jobs (scheduler), which checks run where (plan), what checks may read
