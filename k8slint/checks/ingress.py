@@ -47,8 +47,25 @@ class IngressPath:
     where: FieldPath
 
 
+ALB_ACTION_PORT = "use-annotation"
+"""The port name by which an AWS Load Balancer Controller backend names an action, not a Service."""
+
+
+def _alb_action(obj: K8sObject, backend: Backend) -> bool:
+    """An AWS Load Balancer Controller action backend: ``port.name: use-annotation`` with the action
+    in ``alb.ingress.kubernetes.io/actions.<name>``; no Service of that name is looked up."""
+    return backend.port == ALB_ACTION_PORT and f"alb.ingress.kubernetes.io/actions.{backend.service}" in obj.annotations
+
+
 def backends(obj: K8sObject) -> Iterator[Backend]:
-    """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form)."""
+    """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form),
+    without the AWS Load Balancer Controller's action backends, which name no Service."""
+    for backend in _backends(obj):
+        if not _alb_action(obj, backend):
+            yield backend
+
+
+def _backends(obj: K8sObject) -> Iterator[Backend]:
     spec = mapping(obj.data.get("spec"))
     candidates: list[tuple[FieldPath, Any]] = [
         (("spec", "defaultBackend"), spec.get("defaultBackend")),
@@ -228,8 +245,9 @@ def ingress_duplicate_path(ctx: RuleContext) -> Iterator[Problem]:
     first: dict[tuple[str, str, str, str], tuple[K8sObject, FieldPath]] = {}
     for obj in ctx.index.of_kind("Ingress"):
         ingress_class = mapping(obj.data.get("spec")).get("ingressClassName") or obj.annotations.get("kubernetes.io/ingress.class") or ""
+        load_balancer = _load_balancer(obj, str(ingress_class))
         for entry in paths(obj):
-            key = (obj.file.display, str(ingress_class), entry.host, entry.path + "\x00" + entry.path_type)
+            key = (obj.file.display, load_balancer, entry.host, entry.path + "\x00" + entry.path_type)
             original = first.setdefault(key, (obj, entry.where))
             if original[0] is obj and original[1] == entry.where:
                 continue
@@ -246,6 +264,23 @@ def ingress_duplicate_path(ctx: RuleContext) -> Iterator[Problem]:
                 related=(Related(owner.locate((*where, "path")), "first routed here"),),
                 variant="same-backend" if same_backend else None,
             )
+
+
+# Controllers that give each Ingress a load balancer of its own: the same route in two of them collides nowhere.
+_ONE_PER_INGRESS = frozenset({"gce", "gce-internal"})
+
+
+def _load_balancer(obj: K8sObject, ingress_class: str) -> str:
+    """Which routing table an Ingress joins: its class, for controllers that merge the Ingresses of a
+    class (ingress-nginx, Traefik); for GKE's and, without a group, the AWS Load Balancer Controller's,
+    the Ingress alone (each gets its own load balancer; ALB Ingresses of one
+    ``alb.ingress.kubernetes.io/group.name`` share one)."""
+    if ingress_class == "alb":
+        group = obj.annotations.get("alb.ingress.kubernetes.io/group.name")
+        return f"alb group {group}" if isinstance(group, str) and group else f"alb {obj.key}"
+    if ingress_class in _ONE_PER_INGRESS:
+        return f"{ingress_class} {obj.key}"
+    return ingress_class
 
 
 @object_check("KN047", kinds=INGRESS, local=True)

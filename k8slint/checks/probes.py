@@ -112,7 +112,11 @@ def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port!r} over TCP", path=path)
         elif isinstance(port, int) and not isinstance(port, bool):
             matches = [p for p in ports if p.number == port]
-            if ports and not matches:
+            # the containers of a pod share its network: a port another container declares answers too
+            elsewhere = any(
+                p.number == port for other in obj.containers() if other.path != container.path for p in declared_ports(other.data)
+            )
+            if ports and not matches and not elsewhere:
                 yield Problem(
                     f"{name} of container {container.name!r} probes port {port}, which the container does not declare "
                     "(the app may still listen there)",

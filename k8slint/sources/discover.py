@@ -96,8 +96,10 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     while walking unless ``default_excludes`` is false (and listed in
     ``left_out``). Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
     by name (``Dockerfile``, ``Containerfile``, ``*.Dockerfile``,
-    ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: only its
-    ``crds/`` hold plain manifests; its templates are not YAML until rendered.
+    ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: its
+    templates/ and charts/ and the chart files at its root (Chart.yaml, values
+    files, the schema) are linted as the chart; its other folders (crds/, and
+    any other a README applies with kubectl) hold files judged by their content.
     Symlinks are followed only into the linted roots, only regular files are
     read, and folders deeper than MAX_DEPTH are not walked: what is left out
     that way is a ``skipped-file`` problem.
@@ -173,7 +175,7 @@ def _walk(
         if name.startswith(".") or not (name.endswith(MANIFEST_SUFFIXES) or is_dockerfile_name(name)):
             return False
         chart = chart_of(rel_folder)
-        if chart is not None and not _in_crds(rel_folder, chart):
+        if chart is not None and rel_folder == chart and is_chart_file(name):
             return False
         return not _excluded(f"{rel_folder}/{name}" if rel_folder else name, excludes)
 
@@ -190,23 +192,25 @@ def _walk(
     return sorted((display_path(e.path), e.path) for e in entries if not e.is_dir)
 
 
-def _inside_chart(rel_folder: str, chart_roots: list[str]) -> str | None:
-    for chart in reversed(chart_roots):
-        if chart == "" or rel_folder == chart or rel_folder.startswith(chart + "/"):
-            return chart
-    return None
+CHART_FOLDERS = ("templates", "charts", "ci")
+"""A chart's folders that are the chart itself (rendered by Helm), or its values for chart-testing
+(ci/), not files to apply as they are."""
+
+
+def is_chart_file(name: str) -> bool:
+    """A file at a chart's root that belongs to the chart: Chart.yaml, Chart.lock, values files, the values schema."""
+    return name in ("Chart.yaml", "Chart.lock", "values.schema.json", "requirements.yaml", "requirements.lock") or (
+        name.startswith("values") and name.endswith((".yaml", ".yml"))
+    )
 
 
 def _chart_subfolder_kept(rel_folder: str, child: str, chart: str) -> bool:
-    """Inside a chart, walk only into crds/ (and below it)."""
+    """Inside a chart, every folder but templates/, charts/ and ci/ (the chart's) is walked:
+    crds/ hold plain manifests, and so may any other folder (manifests a README applies with
+    kubectl); what is in them is judged by its content."""
     if rel_folder == chart:
-        return child == "crds"
+        return child not in CHART_FOLDERS
     return True
-
-
-def _in_crds(rel_folder: str, chart: str) -> bool:
-    inner = rel_folder[len(chart) :].lstrip("/") if chart else rel_folder
-    return inner == "crds" or inner.startswith("crds/")
 
 
 def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str | None, Emitted | None]:
@@ -321,7 +325,7 @@ def identify(found: Discovery) -> Discovery:
             aside = kustomize.input_role(item.path)
         if aside is None and item.named and not item.is_dockerfile:
             chart = _chart_above(item.path, stops[item.path])
-            if chart is not None and not _in_crds(Path(os.path.relpath(os.path.dirname(os.path.abspath(item.path)), chart)).as_posix(), ""):
+            if chart is not None and _part_of_chart(item.path, chart):
                 aside, in_chart = f"a file of the Helm chart {display_path(chart)} (linted as a chart)", True
                 shown = display_path(os.path.relpath(chart)) if not os.path.isabs(item.path) else display_path(chart)
                 if all(os.path.abspath(path) != chart for _, path in charts):
@@ -331,6 +335,13 @@ def identify(found: Discovery) -> Discovery:
         files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels))
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
     return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out)
+
+
+def _part_of_chart(path: str, chart: str) -> bool:
+    """Whether a file under the chart folder ``chart`` is the chart's own: in templates/, charts/ or ci/,
+    or a chart file at its root (else, as in crds/, it is judged by its content)."""
+    inner = Path(os.path.relpath(os.path.abspath(path), chart)).parts
+    return (len(inner) == 1 and is_chart_file(inner[0])) or (len(inner) > 1 and inner[0] in CHART_FOLDERS)
 
 
 def _add_kustomization(kustomize: KustomizeMap, path: str, roots: Roots) -> None:

@@ -100,7 +100,19 @@ def _is_object(data: Any) -> bool:
     if not is_kubernetes_document(data):
         return False
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    return not (isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind))
+    if isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind):
+        return False
+    return not _is_function_config(data)
+
+
+# A KRM function's config (kustomize fn run, kpt): read by the function, never applied.
+_FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
+
+
+def _is_function_config(data: dict[str, Any]) -> bool:
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return isinstance(annotations, dict) and any(key in annotations for key in _FUNCTION_ANNOTATIONS)
 
 
 def _why_not(documents: list[Any], broken: bool) -> str:
@@ -113,6 +125,8 @@ def _why_not(documents: list[Any], broken: bool) -> str:
             continue
         api_version, kind = data.get("apiVersion"), data.get("kind")
         if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
+            if _is_function_config(data):
+                return f"{clip(kind, 60)} ({clip(api_version, 80)}) is a KRM function's config (config.kubernetes.io/function), not an API object"
             if is_tool_config(api_version, kind):
                 return f"{clip(kind, 60)} ({clip(api_version, 80)}) configures a tool, it is not an API object"
             return f"apiVersion {clip(api_version, 80)!r} names no Kubernetes API"
@@ -123,16 +137,23 @@ def _why_not(documents: list[Any], broken: bool) -> str:
 
 # A Go/Jinja/Mustache template action: ``{{ .Values.x }}``, ``{{ Elastic-IP-address }}``.
 _TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}")
+# Argo Workflows' and Argo Rollouts' run-time expressions, which stay in the applied object (as strings).
+_RUNTIME_EXPRESSION = re.compile(r"\{\{\s*(?:args|inputs|outputs|workflow|steps|tasks|item|pod|metrics|experiment)\b")
 
 
 def _read_error(file: SourceFile, error: Any) -> Emitted:
     """The finding for a document that could not be read: a syntax error on a line that holds a
-    template action (``{{ ... }}``) is a file still to be rendered (unrendered-placeholder)."""
+    template action (``{{ ... }}``) is a file still to be rendered (unrendered-placeholder), unless
+    the action is an Argo run-time expression (``{{args.x}}``), which is applied as written: there
+    the syntax error is the file's own (the value must be quoted)."""
     location = Location(file.display, error.line, error.column)
     if error.kind == "syntax":
         for number in (error.line, error.line - 1):
             line = file.line(number) or ""
             action = _TEMPLATE_ACTION.search(line)
+            if action is not None and _RUNTIME_EXPRESSION.match(action.group(0)):
+                hint = f"Quote the value: {clip(action.group(0), 60)} is resolved at run time, inside a YAML string"
+                return ERROR_RULES[error.kind], Problem(error.message, location=location, hint=hint)
             if action is not None:
                 message = (
                     f"line {number} holds the template action {clip(action.group(0), 60)!r}, which is not YAML: "
@@ -340,6 +361,8 @@ def _accept_object(result: LoadResult, obj: K8sObject) -> None:
     data = obj.data
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind):
+        return
+    if _is_function_config(data):
         return
     for field_name, value in (("apiVersion", api_version), ("kind", kind)):
         if not isinstance(value, str) or not value:
