@@ -49,8 +49,13 @@ def test_an_alb_action_backend_names_no_service_port(tmp_path: Path) -> None:
     backend = "                name: rollouts-demo-root\n                port:\n                  name: use-annotation"
     (tmp_path / "ingress.yaml").write_text(ALB_SERVICE + "---\n" + _alb_ingress("demo", backend, ACTION))
     assert not {f.rule for f in run_lint(tmp_path).findings} & {"ingress-backend-port-unknown", "ingress-backend-missing"}
-    # without the action annotation it is a Service port lookup like any other, and it fails
+    # Argo Rollouts writes the action annotation at run time: the manifest has only the port name
     (tmp_path / "ingress.yaml").write_text(ALB_SERVICE + "---\n" + _alb_ingress("demo", backend))
+    assert "ingress-backend-port-unknown" not in {f.rule for f in run_lint(tmp_path).findings}
+    # any other name is a Service port lookup like any other, and this one fails
+    (tmp_path / "ingress.yaml").write_text(
+        ALB_SERVICE + "---\n" + _alb_ingress("demo", backend.replace("use-annotation", "use-annotations"))
+    )
     assert "ingress-backend-port-unknown" in {f.rule for f in run_lint(tmp_path).findings}
 
 
@@ -151,3 +156,24 @@ def test_a_k6_base_image_runs_as_its_own_user(tmp_path: Path) -> None:
         (tmp_path / "Dockerfile").read_text().replace("grafana/k6", "alpine").replace("2.2.0-with-browser", "3.20")
     )
     assert "dockerfile-root-user" in {f.rule for f in run_lint(tmp_path).findings}
+
+
+def test_an_image_with_a_placeholder_registry_links_to_the_nearest_dockerfile_of_its_name(tmp_path: Path) -> None:
+    """kubernetes-engine-samples: four database samples each build docker/chatbot, run as <DOCKER_REPO>/chatbot:1.0."""
+    for sample in ("qdrant", "weaviate"):
+        (tmp_path / sample / "docker" / "chatbot").mkdir(parents=True)
+        (tmp_path / sample / "manifests").mkdir()
+        (tmp_path / sample / "docker" / "chatbot" / "Dockerfile").write_text(
+            'FROM python:3.12-slim\nUSER 10001\nEXPOSE 8501\nCMD ["streamlit", "run", "app.py"]\n'
+        )
+        probe = "          readinessProbe:\n            httpGet: {path: /, port: 8501}\n" if sample == "qdrant" else ""
+        (tmp_path / sample / "manifests" / "chatbot.yaml").write_text(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: chatbot\nspec:\n  selector:\n    matchLabels: {app: chatbot}\n"
+            "  template:\n    metadata:\n      labels: {app: chatbot}\n    spec:\n      containers:\n        - name: chatbot\n"
+            "          image: <DOCKER_REPO>/chatbot:1.0\n          ports:\n            - containerPort: 8501\n" + probe
+        )
+    messages = {
+        Path(f.location.file).parts[-4]: f.message for f in run_lint(tmp_path).findings if f.rule == "dockerfile-missing-healthcheck"
+    }
+    assert "qdrant" not in messages  # linked to the qdrant Deployment, which has a readiness probe
+    assert "the nearest of 2" in messages["weaviate"] and "has no readiness or liveness probe" in messages["weaviate"]

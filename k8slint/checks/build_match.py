@@ -52,7 +52,7 @@ def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         provided = {mapping(e).get("name") for e in sequence(container.data.get("env"))}
         from_sources, unknown, sources = _env_from_names(obj, container.data, ctx)
         provided |= from_sources
-        built = ctx.builds.dockerfile_for(image)
+        built = ctx.builds.dockerfile_for(image, obj.file.display)
         if built is not None:
             doc = built[0]
             final = doc.final_stage()

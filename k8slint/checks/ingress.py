@@ -52,9 +52,10 @@ ALB_ACTION_PORT = "use-annotation"
 
 
 def _alb_action(obj: K8sObject, backend: Backend) -> bool:
-    """An AWS Load Balancer Controller action backend: ``port.name: use-annotation`` with the action
-    in ``alb.ingress.kubernetes.io/actions.<name>``; no Service of that name is looked up."""
-    return backend.port == ALB_ACTION_PORT and f"alb.ingress.kubernetes.io/actions.{backend.service}" in obj.annotations
+    """An AWS Load Balancer Controller action backend: ``port.name: use-annotation`` names the
+    action in ``alb.ingress.kubernetes.io/actions.<name>`` (written in the manifest, or at run
+    time by Argo Rollouts); no Service of that name is looked up. No other controller uses the name."""
+    return backend.port == ALB_ACTION_PORT
 
 
 def backends(obj: K8sObject) -> Iterator[Backend]:

@@ -10,6 +10,7 @@ Dockerfile's folder name (``backend/Dockerfile`` builds ``ghcr.io/acme/backend``
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,15 @@ def image_settings(images: dict[str, Any], base: str) -> dict[str, ImageSettings
     return found
 
 
+# The last path component of an image reference whose registry is a placeholder (``<DOCKER_REPO>/chatbot:1.0``).
+_LAST_COMPONENT = re.compile(r"/([a-z0-9]+(?:[._-][a-z0-9]+)*)(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?(?:@[a-z0-9]+:[a-f0-9]+)?$")
+
+
+def _last_component(image: Any) -> str | None:
+    match = _LAST_COMPONENT.search(image) if isinstance(image, str) else None
+    return match.group(1) if match else None
+
+
 def repository(image: Any) -> str | None:
     if not isinstance(image, str):
         return None
@@ -75,23 +85,33 @@ class BuildMap:
         self._containers: dict[int, list[BuiltContainer]] = {}
         for obj in objects if dockerfiles else ():
             for container in obj.containers():
-                found = self.dockerfile_for(container.data.get("image"))
+                found = self.dockerfile_for(container.data.get("image"), obj.file.display)
                 if found is not None:
                     doc, how = found
                     self._containers.setdefault(id(doc), []).append(BuiltContainer(obj, container, how))
 
-    def dockerfile_for(self, image: Any) -> tuple[DockerfileDoc, str] | None:
+    def dockerfile_for(self, image: Any, near: str | None = None) -> tuple[DockerfileDoc, str] | None:
+        """The Dockerfile that builds ``image``: the one the config maps it to, else the one in a
+        folder named as the image's last path component (of several, the nearest to the file
+        ``near`` that runs it, when one is nearer than the others)."""
         repo = repository(image)
-        if repo is None:
+        if repo is not None:
+            configured = self.settings.get(repo)
+            if configured is not None and configured.dockerfile is not None:
+                doc = self._by_path.get(configured.dockerfile)
+                return (doc, "mapped in the config's images section") if doc is not None else None
+        last = repo.rsplit("/", 1)[-1] if repo is not None else _last_component(image)
+        if last is None:
             return None
-        configured = self.settings.get(repo)
-        if configured is not None and configured.dockerfile is not None:
-            doc = self._by_path.get(configured.dockerfile)
-            return (doc, "mapped in the config's images section") if doc is not None else None
-        last = repo.rsplit("/", 1)[-1]
         candidates = self._by_folder.get(last, [])
         if len(candidates) == 1:
             return candidates[0], f"matched by folder name {last!r}"
+        if len(candidates) > 1 and near is not None:
+            here = os.path.dirname(os.path.abspath(near))
+            shared = [len(os.path.commonpath([here, os.path.dirname(os.path.abspath(c.file.display))])) for c in candidates]
+            best = max(shared)
+            if shared.count(best) == 1:
+                return candidates[shared.index(best)], f"matched by folder name {last!r}, the nearest of {len(candidates)}"
         return None
 
     def containers_of(self, doc: DockerfileDoc) -> list[BuiltContainer]:
