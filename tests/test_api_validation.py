@@ -233,6 +233,14 @@ CASES: list[tuple[str, str, str]] = [
         ),
         'Not found: "nope"',
     ),
+    (
+        "bidirectional propagation in a container that is not privileged",
+        pod(
+            "  containers:\n    - name: c\n      image: nginx:1.27\n      volumeMounts:\n        - name: abc\n          mountPath: /bar\n"
+            "          mountPropagation: Bidirectional #!\n  volumes:\n    - {name: abc, hostPath: {path: /mnt}}\n"
+        ),
+        "available only to privileged containers",
+    ),
     # -- TestValidateEnv, TestValidateEnvFrom
     (
         "value and valueFrom together",
@@ -249,6 +257,13 @@ CASES: list[tuple[str, str, str]] = [
             "            fieldRef: {fieldPath: metadata.name}\n            secretKeyRef: {name: a, key: b} #!\n"
         ),
         "may not have more than one field specified at a time",
+    ),
+    (
+        "value with an empty valueFrom: one error, the missing source",
+        pod(
+            "  containers:\n    - name: c\n      image: nginx:1.27\n      env:\n        - name: abc\n          value: foo\n          valueFrom: {} #!\n"
+        ),
+        "must specify one of",
     ),
     (
         "valueFrom with no source",
@@ -296,6 +311,19 @@ CASES: list[tuple[str, str, str]] = [
         "invalid access mode",
         "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec:\n  accessModes:\n    - fakemode #!\n  resources: {requests: {storage: 1Gi}}\n",
         'Unsupported value: "fakemode"',
+    ),
+    (
+        "no access mode",
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: c}\nspec: #!\n  resources: {requests: {storage: 1Gi}}\n",
+        "at least 1 access mode is required",
+    ),
+    (
+        "an unknown access mode in a StatefulSet's claim template",
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  selector: {matchLabels: {a: b}}\n  serviceName: s\n  template:\n"
+        "    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: nginx:1.27}]\n"
+        "  volumeClaimTemplates:\n    - metadata: {name: data}\n      spec:\n        accessModes:\n          - ReadWriteOnly #!\n"
+        "        resources: {requests: {storage: 1Gi}}\n",
+        "each claim made from this template is refused",
     ),
     (
         "ReadWriteOncePod with another mode",

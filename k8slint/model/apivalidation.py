@@ -137,9 +137,9 @@ def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
             continue
         path = (*container.path, "env", index, "valueFrom")
         value = entry.get("value")
-        if isinstance(value, str) and value:
-            yield Refusal(path, "Invalid value: may not be specified when `value` is not empty")
         found = _one_of(source, path, ENV_SOURCES)
+        if found and isinstance(value, str) and value:
+            yield Refusal(path, "Invalid value: may not be specified when `value` is not empty")
         if not found:
             yield Refusal(path, "Invalid value: must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`")
         elif len(found) > 1:
@@ -179,9 +179,15 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
         yield from _handler_refusals(data.get(probe), (probe,), PROBE_HANDLERS)
     for hook in ("postStart", "preStop"):
         yield from _handler_refusals(dig(data, ("lifecycle", hook)), ("lifecycle", hook), LIFECYCLE_HANDLERS)
+    privileged = dig(data, ("securityContext", "privileged")) is True
     for index, mount in enumerate(sequence(data.get("volumeMounts"))):
         yield from enum_refusal(data, ("volumeMounts", index, "mountPropagation"), MOUNT_PROPAGATIONS)
         mount = mapping(mount)
+        if mount.get("mountPropagation") == "Bidirectional" and not privileged and container.group != "ephemeralContainers":
+            yield Refusal(
+                ("volumeMounts", index, "mountPropagation"),
+                "Forbidden: Bidirectional mount propagation is available only to privileged containers",
+            )
         if mount.get("subPath") and mount.get("subPathExpr"):
             yield Refusal(("volumeMounts", index, "subPathExpr"), "Invalid value: subPathExpr and subPath are mutually exclusive")
     if volumes is not None:
@@ -370,6 +376,8 @@ def network_policy_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
 def claim_spec_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
     """ValidatePersistentVolumeClaimSpec: access modes and volume mode (paths relative to the claim spec)."""
     modes = spec.get("accessModes")
+    if modes is None or modes == []:
+        yield Refusal(("accessModes",), "Required value: at least 1 access mode is required")
     for index, _mode in enumerate(sequence(modes)):
         yield from enum_refusal(spec, ("accessModes", index), ACCESS_MODES)
     if "ReadWriteOncePod" in sequence(modes) and len(sequence(modes)) > 1:
@@ -396,7 +404,9 @@ def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, A
                 claim_names.append(name)
             claim_spec = dig(claim, ("spec",))
             if isinstance(claim_spec, dict):
-                yield from _prefixed(claim_spec_refusals(claim_spec), ("spec", "volumeClaimTemplates", index, "spec"))
+                for refusal in claim_spec_refusals(claim_spec):
+                    path = ("spec", "volumeClaimTemplates", index, "spec", *refusal.path)
+                    yield Refusal(path, refusal.message + " (each claim made from this template is refused)")
     if kind == "Job" and isinstance(data.get("spec"), dict):
         yield from job_spec_refusals(("spec",), data["spec"])
     elif kind == "CronJob" and isinstance(dig(data, ("spec", "jobTemplate", "spec")), dict):
