@@ -204,6 +204,26 @@ CASES: list[tuple[str, str, str]] = [
         'Duplicate value: "abc"',
     ),
     (
+        "more than one volume type",
+        pod(
+            "  containers:\n    - {name: c, image: nginx:1.27}\n  volumes:\n    - name: abc\n      hostPath: {path: /mnt/path}\n      emptyDir: {} #!\n"
+        ),
+        "may not specify more than 1 volume type (already 'hostPath')",
+    ),
+    (
+        "a volume with no type defaults to emptyDir",
+        pod("  containers:\n    - {name: c, image: nginx:1.27}\n  volumes:\n    - name: abc\n"),
+        "",
+    ),
+    (
+        "host port not unique",
+        pod(
+            "  containers:\n    - name: abc\n      image: nginx:1.27\n      ports: [{containerPort: 80, hostPort: 80}]\n"
+            "    - name: def\n      image: nginx:1.27\n      ports:\n        - containerPort: 81\n          hostPort: 80 #!\n"
+        ),
+        'Duplicate value: "TCP/80"',
+    ),
+    (
         "subPath and subPathExpr together",
         pod(
             "  containers:\n    - name: c\n      image: nginx:1.27\n      volumeMounts:\n        - name: abc\n          mountPath: /bar\n"
@@ -305,6 +325,42 @@ CASES: list[tuple[str, str, str]] = [
         "invalid ip family policy and family",
         "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ipFamilyPolicy: DualStack #!\n  ipFamilies:\n    - IPv5 #!\n  ports: [{port: 80}]\n",
         "Unsupported value",
+    ),
+    (
+        "missing ports",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: #!\n  type: LoadBalancer\n  selector: {a: b}\n",
+        "spec.ports: Required value",
+    ),
+    ("headless without ports", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  clusterIP: None\n  selector: {a: b}\n", ""),
+    (
+        "NodePort with clusterIP None",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n  clusterIP: None #!\n  ports: [{port: 80}]\n",
+        "may not be set to 'None' for NodePort services",
+    ),
+    (
+        "invalid cluster IP",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  clusterIP: invalid #!\n  ports: [{port: 80}]\n",
+        "must be empty, 'None', or a valid IP address",
+    ),
+    (
+        "nodePort on a ClusterIP Service",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  ports:\n    - port: 80\n      nodePort: 30001 #!\n",
+        "may not be used when `type` is 'ClusterIP'",
+    ),
+    (
+        "ExternalName without externalName",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: #!\n  type: ExternalName\n",
+        "spec.externalName: Required value",
+    ),
+    (
+        "invalid externalName",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: ExternalName\n  externalName: '-123' #!\n",
+        "DNS-1123 subdomain",
+    ),
+    (
+        "ExternalName with a cluster IP",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  type: ExternalName\n  externalName: db.example.com\n  clusterIP: 10.0.0.1 #!\n",
+        "may not be set for ExternalName services",
     ),
     # -- TestValidatePersistentVolumeClaim
     (

@@ -15,6 +15,7 @@ reports them.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from k8slint.findings import FieldPath
+from k8slint.model.names import dns1123_subdomain
 from k8slint.model.placeholders import caps_identifier, template_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import dig, mapping, sequence
@@ -53,6 +55,14 @@ PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")  # handlerFromProbe
 LIFECYCLE_HANDLERS = ("exec", "httpGet", "tcpSocket", "sleep")  # handlerFromLifecycle
 ENV_SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")  # validateEnvVarValueFrom
 ENV_FROM_SOURCES = ("configMapRef", "secretRef")  # validateEnvFrom
+
+# VolumeSource's members (validateVolumeSource counts them); a volume with none defaults to emptyDir.
+VOLUME_SOURCES = (
+    "hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
+    "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc",
+    "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected",
+    "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image",
+)  # fmt: skip
 
 _TEMPLATE_REQUIRES_ALWAYS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController"})
 
@@ -112,8 +122,8 @@ def _names(items: Any) -> Iterator[tuple[int, str]]:
 
 
 def _one_of(block: dict[str, Any], path: FieldPath, fields: tuple[str, ...]) -> list[FieldPath]:
-    """The paths of the ``fields`` that ``block`` sets (to anything but null)."""
-    return [(*path, field) for field in fields if block.get(field) is not None]
+    """The paths of the ``fields`` that ``block`` sets (to anything but null), in the file's order."""
+    return [(*path, key) for key, value in block.items() if key in fields and value is not None]
 
 
 def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) -> Iterator[Refusal]:
@@ -227,8 +237,13 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
         if name in volumes:
             yield Refusal((*spec_path, "volumes", index, "name"), f"Duplicate value: {json.dumps(name)}")
         volumes.add(name)
-    for index, claim in enumerate(sequence(spec.get("volumes"))):
-        template = dig(claim, ("ephemeral", "volumeClaimTemplate", "spec"))
+    for index, volume in enumerate(sequence(spec.get("volumes"))):
+        if isinstance(volume, dict):
+            # validateVolumeSource: at most one source (none defaults to emptyDir).
+            found = _one_of(volume, (*spec_path, "volumes", index), VOLUME_SOURCES)
+            for extra in found[1:]:
+                yield Refusal(extra, f"Forbidden: may not specify more than 1 volume type (already {found[0][-1]!r})")
+        template = dig(volume, ("ephemeral", "volumeClaimTemplate", "spec"))
         if isinstance(template, dict):
             yield from _prefixed(claim_spec_refusals(template), (*spec_path, "volumes", index, "ephemeral", "volumeClaimTemplate", "spec"))
     volumes.update(claim_templates)
@@ -243,10 +258,28 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
             if name in seen:
                 yield Refusal((*spec_path, group, index, "name"), f"Duplicate value: {json.dumps(name)}")
             seen.add(name)
+    yield from _host_port_refusals(spec_path, spec)
     for container in containers_of((spec_path, spec)):
         yield from _prefixed(_container_refusals(container, volumes if known else None), container.path)
         yield from _env_refusals(container)
         yield from _resource_refusals(container)
+
+
+def _host_port_refusals(spec_path: FieldPath, spec: dict[str, Any]) -> Iterator[Refusal]:
+    """AccumulateUniqueHostPorts (checkHostPortConflicts): a host port, protocol and host IP once among the containers."""
+    seen: set[tuple[str, str, int]] = set()
+    for index, container in enumerate(sequence(spec.get("containers"))):
+        for port_index, port in enumerate(sequence(mapping(container).get("ports"))):
+            port = mapping(port)
+            number = port.get("hostPort")
+            if not isinstance(number, int) or isinstance(number, bool) or number == 0:
+                continue
+            protocol, host_ip = port.get("protocol"), port.get("hostIP")
+            key = (host_ip if isinstance(host_ip, str) else "", protocol if isinstance(protocol, str) else "TCP", number)
+            if key in seen:
+                shown = "/".join(str(part) for part in key if part != "")
+                yield Refusal((*spec_path, "containers", index, "ports", port_index, "hostPort"), f"Duplicate value: {json.dumps(shown)}")
+            seen.add(key)
 
 
 def _dns_none_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
@@ -349,9 +382,48 @@ def _internal_only(spec: dict[str, Any]) -> bool:
     return spec.get("type") in (None, "ClusterIP", "ExternalName") and not spec.get("externalIPs")
 
 
+def _service_type_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
+    """ValidateService: what each type requires and forbids (paths relative to the spec)."""
+    kind = spec.get("type") if isinstance(spec.get("type"), str) else "ClusterIP"
+    cluster_ip = spec.get("clusterIP")
+    ports = sequence(spec.get("ports"))
+    if kind != "ExternalName" and cluster_ip != "None" and not ports and not isinstance(spec.get("ports"), str):
+        yield Refusal(
+            ("ports",) if "ports" in spec else (),
+            "spec.ports: Required value (a Service that is not headless or ExternalName needs a port)",
+        )
+    if kind in ("LoadBalancer", "NodePort") and cluster_ip == "None":
+        yield Refusal(("clusterIP",), f"Invalid value: \"None\": may not be set to 'None' for {kind} services")
+    if kind == "ExternalName":
+        if isinstance(cluster_ip, str) and cluster_ip:
+            yield Refusal(("clusterIP",), "Forbidden: may not be set for ExternalName services")
+        name = spec.get("externalName")
+        if not isinstance(name, str) or not name:
+            yield Refusal(
+                ("externalName",) if "externalName" in spec else (),
+                "spec.externalName: Required value (an ExternalName Service names its target)",
+            )
+        elif not _placeholder(name):
+            problem = dns1123_subdomain(name.removesuffix("."))
+            if problem:
+                yield Refusal(("externalName",), f"Invalid value: {json.dumps(name)}: a DNS-1123 subdomain {problem}")
+    elif isinstance(cluster_ip, str) and cluster_ip not in ("", "None") and not _placeholder(cluster_ip):
+        try:
+            ipaddress.ip_address(cluster_ip)
+        except ValueError:
+            yield Refusal(("clusterIP",), f"Invalid value: {json.dumps(cluster_ip)}: must be empty, 'None', or a valid IP address")
+    if kind == "ClusterIP":
+        for index, port in enumerate(ports):
+            node_port = mapping(port).get("nodePort")
+            if isinstance(node_port, int) and not isinstance(node_port, bool) and node_port != 0:
+                yield Refusal(("ports", index, "nodePort"), "Forbidden: may not be used when `type` is 'ClusterIP'")
+
+
 def service_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
-    """ValidateService: the enums of a Service spec and its ports."""
+    """ValidateService: the enums of a Service spec and its ports, and what each type requires."""
     spec = mapping(data.get("spec"))
+    if isinstance(data.get("spec"), dict):
+        yield from _prefixed(_service_type_refusals(spec), ("spec",))
     yield from enum_refusal(data, ("spec", "type"), SERVICE_TYPES)
     yield from enum_refusal(data, ("spec", "sessionAffinity"), SESSION_AFFINITIES)
     if not _internal_only(spec):
