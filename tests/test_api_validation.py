@@ -191,9 +191,16 @@ CASES: list[tuple[str, str, str]] = [
         "ephemeral container name collides with an init container",
         pod(
             "  initContainers:\n    - {name: debug, image: busybox:1.36}\n  containers:\n    - {name: c, image: nginx:1.27}\n"
-            "  ephemeralContainers:\n    - name: debug #!\n      image: busybox:1.36\n"
+            "  ephemeralContainers: #!\n    - name: debug #!\n      image: busybox:1.36\n"
         ),
-        'Duplicate value: "debug"',
+        "debug",
+    ),
+    (
+        "ephemeral containers in a pod template",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n"
+        "    metadata: {labels: {a: b}}\n    spec:\n      containers: [{name: c, image: nginx:1.27}]\n"
+        "      ephemeralContainers: #!\n        - {name: debug, image: busybox:1.36}\n",
+        "ephemeral containers not allowed in pod template",
     ),
     # -- TestValidateVolumes, TestValidateVolumeMounts, TestValidateVolumeDevices
     (
@@ -249,9 +256,9 @@ CASES: list[tuple[str, str, str]] = [
     (
         "a mount of an ephemeral container is checked too",
         pod(
-            "  containers:\n    - {name: c, image: nginx:1.27}\n  ephemeralContainers:\n    - name: debug\n      image: busybox:1.36\n      volumeMounts:\n        - name: nope #!\n          mountPath: /x\n"
+            "  containers:\n    - {name: c, image: nginx:1.27}\n  ephemeralContainers: #!\n    - name: debug\n      image: busybox:1.36\n      volumeMounts:\n        - name: nope #!\n          mountPath: /x\n"
         ),
-        'Not found: "nope"',
+        "",
     ),
     (
         "bidirectional propagation in a container that is not privileged",

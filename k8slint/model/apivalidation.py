@@ -222,6 +222,10 @@ def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], cla
     """
     yield from _prefixed(_restart_policy_refusals(kind, spec), spec_path)
     note = " (the StatefulSet is accepted, but every pod it creates from this template is refused)" if kind == "StatefulSet" else ""
+    if sequence(spec.get("ephemeralContainers")):
+        # ValidatePodCreate and ValidatePodTemplateSpec: they are added to a running pod, never declared.
+        words = "cannot be set on create" if kind == "Pod" else "ephemeral containers not allowed in pod template"
+        yield Refusal((*spec_path, "ephemeralContainers"), f"Forbidden: {words} (kubectl debug adds them to a running pod)" + note)
     for refusal in _pod_refusals(spec, spec_path, set(claim_templates)):
         yield Refusal(refusal.path, refusal.message + note)
 
