@@ -86,6 +86,40 @@ CASES: list[tuple[str, str, str]] = [
     ),
     # -- TestValidateContainers
     (
+        "container name not a DNS label",
+        pod("  containers:\n    - name: a_b #!\n      image: nginx:1.27\n"),
+        'Invalid value: "a_b": a DNS-1123 label',
+    ),
+    (
+        "container name longer than 63 characters",
+        pod("  containers:\n    - name: " + "a" * 64 + " #!\n      image: nginx:1.27\n"),
+        "at most 63",
+    ),
+    (
+        "volume name not a DNS label",
+        pod("  containers:\n    - {name: c, image: nginx:1.27}\n  volumes:\n    - name: Abc #!\n      emptyDir: {}\n"),
+        "DNS-1123 label",
+    ),
+    (
+        "invalid seccomp profile type",
+        pod("  securityContext:\n    seccompProfile:\n      type: unknown #!\n  containers:\n    - {name: c, image: nginx:1.27}\n"),
+        '"Localhost", "RuntimeDefault", "Unconfined"',
+    ),
+    (
+        "localhost seccomp profile without a profile",
+        pod(
+            "  containers:\n    - name: c\n      image: nginx:1.27\n      securityContext:\n        seccompProfile:\n          type: Localhost #!\n"
+        ),
+        "must be set when seccomp type is Localhost",
+    ),
+    (
+        "a profile with type RuntimeDefault",
+        pod(
+            "  securityContext:\n    seccompProfile:\n      type: RuntimeDefault\n      localhostProfile: foo.json #!\n  containers:\n    - {name: c, image: nginx:1.27}\n"
+        ),
+        "can only be set when seccomp type is Localhost",
+    ),
+    (
         "container name not unique",
         pod("  containers:\n    - {name: abc, image: nginx:1.27}\n    - name: abc #!\n      image: nginx:1.27\n"),
         'Duplicate value: "abc"',
@@ -459,6 +493,12 @@ CASES: list[tuple[str, str, str]] = [
         "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n"
         "    metadata: {labels: {a: b}}\n    spec:\n      restartPolicy: OnFailure #!\n      containers: [{name: c, image: nginx:1.27}]\n",
         'supported values: "Always"',
+    ),
+    (
+        "replicaset template with activeDeadlineSeconds",
+        "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n"
+        "    metadata: {labels: {a: b}}\n    spec:\n      activeDeadlineSeconds: 30 #!\n      containers: [{name: c, image: nginx:1.27}]\n",
+        "activeDeadlineSeconds in ReplicaSet is not Supported",
     ),
     # -- apps TestValidateStatefulSet: the template's pod spec is refused pod by pod
     (

@@ -23,7 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from k8slint.findings import FieldPath
-from k8slint.model.names import dns1123_subdomain
+from k8slint.model.names import dns1123_label, dns1123_subdomain
 from k8slint.model.placeholders import caps_identifier, template_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import dig, mapping, sequence
@@ -47,6 +47,7 @@ IP_FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")  # s
 IP_FAMILIES = ("IPv4", "IPv6")  # supportedServiceIPFamily
 ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")  # supportedAccessModes
 VOLUME_MODES = ("Block", "Filesystem")  # supportedVolumeModes
+SECCOMP_PROFILE_TYPES = ("Localhost", "RuntimeDefault", "Unconfined")  # supportedSeccompProfileTypes
 
 # Application protocols people put in `protocol`; the API server wants the transport there.
 _APPLICATION_PROTOCOLS = frozenset({"HTTP", "HTTPS", "HTTP2", "H2C", "GRPC", "TLS", "WS", "WSS", "TCP/IP"})
@@ -189,6 +190,7 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
         yield from _handler_refusals(data.get(probe), (probe,), PROBE_HANDLERS)
     for hook in ("postStart", "preStop"):
         yield from _handler_refusals(dig(data, ("lifecycle", hook)), ("lifecycle", hook), LIFECYCLE_HANDLERS)
+    yield from _seccomp_refusals(data.get("securityContext"), ("securityContext",))
     privileged = dig(data, ("securityContext", "privileged")) is True
     for index, mount in enumerate(sequence(data.get("volumeMounts"))):
         yield from enum_refusal(data, ("volumeMounts", index, "mountPropagation"), MOUNT_PROPAGATIONS)
@@ -238,6 +240,7 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
     # validateVolumes: each volume name once.
     volumes: set[str] = set()
     for index, name in _names(spec.get("volumes")):
+        yield from _label_refusal(name, (*spec_path, "volumes", index, "name"))
         if name in volumes:
             yield Refusal((*spec_path, "volumes", index, "name"), f"Duplicate value: {json.dumps(name)}")
         volumes.add(name)
@@ -259,14 +262,35 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
     seen: set[str] = set()
     for group in CONTAINER_LISTS:
         for index, name in _names(spec.get(group)):
+            yield from _label_refusal(name, (*spec_path, group, index, "name"))
             if name in seen:
                 yield Refusal((*spec_path, group, index, "name"), f"Duplicate value: {json.dumps(name)}")
             seen.add(name)
+    yield from _seccomp_refusals(spec.get("securityContext"), (*spec_path, "securityContext"))
     yield from _host_port_refusals(spec_path, spec)
     for container in containers_of((spec_path, spec)):
         yield from _prefixed(_container_refusals(container, volumes if known else None), container.path)
         yield from _env_refusals(container)
         yield from _resource_refusals(container)
+
+
+def _label_refusal(name: str, path: FieldPath) -> Iterator[Refusal]:
+    """ValidateDNS1123Label, as validateContainers and validateVolumes apply it to names."""
+    problem = dns1123_label(name)
+    if problem:
+        yield Refusal(path, f"Invalid value: {json.dumps(name)}: a DNS-1123 label {problem}")
+
+
+def _seccomp_refusals(context: Any, path: FieldPath) -> Iterator[Refusal]:
+    """validateSeccompProfileField: the profile type, and a localhost profile exactly with type Localhost."""
+    profile = mapping(mapping(context).get("seccompProfile"))
+    base = (*path, "seccompProfile")
+    kind = profile.get("type")
+    yield from _prefixed(enum_refusal(profile, ("type",), SECCOMP_PROFILE_TYPES), base)
+    if kind == "Localhost" and not profile.get("localhostProfile"):
+        yield Refusal((*base, "type"), "localhostProfile: Required value: must be set when seccomp type is Localhost")
+    elif kind in ("RuntimeDefault", "Unconfined") and profile.get("localhostProfile") is not None:
+        yield Refusal((*base, "localhostProfile"), "Invalid value: can only be set when seccomp type is Localhost")
 
 
 def _host_port_refusals(spec_path: FieldPath, spec: dict[str, Any]) -> Iterator[Refusal]:
@@ -312,6 +336,10 @@ def _restart_policy_refusals(kind: str, spec: dict[str, Any]) -> Iterator[Refusa
             yield from enum_refusal(spec, ("restartPolicy",), ("OnFailure", "Never"), f" (a {kind}'s pods run to completion)")
     elif kind in _TEMPLATE_REQUIRES_ALWAYS:
         yield from enum_refusal(spec, ("restartPolicy",), ("Always",), f" (a {kind} keeps its pods running)")
+        # ValidatePodTemplateSpecForReplicaSet (Deployments too), ValidateDaemonSetSpec, ValidateStatefulSetSpec,
+        # ValidatePodTemplateSpecForRC: a pod that must keep running has no deadline.
+        if spec.get("activeDeadlineSeconds") is not None:
+            yield Refusal(("activeDeadlineSeconds",), f"Invalid value: activeDeadlineSeconds in {kind} is not Supported")
     else:
         yield from enum_refusal(spec, ("restartPolicy",), RESTART_POLICIES)
 
