@@ -59,6 +59,14 @@ CASES: list[tuple[str, str, str]] = [
         pod("  containers:\n    - name: c\n      image: nginx:1.27\n      imagePullPolicy: always #!\n"),
         'did you mean "Always"?',
     ),
+    (
+        "empty values are defaulted",
+        pod(
+            "  restartPolicy: ''\n  dnsPolicy: ''\n  containers:\n    - name: c\n      image: nginx:1.27\n      imagePullPolicy: ''\n"
+            "      terminationMessagePolicy: ''\n      ports: [{containerPort: 80, protocol: ''}]\n"
+        ),
+        "",
+    ),
     # -- TestValidateRestartPolicy
     ("restart policy OnFailure", pod("  restartPolicy: OnFailure\n  containers:\n    - {name: c, image: nginx:1.27}\n"), ""),
     (
@@ -472,6 +480,12 @@ CASES: list[tuple[str, str, str]] = [
     (
         "job template restart policy unset",
         "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec: #!\n"
+        "      containers: [{name: c, image: busybox:1.36}]\n",
+        'defaults to "Always"',
+    ),
+    (
+        "job template restart policy empty",
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: '' #!\n"
         "      containers: [{name: c, image: busybox:1.36}]\n",
         'defaults to "Always"',
     ),

@@ -94,9 +94,12 @@ def not_supported(value: str, supported: Iterable[str], *, default: str | None =
 
 
 def enum_refusal(data: Any, path: FieldPath, supported: Iterable[str], extra: str = "") -> Iterator[Refusal]:
-    """The value at ``path`` inside ``data`` (the whole object), when it is a string not among ``supported``."""
+    """The value at ``path`` inside ``data`` (the whole object), when it is a string not among ``supported``.
+
+    An empty string is left alone: for most of these fields the API server's defaulting replaces it.
+    """
     value = dig(data, path)
-    if isinstance(value, str) and value not in supported and not _placeholder(value):
+    if isinstance(value, str) and value and value not in supported and not _placeholder(value):
         yield Refusal(path, not_supported(value, supported) + extra)
 
 
@@ -330,8 +333,9 @@ def _restart_policy_refusals(kind: str, spec: dict[str, Any]) -> Iterator[Refusa
     """
     value = spec.get("restartPolicy")
     if kind in ("Job", "CronJob"):
-        if value is None:
-            yield Refusal((), "restartPolicy is not set, so it " + not_supported("Always", ("OnFailure", "Never"), default="Always"))
+        if value is None or value == "":
+            where = ("restartPolicy",) if "restartPolicy" in spec else ()
+            yield Refusal(where, "restartPolicy is not set, so it " + not_supported("Always", ("OnFailure", "Never"), default="Always"))
         else:
             yield from enum_refusal(spec, ("restartPolicy",), ("OnFailure", "Never"), f" (a {kind}'s pods run to completion)")
     elif kind in _TEMPLATE_REQUIRES_ALWAYS:
