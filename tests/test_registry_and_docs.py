@@ -32,6 +32,7 @@ def test_every_rule_has_a_check_or_is_emitted_by_the_loader_or_engine() -> None:
 def test_codes_follow_their_family() -> None:
     families = {
         "KL": ("input", "schema"),
+        "KV": ("schema",),
         "KR": ("workloads", "resources", "images"),
         "KN": ("networking", "references"),
         "KM": ("metadata",),

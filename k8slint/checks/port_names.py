@@ -8,6 +8,7 @@ from typing import Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
+from k8slint.model.names import dns1123_label
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
@@ -55,6 +56,13 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 seen[name] = path
     if obj.kind == "Service":
         for index, port in enumerate(sequence(mapping(obj.data.get("spec")).get("ports"))):
+            # validateServicePort: a Service port's own name is a DNS-1123 label (not an IANA service name).
+            name = mapping(port).get("name")
+            label_problem = (
+                dns1123_label(name) if isinstance(name, str) and name and not port_placeholder(name, number_only=False) else None
+            )
+            if label_problem:
+                yield Problem(f"Service port name {name!r} {label_problem}", path=("spec", "ports", index, "name"))
             target = mapping(port).get("targetPort")
             if isinstance(target, str) and not port_placeholder(target, number_only=False):
                 problem = port_name_problem(target)

@@ -58,6 +58,14 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 problem = port_problem(mapping(probe.get(handler)).get("port"), port_path, f"{probe_name} port")
                 if problem:
                     yield problem
+        # validateHandler checks a lifecycle hook's port as it checks a probe's.
+        for hook in ("postStart", "preStop"):
+            action = mapping(mapping(container.data.get("lifecycle")).get(hook))
+            for handler in ("httpGet", "tcpSocket"):
+                port_path = (*container.path, "lifecycle", hook, handler, "port")
+                problem = port_problem(mapping(action.get(handler)).get("port"), port_path, f"{hook} port")
+                if problem:
+                    yield problem
     if obj.kind == "Service":
         yield from _service_ports(obj, ctx)
 

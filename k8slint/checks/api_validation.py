@@ -1,0 +1,25 @@
+"""KV001 api-validation: what the API server's own validation refuses beyond the OpenAPI schema.
+
+The logic, and the upstream function each check mirrors, is in k8slint/model/apivalidation.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from k8slint.context import RuleContext
+from k8slint.findings import Problem
+from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
+from k8slint.model.objects import K8sObject
+from k8slint.model.workloads import POD_BEARING_KINDS
+from k8slint.registry import object_check
+
+KINDS = POD_BEARING_KINDS | {"Service", "NetworkPolicy", "PersistentVolumeClaim"}
+
+
+@object_check("KV001", kinds=KINDS, local=True)
+def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    if obj.api_version not in BUILTIN_API_VERSIONS:
+        return  # a custom resource of the same kind name: its CRD's schema is all the API server checks
+    for refusal in object_refusals(obj.data, obj.pod_spec()):
+        yield Problem(refusal.message, path=refusal.path)
