@@ -413,3 +413,17 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
     assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 3
     named = run_lint(tmp_path / "vendor" / "github.com" / "x" / "y" / "input.yaml")
     assert [f.rule for f in named.findings] == ["invalid-name"]  # a file named on the command line is linted
+
+
+def test_a_patch_named_in_the_older_string_form_is_still_a_patch(tmp_path: Path) -> None:
+    """argocd-example-apps plugins/kustomized-helm: `patches: [overlays/guestbook-deployment.yaml]`."""
+    (tmp_path / "overlays").mkdir()
+    (tmp_path / "kustomization.yaml").write_text(
+        "namePrefix: kustomize-\nresources:\n- ./all.yaml\npatches:\n- overlays/guestbook-deployment.yaml\n"
+    )
+    (tmp_path / "overlays" / "guestbook-deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: guestbook-ui\nspec:\n  replicas: 2\n"
+    )
+    result = run_lint(tmp_path)
+    assert result.findings == []
+    assert _names(result.not_kubernetes) == {"kustomization.yaml", "guestbook-deployment.yaml"}

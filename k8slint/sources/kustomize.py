@@ -119,6 +119,10 @@ def parse_kustomization(path: str, data: Any) -> Kustomization:
         for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 found.inputs.setdefault(local(entry["path"]), what)
+            elif isinstance(entry, str) and _is_path(entry):
+                # the older spelling (`patches: [file.yaml]`): a patch all the same, whether or not
+                # the kustomize in use still reads it
+                found.inputs.setdefault(local(entry), what)
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
         found.inputs.setdefault(local(openapi["path"]), "an OpenAPI schema for kustomize")
