@@ -177,3 +177,15 @@ def test_an_image_with_a_placeholder_registry_links_to_the_nearest_dockerfile_of
     }
     assert "qdrant" not in messages  # linked to the qdrant Deployment, which has a readiness probe
     assert "the nearest of 2" in messages["weaviate"] and "has no readiness or liveness probe" in messages["weaviate"]
+
+
+def test_busybox_ash_replaces_itself_with_the_last_simple_command(tmp_path: Path) -> None:
+    """kubernetes-engine-samples adk-vertex: CMD ["sh","-c","uvicorn ..."] on python:3.13-alpine."""
+    dockerfile = tmp_path / "Dockerfile"
+    body = 'USER 10001\nHEALTHCHECK NONE\nCMD ["sh", "-c", "uvicorn main:app --host 0.0.0.0 --port $PORT"]\n'
+    dockerfile.write_text("FROM python:3.13-alpine\n" + body)
+    assert "dockerfile-shell-form-entrypoint" not in {f.rule for f in run_lint(tmp_path).findings}
+    dockerfile.write_text("FROM python:3.13-slim\n" + body)  # Debian's dash keeps itself as PID 1
+    assert "dockerfile-shell-form-entrypoint" in {f.rule for f in run_lint(tmp_path).findings}
+    dockerfile.write_text("FROM python:3.13-alpine\n" + body.replace("uvicorn main:app", "uvicorn main:app | tee /tmp/log"))
+    assert "dockerfile-shell-form-entrypoint" in {f.rule for f in run_lint(tmp_path).findings}  # a pipe keeps the shell

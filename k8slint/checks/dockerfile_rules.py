@@ -69,10 +69,45 @@ def shell_form_entrypoint(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Prob
             continue
         _, instruction = found[-1]
         problem = _shell_pid1(keyword, instruction)
+        if problem is not None and _busybox_execs_last(doc, instruction):
+            problem = None
         if problem is not None:
             yield Problem(problem, location=doc.location(instruction.line))
         if keyword == "ENTRYPOINT" and not instruction.json_form:
             return  # a shell-form ENTRYPOINT ignores CMD
+
+
+# A word of a shell script that keeps the shell around after its last command (or puts the
+# command out of the shell's own process): a pipe, a background job, a subshell, a trap.
+_KEEPS_SHELL = re.compile(r"\||(?<![&>])&(?![&>])|[()`]|\$\(|\btrap\b")
+
+
+def _busybox_execs_last(doc: DockerfileDoc, instruction: Instruction) -> bool:
+    """Whether the shell is BusyBox ash (an Alpine or BusyBox base), which replaces itself with the
+    last command of a ``-c`` script when that command is a simple one: then the program is PID 1.
+
+    Measured with BusyBox 1.35: ``busybox sh -c 'X=1; sleep 3'`` leaves ``sleep`` as the process;
+    Debian's dash 0.5.12 keeps itself as the parent (so Debian and Ubuntu bases keep the finding).
+    """
+    from k8slint.model.shellcmd import shell_script
+
+    final = doc.final_stage()
+    if final is None:
+        return False
+    root = chain(doc, final)[-1]
+    if not root.resolved:
+        return False
+    from k8slint.model.images import ImageError, parse_image
+
+    try:
+        reference = parse_image(root.base)
+    except ImageError:
+        return False
+    last, tag = reference.path.rsplit("/", 1)[-1], reference.tag or ""
+    if last not in ("alpine", "busybox") and "alpine" not in tag and "busybox" not in tag:
+        return False
+    script = shell_script(instruction.args) if instruction.json_form else (instruction.args[0] if instruction.args else None)
+    return script is not None and _KEEPS_SHELL.search(script) is None
 
 
 def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
