@@ -189,3 +189,14 @@ def test_busybox_ash_replaces_itself_with_the_last_simple_command(tmp_path: Path
     assert "dockerfile-shell-form-entrypoint" in {f.rule for f in run_lint(tmp_path).findings}
     dockerfile.write_text("FROM python:3.13-alpine\n" + body.replace("uvicorn main:app", "uvicorn main:app | tee /tmp/log"))
     assert "dockerfile-shell-form-entrypoint" in {f.rule for f in run_lint(tmp_path).findings}  # a pipe keeps the shell
+
+
+def test_a_credential_placeholder_spelled_as_a_constant_is_not_a_credential(lint_text) -> None:
+    """nemo-rl: `HF_TOKEN: "HF_TOKEN"`, to be replaced before applying."""
+    base = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: nim}\nspec:\n  containers:\n    - name: nim\n"
+        "      image: nvcr.io/nim/nvidia/llm-nim:1.8.0\n      env:\n        - name: HF_TOKEN\n          value: {value}\n"
+    )
+    for placeholder in ('"HF_TOKEN"', "YOUR_HF_TOKEN", "hf_token"):
+        assert "plaintext-secret-env" not in {f.rule for f in lint_text(base.replace("{value}", placeholder)).findings}, placeholder
+    assert "plaintext-secret-env" in {f.rule for f in lint_text(base.replace("{value}", "hf_aBcD1234EfGh5678")).findings}

@@ -129,7 +129,7 @@ def secret_type_keys(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 def secret_in_configmap(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for field, section in _sections(obj):
         for key, value in section.items():
-            if is_credential_name(str(key)) and is_literal_secret(value):
+            if is_credential_name(str(key)) and is_literal_secret(value, str(key)):
                 yield Problem(
                     f"ConfigMap key {key!r} holds a credential; ConfigMaps are readable by anyone who can read the namespace",
                     path=(field, key),
@@ -146,7 +146,7 @@ def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             name, value = entry.get("name"), entry.get("value")
             if not isinstance(name, str):
                 continue
-            if is_credential_name(name) and is_literal_secret(value):
+            if is_credential_name(name) and is_literal_secret(value, name):
                 yield Problem(
                     f"container {container.name!r} sets {name} as a literal value in the manifest",
                     path=(*container.path, "env", index, "value"),

@@ -16,6 +16,8 @@ _PLACEHOLDER = re.compile(r"\$\(|\$\{|\{\{|%\(|<[^<>\n]{0,256}>")
 _SWITCHES = {"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0", "enabled", "disabled"}
 _FILE_PATH = re.compile(r"(?:/|\./|\.\./|~/)[^\s:]*|[A-Za-z]:\\[^\s]*")
 _URL_WITHOUT_USERINFO = re.compile(r"[a-z][a-z0-9+.-]{0,31}://[^\s@/]*(?:/\S*)?", re.IGNORECASE)
+# A placeholder written as a constant's name: HF_TOKEN, YOUR_API_KEY, REPLACE_ME.
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 def words(name: str) -> list[str]:
@@ -48,15 +50,19 @@ def url_password(value: str) -> str | None:
     return None
 
 
-def is_literal_secret(value: object) -> bool:
+def is_literal_secret(value: object, name: str | None = None) -> bool:
     """A value that holds a secret as written.
 
     Not one: an empty string, a variable reference (``$(VAR)``, ``${VAR}``), a
-    switch (``true``, ``yes``, ``1``, ...), a file path or a URL without userinfo.
+    switch (``true``, ``yes``, ``1``, ...), a file path, a URL without userinfo,
+    or a placeholder spelled as a constant (``HF_TOKEN: HF_TOKEN``,
+    ``YOUR_API_KEY``) or as the variable's own name.
     """
     if not isinstance(value, str):
         return False
     text = value.strip()
     if not text or _PLACEHOLDER.search(text) or text.lower() in _SWITCHES:
+        return False
+    if _CONSTANT_NAME.fullmatch(text) or (name is not None and text.lower() == name.lower()):
         return False
     return not (_FILE_PATH.fullmatch(text) or _URL_WITHOUT_USERINFO.fullmatch(text))
