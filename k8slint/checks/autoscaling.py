@@ -90,7 +90,9 @@ def hpa_without_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if workload is None:
         return
     for container in workload.containers():
-        if container.group != "containers":
+        # The HPA sums the requests of regular containers and native sidecars ("restartable init containers":
+        # calculatePodRequests in pkg/controller/podautoscaler/replica_calculator.go).
+        if not container.runs_beside_app(ctx.kubernetes_version):
             continue
         requests = mapping(container.data.get("resources"))
         declared = {**mapping(requests.get("limits")), **mapping(requests.get("requests"))}
