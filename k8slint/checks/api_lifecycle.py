@@ -16,9 +16,10 @@ def _entry(obj: K8sObject) -> Lifecycle | None:
     return lifecycle(api_version, kind) if api_version and kind else None
 
 
-def _instead(entry: Lifecycle) -> str:
-    if entry.replacement:
-        return f"use {entry.replacement}"
+def _instead(entry: Lifecycle, target: str) -> str:
+    replacement = entry.replacement_at(target)
+    if replacement:
+        return f"use {replacement}"
     return f"it has no replacement ({entry.note})" if entry.note else "it has no replacement"
 
 
@@ -29,7 +30,7 @@ def deprecated_api(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if entry and minor(entry.deprecated) <= target < minor(entry.removed):
         yield Problem(
             f"{entry.api_version} {entry.kind} is deprecated since Kubernetes {entry.deprecated} and is removed in "
-            f"{entry.removed}; {_instead(entry)}",
+            f"{entry.removed}; {_instead(entry, ctx.kubernetes_version)}",
             path=("apiVersion",),
         )
 
@@ -40,6 +41,6 @@ def removed_api(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if entry and minor(ctx.kubernetes_version) >= minor(entry.removed):
         yield Problem(
             f"{entry.api_version} {entry.kind} was removed in Kubernetes {entry.removed} (target "
-            f"{ctx.kubernetes_version}); {_instead(entry)}",
+            f"{ctx.kubernetes_version}); {_instead(entry, ctx.kubernetes_version)}",
             path=("apiVersion",),
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
 
 from k8slint.resources import load_package_yaml
@@ -16,6 +17,15 @@ class Lifecycle:
     removed: str
     replacement: str | None
     note: str | None
+    earlier_replacements: tuple[tuple[str, str], ...] = field(default=())
+    """(X.Y, apiVersion): the replacement at targets before X.Y, where ``replacement`` is not served yet."""
+
+    def replacement_at(self, target: str) -> str | None:
+        """The replacement the target version serves."""
+        for before, api_version in sorted(self.earlier_replacements, key=lambda pair: minor(pair[0])):
+            if minor(target) < minor(before):
+                return api_version
+        return self.replacement
 
 
 def minor(version: str) -> tuple[int, int]:
@@ -23,13 +33,17 @@ def minor(version: str) -> tuple[int, int]:
     return int(major), int(rest.split(".")[0])
 
 
+_EARLIER = re.compile(r"replacement-before-(\d+\.\d+)")
+
+
 @cache
 def _table() -> dict[tuple[str, str], Lifecycle]:
     table = {}
     for entry in load_package_yaml("api-lifecycle.yaml"):
         for kind in entry["kinds"]:
+            earlier = tuple((m.group(1), value) for key, value in entry.items() if (m := _EARLIER.fullmatch(key)))
             table[(entry["apiVersion"], kind)] = Lifecycle(
-                entry["apiVersion"], kind, entry["deprecated"], entry["removed"], entry["replacement"], entry.get("note")
+                entry["apiVersion"], kind, entry["deprecated"], entry["removed"], entry["replacement"], entry.get("note"), earlier
             )
     return table
 
