@@ -153,3 +153,26 @@ spec:
 def test_the_message_names_a_replacement_the_target_serves(tmp_path: Path, version: str, code: str, replacement: str) -> None:
     [(found, _line, message)] = _codes(tmp_path, FLOW_SCHEMA, version)
     assert found == code and message.endswith(f"use flowcontrol.apiserver.k8s.io/{replacement}")
+
+
+def _off(tmp_path: Path, text: str, version: str) -> list[tuple[int, str]]:
+    target = tmp_path / "beta.yaml"
+    target.write_text(text, encoding="utf-8")
+    result = run_lint(target, select=["beta-api-off-by-default"], kubernetes_version=version)
+    return [(f.location.line, f.message) for f in result.findings]
+
+
+def test_a_beta_api_off_by_default_is_a_note_naming_the_stable_version(tmp_path: Path) -> None:
+    [(line, message)] = _off(tmp_path, DRA, "1.33")
+    assert line == 1 and "resource.k8s.io/v1beta1 is a beta API that Kubernetes 1.33 does not serve" in message
+    assert "serves" not in message.rpartition(";")[2]  # no stable DRA before 1.34
+    [(line, message)] = _off(tmp_path, DRA, "1.34")
+    assert message.endswith("; resource.k8s.io/v1 serves ResourceClaimTemplate by default")
+
+
+def test_betas_served_by_default_removed_or_unknown_are_left_to_other_rules(tmp_path: Path) -> None:
+    flow = FLOW_SCHEMA.replace("v1beta2", "v1beta3")
+    assert _off(tmp_path, flow, "1.30") == []  # legacyBetaEnabledByDefaultResources
+    assert _off(tmp_path, VAP, "1.34") == []  # removed: removed-api's
+    assert _off(tmp_path, DRA, "1.31") == []  # not served at all: the schema rules'
+    assert _off(tmp_path, VAP, "1.29") != []

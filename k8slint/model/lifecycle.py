@@ -55,3 +55,28 @@ def lifecycle(api_version: str, kind: str) -> Lifecycle | None:
 def is_removed(api_version: str | None, kind: str | None, target: str) -> bool:
     entry = lifecycle(api_version, kind) if api_version and kind else None
     return entry is not None and minor(target) >= minor(entry.removed)
+
+
+# Beta versions the API server serves by default, at the versions k8slint supports (1.25 on). Since 1.24
+# every new beta API is off by default (KEP-3136): DefaultAPIResourceConfigSource (pkg/controlplane/instance.go,
+# later pkg/controlplane/apiserver/options) disables betaAPIGroupVersionsDisabledByDefault and re-enables only
+# legacyBetaEnabledByDefaultResources (flowcontrol v1beta3); the older betas below predate the policy.
+BETAS_ON_BY_DEFAULT = frozenset(
+    {
+        ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+        ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+        ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+        ("flowcontrol.apiserver.k8s.io/v1beta2", "FlowSchema"),
+        ("flowcontrol.apiserver.k8s.io/v1beta2", "PriorityLevelConfiguration"),
+        ("flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema"),
+        ("flowcontrol.apiserver.k8s.io/v1beta3", "PriorityLevelConfiguration"),
+        ("storage.k8s.io/v1beta1", "CSIStorageCapacity"),
+    }
+)
+
+_BETA = re.compile(r"v[0-9]+beta[0-9]+")
+
+
+def is_beta_version(api_version: str) -> bool:
+    """``group/v1beta2``-style apiVersions."""
+    return _BETA.fullmatch(api_version.rpartition("/")[2]) is not None
