@@ -180,3 +180,23 @@ def test_a_consistent_pod_is_clean(tmp_path: Path) -> None:
     text = _app(web="resources:\n            requests: {cpu: 750m, memory: 768Mi}\n            limits: {memory: 1Gi}")
     for rule in ("api-validation", "request-exceeds-limit", "non-positive-limit", "invalid-quantity"):
         assert _lint(tmp_path, text, rule) == [], rule
+
+
+def test_pod_level_resources_take_cpu_memory_and_hugepages_only_and_no_claims(tmp_path: Path) -> None:
+    text = _app().replace(
+        "          memory: 1Gi\n        limits:", "          memory: 1Gi\n          ephemeral-storage: 2Gi\n        limits:"
+    )
+    text = text.replace(
+        '          cpu: "2"\n          memory: 1Gi\n',
+        '          cpu: "2"\n          memory: 1Gi\n        claims:\n          - name: gpu\n',
+        1,
+    )
+    assert _lint(tmp_path, text, "api-validation") == [
+        (
+            _line(text, "ephemeral-storage: 2Gi"),
+            'Unsupported value: "ephemeral-storage": pod-level resources support cpu, memory and hugepages-<size> only; set it on the containers',
+        ),
+        (_line(text, "claims:"), "Forbidden: claims cannot be set for Resources at pod-level"),
+    ]
+    hugepages = _lint(tmp_path, text.replace("ephemeral-storage", "hugepages-2Mi"), "api-validation")
+    assert not [message for _, message in hugepages if "Unsupported value" in message]

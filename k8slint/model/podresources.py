@@ -137,16 +137,30 @@ class PodResourceRefusal:
 
 
 def pod_resource_refusals(spec_path: FieldPath, spec: dict[str, Any]) -> Iterator[PodResourceRefusal]:
-    """``validatePodResourceConsistency``, and the defaulted-request case of ``validateResourceRequirements``.
+    """``validatePodResources`` (no ``claims``, supported resource names), ``validatePodResourceConsistency``,
+    and the defaulted-request case of ``validateResourceRequirements``.
 
     A request the manifest sets above its own limit is request-exceeds-limit's (KR002), as for a container.
     Only resources the pod sets (or defaults) are compared: upstream compares every aggregated container
     resource with the pod's request, unset ones included, which k8slint does not claim to know the outcome of.
     """
+    raw = mapping(spec.get("resources"))
+    path = (*spec_path, "resources")
+    if raw.get("claims") is not None:
+        # validatePodResources
+        yield PodResourceRefusal((*path, "claims"), "Forbidden: claims cannot be set for Resources at pod-level")
+    for section in ("requests", "limits"):
+        for name in mapping(raw.get(section)):
+            if isinstance(name, str) and not supported_pod_level_resource(name):
+                # validatePodResourceName: only the resources IsSupportedPodLevelResource names
+                yield PodResourceRefusal(
+                    (*path, section, name),
+                    f'Unsupported value: "{name}": pod-level resources support cpu, memory and hugepages-<size> only; '
+                    "set it on the containers",
+                )
     pod = pod_resources(spec_path, spec)
     if pod is None:
         return
-    raw = mapping(spec.get("resources"))
     aggregate = aggregate_container_requests(spec)
     for name, requested in sorted(pod.requests.items()):
         total = aggregate.get(name)
