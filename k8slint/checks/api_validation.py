@@ -11,7 +11,8 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
 from k8slint.model.objects import K8sObject
-from k8slint.model.workloads import POD_BEARING_KINDS
+from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resource_refusals
+from k8slint.model.workloads import POD_BEARING_KINDS, version_at_least
 from k8slint.registry import object_check
 
 KINDS = POD_BEARING_KINDS | {"Service", "NetworkPolicy", "PersistentVolumeClaim"}
@@ -23,3 +24,8 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return  # a custom resource of the same kind name: its CRD's schema is all the API server checks
     for refusal in object_refusals(obj.data, obj.pod_spec()):
         yield Problem(refusal.message, path=refusal.path)
+    found = obj.pod_spec()
+    if found is not None and version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE):
+        # validatePodResourceConsistency; before 1.34 the API server drops spec.resources (gate off)
+        for pod_refusal in pod_resource_refusals(*found):
+            yield Problem(pod_refusal.message, path=pod_refusal.path)

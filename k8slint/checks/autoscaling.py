@@ -8,8 +8,10 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.graph.matching import explain_miss
 from k8slint.model.objects import K8sObject
+from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resources
 from k8slint.model.selectors import SelectorError, from_label_selector
 from k8slint.model.values import dig, mapping, sequence
+from k8slint.model.workloads import version_at_least
 from k8slint.registry import object_check
 
 
@@ -89,8 +91,15 @@ def hpa_without_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     workload = ctx.index.nearest(obj, *target)
     if workload is None:
         return
+    found = workload.pod_spec()
+    pod = pod_resources(*found) if found is not None and version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE) else None
+    # With pod-level requests the HPA reads the pod's (pull request 132430, 1.34: "calculate the pod resources
+    # from pod.Spec.Resources, if specified"), set or defaulted from the pod's limits.
+    resources = [r for r in resources if pod is None or r not in pod.requests]
     for container in workload.containers():
-        if container.group != "containers":
+        # The HPA sums the requests of regular containers and native sidecars ("restartable init containers":
+        # calculatePodRequests in pkg/controller/podautoscaler/replica_calculator.go).
+        if not container.runs_beside_app(ctx.kubernetes_version):
             continue
         requests = mapping(container.data.get("resources"))
         declared = {**mapping(requests.get("limits")), **mapping(requests.get("requests"))}

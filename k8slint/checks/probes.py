@@ -25,10 +25,12 @@ from k8slint.registry import object_check
 PROBE_NUMBERS = ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold")
 
 
-def _serving_containers(obj: K8sObject) -> Iterator[ContainerView]:
-    """Regular containers of long-running workloads (init containers and Jobs run to completion)."""
+def _serving_containers(obj: K8sObject, version: str) -> Iterator[ContainerView]:
+    """The containers of a long-running workload that keep running: its regular containers and its native
+    sidecars (other init containers run to completion). A sidecar's readiness counts in the pod's: the kubelet's
+    GenerateContainersReadyCondition (pkg/kubelet/status/generate.go) reads restartable init containers too."""
     for container in obj.containers():
-        if container.group == "containers":
+        if container.runs_beside_app(version):
             yield container
 
 
@@ -42,14 +44,14 @@ def _probes(obj: K8sObject) -> Iterator[tuple[ContainerView, str, dict[str, Any]
 
 @object_check("KR012", kinds=LONG_RUNNING_KINDS, local=True)
 def missing_readiness_probe(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    for container in _serving_containers(obj):
+    for container in _serving_containers(obj, ctx.kubernetes_version):
         if "readinessProbe" not in container.data:
             yield Problem(f"container {container.name!r} has no readinessProbe", path=container.path)
 
 
 @object_check("KR013", kinds=LONG_RUNNING_KINDS, local=True)
 def missing_liveness_probe(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    for container in _serving_containers(obj):
+    for container in _serving_containers(obj, ctx.kubernetes_version):
         if "livenessProbe" not in container.data:
             yield Problem(f"container {container.name!r} has no livenessProbe", path=container.path)
 
@@ -69,7 +71,7 @@ def missing_startup_probe(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]
     slow = ctx.option_texts("slow-start-images")
     if not slow:
         return
-    for container in _serving_containers(obj):
+    for container in _serving_containers(obj, ctx.kubernetes_version):
         if "startupProbe" not in container.data and _image_matches(container.data.get("image"), slow):
             yield Problem(
                 f"container {container.name!r} starts slowly (slow-start-images) but has no startupProbe",

@@ -12,11 +12,13 @@ from typing import Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.model.fields import quantity_fields, resource_blocks
+from k8slint.model.fields import pod_level_block, quantity_fields, resource_blocks
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import value_placeholder
+from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import mapping
+from k8slint.model.workloads import version_at_least
 from k8slint.registry import object_check
 
 COMPARED = ("cpu", "memory", "ephemeral-storage", "storage")
@@ -48,10 +50,13 @@ def invalid_quantity(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KR004", local=True)
 def non_positive_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    served = version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE)
     for path, value in quantity_fields(obj):
         is_size_limit = path[-1] == "sizeLimit"
         if path[-2] != "limits" and not is_size_limit:
             continue
+        if not served and pod_level_block(obj, path[:-2]):
+            continue  # before 1.34 the API server drops pod-level resources (the PodLevelResources gate is off)
         quantity = _parsed(value)
         if quantity is not None and quantity <= 0:
             field = "sizeLimit" if is_size_limit else f"limits.{path[-1]}"
@@ -63,7 +68,12 @@ def non_positive_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KR002", local=True)
 def request_exceeds_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    served = version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE)
     for path, resources in resource_blocks(obj):
+        if not served and pod_level_block(obj, path):
+            continue  # before 1.34 the API server drops pod-level resources (the PodLevelResources gate is off)
+        # a container's and the pod's requests and limits alike: validateResourceRequirements, which
+        # validatePodResources calls for spec.resources ("must be less than or equal to cpu limit of ...")
         requests, limits = mapping(resources.get("requests")), mapping(resources.get("limits"))
         for resource, raw_request in requests.items():
             if not isinstance(resource, str) or not _compared(resource) or resource not in limits:

@@ -12,7 +12,7 @@ from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
 from k8slint.model.selectors import from_map
 from k8slint.model.values import mapping, sequence
-from k8slint.model.workloads import ContainerView, declared_ports
+from k8slint.model.workloads import SIDECAR_PORTS_SINCE, ContainerView, declared_ports, version_at_least
 from k8slint.registry import object_check
 
 
@@ -25,15 +25,29 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     templates = ctx.index.templates_matching(obj, from_map(raw))
     if not templates:
         return  # selecting nothing is service-selector-no-match's finding
-    declared = [port for t in templates for c in _containers(t) for port in declared_ports(c.data)]
+    resolved_in_sidecars = version_at_least(ctx.kubernetes_version, SIDECAR_PORTS_SINCE)
+    declared = [port for t in templates for c in _containers(t, resolved_in_sidecars) for port in declared_ports(c.data)]
     names = {p.name for p in declared if p.name}
     numbers = {p.number for p in declared if p.number is not None}
+    # Before 1.32 a sidecar's named port resolves to no endpoint: say so rather than "not a port name".
+    unresolved_sidecar = (
+        {}
+        if resolved_in_sidecars
+        else {p.name: c.name for t in templates for c in t.obj.containers() if c.is_sidecar for p in declared_ports(c.data) if p.name}
+    )
     for index, port in enumerate(sequence(spec.get("ports"))):
         port = mapping(port)
         target = port.get("targetPort", port.get("port"))
         where = ("spec", "ports", index, "targetPort" if "targetPort" in port else "port")
         if isinstance(target, str) and not is_ascii_digits(target):
-            if target not in names and not port_placeholder(target, number_only=False):
+            if target not in names and target in unresolved_sidecar:
+                yield Problem(
+                    f"targetPort {target!r} names a port of sidecar {unresolved_sidecar[target]!r} (an init container with "
+                    f"restartPolicy: Always); Kubernetes {ctx.kubernetes_version} resolves a named targetPort only in "
+                    "regular containers (sidecar ports since 1.32), so the Service gets no endpoints for it: use the number",
+                    path=where,
+                )
+            elif target not in names and not port_placeholder(target, number_only=False):
                 known = ", ".join(sorted(names)) or "none"
                 yield Problem(
                     f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); their names: {known}",
@@ -52,7 +66,9 @@ def _workloads(templates: list[Any]) -> str:
     return ", ".join(sorted({t.obj.describe() for t in templates}))
 
 
-def _containers(template: Any) -> Iterator[ContainerView]:
+def _containers(template: Any, with_sidecars: bool) -> Iterator[ContainerView]:
+    """The containers whose ports endpoints resolve a targetPort in: the regular ones and, since 1.32,
+    native sidecars (kubernetes pkg/api/v1/pod/util.go FindPort; staging/src/k8s.io/endpointslice/utils.go)."""
     for container in template.obj.containers():
-        if container.group == "containers":
+        if container.group == "containers" or (with_sidecars and container.is_sidecar):
             yield container

@@ -169,11 +169,6 @@ def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
             yield Refusal(found[1], f"Invalid value: may not have more than one field specified at a time (already {found[0][-1]!r})")
 
 
-def is_sidecar(container: ContainerView) -> bool:
-    """A native sidecar: an init container with ``restartPolicy: Always``, which runs beside the app."""
-    return container.group == "initContainers" and container.data.get("restartPolicy") == "Always"
-
-
 def _container_refusals(container: ContainerView, volumes: set[str] | None) -> Iterator[Refusal]:
     """validateContainerCommon, validateInitContainers, validateVolumeMounts, validateVolumeDevices."""
     data = container.data
@@ -184,7 +179,7 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
     if container.group == "initContainers":
         # validateInitContainers: only Always (a native sidecar) may be set on an init container.
         yield from enum_refusal(data, ("restartPolicy",), ("Always",))
-    if container.group == "initContainers" and not is_sidecar(container):
+    if container.group == "initContainers" and not container.is_sidecar:
         # validateInitContainers: probes and lifecycle hooks only for init containers that keep running.
         for field in ("lifecycle", *PROBES):
             if data.get(field) is not None:

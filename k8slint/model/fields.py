@@ -24,11 +24,18 @@ DEFAULT_NAME_RULE = (dns1123_subdomain, "a DNS-1123 subdomain")
 
 
 def resource_blocks(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
-    """Every ``resources`` block (requests/limits) of an object, with its path."""
+    """Every ``resources`` block (requests/limits) of an object, with its path: containers', the pod's
+    (``spec.resources``, served from 1.34: see :func:`pod_level_block`), claims'."""
     for container in obj.containers():
         resources = container.data.get("resources")
         if isinstance(resources, dict):
             yield (*container.path, "resources"), resources
+    spec_path = obj.pod_spec_path()
+    if spec_path is not None:
+        # pod-level resources (kubernetes validatePodResources, PodLevelResources: see model/podresources.py)
+        resources = dig(obj.data, (*spec_path, "resources"))
+        if isinstance(resources, dict):
+            yield (*spec_path, "resources"), resources
     kind = obj.kind
     if kind == "PersistentVolumeClaim":
         resources = dig(obj.data, ("spec", "resources"))
@@ -69,3 +76,9 @@ def label_maps(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
             yield ("spec", "selector"), selector, True
         else:
             yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True
+
+
+def pod_level_block(obj: K8sObject, path: FieldPath) -> bool:
+    """Whether a block of :func:`resource_blocks` is the pod-level ``spec.resources``."""
+    spec_path = obj.pod_spec_path()
+    return spec_path is not None and tuple(path) == (*spec_path, "resources")

@@ -64,6 +64,42 @@ class ContainerView:
         name = self.data.get("name")
         return name if isinstance(name, str) else f"{self.group}[{self.path[-1]}]"
 
+    @property
+    def is_sidecar(self) -> bool:
+        """A native sidecar: an init container with ``restartPolicy: Always``, which runs beside the app.
+
+        kubernetes ``pkg/api/v1/pod`` ``IsRestartableInitContainer``.
+        """
+        return self.group == "initContainers" and self.data.get("restartPolicy") == "Always"
+
+    def runs_beside_app(self, version: str) -> bool:
+        """A regular container, or a native sidecar at a version that runs it as one.
+
+        The SidecarContainers feature is beta and on by default since Kubernetes 1.29 (stable in
+        1.33); at 1.28 the API server drops an init container's ``restartPolicy`` (``dropDisabledFields``
+        in ``pkg/api/pod/util.go``), so the container is an ordinary init container there.
+        """
+        return self.group == "containers" or (self.is_sidecar and _minor(version) >= SIDECARS_SINCE)
+
+
+SIDECARS_SINCE = (1, 29)
+"""The first minor release that runs native sidecars by default."""
+SIDECAR_PORTS_SINCE = (1, 32)
+"""The first minor release whose endpoint controllers resolve a Service's named targetPort in a
+sidecar's ports: kubernetes ``pkg/api/v1/pod/util.go`` ``FindPort`` (pull request 127976, for Endpoints)
+and its copy in ``staging/src/k8s.io/endpointslice/utils.go`` (pull request 128850, for EndpointSlices),
+both "also support sidecar container (initContainer with restartPolicy=Always)"."""
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, _, rest = version.lstrip("v").partition(".")
+    return int(major), int(rest.split(".")[0] or 0)
+
+
+def version_at_least(version: str, wanted: tuple[int, int]) -> bool:
+    """Whether the target ``X.Y`` is ``wanted`` or later."""
+    return _minor(version) >= wanted
+
 
 def containers(data: dict[str, Any]) -> Iterator[ContainerView]:
     """Every container of an object's pod spec, init and ephemeral ones included."""
