@@ -18,6 +18,7 @@ from k8slint import rulecodes
 from k8slint.findings import Location, Problem
 from k8slint.model.dockerfile import (
     MAX_EXPANDED_FILE,
+    BadSubstitution,
     DockerfileDoc,
     ExpansionBudget,
     ExpansionTooLarge,
@@ -181,7 +182,7 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
             )
         )
     budget = ExpansionBudget()
-    global_args, stages = _stages(instructions, budget)
+    global_args, stages = _stages(instructions, budget, escape_character(source.text))
     _expand_as_the_builder(stages, budget)
     if budget.hits:
         problems.append((rulecodes.WORK_BUDGET_EXCEEDED, _budget_problem(source, budget)))
@@ -214,8 +215,28 @@ def _budget_problem(source: SourceFile, budget: ExpansionBudget) -> Problem:
     )
 
 
-def _stages(instructions: list[Instruction], budget: ExpansionBudget) -> tuple[dict[str, str | None], list[Stage]]:
-    global_args: dict[str, str | None] = Variables(budget)
+_DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(\S(?:.*\S)?)\s*")  # greedy: linear on a long line
+_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+
+
+def escape_character(text: str) -> str:
+    """The character the ``# escape=`` parser directive sets (a backslash without one).
+
+    Directives are ``# name=value`` lines at the very top (BuildKit's
+    parser/directives.go, DirectiveParser.ParseLine): the first line that is
+    not one of syntax, escape or check ends them.
+    """
+    for line in text.lstrip("\ufeff").splitlines():
+        found = _DIRECTIVE.fullmatch(line)
+        if found is None or found.group(1).lower() not in _DIRECTIVES:
+            break
+        if found.group(1).lower() == "escape" and found.group(2) in ("\\", "`"):
+            return found.group(2)
+    return "\\"
+
+
+def _stages(instructions: list[Instruction], budget: ExpansionBudget, escape: str = "\\") -> tuple[dict[str, str | None], list[Stage]]:
+    global_args: dict[str, str | None] = Variables(budget, escape)
     stages: list[Stage] = []
     for instruction in instructions:
         if instruction.keyword == "FROM":
@@ -229,7 +250,9 @@ def _stages(instructions: list[Instruction], budget: ExpansionBudget) -> tuple[d
                 base, resolved = raw, False
             except Unresolved:
                 base, resolved = raw, False
-            stages.append(Stage(len(stages), base, resolved, alias.lower() if alias else None, instruction, variables=Variables(budget)))
+            stages.append(
+                Stage(len(stages), base, resolved, alias.lower() if alias else None, instruction, variables=Variables(budget, escape))
+            )
             continue
         if not stages:
             if instruction.keyword == "ARG":
@@ -296,7 +319,7 @@ def parsed_expose(instruction: Instruction, variables: dict[str, Any]) -> list[t
     for arg in instruction.args:
         try:
             out.append((substitute(arg, variables), None))
-        except ExpansionTooLarge as exc:
+        except (ExpansionTooLarge, BadSubstitution) as exc:
             out.append((arg, str(exc)))
         except Unresolved as exc:
             out.append((arg, f"${exc} has no value"))
