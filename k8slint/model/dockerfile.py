@@ -535,15 +535,18 @@ class DockerfileDoc:
     def final_stage(self) -> Stage | None:
         return self.stages[-1] if self.stages else None
 
+    def chain(self, stage: Stage | None) -> list[Stage]:
+        """A stage and the earlier stages it builds on (``FROM builder``), nearest first."""
+        found: list[Stage] = []
+        while stage is not None and stage not in found:
+            found.append(stage)
+            stage = next((s for s in self.stages[: stage.index] if s.alias and s.alias == stage.base.lower()), None)
+        return found
+
     def env(self, stage: Stage) -> dict[str, str | None]:
         """Environment variables the image sets (ENV of the stage and of the stages it builds on)."""
-        chain: list[Stage] = []
-        current: Stage | None = stage
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = next((s for s in self.stages[: current.index] if s.alias and s.alias == current.base.lower()), None)
         found: dict[str, str | None] = {}
-        for part in reversed(chain):
+        for part in reversed(self.chain(stage)):
             for instruction in part.instructions:
                 if instruction.keyword == "ENV":
                     found.update(env_pairs(instruction, part.variables))
