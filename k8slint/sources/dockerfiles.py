@@ -161,13 +161,9 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
     ]
     problems: list[Emitted] = []
     for instruction in instructions:
-        if instruction.keyword not in INSTRUCTIONS:
-            problems.append(
-                (
-                    rulecodes.DOCKERFILE_SYNTAX,
-                    Problem(f"unknown instruction {instruction.keyword}", location=Location(source.display, instruction.line, 1)),
-                )
-            )
+        message = f"unknown instruction {instruction.keyword}" if instruction.keyword not in INSTRUCTIONS else argument_error(instruction)
+        if message is not None:
+            problems.append((rulecodes.DOCKERFILE_SYNTAX, Problem(message, location=Location(source.display, instruction.line, 1))))
     first = next((i for i in instructions if i.keyword != "ARG"), None)
     if not instructions:
         problems.append(
@@ -188,6 +184,38 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
         problems.append((rulecodes.WORK_BUDGET_EXCEEDED, _budget_problem(source, budget)))
     budget.left = RULE_EXPANSIONS * MAX_EXPANDED_FILE
     return DockerfileDoc(source, instructions, stages, global_args, budget), problems
+
+
+_AT_LEAST_ONE = frozenset({"ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "SHELL", "VOLUME"})
+_EXACTLY_ONE = frozenset({"MAINTAINER", "STOPSIGNAL", "USER", "WORKDIR"})
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
+
+
+def argument_error(instruction: Instruction) -> str | None:
+    """What BuildKit's instruction parser (frontend/dockerfile/instructions/parse.go) says of the
+    instruction's arguments, or None. It parses every instruction of the file before any stage is
+    built, so each of these fails the build whatever the target."""
+    keyword, args = instruction.keyword, instruction.args
+    if keyword in _AT_LEAST_ONE and not args:
+        return f"{keyword} requires at least one argument"
+    if keyword in _EXACTLY_ONE and len(args) != 1:
+        return f"{keyword} requires exactly one argument"
+    if keyword in ("ADD", "COPY") and len(args) < 2:
+        return f"{keyword} requires at least two arguments, but only one was provided. Destination could not be determined"
+    if keyword == "HEALTHCHECK":
+        kind = args[0].upper()
+        if kind == "NONE":
+            return "HEALTHCHECK NONE takes no arguments" if len(args) > 1 else None
+        if kind != "CMD":
+            return f"Unknown type {args[0].upper()!r} in HEALTHCHECK (try CMD)"
+        return "Missing command after HEALTHCHECK CMD" if len(args) < 2 else None
+    if keyword == "FROM":
+        if len(args) == 3 and args[1].lower() == "as":
+            if not _STAGE_NAME.fullmatch(args[2].lower()):
+                return f"invalid name for build stage: {args[2]!r}, name can't start with a number or contain symbols"
+        elif len(args) != 1:
+            return "FROM requires either one or three arguments"
+    return None
 
 
 def _expand_as_the_builder(stages: list[Stage], budget: ExpansionBudget) -> None:
