@@ -137,3 +137,20 @@ def test_the_reference_app_broken_by_a_named_user(tmp_path: Path) -> None:
     found = [(f.rule, Path(f.location.file).name, f.location.line) for f in result.findings]
     assert found == [("image-user-not-numeric", "30-backend.yaml", 33)], found
     assert [(Path(r.location.file).name, r.location.line) for r in result.findings[0].related] == [("backend.Dockerfile", 21)]
+
+
+def test_windows_images_and_root_are_left_to_other_checks(tmp_path: Path) -> None:
+    # seen in kubernetes-engine-samples: ContainerUser is a Windows account, checked by name on Windows nodes
+    (tmp_path / "Dockerfile").write_text(
+        "ARG WINDOWS_VERSION=\nFROM mcr.microsoft.com/windows/servercore:${WINDOWS_VERSION}\nCOPY hello.exe /hello.exe\n"
+        'USER ContainerUser\nENTRYPOINT ["hello.exe"]\n'
+    )
+    assert _findings(run_lint(tmp_path / "Dockerfile")) == []
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:24.04\nUSER root\n")
+    result = run_lint(tmp_path / "Dockerfile")
+    assert _findings(result) == [] and _findings(result, "dockerfile-root-user") != []
+    # tied, the kubelet refuses USER root by name all the same
+    (tmp_path / "orders").mkdir()
+    (tmp_path / "orders" / "Dockerfile").write_text("FROM ubuntu:24.04\nUSER root\n")
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT.replace("IMAGE", "ghcr.io/shop/orders:3.1.0"))
+    assert [f.severity for f in _findings(run_lint(tmp_path / "orders", tmp_path / "deploy.yaml"))] == [Severity.ERROR]

@@ -25,6 +25,8 @@ from k8slint.model.values import mapping
 from k8slint.registry import dockerfile_check
 
 _NUMERIC = re.compile(r"[+-]?[0-9]+")  # what strconv.ParseInt takes as a uid
+# Windows base images: on Windows nodes the kubelet checks the user name instead (security_context_windows.go)
+_WINDOWS_BASE = re.compile(r"mcr\.microsoft\.com/windows|nanoserver|servercore", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,10 @@ class ImageUser:
 def named_user(doc: DockerfileDoc) -> ImageUser | None:
     """The final image's user when it is a name (the last USER of the final stage and the stages it
     builds on); None when it is a number, unknown (an unresolved variable) or not set by the file."""
-    for stage in doc.chain(doc.final_stage()):
+    stages = doc.chain(doc.final_stage())
+    if stages and _WINDOWS_BASE.search(stages[-1].base):
+        return None
+    for stage in stages:
         users = [i for i in stage.instructions if i.keyword == "USER" and i.args]
         if not users:
             continue
@@ -96,6 +101,8 @@ def image_user_not_numeric(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Pro
             )
     if refused or (built and all(_effective(item)[1] is not None for item in built)):
         return  # every container that runs the image gives the kubelet a numeric user
+    if user.name == "root":
+        return  # a final USER root is dockerfile-root-user's finding
     yield Problem(
         f"the image's user is the name {user.name!r}: a container that runs it with runAsNonRoot: true and no runAsUser "
         "is refused by the kubelet, which cannot tell whether a name is root",
