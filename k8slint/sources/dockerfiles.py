@@ -202,6 +202,10 @@ def argument_error(instruction: Instruction) -> str | None:
         return f"{keyword} requires exactly one argument"
     if keyword in ("ADD", "COPY") and len(args) < 2:
         return f"{keyword} requires at least two arguments, but only one was provided. Destination could not be determined"
+    source = instruction.flag("from") if keyword == "COPY" else None
+    if source is not None and "$" in source and _lexed_with_nothing_set(source) != source:
+        # toCommand in dockerfile2llb/convert.go (BuildKit 0.24 and later; earlier ones failed later in the build)
+        return "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"
     if keyword == "HEALTHCHECK":
         kind = args[0].upper()
         if kind == "NONE":
@@ -216,6 +220,20 @@ def argument_error(instruction: Instruction) -> str | None:
         elif len(args) != 1:
             return "FROM requires either one or three arguments"
     return None
+
+
+class _NothingSet(dict):
+    """An environment in which every variable is set and empty (BuildKit lexes --from with no variables)."""
+
+    def get(self, key: object, default: object = None) -> str:
+        return ""
+
+
+def _lexed_with_nothing_set(word: str) -> str | None:
+    try:
+        return substitute(word, _NothingSet())
+    except Unresolved:
+        return None
 
 
 def _expand_as_the_builder(stages: list[Stage], budget: ExpansionBudget) -> None:
