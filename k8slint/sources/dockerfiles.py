@@ -189,6 +189,7 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
 _AT_LEAST_ONE = frozenset({"ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "SHELL", "VOLUME"})
 _EXACTLY_ONE = frozenset({"MAINTAINER", "STOPSIGNAL", "USER", "WORKDIR"})
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
+_ONBUILD_TRIGGER = re.compile(r"\s*ONBUILD\s+(\S+)", re.IGNORECASE)
 
 
 def argument_error(instruction: Instruction) -> str | None:
@@ -200,6 +201,15 @@ def argument_error(instruction: Instruction) -> str | None:
         return f"{keyword} requires at least one argument"
     if keyword in _EXACTLY_ONE and len(args) != 1:
         return f"{keyword} requires exactly one argument"
+    if keyword == "VOLUME" and any(not arg.strip() for arg in args):
+        return "VOLUME specified can not be an empty string"
+    if keyword == "ONBUILD":
+        trigger = _ONBUILD_TRIGGER.match(instruction.original)
+        word = trigger.group(1).upper() if trigger else ""
+        if word == "ONBUILD":
+            return "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+        if word in ("MAINTAINER", "FROM"):
+            return f"{word} isn't allowed as an ONBUILD trigger"
     if keyword in ("ADD", "COPY") and len(args) < 2:
         return f"{keyword} requires at least two arguments, but only one was provided. Destination could not be determined"
     source = instruction.flag("from") if keyword == "COPY" else None
