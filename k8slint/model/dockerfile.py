@@ -9,6 +9,7 @@ text into instructions is the loader's (k8slint.sources.dockerfiles).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections import ChainMap
@@ -115,10 +116,16 @@ MAX_PATTERN_WORK = 1 << 24
 """Character comparisons ``${V%pattern}`` and the like may cost in one word."""
 
 
+@functools.cache
+def _special_characters(escape: str, stop: str | None) -> re.Pattern[str]:
+    """The characters the lexer must look at: "$", quotes, the escape character and the one that ends the word."""
+    return re.compile("[" + re.escape("$'\"" + escape + (stop or "")) + "]")
+
+
 class _Lexer:
     """One word being expanded: BuildKit's ``shellWord`` (processStopOn, processDollar, ...)."""
 
-    __slots__ = ("budget", "depth", "escape", "length", "missing", "position", "specials", "text", "variables", "work")
+    __slots__ = ("budget", "depth", "escape", "length", "missing", "position", "text", "variables", "work")
 
     def __init__(self, text: str, variables: Mapping[str, str | None], budget: ExpansionBudget | None, escape: str) -> None:
         self.text, self.variables, self.budget, self.escape = text, variables, budget, escape
@@ -126,13 +133,9 @@ class _Lexer:
         self.missing: str | None = None
         """The first variable found without a value: the word is unresolved, once the lexer has read it all
         (a word BuildKit refuses is a :class:`BadSubstitution` even so)."""
-        self.specials: dict[str | None, re.Pattern[str]] = {}
 
     def _special(self, stop: str | None) -> re.Pattern[str]:
-        found = self.specials.get(stop)
-        if found is None:
-            found = self.specials[stop] = re.compile("[" + re.escape("$'\"" + self.escape + (stop or "")) + "]")
-        return found
+        return _special_characters(self.escape, stop)
 
     def word(self, stop: str | None, raw: bool, use: bool) -> str:
         """processStopOn: read up to ``stop`` (consumed) or the end; with ``use`` false only the structure is read.
