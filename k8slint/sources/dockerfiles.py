@@ -18,6 +18,7 @@ from k8slint import rulecodes
 from k8slint.findings import Location, Problem
 from k8slint.model.dockerfile import (
     MAX_EXPANDED_FILE,
+    BadSubstitution,
     DockerfileDoc,
     ExpansionBudget,
     ExpansionTooLarge,
@@ -160,13 +161,9 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
     ]
     problems: list[Emitted] = []
     for instruction in instructions:
-        if instruction.keyword not in INSTRUCTIONS:
-            problems.append(
-                (
-                    rulecodes.DOCKERFILE_SYNTAX,
-                    Problem(f"unknown instruction {instruction.keyword}", location=Location(source.display, instruction.line, 1)),
-                )
-            )
+        message = f"unknown instruction {instruction.keyword}" if instruction.keyword not in INSTRUCTIONS else argument_error(instruction)
+        if message is not None:
+            problems.append((rulecodes.DOCKERFILE_SYNTAX, Problem(message, location=Location(source.display, instruction.line, 1))))
     first = next((i for i in instructions if i.keyword != "ARG"), None)
     if not instructions:
         problems.append(
@@ -181,12 +178,72 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
             )
         )
     budget = ExpansionBudget()
-    global_args, stages = _stages(instructions, budget)
+    global_args, stages = _stages(instructions, budget, escape_character(source.text))
     _expand_as_the_builder(stages, budget)
     if budget.hits:
         problems.append((rulecodes.WORK_BUDGET_EXCEEDED, _budget_problem(source, budget)))
     budget.left = RULE_EXPANSIONS * MAX_EXPANDED_FILE
     return DockerfileDoc(source, instructions, stages, global_args, budget), problems
+
+
+_AT_LEAST_ONE = frozenset({"ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "SHELL", "VOLUME"})
+_EXACTLY_ONE = frozenset({"MAINTAINER", "STOPSIGNAL", "USER", "WORKDIR"})
+_STAGE_NAME = re.compile(r"[a-z][a-z0-9-_.]*")
+_ONBUILD_TRIGGER = re.compile(r"\s*ONBUILD\s+(\S+)", re.IGNORECASE)
+
+
+def argument_error(instruction: Instruction) -> str | None:
+    """What BuildKit's instruction parser (frontend/dockerfile/instructions/parse.go) says of the
+    instruction's arguments, or None. It parses every instruction of the file before any stage is
+    built, so each of these fails the build whatever the target."""
+    keyword, args = instruction.keyword, instruction.args
+    if keyword in _AT_LEAST_ONE and not args:
+        return f"{keyword} requires at least one argument"
+    if keyword in _EXACTLY_ONE and len(args) != 1:
+        return f"{keyword} requires exactly one argument"
+    if keyword == "VOLUME" and any(not arg.strip() for arg in args):
+        return "VOLUME specified can not be an empty string"
+    if keyword == "ONBUILD":
+        trigger = _ONBUILD_TRIGGER.match(instruction.original)
+        word = trigger.group(1).upper() if trigger else ""
+        if word == "ONBUILD":
+            return "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+        if word in ("MAINTAINER", "FROM"):
+            return f"{word} isn't allowed as an ONBUILD trigger"
+    if keyword in ("ADD", "COPY") and len(args) < 2:
+        return f"{keyword} requires at least two arguments, but only one was provided. Destination could not be determined"
+    source = instruction.flag("from") if keyword == "COPY" else None
+    if source is not None and "$" in source and _lexed_with_nothing_set(source) != source:
+        # toCommand in dockerfile2llb/convert.go (BuildKit 0.24 and later; earlier ones failed later in the build)
+        return "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"
+    if keyword == "HEALTHCHECK":
+        kind = args[0].upper()
+        if kind == "NONE":
+            return "HEALTHCHECK NONE takes no arguments" if len(args) > 1 else None
+        if kind != "CMD":
+            return f"Unknown type {args[0].upper()!r} in HEALTHCHECK (try CMD)"
+        return "Missing command after HEALTHCHECK CMD" if len(args) < 2 else None
+    if keyword == "FROM":
+        if len(args) == 3 and args[1].lower() == "as":
+            if not _STAGE_NAME.fullmatch(args[2].lower()):
+                return f"invalid name for build stage: {args[2]!r}, name can't start with a number or contain symbols"
+        elif len(args) != 1:
+            return "FROM requires either one or three arguments"
+    return None
+
+
+class _NothingSet(dict):
+    """An environment in which every variable is set and empty (BuildKit lexes --from with no variables)."""
+
+    def get(self, key: object, default: object = None) -> str:
+        return ""
+
+
+def _lexed_with_nothing_set(word: str) -> str | None:
+    try:
+        return substitute(word, _NothingSet())
+    except Unresolved:
+        return None
 
 
 def _expand_as_the_builder(stages: list[Stage], budget: ExpansionBudget) -> None:
@@ -214,8 +271,28 @@ def _budget_problem(source: SourceFile, budget: ExpansionBudget) -> Problem:
     )
 
 
-def _stages(instructions: list[Instruction], budget: ExpansionBudget) -> tuple[dict[str, str | None], list[Stage]]:
-    global_args: dict[str, str | None] = Variables(budget)
+_DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(\S(?:.*\S)?)\s*")  # greedy: linear on a long line
+_DIRECTIVES = frozenset({"syntax", "escape", "check"})
+
+
+def escape_character(text: str) -> str:
+    """The character the ``# escape=`` parser directive sets (a backslash without one).
+
+    Directives are ``# name=value`` lines at the very top (BuildKit's
+    parser/directives.go, DirectiveParser.ParseLine): the first line that is
+    not one of syntax, escape or check ends them.
+    """
+    for line in text.lstrip("\ufeff").splitlines():
+        found = _DIRECTIVE.fullmatch(line)
+        if found is None or found.group(1).lower() not in _DIRECTIVES:
+            break
+        if found.group(1).lower() == "escape" and found.group(2) in ("\\", "`"):
+            return found.group(2)
+    return "\\"
+
+
+def _stages(instructions: list[Instruction], budget: ExpansionBudget, escape: str = "\\") -> tuple[dict[str, str | None], list[Stage]]:
+    global_args: dict[str, str | None] = Variables(budget, escape)
     stages: list[Stage] = []
     for instruction in instructions:
         if instruction.keyword == "FROM":
@@ -229,7 +306,9 @@ def _stages(instructions: list[Instruction], budget: ExpansionBudget) -> tuple[d
                 base, resolved = raw, False
             except Unresolved:
                 base, resolved = raw, False
-            stages.append(Stage(len(stages), base, resolved, alias.lower() if alias else None, instruction, variables=Variables(budget)))
+            stages.append(
+                Stage(len(stages), base, resolved, alias.lower() if alias else None, instruction, variables=Variables(budget, escape))
+            )
             continue
         if not stages:
             if instruction.keyword == "ARG":
@@ -296,7 +375,7 @@ def parsed_expose(instruction: Instruction, variables: dict[str, Any]) -> list[t
     for arg in instruction.args:
         try:
             out.append((substitute(arg, variables), None))
-        except ExpansionTooLarge as exc:
+        except (ExpansionTooLarge, BadSubstitution) as exc:
             out.append((arg, str(exc)))
         except Unresolved as exc:
             out.append((arg, f"${exc} has no value"))
