@@ -70,3 +70,19 @@ def test_the_split_parse_floor_reads_every_document_once(tmp_path: Path) -> None
 def test_startup_rows_run(tmp_path: Path) -> None:
     timings = startup(runs=1)
     assert [t.exit_code for t in timings] == [0, 0, 0, 0]  # the reference backend is clean
+
+
+def test_every_config_example_in_the_readme_is_a_valid_config() -> None:
+    """Each ```yaml block of the README that is a `.k8slint.yaml` passes the config's own validation."""
+    import re
+
+    import yaml
+
+    from k8slint.config import validate_config
+    from k8slint.registry import registry
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if b.startswith("# .k8slint.yaml")]
+    assert len(blocks) >= 3
+    for block in blocks:
+        validate_config(yaml.safe_load(block), registry(), "README.md")
