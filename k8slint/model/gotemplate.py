@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 OPENERS = ("if", "range", "with", "define", "block")
 GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Go's text/template lexer (parse/lex.go, lexIdentifier and atTerminator): an identifier ends at
+# the first character that is not a letter, digit or underscore, and is a keyword only when a
+# space, end of line, '.', ',', '|', ':', '(' or ')' (or the end of the action) follows it, so
+# `with.Values.x` is the keyword `with` and the field `.Values.x`.
+_LEADING_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=[\s.,|:()]|$)")
 # .Values, $.Values, and $root.Values (a variable holding the root context)
 _ROOT = r"(?<![\w.$])(?:\$[A-Za-z_][A-Za-z0-9_]*|\$)?\.Values"
 _VALUES = re.compile(_ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
@@ -221,9 +226,10 @@ def analyse(text: str) -> TemplateInfo:
     """The open with and range blocks, innermost last."""
     guards = _Guards()
     for action in info.actions:
-        words = action.text.split(None, 1)
-        keyword = words[0] if words else ""
-        rest = words[1] if len(words) > 1 else ""
+        keyword, rest = split_keyword(action.text)
+        if keyword in OPENERS or keyword in ("else", "end"):
+            # the keyword apart from what follows it, as Go lexes it: `with.Values.x` reads .Values.x
+            action = Action(f"{keyword} {rest}" if rest else keyword, action.line, action.column)
         if keyword in OPENERS:
             block = _Block(
                 keyword,
@@ -243,8 +249,8 @@ def analyse(text: str) -> TemplateInfo:
         elif keyword == "else":
             if not stack or stack[-1].keyword not in ("if", "with", "range"):
                 info.errors.append(TemplateError("'else' without 'if', 'with' or 'range'", action.line, action.column))
-            elif rest.startswith(("if ", "with ")):
-                extra = [_guarded_prefix(p) for p in _paths(rest.split(None, 1)[1] if " " in rest else "")]
+            elif split_keyword(rest)[0] in ("if", "with"):
+                extra = [_guarded_prefix(p) for p in _paths(split_keyword(rest)[1])]
                 stack[-1].guards.extend(extra)
                 for guard in extra:
                     guards.add(guard)
@@ -265,6 +271,14 @@ def analyse(text: str) -> TemplateInfo:
     for block in stack:
         info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
     return info
+
+
+def split_keyword(text: str) -> tuple[str, str]:
+    """The action's leading identifier, if Go's lexer ends it there, and the rest of the action."""
+    match = _LEADING_WORD.match(text)
+    if match is None:
+        return "", text
+    return match.group(1), text[match.end() :].strip()
 
 
 def _paths(text: str) -> list[tuple[str, ...]]:
