@@ -80,3 +80,129 @@ server:
 def test_argo_cd_with_and_range_without_a_space(tmp_path: Path) -> None:
     chart = _chart(tmp_path, ARGO_CD_VALUES, {"deployment.yaml": ARGO_CD_DEPLOYMENT})
     assert _findings(chart, "CH007", "CH008", "CH009") == []
+
+
+# -- undefined-value: a key with a dot is one key, and .Values in a define is its caller's.
+
+
+def _ch007(chart: Path) -> list[tuple[str, int, str]]:
+    return [(file, line, message) for _, file, line, message in _findings(chart, "CH007")]
+
+
+def test_an_index_key_with_a_dot_is_printed_as_one_key(tmp_path: Path) -> None:
+    template = (
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ index .Values.configs.params "server.insecure" | quote }}\n'
+    )
+    chart = _chart(tmp_path, "configs:\n  params:\n    other: 1\n", {"cm.yaml": template})
+    [(file, line, message)] = _ch007(chart)
+    assert (file, line) == ("cm.yaml", 6)
+    assert message.startswith('.Values.configs.params["server.insecure"] is not defined'), message
+
+
+def test_an_index_key_with_a_dot_that_values_yaml_sets_is_defined(tmp_path: Path) -> None:
+    template = (
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ index .Values.configs.params "server.insecure" | quote }}\n'
+    )
+    chart = _chart(tmp_path, 'configs:\n  params:\n    "server.insecure": false\n', {"cm.yaml": template})
+    assert _ch007(chart) == []
+
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ CALL }}\n"
+HELPER = '{{- define "app.value" -}}\n{{ .Values.missing.key }}\n{{- end }}\n'
+
+
+def _define_chart(tmp_path: Path, call: str) -> Path:
+    return _chart(tmp_path, "present: 1\n", {"cm.yaml": CM.replace("CALL", call), "_helpers.tpl": HELPER})
+
+
+def test_a_define_called_with_the_root_context_reads_the_charts_values(tmp_path: Path) -> None:
+    assert [(f, line) for f, line, _ in _ch007(_define_chart(tmp_path, 'include "app.value" .'))] == [("_helpers.tpl", 2)]
+
+
+def test_a_define_called_with_dollar_reads_the_charts_values(tmp_path: Path) -> None:
+    assert len(_ch007(_define_chart(tmp_path, 'include "app.value" $ | quote'))) == 1
+
+
+def test_a_define_called_with_another_context_is_not_reported(tmp_path: Path) -> None:
+    assert _ch007(_define_chart(tmp_path, 'include "app.value" (dict "Values" .Values.present)')) == []
+
+
+def test_a_define_called_with_dot_inside_with_is_not_reported(tmp_path: Path) -> None:
+    assert _ch007(_define_chart(tmp_path, 'with .Values.present }}{{ include "app.value" . }}{{ end')) == []
+
+
+def test_a_define_called_by_no_template_is_not_reported(tmp_path: Path) -> None:
+    assert _ch007(_define_chart(tmp_path, ".Values.present")) == []
+
+
+def test_a_define_called_once_with_root_and_once_with_another_context_is_not_reported(tmp_path: Path) -> None:
+    call = 'include "app.value" . }}{{ include "app.value" (dict "Values" .Values)'
+    assert _ch007(_define_chart(tmp_path, call)) == []
+
+
+def test_a_root_context_handed_on_through_defines_is_followed(tmp_path: Path) -> None:
+    helpers = HELPER + '{{- define "app.outer" -}}\n{{ include "app.value" . }}\n{{- end }}\n'
+    chart = _chart(tmp_path, "present: 1\n", {"cm.yaml": CM.replace("CALL", 'include "app.outer" .'), "_helpers.tpl": helpers})
+    assert [(f, line) for f, line, _ in _ch007(chart)] == [("_helpers.tpl", 2)]
+    helpers = HELPER + '{{- define "app.outer" -}}\n{{ include "app.value" . }}\n{{- end }}\n'
+    chart = _chart(
+        tmp_path / "other", "present: 1\n", {"cm.yaml": CM.replace("CALL", 'include "app.outer" (dict)'), "_helpers.tpl": helpers}
+    )
+    assert _ch007(chart) == []
+
+
+OTEL_CONFIG_TPL = """\
+{{- define "opentelemetry-collector.daemonsetConfig" -}}
+{{- $values := mustMergeOverwrite (deepCopy .Values) (dict "collectorMode" "daemonset") }}
+{{- $data := dict "Values" $values | mustMergeOverwrite (deepCopy .) }}
+{{- $config := include "opentelemetry-collector.baseConfig" $data | fromYaml }}
+{{- if .Values.presets.kubernetesAttributes.enabled }}
+{{- $config = (include "opentelemetry-collector.applyKubernetesAttributesConfig" (dict "Values" $data "config" $config) | fromYaml) }}
+{{- end }}
+{{- tpl (toYaml $config) . }}
+{{- end }}
+
+{{- define "opentelemetry-collector.baseConfig" -}}
+{{- toYaml .Values.config }}
+{{- end }}
+
+{{- define "opentelemetry-collector.applyKubernetesAttributesConfig" -}}
+{{- $config := mustMergeOverwrite (include "opentelemetry-collector.kubernetesAttributesConfig" .Values | fromYaml) .config }}
+{{- if .Values.Values.presets.kubernetesAttributes.extractAllPodLabels }}
+labels: all
+{{- end }}
+{{- $config | toYaml }}
+{{- end }}
+
+{{- define "opentelemetry-collector.kubernetesAttributesConfig" -}}
+processors:
+  k8sattributes:
+    filter:
+      node_from_env_var: K8S_NODE_NAME
+    mode: {{ .Values.collectorMode }}
+    passthrough: false
+{{- end }}
+"""
+OTEL_CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-agent
+data:
+  relay: |
+    {{- include "opentelemetry-collector.daemonsetConfig" . | nindent 4 }}
+"""
+OTEL_VALUES = """\
+mode: daemonset
+presets:
+  kubernetesAttributes:
+    enabled: false
+config:
+  receivers: {}
+"""
+
+
+def test_opentelemetry_collector_helpers_called_with_a_dict(tmp_path: Path) -> None:
+    # collectorMode is set by the merge in daemonsetConfig, not in values.yaml
+    chart = _chart(tmp_path, OTEL_VALUES, {"_config.tpl": OTEL_CONFIG_TPL, "configmap.yaml": OTEL_CONFIGMAP})
+    assert _ch007(chart) == []
