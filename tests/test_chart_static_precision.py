@@ -10,8 +10,8 @@ from k8slint.model.gotemplate import analyse
 CHART_YAML = "apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: '1.0'\ndescription: d\n"
 
 
-def _chart(tmp_path: Path, values: str, templates: dict[str, str], chart_yaml: str = CHART_YAML) -> Path:
-    chart = tmp_path / "app"
+def _chart(tmp_path: Path, values: str, templates: dict[str, str], chart_yaml: str = CHART_YAML, folder: str = "app") -> Path:
+    chart = tmp_path / folder
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text(chart_yaml)
     (chart / "values.yaml").write_text(values)
@@ -206,3 +206,85 @@ def test_opentelemetry_collector_helpers_called_with_a_dict(tmp_path: Path) -> N
     # collectorMode is set by the merge in daemonsetConfig, not in values.yaml
     chart = _chart(tmp_path, OTEL_VALUES, {"_config.tpl": OTEL_CONFIG_TPL, "configmap.yaml": OTEL_CONFIGMAP})
     assert _ch007(chart) == []
+
+
+# -- chart-dependency-unavailable: Helm renders the chart in charts/ whatever Chart.lock pins. Its
+# template and install check only that a dependency of that name is in charts/ (pkg/action
+# CheckDependencies); Chart.lock is read by helm dependency build, not by rendering.
+
+BITNAMI_CHART_YAML = """\
+apiVersion: v2
+name: redis
+version: 20.6.1
+appVersion: 7.4.2
+description: Redis
+dependencies:
+  - name: common
+    repository: oci://registry-1.docker.io/bitnamicharts
+    tags:
+      - bitnami-common
+    version: 2.x.x
+"""
+BITNAMI_LOCK = """\
+dependencies:
+- name: common
+  repository: oci://registry-1.docker.io/bitnamicharts
+  version: 2.31.4
+digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
+generated: "2025-01-01T00:00:00Z"
+"""
+COMMON_CHART_YAML = "apiVersion: v2\nname: common\nversion: {version}\ntype: library\ndescription: common\n"
+COMMON_HELPERS = '{{- define "common.names.fullname" -}}\n{{ .Release.Name }}\n{{- end }}\n'
+REDIS_TEMPLATE = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "common.names.fullname" . }}\n'
+
+
+def _bitnami(tmp_path: Path, version: str, packaged: bool) -> Path:
+    import io
+    import tarfile
+
+    chart = _chart(tmp_path, "replicas: 1\n", {}, BITNAMI_CHART_YAML, folder="redis")
+    (chart / "templates" / "configmap.yaml").write_text(REDIS_TEMPLATE + "data:\n  n: {{ .Values.replicas | quote }}\n")
+    (chart / "Chart.lock").write_text(BITNAMI_LOCK)
+    files = {"common/Chart.yaml": COMMON_CHART_YAML.format(version=version), "common/templates/_names.tpl": COMMON_HELPERS}
+    if packaged:
+        (chart / "charts").mkdir()
+        with tarfile.open(chart / "charts" / f"common-{version}.tgz", "w:gz") as tar:
+            for name, text in files.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    else:
+        for name, text in files.items():
+            (chart / "charts" / name).parent.mkdir(parents=True, exist_ok=True)
+            (chart / "charts" / name).write_text(text)
+    return chart
+
+
+def _ch004(chart: Path) -> list[tuple[str, str]]:
+    return [(f.severity.name.lower(), f.message) for f in run_lint(chart).findings if f.code == "CH004"]
+
+
+def test_an_unpacked_dependency_that_satisfies_the_constraint_is_rendered(tmp_path: Path) -> None:
+    [(severity, message)] = _ch004(_bitnami(tmp_path, "2.31.1", packaged=False))
+    assert severity == "info"
+    assert "charts/ holds common 2.31.1" in message and "Chart.lock pins 2.31.4" in message
+
+
+def test_a_packaged_dependency_that_satisfies_the_constraint_is_rendered(tmp_path: Path) -> None:
+    [(severity, message)] = _ch004(_bitnami(tmp_path, "2.30.0", packaged=True))
+    assert severity == "info" and "charts/ holds common 2.30.0" in message
+
+
+def test_the_locked_version_in_charts_is_no_finding(tmp_path: Path) -> None:
+    assert _ch004(_bitnami(tmp_path, "2.31.4", packaged=False)) == []
+
+
+def test_a_dependency_in_charts_outside_the_constraint_is_still_reported(tmp_path: Path) -> None:
+    [(severity, message)] = _ch004(_bitnami(tmp_path, "1.9.0", packaged=False))
+    assert severity == "warning" and "neither charts/common-2.31.4.tgz nor an unpacked folder" in message
+
+
+def test_a_bitnami_chart_with_another_common_unpacked_has_no_chart_warning(tmp_path: Path) -> None:
+    chart = _bitnami(tmp_path, "2.31.1", packaged=False)
+    assert [(f.code, f.message) for f in run_lint(chart).findings if f.code.startswith("CH") and f.severity.name != "INFO"] == []
