@@ -200,6 +200,20 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
             )
             continue
         entry = locked.get(name)
+        available = vendored.get(name)
+        locked_version = str(entry.get("version", "")) if entry is not None else None
+        if available is not None and available["version"] != locked_version and _satisfies(available["version"], constraint):
+            # Helm renders the chart in charts/ whatever Chart.lock says: its install and template check
+            # only that a dependency of that name is there (pkg/action CheckDependencies)
+            pinned = f"Chart.lock pins {locked_version}" if entry is not None else "Chart.lock does not list it"
+            yield _problem(
+                chart,
+                f"charts/ holds {name} {available['version']}, which satisfies {constraint!r} and is what Helm renders, "
+                f"but {pinned} (run helm dependency update to bring them together)",
+                base,
+                "lock-disagrees",
+            )
+            continue
         if entry is None:
             yield _problem(chart, f"dependency {name!r} is not in Chart.lock (run helm dependency update)", base)
             continue
@@ -211,7 +225,6 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
                 (*base, "version"),
             )
             continue
-        available = vendored.get(name)
         if available is None or available["version"] != locked_version:
             yield _problem(
                 chart,

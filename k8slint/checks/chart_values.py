@@ -293,23 +293,50 @@ def _subchart_keys(chart: ChartDoc) -> set[str]:
     return keys
 
 
+def _shown_path(path: tuple[str, ...], prefix: str = ".Values") -> str:
+    """A values path in the template's terms: a key that is no identifier (``server.insecure``) in brackets."""
+    import json
+
+    out = prefix
+    for part in path:
+        out += f".{part}" if part.isidentifier() else f"[{json.dumps(part)}]"
+    return out.lstrip(".") if not prefix else out
+
+
+def _root_context_defines(chart: ChartDoc) -> set[str]:
+    """The chart's defines that every call gives the chart's root context, so that their .Values are the chart's."""
+    from k8slint.model.gotemplate import Call, analyse, root_context_defines
+
+    calls = [call for _, info in chart.analysis for call in info.call_contexts]
+    for text in _template_strings(_values(chart)):  # a tpl in values.yaml runs with whatever context it is given
+        calls += [Call(call.name, call.caller, False) for call in analyse(text).call_contexts]
+    return root_context_defines(calls)
+
+
 @chart_check("CH007")
 def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.values is None:
         return
     values = _values(chart)
     skip = _subchart_keys(chart)
+    root_defines: set[str] | None = None
     for template, info in chart.analysis:
         for ref in info.refs:
             if ref.guarded or ref.path[0] in skip:
                 continue
+            if ref.define is not None:
+                # .Values in a define is that of the context its callers pass (otel's helpers get
+                # `dict "Values" ...`): the chart's own only where every call passes the root
+                root_defines = _root_context_defines(chart) if root_defines is None else root_defines
+                if ref.define not in root_defines:
+                    continue
             if _defined(values, ref.path) is False:
                 # a missing map above the value stops rendering: "nil pointer evaluating interface {}"
                 parent_missing = len(ref.path) > 1 and _defined(values, ref.path[:-1]) is False
                 yield Problem(
-                    f".Values.{'.'.join(ref.path)} is not defined in values.yaml and nothing guards it "
+                    f"{_shown_path(ref.path)} is not defined in values.yaml and nothing guards it "
                     "(default, required, if); "
-                    + (f"nor is .Values.{'.'.join(ref.path[:-1])}, so helm template fails" if parent_missing else "it renders as empty"),
+                    + (f"nor is {_shown_path(ref.path[:-1])}, so helm template fails" if parent_missing else "it renders as empty"),
                     location=Location(template.display, ref.line, ref.column),
                     variant="parent-undefined" if parent_missing else None,
                 )
@@ -397,4 +424,4 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
             continue  # subchart values, and the flag a parent chart's dependency condition reads
         if used.related(leaf):
             continue
-        yield Problem(f"{'.'.join(leaf)} is set in values.yaml but no template reads it", location=_values_location(chart, leaf))
+        yield Problem(f"{_shown_path(leaf, '')} is set in values.yaml but no template reads it", location=_values_location(chart, leaf))

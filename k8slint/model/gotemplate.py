@@ -15,12 +15,19 @@ from dataclasses import dataclass, field
 OPENERS = ("if", "range", "with", "define", "block")
 GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Go's text/template lexer (parse/lex.go, lexIdentifier and atTerminator): an identifier ends at
+# the first character that is not a letter, digit or underscore, and is a keyword only when a
+# space, end of line, '.', ',', '|', ':', '(' or ')' (or the end of the action) follows it, so
+# `with.Values.x` is the keyword `with` and the field `.Values.x`.
+_LEADING_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=[\s.,|:()]|$)")
 # .Values, $.Values, and $root.Values (a variable holding the root context)
 _ROOT = r"(?<![\w.$])(?:\$[A-Za-z_][A-Za-z0-9_]*|\$)?\.Values"
 _VALUES = re.compile(_ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _INDEX_VALUES = re.compile(r"\b(?:index|hasKey)\s+" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)((?:\s+\"[^\"]*\")+)")
 _RELATIVE = re.compile(r"(?<![\w.$)\]])\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _NAME_CALL = re.compile(r"\b(include|template)\s+\"((?:[^\"\\]|\\.)*)\"")
+# The argument after the name: `.` or `$` alone (the caller's own context), or anything else.
+_CALL_ARGUMENT = re.compile(r"\s+([.$])(?=[\s)|]|$)")
 _DEFINE = re.compile(r"^\s*(define|block)\s+\"((?:[^\"\\]|\\.)*)\"")
 _SINGLE_VALUES_PATH = re.compile(r"\s*" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
 _WHOLE_VALUES = re.compile(_ROOT + r"\b(?!\.)")
@@ -56,6 +63,19 @@ class ValuesRef:
     line: int
     column: int
     guarded: bool
+    define: str | None = None
+    """The define (or block) the reference is in: its ``.Values`` is that of whatever the caller passes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """An include or template call of a literal name, and whether it hands on the root context."""
+
+    name: str
+    caller: str | None
+    """The define the call is in (None at the top level of a template): its context is that define's."""
+    passes_context: bool
+    """True when the argument is ``$``, or ``.`` outside any with or range: the caller's own context."""
 
 
 @dataclass(slots=True)
@@ -66,6 +86,7 @@ class TemplateInfo:
     calls: list[tuple[str, int, int]] = field(default_factory=list)
     """(name, line, column) of include and template calls with a literal name."""
     refs: list[ValuesRef] = field(default_factory=list)
+    call_contexts: list[Call] = field(default_factory=list)
     whole_values: bool = False
     """True when the template hands all of .Values on (toYaml .Values, a tpl of it)."""
 
@@ -220,10 +241,13 @@ def analyse(text: str) -> TemplateInfo:
     scopes: list[_Block] = []
     """The open with and range blocks, innermost last."""
     guards = _Guards()
+    define: _Block | None = None
+    define_name: str | None = None
     for action in info.actions:
-        words = action.text.split(None, 1)
-        keyword = words[0] if words else ""
-        rest = words[1] if len(words) > 1 else ""
+        keyword, rest = split_keyword(action.text)
+        if keyword in OPENERS or keyword in ("else", "end"):
+            # the keyword apart from what follows it, as Go lexes it: `with.Values.x` reads .Values.x
+            action = Action(f"{keyword} {rest}" if rest else keyword, action.line, action.column)
         if keyword in OPENERS:
             block = _Block(
                 keyword,
@@ -240,11 +264,16 @@ def analyse(text: str) -> TemplateInfo:
                 match = _DEFINE.match(action.text)
                 if match:
                     info.defines.append((match.group(2), action.line))
+                if define is None:
+                    define, define_name = block, match.group(2) if match else ""
+                    if keyword == "block" and match:  # a block is also called, there, with its argument
+                        argument = _CALL_ARGUMENT.match(action.text, match.end())
+                        info.call_contexts.append(Call(match.group(2), None, argument is not None and _passes(argument, scopes)))
         elif keyword == "else":
             if not stack or stack[-1].keyword not in ("if", "with", "range"):
                 info.errors.append(TemplateError("'else' without 'if', 'with' or 'range'", action.line, action.column))
-            elif rest.startswith(("if ", "with ")):
-                extra = [_guarded_prefix(p) for p in _paths(rest.split(None, 1)[1] if " " in rest else "")]
+            elif split_keyword(rest)[0] in ("if", "with"):
+                extra = [_guarded_prefix(p) for p in _paths(split_keyword(rest)[1])]
                 stack[-1].guards.extend(extra)
                 for guard in extra:
                     guards.add(guard)
@@ -259,12 +288,58 @@ def analyse(text: str) -> TemplateInfo:
                     guards.remove(guard)
                 if scopes and scopes[-1] is block:
                     scopes.pop()
+                if block is define:
+                    define, define_name = None, None
         for match in _NAME_CALL.finditer(action.text):
             info.calls.append((match.group(2), action.line, action.column))
-        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None)
+            argument = _CALL_ARGUMENT.match(action.text, match.end())
+            info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
+        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name)
     for block in stack:
         info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
     return info
+
+
+def _passes(argument: re.Match[str], scopes: list[_Block]) -> bool:
+    """Whether a call's argument is the caller's own context: ``$``, or ``.`` where no with or range rebinds it."""
+    return argument.group(1) == "$" or not scopes
+
+
+def root_context_defines(calls: list[Call]) -> set[str]:
+    """The defines whose context is the chart's root wherever they are called.
+
+    Such a define is reached from the top level of a template through calls
+    that each hand on the caller's own context, and no call anywhere gives it,
+    or a define that calls it so, another context. Linear in the number of calls.
+    """
+    handed_on: dict[str | None, list[str]] = {}
+    not_root: set[str] = set()
+    for call in calls:
+        if call.passes_context:
+            handed_on.setdefault(call.caller, []).append(call.name)
+        else:
+            not_root.add(call.name)
+    root = _reached(handed_on, list(handed_on.get(None, ())))
+    return root - _reached(handed_on, list(not_root))
+
+
+def _reached(edges: dict[str | None, list[str]], start: list[str]) -> set[str]:
+    seen = set(start)
+    pending = list(start)
+    while pending:
+        for name in edges.get(pending.pop(), ()):
+            if name not in seen:
+                seen.add(name)
+                pending.append(name)
+    return seen
+
+
+def split_keyword(text: str) -> tuple[str, str]:
+    """The action's leading identifier, if Go's lexer ends it there, and the rest of the action."""
+    match = _LEADING_WORD.match(text)
+    if match is None:
+        return "", text
+    return match.group(1), text[match.end() :].strip()
 
 
 def _paths(text: str) -> list[tuple[str, ...]]:
@@ -283,13 +358,13 @@ def _single_values_path(text: str) -> tuple[str, ...] | None:
     return tuple(p for p in match.group(1).split(".") if p) if match else None
 
 
-def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Guards, innermost: _Block | None) -> None:
+def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Guards, innermost: _Block | None, define: str | None) -> None:
     text = action.text
     if _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
         info.whole_values = True
     guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(text) is not None
     for path in _paths(text):
-        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path)))
+        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define))
     scope = innermost.with_path if innermost is not None else None
     if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
         for match in _RELATIVE.finditer(_without_strings(text)):
@@ -297,7 +372,7 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
                 continue
             path = scope + relative
-            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path)))
+            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define))
 
 
 def _without_strings(text: str) -> str:

@@ -1,0 +1,290 @@
+"""The static chart rules on template shapes seen in public charts, where they reported what Helm does not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_lint
+from k8slint.model.gotemplate import analyse
+
+CHART_YAML = "apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: '1.0'\ndescription: d\n"
+
+
+def _chart(tmp_path: Path, values: str, templates: dict[str, str], chart_yaml: str = CHART_YAML, folder: str = "app") -> Path:
+    chart = tmp_path / folder
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(chart_yaml)
+    (chart / "values.yaml").write_text(values)
+    for name, text in templates.items():
+        (chart / "templates" / name).write_text(text)
+    return chart
+
+
+def _findings(chart: Path, *codes: str) -> list[tuple[str, str, int, str]]:
+    return [(f.code, Path(f.location.file).name, f.location.line, f.message) for f in run_lint(chart).findings if f.code in codes]
+
+
+# -- Keywords without a space after them. Go's lexer (text/template/parse/lex.go, lexIdentifier and
+# atTerminator) ends an identifier at the first character that is not a letter, digit or underscore,
+# and a '.' may follow it: `{{- with.Values.x }}` is `with` and the field `.Values.x`.
+
+
+def test_a_keyword_followed_by_a_field_opens_its_block() -> None:
+    info = analyse("{{- with.Values.x }}\na: {{ .y }}\n{{- end }}\n{{- range.Values.ports }}\n- {{ . }}\n{{- end }}\n")
+    assert info.errors == []
+    assert {ref.path for ref in info.refs} == {("x",), ("x", "y"), ("ports",)}
+
+
+def test_else_if_without_a_space_guards_like_else_if() -> None:
+    info = analyse("{{ if .Values.a }}a{{ else if.Values.b.c }}{{ .Values.b.d }}{{ end }}")
+    assert info.errors == []
+    assert [ref.guarded for ref in info.refs if ref.path == ("b", "d")] == [True]
+
+
+def test_an_identifier_that_starts_with_a_keyword_is_no_keyword() -> None:
+    info = analyse("{{ with_default .Values.x }}{{ end_marker }}{{ ifx }}")
+    assert info.errors == []
+
+
+ARGO_CD_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-server
+spec:
+  template:
+    spec:
+      containers:
+        - name: server
+          {{- with.Values.server.containerSecurityContext }}
+          securityContext:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          ports:
+          {{- range.Values.server.ports }}
+            - name: {{ .name }}
+              containerPort: {{ .port }}
+          {{- end }}
+"""
+ARGO_CD_VALUES = """\
+server:
+  containerSecurityContext:
+    runAsNonRoot: true
+    readOnlyRootFilesystem: true
+  ports:
+    - name: http
+      port: 8080
+"""
+
+
+def test_argo_cd_with_and_range_without_a_space(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, ARGO_CD_VALUES, {"deployment.yaml": ARGO_CD_DEPLOYMENT})
+    assert _findings(chart, "CH007", "CH008", "CH009") == []
+
+
+# -- undefined-value: a key with a dot is one key, and .Values in a define is its caller's.
+
+
+def _ch007(chart: Path) -> list[tuple[str, int, str]]:
+    return [(file, line, message) for _, file, line, message in _findings(chart, "CH007")]
+
+
+def test_an_index_key_with_a_dot_is_printed_as_one_key(tmp_path: Path) -> None:
+    template = (
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ index .Values.configs.params "server.insecure" | quote }}\n'
+    )
+    chart = _chart(tmp_path, "configs:\n  params:\n    other: 1\n", {"cm.yaml": template})
+    [(file, line, message)] = _ch007(chart)
+    assert (file, line) == ("cm.yaml", 6)
+    assert message.startswith('.Values.configs.params["server.insecure"] is not defined'), message
+
+
+def test_an_index_key_with_a_dot_that_values_yaml_sets_is_defined(tmp_path: Path) -> None:
+    template = (
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ index .Values.configs.params "server.insecure" | quote }}\n'
+    )
+    chart = _chart(tmp_path, 'configs:\n  params:\n    "server.insecure": false\n', {"cm.yaml": template})
+    assert _ch007(chart) == []
+
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ CALL }}\n"
+HELPER = '{{- define "app.value" -}}\n{{ .Values.missing.key }}\n{{- end }}\n'
+
+
+def _define_chart(tmp_path: Path, call: str) -> Path:
+    return _chart(tmp_path, "present: 1\n", {"cm.yaml": CM.replace("CALL", call), "_helpers.tpl": HELPER})
+
+
+def test_a_define_called_with_the_root_context_reads_the_charts_values(tmp_path: Path) -> None:
+    assert [(f, line) for f, line, _ in _ch007(_define_chart(tmp_path, 'include "app.value" .'))] == [("_helpers.tpl", 2)]
+
+
+def test_a_define_called_with_dollar_reads_the_charts_values(tmp_path: Path) -> None:
+    assert len(_ch007(_define_chart(tmp_path, 'include "app.value" $ | quote'))) == 1
+
+
+def test_a_define_called_with_another_context_is_not_reported(tmp_path: Path) -> None:
+    assert _ch007(_define_chart(tmp_path, 'include "app.value" (dict "Values" .Values.present)')) == []
+
+
+def test_a_define_called_with_dot_inside_with_is_not_reported(tmp_path: Path) -> None:
+    assert _ch007(_define_chart(tmp_path, 'with .Values.present }}{{ include "app.value" . }}{{ end')) == []
+
+
+def test_a_define_called_by_no_template_is_not_reported(tmp_path: Path) -> None:
+    assert _ch007(_define_chart(tmp_path, ".Values.present")) == []
+
+
+def test_a_define_called_once_with_root_and_once_with_another_context_is_not_reported(tmp_path: Path) -> None:
+    call = 'include "app.value" . }}{{ include "app.value" (dict "Values" .Values)'
+    assert _ch007(_define_chart(tmp_path, call)) == []
+
+
+def test_a_root_context_handed_on_through_defines_is_followed(tmp_path: Path) -> None:
+    helpers = HELPER + '{{- define "app.outer" -}}\n{{ include "app.value" . }}\n{{- end }}\n'
+    chart = _chart(tmp_path, "present: 1\n", {"cm.yaml": CM.replace("CALL", 'include "app.outer" .'), "_helpers.tpl": helpers})
+    assert [(f, line) for f, line, _ in _ch007(chart)] == [("_helpers.tpl", 2)]
+    helpers = HELPER + '{{- define "app.outer" -}}\n{{ include "app.value" . }}\n{{- end }}\n'
+    chart = _chart(
+        tmp_path / "other", "present: 1\n", {"cm.yaml": CM.replace("CALL", 'include "app.outer" (dict)'), "_helpers.tpl": helpers}
+    )
+    assert _ch007(chart) == []
+
+
+OTEL_CONFIG_TPL = """\
+{{- define "opentelemetry-collector.daemonsetConfig" -}}
+{{- $values := mustMergeOverwrite (deepCopy .Values) (dict "collectorMode" "daemonset") }}
+{{- $data := dict "Values" $values | mustMergeOverwrite (deepCopy .) }}
+{{- $config := include "opentelemetry-collector.baseConfig" $data | fromYaml }}
+{{- if .Values.presets.kubernetesAttributes.enabled }}
+{{- $config = (include "opentelemetry-collector.applyKubernetesAttributesConfig" (dict "Values" $data "config" $config) | fromYaml) }}
+{{- end }}
+{{- tpl (toYaml $config) . }}
+{{- end }}
+
+{{- define "opentelemetry-collector.baseConfig" -}}
+{{- toYaml .Values.config }}
+{{- end }}
+
+{{- define "opentelemetry-collector.applyKubernetesAttributesConfig" -}}
+{{- $config := mustMergeOverwrite (include "opentelemetry-collector.kubernetesAttributesConfig" .Values | fromYaml) .config }}
+{{- if .Values.Values.presets.kubernetesAttributes.extractAllPodLabels }}
+labels: all
+{{- end }}
+{{- $config | toYaml }}
+{{- end }}
+
+{{- define "opentelemetry-collector.kubernetesAttributesConfig" -}}
+processors:
+  k8sattributes:
+    filter:
+      node_from_env_var: K8S_NODE_NAME
+    mode: {{ .Values.collectorMode }}
+    passthrough: false
+{{- end }}
+"""
+OTEL_CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-agent
+data:
+  relay: |
+    {{- include "opentelemetry-collector.daemonsetConfig" . | nindent 4 }}
+"""
+OTEL_VALUES = """\
+mode: daemonset
+presets:
+  kubernetesAttributes:
+    enabled: false
+config:
+  receivers: {}
+"""
+
+
+def test_opentelemetry_collector_helpers_called_with_a_dict(tmp_path: Path) -> None:
+    # collectorMode is set by the merge in daemonsetConfig, not in values.yaml
+    chart = _chart(tmp_path, OTEL_VALUES, {"_config.tpl": OTEL_CONFIG_TPL, "configmap.yaml": OTEL_CONFIGMAP})
+    assert _ch007(chart) == []
+
+
+# -- chart-dependency-unavailable: Helm renders the chart in charts/ whatever Chart.lock pins. Its
+# template and install check only that a dependency of that name is in charts/ (pkg/action
+# CheckDependencies); Chart.lock is read by helm dependency build, not by rendering.
+
+BITNAMI_CHART_YAML = """\
+apiVersion: v2
+name: redis
+version: 20.6.1
+appVersion: 7.4.2
+description: Redis
+dependencies:
+  - name: common
+    repository: oci://registry-1.docker.io/bitnamicharts
+    tags:
+      - bitnami-common
+    version: 2.x.x
+"""
+BITNAMI_LOCK = """\
+dependencies:
+- name: common
+  repository: oci://registry-1.docker.io/bitnamicharts
+  version: 2.31.4
+digest: sha256:0000000000000000000000000000000000000000000000000000000000000000
+generated: "2025-01-01T00:00:00Z"
+"""
+COMMON_CHART_YAML = "apiVersion: v2\nname: common\nversion: {version}\ntype: library\ndescription: common\n"
+COMMON_HELPERS = '{{- define "common.names.fullname" -}}\n{{ .Release.Name }}\n{{- end }}\n'
+REDIS_TEMPLATE = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "common.names.fullname" . }}\n'
+
+
+def _bitnami(tmp_path: Path, version: str, packaged: bool) -> Path:
+    import io
+    import tarfile
+
+    chart = _chart(tmp_path, "replicas: 1\n", {}, BITNAMI_CHART_YAML, folder="redis")
+    (chart / "templates" / "configmap.yaml").write_text(REDIS_TEMPLATE + "data:\n  n: {{ .Values.replicas | quote }}\n")
+    (chart / "Chart.lock").write_text(BITNAMI_LOCK)
+    files = {"common/Chart.yaml": COMMON_CHART_YAML.format(version=version), "common/templates/_names.tpl": COMMON_HELPERS}
+    if packaged:
+        (chart / "charts").mkdir()
+        with tarfile.open(chart / "charts" / f"common-{version}.tgz", "w:gz") as tar:
+            for name, text in files.items():
+                data = text.encode()
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+    else:
+        for name, text in files.items():
+            (chart / "charts" / name).parent.mkdir(parents=True, exist_ok=True)
+            (chart / "charts" / name).write_text(text)
+    return chart
+
+
+def _ch004(chart: Path) -> list[tuple[str, str]]:
+    return [(f.severity.name.lower(), f.message) for f in run_lint(chart).findings if f.code == "CH004"]
+
+
+def test_an_unpacked_dependency_that_satisfies_the_constraint_is_rendered(tmp_path: Path) -> None:
+    [(severity, message)] = _ch004(_bitnami(tmp_path, "2.31.1", packaged=False))
+    assert severity == "info"
+    assert "charts/ holds common 2.31.1" in message and "Chart.lock pins 2.31.4" in message
+
+
+def test_a_packaged_dependency_that_satisfies_the_constraint_is_rendered(tmp_path: Path) -> None:
+    [(severity, message)] = _ch004(_bitnami(tmp_path, "2.30.0", packaged=True))
+    assert severity == "info" and "charts/ holds common 2.30.0" in message
+
+
+def test_the_locked_version_in_charts_is_no_finding(tmp_path: Path) -> None:
+    assert _ch004(_bitnami(tmp_path, "2.31.4", packaged=False)) == []
+
+
+def test_a_dependency_in_charts_outside_the_constraint_is_still_reported(tmp_path: Path) -> None:
+    [(severity, message)] = _ch004(_bitnami(tmp_path, "1.9.0", packaged=False))
+    assert severity == "warning" and "neither charts/common-2.31.4.tgz nor an unpacked folder" in message
+
+
+def test_a_bitnami_chart_with_another_common_unpacked_has_no_chart_warning(tmp_path: Path) -> None:
+    chart = _bitnami(tmp_path, "2.31.1", packaged=False)
+    assert [(f.code, f.message) for f in run_lint(chart).findings if f.code.startswith("CH") and f.severity.name != "INFO"] == []
