@@ -136,6 +136,7 @@ def _lint(
         no_input=not read_any,
         not_kubernetes=[(display, reason) for display, reason in aside if reason is not None],
         left_out=[] if reported is not None else found.left_out,
+        hidden_folders=[] if reported is not None else found.hidden,
         chart_files=[(display, reason) for display, reason in chart_files if reason is not None],
         loaded=(state, facts, charts),
     )

@@ -283,6 +283,8 @@ class Result:
     object (another tool's YAML/JSON, a kustomization or kustomize patch, k8slint's config)."""
     left_out: list[str] = field(default_factory=list)
     """Folders not walked by default for their name (testdata, vendor, node_modules)."""
+    hidden_folders: list[str] = field(default_factory=list)
+    """Hidden folders not walked (their files are read only when named); --verbose lists them."""
     chart_files: list[tuple[str, str]] = field(default_factory=list)
     """(file, which chart) for each file named one by one that is linted as part of its Helm chart."""
     loaded: object = field(default=None, repr=False, compare=False)

@@ -427,3 +427,22 @@ def test_a_patch_named_in_the_older_string_form_is_still_a_patch(tmp_path: Path)
     result = run_lint(tmp_path)
     assert result.findings == []
     assert _names(result.not_kubernetes) == {"kustomization.yaml", "guestbook-deployment.yaml"}
+
+
+def test_hidden_folders_are_not_walked_and_verbose_names_them(tmp_path: Path, cli) -> None:
+    """A privileged Pod in .deploy/ is not linted by a walk (hidden, like .git and .github), but --verbose
+    says the folder was left out, and naming the file lints it."""
+    (tmp_path / ".deploy").mkdir()
+    (tmp_path / ".deploy" / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n"
+        "      securityContext: {privileged: true}\n"
+    )
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT)
+    result = run_lint(tmp_path)
+    assert [Path(folder).name for folder in result.hidden_folders] == [".deploy"]
+    assert "privileged-container" not in {f.rule for f in result.findings}
+    shown = cli("check", "--no-config", "-v", str(tmp_path))
+    assert "left out: " in shown.output and ".deploy (a hidden folder; name its files to lint them)" in shown.output
+    report = json.loads(cli("check", "--no-config", "--format", "json", str(tmp_path)).output)
+    assert [Path(folder).name for folder in report["summary"]["hidden_folders"]] == [".deploy"]
+    assert "privileged-container" in {f.rule for f in run_lint(tmp_path / ".deploy" / "pod.yaml").findings}

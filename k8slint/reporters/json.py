@@ -49,6 +49,7 @@ def report_json(result: Result) -> dict[str, Any]:
             "notes": [clip(note, MESSAGE_LIMIT) for note in result.notes],
             "config": config_shown(result.config_file),
             "left_out": list(result.left_out),
+            "hidden_folders": list(result.hidden_folders),
             "not_kubernetes": [{"file": file, "reason": clip(reason, MESSAGE_LIMIT)} for file, reason in result.not_kubernetes],
         },
         "findings": [finding_json(f) for f in result.findings],

@@ -83,7 +83,9 @@ def _set_aside(console: Console, result: Result) -> None:
         console.print(Text.assemble(("in a chart: ", "dim"), _file(file), (f" ({printable(reason)})", "dim")))
     for folder in result.left_out:
         console.print(Text.assemble(("left out: ", "dim"), _file(folder), (" (a testdata, vendor or node_modules folder)", "dim")))
-    if result.not_kubernetes or result.chart_files or result.left_out:
+    for folder in result.hidden_folders:
+        console.print(Text.assemble(("left out: ", "dim"), _file(folder), (" (a hidden folder; name its files to lint them)", "dim")))
+    if result.not_kubernetes or result.chart_files or result.left_out or result.hidden_folders:
         console.print()
 
 

@@ -64,6 +64,8 @@ class Discovery:
     """The linted roots: symlinks are followed only into these."""
     left_out: list[str] = field(default_factory=list)
     """Folders not walked because of their name (DEFAULT_EXCLUDED_DIRS), as displayed."""
+    hidden: list[str] = field(default_factory=list)
+    """Hidden folders not walked (``.github``, ``.deploy``), as displayed: --verbose lists them."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -110,6 +112,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     problems: list[Emitted] = []
     charts: list[tuple[str, str]] = []
     left_out: list[str] = []
+    hidden: list[str] = []
     seen: set[str] = set()
     for given in paths:
         if given == STDIN:
@@ -123,7 +126,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
             if os.path.islink(given) and not roots.contains(os.path.realpath(given)):
                 problems.append(_skipped(given, "a symlink to a folder outside the folder that holds it; not read"))
                 continue
-            for display, path in _walk(given, excludes, problems, charts, roots, left_out if default_excludes else None):
+            for display, path in _walk(given, excludes, problems, charts, roots, left_out if default_excludes else None, hidden):
                 if path not in seen:
                     seen.add(path)
                     files.append(InputFile(display, path, roots))
@@ -140,7 +143,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
         except OSError:
             pass  # a dangling link: reading it says why
         files.append(InputFile(display_path(given), norm, roots, named=True))
-    return Discovery(files, problems, sorted(set(charts)), roots, sorted(set(left_out)))
+    return Discovery(files, problems, sorted(set(charts)), roots, sorted(set(left_out)), sorted(set(hidden)))
 
 
 def _walk(
@@ -150,6 +153,7 @@ def _walk(
     charts: list[tuple[str, str]],
     roots: Roots,
     left_out: list[str] | None,
+    hidden: list[str],
 ) -> list[tuple[str, str]]:
     known: dict[str, str | None] = {}
 
@@ -163,7 +167,10 @@ def _walk(
 
     def keep_dir(rel_folder: str, name: str) -> bool:
         rel = f"{rel_folder}/{name}" if rel_folder else name
-        if name.startswith(".") or _excluded(rel, excludes):
+        if _excluded(rel, excludes):
+            return False
+        if name.startswith("."):
+            hidden.append(display_path(os.path.join(root, rel)))
             return False
         if left_out is not None and name in DEFAULT_EXCLUDED_DIRS:
             left_out.append(display_path(os.path.join(root, rel)))
@@ -275,7 +282,7 @@ def add_context(found: Discovery, excludes: Sequence[str]) -> Discovery:
                 continue
             seen.add(path)
             files.append(InputFile(display_path(path), path, found.roots))
-    return Discovery(files, found.problems, found.charts, found.roots, found.left_out)
+    return Discovery(files, found.problems, found.charts, found.roots, found.left_out, found.hidden)
 
 
 def identify(found: Discovery) -> Discovery:
@@ -334,7 +341,7 @@ def identify(found: Discovery) -> Discovery:
         labels = kustomize.selector_labels_from(item.path) if aside is None else None
         files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels))
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
-    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out)
+    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden)
 
 
 def _part_of_chart(path: str, chart: str) -> bool:
