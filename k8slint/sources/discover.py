@@ -16,7 +16,7 @@ from k8slint.findings import Location, Problem
 from k8slint.repository import CONFIG_NAMES, repository_root
 from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfiles import is_dockerfile_name
-from k8slint.sources.kustomize import KustomizeMap, is_kustomization_name, kustomizations_above, read_kustomization
+from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, KustomizeMap, is_kustomization_name, read_kustomization
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -298,9 +298,10 @@ def identify(found: Discovery) -> Discovery:
       are objects; one whose kustomization adds ``commonLabels`` is marked so
       that a selector it leaves to kustomize is not reported.
     - A file named one by one inside a Helm chart (a folder above it holds a
-      Chart.yaml, up to the repository root) is linted as part of that chart;
-      only the chart's ``crds/`` hold plain manifests. A walk knows charts by
-      the same rule (see discover).
+      Chart.yaml, up to the repository root) is linted as part of that chart
+      when it is the chart's own (templates/, charts/, ci/, the chart files);
+      in its other folders (crds/ among them) it is judged by its content. A
+      walk knows charts by the same rule (see discover).
 
     What the content says (a YAML file that holds no Kubernetes object) is
     decided when the file is read (k8slint.sources.manifests).
@@ -308,14 +309,20 @@ def identify(found: Discovery) -> Discovery:
     kustomize = KustomizeMap()
     charts = list(found.charts)
     extra_roots: list[str] = []
-    named = [f for f in found.files if f.path is not None and f.named]
-    stops = {f.path: _stop(f.path) for f in named if f.path is not None}
+    above = _Ancestry()
     for item in found.files:
         if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
             _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
-    for path, stop in stops.items():
-        for candidate in kustomizations_above([path], stop):
-            _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
+    # the folders above each file named one by one (as pre-commit names them), up to its repository
+    chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
+    read: set[str] = set()
+    for stop, folders in chains.values():
+        for folder in folders:
+            for name in KUSTOMIZATION_NAMES:
+                candidate = os.path.join(folder, name)
+                if candidate not in read and above.holds(folder, name):
+                    read.add(candidate)
+                    _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
     files = []
     for item in found.files:
         if item.path is None or item.aside is not None:
@@ -331,7 +338,7 @@ def identify(found: Discovery) -> Discovery:
         else:
             aside = kustomize.input_role(item.path)
         if aside is None and item.named and not item.is_dockerfile:
-            chart = _chart_above(item.path, stops[item.path])
+            chart = next((f for f in reversed(chains[item.path][1]) if above.holds(f, "Chart.yaml")), None)
             if chart is not None and _part_of_chart(item.path, chart):
                 aside, in_chart = f"a file of the Helm chart {display_path(chart)} (linted as a chart)", True
                 shown = display_path(os.path.relpath(chart)) if not os.path.isabs(item.path) else display_path(chart)
@@ -357,26 +364,36 @@ def _add_kustomization(kustomize: KustomizeMap, path: str, roots: Roots) -> None
         kustomize.add(parsed)
 
 
-def _stop(path: str) -> str:
-    """How far up k8slint looks for the chart or kustomization a named file belongs to: the
-    repository that holds it, else the working directory when it holds the file, else the file's folder."""
-    folder = os.path.dirname(os.path.abspath(path))
-    root = repository_root(folder)
-    if root is not None:
-        return str(root)
-    cwd = os.getcwd()
-    if folder == cwd or folder.startswith(cwd.rstrip(os.sep) + os.sep):
-        return cwd
-    return folder
+def _inside(folder: str, top: str) -> bool:
+    return folder == top or folder.startswith(top.rstrip(os.sep) + os.sep)
 
 
-def _chart_above(path: str, stop: str) -> str | None:
-    """The outermost folder holding a Chart.yaml at or above the folder of ``path``, up to ``stop``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    found = None
-    while True:
-        if os.path.isfile(os.path.join(folder, "Chart.yaml")):
-            found = folder
-        if folder == stop or not folder.startswith(stop.rstrip(os.sep) + os.sep):
-            return found
-        folder = os.path.dirname(folder)
+@dataclass(slots=True)
+class _Ancestry:
+    """The folders above the files named one by one, each looked at once however many files it holds."""
+
+    _stops: dict[str, str] = field(default_factory=dict)
+    _holds: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def up(self, path: str) -> tuple[str, list[str]]:
+        """How far up to look for the chart or kustomization ``path`` belongs to (the repository
+        that holds it, else the working directory when it holds the file, else the file's folder),
+        and the folders from the file's own up to there, nearest first."""
+        folder = os.path.dirname(os.path.abspath(path))
+        stop = self._stops.get(folder)
+        if stop is None:
+            root = repository_root(folder)
+            cwd = os.getcwd()
+            stop = self._stops[folder] = str(root) if root is not None else cwd if _inside(folder, cwd) else folder
+        folders = [folder]
+        while folder != stop and _inside(folder, stop):
+            folder = os.path.dirname(folder)
+            folders.append(folder)
+        return stop, folders
+
+    def holds(self, folder: str, name: str) -> bool:
+        """Whether ``folder`` holds a file ``name`` (a Chart.yaml, a kustomization)."""
+        key = (folder, name)
+        if key not in self._holds:
+            self._holds[key] = os.path.isfile(os.path.join(folder, name))
+        return self._holds[key]

@@ -19,7 +19,7 @@ never fetched. Every kustomization is read through :mod:`k8slint.sources.safefs`
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,20 +209,3 @@ class KustomizeMap:
             if kustomization.adds_selector_labels:
                 return kustomization.path
         return None
-
-
-def kustomizations_above(paths: Iterable[str], stop: str | None) -> list[str]:
-    """The kustomization files in the folders of ``paths`` and above them, up to ``stop`` (a folder
-    that holds them all), nearest first; none above a path that is not inside ``stop``."""
-    found: dict[str, None] = {}
-    for path in paths:
-        folder = os.path.dirname(os.path.abspath(path))
-        while True:
-            for name in KUSTOMIZATION_NAMES:
-                candidate = os.path.join(folder, name)
-                if os.path.isfile(candidate):
-                    found.setdefault(candidate, None)
-            if stop is None or folder == stop or not folder.startswith(stop.rstrip(os.sep) + os.sep):
-                break
-            folder = os.path.dirname(folder)
-    return list(found)
