@@ -115,8 +115,9 @@ def _lint(
     findings = finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
-    aside = sorted({**{f.display: f.aside for f in found.set_aside if not f.in_chart}, **state.aside}.items())
-    chart_files = sorted((f.display, f.aside) for f in found.set_aside if f.in_chart)
+    placed = {f.display: f.aside for f in found.set_aside if f.aside is not None and not f.in_chart}
+    aside = sorted({**placed, **state.aside}.items())
+    chart_files = sorted((f.display, f.aside) for f in found.set_aside if f.aside is not None and f.in_chart)
     if reported is not None:
         aside = [entry for entry in aside if entry[0] in reported]
         chart_files = [entry for entry in chart_files if entry[0] in reported]
@@ -134,9 +135,9 @@ def _lint(
         notes,
         file_names=names,
         no_input=not read_any,
-        not_kubernetes=[(display, reason) for display, reason in aside if reason is not None],
+        not_kubernetes=aside,
         left_out=[] if reported is not None else found.left_out,
         hidden_folders=[] if reported is not None else found.hidden,
-        chart_files=[(display, reason) for display, reason in chart_files if reason is not None],
+        chart_files=chart_files,
         loaded=(state, facts, charts),
     )
