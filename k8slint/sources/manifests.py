@@ -97,12 +97,16 @@ def _is_object(data: Any) -> bool:
     not a tool's configuration."""
     if isinstance(data, list):
         return any(_is_object(item) for item in data[:100])
-    if not is_kubernetes_document(data):
-        return False
+    return is_kubernetes_document(data) and not _configures_a_tool(data)
+
+
+def _configures_a_tool(data: dict[str, Any]) -> bool:
+    """A document shaped like an object that configures a tool instead (a kustomization, a
+    kubeconfig, a KRM function's config): never sent to the API server, so never linted."""
     api_version, kind = data.get("apiVersion"), data.get("kind")
     if isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind):
-        return False
-    return not _is_function_config(data)
+        return True
+    return _is_function_config(data)
 
 
 # A KRM function's config (kustomize fn run, kpt): read by the function, never applied.
@@ -359,11 +363,9 @@ def _make_object(
 def _accept_object(result: LoadResult, obj: K8sObject) -> None:
     """Report missing apiVersion, kind or name; the object is linted all the same."""
     data = obj.data
+    if _configures_a_tool(data):
+        return
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    if isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind):
-        return
-    if _is_function_config(data):
-        return
     for field_name, value in (("apiVersion", api_version), ("kind", kind)):
         if not isinstance(value, str) or not value:
             result.problems.append((rulecodes.MISSING_FIELD, Problem(_missing(field_name, value), path=(field_name,), subject=obj)))
