@@ -48,21 +48,16 @@ class IngressPath:
 
 
 ALB_ACTION_PORT = "use-annotation"
-"""The port name by which an AWS Load Balancer Controller backend names an action, not a Service."""
-
-
-def _alb_action(obj: K8sObject, backend: Backend) -> bool:
-    """An AWS Load Balancer Controller action backend: ``port.name: use-annotation`` names the
-    action in ``alb.ingress.kubernetes.io/actions.<name>`` (written in the manifest, or at run
-    time by Argo Rollouts); no Service of that name is looked up. No other controller uses the name."""
-    return backend.port == ALB_ACTION_PORT
+"""The port name by which an AWS Load Balancer Controller backend names the action in
+``alb.ingress.kubernetes.io/actions.<name>`` (written in the manifest, or at run time by Argo
+Rollouts), not a Service: no Service of that name is looked up. No other controller uses the name."""
 
 
 def backends(obj: K8sObject) -> Iterator[Backend]:
     """Service backends of an Ingress (networking.k8s.io/v1 and the old serviceName/servicePort form),
     without the AWS Load Balancer Controller's action backends, which name no Service."""
     for backend in _backends(obj):
-        if not _alb_action(obj, backend):
+        if backend.port != ALB_ACTION_PORT:
             yield backend
 
 
