@@ -114,11 +114,7 @@ def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port!r} over TCP", path=path)
         elif isinstance(port, int) and not isinstance(port, bool):
             matches = [p for p in ports if p.number == port]
-            # the containers of a pod share its network: a port another container declares answers too
-            elsewhere = any(
-                p.number == port for other in obj.containers() if other.path != container.path for p in declared_ports(other.data)
-            )
-            if ports and not matches and not elsewhere:
+            if ports and not matches and not _declared_elsewhere(obj, container, port):
                 yield Problem(
                     f"{name} of container {container.name!r} probes port {port}, which the container does not declare "
                     "(the app may still listen there)",
@@ -127,6 +123,13 @@ def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 )
             elif matches and all(p.protocol == "UDP" for p in matches):
                 yield Problem(f"{name} of container {container.name!r} probes UDP port {port} over TCP", path=path)
+
+
+def _declared_elsewhere(obj: K8sObject, container: ContainerView, port: int) -> bool:
+    """Whether another container of the pod declares ``port``: the containers of a pod share its
+    network, so a port another container serves answers the probe too (asked only when the
+    probing container does not declare it)."""
+    return any(p.number == port for other in obj.containers() if other.path != container.path for p in declared_ports(other.data))
 
 
 @object_check("KR016", local=True)
