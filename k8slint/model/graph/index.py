@@ -124,6 +124,7 @@ class ObjectIndex:
         self._masks: dict[tuple[str | None, Folder | None], int] = {}
         """Per namespace and asking folder (None: a folder that sees every template of the namespace)."""
         self._data_keys: dict[K8sObject, frozenset[str]] = {}
+        self._template_labels: dict[K8sObject, list[dict[str, Any]]] = {}
         units = self.units
         for obj in objects:
             kind = obj.kind
@@ -352,11 +353,19 @@ class ObjectIndex:
         for obj in self.custom_resources.get(namespace, []):
             own = {**obj.labels, **mapping(dig(obj.data, ("spec", "podMetadata", "labels")))}
             name = obj.name
-            for template in (None, *_template_labels(obj.data.get("spec"))):
+            for template in (None, *self._nested_template_labels(obj)):
                 labels = own if template is None else {**own, **template}
                 if all((key in labels and label_text(labels[key]) == value) or value == name for key, value in selector.match_labels):
                     return obj
         return None
+
+    def _nested_template_labels(self, obj: K8sObject) -> list[dict[str, Any]]:
+        """The labels of the pod templates a custom resource holds, found once per object
+        (operator_owner asks for them on every selector it is given)."""
+        labels = self._template_labels.get(obj)
+        if labels is None:
+            labels = self._template_labels[obj] = _template_labels(obj.data.get("spec"))
+        return labels
 
     def is_external(self, namespace: str | None, kind: str, name: str) -> bool:
         """Whether the config says the object exists in the cluster already (``external-objects``)."""
