@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8slint.model.values import mapping, sequence, string
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -85,10 +86,7 @@ class Kustomization:
 
 
 def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, list):
-        for item in value:
-            if isinstance(item, str):
-                yield item
+    return (item for item in sequence(value) if isinstance(item, str))
 
 
 def _is_path(entry: str) -> bool:
@@ -115,31 +113,27 @@ def parse_kustomization(path: str, data: Any) -> Kustomization:
             if _is_path(entry):
                 found.inputs.setdefault(local(entry), what)
     for name, what in _PATH_ENTRIES.items():
-        entries = data.get(name)
-        for entry in entries if isinstance(entries, list) else ():
+        for entry in sequence(data.get(name)):
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 found.inputs.setdefault(local(entry["path"]), what)
             elif isinstance(entry, str) and _is_path(entry):
                 # the older spelling (`patches: [file.yaml]`): a patch all the same, whether or not
                 # the kustomize in use still reads it
                 found.inputs.setdefault(local(entry), what)
-    openapi = data.get("openapi")
-    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
-        found.inputs.setdefault(local(openapi["path"]), "an OpenAPI schema for kustomize")
-    charts = data.get("helmCharts")
-    for chart in charts if isinstance(charts, list) else ():
-        if isinstance(chart, dict):
-            for key in ("valuesFile",):
-                if isinstance(chart.get(key), str):
-                    found.inputs.setdefault(local(chart[key]), "a Helm values file of a kustomize helmCharts entry")
-            for extra in _strings(chart.get("additionalValuesFiles")):
-                found.inputs.setdefault(local(extra), "a Helm values file of a kustomize helmCharts entry")
-    common = data.get("commonLabels")
-    found.adds_selector_labels = isinstance(common, dict) and bool(common)
-    labels = data.get("labels")
-    for entry in labels if isinstance(labels, list) else ():
-        if isinstance(entry, dict) and entry.get("includeSelectors") is True and entry.get("pairs"):
-            found.adds_selector_labels = True
+    schema = string(mapping(data.get("openapi")).get("path"))
+    if schema is not None:
+        found.inputs.setdefault(local(schema), "an OpenAPI schema for kustomize")
+    for chart in sequence(data.get("helmCharts")):
+        chart = mapping(chart)
+        values = [
+            *([chart["valuesFile"]] if isinstance(chart.get("valuesFile"), str) else []),
+            *_strings(chart.get("additionalValuesFiles")),
+        ]
+        for file in values:
+            found.inputs.setdefault(local(file), "a Helm values file of a kustomize helmCharts entry")
+    found.adds_selector_labels = bool(mapping(data.get("commonLabels"))) or any(
+        mapping(entry).get("includeSelectors") is True and mapping(entry).get("pairs") for entry in sequence(data.get("labels"))
+    )
     return found
 
 
