@@ -49,7 +49,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         if fallback is not None:
             return fallback
     if not any(_is_object(document.data) for document in documents) and _not_kubernetes(errors, file.text):
-        result.not_kubernetes = _why_not(documents, bool(errors))
+        result.not_kubernetes = _why_not([document.data for document in documents], bool(errors))
         return result
     for error in errors:
         result.problems.append(_read_error(file, error))
@@ -120,11 +120,10 @@ def _is_function_config(data: dict[str, Any]) -> bool:
 
 
 def _why_not(documents: list[Any], broken: bool) -> str:
-    """What a file with no Kubernetes object in it is, in a few words."""
+    """What a file with no Kubernetes object in it is, in a few words (from its documents' data)."""
     if broken:
         return "not YAML that Kubernetes reads, and no apiVersion or kind in it"
-    for document in documents:
-        data = document.data
+    for data in documents:
         if not isinstance(data, dict):
             continue
         api_version, kind = data.get("apiVersion"), data.get("kind")
@@ -213,15 +212,10 @@ def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
         problem = Problem(message, location=Location(file.display, line, 1), hint=hint, variant="lone-surrogate")
         result.problems.append((rulecodes.YAML_SYNTAX, problem))
     if data is not None and not _is_object(data):
-        return LoadResult(not_kubernetes=_why_not([_Parsed(data)], False))
+        return LoadResult(not_kubernetes=_why_not([data], False))
     if data is not None:
         _add_document(result, file, 0, (0, 0, None), (0, len(file.text)), data, default_namespace, None)
     return result
-
-
-@dataclass(frozen=True, slots=True)
-class _Parsed:
-    data: Any
 
 
 _LONE_SURROGATE = re.compile(
