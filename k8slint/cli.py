@@ -63,7 +63,12 @@ def lint_options(func: Any) -> Any:
             is_flag=True,
             help="Ask each base image's registry whether its tag or digest exists (network access).",
         ),
-        click.option("--render", is_flag=True, help="Render Helm charts with `helm template` (helm must be on PATH)."),
+        click.option(
+            "--render/--no-render",
+            default=None,
+            help="Build kustomize roots with kustomize and render Helm charts with helm, and lint what they produce "
+            "(--no-render: lint the files as they are, whatever the config says).",
+        ),
         click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable)."),
         click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (comma-separated; repeatable)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (comma-separated; repeatable)."),
@@ -109,7 +114,7 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         select=params["select"],
         ignore=params["ignore"],
         check_registry=params["check_registry"],
-        render=True if params["render"] else None,
+        render=params["render"],
         render_values=params["values_files"],
     )
     paths = list(params["paths"]) or ["."]

@@ -38,7 +38,10 @@ class Settings:
     trusted_registries: list[str] = field(default_factory=list)
     insecure_registries: list[str] = field(default_factory=list)
     check_registry: bool = False
-    render: bool = False
+    render_helm: bool = False
+    """Render Helm charts with helm (--render, ``render``, ``helm.render``)."""
+    render_kustomize: bool = False
+    """Build kustomizations with kustomize (--render, ``render``)."""
     max_file_size: int = 32 * 1024 * 1024
     render_values: list[str] = field(default_factory=list)
 
@@ -258,8 +261,8 @@ def build_settings(
         settings.kubernetes_version = kubernetes_version
     settings.schema_locations.extend(schema_locations)
     settings.check_registry = check_registry
-    if render is not None:
-        settings.render = render
+    if render is not None:  # --render / --no-render: both engines, over what the config says
+        settings.render_helm = settings.render_kustomize = render
     settings.render_values.extend(render_values)
     if strict:
         settings.enable("unknown-field")
@@ -336,8 +339,10 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.max_file_size = data.get("max-file-size", settings.max_file_size)
     settings.trusted_registries.extend(data.get("trusted-registries", []))
     settings.insecure_registries.extend(data.get("insecure-registries", []))
+    if "render" in data:
+        settings.render_helm = settings.render_kustomize = bool(data["render"])
     helm = data.get("helm") or {}
-    settings.render = bool(helm.get("render", settings.render))
+    settings.render_helm = bool(helm.get("render", settings.render_helm))
     base = os.path.dirname(os.path.abspath(settings.config_file or "."))
     settings.render_values.extend(os.path.join(base, v) for v in helm.get("values", []))
     for token, value in (data.get("rules") or {}).items():

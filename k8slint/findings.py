@@ -116,6 +116,9 @@ class Finding:
     hint: str | None = None
     source: str | None = None
     related: tuple[Related, ...] = ()
+    built_from: tuple[str, ...] = ()
+    """The builds (kustomize roots, chart renders) whose output holds the finding; several when
+    overlays inherit one base line."""
     snippet: str | None = field(default=None, compare=False)
     pinned_fingerprint: str | None = field(default=None, compare=False, repr=False)
     """The fingerprint of the finding as found, when clipping cut a value it is made of."""

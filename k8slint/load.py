@@ -141,7 +141,7 @@ def load_charts(
         _per_file(f"{display.rstrip('/')}/Chart.yaml", settings, state, add_chart, display, path)
     if not charts:
         return
-    rendered = render_charts(charts, settings, notes) if settings.render else None
+    rendered = render_charts(charts, settings, notes) if settings.render_helm else None
     if rendered is None:
         notes.append(
             f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''} linted without rendering: "

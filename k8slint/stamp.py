@@ -4,6 +4,7 @@ drops what is suppressed, reports unused suppressions, and sorts."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
@@ -34,6 +35,13 @@ def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings,
             location = Location("<unknown>", 1, 1)
     source_file = sources.get(location.file)
     snippet = source_file.line(location.line) if source_file is not None else None
+    related = problem.related
+    built_from: tuple[str, ...] = ()
+    if obj is not None and obj.placement is not None:
+        built_from = (obj.placement.label,)
+        built = obj.placement.built_at(obj, problem.path)
+        if built is not None:
+            related = (*related, built)
     # Values from the input are cut here, once, so that no report grows with their length.
     return Finding(
         code=rule.code,
@@ -45,7 +53,8 @@ def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings,
         object=obj.ref if obj is not None else None,
         hint=problem.hint or rule.hint,
         source=obj.source if obj is not None else None,
-        related=problem.related,
+        related=related,
+        built_from=built_from,
         snippet=snippet,
     ).clipped()
 
@@ -73,7 +82,17 @@ def finish(
     """Stamp and suppress the problems, add what workers found, report unused suppressions, sort."""
     suppressions = Suppressions(set(used))
     findings: dict[tuple[object, ...], Finding] = {}
+    inherited: dict[tuple[object, ...], tuple[object, ...]] = {}
     for finding in [*stamped, *stamp_all(raw, settings, sources, suppressions)]:
+        if finding.built_from:  # one base line inherited by several builds (overlays) is one finding
+            loc = finding.location
+            same = (loc.file, loc.line, loc.column, finding.code, finding.path or finding.message)
+            first = inherited.get(same)
+            if first is not None:
+                kept = findings[first]
+                findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})))
+                continue
+            inherited[same] = finding.sort_key
         findings.setdefault(finding.sort_key, finding)
     unused = settings.registry[rulecodes.UNUSED_SUPPRESSION]
     if unused.code not in settings.disabled:

@@ -12,9 +12,9 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from k8slint.findings import FieldPath, Location, ObjectRef
+from k8slint.findings import FieldPath, Location, ObjectRef, Related
 from k8slint.model import workloads
 from k8slint.model.positions import PositionTree, child, locate
 from k8slint.model.references import references_of
@@ -102,6 +102,24 @@ def parse_suppression_comments(text: str) -> dict[int, frozenset[str]]:
     return found
 
 
+class Placement(Protocol):
+    """Where the user edits a field of an object that a tool built (kustomize, helm) from other files.
+
+    ``built`` is the field's place in the built output; the answer is the line
+    of the file that set it (a base resource, a patch, a kustomization entry, a
+    template), or ``built`` itself when no better place is known.
+    """
+
+    label: str
+    """Which build made the object, as a report names it (``kustomize build overlays/prod``)."""
+
+    def place(self, obj: K8sObject, path: FieldPath, built: Location) -> Location: ...
+
+    def built_at(self, obj: K8sObject, path: FieldPath) -> Related | None:
+        """Where the field is in the built output, as a related location on a real file (or None)."""
+        ...
+
+
 @dataclass(slots=True, eq=False)
 class K8sObject:
     """One Kubernetes object, and where it came from."""
@@ -120,6 +138,8 @@ class K8sObject:
     first line, offset of its end."""
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
     """Derived views of the data that several rules read (containers, references), computed once."""
+    placement: Placement | None = field(default=None, repr=False)
+    """For an object a tool built from the user's files: maps a place in the built output to the file the user edits."""
 
     def _view(self, name: str, compute: Callable[[K8sObject], Any]) -> Any:
         memo = self.memo
@@ -188,7 +208,8 @@ class K8sObject:
 
     def locate(self, path: FieldPath) -> Location:
         line, column, _ = locate(self.positions(), path)
-        return Location(self.file.display, line, column)
+        built = Location(self.file.display, line, column)
+        return built if self.placement is None else self.placement.place(self, path, built)
 
     @property
     def key(self) -> tuple[str, int, int]:
