@@ -9,12 +9,13 @@ suppressions (suppress). This module only joins them.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Sequence
 
 from k8slint import rulecodes, scheduler
 from k8slint.config import Settings
 from k8slint.findings import Result
-from k8slint.load import LoadState, collector_paused, load_charts, read_file
+from k8slint.load import LoadState, build_kustomizations, collector_paused, load_charts, load_kustomize_builds, read_file
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
@@ -62,7 +63,13 @@ def _lint(
     found = identify(found)  # what each file is: a manifest, a Dockerfile, a chart's, kustomize's, another tool's
     state = LoadState()
     state.raw.extend((settings.registry[code], problem, None) for code, problem in found.problems)
-    manifests = [f for f in found.files if not f.is_dockerfile and f.aside is None]
+    notes: list[str] = []
+    # kustomize builds run here, before any worker is forked; the files they use are linted through them
+    builds = build_kustomizations(found, settings, state, notes, jobs)
+    covered = builds.covered if builds is not None else set()
+    manifests = [
+        f for f in found.files if not f.is_dockerfile and f.aside is None and (f.path is None or os.path.abspath(f.path) not in covered)
+    ]
     dockerfiles = [f for f in found.files if f.is_dockerfile and f.aside is None]
     total = len(found.files)
     report = progress if progress is not None else (lambda done, total: None)
@@ -82,15 +89,19 @@ def _lint(
             read_file(item, settings, state)
     report(total, total)
     charts: list[ChartDoc] = []
-    notes: list[str] = []
-    if local is not None:  # the manifests charts render are loaded here, after the workers: so are their local checks
+    if local is not None:  # what charts render and kustomize builds is loaded here, after the workers: so are their local checks
         rendered = LoadState()
+        rendered.sources = state.sources  # placements add the files built objects came from
         load_charts(found.charts, found.roots, settings, rendered, charts, notes)
+        if builds is not None:
+            load_kustomize_builds(builds, found, settings, rendered)
         if rendered.objects or rendered.raw:
             local.check(rendered, settings)
         state.merge(rendered)
     else:
         load_charts(found.charts, found.roots, settings, state, charts, notes)
+        if builds is not None:
+            load_kustomize_builds(builds, found, settings, state)
 
     # index, in a canonical order, so that "first" and "nearest" never depend on argument order or workers
     objects = state.objects

@@ -7,6 +7,7 @@ its loader, becomes a finding on that file, and the other files go on.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
-from k8slint.errors import K8slintError
+from k8slint.errors import K8slintError, UsageError
 from k8slint.findings import Finding, Location, Problem, one_line
 from k8slint.model.dockerfile import DockerfileDoc
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
 from k8slint.sources.charts import ChartDoc, load_chart, render_charts
-from k8slint.sources.discover import InputFile, read_input
+from k8slint.sources.discover import Discovery, InputFile, read_input
 from k8slint.sources.dockerfiles import parse_dockerfile
 from k8slint.sources.manifests import load_manifest_text
 from k8slint.sources.safefs import Roots
@@ -28,6 +29,7 @@ from k8slint.suppress import Used
 
 if TYPE_CHECKING:
     from k8slint.config import Settings
+    from k8slint.sources.kustomize_build import Builds
 
 
 @dataclass(slots=True)
@@ -98,7 +100,7 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
     if not text.strip():
         state.raw.append((registry[rulecodes.EMPTY_FILE], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
         return
-    source = SourceFile(item.display, text, selector_labels_from=item.selector_labels_from)
+    source = SourceFile(item.display, text, selector_labels_from=item.selector_labels_from, images_set_by=dict(item.images_set_by))
     if item.is_dockerfile:
         state.sources[source.display] = source
         parsed, problems = parse_dockerfile(source)
@@ -156,3 +158,55 @@ def load_charts(
         assert source is not None  # a rendered template without an error has its text
         state.sources[source.display] = source
         _per_file(source.display, settings, state, add_manifests, source, settings, state)
+
+
+def build_kustomizations(found: Discovery, settings: Settings, state: LoadState, notes: list[str], jobs: int = 1) -> Builds | None:
+    """What the kustomizations found say without building (missing files), and (with --render) their builds.
+
+    Builds run here, in the main process, before any worker is forked. Returns
+    None when nothing was built: the resources are then linted as they are.
+    """
+    from k8slint.sources import kustomize_build
+
+    kustomize = found.kustomize
+    if not kustomize.kustomizations:
+        return None
+    displays = {os.path.abspath(f.path): f.display for f in found.files if f.path is not None}
+    registry = settings.registry
+    state.raw.extend((registry[code], problem, None) for code, problem in kustomize_build.static_problems(kustomize, displays))
+    roots = kustomize_build.roots_of(kustomize)
+    if not roots:
+        return None
+    if not settings.render_kustomize:
+        notes.append(
+            f"{len(roots)} kustomize root{'s' if len(roots) != 1 else ''} linted without building (their files as they "
+            "are): check --render with kubectl or kustomize on PATH, or pip install 'k8slint[kustomize]', builds them"
+        )
+        return None
+    from k8slint.sources.engines import find_kustomize
+
+    engine = find_kustomize()
+    if engine is None:  # building was asked for: linting the files unbuilt would pass what was not checked
+        raise UsageError(
+            f"rendering was asked for (--render or render in the config) but no kustomize was found: {len(roots)} "
+            f"kustomize root{'s' if len(roots) != 1 else ''} cannot be built; put kubectl or kustomize on PATH, "
+            "or pip install 'k8slint[kustomize]', or drop --render"
+        )
+    builds = kustomize_build.build_all(kustomize, displays, engine, jobs)
+    state.raw.extend((registry[code], problem, None) for code, problem in builds.problems)
+    built = len(builds.builds)
+    notes.append(f"{built} of {len(roots)} kustomize root{'s' if len(roots) != 1 else ''} built with {engine.describe()}")
+    return builds
+
+
+def load_kustomize_builds(builds: Builds, found: Discovery, settings: Settings, state: LoadState) -> None:
+    """The objects of each build, each placed on the files the user edits."""
+    from k8slint.sources import kustomize_build
+
+    displays = {os.path.abspath(f.path): f.display for f in found.files if f.path is not None}
+    files = kustomize_build.Files(displays, found.roots, state.sources)
+    built = kustomize_build.BuiltObjects(settings.namespace)
+    for build in builds.builds:
+        loaded = built.load(build, files)
+        state.objects.extend(loaded.objects)
+        state.raw.extend((settings.registry[code], problem, problem.subject) for code, problem in loaded.problems)

@@ -35,6 +35,11 @@ VALUES_SCHEMA_VIOLATION: Final = RuleCode("CH005")
 UNRENDERED_PLACEHOLDER: Final = RuleCode("KM006")
 TEMPLATE_SYNTAX: Final = RuleCode("CH009")
 
+# kustomize: what reading and building the kustomizations shows
+KUSTOMIZE_BUILD_FAILED: Final = RuleCode("KZ001")
+KUSTOMIZE_NOT_BUILT: Final = RuleCode("KZ002")
+KUSTOMIZE_MISSING_FILE: Final = RuleCode("KZ003")
+
 # the engine
 UNUSED_SUPPRESSION: Final = RuleCode("KL007")
 INTERNAL_ERROR: Final = RuleCode("KL900")

@@ -86,13 +86,15 @@ def finish(
     for finding in [*stamped, *stamp_all(raw, settings, sources, suppressions)]:
         if finding.built_from:  # one base line inherited by several builds (overlays) is one finding
             loc = finding.location
-            same = (loc.file, loc.line, loc.column, finding.code, finding.path or finding.message)
+            # the field paths may differ (a patch reorders the containers) and so may the names
+            # (namePrefix): the place and the rule make it the same line's defect, for another build
+            same = (loc.file, loc.line, loc.column, finding.code)
             first = inherited.get(same)
-            if first is not None:
+            if first is not None and not set(findings[first].built_from) & set(finding.built_from):
                 kept = findings[first]
                 findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})))
                 continue
-            inherited[same] = finding.sort_key
+            inherited.setdefault(same, finding.sort_key)
         findings.setdefault(finding.sort_key, finding)
     unused = settings.registry[rulecodes.UNUSED_SUPPRESSION]
     if unused.code not in settings.disabled:

@@ -40,6 +40,7 @@ def test_codes_follow_their_family() -> None:
         "KC": ("config",),
         "DF": ("dockerfiles",),
         "CH": ("charts",),
+        "KZ": ("input",),
     }
     for rule in RULES:
         assert rule.category in families[rule.code[:2]], rule.code

@@ -26,7 +26,8 @@ def test_every_rule_without_a_check_has_a_constant() -> None:
 
 def test_loaders_and_the_engine_spell_no_rule_names() -> None:
     """A rule name in a string literal of the loaders or the engine is a rule named by hand."""
-    names = {rule.name for rule in registry()} | {code for code in CONSTANTS.values()}
+    # kustomize's `replicas:` field is spelled like the rule KR020 replicas
+    names = ({rule.name for rule in registry()} - {"replicas"}) | {code for code in CONSTANTS.values()}
     package = Path(rulecodes.__file__).parent
     files = sorted((package / "sources").glob("*.py")) + [
         package / f"{name}.py" for name in ("engine", "cli", "load", "plan", "scheduler", "stamp", "suppress", "context")

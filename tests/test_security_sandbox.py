@@ -328,3 +328,28 @@ def test_hostile_trees_stay_in_the_sandbox(case: str, tmp_path: Path) -> None:
     assert _violations(records) == []
     report = json.loads(exit_record["output"])
     assert [f for f in report["findings"] if f["rule"] == "internal-error"] == []
+
+
+def test_render_starts_kustomize_and_nothing_else(tmp_path: Path) -> None:
+    """--render on a kustomize tree: the processes started are the kustomize engine's, nothing connects,
+    and besides the tree only the temporary wrapper kustomizations are written and read."""
+    import tempfile
+
+    from tests.conftest import tool_or_skip
+
+    kubectl = tool_or_skip("kubectl", "pip install 'k8slint[kustomize]'")
+    shop = FIXTURES / "kustomize" / "shop"
+    code = (
+        "import os; os.environ['PATH'] = " + repr(os.path.dirname(kubectl)) + " + os.pathsep + os.environ.get('PATH', '')\n"
+        "main(['check', '--no-config', '--render', '--format', 'json', " + repr(str(shop)) + "])"
+    )
+    run = {"cwd": shop, "allowed": [str(shop), tempfile.gettempdir(), os.path.dirname(kubectl)], "code": code}
+    records = run_sandboxed([run], tmp_path)
+    [done] = _exits(records)
+    assert done["exit"] == 1, done["stderr"]
+    assert [f["rule"] for f in json.loads(done["output"])["findings"]] == ["kustomize-not-built", "request-exceeds-limit"]
+    started = [r for r in _violations(records) if r["event"] == "subprocess.Popen"]
+    assert len(started) == 3  # the version probe and the two local overlays; the remote one is never built
+    assert all(repr(os.path.realpath(kubectl))[1:-1] in r["args"] or kubectl in r["args"] for r in started)
+    # strace follows kubectl too, whose opens (its PATH, /etc) are not k8slint's; a connection from either is
+    assert [r for r in _violations(records) if r["event"] not in ("subprocess.Popen", "native open")] == []

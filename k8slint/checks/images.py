@@ -23,6 +23,13 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
             yield (*container.path, "image"), container.name, image
 
 
+def _image_name(image: str) -> str:
+    """An image reference without its tag or digest: what a kustomization's ``images: - name:`` matches."""
+    name = image.split("@", 1)[0]
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
 @object_check("KR005", local=True)
 def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers() if obj.kind in POD_BEARING_KINDS and not is_custom_resource(obj.api_version) else ():
@@ -41,6 +48,8 @@ def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         except ImageError as exc:
             if image_placeholder(image, parses=False):
                 continue  # reported by unrendered-placeholder
+            if image in obj.file.images_set_by:
+                continue  # a name for kustomize's images: to replace, never deployed as written
             yield Problem(f"container {name!r}: image {image!r} is not a valid reference: {exc}", path=path)
 
 
@@ -52,6 +61,8 @@ def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         except ImageError:
             continue  # reported by invalid-image-name
         if reference.digest is None and reference.tag in (None, "latest"):
+            if _image_name(image) in obj.file.images_set_by:
+                continue  # the kustomization that builds the file gives it a tag (k8slint did not build it: see the notes)
             how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
             yield Problem(
                 f"container {name!r}: image {image!r} {how}, so what runs changes whenever the image is pushed",

@@ -34,6 +34,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
             }
             for r in finding.related
         ],
+        "built_from": list(finding.built_from),
         "fingerprint": finding.fingerprint,
     }
 

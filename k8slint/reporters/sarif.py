@@ -73,6 +73,8 @@ def _result(finding: Finding, rule_index: dict[str, int], names: dict[str, str])
         properties["path"] = finding.path
     if finding.object is not None:
         properties["object"] = finding.object.as_json()
+    if finding.built_from:
+        properties["builtFrom"] = list(finding.built_from)
     if properties:
         result["properties"] = properties
     return result

@@ -63,6 +63,8 @@ def _finding(console: Console, finding: Finding) -> None:
         context.append(printable(finding.path))
     if finding.source:
         context.append(f"from template {printable(finding.source)}")
+    if len(finding.built_from) > 1:
+        context.append("in " + ", ".join(printable(build) for build in finding.built_from))
     if context:
         console.print(Text.assemble("      ", (" · ".join(context), "dim")))
     if finding.snippet is not None and finding.snippet.strip():

@@ -43,6 +43,8 @@ class InputFile:
     """Set aside because it is a file of a Helm chart, which is linted as a chart."""
     selector_labels_from: str | None = None
     """A kustomization that adds labels to the selectors of this file's objects when it is built."""
+    images_set_by: tuple[tuple[str, str], ...] = ()
+    """(image name, kustomization) for each image a kustomization that includes this file sets with ``images:``."""
 
     @property
     def is_json(self) -> bool:
@@ -66,6 +68,8 @@ class Discovery:
     """Folders not walked because of their name (DEFAULT_EXCLUDED_DIRS), as displayed."""
     hidden: list[str] = field(default_factory=list)
     """Hidden folders not walked (``.github``, ``.deploy``), as displayed: --verbose lists them."""
+    kustomize: KustomizeMap = field(default_factory=KustomizeMap)
+    """The kustomizations found (and, for files named one by one, those above them): set by identify."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -346,9 +350,10 @@ def identify(found: Discovery) -> Discovery:
                     charts.append((shown, os.path.relpath(chart) if not os.path.isabs(item.path) else chart))
                     extra_roots.append(os.path.realpath(chart))
         labels = kustomize.selector_labels_from(item.path) if aside is None else None
-        files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels))
+        images = kustomize.images_set_for(item.path) if aside is None else ()
+        files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels, images_set_by=images))
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
-    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden)
+    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize)
 
 
 def _part_of_chart(path: str, chart: str) -> bool:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8slint.model.positions import PositionTree, locate
 from k8slint.model.values import mapping, sequence, string
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
@@ -65,6 +66,15 @@ def _key(path: str) -> str:
     return os.path.abspath(path)
 
 
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """A patch a kustomization applies: where it is named, its file (None: written inline), its target."""
+
+    where: tuple[Any, ...]
+    path: str | None
+    target: dict[str, Any] | None
+
+
 @dataclass(slots=True)
 class Kustomization:
     path: str
@@ -75,6 +85,20 @@ class Kustomization:
     """Files that are kustomize's own input (patches, configs, generator files; absolute paths) -> what each is."""
     adds_selector_labels: bool = False
     """``commonLabels`` (or ``labels`` with ``includeSelectors``): added to selectors and pod templates too."""
+    remote: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
+    """(field path, entry) of each resource, base or component kustomize would fetch."""
+    missing: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
+    """(field path, entry) of each local file or folder named that does not exist."""
+    components: list[str] = field(default_factory=list)
+    """Local components (absolute folder paths): their patches apply to this kustomization's resources."""
+    images: list[str] = field(default_factory=list)
+    """The image names its ``images:`` entries give a new name, tag or digest."""
+    patches: list[Patch] = field(default_factory=list)
+    """Every patch, in the order the kustomization lists them (per field)."""
+    data: dict[str, Any] = field(default_factory=dict)
+    tree: PositionTree | None = None
+    roots: Roots | None = None
+    """The linted roots it was read within (what a build of it may read)."""
 
     @property
     def key(self) -> str:
@@ -83,6 +107,13 @@ class Kustomization:
     @property
     def folder(self) -> str:
         return os.path.dirname(self.key)
+
+    def line_of(self, path: tuple[Any, ...]) -> tuple[int, int]:
+        """The 1-based (line, column) of a field of the kustomization (its first line without positions)."""
+        if self.tree is None:
+            return 1, 1
+        line, column, _ = locate(self.tree, path)
+        return line, column
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -94,32 +125,57 @@ def _is_path(entry: str) -> bool:
     return "\n" not in entry and ":" not in entry.split("/", 1)[0] and bool(entry.strip())
 
 
-def parse_kustomization(path: str, data: Any) -> Kustomization:
+def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) -> Kustomization:
     """The files a kustomization (already parsed) names, relative to its folder."""
-    found = Kustomization(os.path.normpath(path))
+    found = Kustomization(os.path.normpath(path), tree=tree)
     if not isinstance(data, dict):
         return found
+    found.data = data
     folder = found.folder
 
     def local(entry: str) -> str:
         return _key(os.path.join(folder, entry))
 
+    def named(path: str, what: str, where: tuple[Any, ...], entry: str) -> None:
+        if "://" in entry:  # kustomize loads a patch or config from a URL too: remote, never fetched
+            found.remote.append((where, entry))
+            return
+        found.inputs.setdefault(path, what)
+        if not os.path.lexists(path):
+            found.missing.append((where, entry))
+
     for name in ("resources", "bases", "components", "crds"):
-        for entry in _strings(data.get(name)):
-            if not is_remote(entry, folder):
-                found.resources.append(local(entry))
+        for index, entry in enumerate(sequence(data.get(name))):
+            if not isinstance(entry, str):
+                continue
+            if is_remote(entry, folder):
+                found.remote.append(((name, index), entry))
+                continue
+            found.resources.append(local(entry))
+            if name == "components":
+                found.components.append(local(entry))
+            if not os.path.lexists(local(entry)):
+                found.missing.append(((name, index), entry))
     for name, what in _PATH_LISTS.items():
-        for entry in _strings(data.get(name)):
-            if _is_path(entry):
-                found.inputs.setdefault(local(entry), what)
+        for index, entry in enumerate(sequence(data.get(name))):
+            if isinstance(entry, str) and _is_path(entry):
+                named(local(entry), what, (name, index), entry)
+                if name == "patchesStrategicMerge":
+                    found.patches.append(Patch((name, index), local(entry), None))
+            elif isinstance(entry, str) and name == "patchesStrategicMerge":
+                found.patches.append(Patch((name, index), None, None))
     for name, what in _PATH_ENTRIES.items():
-        for entry in sequence(data.get(name)):
+        for index, entry in enumerate(sequence(data.get(name))):
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                found.inputs.setdefault(local(entry["path"]), what)
+                named(local(entry["path"]), what, (name, index, "path"), entry["path"])
+                if name != "replacements":
+                    found.patches.append(Patch((name, index), local(entry["path"]), mapping(entry.get("target")) or None))
+            elif isinstance(entry, dict) and name != "replacements" and isinstance(entry.get("patch"), str):
+                found.patches.append(Patch((name, index, "patch"), None, mapping(entry.get("target")) or None))
             elif isinstance(entry, str) and _is_path(entry):
                 # the older spelling (`patches: [file.yaml]`): a patch all the same, whether or not
                 # the kustomize in use still reads it
-                found.inputs.setdefault(local(entry), what)
+                named(local(entry), what, (name, index), entry)
     schema = string(mapping(data.get("openapi")).get("path"))
     if schema is not None:
         found.inputs.setdefault(local(schema), "an OpenAPI schema for kustomize")
@@ -131,6 +187,10 @@ def parse_kustomization(path: str, data: Any) -> Kustomization:
         ]
         for file in values:
             found.inputs.setdefault(local(file), "a Helm values file of a kustomize helmCharts entry")
+    for entry in sequence(data.get("images")):
+        entry = mapping(entry)
+        if isinstance(entry.get("name"), str) and any(key in entry for key in ("newName", "newTag", "digest")):
+            found.images.append(entry["name"])
     found.adds_selector_labels = bool(mapping(data.get("commonLabels"))) or any(
         mapping(entry).get("includeSelectors") is True and mapping(entry).get("pairs") for entry in sequence(data.get("labels"))
     )
@@ -150,7 +210,9 @@ def read_kustomization(path: str, roots: Roots) -> Kustomization | None:
     documents, errors, _ = load_documents(text)
     if errors or not documents:
         return None
-    return parse_kustomization(path, documents[0].data)
+    found = parse_kustomization(path, documents[0].data, documents[0].tree)
+    found.roots = roots
+    return found
 
 
 @dataclass(slots=True)
@@ -174,6 +236,18 @@ class KustomizeMap:
     def is_kustomization(self, path: str) -> bool:
         return _key(path) in self.kustomizations
 
+    def is_used(self, kustomization: Kustomization) -> bool:
+        """Whether another kustomization uses this one's folder as a resource, base or component."""
+        return bool(self._included_by.get(kustomization.folder))
+
+    def in_folder(self, folder: str) -> Kustomization | None:
+        """The kustomization of ``folder`` (an absolute path), if one was read."""
+        for name in KUSTOMIZATION_NAMES:
+            found = self.kustomizations.get(os.path.join(folder, name))
+            if found is not None:
+                return found
+        return None
+
     def input_role(self, path: str) -> str | None:
         """What ``path`` is to kustomize, when a kustomization names it as its own input (not a resource)."""
         found = self._inputs.get(_key(path))
@@ -196,6 +270,14 @@ class KustomizeMap:
                 kustomization = self.kustomizations[by]
                 yield kustomization
                 stack.append(kustomization.folder)
+
+    def images_set_for(self, path: str) -> tuple[tuple[str, str], ...]:
+        """(image name, kustomization) for each image a kustomization that includes ``path`` renames or re-tags."""
+        found: dict[str, str] = {}
+        for kustomization in self._including(path):
+            for name in kustomization.images:
+                found.setdefault(name, kustomization.path)
+        return tuple(sorted(found.items()))
 
     def selector_labels_from(self, path: str) -> str | None:
         """The kustomization that adds labels to the selectors of the objects in ``path`` when built, if any."""

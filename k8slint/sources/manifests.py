@@ -74,7 +74,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         if document.data is None:
             continue  # an empty document: a bare '---' or only comments
         span = (file.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
-        _add_document(result, file, document.index, document.tree, span, document.data, default_namespace, template)
+        add_document(result, file, document.index, document.tree, span, document.data, default_namespace, template)
     return result
 
 
@@ -214,7 +214,7 @@ def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
     if data is not None and not _is_object(data):
         return LoadResult(not_kubernetes=_why_not([data], False))
     if data is not None:
-        _add_document(result, file, 0, (0, 0, None), (0, len(file.text)), data, default_namespace, None)
+        add_document(result, file, 0, (0, 0, None), (0, len(file.text)), data, default_namespace, None)
     return result
 
 
@@ -289,7 +289,7 @@ def _template_for(templates: list[tuple[int, str]], after: int, before: int) -> 
     return None
 
 
-def _add_document(
+def add_document(
     result: LoadResult,
     file: SourceFile,
     index: int,

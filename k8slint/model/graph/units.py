@@ -40,6 +40,9 @@ Folder = tuple[str, ...]
 Key = tuple[int, Folder] | tuple[int]
 RENDERED_SUFFIX = " (helm template)"
 """How the file of objects rendered from a chart is named (the chart's folder, then this)."""
+BUILT_SUFFIX = " (kustomize build)"
+"""How the output of a kustomize root's build is named (the root's folder, then this)."""
+_MADE = (RENDERED_SUFFIX, BUILT_SUFFIX)
 _AFTER = "\U0010ffff"
 """Sorts after every folder name: ``(*folder, _AFTER)`` ends the range of ``folder``'s subfolders."""
 
@@ -48,8 +51,9 @@ T = TypeVar("T")
 
 def folder_parts(display: str) -> Folder:
     """The folder of a file as its path parts; the chart's own folder for a chart's rendered output."""
-    if display.endswith(RENDERED_SUFFIX):
-        folder = display[: -len(RENDERED_SUFFIX)]
+    made = next((suffix for suffix in _MADE if display.endswith(suffix)), None)
+    if made is not None:
+        folder = display[: -len(made)]
     else:
         if os.sep != "/":
             display = display.replace(os.sep, "/")
@@ -108,7 +112,7 @@ class Units:
                 if folder[:depth] in side_by_side:
                     roots.add(folder[: depth + 1])
         roots.add(())
-        roots.update(folder_parts(display) for display in self._folders if display.endswith(RENDERED_SUFFIX))  # chart releases
+        roots.update(folder_parts(display) for display in self._folders if display.endswith(_MADE))  # chart releases, builds
         self.roots: list[Folder] = sorted(roots)
         """Unit roots in preorder; a unit's number is its position here (0: the root unit)."""
         self._number = {root: number for number, root in enumerate(self.roots)}

