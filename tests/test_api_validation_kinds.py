@@ -564,6 +564,16 @@ CASES: list[tuple[str, str, str]] = [
         workload("Deployment", "  strategy:\n    rollingUpdate:\n      maxUnavailable: 110% #!\n"),
         "must not be greater than 100%",
     ),
+    (
+        "deployment surging 200%",
+        workload("Deployment", "  strategy:\n    rollingUpdate: {maxSurge: 200%, maxUnavailable: 0}\n"),
+        "",
+    ),
+    (
+        "daemonset surging above 100%",
+        workload("DaemonSet", "  updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 150% #!\n"),
+        "must not be greater than 100%",
+    ),
     # -- apps TestValidateStatefulSet, TestValidateDaemonSetUpdateStrategy
     (
         "statefulset",
@@ -724,16 +734,53 @@ CASES: list[tuple[str, str, str]] = [
         "a ServiceAccount subject has no apiGroup",
     ),
     (
-        "service account subject of a cluster role binding without a namespace",
+        "service account subject of a cluster role binding without a namespace (kustomize may fill it)",
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}\nsubjects:\n"
-        "  - kind: ServiceAccount #!\n    name: web\n",
-        "namespace: Required value",
+        "  - kind: ServiceAccount\n    name: web\n",
+        "",
     ),
     (
         "subject of an unknown kind",
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b}\nroleRef: {kind: Role, name: r}\nsubjects:\n"
         "  - kind: Serviceaccount #!\n    name: web\n",
         'did you mean "ServiceAccount"?',
+    ),
+    # -- core TestValidateConfigMap, TestValidateSecret, TestValidateDockerConfigSecret, TestValidateSecret (service account token)
+    (
+        "configmap with a key in data and binaryData",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  logo.png: x\nbinaryData:\n  logo.png: aGVsbG8= #!\n  icon.png: aGVsbG8=\n",
+        "duplicate of key present in data",
+    ),
+    (
+        "docker config secret",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n"
+        '  .dockerconfigjson: \'{"auths": {"ghcr.io": {"auth": "dXNlcjpwYXNz"}}}\'\n',
+        "",
+    ),
+    (
+        "docker config secret that is not JSON",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: 'auths: {}' #!\n",
+        "is not a JSON object",
+    ),
+    (
+        "base64 docker config secret that is not JSON",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/dockercfg\ndata:\n  .dockercfg: W10= #!\n",
+        "is not a JSON object",
+    ),
+    (
+        "docker config secret still to be rendered",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/dockerconfigjson\nstringData:\n  .dockerconfigjson: '{{ .Values.pullSecret }}'\n",
+        "",
+    ),
+    (
+        "service account token secret",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {kubernetes.io/service-account.name: build}\ntype: kubernetes.io/service-account-token\n",
+        "",
+    ),
+    (
+        "service account token secret without its service account",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: kubernetes.io/service-account-token #!\n",
+        "kubernetes.io/service-account.name",
     ),
     # -- core validateHostUsers
     (

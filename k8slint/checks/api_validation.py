@@ -30,6 +30,8 @@ KINDS = POD_BEARING_KINDS | {
     "ClusterRole",
     "RoleBinding",
     "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
 }
 
 

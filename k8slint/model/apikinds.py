@@ -6,13 +6,15 @@ this module mirrors the kind-level ones: Ingress and IngressClass (networking
 PodDisruptionBudget (policy ``ValidatePodDisruptionBudgetSpec``), HorizontalPodAutoscaler
 (autoscaling ``validateHorizontalPodAutoscalerSpec``), Job and CronJob (batch ``validateJobSpec``,
 ``ValidateCronJobSpec``), Deployment, StatefulSet and DaemonSet (apps), PriorityClass
-(scheduling ``ValidatePriorityClass``) and RBAC (rbac ``ValidatePolicyRule``,
-``ValidateRoleBinding``). Each function names the upstream function it mirrors; docs/api-validation.md
+(scheduling ``ValidatePriorityClass``), RBAC (rbac ``ValidatePolicyRule``,
+``ValidateRoleBinding``), ConfigMaps and Secrets (core ``ValidateConfigMap``, ``ValidateSecret``). Each function names the upstream function it mirrors; docs/api-validation.md
 lists them with what is left out. A value that is an unrendered placeholder is skipped.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import json
 import re
@@ -44,6 +46,7 @@ EXIT_CODE_OPERATORS = ("In", "NotIn")  # supportedPodFailurePolicyOnExitCodesOpe
 CONDITION_STATUSES = ("False", "True", "Unknown")  # supportedPodFailurePolicyOnPodConditionsStatus
 DEPLOYMENT_STRATEGIES = ("Recreate", "RollingUpdate")  # ValidateDeploymentStrategy
 STATEFUL_SET_STRATEGIES = ("OnDelete", "RollingUpdate")  # ValidateStatefulSetSpec
+DAEMON_SET_STRATEGIES = STATEFUL_SET_STRATEGIES  # ValidateDaemonSetUpdateStrategy
 POD_MANAGEMENT_POLICIES = ("OrderedReady", "Parallel")  # ValidateStatefulSetSpec
 RETENTION_POLICIES = ("Delete", "Retain")  # ValidatePersistentVolumeClaimRetentionPolicyType
 PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")  # validatePreemptionPolicy
@@ -83,8 +86,8 @@ def _at_least(data: Any, path: FieldPath, low: int, words: str = _NONNEGATIVE) -
         yield Refusal(path, f"Invalid value: {value}: {words}")
 
 
-def _int_or_percent(data: Any, path: FieldPath) -> Iterator[Refusal]:
-    """apps ValidatePositiveIntOrPercent and IsNotMoreThan100Percent (policy uses both for PDBs)."""
+def _int_or_percent(data: Any, path: FieldPath, *, at_most_all: bool = True) -> Iterator[Refusal]:
+    """apps ValidatePositiveIntOrPercent, and IsNotMoreThan100Percent when ``at_most_all`` (policy uses both for PDBs)."""
     value = dig(data, path)
     if isinstance(value, str):
         if is_placeholder(value):
@@ -96,7 +99,7 @@ def _int_or_percent(data: Any, path: FieldPath) -> Iterator[Refusal]:
                 f"Invalid value: {json.dumps(value)}: a valid percent string must be a numeric string followed by an "
                 f"ending '%' (e.g. '1%',  or '93%'){hint}",
             )
-        elif int(value[:-1]) > 100:
+        elif at_most_all and int(value[:-1]) > 100:
             yield Refusal(path, f"Invalid value: {json.dumps(value)}: must not be greater than 100%")
     else:
         yield from _at_least(data, path, 0)
@@ -680,25 +683,26 @@ def job_refusals(base: FieldPath, job_spec: dict[str, Any]) -> Iterator[Refusal]
 # -- Deployment, StatefulSet, DaemonSet ------------------------------------------------------------
 
 
-def _rolling_refusals(rolling: Any, path: FieldPath) -> Iterator[Refusal]:
-    """apps ValidateRollingUpdateDeployment / ValidateRollingUpdateDaemonSet (both at 0 is rollout-stalls', KR022)."""
+def _rolling_refusals(rolling: Any, path: FieldPath, *, surge_capped: bool) -> Iterator[Refusal]:
+    """apps ValidateRollingUpdateDeployment / ValidateRollingUpdateDaemonSet (both at 0 is rollout-stalls', KR022).
+
+    maxUnavailable is at most 100% in both; maxSurge only in a DaemonSet (a Deployment may surge 200%).
+    """
     if not isinstance(rolling, dict):
         return
     yield from prefixed(_int_or_percent(rolling, ("maxUnavailable",)), path)
-    yield from prefixed(_int_or_percent(rolling, ("maxSurge",)), path)
+    yield from prefixed(_int_or_percent(rolling, ("maxSurge",), at_most_all=surge_capped), path)
 
 
-def _strategy_refusals(data: dict[str, Any], field: str, types: tuple[str, ...], message: str | None) -> Iterator[Refusal]:
+def _strategy_refusals(data: dict[str, Any], field: str, types: tuple[str, ...]) -> Iterator[Refusal]:
+    """apps ValidateDeploymentStrategy and ValidateDaemonSetUpdateStrategy: the type, and a rolling update's numbers."""
     strategy = dig(data, ("spec", field))
     if not isinstance(strategy, dict):
         return
     base = ("spec", field)
-    kind = strategy.get("type")
-    if isinstance(kind, str) and kind and kind not in types and not is_placeholder(kind):
-        words = f"Invalid value: {json.dumps(kind)}: {message}" if message else not_supported(kind, types)
-        yield Refusal((*base, "type"), words)
-    if kind in (None, "", "RollingUpdate"):
-        yield from _rolling_refusals(strategy.get("rollingUpdate"), (*base, "rollingUpdate"))
+    yield from prefixed(enum_refusal(strategy, ("type",), types), base)
+    if strategy.get("type") in (None, "", "RollingUpdate"):
+        yield from _rolling_refusals(strategy.get("rollingUpdate"), (*base, "rollingUpdate"), surge_capped=field == "updateStrategy")
 
 
 def workload_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
@@ -718,9 +722,9 @@ def workload_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
         # ValidateDeploymentStrategy: Recreate takes no rollingUpdate.
         if strategy.get("type") == "Recreate" and strategy.get("rollingUpdate") is not None:
             yield Refusal(("spec", "strategy", "rollingUpdate"), "Forbidden: may not be specified when strategy `type` is 'Recreate'")
-        yield from _strategy_refusals(data, "strategy", DEPLOYMENT_STRATEGIES, None)
+        yield from _strategy_refusals(data, "strategy", DEPLOYMENT_STRATEGIES)
     elif kind == "DaemonSet":
-        yield from _strategy_refusals(data, "updateStrategy", STATEFUL_SET_STRATEGIES, None)
+        yield from _strategy_refusals(data, "updateStrategy", DAEMON_SET_STRATEGIES)
     elif kind == "StatefulSet":
         policy = _text(spec.get("podManagementPolicy"))
         if policy and policy not in POD_MANAGEMENT_POLICIES:
@@ -771,8 +775,12 @@ def _policy_rule_refusals(rule: dict[str, Any], path: FieldPath, *, namespaced: 
             yield Refusal((*path, key) if key in rule else path, f"{key}: Required value: resource rules must supply at least one {words}")
 
 
-def _subject_refusals(subject: dict[str, Any], path: FieldPath, *, namespaced: bool) -> Iterator[Refusal]:
-    """rbac ValidateRoleBindingSubject (apiGroup defaulted by SetDefaults_Subject)."""
+def _subject_refusals(subject: dict[str, Any], path: FieldPath) -> Iterator[Refusal]:
+    """rbac ValidateRoleBindingSubject (apiGroup defaulted by SetDefaults_Subject).
+
+    A ServiceAccount subject of a ClusterRoleBinding without a namespace is left alone: a kustomization's
+    ``namespace`` fills it when built, and the file does not say whether one will.
+    """
     yield from _required(subject, path, "name")
     kind, group = subject.get("kind"), subject.get("apiGroup")
     if not isinstance(kind, str) or is_placeholder(kind):
@@ -782,8 +790,6 @@ def _subject_refusals(subject: dict[str, Any], path: FieldPath, *, namespaced: b
             yield Refusal((*path, "apiGroup"), not_supported(group, ("",)) + " (a ServiceAccount subject has no apiGroup)")
         for refusal in _name_refusal(subject, ("name",), dns1123_subdomain, "a ServiceAccount name"):
             yield Refusal((*path, *refusal.path), refusal.message)
-        if not namespaced and not subject.get("namespace"):
-            yield Refusal(path, "namespace: Required value (a ServiceAccount subject of a ClusterRoleBinding names its namespace)")
     elif kind in ("User", "Group"):
         if isinstance(group, str) and group and group != RBAC_GROUP and not is_placeholder(group):
             yield Refusal((*path, "apiGroup"), not_supported(group, (RBAC_GROUP,)))
@@ -815,7 +821,62 @@ def rbac_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
             yield Refusal(("roleRef", *refusal.path), refusal.message)
     for index, subject in enumerate(sequence(data.get("subjects"))):
         if isinstance(subject, dict):
-            yield from _subject_refusals(subject, ("subjects", index), namespaced=namespaced)
+            yield from _subject_refusals(subject, ("subjects", index))
+
+
+# -- ConfigMap, Secret ----------------------------------------------------------------------------
+
+
+def config_map_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+    """core ValidateConfigMap: a key once across data and binaryData (key names are invalid-config-key's, KC001)."""
+    text = mapping(data.get("data"))
+    for key in mapping(data.get("binaryData")):
+        if key in text:
+            yield Refusal(("binaryData", key), f"Invalid value: {json.dumps(str(key))}: duplicate of key present in data")
+
+
+def _secret_value(data: dict[str, Any], key: str) -> tuple[FieldPath, str] | None:
+    """The text of a Secret key, from stringData (which wins) or decoded from data; None when it cannot be read."""
+    plain = mapping(data.get("stringData")).get(key)
+    if isinstance(plain, str):
+        return ("stringData", key), plain
+    encoded = mapping(data.get("data")).get(key)
+    if not isinstance(encoded, str):
+        return None
+    try:
+        return ("data", key), base64.b64decode("".join(encoded.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None  # secret-invalid-base64's (KC005)
+
+
+def _json_object(text: str) -> bool:
+    """json.Unmarshal into a map[string]interface{}: a JSON object (Go refuses NaN and Infinity)."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    try:
+        return isinstance(json.loads(text, parse_constant=refuse), dict)
+    except ValueError:
+        return False
+
+
+def secret_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+    """core ValidateSecret: what each type needs beyond its keys (the keys are secret-type-keys', KC006)."""
+    kind = data.get("type")
+    if not isinstance(kind, str) or isinstance(data.get("sops"), dict):
+        return  # a SOPS-encrypted Secret holds ciphertext until it is decrypted
+    if kind == "kubernetes.io/service-account-token":
+        name = dig(data, ("metadata", "annotations", "kubernetes.io/service-account.name"))
+        if not isinstance(name, str) or not name:
+            where = ("metadata", "annotations") if isinstance(dig(data, ("metadata", "annotations")), dict) else ("type",)
+            yield Refusal(
+                where, "metadata.annotations[kubernetes.io/service-account.name]: Required value (the ServiceAccount the token is for)"
+            )
+    for secret_type, key in (("kubernetes.io/dockercfg", ".dockercfg"), ("kubernetes.io/dockerconfigjson", ".dockerconfigjson")):
+        found = _secret_value(data, key) if kind == secret_type else None
+        if found is not None and not is_placeholder(found[1]) and not _json_object(found[1]):
+            yield Refusal(found[0], f"Invalid value: {key} is not a JSON object, as a {secret_type} Secret must hold")
 
 
 # -- Pod spec additions ----------------------------------------------------------------------------
@@ -856,3 +917,7 @@ def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
         yield from priority_class_refusals(data)
     elif kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
         yield from rbac_refusals(data)
+    elif kind == "ConfigMap":
+        yield from config_map_refusals(data)
+    elif kind == "Secret":
+        yield from secret_refusals(data)
