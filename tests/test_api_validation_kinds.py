@@ -460,6 +460,16 @@ CASES: list[tuple[str, str, str]] = [
     ("unknown completion mode", job("  completionMode: indexed #!\n  completions: 2\n"), 'did you mean "Indexed"?'),
     ("backoffLimitPerIndex without Indexed", job("  backoffLimitPerIndex: 1 #!\n"), "requires indexed completion mode"),
     (
+        "indexed job with more failed indexes allowed than completions",
+        job("  completionMode: Indexed\n  completions: 10\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 11 #!\n"),
+        "must be less than or equal to completions",
+    ),
+    (
+        "indexed job with a parallelism above 100000",
+        job("  completionMode: Indexed\n  completions: 2\n  parallelism: 100001 #!\n"),
+        "must be less than or equal to 100000 when completion mode is Indexed",
+    ),
+    (
         "maxFailedIndexes without backoffLimitPerIndex",
         job("  completionMode: Indexed\n  completions: 4\n  maxFailedIndexes: 1 #!\n"),
         "cannot be set when backoffLimitPerIndex is not set",

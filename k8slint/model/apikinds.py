@@ -59,6 +59,7 @@ SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2_000_001_000, "system-cluste
 MAX_STABILIZATION_WINDOW = 3600  # autoscaling MaxStabilizationWindowSeconds
 MAX_PERIOD = 1800  # autoscaling MaxPeriodSeconds
 MAX_EXIT_CODE_VALUES = 255  # maxPodFailurePolicyOnExitCodesValues
+MAX_INDEXED_PARALLELISM = 100_000  # maxParallelismForIndexedJob
 MAX_INGRESS_CLASS_CONTROLLER = 250  # maxLenIngressClassController
 USER_NAMESPACES_BY_DEFAULT = (1, 33)  # UserNamespacesSupport: beta and on by default from 1.33
 
@@ -667,6 +668,12 @@ def job_refusals(base: FieldPath, job_spec: dict[str, Any]) -> Iterator[Refusal]
     indexed = job_spec.get("completionMode") == "Indexed"
     if indexed and job_spec.get("completions") is None:
         yield Refusal((*base, "completionMode"), "completions: Required value: when completion mode is Indexed")
+    parallelism = _int(job_spec.get("parallelism"))
+    if indexed and parallelism is not None and parallelism > MAX_INDEXED_PARALLELISM:
+        yield Refusal(
+            (*base, "parallelism"),
+            f"Invalid value: {parallelism}: must be less than or equal to {MAX_INDEXED_PARALLELISM} when completion mode is Indexed",
+        )
     per_index = job_spec.get("backoffLimitPerIndex")
     if per_index is not None:
         yield from prefixed(_at_least(job_spec, ("backoffLimitPerIndex",), 0), base)
@@ -677,6 +684,9 @@ def job_refusals(base: FieldPath, job_spec: dict[str, Any]) -> Iterator[Refusal]
         yield from prefixed(_at_least(job_spec, ("maxFailedIndexes",), 0), base)
         if per_index is None:
             yield Refusal((*base, "maxFailedIndexes"), "Required value: cannot be set when backoffLimitPerIndex is not set")
+        most, completions = _int(job_spec.get("maxFailedIndexes")), _int(job_spec.get("completions"))
+        if indexed and most is not None and completions is not None and most > completions:
+            yield Refusal((*base, "maxFailedIndexes"), f"Invalid value: {most}: must be less than or equal to completions ({completions})")
     yield from _pod_failure_policy_refusals(job_spec, base)
 
 
