@@ -1297,3 +1297,50 @@ def test_the_same_platform_with_the_usual_mistakes_is_refused_at_each_line(tmp_p
     found = _findings(tmp_path, broken)
     assert [line for line, _ in found] == _marked(broken), found
     assert all(f.severity is Severity.ERROR for f in run_lint(tmp_path / "case.yaml", select=["api-validation"]).findings)
+
+
+def test_probe_and_hook_handlers_and_grpc_ports_are_each_reported_once(tmp_path: Path) -> None:
+    """A probe with two handlers, a hook with none (KV001) and a grpc probe on port 70000 (port-out-of-range, KN002)."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: p}
+        spec:
+          containers:
+            - name: api
+              image: ghcr.io/acme/api:1.0.0
+              ports: [{name: grpc, containerPort: 9090}]
+              readinessProbe:
+                grpc: {port: 9090}
+                tcpSocket: {port: 9090}
+              livenessProbe:
+                grpc: {port: 70000}
+              lifecycle:
+                preStop: {}
+        """
+    )
+    target = tmp_path / "case.yaml"
+    target.write_text(text, encoding="utf-8")
+    errors = sorted((f.code, f.location.line) for f in run_lint(target).findings if f.severity is Severity.ERROR)
+    assert errors == [("KN002", 13), ("KV001", 11), ("KV001", 15)], errors
+
+
+GATED = [
+    # (a case of the table, the first release whose defaults turn its field on)
+    ("pdb with an unknown eviction policy", "1.27"),
+    ("backoffLimitPerIndex without Indexed", "1.29"),
+    ("maxFailedIndexes without backoffLimitPerIndex", "1.29"),
+    ("pod failure policy rule with no pattern", "1.26"),
+    ("statefulset with an unknown retention policy", "1.27"),
+    ("cronjob with TZ in the schedule", "1.27"),
+]
+
+
+@pytest.mark.parametrize(("case", "since"), GATED, ids=[case for case, _ in GATED])
+def test_a_field_is_validated_from_the_release_that_turns_it_on(tmp_path: Path, case: str, since: str) -> None:
+    """Before its feature gate is on by default the API server drops the field, and validates nothing about it."""
+    text = next(manifest for name, manifest, _ in CASES if name == case)
+    assert [line for line, _ in _findings(tmp_path, text, since)] == _marked(text)
+    major, minor = since.split(".")
+    assert _findings(tmp_path, text, f"{major}.{int(minor) - 1}") == []

@@ -61,7 +61,13 @@ MAX_PERIOD = 1800  # autoscaling MaxPeriodSeconds
 MAX_EXIT_CODE_VALUES = 255  # maxPodFailurePolicyOnExitCodesValues
 MAX_INDEXED_PARALLELISM = 100_000  # maxParallelismForIndexedJob
 MAX_INGRESS_CLASS_CONTROLLER = 250  # maxLenIngressClassController
-USER_NAMESPACES_BY_DEFAULT = (1, 33)  # UserNamespacesSupport: beta and on by default from 1.33
+# Feature gates that turn a field on by default from a release; before it the API server drops the field
+# (dropDisabledFields), so nothing about it is validated.
+USER_NAMESPACES_BY_DEFAULT = (1, 33)  # UserNamespacesSupport
+POD_FAILURE_POLICY_BY_DEFAULT = (1, 26)  # JobPodFailurePolicy
+BACKOFF_PER_INDEX_BY_DEFAULT = (1, 29)  # JobBackoffLimitPerIndex
+BY_DEFAULT_FROM_1_27 = (1, 27)  # PDBUnhealthyPodEvictionPolicy, StatefulSetAutoDeletePVC, StatefulSetStartOrdinal, HPAContainerMetrics
+CRON_TZ_REFUSED_SINCE = (1, 27)  # validateScheduleFormat refuses TZ= in a new CronJob's schedule
 
 _PERCENT = re.compile(r"[0-9]+%")  # validation.IsValidPercent
 _IANA_SERVICE_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
@@ -386,7 +392,7 @@ def network_policy_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
 # -- PodDisruptionBudget, HorizontalPodAutoscaler -------------------------------------------------
 
 
-def pdb_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+def pdb_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     """policy ValidatePodDisruptionBudgetSpec."""
     spec = data.get("spec")
     if not isinstance(spec, dict):
@@ -395,7 +401,8 @@ def pdb_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
         yield Refusal(("spec", "maxUnavailable"), "Invalid value: minAvailable and maxUnavailable cannot be both set")
     for field in ("minAvailable", "maxUnavailable"):
         yield from _int_or_percent(data, ("spec", field))
-    yield from enum_refusal(data, ("spec", "unhealthyPodEvictionPolicy"), EVICTION_POLICIES)
+    if version_at_least(version, BY_DEFAULT_FROM_1_27):
+        yield from enum_refusal(data, ("spec", "unhealthyPodEvictionPolicy"), EVICTION_POLICIES)
 
 
 def _positive_quantity(block: dict[str, Any], path: FieldPath, key: str) -> Iterator[Refusal]:
@@ -466,7 +473,7 @@ def _metric_refusals(metric: dict[str, Any], path: FieldPath) -> Iterator[Refusa
             yield Refusal((*where, "target", "value"), "Forbidden: may not set both a target value for metric and a per-pod target")
 
 
-def hpa_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+def hpa_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     """autoscaling validateHorizontalPodAutoscalerSpec, validateMetrics and validateBehavior (v2, and v1 converted)."""
     spec = data.get("spec")
     if not isinstance(spec, dict):
@@ -494,7 +501,7 @@ def hpa_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
             yield from _name_refusal(data, ("spec", "scaleTargetRef", key), path_segment, "a path segment name")
     yield from _at_least(data, ("spec", "targetCPUUtilizationPercentage"), 1, "must be greater than 0")
     for index, metric in enumerate(sequence(spec.get("metrics"))):
-        if isinstance(metric, dict):
+        if isinstance(metric, dict) and (metric.get("type") != "ContainerResource" or version_at_least(version, BY_DEFAULT_FROM_1_27)):
             yield from _metric_refusals(metric, ("spec", "metrics", index))
     for direction in ("scaleUp", "scaleDown"):
         rules = dig(spec, ("behavior", direction))
@@ -545,7 +552,7 @@ def time_zone_problem(zone: str) -> str | None:
     return None
 
 
-def cron_job_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+def cron_job_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     """batch ValidateCronJobSpec, validateScheduleFormat, validateTimeZone, ValidateJobTemplateSpec."""
     spec = data.get("spec")
     if not isinstance(spec, dict):
@@ -553,7 +560,7 @@ def cron_job_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     yield from _required(spec, ("spec",), "schedule")
     schedule = _text(spec.get("schedule"))
     if schedule:
-        if "TZ" in schedule:
+        if "TZ" in schedule and version_at_least(version, CRON_TZ_REFUSED_SINCE):
             yield Refusal(
                 ("spec", "schedule"),
                 f"Invalid value: {json.dumps(schedule)}: cannot use TZ or CRON_TZ in schedule, use timeZone field instead",
@@ -579,7 +586,7 @@ def cron_job_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
             yield Refusal((*base, "selector"), "Invalid value: `selector` will be auto-generated")
         if template.get("manualSelector") is True:
             yield Refusal((*base, "manualSelector"), not_supported("true", ("nil", "false")))
-        yield from job_refusals(base, template)
+        yield from job_refusals(base, template, version)
 
 
 def _container_names(job_spec: dict[str, Any]) -> set[str] | None:
@@ -596,7 +603,7 @@ def _container_names(job_spec: dict[str, Any]) -> set[str] | None:
     return names
 
 
-def _pod_failure_policy_refusals(job_spec: dict[str, Any], base: FieldPath) -> Iterator[Refusal]:
+def _pod_failure_policy_refusals(job_spec: dict[str, Any], base: FieldPath, version: str) -> Iterator[Refusal]:
     """batch validatePodFailurePolicy, validatePodFailurePolicyRule and its onExitCodes and onPodConditions checks."""
     policy = job_spec.get("podFailurePolicy")
     if not isinstance(policy, dict):
@@ -608,7 +615,7 @@ def _pod_failure_policy_refusals(job_spec: dict[str, Any], base: FieldPath) -> I
             continue
         where = (*base, "podFailurePolicy", "rules", index)
         yield from prefixed(enum_refusal(rule, ("action",), FAILURE_ACTIONS), where)
-        if rule.get("action") == "FailIndex" and not indexed:
+        if rule.get("action") == "FailIndex" and not indexed and version_at_least(version, BACKOFF_PER_INDEX_BY_DEFAULT):
             yield Refusal((*where, "action"), "Forbidden: requires the backoffLimitPerIndex to be set")
         codes, conditions = rule.get("onExitCodes"), rule.get("onPodConditions")
         if codes is not None and conditions is not None:
@@ -657,7 +664,7 @@ def _exit_code_refusals(codes: dict[str, Any], where: FieldPath, containers: set
         previous = number
 
 
-def job_refusals(base: FieldPath, job_spec: dict[str, Any]) -> Iterator[Refusal]:
+def job_refusals(base: FieldPath, job_spec: dict[str, Any], version: str) -> Iterator[Refusal]:
     """batch validateJobSpec: counts, completion modes, per-index backoff and the pod failure policy.
 
     The template's restart policy is apivalidation's (``job_spec_refusals`` and the pod checks).
@@ -674,6 +681,14 @@ def job_refusals(base: FieldPath, job_spec: dict[str, Any]) -> Iterator[Refusal]
             (*base, "parallelism"),
             f"Invalid value: {parallelism}: must be less than or equal to {MAX_INDEXED_PARALLELISM} when completion mode is Indexed",
         )
+    if version_at_least(version, BACKOFF_PER_INDEX_BY_DEFAULT):
+        yield from _per_index_refusals(base, job_spec, indexed)
+    if version_at_least(version, POD_FAILURE_POLICY_BY_DEFAULT):
+        yield from _pod_failure_policy_refusals(job_spec, base, version)
+
+
+def _per_index_refusals(base: FieldPath, job_spec: dict[str, Any], indexed: bool) -> Iterator[Refusal]:
+    """batch validateJobSpec: backoffLimitPerIndex and maxFailedIndexes."""
     per_index = job_spec.get("backoffLimitPerIndex")
     if per_index is not None:
         yield from prefixed(_at_least(job_spec, ("backoffLimitPerIndex",), 0), base)
@@ -687,7 +702,6 @@ def job_refusals(base: FieldPath, job_spec: dict[str, Any]) -> Iterator[Refusal]
         most, completions = _int(job_spec.get("maxFailedIndexes")), _int(job_spec.get("completions"))
         if indexed and most is not None and completions is not None and most > completions:
             yield Refusal((*base, "maxFailedIndexes"), f"Invalid value: {most}: must be less than or equal to completions ({completions})")
-    yield from _pod_failure_policy_refusals(job_spec, base)
 
 
 # -- Deployment, StatefulSet, DaemonSet ------------------------------------------------------------
@@ -715,7 +729,7 @@ def _strategy_refusals(data: dict[str, Any], field: str, types: tuple[str, ...])
         yield from _rolling_refusals(strategy.get("rollingUpdate"), (*base, "rollingUpdate"), surge_capped=field == "updateStrategy")
 
 
-def workload_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+def workload_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     """apps ValidateDeploymentSpec, ValidateStatefulSetSpec, ValidateDaemonSetSpec, ValidateReplicaSetSpec: bounds and strategies."""
     kind = data.get("kind")
     spec = data.get("spec")
@@ -748,9 +762,10 @@ def workload_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
         if kind_of == "OnDelete" and strategy.get("rollingUpdate") is not None:
             yield Refusal(("spec", "updateStrategy", "rollingUpdate"), "Invalid value: only allowed for updateStrategy 'RollingUpdate'")
         yield from _at_least(data, ("spec", "updateStrategy", "rollingUpdate", "partition"), 0)
-        for field in ("whenDeleted", "whenScaled"):
-            yield from enum_refusal(data, ("spec", "persistentVolumeClaimRetentionPolicy", field), RETENTION_POLICIES)
-        yield from _at_least(data, ("spec", "ordinals", "start"), 0)
+        if version_at_least(version, BY_DEFAULT_FROM_1_27):
+            for field in ("whenDeleted", "whenScaled"):
+                yield from enum_refusal(data, ("spec", "persistentVolumeClaimRetentionPolicy", field), RETENTION_POLICIES)
+            yield from _at_least(data, ("spec", "ordinals", "start"), 0)
 
 
 # -- PriorityClass, RBAC ---------------------------------------------------------------------------
@@ -914,15 +929,15 @@ def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     elif kind == "NetworkPolicy":
         yield from network_policy_refusals(data)
     elif kind == "PodDisruptionBudget":
-        yield from pdb_refusals(data)
+        yield from pdb_refusals(data, version)
     elif kind == "HorizontalPodAutoscaler":
-        yield from hpa_refusals(data)
+        yield from hpa_refusals(data, version)
     elif kind == "CronJob":
-        yield from cron_job_refusals(data)
+        yield from cron_job_refusals(data, version)
     elif kind == "Job" and isinstance(data.get("spec"), dict):
-        yield from job_refusals(("spec",), data["spec"])
+        yield from job_refusals(("spec",), data["spec"], version)
     elif kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
-        yield from workload_refusals(data)
+        yield from workload_refusals(data, version)
     elif kind == "PriorityClass":
         yield from priority_class_refusals(data)
     elif kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
