@@ -447,7 +447,18 @@ CASES: list[tuple[str, str, str]] = [
         cron("  schedule: '0 0 * * *'\n", "selector: {matchLabels: {a: b}} #!\n"),
         "`selector` will be auto-generated",
     ),
+    ("cronjob with a 52-character name", cron("  schedule: '0 0 * * *'\n").replace("{name: c}", "{name: " + "c" * 52 + "}"), ""),
+    (
+        "cronjob with a 53-character name",
+        cron("  schedule: '0 0 * * *'\n").replace("metadata: {name: c}", "metadata:\n  name: " + "c" * 53 + " #!"),
+        "must be no more than 52 characters",
+    ),
     # -- batch TestValidateJob
+    (
+        "job with a 64-character name",
+        job("  backoffLimit: 1\n").replace("metadata: {name: j}", "metadata:\n  name: " + "j" * 64 + " #!"),
+        "must be no more than 63 characters",
+    ),
     ("job", job("  completions: 5\n  parallelism: 2\n  backoffLimit: 4\n  ttlSecondsAfterFinished: 600\n"), ""),
     ("job with negative parallelism", job("  parallelism: -1 #!\n"), "must be greater than or equal to 0"),
     (

@@ -60,6 +60,8 @@ MAX_STABILIZATION_WINDOW = 3600  # autoscaling MaxStabilizationWindowSeconds
 MAX_PERIOD = 1800  # autoscaling MaxPeriodSeconds
 MAX_EXIT_CODE_VALUES = 255  # maxPodFailurePolicyOnExitCodesValues
 MAX_INDEXED_PARALLELISM = 100_000  # maxParallelismForIndexedJob
+MAX_CRON_JOB_NAME = 52  # ValidateCronJobCreate: DNS1035LabelMaxLength - 11
+MAX_LABEL_VALUE = 63  # validation.LabelValueMaxLength
 MAX_INGRESS_CLASS_CONTROLLER = 250  # maxLenIngressClassController
 # Feature gates that turn a field on by default from a release; before it the API server drops the field
 # (dropDisabledFields), so nothing about it is validated.
@@ -554,6 +556,10 @@ def time_zone_problem(zone: str) -> str | None:
 
 def cron_job_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     """batch ValidateCronJobSpec, validateScheduleFormat, validateTimeZone, ValidateJobTemplateSpec."""
+    name = _text(dig(data, ("metadata", "name")))
+    if name is not None and len(name) > MAX_CRON_JOB_NAME:
+        # ValidateCronJobCreate: the Jobs it makes are named <name>-<minutes since the epoch>.
+        yield Refusal(("metadata", "name"), f"Invalid value: {json.dumps(name)}: must be no more than {MAX_CRON_JOB_NAME} characters")
     spec = data.get("spec")
     if not isinstance(spec, dict):
         return
@@ -935,6 +941,14 @@ def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
     elif kind == "CronJob":
         yield from cron_job_refusals(data, version)
     elif kind == "Job" and isinstance(data.get("spec"), dict):
+        name = _text(dig(data, ("metadata", "name")))
+        if name is not None and len(name) > MAX_LABEL_VALUE and dig(data, ("spec", "manualSelector")) is not True:
+            # The generated selector labels the pods with the Job's name (batch.kubernetes.io/job-name), a label value.
+            yield Refusal(
+                ("metadata", "name"),
+                f"Invalid value: {json.dumps(name)}: must be no more than {MAX_LABEL_VALUE} characters "
+                "(the Job's pods are labelled batch.kubernetes.io/job-name with it)",
+            )
         yield from job_refusals(("spec",), data["spec"], version)
     elif kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
         yield from workload_refusals(data, version)
