@@ -1355,3 +1355,27 @@ def test_a_field_is_validated_from_the_release_that_turns_it_on(tmp_path: Path, 
     assert [line for line, _ in _findings(tmp_path, text, since)] == _marked(text)
     major, minor = since.split(".")
     assert _findings(tmp_path, text, f"{major}.{int(minor) - 1}") == []
+
+
+def test_a_null_required_field_is_the_schemas_alone(tmp_path: Path) -> None:
+    """``name: ##NAME##`` (a placeholder YAML reads as a comment) leaves null, which schema-violation reports;
+    an empty string is the API server's Required value."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: b}
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: ClusterRole
+          name: ##CRNAME##
+        subjects:
+          - kind: ServiceAccount
+            name: ''
+            namespace: ##NAMESPACE##
+        """
+    )
+    target = tmp_path / "case.yaml"
+    target.write_text(text, encoding="utf-8")
+    errors = sorted((f.code, f.location.line) for f in run_lint(target).findings if f.severity is Severity.ERROR)
+    assert errors == [("KL010", 7), ("KV001", 10)], errors

@@ -154,14 +154,16 @@ def _required(block: Any, parent: FieldPath, key: str, words: str = "", *, in_sc
     """field.Required for ``key`` of ``block`` (a mapping at ``parent``): at the key when it is there, empty.
 
     Where the OpenAPI schema lists the field as required (``in_schema``), a missing key is schema-violation's
-    (KL010) and only an empty value is reported here.
+    (KL010) and only an empty value is reported here; a null value is the schema's in either case.
     """
-    if not isinstance(block, dict) or (in_schema and key not in block):
+    if not isinstance(block, dict):
         return
-    value = block.get(key)
-    if value is None or value == "" or value == []:
-        path = (*parent, key) if key in block else parent
-        yield Refusal(path, f"{key}: Required value" + (f": {words}" if words else ""))
+    detail = f"{key}: Required value" + (f": {words}" if words else "")
+    if key not in block:
+        if not in_schema:
+            yield Refusal(parent, detail)
+    elif block[key] == "" or block[key] == []:
+        yield Refusal((*parent, key), detail)
 
 
 # -- Ingress, IngressClass -------------------------------------------------------------------------
@@ -179,7 +181,7 @@ def _ingress_backend_refusals(backend: Any, path: FieldPath) -> Iterator[Refusal
         yield from _typed_reference_refusals(resource, (*path, "resource"), scoped=False)
         return
     if service is None:
-        if "serviceName" not in backend:  # the extensions/v1beta1 form is schema-violation's
+        if not {"serviceName", "service", "resource"} & set(backend):  # the v1beta1 form and nulls are schema-violation's
             yield Refusal(path, "Invalid value: resource or service backend is required")
         return
     if not isinstance(service, dict):
