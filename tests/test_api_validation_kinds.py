@@ -888,7 +888,7 @@ def test_a_schedule_robfig_cron_refuses(schedule: str, words: str) -> None:
 
 
 def test_time_zones_are_not_judged_without_tz_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An unknown zone is an error only where this machine's tz data can say so; without it, only the syntax is checked."""
+    """An unknown zone is an error only where the tzdata package can say so; without it, only the syntax is checked."""
     text = cron("  schedule: '0 0 * * *'\n  timeZone: Mars/Olympus_Mons\n")
     assert apikinds.time_zone_problem("Europe/Berlin") is None
     assert apikinds.time_zone_problem("America/Argentina/Buenos_Aires") is None

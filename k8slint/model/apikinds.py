@@ -18,9 +18,9 @@ import binascii
 import ipaddress
 import json
 import re
-import zoneinfo
 from collections.abc import Iterator
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from k8slint.findings import FieldPath
@@ -534,11 +534,17 @@ def hpa_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
 
 @cache
 def _time_zones() -> frozenset[str]:
-    """The IANA names this machine's tz data holds (empty when it has none: then no name is judged)."""
+    """The IANA zone names of the ``tzdata`` package (Python's own copy of the data that zoneinfo reads,
+    as the API server reads the copy Go embeds); empty when it is not installed: then no name is judged.
+
+    The package, not the machine's /usr/share/zoneinfo: the verdict is the same on every machine, and
+    nothing outside the linted files and k8slint's installation is read.
+    """
     try:
-        return frozenset(zoneinfo.available_timezones())
-    except (OSError, ValueError):
+        text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
         return frozenset()
+    return frozenset(text.split())
 
 
 def time_zone_problem(zone: str) -> str | None:
