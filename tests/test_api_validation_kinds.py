@@ -569,6 +569,12 @@ CASES: list[tuple[str, str, str]] = [
         workload("Deployment", "  minReadySeconds: 30\n  progressDeadlineSeconds: 30 #!\n"),
         "must be greater than minReadySeconds",
     ),
+    (
+        "deployment with minReadySeconds at the default deadline",
+        workload("Deployment", "  minReadySeconds: 600 #!\n"),
+        "it defaults to 600",
+    ),
+    ("deployment with minReadySeconds under the default deadline", workload("Deployment", "  minReadySeconds: 599\n"), ""),
     ("deployment with an unknown strategy", workload("Deployment", "  strategy:\n    type: BlueGreen #!\n"), '"Recreate", "RollingUpdate"'),
     (
         "deployment with Recreate and rollingUpdate",

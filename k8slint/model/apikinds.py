@@ -6,9 +6,10 @@ this module mirrors the kind-level ones: Ingress and IngressClass (networking
 PodDisruptionBudget (policy ``ValidatePodDisruptionBudgetSpec``), HorizontalPodAutoscaler
 (autoscaling ``validateHorizontalPodAutoscalerSpec``), Job and CronJob (batch ``validateJobSpec``,
 ``ValidateCronJobSpec``), Deployment, StatefulSet and DaemonSet (apps), PriorityClass
-(scheduling ``ValidatePriorityClass``), RBAC (rbac ``ValidatePolicyRule``,
-``ValidateRoleBinding``), ConfigMaps and Secrets (core ``ValidateConfigMap``, ``ValidateSecret``). Each function names the upstream function it mirrors; docs/api-validation.md
-lists them with what is left out. A value that is an unrendered placeholder is skipped.
+(scheduling ``ValidatePriorityClass``), RBAC (rbac ``ValidatePolicyRule``, ``ValidateRoleBinding``),
+ConfigMaps and Secrets (core ``ValidateConfigMap``, ``ValidateSecret``). Each function names the
+upstream function it mirrors; docs/api-validation.md lists them with what is left out. A value that
+is an unrendered placeholder is skipped.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ MAX_INDEXED_PARALLELISM = 100_000  # maxParallelismForIndexedJob
 MAX_CRON_JOB_NAME = 52  # ValidateCronJobCreate: DNS1035LabelMaxLength - 11
 MAX_LABEL_VALUE = 63  # validation.LabelValueMaxLength
 MAX_INGRESS_CLASS_CONTROLLER = 250  # maxLenIngressClassController
+DEFAULT_PROGRESS_DEADLINE = 600  # apps/v1 SetDefaults_Deployment
 # Feature gates that turn a field on by default from a release; before it the API server drops the field
 # (dropDisabledFields), so nothing about it is validated.
 USER_NAMESPACES_BY_DEFAULT = (1, 33)  # UserNamespacesSupport
@@ -72,7 +74,7 @@ BY_DEFAULT_FROM_1_27 = (1, 27)  # PDBUnhealthyPodEvictionPolicy, StatefulSetAuto
 CRON_TZ_REFUSED_SINCE = (1, 27)  # validateScheduleFormat refuses TZ= in a new CronJob's schedule
 
 _PERCENT = re.compile(r"[0-9]+%")  # validation.IsValidPercent
-_IANA_SERVICE_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+_IANA_SERVICE_NAME = re.compile(r"[-a-z0-9]+")
 _HTTP_PATH = re.compile(r"[A-Za-z0-9/\-._~%!$&'()*+,;=:]+")  # validation.IsDomainPrefixedPath
 _TIME_ZONE_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}")  # batch validTimeZoneCharacters
 
@@ -124,6 +126,8 @@ def iana_service_name_problem(name: str) -> str | None:
         return "must contain at least one letter (a-z)"
     if "--" in name:
         return "must not contain consecutive hyphens"
+    if name.startswith("-") or name.endswith("-"):
+        return "must not begin or end with a hyphen"
     return None
 
 
@@ -275,7 +279,7 @@ def ingress_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
 def _domain_prefixed_path(value: str) -> str | None:
     """validation.IsDomainPrefixedPath."""
     host, slash, path = value.partition("/")
-    if not slash or not path:
+    if not slash or not host or not path:
         return 'must be a domain-prefixed path (such as "acme.io/foo")'
     problem = dns1123_subdomain(host)
     if problem:
@@ -756,6 +760,13 @@ def workload_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
         deadline, ready = _int(spec.get("progressDeadlineSeconds")), _int(spec.get("minReadySeconds")) or 0
         if deadline is not None and 0 <= deadline <= ready:
             yield Refusal(("spec", "progressDeadlineSeconds"), f"Invalid value: {deadline}: must be greater than minReadySeconds ({ready})")
+        elif "progressDeadlineSeconds" not in spec and ready >= DEFAULT_PROGRESS_DEADLINE:
+            # SetDefaults_Deployment sets the deadline to 600 seconds when it is not given.
+            yield Refusal(
+                ("spec", "minReadySeconds"),
+                f"progressDeadlineSeconds: Invalid value: {DEFAULT_PROGRESS_DEADLINE}: must be greater than minReadySeconds "
+                f"({ready}; the deadline is not set, so it defaults to {DEFAULT_PROGRESS_DEADLINE})",
+            )
         strategy = mapping(spec.get("strategy"))
         # ValidateDeploymentStrategy: Recreate takes no rollingUpdate.
         if strategy.get("type") == "Recreate" and strategy.get("rollingUpdate") is not None:
