@@ -280,6 +280,18 @@ CASES: list[tuple[str, str, str]] = [
         "",
     ),
     (
+        "network policy with empty rules and a port without a number",
+        netpol("ingress:\n  - from: []\n    ports: []\n  - ports:\n      - {protocol: TCP}\n      - {protocol: UDP, port: dns}\n"),
+        "",
+    ),
+    (
+        "port number far out of range",
+        netpol("ingress:\n  - ports:\n      - protocol: TCP\n        port: 123456789 #!\n"),
+        "between 1 and 65535",
+    ),
+    ("port name of symbols", netpol("ingress:\n  - ports:\n      - protocol: TCP\n        port: '!@#$' #!\n"), "alpha-numeric"),
+    ("port number quoted", netpol("ingress:\n  - ports:\n      - port: '8080' #!\n"), "must contain at least one letter"),
+    (
         "endPort below port",
         netpol("ingress:\n  - ports:\n      - port: 32000\n        endPort: 30000 #!\n"),
         "must be greater than or equal to `port`",
