@@ -290,7 +290,7 @@ CASES: list[tuple[str, str, str]] = [
         "between 1 and 65535",
     ),
     ("port name of symbols", netpol("ingress:\n  - ports:\n      - protocol: TCP\n        port: '!@#$' #!\n"), "alpha-numeric"),
-    ("port number quoted", netpol("ingress:\n  - ports:\n      - port: '8080' #!\n"), "must contain at least one letter"),
+    ("port number quoted", netpol("ingress:\n  - ports:\n      - port: '8080' #!\n"), "a port number is written without quotes"),
     (
         "endPort below port",
         netpol("ingress:\n  - ports:\n      - port: 32000\n        endPort: 30000 #!\n"),

@@ -143,7 +143,8 @@ def _port_name(data: Any, path: FieldPath) -> Iterator[Refusal]:
     if value is not None and value:
         problem = iana_service_name_problem(value)
         if problem:
-            yield Refusal(path, f"Invalid value: {json.dumps(value)}: {problem}")
+            hint = " (a port number is written without quotes)" if value.isdigit() else ""
+            yield Refusal(path, f"Invalid value: {json.dumps(value)}: {problem}{hint}")
 
 
 def _name_refusal(data: Any, path: FieldPath, check: Any, what: str) -> Iterator[Refusal]:
