@@ -1,6 +1,7 @@
 """KV001 api-validation: what the API server's own validation refuses beyond the OpenAPI schema.
 
-The logic, and the upstream function each check mirrors, is in k8slint/model/apivalidation.py.
+The logic, and the upstream function each check mirrors, is in k8slint/model/apivalidation.py
+(pod specs, Services, claims, restart policies) and k8slint/model/apikinds.py (the other kinds).
 """
 
 from __future__ import annotations
@@ -9,22 +10,43 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
+from k8slint.model.apikinds import host_users_refusals, kind_refusals
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
 from k8slint.model.objects import K8sObject
 from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resource_refusals
 from k8slint.model.workloads import POD_BEARING_KINDS, version_at_least
 from k8slint.registry import object_check
 
-KINDS = POD_BEARING_KINDS | {"Service", "NetworkPolicy", "PersistentVolumeClaim"}
+KINDS = POD_BEARING_KINDS | {
+    "Service",
+    "NetworkPolicy",
+    "PersistentVolumeClaim",
+    "Ingress",
+    "IngressClass",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "PriorityClass",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+}
 
 
 @object_check("KV001", kinds=KINDS, local=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if obj.api_version not in BUILTIN_API_VERSIONS:
         return  # a custom resource of the same kind name: its CRD's schema is all the API server checks
-    for refusal in object_refusals(obj.data, obj.pod_spec()):
-        yield Problem(refusal.message, path=refusal.path)
     found = obj.pod_spec()
+    for refusal in object_refusals(obj.data, found):
+        yield Problem(refusal.message, path=refusal.path)
+    for refusal in kind_refusals(obj.data, ctx.kubernetes_version):
+        yield Problem(refusal.message, path=refusal.path)
+    if found is not None:
+        for refusal in host_users_refusals(*found, ctx.kubernetes_version):
+            yield Problem(refusal.message, path=refusal.path)
     if found is not None and version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE):
         # validatePodResourceConsistency; before 1.34 the API server drops spec.resources (gate off)
         for pod_refusal in pod_resource_refusals(*found):

@@ -31,7 +31,20 @@ from k8slint.model.workloads import CONTAINER_LISTS, PROBES, ContainerView, cont
 
 # The groups whose kinds the API server validates with the code mirrored here; a custom
 # resource with a pod template (an Argo Rollout) is validated by its CRD schema only.
-BUILTIN_API_VERSIONS = frozenset({"v1", "apps/v1", "batch/v1", "batch/v1beta1", "networking.k8s.io/v1"})
+BUILTIN_API_VERSIONS = frozenset(
+    {
+        "v1",
+        "apps/v1",
+        "batch/v1",
+        "batch/v1beta1",
+        "networking.k8s.io/v1",
+        "policy/v1",
+        "autoscaling/v1",
+        "autoscaling/v2",
+        "rbac.authorization.k8s.io/v1",
+        "scheduling.k8s.io/v1",
+    }
+)
 
 # Enum values, as the API server's validation lists them (it sorts them in its messages).
 PROTOCOLS = ("SCTP", "TCP", "UDP")  # supportedPortProtocols
@@ -76,7 +89,7 @@ class Refusal:
     message: str
 
 
-def _placeholder(value: str) -> bool:
+def is_placeholder(value: str) -> bool:
     """A template placeholder, or an all-caps identifier with a '_' (``PULL_POLICY``) that no enum value is."""
     return template_placeholder(value) is not None or (caps_identifier(value) and "_" in value)
 
@@ -99,7 +112,7 @@ def enum_refusal(data: Any, path: FieldPath, supported: Iterable[str], extra: st
     An empty string is left alone: for most of these fields the API server's defaulting replaces it.
     """
     value = dig(data, path)
-    if isinstance(value, str) and value and value not in supported and not _placeholder(value):
+    if isinstance(value, str) and value and value not in supported and not is_placeholder(value):
         yield Refusal(path, not_supported(value, supported) + extra)
 
 
@@ -121,7 +134,7 @@ def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> Iterator
 def _names(items: Any) -> Iterator[tuple[int, str]]:
     for index, item in enumerate(sequence(items)):
         name = mapping(item).get("name")
-        if isinstance(name, str) and not _placeholder(name):
+        if isinstance(name, str) and not is_placeholder(name):
             yield index, name
 
 
@@ -207,7 +220,7 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
                     yield Refusal((field, index, "name"), f"Not found: {json.dumps(name)} (the pod has no volume of that name)")
 
 
-def _prefixed(refusals: Iterator[Refusal], prefix: FieldPath) -> Iterator[Refusal]:
+def prefixed(refusals: Iterator[Refusal], prefix: FieldPath) -> Iterator[Refusal]:
     for refusal in refusals:
         yield Refusal((*prefix, *refusal.path), refusal.message)
 
@@ -220,7 +233,7 @@ def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], cla
     leaves that as a TODO in ValidatePodTemplateSpecForStatefulSet): the StatefulSet is accepted and each
     pod it creates is refused, so the rollout fails; the message says so.
     """
-    yield from _prefixed(_restart_policy_refusals(kind, spec), spec_path)
+    yield from prefixed(_restart_policy_refusals(kind, spec), spec_path)
     note = " (the StatefulSet is accepted, but every pod it creates from this template is refused)" if kind == "StatefulSet" else ""
     if sequence(spec.get("ephemeralContainers")):
         # ValidatePodCreate and ValidatePodTemplateSpec: they are added to a running pod, never declared.
@@ -232,8 +245,8 @@ def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], cla
 
 def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: set[str]) -> Iterator[Refusal]:
     """ValidatePodSpec: DNS, volumes, container names, and each container."""
-    yield from _prefixed(enum_refusal(spec, ("dnsPolicy",), DNS_POLICIES), spec_path)
-    yield from _prefixed(_dns_none_refusals(spec), spec_path)
+    yield from prefixed(enum_refusal(spec, ("dnsPolicy",), DNS_POLICIES), spec_path)
+    yield from prefixed(_dns_none_refusals(spec), spec_path)
 
     # validateVolumes: each volume name once.
     volumes: set[str] = set()
@@ -250,7 +263,7 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
                 yield Refusal(extra, f"Forbidden: may not specify more than 1 volume type (already {found[0][-1]!r})")
         template = dig(volume, ("ephemeral", "volumeClaimTemplate", "spec"))
         if isinstance(template, dict):
-            yield from _prefixed(claim_spec_refusals(template), (*spec_path, "volumes", index, "ephemeral", "volumeClaimTemplate", "spec"))
+            yield from prefixed(claim_spec_refusals(template), (*spec_path, "volumes", index, "ephemeral", "volumeClaimTemplate", "spec"))
     volumes.update(claim_templates)
     # A list of volumes that is a template expression, or a placeholder name, leaves the set unknown.
     listed = spec.get("volumes")
@@ -267,7 +280,7 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
     yield from _seccomp_refusals(spec.get("securityContext"), (*spec_path, "securityContext"))
     yield from _host_port_refusals(spec_path, spec)
     for container in containers_of((spec_path, spec)):
-        yield from _prefixed(_container_refusals(container, volumes if known else None), container.path)
+        yield from prefixed(_container_refusals(container, volumes if known else None), container.path)
         yield from _env_refusals(container)
         yield from _resource_refusals(container)
 
@@ -284,7 +297,7 @@ def _seccomp_refusals(context: Any, path: FieldPath) -> Iterator[Refusal]:
     profile = mapping(mapping(context).get("seccompProfile"))
     base = (*path, "seccompProfile")
     kind = profile.get("type")
-    yield from _prefixed(enum_refusal(profile, ("type",), SECCOMP_PROFILE_TYPES), base)
+    yield from prefixed(enum_refusal(profile, ("type",), SECCOMP_PROFILE_TYPES), base)
     if kind == "Localhost" and not profile.get("localhostProfile"):
         yield Refusal((*base, "type"), "localhostProfile: Required value: must be set when seccomp type is Localhost")
     elif kind in ("RuntimeDefault", "Unconfined") and profile.get("localhostProfile") is not None:
@@ -367,7 +380,7 @@ def _overcommit_forbidden(name: str) -> bool:
 
 
 def _quantity(value: Any) -> Fraction | None:
-    if isinstance(value, str) and _placeholder(value):
+    if isinstance(value, str) and is_placeholder(value):
         return None
     try:
         return parse_quantity(value)
@@ -434,11 +447,11 @@ def _service_type_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
                 ("externalName",) if "externalName" in spec else (),
                 "spec.externalName: Required value (an ExternalName Service names its target)",
             )
-        elif not _placeholder(name):
+        elif not is_placeholder(name):
             problem = dns1123_subdomain(name.removesuffix("."))
             if problem:
                 yield Refusal(("externalName",), f"Invalid value: {json.dumps(name)}: a DNS-1123 subdomain {problem}")
-    elif isinstance(cluster_ip, str) and cluster_ip not in ("", "None") and not _placeholder(cluster_ip):
+    elif isinstance(cluster_ip, str) and cluster_ip not in ("", "None") and not is_placeholder(cluster_ip):
         try:
             ipaddress.ip_address(cluster_ip)
         except ValueError:
@@ -454,7 +467,7 @@ def service_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     """ValidateService: the enums of a Service spec and its ports, and what each type requires."""
     spec = mapping(data.get("spec"))
     if isinstance(data.get("spec"), dict):
-        yield from _prefixed(_service_type_refusals(spec), ("spec",))
+        yield from prefixed(_service_type_refusals(spec), ("spec",))
     yield from enum_refusal(data, ("spec", "type"), SERVICE_TYPES)
     yield from enum_refusal(data, ("spec", "sessionAffinity"), SESSION_AFFINITIES)
     if not _internal_only(spec):
@@ -486,6 +499,18 @@ def claim_spec_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
     if "ReadWriteOncePod" in sequence(modes) and len(sequence(modes)) > 1:
         yield Refusal(("accessModes",), "Forbidden: may not use ReadWriteOncePod with other access modes")
     yield from enum_refusal(spec, ("volumeMode",), VOLUME_MODES)
+    # ValidatePersistentVolumeClaimSpec: a storage request, above zero (ValidatePositiveQuantityValue).
+    resources = spec.get("resources")
+    requests = mapping(resources).get("requests")
+    if (resources is None or isinstance(resources, dict)) and (requests is None or isinstance(requests, dict)):
+        if "storage" not in mapping(requests):
+            where = ("resources", "requests") if requests is not None else ("resources",) if resources is not None else ()
+            yield Refusal(where, "resources[storage]: Required value (a claim requests its size: resources.requests.storage)")
+        else:
+            value = mapping(requests)["storage"]
+            storage = _quantity(value)
+            if storage is not None and storage <= 0:
+                yield Refusal(("resources", "requests", "storage"), f"Invalid value: {json.dumps(str(value))}: must be greater than zero")
 
 
 def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, Any]] | None) -> Iterator[Refusal]:
@@ -498,7 +523,7 @@ def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, A
     elif kind == "NetworkPolicy":
         yield from network_policy_refusals(data)
     elif kind == "PersistentVolumeClaim" and isinstance(data.get("spec"), dict):
-        yield from _prefixed(claim_spec_refusals(data["spec"]), ("spec",))
+        yield from prefixed(claim_spec_refusals(data["spec"]), ("spec",))
     claim_names: list[str] = []
     if kind == "StatefulSet":
         for index, claim in enumerate(sequence(dig(data, ("spec", "volumeClaimTemplates")))):
