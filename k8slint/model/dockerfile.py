@@ -489,6 +489,8 @@ class Instruction:
     original: str
     heredocs_only: bool = False
     """An ADD or COPY whose sources are all heredocs (inline files)."""
+    trigger: str = ""
+    """The instruction an ONBUILD runs in the images built from this one (``ONBUILD USER app``: USER, args ``("app",)``)."""
 
     def flag(self, name: str) -> str | None:
         prefix = f"--{name}="
@@ -511,6 +513,21 @@ class Stage:
     """ARG and ENV values in effect at the end of the stage."""
 
 
+@dataclass(frozen=True, slots=True)
+class DockerBuild:
+    """How a Dockerfile is built: ``docker build --build-arg NAME=VALUE --target STAGE``, as the config and flags say."""
+
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    """Values of declared ARGs, taken as given (BuildKit does not expand a build argument's value)."""
+    targets: tuple[str, ...] = ()
+    """Stages the config builds this Dockerfile to (an image's ``target``): a name no stage has is a finding."""
+    optional_targets: tuple[str, ...] = ()
+    """Stages ``--target`` names for every Dockerfile: those of this file that have them."""
+
+
+NO_BUILD_OPTIONS = DockerBuild()
+
+
 @dataclass(slots=True, eq=False)
 class DockerfileDoc:
     """A parsed Dockerfile: the subject of the Dockerfile rules."""
@@ -521,6 +538,10 @@ class DockerfileDoc:
     global_args: dict[str, str | None]
     budget: ExpansionBudget = field(default_factory=ExpansionBudget)
     """What the rules may still expand (loading's own expansions are behind it)."""
+    targets: tuple[Stage, ...] = ()
+    """The stages ``--target`` builds (from the config or the flag); none: the last stage."""
+    unknown_targets: tuple[str, ...] = ()
+    """Targets the config names that no stage of the file has (the build fails: the target stage could not be found)."""
 
     def location(self, line: int, column: int = 1) -> Location:
         return Location(self.file.display, line, column)
@@ -536,7 +557,16 @@ class DockerfileDoc:
         return os.path.basename(os.path.dirname(os.path.abspath(self.file.display))) if self.file.display != "<stdin>" else ""
 
     def final_stage(self) -> Stage | None:
+        """The stage the build produces: the first target, else the last stage."""
+        if self.targets:
+            return self.targets[0]
         return self.stages[-1] if self.stages else None
+
+    def built_stages(self) -> list[Stage]:
+        """Every stage an image is built to: the targets, else the last stage (what rules of the final image look at)."""
+        if self.targets:
+            return list(self.targets)
+        return self.stages[-1:]
 
     def chain(self, stage: Stage | None) -> list[Stage]:
         """A stage and the earlier stages it builds on (``FROM builder``), nearest first."""
@@ -573,6 +603,24 @@ def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dic
         except Unresolved:
             pairs[key] = None
     return pairs
+
+
+class _NothingSet(dict):
+    """An environment in which every variable is set and empty (BuildKit lexes --from with no variables)."""
+
+    def get(self, key: object, default: object = None) -> str:
+        return ""
+
+
+def copy_from_expands(word: str) -> bool:
+    """Whether a ``COPY --from`` value expands a variable, which BuildKit refuses (toCommand in
+    dockerfile2llb/convert.go, BuildKit 0.24 and later: "variable expansion is not supported for --from")."""
+    if "$" not in word:
+        return False
+    try:
+        return substitute(word, _NothingSet()) != word
+    except Unresolved:
+        return True
 
 
 def base_image_stages(doc: DockerfileDoc) -> Iterator[tuple[Stage, ImageReference]]:
