@@ -375,3 +375,62 @@ def test_a_variable_in_copy_from_is_one_finding(tmp_path: Path) -> None:
     )
     found = [(f.location.line, f.code) for f in run_lint(tmp_path / "Dockerfile").findings if f.code in ("DF001", "DF004")]
     assert found == [(6, "DF001"), (7, "DF001")]
+
+
+def test_a_fragment_without_from_is_one_finding_but_a_plain_dockerfile_without_from_is_an_error(tmp_path: Path) -> None:
+    # dotnet/dotnet-docker eng/dockerfile-templates/Dockerfile.env.container: continuation lines of an ENV
+    fragment = "# Enable detection of running in a container\n    DOTNET_RUNNING_IN_CONTAINER=true\n"
+    comments = "# .NET globalization APIs will use invariant mode by default\n# (set by the base runtime-deps image)\n"
+    for name, text, expected in (
+        ("Dockerfile.env.container", fragment, [(2, Severity.INFO)]),
+        ("Dockerfile.alpine.invariant-mode", comments, [(1, Severity.INFO)]),
+        ("Dockerfile", 'RUN make\nCMD ["app"]\n', [(1, Severity.ERROR)]),
+        ("Dockerfile", comments, [(1, Severity.ERROR)]),
+    ):
+        (tmp_path / name).write_text(text)
+        found = [(f.location.line, f.severity) for f in run_lint(tmp_path / name).findings if f.code == "DF001"]
+        assert found == expected, name
+        (tmp_path / name).unlink()
+
+
+def test_a_template_action_spanning_lines_in_an_instruction(tmp_path: Path) -> None:
+    # dotnet/dotnet-docker eng/dockerfile-templates/monitor-base/Dockerfile.linux.install-monitor-base
+    (tmp_path / "Dockerfile.linux.install-monitor-base").write_text(
+        '\n\nRUN dotnet_monitor_version={{ARGS["monitorVersion"]}} \\\n'
+        '    && {{InsertTemplate("../Dockerfile.linux.download-appliance", [\n'
+        '        "product": "dotnet_monitor_base",\n'
+        '        "file-name": "dotnet-monitor-base.tar.gz",\n'
+        '        "extract-to": "/app"\n'
+        '    ], "    ")}}\n'
+    )
+    found = [(f.code, f.location.line, f.severity) for f in run_lint(tmp_path).findings]
+    assert found == [("DF001", 3, Severity.INFO)]
+
+
+def test_a_shell_that_traps_sigterm_handles_the_shutdown(tmp_path: Path) -> None:
+    # temporalio/temporal docker/targets/admin-tools.Dockerfile: the shell traps TERM and waits
+    cases = {
+        'CMD ["sh", "-c", "trap exit INT HUP TERM; sleep infinity & wait"]': [],
+        "CMD trap 'kill $PID' SIGTERM; ./server & PID=$!; wait $PID": [],
+        'CMD ["sh", "-c", "trap exit INT; sleep infinity & wait"]': [4],  # INT only: SIGTERM is not handled
+    }
+    for cmd, lines in cases.items():
+        (tmp_path / "Dockerfile").write_text(f"ARG ALPINE_TAG\nFROM debian:bookworm-slim\nUSER 10001\n{cmd}\n")
+        assert [f.location.line for f in run_lint(tmp_path / "Dockerfile").findings if f.code == "DF003"] == lines, cmd
+
+
+def test_root_user_leaves_windows_images_and_local_images_alone(tmp_path: Path) -> None:
+    cases = {
+        # docker-library/golang 1.26/windows/windowsservercore-ltsc2022/Dockerfile: no root on Windows
+        "windows.Dockerfile": ("FROM mcr.microsoft.com/windows/servercore:ltsc2022\nENV GOPATH C:\\\\go\n", []),
+        # dotnet/dotnet-docker src/aspnet/9.0/nanoserver-ltsc2022/amd64/Dockerfile
+        "nanoserver.Dockerfile": ("ARG REPO=mcr.microsoft.com/dotnet/runtime\nFROM $REPO:9.0.19-nanoserver-ltsc2022\nENV A=1\n", []),
+        # jenkinsci/docker tests/functions/Dockerfile: bats-jenkins is built and tagged by the tests from
+        # the repository's Dockerfile (USER jenkins); no official image has that name
+        "local.Dockerfile": ("FROM bats-jenkins\nRUN mkdir -p /usr/share/jenkins/ref/.ssh\n", []),
+        "official.Dockerfile": ("FROM ubuntu\nRUN apt-get update\n", [1]),
+        "namespaced.Dockerfile": ("FROM acme/base:1.0\nRUN make\n", [1]),
+    }
+    for name, (text, lines) in cases.items():
+        (tmp_path / name).write_text(text)
+        assert [f.location.line for f in run_lint(tmp_path / name).findings if f.code == "DF002"] == lines, name

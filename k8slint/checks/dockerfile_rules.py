@@ -13,6 +13,8 @@ from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolv
 from k8slint.model.numbers import ascii_int, is_ascii_digits
 from k8slint.registry import dockerfile_check
 
+# Windows base images (the kubelet checks runAsUserName on Windows nodes, not runAsNonRoot)
+_WINDOWS_BASE = re.compile(r"mcr\.microsoft\.com/windows|nanoserver|servercore|windows-?server", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
 _REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)", re.IGNORECASE)
 
@@ -97,7 +99,7 @@ def root_user(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
 
 
 def _root_user(doc: DockerfileDoc, stage: Stage) -> Problem | None:
-    from k8slint.model.baseusers import known_user
+    from k8slint.model.baseusers import known_user, local_image
 
     if _runs_nothing(doc, stage):
         return None
@@ -106,10 +108,14 @@ def _root_user(doc: DockerfileDoc, stage: Stage) -> Problem | None:
         return None  # a base image: every image built from it switches to that user first
     which = "the final stage" if stage is doc.stages[-1] else f"the target stage {stage.alias or stage.index}"
     user = _user_in_effect(doc, stage)
+    root = chain(doc, stage)[-1]
+    if _WINDOWS_BASE.search(root.base):
+        return None  # Windows images have no root: ContainerUser or ContainerAdministrator, and runAsNonRoot does not apply
     if user is None:
-        root = chain(doc, stage)[-1]
         if root.resolved and known_user(root.base) is not None:
             return None  # a base image whose configured user is not root
+        if root.resolved and local_image(root.base):
+            return None  # a locally built image (no registry, no namespace, no official image): its user is unknown
         return Problem(
             f"{which} sets no USER, so the container runs as the base image's user (root for most images)",
             location=doc.location(stage.instruction.line),
@@ -173,6 +179,13 @@ def _busybox_execs_last(doc: DockerfileDoc, instruction: Instruction, final: Sta
 _NOT_LONE = re.compile(r"[;&|()<>`\n]|\$\(|^\s*(?:trap|if|for|while|until|case|select|function|\{|\[\[|!)(?:\s|$)")
 
 
+# A trap on SIGTERM (trap 'kill $pid' TERM, trap exit INT HUP TERM, trap - SIGTERM 15): the shell
+# runs the handler when the kubelet stops the container, so it does not wait for SIGKILL.
+_TRAPS_TERM = re.compile(
+    r"\btrap\s+(?:'[^']*'|\"[^\"]*\"|\S+)(?:\s+(?:INT|HUP|QUIT|EXIT|SIGINT|SIGHUP|SIGQUIT|[0-9]+))*\s+(?:SIG)?TERM\b|\btrap\s+(?:'[^']*'|\"[^\"]*\"|\S+)(?:\s+\S+)*?\s+15\b"
+)
+
+
 def _lone_simple_command(script: str) -> bool:
     return bool(script.strip()) and _NOT_LONE.search(script) is None
 
@@ -187,9 +200,13 @@ def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
             return None
         if instruction.args[0].rsplit("/", 1)[-1] == "bash" and _lone_simple_command(line):
             return None  # bash -c execs a lone simple command (should_suppress_fork in bash's builtins/evalstring.c)
+        if _TRAPS_TERM.search(line):
+            return None  # the script handles SIGTERM itself (trap ... TERM; sleep & wait)
         how = f"runs its command through {instruction.args[0]} {instruction.args[1]}"
     elif execs_program(instruction.args[0] if instruction.args else ""):
         return None  # exec replaces the shell: the program is PID 1 and gets SIGTERM
+    elif _TRAPS_TERM.search(instruction.args[0] if instruction.args else ""):
+        return None  # the script handles SIGTERM itself
     else:
         how = "is in shell form: it runs under /bin/sh -c"
     return (

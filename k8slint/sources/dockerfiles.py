@@ -11,6 +11,7 @@ substitution) is the model's, in k8slint.model.dockerfile.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -146,6 +147,13 @@ def parse_dockerfile(source: SourceFile, build: DockerBuild = NO_BUILD_OPTIONS) 
     try:
         commands = dockerfile.parse_string(source.text)
     except dockerfile.GoParseError as exc:
+        if "file with no instructions" in str(exc) and not _plain_name(source):
+            problem = Problem(
+                "the file has no instructions, only comments: a fragment that other files include, not a Dockerfile that builds",
+                location=Location(source.display, 1, 1),
+                variant="fragment",
+            )
+            return None, [(rulecodes.DOCKERFILE_SYNTAX, problem)]
         return None, [
             (
                 rulecodes.DOCKERFILE_SYNTAX,
@@ -170,6 +178,9 @@ def parse_dockerfile(source: SourceFile, build: DockerBuild = NO_BUILD_OPTIONS) 
     template = template_line(instructions)
     if template is not None:
         return None, [(rulecodes.DOCKERFILE_SYNTAX, _template_problem(source, template))]
+    fragment = _fragment_problem(source, instructions)
+    if fragment is not None:
+        return None, [(rulecodes.DOCKERFILE_SYNTAX, fragment)]
     problems: list[Emitted] = []
     for instruction in instructions:
         message = f"unknown instruction {instruction.keyword}" if instruction.keyword not in INSTRUCTIONS else argument_error(instruction)
@@ -228,15 +239,41 @@ _TEMPLATE_START = re.compile(r"\{[{%#]")
 _TEMPLATE_IN_FROM = re.compile(r"\{\{|\{%")
 
 
+_WORD = re.compile(r"[A-Z]+")
+
+
 def template_line(instructions: list[Instruction]) -> Instruction | None:
-    """The first instruction that shows the file is a template (a keyword that opens a template
-    action, or a FROM whose image is one), or None."""
+    """The first instruction that shows the file is a template, or None: a keyword that opens a
+    template action, a FROM whose image is one, or an action in an instruction when a later line
+    the action spans reads as an "instruction" that is no word (``"sha": ...``, ``],``)."""
     for instruction in instructions:
         if _TEMPLATE_START.match(instruction.keyword):
             return instruction
         if instruction.keyword == "FROM" and any(_TEMPLATE_IN_FROM.search(arg) for arg in instruction.args):
             return instruction
+    if any(i.keyword not in INSTRUCTIONS and not _WORD.fullmatch(i.keyword) for i in instructions):
+        return next((i for i in instructions if _TEMPLATE_IN_FROM.search(i.original)), None)
     return None
+
+
+def _plain_name(source: SourceFile) -> bool:
+    """Whether the file is named Dockerfile or Containerfile, nothing more (or is standard input)."""
+    return os.path.basename(source.display).lower() in ("dockerfile", "containerfile", "-", "<stdin>")
+
+
+def _fragment_problem(source: SourceFile, instructions: list[Instruction]) -> Problem | None:
+    """One finding for a file with no FROM at all under a name such as Dockerfile.envs: a piece that
+    other files include (or a template renders in), not a Dockerfile anything builds as it is."""
+    if any(i.keyword == "FROM" for i in instructions) or not instructions:
+        return None
+    if _plain_name(source):
+        return None
+    return Problem(
+        f"the file has no FROM: a fragment that other files include, not a Dockerfile that builds as it is "
+        f"(its first instruction is {instructions[0].keyword} at line {instructions[0].line})",
+        location=Location(source.display, instructions[0].line, 1),
+        variant="fragment",
+    )
 
 
 def _template_problem(source: SourceFile, instruction: Instruction) -> Problem:
