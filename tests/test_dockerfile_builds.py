@@ -434,3 +434,11 @@ def test_root_user_leaves_windows_images_and_local_images_alone(tmp_path: Path) 
     for name, (text, lines) in cases.items():
         (tmp_path / name).write_text(text)
         assert [f.location.line for f in run_lint(tmp_path / name).findings if f.code == "DF002"] == lines, name
+
+
+def test_a_pair_of_env_does_not_see_the_pairs_before_it_in_the_same_instruction() -> None:
+    # the Dockerfile reference's "Environment replacement" example
+    doc, _ = _parse("FROM alpine:3.21\nENV abc=hello\nENV abc=bye def=$abc\nENV ghi=$abc\n")
+    assert doc is not None
+    variables = doc.stages[0].variables
+    assert (variables["abc"], variables["def"], variables["ghi"]) == ("bye", "hello", "bye")

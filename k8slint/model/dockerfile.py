@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -587,15 +586,20 @@ class DockerfileDoc:
 
 
 def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dict[str, str | None]:
-    """``ENV a=1 b=2`` and the legacy ``ENV a 1`` (the parser gives key, value, key, value...)."""
+    """``ENV a=1 b=2`` and the legacy ``ENV a 1`` (the parser gives key, value, key, value...).
+
+    Every value is expanded with the variables in effect before the instruction: a pair does not
+    see the pairs before it in the same ENV (the Dockerfile reference's "Environment replacement":
+    after ``ENV abc=hello``, ``ENV abc=bye def=$abc`` sets def to hello; BuildKit expands the whole
+    instruction with the stage's environment before it runs).
+    """
     args = instruction.args
     pairs: dict[str, str | None] = {}
     budget = getattr(variables, "budget", None)
     escape = getattr(variables, "escape", "\\")
-    in_effect = ChainMap(pairs, variables)  # a later pair sees the earlier ones, without a copy per pair
     for key, value in zip(args[::2], args[1::2], strict=False):
         try:
-            pairs[key] = substitute(value, in_effect, budget, escape)
+            pairs[key] = substitute(value, variables, budget, escape)
         except ExpansionTooLarge as exc:
             pairs[key] = None
             if budget is not None:
