@@ -442,3 +442,13 @@ def test_a_pair_of_env_does_not_see_the_pairs_before_it_in_the_same_instruction(
     assert doc is not None
     variables = doc.stages[0].variables
     assert (variables["abc"], variables["def"], variables["ghi"]) == ("bye", "hello", "bye")
+
+
+def test_copy_from_the_stage_itself_is_a_cycle(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM golang:1.24 AS build\nRUN go build -o /out/app\nCOPY --from=build /out/app /usr/local/bin/app\n"
+        "FROM alpine:3.21\nCOPY --from=build /out/app /app\nUSER 10001\n"
+    )
+    found = [f for f in run_lint(tmp_path / "Dockerfile").findings if f.code == "DF004"]
+    assert [(f.location.line, f.severity) for f in found] == [(3, Severity.ERROR)]
+    assert "circular dependency" in found[0].message

@@ -258,6 +258,11 @@ def _unknown_copy_source(doc: DockerfileDoc, stage: Stage, instruction: Instruct
     import difflib
 
     where = doc.location(instruction.line)
+    if aliases.get(source.lower()) == stage.index:
+        return Problem(
+            f"COPY --from={source} names the stage it is in: BuildKit fails (circular dependency detected on stage: {source.lower()})",
+            location=where,
+        )
     if source.lower() in aliases:
         return Problem(
             f"COPY --from={source} names a stage defined only later; BuildKit builds it, older builders refuse it",
