@@ -452,3 +452,11 @@ def test_copy_from_the_stage_itself_is_a_cycle(tmp_path: Path) -> None:
     found = [f for f in run_lint(tmp_path / "Dockerfile").findings if f.code == "DF004"]
     assert [(f.location.line, f.severity) for f in found] == [(3, Severity.ERROR)]
     assert "circular dependency" in found[0].message
+
+
+def test_image_user_not_numeric_reads_the_onbuild_user_of_the_stage_built_on(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        'FROM python:3.12-slim AS base\nRUN useradd app\nONBUILD USER app\n\nFROM base\nCOPY . /app\nCMD ["python", "/app/main.py"]\n'
+    )
+    found = [f for f in run_lint(tmp_path / "Dockerfile").findings if f.code == "DF013"]
+    assert [(f.location.line, f.severity) for f in found] == [(3, Severity.WARNING)]

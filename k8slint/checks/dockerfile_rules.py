@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
@@ -35,39 +34,6 @@ def _final_instructions(doc: DockerfileDoc, keyword: str, stage: Stage | None = 
         if found:
             return found
     return []
-
-
-@dataclass(frozen=True, slots=True)
-class _User:
-    name: str | None
-    """The user part of the USER in effect (before ":"); None when a variable leaves it unknown."""
-    text: str
-    instruction: Instruction
-    stage: Stage
-
-
-def _user_in_effect(doc: DockerfileDoc, stage: Stage) -> _User | None:
-    """The USER the image built to ``stage`` runs as, or None when no stage of its chain sets one.
-
-    A stage built ``FROM`` an earlier one runs that one's ``ONBUILD`` triggers before its own
-    instructions (BuildKit's dispatchOnBuildTriggers), so an ``ONBUILD USER`` of the stage it is
-    built on counts, after the stage's own USER and before the earlier stage's.
-    """
-    parts = chain(doc, stage)
-    for position, part in enumerate(parts):
-        users = [i for i in part.instructions if i.keyword == "USER" and i.args]
-        if not users and position + 1 < len(parts):
-            parent = parts[position + 1]
-            users = [i for i in parent.instructions if i.keyword == "ONBUILD" and i.trigger == "USER" and i.args]
-            part = parent if users else part
-        if users:
-            last = users[-1]
-            try:
-                text = substitute(last.args[0], part.variables)
-            except Unresolved:
-                return _User(None, last.args[0], last, part)
-            return _User(text.split(":", 1)[0], text, last, part)
-    return None
 
 
 def _runs_nothing(doc: DockerfileDoc, stage: Stage) -> bool:
@@ -107,7 +73,7 @@ def _root_user(doc: DockerfileDoc, stage: Stage) -> Problem | None:
     if onbuild is not None and onbuild not in ("root", "0"):
         return None  # a base image: every image built from it switches to that user first
     which = "the final stage" if stage is doc.stages[-1] else f"the target stage {stage.alias or stage.index}"
-    user = _user_in_effect(doc, stage)
+    user = doc.user_in_effect(stage)
     root = chain(doc, stage)[-1]
     if _WINDOWS_BASE.search(root.base):
         return None  # Windows images have no root: ContainerUser or ContainerAdministrator, and runAsNonRoot does not apply

@@ -20,7 +20,7 @@ from typing import Any
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import BuiltContainer
-from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, substitute
+from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage
 from k8slint.model.values import mapping
 from k8slint.registry import dockerfile_check
 
@@ -37,26 +37,16 @@ class ImageUser:
 
 
 def named_user(doc: DockerfileDoc, stage: Stage | None = None) -> ImageUser | None:
-    """The image's user when it is a name (the last USER of the stage the image is built to, the
-    final one by default, and the stages it builds on); None when it is a number, unknown (an
-    unresolved variable) or not set by the file."""
+    """The image's user when it is a name (the USER in effect for the stage the image is built to,
+    the final one by default, with the stages it builds on and their ONBUILD USER); None when it is
+    a number, unknown (an unresolved variable) or not set by the file."""
     stages = doc.chain(stage if stage is not None else doc.final_stage())
-    if stages and _WINDOWS_BASE.search(stages[-1].base):
+    if not stages or _WINDOWS_BASE.search(stages[-1].base):
         return None
-    for stage in stages:
-        users = [i for i in stage.instructions if i.keyword == "USER" and i.args]
-        if not users:
-            continue
-        last = users[-1]
-        try:
-            user = substitute(last.args[0], stage.variables)
-        except Unresolved:
-            return None
-        name = user.split(":", 1)[0]
-        if not name or _NUMERIC.fullmatch(name):
-            return None
-        return ImageUser(name, last)
-    return None  # no USER: the base image's user (a listed non-root base is numeric; others are root or unknown)
+    user = doc.user_in_effect(stages[0])
+    if user is None or not user.name or _NUMERIC.fullmatch(user.name):
+        return None  # no USER: the base image's user (a listed non-root base is numeric; others are root or unknown)
+    return ImageUser(user.name, user.instruction)
 
 
 def _effective(item: BuiltContainer) -> tuple[Any, Any, tuple[Any, ...]]:

@@ -575,6 +575,10 @@ class DockerfileDoc:
             stage = next((s for s in self.stages[: stage.index] if s.alias and s.alias == stage.base.lower()), None)
         return found
 
+    def user_in_effect(self, stage: Stage | None) -> ImageUserSetting | None:
+        """The USER the image built to ``stage`` runs as (see :func:`user_in_effect`)."""
+        return user_in_effect(self, stage)
+
     def env(self, stage: Stage) -> dict[str, str | None]:
         """Environment variables the image sets (ENV of the stage and of the stages it builds on)."""
         found: dict[str, str | None] = {}
@@ -583,6 +587,41 @@ class DockerfileDoc:
                 if instruction.keyword == "ENV":
                     found.update(env_pairs(instruction, part.variables))
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class ImageUserSetting:
+    """The USER in effect for an image, as the stage that sets it wrote it."""
+
+    name: str | None
+    """The user part of the USER in effect (before ":"); None when a variable leaves it unknown."""
+    text: str
+    instruction: Instruction
+    stage: Stage
+
+
+def user_in_effect(doc: DockerfileDoc, stage: Stage | None) -> ImageUserSetting | None:
+    """The USER the image built to ``stage`` runs as, or None when no stage of its chain sets one.
+
+    A stage built ``FROM`` an earlier one runs that one's ``ONBUILD`` triggers before its own
+    instructions (BuildKit's dispatchOnBuildTriggers), so an ``ONBUILD USER`` of the stage it is
+    built on counts, after the stage's own USER and before the earlier stage's.
+    """
+    parts = doc.chain(stage)
+    for position, part in enumerate(parts):
+        users = [i for i in part.instructions if i.keyword == "USER" and i.args]
+        if not users and position + 1 < len(parts):
+            parent = parts[position + 1]
+            users = [i for i in parent.instructions if i.keyword == "ONBUILD" and i.trigger == "USER" and i.args]
+            part = parent if users else part
+        if users:
+            last = users[-1]
+            try:
+                text = substitute(last.args[0], part.variables)
+            except Unresolved:
+                return ImageUserSetting(None, last.args[0], last, part)
+            return ImageUserSetting(text.split(":", 1)[0], text, last, part)
+    return None
 
 
 def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dict[str, str | None]:
