@@ -64,11 +64,28 @@ def lint_options(func: Any) -> Any:
             help="Ask each base image's registry whether its tag or digest exists (network access).",
         ),
         click.option(
+<<<<<<< HEAD
             "--render/--no-render",
             default=None,
             help="Build kustomize roots with kustomize and render Helm charts with helm, and lint what they produce "
             "(--no-render: lint the files as they are, whatever the config says).",
         ),
+=======
+            "--build-arg",
+            "build_args",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Value of a Dockerfile ARG, as docker build takes it (NAME alone: from the environment; repeatable).",
+        ),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            metavar="STAGE",
+            help="Check the Dockerfiles' stage STAGE as the image, as docker build --target does, in each Dockerfile that has it (repeatable).",
+        ),
+        click.option("--render", is_flag=True, help="Render Helm charts with `helm template` (helm must be on PATH)."),
+>>>>>>> docker20
         click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable)."),
         click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (comma-separated; repeatable)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (comma-separated; repeatable)."),
@@ -120,6 +137,9 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
     paths = list(params["paths"]) or ["."]
     import os
 
+    settings.build_args.update(_build_args(params["build_args"]))
+    settings.targets.extend(params["targets"])
+
     jobs = params["jobs"] or os.cpu_count() or 1
     result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar(), jobs=jobs)
     if result.no_input and not params["allow_empty"]:
@@ -129,6 +149,24 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         raise UsageError(f"nothing to lint: {where}; --allow-empty makes this exit 0")
     result.config_file = settings.config_file
     return result, settings
+
+
+def _build_args(given: tuple[str, ...]) -> dict[str, str]:
+    """``--build-arg NAME=VALUE``, and ``--build-arg NAME`` with the environment's value (docker build's way; unset: none)."""
+    import os
+
+    values: dict[str, str] = {}
+    for item in given:
+        name, equals, value = item.partition("=")
+        if not name:
+            from k8slint.errors import UsageError
+
+            raise UsageError(f"--build-arg {item!r}: expected NAME=VALUE")
+        if equals:
+            values[name] = value
+        elif name in os.environ:
+            values[name] = os.environ[name]
+    return values
 
 
 def _progress_bar() -> Any:

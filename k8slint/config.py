@@ -35,6 +35,10 @@ class Settings:
     schema_locations: list[str] = field(default_factory=list)
     external_objects: list[str] = field(default_factory=list)
     images: dict[str, Any] = field(default_factory=dict)
+    build_args: dict[str, str] = field(default_factory=dict)
+    """Values of Dockerfile ARGs for every Dockerfile (``build-args``, ``--build-arg``)."""
+    targets: list[str] = field(default_factory=list)
+    """Stages ``--target`` names: each Dockerfile that has one is checked as built to it."""
     trusted_registries: list[str] = field(default_factory=list)
     insecure_registries: list[str] = field(default_factory=list)
     check_registry: bool = False
@@ -336,6 +340,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.schema_locations.extend(os.path.join(settings.config_dir, v) for v in data.get("schema-locations", []))
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
+    settings.build_args.update({str(k): str(v) for k, v in (data.get("build-args") or {}).items()})
     settings.max_file_size = data.get("max-file-size", settings.max_file_size)
     settings.trusted_registries.extend(data.get("trusted-registries", []))
     settings.insecure_registries.extend(data.get("insecure-registries", []))

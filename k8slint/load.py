@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from k8slint import rulecodes
 from k8slint.errors import K8slintError, UsageError
 from k8slint.findings import Finding, Location, Problem, one_line
+from k8slint.model.dockerbuild import build_options
 from k8slint.model.dockerfile import DockerfileDoc
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
@@ -103,7 +104,8 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
     source = SourceFile(item.display, text, selector_labels_from=item.selector_labels_from, images_set_by=dict(item.images_set_by))
     if item.is_dockerfile:
         state.sources[source.display] = source
-        parsed, problems = parse_dockerfile(source)
+        build = build_options(source.display, settings.images, settings.config_dir, settings.build_args, settings.targets)
+        parsed, problems = parse_dockerfile(source, build)
         if parsed is not None:
             state.dockerfiles.append(parsed)
         state.raw.extend((registry[code], problem, parsed) for code, problem in problems)

@@ -9,7 +9,7 @@ from typing import Any
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import exposed_ports
-from k8slint.model.dockerfile import DockerfileDoc
+from k8slint.model.dockerfile import DockerfileDoc, Stage
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
 from k8slint.model.workloads import declared_ports, probe_handler
@@ -55,7 +55,7 @@ def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         built = ctx.builds.dockerfile_for(image, obj.file.display)
         if built is not None:
             doc = built[0]
-            final = doc.final_stage()
+            final = ctx.builds.stage_for(doc, image)
             if final is not None:
                 provided |= {name for name, value in doc.env(final).items()}
         missing = [name for name in required if name not in provided]
@@ -70,12 +70,18 @@ def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @dockerfile_check("DF008")
 def container_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
-    exposed = list(exposed_ports(doc))
     built = ctx.builds.containers_of(doc)
     if not built:
         return
-    used: set[int] = set()
+    # each container is compared with the stage its image is built to (its config entry's target)
+    by_stage: dict[int, tuple[Stage, list[tuple[int, int, str, int]], set[int]]] = {}
     for item in built:
+        stage = item.stage or doc.final_stage()
+        if stage is None:
+            continue
+        if stage.index not in by_stage:
+            by_stage[stage.index] = (stage, list(exposed_ports(doc, stage)), set())
+        _, exposed, used = by_stage[stage.index]
         for port in declared_ports(item.container.data):
             if port.number is None or not 1 <= port.number <= 65535:
                 continue  # an impossible port is port-out-of-range's finding
@@ -86,16 +92,19 @@ def container_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator
                     f"({item.obj.describe()}) is not EXPOSEd by its image's Dockerfile ({item.how})",
                     subject=item.obj,
                     path=(*item.container.path, "ports", port.index, "containerPort"),
-                    related=_final_stage(doc),
+                    related=_built_stage(doc, stage),
                 )
         used |= _service_target_numbers(item, ctx)
-    for low, high, protocol, line in exposed:
-        if not any(low <= p <= high for p in used):
-            yield Problem(
-                f"EXPOSE {low if low == high else f'{low}-{high}'}/{protocol}: no container or Service built from this image uses it",
-                location=doc.location(line),
-                variant="unused-expose",
-            )
+    reported: set[int] = set()
+    for _stage, exposed, used in by_stage.values():
+        for low, high, protocol, line in exposed:
+            if line not in reported and not any(low <= p <= high for p in used):
+                reported.add(line)
+                yield Problem(
+                    f"EXPOSE {low if low == high else f'{low}-{high}'}/{protocol}: no container or Service built from this image uses it",
+                    location=doc.location(line),
+                    variant="unused-expose",
+                )
 
 
 def _service_target_numbers(item: Any, ctx: RuleContext) -> set[int]:
@@ -111,10 +120,10 @@ def _service_target_numbers(item: Any, ctx: RuleContext) -> set[int]:
 
 @dockerfile_check("DF009")
 def probe_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
-    exposed = list(exposed_ports(doc))
-    if not exposed:
-        return  # an image that exposes nothing declares nothing to compare with
     for item in ctx.builds.containers_of(doc):
+        exposed = list(exposed_ports(doc, item.stage))
+        if not exposed:
+            continue  # an image that exposes nothing declares nothing to compare with
         declared = declared_ports(item.container.data)
         names = {p.name: p.number for p in declared if p.name}
         # a probe on a declared port is covered by container-port-not-exposed's finding on that port
@@ -137,6 +146,10 @@ def probe_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Pro
                 )
 
 
-def _final_stage(doc: DockerfileDoc) -> tuple[Related, ...]:
-    final = doc.final_stage()
-    return (Related(doc.location(final.instruction.line), "the Dockerfile's final stage"),) if final is not None else ()
+def _built_stage(doc: DockerfileDoc, stage: Stage) -> tuple[Related, ...]:
+    what = (
+        "the Dockerfile's final stage"
+        if stage is doc.stages[-1]
+        else f"the Dockerfile's stage {stage.alias or stage.index}, the build's target"
+    )
+    return (Related(doc.location(stage.instruction.line), what),)

@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.dockerbuild import BuiltContainer
-from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, substitute
+from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, copy_from_expands, substitute
 from k8slint.model.numbers import ascii_int, is_ascii_digits
 from k8slint.registry import dockerfile_check
 
+# Windows base images (the kubelet checks runAsUserName on Windows nodes, not runAsNonRoot)
+_WINDOWS_BASE = re.compile(r"mcr\.microsoft\.com/windows|nanoserver|servercore|windows-?server", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
 _REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)", re.IGNORECASE)
 
@@ -25,56 +27,87 @@ def chain(doc: DockerfileDoc, stage: Stage | None) -> list[Stage]:
     return found
 
 
-def _final_instructions(doc: DockerfileDoc, keyword: str) -> list[tuple[Stage, Instruction]]:
-    """The instructions of ``keyword`` in effect for the final image (the final stage's chain)."""
-    for stage in chain(doc, doc.final_stage()):
-        found = [(stage, i) for i in stage.instructions if i.keyword == keyword]
+def _final_instructions(doc: DockerfileDoc, keyword: str, stage: Stage | None = None) -> list[tuple[Stage, Instruction]]:
+    """The instructions of ``keyword`` in effect for the image built to ``stage`` (the final one by default)."""
+    for part in chain(doc, stage if stage is not None else doc.final_stage()):
+        found = [(part, i) for i in part.instructions if i.keyword == keyword]
         if found:
             return found
     return []
 
 
+def _runs_nothing(doc: DockerfileDoc, stage: Stage) -> bool:
+    """Whether the image is files only: a chain from scratch with no CMD or ENTRYPOINT (build
+    artifacts exported with ``--output``, or copied from by other builds), so no process runs as root."""
+    parts = chain(doc, stage)
+    if parts[-1].base.lower() != "scratch":
+        return False
+    return not any(i.keyword in ("CMD", "ENTRYPOINT") for part in parts for i in part.instructions)
+
+
+def _onbuild_user(stage: Stage) -> str | None:
+    """The user an ``ONBUILD USER`` of the stage gives every image built from it (a base image's way)."""
+    users = [i for i in stage.instructions if i.keyword == "ONBUILD" and i.trigger == "USER" and i.args]
+    if not users:
+        return None
+    try:
+        return substitute(users[-1].args[0], stage.variables).split(":", 1)[0]
+    except Unresolved:
+        return ""
+
+
 @dockerfile_check("DF002")
 def root_user(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
-    final = doc.final_stage()
-    if final is None:
-        return
-    users = _final_instructions(doc, "USER")
-    if not users:
-        from k8slint.model.baseusers import known_user
+    for stage in doc.built_stages():
+        problem = _root_user(doc, stage)
+        if problem is not None:
+            yield problem
 
-        root = chain(doc, final)[-1]
+
+def _root_user(doc: DockerfileDoc, stage: Stage) -> Problem | None:
+    from k8slint.model.baseusers import known_user, local_image
+
+    if _runs_nothing(doc, stage):
+        return None
+    onbuild = _onbuild_user(stage)
+    if onbuild is not None and onbuild not in ("root", "0"):
+        return None  # a base image: every image built from it switches to that user first
+    which = "the final stage" if stage is doc.stages[-1] else f"the target stage {stage.alias or stage.index}"
+    user = doc.user_in_effect(stage)
+    root = chain(doc, stage)[-1]
+    if _WINDOWS_BASE.search(root.base):
+        return None  # Windows images have no root: ContainerUser or ContainerAdministrator, and runAsNonRoot does not apply
+    if user is None:
         if root.resolved and known_user(root.base) is not None:
-            return  # a base image whose configured user is not root
-        yield Problem(
-            "the final stage sets no USER, so the container runs as the base image's user (root for most images)",
-            location=doc.location(final.instruction.line),
+            return None  # a base image whose configured user is not root
+        if root.resolved and local_image(root.base):
+            return None  # a locally built image (no registry, no namespace, no official image): its user is unknown
+        return Problem(
+            f"{which} sets no USER, so the container runs as the base image's user (root for most images)",
+            location=doc.location(stage.instruction.line),
         )
-        return
-    stage, last = users[-1]
-    try:
-        user = substitute(last.args[0], stage.variables) if last.args else ""
-    except Unresolved:
-        return
-    name = user.split(":", 1)[0]
-    if name in ("root", "0"):
-        yield Problem(f"the final stage runs as {user!r}, which is root", location=doc.location(last.line))
+    if user.name in ("root", "0"):
+        return Problem(f"{which} runs as {user.text!r}, which is root", location=doc.location(user.instruction.line))
+    return None
 
 
 @dockerfile_check("DF003")
 def shell_form_entrypoint(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
-    for keyword in ("ENTRYPOINT", "CMD"):
-        found = _final_instructions(doc, keyword)
-        if not found:
-            continue
-        _, instruction = found[-1]
-        problem = _shell_pid1(keyword, instruction)
-        if problem is not None and _busybox_execs_last(doc, instruction):
-            problem = None
-        if problem is not None:
-            yield Problem(problem, location=doc.location(instruction.line))
-        if keyword == "ENTRYPOINT" and not instruction.json_form:
-            return  # a shell-form ENTRYPOINT ignores CMD
+    seen: set[int] = set()
+    for stage in doc.built_stages():
+        for keyword in ("ENTRYPOINT", "CMD"):
+            found = _final_instructions(doc, keyword, stage)
+            if not found:
+                continue
+            _, instruction = found[-1]
+            problem = _shell_pid1(keyword, instruction)
+            if problem is not None and _busybox_execs_last(doc, instruction, stage):
+                problem = None
+            if problem is not None and instruction.line not in seen:
+                seen.add(instruction.line)
+                yield Problem(problem, location=doc.location(instruction.line))
+            if keyword == "ENTRYPOINT" and not instruction.json_form:
+                break  # a shell-form ENTRYPOINT ignores CMD
 
 
 # A word of a shell script that keeps the shell around after its last command (or puts the
@@ -82,7 +115,7 @@ def shell_form_entrypoint(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Prob
 _KEEPS_SHELL = re.compile(r"\||(?<![&>])&(?![&>])|[()`]|\$\(|\btrap\b")
 
 
-def _busybox_execs_last(doc: DockerfileDoc, instruction: Instruction) -> bool:
+def _busybox_execs_last(doc: DockerfileDoc, instruction: Instruction, final: Stage) -> bool:
     """Whether the shell is BusyBox ash (an Alpine or BusyBox base), which replaces itself with the
     last command of a ``-c`` script when that command is a simple one: then the program is PID 1.
 
@@ -91,9 +124,6 @@ def _busybox_execs_last(doc: DockerfileDoc, instruction: Instruction) -> bool:
     """
     from k8slint.model.shellcmd import shell_script
 
-    final = doc.final_stage()
-    if final is None:
-        return False
     root = chain(doc, final)[-1]
     if not root.resolved:
         return False
@@ -110,6 +140,22 @@ def _busybox_execs_last(doc: DockerfileDoc, instruction: Instruction) -> bool:
     return script is not None and _KEEPS_SHELL.search(script) is None
 
 
+# What makes a -c script more than one simple command without redirections: operators,
+# redirections, subshells, substitutions, a newline, a trap, a compound command's keyword.
+_NOT_LONE = re.compile(r"[;&|()<>`\n]|\$\(|^\s*(?:trap|if|for|while|until|case|select|function|\{|\[\[|!)(?:\s|$)")
+
+
+# A trap on SIGTERM (trap 'kill $pid' TERM, trap exit INT HUP TERM, trap - SIGTERM 15): the shell
+# runs the handler when the kubelet stops the container, so it does not wait for SIGKILL.
+_TRAPS_TERM = re.compile(
+    r"\btrap\s+(?:'[^']*'|\"[^\"]*\"|\S+)(?:\s+(?:INT|HUP|QUIT|EXIT|SIGINT|SIGHUP|SIGQUIT|[0-9]+))*\s+(?:SIG)?TERM\b|\btrap\s+(?:'[^']*'|\"[^\"]*\"|\S+)(?:\s+\S+)*?\s+15\b"
+)
+
+
+def _lone_simple_command(script: str) -> bool:
+    return bool(script.strip()) and _NOT_LONE.search(script) is None
+
+
 def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
     """Why the command may leave a shell as PID 1, or None when the program itself is PID 1 (or may be)."""
     from k8slint.model.shellcmd import execs_program, shell_script
@@ -118,9 +164,15 @@ def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
         line = shell_script(instruction.args)
         if line is None or execs_program(line):
             return None
+        if instruction.args[0].rsplit("/", 1)[-1] == "bash" and _lone_simple_command(line):
+            return None  # bash -c execs a lone simple command (should_suppress_fork in bash's builtins/evalstring.c)
+        if _TRAPS_TERM.search(line):
+            return None  # the script handles SIGTERM itself (trap ... TERM; sleep & wait)
         how = f"runs its command through {instruction.args[0]} {instruction.args[1]}"
     elif execs_program(instruction.args[0] if instruction.args else ""):
         return None  # exec replaces the shell: the program is PID 1 and gets SIGTERM
+    elif _TRAPS_TERM.search(instruction.args[0] if instruction.args else ""):
+        return None  # the script handles SIGTERM itself
     else:
         how = "is in shell form: it runs under /bin/sh -c"
     return (
@@ -133,6 +185,13 @@ def _shell_pid1(keyword: str, instruction: Instruction) -> str | None:
 @dockerfile_check("DF004")
 def unknown_stage(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
     aliases = {s.alias: s.index for s in doc.stages if s.alias}
+    for name in doc.unknown_targets:
+        names = ", ".join(sorted(aliases)) or "none has a name"
+        yield Problem(
+            f"the config builds an image from this Dockerfile to the target stage {name!r}, which no stage is named "
+            f"(stages: {names}): the build fails (BuildKit: target stage {name!r} could not be found)",
+            location=doc.location(doc.stages[0].instruction.line if doc.stages else 1),
+        )
     for stage in doc.stages:
         target = aliases.get(stage.base.lower())
         if target is not None and target >= stage.index:
@@ -142,8 +201,8 @@ def unknown_stage(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
             )
         for instruction in stage.instructions:
             source = instruction.flag("from") if instruction.keyword in ("COPY", "ADD") else None
-            if source is None:
-                continue
+            if source is None or (instruction.keyword == "COPY" and copy_from_expands(source)):
+                continue  # BuildKit refuses a variable in COPY --from: dockerfile-syntax's finding
             try:
                 source = substitute(source, stage.variables)
             except Unresolved:
@@ -165,6 +224,11 @@ def _unknown_copy_source(doc: DockerfileDoc, stage: Stage, instruction: Instruct
     import difflib
 
     where = doc.location(instruction.line)
+    if aliases.get(source.lower()) == stage.index:
+        return Problem(
+            f"COPY --from={source} names the stage it is in: BuildKit fails (circular dependency detected on stage: {source.lower()})",
+            location=where,
+        )
     if source.lower() in aliases:
         return Problem(
             f"COPY --from={source} names a stage defined only later; BuildKit builds it, older builders refuse it",
@@ -194,36 +258,51 @@ def add_instead_of_copy(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Proble
             sources = instruction.args[:-1]
             if not sources or instruction.flag("checksum") or instruction.flag("keep-git-dir"):
                 continue
-            if any(_REMOTE.match(s) or _ARCHIVE.search(s) for s in sources):
-                continue  # ADD fetches URLs and unpacks local archives; COPY does neither
+            expanded = _expanded_sources(sources, stage)
+            if expanded is None or any(_REMOTE.match(s) or _GIT_REF.search(s) or _ARCHIVE.search(s) for s in expanded):
+                continue  # ADD fetches URLs and git repositories and unpacks local archives; COPY does none of it
             yield Problem(
                 f"ADD {' '.join(sources)} copies local files: COPY does the same without ADD's URL and archive magic",
                 location=doc.location(instruction.line),
             )
 
 
+# BuildKit's ADD takes a source as a git repository when it parses as a git URL (gitutil.ParseGitRef
+# in dockerfile2llb/convert.go): a URL with a scheme, git@host:path, or a host/path with a
+# #ref fragment such as github.com/owner/repo.git#v1.
+_GIT_REF = re.compile(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::[0-9]+)?/\S+#", re.IGNORECASE)
+
+
+def _expanded_sources(sources: tuple[str, ...], stage: Stage) -> list[str] | None:
+    """The sources with the stage's ARG and ENV values substituted (BuildKit expands ADD's words);
+    None when one is unknown before the build (``ADD ${REPO}#main /src`` may fetch a repository)."""
+    try:
+        return [substitute(source, stage.variables) for source in sources]
+    except Unresolved:
+        return None
+
+
 @dockerfile_check("DF006")
 def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    # Kubernetes ignores HEALTHCHECK: the finding is only for an image the linted manifests run
+    # (linked by the config or a folder name) in a long-running container without probes.
+    for final in doc.built_stages():
+        if _final_instructions(doc, "HEALTHCHECK", final):
+            continue
+        built = [b for b in ctx.builds.containers_of(doc) if (b.stage or doc.final_stage()) is final]
+        problem = _unprobed(doc, final, built)
+        if problem is not None:
+            yield problem
+
+
+def _unprobed(doc: DockerfileDoc, final: Stage, built: list[BuiltContainer]) -> Problem | None:
     from k8slint.findings import Related
 
-    final = doc.final_stage()
-    if final is None or _final_instructions(doc, "HEALTHCHECK"):
-        return
     location = doc.location(final.instruction.line)
-    built = ctx.builds.containers_of(doc)
-    if not built:
-        yield Problem(
-            # what k8slint knows is the link, not who runs the image: a container may run it under a
-            # name no folder matches (ghcr.io/dapr/samples/hello-k8s-node built from hello-kubernetes/node)
-            "the image has no HEALTHCHECK, and no Kubernetes container in the linted files runs an image linked to it "
-            "(the config's images section links images to Dockerfiles, as does a folder named like the image)",
-            location=location,
-        )
-        return
     serving = [b for b in built if _long_running(b)]
     unprobed = [b for b in serving if not ("readinessProbe" in b.container.data or "livenessProbe" in b.container.data)]
     if not unprobed:
-        return  # Kubernetes probes every long-running container built from it; the others run to completion
+        return None  # Kubernetes probes every long-running container built from it; the others run to completion
     names = [f"{b.obj.describe()} container {b.container.name!r}" for b in unprobed]
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     # The link is k8slint's inference (a folder name can match a Dockerfile that builds something
@@ -240,7 +319,7 @@ def missing_healthcheck(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Proble
             f"{how_many} of the {len(serving)} long-running Kubernetes containers whose image is linked to it ({basis}) "
             f"{'has' if probed <= 1 else 'have'} a readiness or liveness probe; without one: {shown}"
         )
-    yield Problem(
+    return Problem(
         f"the image has no HEALTHCHECK, and {claim}",
         location=location,
         related=tuple(

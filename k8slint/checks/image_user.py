@@ -20,7 +20,7 @@ from typing import Any
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import BuiltContainer
-from k8slint.model.dockerfile import DockerfileDoc, Instruction, Unresolved, substitute
+from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage
 from k8slint.model.values import mapping
 from k8slint.registry import dockerfile_check
 
@@ -36,26 +36,17 @@ class ImageUser:
     instruction: Instruction
 
 
-def named_user(doc: DockerfileDoc) -> ImageUser | None:
-    """The final image's user when it is a name (the last USER of the final stage and the stages it
-    builds on); None when it is a number, unknown (an unresolved variable) or not set by the file."""
-    stages = doc.chain(doc.final_stage())
-    if stages and _WINDOWS_BASE.search(stages[-1].base):
+def named_user(doc: DockerfileDoc, stage: Stage | None = None) -> ImageUser | None:
+    """The image's user when it is a name (the USER in effect for the stage the image is built to,
+    the final one by default, with the stages it builds on and their ONBUILD USER); None when it is
+    a number, unknown (an unresolved variable) or not set by the file."""
+    stages = doc.chain(stage if stage is not None else doc.final_stage())
+    if not stages or _WINDOWS_BASE.search(stages[-1].base):
         return None
-    for stage in stages:
-        users = [i for i in stage.instructions if i.keyword == "USER" and i.args]
-        if not users:
-            continue
-        last = users[-1]
-        try:
-            user = substitute(last.args[0], stage.variables)
-        except Unresolved:
-            return None
-        name = user.split(":", 1)[0]
-        if not name or _NUMERIC.fullmatch(name):
-            return None
-        return ImageUser(name, last)
-    return None  # no USER: the base image's user (a listed non-root base is numeric; others are root or unknown)
+    user = doc.user_in_effect(stages[0])
+    if user is None or not user.name or _NUMERIC.fullmatch(user.name):
+        return None  # no USER: the base image's user (a listed non-root base is numeric; others are root or unknown)
+    return ImageUser(user.name, user.instruction)
 
 
 def _effective(item: BuiltContainer) -> tuple[Any, Any, tuple[Any, ...]]:
@@ -81,31 +72,35 @@ def _on_windows(item: BuiltContainer) -> bool:
 
 @dockerfile_check("DF013")
 def image_user_not_numeric(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
-    user = named_user(doc)
-    if user is None:
-        return
-    where = Related(doc.location(user.instruction.line), f"the image's user: USER {user.instruction.args[0]}")
     built = [item for item in ctx.builds.containers_of(doc) if not _on_windows(item)]
-    refused = False
-    for item in built:
-        non_root, run_as, path = _effective(item)
-        if non_root is True and run_as is None:
-            refused = True
-            yield Problem(
-                f"container {item.container.name!r} ({item.obj.describe()}) sets runAsNonRoot: true without runAsUser, "
-                f"and its image's user is the name {user.name!r} ({item.how}): the kubelet refuses to start it "
-                f'("container has runAsNonRoot and image has non-numeric user ({user.name}), cannot verify user is non-root")',
-                subject=item.obj,
-                path=path,
-                related=(where,),
-            )
-    if refused or (built and all(_effective(item)[1] is not None for item in built)):
-        return  # every container that runs the image gives the kubelet a numeric user
-    if user.name == "root":
-        return  # a final USER root is dockerfile-root-user's finding
-    yield Problem(
-        f"the image's user is the name {user.name!r}: a container that runs it with runAsNonRoot: true and no runAsUser "
-        "is refused by the kubelet, which cannot tell whether a name is root",
-        location=doc.location(user.instruction.line),
-        variant="image-only",
-    )
+    warned: set[int] = set()
+    for stage in doc.built_stages():
+        user = named_user(doc, stage)
+        if user is None:
+            continue
+        where = Related(doc.location(user.instruction.line), f"the image's user: USER {user.instruction.args[0]}")
+        running = [item for item in built if (item.stage or doc.final_stage()) is stage]
+        refused = False
+        for item in running:
+            non_root, run_as, path = _effective(item)
+            if non_root is True and run_as is None:
+                refused = True
+                yield Problem(
+                    f"container {item.container.name!r} ({item.obj.describe()}) sets runAsNonRoot: true without runAsUser, "
+                    f"and its image's user is the name {user.name!r} ({item.how}): the kubelet refuses to start it "
+                    f'("container has runAsNonRoot and image has non-numeric user ({user.name}), cannot verify user is non-root")',
+                    subject=item.obj,
+                    path=path,
+                    related=(where,),
+                )
+        if refused or (running and all(_effective(item)[1] is not None for item in running)):
+            continue  # every container that runs the image gives the kubelet a numeric user
+        if user.name == "root" or user.instruction.line in warned:
+            continue  # a final USER root is dockerfile-root-user's finding
+        warned.add(user.instruction.line)
+        yield Problem(
+            f"the image's user is the name {user.name!r}: a container that runs it with runAsNonRoot: true and no runAsUser "
+            "is refused by the kubelet, which cannot tell whether a name is root",
+            location=doc.location(user.instruction.line),
+            variant="image-only",
+        )

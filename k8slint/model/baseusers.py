@@ -64,3 +64,21 @@ def known_user(image: str) -> BaseUser | None:
             continue
         return entry.user
     return None
+
+
+@functools.cache
+def official_images() -> frozenset[str]:
+    """The names of Docker Hub's official images (``official-images.yaml``)."""
+    return frozenset(str(name) for name in load_package_yaml("official-images.yaml"))
+
+
+def local_image(image: str) -> bool:
+    """Whether the reference names an image only a local image store can have: no registry, no
+    namespace, and no official image of that name (``bats-jenkins``, which jenkinsci/docker's tests
+    build and tag from the repository's Dockerfile). BuildKit would pull docker.io/library/<name>,
+    which does not exist; the build works only against a local image, whose user is its own."""
+    try:
+        reference = parse_image(image)
+    except ImageError:
+        return False
+    return reference.domain is None and "/" not in reference.path and reference.path not in official_images()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from k8slint.model.dockerfile import DockerfileDoc, Unresolved, substitute
+from k8slint.model.dockerfile import NO_BUILD_OPTIONS, DockerBuild, DockerfileDoc, Stage, Unresolved, substitute
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import ascii_int
 from k8slint.model.objects import K8sObject
@@ -28,9 +28,13 @@ class ImageSettings:
     dockerfile: str | None
     """Absolute path of the Dockerfile that builds it, when configured."""
     required_env: tuple[str, ...]
+    target: str | None = None
+    """The stage the image is built to (``docker build --target``), when configured."""
+    build_args: tuple[tuple[str, str], ...] = ()
+    """The image's build arguments (``docker build --build-arg``), when configured."""
 
 
-def image_settings(images: dict[str, Any], base: str) -> dict[str, ImageSettings]:
+def image_settings(images: Mapping[str, Any], base: str) -> dict[str, ImageSettings]:
     """The ``images`` config section, with Dockerfile paths made absolute against ``base``."""
     found = {}
     for repository, entry in images.items():
@@ -41,8 +45,32 @@ def image_settings(images: dict[str, Any], base: str) -> dict[str, ImageSettings
             repository,
             os.path.abspath(os.path.join(base, path)) if path else None,
             tuple(entry.get("required-env") or ()),
+            entry.get("target"),
+            tuple((str(k), str(v)) for k, v in (entry.get("build-args") or {}).items()),
         )
     return found
+
+
+def build_options(path: str, images: Mapping[str, Any], base: str, build_args: Mapping[str, str], targets: Sequence[str]) -> DockerBuild:
+    """How the Dockerfile at ``path`` is built: the config's ``build-args`` and the ``--build-arg``
+    flags for every Dockerfile, then those of the images the config builds from this file, and
+    their ``target`` stages; the ``--target`` flags name stages of any Dockerfile that has them.
+
+    Of several images built from one file, every target is checked and a build argument takes the
+    value of the last image entry that gives it.
+    """
+    here = os.path.abspath(path)
+    values = dict(build_args)
+    wanted: list[str] = []
+    for entry in image_settings(images, base).values():
+        if entry.dockerfile != here:
+            continue
+        values.update(entry.build_args)
+        if entry.target:
+            wanted.append(entry.target)
+    if not values and not wanted and not targets:
+        return NO_BUILD_OPTIONS
+    return DockerBuild(values, tuple(wanted), tuple(targets))
 
 
 # The last path component of an image reference whose registry is a placeholder (``<DOCKER_REPO>/chatbot:1.0``).
@@ -69,6 +97,8 @@ class BuiltContainer:
     container: ContainerView
     how: str
     """How the Dockerfile was matched, for messages."""
+    stage: Stage | None = None
+    """The stage the image is built to: its config entry's target, else the Dockerfile's first target or last stage."""
 
 
 class BuildMap:
@@ -88,7 +118,8 @@ class BuildMap:
                 found = self.dockerfile_for(container.data.get("image"), obj.file.display)
                 if found is not None:
                     doc, how = found
-                    self._containers.setdefault(id(doc), []).append(BuiltContainer(obj, container, how))
+                    stage = self.stage_for(doc, container.data.get("image"))
+                    self._containers.setdefault(id(doc), []).append(BuiltContainer(obj, container, how, stage))
 
     def dockerfile_for(self, image: Any, near: str | None = None) -> tuple[DockerfileDoc, str] | None:
         """The Dockerfile that builds ``image``: the one the config maps it to, else the one in a
@@ -114,6 +145,15 @@ class BuildMap:
                 return candidates[shared.index(best)], f"matched by folder name {last!r}, the nearest of {len(candidates)}"
         return None
 
+    def stage_for(self, doc: DockerfileDoc, image: Any) -> Stage | None:
+        repo = repository(image)
+        entry = self.settings.get(repo) if repo is not None else None
+        if entry is not None and entry.target:
+            named = next((s for s in doc.targets if s.alias == entry.target.lower()), None)
+            if named is not None:
+                return named
+        return doc.final_stage()
+
     def containers_of(self, doc: DockerfileDoc) -> list[BuiltContainer]:
         return self._containers.get(id(doc), [])
 
@@ -123,14 +163,9 @@ class BuildMap:
         return entry.required_env if entry else ()
 
 
-def exposed_ports(doc: DockerfileDoc) -> Iterator[tuple[int, int, str, int]]:
-    """(first port, last port, protocol, line) of each EXPOSE of the final stage chain."""
-    stage = doc.final_stage()
-    chain = []
-    while stage is not None and stage not in chain:
-        chain.append(stage)
-        stage = next((s for s in doc.stages[: stage.index] if s.alias and s.alias == stage.base.lower()), None)
-    for part in chain:
+def exposed_ports(doc: DockerfileDoc, stage: Stage | None = None) -> Iterator[tuple[int, int, str, int]]:
+    """(first port, last port, protocol, line) of each EXPOSE of the stage's chain (of the final stage without one)."""
+    for part in doc.chain(stage if stage is not None else doc.final_stage()):
         for instruction in part.instructions:
             if instruction.keyword != "EXPOSE":
                 continue

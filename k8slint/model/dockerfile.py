@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -489,6 +488,8 @@ class Instruction:
     original: str
     heredocs_only: bool = False
     """An ADD or COPY whose sources are all heredocs (inline files)."""
+    trigger: str = ""
+    """The instruction an ONBUILD runs in the images built from this one (``ONBUILD USER app``: USER, args ``("app",)``)."""
 
     def flag(self, name: str) -> str | None:
         prefix = f"--{name}="
@@ -511,6 +512,21 @@ class Stage:
     """ARG and ENV values in effect at the end of the stage."""
 
 
+@dataclass(frozen=True, slots=True)
+class DockerBuild:
+    """How a Dockerfile is built: ``docker build --build-arg NAME=VALUE --target STAGE``, as the config and flags say."""
+
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    """Values of declared ARGs, taken as given (BuildKit does not expand a build argument's value)."""
+    targets: tuple[str, ...] = ()
+    """Stages the config builds this Dockerfile to (an image's ``target``): a name no stage has is a finding."""
+    optional_targets: tuple[str, ...] = ()
+    """Stages ``--target`` names for every Dockerfile: those of this file that have them."""
+
+
+NO_BUILD_OPTIONS = DockerBuild()
+
+
 @dataclass(slots=True, eq=False)
 class DockerfileDoc:
     """A parsed Dockerfile: the subject of the Dockerfile rules."""
@@ -521,6 +537,10 @@ class DockerfileDoc:
     global_args: dict[str, str | None]
     budget: ExpansionBudget = field(default_factory=ExpansionBudget)
     """What the rules may still expand (loading's own expansions are behind it)."""
+    targets: tuple[Stage, ...] = ()
+    """The stages ``--target`` builds (from the config or the flag); none: the last stage."""
+    unknown_targets: tuple[str, ...] = ()
+    """Targets the config names that no stage of the file has (the build fails: the target stage could not be found)."""
 
     def location(self, line: int, column: int = 1) -> Location:
         return Location(self.file.display, line, column)
@@ -536,7 +556,16 @@ class DockerfileDoc:
         return os.path.basename(os.path.dirname(os.path.abspath(self.file.display))) if self.file.display != "<stdin>" else ""
 
     def final_stage(self) -> Stage | None:
+        """The stage the build produces: the first target, else the last stage."""
+        if self.targets:
+            return self.targets[0]
         return self.stages[-1] if self.stages else None
+
+    def built_stages(self) -> list[Stage]:
+        """Every stage an image is built to: the targets, else the last stage (what rules of the final image look at)."""
+        if self.targets:
+            return list(self.targets)
+        return self.stages[-1:]
 
     def chain(self, stage: Stage | None) -> list[Stage]:
         """A stage and the earlier stages it builds on (``FROM builder``), nearest first."""
@@ -545,6 +574,10 @@ class DockerfileDoc:
             found.append(stage)
             stage = next((s for s in self.stages[: stage.index] if s.alias and s.alias == stage.base.lower()), None)
         return found
+
+    def user_in_effect(self, stage: Stage | None) -> ImageUserSetting | None:
+        """The USER the image built to ``stage`` runs as (see :func:`user_in_effect`)."""
+        return user_in_effect(self, stage)
 
     def env(self, stage: Stage) -> dict[str, str | None]:
         """Environment variables the image sets (ENV of the stage and of the stages it builds on)."""
@@ -556,16 +589,56 @@ class DockerfileDoc:
         return found
 
 
+@dataclass(frozen=True, slots=True)
+class ImageUserSetting:
+    """The USER in effect for an image, as the stage that sets it wrote it."""
+
+    name: str | None
+    """The user part of the USER in effect (before ":"); None when a variable leaves it unknown."""
+    text: str
+    instruction: Instruction
+    stage: Stage
+
+
+def user_in_effect(doc: DockerfileDoc, stage: Stage | None) -> ImageUserSetting | None:
+    """The USER the image built to ``stage`` runs as, or None when no stage of its chain sets one.
+
+    A stage built ``FROM`` an earlier one runs that one's ``ONBUILD`` triggers before its own
+    instructions (BuildKit's dispatchOnBuildTriggers), so an ``ONBUILD USER`` of the stage it is
+    built on counts, after the stage's own USER and before the earlier stage's.
+    """
+    parts = doc.chain(stage)
+    for position, part in enumerate(parts):
+        users = [i for i in part.instructions if i.keyword == "USER" and i.args]
+        if not users and position + 1 < len(parts):
+            parent = parts[position + 1]
+            users = [i for i in parent.instructions if i.keyword == "ONBUILD" and i.trigger == "USER" and i.args]
+            part = parent if users else part
+        if users:
+            last = users[-1]
+            try:
+                text = substitute(last.args[0], part.variables)
+            except Unresolved:
+                return ImageUserSetting(None, last.args[0], last, part)
+            return ImageUserSetting(text.split(":", 1)[0], text, last, part)
+    return None
+
+
 def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dict[str, str | None]:
-    """``ENV a=1 b=2`` and the legacy ``ENV a 1`` (the parser gives key, value, key, value...)."""
+    """``ENV a=1 b=2`` and the legacy ``ENV a 1`` (the parser gives key, value, key, value...).
+
+    Every value is expanded with the variables in effect before the instruction: a pair does not
+    see the pairs before it in the same ENV (the Dockerfile reference's "Environment replacement":
+    after ``ENV abc=hello``, ``ENV abc=bye def=$abc`` sets def to hello; BuildKit expands the whole
+    instruction with the stage's environment before it runs).
+    """
     args = instruction.args
     pairs: dict[str, str | None] = {}
     budget = getattr(variables, "budget", None)
     escape = getattr(variables, "escape", "\\")
-    in_effect = ChainMap(pairs, variables)  # a later pair sees the earlier ones, without a copy per pair
     for key, value in zip(args[::2], args[1::2], strict=False):
         try:
-            pairs[key] = substitute(value, in_effect, budget, escape)
+            pairs[key] = substitute(value, variables, budget, escape)
         except ExpansionTooLarge as exc:
             pairs[key] = None
             if budget is not None:
@@ -573,6 +646,24 @@ def env_pairs(instruction: Instruction, variables: dict[str, str | None]) -> dic
         except Unresolved:
             pairs[key] = None
     return pairs
+
+
+class _NothingSet(dict):
+    """An environment in which every variable is set and empty (BuildKit lexes --from with no variables)."""
+
+    def get(self, key: object, default: object = None) -> str:
+        return ""
+
+
+def copy_from_expands(word: str) -> bool:
+    """Whether a ``COPY --from`` value expands a variable, which BuildKit refuses (toCommand in
+    dockerfile2llb/convert.go, BuildKit 0.24 and later: "variable expansion is not supported for --from")."""
+    if "$" not in word:
+        return False
+    try:
+        return substitute(word, _NothingSet()) != word
+    except Unresolved:
+        return True
 
 
 def base_image_stages(doc: DockerfileDoc) -> Iterator[tuple[Stage, ImageReference]]:

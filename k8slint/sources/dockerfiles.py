@@ -11,14 +11,18 @@ substitution) is the model's, in k8slint.model.dockerfile.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from k8slint import rulecodes
 from k8slint.findings import Location, Problem
 from k8slint.model.dockerfile import (
     MAX_EXPANDED_FILE,
+    NO_BUILD_OPTIONS,
     BadSubstitution,
+    DockerBuild,
     DockerfileDoc,
     ExpansionBudget,
     ExpansionTooLarge,
@@ -26,6 +30,7 @@ from k8slint.model.dockerfile import (
     Stage,
     Unresolved,
     Variables,
+    copy_from_expands,
     env_pairs,
     substitute,
 )
@@ -132,13 +137,23 @@ def is_dockerfile_name(name: str) -> bool:
     return suffix is None or suffix.rsplit(".", 1)[-1].lower() not in _NOT_A_DOCKERFILE
 
 
-def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emitted]]:
-    """The parsed Dockerfile, or the ``dockerfile-syntax`` problem that stopped it."""
+def parse_dockerfile(source: SourceFile, build: DockerBuild = NO_BUILD_OPTIONS) -> tuple[DockerfileDoc | None, list[Emitted]]:
+    """The parsed Dockerfile, or the ``dockerfile-syntax`` problem that stopped it.
+
+    ``build`` gives the build arguments and targets the file is built with.
+    """
     import dockerfile
 
     try:
         commands = dockerfile.parse_string(source.text)
     except dockerfile.GoParseError as exc:
+        if "file with no instructions" in str(exc) and not _plain_name(source):
+            problem = Problem(
+                "the file has no instructions, only comments: a fragment that other files include, not a Dockerfile that builds",
+                location=Location(source.display, 1, 1),
+                variant="fragment",
+            )
+            return None, [(rulecodes.DOCKERFILE_SYNTAX, problem)]
         return None, [
             (
                 rulecodes.DOCKERFILE_SYNTAX,
@@ -155,10 +170,17 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
             bool(c.json),
             c.original,
             bool(c.heredocs) and all(v.startswith("<<") for v in c.value[:-1]),
+            (c.sub_cmd or "").upper(),
         )
         for c in commands
         if c.cmd  # a lone line continuation at the end of the file parses as a command without one
     ]
+    template = template_line(instructions)
+    if template is not None:
+        return None, [(rulecodes.DOCKERFILE_SYNTAX, _template_problem(source, template))]
+    fragment = _fragment_problem(source, instructions)
+    if fragment is not None:
+        return None, [(rulecodes.DOCKERFILE_SYNTAX, fragment)]
     problems: list[Emitted] = []
     for instruction in instructions:
         message = f"unknown instruction {instruction.keyword}" if instruction.keyword not in INSTRUCTIONS else argument_error(instruction)
@@ -178,12 +200,90 @@ def parse_dockerfile(source: SourceFile) -> tuple[DockerfileDoc | None, list[Emi
             )
         )
     budget = ExpansionBudget()
-    global_args, stages = _stages(instructions, budget, escape_character(source.text))
+    global_args, stages = _stages(instructions, budget, escape_character(source.text), build.build_args)
     _expand_as_the_builder(stages, budget)
     if budget.hits:
         problems.append((rulecodes.WORK_BUDGET_EXCEEDED, _budget_problem(source, budget)))
     budget.left = RULE_EXPANSIONS * MAX_EXPANDED_FILE
-    return DockerfileDoc(source, instructions, stages, global_args, budget), problems
+    targets, unknown = _targets(stages, build)
+    return DockerfileDoc(source, instructions, stages, global_args, budget, targets, unknown), problems
+
+
+def _targets(stages: list[Stage], build: DockerBuild) -> tuple[tuple[Stage, ...], tuple[str, ...]]:
+    """The stages the build targets, and the config's targets that name none.
+
+    BuildKit matches ``--target`` against stage names without regard to case
+    (dockerfile2llb's toDispatchState); a flag's target that this file lacks
+    is for the other Dockerfiles of the run.
+    """
+    by_name = {stage.alias: stage for stage in reversed(stages) if stage.alias}  # of a duplicate name, the first
+    found: list[Stage] = []
+    unknown: list[str] = []
+    for name in build.targets:
+        stage = by_name.get(name.lower())
+        if stage is None:
+            unknown.append(name)
+        elif stage not in found:
+            found.append(stage)
+    for name in build.optional_targets:
+        stage = by_name.get(name.lower())
+        if stage is not None and stage not in found:
+            found.append(stage)
+    return tuple(found), tuple(dict.fromkeys(unknown))
+
+
+# A template's own lines: Jinja's {% statements %}, {# comments #} and {{ expressions }}, Go
+# templates' {{ actions }} (dotnet-docker's Cottle templates too), on a line of their own where
+# an instruction would begin. No Dockerfile instruction starts with "{".
+_TEMPLATE_START = re.compile(r"\{[{%#]")
+_TEMPLATE_IN_FROM = re.compile(r"\{\{|\{%")
+
+
+_WORD = re.compile(r"[A-Z]+")
+
+
+def template_line(instructions: list[Instruction]) -> Instruction | None:
+    """The first instruction that shows the file is a template, or None: a keyword that opens a
+    template action, a FROM whose image is one, or an action in an instruction when a later line
+    the action spans reads as an "instruction" that is no word (``"sha": ...``, ``],``)."""
+    for instruction in instructions:
+        if _TEMPLATE_START.match(instruction.keyword):
+            return instruction
+        if instruction.keyword == "FROM" and any(_TEMPLATE_IN_FROM.search(arg) for arg in instruction.args):
+            return instruction
+    if any(i.keyword not in INSTRUCTIONS and not _WORD.fullmatch(i.keyword) for i in instructions):
+        return next((i for i in instructions if _TEMPLATE_IN_FROM.search(i.original)), None)
+    return None
+
+
+def _plain_name(source: SourceFile) -> bool:
+    """Whether the file is named Dockerfile or Containerfile, nothing more (or is standard input)."""
+    return os.path.basename(source.display).lower() in ("dockerfile", "containerfile", "-", "<stdin>")
+
+
+def _fragment_problem(source: SourceFile, instructions: list[Instruction]) -> Problem | None:
+    """One finding for a file with no FROM at all under a name such as Dockerfile.envs: a piece that
+    other files include (or a template renders in), not a Dockerfile anything builds as it is."""
+    if any(i.keyword == "FROM" for i in instructions) or not instructions:
+        return None
+    if _plain_name(source):
+        return None
+    return Problem(
+        f"the file has no FROM: a fragment that other files include, not a Dockerfile that builds as it is "
+        f"(its first instruction is {instructions[0].keyword} at line {instructions[0].line})",
+        location=Location(source.display, instructions[0].line, 1),
+        variant="fragment",
+    )
+
+
+def _template_problem(source: SourceFile, instruction: Instruction) -> Problem:
+    shown = instruction.original.strip().splitlines()[0][:60]
+    return Problem(
+        f"this is a template, not a Dockerfile (template syntax at line {instruction.line}: {shown!r}); "
+        "k8slint lints the Dockerfile it renders, not the template",
+        location=Location(source.display, instruction.line, 1),
+        variant="template",
+    )
 
 
 _AT_LEAST_ONE = frozenset({"ARG", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "ONBUILD", "SHELL", "VOLUME"})
@@ -213,7 +313,7 @@ def argument_error(instruction: Instruction) -> str | None:
     if keyword in ("ADD", "COPY") and len(args) < 2:
         return f"{keyword} requires at least two arguments, but only one was provided. Destination could not be determined"
     source = instruction.flag("from") if keyword == "COPY" else None
-    if source is not None and "$" in source and _lexed_with_nothing_set(source) != source:
+    if source is not None and copy_from_expands(source):
         # toCommand in dockerfile2llb/convert.go (BuildKit 0.24 and later; earlier ones failed later in the build)
         return "variable expansion is not supported for --from, define a new stage with FROM using ARG from global scope as a workaround"
     if keyword == "HEALTHCHECK":
@@ -230,20 +330,6 @@ def argument_error(instruction: Instruction) -> str | None:
         elif len(args) != 1:
             return "FROM requires either one or three arguments"
     return None
-
-
-class _NothingSet(dict):
-    """An environment in which every variable is set and empty (BuildKit lexes --from with no variables)."""
-
-    def get(self, key: object, default: object = None) -> str:
-        return ""
-
-
-def _lexed_with_nothing_set(word: str) -> str | None:
-    try:
-        return substitute(word, _NothingSet())
-    except Unresolved:
-        return None
 
 
 def _expand_as_the_builder(stages: list[Stage], budget: ExpansionBudget) -> None:
@@ -291,7 +377,13 @@ def escape_character(text: str) -> str:
     return "\\"
 
 
-def _stages(instructions: list[Instruction], budget: ExpansionBudget, escape: str = "\\") -> tuple[dict[str, str | None], list[Stage]]:
+def _stages(
+    instructions: list[Instruction], budget: ExpansionBudget, escape: str = "\\", build_args: Mapping[str, str] | None = None
+) -> tuple[dict[str, str | None], list[Stage]]:
+    """The stages with their variables: ARG defaults, overridden by the build arguments of ARGs the
+    file declares (dispatchArg in dockerfile2llb/convert.go: a build argument's value is taken as
+    given, an undeclared one has no effect)."""
+    given = build_args or {}
     global_args: dict[str, str | None] = Variables(budget, escape)
     stages: list[Stage] = []
     for instruction in instructions:
@@ -312,12 +404,12 @@ def _stages(instructions: list[Instruction], budget: ExpansionBudget, escape: st
             continue
         if not stages:
             if instruction.keyword == "ARG":
-                global_args.update(_arg_values(instruction, global_args))
+                global_args.update(_arg_values(instruction, global_args, given))
             continue
         stage = stages[-1]
         stage.instructions.append(instruction)
         if instruction.keyword == "ARG":
-            for name, value in _arg_values(instruction, stage.variables).items():
+            for name, value in _arg_values(instruction, stage.variables, given).items():
                 # an ARG without a value in a stage takes the global default
                 stage.variables[name] = value if value is not None else global_args.get(name)
         elif instruction.keyword == "ENV":
@@ -325,10 +417,13 @@ def _stages(instructions: list[Instruction], budget: ExpansionBudget, escape: st
     return global_args, stages
 
 
-def _arg_values(instruction: Instruction, variables: dict[str, str | None]) -> dict[str, str | None]:
+def _arg_values(instruction: Instruction, variables: dict[str, str | None], given: Mapping[str, str]) -> dict[str, str | None]:
     values: dict[str, str | None] = {}
     for arg in instruction.args:
         name, equals, default = arg.partition("=")
+        if name in given:
+            values[name] = given[name]
+            continue
         if not equals:
             values[name] = None
             continue
