@@ -103,7 +103,11 @@ def read_bytes(path: str, roots: Roots, max_size: int = MAX_FILE_SIZE) -> bytes:
         if opened.st_size > max_size:
             raise TooLarge
         with os.fdopen(descriptor, "rb", closefd=False) as handle:
-            raw = handle.read(max_size + 1)
+            # the size as found, and one byte more to see growth: read(max_size + 1) would
+            # allocate the whole limit (32 MiB) for every file
+            raw = handle.read(opened.st_size + 1)
+            if len(raw) > opened.st_size:  # it grew while being read: read on, up to the limit
+                raw += handle.read(max_size + 1 - len(raw))
     finally:
         os.close(descriptor)
     if len(raw) > max_size:

@@ -318,9 +318,26 @@ _DEEP_FLOW = re.compile(r"[\[{](?:[ \t\r\n]*[\[{]){%d}" % MAX_DEPTH)
 _DEEP_BLOCK = re.compile(r"^ {%d}" % (MAX_DEPTH * 2), re.MULTILINE)
 
 
+_BLOCK_INDENT = " " * (MAX_DEPTH * 2)
+# An anchor starts a node: at a line's start (after indentation), after `key:`, `- ` or `? `, after
+# a flow `[`, `{` or `,`, or after a tag. Over-matching (a `&` at the start of a line of a block
+# scalar, say) only costs the alias check below; no real anchor is missed.
+_ANCHOR = re.compile(r"(?:^[ \t]*|[-:?][ \t]+|[\[{,][ \t]*|![^ \t\r\n]*[ \t]+)&[^ \t\r\n\[\]{},]", re.MULTILINE)
+
+
 def too_deep(text: str) -> bool:
-    """Nesting deep enough to exhaust a parser's stack, found without parsing."""
-    return bool(_DEEP_FLOW.search(text) or _DEEP_BLOCK.search(text))
+    """Nesting deep enough to exhaust a parser's stack, found without parsing (the counts first:
+    most files hold far fewer brackets, or no line indented that far)."""
+    if text.count("[") + text.count("{") > MAX_DEPTH and _DEEP_FLOW.search(text):
+        return True
+    return _BLOCK_INDENT in text and bool(_DEEP_BLOCK.search(text))
+
+
+def may_alias(text: str) -> bool:
+    """Whether the text may use an alias: it needs a ``*`` and an anchor. Without an anchor no
+    alias can expand (an alias to an undefined anchor is a parse error), so the alias-bomb
+    check is not needed. Shell and CEL ``&&`` inside values are not anchors."""
+    return "&" in text and "*" in text and _ANCHOR.search(text) is not None
 
 
 def expanded_size(node: Node, limit: int = MAX_NODES) -> int | None:
@@ -390,7 +407,7 @@ def load_documents(
         errors.append(DocumentError("complex", f"nesting deeper than {MAX_DEPTH} levels; not parsed", 1, 1))
         return documents, errors, []
     loader = KubernetesSafeLoader(text)
-    aliases = "*" in text and "&" in text  # an alias needs an anchor
+    aliases = may_alias(text)  # an alias needs an anchor
     index = 0
     try:
         while loader.check_node():
