@@ -168,11 +168,11 @@ def build_kustomizations(found: Discovery, settings: Settings, state: LoadState,
     Builds run here, in the main process, before any worker is forked. Returns
     None when nothing was built: the resources are then linted as they are.
     """
-    from k8slint.sources import kustomize_build
-
     kustomize = found.kustomize
     if not kustomize.kustomizations:
         return None
+    from k8slint.sources import kustomize_build  # only where there are kustomizations
+
     displays = {os.path.abspath(f.path): f.display for f in found.files if f.path is not None}
     registry = settings.registry
     state.raw.extend((registry[code], problem, None) for code, problem in kustomize_build.static_problems(kustomize, displays))
