@@ -110,10 +110,12 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
             state.dockerfiles.append(parsed)
         state.raw.extend((registry[code], problem, parsed) for code, problem in problems)
         return
-    add_manifests(source, settings, state, json_file=item.is_json)
+    add_manifests(source, settings, state, json_file=item.is_json, generator_of=item.generator_of)
 
 
-def add_manifests(source: SourceFile, settings: Settings, state: LoadState, json_file: bool = False) -> None:
+def add_manifests(
+    source: SourceFile, settings: Settings, state: LoadState, json_file: bool = False, generator_of: str | None = None
+) -> None:
     """The objects of a manifest file (or rendered template) and the problems met reading it.
 
     A file that holds no Kubernetes object at all (a compose file, package.json,
@@ -122,6 +124,12 @@ def add_manifests(source: SourceFile, settings: Settings, state: LoadState, json
     loaded = load_manifest_text(source, settings.namespace, json_file=json_file)
     if loaded.not_kubernetes is not None:
         state.aside[source.display] = loaded.not_kubernetes
+        return
+    if generator_of is not None and loaded.objects and not any(isinstance(o.data.get("metadata"), dict) for o in loaded.objects):
+        # a component's config file (KatibConfig, ControllerManagerConfig) that kustomize makes ConfigMap
+        # data: an object to deploy has metadata; a whole manifest kept for a controller to create is linted
+        kinds = sorted({o.kind or "?" for o in loaded.objects})
+        state.aside[source.display] = f"the data of {generator_of} (a {', '.join(kinds)} config file, not an object to deploy)"
         return
     state.sources[source.display] = source
     state.objects.extend(loaded.objects)

@@ -136,16 +136,16 @@ def test_one_base_defect_inherited_by_two_overlays_is_one_finding_naming_both(ku
 
 def test_a_root_kustomize_refuses_is_a_finding_with_kustomizes_message(kubectl: str, tmp_path: Path) -> None:
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "kustomization.yaml").write_text(
-        "resources:\n  - cm.yaml\nconfigMapGenerator:\n  - name: settings\n    envs:\n      - settings.env\n"
-    )
+    (tmp_path / "app" / "kustomization.yaml").write_text("resources:\n  - cm.yaml\npatches:\n  - path: patch.yaml\n")
+    (tmp_path / "app" / "patch.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  k: w\n")
     (tmp_path / "app" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n")
     result = run_lint("app", cwd=tmp_path, render=True)
     assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
         ("kustomize-build-failed", "app/kustomization.yaml", 1)
     ]
     message = result.findings[0].message
-    assert "settings.env" in message and "k8slint-kustomize-" not in message and "run.go" not in message
+    assert "no matches for Id ConfigMap.v1.[noGrp]/settings" in message
+    assert "k8slint-kustomize-" not in message and "run.go" not in message and "must resolve to a file" not in message
 
 
 def test_a_missing_file_is_reported_at_its_entry_with_or_without_a_build(tmp_path: Path) -> None:
@@ -270,3 +270,43 @@ def test_the_kustomize_benchmark_runs(kubectl: str) -> None:
     assert set(medians) == {"kustomize", "lint of the output", "check --render", "ratio"}
     assert medians["ratio"] > 0
     assert "| ratio:" in kustomize.report(2, 1, medians, kubectl)
+
+
+def test_patches_a_kustomization_comments_out_are_not_objects(tmp_path: Path) -> None:
+    """kubebuilder's config/default: `#- manager_webhook_patch.yaml`, the file left beside it (kubeflow's controllers)."""
+    deployment = (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+    _kustomization(
+        tmp_path / "config" / "default",
+        "resources:\n  - deployment.yaml\npatchesStrategicMerge:\n  - manager_auth_proxy_patch.yaml\n"
+        "# [WEBHOOK] uncomment to enable the webhook\n#- manager_webhook_patch.yaml\n  # - path: manager_metrics_patch.yaml\n",
+        deployment__yaml=deployment,
+        manager_auth_proxy_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n",
+        manager_webhook_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: manager\n          ports:\n            - containerPort: 9443\n",
+        manager_metrics_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  replicas: 2\n",
+    )
+    result = run_lint(tmp_path)
+    assert result.findings == []
+    reasons = {os.path.basename(file): reason for file, reason in result.not_kubernetes}
+    assert "commented-out entry" in reasons["manager_webhook_patch.yaml"]
+    assert "commented-out entry" in reasons["manager_metrics_patch.yaml"]
+
+
+def test_a_generator_file_that_configures_a_component_is_data_not_an_object(tmp_path: Path) -> None:
+    """katib's katib-config.yaml: a KatibConfig (no metadata) that configMapGenerator turns into a ConfigMap."""
+    _kustomization(
+        tmp_path / "katib",
+        "resources:\n  - cm.yaml\nconfigMapGenerator:\n  - name: katib-config\n    files:\n      - katib-config.yaml\n"
+        "  - name: pod-template\n    files:\n      - template.yaml=pod.yaml\n  - name: missing\n    files:\n      - gone.yaml\n",
+        cm__yaml=CONFIGMAP,
+        **{"katib-config__yaml": "apiVersion: config.kubeflow.org/v1beta1\nkind: KatibConfig\ninit:\n  certGenerator:\n    enable: true\n"},
+        pod__yaml="apiVersion: v1\nkind: Pod\nmetadata:\n  name: Trial\nspec:\n  containers:\n    - name: t\n      image: busybox:1.36\n",
+    )
+    result = run_lint(tmp_path)
+    reasons = {os.path.basename(file): reason for file, reason in result.not_kubernetes}
+    assert "configMapGenerator katib-config" in reasons["katib-config.yaml"]
+    # a whole manifest kept for a controller to create is still an object; a file a generator names must exist
+    assert [(os.path.basename(f.location.file), f.rule) for f in result.findings if f.severity.name == "ERROR"] == [
+        ("kustomization.yaml", "kustomize-missing-file"),
+        ("pod.yaml", "invalid-name"),
+    ]

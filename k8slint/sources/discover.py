@@ -45,6 +45,8 @@ class InputFile:
     """A kustomization that adds labels to the selectors of this file's objects when it is built."""
     images_set_by: tuple[tuple[str, str], ...] = ()
     """(image name, kustomization) for each image a kustomization that includes this file sets with ``images:``."""
+    generator_of: str | None = None
+    """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
 
     @property
     def is_json(self) -> bool:
@@ -351,7 +353,12 @@ def identify(found: Discovery) -> Discovery:
                     extra_roots.append(os.path.realpath(chart))
         labels = kustomize.selector_labels_from(item.path) if aside is None else None
         images = kustomize.images_set_for(item.path) if aside is None else ()
-        files.append(dataclasses.replace(item, aside=aside, in_chart=in_chart, selector_labels_from=labels, images_set_by=images))
+        generator = kustomize.generator_of(item.path) if aside is None else None
+        files.append(
+            dataclasses.replace(
+                item, aside=aside, in_chart=in_chart, selector_labels_from=labels, images_set_by=images, generator_of=generator
+            )
+        )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
     return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize)
 

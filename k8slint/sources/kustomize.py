@@ -19,6 +19,7 @@ never fetched. Every kustomization is read through :mod:`k8slint.sources.safefs`
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,6 +96,11 @@ class Kustomization:
     """The image names its ``images:`` entries give a new name, tag or digest."""
     patches: list[Patch] = field(default_factory=list)
     """Every patch, in the order the kustomization lists them (per field)."""
+    generator_files: dict[str, str] = field(default_factory=dict)
+    """Files a configMapGenerator or secretGenerator turns into data (absolute paths) -> which generator."""
+    disabled: list[str] = field(default_factory=list)
+    """Local files named only in commented-out list entries (``# - manager_webhook_patch.yaml``,
+    as kubebuilder's scaffolds leave them): kustomize does not read them."""
     data: dict[str, Any] = field(default_factory=dict)
     tree: PositionTree | None = None
     roots: Roots | None = None
@@ -187,6 +193,22 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
         ]
         for file in values:
             found.inputs.setdefault(local(file), "a Helm values file of a kustomize helmCharts entry")
+    for generator in ("configMapGenerator", "secretGenerator"):
+        for index, entry in enumerate(sequence(data.get(generator))):
+            entry = mapping(entry)
+            name = string(entry.get("name")) or "?"
+            named_files: list[tuple[tuple[Any, ...], str]] = [
+                (("files", i), f.split("=", 1)[-1]) for i, f in enumerate(sequence(entry.get("files"))) if isinstance(f, str)
+            ]
+            named_files += [(("envs", i), f) for i, f in enumerate(sequence(entry.get("envs"))) if isinstance(f, str)]
+            if isinstance(entry.get("env"), str):
+                named_files.append((("env",), entry["env"]))
+            for where, file in named_files:
+                if "://" in file:
+                    continue
+                found.generator_files.setdefault(local(file), f"{generator} {name}")
+                if not os.path.lexists(local(file)):
+                    found.missing.append(((generator, index, *where), file))
     for entry in sequence(data.get("images")):
         entry = mapping(entry)
         if isinstance(entry.get("name"), str) and any(key in entry for key in ("newName", "newTag", "digest")):
@@ -194,6 +216,21 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
     found.adds_selector_labels = bool(mapping(data.get("commonLabels"))) or any(
         mapping(entry).get("includeSelectors") is True and mapping(entry).get("pairs") for entry in sequence(data.get("labels"))
     )
+    return found
+
+
+# A list entry switched off with a comment: `# - file.yaml`, `#- path: file.yaml`
+_COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]+\.(?:ya?ml|json))[ \t]*$", re.MULTILINE)
+
+
+def commented_out(kustomization: Kustomization, text: str) -> list[str]:
+    """The local files that the kustomization's text names only in commented-out list entries."""
+    used = {*kustomization.resources, *kustomization.inputs, *kustomization.generator_files}
+    found = []
+    for match in _COMMENTED_ENTRY.finditer(text):
+        path = _key(os.path.join(kustomization.folder, match.group(1)))
+        if path not in used and os.path.isfile(path):
+            found.append(path)
     return found
 
 
@@ -212,6 +249,8 @@ def read_kustomization(path: str, roots: Roots) -> Kustomization | None:
         return None
     found = parse_kustomization(path, documents[0].data, documents[0].tree)
     found.roots = roots
+    if "#" in text:
+        found.disabled = commented_out(found, text)
     return found
 
 
@@ -221,6 +260,8 @@ class KustomizeMap:
 
     kustomizations: dict[str, Kustomization] = field(default_factory=dict)
     _inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _generator_files: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _disabled: dict[str, str] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
@@ -232,6 +273,10 @@ class KustomizeMap:
             self._inputs.setdefault(path, (what, kustomization.path))
         for resource in kustomization.resources:
             self._included_by.setdefault(resource, set()).add(key)
+        for path, generator in kustomization.generator_files.items():
+            self._generator_files.setdefault(path, (generator, kustomization.path))
+        for path in kustomization.disabled:
+            self._disabled.setdefault(path, kustomization.path)
 
     def is_kustomization(self, path: str) -> bool:
         return _key(path) in self.kustomizations
@@ -249,12 +294,22 @@ class KustomizeMap:
         return None
 
     def input_role(self, path: str) -> str | None:
-        """What ``path`` is to kustomize, when a kustomization names it as its own input (not a resource)."""
-        found = self._inputs.get(_key(path))
-        if found is None:
-            return None
-        what, by = found
-        return f"{what} named by {by}"
+        """What ``path`` is to kustomize, when a kustomization names it as its own input (not a resource),
+        or names it only in a commented-out entry (and none uses it)."""
+        key = _key(path)
+        found = self._inputs.get(key)
+        if found is not None:
+            what, by = found
+            return f"{what} named by {by}"
+        disabled_by = self._disabled.get(key)
+        if disabled_by is not None and key not in self._included_by and key not in self._generator_files:
+            return f"named only in a commented-out entry of {disabled_by}: kustomize does not read it"
+        return None
+
+    def generator_of(self, path: str) -> str | None:
+        """The generator (and its kustomization) that turns ``path`` into ConfigMap or Secret data, if any."""
+        found = self._generator_files.get(_key(path))
+        return f"{found[0]} of {found[1]}" if found is not None else None
 
     def _including(self, path: str) -> Iterator[Kustomization]:
         """The kustomizations that include ``path`` (a resource file or a folder), directly or

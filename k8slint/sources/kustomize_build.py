@@ -266,7 +266,9 @@ def _build_error(stderr: str, wrapper: str) -> str:
         logged = _KLOG.match(line)
         lines.append(logged.group(1).replace('\\"', '"').replace("\\", "\\") if logged else line)
     text = " ".join(lines) if lines else "no output"
-    inner = _WRAPPED.match(text.removeprefix("Error: "))
+    if text[:7].lower() == "error: ":  # kubectl writes "error: ", kustomize "Error: "
+        text = text[7:]
+    inner = _WRAPPED.match(text)
     if inner is not None:  # the wrapper's own layer: kustomize tried the root as a file first, then as the folder
         text = inner.group(1)
     text = text.replace(wrapper + os.sep, "").replace(wrapper, ".").removeprefix("Error: ")
