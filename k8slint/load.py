@@ -101,7 +101,13 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
     if not text.strip():
         state.raw.append((registry[rulecodes.EMPTY_FILE], Problem("the file is empty", location=Location(item.display, 1, 1)), None))
         return
-    source = SourceFile(item.display, text, selector_labels_from=item.selector_labels_from, images_set_by=dict(item.images_set_by))
+    source = SourceFile(
+        item.display,
+        text,
+        selector_labels_from=item.selector_labels_from,
+        namespace_from=item.namespace_from,
+        images_set_by=dict(item.images_set_by),
+    )
     if item.is_dockerfile:
         state.sources[source.display] = source
         build = build_options(source.display, settings.images, settings.config_dir, settings.build_args, settings.targets)

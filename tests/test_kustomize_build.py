@@ -310,3 +310,27 @@ def test_a_generator_file_that_configures_a_component_is_data_not_an_object(tmp_
         ("kustomization.yaml", "kustomize-missing-file"),
         ("pod.yaml", "invalid-name"),
     ]
+
+
+WEBHOOK = """apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata:
+  name: admission-webhook
+webhooks:
+  - name: admission-webhook.kubeflow.org
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    clientConfig:
+      service:
+        name: admission-webhook-service
+        path: /apply-poddefault
+"""
+
+
+@pytest.mark.parametrize(("namespace", "expected"), [("namespace: kubeflow\n", []), ("", [("schema-violation", 10)])])
+def test_a_namespace_the_kustomization_fills_in_is_not_missing_unbuilt(tmp_path: Path, namespace: str, expected: list[object]) -> None:
+    """kubeflow's admission-webhook base: the webhook's service namespace comes from the overlay's `namespace:`."""
+    _kustomization(tmp_path / "base", "resources:\n  - webhook.yaml\n", webhook__yaml=WEBHOOK)
+    _kustomization(tmp_path / "overlay", f"{namespace}resources:\n  - ../base\n")
+    result = run_lint(tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings] == expected

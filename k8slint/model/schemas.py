@@ -218,11 +218,13 @@ class SchemaStore:
             # YAML keys that are numbers or booleans: the API server's YAML-to-JSON step makes them strings
             raw = list(validator.iter_errors(as_json(obj.data)))
         completed = obj.file.selector_labels_from is not None  # commonLabels make the selector when kustomize builds it
+        namespaced = obj.file.namespace_from is not None  # and namespace: every namespace of the objects and references
         return [
             error
             for item in raw
             for error in self._explain(item)
             if not (completed and error.missing and tuple(error.path) == ("spec", "selector"))
+            and not (namespaced and error.missing and error.path[-1:] == ("namespace",))
         ]
 
     def _validator(self, api_version: str, kind: str) -> Any:

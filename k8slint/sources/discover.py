@@ -45,6 +45,8 @@ class InputFile:
     """A kustomization that adds labels to the selectors of this file's objects when it is built."""
     images_set_by: tuple[tuple[str, str], ...] = ()
     """(image name, kustomization) for each image a kustomization that includes this file sets with ``images:``."""
+    namespace_from: str | None = None
+    """A kustomization that sets the namespace of this file's objects (and their references) when built."""
     generator_of: str | None = None
     """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
 
@@ -354,9 +356,16 @@ def identify(found: Discovery) -> Discovery:
         labels = kustomize.selector_labels_from(item.path) if aside is None else None
         images = kustomize.images_set_for(item.path) if aside is None else ()
         generator = kustomize.generator_of(item.path) if aside is None else None
+        namespace_from = kustomize.namespace_from(item.path) if aside is None else None
         files.append(
             dataclasses.replace(
-                item, aside=aside, in_chart=in_chart, selector_labels_from=labels, images_set_by=images, generator_of=generator
+                item,
+                aside=aside,
+                in_chart=in_chart,
+                selector_labels_from=labels,
+                images_set_by=images,
+                generator_of=generator,
+                namespace_from=namespace_from,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots

@@ -84,6 +84,8 @@ class Kustomization:
     """Local resources, bases and components (files or folders), as absolute paths."""
     inputs: dict[str, str] = field(default_factory=dict)
     """Files that are kustomize's own input (patches, configs, generator files; absolute paths) -> what each is."""
+    sets_namespace: bool = False
+    """``namespace:``: the namespace transformer fills in the namespace of every object and reference."""
     adds_selector_labels: bool = False
     """``commonLabels`` (or ``labels`` with ``includeSelectors``): added to selectors and pod templates too."""
     remote: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
@@ -213,6 +215,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
         entry = mapping(entry)
         if isinstance(entry.get("name"), str) and any(key in entry for key in ("newName", "newTag", "digest")):
             found.images.append(entry["name"])
+    found.sets_namespace = string(data.get("namespace")) is not None
     found.adds_selector_labels = bool(mapping(data.get("commonLabels"))) or any(
         mapping(entry).get("includeSelectors") is True and mapping(entry).get("pairs") for entry in sequence(data.get("labels"))
     )
@@ -333,6 +336,13 @@ class KustomizeMap:
             for name in kustomization.images:
                 found.setdefault(name, kustomization.path)
         return tuple(sorted(found.items()))
+
+    def namespace_from(self, path: str) -> str | None:
+        """The kustomization that sets the namespace of the objects in ``path`` when built, if any."""
+        for kustomization in self._including(path):
+            if kustomization.sets_namespace:
+                return kustomization.path
+        return None
 
     def selector_labels_from(self, path: str) -> str | None:
         """The kustomization that adds labels to the selectors of the objects in ``path`` when built, if any."""
