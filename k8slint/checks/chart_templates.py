@@ -31,9 +31,13 @@ def defined_names(chart: ChartDoc) -> set[str]:
 def template_syntax(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     names: set[str] | None = None
     unavailable = unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts)
+    # Helm parses every template before it renders any: a render that went through settles that they
+    # parse, and one that failed in a template says so there, in Helm's words (chart-render-failed)
+    failed_in = {where.file for where in chart.render_failures}
     for template, info in chart.analysis:
-        for error in info.errors:
-            yield Problem(error.message, location=Location(template.display, error.line, error.column))
+        if not chart.parsed_by_helm and template.display not in failed_in:
+            for error in info.errors:
+                yield Problem(error.message, location=Location(template.display, error.line, error.column))
         # With a dependency missing, what it (and the charts it depends on in turn, such as
         # bitnami's `common`) defines is unknown: chart-dependency-unavailable says so, once.
         if info.calls and not unavailable:

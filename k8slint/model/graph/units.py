@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
@@ -38,8 +39,10 @@ from k8slint.model.objects import K8sObject
 
 Folder = tuple[str, ...]
 Key = tuple[int, Folder] | tuple[int]
-RENDERED_SUFFIX = " (helm template)"
-"""How the file of objects rendered from a chart is named (the chart's folder, then this)."""
+RENDERED = re.compile(r"^(?P<chart>.*) (?P<render>\(helm template[^()]*\))$")
+"""How the stream of objects rendered from a chart is named: the chart's folder, then ``(helm template)``
+(its default values) or ``(helm template -f ci/x-values.yaml)``. Each render is a folder of its own under the
+chart's, so that renders with other values are side by side, never one deployment."""
 _AFTER = "\U0010ffff"
 """Sorts after every folder name: ``(*folder, _AFTER)`` ends the range of ``folder``'s subfolders."""
 
@@ -47,13 +50,14 @@ T = TypeVar("T")
 
 
 def folder_parts(display: str) -> Folder:
-    """The folder of a file as its path parts; the chart's own folder for a chart's rendered output."""
-    if display.endswith(RENDERED_SUFFIX):
-        folder = display[: -len(RENDERED_SUFFIX)]
-    else:
-        if os.sep != "/":
-            display = display.replace(os.sep, "/")
-        folder = display.rpartition("/")[0]
+    """The folder of a file as its path parts; for a chart's rendered output, a folder of the render's own
+    under the chart's."""
+    rendered = RENDERED.match(display) if display.endswith(")") else None
+    if rendered is not None:
+        return (*folder_parts(rendered.group("chart") + "/"), rendered.group("render"))
+    if os.sep != "/":
+        display = display.replace(os.sep, "/")
+    folder = display.rpartition("/")[0]
     return tuple(part for part in folder.split("/") if part not in ("", "."))
 
 
@@ -108,7 +112,7 @@ class Units:
                 if folder[:depth] in side_by_side:
                     roots.add(folder[: depth + 1])
         roots.add(())
-        roots.update(folder_parts(display) for display in self._folders if display.endswith(RENDERED_SUFFIX))  # chart releases
+        roots.update(folder_parts(display) for display in self._folders if RENDERED.match(display))  # chart releases
         self.roots: list[Folder] = sorted(roots)
         """Unit roots in preorder; a unit's number is its position here (0: the root unit)."""
         self._number = {root: number for number, root in enumerate(self.roots)}
