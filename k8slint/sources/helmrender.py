@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from k8slint.errors import UsageError
 from k8slint.findings import FieldPath, Location, Problem, Related
@@ -35,8 +35,16 @@ from k8slint.model.positions import PositionTree
 from k8slint.sources import engines
 
 if TYPE_CHECKING:
-    from k8slint.config import Settings
     from k8slint.sources.charts import ChartDoc
+
+
+class Settings(Protocol):
+    """What rendering reads of a run's settings (k8slint.config.Settings)."""
+
+    namespace: str
+    kubernetes_version: str | None
+    render_values: list[str]
+    render_set: list[str]
 
 RELEASE_NAME = "release-name"
 """The release name ``helm template`` uses when given none."""
