@@ -495,3 +495,48 @@ def test_the_sdk_renders_in_the_main_process_when_workers_parse(tmp_path: Path, 
     result = lint([str(tmp_path / "repo")], build_settings(registry(), None, render=True), jobs=2)
     assert pids == [os.getpid()]
     assert result.objects == 41
+
+
+def test_a_chart_that_asks_for_values_is_a_warning_with_its_defaults_and_an_error_with_ci_values(engine: str, tmp_path: Path) -> None:
+    """opentelemetry-collector `fail`s until image.repository is set: helm lint accepts that; a ci values file must not."""
+    asks = "{{- if not .Values.image.repository }}\n{{ fail \"[ERROR] 'image.repository' must be set\" }}\n{{- end }}\n"
+    chart = write(
+        tmp_path / "charts" / "otel",
+        {
+            "Chart.yaml": CHART_YAML.replace("name: shop", "name: otel"),
+            "values.yaml": "image:\n  repository: ''\n",
+            "templates/NOTES.txt": asks,
+            "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: otel\n",
+            "ci/empty-values.yaml": "image:\n  tag: '1'\n",
+        },
+    )
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["chart-render-failed"])
+    shown = sorted((f.severity.name, f.location.file, f.location.line, f.message.split(": ", 1)[0]) for f in result.findings)
+    assert shown == [
+        (
+            "ERROR",
+            "charts/otel/templates/NOTES.txt",
+            2,
+            "helm template charts/otel -f charts/otel/ci/empty-values.yaml fails (with charts/otel/ci/empty-values.yaml)",
+        ),
+        ("WARNING", "charts/otel/templates/NOTES.txt", 2, "helm template charts/otel fails (with its default values)"),
+    ]
+
+
+def test_a_finding_of_a_ci_render_names_its_values_file(engine: str, tmp_path: Path) -> None:
+    chart = shop(tmp_path, **{"ci/privileged-values.yaml": "privileged: true\n"})
+    (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["privileged-container"]).findings
+    assert [(r.location.file, r.message) for r in finding.related] == [
+        (
+            "charts/shop/ci/privileged-values.yaml",
+            "the values of the render: helm template charts/shop -f charts/shop/ci/privileged-values.yaml",
+        )
+    ]
+
+
+def test_templates_are_shown_as_the_chart_files_are(engine: str, tmp_path: Path) -> None:
+    """Linting `.`: the template a finding lands on is spelled as the chart's own files are (``./shop/...``)."""
+    shop(tmp_path, VALUES.replace("privileged: false", "privileged: true"))
+    result = run_lint(".", cwd=tmp_path / "charts", render=True, select=["privileged-container", "chart-metadata"])
+    (finding,) = result.findings
+    assert finding.location.file == "./shop/templates/_helpers.tpl"

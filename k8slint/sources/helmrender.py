@@ -33,6 +33,7 @@ from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.model.positions import PositionTree
 from k8slint.sources import engines
+from k8slint.sources.safefs import display_path
 
 if TYPE_CHECKING:
     from k8slint.sources.charts import ChartDoc
@@ -280,6 +281,11 @@ def error_location(chart: ChartDoc, message: str) -> Location:
     return chart.chart_location()
 
 
+def chart_display(root: str, rest: str) -> str:
+    """A chart file as the report shows it, as the chart's own files are shown (k8slint.sources.charts)."""
+    return display_path(f"{os.path.join(root, '')}{rest}")
+
+
 def template_file(root: str, path: Path, source: str) -> tuple[str, Path] | None:
     """(display, path on disk) of a template Helm names ``chart/templates/x.yaml`` (subcharts:
     ``chart/charts/sub/templates/x.yaml``); None when it is not a file on disk (a packaged subchart)."""
@@ -287,7 +293,7 @@ def template_file(root: str, path: Path, source: str) -> tuple[str, Path] | None
     on_disk = path / rest
     if not os.path.isfile(on_disk):
         return None
-    return os.path.normpath(os.path.join(root, rest)), on_disk
+    return chart_display(root, rest), on_disk
 
 
 # --- where a rendered field is written ------------------------------------------------------------------------
@@ -384,14 +390,14 @@ class ChartTemplates:
                     text = file.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
-                display = os.path.normpath(os.path.join(self.root, os.path.relpath(file, self.path)))
+                display = chart_display(self.root, Path(os.path.relpath(file, self.path)).as_posix())
                 self.sources[display] = SourceFile(display, text)
 
     def text(self, source: str) -> _TemplateText | None:
         """The template Helm names ``source`` (``chart/templates/x.yaml``), None when not on disk."""
         if source not in self._texts:
             rest = source.split("/", 1)[1] if "/" in source else source
-            file = self.sources.get(os.path.normpath(os.path.join(self.root, rest)))
+            file = self.sources.get(chart_display(self.root, rest))
             self._texts[source] = _template_text(file.display, file.text) if file is not None else None
         return self._texts[source]
 
@@ -507,6 +513,8 @@ class HelmPlacement:
     templates: ChartTemplates
     fallback: Location
     """Where an object from no template on disk lands (the chart's Chart.yaml)."""
+    values: tuple[str, ...] = ()
+    """The values files the render was given (displayed): each is a related location of its findings."""
 
     def place(self, obj: K8sObject, path: FieldPath, built: Location) -> Location:
         template = self.templates.text(obj.source) if obj.source else None
@@ -517,7 +525,10 @@ class HelmPlacement:
         return found if found is not None else _first_line(template, start, end)
 
     def built_at(self, obj: K8sObject, path: FieldPath) -> Related | None:
-        return None  # the rendered stream is no file the user has: the template line is the place
+        """The values file the render was given (the rendered stream is no file the user has)."""
+        if not self.values:
+            return None
+        return Related(Location(self.values[-1], 1, 1), f"the values of the render: {self.label}")
 
     def place_stream_line(self, stream: SourceFile, objects: list[K8sObject], line: int, source: str | None) -> Location:
         """Where a problem met reading the rendered stream at ``line`` lands: the template line that writes
@@ -575,7 +586,7 @@ class ChartRenders:
     outcomes: list[Outcome] = field(default_factory=list)
 
     def placement(self, render: Render) -> HelmPlacement:
-        return HelmPlacement(render.label, self.templates, self.chart.chart_location())
+        return HelmPlacement(render.label, self.templates, self.chart.chart_location(), tuple(shown for _, shown in render.values))
 
 
 def render_error(outcome: Outcome) -> Problem:
@@ -583,7 +594,10 @@ def render_error(outcome: Outcome) -> Problem:
     message = error_message(outcome.error)
     render = outcome.render
     where = error_location(render.chart, message)
-    return Problem(f"{render.label} fails ({render.values_used()}): {message}", location=where)
+    # `execution error at (...)` is the chart's own `required` or `fail` (Helm's engine.go cleanupExecError
+    # reads their HELM[...]HELM mark): with the defaults alone, the chart asks the installer for values
+    asks = message.startswith("execution error at (") and not render.values and not render.sets
+    return Problem(f"{render.label} fails ({render.values_used()}): {message}", location=where, variant="values-required" if asks else None)
 
 
 def render_charts(charts: list[ChartDoc], settings: Settings, notes: list[str]) -> list[ChartRenders]:
