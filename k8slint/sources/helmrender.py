@@ -47,6 +47,7 @@ class Settings(Protocol):
     render_values: list[str]
     render_set: list[str]
 
+
 RELEASE_NAME = "release-name"
 """The release name ``helm template`` uses when given none."""
 SDK_PACKAGE = "helm-python-sdk"
