@@ -158,12 +158,12 @@ def load_charts(
         for outcome in result.outcomes:
             defaults = not outcome.render.values and not outcome.render.sets
             if outcome.stream is None:
-                chart.rendered = False if defaults else chart.rendered
                 problem = helmrender.render_error(outcome)
+                chart.schema_checked_by_helm |= defaults and helmrender.is_schema_failure(problem.message)
                 chart.render_failures.append(problem.location)  # type: ignore[arg-type]
                 state.raw.append((registry[rulecodes.CHART_RENDER_FAILED], problem, chart))
                 continue
-            chart.rendered = True if defaults else chart.rendered
+            chart.schema_checked_by_helm |= defaults
             chart.parsed_by_helm = True
             placement = result.placement(outcome.render)
             source = SourceFile(outcome.render.display, outcome.stream)

@@ -437,19 +437,26 @@ def test_a_render_that_went_through_drops_what_static_rules_guessed(engine: str,
     """Helm parsed every template and validated the defaults: the static guesses it settles are not reported."""
     schema = '{"type": "object", "required": ["name"], "properties": {"replicas": {"type": "integer"}}}'
     chart = shop(tmp_path, VALUES, **{"values.schema.json": schema})
-    static = run_lint(rel(chart, tmp_path), cwd=tmp_path, select=["required-value-without-default"])
+    select = ["required-value-without-default", "values-schema-violation", "chart-render-failed"]
+    static = run_lint(rel(chart, tmp_path), cwd=tmp_path, select=select)
     assert [f.code for f in static.findings] == ["CH006"]
-    # rendered, Helm refuses the defaults just the same: the schema error is reported (as Helm says it)
-    rendered = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["required-value-without-default", "chart-render-failed"])
-    assert {f.code for f in rendered.findings} >= {"CH010"}
+    # rendered, Helm refuses the defaults just the same: said once, as Helm says it, on values.yaml
+    (refused,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=select).findings
+    assert (refused.code, refused.location.file) == ("CH010", "charts/shop/values.yaml")
+    assert "missing property 'name'" in refused.message
     # with the value given a default, the render goes through and nothing is left to guess
     (chart / "values.yaml").write_text(VALUES + "name: shop\n")
-    assert (
-        run_lint(
-            rel(chart, tmp_path), cwd=tmp_path, render=True, select=["required-value-without-default", "values-schema-violation"]
-        ).findings
-        == []
-    )
+    assert run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=select).findings == []
+
+
+def test_a_null_the_schema_refuses_is_one_finding_on_its_line(engine: str, tmp_path: Path) -> None:
+    """external-dns leaves `policy: null` in values.yaml, which its schema refuses (every Helm 4 does)."""
+    schema = '{"type": "object", "required": ["policy"], "properties": {"policy": {"type": "string", "enum": ["sync", "upsert-only"]}}}'
+    chart = shop(tmp_path, VALUES + "# -- How DNS records are synchronized\npolicy:\n", **{"values.schema.json": schema})
+    select = ["required-value-without-default", "values-schema-violation", "chart-render-failed"]
+    (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=select).findings
+    assert (finding.code, finding.location.file, finding.location.line) == ("CH010", "charts/shop/values.yaml", 11)
+    assert "policy" in finding.message
 
 
 def test_not_rendering_is_said_in_the_notes_and_the_json_summary(tmp_path: Path, cli: object) -> None:

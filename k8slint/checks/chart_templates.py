@@ -28,7 +28,8 @@ def defined_names(chart: ChartDoc) -> set[str]:
     return names
 
 
-_DYNAMIC_CALL = re.compile(r"\b(?:include|template)\s+\(")
+# A name made at run time; not the checksum idiom `include (print $.Template.BasePath "/x.yaml")`, which names a file.
+_DYNAMIC_CALL = re.compile(r"\b(?:include|template)\s+\((?!\s*printf?\s+\$?\.Template\.BasePath\b)")
 
 
 def _dead_defines(chart: ChartDoc) -> set[str | None]:

@@ -64,10 +64,8 @@ class ChartDoc:
     """Each ``file://`` repository: its folder, or None when it lies outside the linted roots."""
     unread: list[str] = field(default_factory=list)
     """Files of the chart folder left unread (skipped-file): such a chart is not rendered."""
-    rendered: bool | None = None
-    """With rendering asked for: whether Helm rendered the chart with its own default values alone (None: not
-    rendered so). A successful render settles what static rules can only guess: every template parses, the
-    defaults meet the schema."""
+    schema_checked_by_helm: bool = False
+    """Whether Helm validated the chart's default values against values.schema.json (its message is the finding)."""
     parsed_by_helm: bool = False
     """Whether a render of the chart (with any values) went through: Helm parsed every template."""
     render_failures: list[Location] = field(default_factory=list)

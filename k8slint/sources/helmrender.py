@@ -267,8 +267,26 @@ def error_message(stderr: str) -> str:
     return " ".join(lines) or "helm template failed"
 
 
+_SCHEMA_FAILURE = "values don't meet the specifications of the schema"
+# `- at '/policy': got null, want string` (Helm 4.1), `- at '': missing property 'policy'` (Helm 4.2)
+_SCHEMA_AT = re.compile(r"- at '(?P<pointer>[^']*)': (?:missing propert(?:y|ies) '(?P<missing>[^']+)')?")
+
+
+def is_schema_failure(message: str) -> bool:
+    """Whether Helm refused the values for the chart's values.schema.json (it validates before it renders)."""
+    return _SCHEMA_FAILURE in message
+
+
 def error_location(chart: ChartDoc, message: str) -> Location:
-    """The file and line a render error names (a template on disk), else the chart's Chart.yaml."""
+    """The file and line a render error names (a template on disk; for the schema, the first value
+    it refuses in values.yaml), else the chart's Chart.yaml."""
+    if is_schema_failure(message):
+        at = _SCHEMA_AT.search(message)
+        if at is not None and chart.values is not None:
+            path = tuple(part.replace("~1", "/").replace("~0", "~") for part in at.group("pointer").split("/") if part)
+            path = (*path, at.group("missing")) if at.group("missing") else path
+            return chart.values.locate(tuple(int(p) if p.isdigit() else p for p in path))
+        return chart.chart_location()
     match = _PLACE.search(message)
     if match is not None:
         file = template_file(chart.root, chart.path, match.group("path"))
