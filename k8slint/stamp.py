@@ -90,7 +90,9 @@ def finish(
             first = inherited.get(same)
             if first is not None:
                 kept = findings[first]
-                findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})))
+                # what one build alone adds (the values file of one chart render) is not said of them all
+                shared = tuple(r for r in kept.related if r in finding.related)
+                findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})), related=shared)
                 continue
             inherited[same] = finding.sort_key
         findings.setdefault(finding.sort_key, finding)

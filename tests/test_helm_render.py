@@ -306,6 +306,7 @@ def test_each_ci_values_file_is_a_render_of_its_own(engine: str, tmp_path: Path)
         "helm template charts/shop -f charts/shop/ci/other-values.yaml",
         "helm template charts/shop -f charts/shop/ci/privileged-values.yaml",
     )
+    assert finding.related == ()  # each render's values file is not said of the other's
     (failed,) = [f for f in result.findings if f.code == "CH010"]
     assert "helm template charts/shop -f charts/shop/ci/broken-values.yaml fails (with charts/shop/ci/broken-values.yaml)" in failed.message
 
