@@ -155,6 +155,7 @@ def load_charts(
         return
     for result in helmrender.render_charts(charts, settings, notes):
         chart = result.chart
+        definitions: set[str] = set()
         for outcome in result.outcomes:
             defaults = not outcome.render.values and not outcome.render.sets
             if outcome.stream is None:
@@ -166,7 +167,7 @@ def load_charts(
             chart.schema_checked_by_helm |= defaults
             chart.parsed_by_helm = True
             placement = result.placement(outcome.render)
-            source = SourceFile(outcome.render.display, outcome.stream)
+            source = SourceFile(outcome.render.display, helmrender.without_seen_crds(outcome.stream, definitions))
             _per_file(source.display, settings, state, _add_rendered, source, placement, settings, state)
         state.sources.update({k: v for k, v in result.templates.sources.items() if k not in state.sources})  # subcharts'
 

@@ -548,3 +548,49 @@ def test_templates_are_shown_as_the_chart_files_are(engine: str, tmp_path: Path)
     result = run_lint(".", cwd=tmp_path / "charts", render=True, select=["privileged-container", "chart-metadata"])
     (finding,) = result.findings
     assert finding.location.file == "./shop/templates/_helpers.tpl"
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: {type: integer}
+"""
+
+
+def test_a_crd_every_render_prints_is_read_once_and_still_validates(engine: str, tmp_path: Path) -> None:
+    """argo-cd prints 1.6 MB of CRDs in each of its 12 renders: they are read once for the chart."""
+    widget = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: {{ .Values.size }}\n"
+    chart = write(
+        tmp_path / "charts" / "widgets",
+        {
+            "Chart.yaml": CHART_YAML.replace("name: shop", "name: widgets"),
+            "values.yaml": "size: 3\n",
+            "templates/crd.yaml": CRD,
+            "templates/widget.yaml": widget,
+            "ci/a-values.yaml": "size: 4\n",
+            "ci/b-values.yaml": "size: big\n",
+        },
+    )
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True)
+    objects = result.loaded[1].index.objects  # type: ignore[index]
+    assert sorted(o.kind for o in objects) == ["CustomResourceDefinition", "Widget", "Widget", "Widget"]
+    (invalid,) = [f for f in result.findings if f.code == "KL010"]  # the CRD of the default render validates ci/b's Widget
+    assert (invalid.location.file, invalid.location.line) == ("charts/widgets/templates/widget.yaml", 6)
+    assert invalid.built_from == ("helm template charts/widgets -f charts/widgets/ci/b-values.yaml",)

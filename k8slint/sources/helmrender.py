@@ -246,6 +246,27 @@ def stream_of(manifests: dict[str, str]) -> str:
     return "".join(out)
 
 
+_STREAM_DOCUMENT = re.compile(r"^---\n(?=# Source: )", re.MULTILINE)
+_CRD = re.compile(r"^kind:\s*[\"']?CustomResourceDefinition[\"']?\s*$", re.MULTILINE)
+
+
+def without_seen_crds(stream: str, seen: set[str]) -> str:
+    """The stream without the CustomResourceDefinitions an earlier render of the chart gave word for word.
+
+    Charts that install their CRDs from templates (argo-cd, opentelemetry-operator) print the same
+    megabytes in every render; a definition is the same whatever values a render had, so it is read
+    once (schemas come from the CRDs of the whole run), and the renders cost what their own objects do.
+    """
+    kept = []
+    for document in _STREAM_DOCUMENT.split(stream):
+        if _CRD.search(document):
+            if document in seen:
+                continue
+            seen.add(document)
+        kept.append(document)
+    return "---\n".join(kept)
+
+
 # --- errors ---------------------------------------------------------------------------------------------------
 
 # The place Helm names in its errors: `template: c/templates/x.yaml:12:5:` (Helm 3),
