@@ -594,3 +594,17 @@ def test_a_crd_every_render_prints_is_read_once_and_still_validates(engine: str,
     (invalid,) = [f for f in result.findings if f.code == "KL010"]  # the CRD of the default render validates ci/b's Widget
     assert (invalid.location.file, invalid.location.line) == ("charts/widgets/templates/widget.yaml", 6)
     assert invalid.built_from == ("helm template charts/widgets -f charts/widgets/ci/b-values.yaml",)
+
+
+def test_a_library_chart_is_not_rendered(engine: str, tmp_path: Path) -> None:
+    """bitnami/common at the top of a repository: Helm refuses to render a library chart on its own."""
+    chart = write(
+        tmp_path / "common",
+        {
+            "Chart.yaml": CHART_YAML.replace("name: shop", "name: common").replace("type: application", "type: library"),
+            "templates/_names.tpl": HELPERS,
+        },
+    )
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True)
+    assert [f.code for f in result.findings if f.code == "CH010"] == []
+    assert result.notes == []

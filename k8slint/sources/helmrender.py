@@ -641,38 +641,45 @@ def render_error(outcome: Outcome) -> Problem:
 
 
 def render_charts(charts: list[ChartDoc], settings: Settings, notes: list[str]) -> list[ChartRenders]:
-    """Render each chart, as asked (rendering with no engine at all is a usage error)."""
-    from k8slint.model.chartdeps import unavailable_dependencies
-
+    """Render each chart that can be, as asked (rendering with no engine at all is a usage error)."""
+    renderable = [chart for chart in charts if _renderable(chart, notes)]
+    if not renderable:
+        return []
     engine = find_engine()
     if engine is None:  # rendering was asked for: linting the charts unrendered would pass what was not checked
         raise UsageError(
             f"rendering was asked for (--render, or render in the config) but no Helm engine is installed: "
-            f"{len(charts)} chart{'s' if len(charts) != 1 else ''} cannot be rendered; {INSTALL_HINT}, or drop --render"
+            f"{len(renderable)} chart{'s' if len(renderable) != 1 else ''} cannot be rendered; {INSTALL_HINT}, or drop --render"
         )
     out: list[ChartRenders] = []
-    rendered = 0
-    for chart in charts:
-        if chart.unread:
-            notes.append(f"helm template {chart.root} not run: the chart holds files k8slint does not read (skipped-file)")
-            continue
-        missing = unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts)
-        if missing:
-            notes.append(
-                f"helm template {chart.root} not run: dependenc{'ies' if len(missing) > 1 else 'y'} "
-                f"{', '.join(sorted(missing))} not in charts/ (chart-dependency-unavailable)"
-            )
-            continue
+    for chart in renderable:
         result = ChartRenders(chart, ChartTemplates(chart.root, chart.path))
         for render in renders_of(chart, settings):
             result.outcomes.append(run_render(engine, render, settings))
         out.append(result)
-        rendered += 1
-    if rendered:
-        notes.append(f"{rendered} Helm chart{'s' if rendered != 1 else ''} rendered with {engine.describe()}")
-        if engine.binary is None and settings.kubernetes_version is not None:
-            notes.append(
-                f"{SDK_PACKAGE} renders with its own .Capabilities.KubeVersion, not {settings.kubernetes_version}: "
-                "templates that test it rendered for that version (install helm to render for another)"
-            )
+    notes.append(f"{len(out)} Helm chart{'s' if len(out) != 1 else ''} rendered with {engine.describe()}")
+    if engine.binary is None and settings.kubernetes_version is not None:
+        notes.append(
+            f"{SDK_PACKAGE} renders with its own .Capabilities.KubeVersion, not {settings.kubernetes_version}: "
+            "templates that test it rendered for that version (install helm to render for another)"
+        )
     return out
+
+
+def _renderable(chart: ChartDoc, notes: list[str]) -> bool:
+    """Whether Helm may render the chart: every file of it read, installable, its dependencies in charts/."""
+    from k8slint.model.chartdeps import unavailable_dependencies
+
+    if chart.unread:
+        notes.append(f"helm template {chart.root} not run: the chart holds files k8slint does not read (skipped-file)")
+        return False
+    if chart.metadata.get("type") == "library":
+        return False  # Helm installs no library chart ("library charts are not installable"): the charts that use it render it
+    missing = unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts)
+    if missing:
+        notes.append(
+            f"helm template {chart.root} not run: dependenc{'ies' if len(missing) > 1 else 'y'} "
+            f"{', '.join(sorted(missing))} not in charts/ (chart-dependency-unavailable)"
+        )
+        return False
+    return True
