@@ -608,3 +608,20 @@ def test_a_library_chart_is_not_rendered(engine: str, tmp_path: Path) -> None:
     result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True)
     assert [f.code for f in result.findings if f.code == "CH010"] == []
     assert result.notes == []
+
+
+def test_the_config_sets_the_severity_of_every_render_failure(engine: str, tmp_path: Path) -> None:
+    asks = '{{- if not .Values.image.repository }}\n{{ fail "image.repository must be set" }}\n{{- end }}\n'
+    write(
+        tmp_path / "charts" / "otel",
+        {
+            "Chart.yaml": CHART_YAML.replace("name: shop", "name: otel"),
+            "templates/NOTES.txt": asks,
+            "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.x.y }}\n",
+            "ci/x-values.yaml": "image:\n  repository: otel\n",
+        },
+    )
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  chart-render-failed: info\n")
+    result = run_lint("charts/otel", cwd=tmp_path, render=True)
+    failures = [f for f in result.findings if f.code == "CH010"]
+    assert len(failures) == 2 and {f.severity.name for f in failures} == {"INFO"}

@@ -272,7 +272,9 @@ def without_seen_crds(stream: str, seen: set[str]) -> str:
 # The place Helm names in its errors: `template: c/templates/x.yaml:12:5:` (Helm 3),
 # `c/templates/x.yaml:6:15` on a line of its own (Helm 4), `parse error at (c/templates/x.yaml:2)`,
 # `execution error at (c/templates/x.yaml:6:8)`, `YAML parse error on c/templates/x.yaml:`.
-_PLACE = re.compile(r"(?:^|[\s(])(?P<path>[^\s:()\"]+/[^\s:()\"]+?):(?P<line>[0-9]{1,9})(?::(?P<column>[0-9]{1,9}))?(?=[\s:)]|$)")
+# The path is one class (its "/" checked after), so that no nested repetition backtracks through text
+# a template controls (`{{ fail "..." }}`); line and column have at most 9 digits.
+_PLACE = re.compile(r"(?:^|[\s(])(?P<path>[^\s:()\"]{1,4096}):(?P<line>[0-9]{1,9})(?::(?P<column>[0-9]{1,9}))?(?=[\s:)]|$)")
 _YAML_ERROR = re.compile(r"YAML parse error on (?P<path>[^\s:()\"]+):")
 _NOISE = ("Use --debug flag to render out invalid YAML",)
 
@@ -308,7 +310,7 @@ def error_location(chart: ChartDoc, message: str) -> Location:
             path = (*path, at.group("missing")) if at.group("missing") else path
             return chart.values.locate(tuple(int(p) if p.isdigit() else p for p in path))
         return chart.chart_location()
-    match = _PLACE.search(message)
+    match = next((m for m in _PLACE.finditer(message) if "/" in m.group("path")), None)
     if match is not None:
         file = template_file(chart.root, chart.path, match.group("path"))
         if file is not None:
