@@ -531,15 +531,22 @@ def test_a_chart_that_asks_for_values_is_a_warning_with_its_defaults_and_an_erro
     ]
 
 
-def test_a_finding_of_a_ci_render_names_its_values_file(engine: str, tmp_path: Path) -> None:
+def test_a_finding_names_where_the_value_it_prints_is_set(engine: str, tmp_path: Path) -> None:
     chart = shop(tmp_path, **{"ci/privileged-values.yaml": "privileged: true\n"})
     (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["privileged-container"]).findings
-    assert [(r.location.file, r.message) for r in finding.related] == [
-        (
-            "charts/shop/ci/privileged-values.yaml",
-            "the values of the render: helm template charts/shop -f charts/shop/ci/privileged-values.yaml",
-        )
+    assert [(r.location.file, r.location.line, r.message) for r in finding.related] == [
+        ("charts/shop/ci/privileged-values.yaml", 1, "where .Values.privileged is set")
     ]
+    # a value the ci file does not set is values.yaml's, for both renders alike
+    (chart / "ci" / "privileged-values.yaml").write_text("replicas: 3\n")
+    (chart / "values.yaml").write_text(VALUES.replace("privileged: false", "privileged: true"))
+    (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["privileged-container"]).findings
+    assert [(r.location.file, r.location.line) for r in finding.related] == [("charts/shop/values.yaml", 3)]
+    assert len(finding.built_from) == 2
+    # a finding of the ci render alone, on a line that prints no value, names the ci file
+    (chart / "ci" / "privileged-values.yaml").write_text("resources: null\n")  # null drops the default, as in Helm
+    (probe,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["missing-requests"]).findings
+    assert [(r.location.file, r.location.line) for r in probe.related] == [("charts/shop/ci/privileged-values.yaml", 1)]
 
 
 def test_templates_are_shown_as_the_chart_files_are(engine: str, tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from k8slint.errors import UsageError
 from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.objects import K8sObject, SourceFile
-from k8slint.model.positions import PositionTree
+from k8slint.model.positions import PositionTree, locate
 from k8slint.sources import engines
 from k8slint.sources.safefs import display_path
 
@@ -347,6 +347,7 @@ _CALL = re.compile(r"""\b(?:include|template)\s+"(?P<name>[^"]+)\"""")
 _DEFINE = re.compile(r"""\{\{-?\s*define\s+"(?P<name>[^"]+)"\s*-?\}\}""")
 _PRINTS = re.compile(r"\{\{.*\b(?:toYaml|toJson|tpl|include|template)\b|\{\{.*\.Values\b")
 _SEPARATOR = re.compile(r"^---\s*$")
+_VALUES_REF = re.compile(r"\$?\.Values(?P<path>(?:\.[A-Za-z_][A-Za-z0-9_]*){1,32})")
 _KIND = re.compile(r"""^kind:\s*["']?(?P<kind>[A-Za-z0-9]+)["']?\s*$""")
 
 
@@ -422,6 +423,7 @@ class ChartTemplates:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     """The template files (display -> file), for the report's snippets."""
     _texts: dict[str, _TemplateText | None] = field(default_factory=dict)
+    _values: dict[str, tuple[Any, PositionTree] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for folder in [self.path / "templates", *sorted(self.path.glob("charts/*/templates"))]:
@@ -434,6 +436,25 @@ class ChartTemplates:
                     continue
                 display = chart_display(self.root, Path(os.path.relpath(file, self.path)).as_posix())
                 self.sources[display] = SourceFile(display, text)
+
+    @property
+    def values_display(self) -> str:
+        return chart_display(self.root, "values.yaml")
+
+    def value_location(self, display: str, key: tuple[str, ...]) -> Location | None:
+        """Where the values file ``display`` (a path as shown, readable from here) sets ``key``; None when it does not."""
+        if display not in self._values:
+            self._values[display] = _read_values(display)
+        loaded = self._values[display]
+        if loaded is None:
+            return None
+        node, tree = loaded
+        for part in key:
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        line, column, _ = locate(tree, key)
+        return Location(display, line, column)
 
     def text(self, source: str) -> _TemplateText | None:
         """The template Helm names ``source`` (``chart/templates/x.yaml``), None when not on disk."""
@@ -457,6 +478,18 @@ class ChartTemplates:
                 first = text.count("\n", 0, match.end()) + 1
                 found.setdefault(match.group("name"), _template_text(display, text[match.end() : end], first))
         return found
+
+
+def _read_values(display: str) -> tuple[Any, PositionTree] | None:
+    from k8slint.sources.yamlsafe import load_documents
+
+    try:
+        with open(display, encoding="utf-8", errors="replace") as handle:
+            documents, _, _ = load_documents(handle.read())
+    except OSError:
+        return None
+    document = next((d for d in documents if isinstance(d.data, dict)), None)
+    return (document.data, document.tree) if document is not None else None
 
 
 def _document(template: _TemplateText, obj: K8sObject) -> tuple[int, int]:
@@ -567,7 +600,21 @@ class HelmPlacement:
         return found if found is not None else _first_line(template, start, end)
 
     def built_at(self, obj: K8sObject, path: FieldPath) -> Related | None:
-        """The values file the render was given (the rendered stream is no file the user has)."""
+        """Where the value the template line prints is set: the values file of the render that sets it,
+        else values.yaml; else, for a render with values files, the last of them. (The rendered stream
+        is no file the user has.)"""
+        where = self.place(obj, path, self.fallback)
+        source = self.templates.sources.get(where.file)
+        text = source.line(where.line) if source is not None else None
+        # a subchart's .Values are its own (and a define's those its caller passes): only the chart's templates
+        own = where.file.startswith(chart_display(self.templates.root, "templates/"))
+        printed = _VALUES_REF.search(text) if text and own else None
+        if printed is not None:
+            key = tuple(printed.group("path").split(".")[1:])
+            for values in [*reversed(self.values), self.templates.values_display]:
+                found = self.templates.value_location(values, key) if values else None
+                if found is not None:
+                    return Related(found, f"where .Values.{'.'.join(key)} is set")
         if not self.values:
             return None
         return Related(Location(self.values[-1], 1, 1), f"the values of the render: {self.label}")
