@@ -214,7 +214,7 @@ def _place_on_chart(chart_root: str, state: LoadState) -> None:
     from k8slint.sources.helmrender import ChartTemplates, HelmPlacement
 
     templates = ChartTemplates(chart_root, Path(chart_root))
-    placement = HelmPlacement(f"helm template {chart_root}", templates, Location(STDIN_DISPLAY, 1, 1))
+    placement = HelmPlacement(f"helm template {chart_root}", templates, None)
     for obj in state.objects:
         if obj.file.display == STDIN_DISPLAY and obj.source is not None:
             obj.placement = placement

@@ -632,3 +632,30 @@ def test_the_config_sets_the_severity_of_every_render_failure(engine: str, tmp_p
     result = run_lint("charts/otel", cwd=tmp_path, render=True)
     failures = [f for f in result.findings if f.code == "CH010"]
     assert len(failures) == 2 and {f.severity.name for f in failures} == {"INFO"}
+
+
+def test_a_define_given_another_context_names_no_value(engine: str, tmp_path: Path) -> None:
+    """opentelemetry's helpers get `dict "Values" ...`: their .Values is not values.yaml's root, so no value is named."""
+    helpers = '{{- define "shop.securityContext" -}}\nprivileged: {{ .Values.privileged }}\n{{- end }}\n'
+    deployment = DEPLOYMENT.replace('include "shop.securityContext" .', 'include "shop.securityContext" (dict "Values" .Values.web)')
+    chart = shop(
+        tmp_path, VALUES + "web:\n  privileged: true\n", **{"templates/_security.tpl": helpers, "templates/deployment.yaml": deployment}
+    )
+    (chart / "templates" / "_helpers.tpl").write_text(HELPERS.split('{{- define "shop.securityContext"')[0])
+    (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["privileged-container"]).findings
+    assert (finding.location.file, finding.location.line) == ("charts/shop/templates/_security.tpl", 2)
+    assert finding.related == ()
+
+
+def test_standard_input_from_a_template_not_on_disk_stays_on_its_line(helm_binary: Path, tmp_path: Path, cli: object) -> None:
+    chart = shop(tmp_path, VALUES.replace("privileged: false", "privileged: true"))
+    rendered = subprocess.run([str(helm_binary), "template", str(chart)], capture_output=True, text=True, check=True).stdout
+    rendered = rendered.replace("# Source: shop/templates/deployment.yaml", "# Source: shop/templates/gone.yaml")
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        args = ["check", "--no-config", "--select", "privileged-container", "--format", "json", "--chart-root", "charts/shop", "-"]
+        (item,) = json.loads(cli(*args, input=rendered).output)["findings"]  # type: ignore[operator]
+        assert item["file"] == "<stdin>" and item["line"] > 1
+    finally:
+        os.chdir(here)

@@ -464,6 +464,21 @@ class ChartTemplates:
             self._texts[source] = _template_text(file.display, file.text) if file is not None else None
         return self._texts[source]
 
+    def root_context_at(self, where: Location) -> bool:
+        """Whether ``.`` on the line ``where`` is the chart's root: outside any define, or in one that every call gives it."""
+        inside = [
+            name
+            for name, define in self.defines.items()
+            if define.display == where.file and define.lines and define.lines[0].number <= where.line <= define.lines[-1].number
+        ]
+        return all(name in self._root_defines for name in inside)
+
+    @cached_property
+    def _root_defines(self) -> set[str]:
+        from k8slint.model.gotemplate import analyse, root_context_defines
+
+        return root_context_defines([call for file in self.sources.values() for call in analyse(file.text).call_contexts])
+
     @cached_property
     def defines(self) -> dict[str, _TemplateText]:
         """Each define of the chart's templates and of its unpacked subcharts: its body, with its lines."""
@@ -586,15 +601,16 @@ class HelmPlacement:
 
     label: str
     templates: ChartTemplates
-    fallback: Location
-    """Where an object from no template on disk lands (the chart's Chart.yaml)."""
+    fallback: Location | None
+    """Where an object from no template on disk lands (the chart's Chart.yaml); None: where it was built
+    (the line of standard input)."""
     values: tuple[str, ...] = ()
     """The values files the render was given (displayed): each is a related location of its findings."""
 
     def place(self, obj: K8sObject, path: FieldPath, built: Location) -> Location:
         template = self.templates.text(obj.source) if obj.source else None
         if template is None or not template.lines:
-            return self.fallback
+            return built if self.fallback is None else self.fallback
         start, end = _document(template, obj)
         found = _walk(self.templates, template, start, end, path) if path else None
         return found if found is not None else _first_line(template, start, end)
@@ -603,11 +619,12 @@ class HelmPlacement:
         """Where the value the template line prints is set: the values file of the render that sets it,
         else values.yaml; else, for a render with values files, the last of them. (The rendered stream
         is no file the user has.)"""
-        where = self.place(obj, path, self.fallback)
+        where = self.place(obj, path, Location("", 0, 0))
         source = self.templates.sources.get(where.file)
         text = source.line(where.line) if source is not None else None
-        # a subchart's .Values are its own (and a define's those its caller passes): only the chart's templates
-        own = where.file.startswith(chart_display(self.templates.root, "templates/"))
+        # a subchart's .Values are its own, and a define's those its callers pass: the chart's templates,
+        # and its defines that every call gives the root context
+        own = where.file.startswith(chart_display(self.templates.root, "templates/")) and self.templates.root_context_at(where)
         printed = _VALUES_REF.search(text) if text and own else None
         if printed is not None:
             key = tuple(printed.group("path").split(".")[1:])
@@ -628,7 +645,7 @@ class HelmPlacement:
                 return self.place(obj, _path_before(obj.positions(), line - 1), Location(stream.display, line, 1))
         template = self.templates.text(source) if source else None
         if template is None or not template.lines:
-            return self.fallback
+            return Location(stream.display, line, 1) if self.fallback is None else self.fallback
         return Location(template.display, template.lines[0].number, 1)
 
 
