@@ -659,3 +659,11 @@ def test_standard_input_from_a_template_not_on_disk_stays_on_its_line(helm_binar
         assert item["file"] == "<stdin>" and item["line"] > 1
     finally:
         os.chdir(here)
+
+
+def test_a_value_is_named_only_when_the_line_prints_the_field(engine: str, tmp_path: Path) -> None:
+    chart = shop(tmp_path, VALUES + "name: web\n")
+    (chart / "templates" / "deployment.yaml").write_text(DEPLOYMENT.replace("- name: web", "- name: {{ .Values.name }}"))
+    (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["missing-readiness-probe"]).findings
+    assert finding.snippet is not None and "- name: {{ .Values.name }}" in finding.snippet
+    assert finding.related == ()  # the container has no probe: where its name is set says nothing of that

@@ -495,6 +495,16 @@ class ChartTemplates:
         return found
 
 
+def _prints_the_field(text: str, path: FieldPath) -> bool:
+    """Whether the value a template line prints is the field's: a line of a key prints that key's value
+    (a container's ``- name: {{ .Values.x.name }}`` is not what a finding about the container is about);
+    a line of only an action (``{{ toYaml .Values.resources }}``) prints what the path runs into."""
+    key = _KEY.match(text)
+    if key is None or not key.group("key"):
+        return True
+    return bool(path) and path[-1] == key.group("key")
+
+
 def _read_values(display: str) -> tuple[Any, PositionTree] | None:
     from k8slint.sources.yamlsafe import load_documents
 
@@ -625,7 +635,7 @@ class HelmPlacement:
         # a subchart's .Values are its own, and a define's those its callers pass: the chart's templates,
         # and its defines that every call gives the root context
         own = where.file.startswith(chart_display(self.templates.root, "templates/")) and self.templates.root_context_at(where)
-        printed = _VALUES_REF.search(text) if text and own else None
+        printed = _VALUES_REF.search(text) if text and own and _prints_the_field(text, path) else None
         if printed is not None:
             key = tuple(printed.group("path").split(".")[1:])
             for values in [*reversed(self.values), self.templates.values_display]:
