@@ -84,6 +84,19 @@ def lint_options(func: Any) -> Any:
             help="Check the Dockerfiles' stage STAGE as the image, as docker build --target does, in each Dockerfile that has it (repeatable).",
         ),
         click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable)."),
+        click.option(
+            "--set",
+            "set_values",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Set a chart value for --render, as helm's --set does (repeatable; after the values files).",
+        ),
+        click.option(
+            "--chart-root",
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False),
+            help="The chart that `helm template` output on standard input came from: its findings land on the chart's templates.",
+        ),
         click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (comma-separated; repeatable)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (comma-separated; repeatable)."),
         click.option(
@@ -130,6 +143,8 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         check_registry=params["check_registry"],
         render=params["render"],
         render_values=params["values_files"],
+        render_set=params["set_values"],
+        chart_root=params["chart_root"],
     )
     paths = list(params["paths"]) or ["."]
     import os

@@ -48,6 +48,10 @@ class Settings:
     """Build kustomizations with kustomize (--render, ``render``)."""
     max_file_size: int = 32 * 1024 * 1024
     render_values: list[str] = field(default_factory=list)
+    render_set: list[str] = field(default_factory=list)
+    """``--set`` expressions for the charts' renders (Helm's strvals syntax), after the values files."""
+    chart_root: str | None = None
+    """``--chart-root``: the chart that rendered the ``helm template`` output read from standard input."""
 
     def __post_init__(self) -> None:
         self.disabled |= {rule.code for rule in self.registry if not rule.enabled_by_default}
@@ -242,6 +246,8 @@ def build_settings(
     check_registry: bool = False,
     render: bool | None = None,
     render_values: Iterable[str] = (),
+    render_set: Iterable[str] = (),
+    chart_root: str | None = None,
     config_named: bool = False,
 ) -> Settings:
     """The settings of a run: the config in ``config_path`` (``config_named``: given with --config),
@@ -268,6 +274,8 @@ def build_settings(
     if render is not None:  # --render / --no-render: both engines, over what the config says
         settings.render_helm = settings.render_kustomize = render
     settings.render_values.extend(render_values)
+    settings.render_set.extend(render_set)
+    settings.chart_root = chart_root if chart_root is not None else settings.chart_root
     if strict:
         settings.enable("unknown-field")
     if schema is False:

@@ -21,7 +21,7 @@ from k8slint.model.dockerbuild import build_options
 from k8slint.model.dockerfile import DockerfileDoc
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
-from k8slint.sources.charts import ChartDoc, load_chart, render_charts
+from k8slint.sources.charts import ChartDoc, load_chart
 from k8slint.sources.discover import Discovery, InputFile, read_input
 from k8slint.sources.dockerfiles import parse_dockerfile
 from k8slint.sources.manifests import load_manifest_text
@@ -30,6 +30,7 @@ from k8slint.suppress import Used
 
 if TYPE_CHECKING:
     from k8slint.config import Settings
+    from k8slint.sources.helmrender import HelmPlacement as Placed
     from k8slint.sources.kustomize_build import Builds
 
 
@@ -146,7 +147,9 @@ def add_manifests(
 def load_charts(
     roots: list[tuple[str, str]], linted: Roots, settings: Settings, state: LoadState, charts: list[ChartDoc], notes: list[str]
 ) -> None:
-    """Load the charts at ``roots`` into ``charts``, and (with --render) the manifests they render into ``state``."""
+    """Load the charts at ``roots`` into ``charts``, and (when rendering was asked for) what Helm renders of them into ``state``."""
+    from k8slint.sources import helmrender
+
     registry = settings.registry
 
     def add_chart(display: str, path: str) -> None:
@@ -155,25 +158,85 @@ def load_charts(
         state.sources.update(files)
         state.raw.extend((registry[code], problem, chart) for code, problem in problems)
 
+    if settings.chart_root is not None:  # `helm template ... | k8slint check - --chart-root DIR`
+        _place_on_chart(settings.chart_root, state)
     for display, path in roots:
         _per_file(f"{display.rstrip('/')}/Chart.yaml", settings, state, add_chart, display, path)
     if not charts:
         return
-    rendered = render_charts(charts, settings, notes) if settings.render_helm else None
-    if rendered is None:
+    if not settings.render_helm:
+        count = f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''}"
         notes.append(
-            f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''} linted without rendering: "
-            "run `helm template CHART | k8slint check -` (or check --render with helm on PATH) to lint "
-            "the manifests they produce"
+            f"{count} not rendered (linted statically): check --render (or render: true in the config) renders them "
+            f"with helm or helm-python-sdk ({helmrender.INSTALL_HINT}), or run `helm template CHART | k8slint check -`"
         )
         return
-    for source, chart, error in rendered:
-        if error is not None:
-            state.raw.append((registry[rulecodes.TEMPLATE_SYNTAX], error, chart))
-            continue
-        assert source is not None  # a rendered template without an error has its text
-        state.sources[source.display] = source
-        _per_file(source.display, settings, state, add_manifests, source, settings, state)
+    for result in helmrender.render_charts(charts, settings, notes):
+        chart = result.chart
+        definitions: set[str] = set()
+        for outcome in result.outcomes:
+            defaults = not outcome.render.values and not outcome.render.sets
+            if outcome.stream is None:
+                problem = helmrender.render_error(outcome)
+                chart.schema_checked_by_helm |= defaults and helmrender.is_schema_failure(problem.message)
+                chart.render_failures.append(problem.location)  # type: ignore[arg-type]
+                state.raw.append((registry[rulecodes.CHART_RENDER_FAILED], problem, chart))
+                continue
+            chart.schema_checked_by_helm |= defaults
+            chart.parsed_by_helm = True
+            placement = result.placement(outcome.render)
+            source = SourceFile(outcome.render.display, helmrender.without_seen_crds(outcome.stream, definitions))
+            _per_file(source.display, settings, state, _add_rendered, source, placement, settings, state)
+        state.sources.update({k: v for k, v in result.templates.sources.items() if k not in state.sources})  # subcharts'
+
+
+def _add_rendered(source: SourceFile, placement: Placed, settings: Settings, state: LoadState) -> None:
+    """The objects of a rendered stream, placed on the templates; problems met reading it land on the template too."""
+    part = LoadState()
+    add_manifests(source, settings, part)
+    for obj in part.objects:
+        obj.placement = placement
+    sections = _stream_sections(source.text)
+    for rule, problem, _subject in part.raw:
+        where = problem.location
+        if where is not None and where.file == source.display:
+            problem.location = placement.place_stream_line(source, part.objects, where.line, _section_at(sections, where.line))
+            if rule.code == rulecodes.DUPLICATE_KEY:  # Helm applies what it rendered, keeping the last value
+                problem.message = f"{problem.message.split(' (first on line')[0]} in what the chart renders; helm install keeps the last"
+                problem.variant = "helm-keeps-last"
+    if source.display in part.aside:  # a render of nothing but comments or empty documents
+        part.aside.pop(source.display)
+    state.merge(part)
+    state.sources[source.display] = source
+
+
+def _stream_sections(text: str) -> list[tuple[int, str]]:
+    """(1-based line, template) of each ``# Source:`` comment of a rendered stream."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("# Source: "):
+            found.append((number, line.removeprefix("# Source: ").strip()))
+    return found
+
+
+def _section_at(sections: list[tuple[int, str]], line: int) -> str | None:
+    import bisect
+
+    index = bisect.bisect_right(sections, (line, "\U0010ffff")) - 1
+    return sections[index][1] if index >= 0 else None
+
+
+def _place_on_chart(chart_root: str, state: LoadState) -> None:
+    """Objects read from standard input with ``# Source:`` comments: placed on the templates of the chart in ``chart_root``."""
+    from k8slint.sources.discover import STDIN_DISPLAY
+    from k8slint.sources.helmrender import ChartTemplates, HelmPlacement
+
+    templates = ChartTemplates(chart_root, Path(chart_root))
+    placement = HelmPlacement(f"helm template {chart_root}", templates, None)
+    for obj in state.objects:
+        if obj.file.display == STDIN_DISPLAY and obj.source is not None:
+            obj.placement = placement
+    state.sources.update(templates.sources)
 
 
 def build_kustomizations(found: Discovery, settings: Settings, state: LoadState, notes: list[str], jobs: int = 1) -> Builds | None:

@@ -34,6 +34,7 @@ DOCKERFILE_SYNTAX: Final = RuleCode("DF001")
 VALUES_SCHEMA_VIOLATION: Final = RuleCode("CH005")
 UNRENDERED_PLACEHOLDER: Final = RuleCode("KM006")
 TEMPLATE_SYNTAX: Final = RuleCode("CH009")
+CHART_RENDER_FAILED: Final = RuleCode("CH010")
 
 # kustomize: what reading and building the kustomizations shows
 KUSTOMIZE_BUILD_FAILED: Final = RuleCode("KZ001")

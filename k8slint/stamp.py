@@ -92,7 +92,9 @@ def finish(
             first = inherited.get(same)
             if first is not None and not set(findings[first].built_from) & set(finding.built_from):
                 kept = findings[first]
-                findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})))
+                # what one build alone adds (the values file of one chart render) is not said of them all
+                shared = tuple(r for r in kept.related if r in finding.related)
+                findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})), related=shared)
                 continue
             inherited.setdefault(same, finding.sort_key)
         findings.setdefault(finding.sort_key, finding)

@@ -52,14 +52,15 @@ def test_render_lints_the_rendered_objects_and_names_their_templates(tmp_path: P
     golden = SHARED / "corpus" / "rendered" / "helm__helm" / "pkg__cmd__testdata__output__template-chart-with-template-lib-dep.txt"
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    fake_helm(bin_dir, f'[ "$1" = template ] || exit 2\ncat "{golden}"\n')
+    fake_helm(bin_dir, f'[ "$1" = version ] && echo v3.99.0 && exit 0\n[ "$1" = template ] || exit 2\ncat "{golden}"\n')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     result = run_lint(chart, render=True, select=["missing-requests", "probe-misconfigured"])
     assert result.objects == 2
-    assert result.notes == []
+    assert [note for note in result.notes if "rendered with helm v3.99.0" not in note] == []
     sources = {f.source for f in result.findings}
     assert sources and all(s.startswith("chart-with-template-lib-dep/templates/") for s in sources), sources
-    assert all(f.location.file.endswith("(helm template)") for f in result.findings)
+    # the findings land on the templates on disk, never on the rendered stream
+    assert all(Path(f.location.file).parent == chart / "templates" for f in result.findings)
 
 
 def test_render_reports_helm_errors_at_the_template_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,13 +72,16 @@ def test_render_reports_helm_errors_at_the_template_line(tmp_path: Path, monkeyp
     bin_dir.mkdir()
     fake_helm(
         bin_dir,
+        '[ "$1" = version ] && echo v3.99.0 && exit 0\n'
         "echo 'Error: template: todo/templates/cm.yaml:1:8: executing \"todo/templates/cm.yaml\" at <.Values.x>: nil pointer' >&2\nexit 1\n",
     )
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    result = run_lint(chart, render=True, select=["template-syntax"])
+    result = run_lint(chart, render=True, select=["chart-render-failed"])
     (finding,) = result.findings
     assert (Path(finding.location.file).name, finding.location.line, finding.location.column) == ("cm.yaml", 1, 8)
-    assert finding.message.startswith("helm template: executing")
+    assert finding.message.endswith(
+        'fails (with its default values): template: todo/templates/cm.yaml:1:8: executing "todo/templates/cm.yaml" at <.Values.x>: nil pointer'
+    )
 
 
 def test_render_asked_for_without_helm_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli) -> None:
@@ -86,11 +90,13 @@ def test_render_asked_for_without_helm_is_a_usage_error(tmp_path: Path, monkeypa
     chart.mkdir()
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: todo\nversion: 1.0.0\n")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("k8slint.sources.helmrender._import_sdk", lambda: None)
+    monkeypatch.setattr("k8slint.sources.engines._candidates", lambda program: [])
     done = cli("check", "--no-config", "--render", str(chart))
-    assert done.exit_code == 2 and "helm is not on PATH" in done.output
+    assert done.exit_code == 2 and "no Helm engine is installed" in done.output
     # without --render, the charts are linted unrendered, and the report says so
     plain = run_lint(chart)
-    assert any("linted without rendering" in note for note in plain.notes)
+    assert any("1 Helm chart not rendered" in note for note in plain.notes)
 
 
 # Masterminds/semver v3 constraint cases (constraints_test.go): constraint, version, satisfied

@@ -486,10 +486,11 @@ def test_expansion_agrees_with_the_old_regex(text: str) -> None:
 def test_helm_error_lines_are_read_in_linear_time() -> None:
     """helm's error text is under the template's control ({{ fail "..." }}): a path of many
     segments, or a line number of many digits, must not backtrack or overflow int()."""
-    from k8slint.sources.charts import _HELM_ERROR
+    from k8slint.sources.helmrender import _PLACE
 
-    match = _HELM_ERROR.search("Error: template: chart/templates/sub/x.yaml:12:3: executing boom")
-    assert match is not None and match.groups() == ("templates/sub/x.yaml", "12", "3", "executing boom")
+    match = _PLACE.search("Error: template: chart/templates/sub/x.yaml:12:3: executing boom")
+    assert match is not None and match.group("path", "line", "column") == ("chart/templates/sub/x.yaml", "12", "3")
     hostile = "Error: template: c/" + "a/" * 20_000 + "x::" + "b/" * 20_000
-    assert best_of(lambda: _HELM_ERROR.search(hostile)) < 0.5
-    assert _HELM_ERROR.search("template: c/a.yaml:" + "9" * 5000 + ": x") is None
+    assert best_of(lambda: list(_PLACE.finditer(hostile))) < 0.5
+    assert best_of(lambda: list(_PLACE.finditer(" a/b:" * 20_000 + "x"))) < 0.5
+    assert _PLACE.search("template: c/a.yaml:" + "9" * 5000 + ": x") is None

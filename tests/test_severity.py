@@ -49,8 +49,8 @@ def test_config_severity_beats_the_severity_of_a_variant(tmp_path: Path) -> None
 
 def test_the_rules_that_declare_variants() -> None:
     assert {rule.code for rule in VARIANT_RULES} == {
-        *("CH001", "CH002", "CH003", "CH004", "CH006", "CH007", "DF001", "DF004", "DF008", "DF013", "KL001", "KL002", "KL012", "KL014"),
-        *("KN010", "KN021", "KN026", "KN032", "KN046", "KR004", "KR015", "KR016", "KR020", "KR027", "KZ003"),
+        *("CH001", "CH002", "CH003", "CH004", "CH006", "CH007", "CH010", "DF001", "DF004", "DF008", "DF013", "KL001", "KL002"),
+        *("KL012", "KL014", "KN010", "KN021", "KN026", "KN032", "KN046", "KR004", "KR015", "KR016", "KR020", "KR027", "KZ003"),
     }
 
 
@@ -76,7 +76,8 @@ def _set_severity(folder: Path, rule_name: str, severity: str) -> None:
     config.write_text(yaml.safe_dump(data))
 
 
-@pytest.mark.parametrize("rule", VARIANT_RULES, ids=lambda r: r.code)
+# chart-render-failed needs Helm to render: tests/test_helm_render.py shows its variants and their override
+@pytest.mark.parametrize("rule", [r for r in VARIANT_RULES if r.code != "CH010"], ids=lambda r: r.code)
 def test_config_overrides_every_variant(rule: RuleSpec, tmp_path: Path) -> None:
     cases = sorted((FIXTURES / "rules" / rule.code).glob("fail_*"))
     assert cases

@@ -484,19 +484,22 @@ def test_a_rendered_chart_release_is_a_unit_of_its_own(tmp_path: Path, monkeypat
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     (tmp_path / "rendered.yaml").write_text(rendered)
-    fake_helm(bin_dir, f'[ "$1" = template ] || exit 2\ncat "{tmp_path / "rendered.yaml"}"\n')
+    fake_helm(bin_dir, f'[ "$1" = version ] && echo v3.99.0 && exit 0\n[ "$1" = template ] || exit 2\ncat "{tmp_path / "rendered.yaml"}"\n')
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     # the plain manifests beside the chart: the same Deployment with a cpu request, and its autoscaler
     write(tmp_path / "deploy" / "plain", {"deployment.yaml": HELLOWEB_WITH_REQUESTS, "hpa.yaml": HELLOWEB_HPA})
     result = run_lint(tmp_path / "deploy", render=True, select=["hpa-without-requests"])
     (finding,) = result.findings
-    assert finding.location.file.endswith("chart (helm template)")
-    assert finding.related[0].location.file == finding.location.file
+    # hpa.yaml is not a template on disk: the finding lands on the chart's Chart.yaml, never on the rendered stream
+    assert finding.location.file == str(chart / "Chart.yaml")
+    assert finding.related[0].location.file == str(chart / "templates" / "deployment.yaml")
     _, facts, _ = result.loaded
     units = facts.index.units
     rendered = [o for o in facts.index.objects if o.source is not None]
     assert len(rendered) == 2
-    assert all(units.roots[units.unit(o)] == units.folder(o) and units.folder(o)[-2:] == ("deploy", "chart") for o in rendered)
+    assert all(
+        units.roots[units.unit(o)] == units.folder(o) and units.folder(o)[-3:] == ("deploy", "chart", "(helm template)") for o in rendered
+    )
 
 
 def test_objects_in_sibling_folders_are_not_duplicates_but_one_file_twice_is(tmp_path: Path) -> None:
@@ -520,7 +523,8 @@ def test_folder_parts() -> None:
     assert folder_parts("./a/c.yaml") == ("a",)
     assert folder_parts("c.yaml") == ()
     assert folder_parts("/abs/c.yaml") == ("abs",)
-    assert folder_parts("deploy/chart (helm template)") == ("deploy", "chart")
+    assert folder_parts("deploy/chart (helm template)") == ("deploy", "chart", "(helm template)")
+    assert folder_parts("deploy/chart (helm template -f ci/a-values.yaml)") == ("deploy", "chart", "(helm template -f ci/a-values.yaml)")
 
 
 def _pairwise(folders: set[tuple[str, ...]]) -> set[tuple[str, ...]]:

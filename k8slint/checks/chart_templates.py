@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from k8slint.context import RuleContext
@@ -27,19 +28,63 @@ def defined_names(chart: ChartDoc) -> set[str]:
     return names
 
 
+# A name made at run time; not the checksum idiom `include (print $.Template.BasePath "/x.yaml")`, which names a file.
+_DYNAMIC_CALL = re.compile(r"\b(?:include|template)\s+\((?!\s*printf?\s+\$?\.Template\.BasePath\b)")
+
+
+def _dead_defines(chart: ChartDoc) -> set[str | None]:
+    """The defines of an application chart that nothing calls: what they call never runs (tempo's
+    ``tempo.imageRenderer.labels`` includes a name nothing defines, and nothing includes it). None
+    when a call names its template at run time (``include (printf ...)``), or in a library chart,
+    whose defines are called from the charts that use it. A ``tpl`` runs the templates in values:
+    the calls in values.yaml's strings count."""
+    from k8slint.model.gotemplate import analyse
+
+    if chart.metadata.get("type") == "library":
+        return set()
+    if any(_DYNAMIC_CALL.search(template.text) for template in chart.templates):
+        return set()
+    called = {name for _, info in chart.analysis for name, _, _ in info.calls}
+    for text in _strings(chart.values.data if chart.values is not None else None):
+        if "{{" in text:
+            called.update(name for name, _, _ in analyse(text).calls)
+    for dependency in chart.dependency_charts.values():  # a subchart may call a define of its parent's
+        for text in [*dependency["templates"].values(), *dependency.get("nested", {}).values()]:
+            called.update(name for name, _, _ in analyse(text).calls)
+    return {name for _, info in chart.analysis for name, _ in info.defines if name not in called}
+
+
+def _strings(value: object) -> Iterator[str]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 @chart_check("CH009")
 def template_syntax(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     names: set[str] | None = None
+    dead: set[str | None] | None = None
     unavailable = unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts)
+    # Helm parses every template before it renders any: a render that went through settles that they
+    # parse, and one that failed in a template says so there, in Helm's words (chart-render-failed)
+    failed_in = {where.file for where in chart.render_failures}
     for template, info in chart.analysis:
-        for error in info.errors:
-            yield Problem(error.message, location=Location(template.display, error.line, error.column))
+        if not chart.parsed_by_helm and template.display not in failed_in:
+            for error in info.errors:
+                yield Problem(error.message, location=Location(template.display, error.line, error.column))
         # With a dependency missing, what it (and the charts it depends on in turn, such as
         # bitnami's `common`) defines is unknown: chart-dependency-unavailable says so, once.
         if info.calls and not unavailable:
             names = defined_names(chart) if names is None else names
-            for name, line, column in info.calls:
-                if name not in names:
+            dead = _dead_defines(chart) if dead is None else dead
+            for (name, line, column), caller in zip(info.calls, info.callers, strict=True):
+                if name not in names and caller not in dead:
                     yield Problem(
                         f"no template named {name!r} is defined in the chart or its available dependencies",
                         location=Location(template.display, line, column),

@@ -81,6 +81,8 @@ def _refused_nulls(chart: ChartDoc) -> set[tuple[Any, ...]]:
 
 @chart_check("CH005")
 def values_schema_violation(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
+    if chart.schema_checked_by_helm:
+        return  # Helm validated the defaults against the schema when it rendered them: its verdict is reported
     if not isinstance(chart.schema, dict) or chart.schema_source is None:
         if chart.schema is not None and chart.schema_source is not None:
             yield Problem("values.schema.json must be a JSON object", location=Location(chart.schema_source.display, 1, 1))
@@ -242,7 +244,7 @@ def _required(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[s
 
 @chart_check("CH006")
 def required_without_default(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
-    if not isinstance(chart.schema, dict):
+    if not isinstance(chart.schema, dict) or chart.schema_checked_by_helm:  # Helm's render of the defaults said it
         return
     values = _values(chart)
     refused: set[tuple[Any, ...]] | None = None

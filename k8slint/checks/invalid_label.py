@@ -29,11 +29,14 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, labels, with_values in label_maps(obj):
         if not isinstance(labels, dict):
             continue
-        what = "annotation key" if path[-1] == "annotations" else "label key"
+        annotations = path[-1] == "annotations"
+        what = "annotation key" if annotations else "label key"
         for key, value in labels.items():
             if isinstance(key, str) and template_placeholder(key):
                 continue  # reported by unrendered-placeholder
-            problem = qualified_name(key) if isinstance(key, str) else None
+            # the API server checks an annotation key lower-cased (ValidateAnnotations in apimachinery's
+            # api/validation/objectmeta.go): `notTemplated/version` is accepted there, not as a label key
+            problem = qualified_name(key.lower() if annotations else key) if isinstance(key, str) else None
             if problem:
                 yield Problem(f"{what} {key!r} {problem}", path=(*path, key))
             text = scalar_json(value) if with_values else None

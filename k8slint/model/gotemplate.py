@@ -85,6 +85,8 @@ class TemplateInfo:
     defines: list[tuple[str, int]] = field(default_factory=list)
     calls: list[tuple[str, int, int]] = field(default_factory=list)
     """(name, line, column) of include and template calls with a literal name."""
+    callers: list[str | None] = field(default_factory=list)
+    """The define each of ``calls`` is in (None at the top level of a template)."""
     refs: list[ValuesRef] = field(default_factory=list)
     call_contexts: list[Call] = field(default_factory=list)
     whole_values: bool = False
@@ -292,6 +294,7 @@ def analyse(text: str) -> TemplateInfo:
                     define, define_name = None, None
         for match in _NAME_CALL.finditer(action.text):
             info.calls.append((match.group(2), action.line, action.column))
+            info.callers.append(define_name)
             argument = _CALL_ARGUMENT.match(action.text, match.end())
             info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
         _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name)

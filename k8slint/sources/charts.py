@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from k8slint import rulecodes
-from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
 from k8slint.model.objects import SourceFile
 from k8slint.model.positions import PositionTree, locate
@@ -66,6 +64,12 @@ class ChartDoc:
     """Each ``file://`` repository: its folder, or None when it lies outside the linted roots."""
     unread: list[str] = field(default_factory=list)
     """Files of the chart folder left unread (skipped-file): such a chart is not rendered."""
+    schema_checked_by_helm: bool = False
+    """Whether Helm validated the chart's default values against values.schema.json (its message is the finding)."""
+    parsed_by_helm: bool = False
+    """Whether a render of the chart (with any values) went through: Helm parsed every template."""
+    render_failures: list[Location] = field(default_factory=list)
+    """Where Helm's renders of the chart failed (Helm's message is the finding there)."""
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -387,49 +391,3 @@ def _local_dependencies(chart: ChartDoc, problems: _Problems) -> dict[str, Path 
             )
         )
     return found
-
-
-# One class for the whole path (it holds "/" too): no nested repetition to backtrack through.
-_HELM_ERROR = re.compile(r"template: [^/:\s]+/([^:\s]+):([0-9]{1,9})(?::([0-9]{1,9}))?: (.*)")
-
-
-def render_charts(
-    charts: list[ChartDoc], settings: Any, notes: list[str]
-) -> list[tuple[SourceFile | None, ChartDoc, Problem | None]] | None:
-    """``helm template`` each chart (only when asked, with --render); None when helm is not on PATH."""
-    import shutil
-    import subprocess
-
-    helm = shutil.which("helm")
-    if helm is None:  # rendering was asked for: linting the charts unrendered would pass what was not checked
-        raise UsageError(
-            f"rendering was asked for (--render or helm.render in the config) but helm is not on PATH: "
-            f"{len(charts)} chart{'s' if len(charts) != 1 else ''} cannot be rendered; install helm, or drop --render"
-        )
-    out: list[tuple[SourceFile | None, ChartDoc, Problem | None]] = []
-    for chart in charts:
-        if chart.unread:
-            notes.append(f"helm template {chart.root} not run: the chart holds files k8slint does not read (skipped-file)")
-            continue
-        # every path is one argument that cannot be taken for a flag: --values=PATH, the chart after --
-        command = [helm, "template", *(f"--values={values}" for values in settings.render_values), "--", os.path.abspath(chart.path)]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            notes.append(f"helm template {chart.root} failed to run: {exc}")
-            continue
-        if done.returncode != 0:
-            out.append((None, chart, _render_error(chart, done.stderr)))
-            continue
-        out.append((SourceFile(f"{chart.root} (helm template)", done.stdout), chart, None))
-    return out
-
-
-def _render_error(chart: ChartDoc, stderr: str) -> Problem:
-    """The first error helm reports, at the template line it names when it names one."""
-    message = next((line.strip() for line in stderr.splitlines() if line.strip()), "helm template failed")
-    match = _HELM_ERROR.search(message)
-    if match:
-        path, line, column, detail = match.groups()
-        return Problem(f"helm template: {detail}", location=Location(os.path.join(chart.root, path), int(line), int(column or 1)))
-    return Problem(f"helm template failed: {message.removeprefix('Error: ')}", location=chart.chart_location())

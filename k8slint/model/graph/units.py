@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
@@ -38,11 +39,12 @@ from k8slint.model.objects import K8sObject
 
 Folder = tuple[str, ...]
 Key = tuple[int, Folder] | tuple[int]
-RENDERED_SUFFIX = " (helm template)"
-"""How the file of objects rendered from a chart is named (the chart's folder, then this)."""
+RENDERED = re.compile(r"^(?P<chart>.*) (?P<render>\(helm template[^()]*\))$")
+"""How the stream of objects rendered from a chart is named: the chart's folder, then ``(helm template)``
+(its default values) or ``(helm template -f ci/x-values.yaml)``. Each render is a folder of its own under the
+chart's, so that renders with other values are side by side, never one deployment."""
 BUILT_SUFFIX = " (kustomize build)"
-"""How the output of a kustomize root's build is named (the root's folder, then this)."""
-_MADE = (RENDERED_SUFFIX, BUILT_SUFFIX)
+"""How the output of a kustomize root's build is named (the root's folder, then this): the build is the root's unit."""
 _AFTER = "\U0010ffff"
 """Sorts after every folder name: ``(*folder, _AFTER)`` ends the range of ``folder``'s subfolders."""
 
@@ -50,14 +52,16 @@ T = TypeVar("T")
 
 
 def folder_parts(display: str) -> Folder:
-    """The folder of a file as its path parts; the chart's own folder for a chart's rendered output."""
-    made = next((suffix for suffix in _MADE if display.endswith(suffix)), None)
-    if made is not None:
-        folder = display[: -len(made)]
-    else:
-        if os.sep != "/":
-            display = display.replace(os.sep, "/")
-        folder = display.rpartition("/")[0]
+    """The folder of a file as its path parts; for a chart's rendered output, a folder of the render's own
+    under the chart's; for a kustomize build, the root's folder."""
+    rendered = RENDERED.match(display) if display.endswith(")") else None
+    if rendered is not None:
+        return (*folder_parts(rendered.group("chart") + "/"), rendered.group("render"))
+    if display.endswith(BUILT_SUFFIX):
+        display = display[: -len(BUILT_SUFFIX)] + "/"
+    if os.sep != "/":
+        display = display.replace(os.sep, "/")
+    folder = display.rpartition("/")[0]
     return tuple(part for part in folder.split("/") if part not in ("", "."))
 
 
@@ -112,7 +116,8 @@ class Units:
                 if folder[:depth] in side_by_side:
                     roots.add(folder[: depth + 1])
         roots.add(())
-        roots.update(folder_parts(display) for display in self._folders if display.endswith(_MADE))  # chart releases, builds
+        made = (display for display in self._folders if RENDERED.match(display) or display.endswith(BUILT_SUFFIX))
+        roots.update(folder_parts(display) for display in made)  # chart releases, kustomize builds
         self.roots: list[Folder] = sorted(roots)
         """Unit roots in preorder; a unit's number is its position here (0: the root unit)."""
         self._number = {root: number for number, root in enumerate(self.roots)}

@@ -13,6 +13,12 @@ app.kubernetes.io/name: {{ .component }}
 app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- end }}
 
+{{/* The labels of a component's pods: the shared labels (which hold the instance) and its name, each key once. */}}
+{{- define "todo-chatbot.podLabels" -}}
+{{ include "todo-chatbot.labels" .root }}
+app.kubernetes.io/name: {{ .component }}
+{{- end }}
+
 {{/* The Secret with the app's credentials: an existing one, or the one this chart makes. */}}
 {{- define "todo-chatbot.secretName" -}}
 {{- .Values.secrets.existingSecret | default (printf "%s-secrets" .Release.Name) }}
