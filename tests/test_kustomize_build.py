@@ -334,3 +334,24 @@ def test_a_namespace_the_kustomization_fills_in_is_not_missing_unbuilt(tmp_path:
     _kustomization(tmp_path / "overlay", f"{namespace}resources:\n  - ../base\n")
     result = run_lint(tmp_path)
     assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+def test_a_missing_file_the_repository_ignores_is_written_before_the_build(tmp_path: Path) -> None:
+    """aks-store-demo's `.env` and a Makefile's `params.yaml` (kubernetes-engine-samples): the .gitignore says so."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text(".env\ndeploy/overlays/*/params.yaml\n!deploy/overlays/keep/params.yaml\n")
+    for overlay in ("dev", "keep"):
+        _kustomization(
+            tmp_path / "deploy" / "overlays" / overlay,
+            "resources:\n  - cm.yaml\nconfigMapGenerator:\n  - name: env\n    envs:\n      - .env\npatches:\n  - path: params.yaml\n",
+            cm__yaml=CONFIGMAP,
+        )
+    result = run_lint(tmp_path, cwd=tmp_path)
+    found = sorted((os.path.relpath(f.location.file, tmp_path), f.location.line, str(f.severity)) for f in result.findings)
+    assert found == [
+        ("deploy/overlays/dev/kustomization.yaml", 6, "info"),
+        ("deploy/overlays/dev/kustomization.yaml", 8, "info"),
+        ("deploy/overlays/keep/kustomization.yaml", 6, "info"),
+        ("deploy/overlays/keep/kustomization.yaml", 8, "error"),  # the .gitignore keeps this one in: it is missing
+    ]
+    assert ".gitignore leaves out of the repository" in result.findings[0].message

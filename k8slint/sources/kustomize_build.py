@@ -38,6 +38,7 @@ from k8slint.model.positions import PositionTree, child, locate
 from k8slint.model.values import mapping, sequence, string
 from k8slint.rulecodes import Emitted
 from k8slint.sources.engines import Engine, run
+from k8slint.sources.gitignore import ignored_by
 from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, Kustomization, KustomizeMap, Patch, read_kustomization
 from k8slint.sources.manifests import LoadResult, add_document
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
@@ -107,9 +108,18 @@ def static_problems(kustomize: KustomizeMap, displays: dict[str, str]) -> list[E
         for where, entry in kustomization.missing:
             line, column = kustomization.line_of(where)
             resource_file = where[0] in ("resources", "crds") and os.path.splitext(entry)[1] in (".yaml", ".yml", ".json")
-            unless = " unless a step before it writes the file" if resource_file else ""
-            message = f"{where[0]} names {entry!r}, which does not exist: kustomize build fails{unless}"
-            variant = "resource-file" if resource_file else None
+            ignored = ignored_by(os.path.join(kustomization.folder, entry), kustomization.roots or Roots.of([kustomization.folder]))
+            if ignored is not None:  # the repository leaves it out on purpose: written before the build
+                shown = _display(ignored, displays)
+                message = (
+                    f"{where[0]} names {entry!r}, which {shown} leaves out of the repository: a step before the build "
+                    "writes it (until then kustomize build fails; k8slint did not check what it will hold)"
+                )
+                variant: str | None = "ignored-file"
+            else:
+                unless = " unless a step before it writes the file" if resource_file else ""
+                message = f"{where[0]} names {entry!r}, which does not exist: kustomize build fails{unless}"
+                variant = "resource-file" if resource_file else None
             problem = Problem(message, location=Location(display, line, column), variant=variant)
             found.append((rulecodes.KUSTOMIZE_MISSING_FILE, problem))
     return found
