@@ -1,0 +1,149 @@
+"""CEL in CustomResourceDefinitions: KV002 crd-validation-rule, and the CRD side of KV004
+cel-expression-invalid and KV005 cel-not-evaluated.
+
+The rules are compiled once per run (k8slint.model.cel), and evaluated on
+every custom resource of the kinds the CRDs in the set define, as the API
+server does when the object is created (see k8slint.model.crdrules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from k8slint.context import RuleContext
+from k8slint.findings import FieldPath, Problem, clip
+from k8slint.model.kinds import is_custom_resource
+from k8slint.model.objects import K8sObject
+from k8slint.registry import object_check, set_check
+
+
+def _cel() -> Any:
+    from k8slint.model import cel
+
+    return cel
+
+
+@set_check("KV002")
+def crd_validation_rule(ctx: RuleContext) -> Iterator[Problem]:
+    yield from _evaluate_crd_rules(ctx, budget=False)
+
+
+@set_check("KV005")
+def crd_rule_not_evaluated(ctx: RuleContext) -> Iterator[Problem]:
+    """Rules the set's custom resources would be checked against but were not: over budget, on that object."""
+    yield from _evaluate_crd_rules(ctx, budget=True)
+
+
+def _evaluate_crd_rules(ctx: RuleContext, *, budget: bool) -> Iterator[Problem]:
+    crds = ctx.index.of_kind("CustomResourceDefinition")
+    if not crds:
+        return
+    from k8slint.model.crdrules import crd_versions, prepared, values_at
+
+    versions = {key: version for key, version in crd_versions(crds).items() if version.rules}
+    if not versions:
+        return
+    cel = _cel()
+    for obj in ctx.index.objects:
+        if not is_custom_resource(obj.api_version):
+            continue
+        version = versions.get((str(obj.api_version), str(obj.kind)))
+        if version is None:
+            continue
+        data = prepared(version.schema, obj.data)
+        for rule in version.rules:
+            program = cel.compiled(rule.rule)
+            if rule.transition or not isinstance(program, cel.CelProgram):
+                continue  # transition rules need the old object; the CRD's own findings say why the others were not run
+            for path, value in values_at(data, rule.steps):
+                outcome = _run(cel, program, value)
+                if budget:
+                    if isinstance(outcome, cel.CelBudgetExceeded):
+                        yield Problem(
+                            f"the CustomResourceDefinition rule {_quote(rule.rule)} was not evaluated here: {outcome}",
+                            path=path,
+                            subject=obj,
+                            variant="cost-budget",
+                        )
+                    continue
+                if outcome is True or isinstance(outcome, cel.CelBudgetExceeded):
+                    continue
+                where = _target(path, rule.field_path)
+                if isinstance(outcome, cel.CelEvalError):
+                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} failed to evaluate: {outcome}"
+                elif outcome is False:
+                    message = _message(cel, rule, value)
+                else:
+                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} returned {_shown(outcome)}, not a bool"
+                yield Problem(message, path=where, subject=obj, related=())
+
+
+def _run(cel: Any, program: Any, value: Any) -> Any:
+    try:
+        return cel.evaluate(program, {"self": value})
+    except (cel.CelEvalError, cel.CelBudgetExceeded) as exc:
+        return exc
+
+
+def _message(cel: Any, rule: Any, value: Any) -> str:
+    """The rule's messageExpression when it evaluates to a non-empty string, else its message,
+    else the API server's ``failed rule: <rule>``."""
+    if rule.message_expression is not None:
+        program = cel.compiled(rule.message_expression)
+        if isinstance(program, cel.CelProgram):
+            result = _run(cel, program, value)
+            if isinstance(result, str) and result.strip():
+                return clip(result, 400)
+    if rule.message is not None:
+        return clip(rule.message, 400)
+    return f"failed rule: {_quote(rule.rule)}"
+
+
+def _target(path: FieldPath, field_path: str | None) -> FieldPath:
+    from k8slint.model.crdrules import field_path_steps
+
+    steps = field_path_steps(field_path) if field_path else None
+    if steps:
+        return (*path, *steps)
+    return path or ("metadata", "name")  # a rule on the whole object: at its name
+
+
+def _quote(text: str) -> str:
+    return clip(" ".join(text.split()), 120)
+
+
+def _shown(value: Any) -> str:
+    return clip(repr(value), 60)
+
+
+@object_check("KV004", kinds={"CustomResourceDefinition"}, local=True)
+def crd_rule_invalid(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    """A rule or messageExpression that does not compile: the API server refuses the CRD."""
+    from k8slint.model.crdrules import all_rules
+
+    cel = _cel()
+    for rule in all_rules(obj):
+        for key, source in (("rule", rule.rule), ("messageExpression", rule.message_expression)):
+            if source is None:
+                continue
+            program = cel.compiled(source)
+            if isinstance(program, cel.CelCompileError):
+                yield Problem(f"the {key} {_quote(source)} does not compile: {program}", path=(*rule.path, key))
+
+
+@object_check("KV005", kinds={"CustomResourceDefinition"}, local=True)
+def crd_rule_unsupported(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    """Rules k8slint cannot evaluate (a library it lacks, or no CEL runtime installed), at the rule."""
+    from k8slint.model.crdrules import all_rules
+
+    cel = _cel()
+    for rule in all_rules(obj):
+        if rule.transition:
+            continue
+        program = cel.compiled(rule.rule)
+        if isinstance(program, (cel.CelUnsupported, cel.CelUnavailable)):
+            yield Problem(
+                f"the rule {_quote(rule.rule)} was not evaluated: {program}",
+                path=(*rule.path, "rule"),
+            )

@@ -1,0 +1,584 @@
+"""CEL as the API server evaluates it: compiled once, run on JSON values under a cost budget.
+
+The expressions of CustomResourceDefinition ``x-kubernetes-validations``,
+ValidatingAdmissionPolicies and ``custom-rules`` are compiled and run with the
+``common-expression-language`` package (Python bindings of the Rust ``cel``
+crate, the ``cel`` extra: ``pip install 'k8slint[cel]'``). It is imported only
+when an expression is compiled, so a run without CEL never loads it.
+
+The Rust crate covers the CEL core, its macros and RE2-syntax ``matches``
+(the ``regex`` crate is linear-time, like the RE2 the API server uses); the
+package adds the cel-go strings, lists, math, sets and base64 extensions in
+Python. The Kubernetes libraries that are not in either are added here, after
+kubernetes ``staging/src/k8s.io/apiserver/pkg/cel/library``: ``quantity`` and
+``isQuantity`` (quantity.go), ``url`` and ``isURL`` (urls.go), the lists
+library's ``isSorted``, ``sum``, ``min``, ``max``, ``indexOf`` and
+``lastIndexOf`` on lists (lists.go), and ``format`` of the strings extension
+(cel-go ``ext/formatting.go``). The ``ip``, ``cidr``, ``semver``, ``authz``
+libraries, the regex library's ``find``/``findAll`` and optional types
+(``self.?field``) are not available: an expression that uses them is reported as
+not evaluated, never as failing.
+
+Cost: neither the Rust crate nor any other Python CEL runtime meters
+evaluation, so each evaluation is bounded before it runs. The estimate, like
+the API server's static cost estimate (``apiextensions-apiserver
+pkg/apiserver/schema/cel/compilation.go``), multiplies by the size of the
+collections a comprehension may range over, but from the actual values rather
+than ``maxItems``: ``length x (N + 1) ^ depth`` where ``N`` is the largest list,
+map or string (per 16 characters) in the variables or literal in the
+expression, and ``depth`` the nesting of comprehensions plus one for the
+linear operation at the innermost level (``map`` and ``filter`` count twice:
+the crate builds their result by copying, which is quadratic). Past
+:data:`COST_BUDGET` the expression is not run and the caller says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from k8slint.model.jsonvalues import as_json
+from k8slint.model.quantity import QuantityError, parse_quantity
+
+COST_BUDGET = 1_000_000_000
+"""The largest estimated cost of one evaluation. The estimate is a bound, usually far above the real
+work; an expression written to reach it runs for about a second (tests/test_cel_crd_rules.py)."""
+
+INSTALL_HINT = "install the cel extra (pip install 'k8slint[cel]', Python 3.11 or later)"
+
+MAX_EXPRESSION_LENGTH = 20_000
+"""Longer expressions are not compiled (the API server's CRD validation refuses rules whose cost
+it cannot bound, and no real rule is this long)."""
+
+
+class CelUnavailable(Exception):
+    """The CEL library is not installed (it needs Python 3.11+)."""
+
+
+class CelCompileError(ValueError):
+    """An expression that does not parse; the message says where, in the parser's words."""
+
+
+class CelUnsupported(ValueError):
+    """An expression that uses a CEL feature or Kubernetes library k8slint does not evaluate."""
+
+
+class CelEvalError(ValueError):
+    """An evaluation that failed (no such key, no such overload, overflow), as the API server's would."""
+
+
+class CelBudgetExceeded(ValueError):
+    """An evaluation whose estimated cost passes :data:`COST_BUDGET`; it was not run."""
+
+    def __init__(self, estimate: int) -> None:
+        super().__init__(f"its estimated cost {estimate:,} is over k8slint's budget of {COST_BUDGET:,}")
+        self.estimate = estimate
+
+
+_UNSUPPORTED_SYNTAX = re.compile(r"\.\?|\[\?|\boptional\.")
+_UNSUPPORTED_FUNCTIONS = frozenset(
+    (
+        "ip",
+        "isIP",
+        "cidr",
+        "isCIDR",
+        "semver",
+        "isSemver",
+        "find",
+        "findAll",
+        "authorizer",
+        "orValue",
+        "hasValue",
+        "optMap",
+        "optFlatMap",
+        "or",
+        "value",
+        "ofNonZeroValue",
+        "sortBy",
+        "lists.range",
+        "strings.quote",
+        "namespacedName",
+        "getField",
+    )
+)
+"""Kubernetes CEL functions k8slint does not evaluate (an expression calling one is not evaluated)."""
+
+_KNOWN_FUNCTIONS = frozenset(
+    (
+        # CEL standard definitions (cel-spec langdef) and the cel-go extensions Kubernetes enables
+        "size", "has", "all", "exists", "exists_one", "map", "filter", "int", "uint", "double", "string",
+        "bytes", "bool", "dyn", "type", "duration", "timestamp", "matches", "contains", "startsWith",
+        "endsWith", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getFullYear", "getHours",
+        "getMilliseconds", "getMinutes", "getMonth", "getSeconds", "charAt", "indexOf", "lastIndexOf",
+        "lowerAscii", "upperAscii", "replace", "split", "substring", "trim", "join", "reverse", "format",
+        "quote", "isSorted", "sum", "min", "max", "flatten", "slice", "distinct", "sort", "first", "last",
+        "greatest", "least", "abs", "sign", "ceil", "floor", "round", "trunc", "isNaN", "isInf", "isFinite",
+        "sqrt", "bitOr", "bitAnd", "bitXor", "bitNot", "bitShiftLeft", "bitShiftRight", "encode", "decode",
+        "equivalent", "intersects", "quantity", "isQuantity", "isLessThan", "isGreaterThan", "compareTo",
+        "add", "sub", "asInteger", "asApproximateFloat", "isInteger", "url", "isURL", "getScheme", "getHost",
+        "getHostname", "getPort", "getEscapedPath", "getQuery",
+    )
+)  # fmt: skip
+"""Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
+
+_COMPREHENSIONS = re.compile(r"\.\s*(all|exists_one|exists|map|filter)\s*\(")
+_QUADRATIC = frozenset(("map", "filter"))
+_STRING_LITERAL = re.compile(r"""(?s)[rRbB]*('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")""")
+_UNDEFINED = re.compile(r"Undefined variable or function: '([^']{0,200})'")
+
+
+@dataclass(frozen=True, slots=True)
+class CelProgram:
+    """A compiled expression with what its cost estimate needs."""
+
+    source: str
+    program: Any
+    depth: int
+    literal_size: int
+
+
+def compile_cel(source: str) -> CelProgram:
+    """Compile ``source``; raises :class:`CelCompileError`, :class:`CelUnsupported` or :class:`CelUnavailable`."""
+    if len(source) > MAX_EXPRESSION_LENGTH:
+        raise CelUnsupported(f"the expression is {len(source):,} characters long, over k8slint's limit of {MAX_EXPRESSION_LENGTH:,}")
+    cel = _cel_module()
+    unsupported = _UNSUPPORTED_SYNTAX.search(_without_strings(source))
+    try:
+        program = cel.compile(source)
+    except (ValueError, RuntimeError) as exc:
+        if unsupported is not None:
+            raise CelUnsupported("it uses optional types (`.?`, `[?`, `optional.`), which k8slint does not evaluate") from None
+        raise CelCompileError(_parse_message(str(exc))) from None
+    if unsupported is not None:
+        raise CelUnsupported("it uses optional types (`.?`, `[?`, `optional.`), which k8slint does not evaluate")
+    called = set(program.functions())
+    missing = sorted(name for name in called if name in _UNSUPPORTED_FUNCTIONS)
+    if missing:
+        raise CelUnsupported(f"it calls {', '.join(missing)}, which k8slint does not evaluate")
+    unknown = sorted(name for name in called if name.isidentifier() and name not in _KNOWN_FUNCTIONS)
+    if unknown:  # maybe a Kubernetes library function k8slint does not know: not evaluated, never an error
+        raise CelUnsupported(f"it calls {', '.join(unknown)}, a function k8slint does not know")
+    return CelProgram(source, program, _depth(source), _literal_size(source))
+
+
+def evaluate(program: CelProgram, variables: dict[str, Any]) -> Any:
+    """The value of ``program`` over ``variables`` (JSON values); raises :class:`CelEvalError` or :class:`CelBudgetExceeded`."""
+    values = {name: as_json(value) for name, value in variables.items()}
+    estimate = estimated_cost(program, values.values())
+    if estimate > COST_BUDGET:
+        raise CelBudgetExceeded(estimate)
+    try:
+        return program.program.execute(_context(values))
+    except Exception as exc:  # the crate raises the Python error its evaluation met: KeyError, TypeError, RuntimeError...
+        raise CelEvalError(_eval_message(exc)) from None
+
+
+def estimated_cost(program: CelProgram, values: Iterable[Any]) -> int:
+    """A bound on the work of one evaluation (see the module docs)."""
+    largest = max(program.literal_size, _largest(values))
+    return len(program.source) * (largest + 1) ** program.depth
+
+
+def _largest(values: Iterable[Any]) -> int:
+    """The largest list or map (its length), or string (per 16 characters), anywhere in ``values``."""
+    largest = 0
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            largest = max(largest, len(value))
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            largest = max(largest, len(value))
+            stack.extend(value)
+        elif isinstance(value, str):
+            largest = max(largest, len(value) // 16)
+    return largest
+
+
+def _without_strings(source: str) -> str:
+    return _STRING_LITERAL.sub("''", source)
+
+
+def _literal_size(source: str) -> int:
+    """An upper bound on the size of a list, map or string written in the expression."""
+    return max(len(source) // 2, max((len(m.group(0)) // 16 for m in _STRING_LITERAL.finditer(source)), default=0))
+
+
+def _depth(source: str) -> int:
+    """The nesting of comprehensions in ``source`` (map and filter counting twice), plus one."""
+    text = _without_strings(source)
+    opens: list[int] = []  # for each open parenthesis, the depth of comprehensions it is inside
+    starts = {m.end() - 1: 2 if m.group(1) in _QUADRATIC else 1 for m in _COMPREHENSIONS.finditer(text)}
+    deepest = current = 0
+    for index, char in enumerate(text):
+        if char == "(":
+            weight = starts.get(index, 0)
+            opens.append(weight)
+            current += weight
+            deepest = max(deepest, current)
+        elif char == ")" and opens:
+            current -= opens.pop()
+    chained = len(re.findall(r"\.\s*flatten\s*\(", text))  # a flattened list of lists is as long as all of them
+    return deepest + chained + 1
+
+
+def _parse_message(text: str) -> str:
+    """The parser's error without the echo of the whole expression."""
+    found = re.search(r"ERROR: <input>:(\d+):(\d+): (.*?)(?:\n|$)", text)
+    if found:
+        detail = re.sub(r" expecting \{.*", "", found.group(3))
+        return f"line {found.group(1)}, column {found.group(2)}: {detail}"
+    return text.splitlines()[0][:200] if text else "it does not parse"
+
+
+def _eval_message(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, KeyError):
+        return f"no such key: {text}"
+    undefined = _UNDEFINED.search(text)
+    if undefined:
+        return f"no matching overload for {undefined.group(1)!r}, or no such variable"
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# ---------------------------------------------------------------------------
+# the library and its Kubernetes additions
+
+_cel: Any = None
+_RUNTIME = "_k8slint_cel"
+
+
+def _cel_module() -> Any:
+    """The package's compiled module and its Python extensions, loaded without ``cel/__init__.py``.
+
+    That file imports the package's interactive shell (typer, prompt_toolkit,
+    pygments: 150 ms, and an asyncio stack that breaks where sockets are
+    refused); the extension module and ``stdlib`` are loaded under a private
+    package name instead, from the same folder.
+    """
+    global _cel
+    if _cel is None:
+        import importlib
+        import importlib.util
+        import sys
+        import types
+
+        try:
+            spec = importlib.util.find_spec("cel")
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            raise CelUnavailable(f"the CEL library is not installed; {INSTALL_HINT}")
+        # the extension may be initialised once per process: where the package was imported, use its module
+        name = "cel" if "cel.cel" in sys.modules else _RUNTIME
+        if name not in sys.modules:
+            package = types.ModuleType(name)
+            package.__path__ = list(spec.submodule_search_locations)
+            sys.modules[name] = package
+        try:
+            runtime: Any = importlib.import_module(f"{name}.cel")
+            runtime.stdlib = importlib.import_module(f"{name}.stdlib")
+        except ImportError:
+            raise CelUnavailable(f"the CEL library could not be loaded; {INSTALL_HINT}") from None
+        _cel = runtime
+    return _cel
+
+
+def available() -> bool:
+    """Whether CEL expressions can be evaluated in this installation."""
+    try:
+        _cel_module()
+    except CelUnavailable:
+        return False
+    return True
+
+
+def _context(values: dict[str, Any]) -> Any:
+    cel = _cel_module()
+    context = cel.Context()
+    cel.stdlib.add_stdlib_to_context(context)
+    for name, function in _KUBERNETES_FUNCTIONS.items():
+        context.add_function(name, function)
+    for name, value in values.items():
+        context.add_variable(name, value)
+    return context
+
+
+_QUANTITY = "__k8slint_quantity__"
+_URL = "__k8slint_url__"
+
+
+def _quantity(text: Any) -> dict[str, str]:
+    if not isinstance(text, str):
+        raise TypeError("quantity() takes a string")
+    try:
+        value = parse_quantity(text)
+    except QuantityError:
+        raise ValueError(
+            f"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text[:100]!r}"
+        ) from None
+    return {_QUANTITY: f"{value.numerator}/{value.denominator}"}
+
+
+def _is_quantity(text: Any) -> bool:
+    try:
+        _quantity(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _fraction(value: Any) -> Fraction:
+    if isinstance(value, dict) and _QUANTITY in value:
+        numerator, _, denominator = str(value[_QUANTITY]).partition("/")
+        return Fraction(int(numerator), int(denominator))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    raise TypeError("no matching overload: a quantity was expected")
+
+
+def _from_fraction(value: Fraction) -> dict[str, str]:
+    return {_QUANTITY: f"{value.numerator}/{value.denominator}"}
+
+
+def _compare(left: Any, right: Any) -> int:
+    if isinstance(left, dict) and _QUANTITY in left:
+        a, b = _fraction(left), _fraction(right)
+        return (a > b) - (a < b)
+    raise TypeError("no matching overload: compareTo, isLessThan and isGreaterThan take quantities")
+
+
+def _as_integer(value: Any) -> int:
+    number = _fraction(value)
+    if number.denominator != 1 or not -(2**63) <= number.numerator < 2**63:
+        raise ValueError("cannot convert value to integer")
+    return number.numerator
+
+
+def _url(text: Any) -> dict[str, str]:
+    if not isinstance(text, str) or not _is_url(text):
+        raise ValueError(f"URL parse error during conversion from string: {str(text)[:100]!r}")
+    return {_URL: text}
+
+
+def _is_url(text: Any) -> bool:
+    """Go's ``url.ParseRequestURI``: an absolute URL or an absolute path, no fragment parsing."""
+    if not isinstance(text, str) or not text or any(ord(c) < 0x20 or c == "\x7f" for c in text):
+        return False
+    if text.startswith("/"):
+        return True
+    try:
+        parts = urlsplit(text)
+        _ = parts.port
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", parts.scheme or ""))
+
+
+def _url_part(name: str) -> Callable[[Any], Any]:
+    def read(value: Any) -> Any:
+        if not isinstance(value, dict) or _URL not in value:
+            raise TypeError(f"no matching overload: {name} takes a URL")
+        text = value[_URL]
+        parts = urlsplit(text)
+        if name == "getScheme":
+            return parts.scheme
+        if name == "getHost":
+            return parts.netloc.rpartition("@")[2]
+        if name == "getHostname":
+            host = parts.netloc.rpartition("@")[2]
+            if host.startswith("["):
+                return host[1:].partition("]")[0]
+            return host.rpartition(":")[0] if ":" in host else host
+        if name == "getPort":
+            host = parts.netloc.rpartition("@")[2]
+            tail = host.rpartition("]")[2] if host.startswith("[") else host
+            return tail.rpartition(":")[2] if ":" in tail else ""
+        if name == "getEscapedPath":  # Go's URL.EscapedPath: what is not valid in a path, percent-encoded
+            return quote(parts.path, safe="/$&+,:;=@!'()*%-._~")
+        query: dict[str, list[str]] = {}
+        for pair in parts.query.split("&") if parts.query else ():
+            key, _, item = pair.partition("=")
+            query.setdefault(key, []).append(item)
+        return query
+
+    return read
+
+
+def _is_greater(left: Any, right: Any) -> bool:
+    return _compare(left, right) > 0
+
+
+def _is_less(left: Any, right: Any) -> bool:
+    return _compare(left, right) < 0
+
+
+def _add(left: Any, right: Any) -> dict[str, str]:
+    return _from_fraction(_fraction(left) + _fraction(right))
+
+
+def _sub(left: Any, right: Any) -> dict[str, str]:
+    return _from_fraction(_fraction(left) - _fraction(right))
+
+
+def _sign(value: Any) -> int:
+    if isinstance(value, dict) and _QUANTITY in value:
+        number = _fraction(value)
+        return (number > 0) - (number < 0)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # math.sign
+        return (value > 0) - (value < 0)
+    raise TypeError("no matching overload for sign")
+
+
+def _is_sorted(items: Any) -> bool:
+    values = _comparable_list(items, "isSorted")
+    return all(a <= b for a, b in itertools.pairwise(values))
+
+
+def _comparable_list(items: Any, name: str) -> list[Any]:
+    if not isinstance(items, list):
+        raise TypeError(f"no matching overload for {name}")
+    if items and all(isinstance(i, dict) and _QUANTITY in i for i in items):
+        return [_fraction(i) for i in items]
+    return items
+
+
+def _list_sum(items: Any) -> Any:
+    values = _comparable_list(items, "sum")
+    if items and isinstance(items[0], dict):
+        return _from_fraction(sum(values, Fraction(0)))
+    return sum(values)
+
+
+def _extreme(name: str) -> Callable[..., Any]:
+    pick = min if name == "min" else max
+
+    def choose(*args: Any) -> Any:
+        items = args[0] if len(args) == 1 and isinstance(args[0], list) else list(args)
+        if not items:
+            raise ValueError(f"{name} called on an empty list")
+        return pick(items, key=lambda item: _fraction(item) if isinstance(item, dict) else item)
+
+    return choose
+
+
+def _index_of(haystack: Any, needle: Any, *start: Any) -> int:
+    if isinstance(haystack, list):
+        return next((i for i, item in enumerate(haystack) if item == needle), -1)
+    if isinstance(haystack, str) and isinstance(needle, str):
+        offset = start[0] if start else 0
+        if not 0 <= offset <= len(haystack):
+            raise ValueError("index out of range")
+        return haystack.find(needle, offset)
+    raise TypeError("no matching overload for indexOf")
+
+
+def _last_index_of(haystack: Any, needle: Any, *end: Any) -> int:
+    if isinstance(haystack, list):
+        return next((i for i in range(len(haystack) - 1, -1, -1) if haystack[i] == needle), -1)
+    if isinstance(haystack, str) and isinstance(needle, str):
+        if end:
+            if not 0 <= end[0] <= len(haystack):
+                raise ValueError("index out of range")
+            return haystack.rfind(needle, 0, end[0] + len(needle))
+        return haystack.rfind(needle)
+    raise TypeError("no matching overload for lastIndexOf")
+
+
+_VERB = re.compile(r"%(?:\.(\d{1,3}))?([sdfeoxXb%])")
+
+
+def _format(template: Any, arguments: Any) -> str:
+    """cel-go ``ext.Strings`` ``format``: ``%s %d %f %e %x %X %o %b``, precision with ``%.Nf``."""
+    if not isinstance(template, str) or not isinstance(arguments, list):
+        raise TypeError("no matching overload for format")
+    pending = iter(arguments)
+
+    def verb(match: re.Match[str]) -> str:
+        precision, kind = match.group(1), match.group(2)
+        if kind == "%":
+            return "%"
+        try:
+            value = next(pending)
+        except StopIteration:
+            raise ValueError("index out of range in format: too few arguments") from None
+        if kind == "s":
+            return _format_string(value)
+        if kind == "d":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError("error during formatting: integer clause can only be used on integers")
+            return str(value)
+        if kind in "fe":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError("error during formatting: fixed-point clause can only be used on doubles")
+            places = int(precision) if precision is not None else 6
+            if math.isnan(value) or math.isinf(value):
+                return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+            return f"{value:.{places}{kind}}"
+        if isinstance(value, str) and kind in "xX":
+            text = value.encode().hex()
+            return text.upper() if kind == "X" else text
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError("error during formatting: only integers can be formatted in this base")
+        return format(value, {"x": "x", "X": "X", "o": "o", "b": "b"}[kind])
+
+    return _VERB.sub(verb, template)
+
+
+def _format_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(_format_string(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_format_string(k)}: {_format_string(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+_KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "quantity": _quantity,
+    "isQuantity": _is_quantity,
+    "isGreaterThan": _is_greater,
+    "isLessThan": _is_less,
+    "compareTo": _compare,
+    "add": _add,
+    "sub": _sub,
+    "sign": _sign,
+    "asInteger": _as_integer,
+    "asApproximateFloat": lambda value: float(_fraction(value)),
+    "isInteger": lambda value: _fraction(value).denominator == 1 and -(2**63) <= _fraction(value).numerator < 2**63,
+    "url": _url,
+    "isURL": _is_url,
+    **{name: _url_part(name) for name in ("getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery")},
+    "isSorted": _is_sorted,
+    "sum": _list_sum,
+    "min": _extreme("min"),
+    "max": _extreme("max"),
+    "indexOf": _index_of,
+    "lastIndexOf": _last_index_of,
+    "format": _format,
+}
+
+
+_COMPILED: dict[str, CelProgram | CelCompileError | CelUnsupported | CelUnavailable] = {}
+
+
+def compiled(source: str) -> CelProgram | CelCompileError | CelUnsupported | CelUnavailable:
+    """``source`` compiled, or why not; each expression is compiled once per process."""
+    if source not in _COMPILED:
+        if len(_COMPILED) > 10_000:
+            _COMPILED.clear()
+        try:
+            _COMPILED[source] = compile_cel(source)
+        except (CelCompileError, CelUnsupported, CelUnavailable) as exc:
+            _COMPILED[source] = exc
+    return _COMPILED[source]

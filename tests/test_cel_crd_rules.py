@@ -1,0 +1,254 @@
+"""CEL in CustomResourceDefinitions: the runtime's Kubernetes functions, the cost bound, and the
+rules evaluated on custom resources (the docs' own examples are fixtures/rules/KV002)."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import run_lint
+
+if importlib.util.find_spec("cel") is None:
+    pytest.skip("the cel extra needs Python 3.11+", allow_module_level=True)
+
+from k8slint.model import cel
+from k8slint.model.crdrules import field_path_steps, prepared
+
+
+def value(source: str, **variables: Any) -> Any:
+    return cel.evaluate(cel.compile_cel(source), variables)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # the Kubernetes CEL library docs (kubernetes.io/docs/reference/using-api/cel)
+        ("quantity('1Gi').isGreaterThan(quantity('512Mi'))", True),
+        ("quantity('1') == quantity('1000m')", True),
+        ("quantity('200M').isLessThan(quantity('0.2G'))", False),
+        ("quantity('50k').add(quantity('20k')) == quantity('70k')", True),
+        ("quantity('50k').sub(20000) == quantity('30k')", True),
+        ("quantity('50M').compareTo(quantity('50Mi'))", -1),
+        ("quantity('1.5').isInteger()", False),
+        ("quantity('2k').asInteger()", 2000),
+        ("quantity('-1').sign()", -1),
+        ("isQuantity('1.3G') && !isQuantity('1.3Gb')", True),
+        ("url('https://example.com:80/').getHost()", "example.com:80"),
+        ("url('https://[::1]:80/').getHostname()", "::1"),
+        ("url('https://example.com:80/').getPort()", "80"),
+        ("url('https://example.com/path with spaces/').getEscapedPath()", "/path%20with%20spaces/"),
+        ("url('https://example.com/?k=v&k=w').getQuery()", {"k": ["v", "w"]}),
+        ("isURL('https://example.com') && isURL('/absolute-path') && !isURL('example.com')", True),
+        ("[1, 2, 3].isSorted() && !['b', 'a'].isSorted()", True),
+        ("[1, 2, 3].sum()", 6),
+        ("[quantity('1Gi'), quantity('512Mi')].max() == quantity('1Gi')", True),
+        ("[3, 1, 2].min()", 1),
+        ("[1, 2, 2, 3].indexOf(2) == 1 && [1, 2, 2, 3].lastIndexOf(2) == 2", True),
+        ("'hello mellow'.indexOf('ello') == 1 && 'hello mellow'.lastIndexOf('ello') == 7", True),
+        ("'%s is %d years, %.1f%% done'.format(['x', 4, 12.25])", "x is 4 years, 12.2% done"),
+        ("'%x %o %b'.format([255, 8, 5])", "ff 10 101"),
+        ("'Mixed'.lowerAscii() + 'x'.upperAscii()", "mixedX"),
+        ("'a,b'.split(',') == ['a', 'b'] && ['a', 'b'].join('-') == 'a-b'", True),
+        ("'abc'.matches('^[a-z]+$') && !'ab1'.matches('^[a-z]+$')", True),
+        ("1 == 1.0 && 1 < 1.5", True),  # heterogeneous numbers, as Kubernetes enables them
+    ],
+)
+def test_kubernetes_library(source: str, expected: Any) -> None:
+    assert value(source) == expected
+
+
+def test_evaluation_errors_are_raised_as_such() -> None:
+    with pytest.raises(cel.CelEvalError, match="no such key"):
+        value("self.spec.missing > 1", self={"spec": {}})
+    with pytest.raises(cel.CelEvalError):
+        value("quantity(self)", self="1Gb")
+    with pytest.raises(cel.CelEvalError):
+        value("9223372036854775807 + self", self=1)
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        ("self.a <=", cel.CelCompileError),
+        ("self.a == 'open", cel.CelCompileError),
+        ("self.?a.orValue(1) > 0", cel.CelUnsupported),
+        ("isCIDR(self)", cel.CelUnsupported),
+        ("self.find('[0-9]+') == '1'", cel.CelUnsupported),
+        ("notAKubernetesFunction(self)", cel.CelUnsupported),
+    ],
+)
+def test_what_does_not_compile_or_is_not_evaluated(source: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        cel.compile_cel(source)
+
+
+def test_optional_syntax_inside_a_string_is_text() -> None:
+    assert value("self == 'a.?b'", self="a.?b") is True
+
+
+def test_nested_comprehensions_over_a_large_list_are_refused_before_they_run() -> None:
+    cells = list(range(3000))
+    program = cel.compile_cel("self.all(a, self.all(b, self.all(c, a + b + c >= 0)))")
+    started = time.perf_counter()
+    with pytest.raises(cel.CelBudgetExceeded):
+        cel.evaluate(program, {"self": cells})
+    assert time.perf_counter() - started < 1.0
+
+
+def test_map_is_refused_at_a_size_where_its_copying_would_take_seconds() -> None:
+    # the crate copies the accumulated list on every step: map over 20,000 items takes ~8 s
+    program = cel.compile_cel("self.map(x, x).size() > 0")
+    with pytest.raises(cel.CelBudgetExceeded):
+        cel.evaluate(program, {"self": list(range(20_000))})
+
+
+def test_an_expression_under_the_budget_finishes_quickly() -> None:
+    """The budget is set so that the worst expression just under it runs in well under a second."""
+    for source, size in (
+        ("self.all(a, self.all(b, a + b >= 0))", 250),
+        ("self.all(x, x in self)", 6000),
+        ("self.all(x, self == self)", 6000),
+        ("self.map(x, x).size() > 0", 300),
+        ("self.all(a, self.all(b, self.all(c, a + b + c >= 0)))", 60),
+    ):
+        program = cel.compile_cel(source)
+        assert cel.estimated_cost(program, [list(range(size))]) <= cel.COST_BUDGET, source
+        started = time.perf_counter()
+        assert cel.evaluate(program, {"self": list(range(size))}) is True, source
+        assert time.perf_counter() - started < 1.0, source
+
+
+def test_literal_lists_count_towards_the_estimate() -> None:
+    literal = "[" + ",".join(["1"] * 2000) + "]"
+    program = cel.compile_cel(f"{literal}.all(a, {literal}.all(b, {literal}.all(c, a + b + c > 0)))")
+    with pytest.raises(cel.CelBudgetExceeded):
+        cel.evaluate(program, {})
+
+
+def test_values_are_defaulted_pruned_and_typed_as_the_schema_says() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "spec": {
+                "type": "object",
+                "properties": {
+                    "replicas": {"type": "integer", "default": 1},
+                    "ratio": {"type": "number"},
+                    "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {"a": {}}},
+                },
+            }
+        },
+    }
+    data = {
+        "apiVersion": "x.example.com/v1",
+        "kind": "X",
+        "metadata": {"name": "n", "labels": {"a": "b"}},
+        "spec": {"ratio": 2, "unknown": 1, "free": {"b": 1}},
+    }
+    assert prepared(schema, data) == {
+        "apiVersion": "x.example.com/v1",
+        "kind": "X",
+        "metadata": {"name": "n"},
+        "spec": {"ratio": 2.0, "free": {"b": 1}, "replicas": 1},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        (".spec.replicas", ("spec", "replicas")),
+        (".labels['app.kubernetes.io/name']", ("labels", "app.kubernetes.io/name")),
+        (".items[2]", ("items", 2)),
+        ("spec", None),
+    ],
+)
+def test_field_paths(text: str, path: Any) -> None:
+    assert field_path_steps(text) == path
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: autoscalers.todo.example.com
+spec:
+  group: todo.example.com
+  scope: Namespaced
+  names:
+    kind: Autoscaler
+    plural: autoscalers
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              x-kubernetes-validations:
+                - rule: self.minReplicas <= self.maxReplicas
+                  message: minReplicas cannot be larger than maxReplicas
+              properties:
+                minReplicas: {type: integer}
+                maxReplicas: {type: integer}
+"""
+
+
+def test_the_issue_example_is_an_error_at_spec(tmp_path: Path) -> None:
+    (tmp_path / "crd.yaml").write_text(CRD, encoding="utf-8")
+    (tmp_path / "hpa.yaml").write_text(
+        "apiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: web\nspec:\n  minReplicas: 5\n  maxReplicas: 2\n",
+        encoding="utf-8",
+    )
+    result = run_lint(tmp_path)
+    found = [(Path(f.location.file).name, f.location.line, f.code, f.message) for f in result.findings if f.code.startswith("KV")]
+    assert found == [("hpa.yaml", 5, "KV002", "minReplicas cannot be larger than maxReplicas")]
+    assert result.findings[0].severity.name == "ERROR"
+
+
+def test_a_hostile_rule_does_not_hold_up_the_run(tmp_path: Path) -> None:
+    crd = CRD.replace("self.minReplicas <= self.maxReplicas", "self.cells.all(a, self.cells.all(b, self.cells.all(c, a != b || b != c)))")
+    crd = crd.replace("minReplicas: {type: integer}", "cells: {type: array, items: {type: string}}")
+    (tmp_path / "crd.yaml").write_text(crd, encoding="utf-8")
+    cells = ", ".join(f"c{i}" for i in range(5000))
+    (tmp_path / "x.yaml").write_text(
+        f"apiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: web\nspec:\n  cells: [{cells}]\n", encoding="utf-8"
+    )
+    started = time.perf_counter()
+    result = run_lint(tmp_path)
+    assert time.perf_counter() - started < 10
+    assert [(f.code, f.severity.name, f.location.line) for f in result.findings if f.code.startswith("KV")] == [("KV005", "WARNING", 5)]
+
+
+def test_without_the_cel_runtime_rules_are_said_not_evaluated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "cel" else real_find_spec(name, *args))
+    monkeypatch.setattr(cel, "_cel", None)
+    monkeypatch.setattr(cel, "_COMPILED", {})
+    (tmp_path / "crd.yaml").write_text(CRD, encoding="utf-8")
+    result = run_lint(tmp_path / "crd.yaml")
+    messages = [(f.code, f.location.line, f.message) for f in result.findings if f.code.startswith("KV")]
+    assert messages == [
+        (
+            "KV005",
+            22,
+            "the rule self.minReplicas <= self.maxReplicas was not evaluated: the CEL library is not installed; " + cel.INSTALL_HINT,
+        )
+    ]
+
+
+def test_the_runtime_loads_without_the_packages_shell() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from k8slint.model import cel; cel._cel_module(); print(sorted(m for m in ('cel', 'typer', 'prompt_toolkit') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+    assert out.stdout.strip() == "[]"
