@@ -59,6 +59,14 @@ def lint_options(func: Any) -> Any:
             help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
         ),
         click.option(
+            "--policies",
+            "policy_dirs",
+            multiple=True,
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False),
+            help="Folder of ValidatingAdmissionPolicies, bindings and params to apply to the linted objects (repeatable).",
+        ),
+        click.option(
             "--check-registry",
             is_flag=True,
             help="Ask each base image's registry whether its tag or digest exists (network access).",
@@ -106,6 +114,7 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         strict=params["strict"] or None,
         schema=False if params["no_schema"] else None,
         schema_locations=params["schema_location"],
+        policy_dirs=params["policy_dirs"],
         select=params["select"],
         ignore=params["ignore"],
         check_registry=params["check_registry"],

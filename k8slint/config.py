@@ -33,6 +33,8 @@ class Settings:
     kubernetes_version: str | None = None
     """Target minor version; None until resolved against the installed schemas."""
     schema_locations: list[str] = field(default_factory=list)
+    policy_dirs: list[str] = field(default_factory=list)
+    """Folders of admission policies applied to the linted objects (--policies), not linted themselves."""
     external_objects: list[str] = field(default_factory=list)
     images: dict[str, Any] = field(default_factory=dict)
     trusted_registries: list[str] = field(default_factory=list)
@@ -230,6 +232,7 @@ def build_settings(
     strict: bool | None = None,
     schema: bool | None = None,
     schema_locations: Iterable[str] = (),
+    policy_dirs: Iterable[str] = (),
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     check_registry: bool = False,
@@ -257,6 +260,7 @@ def build_settings(
     if kubernetes_version is not None:
         settings.kubernetes_version = kubernetes_version
     settings.schema_locations.extend(schema_locations)
+    settings.policy_dirs.extend(policy_dirs)
     settings.check_registry = check_registry
     if render is not None:
         settings.render = render
