@@ -359,13 +359,18 @@ def _reader_gone() -> None:
         pass
 
 
+def _config_options(func: Any) -> Any:
+    """--config and --no-config, for the commands that show the rules (custom rules come from the config)."""
+    func = click.option("--no-config", is_flag=True, help="Ignore config files (and their custom rules).")(func)
+    return click.option("--config", "config_file", metavar="FILE", help="Config file whose custom rules to include.")(func)
+
+
 @cli.command(name="rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_rules(output_format: str) -> int:
-    """List every rule: code, name, severity, category and summary."""
-    from k8slint.registry import registry
-
-    rules = list(registry())
+@_config_options
+def list_rules(output_format: str, config_file: str | None, no_config: bool) -> int:
+    """List every rule: code, name, severity, category and summary (with the config's custom rules)."""
+    rules = list(_settings(config_file, no_config, ".").registry)
     if output_format == "json":
         import json
 
@@ -380,12 +385,12 @@ def list_rules(output_format: str) -> int:
 
 @cli.command()
 @click.argument("rule")
-def explain(rule: str) -> int:
-    """Show the docs of RULE (a code such as KN001, or a name)."""
+@_config_options
+def explain(rule: str, config_file: str | None, no_config: bool) -> int:
+    """Show the docs of RULE (a code such as KN001, or a name; custom rules of the config too)."""
     from k8slint.docs import render_rule_docs
-    from k8slint.registry import registry
 
-    spec = registry().get(rule)
+    spec = _settings(config_file, no_config, ".").registry.get(rule)
     if spec is None:
         raise click.UsageError(f"unknown rule {rule!r}; `k8slint rules` lists them")
     click.echo(render_rule_docs(spec), nl=False)

@@ -210,6 +210,8 @@ def _explain(error: Any) -> str:
         known = sorted(error.schema.get("properties", {}))
         suggestion = _suggest(extra[0], known) if extra else ""
         return f"unknown key {extra[0]!r}{suggestion}" if extra else error.message
+    if error.validator == "oneOf" and tuple(error.absolute_path)[:1] == ("custom-rules",):
+        return "a custom rule needs exactly one of cel and schema"
     if error.validator == "oneOf" and error.context:
         return "expected off, on, error, warning, info, or a mapping with enabled, severity and options"
     return error.message
@@ -242,11 +244,14 @@ def build_settings(
 ) -> Settings:
     """The settings of a run: the config in ``config_path`` (``config_named``: given with --config),
     then the flags, which win."""
-    settings = Settings(registry)
+    data: dict[str, Any] | None = None
     if config_path is not None:
         data = read_config(config_path, named=config_named)
         origin = os.path.relpath(config_path) if config_path.is_absolute() else str(config_path)
+        registry = with_custom_rules(registry, data, origin)
         validate_config(data, registry, origin)
+    settings = Settings(registry)
+    if config_path is not None and data is not None:
         check_config_paths(data, config_path, origin)
         settings.config_file = str(config_path)
         _apply(settings, data)
@@ -275,6 +280,18 @@ def build_settings(
         settings.disabled = {r.code for r in registry if r.emitted_by is None} - set(selected)
     settings.disabled |= {_rule_token(registry, token) for token in _split(ignore)}
     return settings
+
+
+def with_custom_rules(registry: Registry, data: dict[str, Any], origin: str) -> Registry:
+    """The registry with the config's ``custom-rules`` added (k8slint.customrules); a rule that
+    is malformed or does not compile is a :class:`ConfigError` naming it."""
+    entries = data.get("custom-rules")
+    if not entries:
+        return registry
+    validate_config({"custom-rules": entries}, registry, origin)
+    from k8slint.customrules import custom_rule_specs
+
+    return Registry([*registry, *custom_rule_specs(entries, set(registry.tokens), origin)])
 
 
 def config_paths(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
