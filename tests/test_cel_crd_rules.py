@@ -252,3 +252,9 @@ def test_the_runtime_loads_without_the_packages_shell() -> None:
     code = "import sys; from k8slint.model import cel; cel._cel_module(); print(sorted(m for m in ('cel', 'typer', 'prompt_toolkit') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_variable_of_one_evaluation_is_not_seen_by_another_caller() -> None:
+    assert value("object.x == 1", object={"x": 1}, params=None) is True
+    with pytest.raises(cel.CelEvalError, match="no such variable"):
+        value("object.x == 1", self={"x": 1})

@@ -300,14 +300,23 @@ def available() -> bool:
     return True
 
 
+_CONTEXTS: dict[frozenset[str], Any] = {}
+
+
 def _context(values: dict[str, Any]) -> Any:
-    cel = _cel_module()
-    context = cel.Context()
-    cel.stdlib.add_stdlib_to_context(context)
-    for name, function in _KUBERNETES_FUNCTIONS.items():
-        context.add_function(name, function)
-    for name, value in values.items():
-        context.add_variable(name, value)
+    """A context with the functions and ``values``. Registering the functions costs three times an
+    evaluation, so one context is kept per set of variable names: every caller sets all of its
+    names on each evaluation, so no value of an earlier one is left visible."""
+    names = frozenset(values)
+    context = _CONTEXTS.get(names)
+    if context is None:
+        cel = _cel_module()
+        context = cel.Context()
+        cel.stdlib.add_stdlib_to_context(context)
+        for name, function in _KUBERNETES_FUNCTIONS.items():
+            context.add_function(name, function)
+        _CONTEXTS[names] = context
+    context.update(values)
     return context
 
 
