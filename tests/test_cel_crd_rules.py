@@ -16,7 +16,7 @@ if importlib.util.find_spec("cel") is None:
     pytest.skip("the cel extra needs Python 3.11+", allow_module_level=True)
 
 from k8slint.model import cel
-from k8slint.model.crdrules import field_path_steps, prepared
+from k8slint.model.crdrules import CrdVersion, field_path_steps, prepared
 
 
 def value(source: str, **variables: Any) -> Any:
@@ -149,7 +149,7 @@ def test_values_are_defaulted_pruned_and_typed_as_the_schema_says() -> None:
         "metadata": {"name": "n", "labels": {"a": "b"}},
         "spec": {"ratio": 2, "unknown": 1, "free": {"b": 1}},
     }
-    assert prepared(schema, data) == {
+    assert prepared(CrdVersion(schema, ()), data) == {
         "apiVersion": "x.example.com/v1",
         "kind": "X",
         "metadata": {"name": "n"},
@@ -209,7 +209,11 @@ def test_the_issue_example_is_an_error_at_spec(tmp_path: Path) -> None:
     result = run_lint(tmp_path)
     found = [(Path(f.location.file).name, f.location.line, f.code, f.message) for f in result.findings if f.code.startswith("KV")]
     assert found == [("hpa.yaml", 5, "KV002", "minReplicas cannot be larger than maxReplicas")]
-    assert result.findings[0].severity.name == "ERROR"
+    [finding] = [f for f in result.findings if f.code == "KV002"]
+    assert finding.severity.name == "ERROR"
+    assert [(Path(r.location.file).name, r.location.line, r.message) for r in finding.related] == [
+        ("crd.yaml", 22, "the rule in CustomResourceDefinition autoscalers.todo.example.com")
+    ]
 
 
 def test_a_hostile_rule_does_not_hold_up_the_run(tmp_path: Path) -> None:
@@ -258,3 +262,19 @@ def test_a_variable_of_one_evaluation_is_not_seen_by_another_caller() -> None:
     assert value("object.x == 1", object={"x": 1}, params=None) is True
     with pytest.raises(cel.CelEvalError, match="no such variable"):
         value("object.x == 1", self={"x": 1})
+
+
+def test_status_is_reset_on_create_where_the_status_subresource_is_on(tmp_path: Path) -> None:
+    crd = CRD.replace("self.minReplicas <= self.maxReplicas", "self.ready == true").replace(
+        "              x-kubernetes-validations:", "              x-kubernetes-validations:"
+    )
+    crd = crd.replace("            spec:\n              type: object\n", "            status:\n              type: object\n", 1)
+    crd = crd.replace("minReplicas: {type: integer}", "ready: {type: boolean}")
+    cr = "apiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: web\nstatus:\n  ready: false\n"
+    (tmp_path / "crd.yaml").write_text(crd, encoding="utf-8")
+    (tmp_path / "cr.yaml").write_text(cr, encoding="utf-8")
+    assert [(f.code, f.location.line) for f in run_lint(tmp_path).findings if f.code == "KV002"] == [("KV002", 5)]
+    (tmp_path / "crd.yaml").write_text(
+        crd.replace("      storage: true\n", "      storage: true\n      subresources: {status: {}}\n"), encoding="utf-8"
+    )
+    assert [f for f in run_lint(tmp_path).findings if f.code == "KV002"] == []

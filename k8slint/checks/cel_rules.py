@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.context import RuleContext
-from k8slint.findings import FieldPath, Problem, clip
+from k8slint.findings import FieldPath, Problem, Related, clip
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.registry import object_check, set_check
@@ -51,7 +51,7 @@ def _evaluate_crd_rules(ctx: RuleContext, *, budget: bool) -> Iterator[Problem]:
         version = versions.get((str(obj.api_version), str(obj.kind)))
         if version is None:
             continue
-        data = prepared(version.schema, obj.data)
+        data = prepared(version, obj.data)
         for rule in version.rules:
             program = cel.compiled(rule.rule)
             if rule.transition or not isinstance(program, cel.CelProgram):
@@ -76,7 +76,11 @@ def _evaluate_crd_rules(ctx: RuleContext, *, budget: bool) -> Iterator[Problem]:
                     message = _message(cel, rule, value)
                 else:
                     message = f"the CustomResourceDefinition rule {_quote(rule.rule)} returned {_shown(outcome)}, not a bool"
-                yield Problem(message, path=where, subject=obj, related=())
+                yield Problem(message, path=where, subject=obj, related=(_rule_location(rule),))
+
+
+def _rule_location(rule: Any) -> Related:
+    return Related(rule.crd.locate((*rule.path, "rule")), f"the rule in CustomResourceDefinition {rule.crd.name}")
 
 
 def _run(cel: Any, program: Any, value: Any) -> Any:

@@ -57,6 +57,8 @@ class CrdVersion:
 
     schema: dict[str, Any]
     rules: tuple[CrdRule, ...]
+    status_subresource: bool = False
+    """With the status subresource, a create ignores the object's ``status`` (the API server resets it)."""
 
 
 def crd_versions(crds: Iterable[K8sObject]) -> dict[tuple[str, str], CrdVersion]:
@@ -86,7 +88,9 @@ def crd_versions(crds: Iterable[K8sObject]) -> dict[tuple[str, str], CrdVersion]
                 schema, prefix = shared, ("spec", "validation", "openAPIV3Schema")
             else:
                 continue
-            found[(f"{group}/{entry['name']}", kind)] = CrdVersion(schema, tuple(schema_rules(crd, schema, prefix)))
+            subresources = entry.get("subresources", spec.get("subresources"))
+            status = isinstance(subresources, dict) and "status" in subresources
+            found[(f"{group}/{entry['name']}", kind)] = CrdVersion(schema, tuple(schema_rules(crd, schema, prefix)), status)
     return found
 
 
@@ -161,15 +165,17 @@ def values_at(data: Any, steps: tuple[Step, ...]) -> Iterator[tuple[FieldPath, A
             pending.append(((*path, step), value[step], depth + 1))
 
 
-def prepared(schema: dict[str, Any], data: Any) -> Any:
-    """``data`` as the rules see it: unknown fields pruned, the schema's defaults applied, ``number``
-    fields doubles, the root's metadata cut to ``name`` and ``generateName``."""
+def prepared(version: CrdVersion, data: Any) -> Any:
+    """``data`` as the rules see it on create: unknown fields pruned, the schema's defaults applied,
+    ``number`` fields doubles, the root's metadata cut to ``name`` and ``generateName``, and no
+    ``status`` where the status subresource resets it."""
     if not isinstance(data, dict):
         return data
     root = {key: data[key] for key in ("apiVersion", "kind") if key in data}
     if isinstance(data.get("metadata"), dict):
         root["metadata"] = {k: v for k, v in data["metadata"].items() if k in ("name", "generateName")}
-    rest = _prepare(schema, {k: v for k, v in data.items() if k not in ("apiVersion", "kind", "metadata")})
+    dropped = ("apiVersion", "kind", "metadata", *(("status",) if version.status_subresource else ()))
+    rest = _prepare(version.schema, {k: v for k, v in data.items() if k not in dropped})
     return {**root, **rest} if isinstance(rest, dict) else root
 
 
@@ -191,8 +197,9 @@ def _prepare(schema: Any, value: Any) -> Any:
         bool(properties) and not isinstance(extra, dict) and extra is not True and not schema.get("x-kubernetes-preserve-unknown-fields")
     )
     out: dict[str, Any] = {}
+    kept = ("apiVersion", "kind", "metadata") if schema.get("x-kubernetes-embedded-resource") else ()
     for key, item in value.items():
-        if prune and key not in properties:
+        if prune and key not in properties and key not in kept:
             continue
         out[key] = _prepare(properties.get(key, extra), item)
     for key, child in properties.items():
