@@ -278,3 +278,33 @@ def test_status_is_reset_on_create_where_the_status_subresource_is_on(tmp_path: 
         crd.replace("      storage: true\n", "      storage: true\n      subresources: {status: {}}\n"), encoding="utf-8"
     )
     assert [f for f in run_lint(tmp_path).findings if f.code == "KV002"] == []
+
+
+def test_a_real_crd_of_the_corpus_on_a_realistic_custom_resource(tmp_path: Path) -> None:
+    """prometheus-operator's PrometheusAgent CRD (kube-prometheus): its DaemonSet-mode rules."""
+    from conftest import shared_or_skip
+
+    crd = shared_or_skip("corpus", "k8s", "kube-prometheus", "manifests", "setup", "0prometheusagentCustomResourceDefinition.yaml")
+    agent = """\
+apiVersion: monitoring.coreos.com/v1alpha1
+kind: PrometheusAgent
+metadata:
+  name: node-agent
+  namespace: monitoring
+spec:
+  mode: DaemonSet
+  replicas: 2
+  serviceAccountName: prometheus-agent
+  podMonitorSelector:
+    matchLabels:
+      agent: node
+  resources:
+    requests:
+      memory: 400Mi
+"""
+    (tmp_path / "crd.yaml").write_text(crd.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "agent.yaml").write_text(agent, encoding="utf-8")
+    found = [(f.location.line, f.message) for f in run_lint(tmp_path).findings if f.code.startswith("KV")]
+    assert found == [(6, "replicas cannot be set when mode is DaemonSet")]
+    (tmp_path / "agent.yaml").write_text(agent.replace("  replicas: 2\n", ""), encoding="utf-8")
+    assert [f for f in run_lint(tmp_path).findings if f.code.startswith("KV")] == []
