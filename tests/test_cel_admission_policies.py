@@ -269,3 +269,15 @@ def test_resource_patterns(tmp_path: Path, resources: str, applies: bool) -> Non
         app=DEPLOYMENT.format(replicas=8),
     )
     assert bool(cel_findings(folder)) is applies
+
+
+def test_a_variable_that_reads_a_missing_field_is_not_an_error(tmp_path: Path) -> None:
+    text = policy("variables.replicas <= 5").replace(
+        "  validations:", "  variables:\n    - name: replicas\n      expression: object.spec.replicas\n  validations:"
+    )
+    app = DEPLOYMENT.format(replicas=1).replace("  replicas: 1\n", "")
+    [(code, _, line, severity, message)] = cel_findings(write(tmp_path / "missing", policy=text, binding=binding(), app=app))
+    assert (code, line, severity) == ("KV005", 4, "info") and "variable 'replicas' failed to evaluate here" in message
+    assert [f[:3] for f in cel_findings(write(tmp_path / "set", policy=text, binding=binding(), app=DEPLOYMENT.format(replicas=9)))] == [
+        ("KV003", "app.yaml", 8)  # at object.spec.replicas, which the variable reads
+    ]

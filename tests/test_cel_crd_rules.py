@@ -79,6 +79,8 @@ def test_evaluation_errors_are_raised_as_such() -> None:
         ("isCIDR(self)", cel.CelUnsupported),
         ("self.find('[0-9]+') == '1'", cel.CelUnsupported),
         ("notAKubernetesFunction(self)", cel.CelUnsupported),
+        ("(" * 120 + "self" + ")" * 120, cel.CelUnsupported),  # cel-go parses 250 levels, the crate 96
+        ("x" * (cel.MAX_EXPRESSION_LENGTH + 1), cel.CelUnsupported),
     ],
 )
 def test_what_does_not_compile_or_is_not_evaluated(source: str, error: type[Exception]) -> None:

@@ -121,6 +121,11 @@ class _Binding:
         self.variant = admission.validation_severity(spec.get("validationActions"))
         self.fail_closed = self.policy_spec.get("failurePolicy", "Fail") != "Ignore"
         self.said: set[str] = set()
+        self.variable_sources = {
+            v["name"]: v["expression"]
+            for v in _entries(self.policy_spec, "variables")
+            if isinstance(v.get("name"), str) and isinstance(v.get("expression"), str)
+        }
         self.related = (
             Related(policy.locate(("metadata", "name")), f"ValidatingAdmissionPolicy {policy.name}"),
             Related(binding.locate(("metadata", "name")), f"ValidatingAdmissionPolicyBinding {binding.name}"),
@@ -193,7 +198,9 @@ class _Binding:
             if result is _SKIP or result is False:
                 return
             if isinstance(result, cel.CelEvalError):
-                if self.fail_closed:
+                if str(result).startswith("no such key"):
+                    self._not_evaluated(_maybe_defaulted(f"matchCondition {condition.get('name')!r}", result), obj=obj)
+                elif self.fail_closed:
                     self._violation(obj, ("metadata", "name"), f"matchCondition {condition.get('name')!r} failed to evaluate: {result}")
                 return
         variables: dict[str, Any] = {}
@@ -215,9 +222,12 @@ class _Binding:
                 continue
             used = [name for name in failed_variables if re.search(rf"\bvariables\s*\.\s*{re.escape(name)}\b", source)]
             if used:
-                if failed_variables[used[0]] and self.fail_closed:
+                error = failed_variables[used[0]]
+                if error.startswith("no such key"):
+                    self._not_evaluated(_maybe_defaulted(f"variable {used[0]!r}", ValueError(error)), obj=obj)
+                elif error and self.fail_closed:
                     self._violation(
-                        obj, admission.field_of(source), f"variable {used[0]!r} failed to evaluate: {failed_variables[used[0]]}"
+                        obj, admission.field_of(source, self.variable_sources), f"variable {used[0]!r} failed to evaluate: {error}"
                     )
                 continue
             result = self._run(cel, source, {**base, "variables": variables}, obj, request)
@@ -225,21 +235,23 @@ class _Binding:
                 continue
             if isinstance(result, cel.CelEvalError):
                 if str(result).startswith("no such key"):
-                    # the API server applies its defaults before admission: the field may be set by then
-                    self._not_evaluated(
-                        f"{_quote(source)} failed to evaluate here ({result}), but the API server may default that field before admission",
-                        obj=obj,
-                    )
+                    self._not_evaluated(_maybe_defaulted(_quote(source), result), obj=obj)
                 elif self.fail_closed:
-                    self._violation(obj, admission.field_of(source), f"expression {_quote(source)} failed to evaluate: {result}")
+                    self._violation(
+                        obj, admission.field_of(source, self.variable_sources), f"expression {_quote(source)} failed to evaluate: {result}"
+                    )
                 continue
             if result is False:
                 self._violation(
-                    obj, admission.field_of(source), self._message(cel, validation, {**base, "variables": variables}, obj, request)
+                    obj,
+                    admission.field_of(source, self.variable_sources),
+                    self._message(cel, validation, {**base, "variables": variables}, obj, request),
                 )
             else:
                 self._violation(
-                    obj, admission.field_of(source), f"expression {_quote(source)} returned {clip(repr(result), 60)}, not a bool"
+                    obj,
+                    admission.field_of(source, self.variable_sources),
+                    f"expression {_quote(source)} returned {clip(repr(result), 60)}, not a bool",
                 )
 
     def _run(self, cel: Any, source: Any, variables: dict[str, Any], obj: K8sObject, request: admission.Request) -> Any:
@@ -305,6 +317,11 @@ class _Binding:
 
 
 _SKIP = object()
+
+
+def _maybe_defaulted(what: str, error: Exception) -> str:
+    """The API server applies its defaults before admission: a field missing here may be set by then."""
+    return f"{what} failed to evaluate here ({error}), but the API server may default that field before admission"
 
 
 def _entries(spec: dict[str, Any], key: str) -> list[dict[str, Any]]:

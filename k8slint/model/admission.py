@@ -255,13 +255,19 @@ def validation_severity(actions: Any) -> str | None:
 _OBJECT_PATH = re.compile(r"\bobject((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
-def field_of(source: str) -> FieldPath:
-    """The first field of ``object`` an expression reads (``object.spec.replicas``), or its name."""
-    match = _OBJECT_PATH.search(source)
-    if match is None:
-        return ("metadata", "name")
-    parts = [part.strip() for part in match.group(1).split(".") if part.strip()]
+def field_of(source: str, variables: Mapping[str, str] | None = None) -> FieldPath:
+    """The most specific field of ``object`` an expression reads (``object.spec.replicas``), also
+    through the policy's ``variables``; else the object's name."""
+    for _ in range(3):  # variables may be built of variables
+        source = re.sub(
+            r"\bvariables\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)", lambda m: f"({(variables or {}).get(m.group(1), 'variables')})", source
+        )
     macros = {"all", "exists", "exists_one", "map", "filter", "size", "matches", "startsWith", "endsWith", "contains"}
-    while parts and parts[-1] in macros:
-        parts.pop()
-    return tuple(parts) or ("metadata", "name")
+    best: tuple[str, ...] = ()
+    for match in _OBJECT_PATH.finditer(source):
+        parts = [part.strip() for part in match.group(1).split(".") if part.strip()]
+        while parts and parts[-1] in macros:
+            parts.pop()
+        if len(parts) > len(best):  # the most specific field it reads
+            best = tuple(parts)
+    return best or ("metadata", "name")

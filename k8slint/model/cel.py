@@ -154,6 +154,8 @@ def compile_cel(source: str) -> CelProgram:
     except (ValueError, RuntimeError) as exc:
         if unsupported is not None:
             raise CelUnsupported("it uses optional types (`.?`, `[?`, `optional.`), which k8slint does not evaluate") from None
+        if "Recursion limit" in str(exc):  # the crate parses 96 levels; cel-go, as the API server runs it, 250
+            raise CelUnsupported("it nests deeper than the 96 levels k8slint's CEL parser takes") from None
         raise CelCompileError(_parse_message(str(exc))) from None
     if unsupported is not None:
         raise CelUnsupported("it uses optional types (`.?`, `[?`, `optional.`), which k8slint does not evaluate")
