@@ -55,6 +55,8 @@ def value(source: str, **variables: Any) -> Any:
         ("'a,b'.split(',') == ['a', 'b'] && ['a', 'b'].join('-') == 'a-b'", True),
         ("'abc'.matches('^[a-z]+$') && !'ab1'.matches('^[a-z]+$')", True),
         ("1 == 1.0 && 1 < 1.5", True),  # heterogeneous numbers, as Kubernetes enables them
+        ("optional.of(1).orValue(2) + optional.none().orValue(3)", 4),
+        ("optional.ofNonZeroValue('').or(optional.of('x')).value()", "x"),
     ],
 )
 def test_kubernetes_library(source: str, expected: Any) -> None:

@@ -54,10 +54,11 @@ def _evaluate_crd_rules(ctx: RuleContext, *, budget: bool) -> Iterator[Problem]:
         data = prepared(version, obj.data)
         for rule in version.rules:
             program = cel.compiled(rule.rule)
-            if rule.transition or not isinstance(program, cel.CelProgram):
+            if rule.skipped_on_create or not isinstance(program, cel.CelProgram):
                 continue  # transition rules need the old object; the CRD's own findings say why the others were not run
+            old = {"oldSelf": cel.optional_none()} if rule.transition else {}
             for path, value in values_at(data, rule.steps):
-                outcome = _run(cel, program, value)
+                outcome = _run(cel, program, {"self": value, **old})
                 if budget:
                     if isinstance(outcome, cel.CelBudgetExceeded):
                         yield Problem(
@@ -83,9 +84,9 @@ def _rule_location(rule: Any) -> Related:
     return Related(rule.crd.locate((*rule.path, "rule")), f"the rule in CustomResourceDefinition {rule.crd.name}")
 
 
-def _run(cel: Any, program: Any, value: Any) -> Any:
+def _run(cel: Any, program: Any, variables: dict[str, Any]) -> Any:
     try:
-        return cel.evaluate(program, {"self": value})
+        return cel.evaluate(program, variables)
     except (cel.CelEvalError, cel.CelBudgetExceeded) as exc:
         return exc
 
@@ -96,7 +97,7 @@ def _message(cel: Any, rule: Any, value: Any) -> str:
     if rule.message_expression is not None:
         program = cel.compiled(rule.message_expression)
         if isinstance(program, cel.CelProgram):
-            result = _run(cel, program, value)
+            result = _run(cel, program, {"self": value, **({"oldSelf": cel.optional_none()} if rule.transition else {})})
             if isinstance(result, str) and result.strip():
                 return clip(result, 400)
     if rule.message is not None:
@@ -143,7 +144,7 @@ def crd_rule_unsupported(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
     cel = _cel()
     for rule in all_rules(obj):
-        if rule.transition:
+        if rule.skipped_on_create:
             continue
         program = cel.compiled(rule.rule)
         if isinstance(program, (cel.CelUnsupported, cel.CelUnavailable)):

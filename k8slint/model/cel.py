@@ -15,8 +15,8 @@ kubernetes ``staging/src/k8s.io/apiserver/pkg/cel/library``: ``quantity`` and
 library's ``isSorted``, ``sum``, ``min``, ``max``, ``indexOf`` and
 ``lastIndexOf`` on lists (lists.go), and ``format`` of the strings extension
 (cel-go ``ext/formatting.go``). The ``ip``, ``cidr``, ``semver``, ``authz``
-libraries, the regex library's ``find``/``findAll`` and optional types
-(``self.?field``) are not available: an expression that uses them is reported as
+libraries, the regex library's ``find``/``findAll``, optional field selection
+(``self.?field``, ``m[?key]``) and ``optMap``/``optFlatMap`` are not available: an expression that uses them is reported as
 not evaluated, never as failing.
 
 Cost: neither the Rust crate nor any other Python CEL runtime meters
@@ -81,7 +81,7 @@ class CelBudgetExceeded(ValueError):
         self.estimate = estimate
 
 
-_UNSUPPORTED_SYNTAX = re.compile(r"\.\?|\[\?|\boptional\.")
+_UNSUPPORTED_SYNTAX = re.compile(r"\.\?|\[\?")
 _UNSUPPORTED_FUNCTIONS = frozenset(
     (
         "ip",
@@ -93,13 +93,8 @@ _UNSUPPORTED_FUNCTIONS = frozenset(
         "find",
         "findAll",
         "authorizer",
-        "orValue",
-        "hasValue",
         "optMap",
         "optFlatMap",
-        "or",
-        "value",
-        "ofNonZeroValue",
         "sortBy",
         "lists.range",
         "strings.quote",
@@ -122,7 +117,8 @@ _KNOWN_FUNCTIONS = frozenset(
         "sqrt", "bitOr", "bitAnd", "bitXor", "bitNot", "bitShiftLeft", "bitShiftRight", "encode", "decode",
         "equivalent", "intersects", "quantity", "isQuantity", "isLessThan", "isGreaterThan", "compareTo",
         "add", "sub", "asInteger", "asApproximateFloat", "isInteger", "url", "isURL", "getScheme", "getHost",
-        "getHostname", "getPort", "getEscapedPath", "getQuery",
+        "getHostname", "getPort", "getEscapedPath", "getQuery", "of", "none", "ofNonZeroValue", "hasValue", "value",
+        "orValue", "or",
     )
 )  # fmt: skip
 """Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
@@ -153,12 +149,12 @@ def compile_cel(source: str) -> CelProgram:
         program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
         if unsupported is not None:
-            raise CelUnsupported("it uses optional types (`.?`, `[?`, `optional.`), which k8slint does not evaluate") from None
+            raise CelUnsupported("it uses optional field selection (`.?` or `[?`), which k8slint does not evaluate") from None
         if "Recursion limit" in str(exc):  # the crate parses 96 levels; cel-go, as the API server runs it, 250
             raise CelUnsupported("it nests deeper than the 96 levels k8slint's CEL parser takes") from None
         raise CelCompileError(_parse_message(str(exc))) from None
     if unsupported is not None:
-        raise CelUnsupported("it uses optional types (`.?`, `[?`, `optional.`), which k8slint does not evaluate")
+        raise CelUnsupported("it uses optional field selection (`.?` or `[?`), which k8slint does not evaluate")
     called = set(program.functions())
     missing = sorted(name for name in called if name in _UNSUPPORTED_FUNCTIONS)
     if missing:
@@ -291,6 +287,11 @@ def _cel_module() -> Any:
             raise CelUnavailable(f"the CEL library could not be loaded; {INSTALL_HINT}") from None
         _cel = runtime
     return _cel
+
+
+def optional_none() -> Any:
+    """CEL's ``optional.none()``, the ``oldSelf`` of a rule with ``optionalOldSelf`` on create."""
+    return _cel_module().OptionalValue.none()
 
 
 def available() -> bool:

@@ -10,7 +10,9 @@ and at the root ``self.metadata`` holds only ``name`` and ``generateName``.
 
 A rule that reads ``oldSelf`` is a transition rule: the API server evaluates
 it on updates only, and an offline linter has no previous version of the
-object, so it is skipped (as the API server skips it on create).
+object, so it is skipped (as the API server skips it on create), unless it sets
+``optionalOldSelf: true``: then it runs on create too, with ``oldSelf`` an empty
+optional, and so here.
 """
 
 from __future__ import annotations
@@ -44,11 +46,17 @@ class CrdRule:
     message_expression: str | None
     field_path: str | None
     reason: str | None
+    optional_old_self: bool = False
+    """``optionalOldSelf: true``: the rule also runs on create, with ``oldSelf`` an empty optional."""
 
     @property
     def transition(self) -> bool:
         """Whether the rule reads ``oldSelf`` (evaluated by the API server on updates only)."""
         return re.search(r"\boldSelf\b", _without_strings(self.rule)) is not None
+
+    @property
+    def skipped_on_create(self) -> bool:
+        return self.transition and not self.optional_old_self
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +138,7 @@ def schema_rules(crd: K8sObject, schema: dict[str, Any], prefix: FieldPath) -> I
                     _text(entry.get("messageExpression")),
                     _text(entry.get("fieldPath")),
                     _text(entry.get("reason")),
+                    entry.get("optionalOldSelf") is True,
                 )
         children: list[tuple[Any, FieldPath, tuple[Step, ...]]] = []
         properties = node.get("properties")
