@@ -281,3 +281,15 @@ def test_a_variable_that_reads_a_missing_field_is_not_an_error(tmp_path: Path) -
     assert [f[:3] for f in cel_findings(write(tmp_path / "set", policy=text, binding=binding(), app=DEPLOYMENT.format(replicas=9)))] == [
         ("KV003", "app.yaml", 8)  # at object.spec.replicas, which the variable reads
     ]
+
+
+def test_the_run_stops_evaluating_policies_at_its_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from k8slint.model import cel
+
+    monkeypatch.setattr(cel, "MAX_EVALUATIONS", 3)
+    apps = "---\n".join(DEPLOYMENT.format(replicas=1).replace("name: web", f"name: web{i}") for i in range(5))
+    findings = cel_findings(write(tmp_path, policy=policy(), binding=binding(), app=apps))
+    assert [(code, line, severity) for code, _, line, severity, _ in findings] == [
+        ("KV005", 4 + 3 * 18, "warning")
+    ]  # the fourth Deployment
+    assert "budget of 3 evaluations of admission policy expressions in one run is spent" in findings[0][4]

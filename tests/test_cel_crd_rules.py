@@ -312,3 +312,23 @@ spec:
     assert found == [(6, "replicas cannot be set when mode is DaemonSet")]
     (tmp_path / "agent.yaml").write_text(agent.replace("  replicas: 2\n", ""), encoding="utf-8")
     assert [f for f in run_lint(tmp_path).findings if f.code.startswith("KV")] == []
+
+
+def test_many_rules_on_many_objects_stop_at_the_run_budget(tmp_path: Path) -> None:
+    """N rules on M objects: the run evaluates at most MAX_EVALUATIONS, then says where it stopped."""
+    rules = "".join(f"                - rule: self.minReplicas <= self.maxReplicas + {i}\n" for i in range(500))
+    crd = CRD.replace(
+        "                - rule: self.minReplicas <= self.maxReplicas\n                  message: minReplicas cannot be larger than maxReplicas\n",
+        rules,
+    )
+    (tmp_path / "crd.yaml").write_text(crd, encoding="utf-8")
+    objects = "".join(
+        f"---\napiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: a{i:04d}\nspec:\n  minReplicas: 1\n  maxReplicas: 2\n"
+        for i in range(cel.MAX_EVALUATIONS // 500 + 10)
+    )
+    (tmp_path / "many.yaml").write_text(objects, encoding="utf-8")
+    started = time.perf_counter()
+    result = run_lint(tmp_path)
+    assert time.perf_counter() - started < 60
+    found = [(f.code, f.severity.name, f.message) for f in result.findings if f.code.startswith("KV")]
+    assert found == [("KV005", "WARNING", cel.Evaluations().message("CustomResourceDefinition rules"))]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem, Related, clip
@@ -38,12 +39,23 @@ class _Outcome:
 
 @set_check("KV003")
 def admission_policy_violation(ctx: RuleContext) -> Iterator[Problem]:
-    yield from _apply_policies(ctx).violations
+    yield from _outcome(ctx).violations
 
 
 @set_check("KV005")
 def admission_policy_not_evaluated(ctx: RuleContext) -> Iterator[Problem]:
-    yield from _apply_policies(ctx).not_evaluated
+    yield from _outcome(ctx).not_evaluated
+
+
+_OUTCOMES: WeakKeyDictionary[Any, _Outcome] = WeakKeyDictionary()
+"""The policies are applied once per run (per object index) for both rules that report on them."""
+
+
+def _outcome(ctx: RuleContext) -> _Outcome:
+    index = ctx.index
+    if index not in _OUTCOMES:
+        _OUTCOMES[index] = _apply_policies(ctx)
+    return _OUTCOMES[index]
 
 
 @object_check("KV004", kinds={admission.POLICY_KIND}, local=True)
@@ -89,6 +101,7 @@ def _apply_policies(ctx: RuleContext) -> _Outcome:
     plurals, scopes = admission.crd_plurals(crds), admission.crd_scopes(crds)
     namespaces = {str(n.name): n for n in ctx.index.of_kind("Namespace") if n.name}
     targets = [o for o in ctx.index.objects if api_group(str(o.api_version)) != admission.POLICY_GROUP]
+    evaluations = _cel().Evaluations()
     for binding in bindings:
         spec = binding.data.get("spec")
         if not isinstance(spec, dict) or not isinstance(spec.get("policyName"), str):
@@ -96,7 +109,7 @@ def _apply_policies(ctx: RuleContext) -> _Outcome:
         policy = policies.get(spec["policyName"])
         if policy is None:
             continue  # a binding of a policy that is not in the set: nothing to apply
-        _Binding(ctx, policy, binding, spec, plurals, scopes, namespaces, outcome).apply(targets)
+        _Binding(ctx, policy, binding, spec, plurals, scopes, namespaces, outcome, evaluations).apply(targets)
     return outcome
 
 
@@ -113,8 +126,10 @@ class _Binding:
         scopes: dict[tuple[str, str], str],
         namespaces: dict[str, K8sObject],
         outcome: _Outcome,
+        evaluations: Any,
     ) -> None:
         self.ctx, self.policy, self.binding, self.spec = ctx, policy, binding, spec
+        self.evaluations = evaluations
         self.plurals, self.scopes, self.namespaces, self.outcome = plurals, scopes, namespaces, outcome
         policy_spec = policy.data.get("spec")
         self.policy_spec: dict[str, Any] = policy_spec if isinstance(policy_spec, dict) else {}
@@ -154,6 +169,11 @@ class _Binding:
             if params is None:
                 continue
             for param in params:
+                if not self.evaluations.take(len(expressions)):
+                    if not self.evaluations.said:
+                        self.evaluations.said = True
+                        self._not_evaluated(self.evaluations.message("admission policy expressions"), obj=obj, variant="cost-budget")
+                    return
                 self._validate(cel, obj, request, param)
 
     def _params(self, request: admission.Request) -> list[Any] | None:

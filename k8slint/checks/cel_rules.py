@@ -9,7 +9,9 @@ server does when the object is created (see k8slint.model.crdrules).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem, Related, clip
@@ -26,25 +28,44 @@ def _cel() -> Any:
 
 @set_check("KV002")
 def crd_validation_rule(ctx: RuleContext) -> Iterator[Problem]:
-    yield from _evaluate_crd_rules(ctx, budget=False)
+    yield from _outcome(ctx).violations
 
 
 @set_check("KV005")
 def crd_rule_not_evaluated(ctx: RuleContext) -> Iterator[Problem]:
     """Rules the set's custom resources would be checked against but were not: over budget, on that object."""
-    yield from _evaluate_crd_rules(ctx, budget=True)
+    yield from _outcome(ctx).not_evaluated
 
 
-def _evaluate_crd_rules(ctx: RuleContext, *, budget: bool) -> Iterator[Problem]:
+@dataclass(slots=True)
+class _Outcome:
+    violations: list[Problem] = field(default_factory=list)
+    not_evaluated: list[Problem] = field(default_factory=list)
+
+
+_OUTCOMES: WeakKeyDictionary[Any, _Outcome] = WeakKeyDictionary()
+"""The rules are evaluated once per run (per object index) for both rules that report on them."""
+
+
+def _outcome(ctx: RuleContext) -> _Outcome:
+    index = ctx.index
+    if index not in _OUTCOMES:
+        _OUTCOMES[index] = _evaluate_crd_rules(ctx)
+    return _OUTCOMES[index]
+
+
+def _evaluate_crd_rules(ctx: RuleContext) -> _Outcome:
+    outcome = _Outcome()
     crds = ctx.index.of_kind("CustomResourceDefinition")
     if not crds:
-        return
+        return outcome
     from k8slint.model.crdrules import crd_versions, prepared, values_at
 
     versions = {key: version for key, version in crd_versions(crds).items() if version.rules}
     if not versions:
-        return
+        return outcome
     cel = _cel()
+    evaluations = cel.Evaluations()
     for obj in ctx.index.objects:
         if not is_custom_resource(obj.api_version):
             continue
@@ -58,26 +79,26 @@ def _evaluate_crd_rules(ctx: RuleContext, *, budget: bool) -> Iterator[Problem]:
                 continue  # transition rules need the old object; the CRD's own findings say why the others were not run
             old = {"oldSelf": cel.optional_none()} if rule.transition else {}
             for path, value in values_at(data, rule.steps):
-                outcome = _run(cel, program, {"self": value, **old})
-                if budget:
-                    if isinstance(outcome, cel.CelBudgetExceeded):
-                        yield Problem(
-                            f"the CustomResourceDefinition rule {_quote(rule.rule)} was not evaluated here: {outcome}",
-                            path=path,
-                            subject=obj,
-                            variant="cost-budget",
-                        )
+                if not evaluations.take():
+                    message = evaluations.message("CustomResourceDefinition rules")
+                    outcome.not_evaluated.append(Problem(message, path=("metadata", "name"), subject=obj, variant="cost-budget"))
+                    return outcome
+                result = _run(cel, program, {"self": value, **old})
+                if isinstance(result, cel.CelBudgetExceeded):
+                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} was not evaluated here: {result}"
+                    outcome.not_evaluated.append(Problem(message, path=path, subject=obj, variant="cost-budget"))
                     continue
-                if outcome is True or isinstance(outcome, cel.CelBudgetExceeded):
+                if result is True:
                     continue
-                where = _target(path, rule.field_path)
-                if isinstance(outcome, cel.CelEvalError):
-                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} failed to evaluate: {outcome}"
-                elif outcome is False:
+                if isinstance(result, cel.CelEvalError):
+                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} failed to evaluate: {result}"
+                elif result is False:
                     message = _message(cel, rule, value)
                 else:
-                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} returned {_shown(outcome)}, not a bool"
-                yield Problem(message, path=where, subject=obj, related=(_rule_location(rule),))
+                    message = f"the CustomResourceDefinition rule {_quote(rule.rule)} returned {_shown(result)}, not a bool"
+                where = _target(path, rule.field_path)
+                outcome.violations.append(Problem(message, path=where, subject=obj, related=(_rule_location(rule),)))
+    return outcome
 
 
 def _rule_location(rule: Any) -> Related:

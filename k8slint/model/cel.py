@@ -50,6 +50,10 @@ COST_BUDGET = 1_000_000_000
 """The largest estimated cost of one evaluation. The estimate is a bound, usually far above the real
 work; an expression written to reach it runs for about a second (tests/test_cel_crd_rules.py)."""
 
+MAX_EVALUATIONS = 200_000
+"""The most evaluations of one family (CRD rules, admission policies) in a run: N rules on M
+objects are N x M evaluations, and a hostile set can make both large (about 5 s of work)."""
+
 INSTALL_HINT = "install the cel extra (pip install 'k8slint[cel]', Python 3.11 or later)"
 
 MAX_EXPRESSION_LENGTH = 20_000
@@ -579,6 +583,24 @@ _KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lastIndexOf": _last_index_of,
     "format": _format,
 }
+
+
+class Evaluations:
+    """A run's count of the evaluations of one family, against :data:`MAX_EVALUATIONS`."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = MAX_EVALUATIONS if limit is None else limit
+        self.count = 0
+        self.said = False
+        """Whether the finding that says the budget is spent was made (once per run)."""
+
+    def take(self, number: int = 1) -> bool:
+        """Count ``number`` more evaluations; False once the budget is spent."""
+        self.count += number
+        return self.count <= self.limit
+
+    def message(self, what: str) -> str:
+        return f"k8slint's budget of {self.limit:,} evaluations of {what} in one run is spent; from this object on they were not evaluated"
 
 
 _COMPILED: dict[str, CelProgram | CelCompileError | CelUnsupported | CelUnavailable] = {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -157,9 +158,9 @@ def _text(value: Any) -> str | None:
 
 def values_at(data: Any, steps: tuple[Step, ...]) -> Iterator[tuple[FieldPath, Any]]:
     """``(path, value)`` of every value in ``data`` that the schema node at ``steps`` describes."""
-    pending: list[tuple[FieldPath, Any, int]] = [((), data, 0)]
+    pending: deque[tuple[FieldPath, Any, int]] = deque([((), data, 0)])
     while pending:
-        path, value, depth = pending.pop(0)
+        path, value, depth = pending.popleft()
         if depth == len(steps):
             if value is not None:  # the API server prunes nulls before validating
                 yield path, value
