@@ -210,6 +210,8 @@ def _explain(error: Any) -> str:
         known = sorted(error.schema.get("properties", {}))
         suggestion = _suggest(extra[0], known) if extra else ""
         return f"unknown key {extra[0]!r}{suggestion}" if extra else error.message
+    if error.validator == "maxItems":
+        return f"at most {error.validator_value} entries, not {len(error.instance)}"
     if error.validator == "oneOf" and tuple(error.absolute_path)[:1] == ("custom-rules",):
         return "a custom rule needs exactly one of cel and schema"
     if error.validator == "oneOf" and error.context:

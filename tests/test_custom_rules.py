@@ -227,3 +227,10 @@ def test_custom_rules_run_in_workers_too(tmp_path: Path) -> None:
     finally:
         os.chdir(here)
     assert custom(one) == custom(two) and len(custom(one)) == 2 * (scheduler.PARALLEL_MIN_FILES + 2)
+
+
+def test_a_config_holds_at_most_500_custom_rules(tmp_path: Path, cli: Any) -> None:
+    entries = "".join(f"  - id: r{i}\n    message: m\n    schema: {{}}\n" for i in range(501))
+    repository(tmp_path, "custom-rules:\n" + entries)
+    out = cli("check", str(tmp_path / "app.yaml"), "--config", str(tmp_path / ".k8slint.yaml"))
+    assert out.exit_code == 2 and out.output.endswith(".k8slint.yaml: custom-rules: at most 500 entries, not 501\n"), out.output
