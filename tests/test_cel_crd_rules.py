@@ -78,7 +78,8 @@ def test_evaluation_errors_are_raised_as_such() -> None:
         ("self.a <=", cel.CelCompileError),
         ("self.a == 'open", cel.CelCompileError),
         ("self.?a.orValue(1) > 0", cel.CelUnsupported),
-        ("isCIDR(self)", cel.CelUnsupported),
+        ("semver(self).major() > 0", cel.CelUnsupported),
+        ("string(ip(self)) == self", cel.CelUnsupported),
         ("self.find('[0-9]+') == '1'", cel.CelUnsupported),
         ("notAKubernetesFunction(self)", cel.CelUnsupported),
         ("(" * 120 + "self" + ")" * 120, cel.CelUnsupported),  # cel-go parses 250 levels, the crate 96
@@ -332,3 +333,24 @@ def test_many_rules_on_many_objects_stop_at_the_run_budget(tmp_path: Path) -> No
     assert time.perf_counter() - started < 60
     found = [(f.code, f.severity.name, f.message) for f in result.findings if f.code.startswith("KV")]
     assert found == [("KV005", "WARNING", cel.Evaluations().message("CustomResourceDefinition rules"))]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # kubernetes library/ip.go and cidr.go, as the CEL reference documents them
+        ("isIP('127.0.0.1') && isIP('::1') && !isIP('1.2.3.4%eth0') && !isIP('::ffff:1.2.3.4') && !isIP('010.0.0.1')", True),
+        ("ip('127.0.0.1').isLoopback() && ip('0.0.0.0').isUnspecified() && ip('10.0.0.1').isGlobalUnicast()", True),
+        ("ip('224.0.0.1').isLinkLocalMulticast() && ip('169.254.1.1').isLinkLocalUnicast() && ip('fe80::1').isLinkLocalUnicast()", True),
+        ("!ip('255.255.255.255').isGlobalUnicast() && !ip('ff02::1').isGlobalUnicast()", True),
+        ("ip('::1').family() == 6 && ip('1.2.3.4').family() == 4", True),
+        ("ip.isCanonical('2001:db8::abcd') && !ip.isCanonical('2001:DB8::ABCD')", True),
+        ("cidr('192.168.0.0/24').containsIP(ip('192.168.0.1')) && cidr('192.168.0.0/24').containsIP('192.168.0.1')", True),
+        ("cidr('192.168.0.0/16').containsCIDR(cidr('192.168.10.0/24')) && !cidr('192.168.0.0/24').containsCIDR('192.168.0.0/16')", True),
+        ("cidr('192.168.0.1/24').masked() == cidr('192.168.0.0/24') && cidr('192.168.0.0/24').prefixLength() == 24", True),
+        ("cidr('192.168.0.1/24').ip() == ip('192.168.0.1') && !cidr('10.0.0.0/8').containsIP('::1')", True),
+        ("isCIDR('10.0.0.0/8') && !isCIDR('10.0.0.0') && !isCIDR('10.0.0.0/33') && !isCIDR('10.0.0.0/08')", True),
+    ],
+)
+def test_ip_and_cidr_library(source: str, expected: Any) -> None:
+    assert value(source) == expected

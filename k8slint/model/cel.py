@@ -13,8 +13,9 @@ Python. The Kubernetes libraries that are not in either are added here, after
 kubernetes ``staging/src/k8s.io/apiserver/pkg/cel/library``: ``quantity`` and
 ``isQuantity`` (quantity.go), ``url`` and ``isURL`` (urls.go), the lists
 library's ``isSorted``, ``sum``, ``min``, ``max``, ``indexOf`` and
-``lastIndexOf`` on lists (lists.go), and ``format`` of the strings extension
-(cel-go ``ext/formatting.go``). The ``ip``, ``cidr``, ``semver``, ``authz``
+``lastIndexOf`` on lists (lists.go), ``ip``, ``isIP``, ``cidr``, ``isCIDR`` and
+their methods (ip.go, cidr.go; not their conversion to strings), and ``format`` of
+the strings extension (cel-go ``ext/formatting.go``). The ``semver``, ``authz``
 libraries, the regex library's ``find``/``findAll``, optional field selection
 (``self.?field``, ``m[?key]``) and ``optMap``/``optFlatMap`` are not available: an expression that uses them is reported as
 not evaluated, never as failing.
@@ -34,6 +35,7 @@ the crate builds their result by copying, which is quadratic). Past
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 import math
 import re
@@ -88,10 +90,6 @@ class CelBudgetExceeded(ValueError):
 _UNSUPPORTED_SYNTAX = re.compile(r"\.\?|\[\?")
 _UNSUPPORTED_FUNCTIONS = frozenset(
     (
-        "ip",
-        "isIP",
-        "cidr",
-        "isCIDR",
         "semver",
         "isSemver",
         "find",
@@ -122,7 +120,8 @@ _KNOWN_FUNCTIONS = frozenset(
         "equivalent", "intersects", "quantity", "isQuantity", "isLessThan", "isGreaterThan", "compareTo",
         "add", "sub", "asInteger", "asApproximateFloat", "isInteger", "url", "isURL", "getScheme", "getHost",
         "getHostname", "getPort", "getEscapedPath", "getQuery", "of", "none", "ofNonZeroValue", "hasValue", "value",
-        "orValue", "or",
+        "orValue", "or", "ip", "isIP", "isCanonical", "family", "isUnspecified", "isLoopback", "isLinkLocalMulticast",
+        "isLinkLocalUnicast", "isGlobalUnicast", "cidr", "isCIDR", "containsIP", "containsCIDR", "masked", "prefixLength",
     )
 )  # fmt: skip
 """Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
@@ -163,6 +162,8 @@ def compile_cel(source: str) -> CelProgram:
     missing = sorted(name for name in called if name in _UNSUPPORTED_FUNCTIONS)
     if missing:
         raise CelUnsupported(f"it calls {', '.join(missing)}, which k8slint does not evaluate")
+    if "string" in called and called & _IP_FUNCTIONS:
+        raise CelUnsupported("it converts an IP address or CIDR to a string, which k8slint does not evaluate")
     unknown = sorted(name for name in called if name.isidentifier() and name not in _KNOWN_FUNCTIONS)
     if unknown:  # maybe a Kubernetes library function k8slint does not know: not evaluated, never an error
         raise CelUnsupported(f"it calls {', '.join(unknown)}, a function k8slint does not know")
@@ -560,7 +561,120 @@ def _format_string(value: Any) -> str:
     return str(value)
 
 
+_IP = "__k8slint_ip__"
+_CIDR = "__k8slint_cidr__"
+_IP_FUNCTIONS = frozenset(("ip", "cidr", "masked"))
+
+
+def _parse_ip(text: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """An address as kubernetes ``library/ip.go`` takes it: no zone, no IPv4-mapped IPv6 form."""
+    if not isinstance(text, str) or "%" in text:
+        raise ValueError(f"IP Address {str(text)[:100]!r} parse error during conversion from string")
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        raise ValueError(f"IP Address {text[:100]!r} parse error during conversion from string") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        raise ValueError(f"IPv4-mapped IPv6 address {text[:100]!r} is not allowed")
+    return address
+
+
+def _parse_cidr(text: Any) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+    if not isinstance(text, str) or "%" in text or "/" not in text:
+        raise ValueError(f"network address {str(text)[:100]!r} parse error during conversion from string")
+    address, _, prefix = text.partition("/")
+    _parse_ip(address)
+    if not prefix.isascii() or not prefix.isdigit() or (len(prefix) > 1 and prefix.startswith("0")):
+        raise ValueError(f"network address {text[:100]!r} parse error during conversion from string")
+    try:
+        return ipaddress.ip_interface(text)
+    except ValueError:
+        raise ValueError(f"network address {text[:100]!r} parse error during conversion from string") from None
+
+
+def _ip_value(value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    if isinstance(value, dict) and _IP in value:
+        return ipaddress.ip_address(value[_IP])
+    return _parse_ip(value)
+
+
+def _cidr_value(value: Any) -> ipaddress.IPv4Interface | ipaddress.IPv6Interface:
+    if isinstance(value, dict) and _CIDR in value:
+        return ipaddress.ip_interface(value[_CIDR])
+    return _parse_cidr(value)
+
+
+def _ip(value: Any) -> dict[str, str]:
+    """``ip(string)``, and ``cidr.ip()``: the address of a prefix."""
+    if isinstance(value, dict) and _CIDR in value:
+        return {_IP: str(_cidr_value(value).ip)}
+    return {_IP: str(_parse_ip(value))}
+
+
+def _is_ip(text: Any) -> bool:
+    try:
+        _parse_ip(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_cidr(text: Any) -> bool:
+    try:
+        _parse_cidr(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _ip_predicate(name: str) -> Callable[[Any], bool]:
+    def test(value: Any) -> bool:
+        address = _ip_value(value)
+        if name == "isUnspecified":
+            return address.is_unspecified
+        if name == "isLoopback":
+            return address.is_loopback
+        if name == "isLinkLocalMulticast":  # Go: 224.0.0.0/24, ff02::/16
+            network = "224.0.0.0/24" if address.version == 4 else "ff02::/16"
+            return address in ipaddress.ip_network(network)
+        if name == "isLinkLocalUnicast":
+            return address.is_link_local and not address.is_multicast
+        # Go's IsGlobalUnicast: not unspecified, loopback, link-local, multicast or the IPv4 broadcast
+        return not (
+            address.is_unspecified
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_multicast
+            or address == ipaddress.ip_address("255.255.255.255")
+        )
+
+    return test
+
+
+def _contains_ip(prefix: Any, value: Any) -> bool:
+    return _ip_value(value) in _cidr_value(prefix).network
+
+
+def _contains_cidr(prefix: Any, value: Any) -> bool:
+    inner, outer = _cidr_value(value).network, _cidr_value(prefix).network
+    return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
+
+
 _KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "ip": _ip,
+    "isIP": _is_ip,
+    "ip.isCanonical": lambda text: isinstance(text, str) and str(_parse_ip(text)) == text,
+    "family": lambda value: _ip_value(value).version,
+    **{
+        name: _ip_predicate(name)
+        for name in ("isUnspecified", "isLoopback", "isLinkLocalMulticast", "isLinkLocalUnicast", "isGlobalUnicast")
+    },
+    "cidr": lambda text: {_CIDR: str(_parse_cidr(text))},
+    "isCIDR": _is_cidr,
+    "containsIP": _contains_ip,
+    "containsCIDR": _contains_cidr,
+    "masked": lambda value: {_CIDR: str(_cidr_value(value).network)},
+    "prefixLength": lambda value: _cidr_value(value).network.prefixlen,
     "quantity": _quantity,
     "isQuantity": _is_quantity,
     "isGreaterThan": _is_greater,
