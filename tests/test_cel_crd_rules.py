@@ -78,7 +78,7 @@ def test_evaluation_errors_are_raised_as_such() -> None:
         ("self.a <=", cel.CelCompileError),
         ("self.a == 'open", cel.CelCompileError),
         ("self.?a.orValue(1) > 0", cel.CelUnsupported),
-        ("semver(self).major() > 0", cel.CelUnsupported),
+        ("self.findAll('[0-9]+').size() > 0", cel.CelUnsupported),
         ("string(ip(self)) == self", cel.CelUnsupported),
         ("self.find('[0-9]+') == '1'", cel.CelUnsupported),
         ("notAKubernetesFunction(self)", cel.CelUnsupported),
@@ -353,4 +353,19 @@ def test_many_rules_on_many_objects_stop_at_the_run_budget(tmp_path: Path) -> No
     ],
 )
 def test_ip_and_cidr_library(source: str, expected: Any) -> None:
+    assert value(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # kubernetes library/semverlib.go
+        ("semver('1.2.3').major() == 1 && semver('1.2.3').minor() == 2 && semver('1.2.3').patch() == 3", True),
+        ("semver('1.2.3').isLessThan(semver('1.2.4')) && semver('2.0.0').isGreaterThan(semver('1.9.9'))", True),
+        ("semver('1.2.3-rc.1').compareTo(semver('1.2.3'))", -1),
+        ("isSemver('1.2.3') && !isSemver('v1.2.3') && !isSemver('1.02.3') && isSemver('v1.2', true)", True),
+        ("semver('v01.2', true) == semver('1.2.0')", True),
+    ],
+)
+def test_semver_library(source: str, expected: Any) -> None:
     assert value(source) == expected

@@ -14,8 +14,9 @@ kubernetes ``staging/src/k8s.io/apiserver/pkg/cel/library``: ``quantity`` and
 ``isQuantity`` (quantity.go), ``url`` and ``isURL`` (urls.go), the lists
 library's ``isSorted``, ``sum``, ``min``, ``max``, ``indexOf`` and
 ``lastIndexOf`` on lists (lists.go), ``ip``, ``isIP``, ``cidr``, ``isCIDR`` and
-their methods (ip.go, cidr.go; not their conversion to strings), and ``format`` of
-the strings extension (cel-go ``ext/formatting.go``). The ``semver``, ``authz``
+their methods (ip.go, cidr.go; not their conversion to strings), ``semver`` and
+``isSemver`` with their methods (semverlib.go), and ``format`` of the strings
+extension (cel-go ``ext/formatting.go``). The ``authz``
 libraries, the regex library's ``find``/``findAll``, optional field selection
 (``self.?field``, ``m[?key]``) and ``optMap``/``optFlatMap`` are not available: an expression that uses them is reported as
 not evaluated, never as failing.
@@ -90,8 +91,6 @@ class CelBudgetExceeded(ValueError):
 _UNSUPPORTED_SYNTAX = re.compile(r"\.\?|\[\?")
 _UNSUPPORTED_FUNCTIONS = frozenset(
     (
-        "semver",
-        "isSemver",
         "find",
         "findAll",
         "authorizer",
@@ -122,6 +121,7 @@ _KNOWN_FUNCTIONS = frozenset(
         "getHostname", "getPort", "getEscapedPath", "getQuery", "of", "none", "ofNonZeroValue", "hasValue", "value",
         "orValue", "or", "ip", "isIP", "isCanonical", "family", "isUnspecified", "isLoopback", "isLinkLocalMulticast",
         "isLinkLocalUnicast", "isGlobalUnicast", "cidr", "isCIDR", "containsIP", "containsCIDR", "masked", "prefixLength",
+        "semver", "isSemver", "major", "minor", "patch",
     )
 )  # fmt: skip
 """Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
@@ -369,7 +369,50 @@ def _compare(left: Any, right: Any) -> int:
     if isinstance(left, dict) and _QUANTITY in left:
         a, b = _fraction(left), _fraction(right)
         return (a > b) - (a < b)
-    raise TypeError("no matching overload: compareTo, isLessThan and isGreaterThan take quantities")
+    if isinstance(left, dict) and _SEMVER in left and isinstance(right, dict) and _SEMVER in right:
+        return int(_version(left).compare(_version(right)))
+    raise TypeError("no matching overload: compareTo, isLessThan and isGreaterThan take quantities or versions")
+
+
+_SEMVER = "__k8slint_semver__"
+
+
+def _parse_semver(text: Any, normalize: bool = False) -> Any:
+    """kubernetes ``library/semverlib.go``: blang/semver's strict parse; ``normalize`` first drops a
+    leading ``v``, fills a missing minor or patch with 0 and leading zeros of the three numbers."""
+    import semver
+
+    if not isinstance(text, str) or not isinstance(normalize, bool):
+        raise TypeError("no matching overload for semver")
+    if normalize:
+        text = text.removeprefix("v")
+        core, mark, rest = re.match(r"([^-+]*)([-+]?)(.*)", text, re.DOTALL).groups()  # type: ignore[union-attr]
+        numbers = core.split(".")
+        if len(numbers) <= 3 and all(n.isascii() and n.isdigit() for n in numbers):
+            numbers = [str(int(n)) for n in numbers] + ["0"] * (3 - len(numbers))
+        text = ".".join(numbers) + mark + rest
+    try:
+        return semver.Version.parse(text)
+    except (ValueError, TypeError):
+        raise ValueError(f"could not parse {text[:100]!r} as semver") from None
+
+
+def _semver(text: Any, normalize: bool = False) -> dict[str, str]:
+    return {_SEMVER: str(_parse_semver(text, normalize))}
+
+
+def _is_semver(text: Any, normalize: bool = False) -> bool:
+    try:
+        _parse_semver(text, normalize)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _version(value: Any) -> Any:
+    if not isinstance(value, dict) or _SEMVER not in value:
+        raise TypeError("no matching overload: a semver was expected")
+    return _parse_semver(value[_SEMVER])
 
 
 def _as_integer(value: Any) -> int:
@@ -661,6 +704,11 @@ def _contains_cidr(prefix: Any, value: Any) -> bool:
 
 
 _KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "semver": _semver,
+    "isSemver": _is_semver,
+    "major": lambda value: _version(value).major,
+    "minor": lambda value: _version(value).minor,
+    "patch": lambda value: _version(value).patch,
     "ip": _ip,
     "isIP": _is_ip,
     "ip.isCanonical": lambda text: isinstance(text, str) and str(_parse_ip(text)) == text,
