@@ -77,7 +77,7 @@ def test_evaluation_errors_are_raised_as_such() -> None:
     [
         ("self.a <=", cel.CelCompileError),
         ("self.a == 'open", cel.CelCompileError),
-        ("self.?a.orValue(1) > 0", cel.CelUnsupported),
+        ("self.?a.optMap(x, x + 1).orValue(1) > 0", cel.CelUnsupported),
         ("self.findAll('[0-9]+').size() > 0", cel.CelUnsupported),
         ("string(ip(self)) == self", cel.CelUnsupported),
         ("self.find('[0-9]+') == '1'", cel.CelUnsupported),
@@ -369,3 +369,42 @@ def test_ip_and_cidr_library(source: str, expected: Any) -> None:
 )
 def test_semver_library(source: str, expected: Any) -> None:
     assert value(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "rewritten"),
+    [
+        ("self.?a.orValue(1)", "self.optField('a').orValue(1)"),
+        ("self.?a.b.c.orValue(1)", "self.optField('a').optField('b').optField('c').orValue(1)"),
+        ("m[?'k'].orValue('')", "m.optIndex('k').orValue('')"),
+        ("self.?a[0].size()", "self.optField('a').optIndex(0).size()"),
+        ("'x.?y' == self.?z.orValue('') && self.w.size() > 0", "'x.?y' == self.optField('z').orValue('') && self.w.size() > 0"),
+        ("a.?b.orValue([]).exists(r, r.k == 'x')", "a.optField('b').orValue([]).exists(r, r.k == 'x')"),
+    ],
+)
+def test_optional_selection_is_rewritten_into_calls(source: str, rewritten: str) -> None:
+    assert cel.optional_selection_as_calls(source) == rewritten
+
+
+OBJECT = {
+    "spec": {"containers": [{"name": "a", "securityContext": {"runAsUser": 0}}, {"name": "b"}]},
+    "metadata": {"labels": {"team": "x"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # a ValidatingAdmissionPolicy idiom: every container runs as a user other than root, if it says
+        ("object.spec.containers.all(c, c.?securityContext.?runAsUser.orValue(1) != 0)", False),
+        ("object.spec.containers.exists(c, c.?securityContext.?runAsUser.orValue(1) != 0)", True),
+        ("object.metadata.?labels['team'].orValue('') == 'x'", True),
+        ("object.metadata.?annotations['team'].orValue('') == ''", True),
+        ("object.?spec.containers[5].orValue({}) == {}", True),
+        ("object.?spec.containers[0].name.orValue('') == 'a'", True),
+        ("object.?spec.?missing.deeper.orValue(7) == 7", True),  # after ?, a missing field is none, not an error
+        ("!object.?status.hasValue() && object.?metadata.hasValue()", True),
+    ],
+)
+def test_optional_selection(source: str, expected: Any) -> None:
+    assert cel.evaluate(cel.compile_cel(source), {"object": OBJECT}) == expected

@@ -17,8 +17,9 @@ library's ``isSorted``, ``sum``, ``min``, ``max``, ``indexOf`` and
 their methods (ip.go, cidr.go; not their conversion to strings), ``semver`` and
 ``isSemver`` with their methods (semverlib.go), and ``format`` of the strings
 extension (cel-go ``ext/formatting.go``). The ``authz``
-libraries, the regex library's ``find``/``findAll``, optional field selection
-(``self.?field``, ``m[?key]``) and ``optMap``/``optFlatMap`` are not available: an expression that uses them is reported as
+library, the regex library's ``find``/``findAll`` and ``optMap``/``optFlatMap``
+are not available (optional selection, ``self.?field`` and ``m[?key]``, which the
+crate does not parse, is rewritten into calls of functions added here): an expression that uses them is reported as
 not evaluated, never as failing.
 
 Cost: neither the Rust crate nor any other Python CEL runtime meters
@@ -121,7 +122,7 @@ _KNOWN_FUNCTIONS = frozenset(
         "getHostname", "getPort", "getEscapedPath", "getQuery", "of", "none", "ofNonZeroValue", "hasValue", "value",
         "orValue", "or", "ip", "isIP", "isCanonical", "family", "isUnspecified", "isLoopback", "isLinkLocalMulticast",
         "isLinkLocalUnicast", "isGlobalUnicast", "cidr", "isCIDR", "containsIP", "containsCIDR", "masked", "prefixLength",
-        "semver", "isSemver", "major", "minor", "patch",
+        "semver", "isSemver", "major", "minor", "patch", "optField", "optIndex",
     )
 )  # fmt: skip
 """Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
@@ -147,17 +148,14 @@ def compile_cel(source: str) -> CelProgram:
     if len(source) > MAX_EXPRESSION_LENGTH:
         raise CelUnsupported(f"the expression is {len(source):,} characters long, over k8slint's limit of {MAX_EXPRESSION_LENGTH:,}")
     cel = _cel_module()
-    unsupported = _UNSUPPORTED_SYNTAX.search(_without_strings(source))
     try:
         program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
-        if unsupported is not None:
-            raise CelUnsupported("it uses optional field selection (`.?` or `[?`), which k8slint does not evaluate") from None
         if "Recursion limit" in str(exc):  # the crate parses 96 levels; cel-go, as the API server runs it, 250
             raise CelUnsupported("it nests deeper than the 96 levels k8slint's CEL parser takes") from None
-        raise CelCompileError(_parse_message(str(exc))) from None
-    if unsupported is not None:
-        raise CelUnsupported("it uses optional field selection (`.?` or `[?`), which k8slint does not evaluate")
+        if _UNSUPPORTED_SYNTAX.search(_without_strings(source)) is None:
+            raise CelCompileError(_parse_message(str(exc))) from None
+        program = _compile_optional_selection(cel, source)
     called = set(program.functions())
     missing = sorted(name for name in called if name in _UNSUPPORTED_FUNCTIONS)
     if missing:
@@ -168,6 +166,82 @@ def compile_cel(source: str) -> CelProgram:
     if unknown:  # maybe a Kubernetes library function k8slint does not know: not evaluated, never an error
         raise CelUnsupported(f"it calls {', '.join(unknown)}, a function k8slint does not know")
     return CelProgram(source, program, _depth(source), _literal_size(source))
+
+
+def _compile_optional_selection(cel: Any, source: str) -> Any:
+    """``source`` with its optional selections (``x.?f``, ``m[?k]``) made calls the crate can run."""
+    try:
+        rewritten = optional_selection_as_calls(source)
+        return cel.compile(rewritten)
+    except (ValueError, RuntimeError):
+        # the crate's parser does not take the syntax, so its own error cannot say whether the rest parses
+        raise CelUnsupported("it uses optional field selection in a form k8slint does not evaluate") from None
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def optional_selection_as_calls(source: str) -> str:
+    """``x.?f`` as ``x.optField('f')`` and ``m[?k]`` as ``m.optIndex(k)``, as cel-go evaluates them.
+
+    After an optional selection, the plain selections that follow it in the same
+    chain are optional too (cel-go ``interpreter/attributes.go``: once a
+    qualifier is optional, a missing field or key makes the chain ``none``
+    instead of an error), so they are rewritten the same way until a call such
+    as ``.orValue(...)`` ends the chain. String literals are copied as they are.
+    """
+    out: list[str] = []
+    index, chained = 0, False
+    while index < len(source):
+        literal = _STRING_LITERAL.match(source, index)
+        if literal is not None and (index == 0 or not (source[index - 1].isalnum() or source[index - 1] == "_")):
+            out.append(literal.group(0))
+            index, chained = literal.end(), False
+            continue
+        char = source[index]
+        if char == "." and index + 1 < len(source) and source[index + 1] == "?":
+            name = _IDENTIFIER.match(source, index + 2)
+            if name is None:
+                raise ValueError("an optional selection without a field name")
+            out.append(f".optField('{name.group(0)}')")
+            index, chained = name.end(), True
+            continue
+        if char == "[" and (source.startswith("[?", index) or (chained and out)):
+            optional = source.startswith("[?", index)
+            end = _closing_bracket(source, index)
+            inner = source[index + (2 if optional else 1) : end]
+            out.append(f".optIndex({optional_selection_as_calls(inner)})")
+            index, chained = end + 1, True
+            continue
+        if chained and char == ".":
+            name = _IDENTIFIER.match(source, index + 1)
+            if name is not None and not source[name.end() :].lstrip().startswith("("):
+                out.append(f".optField('{name.group(0)}')")
+                index = name.end()
+                continue
+        if char != ".":  # a call, an operator, a space: the chain ends
+            chained = False
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _closing_bracket(source: str, start: int) -> int:
+    depth = 0
+    index = start
+    while index < len(source):
+        literal = _STRING_LITERAL.match(source, index)
+        if literal is not None:
+            index = literal.end()
+            continue
+        if source[index] in "[(":
+            depth += 1
+        elif source[index] in "])":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError("an unclosed bracket")
 
 
 def evaluate(program: CelProgram, variables: dict[str, Any]) -> Any:
@@ -703,7 +777,39 @@ def _contains_cidr(prefix: Any, value: Any) -> bool:
     return inner.version == outer.version and inner.subnet_of(outer)  # type: ignore[arg-type]
 
 
+def _present(receiver: Any) -> tuple[bool, Any]:
+    """An optional receiver unwrapped: (False, None) when it is empty."""
+    optional = _cel_module().OptionalValue
+    if isinstance(receiver, optional):
+        return (True, receiver.value()) if receiver.has_value() else (False, None)
+    return True, receiver
+
+
+def _opt_field(receiver: Any, name: Any) -> Any:
+    optional = _cel_module().OptionalValue
+    present, value = _present(receiver)
+    if not present:
+        return optional.none()
+    if not isinstance(value, dict):
+        raise TypeError("no matching overload: optional field selection on a value that has no fields")
+    return optional.of(value[name]) if name in value else optional.none()
+
+
+def _opt_index(receiver: Any, key: Any) -> Any:
+    optional = _cel_module().OptionalValue
+    present, value = _present(receiver)
+    if not present:
+        return optional.none()
+    if isinstance(value, dict):
+        return optional.of(value[key]) if key in value else optional.none()
+    if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool):
+        return optional.of(value[key]) if 0 <= key < len(value) else optional.none()
+    raise TypeError("no matching overload: optional index on a value that is neither a list nor a map")
+
+
 _KUBERNETES_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "optField": _opt_field,
+    "optIndex": _opt_index,
     "semver": _semver,
     "isSemver": _is_semver,
     "major": lambda value: _version(value).major,
