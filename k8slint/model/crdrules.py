@@ -74,32 +74,43 @@ def crd_versions(crds: Iterable[K8sObject]) -> dict[tuple[str, str], CrdVersion]
     """``(apiVersion, kind)`` of each served version of the CRDs, with its rules."""
     found: dict[tuple[str, str], CrdVersion] = {}
     for crd in crds:
-        spec = crd.data.get("spec")
-        if not isinstance(spec, dict):
+        if "crd_versions" not in crd.memo:  # three rules read them; the walk of a large schema is not free
+            crd.memo["crd_versions"] = _versions(crd)
+        found.update(crd.memo["crd_versions"])
+    return found
+
+
+def _versions(crd: K8sObject) -> dict[tuple[str, str], CrdVersion]:
+    found: dict[tuple[str, str], CrdVersion] = {}
+    spec = crd.data.get("spec")
+    if not isinstance(spec, dict):
+        return found
+    group, names = spec.get("group"), spec.get("names")
+    kind = names.get("kind") if isinstance(names, dict) else None
+    if not isinstance(group, str) or not isinstance(kind, str):
+        return found
+    text = crd.file.text[crd.span[0] : crd.span[1]]
+    walk = not text or "x-kubernetes-validations" in text  # most CRDs have no rule: no need to walk their schemas
+    shared = _schema_at(spec, ("validation", "openAPIV3Schema"))
+    versions = spec.get("versions")
+    entries = versions if isinstance(versions, list) else []
+    if not entries and isinstance(spec.get("version"), str):
+        entries = [{"name": spec["version"], "served": True}]
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or entry.get("served") is False:
             continue
-        group, names = spec.get("group"), spec.get("names")
-        kind = names.get("kind") if isinstance(names, dict) else None
-        if not isinstance(group, str) or not isinstance(kind, str):
+        own = _schema_at(entry, ("schema", "openAPIV3Schema"))
+        prefix: FieldPath
+        if own is not None:
+            schema, prefix = own, ("spec", "versions", index, "schema", "openAPIV3Schema")
+        elif shared is not None:
+            schema, prefix = shared, ("spec", "validation", "openAPIV3Schema")
+        else:
             continue
-        shared = _schema_at(spec, ("validation", "openAPIV3Schema"))
-        versions = spec.get("versions")
-        entries = versions if isinstance(versions, list) else []
-        if not entries and isinstance(spec.get("version"), str):
-            entries = [{"name": spec["version"], "served": True}]
-        for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or entry.get("served") is False:
-                continue
-            own = _schema_at(entry, ("schema", "openAPIV3Schema"))
-            prefix: FieldPath
-            if own is not None:
-                schema, prefix = own, ("spec", "versions", index, "schema", "openAPIV3Schema")
-            elif shared is not None:
-                schema, prefix = shared, ("spec", "validation", "openAPIV3Schema")
-            else:
-                continue
-            subresources = entry.get("subresources", spec.get("subresources"))
-            status = isinstance(subresources, dict) and "status" in subresources
-            found[(f"{group}/{entry['name']}", kind)] = CrdVersion(schema, tuple(schema_rules(crd, schema, prefix)), status)
+        subresources = entry.get("subresources", spec.get("subresources"))
+        status = isinstance(subresources, dict) and "status" in subresources
+        rules = tuple(schema_rules(crd, schema, prefix)) if walk else ()
+        found[(f"{group}/{entry['name']}", kind)] = CrdVersion(schema, rules, status)
     return found
 
 
