@@ -408,3 +408,23 @@ OBJECT = {
 )
 def test_optional_selection(source: str, expected: Any) -> None:
     assert cel.evaluate(cel.compile_cel(source), {"object": OBJECT}) == expected
+
+
+def test_failing_functions_write_nothing_to_stderr(tmp_path: Path) -> None:
+    """The crate logs each failing Python function with the input in the text; none of it may reach stderr."""
+    import subprocess
+    import sys
+
+    crd = CRD.replace("self.minReplicas <= self.maxReplicas", "self.name.substring(50) == ''").replace(
+        "minReplicas: {type: integer}", "name: {type: string}"
+    )
+    (tmp_path / "crd.yaml").write_text(crd, encoding="utf-8")
+    (tmp_path / "cr.yaml").write_text(
+        'apiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: web\nspec:\n  name: "\\e[31mred"\n', encoding="utf-8"
+    )
+    root = Path(__file__).parent.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "k8slint", "check", "--no-config", str(tmp_path)], capture_output=True, text=True, cwd=root, check=False
+    )
+    assert run.returncode == 1 and "KV002" in run.stdout
+    assert run.stderr == ""
