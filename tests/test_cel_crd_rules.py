@@ -428,3 +428,32 @@ def test_failing_functions_write_nothing_to_stderr(tmp_path: Path) -> None:
     )
     assert run.returncode == 1 and "KV002" in run.stdout
     assert run.stderr == ""
+
+
+class PanicException(BaseException):
+    """Stands for pyo3's exception for a panic in the crate (a BaseException, not an Exception)."""
+
+
+class _Panicking:
+    def execute(self, context: Any) -> Any:
+        raise PanicException("called `Option::unwrap()` on a `None` value")
+
+    def functions(self) -> list[str]:
+        return []
+
+
+def test_a_panic_of_the_runtime_is_an_evaluation_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    program = cel.CelProgram("self", _Panicking(), 1, 0)
+    with pytest.raises(cel.CelEvalError, match="the CEL runtime failed on it"):
+        cel.evaluate(program, {"self": 1})
+
+    class Runtime:
+        OptionalValue = cel._cel_module().OptionalValue
+
+        @staticmethod
+        def compile(source: str) -> Any:
+            raise PanicException("index out of bounds")
+
+    monkeypatch.setattr(cel, "_cel", Runtime)
+    with pytest.raises(cel.CelUnsupported, match="parser failed"):
+        cel.compile_cel("self.a")

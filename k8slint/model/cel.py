@@ -150,7 +150,11 @@ def compile_cel(source: str) -> CelProgram:
     cel = _cel_module()
     try:
         program = cel.compile(source)
-    except (ValueError, RuntimeError) as exc:
+    except BaseException as exc:
+        if _is_panic(exc):  # a panic in the crate: not the expression's fault
+            raise CelUnsupported("k8slint's CEL parser failed on it") from None
+        if not isinstance(exc, (ValueError, RuntimeError)):
+            raise
         if "Recursion limit" in str(exc):  # the crate parses 96 levels; cel-go, as the API server runs it, 250
             raise CelUnsupported("it nests deeper than the 96 levels k8slint's CEL parser takes") from None
         if _UNSUPPORTED_SYNTAX.search(_without_strings(source)) is None:
@@ -173,7 +177,9 @@ def _compile_optional_selection(cel: Any, source: str) -> Any:
     try:
         rewritten = optional_selection_as_calls(source)
         return cel.compile(rewritten)
-    except (ValueError, RuntimeError):
+    except BaseException as exc:
+        if not isinstance(exc, (ValueError, RuntimeError)) and not _is_panic(exc):
+            raise
         # the crate's parser does not take the syntax, so its own error cannot say whether the rest parses
         raise CelUnsupported("it uses optional field selection in a form k8slint does not evaluate") from None
 
@@ -254,6 +260,15 @@ def evaluate(program: CelProgram, variables: dict[str, Any]) -> Any:
         return program.program.execute(_context(values))
     except Exception as exc:  # the crate raises the Python error its evaluation met: KeyError, TypeError, RuntimeError...
         raise CelEvalError(_eval_message(exc)) from None
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+        raise CelEvalError(f"the CEL runtime failed on it ({_eval_message(exc)})") from None
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """pyo3 raises a panic of the crate as PanicException, a BaseException: caught like any failure."""
+    return type(exc).__name__ == "PanicException"
 
 
 def estimated_cost(program: CelProgram, values: Iterable[Any]) -> int:
