@@ -457,3 +457,11 @@ def test_a_panic_of_the_runtime_is_an_evaluation_error_not_a_crash(monkeypatch: 
     monkeypatch.setattr(cel, "_cel", Runtime)
     with pytest.raises(cel.CelUnsupported, match="parser failed"):
         cel.compile_cel("self.a")
+
+
+@pytest.mark.parametrize("source", ["sets.contains(self, self)", "sets.intersects(self, [-1])", "self.distinct().size() > 0"])
+def test_the_quadratic_list_functions_count_in_the_estimate(source: str) -> None:
+    program = cel.compile_cel(source)
+    with pytest.raises(cel.CelBudgetExceeded):  # 10^10 comparisons in Python
+        cel.evaluate(program, {"self": list(range(100_000))})
+    assert cel.evaluate(program, {"self": list(range(300))}) in (True, False)

@@ -128,6 +128,8 @@ _KNOWN_FUNCTIONS = frozenset(
 """Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
 
 _COMPREHENSIONS = re.compile(r"\.\s*(all|exists_one|exists|map|filter)\s*\(")
+_QUADRATIC_CALLS = re.compile(r"\bsets\.\s*(contains|equivalent|intersects)\s*\(|\.\s*distinct\s*\(")
+"""The package's sets functions and distinct compare every element with every other one."""
 _QUADRATIC = frozenset(("map", "filter"))
 _STRING_LITERAL = re.compile(r"""(?s)[rRbB]*('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")""")
 _UNDEFINED = re.compile(r"Undefined variable or function: '([^']{0,200})'")
@@ -304,10 +306,12 @@ def _literal_size(source: str) -> int:
 
 
 def _depth(source: str) -> int:
-    """The nesting of comprehensions in ``source`` (map and filter counting twice), plus one."""
+    """The nesting of comprehensions in ``source`` (map and filter counting twice, the quadratic
+    sets functions and distinct once), plus one."""
     text = _without_strings(source)
     opens: list[int] = []  # for each open parenthesis, the depth of comprehensions it is inside
     starts = {m.end() - 1: 2 if m.group(1) in _QUADRATIC else 1 for m in _COMPREHENSIONS.finditer(text)}
+    starts.update({m.end() - 1: 1 for m in _QUADRATIC_CALLS.finditer(text)})
     deepest = current = 0
     for index, char in enumerate(text):
         if char == "(":
