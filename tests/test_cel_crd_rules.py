@@ -465,3 +465,12 @@ def test_the_quadratic_list_functions_count_in_the_estimate(source: str) -> None
     with pytest.raises(cel.CelBudgetExceeded):  # 10^10 comparisons in Python
         cel.evaluate(program, {"self": list(range(100_000))})
     assert cel.evaluate(program, {"self": list(range(300))}) in (True, False)
+
+
+def test_a_replace_that_would_square_a_string_is_not_run() -> None:
+    program = cel.compile_cel("self.replace('a', self).size() > 0")
+    with pytest.raises(cel.CelBudgetExceeded):
+        cel.evaluate(program, {"self": "a" * 20_000})  # 4 * 10^8 characters
+    assert cel.evaluate(program, {"self": "a" * 2_000}) is True
+    literal = cel.compile_cel("self.replace('-', '_').size() > 0")  # as long as the string times the literal
+    assert cel.evaluate(literal, {"self": "a-" * 50_000}) is True

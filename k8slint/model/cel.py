@@ -130,6 +130,8 @@ _KNOWN_FUNCTIONS = frozenset(
 _COMPREHENSIONS = re.compile(r"\.\s*(all|exists_one|exists|map|filter)\s*\(")
 _QUADRATIC_CALLS = re.compile(r"\bsets\.\s*(contains|equivalent|intersects)\s*\(|\.\s*distinct\s*\(")
 """The package's sets functions and distinct compare every element with every other one."""
+_SQUARING_REPLACE = re.compile(r"\.\s*replace\s*\((?!\s*''\s*,\s*''\s*[,)])")
+"""A replace whose arguments are not two literals (in the text with its literals emptied)."""
 _QUADRATIC = frozenset(("map", "filter"))
 _STRING_LITERAL = re.compile(r"""(?s)[rRbB]*('''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")""")
 _UNDEFINED = re.compile(r"Undefined variable or function: '([^']{0,200})'")
@@ -143,6 +145,9 @@ class CelProgram:
     program: Any
     depth: int
     literal_size: int
+    squares_strings: bool = False
+    """It calls ``replace`` with a replacement that is not a literal: its result may be as long as
+    the product of two strings' lengths."""
 
 
 def compile_cel(source: str) -> CelProgram:
@@ -171,7 +176,8 @@ def compile_cel(source: str) -> CelProgram:
     unknown = sorted(name for name in called if name.isidentifier() and name not in _KNOWN_FUNCTIONS)
     if unknown:  # maybe a Kubernetes library function k8slint does not know: not evaluated, never an error
         raise CelUnsupported(f"it calls {', '.join(unknown)}, a function k8slint does not know")
-    return CelProgram(source, program, _depth(source), _literal_size(source))
+    squares = _SQUARING_REPLACE.search(_without_strings(source)) is not None
+    return CelProgram(source, program, _depth(source), _literal_size(source), squares)
 
 
 def _compile_optional_selection(cel: Any, source: str) -> Any:
@@ -275,25 +281,29 @@ def _is_panic(exc: BaseException) -> bool:
 
 def estimated_cost(program: CelProgram, values: Iterable[Any]) -> int:
     """A bound on the work of one evaluation (see the module docs)."""
-    largest = max(program.literal_size, _largest(values))
-    return len(program.source) * (largest + 1) ** program.depth
+    collection, string = _largest(values)
+    largest = max(program.literal_size, collection, string // 16)
+    cost = len(program.source) * (largest + 1) ** program.depth
+    if program.squares_strings:  # s.replace('a', s): the product of the lengths, each character ten units
+        cost = max(cost, 10 * max(string, program.literal_size) ** 2)
+    return cost
 
 
-def _largest(values: Iterable[Any]) -> int:
-    """The largest list or map (its length), or string (per 16 characters), anywhere in ``values``."""
-    largest = 0
+def _largest(values: Iterable[Any]) -> tuple[int, int]:
+    """The length of the largest list or map, and of the longest string, anywhere in ``values``."""
+    collection = string = 0
     stack = list(values)
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            largest = max(largest, len(value))
+            collection = max(collection, len(value))
             stack.extend(value.values())
         elif isinstance(value, list):
-            largest = max(largest, len(value))
+            collection = max(collection, len(value))
             stack.extend(value)
         elif isinstance(value, str):
-            largest = max(largest, len(value) // 16)
-    return largest
+            string = max(string, len(value))
+    return collection, string
 
 
 def _without_strings(source: str) -> str:
