@@ -234,3 +234,19 @@ def test_a_config_holds_at_most_500_custom_rules(tmp_path: Path, cli: Any) -> No
     repository(tmp_path, "custom-rules:\n" + entries)
     out = cli("check", str(tmp_path / "app.yaml"), "--config", str(tmp_path / ".k8slint.yaml"))
     assert out.exit_code == 2 and out.output.endswith(".k8slint.yaml: custom-rules: at most 500 entries, not 501\n"), out.output
+
+
+def test_a_cel_rule_without_the_cel_runtime_is_a_config_error_that_says_how_to_install_it(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from k8slint.model import cel
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "cel" else real_find_spec(name, *args))
+    monkeypatch.setattr(cel, "_cel", None)
+    monkeypatch.setattr(cel, "_COMPILED", {})
+    repository(tmp_path)
+    out = cli("check", str(tmp_path / "app.yaml"), "--config", str(tmp_path / ".k8slint.yaml"))
+    assert out.exit_code == 2
+    assert "custom-rules[0] (require-team-label): the cel expression cannot be used: the CEL library is not installed" in out.output
+    assert "pip install 'k8slint[cel]'" in out.output

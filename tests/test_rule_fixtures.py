@@ -10,18 +10,16 @@ findings of the rule under test are compared as (code, line) pairs.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run_lint
+from conftest import FIXTURES, run_lint, skip_without_cel
 from k8slint.registry import registry
 
 EXPECT = re.compile(r"#\s*expect(-next)?:\s*([A-Z]{2}[0-9]{3}(?:\s*,\s*[A-Z]{2}[0-9]{3})*)")
 RULES_DIR = FIXTURES / "rules"
-CEL_RULES = ("KV002", "KV003", "KV004", "KV005")
 
 
 def _cases() -> list[Path]:
@@ -45,8 +43,7 @@ def _expected(case: Path) -> set[tuple[str, str, int]]:
 def test_fixture(case: Path) -> None:
     code = case.parent.name
     assert registry().get(code) is not None, f"fixture folder {code} names no rule"
-    if code in CEL_RULES and importlib.util.find_spec("cel") is None:
-        pytest.skip("evaluating CEL needs the cel extra (Python 3.11+)")
+    skip_without_cel(code)
     result = run_lint(".", cwd=case) if case.is_dir() else run_lint(case)
     assert not [f for f in result.findings if f.rule == "internal-error"], result.findings
     found = {(Path(f.location.file).name, f.code, f.location.line) for f in result.findings if f.code == code}
