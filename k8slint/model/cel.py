@@ -6,33 +6,37 @@ ValidatingAdmissionPolicies and ``custom-rules`` are compiled and run with the
 crate, the ``cel`` extra: ``pip install 'k8slint[cel]'``). It is imported only
 when an expression is compiled, so a run without CEL never loads it.
 
-The Rust crate covers the CEL core, its macros and RE2-syntax ``matches``
-(the ``regex`` crate is linear-time, like the RE2 the API server uses); the
-package adds the cel-go strings, lists, math, sets and base64 extensions in
-Python. The Kubernetes libraries that are not in either are added here, after
-kubernetes ``staging/src/k8s.io/apiserver/pkg/cel/library``: ``quantity`` and
-``isQuantity`` (quantity.go), ``url`` and ``isURL`` (urls.go), the lists
-library's ``isSorted``, ``sum``, ``min``, ``max``, ``indexOf`` and
-``lastIndexOf`` on lists (lists.go), ``ip``, ``isIP``, ``cidr``, ``isCIDR`` and
-their methods (ip.go, cidr.go; not their conversion to strings), ``semver`` and
-``isSemver`` with their methods (semverlib.go), and ``format`` of the strings
-extension (cel-go ``ext/formatting.go``). The ``authz``
-library, the regex library's ``find``/``findAll`` and ``optMap``/``optFlatMap``
-are not available (optional selection, ``self.?field`` and ``m[?key]``, which the
-crate does not parse, is rewritten into calls of functions added here): an expression that uses them is reported as
-not evaluated, never as failing.
+The Rust crate covers the CEL core, its macros, optional values and RE2-syntax
+``matches`` (the ``regex`` crate is linear-time, like the RE2 the API server
+uses); the package adds the cel-go strings, lists, math, sets and base64
+extensions in Python. The Kubernetes libraries that are in neither are added
+here, after kubernetes ``staging/src/k8s.io/apiserver/pkg/cel/library``:
+``quantity`` and ``isQuantity`` (quantity.go), ``url`` and ``isURL``
+(urls.go), the lists library's ``isSorted``, ``sum``, ``min``, ``max``,
+``indexOf`` and ``lastIndexOf`` (lists.go), ``ip``, ``isIP``, ``cidr``,
+``isCIDR`` and their methods (ip.go, cidr.go), ``semver`` and ``isSemver``
+with their methods (semverlib.go), and ``format`` of the strings extension
+(cel-go ``ext/formatting.go``). Optional selection (``self.?field``,
+``m[?key]``), which the crate does not parse, is rewritten into calls of two
+functions added here. Not available: the ``authz`` library, the regex
+library's ``find``/``findAll``, ``optMap``/``optFlatMap`` and ``string()`` of
+an IP or CIDR; an expression that uses them is reported as not evaluated,
+never as failing.
 
 Cost: neither the Rust crate nor any other Python CEL runtime meters
 evaluation, so each evaluation is bounded before it runs. The estimate, like
 the API server's static cost estimate (``apiextensions-apiserver
 pkg/apiserver/schema/cel/compilation.go``), multiplies by the size of the
 collections a comprehension may range over, but from the actual values rather
-than ``maxItems``: ``length x (N + 1) ^ depth`` where ``N`` is the largest list,
-map or string (per 16 characters) in the variables or literal in the
+than ``maxItems``: ``length x (N + 1) ^ depth`` where ``N`` is the largest list
+or map, or string per 16 characters, in the variables or literal in the
 expression, and ``depth`` the nesting of comprehensions plus one for the
 linear operation at the innermost level (``map`` and ``filter`` count twice:
-the crate builds their result by copying, which is quadratic). Past
-:data:`COST_BUDGET` the expression is not run and the caller says so.
+the crate builds their result by copying, which is quadratic; the quadratic
+``sets`` functions and ``distinct`` once); a ``replace`` whose replacement is
+not a literal counts ten times the square of the longest string. Past
+:data:`COST_BUDGET` the expression is not run and the caller says so, and a
+run makes at most :data:`MAX_EVALUATIONS` of one family (:class:`Evaluations`).
 """
 
 from __future__ import annotations
@@ -98,8 +102,7 @@ _UNSUPPORTED_FUNCTIONS = frozenset(
         "optMap",
         "optFlatMap",
         "sortBy",
-        "lists.range",
-        "strings.quote",
+        "range",
         "namespacedName",
         "getField",
     )
@@ -125,7 +128,8 @@ _KNOWN_FUNCTIONS = frozenset(
         "semver", "isSemver", "major", "minor", "patch", "optField", "optIndex",
     )
 )  # fmt: skip
-"""Every function name the API server's CEL environment declares (so calling another one is a type error there)."""
+"""The functions k8slint evaluates: of the API server's CEL environment, and the two of optional selection.
+An expression that calls another one is not evaluated (it may be a library k8slint does not know)."""
 
 _COMPREHENSIONS = re.compile(r"\.\s*(all|exists_one|exists|map|filter)\s*\(")
 _QUADRATIC_CALLS = re.compile(r"\bsets\.\s*(contains|equivalent|intersects)\s*\(|\.\s*distinct\s*\(")
