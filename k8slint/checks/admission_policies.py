@@ -136,6 +136,7 @@ class _Binding:
         self.variant = admission.validation_severity(spec.get("validationActions"))
         self.fail_closed = self.policy_spec.get("failurePolicy", "Fail") != "Ignore"
         self.said: set[str] = set()
+        self.param_candidates: list[K8sObject] | None = None
         self.variable_sources = {
             v["name"]: v["expression"]
             for v in _entries(self.policy_spec, "variables")
@@ -185,7 +186,11 @@ class _Binding:
         if not isinstance(ref, dict):
             self._not_evaluated("the policy has a paramKind but the binding no paramRef", at_binding=True)
             return None
-        candidates = [o for o in self.ctx.index.objects if o.api_version == kind.get("apiVersion") and o.kind == kind.get("kind")]
+        if self.param_candidates is None:  # once per binding, not once per object it matches
+            self.param_candidates = [
+                o for o in self.ctx.index.objects if o.api_version == kind.get("apiVersion") and o.kind == kind.get("kind")
+            ]
+        candidates = self.param_candidates
         namespace = ref.get("namespace") or request.namespace
         if namespace:
             candidates = [o for o in candidates if o.namespace in (namespace, None)]
