@@ -474,3 +474,23 @@ def test_a_replace_that_would_square_a_string_is_not_run() -> None:
     assert cel.evaluate(program, {"self": "a" * 2_000}) is True
     literal = cel.compile_cel("self.replace('-', '_').size() > 0")  # as long as the string times the literal
     assert cel.evaluate(literal, {"self": "a-" * 50_000}) is True
+
+
+def test_the_rules_of_one_value_hand_it_to_the_runtime_once(tmp_path: Path) -> None:
+    """50 rules on 2,000 objects of 200 fields: converting each value for each rule took 22 s."""
+    rules = "".join(f"                - rule: self.f{i} >= 0\n" for i in range(50))
+    fields = "".join(f"                f{i}: {{type: integer}}\n" for i in range(200))
+    crd = CRD.replace(
+        "                - rule: self.minReplicas <= self.maxReplicas\n                  message: minReplicas cannot be larger than maxReplicas\n",
+        rules,
+    ).replace("                minReplicas: {type: integer}\n                maxReplicas: {type: integer}\n", fields)
+    (tmp_path / "crd.yaml").write_text(crd, encoding="utf-8")
+    spec = "".join(f"  f{i}: {i}\n" for i in range(200))
+    objects = "".join(
+        f"---\napiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: a{j}\nspec:\n{spec}" for j in range(2000)
+    )
+    (tmp_path / "many.yaml").write_text(objects, encoding="utf-8")
+    started = time.perf_counter()
+    result = run_lint(tmp_path, select=["KV002", "KV005"])
+    assert time.perf_counter() - started < 15  # about 3 s
+    assert [f for f in result.findings if f.code.startswith("KV")] == []

@@ -211,13 +211,15 @@ class _Binding:
 
     def _validate(self, cel: Any, obj: K8sObject, request: admission.Request, param: Any) -> None:
         namespace = self.namespaces.get(request.namespace or "") if request.namespaced else None
-        base = {
-            "object": obj.data,
-            "oldObject": None,
-            "request": request.variable(),
-            "params": param,
-            "namespaceObject": namespace.data if namespace is not None else None,
-        }
+        base = cel.Variables.of(
+            {
+                "object": obj.data,
+                "oldObject": None,
+                "request": request.variable(),
+                "params": param,
+                "namespaceObject": namespace.data if namespace is not None else None,
+            }
+        )
         for condition in _entries(self.policy_spec, "matchConditions"):
             result = self._run(cel, condition.get("expression"), base, obj, request)
             if result is _SKIP or result is False:
@@ -234,13 +236,14 @@ class _Binding:
             name = variable.get("name")
             if not isinstance(name, str):
                 continue
-            result = self._run(cel, variable.get("expression"), {**base, "variables": variables}, obj, request)
+            result = self._run(cel, variable.get("expression"), base.extended(variables=variables), obj, request)
             if result is _SKIP:
                 failed_variables[name] = ""
             elif isinstance(result, (cel.CelEvalError, cel.CelBudgetExceeded)):
                 failed_variables[name] = str(result)
             else:
                 variables[name] = result
+        evaluated = base.extended(variables=variables)  # the same for every validation: handed to the crate once
         for validation in _entries(self.policy_spec, "validations"):
             source = validation.get("expression")
             if not isinstance(source, str):
@@ -255,7 +258,7 @@ class _Binding:
                         obj, admission.field_of(source, self.variable_sources), f"variable {used[0]!r} failed to evaluate: {error}"
                     )
                 continue
-            result = self._run(cel, source, {**base, "variables": variables}, obj, request)
+            result = self._run(cel, source, evaluated, obj, request)
             if result is _SKIP or result is True:
                 continue
             if isinstance(result, cel.CelEvalError):
@@ -270,7 +273,7 @@ class _Binding:
                 self._violation(
                     obj,
                     admission.field_of(source, self.variable_sources),
-                    self._message(cel, validation, {**base, "variables": variables}, obj, request),
+                    self._message(cel, validation, evaluated, obj, request),
                 )
             else:
                 self._violation(
@@ -279,14 +282,14 @@ class _Binding:
                     f"expression {_quote(source)} returned {clip(repr(result), 60)}, not a bool",
                 )
 
-    def _run(self, cel: Any, source: Any, variables: dict[str, Any], obj: K8sObject, request: admission.Request) -> Any:
+    def _run(self, cel: Any, source: Any, variables: Any, obj: K8sObject, request: admission.Request) -> Any:
         """The value of an expression, a CelEvalError, or _SKIP when it cannot be decided offline."""
         if not isinstance(source, str):
             return _SKIP
         program = cel.compiled(source)
         if not isinstance(program, cel.CelProgram) or admission.undecidable(source):
             return _SKIP  # said once at the expression (policy_expression_unsupported)
-        if admission.reads_namespace_object(source) and request.namespaced and variables.get("namespaceObject") is None:
+        if admission.reads_namespace_object(source) and request.namespaced and variables.values.get("namespaceObject") is None:
             self._not_evaluated(f"{_quote(source)} reads namespaceObject, and namespace {request.namespace!r} is not in the set", obj=obj)
             return _SKIP
         try:
@@ -297,7 +300,7 @@ class _Binding:
             self._not_evaluated(f"{_quote(source)} was not evaluated here: {exc}", obj=obj, variant="cost-budget")
             return _SKIP
 
-    def _message(self, cel: Any, validation: dict[str, Any], variables: dict[str, Any], obj: K8sObject, request: admission.Request) -> str:
+    def _message(self, cel: Any, validation: dict[str, Any], variables: Any, obj: K8sObject, request: admission.Request) -> str:
         source = validation.get("messageExpression")
         if isinstance(source, str):
             result = self._run(cel, source, variables, obj, request)

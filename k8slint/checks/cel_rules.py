@@ -73,6 +73,7 @@ def _evaluate_crd_rules(ctx: RuleContext) -> _Outcome:
         if version is None:
             continue
         data = prepared(version, obj.data)
+        converted: dict[tuple[FieldPath, bool], Any] = {}  # each value once for all the rules that see it
         for rule in version.rules:
             program = cel.compiled(rule.rule)
             if rule.skipped_on_create or not isinstance(program, cel.CelProgram):
@@ -83,7 +84,10 @@ def _evaluate_crd_rules(ctx: RuleContext) -> _Outcome:
                     message = evaluations.message("CustomResourceDefinition rules")
                     outcome.not_evaluated.append(Problem(message, path=("metadata", "name"), subject=obj, variant="cost-budget"))
                     return outcome
-                result = _run(cel, program, {"self": value, **old})
+                key = (path, rule.transition)
+                if key not in converted:
+                    converted[key] = cel.Variables.of({"self": value, **old})
+                result = _run(cel, program, converted[key])
                 if isinstance(result, cel.CelBudgetExceeded):
                     message = f"the CustomResourceDefinition rule {_quote(rule.rule)} was not evaluated here: {result}"
                     outcome.not_evaluated.append(Problem(message, path=path, subject=obj, variant="cost-budget"))
@@ -105,7 +109,7 @@ def _rule_location(rule: Any) -> Related:
     return Related(rule.crd.locate((*rule.path, "rule")), f"the rule in CustomResourceDefinition {rule.crd.name}")
 
 
-def _run(cel: Any, program: Any, variables: dict[str, Any]) -> Any:
+def _run(cel: Any, program: Any, variables: Any) -> Any:
     try:
         return cel.evaluate(program, variables)
     except (cel.CelEvalError, cel.CelBudgetExceeded) as exc:

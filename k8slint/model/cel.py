@@ -262,14 +262,34 @@ def _closing_bracket(source: str, start: int) -> int:
     raise ValueError("an unclosed bracket")
 
 
-def evaluate(program: CelProgram, variables: dict[str, Any]) -> Any:
+@dataclass(frozen=True, slots=True)
+class Variables:
+    """Variables as JSON values, with the sizes the cost estimate reads: made once for the many
+    expressions evaluated over the same object."""
+
+    values: dict[str, Any]
+    collection: int
+    string: int
+
+    @classmethod
+    def of(cls, variables: dict[str, Any]) -> Variables:
+        values = {name: as_json(value) for name, value in variables.items()}
+        return cls(values, *_largest(values.values()))
+
+    def extended(self, **variables: Any) -> Variables:
+        """These variables and some more (the ``variables`` of a policy, as they are computed)."""
+        more = Variables.of(variables)
+        return Variables({**self.values, **more.values}, max(self.collection, more.collection), max(self.string, more.string))
+
+
+def evaluate(program: CelProgram, variables: dict[str, Any] | Variables) -> Any:
     """The value of ``program`` over ``variables`` (JSON values); raises :class:`CelEvalError` or :class:`CelBudgetExceeded`."""
-    values = {name: as_json(value) for name, value in variables.items()}
-    estimate = estimated_cost(program, values.values())
+    prepared = variables if isinstance(variables, Variables) else Variables.of(variables)
+    estimate = estimated_cost(program, prepared)
     if estimate > COST_BUDGET:
         raise CelBudgetExceeded(estimate)
     try:
-        return program.program.execute(_context(values))
+        return program.program.execute(_context(prepared))
     except Exception as exc:  # the crate raises the Python error its evaluation met: KeyError, TypeError, RuntimeError...
         raise CelEvalError(_eval_message(exc)) from None
     except BaseException as exc:
@@ -283,9 +303,9 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def estimated_cost(program: CelProgram, values: Iterable[Any]) -> int:
+def estimated_cost(program: CelProgram, values: Iterable[Any] | Variables) -> int:
     """A bound on the work of one evaluation (see the module docs)."""
-    collection, string = _largest(values)
+    collection, string = (values.collection, values.string) if isinstance(values, Variables) else _largest(values)
     largest = max(program.literal_size, collection, string // 16)
     cost = len(program.source) * (largest + 1) ** program.depth
     if program.squares_strings:  # s.replace('a', s): the product of the lengths, each character ten units
@@ -421,24 +441,29 @@ def available() -> bool:
     return True
 
 
-_CONTEXTS: dict[frozenset[str], Any] = {}
+_CONTEXTS: dict[frozenset[str], list[Any]] = {}
+"""Per set of variable names: the context, and the :class:`Variables` it was last given."""
 
 
-def _context(values: dict[str, Any]) -> Any:
-    """A context with the functions and ``values``. Registering the functions costs three times an
+def _context(variables: Variables) -> Any:
+    """A context with the functions and ``variables``. Registering the functions costs three times an
     evaluation, so one context is kept per set of variable names: every caller sets all of its
-    names on each evaluation, so no value of an earlier one is left visible."""
-    names = frozenset(values)
-    context = _CONTEXTS.get(names)
-    if context is None:
+    names on each evaluation, so no value of an earlier one is left visible. Handing the values to
+    the crate costs more than most evaluations, so the same variables (the rules of one value) are
+    handed over once."""
+    names = frozenset(variables.values)
+    entry = _CONTEXTS.get(names)
+    if entry is None:
         cel = _cel_module()
         context = cel.Context()
         cel.stdlib.add_stdlib_to_context(context)
         for name, function in _KUBERNETES_FUNCTIONS.items():
             context.add_function(name, function)
-        _CONTEXTS[names] = context
-    context.update(values)
-    return context
+        entry = _CONTEXTS[names] = [context, None]
+    if entry[1] is not variables:
+        entry[0].update(variables.values)
+        entry[1] = variables
+    return entry[0]
 
 
 _QUANTITY = "__k8slint_quantity__"
