@@ -301,6 +301,8 @@ def config_paths(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     found: list[tuple[tuple[Any, ...], str]] = []
     for index, value in enumerate(data.get("schema-locations") or []):
         found.append((("schema-locations", index), value))
+    for index, value in enumerate(data.get("policies") or []):
+        found.append((("policies", index), value))
     for index, value in enumerate((data.get("helm") or {}).get("values") or []):
         found.append((("helm", "values", index), value))
     for repository, entry in (data.get("images") or {}).items():
@@ -354,6 +356,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.default_excludes = data.get("default-excludes", settings.default_excludes)
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
     settings.schema_locations.extend(os.path.join(settings.config_dir, v) for v in data.get("schema-locations", []))
+    settings.policy_dirs.extend(os.path.join(settings.config_dir, v) for v in data.get("policies", []))
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
     settings.max_file_size = data.get("max-file-size", settings.max_file_size)

@@ -87,8 +87,8 @@ def binding(actions: str = "Deny", param_ref: str = "") -> str:
     return BINDING.format(actions=actions, param_ref=param_ref)
 
 
-def cel_findings(folder: Path, **overrides: object) -> list[tuple[str, str, int, str, str]]:
-    result = run_lint(folder, **overrides)
+def cel_findings(folder: Path, cwd: Path | None = None, **overrides: object) -> list[tuple[str, str, int, str, str]]:
+    result = run_lint(folder, cwd=cwd, **overrides)
     return [
         (f.code, Path(f.location.file).name, f.location.line, f.severity.name.lower(), f.message)
         for f in result.findings
@@ -293,3 +293,16 @@ def test_the_run_stops_evaluating_policies_at_its_budget(tmp_path: Path, monkeyp
         ("KV005", 4 + 3 * 18, "warning")
     ]  # the fourth Deployment
     assert "budget of 3 evaluations of admission policy expressions in one run is spent" in findings[0][4]
+
+
+def test_policies_from_the_config(tmp_path: Path, cli: Any) -> None:
+    repository = tmp_path / "repo"
+    write(repository / "policies", policy=policy(), binding=binding())
+    write(repository / "app", app=DEPLOYMENT.format(replicas=8))
+    (repository / ".git").mkdir()
+    (repository / ".k8slint.yaml").write_text("policies: [policies]\n", encoding="utf-8")
+    assert [f[:3] for f in cel_findings(repository / "app", cwd=repository)] == [("KV003", "app.yaml", 8)]
+    (repository / ".k8slint.yaml").write_text("policies: [../elsewhere]\n", encoding="utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    out = cli("check", str(repository / "app"), "--config", str(repository / ".k8slint.yaml"))
+    assert out.exit_code == 2 and "policies[0]: '../elsewhere' is outside the repository" in out.output
