@@ -494,3 +494,17 @@ def test_the_rules_of_one_value_hand_it_to_the_runtime_once(tmp_path: Path) -> N
     result = run_lint(tmp_path, select=["KV002", "KV005"])
     assert time.perf_counter() - started < 15  # about 3 s
     assert [f for f in result.findings if f.code.startswith("KV")] == []
+
+
+def test_the_reason_words_the_message_as_the_api_server_does(tmp_path: Path) -> None:
+    crd = CRD.replace(
+        "                  message: minReplicas cannot be larger than maxReplicas\n",
+        "                  message: minReplicas cannot be larger than maxReplicas\n                  reason: FieldValueForbidden\n                  fieldPath: .minReplicas\n",
+    )
+    (tmp_path / "crd.yaml").write_text(crd, encoding="utf-8")
+    (tmp_path / "hpa.yaml").write_text(
+        "apiVersion: todo.example.com/v1\nkind: Autoscaler\nmetadata:\n  name: web\nspec:\n  minReplicas: 5\n  maxReplicas: 2\n",
+        encoding="utf-8",
+    )
+    found = [(f.location.line, f.message) for f in run_lint(tmp_path).findings if f.code == "KV002"]
+    assert found == [(6, "Forbidden: minReplicas cannot be larger than maxReplicas")]

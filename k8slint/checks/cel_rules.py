@@ -97,12 +97,17 @@ def _evaluate_crd_rules(ctx: RuleContext) -> _Outcome:
                 if isinstance(result, cel.CelEvalError):
                     message = f"the CustomResourceDefinition rule {_quote(rule.rule)} failed to evaluate: {result}"
                 elif result is False:
-                    message = _message(cel, rule, value)
+                    message = _REASONS.get(rule.reason or "", "") + _message(cel, rule, value)
                 else:
                     message = f"the CustomResourceDefinition rule {_quote(rule.rule)} returned {_shown(result)}, not a bool"
                 where = _target(path, rule.field_path)
                 outcome.violations.append(Problem(message, path=where, subject=obj, related=(_rule_location(rule),)))
     return outcome
+
+
+_REASONS = {"FieldValueForbidden": "Forbidden: ", "FieldValueRequired": "Required value: ", "FieldValueDuplicate": "Duplicate value: "}
+"""How the API server words a rule's ``reason`` before its message (field.ErrorType); FieldValueInvalid,
+the default, it words as an invalid value, which every finding of this rule is."""
 
 
 def _rule_location(rule: Any) -> Related:
