@@ -59,6 +59,14 @@ def lint_options(func: Any) -> Any:
             help="Folder of JSON schemas for custom resources (kubeconform or CRDs-catalog layout; repeatable).",
         ),
         click.option(
+            "--policies",
+            "policy_dirs",
+            multiple=True,
+            metavar="DIR",
+            type=click.Path(exists=True, file_okay=False),
+            help="Folder of ValidatingAdmissionPolicies, bindings and params to apply to the linted objects (repeatable).",
+        ),
+        click.option(
             "--check-registry",
             is_flag=True,
             help="Ask each base image's registry whether its tag or digest exists (network access).",
@@ -138,6 +146,7 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         strict=params["strict"] or None,
         schema=False if params["no_schema"] else None,
         schema_locations=params["schema_location"],
+        policy_dirs=params["policy_dirs"],
         select=params["select"],
         ignore=params["ignore"],
         check_registry=params["check_registry"],
@@ -405,13 +414,18 @@ def _reader_gone() -> None:
         pass
 
 
+def _config_options(func: Any) -> Any:
+    """--config and --no-config, for the commands that show the rules (custom rules come from the config)."""
+    func = click.option("--no-config", is_flag=True, help="Ignore config files (and their custom rules).")(func)
+    return click.option("--config", "config_file", metavar="FILE", help="Config file whose custom rules to include.")(func)
+
+
 @cli.command(name="rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_rules(output_format: str) -> int:
-    """List every rule: code, name, severity, category and summary."""
-    from k8slint.registry import registry
-
-    rules = list(registry())
+@_config_options
+def list_rules(output_format: str, config_file: str | None, no_config: bool) -> int:
+    """List every rule: code, name, severity, category and summary (with the config's custom rules)."""
+    rules = list(_settings(config_file, no_config, ".").registry)
     if output_format == "json":
         import json
 
@@ -426,12 +440,12 @@ def list_rules(output_format: str) -> int:
 
 @cli.command()
 @click.argument("rule")
-def explain(rule: str) -> int:
-    """Show the docs of RULE (a code such as KN001, or a name)."""
+@_config_options
+def explain(rule: str, config_file: str | None, no_config: bool) -> int:
+    """Show the docs of RULE (a code such as KN001, or a name; custom rules of the config too)."""
     from k8slint.docs import render_rule_docs
-    from k8slint.registry import registry
 
-    spec = registry().get(rule)
+    spec = _settings(config_file, no_config, ".").registry.get(rule)
     if spec is None:
         raise click.UsageError(f"unknown rule {rule!r}; `k8slint rules` lists them")
     click.echo(render_rule_docs(spec), nl=False)

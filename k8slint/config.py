@@ -33,6 +33,8 @@ class Settings:
     kubernetes_version: str | None = None
     """Target minor version; None until resolved against the installed schemas."""
     schema_locations: list[str] = field(default_factory=list)
+    policy_dirs: list[str] = field(default_factory=list)
+    """Folders of admission policies applied to the linted objects (--policies), not linted themselves."""
     external_objects: list[str] = field(default_factory=list)
     images: dict[str, Any] = field(default_factory=dict)
     build_args: dict[str, str] = field(default_factory=dict)
@@ -219,6 +221,10 @@ def _explain(error: Any) -> str:
         known = sorted(error.schema.get("properties", {}))
         suggestion = _suggest(extra[0], known) if extra else ""
         return f"unknown key {extra[0]!r}{suggestion}" if extra else error.message
+    if error.validator == "maxItems":
+        return f"at most {error.validator_value} entries, not {len(error.instance)}"
+    if error.validator == "oneOf" and tuple(error.absolute_path)[:1] == ("custom-rules",):
+        return "a custom rule needs exactly one of cel and schema"
     if error.validator == "oneOf" and error.context:
         return "expected off, on, error, warning, info, or a mapping with enabled, severity and options"
     return error.message
@@ -241,6 +247,7 @@ def build_settings(
     strict: bool | None = None,
     schema: bool | None = None,
     schema_locations: Iterable[str] = (),
+    policy_dirs: Iterable[str] = (),
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     check_registry: bool = False,
@@ -252,11 +259,14 @@ def build_settings(
 ) -> Settings:
     """The settings of a run: the config in ``config_path`` (``config_named``: given with --config),
     then the flags, which win."""
-    settings = Settings(registry)
+    data: dict[str, Any] | None = None
     if config_path is not None:
         data = read_config(config_path, named=config_named)
         origin = os.path.relpath(config_path) if config_path.is_absolute() else str(config_path)
+        registry = with_custom_rules(registry, data, origin)
         validate_config(data, registry, origin)
+    settings = Settings(registry)
+    if config_path is not None and data is not None:
         check_config_paths(data, config_path, origin)
         settings.config_file = str(config_path)
         _apply(settings, data)
@@ -270,6 +280,7 @@ def build_settings(
     if kubernetes_version is not None:
         settings.kubernetes_version = kubernetes_version
     settings.schema_locations.extend(schema_locations)
+    settings.policy_dirs.extend(policy_dirs)
     settings.check_registry = check_registry
     if render is not None:  # --render / --no-render: both engines, over what the config says
         settings.render_helm = settings.render_kustomize = render
@@ -288,11 +299,25 @@ def build_settings(
     return settings
 
 
+def with_custom_rules(registry: Registry, data: dict[str, Any], origin: str) -> Registry:
+    """The registry with the config's ``custom-rules`` added (k8slint.customrules); a rule that
+    is malformed or does not compile is a :class:`ConfigError` naming it."""
+    entries = data.get("custom-rules")
+    if not entries:
+        return registry
+    validate_config({"custom-rules": entries}, registry, origin)
+    from k8slint.customrules import custom_rule_specs
+
+    return Registry([*registry, *custom_rule_specs(entries, set(registry.tokens), origin)])
+
+
 def config_paths(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """(key path, value) of every config value that names a file or folder."""
     found: list[tuple[tuple[Any, ...], str]] = []
     for index, value in enumerate(data.get("schema-locations") or []):
         found.append((("schema-locations", index), value))
+    for index, value in enumerate(data.get("policies") or []):
+        found.append((("policies", index), value))
     for index, value in enumerate((data.get("helm") or {}).get("values") or []):
         found.append((("helm", "values", index), value))
     for repository, entry in (data.get("images") or {}).items():
@@ -346,6 +371,7 @@ def _apply(settings: Settings, data: dict[str, Any]) -> None:
     settings.default_excludes = data.get("default-excludes", settings.default_excludes)
     settings.kubernetes_version = data.get("kubernetes-version", settings.kubernetes_version)
     settings.schema_locations.extend(os.path.join(settings.config_dir, v) for v in data.get("schema-locations", []))
+    settings.policy_dirs.extend(os.path.join(settings.config_dir, v) for v in data.get("policies", []))
     settings.external_objects.extend(data.get("external-objects", []))
     settings.images.update(data.get("images", {}))
     settings.build_args.update({str(k): str(v) for k, v in (data.get("build-args") or {}).items()})

@@ -6,7 +6,10 @@ from k8slint.registry import Registry, RuleSpec
 
 
 def render_rule_docs(rule: RuleSpec) -> str:
-    """Markdown docs of one rule, in the fixed sections."""
+    """Markdown docs of one rule, in the fixed sections (a custom rule: its own docs and expression)."""
+    if rule.category == "custom":
+        parts = [f"# {rule.code} {rule.name}", "", f"Severity: {rule.severity} · Category: custom", "", rule.summary + "."]
+        return "\n".join([*parts, "", rule.docs.what.strip(), "", rule.docs.why.strip(), ""])
     lines = [
         f"# {rule.code} {rule.name}",
         "",

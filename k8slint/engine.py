@@ -19,7 +19,7 @@ from k8slint.load import LoadState, build_kustomizations, collector_paused, load
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
-from k8slint.sources.discover import STDIN_DISPLAY, add_context, discover, identify
+from k8slint.sources.discover import STDIN_DISPLAY, Discovery, add_context, discover, identify
 from k8slint.stamp import finish
 
 __all__ = ["Result", "lint"]
@@ -60,6 +60,7 @@ def _lint(
     if with_context:
         reported = {f.display for f in found.files}
         found = add_context(found, settings.exclude)
+    policy_files = _add_policies(found, settings) if settings.policy_dirs else frozenset()
     found = identify(found)  # what each file is: a manifest, a Dockerfile, a chart's, kustomize's, another tool's
     state = LoadState()
     state.raw.extend((settings.registry[code], problem, None) for code, problem in found.problems)
@@ -126,13 +127,15 @@ def _lint(
     findings = finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
+    if policy_files:
+        findings = [f for f in findings if f.location.file not in policy_files or f.code in rulecodes.POLICY_FILE_RULES]
     placed = {f.display: f.aside for f in found.set_aside if f.aside is not None and not f.in_chart}
     aside = sorted({**placed, **state.aside}.items())
     chart_files = sorted((f.display, f.aside) for f in found.set_aside if f.aside is not None and f.in_chart)
     if reported is not None:
         aside = [entry for entry in aside if entry[0] in reported]
         chart_files = [entry for entry in chart_files if entry[0] in reported]
-    files = (len(reported) if reported is not None else len(found.files)) - len(aside) - len(chart_files)
+    files = (len(reported) if reported is not None else len(found.files) - len(policy_files)) - len(aside) - len(chart_files)
     names = {f.display: f.path for f in found.files if f.path is not None and f.display != f.path and not f.path.isprintable()}
     # Nothing to lint: no file found (an empty folder, an exclude that drops everything), or
     # standard input alone and empty, and nothing to say of why; CI must not read that as a
@@ -152,3 +155,17 @@ def _lint(
         chart_files=chart_files,
         loaded=(state, facts, charts),
     )
+
+
+def _add_policies(found: Discovery, settings: Settings) -> frozenset[str]:
+    """Add the manifests of the --policies folders to the files found; returns their display names.
+
+    Their objects join the set, so that their admission policies, bindings and
+    params apply to the linted objects; only the CEL rules report on them.
+    """
+    extra = discover(settings.policy_dirs, settings.exclude, settings.default_excludes)
+    known = {f.path for f in found.files}
+    added = [f for f in extra.files if f.path not in known and not f.is_dockerfile]
+    found.files.extend(added)
+    found.problems.extend(extra.problems)
+    return frozenset(f.display for f in added)

@@ -47,6 +47,11 @@ INTERNAL_ERROR: Final = RuleCode("KL900")
 UNKNOWN_FIELD: Final = RuleCode("KL011")
 """Not emitted by the engine, but it decides whether schemas are strict."""
 
+# the rules reported on the files of --policies folders (their other findings are not)
+CEL_EXPRESSION_INVALID: Final = RuleCode("KV004")
+CEL_NOT_EVALUATED: Final = RuleCode("KV005")
+POLICY_FILE_RULES: Final = (CEL_EXPRESSION_INVALID, CEL_NOT_EVALUATED)
+
 # rules whose subjects the engine prepares before they run
 BASE_IMAGE_NOT_FOUND: Final = RuleCode("DF010")
 REGISTRY_UNREACHABLE: Final = RuleCode("DF011")

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import ROOT, run_lint
+from conftest import ROOT, run_lint, skip_without_cel
 from k8slint.docs import render_rules_page
 from k8slint.registry import registry
 from k8slint.resources import data_dir, load_schema
@@ -48,6 +48,7 @@ def test_codes_follow_their_family() -> None:
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.docs_testable], ids=lambda r: r.code)
 def test_docs_example_fires_and_use_instead_does_not(rule, tmp_path) -> None:
+    skip_without_cel(rule.code)
     config = {**(rule.docs.config or {}), "strict": True}
     (tmp_path / ".k8slint.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
 

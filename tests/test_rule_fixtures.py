@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run_lint
+from conftest import FIXTURES, run_lint, skip_without_cel
 from k8slint.registry import registry
 
 EXPECT = re.compile(r"#\s*expect(-next)?:\s*([A-Z]{2}[0-9]{3}(?:\s*,\s*[A-Z]{2}[0-9]{3})*)")
@@ -43,6 +43,7 @@ def _expected(case: Path) -> set[tuple[str, str, int]]:
 def test_fixture(case: Path) -> None:
     code = case.parent.name
     assert registry().get(code) is not None, f"fixture folder {code} names no rule"
+    skip_without_cel(code)
     result = run_lint(".", cwd=case) if case.is_dir() else run_lint(case)
     assert not [f for f in result.findings if f.rule == "internal-error"], result.findings
     found = {(Path(f.location.file).name, f.code, f.location.line) for f in result.findings if f.code == code}
