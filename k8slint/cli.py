@@ -23,7 +23,7 @@ def cli() -> None:
     """k8slint: find deployment mistakes in Kubernetes manifests before the cluster does."""
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "html")
 
 
 def lint_options(func: Any) -> Any:
@@ -208,6 +208,10 @@ def _render(result: Any, settings: Any, output_format: str) -> str:
         from k8slint.reporters.github import render_github
 
         return render_github(result)
+    if output_format == "html":
+        from k8slint.reporters.html import render_html
+
+        return render_html(result, _pictures(result))
     import io
 
     from k8slint.reporters.text import render_text

@@ -244,7 +244,8 @@ def _svg_unit(picture: UnitPicture, top: float, finding_ids: Callable[[Sequence[
             parts.append(f'<g class="edge"><path class="wire" d="{path}" marker-end="url(#k8slint-arrow)"/></g>')
             continue
         codes = _codes(edge.findings)
-        linked = f" data-findings={quoteattr(finding_ids(edge.findings))}" if finding_ids is not None else ""
+        ids = finding_ids(edge.findings) if finding_ids is not None else ""
+        linked = f" data-findings={quoteattr(ids)}" if ids else ""
         mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         label_width = CHAR_WIDTH * len(codes) + 8
         titles = escape(" · ".join(printable(f"{f.code} {f.message}") for f in edge.findings))
@@ -258,7 +259,8 @@ def _svg_unit(picture: UnitPicture, top: float, finding_ids: Callable[[Sequence[
         x, y, w = places[node.id]
         kind, name = _node_lines(node)
         classes = "node" + (" missing" if node.missing else "") + (" marked" if node.findings else "")
-        linked = f" data-findings={quoteattr(finding_ids(node.findings))}" if finding_ids is not None and node.findings else ""
+        ids = finding_ids(node.findings) if finding_ids is not None and node.findings else ""
+        linked = f" data-findings={quoteattr(ids)}" if ids else ""
         colour = _COLOURS.get(node.kind, _WORKLOAD_COLOUR)
         title = printable(node.title) + (" (missing)" if node.missing else "")
         if node.findings:
