@@ -126,3 +126,25 @@ def test_ten_thousand_findings_make_a_report_of_linear_size(tmp_path: Path) -> N
     assert len(_data(large)["findings"]) == 10000
     assert len(large) < 10.5 * len(small)
     assert len(large.encode("utf-8")) / 10000 < 1000  # bytes per finding
+
+
+def test_a_unit_too_large_to_draw_is_drawn_around_its_broken_wiring(tmp_path: Path, monkeypatch: Any) -> None:
+    from k8slint.reporters import html as reporter
+
+    broken = write_broken_variant(ROOT, tmp_path / "todo-chatbot")
+    whole = _report(broken)
+    monkeypatch.setattr(reporter, "DRAWN_NODES", 10)
+    cut = _report(broken)
+    assert whole.count('<g class="node') == 19 and "Too large to draw whole" not in whole
+    titles = re.findall(r'<g class="node[^"]*"[^>]*><title>([^<]*)</title>', cut)
+    assert titles == [
+        "Ingress todo-chatbot/todo",
+        "Service todo-chatbot/backend",
+        "Service todo-chatbot/postgres",
+        "Deployment todo-chatbot/backend",
+        "StatefulSet todo-chatbot/postgres",
+        "ConfigMap todo-chatbot/todo-config",
+        "Secret todo-chatbot/todo-secret (missing)",
+    ]
+    assert cut.count('class="edge broken"') == 4
+    assert "Too large to draw whole, so drawn around their broken wiring only: manifests (k8slint graph draws everything)." in cut

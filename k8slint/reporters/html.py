@@ -33,6 +33,10 @@ from k8slint.reporters.safe import FILE_LIMIT, printable
 
 PAGE_SIZE = 200
 """Findings drawn at a time."""
+DRAWN_NODES = 300
+"""Nodes of a unit drawn whole; a larger unit is drawn around its broken wiring only."""
+DRAWN_TOTAL = 2000
+"""Nodes drawn whole in all units together."""
 
 CSS = """
 :root{--error:#c5221f;--warning:#b06000;--info:#1967d2;--line:#dadce0;--muted:#5f6368}
@@ -270,6 +274,27 @@ def _finding_data(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _drawable(pictures: Sequence[UnitPicture]) -> tuple[list[UnitPicture], list[str]]:
+    """The pictures to draw, and the names of the units shown only around their broken wiring.
+
+    A unit of more than DRAWN_NODES nodes, or units beyond DRAWN_TOTAL nodes in all, would
+    make a drawing too tall to read and slow to open; of those only the broken part is drawn.
+    """
+    drawn, cut = [], []
+    total = 0
+    for picture in pictures:
+        if not picture.nodes:
+            continue
+        if len(picture.nodes) > DRAWN_NODES or total + len(picture.nodes) > DRAWN_TOTAL:
+            cut.append(picture.name)
+            picture = picture.around_broken()
+            if not picture.nodes:
+                continue
+        total += len(picture.nodes)
+        drawn.append(picture)
+    return drawn, cut
+
+
 def render_html(result: Result, pictures: Sequence[UnitPicture] = ()) -> str:
     """The report of ``result``, with the drawings of ``pictures`` (their broken edges link to ``result.findings``)."""
     position = {id(finding): number for number, finding in enumerate(result.findings)}
@@ -282,7 +307,8 @@ def render_html(result: Result, pictures: Sequence[UnitPicture] = ()) -> str:
     def finding_ids(found: Sequence[Finding]) -> str:
         return " ".join(str(position[id(f)]) for f in found if id(f) in position)
 
-    svg = render_svg([p for p in pictures if p.nodes], finding_ids) if any(p.nodes for p in pictures) else ""
+    drawn, cut = _drawable(pictures)
+    svg = render_svg(drawn, finding_ids) if drawn else ""
     counts = {severity: result.count(severity) for severity in Severity}
     policy = (
         f"default-src 'none'; script-src {_csp_hash(SCRIPT)}; style-src {_csp_hash(CSS)} {_csp_hash(GRAPH_STYLE)}; "
@@ -293,9 +319,15 @@ def render_html(result: Result, pictures: Sequence[UnitPicture] = ()) -> str:
         for severity in sorted(Severity, reverse=True)
     )
     notes = "".join(f"<li>{escape(printable(note))}</li>" for note in result.notes)
+    shortened = (
+        f" Too large to draw whole, so drawn around their broken wiring only: {escape(', '.join(printable(name, 200) for name in cut[:5]))}"
+        f"{f' and {len(cut) - 5} more' if len(cut) > 5 else ''} (k8slint graph draws everything)."
+        if cut
+        else ""
+    )
     graphs = (
-        f'<h2>Deployment graph</h2><p class="context">Red dashed edges are broken wiring, labelled with the rule code: '
-        f'click one to see its findings.</p><div id="graphs">{svg}</div>'
+        f'<h2>Deployment graph</h2><p class="context" id="graph-note">Red dashed edges are broken wiring, labelled with the rule '
+        f'code: click one to see its findings.{shortened}</p><div id="graphs">{svg}</div>'
         if svg
         else ""
     )

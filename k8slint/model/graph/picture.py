@@ -106,6 +106,23 @@ class UnitPicture:
     def node(self, node_id: str) -> Node:
         return next(node for node in self.nodes if node.id == node_id)
 
+    @property
+    def broken(self) -> bool:
+        return any(edge.broken for edge in self.edges) or any(node.findings for node in self.nodes)
+
+    def around_broken(self) -> UnitPicture:
+        """The part of the picture that shows what is broken: the broken edges, the nodes they join and the
+        marked nodes, with the edges among those nodes (for a unit too large to draw whole)."""
+        kept = {node.id for node in self.nodes if node.findings}
+        for edge in self.edges:
+            if edge.broken:
+                kept.update((edge.source, edge.target))
+        return UnitPicture(
+            self.name,
+            tuple(node for node in self.nodes if node.id in kept),
+            tuple(edge for edge in self.edges if edge.source in kept and edge.target in kept),
+        )
+
 
 _Key = tuple[Any, ...]
 
