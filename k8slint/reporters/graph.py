@@ -42,12 +42,15 @@ def _codes(findings: Sequence[Finding]) -> str:
 
 # ---- Mermaid ---------------------------------------------------------------
 
-_MERMAID_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ./:_@-()")
+_MERMAID_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "#": "&num;", "`": "&grave;"}
+"""Named HTML entities, which Mermaid's HTML labels decode as text: the quote would end the label, ``<``
+and ``>`` make markup, a backtick opens a Markdown string, and ``#`` would start one of Mermaid's own
+entity codes (``#60;``), which Mermaid 11 no longer decodes consistently."""
 
 
 def _mermaid_text(text: str) -> str:
-    """Text inside a quoted Mermaid label: every character but plain ones as an entity code (``#60;``)."""
-    return "".join(char if char in _MERMAID_PLAIN else f"#{ord(char)};" for char in text)
+    """Text inside a quoted Mermaid label."""
+    return "".join(_MERMAID_ESCAPES.get(char, char) for char in text)
 
 
 def render_mermaid(pictures: Sequence[UnitPicture]) -> str:
@@ -72,7 +75,7 @@ def render_mermaid(pictures: Sequence[UnitPicture]) -> str:
     broken = []
     for position, (source, target, codes) in enumerate(links):
         if codes:
-            lines.append(f'  {source} -. "{_mermaid_text(codes)}" .-> {target}')
+            lines.append(f'  {source} -.->|"{_mermaid_text(codes)}"| {target}')
             broken.append(str(position))
         else:
             lines.append(f"  {source} --> {target}")

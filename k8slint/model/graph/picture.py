@@ -342,8 +342,21 @@ class _Painter:
             return None
         if code in NO_MATCH_RULES:
             selector = _selector(subject)
-            miss = explain_miss(subject, selector, self.index) if selector is not None else None
-            return draft.object_node(miss.nearest.obj) if miss is not None else None
+            if selector is None:
+                return None
+            miss = explain_miss(subject, selector, self.index)
+            if miss is not None:
+                return draft.object_node(miss.nearest.obj)
+            # the pods it selects are in another namespace of its file (KN001's other finding)
+            elsewhere = next(
+                (
+                    t.obj
+                    for t in self.index.templates_in_file(subject.file.display)
+                    if t.obj.namespace != subject.namespace and t.selected_by(selector)
+                ),
+                None,
+            )
+            return draft.object_node(elsewhere) if elsewhere is not None else None
         if code == "KN026":
             selector = _selector(subject)
             selected = self._selected(subject, selector) if selector is not None else []
