@@ -371,3 +371,24 @@ def test_every_wiring_finding_of_the_fixtures_is_drawn(case: Path) -> None:
             for edge in picture.edges:
                 if any(f.code == code for f in edge.findings):
                     assert picture.node(edge.target).missing
+
+
+def test_graphviz_reads_the_dot_output_and_shows_names_as_written(tmp_path: Path) -> None:
+    """dot accepts the output of the broken variant and of hostile names, and draws the names literally
+    (``\\N`` is not expanded to the node's id, markup stays text)."""
+    import subprocess
+
+    from conftest import tool_or_skip
+
+    dot = tool_or_skip("dot", "Debian: apt-get install graphviz")
+    broken = write_broken_variant(ROOT, tmp_path / "todo-chatbot")
+    drawn = subprocess.run([dot, "-Tsvg"], input=render_dot(_pictures(broken)), capture_output=True, text=True, check=True).stdout
+    assert drawn.count("KN0") == 4 and "Secret (missing)</text>" in drawn
+    (tmp_path / "hostile").mkdir()
+    (tmp_path / "hostile" / "app.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + json.dumps('<b>x</b> "q" \\N &amp;') + "\ndata: {A: b}\n", encoding="utf-8"
+    )
+    drawn = subprocess.run(
+        [dot, "-Tsvg"], input=render_dot(_pictures(tmp_path / "hostile")), capture_output=True, text=True, check=True
+    ).stdout
+    assert "&lt;b&gt;x&lt;/b&gt; &quot;q&quot; \\N &amp;amp;</text>" in drawn
