@@ -19,7 +19,7 @@ from k8slint.reporters.graph import render_dot, render_mermaid, render_svg
 
 REFERENCE = ROOT / "reference" / "todo-chatbot"
 
-REFERENCE_NODES = """\
+REFERENCE_MERMAID = """\
 flowchart LR
   subgraph u0["manifests"]
     u0n0["Ingress<br/>todo-chatbot/todo"]
@@ -31,51 +31,8 @@ flowchart LR
     u0n6["Deployment<br/>todo-chatbot/frontend"]
     u0n7["StatefulSet<br/>todo-chatbot/postgres"]
     u0n8["ConfigMap<br/>todo-chatbot/todo-config"]
-"""
-
-REFERENCE_MERMAID = (
-    REFERENCE_NODES
-    + """\
     u0n9["Secret<br/>todo-chatbot/todo-secrets"]
-    u0n10["container<br/>api"]
-    u0n11["container<br/>web"]
-    u0n12["container<br/>postgres"]
-    u0n13["image<br/>docker.io/library/postgres:16.4-alpine"]
-    u0n14["image<br/>ghcr.io/acme/todo-backend:1.4.2"]
-    u0n15["image<br/>ghcr.io/acme/todo-frontend:2.3.0"]
-    u0n16["Dockerfile<br/>./docker/backend.Dockerfile"]
-    u0n17["Dockerfile<br/>./docker/frontend.Dockerfile"]
-  end
-  u0n0 --> u0n1
-  u0n0 --> u0n2
-  u0n1 --> u0n5
-  u0n2 --> u0n6
-  u0n3 --> u0n7
-  u0n4 --> u0n7
-  u0n5 --> u0n8
-  u0n5 --> u0n9
-  u0n5 --> u0n10
-  u0n6 --> u0n8
-  u0n6 --> u0n9
-  u0n6 --> u0n11
-  u0n7 --> u0n8
-  u0n7 --> u0n9
-  u0n7 --> u0n12
-  u0n13 --> u0n12
-  u0n14 --> u0n10
-  u0n15 --> u0n11
-  u0n16 --> u0n14
-  u0n17 --> u0n15
-  classDef missing stroke:#c00,stroke-dasharray:5 5,color:#c00
-  classDef marked stroke:#c00,stroke-width:3px
-"""
-)
-
-BROKEN_MERMAID = (
-    REFERENCE_NODES
-    + """\
-    u0n9["Secret (missing)<br/>todo-chatbot/todo-secret"]
-    u0n10["Secret<br/>todo-chatbot/todo-secrets"]
+    u0n10["Secret (elsewhere)<br/>todo-chatbot/todo-tls"]
     u0n11["container<br/>api"]
     u0n12["container<br/>web"]
     u0n13["container<br/>postgres"]
@@ -85,21 +42,21 @@ BROKEN_MERMAID = (
     u0n17["Dockerfile<br/>./docker/backend.Dockerfile"]
     u0n18["Dockerfile<br/>./docker/frontend.Dockerfile"]
   end
-  u0n0 -.->|"KN041"| u0n1
+  u0n0 --> u0n1
   u0n0 --> u0n2
+  u0n0 --> u0n10
   u0n1 --> u0n5
   u0n2 --> u0n6
-  u0n3 -.->|"KN001"| u0n7
+  u0n3 --> u0n7
   u0n4 --> u0n7
-  u0n5 -.->|"KN024"| u0n8
-  u0n5 -.->|"KN021"| u0n9
-  u0n5 --> u0n10
+  u0n5 --> u0n8
+  u0n5 --> u0n9
   u0n5 --> u0n11
   u0n6 --> u0n8
-  u0n6 --> u0n10
+  u0n6 --> u0n9
   u0n6 --> u0n12
   u0n7 --> u0n8
-  u0n7 --> u0n10
+  u0n7 --> u0n9
   u0n7 --> u0n13
   u0n14 --> u0n13
   u0n15 --> u0n11
@@ -108,10 +65,63 @@ BROKEN_MERMAID = (
   u0n18 --> u0n16
   classDef missing stroke:#c00,stroke-dasharray:5 5,color:#c00
   classDef marked stroke:#c00,stroke-width:3px
-  class u0n9 missing
-  linkStyle 0,4,6,7 stroke:#c00,stroke-width:2px,color:#c00
+  classDef elsewhere stroke:#80868b,stroke-dasharray:3 3,color:#5f6368
+  class u0n10 elsewhere
 """
-)
+
+BROKEN_MERMAID = """\
+flowchart LR
+  subgraph u0["manifests"]
+    u0n0["Ingress<br/>todo-chatbot/todo"]
+    u0n1["Service<br/>todo-chatbot/backend"]
+    u0n2["Service<br/>todo-chatbot/frontend"]
+    u0n3["Service<br/>todo-chatbot/postgres"]
+    u0n4["Service<br/>todo-chatbot/postgres-headless"]
+    u0n5["Deployment<br/>todo-chatbot/backend"]
+    u0n6["Deployment<br/>todo-chatbot/frontend"]
+    u0n7["StatefulSet<br/>todo-chatbot/postgres"]
+    u0n8["ConfigMap<br/>todo-chatbot/todo-config"]
+    u0n9["Secret (missing)<br/>todo-chatbot/todo-secret"]
+    u0n10["Secret<br/>todo-chatbot/todo-secrets"]
+    u0n11["Secret (elsewhere)<br/>todo-chatbot/todo-tls"]
+    u0n12["container<br/>api"]
+    u0n13["container<br/>web"]
+    u0n14["container<br/>postgres"]
+    u0n15["image<br/>docker.io/library/postgres:16.4-alpine"]
+    u0n16["image<br/>ghcr.io/acme/todo-backend:1.4.2"]
+    u0n17["image<br/>ghcr.io/acme/todo-frontend:2.3.0"]
+    u0n18["Dockerfile<br/>./docker/backend.Dockerfile"]
+    u0n19["Dockerfile<br/>./docker/frontend.Dockerfile"]
+  end
+  u0n0 -.->|"KN041"| u0n1
+  u0n0 --> u0n2
+  u0n0 --> u0n11
+  u0n1 --> u0n5
+  u0n2 --> u0n6
+  u0n3 -.->|"KN001"| u0n7
+  u0n4 --> u0n7
+  u0n5 -.->|"KN024"| u0n8
+  u0n5 -.->|"KN021"| u0n9
+  u0n5 --> u0n10
+  u0n5 --> u0n12
+  u0n6 --> u0n8
+  u0n6 --> u0n10
+  u0n6 --> u0n13
+  u0n7 --> u0n8
+  u0n7 --> u0n10
+  u0n7 --> u0n14
+  u0n15 --> u0n14
+  u0n16 --> u0n12
+  u0n17 --> u0n13
+  u0n18 --> u0n16
+  u0n19 --> u0n17
+  classDef missing stroke:#c00,stroke-dasharray:5 5,color:#c00
+  classDef marked stroke:#c00,stroke-width:3px
+  classDef elsewhere stroke:#80868b,stroke-dasharray:3 3,color:#5f6368
+  class u0n9 missing
+  class u0n11 elsewhere
+  linkStyle 0,5,7,8 stroke:#c00,stroke-width:2px,color:#c00
+"""
 
 
 def _graph(cli: Any, folder: Path, *args: str) -> str:
@@ -151,8 +161,12 @@ def test_the_broken_variant_as_dot(cli: Any, tmp_path: Path) -> None:
         in dot
     )
     broken_edges = re.findall(r"(u0n\d+) -> (u0n\d+) \[.*label=\"(\w+)\"\];", dot)
+    assert (
+        '    u0n11 [label="Secret (elsewhere)\\ntodo-chatbot/todo-tls", style="rounded,dashed", color="#80868b", fontcolor="#5f6368"];\n'
+        in dot
+    )
     assert broken_edges == [("u0n0", "u0n1", "KN041"), ("u0n3", "u0n7", "KN001"), ("u0n5", "u0n8", "KN024"), ("u0n5", "u0n9", "KN021")]
-    assert dot.count(" -> ") == 21
+    assert dot.count(" -> ") == 22
     assert dot.endswith("  }\n}\n")
 
 

@@ -31,7 +31,7 @@ def _label(text: str, limit: int = NAME_LIMIT) -> str:
 
 
 def _node_lines(node: Node) -> tuple[str, str]:
-    kind = node.kind + (" (missing)" if node.missing else "")
+    kind = node.kind + (" (missing)" if node.missing else " (elsewhere)" if node.elsewhere else "")
     name = f"{node.namespace}/{node.name}" if node.namespace else node.name
     return _label(kind), _label(name)
 
@@ -59,6 +59,7 @@ def render_mermaid(pictures: Sequence[UnitPicture]) -> str:
     links: list[tuple[str, str, str]] = []
     marked: list[str] = []
     missing: list[str] = []
+    elsewhere: list[str] = []
     for number, picture in enumerate(pictures):
         lines.append(f'  subgraph u{number}["{_mermaid_text(_label(picture.name, 200))}"]')
         for node in picture.nodes:
@@ -67,6 +68,8 @@ def render_mermaid(pictures: Sequence[UnitPicture]) -> str:
             lines.append(f'    {node_id}["{_mermaid_text(kind)}<br/>{_mermaid_text(name)}"]')
             if node.missing:
                 missing.append(node_id)
+            elif node.elsewhere:
+                elsewhere.append(node_id)
             if node.findings:
                 marked.append(node_id)
         lines.append("  end")
@@ -81,8 +84,11 @@ def render_mermaid(pictures: Sequence[UnitPicture]) -> str:
             lines.append(f"  {source} --> {target}")
     lines.append("  classDef missing stroke:#c00,stroke-dasharray:5 5,color:#c00")
     lines.append("  classDef marked stroke:#c00,stroke-width:3px")
+    lines.append("  classDef elsewhere stroke:#80868b,stroke-dasharray:3 3,color:#5f6368")
     if missing:
         lines.append(f"  class {','.join(missing)} missing")
+    if elsewhere:
+        lines.append(f"  class {','.join(elsewhere)} elsewhere")
     if marked:
         lines.append(f"  class {','.join(marked)} marked")
     if broken:
@@ -116,6 +122,8 @@ def render_dot(pictures: Sequence[UnitPicture]) -> str:
             attributes = f'label="{_dot_text(kind)}\\n{_dot_text(name)}"'
             if node.missing:
                 attributes += ', style="rounded,dashed", color="#cc0000", fontcolor="#cc0000"'
+            elif node.elsewhere:
+                attributes += ', style="rounded,dashed", color="#80868b", fontcolor="#5f6368"'
             elif node.findings:
                 attributes += f', color="#cc0000", penwidth=2, xlabel="{_dot_text(_codes(node.findings))}"'
             lines.append(f"    u{number}{node.id} [{attributes}];")
@@ -164,6 +172,7 @@ STYLE = (
     ".k8slint-graph rect.box{stroke:#5f6368;stroke-width:1}"
     ".k8slint-graph .missing rect.box{stroke:#c00;stroke-dasharray:5 4;fill:#fff}"
     ".k8slint-graph .missing text{fill:#c00}"
+    ".k8slint-graph .elsewhere rect.box{stroke-dasharray:3 3;fill:#fff}"
     ".k8slint-graph .marked rect.box{stroke:#c00;stroke-width:3}"
     ".k8slint-graph path.wire{fill:none;stroke:#80868b;stroke-width:1.3}"
     ".k8slint-graph .broken path.wire{stroke:#c00;stroke-width:2.2;stroke-dasharray:6 4}"
@@ -249,8 +258,9 @@ def _svg_unit(picture: UnitPicture, top: float, finding_ids: Callable[[Sequence[
         codes = _codes(edge.findings)
         ids = finding_ids(edge.findings) if finding_ids is not None else ""
         linked = f" data-findings={quoteattr(ids)}" if ids else ""
-        mx, my = (x1 + x2) / 2, (y1 + y2) / 2
         label_width = CHAR_WIDTH * len(codes) + 8
+        # the code sits on the wire just before the arrowhead, level with the target, where no other box is
+        mx, my = x2 - (1 if x2 >= x1 else -1) * (label_width / 2 + 16), y2
         titles = escape(" · ".join(printable(f"{f.code} {f.message}") for f in edge.findings))
         parts.append(
             f'<g class="edge broken"{linked}><title>{titles}</title>'
@@ -261,11 +271,11 @@ def _svg_unit(picture: UnitPicture, top: float, finding_ids: Callable[[Sequence[
     for node in picture.nodes:
         x, y, w = places[node.id]
         kind, name = _node_lines(node)
-        classes = "node" + (" missing" if node.missing else "") + (" marked" if node.findings else "")
+        classes = "node" + (" missing" if node.missing else " elsewhere" if node.elsewhere else "") + (" marked" if node.findings else "")
         ids = finding_ids(node.findings) if finding_ids is not None and node.findings else ""
         linked = f" data-findings={quoteattr(ids)}" if ids else ""
         colour = _COLOURS.get(node.kind, _WORKLOAD_COLOUR)
-        title = printable(node.title) + (" (missing)" if node.missing else "")
+        title = printable(node.title) + (" (missing)" if node.missing else " (not in the linted files)" if node.elsewhere else "")
         if node.findings:
             title += " · " + " · ".join(printable(f"{f.code} {f.message}") for f in node.findings)
         parts.append(

@@ -72,6 +72,9 @@ class Node:
     location: Location | None
     """Where it is defined; None for a missing object and for an image."""
     missing: bool = False
+    """Named but not defined, and a finding says so (drawn dashed and red)."""
+    elsewhere: bool = False
+    """Named but not among the linted files, and no finding: defined elsewhere, or by the cluster (drawn dashed)."""
     findings: tuple[Finding, ...] = ()
     """Wiring findings about the node itself (NODE_RULES, or one that names no edge)."""
 
@@ -143,9 +146,12 @@ class _Draft:
             self.nodes[key] = {"kind": kind, "name": obj.name or "<unnamed>", "namespace": obj.namespace, "location": location}
         return key
 
-    def missing_node(self, kind: str, namespace: str | None, name: str, layer: int) -> _Key:
-        key: _Key = ("missing", layer, kind, namespace or "", name, "")
-        self.nodes.setdefault(key, {"kind": kind, "name": name, "namespace": namespace, "location": None, "missing": True})
+    def absent_node(self, kind: str, namespace: str | None, name: str, layer: int, *, missing: bool) -> _Key:
+        """A node for an object that is named but not defined in the linted files: ``missing`` when a finding says so."""
+        key: _Key = ("absent", layer, kind, namespace or "", name, "")
+        attributes = self.nodes.setdefault(key, {"kind": kind, "name": name, "namespace": namespace, "location": None})
+        if missing:
+            attributes["missing"] = True
         return key
 
     def node(self, key: _Key, **attributes: Any) -> _Key:
@@ -292,6 +298,9 @@ class _Painter:
         target = self.index.nearest(viewer, kind, name)
         if target is not None:
             draft.edge(me, draft.object_node(target))
+        else:  # not in the viewer's unit: defined elsewhere (or missing, as a finding will say)
+            layer = LAYERS["workload"] if kind not in LAYERS else LAYERS[kind]
+            draft.edge(me, draft.absent_node(kind, viewer.namespace, name, layer, missing=False))
 
     def _wire_pods(self, draft: _Draft, me: _Key, obj: K8sObject) -> None:
         for ref in obj.references():
@@ -372,7 +381,7 @@ class _Painter:
         kind, name = named
         if code in MISSING_OBJECT_RULES:
             layer = LAYERS["workload"] if code == "KR031" else LAYERS.get(kind, LAYERS["ConfigMap"])
-            return draft.missing_node(kind, subject.namespace, name, layer)
+            return draft.absent_node(kind, subject.namespace, name, layer, missing=True)
         target = self.index.nearest(subject, kind, name)
         return draft.object_node(target) if target is not None else None
 
@@ -453,6 +462,7 @@ def _finish(name: str, draft: _Draft) -> UnitPicture:
             key[1],
             attributes["location"],
             attributes.get("missing", False),
+            key[0] == "absent" and not attributes.get("missing", False),
             tuple(draft.marks.get(key, ())),
         )
         for key in keys
