@@ -73,10 +73,14 @@ class Browser:
         self._buffer = b""
         self._next_id = 0
         self._session: str | None = None
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self.call("Page.enable")
-        self.call("Runtime.enable")
+        try:
+            target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            self._session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            self.call("Page.enable")
+            self.call("Runtime.enable")
+        except BaseException:
+            self.close()  # the process and the profile folder go too
+            raise
 
     @staticmethod
     def version(executable: str) -> str:
@@ -90,7 +94,10 @@ class Browser:
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if self._session is not None and not method.startswith("Target."):
             message["sessionId"] = self._session
-        os.write(self._to_child, json.dumps(message).encode("utf-8") + b"\0")
+        try:
+            os.write(self._to_child, json.dumps(message).encode("utf-8") + b"\0")
+        except OSError as exc:
+            raise BrowserError(f"Chromium exited ({exc.strerror})") from None
         deadline = time.monotonic() + self.timeout
         while True:
             answer = self._read(deadline)
@@ -145,8 +152,9 @@ class Browser:
         return path
 
     def close(self) -> None:
+        self._session = None
         try:
-            self.call("Browser.close") if self._session is None else self._close_browser()
+            self.call("Browser.close")
         except BrowserError:
             pass
         try:
@@ -160,10 +168,6 @@ class Browser:
             except OSError:
                 pass
         shutil.rmtree(self._profile, ignore_errors=True)
-
-    def _close_browser(self) -> None:
-        self._session = None
-        self.call("Browser.close")
 
     def __enter__(self) -> Browser:
         return self
