@@ -406,3 +406,14 @@ def test_graphviz_reads_the_dot_output_and_shows_names_as_written(tmp_path: Path
         [dot, "-Tsvg"], input=render_dot(_pictures(tmp_path / "hostile")), capture_output=True, text=True, check=True
     ).stdout
     assert "&lt;b&gt;x&lt;/b&gt; &quot;q&quot; \\N &amp;amp;</text>" in drawn
+
+
+def test_svg_and_output_file(cli: Any, tmp_path: Path) -> None:
+    """--format svg draws each unit without Graphviz; --output writes the same text to a file."""
+    broken = write_broken_variant(ROOT, tmp_path / "todo-chatbot")
+    svg = _graph(cli, broken, "--format", "svg")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="k8slint-graph" ')
+    assert svg.count('<g class="edge broken">') == 4 and svg.count('<g class="node') == 20
+    assert svg == render_svg(_pictures(broken))
+    assert _graph(cli, broken, "--format", "svg", "--output", str(tmp_path / "graph.svg")) == ""
+    assert (tmp_path / "graph.svg").read_text(encoding="utf-8") == svg
