@@ -52,6 +52,10 @@ def test_the_broken_variant_in_chromium(cli: Any, browser: Browser, tmp_path: Pa
     shot = browser.screenshot(tmp_path / "report.png")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20000
 
+    # the page's own styles and script run under its Content Security Policy (allowed by their hashes)
+    assert browser.evaluate("getComputedStyle(document.querySelector('#graphs .edge.broken path.wire')).stroke") == "rgb(204, 0, 0)"
+    assert browser.evaluate("getComputedStyle(document.querySelector('article.finding.error')).borderLeftColor") == "rgb(197, 34, 31)"
+
     # counts: the summary, the list, the graph
     assert browser.evaluate("document.getElementById('count-error').dataset.count") == "4"
     assert _shown(browser) == ["KN001", "KN021", "KN024", "KN041"]
