@@ -31,42 +31,44 @@ flowchart LR
     u0n6["Deployment<br/>todo-chatbot/frontend"]
     u0n7["StatefulSet<br/>todo-chatbot/postgres"]
     u0n8["ConfigMap<br/>todo-chatbot/todo-config"]
-    u0n9["Secret<br/>todo-chatbot/todo-secrets"]
-    u0n10["Secret (elsewhere)<br/>todo-chatbot/todo-tls"]
-    u0n11["container<br/>api"]
-    u0n12["container<br/>web"]
-    u0n13["container<br/>postgres"]
-    u0n14["image<br/>docker.io/library/postgres:16.4-alpine"]
-    u0n15["image<br/>ghcr.io/acme/todo-backend:1.4.2"]
-    u0n16["image<br/>ghcr.io/acme/todo-frontend:2.3.0"]
-    u0n17["Dockerfile<br/>./docker/backend.Dockerfile"]
-    u0n18["Dockerfile<br/>./docker/frontend.Dockerfile"]
+    u0n9["PersistentVolumeClaim<br/>todo-chatbot/data (per pod)"]
+    u0n10["Secret<br/>todo-chatbot/todo-secrets"]
+    u0n11["Secret (elsewhere)<br/>todo-chatbot/todo-tls"]
+    u0n12["container<br/>api"]
+    u0n13["container<br/>web"]
+    u0n14["container<br/>postgres"]
+    u0n15["image<br/>docker.io/library/postgres:16.4-alpine"]
+    u0n16["image<br/>ghcr.io/acme/todo-backend:1.4.2"]
+    u0n17["image<br/>ghcr.io/acme/todo-frontend:2.3.0"]
+    u0n18["Dockerfile<br/>./docker/backend.Dockerfile"]
+    u0n19["Dockerfile<br/>./docker/frontend.Dockerfile"]
   end
   u0n0 --> u0n1
   u0n0 --> u0n2
-  u0n0 --> u0n10
+  u0n0 --> u0n11
   u0n1 --> u0n5
   u0n2 --> u0n6
   u0n3 --> u0n7
   u0n4 --> u0n7
   u0n5 --> u0n8
-  u0n5 --> u0n9
-  u0n5 --> u0n11
+  u0n5 --> u0n10
+  u0n5 --> u0n12
   u0n6 --> u0n8
-  u0n6 --> u0n9
-  u0n6 --> u0n12
+  u0n6 --> u0n10
+  u0n6 --> u0n13
   u0n7 --> u0n8
   u0n7 --> u0n9
-  u0n7 --> u0n13
-  u0n14 --> u0n13
-  u0n15 --> u0n11
+  u0n7 --> u0n10
+  u0n7 --> u0n14
+  u0n15 --> u0n14
   u0n16 --> u0n12
-  u0n17 --> u0n15
+  u0n17 --> u0n13
   u0n18 --> u0n16
+  u0n19 --> u0n17
   classDef missing stroke:#c00,stroke-dasharray:5 5,color:#c00
   classDef marked stroke:#c00,stroke-width:3px
   classDef elsewhere stroke:#80868b,stroke-dasharray:3 3,color:#5f6368
-  class u0n10 elsewhere
+  class u0n11 elsewhere
 """
 
 BROKEN_MERMAID = """\
@@ -81,45 +83,47 @@ flowchart LR
     u0n6["Deployment<br/>todo-chatbot/frontend"]
     u0n7["StatefulSet<br/>todo-chatbot/postgres"]
     u0n8["ConfigMap<br/>todo-chatbot/todo-config"]
-    u0n9["Secret (missing)<br/>todo-chatbot/todo-secret"]
-    u0n10["Secret<br/>todo-chatbot/todo-secrets"]
-    u0n11["Secret (elsewhere)<br/>todo-chatbot/todo-tls"]
-    u0n12["container<br/>api"]
-    u0n13["container<br/>web"]
-    u0n14["container<br/>postgres"]
-    u0n15["image<br/>docker.io/library/postgres:16.4-alpine"]
-    u0n16["image<br/>ghcr.io/acme/todo-backend:1.4.2"]
-    u0n17["image<br/>ghcr.io/acme/todo-frontend:2.3.0"]
-    u0n18["Dockerfile<br/>./docker/backend.Dockerfile"]
-    u0n19["Dockerfile<br/>./docker/frontend.Dockerfile"]
+    u0n9["PersistentVolumeClaim<br/>todo-chatbot/data (per pod)"]
+    u0n10["Secret (missing)<br/>todo-chatbot/todo-secret"]
+    u0n11["Secret<br/>todo-chatbot/todo-secrets"]
+    u0n12["Secret (elsewhere)<br/>todo-chatbot/todo-tls"]
+    u0n13["container<br/>api"]
+    u0n14["container<br/>web"]
+    u0n15["container<br/>postgres"]
+    u0n16["image<br/>docker.io/library/postgres:16.4-alpine"]
+    u0n17["image<br/>ghcr.io/acme/todo-backend:1.4.2"]
+    u0n18["image<br/>ghcr.io/acme/todo-frontend:2.3.0"]
+    u0n19["Dockerfile<br/>./docker/backend.Dockerfile"]
+    u0n20["Dockerfile<br/>./docker/frontend.Dockerfile"]
   end
   u0n0 -.->|"KN041"| u0n1
   u0n0 --> u0n2
-  u0n0 --> u0n11
+  u0n0 --> u0n12
   u0n1 --> u0n5
   u0n2 --> u0n6
   u0n3 -.->|"KN001"| u0n7
   u0n4 --> u0n7
   u0n5 -.->|"KN024"| u0n8
-  u0n5 -.->|"KN021"| u0n9
-  u0n5 --> u0n10
-  u0n5 --> u0n12
+  u0n5 -.->|"KN021"| u0n10
+  u0n5 --> u0n11
+  u0n5 --> u0n13
   u0n6 --> u0n8
-  u0n6 --> u0n10
-  u0n6 --> u0n13
+  u0n6 --> u0n11
+  u0n6 --> u0n14
   u0n7 --> u0n8
-  u0n7 --> u0n10
-  u0n7 --> u0n14
-  u0n15 --> u0n14
-  u0n16 --> u0n12
+  u0n7 --> u0n9
+  u0n7 --> u0n11
+  u0n7 --> u0n15
+  u0n16 --> u0n15
   u0n17 --> u0n13
-  u0n18 --> u0n16
+  u0n18 --> u0n14
   u0n19 --> u0n17
+  u0n20 --> u0n18
   classDef missing stroke:#c00,stroke-dasharray:5 5,color:#c00
   classDef marked stroke:#c00,stroke-width:3px
   classDef elsewhere stroke:#80868b,stroke-dasharray:3 3,color:#5f6368
-  class u0n9 missing
-  class u0n11 elsewhere
+  class u0n10 missing
+  class u0n12 elsewhere
   linkStyle 0,5,7,8 stroke:#c00,stroke-width:2px,color:#c00
 """
 
@@ -157,16 +161,16 @@ def test_the_broken_variant_as_dot(cli: Any, tmp_path: Path) -> None:
     assert dot.startswith('digraph k8slint {\n  rankdir=LR;\n  node [shape=box, style="rounded", fontname="Helvetica"];\n')
     assert '    u0n0 [label="Ingress\\ntodo-chatbot/todo"];\n' in dot
     assert (
-        '    u0n9 [label="Secret (missing)\\ntodo-chatbot/todo-secret", style="rounded,dashed", color="#cc0000", fontcolor="#cc0000"];\n'
+        '    u0n10 [label="Secret (missing)\\ntodo-chatbot/todo-secret", style="rounded,dashed", color="#cc0000", fontcolor="#cc0000"];\n'
         in dot
     )
     broken_edges = re.findall(r"(u0n\d+) -> (u0n\d+) \[.*label=\"(\w+)\"\];", dot)
     assert (
-        '    u0n11 [label="Secret (elsewhere)\\ntodo-chatbot/todo-tls", style="rounded,dashed", color="#80868b", fontcolor="#5f6368"];\n'
+        '    u0n12 [label="Secret (elsewhere)\\ntodo-chatbot/todo-tls", style="rounded,dashed", color="#80868b", fontcolor="#5f6368"];\n'
         in dot
     )
-    assert broken_edges == [("u0n0", "u0n1", "KN041"), ("u0n3", "u0n7", "KN001"), ("u0n5", "u0n8", "KN024"), ("u0n5", "u0n9", "KN021")]
-    assert dot.count(" -> ") == 22
+    assert broken_edges == [("u0n0", "u0n1", "KN041"), ("u0n3", "u0n7", "KN001"), ("u0n5", "u0n8", "KN024"), ("u0n5", "u0n10", "KN021")]
+    assert dot.count(" -> ") == 23
     assert dot.endswith("  }\n}\n")
 
 
@@ -413,7 +417,7 @@ def test_svg_and_output_file(cli: Any, tmp_path: Path) -> None:
     broken = write_broken_variant(ROOT, tmp_path / "todo-chatbot")
     svg = _graph(cli, broken, "--format", "svg")
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" class="k8slint-graph" ')
-    assert svg.count('<g class="edge broken">') == 4 and svg.count('<g class="node') == 20
+    assert svg.count('<g class="edge broken">') == 4 and svg.count('<g class="node') == 21
     assert svg == render_svg(_pictures(broken))
     assert _graph(cli, broken, "--format", "svg", "--output", str(tmp_path / "graph.svg")) == ""
     assert (tmp_path / "graph.svg").read_text(encoding="utf-8") == svg

@@ -135,7 +135,7 @@ def test_a_unit_too_large_to_draw_is_drawn_around_its_broken_wiring(tmp_path: Pa
     whole = _report(broken)
     monkeypatch.setattr(reporter, "DRAWN_NODES", 10)
     cut = _report(broken)
-    assert whole.count('<g class="node') == 20 and "Too large to draw whole" not in whole
+    assert whole.count('<g class="node') == 21 and "Too large to draw whole" not in whole
     titles = re.findall(r'<g class="node[^"]*"[^>]*><title>([^<]*)</title>', cut)
     assert titles == [
         "Ingress todo-chatbot/todo",

@@ -243,6 +243,18 @@ def _scale_target(obj: K8sObject) -> tuple[str, str] | None:
     return (kind, name) if isinstance(kind, str) and isinstance(name, str) else None
 
 
+def _claim_templates(obj: K8sObject) -> list[tuple[str, FieldPath]]:
+    """(name, path of the name) of each of a StatefulSet's volumeClaimTemplates: a claim per pod, made by the controller."""
+    if obj.kind != "StatefulSet":
+        return []
+    found = []
+    for index, template in enumerate(sequence(dig(obj.data, ("spec", "volumeClaimTemplates")))):
+        name = dig(template, ("metadata", "name"))
+        if isinstance(name, str) and name:
+            found.append((name, ("spec", "volumeClaimTemplates", index, "metadata", "name")))
+    return found
+
+
 def _tls_secrets(obj: K8sObject) -> Iterator[tuple[str, FieldPath]]:
     for index, tls in enumerate(sequence(mapping(obj.data.get("spec")).get("tls"))):
         name = mapping(tls).get("secretName")
@@ -303,8 +315,26 @@ class _Painter:
             draft.edge(me, draft.absent_node(kind, viewer.namespace, name, layer, missing=False))
 
     def _wire_pods(self, draft: _Draft, me: _Key, obj: K8sObject) -> None:
+        claims = _claim_templates(obj)
+        for name, path in claims:
+            claim = draft.node(
+                (
+                    "template",
+                    LAYERS["PersistentVolumeClaim"],
+                    "PersistentVolumeClaim",
+                    obj.namespace or "",
+                    f"{obj.name}/{name}",
+                    obj.file.display,
+                ),
+                kind="PersistentVolumeClaim",
+                name=f"{name} (per pod)",
+                namespace=obj.namespace,
+                location=obj.locate(path),
+            )
+            draft.edge(me, claim)
         for ref in obj.references():
-            if not ref.optional:
+            # a pod volume named as a volumeClaimTemplate is replaced by that template's claim
+            if not ref.optional and not (ref.kind == "PersistentVolumeClaim" and any(ref.name == name for name, _ in claims)):
                 self._link(draft, me, obj, ref.kind, ref.name)
         for container in obj.containers():
             box = draft.node(
