@@ -247,7 +247,7 @@ def _claim_templates(obj: K8sObject) -> list[tuple[str, FieldPath]]:
     """(name, path of the name) of each of a StatefulSet's volumeClaimTemplates: a claim per pod, made by the controller."""
     if obj.kind != "StatefulSet":
         return []
-    found = []
+    found: list[tuple[str, FieldPath]] = []
     for index, template in enumerate(sequence(dig(obj.data, ("spec", "volumeClaimTemplates")))):
         name = dig(template, ("metadata", "name"))
         if isinstance(name, str) and name:
