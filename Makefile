@@ -30,8 +30,10 @@ lint: test-env
 	$(TEST_VENV)/bin/ruff format --check .
 	$(TEST_VENV)/bin/mypy
 
+# the rule docs and README table, and the README's pictures of the reference deployment's graph (docs/images)
 docs:
 	$(TEST_VENV)/bin/python -m k8slint.docs .
+	$(TEST_VENV)/bin/python -m k8slint.docs_images .
 
 clean:
 	rm -rf $(CHECK_VENV) $(TEST_VENV) build dist .pytest_cache

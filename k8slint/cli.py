@@ -23,7 +23,7 @@ def cli() -> None:
     """k8slint: find deployment mistakes in Kubernetes manifests before the cluster does."""
 
 
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "html")
 
 
 def lint_options(func: Any) -> Any:
@@ -232,6 +232,10 @@ def _render(result: Any, settings: Any, output_format: str) -> str:
         from k8slint.reporters.github import render_github
 
         return render_github(result)
+    if output_format == "html":
+        from k8slint.reporters.html import render_html
+
+        return render_html(result, _pictures(result))
     import io
 
     from k8slint.reporters.text import render_text
@@ -418,6 +422,48 @@ def _config_options(func: Any) -> Any:
     """--config and --no-config, for the commands that show the rules (custom rules come from the config)."""
     func = click.option("--no-config", is_flag=True, help="Ignore config files (and their custom rules).")(func)
     return click.option("--config", "config_file", metavar="FILE", help="Config file whose custom rules to include.")(func)
+
+
+def _pictures(result: Any) -> Any:
+    """The picture of each deployment unit of a run (k8slint.model.graph.picture), its findings on the broken edges."""
+    from k8slint.model.graph.picture import unit_pictures
+
+    _, facts, _ = result.loaded
+    return unit_pictures(facts.index, facts.builds, result.findings)
+
+
+@cli.command()
+@lint_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["mermaid", "dot", "svg"]),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (renders on GitHub in Markdown), dot (Graphviz) or svg (laid out by k8slint).",
+)
+@click.option("--output", metavar="FILE", type=click.Path(dir_okay=False, writable=True), help="Write the graph to FILE.")
+def graph(output_format: str, output: str | None, **params: Any) -> int:
+    """Draw the graph of each deployment unit in PATHS: Ingress/HTTPRoute -> Service -> workload -> ConfigMaps,
+    Secrets, PVCs and ServiceAccount; HPA and PDB -> workload; Dockerfile -> image -> container.
+
+    Broken wiring (the findings of the reference and selector rules) is drawn as red dashed edges
+    labelled with the rule code, to a dashed node when the object named is missing.
+    """
+    from k8slint.reporters.graph import render_graph
+
+    result, _ = _run({**params, "fail_on": None})
+    _keep_until_exit(result)
+    text = render_graph(_pictures(result), output_format)
+    if output is not None:
+        write_report(output, text)
+    else:
+        stdout = _PipeGuard(sys.stdout)
+        click.echo(text, file=stdout, nl=False)  # type: ignore[arg-type]
+        stdout.flush()
+    if any(f.code == rulecodes.INTERNAL_ERROR for f in result.findings):
+        return EXIT_INTERNAL
+    return EXIT_OK
 
 
 @cli.command(name="rules")
