@@ -64,13 +64,12 @@ def lint_options(func: Any) -> Any:
             help="Ask each base image's registry whether its tag or digest exists (network access).",
         ),
         click.option(
-<<<<<<< HEAD
             "--render/--no-render",
             default=None,
             help="Build kustomize roots with kustomize and render Helm charts with helm, and lint what they produce "
             "(--no-render: lint the files as they are, whatever the config says).",
         ),
-=======
+        click.option(
             "--build-arg",
             "build_args",
             multiple=True,
@@ -84,8 +83,6 @@ def lint_options(func: Any) -> Any:
             metavar="STAGE",
             help="Check the Dockerfiles' stage STAGE as the image, as docker build --target does, in each Dockerfile that has it (repeatable).",
         ),
-        click.option("--render", is_flag=True, help="Render Helm charts with `helm template` (helm must be on PATH)."),
->>>>>>> docker20
         click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable)."),
         click.option("--select", multiple=True, metavar="RULES", help="Run only these rules (comma-separated; repeatable)."),
         click.option("--ignore", multiple=True, metavar="RULES", help="Do not run these rules (comma-separated; repeatable)."),
