@@ -424,6 +424,21 @@ def explain(rule: str) -> int:
 
 
 @cli.command()
+def lsp() -> int:
+    """Run the language server on standard input and output, for editors (needs the lsp extra)."""
+    from k8slint.errors import UsageError
+
+    try:
+        from k8slint.lsp.server import serve
+    except ImportError as exc:
+        if exc.name not in ("pygls", "lsprotocol") and not str(exc.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        raise UsageError("k8slint lsp needs pygls: pip install 'k8slint[lsp]'") from None
+    serve()
+    return EXIT_OK
+
+
+@cli.command()
 @click.argument("example", type=click.Choice(["todo-chatbot"]))
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")

@@ -1,0 +1,293 @@
+"""The language server: pygls over stdio, the engine's findings as diagnostics.
+
+Each document is linted as ``k8slint check --with-context <file>`` lints it in
+its folder (the other manifests of the folder are context; the config is the
+one found from the file up to the repository root), with the text of every
+open document in place of what is on disk. The config is read again for every
+run, so an edit of ``.k8slint.yaml`` applies at the next run; saving it (or a
+watched-files notice for it) re-lints every open document. Runs happen one at
+a time on a worker thread, so the editor's requests are answered meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from k8slint import __version__
+from k8slint.errors import K8slintError
+from k8slint.findings import Finding, Severity
+from k8slint.lsp.positions import Span, finding_span, split_lines, suppression_edit
+from k8slint.repository import CONFIG_NAMES
+
+DEBOUNCE_SECONDS = 0.1
+"""How long typing must pause before a changed document is linted again."""
+SOURCE = "k8slint"
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A finding as it was published, with its range (for code actions and hover)."""
+
+    finding: Finding
+    span: Span
+
+
+class K8slintLanguageServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("k8slint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.published: dict[str, list[Published]] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.runner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="k8slint-lint")
+
+    # what is open
+    def open_paths(self) -> dict[str, str]:
+        """The text of every open document that is a file, by path: read instead of the disk."""
+        texts: dict[str, str] = {}
+        for uri, document in self.workspace.text_documents.items():
+            path = to_fs_path(uri)
+            if path is not None:
+                texts[os.path.abspath(path)] = document.source
+        return texts
+
+    def text_of(self, path: str, overlay: dict[str, str]) -> str | None:
+        if path in overlay:
+            return overlay[path]
+        try:
+            return Path(path).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+
+    # linting
+    def lint_now(self, uri: str, overlay: dict[str, str]) -> list[types.Diagnostic]:
+        """Lint one document (on the runner thread) with ``overlay`` (a snapshot of the open texts)
+        and remember what was published."""
+        path = to_fs_path(uri)
+        if path is None or not os.path.isfile(path):
+            self.published[uri] = []
+            return []
+        path = os.path.abspath(path)
+        try:
+            findings = lint_file(path, overlay)
+        except K8slintError as exc:
+            self.published[uri] = []
+            return [
+                types.Diagnostic(
+                    range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+                    message=f"k8slint cannot lint this file: {exc}",
+                    severity=types.DiagnosticSeverity.Error,
+                    source=SOURCE,
+                )
+            ]
+        texts: dict[str, list[str]] = {}
+
+        def lines_of(file: str) -> list[str]:
+            if file not in texts:
+                texts[file] = split_lines(self.text_of(file, overlay) or "")
+            return texts[file]
+
+        published = []
+        diagnostics = []
+        for finding in findings:
+            span = finding_span(lines_of(path), finding.location.line, finding.location.column, yaml=not is_dockerfile(path))
+            published.append(Published(finding, span))
+            diagnostics.append(to_diagnostic(finding, span, lines_of))
+        self.published[uri] = published
+        return diagnostics
+
+    async def lint_and_publish(self, uris: Iterable[str]) -> None:
+        loop = asyncio.get_running_loop()
+        for uri in uris:
+            diagnostics = await loop.run_in_executor(self.runner, self.lint_now, uri, self.open_paths())
+            if uri in self.workspace.text_documents:  # closed meanwhile: its diagnostics were cleared
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Lint ``uri``, then the other open documents of its folder (their context changed), after ``delay``."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+
+        async def run() -> None:
+            await asyncio.sleep(delay)
+            self.pending.pop(uri, None)
+            await self.lint_and_publish([uri, *self.neighbours(uri)])
+
+        self.pending[uri] = asyncio.ensure_future(run())
+
+    def neighbours(self, uri: str) -> list[str]:
+        path = to_fs_path(uri)
+        if path is None:
+            return []
+        folder = os.path.dirname(os.path.abspath(path))
+        return sorted(
+            other
+            for other in self.workspace.text_documents
+            if other != uri and (p := to_fs_path(other)) is not None and os.path.dirname(os.path.abspath(p)) == folder
+        )
+
+    def relint_all(self) -> None:
+        for uri in list(self.workspace.text_documents):
+            self.schedule(uri, 0)
+
+
+def lint_file(path: str, overlay: dict[str, str]) -> list[Finding]:
+    """The findings of ``k8slint check --with-context path`` on ``path``, reading ``overlay`` for unsaved texts."""
+    from k8slint.config import build_settings, find_config
+    from k8slint.engine import lint
+    from k8slint.registry import registry
+
+    settings = build_settings(registry(), find_config(Path(path)))
+    result = lint([path], settings, with_context=True, overlay=overlay)
+    return [f for f in result.findings if os.path.abspath(f.location.file) == path]
+
+
+def is_dockerfile(path: str) -> bool:
+    from k8slint.sources.dockerfiles import is_dockerfile_name
+
+    name = os.path.basename(path)
+    return not name.endswith((".yaml", ".yml", ".json")) and is_dockerfile_name(name)
+
+
+def to_diagnostic(finding: Finding, span: Span, lines_of: object) -> types.Diagnostic:
+    from k8slint.docs import DOCS_PAGE_URL, rule_anchor
+    from k8slint.registry import registry
+
+    rule = registry().get(finding.code)
+    message = finding.message + (f"\n{finding.hint}" if finding.hint else "")
+    related = []
+    for item in finding.related:
+        file = os.path.abspath(item.location.file)
+        other = finding_span(lines_of(file), item.location.line, item.location.column, yaml=not is_dockerfile(file))  # type: ignore[operator]
+        related.append(types.DiagnosticRelatedInformation(types.Location(from_fs_path(file) or file, to_range(other)), item.message))
+    return types.Diagnostic(
+        range=to_range(span),
+        message=message,
+        severity=_SEVERITY[finding.severity],
+        code=finding.code,
+        code_description=types.CodeDescription(href=f"{DOCS_PAGE_URL}#{rule_anchor(rule)}") if rule is not None else None,
+        source=SOURCE,
+        related_information=related or None,
+        data={"rule": finding.rule, "line": finding.location.line},
+    )
+
+
+def to_range(span: Span) -> types.Range:
+    return types.Range(types.Position(span.start_line, span.start_column), types.Position(span.end_line, span.end_column))
+
+
+def _inside(position: types.Position, span: Span) -> bool:
+    start = (span.start_line, span.start_column)
+    end = (span.end_line, span.end_column)
+    return start <= (position.line, position.character) <= end
+
+
+def _overlaps(area: types.Range, span: Span) -> bool:
+    return (area.start.line, area.start.character) <= (span.end_line, span.end_column) and (span.start_line, span.start_column) <= (
+        area.end.line,
+        area.end.character,
+    )
+
+
+def create_server() -> K8slintLanguageServer:
+    server = K8slintLanguageServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: K8slintLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: K8slintLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: K8slintLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri)
+        if path is not None and os.path.basename(path) in CONFIG_NAMES:
+            ls.relint_all()
+        else:
+            ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: K8slintLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = ls.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        ls.published.pop(uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_changed(ls: K8slintLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+        if any(os.path.basename(to_fs_path(change.uri) or "") in CONFIG_NAMES for change in params.changes):
+            ls.relint_all()
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: K8slintLanguageServer, params: types.InitializedParams) -> None:
+        watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+        if watched and watched.dynamic_registration:
+            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+            registration = types.Registration(
+                id="k8slint-config",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+            )
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: K8slintLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        from k8slint.docs import render_rule_docs
+        from k8slint.registry import registry
+
+        hits = [p for p in ls.published.get(params.text_document.uri, []) if _inside(params.position, p.span)]
+        if not hits:
+            return None
+        rules = list(dict.fromkeys(p.finding.code for p in hits))
+        text = "\n\n---\n\n".join(render_rule_docs(registry()[code]) for code in rules)
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(ls: K8slintLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        document = ls.workspace.get_text_document(uri)
+        lines = split_lines(document.source)
+        actions: list[types.CodeAction] = []
+        for diagnostic in params.context.diagnostics:
+            if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+                continue
+            rule, line = diagnostic.data.get("rule"), diagnostic.data.get("line")
+            if not isinstance(rule, str) or not isinstance(line, int):
+                continue
+            edit = suppression_edit(lines, line, rule)
+            actions.append(
+                types.CodeAction(
+                    title=f"suppress {rule} here",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(changes={uri: [types.TextEdit(to_range(edit.span), edit.text)]}),
+                )
+            )
+        return actions
+
+    return server
+
+
+def serve() -> None:
+    """Speak LSP on standard input and output until the client says exit."""
+    create_server().start_io()
