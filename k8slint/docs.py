@@ -43,6 +43,8 @@ def render_rule_docs(rule: RuleSpec) -> str:
         f"Fix: {rule.hint}",
         "",
     ]
+    if rule.fix:
+        lines += ["## Autofix", "", f"`k8slint fix` rewrites it: {rule.fix}", ""]
     if rule.options:
         lines += ["## Options", ""]
         for key, schema in rule.options.items():

@@ -154,6 +154,17 @@ async def _session(workspace: Path) -> None:
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert hover.contents.value.startswith("# KR015 probe-port-unknown") and "## What it does" in hover.contents.value
 
+    # the probe's port has a quick fix (k8slint fix's), besides the suppression
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(web_uri), probe.range, types.CodeActionContext(diagnostics=[probe]))
+    )
+    assert actions is not None
+    titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
+    assert titles == ["fix: readinessProbe port 'htp' -> 'http', the declared port name it misspells", "suppress probe-port-unknown here"]
+    quick = actions[0]
+    assert isinstance(quick, types.CodeAction) and quick.edit is not None and quick.edit.changes is not None
+    assert apply_edits(WEB, quick.edit.changes[web_uri]) == WEB.replace("port: htp ", "port: http ", 1)
+
     # an unsaved change fixes the probe's port: the editor's text is linted, not the file
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -174,6 +185,10 @@ async def _session(workspace: Path) -> None:
         )
     )
     assert actions is not None
+    (remove,) = [a for a in actions if isinstance(a, types.CodeAction) and a.title.startswith("fix: removed the earlier GREETING")]
+    assert remove.edit is not None and remove.edit.changes is not None
+    # the removed entry holds the rocket: the edit's end counts it as two UTF-16 units
+    assert apply_edits(text, remove.edit.changes[web_uri]).splitlines()[18] == "          env: [{name: GREETING, value: hello}]"
     (suppress,) = [a for a in actions if isinstance(a, types.CodeAction) and a.title == "suppress duplicate-env here"]
     assert suppress.edit is not None and suppress.edit.changes is not None
     text = apply_edits(text, suppress.edit.changes[web_uri])

@@ -55,6 +55,18 @@ def character_index(line: str, column: int) -> int:
     return len(line)
 
 
+def offset_position(text: str, offset: int) -> tuple[int, int]:
+    """The 0-based line and UTF-16 column of the character ``offset`` of ``text``."""
+    line = 0
+    start = 0
+    for match in _LINE_BREAK.finditer(text, 0, offset):
+        line += 1
+        start = match.end()
+    if start > offset:  # inside a \r\n
+        start = offset
+    return line, utf16_column(text[start:offset], offset - start)
+
+
 def finding_span(lines: list[str], line: int, column: int, *, yaml: bool = True) -> Span:
     """The range of the finding at 1-based ``line``/``column``: from there to the end of what is
     written on that line (the key and its value, or the value, or the instruction), without a

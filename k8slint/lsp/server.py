@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -25,7 +26,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from k8slint import __version__
 from k8slint.errors import K8slintError
 from k8slint.findings import Finding, Severity
-from k8slint.lsp.positions import Span, finding_span, split_lines, suppression_edit
+from k8slint.lsp.positions import Span, finding_span, offset_position, split_lines, suppression_edit
 from k8slint.repository import CONFIG_NAMES
 
 DEBOUNCE_SECONDS = 0.1
@@ -36,6 +37,19 @@ _SEVERITY = {
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
+
+
+@dataclass(slots=True)
+class Linted:
+    """A document's last run: its text then, what the run loaded, and (once asked) its checked quick fixes."""
+
+    path: str
+    text: str
+    overlay: dict[str, str]
+    findings: list[Finding]
+    result: Any
+    settings: Any
+    fixes: list[tuple[Finding, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +66,8 @@ class K8slintLanguageServer(LanguageServer):
         self.published: dict[str, list[Published]] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.runner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="k8slint-lint")
+        self.linted: dict[str, Linted] = {}
+        """The last run of each document, for its quick fixes."""
 
     # what is open
     def open_paths(self) -> dict[str, str]:
@@ -81,9 +97,10 @@ class K8slintLanguageServer(LanguageServer):
             return []
         path = os.path.abspath(path)
         try:
-            findings = lint_file(path, overlay)
+            findings, result, settings = lint_file(path, overlay)
         except K8slintError as exc:
             self.published[uri] = []
+            self.linted.pop(uri, None)
             return [
                 types.Diagnostic(
                     range=types.Range(types.Position(0, 0), types.Position(0, 0)),
@@ -106,7 +123,33 @@ class K8slintLanguageServer(LanguageServer):
             published.append(Published(finding, span))
             diagnostics.append(to_diagnostic(finding, span, lines_of))
         self.published[uri] = published
+        text = overlay.get(path)
+        if text is None:
+            text = self.text_of(path, overlay) or ""
+        self.linted[uri] = Linted(path, text, overlay, findings, result, settings)
         return diagnostics
+
+    def fixes_of(self, uri: str) -> list[tuple[Finding, Any]]:
+        """The quick fixes of the document's last run (on the runner thread): each fix that, applied
+        alone, brings in no error (as `k8slint fix` checks)."""
+        from k8slint.fix import brings_errors, quick_fixes
+
+        linted = self.linted.get(uri)
+        if linted is None:
+            return []
+        if linted.fixes is None:
+            checked = []
+            for finding, change in quick_fixes(linted.result, linted.settings):
+                if os.path.abspath(finding.location.file) != linted.path:
+                    continue
+                text = linted.text
+                for edit in sorted(change.edits, key=lambda e: e.start, reverse=True):
+                    text = text[: edit.start] + edit.text + text[edit.end :]
+                after, _, _ = lint_file(linted.path, {**linted.overlay, linted.path: text})
+                if not brings_errors(linted.findings, after):
+                    checked.append((finding, change))
+            linted.fixes = checked
+        return linted.fixes
 
     async def lint_and_publish(self, uris: Iterable[str]) -> None:
         loop = asyncio.get_running_loop()
@@ -144,15 +187,16 @@ class K8slintLanguageServer(LanguageServer):
             self.schedule(uri, 0)
 
 
-def lint_file(path: str, overlay: dict[str, str]) -> list[Finding]:
-    """The findings of ``k8slint check --with-context path`` on ``path``, reading ``overlay`` for unsaved texts."""
+def lint_file(path: str, overlay: dict[str, str]) -> tuple[list[Finding], Any, Any]:
+    """The findings of ``k8slint check --with-context path`` on ``path``, reading ``overlay`` for
+    unsaved texts; with the run's result and settings."""
     from k8slint.config import build_settings, find_config
     from k8slint.engine import lint
     from k8slint.registry import registry
 
     settings = build_settings(registry(), find_config(Path(path)))
     result = lint([path], settings, with_context=True, overlay=overlay)
-    return [f for f in result.findings if os.path.abspath(f.location.file) == path]
+    return [f for f in result.findings if os.path.abspath(f.location.file) == path], result, settings
 
 
 def is_dockerfile(path: str) -> bool:
@@ -181,8 +225,12 @@ def to_diagnostic(finding: Finding, span: Span, lines_of: object) -> types.Diagn
         code_description=types.CodeDescription(href=f"{DOCS_PAGE_URL}#{rule_anchor(rule)}") if rule is not None else None,
         source=SOURCE,
         related_information=related or None,
-        data={"rule": finding.rule, "line": finding.location.line},
+        data={"rule": finding.rule, "line": finding.location.line, "column": finding.location.column},
     )
+
+
+def _range_of(text: str, start: int, end: int) -> types.Range:
+    return types.Range(types.Position(*offset_position(text, start)), types.Position(*offset_position(text, end)))
 
 
 def to_range(span: Span) -> types.Range:
@@ -263,17 +311,34 @@ def create_server() -> K8slintLanguageServer:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
-    def code_action(ls: K8slintLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(ls: K8slintLanguageServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
         document = ls.workspace.get_text_document(uri)
         lines = split_lines(document.source)
         actions: list[types.CodeAction] = []
+        linted = ls.linted.get(uri)
+        fixes: list[tuple[Finding, Any]] = []
+        if linted is not None and linted.text == document.source:  # else the fixes' offsets are stale
+            fixes = await asyncio.get_running_loop().run_in_executor(ls.runner, ls.fixes_of, uri)
         for diagnostic in params.context.diagnostics:
             if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
                 continue
             rule, line = diagnostic.data.get("rule"), diagnostic.data.get("line")
             if not isinstance(rule, str) or not isinstance(line, int):
                 continue
+            for finding, change in fixes:
+                loc = finding.location
+                if finding.code == diagnostic.code and (loc.line, loc.column) == (line, diagnostic.data.get("column")):
+                    edits = [types.TextEdit(_range_of(document.source, e.start, e.end), e.text) for e in change.edits]
+                    actions.append(
+                        types.CodeAction(
+                            title=f"fix: {change.title}",
+                            kind=types.CodeActionKind.QuickFix,
+                            diagnostics=[diagnostic],
+                            edit=types.WorkspaceEdit(changes={uri: edits}),
+                            is_preferred=True,
+                        )
+                    )
             edit = suppression_edit(lines, line, rule)
             actions.append(
                 types.CodeAction(

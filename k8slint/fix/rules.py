@@ -1,0 +1,310 @@
+"""The fixes, each registered under the code of the rule whose findings it fixes.
+
+Each returns :class:`~k8slint.fix.Change` (edits on the text) for what has one
+right answer, and :class:`~k8slint.fix.Declined` where it has not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from k8slint.fix import Change, Declined, FixContext
+from k8slint.fix.document import Edit, NotEditable, YamlDocument, scalar_text
+from k8slint.model.lifecycle import lifecycle
+from k8slint.model.numbers import is_ascii_digits
+from k8slint.model.objects import K8sObject
+from k8slint.model.selectors import from_map
+from k8slint.model.values import mapping, sequence
+from k8slint.model.workloads import declared_ports
+from k8slint.registry import chart_fix, object_fix
+
+Outcome = Change | Declined
+
+# --- removed and deprecated apiVersions (KM001 deprecated-api, KM002 removed-api) ---
+
+_WORKLOADS = {
+    ("extensions/v1beta1", "Deployment"),
+    ("extensions/v1beta1", "DaemonSet"),
+    ("extensions/v1beta1", "ReplicaSet"),
+    ("apps/v1beta1", "Deployment"),
+    ("apps/v1beta1", "StatefulSet"),
+    ("apps/v1beta1", "ReplicaSet"),
+    ("apps/v1beta2", "Deployment"),
+    ("apps/v1beta2", "DaemonSet"),
+    ("apps/v1beta2", "StatefulSet"),
+    ("apps/v1beta2", "ReplicaSet"),
+}
+"""Workloads that move to apps/v1 (the upstream deprecation guide, "v1.16")."""
+
+_SAME_SHAPE = {
+    ("batch/v1beta1", "CronJob"): "batch/v1",
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"): "autoscaling/v2",
+    ("extensions/v1beta1", "NetworkPolicy"): "networking.k8s.io/v1",
+    ("networking.k8s.io/v1beta1", "IngressClass"): "networking.k8s.io/v1",
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"): "scheduling.k8s.io/v1",
+    ("coordination.k8s.io/v1beta1", "Lease"): "coordination.k8s.io/v1",
+    ("node.k8s.io/v1beta1", "RuntimeClass"): "node.k8s.io/v1",
+    ("apiregistration.k8s.io/v1beta1", "APIService"): "apiregistration.k8s.io/v1",
+    **{
+        ("rbac.authorization.k8s.io/v1beta1", kind): "rbac.authorization.k8s.io/v1"
+        for kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
+    },
+    **{
+        ("storage.k8s.io/v1beta1", kind): "storage.k8s.io/v1"
+        for kind in ("StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "CSIStorageCapacity")
+    },
+}
+"""apiVersions whose replacement reads the same fields the same way: the deprecation guide says "no
+notable changes" for each (autoscaling/v2beta2 and v2 share their HorizontalPodAutoscalerSpec)."""
+
+_OLD_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
+    # pkg/apis/extensions/v1beta1/defaults.go SetDefaults_Deployment: no progress deadline, every
+    # old ReplicaSet kept, a rolling update of one pod at a time
+    ("extensions/v1beta1", "Deployment"): {
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 1}},
+        "revisionHistoryLimit": 2147483647,
+        "progressDeadlineSeconds": 2147483647,
+    },
+    ("extensions/v1beta1", "DaemonSet"): {"updateStrategy": {"type": "OnDelete"}},
+    # pkg/apis/apps/v1beta1/defaults.go: two old ReplicaSets kept; StatefulSets updated on delete
+    ("apps/v1beta1", "Deployment"): {"revisionHistoryLimit": 2},
+    ("apps/v1beta1", "StatefulSet"): {"updateStrategy": {"type": "OnDelete"}},
+}
+"""What the old version defaulted differently from apps/v1, written out when the manifest leaves it
+unset, so that the object behaves as it did (the API server stored these values for it)."""
+
+_REMOVED_IN_APPS_V1 = ("rollbackTo", "templateGeneration")
+
+
+def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
+    api_version, kind = obj.api_version or "", obj.kind or ""
+    entry = lifecycle(api_version, kind)
+    target = "apps/v1" if (api_version, kind) in _WORKLOADS else _SAME_SHAPE.get((api_version, kind))
+    if target is None and (api_version, kind) == ("policy/v1beta1", "PodDisruptionBudget"):
+        target = "policy/v1"
+    if entry is None or target is None:
+        yield Declined(f"no mechanical conversion of {api_version} {kind} is known", ("apiVersion",))
+        return
+    if entry.replacement_at(ctx.kubernetes_version) != target:
+        yield Declined(f"{target} is not the replacement served at Kubernetes {ctx.kubernetes_version}", ("apiVersion",))
+        return
+    node = document.value(("apiVersion",))
+    if node is None:
+        return
+    spec = mapping(obj.data.get("spec"))
+    edits = [document.replace_scalar(node, scalar_text(target))]
+    notes: list[str] = []
+    if target == "policy/v1":
+        selector = mapping(spec.get("selector"))
+        if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+            yield Declined(
+                "an empty or missing selector selects no pod in policy/v1beta1 and every pod of the namespace in "
+                "policy/v1: write the selector you mean",
+                ("apiVersion",),
+            )
+            return
+    if target == "apps/v1":
+        removed = [name for name in _REMOVED_IN_APPS_V1 if name in spec]
+        if removed:
+            yield Declined(f"spec.{removed[0]} has no apps/v1 counterpart", ("apiVersion",))
+            return
+        insert: list[str] = []
+        if "selector" not in spec:
+            labels = mapping(mapping(mapping(spec.get("template")).get("metadata")).get("labels"))
+            if not labels or not all(isinstance(v, str) for v in labels.values()):
+                yield Declined("no spec.selector and no template labels to make it of", ("apiVersion",))
+                return
+            insert += ["selector:", "  matchLabels:", *(f"    {scalar_text(k)}: {scalar_text(v)}" for k, v in labels.items())]
+            notes.append("spec.selector from the template labels")
+        defaulted = []
+        for field, value in _OLD_DEFAULTS.get((api_version, kind), {}).items():
+            if field not in spec:
+                insert += _block(field, value)
+                defaulted.append(f"spec.{field}")
+            elif isinstance(value, dict) and not _covers(spec[field], value):
+                yield Declined(
+                    f"spec.{field} is partly set, and {api_version} defaults the rest differently from apps/v1: set it in full",
+                    ("apiVersion",),
+                )
+                return
+        if defaulted:
+            notes.append(f"{', '.join(defaulted)} as {api_version} defaulted {'them' if len(defaulted) > 1 else 'it'}")
+        if insert:
+            edits.append(document.insert_first(("spec",), insert))
+    title = f"apiVersion {api_version} -> {target}" + (f" (with {'; '.join(notes)})" if notes else "")
+    yield Change(title, tuple(edits), ("apiVersion",))
+
+
+def _covers(given: Any, default: dict[str, Any]) -> bool:
+    """Whether a field set in the manifest leaves nothing to the old defaults (a strategy of another type does not need them)."""
+    given = mapping(given)
+    if "type" in default and given.get("type") is not None and given.get("type") != default["type"]:
+        return True
+    if given.get("type") is None:
+        return False
+    return all(key in given and (not isinstance(value, dict) or _covers_all(given[key], value)) for key, value in default.items())
+
+
+def _covers_all(given: Any, default: dict[str, Any]) -> bool:
+    given = mapping(given)
+    return all(key in given for key in default)
+
+
+def _block(field: str, value: Any, depth: int = 0) -> list[str]:
+    pad = "  " * depth
+    if isinstance(value, dict):
+        lines = [f"{pad}{field}:"]
+        for key, inner in value.items():
+            lines += _block(key, inner, depth + 1)
+        return lines
+    return [f"{pad}{field}: {scalar_text(value)}"]
+
+
+object_fix("KM001")(_api_version_fix)
+object_fix("KM002")(_api_version_fix)
+
+
+# --- duplicate env entries (KR026 duplicate-env) ---
+
+_REFERENCE = re.compile(r"\$\(([^)]*)\)")
+
+
+@object_fix("KR026")
+def duplicate_env(obj: K8sObject, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
+    """Remove the earlier entries of a repeated name: the API keeps the last one. Not when an entry
+    from the first on refers to the variable with $(NAME): it reads the value set before it."""
+    for container in obj.containers():
+        env = sequence(container.data.get("env"))
+        seen: dict[str, list[int]] = {}
+        for index, entry in enumerate(env):
+            name = mapping(entry).get("name")
+            if isinstance(name, str):
+                seen.setdefault(name, []).append(index)
+        for name, indexes in seen.items():
+            if len(indexes) < 2:
+                continue
+            later = indexes[1:]
+            between = env[indexes[0] + 1 : indexes[-1] + 1]
+            paths = [(*container.path, "env", index, "name") for index in later]
+            if any(name in _REFERENCE.findall(str(mapping(e).get("value", ""))) for e in between):
+                for path in paths:
+                    yield Declined(f"an entry refers to $({name}) between the two: it reads the earlier value", path)
+                continue
+            edits = tuple(document.remove_item((*container.path, "env", index)) for index in indexes[:-1])
+            for path in paths:
+                yield Change(f"removed the earlier {name} of container {container.name!r}; the last one wins", edits, path)
+
+
+# --- port names with a typo (KN026 target-port-unknown, KR015 probe-port-unknown) ---
+
+
+def distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def meant(name: str, declared: set[str]) -> str | None:
+    """The one declared name ``name`` is a typo of: within 1 edit (2 for names of 6 characters or more),
+    and no other declared name as close or closer."""
+    limit = 2 if len(name) >= 6 else 1
+    close = [d for d in declared if distance(name, d) <= limit]
+    return close[0] if len(close) == 1 else None
+
+
+@object_fix("KN026")
+def target_port_typo(obj: K8sObject, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
+    spec = mapping(obj.data.get("spec"))
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not selector:
+        return
+    templates = ctx.index.templates_matching(obj, from_map(selector))
+    for index, port in enumerate(sequence(spec.get("ports"))):
+        port = mapping(port)
+        if "targetPort" not in port:
+            continue
+        target = port["targetPort"]
+        path = ("spec", "ports", index, "targetPort")
+        if not isinstance(target, str) or is_ascii_digits(target):
+            continue
+        protocol = port.get("protocol", "TCP")
+        declared = {
+            p.name
+            for t in templates
+            for c in t.obj.containers()
+            if c.group == "containers"
+            for p in declared_ports(c.data)
+            if p.name and p.protocol == protocol
+        }
+        yield from _rename(document, path, target, declared, "targetPort")
+
+
+@object_fix("KR015")
+def probe_port_typo(obj: K8sObject, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
+    from k8slint.model.workloads import PROBES, probe_handler
+
+    for container in obj.containers():
+        for probe_name in PROBES:
+            probe = container.data.get(probe_name)
+            found = probe_handler(probe) if isinstance(probe, dict) else None
+            if found is None or found[0] == "exec":
+                continue
+            handler, settings = found
+            port = settings.get("port")
+            if not isinstance(port, str) or is_ascii_digits(port):
+                continue
+            declared = {p.name for p in declared_ports(container.data) if p.name and p.protocol == "TCP"}
+            yield from _rename(document, (*container.path, probe_name, handler, "port"), port, declared, f"{probe_name} port")
+
+
+def _rename(document: YamlDocument, path: tuple[Any, ...], name: str, declared: set[str], what: str) -> Iterator[Outcome]:
+    if name in declared:
+        return
+    target = meant(name, declared)
+    if target is None:
+        yield Declined(f"{name!r} is not a typo of exactly one declared port name ({', '.join(sorted(declared)) or 'none'})", path)
+        return
+    node = document.value(path)
+    if node is None:
+        return
+    yield Change(
+        f"{what} {name!r} -> {target!r}, the declared port name it misspells", (document.replace_scalar(node, scalar_text(target)),), path
+    )
+
+
+# --- a chart version Helm cannot read, or reads loosely (CH001 chart-version-not-semver) ---
+
+_SHORT_VERSION = re.compile(r"v?(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?(?:\.(0|[1-9][0-9]*))?")
+
+
+@chart_fix("CH001")
+def chart_version(chart: Any, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
+    """``1.2`` (a YAML number), ``"1.2"``, ``1`` and ``v1.2.3`` as the SemVer Helm reads them as: ``"1.2.0"``,
+    ``"1.0.0"``, ``"1.2.3"`` (Masterminds semver fills the missing parts with 0)."""
+    node = document.value(("version",))
+    if not isinstance(node, yaml.ScalarNode):
+        return
+    match = _SHORT_VERSION.fullmatch(node.value)
+    if match is None:
+        yield Declined("not a short or v-prefixed version with one SemVer reading", None)
+        return
+    version = ".".join(part or "0" for part in match.groups())
+    if node.value == version:
+        return
+    try:
+        edit: Edit = document.replace_scalar(node, f'"{version}"')
+    except NotEditable as exc:
+        yield Declined(str(exc), None)
+        return
+    yield Change(f'chart version {node.value} -> "{version}"', (edit,), None)
