@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -276,6 +277,21 @@ spec:
         "spec:\n    selector:\n        matchLabels:\n            app: db\n            app.kubernetes.io/part-of: shop\n"
         "    updateStrategy:\n        type: OnDelete\n    serviceName: db\n",
     )
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="needs kubectl for --render")
+def test_what_a_kustomize_build_makes_is_not_rewritten(tmp_path: Path) -> None:
+    cron = "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata:\n  name: backup\nspec:\n  schedule: '0 3 * * *'\n"
+    cron += "  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: OnFailure\n"
+    cron += "          containers:\n            - {name: backup, image: 'busybox:1.36'}\n"
+    repo = _repo(tmp_path, {"base/cron.yaml": cron, "base/kustomization.yaml": "resources:\n  - cron.yaml\n"})
+    done = _k8slint("fix", "--render", ".", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert (repo / "base/cron.yaml").read_text(encoding="utf-8") == cron
+    assert "not fixed ./base/cron.yaml:1:1 KM002 removed-api: not rewritten: linted as `kustomize build ./base` makes it" in done.stdout
+    # as written, the file is fixed
+    assert _k8slint("fix", "--no-render", ".", cwd=repo).returncode == 0
+    assert (repo / "base/cron.yaml").read_text(encoding="utf-8") == cron.replace("batch/v1beta1", "batch/v1")
 
 
 def test_the_cli_refuses_standard_input(tmp_path: Path) -> None:

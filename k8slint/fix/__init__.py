@@ -202,9 +202,17 @@ def _plan(
         if identity(finding) in banned:
             left.append(Left(finding, banned[identity(finding)]))
             continue
-        if finding.built_from or finding.source:
-            built = ", ".join(finding.built_from) or f"the Helm template {finding.source}"
-            left.append(Left(finding, f"not rewritten: it comes from {built}; edit the template or patch it came from"))
+        if finding.source:
+            left.append(Left(finding, f"not rewritten: it comes from the Helm template {finding.source}; edit the template"))
+            continue
+        if finding.built_from:
+            built = ", ".join(finding.built_from)
+            left.append(
+                Left(
+                    finding,
+                    f"not rewritten: linted as `{built}` makes it (kustomize's patches are never rewritten; without --render the files are fixed as written)",
+                )
+            )
             continue
         subject = _subject(finding, fixer.scope, state.objects, charts)
         if subject is None:
