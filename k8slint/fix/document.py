@@ -138,6 +138,27 @@ class YamlDocument:
             return 0
         return self.column(found[0])
 
+    def own_line(self, key: yaml.Node, value: yaml.Node) -> tuple[int, int]:
+        """The line of a ``key: value`` entry written alone on it (a trailing comment allowed): where the
+        line starts and where it ends, its line break included."""
+        start = self.line_start(self.start(key))
+        if self.text[start : self.start(key)].strip():
+            raise NotEditable("the entry shares its line with other text")
+        if not isinstance(value, yaml.ScalarNode) or value.style not in (None, '"', "'") or value.start_mark.line != key.start_mark.line:
+            raise NotEditable("not a one-line scalar entry")
+        newline = self.text.find("\n", self.end(value))
+        end = len(self.text) if newline < 0 else newline + 1
+        rest = self.text[self.end(value) : end].strip()
+        if rest and not rest.startswith("#"):
+            raise NotEditable("the entry's line holds other text")
+        return start, end
+
+    def child_step(self, key: yaml.Node, mapping: yaml.Node) -> int:
+        """How far the block ``mapping`` under ``key`` is indented past the key (at least one column)."""
+        if not isinstance(mapping, yaml.MappingNode) or not mapping.value:
+            return 2
+        return max(self.column(mapping.value[0][0]) - self.column(key), 1)
+
     def remove_item(self, path: tuple[Any, ...]) -> Edit:
         """Remove a list item: its whole lines in a block sequence, the item and its comma in a flow one."""
         *parent, index = path

@@ -78,6 +78,7 @@ _OLD_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
 unset, so that the object behaves as it did (the API server stored these values for it)."""
 
 _REMOVED_IN_APPS_V1 = ("rollbackTo", "templateGeneration")
+_INGRESS_BETAS = {("extensions/v1beta1", "Ingress"), ("networking.k8s.io/v1beta1", "Ingress")}
 
 
 def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
@@ -86,6 +87,8 @@ def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) ->
     target = "apps/v1" if (api_version, kind) in _WORKLOADS else _SAME_SHAPE.get((api_version, kind))
     if target is None and (api_version, kind) == ("policy/v1beta1", "PodDisruptionBudget"):
         target = "policy/v1"
+    if (api_version, kind) in _INGRESS_BETAS:
+        target = "networking.k8s.io/v1"
     if entry is None or target is None:
         yield Declined(f"no mechanical conversion of {api_version} {kind} is known", ("apiVersion",))
         return
@@ -107,6 +110,13 @@ def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) ->
                 ("apiVersion",),
             )
             return
+    if target == "networking.k8s.io/v1" and kind == "Ingress":
+        try:
+            edits += _ingress_edits(obj, document)
+        except NotEditable as exc:
+            yield Declined(f"the backends cannot be rewritten on the text: {exc}", ("apiVersion",))
+            return
+        notes.append("backends as service.name and service.port, pathType: ImplementationSpecific where unset")
     if target == "apps/v1":
         removed = [name for name in _REMOVED_IN_APPS_V1 if name in spec]
         if removed:
@@ -137,6 +147,79 @@ def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) ->
             edits.append(document.insert_first(("spec",), insert))
     title = f"apiVersion {api_version} -> {target}" + (f" (with {'; '.join(notes)})" if notes else "")
     yield Change(title, tuple(edits), ("apiVersion",))
+
+
+def _ingress_edits(obj: K8sObject, document: YamlDocument) -> list[Edit]:
+    """The v1beta1 Ingress fields networking.k8s.io/v1 names or shapes otherwise: ``spec.backend`` is
+    ``spec.defaultBackend``; ``serviceName``/``servicePort`` are ``service: {name, port: {number|name}}``;
+    a path without ``pathType`` gets ``ImplementationSpecific``, which v1beta1 defaulted it to
+    (kubernetes pkg/apis/networking/v1beta1/defaults.go; the deprecation guide, "v1.22")."""
+    spec = mapping(obj.data.get("spec"))
+    edits: list[Edit] = []
+    if "backend" in spec:
+        found = document.entry(("spec", "backend"))
+        if found is None or found[0] is None:
+            raise NotEditable("spec.backend")
+        edits.append(document.replace_scalar(found[0], "defaultBackend"))
+        edits += _backend(document, ("spec", "backend"), spec["backend"])
+    for r, rule in enumerate(sequence(spec.get("rules"))):
+        for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
+            entry = mapping(entry)
+            base = ("spec", "rules", r, "http", "paths", p)
+            if "backend" in entry:
+                edits += _backend(document, (*base, "backend"), entry["backend"])
+            if "pathType" not in entry:
+                found = document.entry((*base, "backend")) if "backend" in entry else None
+                if found is None or found[0] is None:
+                    raise NotEditable("a path without a backend")
+                key = found[0]
+                at = document.line_start(document.start(key))
+                if document.text[at : document.start(key)].strip():
+                    raise NotEditable("a path whose backend does not start its line")
+                edits.append(Edit(at, at, " " * document.column(key) + "pathType: ImplementationSpecific" + document.newline))
+    return edits
+
+
+def _backend(document: YamlDocument, path: tuple[Any, ...], backend: Any) -> list[Edit]:
+    backend = mapping(backend)
+    if "serviceName" not in backend:
+        return []  # a resource backend reads the same in v1
+    name, port = backend.get("serviceName"), backend.get("servicePort")
+    if not isinstance(name, str) or set(backend) - {"serviceName", "servicePort"}:
+        raise NotEditable("a backend with other fields than serviceName and servicePort")
+    if isinstance(port, int) and not isinstance(port, bool):
+        port_field = ("number", port)
+    elif isinstance(port, str) and port and not is_ascii_digits(port):
+        port_field = ("name", port)
+    else:
+        raise NotEditable(f"servicePort {port!r} is neither a number nor a port name")
+    found = document.entry(path)
+    if found is None or found[0] is None:
+        raise NotEditable("the backend")
+    key, node = found
+    if not isinstance(node, yaml.MappingNode):
+        raise NotEditable("the backend is not a mapping")
+    if node.flow_style:
+        text = f"{{service: {{name: {scalar_text(name)}, port: {{{port_field[0]}: {scalar_text(port_field[1])}}}}}}}"
+        return [Edit(document.start(node), document.end(node), text)]
+    entries = {k.value: (k, v) for k, v in node.value}
+    for entry_key, entry_value in entries.values():
+        document.own_line(entry_key, entry_value)
+    step = " " * document.child_step(key, node)
+    indent = " " * document.column(entries["serviceName"][0])
+    nl = document.newline
+    inner = {
+        "serviceName": f"name: {scalar_text(name)}",
+        "servicePort": f"port:{nl}{indent}{step}{step}{port_field[0]}: {scalar_text(port_field[1])}",
+    }
+    # each entry becomes its line of `service:`, in place, so that a comment after it stays after it
+    (first, (first_key, first_value)), (second, (second_key, second_value)) = sorted(
+        entries.items(), key=lambda item: document.start(item[1][0])
+    )
+    return [
+        Edit(document.start(first_key), document.end(first_value), f"service:{nl}{indent}{step}{inner[first]}"),
+        Edit(document.line_start(document.start(second_key)), document.end(second_value), f"{indent}{step}{inner[second]}"),
+    ]
 
 
 def _covers(given: Any, default: dict[str, Any]) -> bool:
