@@ -187,6 +187,7 @@ def _backend(document: YamlDocument, path: tuple[Any, ...], backend: Any) -> lis
     name, port = backend.get("serviceName"), backend.get("servicePort")
     if not isinstance(name, str) or set(backend) - {"serviceName", "servicePort"}:
         raise NotEditable("a backend with other fields than serviceName and servicePort")
+    port_field: tuple[str, int | str]
     if isinstance(port, int) and not isinstance(port, bool):
         port_field = ("number", port)
     elif isinstance(port, str) and port and not is_ascii_digits(port):
@@ -196,7 +197,7 @@ def _backend(document: YamlDocument, path: tuple[Any, ...], backend: Any) -> lis
     found = document.entry(path)
     if found is None or found[0] is None:
         raise NotEditable("the backend")
-    key, node = found
+    key, node = found[0], found[1]
     if not isinstance(node, yaml.MappingNode):
         raise NotEditable("the backend is not a mapping")
     if node.flow_style:
