@@ -355,6 +355,49 @@ def test_an_old_ingress_gets_v1_backends(tmp_path: Path) -> None:
     assert '"severity": "error"' not in check.stdout, check.stdout
 
 
+HPA = """\
+apiVersion: autoscaling/v2beta1
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 2
+  maxReplicas: 10
+  metrics:
+  - type: Resource
+    resource:
+      name: cpu
+      targetAverageUtilization: 70   # percent of the request
+  - type: Pods
+    pods:
+      metricName: requests_per_second
+      targetAverageValue: 100
+"""
+
+
+def test_an_old_autoscaler_gets_v2_targets(tmp_path: Path) -> None:
+    repo = _repo(tmp_path, {"hpa.yaml": HPA})
+    assert _k8slint("fix", ".", cwd=repo).returncode == 0
+    assert (repo / "hpa.yaml").read_text(encoding="utf-8") == (
+        HPA.replace("autoscaling/v2beta1", "autoscaling/v2")
+        .replace(
+            "      targetAverageUtilization: 70   # percent of the request\n",
+            "      target:\n        type: Utilization\n        averageUtilization: 70   # percent of the request\n",
+        )
+        .replace(
+            "      metricName: requests_per_second\n      targetAverageValue: 100\n",
+            "      metric:\n        name: requests_per_second\n      target:\n        type: AverageValue\n        averageValue: 100\n",
+        )
+    )
+    # a metric selector moves into metric.selector in v2: left for the user
+    selected = HPA.replace("      targetAverageValue: 100\n", "      targetAverageValue: 100\n      selector: {matchLabels: {app: web}}\n")
+    (repo / "hpa.yaml").write_text(selected, encoding="utf-8")
+    done = _k8slint("fix", ".", cwd=repo)
+    assert (repo / "hpa.yaml").read_text(encoding="utf-8") == selected
+    assert "the metrics cannot be rewritten on the text: a metric selector" in done.stdout
+
+
 def test_the_cli_refuses_standard_input(tmp_path: Path) -> None:
     done = _k8slint("fix", "-", cwd=tmp_path)
     assert done.returncode == 2 and "cannot read standard input" in done.stderr

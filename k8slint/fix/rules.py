@@ -89,6 +89,8 @@ def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) ->
         target = "policy/v1"
     if (api_version, kind) in _INGRESS_BETAS:
         target = "networking.k8s.io/v1"
+    if (api_version, kind) == ("autoscaling/v2beta1", "HorizontalPodAutoscaler"):
+        target = "autoscaling/v2"
     if entry is None or target is None:
         yield Declined(f"no mechanical conversion of {api_version} {kind} is known", ("apiVersion",))
         return
@@ -117,6 +119,15 @@ def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) ->
             yield Declined(f"the backends cannot be rewritten on the text: {exc}", ("apiVersion",))
             return
         notes.append("backends as service.name and service.port, pathType: ImplementationSpecific where unset")
+    if target == "autoscaling/v2" and api_version == "autoscaling/v2beta1":
+        try:
+            hpa = _hpa_edits(obj, document)
+        except NotEditable as exc:
+            yield Declined(f"the metrics cannot be rewritten on the text: {exc}", ("apiVersion",))
+            return
+        edits += hpa
+        if hpa:
+            notes.append("metric targets as target.type and its value")
     if target == "apps/v1":
         removed = [name for name in _REMOVED_IN_APPS_V1 if name in spec]
         if removed:
@@ -221,6 +232,66 @@ def _backend(document: YamlDocument, path: tuple[Any, ...], backend: Any) -> lis
         Edit(document.start(first_key), document.end(first_value), f"service:{nl}{indent}{step}{inner[first]}"),
         Edit(document.line_start(document.start(second_key)), document.end(second_value), f"{indent}{step}{inner[second]}"),
     ]
+
+
+_METRIC_SOURCES = {"Resource": "resource", "Pods": "pods", "External": "external"}
+_TARGETS = {
+    "targetAverageUtilization": ("Utilization", "averageUtilization"),
+    "targetAverageValue": ("AverageValue", "averageValue"),
+    "targetValue": ("Value", "value"),
+}
+"""autoscaling/v2beta1 metric targets and what autoscaling/v2 calls them (target.type, the value's field);
+kubernetes pkg/apis/autoscaling/v2beta1/conversion.go."""
+_ALLOWED_TARGETS = {
+    "resource": ("targetAverageUtilization", "targetAverageValue"),
+    "pods": ("targetAverageValue",),
+    "external": ("targetValue", "targetAverageValue"),
+}
+"""The targets each metric source has in autoscaling/v2beta1."""
+
+
+def _hpa_edits(obj: K8sObject, document: YamlDocument) -> list[Edit]:
+    """autoscaling/v2beta1 metrics as autoscaling/v2 writes them: ``targetAverageUtilization: 80`` is
+    ``target: {type: Utilization, averageUtilization: 80}``; ``metricName`` (Pods, External) is
+    ``metric.name``. Object metrics and metric selectors are not rewritten (they move elsewhere)."""
+    edits: list[Edit] = []
+    for index, metric in enumerate(sequence(mapping(obj.data.get("spec")).get("metrics"))):
+        metric = mapping(metric)
+        source = _METRIC_SOURCES.get(str(metric.get("type")))
+        if source is None:
+            raise NotEditable(f"a metric of type {metric.get('type')!r}")
+        fields = mapping(metric.get(source))
+        if "selector" in fields or "metricSelector" in fields:
+            raise NotEditable("a metric selector")
+        targets = [name for name in _TARGETS if name in fields]
+        if targets and targets[0] not in _ALLOWED_TARGETS[source]:
+            raise NotEditable(f"a {source} metric with {targets[0]}")
+        if len(targets) != 1 or (source == "resource") != ("name" in fields) or (source != "resource") != ("metricName" in fields):
+            raise NotEditable(f"metric {index} has no single target")
+        base = ("spec", "metrics", index, source)
+        parent = document.entry(base)
+        if parent is None or parent[0] is None or not isinstance(parent[1], yaml.MappingNode) or parent[1].flow_style:
+            raise NotEditable(f"metric {index} is not a block mapping")
+        step = " " * document.child_step(parent[0], parent[1])
+        kind, value_field = _TARGETS[targets[0]]
+        edits.append(_rewrite_entry(document, (*base, targets[0]), ["target:", f"{step}type: {kind}", f"{step}{value_field}: {{value}}"]))
+        if source != "resource":
+            edits.append(_rewrite_entry(document, (*base, "metricName"), ["metric:", f"{step}name: {{value}}"]))
+    return edits
+
+
+def _rewrite_entry(document: YamlDocument, path: tuple[Any, ...], lines: list[str]) -> Edit:
+    """The ``key: value`` entry at ``path`` (alone on its line) as ``lines``, indented as it was;
+    ``{value}`` in them is its value as written. A comment after the entry ends up after the last line."""
+    found = document.entry(path)
+    if found is None or found[0] is None:
+        raise NotEditable(f"no {path[-1]}")
+    key, value = found[0], found[1]
+    document.own_line(key, value)
+    written = document.text[document.start(value) : document.end(value)]
+    indent = " " * document.column(key)
+    text = (document.newline + indent).join(line.replace("{value}", written) for line in lines)
+    return Edit(document.start(key), document.end(value), text)
 
 
 def _covers(given: Any, default: dict[str, Any]) -> bool:
