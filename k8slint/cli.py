@@ -456,6 +456,10 @@ def fix(show_diff: bool, **params: Any) -> int:
         raise UsageError("k8slint fix rewrites files: it cannot read standard input")
     settings = _settings_of(params)
     run = fix_paths(paths, settings, with_context=params["with_context"])
+    if run.no_input and not params["allow_empty"]:
+        raise UsageError(
+            f"nothing to fix: no file to lint was found in {' '.join(paths)} (after excludes); --allow-empty makes this exit 0"
+        )
     changed = run.changed
     planned: dict[str, bytes] = {}
     for display, (path, old, new) in changed.items():

@@ -398,9 +398,13 @@ def test_an_old_autoscaler_gets_v2_targets(tmp_path: Path) -> None:
     assert "the metrics cannot be rewritten on the text: a metric selector" in done.stdout
 
 
-def test_the_cli_refuses_standard_input(tmp_path: Path) -> None:
+def test_the_cli_refuses_standard_input_and_nothing_to_fix(tmp_path: Path) -> None:
     done = _k8slint("fix", "-", cwd=tmp_path)
     assert done.returncode == 2 and "cannot read standard input" in done.stderr
+    (tmp_path / "empty").mkdir()
+    done = _k8slint("fix", "empty", cwd=tmp_path)
+    assert done.returncode == 2 and "nothing to fix: no file to lint was found in empty" in done.stderr
+    assert _k8slint("fix", "--allow-empty", "empty", cwd=tmp_path).returncode == 0
 
 
 def _cases() -> list[Path]:

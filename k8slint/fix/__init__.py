@@ -82,6 +82,8 @@ class FixRun:
     left: list[Left] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
     """The findings of the last lint, after every fix."""
+    no_input: bool = False
+    """Nothing to lint was found (as Result.no_input)."""
 
     @property
     def changed(self) -> dict[str, tuple[str, str, str]]:
@@ -122,6 +124,7 @@ def fix_paths(paths: Sequence[str], settings: Settings, *, with_context: bool = 
     left: dict[tuple[str, int, int, str, str], Left] = {}
     banned: dict[tuple[Any, ...], str] = {}
     result = lint(paths, settings, with_context=with_context)
+    run.no_input = result.no_input
     for _ in range(2 * MAX_PASSES):
         edits, applied, declined = _plan(result, settings, banned)
         for item in declined:
