@@ -398,6 +398,51 @@ def test_an_old_autoscaler_gets_v2_targets(tmp_path: Path) -> None:
     assert "the metrics cannot be rewritten on the text: a metric selector" in done.stdout
 
 
+def test_json_stays_json(tmp_path: Path) -> None:
+    import json
+
+    cron = {
+        "apiVersion": "batch/v1beta1",
+        "kind": "CronJob",
+        "metadata": {"name": "backup"},
+        "spec": {
+            "schedule": "0 3 * * *",
+            "jobTemplate": {
+                "spec": {
+                    "template": {
+                        "spec": {
+                            "restartPolicy": "OnFailure",
+                            "containers": [
+                                {
+                                    "name": "backup",
+                                    "image": "busybox:1.36",
+                                    "env": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}],
+                                }
+                            ],
+                        }
+                    }
+                }
+            },
+        },
+    }
+    deployment = {
+        "apiVersion": "extensions/v1beta1",
+        "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.25.3"}]}}},
+    }
+    repo = _repo(tmp_path, {"cron.json": json.dumps(cron, indent=2) + "\n", "web.json": json.dumps(deployment, indent=2) + "\n"})
+    done = _k8slint("fix", ".", cwd=repo)
+    assert done.returncode == 0, done.stderr
+    fixed = json.loads((repo / "cron.json").read_text(encoding="utf-8"))
+    assert fixed["apiVersion"] == "batch/v1"
+    assert fixed["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "A", "value": "2"}]
+    assert '"apiVersion": "batch/v1",' in (repo / "cron.json").read_text(encoding="utf-8")
+    # a selector would be a block of YAML in a JSON file: left
+    assert json.loads((repo / "web.json").read_text(encoding="utf-8")) == deployment
+    assert "not fixed ./web.json:2:3 KM002 removed-api: no safe edit: a JSON file: a block of fields is not written into it" in done.stdout
+
+
 def test_the_cli_refuses_standard_input_and_nothing_to_fix(tmp_path: Path) -> None:
     done = _k8slint("fix", "-", cwd=tmp_path)
     assert done.returncode == 2 and "cannot read standard input" in done.stderr

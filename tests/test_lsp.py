@@ -237,7 +237,9 @@ def test_ranges_count_utf16_units_and_stop_before_a_comment() -> None:
 def test_suppression_joins_an_existing_comment_above() -> None:
     lines = split_lines("spec:\n  # k8slint: ignore=run-as-root\n  containers: []\n")
     edit = suppression_edit(lines, 3, "missing-limits")
-    assert edit.text == ",missing-limits" and edit.span.start_line == 1
+    assert edit is not None and edit.text == ",missing-limits" and edit.span.start_line == 1
+    # a Dockerfile's parser directive must stay the first line: no comment goes above it
+    assert suppression_edit(split_lines("# syntax=docker/dockerfile:1\nFROM alpine\n"), 1, "dockerfile-syntax") is None
 
 
 def test_lsp_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:

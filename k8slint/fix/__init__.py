@@ -276,7 +276,8 @@ def _document(subject: Any, scope: Scope) -> tuple[YamlDocument, str]:
     if scope is Scope.CHART:
         source = subject.chart.source
         return YamlDocument(source.text, (0, len(source.text)), None), source.display
-    return YamlDocument(subject.file.text, subject.span, subject.item), subject.file.display
+    json = subject.file.display.endswith(".json")
+    return YamlDocument(subject.file.text, subject.span, subject.item, json=json), subject.file.display
 
 
 def _apply(

@@ -30,8 +30,10 @@ class Edit:
 
 
 class YamlDocument:
-    def __init__(self, text: str, span: tuple[int, int], item: int | None) -> None:
+    def __init__(self, text: str, span: tuple[int, int], item: int | None, *, json: bool = False) -> None:
         self.text = text
+        self.json = json
+        """A JSON file: values are rewritten in JSON's quoting, and no YAML block is written into it."""
         self.offset = span[0]
         self.newline = "\r\n" if "\r\n" in text[span[0] : span[1]] else "\n"
         try:
@@ -93,6 +95,25 @@ class YamlDocument:
     def end(self, node: yaml.Node) -> int:
         return self.offset + node.end_mark.index
 
+    def replace_value(self, node: yaml.Node, value: str | int) -> Edit:
+        """Replace a one-line scalar with ``value``, quoted as the old one was (JSON's way in a JSON
+        file; a plain scalar stays plain unless the value would read otherwise)."""
+        style = getattr(node, "style", None)
+        if isinstance(value, str) and (self.json or style == '"'):
+            import json
+
+            text = json.dumps(value, ensure_ascii=False)
+        elif isinstance(value, str) and style == "'":
+            text = "'" + value.replace("'", "''") + "'"
+        else:
+            text = scalar_text(value)
+        return self.replace_scalar(node, text)
+
+    def yaml_only(self, what: str) -> None:
+        """Refuse to write a YAML block (``what``) into a JSON file."""
+        if self.json:
+            raise NotEditable(f"a JSON file: {what} is not written into it")
+
     def replace_scalar(self, node: yaml.Node, text: str) -> Edit:
         """Replace a plain or quoted scalar written on one line."""
         if not isinstance(node, yaml.ScalarNode) or node.style not in (None, '"', "'") or node.start_mark.line != node.end_mark.line:
@@ -114,6 +135,7 @@ class YamlDocument:
     def insert_first(self, path: tuple[Any, ...], lines: list[str]) -> Edit:
         """Lines inserted as the first entries of the block mapping at ``path``, at its indentation
         (``lines`` are indented relative to it: one step is ``"  "``, replaced by the document's step)."""
+        self.yaml_only("a block of fields")
         mapping = self.block_mapping(path)
         first_key = mapping.value[0][0]
         indent = self.column(first_key)
@@ -141,6 +163,7 @@ class YamlDocument:
     def own_line(self, key: yaml.Node, value: yaml.Node) -> tuple[int, int]:
         """The line of a ``key: value`` entry written alone on it (a trailing comment allowed): where the
         line starts and where it ends, its line break included."""
+        self.yaml_only("a block of fields")
         start = self.line_start(self.start(key))
         if self.text[start : self.start(key)].strip():
             raise NotEditable("the entry shares its line with other text")

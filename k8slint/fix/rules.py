@@ -101,7 +101,7 @@ def _api_version_fix(obj: K8sObject, document: YamlDocument, ctx: FixContext) ->
     if node is None:
         return
     spec = mapping(obj.data.get("spec"))
-    edits = [document.replace_scalar(node, scalar_text(target))]
+    edits = [document.replace_value(node, target)]
     notes: list[str] = []
     if target == "policy/v1":
         selector = mapping(spec.get("selector"))
@@ -171,7 +171,7 @@ def _ingress_edits(obj: K8sObject, document: YamlDocument) -> list[Edit]:
         found = document.entry(("spec", "backend"))
         if found is None or found[0] is None:
             raise NotEditable("spec.backend")
-        edits.append(document.replace_scalar(found[0], "defaultBackend"))
+        edits.append(document.replace_value(found[0], "defaultBackend"))
         edits += _backend(document, ("spec", "backend"), spec["backend"])
     for r, rule in enumerate(sequence(spec.get("rules"))):
         for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
@@ -185,6 +185,7 @@ def _ingress_edits(obj: K8sObject, document: YamlDocument) -> list[Edit]:
                     raise NotEditable("a path without a backend")
                 key = found[0]
                 at = document.line_start(document.start(key))
+                document.yaml_only("a pathType line")
                 if document.text[at : document.start(key)].strip():
                     raise NotEditable("a path whose backend does not start its line")
                 edits.append(Edit(at, at, " " * document.column(key) + "pathType: ImplementationSpecific" + document.newline))
@@ -212,6 +213,7 @@ def _backend(document: YamlDocument, path: tuple[Any, ...], backend: Any) -> lis
     if not isinstance(node, yaml.MappingNode):
         raise NotEditable("the backend is not a mapping")
     if node.flow_style:
+        document.yaml_only("a flow mapping in YAML's syntax")
         text = f"{{service: {{name: {scalar_text(name)}, port: {{{port_field[0]}: {scalar_text(port_field[1])}}}}}}}"
         return [Edit(document.start(node), document.end(node), text)]
     entries = {k.value: (k, v) for k, v in node.value}
@@ -433,9 +435,7 @@ def _rename(document: YamlDocument, path: tuple[Any, ...], name: str, declared: 
     node = document.value(path)
     if node is None:
         return
-    yield Change(
-        f"{what} {name!r} -> {target!r}, the declared port name it misspells", (document.replace_scalar(node, scalar_text(target)),), path
-    )
+    yield Change(f"{what} {name!r} -> {target!r}, the declared port name it misspells", (document.replace_value(node, target),), path)
 
 
 # --- a chart version Helm cannot read, or reads loosely (CH001 chart-version-not-semver) ---

@@ -100,7 +100,7 @@ def _content_end(text: str, start: int) -> int:
     return len(text[:index].rstrip())
 
 
-def suppression_edit(lines: list[str], line: int, rule: str) -> LineEdit:
+def suppression_edit(lines: list[str], line: int, rule: str) -> LineEdit | None:
     """The edit that adds ``# k8slint: ignore=<rule>`` for the finding on 1-based ``line``, as the
     suppression module reads it: to a suppression comment already on the line or on the line above
     (which must stay right above it), else as a comment line of the line's indentation above it."""
@@ -114,6 +114,8 @@ def suppression_edit(lines: list[str], line: int, rule: str) -> LineEdit:
     match = _TRAILING_SUPPRESSION.search(text)
     if match:
         return _append(number, text, match.end(1), rule)
+    if text.lstrip().startswith("#"):
+        return None  # a finding on a comment line (a Dockerfile's parser directive): a line above would change it
     indent = text[: len(text) - len(text.lstrip(" \t"))]
     comment = f"{indent}# k8slint: ignore={rule}\n"
     return LineEdit(Span(number, 0, number, 0), comment)

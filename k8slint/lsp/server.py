@@ -339,7 +339,9 @@ def create_server() -> K8slintLanguageServer:
                             is_preferred=True,
                         )
                     )
-            edit = suppression_edit(lines, line, rule)
+            edit = suppression_edit(lines, line, rule) if not uri.endswith(".json") else None  # JSON has no comments
+            if edit is None:
+                continue
             actions.append(
                 types.CodeAction(
                     title=f"suppress {rule} here",
