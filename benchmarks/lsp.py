@@ -125,7 +125,7 @@ async def measure(folder: Path, warm: int, changes: int) -> tuple[float, list[fl
     return first, times, text.count("\n")
 
 
-def report(first: float, times: list[float], lines: int, neighbours: int) -> str:
+def report(first: float, times: list[float], lines: int, neighbours: int, load: float) -> str:
     ordered = sorted(times)
     p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
     return "\n".join(
@@ -133,7 +133,8 @@ def report(first: float, times: list[float], lines: int, neighbours: int) -> str
             f"### Language server: diagnostics after a change ({lines}-line manifest, {neighbours} other manifests in its folder)",
             "",
             f"Command: `python -m benchmarks.lsp --changes {len(times)}`. From sending `didChange` to receiving "
-            f"`publishDiagnostics`, the {DEBOUNCE_SECONDS * 1000:.0f} ms debounce included; target: under 200 ms once warm.",
+            f"`publishDiagnostics`, the {DEBOUNCE_SECONDS * 1000:.0f} ms debounce included; target: under 200 ms once warm. "
+            f"Load average during the run: {load:.1f} on {os.cpu_count()} CPUs (shared: the lint share grows with it).",
             "",
             "| measure | time |",
             "|---|---:|",
@@ -160,7 +161,7 @@ def main() -> None:
         for n in range(args.neighbours):
             (folder / f"other-{n}.yaml").write_text(manifest(2).replace("web-", f"other{n}-"), encoding="utf-8")
         first, times, lines = asyncio.run(measure(folder, args.warm, args.changes))
-    text = report(first, times, lines, args.neighbours)
+    text = report(first, times, lines, args.neighbours, os.getloadavg()[0])
     print(text)
     if args.out is not None:
         marker_start, marker_end = "<!-- lsp:start -->", "<!-- lsp:end -->"

@@ -264,3 +264,15 @@ def test_version_and_check_do_not_import_pygls(tmp_path: Path) -> None:
     for args in (["--version"], ["check", "--no-config", str(manifest)]):
         done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60)
         assert done.stderr.strip().splitlines()[-1] == "False", done.stderr
+
+
+def test_the_latency_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    out.write_text("## Benchmark results\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "benchmarks.lsp", "--changes", "2", "--warm", "1", "--out", str(out)]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "<!-- lsp:start -->\n### Language server: diagnostics after a change (314-line manifest" in text
+    assert "| change to diagnostics, warm, median |" in text
