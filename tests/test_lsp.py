@@ -95,6 +95,11 @@ class Session:
             if params.uri == uri:
                 return params.diagnostics
 
+    async def settles(self, uri: str, codes: set[str]) -> None:
+        """Wait until the diagnostics of ``uri`` (of the watched rules) are ``codes`` (a run already under way may publish first)."""
+        while set(by_code(await self.diagnostics(uri))) != codes:
+            pass
+
 
 def by_code(diagnostics: list[types.Diagnostic]) -> dict[str, types.Diagnostic]:
     return {str(d.code): d for d in diagnostics if d.code in WATCHED}
@@ -207,6 +212,21 @@ async def _session(workspace: Path) -> None:
     (target,) = by_code(await session.diagnostics(service_uri)).values()
     assert target.code == "KN026" and span(target) == (9, 6, 9, 22)
 
+    # a manifest appears in the folder on disk (a checkout): the open Service reads it as context
+    canary = workspace / "canary.yaml"
+    canary.write_text(WEB.replace("name: web   #", "name: web-canary   #").replace("- name: http", "- name: htpp"), encoding="utf-8")
+    canary_uri = from_fs_path(str(canary))
+    assert canary_uri is not None
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(canary_uri, types.FileChangeType.Created)])
+    )
+    await session.settles(service_uri, set())  # its pods declare htpp
+    canary.unlink()
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(canary_uri, types.FileChangeType.Deleted)])
+    )
+    await session.settles(service_uri, {"KN026"})
+
     # the config changes on disk: it is read again, and the open documents re-linted
     (workspace / ".k8slint.yaml").write_text("rules:\n  target-port-unknown: off\n", encoding="utf-8")
     config_uri = from_fs_path(str(workspace / ".k8slint.yaml"))
@@ -214,7 +234,7 @@ async def _session(workspace: Path) -> None:
     client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams([types.FileEvent(config_uri, types.FileChangeType.Changed)])
     )
-    assert by_code(await session.diagnostics(service_uri)) == {}
+    await session.settles(service_uri, set())
 
     await client.shutdown_async(None)
     client.exit(None)

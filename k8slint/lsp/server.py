@@ -5,7 +5,8 @@ its folder (the other manifests of the folder are context; the config is the
 one found from the file up to the repository root), with the text of every
 open document in place of what is on disk. The config is read again for every
 run, so an edit of ``.k8slint.yaml`` applies at the next run; saving it (or a
-watched-files notice for it) re-lints every open document. Runs happen one at
+watched-files notice for it) re-lints every open document, and a notice that a
+manifest changed on disk re-lints the open documents of its folder. Runs happen one at
 a time on a worker thread, so the editor's requests are answered meanwhile.
 """
 
@@ -158,8 +159,8 @@ class K8slintLanguageServer(LanguageServer):
             if uri in self.workspace.text_documents:  # closed meanwhile: its diagnostics were cleared
                 self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics))
 
-    def schedule(self, uri: str, delay: float) -> None:
-        """Lint ``uri``, then the other open documents of its folder (their context changed), after ``delay``."""
+    def schedule(self, uri: str, delay: float, *, neighbours: bool = True) -> None:
+        """Lint ``uri`` after ``delay``, then (``neighbours``) the other open documents of its folder, whose context changed."""
         previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
@@ -167,7 +168,7 @@ class K8slintLanguageServer(LanguageServer):
         async def run() -> None:
             await asyncio.sleep(delay)
             self.pending.pop(uri, None)
-            await self.lint_and_publish([uri, *self.neighbours(uri)])
+            await self.lint_and_publish([uri, *(self.neighbours(uri) if neighbours else [])])
 
         self.pending[uri] = asyncio.ensure_future(run())
 
@@ -184,7 +185,7 @@ class K8slintLanguageServer(LanguageServer):
 
     def relint_all(self) -> None:
         for uri in list(self.workspace.text_documents):
-            self.schedule(uri, 0)
+            self.schedule(uri, 0, neighbours=False)
 
 
 def lint_file(path: str, overlay: dict[str, str]) -> tuple[list[Finding], Any, Any]:
@@ -280,14 +281,23 @@ def create_server() -> K8slintLanguageServer:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_changed(ls: K8slintLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
-        if any(os.path.basename(to_fs_path(change.uri) or "") in CONFIG_NAMES for change in params.changes):
+        paths = [os.path.abspath(p) for p in (to_fs_path(change.uri) for change in params.changes) if p is not None]
+        if any(os.path.basename(p) in CONFIG_NAMES for p in paths):
             ls.relint_all()
+            return
+        # a manifest changed on disk (a checkout, another editor): the open documents of its folder read it as context
+        folders = {os.path.dirname(p) for p in paths}
+        for uri in list(ls.workspace.text_documents):
+            path = to_fs_path(uri)
+            if path is not None and os.path.dirname(os.path.abspath(path)) in folders and os.path.abspath(path) not in paths:
+                ls.schedule(uri, DEBOUNCE_SECONDS, neighbours=False)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: K8slintLanguageServer, params: types.InitializedParams) -> None:
         watched = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
         if watched and watched.dynamic_registration:
-            watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_NAMES]
+            patterns = [f"**/{name}" for name in CONFIG_NAMES] + ["**/*.yaml", "**/*.yml", "**/*.json"]
+            watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in dict.fromkeys(patterns)]
             registration = types.Registration(
                 id="k8slint-config",
                 method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
