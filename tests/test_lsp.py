@@ -236,6 +236,15 @@ async def _session(workspace: Path) -> None:
     )
     await session.settles(service_uri, set())
 
+    # a config k8slint refuses: said on the document, as the command line would say it
+    (workspace / ".k8slint.yaml").write_text("rules:\n  no-such-rule: off\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(config_uri, types.FileChangeType.Changed)])
+    )
+    refused = await session.diagnostics(service_uri)
+    assert [(d.severity, d.range.start.line) for d in refused] == [(types.DiagnosticSeverity.Error, 0)]
+    assert refused[0].message.startswith("k8slint cannot lint this file: ") and "unknown rule 'no-such-rule'" in refused[0].message
+
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()

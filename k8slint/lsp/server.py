@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,13 +99,16 @@ class K8slintLanguageServer(LanguageServer):
         path = os.path.abspath(path)
         try:
             findings, result, settings = lint_file(path, overlay)
-        except K8slintError as exc:
+        except Exception as exc:  # a config error, or a crash: said on the document rather than lost in a log
+            from k8slint.findings import one_line
+
             self.published[uri] = []
             self.linted.pop(uri, None)
+            what = str(exc) if isinstance(exc, K8slintError) else f"internal error: {one_line(exc)}"
             return [
                 types.Diagnostic(
                     range=types.Range(types.Position(0, 0), types.Position(0, 0)),
-                    message=f"k8slint cannot lint this file: {exc}",
+                    message=f"k8slint cannot lint this file: {what}",
                     severity=types.DiagnosticSeverity.Error,
                     source=SOURCE,
                 )
@@ -207,7 +210,7 @@ def is_dockerfile(path: str) -> bool:
     return not name.endswith((".yaml", ".yml", ".json")) and is_dockerfile_name(name)
 
 
-def to_diagnostic(finding: Finding, span: Span, lines_of: object) -> types.Diagnostic:
+def to_diagnostic(finding: Finding, span: Span, lines_of: Callable[[str], list[str]]) -> types.Diagnostic:
     from k8slint.docs import DOCS_PAGE_URL, rule_anchor
     from k8slint.registry import registry
 
@@ -216,7 +219,7 @@ def to_diagnostic(finding: Finding, span: Span, lines_of: object) -> types.Diagn
     related = []
     for item in finding.related:
         file = os.path.abspath(item.location.file)
-        other = finding_span(lines_of(file), item.location.line, item.location.column, yaml=not is_dockerfile(file))  # type: ignore[operator]
+        other = finding_span(lines_of(file), item.location.line, item.location.column, yaml=not is_dockerfile(file))
         related.append(types.DiagnosticRelatedInformation(types.Location(from_fs_path(file) or file, to_range(other)), item.message))
     return types.Diagnostic(
         range=to_range(span),
