@@ -134,6 +134,23 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
     """Lint as the shared options say; returns (result, settings)."""
     from k8slint.engine import lint
 
+    settings = _settings_of(params)
+    paths = list(params["paths"]) or ["."]
+    import os
+
+    jobs = params["jobs"] or os.cpu_count() or 1
+    result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar(), jobs=jobs)
+    if result.no_input and not params["allow_empty"]:
+        from k8slint.errors import UsageError
+
+        where = "standard input was empty" if paths == ["-"] else f"no file to lint was found in {' '.join(paths)} (after excludes)"
+        raise UsageError(f"nothing to lint: {where}; --allow-empty makes this exit 0")
+    result.config_file = settings.config_file
+    return result, settings
+
+
+def _settings_of(params: dict[str, Any]) -> Any:
+    """The settings the shared options and the config say."""
     settings = _settings(
         params["config_file"],
         params["no_config"],
@@ -155,21 +172,9 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         render_set=params["set_values"],
         chart_root=params["chart_root"],
     )
-    paths = list(params["paths"]) or ["."]
-    import os
-
     settings.build_args.update(_build_args(params["build_args"]))
     settings.targets.extend(params["targets"])
-
-    jobs = params["jobs"] or os.cpu_count() or 1
-    result = lint(paths, settings, with_context=params["with_context"], progress=_progress_bar(), jobs=jobs)
-    if result.no_input and not params["allow_empty"]:
-        from k8slint.errors import UsageError
-
-        where = "standard input was empty" if paths == ["-"] else f"no file to lint was found in {' '.join(paths)} (after excludes)"
-        raise UsageError(f"nothing to lint: {where}; --allow-empty makes this exit 0")
-    result.config_file = settings.config_file
-    return result, settings
+    return settings
 
 
 def _build_args(given: tuple[str, ...]) -> dict[str, str]:
@@ -338,13 +343,17 @@ def write_report(path: str, text: str) -> None:
     that is not Unicode (a lone surrogate) is written as its escape, so the
     report cannot fail there.
     """
+    replace_file(path, (text.rstrip("\n") + "\n").encode("utf-8", "backslashreplace"))
+
+
+def replace_file(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` as write_report does: through a temporary file that replaces it."""
     import os
     import stat
     import tempfile
 
     from k8slint.errors import UsageError
 
-    data = (text.rstrip("\n") + "\n").encode("utf-8", "backslashreplace")
     try:
         try:
             current = os.stat(path)
@@ -495,6 +504,93 @@ def explain(rule: str, config_file: str | None, no_config: bool) -> int:
     if spec is None:
         raise click.UsageError(f"unknown rule {rule!r}; `k8slint rules` lists them")
     click.echo(render_rule_docs(spec), nl=False)
+    return EXIT_OK
+
+
+@cli.command()
+@lint_options
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Print a unified diff of the fixes and write nothing; exit 1 if anything would change."
+)
+def fix(show_diff: bool, **params: Any) -> int:
+    """Fix in place what has exactly one right answer in PATHS (files or folders), keeping comments and layout.
+
+    Fixed: removed and deprecated apiVersions with a mechanical conversion, a
+    targetPort or probe port that misspells the one port name it must mean,
+    repeated env entries (the last one wins), a short chart version. Each
+    rule's docs (`k8slint explain RULE`, "Autofix") say what its fix does.
+    Helm templates and kustomize patches are never rewritten. Exit codes: 0
+    done (--diff: nothing to change), 1 with --diff when something would
+    change, 2 for usage, config or I/O errors.
+    """
+    from k8slint.errors import UsageError
+    from k8slint.fix import fix_paths, unified_diff
+
+    paths = list(params["paths"]) or ["."]
+    if "-" in paths:
+        raise UsageError("k8slint fix rewrites files: it cannot read standard input")
+    settings = _settings_of(params)
+    run = fix_paths(paths, settings, with_context=params["with_context"])
+    if run.no_input and not params["allow_empty"]:
+        raise UsageError(
+            f"nothing to fix: no file to lint was found in {' '.join(paths)} (after excludes); --allow-empty makes this exit 0"
+        )
+    changed = run.changed
+    planned: dict[str, bytes] = {}
+    for display, (path, old, new) in changed.items():
+        planned[display] = _encoded_like(path, old, new)
+    say = "would fix" if show_diff else "fixed"
+    for item in run.applied:
+        loc = item.finding.location
+        click.echo(f"{say} {loc.file}:{loc.line}:{loc.column} {item.finding.code} {item.finding.rule}: {item.title}", err=show_diff)
+    for unfixed in run.left:
+        loc = unfixed.finding.location
+        finding = unfixed.finding
+        click.echo(f"not fixed {loc.file}:{loc.line}:{loc.column} {finding.code} {finding.rule}: {unfixed.reason}", err=show_diff)
+    if show_diff:
+        for display, (_, old, new) in sorted(changed.items()):
+            click.echo("".join(unified_diff(display, old, new)), nl=False)
+    else:
+        for display in sorted(planned):
+            replace_file(changed[display][0], planned[display])
+    files = len(changed)
+    click.echo(
+        f"{len(run.applied)} fix{'es' if len(run.applied) != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+        + (" (nothing written: --diff)" if show_diff else "")
+        + f"; {len(run.remaining)} finding{'s' if len(run.remaining) != 1 else ''} left (k8slint check shows them)",
+        err=show_diff,
+    )
+    return EXIT_FINDINGS if show_diff and changed else EXIT_OK
+
+
+def _encoded_like(path: str, old: str, new: str) -> bytes:
+    """``new`` in the encoding of the file at ``path`` (UTF-8, with its byte order mark if it had one);
+    a file that no longer holds ``old`` (changed since it was read) is refused."""
+    from k8slint.errors import UsageError
+
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    if raw[len(bom) :] != old.encode("utf-8", "surrogateescape"):
+        raise UsageError(f"{path} is not UTF-8 as k8slint read it, or changed while it was fixed: not rewritten")
+    return bom + new.encode("utf-8", "surrogateescape")
+
+
+@cli.command()
+def lsp() -> int:
+    """Run the language server on standard input and output, for editors (needs the lsp extra)."""
+    from k8slint.errors import UsageError
+
+    try:
+        from k8slint.lsp.server import serve
+    except ImportError as exc:
+        if exc.name not in ("pygls", "lsprotocol") and not str(exc.name).startswith(("pygls.", "lsprotocol.")):
+            raise
+        raise UsageError("k8slint lsp needs pygls: pip install 'k8slint[lsp]'") from None
+    serve()
     return EXIT_OK
 
 

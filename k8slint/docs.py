@@ -46,6 +46,8 @@ def render_rule_docs(rule: RuleSpec) -> str:
         f"Fix: {rule.hint}",
         "",
     ]
+    if rule.fix:
+        lines += ["## Autofix", "", f"`k8slint fix` rewrites it: {rule.fix}", ""]
     if rule.options:
         lines += ["## Options", ""]
         for key, schema in rule.options.items():
@@ -82,6 +84,15 @@ def _config_block(rule: RuleSpec) -> list[str]:
     return ["With this configuration (`.k8slint.yaml`):", "", "```yaml", text, "```", ""]
 
 
+DOCS_PAGE_URL = "https://github.com/k8slint/k8slint/blob/main/docs/rules.md"
+"""The published rules page (docs/rules.md), which editors link each finding's code to."""
+
+
+def rule_anchor(rule: RuleSpec) -> str:
+    """The anchor of the rule's section in docs/rules.md (GitHub's for its ``## CODE name`` heading)."""
+    return f"{rule.code}-{rule.name}".lower()
+
+
 def render_rules_page(registry: Registry) -> str:
     """docs/rules.md: a table of every rule, then each rule's docs."""
     out = [
@@ -93,8 +104,7 @@ def render_rules_page(registry: Registry) -> str:
         "|---|---|---|---|---|",
     ]
     for rule in registry:
-        anchor = f"{rule.code}-{rule.name}".lower()
-        out.append(f"| [{rule.code}](#{anchor}) | `{rule.name}` | {severity_text(rule)} | {rule.category} | {rule.summary} |")
+        out.append(f"| [{rule.code}](#{rule_anchor(rule)}) | `{rule.name}` | {severity_text(rule)} | {rule.category} | {rule.summary} |")
     out.append("")
     for rule in registry:
         out.append(

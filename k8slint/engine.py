@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from k8slint import rulecodes, scheduler
 from k8slint.config import Settings
@@ -20,6 +20,7 @@ from k8slint.model.graph.index import ObjectIndex
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
 from k8slint.sources.discover import STDIN_DISPLAY, Discovery, add_context, discover, identify
+from k8slint.sources.safefs import overlaid
 from k8slint.stamp import finish
 
 __all__ = ["Result", "lint"]
@@ -32,6 +33,7 @@ def lint(
     with_context: bool = False,
     progress: Callable[[int, int], None] | None = None,
     jobs: int = 1,
+    overlay: Mapping[str, str] | None = None,
 ) -> Result:
     """Lint the files under ``paths`` (``-`` reads standard input).
 
@@ -40,8 +42,13 @@ def lint(
     findings on the files given are reported (as a pre-commit hook needs).
     With ``jobs`` above 1, manifest files are parsed and their local checks run
     in that many worker processes; the output is the same as with one.
+    ``overlay`` maps paths to texts read in their place (an editor's unsaved
+    buffers); with an overlay the run stays in this process.
     """
     try:
+        if overlay:
+            with overlaid(overlay):
+                return _lint(paths, settings, with_context, progress, 1)
         return _lint(paths, settings, with_context, progress, jobs)
     finally:
         gc.unfreeze()

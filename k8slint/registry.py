@@ -85,6 +85,9 @@ class RuleSpec:
     """Why the default severity is the one the severity policy (README "Severity policy") gives it."""
     variant_reasons: dict[str, str] = field(default_factory=dict)
     """The same for each variant of ``severities``, by variant name."""
+    fix: str | None = None
+    """What `k8slint fix` does about a finding of the rule (``fix:`` in its definition), when the rule
+    has a fix (registered with :func:`object_fix` or :func:`chart_fix`, see k8slint.fix)."""
 
     def severity_of(self, variant: str | None) -> Severity:
         """The default severity of a finding of ``variant`` (None: the rule's default)."""
@@ -158,6 +161,37 @@ def set_check(code: str, *, local: bool = False) -> Callable[[SetCheckFn], SetCh
 
     def register(func: SetCheckFn) -> SetCheckFn:
         _CHECKS.append(Check(code, func, Scope.SET, local=local))
+        return func
+
+    return register
+
+
+@dataclass(frozen=True, slots=True)
+class Fixer:
+    code: str
+    func: Callable[..., Iterable[Any]]
+    scope: Scope
+
+
+FIXERS: list[Fixer] = []
+"""The fixes of `k8slint fix`, registered when k8slint.fix imports its modules (``check`` never does)."""
+
+
+def object_fix(code: str) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
+    """Register ``func(obj, document, ctx)`` as the fix of rule ``code`` for objects with its findings."""
+
+    def register(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        FIXERS.append(Fixer(code, func, Scope.OBJECT))
+        return func
+
+    return register
+
+
+def chart_fix(code: str) -> Callable[[Callable[..., Iterable[Any]]], Callable[..., Iterable[Any]]]:
+    """Register ``func(chart, document, ctx)`` as the fix of rule ``code`` for charts with its findings."""
+
+    def register(func: Callable[..., Iterable[Any]]) -> Callable[..., Iterable[Any]]:
+        FIXERS.append(Fixer(code, func, Scope.CHART))
         return func
 
     return register
@@ -264,6 +298,7 @@ def registry() -> Registry:
                 severities={name: Severity.parse(value) for name, value in (d.get("severities") or {}).items()},
                 severity_reason=severity_reason,
                 variant_reasons=variant_reasons,
+                fix=d["fix"].strip() if isinstance(d.get("fix"), str) else None,
             )
         )
     if checks:

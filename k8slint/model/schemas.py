@@ -171,6 +171,11 @@ def valid_type_names(api_version: str, kind: str) -> bool:
     )
 
 
+_BUILT_IN: dict[tuple[str, str, str], Any] = {}
+"""Compiled validators of built-in kinds by (schema folder, apiVersion, kind), kept for the process: they
+depend on nothing else, and a process that lints again and again (the language server) compiles each once."""
+
+
 class SchemaStore:
     """Compiled validators for a run, built on first use and shared by the schema rules."""
 
@@ -239,12 +244,15 @@ class SchemaStore:
         if not valid_type_names(api_version, kind):
             return None  # never a file name: ``kind: ../../x`` must not steer the lookup
         if not is_custom_resource(api_version):
-            name = f"{kind.lower()}-{_group_label(api_version)}{api_version.rpartition('/')[2]}.json"
-            entry = self._folder.joinpath(name)
-            if not entry.is_file() or not _inside(entry, self._folder):
-                return None
-            schema = json.loads(entry.read_text(encoding="utf-8"))
-            return jsonschema_rs.Draft202012Validator(schema, registry=self._schema_registry, retriever=refuse_all)
+            key = (str(self._folder), api_version, kind)
+            if key not in _BUILT_IN:
+                name = f"{kind.lower()}-{_group_label(api_version)}{api_version.rpartition('/')[2]}.json"
+                entry = self._folder.joinpath(name)
+                if not entry.is_file() or not _inside(entry, self._folder):
+                    return None
+                schema = json.loads(entry.read_text(encoding="utf-8"))
+                _BUILT_IN[key] = jsonschema_rs.Draft202012Validator(schema, registry=self._schema_registry, retriever=refuse_all)
+            return _BUILT_IN[key]
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
             return self._compile(

@@ -14,9 +14,10 @@ that is skipped on purpose raises :class:`Skipped`, reported as
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 MAX_DEPTH = 64
@@ -24,6 +25,24 @@ MAX_DEPTH = 64
 MAX_FILE_SIZE = 32 * 1024 * 1024
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+_OVERLAY: dict[str, bytes] = {}
+"""Texts read in place of files on disk, by real path (see :func:`overlaid`)."""
+
+
+@contextlib.contextmanager
+def overlaid(texts: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, :func:`read_bytes` gives these texts (by path) instead of what the files
+    hold on disk: the language server lints an editor's unsaved buffers so. The files must still
+    exist and pass every check a read makes; only their content is replaced."""
+    previous = dict(_OVERLAY)
+    _OVERLAY.update({os.path.realpath(path): text.encode("utf-8") for path, text in texts.items()})
+    try:
+        yield
+    finally:
+        _OVERLAY.clear()
+        _OVERLAY.update(previous)
 
 
 class Skipped(Exception):
@@ -95,6 +114,12 @@ def read_bytes(path: str, roots: Roots, max_size: int = MAX_FILE_SIZE) -> bytes:
     target, info = resolve(path, roots)
     if stat.S_ISDIR(info.st_mode):
         raise Skipped("a folder, not a regular file; not read")
+    if _OVERLAY:
+        text = _OVERLAY.get(os.path.realpath(target))
+        if text is not None:
+            if len(text) > max_size:
+                raise TooLarge
+            return text
     descriptor = os.open(target, _OPEN_FLAGS)
     try:
         opened = os.fstat(descriptor)
