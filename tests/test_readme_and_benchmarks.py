@@ -86,3 +86,15 @@ def test_every_config_example_in_the_readme_is_a_valid_config() -> None:
     assert len(blocks) >= 3
     for block in blocks:
         validate_config(yaml.safe_load(block), registry(), "README.md")
+
+
+def test_every_check_option_is_in_the_readme() -> None:
+    """The README's flags table names every option `k8slint check` takes."""
+    from k8slint.cli import check
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = "\n".join(line for line in readme.splitlines() if line.startswith("| `-"))
+    for parameter in check.params:
+        for flag in [*parameter.opts, *parameter.secondary_opts]:
+            if flag.startswith("--") and flag != "--help":
+                assert f"`{flag}" in table, f"{flag} is not in the README's flags table"
