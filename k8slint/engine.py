@@ -17,6 +17,8 @@ from k8slint.config import Settings
 from k8slint.findings import Result
 from k8slint.load import LoadState, build_kustomizations, collector_paused, load_charts, load_kustomize_builds, read_file
 from k8slint.model.graph.index import ObjectIndex
+from k8slint.model.objects import K8sObject
+from k8slint.model.values import mapping, string
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.charts import ChartDoc
 from k8slint.sources.discover import STDIN_DISPLAY, Discovery, add_context, discover, identify
@@ -130,6 +132,9 @@ def _lint(
     plan = make_plan(settings, facts, lookups)
     run_checks(plan, objects, state.dockerfiles, charts, state.raw, phase=Phase.REST if parallel else Phase.ALL)
 
+    if any(o.kind == "CustomResourceDefinition" for o in objects):
+        _note_unevaluated_crd_rules(objects, notes)
+
     # finish: stamp, suppress, sort
     findings = finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
     if reported is not None:
@@ -176,3 +181,21 @@ def _add_policies(found: Discovery, settings: Settings) -> frozenset[str]:
     found.files.extend(added)
     found.problems.extend(extra.problems)
     return frozenset(f.display for f in added)
+
+
+def _note_unevaluated_crd_rules(objects: list[K8sObject], notes: list[str]) -> None:
+    """Without the CEL runtime, the CRDs' validation rules are not evaluated: said once, not at every rule."""
+    from k8slint.model import cel
+    from k8slint.model.crdrules import all_rules
+
+    present = {((o.api_version or "").rpartition("/")[0], o.kind) for o in objects}
+
+    def checked(crd: K8sObject) -> bool:  # a CRD with rules whose custom resources are in the set
+        spec = mapping(crd.data.get("spec"))
+        group, kind = string(spec.get("group")), string(mapping(spec.get("names")).get("kind"))
+        return group is not None and (group, kind) in present and any(True for _ in all_rules(crd))
+
+    crds = [o for o in objects if o.kind == "CustomResourceDefinition" and checked(o)]
+    if crds and not cel.available():
+        count = f"{len(crds)} CustomResourceDefinition{'s' if len(crds) != 1 else ''}"
+        notes.append(f"the CEL validation rules of {count} were not evaluated on their custom resources: {cel.INSTALL_HINT}")

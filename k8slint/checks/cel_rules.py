@@ -144,6 +144,18 @@ def _target(path: FieldPath, field_path: str | None) -> FieldPath:
     return path or ("metadata", "name")  # a rule on the whole object: at its name
 
 
+def _has_resources(crd: K8sObject, ctx: RuleContext) -> bool:
+    """Whether the set holds a custom resource of ``crd`` (its kind, in its group)."""
+    spec = crd.data.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
+    names = spec.get("names")
+    kind = names.get("kind") if isinstance(names, dict) else None
+    group = spec.get("group")
+    if not isinstance(kind, str) or not isinstance(group, str):
+        return False
+    return any((o.api_version or "").startswith(f"{group}/") for o in ctx.index.of_kind(kind))
+
+
 def _quote(text: str) -> str:
     return clip(" ".join(text.split()), 120)
 
@@ -167,17 +179,21 @@ def crd_rule_invalid(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"the {key} {_quote(source)} does not compile: {program}", path=(*rule.path, key))
 
 
-@object_check("KV005", kinds={"CustomResourceDefinition"}, local=True)
+@object_check("KV005", kinds={"CustomResourceDefinition"})
 def crd_rule_unsupported(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    """Rules k8slint cannot evaluate (a library it lacks, or no CEL runtime installed), at the rule."""
+    """Rules k8slint cannot evaluate (a CEL library function it lacks), at the rule; only for a CRD whose
+    custom resources are in the set, since a rule nothing is checked against leaves nothing unchecked.
+    Without the CEL runtime at all, the run says so once in its notes (k8slint.engine), not at every rule."""
     from k8slint.model.crdrules import all_rules
 
+    if not _has_resources(obj, ctx):
+        return
     cel = _cel()
     for rule in all_rules(obj):
         if rule.skipped_on_create:
             continue
         program = cel.compiled(rule.rule)
-        if isinstance(program, (cel.CelUnsupported, cel.CelUnavailable)):
+        if isinstance(program, cel.CelUnsupported):
             yield Problem(
                 f"the rule {_quote(rule.rule)} was not evaluated: {program}",
                 path=(*rule.path, "rule"),
