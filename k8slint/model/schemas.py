@@ -9,7 +9,10 @@ validator did here, with the same instance paths).
 Custom resources are validated against the ``openAPIV3Schema`` of a
 CustomResourceDefinition in the linted set, or against a JSON schema found in a
 ``--schema-location`` folder (kubeconform's ``{kind}-{group}-{version}.json``
-layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``).
+layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``). Kinds of
+the Gateway API (``gateway.networking.k8s.io``) that neither gives a schema for
+are validated against the standard-channel CRDs bundled with k8slint
+(``schemas/crds/gateway-api.json``, see :func:`bundled_crd_schemas`).
 
 Every schema a repository supplies is compiled with a retriever that reads
 nothing it should not (see :class:`RefPolicy`): a CRD's schema may retrieve
@@ -30,7 +33,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -259,6 +262,12 @@ class SchemaStore:
                 lambda: jsonschema_rs.validator_for(compiled, base_uri=found.uri, retriever=policy.retrieve),
                 f"the schema {shown_ref(found.display)} for {kind} ({api_version})",
             )
+        bundled = bundled_crd_schemas().get((api_version, kind)) if api_group(api_version) in BUNDLED_GROUPS else None
+        if bundled is not None:
+            return self._compile(
+                lambda: jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(bundled, self.strict), retriever=refuse_all),
+                f"the bundled schema of {kind} ({api_version})",
+            )
         return None
 
     @staticmethod
@@ -382,6 +391,40 @@ def _local_retriever(uri: str) -> Any:
     if not uri.startswith("file://"):
         raise ValueError(f"k8slint does not fetch remote schemas: {uri}")
     return json.loads(Path(uri.removeprefix("file://")).read_text(encoding="utf-8"))
+
+
+BUNDLED_GROUPS = frozenset({"gateway.networking.k8s.io"})
+"""API groups whose CRD schemas k8slint ships: the Gateway API's standard channel."""
+
+
+@cache
+def bundled_crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """``(apiVersion, kind)`` of every served version of the bundled CRDs, with its schema.
+
+    The file holds the ``openAPIV3Schema`` of each served version of the
+    CustomResourceDefinitions in a Gateway API release's
+    ``config/crd/standard/`` (its release is recorded in the file). They are used
+    only when neither a CRD in the linted set nor a ``--schema-location``
+    folder gives the schema, so a cluster's own (newer, experimental) CRDs win.
+    """
+    from k8slint.resources import data_dir
+
+    with open(data_dir("schemas") / "crds" / "gateway-api.json", encoding="utf-8") as handle:
+        bundle = json.load(handle)
+    return {
+        (f"{crd['group']}/{version['name']}", crd["kind"]): version["openAPIV3Schema"]
+        for crd in bundle["crds"]
+        for version in crd["versions"]
+        if version.get("served", True)
+    }
+
+
+def bundled_crd_release() -> str:
+    """The Gateway API release whose CRDs are bundled (``v1.6.1``, say)."""
+    from k8slint.resources import data_dir
+
+    with open(data_dir("schemas") / "crds" / "gateway-api.json", encoding="utf-8") as handle:
+        return str(json.load(handle)["release"])
 
 
 def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str, Any]]:
