@@ -212,7 +212,7 @@ def route_parent_no_listener(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
             gateways = [nearest] if nearest is not None else []
         else:
             gateways = ctx.index.definitions(namespace, "Gateway", name)
-        gateways = [g for g in gateways if is_gateway_api(g) and not _extended(g, ctx)]
+        gateways = [g for g in gateways if is_gateway_api(g) and _same_deployment(obj, g, ctx) and not _extended(g, ctx)]
         if not gateways:
             continue  # a Gateway managed elsewhere (a platform team's, say)
         mismatches = [_mismatch(obj, ref, gateway, ctx) for gateway in gateways]
@@ -226,6 +226,19 @@ def route_parent_no_listener(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
             path=("spec", "parentRefs", p, field),
             related=(Related(gateway.locate(("spec", "listeners")), f"listeners of {ctx.index.resolved_to(obj, gateway)}"),),
         )
+
+
+def _same_deployment(route: K8sObject, gateway: K8sObject, ctx: RuleContext) -> bool:
+    """Whether the route and the Gateway are deployed together: in one deployment unit, or the Gateway in
+    the route's folder or a folder above it (a shared Gateway). A Gateway of the same name in a sample
+    folder below the route's, another deployment, is not the route's parent."""
+    units = ctx.index.units
+    if not units.sees(route, gateway):
+        return False
+    if units.unit(route) == units.unit(gateway):
+        return True
+    folder, own = units.folder(gateway), units.folder(route)
+    return own[: len(folder)] == folder
 
 
 def _extended(gateway: K8sObject, ctx: RuleContext) -> bool:

@@ -134,6 +134,59 @@ def document_refusals(
                 pending.append((_display_beside(display, path, target), target, child, None))
 
 
+class _Defaulting:
+    """A CRD schema's validator that first fills in the schema's ``default`` values, as the API server
+    does before it validates a custom resource (structural defaulting, in apiextensions-apiserver's
+    ``structuraldefaulting.Default``): a ``oneOf`` that tells branches apart by a defaulted field
+    (the Gateway's ``addresses[].type``) sees the value the cluster validates."""
+
+    __slots__ = ("schema", "validator")
+
+    def __init__(self, validator: Any, schema: dict[str, Any]) -> None:
+        self.validator = validator
+        self.schema = schema
+
+    def iter_errors(self, data: Any) -> Any:
+        return self.validator.iter_errors(with_defaults(self.schema, data, top=True))
+
+
+def with_defaults(schema: Any, value: Any, top: bool = False) -> Any:
+    """``value`` with the ``default`` of each absent property of its schema filled in, in objects and in
+    the items of lists and maps; ``value`` itself when nothing is defaulted (a copy of the changed parts otherwise)."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        changed: dict[Any, Any] | None = None
+        if isinstance(properties, dict):
+            for key, child in properties.items():
+                if (top and key == "metadata") or not isinstance(child, dict):
+                    continue
+                if key not in value:
+                    if "default" in child:
+                        changed = changed if changed is not None else dict(value)
+                        changed[key] = copy.deepcopy(child["default"])
+                    continue
+                filled = with_defaults(child, value[key])
+                if filled is not value[key]:
+                    changed = changed if changed is not None else dict(value)
+                    changed[key] = filled
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, item in value.items():
+                if isinstance(properties, dict) and key in properties:
+                    continue
+                filled = with_defaults(extra, item)
+                if filled is not item:
+                    changed = changed if changed is not None else dict(value)
+                    changed[key] = filled
+        return changed if changed is not None else value
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        items = [with_defaults(schema["items"], item) for item in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class _Uncompiled:
     message: str
@@ -251,7 +304,9 @@ class SchemaStore:
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
             return self._compile(
-                lambda: jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict), retriever=refuse_all),
+                lambda: _Defaulting(
+                    jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict), retriever=refuse_all), schema
+                ),
                 f"the schema of the CustomResourceDefinition of {kind} ({api_version})",
             )
         found = self.location_schema(api_version, kind)
@@ -265,7 +320,9 @@ class SchemaStore:
         bundled = bundled_crd_schemas().get((api_version, kind)) if api_group(api_version) in BUNDLED_GROUPS else None
         if bundled is not None:
             return self._compile(
-                lambda: jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(bundled, self.strict), retriever=refuse_all),
+                lambda: _Defaulting(
+                    jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(bundled, self.strict), retriever=refuse_all), bundled
+                ),
                 f"the bundled schema of {kind} ({api_version})",
             )
         return None
