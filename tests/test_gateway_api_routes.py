@@ -218,3 +218,32 @@ def test_schema_defaults_apply_before_validation(tmp_path: Path) -> None:
     )
     root = write(tmp_path, {"gateway.yaml": gateway})
     assert route_findings(root) == []
+
+
+def test_hostname_intersection_follows_the_gateway_api() -> None:
+    from k8slint.checks.gateway_routes import hostnames_intersect
+
+    assert hostnames_intersect("*.example.com", "foo.example.com")
+    assert hostnames_intersect("*.example.com", "foo.bar.example.com")  # one label or more
+    assert hostnames_intersect("foo.example.com", "*.example.com")
+    assert hostnames_intersect("*.example.com", "*.foo.example.com")
+    assert not hostnames_intersect("*.example.com", "example.com")
+    assert not hostnames_intersect("*.example.com", "fooexample.com")
+    assert not hostnames_intersect("foo.example.com", "bar.example.com")
+
+
+def test_hostnames_the_schema_lets_through_but_the_gateway_api_forbids() -> None:
+    from k8slint.checks.gateway_routes import gateway_hostname_problem
+
+    assert gateway_hostname_problem("10.1.2.3") == "is an IP address; Gateway API hostnames must be DNS names (IPs are not allowed)"
+    assert gateway_hostname_problem(f"{'a' * 64}.example.com") == "has a label of 64 characters; DNS labels have at most 63"
+    assert gateway_hostname_problem("Foo_Bar.example.com") is None  # the CRD's pattern refuses it: a schema-violation
+    assert gateway_hostname_problem("1st.example.com") is None
+    assert gateway_hostname_problem("*.example.com") is None
+
+
+def test_an_ip_listener_hostname_is_a_warning(tmp_path: Path) -> None:
+    gateway = GATEWAY.replace('hostname: "foo.example.com"', "hostname: 192.0.2.7")
+    root = write(tmp_path, {"infra/gateway.yaml": gateway})
+    [finding] = [f for f in run_lint(root).findings if f.code == "KN045"]
+    assert (finding.location.line, finding.severity.name) == (10, "WARNING")

@@ -1,9 +1,11 @@
-"""Gateway API route rules KN050-KN052: backendRefs to Services, their ports, parentRefs to Gateways.
+"""Gateway API route rules KN050-KN052: backendRefs to Services, their ports, parentRefs to Gateways;
+and the Gateway API's hostnames for KN045 (invalid-hostname).
 
 The same family as the Ingress rules (KN040, KN041): a route's backendRefs are looked up with the
 object index as an Ingress backend is, and a missing Service is reported only where the route's
-folder manages Services in its namespace. Route hostnames that are not DNS names are schema errors
-of the bundled Gateway API CRDs (KL010). Listener matching follows the Gateway API's attachment
+folder manages Services in its namespace. Route and listener hostnames that are not DNS names are
+schema errors of the bundled Gateway API CRDs (KL010); KN045 reports what the Gateway API's
+``Hostname`` type forbids but its schema lets through (an IPv4 address, a label over 63 characters). Listener matching follows the Gateway API's attachment
 rules (``ParentReference`` and ``Listener`` in apis/v1/shared_types.go and gateway_types.go of
 kubernetes-sigs/gateway-api): sectionName and port narrow the listeners, then each must allow the
 route's kind (``allowedRoutes.kinds``, by default the kinds of its protocol) and namespace
@@ -13,6 +15,7 @@ must intersect the route's hostnames.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -248,3 +251,44 @@ def _extended(gateway: K8sObject, ctx: RuleContext) -> bool:
         if parent.get("name") == gateway.name and parent.get("namespace", listener_set.namespace) == gateway.namespace:
             return True
     return False
+
+
+_GATEWAY_HOSTNAME = re.compile(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+"""The pattern the Gateway API's CRDs give a ``Hostname`` (with ``maxLength: 253``): what fails it is a schema error."""
+_IPV4 = re.compile(r"[0-9.]+")
+
+
+def gateway_hostname_problem(host: str) -> str | None:
+    """What the Gateway API's ``Hostname`` type forbids (no IP addresses, labels of at most 63 characters) but its
+    CRD schema lets through; None for a hostname the schema accepts or already refuses."""
+    if len(host) > 253 or not _GATEWAY_HOSTNAME.fullmatch(host):
+        return None  # a schema-violation of the CRD
+    if _IPV4.fullmatch(host):
+        return "is an IP address; Gateway API hostnames must be DNS names (IPs are not allowed)"
+    long = next((label for label in host.split(".") if len(label) > 63), None)
+    if long is not None:
+        return f"has a label of {len(long)} characters; DNS labels have at most 63"
+    return None
+
+
+def _hostnames(obj: K8sObject) -> Iterator[tuple[str, FieldPath]]:
+    spec = mapping(obj.data.get("spec"))
+    if obj.kind in ROUTES:
+        for i, host in enumerate(sequence(spec.get("hostnames"))):
+            if isinstance(host, str):
+                yield host, ("spec", "hostnames", i)
+    else:  # a Gateway's or a ListenerSet's listeners
+        for i, listener in enumerate(sequence(spec.get("listeners"))):
+            host = mapping(listener).get("hostname")
+            if isinstance(host, str):
+                yield host, ("spec", "listeners", i, "hostname")
+
+
+@object_check("KN045", kinds=(*ROUTES, "Gateway", "ListenerSet"), local=True)
+def gateway_api_hostname(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    if not is_gateway_api(obj):
+        return
+    for host, path in _hostnames(obj):
+        problem = gateway_hostname_problem(host)
+        if problem:
+            yield Problem(f"hostname {host!r} {problem}", path=path, variant="gateway-api")
