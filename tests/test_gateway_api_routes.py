@@ -247,3 +247,49 @@ def test_an_ip_listener_hostname_is_a_warning(tmp_path: Path) -> None:
     root = write(tmp_path, {"infra/gateway.yaml": gateway})
     [finding] = [f for f in run_lint(root).findings if f.code == "KN045"]
     assert (finding.location.line, finding.severity.name) == (10, "WARNING")
+
+
+GRANT = """\
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata:
+  name: allow-site-routes
+  namespace: store-ns
+spec:
+  from:
+  - group: gateway.networking.k8s.io
+    kind: HTTPRoute
+    namespace: {namespace}
+  to:
+  - group: ""
+    kind: Service
+"""
+
+SITE_TO_STORE = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: home
+  namespace: site-ns
+spec:
+  parentRefs:
+  - name: shared-gateway
+    namespace: infra-ns
+  rules:
+  - backendRefs:
+    - name: store
+      namespace: store-ns
+      port: 8080
+"""
+
+
+def test_a_cross_namespace_backend_needs_a_grant_from_the_routes_namespace(tmp_path: Path) -> None:
+    files = {"infra/gateway.yaml": GATEWAY, "store/store.yaml": STORE.format(port=8080, canary="store"), "site/route.yaml": SITE_TO_STORE}
+    granted = write(tmp_path / "granted", {**files, "store/grant.yaml": GRANT.format(namespace="site-ns")})
+    assert [c for _, _, c in route_findings(granted)] == []
+    refused = write(tmp_path / "refused", {**files, "store/grant.yaml": GRANT.format(namespace="web-ns")})
+    assert route_findings(refused) == [("site/route.yaml", 13, "KN053")]
+    [finding] = [f for f in run_lint(refused).findings if f.code == "KN053"]
+    assert [(Path(r.location.file).name, r.location.line) for r in finding.related] == [("grant.yaml", 6)]
+    # no grant in the Service's namespace in the set: it may be applied from elsewhere
+    assert route_findings(write(tmp_path / "unknown", files)) == []

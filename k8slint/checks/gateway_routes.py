@@ -1,4 +1,5 @@
-"""Gateway API route rules KN050-KN052: backendRefs to Services, their ports, parentRefs to Gateways;
+"""Gateway API route rules KN050-KN053: backendRefs to Services, their ports, parentRefs to Gateways,
+ReferenceGrants for backendRefs into other namespaces;
 and the Gateway API's hostnames for KN045 (invalid-hostname).
 
 The same family as the Ingress rules (KN040, KN041): a route's backendRefs are looked up with the
@@ -54,13 +55,15 @@ class BackendRef:
     port: Any
     path: FieldPath
     """The backendRef entry."""
+    namespace: str | None = None
+    """The namespace it names, when it is not the route's."""
 
 
-def service_backends(obj: K8sObject) -> Iterator[BackendRef]:
-    """The backendRefs of a route's rules that name a Service in the route's own namespace.
+def service_backends(obj: K8sObject, other_namespaces: bool = False) -> Iterator[BackendRef]:
+    """The backendRefs of a route's rules that name a Service in the route's own namespace (with
+    ``other_namespaces``, those that name one in another namespace instead, with ``namespace`` set).
 
-    A backendRef of another kind (a ServiceImport, an implementation's own backend) names no
-    Service; one into another namespace needs a ReferenceGrant there and is not looked up.
+    A backendRef of another kind (a ServiceImport, an implementation's own backend) names no Service.
     """
     for r, rule in enumerate(sequence(mapping(obj.data.get("spec")).get("rules"))):
         for b, ref in enumerate(sequence(mapping(rule).get("backendRefs"))):
@@ -71,9 +74,10 @@ def service_backends(obj: K8sObject) -> Iterator[BackendRef]:
             if ref.get("group", "") not in ("", "core") or ref.get("kind", "Service") != "Service":
                 continue
             namespace = ref.get("namespace")
-            if namespace is not None and namespace != obj.namespace:
+            elsewhere = isinstance(namespace, str) and namespace != obj.namespace
+            if elsewhere != other_namespaces:
                 continue
-            yield BackendRef(name, ref.get("port"), ("spec", "rules", r, "backendRefs", b))
+            yield BackendRef(name, ref.get("port"), ("spec", "rules", r, "backendRefs", b), namespace if elsewhere else None)
 
 
 @object_check("KN050", kinds=ROUTES)
@@ -292,3 +296,43 @@ def gateway_api_hostname(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         problem = gateway_hostname_problem(host)
         if problem:
             yield Problem(f"hostname {host!r} {problem}", path=path, variant="gateway-api")
+
+
+def _grants(grant: K8sObject, route: K8sObject, service: str) -> bool:
+    """Whether a ReferenceGrant lets routes of the route's kind and namespace refer to the Service
+    (``ReferenceGrantFrom`` and ``ReferenceGrantTo`` in apis/v1beta1/referencegrant_types.go)."""
+    spec = mapping(grant.data.get("spec"))
+    from_ok = any(
+        mapping(entry).get("group") == GATEWAY_GROUP
+        and mapping(entry).get("kind") == route.kind
+        and mapping(entry).get("namespace") == route.namespace
+        for entry in sequence(spec.get("from"))
+    )
+    to_ok = any(
+        mapping(entry).get("group", "") in ("", "core")
+        and mapping(entry).get("kind") == "Service"
+        and mapping(entry).get("name") in (None, "", service)
+        for entry in sequence(spec.get("to"))
+    )
+    return from_ok and to_ok
+
+
+@object_check("KN053", kinds=ROUTES)
+def route_backend_not_granted(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    if not is_gateway_api(obj):
+        return
+    for backend in service_backends(obj, other_namespaces=True):
+        namespace = backend.namespace
+        if not ctx.index.definitions(namespace, "Service", backend.name):
+            continue  # the Service is not in the set: neither are, as far as k8slint knows, the grants beside it
+        grants = [g for g in ctx.index.of_kind("ReferenceGrant") if g.namespace == namespace and is_gateway_api(g)]
+        if not grants:
+            continue  # the set manages no grants in that namespace: they may be applied from elsewhere
+        if any(_grants(grant, obj, backend.name) for grant in grants):
+            continue
+        yield Problem(
+            f"backendRef Service {backend.name!r} is in namespace {namespace!r}, and no ReferenceGrant there lets "
+            f"{obj.kind}s from namespace {obj.namespace!r} refer to it: the reference is refused (RefNotPermitted)",
+            path=(*backend.path, "namespace"),
+            related=tuple(Related(g.locate(("spec",)), f"ReferenceGrant {g.namespace}/{g.name}") for g in grants[:3]),
+        )
