@@ -293,3 +293,12 @@ def test_a_cross_namespace_backend_needs_a_grant_from_the_routes_namespace(tmp_p
     assert [(Path(r.location.file).name, r.location.line) for r in finding.related] == [("grant.yaml", 6)]
     # no grant in the Service's namespace in the set: it may be applied from elsewhere
     assert route_findings(write(tmp_path / "unknown", files)) == []
+
+
+def test_a_route_without_a_namespace_may_be_applied_to_the_gateways(tmp_path: Path) -> None:
+    """``from: Same`` and a route that names no namespace: ``kubectl apply -n infra-ns`` attaches it."""
+    gateway = GATEWAY.replace("from: Selector", "from: Same")
+    route = ROUTE_ELSEWHERE.format(namespace="store-ns", host="foo.example.com")
+    unplaced = route.replace("  namespace: store-ns\n", "", 1)
+    assert route_findings(write(tmp_path / "unplaced", {"gateway.yaml": gateway, "route.yaml": unplaced})) == []
+    assert route_findings(write(tmp_path / "placed", {"gateway.yaml": gateway, "route.yaml": route})) == [("route.yaml", 8, "KN052")]

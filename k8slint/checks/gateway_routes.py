@@ -141,7 +141,7 @@ def _allows_kind(listener: dict[str, Any], kind: str) -> bool:
 def _allows_namespace(listener: dict[str, Any], gateway: K8sObject, route: K8sObject, ctx: RuleContext) -> bool:
     namespaces = mapping(mapping(listener.get("allowedRoutes")).get("namespaces"))
     source = namespaces.get("from", "Same")
-    if source == "All":
+    if source == "All" or not _namespace_known(route):
         return True
     if source == "Same":
         return route.namespace == gateway.namespace
@@ -152,6 +152,12 @@ def _allows_namespace(listener: dict[str, Any], gateway: K8sObject, route: K8sOb
         labels = {**mapping(mapping(found[0].data.get("metadata")).get("labels")), "kubernetes.io/metadata.name": route.namespace}
         return from_label_selector(namespaces["selector"]).matches(labels)
     return True  # a value the schema refuses
+
+
+def _namespace_known(obj: K8sObject) -> bool:
+    """Whether the object's namespace is written (in its metadata, or by the kustomization that builds it),
+    not the default of the run: a route without one is applied to whatever namespace ``kubectl -n`` names."""
+    return isinstance(mapping(obj.data.get("metadata")).get("namespace"), str) or obj.file.namespace_from is not None
 
 
 @dataclass(frozen=True, slots=True)
