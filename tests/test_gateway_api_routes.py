@@ -302,3 +302,13 @@ def test_a_route_without_a_namespace_may_be_applied_to_the_gateways(tmp_path: Pa
     unplaced = route.replace("  namespace: store-ns\n", "", 1)
     assert route_findings(write(tmp_path / "unplaced", {"gateway.yaml": gateway, "route.yaml": unplaced})) == []
     assert route_findings(write(tmp_path / "placed", {"gateway.yaml": gateway, "route.yaml": route})) == [("route.yaml", 8, "KN052")]
+
+
+def test_a_route_without_a_namespace_is_not_judged_for_grants(tmp_path: Path) -> None:
+    files = {
+        "infra/gateway.yaml": GATEWAY,
+        "store/store.yaml": STORE.format(port=8080, canary="store"),
+        "store/grant.yaml": GRANT.format(namespace="web-ns"),
+        "site/route.yaml": SITE_TO_STORE.replace("  namespace: site-ns\n", "", 1),
+    }
+    assert route_findings(write(tmp_path, files)) == []

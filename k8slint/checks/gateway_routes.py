@@ -325,8 +325,8 @@ def _grants(grant: K8sObject, route: K8sObject, service: str) -> bool:
 
 @object_check("KN053", kinds=ROUTES)
 def route_backend_not_granted(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    if not is_gateway_api(obj):
-        return
+    if not is_gateway_api(obj) or not _namespace_known(obj):
+        return  # a route without a namespace may be applied to the Service's, or to one a grant names
     for backend in service_backends(obj, other_namespaces=True):
         namespace = backend.namespace
         if not ctx.index.definitions(namespace, "Service", backend.name):
