@@ -29,6 +29,7 @@ def test_wheel_contains_runtime_data(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "k8slint/_data/rules/KN001-service-selector-no-match.yaml" in names
     assert "k8slint/_data/schemas/config.schema.json" in names
+    assert "k8slint/_data/schemas/crds/gateway-api.json" in names
     assert "k8slint/_data/reference/todo-chatbot/manifests/30-backend.yaml" in names
     assert "k8slint/_data/reference/todo-chatbot/.k8slint.yaml" in names
     assert "k8slint/_data/reference/todo-chatbot/chart/todo-chatbot/values.schema.json" in names

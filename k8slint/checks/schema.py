@@ -13,7 +13,7 @@ from typing import Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Location, Problem
-from k8slint.model.kinds import is_custom_resource
+from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.lifecycle import is_removed
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import schema_placeholder
@@ -52,9 +52,14 @@ def unknown_kind(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if ctx.schemas.errors(obj) is not None:
         return
     if is_custom_resource(api_version):
+        from k8slint.model.schemas import BUNDLED_GROUPS, bundled_crd_release
+
+        bundled = ""
+        if api_group(api_version) in BUNDLED_GROUPS:
+            bundled = f" (the Gateway API {bundled_crd_release()} standard-channel CRDs k8slint bundles do not serve this version)"
         yield Problem(
             f"no schema for {kind} ({api_version}): its CustomResourceDefinition is not in the linted set "
-            "and no --schema-location provides one, so it was not validated",
+            f"and no --schema-location provides one, so it was not validated{bundled}",
             path=("kind",),
         )
         return

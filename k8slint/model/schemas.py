@@ -9,7 +9,10 @@ validator did here, with the same instance paths).
 Custom resources are validated against the ``openAPIV3Schema`` of a
 CustomResourceDefinition in the linted set, or against a JSON schema found in a
 ``--schema-location`` folder (kubeconform's ``{kind}-{group}-{version}.json``
-layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``).
+layout, or the CRDs catalog's ``{group}/{kind}_{version}.json``). Kinds of
+the Gateway API (``gateway.networking.k8s.io``) that neither gives a schema for
+are validated against the standard-channel CRDs bundled with k8slint
+(``schemas/crds/gateway-api.json``, see :func:`bundled_crd_schemas`).
 
 Every schema a repository supplies is compiled with a retriever that reads
 nothing it should not (see :class:`RefPolicy`): a CRD's schema may retrieve
@@ -30,7 +33,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -129,6 +132,59 @@ def document_refusals(
                 continue
             if target is not None:
                 pending.append((_display_beside(display, path, target), target, child, None))
+
+
+class _Defaulting:
+    """A CRD schema's validator that first fills in the schema's ``default`` values, as the API server
+    does before it validates a custom resource (structural defaulting, in apiextensions-apiserver's
+    ``structuraldefaulting.Default``): a ``oneOf`` that tells branches apart by a defaulted field
+    (the Gateway's ``addresses[].type``) sees the value the cluster validates."""
+
+    __slots__ = ("schema", "validator")
+
+    def __init__(self, validator: Any, schema: dict[str, Any]) -> None:
+        self.validator = validator
+        self.schema = schema
+
+    def iter_errors(self, data: Any) -> Any:
+        return self.validator.iter_errors(with_defaults(self.schema, data, top=True))
+
+
+def with_defaults(schema: Any, value: Any, top: bool = False) -> Any:
+    """``value`` with the ``default`` of each absent property of its schema filled in, in objects and in
+    the items of lists and maps; ``value`` itself when nothing is defaulted (a copy of the changed parts otherwise)."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        changed: dict[Any, Any] | None = None
+        if isinstance(properties, dict):
+            for key, child in properties.items():
+                if (top and key == "metadata") or not isinstance(child, dict):
+                    continue
+                if key not in value:
+                    if "default" in child:
+                        changed = changed if changed is not None else dict(value)
+                        changed[key] = copy.deepcopy(child["default"])
+                    continue
+                filled = with_defaults(child, value[key])
+                if filled is not value[key]:
+                    changed = changed if changed is not None else dict(value)
+                    changed[key] = filled
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, item in value.items():
+                if isinstance(properties, dict) and key in properties:
+                    continue
+                filled = with_defaults(extra, item)
+                if filled is not item:
+                    changed = changed if changed is not None else dict(value)
+                    changed[key] = filled
+        return changed if changed is not None else value
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        items = [with_defaults(schema["items"], item) for item in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,7 +312,9 @@ class SchemaStore:
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
             return self._compile(
-                lambda: jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict), retriever=refuse_all),
+                lambda: _Defaulting(
+                    jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict), retriever=refuse_all), schema
+                ),
                 f"the schema of the CustomResourceDefinition of {kind} ({api_version})",
             )
         found = self.location_schema(api_version, kind)
@@ -266,6 +324,14 @@ class SchemaStore:
             return self._compile(
                 lambda: jsonschema_rs.validator_for(compiled, base_uri=found.uri, retriever=policy.retrieve),
                 f"the schema {shown_ref(found.display)} for {kind} ({api_version})",
+            )
+        bundled = bundled_crd_schemas().get((api_version, kind)) if api_group(api_version) in BUNDLED_GROUPS else None
+        if bundled is not None:
+            return self._compile(
+                lambda: _Defaulting(
+                    jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(bundled, self.strict), retriever=refuse_all), bundled
+                ),
+                f"the bundled schema of {kind} ({api_version})",
             )
         return None
 
@@ -390,6 +456,40 @@ def _local_retriever(uri: str) -> Any:
     if not uri.startswith("file://"):
         raise ValueError(f"k8slint does not fetch remote schemas: {uri}")
     return json.loads(Path(uri.removeprefix("file://")).read_text(encoding="utf-8"))
+
+
+BUNDLED_GROUPS = frozenset({"gateway.networking.k8s.io"})
+"""API groups whose CRD schemas k8slint ships: the Gateway API's standard channel."""
+
+
+@cache
+def bundled_crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
+    """``(apiVersion, kind)`` of every served version of the bundled CRDs, with its schema.
+
+    The file holds the ``openAPIV3Schema`` of each served version of the
+    CustomResourceDefinitions in a Gateway API release's
+    ``config/crd/standard/`` (its release is recorded in the file). They are used
+    only when neither a CRD in the linted set nor a ``--schema-location``
+    folder gives the schema, so a cluster's own (newer, experimental) CRDs win.
+    """
+    from k8slint.resources import data_dir
+
+    with open(data_dir("schemas") / "crds" / "gateway-api.json", encoding="utf-8") as handle:
+        bundle = json.load(handle)
+    return {
+        (f"{crd['group']}/{version['name']}", crd["kind"]): version["openAPIV3Schema"]
+        for crd in bundle["crds"]
+        for version in crd["versions"]
+        if version.get("served", True)
+    }
+
+
+def bundled_crd_release() -> str:
+    """The Gateway API release whose CRDs are bundled (``v1.6.1``, say)."""
+    from k8slint.resources import data_dir
+
+    with open(data_dir("schemas") / "crds" / "gateway-api.json", encoding="utf-8") as handle:
+        return str(json.load(handle)["release"])
 
 
 def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -17,13 +17,17 @@ from typing import Any
 
 from k8slint.findings import FieldPath
 from k8slint.model.graph.units import ByUnit, Folder, Units
-from k8slint.model.kinds import is_custom_resource
+from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, label_text
 from k8slint.model.values import dig, mapping
 
 _ANY = re.compile(r".*", re.DOTALL)
 _INDEX = re.compile(r"[0-9]+")
+
+
+GATEWAY_ROUTES = frozenset({"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"})
+"""The route kinds of the Gateway API (gateway.networking.k8s.io)."""
 
 
 def _generated_labels(obj: K8sObject) -> dict[str, re.Pattern[str]]:
@@ -376,11 +380,14 @@ class ObjectIndex:
         found: dict[str | None, set[str]] = defaultdict(set)
         for namespace, resources in self.custom_resources.items():
             for obj in resources:
+                if obj.kind in GATEWAY_ROUTES and api_group(obj.api_version or "") == "gateway.networking.k8s.io":
+                    continue  # a route only refers to Services; its names are the references being checked
                 found[namespace].update(_strings(obj.data))
         return {namespace: frozenset(names) for namespace, names in found.items()}
 
     def names_mentioned_by_custom_resources(self, namespace: str | None) -> frozenset[str]:
-        """Every string value of the custom resources in a namespace (names an operator may create)."""
+        """Every string value of the custom resources in a namespace (names an operator may create),
+        but for Gateway API routes, which create nothing."""
         return self._mentions.get(namespace, frozenset())
 
     def data_keys(self, obj: K8sObject) -> frozenset[str]:
