@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.model.apikinds import host_users_refusals, kind_refusals
+from k8slint.model.apikinds import host_users_refusals, kind_refusals, missing_spec_refusal
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
 from k8slint.model.objects import K8sObject
 from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resource_refusals
@@ -39,6 +39,12 @@ KINDS = POD_BEARING_KINDS | {
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if obj.api_version not in BUILTIN_API_VERSIONS:
         return  # a custom resource of the same kind name: its CRD's schema is all the API server checks
+    missing = missing_spec_refusal(obj.data)
+    if missing is not None:
+        errors = ctx.schemas.errors(obj) or []
+        if not any(error.missing and tuple(error.path) == ("spec",) for error in errors):  # else schema-violation's
+            yield Problem(missing.message, path=missing.path)
+        return
     found = obj.pod_spec()
     for refusal in object_refusals(obj.data, found):
         yield Problem(refusal.message, path=refusal.path)

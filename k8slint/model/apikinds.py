@@ -980,3 +980,30 @@ def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
         yield from config_map_refusals(data)
     elif kind == "Secret":
         yield from secret_refusals(data)
+
+
+# What the API server says of a kind with no ``spec`` at all: its validation runs on the empty spec
+# (core ValidatePodSpec, ValidateService, ValidatePersistentVolumeClaimSpec; apps ValidateDeploymentSpec,
+# ValidateStatefulSetSpec, ValidateDaemonSetSpec, ValidateReplicaSetSpec; batch ValidateJobSpec,
+# ValidateCronJobSpec; core ValidateReplicationControllerSpec). The OpenAPI schemas of older releases
+# mark no ``spec`` required, so without this a spec-less object passes at those targets.
+SPEC_REQUIRED = {
+    "Pod": "spec.containers: Required value",
+    "Deployment": "spec.selector: Required value; spec.template.spec.containers: Required value",
+    "StatefulSet": "spec.selector: Required value; spec.template.spec.containers: Required value",
+    "DaemonSet": "spec.selector: Required value; spec.template.spec.containers: Required value",
+    "ReplicaSet": "spec.selector: Required value; spec.template.spec.containers: Required value",
+    "ReplicationController": "spec.selector: Required value; spec.template: Required value",
+    "Job": "spec.template.spec.containers: Required value; spec.template.spec.restartPolicy: Required value",
+    "CronJob": "spec.schedule: Required value; spec.jobTemplate.spec.template.spec.containers: Required value",
+    "Service": "spec.ports: Required value",
+    "PersistentVolumeClaim": "spec.accessModes: Required value; spec.resources[storage]: Required value",
+}
+
+
+def missing_spec_refusal(data: dict[str, Any]) -> Refusal | None:
+    """The API server's refusal of an object of a kind in SPEC_REQUIRED that has no ``spec`` (or a null one)."""
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind not in SPEC_REQUIRED or isinstance(data.get("spec"), dict):
+        return None
+    return Refusal((), f"{SPEC_REQUIRED[kind]} (the object has no spec)")
