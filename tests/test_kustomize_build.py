@@ -355,3 +355,39 @@ def test_a_missing_file_the_repository_ignores_is_written_before_the_build(tmp_p
         ("deploy/overlays/keep/kustomization.yaml", 8, "error"),  # the .gitignore keeps this one in: it is missing
     ]
     assert ".gitignore leaves out of the repository" in result.findings[0].message
+
+
+@pytest.mark.parametrize(("declared", "expected"), [(True, []), (False, [("invalid-name", 4)])])
+def test_a_kustomize_var_in_a_name_is_replaced_when_built(tmp_path: Path, declared: bool, expected: list[object]) -> None:
+    """kubeflow pipelines: `name: $(kfp-app-name)`, a var of the kustomization that builds the file."""
+    vars_block = (
+        "vars:\n  - name: kfp-app-name\n    objref:\n      kind: ConfigMap\n      name: pipeline-install-config\n      apiVersion: v1\n"
+        "    fieldref:\n      fieldpath: data.appName\n"
+        if declared
+        else ""
+    )
+    _kustomization(
+        tmp_path / "base",
+        f"resources:\n  - application.yaml\n  - params.yaml\n{vars_block}",
+        application__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: $(kfp-app-name)\ndata:\n  a: b\n",
+        params__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-install-config\ndata:\n  appName: pipeline\n",
+    )
+    result = run_lint(tmp_path)
+    assert [(f.rule, f.location.line) for f in result.findings if f.severity.name == "ERROR"] == expected
+
+
+def test_a_var_a_sibling_base_declares_is_replaced_too(tmp_path: Path) -> None:
+    """kubeflow's env/dev builds base/application (the name) and base/installs/generic (the var) together."""
+    _kustomization(
+        tmp_path / "base" / "application",
+        "resources:\n  - application.yaml\n",
+        application__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: $(kfp-app-name)\ndata:\n  a: b\n",
+    )
+    _kustomization(
+        tmp_path / "base" / "generic",
+        "resources:\n  - params.yaml\nvars:\n  - name: kfp-app-name\n    objref:\n      kind: ConfigMap\n"
+        "      name: pipeline-install-config\n      apiVersion: v1\n    fieldref:\n      fieldpath: data.appName\n",
+        params__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-install-config\ndata:\n  appName: pipeline\n",
+    )
+    _kustomization(tmp_path / "env" / "dev", "resources:\n  - ../../base/application\n  - ../../base/generic\n")
+    assert [f for f in run_lint(tmp_path).findings if f.severity.name == "ERROR"] == []

@@ -21,6 +21,8 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     caps = validate is not path_segment  # an all-caps name can be real only where upper case is allowed
     if isinstance(name, str) and value_placeholder(name, caps=caps):
         return  # reported by unrendered-placeholder
+    if isinstance(name, str) and any(f"$({var})" in name for var in obj.file.kustomize_vars):
+        return  # a kustomize var the kustomization that builds the file declares: replaced when built
     if isinstance(name, str) and name:
         problem = validate(name)
         if problem:

@@ -53,6 +53,8 @@ class SourceFile:
     """A kustomization that adds labels to the selectors (and pod labels) of this file's objects when built."""
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects and of their references when built."""
+    kustomize_vars: tuple[str, ...] = ()
+    """The ``vars:`` of the kustomizations that build this file: each ``$(NAME)`` is replaced when built."""
     images_set_by: dict[str, str] = field(default_factory=dict)
     """Image name -> a kustomization that renames or re-tags it with ``images:`` when it builds this file."""
 

@@ -47,6 +47,8 @@ class InputFile:
     """(image name, kustomization) for each image a kustomization that includes this file sets with ``images:``."""
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects (and their references) when built."""
+    kustomize_vars: tuple[str, ...] = ()
+    """The ``vars:`` of the kustomizations that include this file: ``$(NAME)`` is replaced when built."""
     generator_of: str | None = None
     """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
 
@@ -357,6 +359,7 @@ def identify(found: Discovery) -> Discovery:
         images = kustomize.images_set_for(item.path) if aside is None else ()
         generator = kustomize.generator_of(item.path) if aside is None else None
         namespace_from = kustomize.namespace_from(item.path) if aside is None else None
+        kustomize_vars = kustomize.vars_for(item.path) if aside is None else ()
         files.append(
             dataclasses.replace(
                 item,
@@ -366,6 +369,7 @@ def identify(found: Discovery) -> Discovery:
                 images_set_by=images,
                 generator_of=generator,
                 namespace_from=namespace_from,
+                kustomize_vars=kustomize_vars,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots

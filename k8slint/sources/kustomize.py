@@ -96,6 +96,8 @@ class Kustomization:
     """Local components (absolute folder paths): their patches apply to this kustomization's resources."""
     images: list[str] = field(default_factory=list)
     """The image names its ``images:`` entries give a new name, tag or digest."""
+    vars: list[str] = field(default_factory=list)
+    """The names of its ``vars:`` (kustomize replaces ``$(NAME)`` with their values when it builds)."""
     patches: list[Patch] = field(default_factory=list)
     """Every patch, in the order the kustomization lists them (per field)."""
     generator_files: dict[str, str] = field(default_factory=dict)
@@ -211,6 +213,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
                 found.generator_files.setdefault(local(file), f"{generator} {name}")
                 if not os.path.lexists(local(file)):
                     found.missing.append(((generator, index, *where), file))
+    found.vars = [entry["name"] for entry in map(mapping, sequence(data.get("vars"))) if isinstance(entry.get("name"), str)]
     for entry in sequence(data.get("images")):
         entry = mapping(entry)
         if isinstance(entry.get("name"), str) and any(key in entry for key in ("newName", "newTag", "digest")):
@@ -265,6 +268,7 @@ class KustomizeMap:
     _inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
     _generator_files: dict[str, tuple[str, str]] = field(default_factory=dict)
     _disabled: dict[str, str] = field(default_factory=dict)
+    _vars: dict[str, frozenset[str]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
@@ -336,6 +340,32 @@ class KustomizeMap:
             for name in kustomization.images:
                 found.setdefault(name, kustomization.path)
         return tuple(sorted(found.items()))
+
+    def vars_for(self, path: str) -> tuple[str, ...]:
+        """The ``vars:`` of the builds that include ``path``: kustomize gathers the vars of every
+        kustomization a build reads (a sibling base's too) and replaces them at its root."""
+        found: set[str] = set()
+        for kustomization in self._including(path):
+            found |= self._vars_below(kustomization)
+        return tuple(sorted(found))
+
+    def _vars_below(self, kustomization: Kustomization) -> frozenset[str]:
+        """The vars of ``kustomization`` and of every kustomization it uses, as far as they were read."""
+        cached = self._vars.get(kustomization.key)
+        if cached is not None:
+            return cached
+        found: set[str] = set()
+        seen: set[str] = set()
+        stack = [kustomization]
+        while stack:
+            current = stack.pop()
+            if current.key in seen:
+                continue
+            seen.add(current.key)
+            found.update(current.vars)
+            stack.extend(used for used in map(self.in_folder, current.resources) if used is not None)
+        self._vars[kustomization.key] = frozenset(found)
+        return self._vars[kustomization.key]
 
     def namespace_from(self, path: str) -> str | None:
         """The kustomization that sets the namespace of the objects in ``path`` when built, if any."""
