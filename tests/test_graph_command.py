@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, ROOT, run_lint
-from k8slint.checks.ingress import backends
 from k8slint.docs_images import write_broken_variant
-from k8slint.model.graph.picture import UnitPicture, ingress_backends, unit_pictures
+from k8slint.model.graph.picture import UnitPicture, unit_pictures
 from k8slint.reporters.graph import render_dot, render_mermaid, render_svg
 
 REFERENCE = ROOT / "reference" / "todo-chatbot"
@@ -343,21 +342,6 @@ def test_hostile_names_are_escaped_in_every_format(tmp_path: Path) -> None:
     assert '\\\\u202egnp.exe\\\\u2066 \\"quoted\\" `tick` \\\\N' in dot  # \N would expand to the node's name
     svg = render_svg(pictures)
     assert '&lt;script&gt;alert("x")&lt;/script&gt;\\u202egnp.exe' in svg
-
-
-@pytest.mark.parametrize(
-    "fixture", sorted((FIXTURES / "rules" / "KN040").glob("*.yaml")) + sorted((FIXTURES / "rules" / "KN041").glob("*.yaml"))
-)
-def test_the_graph_reads_the_ingress_backends_the_rules_read(fixture: Path) -> None:
-    """The graph's reading of Ingress backends (model) and KN040/KN041's (checks) name the same fields."""
-    facts = run_lint(fixture).loaded[1]  # type: ignore[index]
-    objects = facts.index.objects
-    ingresses = [obj for obj in objects if obj.kind == "Ingress"]
-    assert ingresses
-    for obj in ingresses:
-        assert [(name, name_path, port_path) for name, name_path, port_path in ingress_backends(obj)] == [
-            (b.service, b.path, b.port_path) for b in backends(obj)
-        ]
 
 
 def _wiring_cases() -> list[Path]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8slint.findings import FieldPath, Finding, Location, format_path
+from k8slint.model.backends import backends
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.graph.matching import explain_miss
 from k8slint.model.objects import K8sObject
@@ -180,34 +181,6 @@ def _shown(obj: K8sObject) -> bool:
     return kind in ROUTE_KINDS or kind == "Service" or kind in POLICY_KINDS or kind in CONFIG_KINDS or is_workload(obj)
 
 
-def ingress_backends(obj: K8sObject) -> Iterator[tuple[str, FieldPath, FieldPath]]:
-    """(Service name, path of the name, path of the port) of each Service backend of an Ingress.
-
-    The fields KN040 and KN041 read (k8slint.checks.ingress.backends; a test
-    keeps the two in step): networking.k8s.io/v1 ``service``, and the old
-    ``serviceName``/``servicePort``; AWS action backends name no Service.
-    """
-    spec = mapping(obj.data.get("spec"))
-    candidates: list[tuple[FieldPath, Any]] = [
-        (("spec", "defaultBackend"), spec.get("defaultBackend")),
-        (("spec", "backend"), spec.get("backend")),
-    ]
-    for r, rule in enumerate(sequence(spec.get("rules"))):
-        for p, entry in enumerate(sequence(mapping(mapping(rule).get("http")).get("paths"))):
-            candidates.append((("spec", "rules", r, "http", "paths", p, "backend"), mapping(entry).get("backend")))
-    for path, backend in candidates:
-        backend = mapping(backend)
-        service = mapping(backend.get("service"))
-        if isinstance(service.get("name"), str):
-            port = mapping(service.get("port"))
-            if port.get("name") == "use-annotation":
-                continue
-            port_field = "number" if "number" in port else "name"
-            yield service["name"], (*path, "service", "name"), (*path, "service", "port", port_field)
-        elif isinstance(backend.get("serviceName"), str) and backend.get("servicePort") != "use-annotation":
-            yield backend["serviceName"], (*path, "serviceName"), (*path, "servicePort")
-
-
 def route_backends(obj: K8sObject) -> Iterator[tuple[str, FieldPath]]:
     """(Service name, path of the name) of each Service ``backendRef`` of a Gateway API HTTPRoute in its own namespace."""
     for r, rule in enumerate(sequence(mapping(obj.data.get("spec")).get("rules"))):
@@ -281,8 +254,8 @@ class _Painter:
         me = draft.object_node(obj)
         kind = obj.kind
         if kind == "Ingress":
-            for name, _, _ in ingress_backends(obj):
-                self._link(draft, me, obj, "Service", name)
+            for backend in backends(obj):
+                self._link(draft, me, obj, "Service", backend.service)
             for name, _ in _tls_secrets(obj):
                 self._link(draft, me, obj, "Secret", name)
         elif kind == "HTTPRoute":
@@ -423,9 +396,9 @@ class _Painter:
             if path in (format_path(ref.path), format_path(ref.key_path or ref.path)):
                 return ref.kind, ref.name
         if subject.kind == "Ingress":
-            for name, name_path, port_path in ingress_backends(subject):
-                if path in (format_path(name_path), format_path(port_path)):
-                    return "Service", name
+            for backend in backends(subject):
+                if path in (format_path(backend.path), format_path(backend.port_path)):
+                    return "Service", backend.service
             for name, secret_path in _tls_secrets(subject):
                 if path == format_path(secret_path):
                     return "Secret", name
