@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.browser import Browser, find_chromium
+from benchmarks.results import markers, replace_section
 from k8slint.findings import Finding, Location, Result
 
 ROOT = Path(__file__).resolve().parent.parent
-START, END = "<!-- html-report:start -->", "<!-- html-report:end -->"
+START, END = markers("html-report")
 
 
 def broken_variant_run(scratch: Path) -> tuple[Result, Any]:
@@ -150,17 +151,6 @@ def section(found: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    current = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in current and END in current:
-        before, _, rest = current.partition(START)
-        _, _, after = rest.partition(END)
-        current = before + text + after
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(current, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--findings", type=int, default=10000)
@@ -171,7 +161,7 @@ def main() -> None:
     text = section(measure(arguments.findings, arguments.documents, arguments.runs))
     print(text)
     if arguments.out is not None:
-        write_section(arguments.out, text)
+        replace_section(arguments.out, text, START, END)
 
 
 if __name__ == "__main__":

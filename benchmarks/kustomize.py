@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.results import markers, replace_section
+
 APPS = ("api", "web", "worker", "cache", "auth")
 
 
@@ -185,15 +187,8 @@ def main() -> None:
     text = report(args.overlays, args.runs, measure(args.overlays, args.runs, args.kubectl), args.kubectl)
     print(text)
     if args.out is not None:
-        marker_start, marker_end = "<!-- kustomize:start -->", "<!-- kustomize:end -->"
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        block = f"{marker_start}\n{text}{marker_end}"
-        if marker_start in current:
-            head, rest = current.split(marker_start, 1)
-            current = head + block + rest.split(marker_end, 1)[1]
-        else:
-            current = current.rstrip("\n") + "\n\n" + block + "\n"
-        args.out.write_text(current, encoding="utf-8")
+        start, end = markers("kustomize")
+        replace_section(args.out, f"{start}\n{text}{end}", start, end)
 
 
 if __name__ == "__main__":

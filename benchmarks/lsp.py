@@ -25,6 +25,7 @@ from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 from pygls.uris import from_fs_path
 
+from benchmarks.results import markers, replace_section
 from k8slint.lsp.server import DEBOUNCE_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,15 +165,8 @@ def main() -> None:
     text = report(first, times, lines, args.neighbours, os.getloadavg()[0])
     print(text)
     if args.out is not None:
-        marker_start, marker_end = "<!-- lsp:start -->", "<!-- lsp:end -->"
-        current = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-        block = f"{marker_start}\n{text}{marker_end}"
-        if marker_start in current:
-            head, rest = current.split(marker_start, 1)
-            current = head + block + rest.split(marker_end, 1)[1]
-        else:
-            current = current.rstrip("\n") + "\n\n" + block + "\n"
-        args.out.write_text(current, encoding="utf-8")
+        start, end = markers("lsp")
+        replace_section(args.out, f"{start}\n{text}{end}", start, end)
 
 
 if __name__ == "__main__":
