@@ -283,8 +283,7 @@ def load_kustomize_builds(builds: Builds, found: Discovery, settings: Settings, 
     """The objects of each build, each placed on the files the user edits."""
     from k8slint.sources import kustomize_build
 
-    displays = {os.path.abspath(f.path): f.display for f in found.files if f.path is not None}
-    files = kustomize_build.Files(displays, found.roots, state.sources)
+    files = kustomize_build.Files(builds.displays, found.roots, state.sources)
     built = kustomize_build.BuiltObjects(settings.namespace)
     for build in builds.builds:
         loaded = built.load(build, files)

@@ -8,7 +8,7 @@ from typing import Any
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.dockerfile import DockerfileDoc, base_images
-from k8slint.model.images import ImageError, parse_image
+from k8slint.model.images import ImageError, image_name, parse_image
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import image_placeholder
@@ -21,13 +21,6 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
         image = container.data.get("image")
         if isinstance(image, str):
             yield (*container.path, "image"), container.name, image
-
-
-def _image_name(image: str) -> str:
-    """An image reference without its tag or digest: what a kustomization's ``images: - name:`` matches."""
-    name = image.split("@", 1)[0]
-    slash, colon = name.rfind("/"), name.rfind(":")
-    return name[:colon] if colon > slash else name
 
 
 @object_check("KR005", local=True)
@@ -61,7 +54,7 @@ def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         except ImageError:
             continue  # reported by invalid-image-name
         if reference.digest is None and reference.tag in (None, "latest"):
-            if _image_name(image) in obj.file.images_set_by:
+            if image_name(image) in obj.file.images_set_by:
                 continue  # the kustomization that builds the file gives it a tag (k8slint did not build it: see the notes)
             how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
             yield Problem(

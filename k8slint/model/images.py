@@ -53,6 +53,14 @@ class ImageReference:
         return f"{self.domain}/{self.path}" if self.domain else self.path
 
 
+def image_name(image: str) -> str:
+    """An image reference as written, without its tag or digest: what a kustomization's
+    ``images: - name:`` matches (``ghcr.io/acme/web:1.2@sha256:...`` -> ``ghcr.io/acme/web``)."""
+    name = image.split("@", 1)[0]
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
 def parse_image(text: str) -> ImageReference:
     """Split and check an image reference; raises :class:`ImageError` with the reason."""
     if not text:

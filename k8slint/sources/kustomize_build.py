@@ -33,6 +33,7 @@ from typing import Any
 from k8slint import rulecodes
 from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.graph.units import BUILT_SUFFIX
+from k8slint.model.images import image_name
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.model.positions import PositionTree, child, locate
 from k8slint.model.values import mapping, sequence, string
@@ -43,14 +44,11 @@ from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, Kustomization, Kustom
 from k8slint.sources.manifests import LoadResult, add_document
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
 
-BUILD_SUFFIX = BUILT_SUFFIX
-"""How the output of a build is named (the root's folder, then this): never a file a finding lands on."""
 ORIGIN = "config.kubernetes.io/origin"
 _ADDED_ANNOTATIONS = (ORIGIN, "alpha.config.kubernetes.io/transformations")
 MAX_FILE = 32 * 1024 * 1024
 # keys by which a strategic-merge patch merges list items (the common patchMergeKeys of the core types)
 _MERGE_KEYS = ("name", "containerPort", "mountPath", "devicePath", "port", "ip", "topologyKey", "key")
-_DOCUMENT_SEPARATOR = re.compile(r"^---", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -88,6 +86,8 @@ class Builds:
     """The builds of a run, and what the engine made of the rest."""
 
     engine: Engine | None
+    displays: dict[str, str] = field(default_factory=dict)
+    """Absolute path -> the name the report gives each input file."""
     builds: list[Build] = field(default_factory=list)
     problems: list[Emitted] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -192,7 +192,7 @@ def _read_in(folder: str, roots: Roots) -> Kustomization | None:
 def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine, jobs: int = 1) -> Builds:
     """Build every root with ``engine`` (up to ``jobs`` at once, each a process of its own); the roots
     that cannot be built are findings, not builds. The result does not depend on ``jobs``."""
-    builds = Builds(engine)
+    builds = Builds(engine, displays)
     planned: list[Build] = []
     for root in roots_of(kustomize):
         display = _display(root.key, displays)
@@ -248,7 +248,7 @@ def _build_one(build: Build, engine: Engine) -> Emitted | None:
             why = f"not built: it uses a kustomize plugin or KRM function, which k8slint does not run ({engine.name}: {message})"
             return (rulecodes.KUSTOMIZE_NOT_BUILT, Problem(why, location=location))
         return (rulecodes.KUSTOMIZE_BUILD_FAILED, Problem(f"{engine.name} failed: {message}", location=location))
-    build.source = SourceFile(f"{os.path.dirname(display) or '.'}{BUILD_SUFFIX}", ran.stdout)
+    build.source = SourceFile(f"{os.path.dirname(display) or '.'}{BUILT_SUFFIX}", ran.stdout)  # never a file a finding lands on
     return None
 
 
@@ -381,7 +381,7 @@ class Files:
         from k8slint.sources.yamlsafe import load_documents
 
         try:
-            text = read_bytes(path, Roots.of([os.path.dirname(path)]), MAX_FILE).decode("utf-8-sig")
+            text = read_bytes(path, self._roots, MAX_FILE).decode("utf-8-sig")  # inside the linted paths only
         except (OSError, Skipped, TooLarge, UnicodeDecodeError):
             return []
         display = self.display(path)
@@ -438,8 +438,10 @@ class KustomizePlacement:
         path = string(origin.get("path"))
         configured_in = string(origin.get("configuredIn"))
         if path is not None and "://" not in path and not string(origin.get("repo")):
-            self._origin = os.path.normpath(os.path.join(build.wrapper, path))
-            self._chain = build.closure.chains.get(self._origin, self._chain)
+            named = os.path.normpath(os.path.join(build.wrapper, path))
+            if named in build.closure.files:  # a resource file of this build: never a path taken on trust
+                self._origin = named
+                self._chain = build.closure.chains.get(named, self._chain)
         elif configured_in is not None:  # a generated object: its generator's kustomization
             key = os.path.normpath(os.path.join(build.wrapper, configured_in))
             self._chain = build.closure.chains.get(key, self._chain)
@@ -534,7 +536,7 @@ class KustomizePlacement:
         for kustomization in self._chain:  # nearest the root first: the last to set it
             data = kustomization.data
             if tail == "image" and isinstance(before, str):
-                name = _image_name(before)
+                name = image_name(before)
                 for index, entry in enumerate(sequence(data.get("images"))):
                     entry = mapping(entry)
                     if entry.get("name") == name:
@@ -575,14 +577,6 @@ def _parse_origin(text: str | None) -> dict[str, Any]:
     except yaml.YAMLError:
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _image_name(image: str) -> str:
-    """An image reference without its tag or digest (what ``images: - name:`` matches)."""
-    name = image.split("@", 1)[0]
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    return name[:colon] if colon > slash else name
 
 
 def _matching(documents: list[_Doc], obj: K8sObject) -> _Doc | None:
