@@ -25,7 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
-from k8slint.model.positions import PositionTree, locate
+from k8slint.model.positions import COLUMN_BITS, PositionTree, entry_line, leaf, locate
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -158,7 +158,53 @@ class _Unusual(Exception):
     """A node outside the plain subset (tags, merge keys, complex keys): PyYAML's constructor builds it."""
 
 
+class _LazyTagLoader(KubernetesSafeLoader):
+    """The loader that load_documents parses with: tags of untagged nodes are resolved when built.
+
+    libyaml's composer calls ``resolve`` for every node, and ``descend_resolver``
+    and ``ascend_resolver`` around each: as Python methods, a fifth of the
+    composing time. Here they are C builtins: ``slice`` keeps the arguments of
+    ``resolve`` as the node's tag, for _build (or _settle_tags, before PyYAML's
+    constructor) to resolve exactly as KubernetesSafeLoader.resolve does; the
+    path-resolver hooks do nothing, as without path resolvers they did.
+    """
+
+    resolve = staticmethod(slice)  # type: ignore[assignment]
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
+
+
+def _settle_tags(node: Node, loader: KubernetesSafeLoader) -> None:
+    """Give every node of a document parsed by _LazyTagLoader the tag KubernetesSafeLoader gives it."""
+    resolve = KubernetesSafeLoader.resolve
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        tag = current.tag
+        if tag.__class__ is slice:
+            current.tag = resolve(loader, tag.start, tag.stop, tag.step)
+        stack.extend(_children(current))
+
+
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
+_MISSING = object()
+_PACKED_COLUMNS = 1 << COLUMN_BITS
+_PLAIN_VALUES: dict[str, Any] = {}
+"""The value of each plain scalar built so far, by its text (a string maps to itself): keys and
+values repeat across documents, and each is then one object rather than one per occurrence."""
+
+
+def _plain(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
+    """The value of a plain untagged scalar not yet in _PLAIN_VALUES."""
+    text = node.value
+    tag = node.tag = KubernetesSafeLoader.resolve(loader, ScalarNode, text, (True, False))
+    value = text if tag == _STR else _scalar(node, tag, loader)
+    if len(_PLAIN_VALUES) < _PLAIN_TAGS_LIMIT and len(text) <= 64:
+        _PLAIN_VALUES[text] = value
+    return value
 
 
 def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
@@ -177,59 +223,90 @@ def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
     raise _Unusual
 
 
+def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
+    """The value of a scalar: tagged by KubernetesSafeLoader, or left to resolve by _LazyTagLoader."""
+    tag = node.tag
+    if tag.__class__ is slice:
+        if not tag.step[0]:  # quoted, a block scalar, or the non-specific tag ``!``
+            return node.value
+        value = _PLAIN_VALUES.get(node.value, _MISSING)
+        return _plain(node, loader) if value is _MISSING else value
+    return node.value if tag == _STR else _scalar(node, tag, loader)
+
+
 def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey]) -> tuple[Any, Any]:
     """The data of a node without aliases, and its children's position trees.
 
     Builds what PyYAML's safe constructor builds (a test holds the two equal),
     about five times faster: one plain recursive walk instead of a generator
-    per collection. Anything else raises _Unusual. String scalars, most of a
-    manifest, are taken inline in both loops rather than through a call: this
-    is the hottest code of a run.
+    per collection. Anything else raises _Unusual. Plain string scalars, most
+    of a manifest, are taken inline in both loops rather than through a call:
+    this is the hottest code of a run.
     """
     if node.__class__ is MappingNode:
-        if node.tag != _MAP:
+        tag = node.tag
+        if tag.__class__ is not slice and tag != _MAP:
             raise _Unusual
         data: dict[Any, Any] = {}
-        children: dict[str, PositionTree] = {}
+        children: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
                 raise _Unusual
-            text = key_node.value
             tag = key_node.tag
-            key = text if tag == _STR else _scalar(key_node, tag, loader)
+            if tag.__class__ is slice and tag.step[0]:
+                key = _PLAIN_VALUES.get(key_node.value, _MISSING)
+                if key is _MISSING:
+                    key = _plain(key_node, loader)
+            else:
+                key = _value(key_node, loader)
+            text = key if key.__class__ is str else key_node.value
             if value_node.__class__ is ScalarNode:
                 tag = value_node.tag
-                value = value_node.value if tag == _STR else _scalar(value_node, tag, loader)
+                if tag.__class__ is slice and tag.step[0]:
+                    value = _PLAIN_VALUES.get(value_node.value, _MISSING)
+                    if value is _MISSING:
+                        value = _plain(value_node, loader)
+                else:
+                    value = _value(value_node, loader)
                 below = None
             else:
                 value, below = _build(value_node, loader, duplicates)
             mark = key_node.start_mark
             first = children.get(text)
             if first is None:
-                children[text] = (mark.line, mark.column, below)
+                column = mark.column
+                children[text] = (
+                    mark.line << COLUMN_BITS | column if below is None and column < _PACKED_COLUMNS else (mark.line, column, below)
+                )
             else:
-                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, first[0] + 1))
+                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, entry_line(first) + 1))
             data[key] = value
         return data, children
     if node.__class__ is SequenceNode:
-        if node.tag != _SEQ:
+        tag = node.tag
+        if tag.__class__ is not slice and tag != _SEQ:
             raise _Unusual
         items: list[Any] = []
-        trees: list[PositionTree] = []
+        trees: list[Any] = []
         for item in node.value:
+            mark = item.start_mark
             if item.__class__ is ScalarNode:
                 tag = item.tag
-                value = item.value if tag == _STR else _scalar(item, tag, loader)
-                below = None
+                if tag.__class__ is slice and tag.step[0]:
+                    value = _PLAIN_VALUES.get(item.value, _MISSING)
+                    if value is _MISSING:
+                        value = _plain(item, loader)
+                else:
+                    value = _value(item, loader)
+                column = mark.column
+                trees.append(mark.line << COLUMN_BITS | column if column < _PACKED_COLUMNS else (mark.line, column, None))
             else:
                 value, below = _build(item, loader, duplicates)
-            mark = item.start_mark
+                trees.append((mark.line, mark.column, below))
             items.append(value)
-            trees.append((mark.line, mark.column, below))
         return items, trees
     if node.__class__ is ScalarNode:
-        tag = node.tag
-        return (node.value if tag == _STR else _scalar(node, tag, loader)), None
+        return _value(node, loader), None
     raise _Unusual
 
 
@@ -239,7 +316,7 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
     if key in memo:
         return memo[key]
     if isinstance(node, MappingNode):
-        children: dict[str, PositionTree] = {}
+        children: dict[str, Any] = {}
         memo[key] = children
         merged: list[Node] = []
         for key_node, value_node in node.value:
@@ -249,7 +326,8 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
                 merged.append(value_node)
             elif key_node.value not in children:
                 mark = key_node.start_mark
-                children[key_node.value] = (mark.line, mark.column, _children_tree(value_node, memo))
+                below = _children_tree(value_node, memo)
+                children[key_node.value] = leaf(mark.line, mark.column) if below is None else (mark.line, mark.column, below)
         for source in merged:  # explicit keys first, then each merged mapping in order
             for candidate in source.value if isinstance(source, SequenceNode) else [source]:
                 below = _children_tree(candidate, memo)
@@ -258,11 +336,12 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
                         children.setdefault(name, tree)
         return children
     if isinstance(node, SequenceNode):
-        trees: list[PositionTree] = []
+        trees: list[Any] = []
         memo[key] = trees
         for item in node.value:
             mark = item.start_mark
-            trees.append((mark.line, mark.column, _children_tree(item, memo)))
+            below = _children_tree(item, memo)
+            trees.append(leaf(mark.line, mark.column) if below is None else (mark.line, mark.column, below))
         return trees
     return None
 
@@ -279,6 +358,8 @@ def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool) -> tuple[
         else:
             loader.duplicate_keys.extend(duplicates)
             return data, (mark.line, mark.column, children)
+    if isinstance(loader, _LazyTagLoader):
+        _settle_tags(node, loader)
     children = _children_tree(node, {})  # first: the constructor rewrites mappings with merge keys
     return loader.construct_document(node), (mark.line, mark.column, children)
 
@@ -406,7 +487,7 @@ def load_documents(
     if too_deep(text):
         errors.append(DocumentError("complex", f"nesting deeper than {MAX_DEPTH} levels; not parsed", 1, 1))
         return documents, errors, []
-    loader = KubernetesSafeLoader(text)
+    loader = _LazyTagLoader(text)
     aliases = may_alias(text)  # an alias needs an anchor
     index = 0
     try:
