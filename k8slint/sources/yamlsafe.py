@@ -226,7 +226,7 @@ def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
 def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
     """The value of a scalar: tagged by KubernetesSafeLoader, or left to resolve by _LazyTagLoader."""
     tag = node.tag
-    if tag.__class__ is slice:
+    if type(tag) is slice:
         if not tag.step[0]:  # quoted, a block scalar, or the non-specific tag ``!``
             return node.value
         value = _PLAIN_VALUES.get(node.value, _MISSING)
@@ -234,7 +234,9 @@ def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
     return node.value if tag == _STR else _scalar(node, tag, loader)
 
 
-def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey]) -> tuple[Any, Any]:
+def _build(
+    node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey], plain: dict[str, Any] = _PLAIN_VALUES
+) -> tuple[Any, Any]:
     """The data of a node without aliases, and its children's position trees.
 
     Builds what PyYAML's safe constructor builds (a test holds the two equal),
@@ -243,28 +245,30 @@ def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateK
     of a manifest, are taken inline in both loops rather than through a call:
     this is the hottest code of a run.
     """
-    if node.__class__ is MappingNode:
+    if type(node) is MappingNode:
         tag = node.tag
-        if tag.__class__ is not slice and tag != _MAP:
+        if type(tag) is not slice and tag != _MAP:
             raise _Unusual
         data: dict[Any, Any] = {}
         children: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode:
+            if type(key_node) is not ScalarNode:
                 raise _Unusual
             tag = key_node.tag
-            if tag.__class__ is slice and tag.step[0]:
-                key = _PLAIN_VALUES.get(key_node.value, _MISSING)
-                if key is _MISSING:
+            if type(tag) is slice and tag.step[0]:
+                try:
+                    key = plain[key_node.value]
+                except KeyError:
                     key = _plain(key_node, loader)
             else:
                 key = _value(key_node, loader)
-            text = key if key.__class__ is str else key_node.value
-            if value_node.__class__ is ScalarNode:
+            text = key if type(key) is str else key_node.value
+            if type(value_node) is ScalarNode:
                 tag = value_node.tag
-                if tag.__class__ is slice and tag.step[0]:
-                    value = _PLAIN_VALUES.get(value_node.value, _MISSING)
-                    if value is _MISSING:
+                if type(tag) is slice and tag.step[0]:
+                    try:
+                        value = plain[value_node.value]
+                    except KeyError:
                         value = _plain(value_node, loader)
                 else:
                     value = _value(value_node, loader)
@@ -272,29 +276,30 @@ def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateK
             else:
                 value, below = _build(value_node, loader, duplicates)
             mark = key_node.start_mark
-            first = children.get(text)
-            if first is None:
+            if text not in children:
                 column = mark.column
                 children[text] = (
                     mark.line << COLUMN_BITS | column if below is None and column < _PACKED_COLUMNS else (mark.line, column, below)
                 )
             else:
-                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, entry_line(first) + 1))
+                first = entry_line(children[text]) + 1
+                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, first))
             data[key] = value
         return data, children
-    if node.__class__ is SequenceNode:
+    if type(node) is SequenceNode:
         tag = node.tag
-        if tag.__class__ is not slice and tag != _SEQ:
+        if type(tag) is not slice and tag != _SEQ:
             raise _Unusual
         items: list[Any] = []
         trees: list[Any] = []
         for item in node.value:
             mark = item.start_mark
-            if item.__class__ is ScalarNode:
+            if type(item) is ScalarNode:
                 tag = item.tag
-                if tag.__class__ is slice and tag.step[0]:
-                    value = _PLAIN_VALUES.get(item.value, _MISSING)
-                    if value is _MISSING:
+                if type(tag) is slice and tag.step[0]:
+                    try:
+                        value = plain[item.value]
+                    except KeyError:
                         value = _plain(item, loader)
                 else:
                     value = _value(item, loader)
@@ -305,7 +310,7 @@ def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateK
                 trees.append((mark.line, mark.column, below))
             items.append(value)
         return items, trees
-    if node.__class__ is ScalarNode:
+    if type(node) is ScalarNode:
         return _value(node, loader), None
     raise _Unusual
 
