@@ -200,7 +200,7 @@ values repeat across documents, and each is then one object rather than one per 
 def _plain(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
     """The value of a plain untagged scalar not yet in _PLAIN_VALUES."""
     text = node.value
-    tag = node.tag = _BaseLoader.resolve(loader, ScalarNode, text, (True, False))
+    tag = node.tag = yaml.resolver.Resolver.resolve(loader, ScalarNode, text, (True, False))
     value = text if tag == _STR else _scalar(node, tag, loader)
     if len(_PLAIN_VALUES) < _PLAIN_TAGS_LIMIT and len(text) <= 64:
         _PLAIN_VALUES[text] = value
