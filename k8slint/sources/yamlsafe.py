@@ -227,7 +227,7 @@ def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
     """The value of a scalar: tagged by KubernetesSafeLoader, or left to resolve by _LazyTagLoader."""
     tag = node.tag
     if type(tag) is slice:
-        if not tag.step[0]:  # quoted, a block scalar, or the non-specific tag ``!``
+        if not tag.step[0]:  # quoted, or a block scalar
             return node.value
         value = _PLAIN_VALUES.get(node.value, _MISSING)
         return _plain(node, loader) if value is _MISSING else value
@@ -241,9 +241,9 @@ def _build(
 
     Builds what PyYAML's safe constructor builds (a test holds the two equal),
     about five times faster: one plain recursive walk instead of a generator
-    per collection. Anything else raises _Unusual. Plain string scalars, most
-    of a manifest, are taken inline in both loops rather than through a call:
-    this is the hottest code of a run.
+    per collection. Anything else raises _Unusual. Scalars, most of a
+    manifest, are taken inline in both loops rather than through a call (a
+    plain one from _PLAIN_VALUES by its text): this is the hottest code of a run.
     """
     if type(node) is MappingNode:
         tag = node.tag
@@ -255,23 +255,27 @@ def _build(
             if type(key_node) is not ScalarNode:
                 raise _Unusual
             tag = key_node.tag
-            if type(tag) is slice and tag.step[0]:
+            if type(tag) is not slice:
+                key = key_node.value if tag == _STR else _scalar(key_node, tag, loader)
+            elif tag.step[0]:
                 try:
                     key = plain[key_node.value]
                 except KeyError:
                     key = _plain(key_node, loader)
             else:
-                key = _value(key_node, loader)
+                key = key_node.value
             text = key if type(key) is str else key_node.value
             if type(value_node) is ScalarNode:
                 tag = value_node.tag
-                if type(tag) is slice and tag.step[0]:
+                if type(tag) is not slice:
+                    value = value_node.value if tag == _STR else _scalar(value_node, tag, loader)
+                elif tag.step[0]:
                     try:
                         value = plain[value_node.value]
                     except KeyError:
                         value = _plain(value_node, loader)
                 else:
-                    value = _value(value_node, loader)
+                    value = value_node.value
                 below = None
             else:
                 value, below = _build(value_node, loader, duplicates)
@@ -296,13 +300,15 @@ def _build(
             mark = item.start_mark
             if type(item) is ScalarNode:
                 tag = item.tag
-                if type(tag) is slice and tag.step[0]:
+                if type(tag) is not slice:
+                    value = item.value if tag == _STR else _scalar(item, tag, loader)
+                elif tag.step[0]:
                     try:
                         value = plain[item.value]
                     except KeyError:
                         value = _plain(item, loader)
                 else:
-                    value = _value(item, loader)
+                    value = item.value
                 column = mark.column
                 trees.append(mark.line << COLUMN_BITS | column if column < _PACKED_COLUMNS else (mark.line, column, None))
             else:
