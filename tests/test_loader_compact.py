@@ -6,10 +6,13 @@
   is never read as the plain one.
 - A scalar's position is packed into one int: child(), locate() and entries() give the
   same (line, column, children) as a tuple per node gave.
+- The anchor pre-check reads only what precedes each ``&``, and answers as the regular
+  expression over the whole text did.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
@@ -22,7 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8slint.model.positions import COLUMN_BITS, child, entries, locate
 from k8slint.sources.helmrender import _path_before
-from k8slint.sources.yamlsafe import KubernetesSafeLoader, load_documents
+from k8slint.sources.yamlsafe import KubernetesSafeLoader, load_documents, may_alias
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -228,3 +231,49 @@ def test_the_position_tree_of_a_manifest_takes_far_less_than_a_tuple_per_node() 
     packed = sum(_deep_size(d.tree, set()) for d in documents)
     tuples = sum(_deep_size(_unpacked(d.tree), set()) for d in documents)
     assert packed < 0.85 * tuples
+
+
+# What may_alias searched the whole text for before: an anchor where a node may start.
+_ANCHOR = re.compile(r"(?:^[ \t]*|[-:?][ \t]+|[\[{,][ \t]*|![^ \t\r\n]*[ \t]+)&[^ \t\r\n\[\]{},]", re.MULTILINE)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="&*!-:?[]{}, \t\r\nab#'\"|", max_size=40))
+def test_the_anchor_check_answers_as_the_whole_text_expression(text: str) -> None:
+    assert may_alias(text) == ("*" in text and _ANCHOR.search(text) is not None), repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "a:\t&x 1\nb: *x\n",
+        "- !!map &x {a: 1}\n- *x\n",
+        "a: !local  &x v\nb: *x\n",
+        "[1, &x 2, *x]\n",
+        "{a: &x 1, b: *x}\n",
+        "  &x a: 1\nb: *x\n",
+        "&x\n- *x\n",
+        "rule: self.a && self.b * 2\nnext: &x v\nb: *x\n",
+    ],
+)
+def test_an_anchor_anywhere_a_node_starts_takes_the_checked_path(text: str) -> None:
+    assert may_alias(text) and _ANCHOR.search(text)
+
+
+def test_the_anchor_check_stays_linear_on_a_text_dense_with_ampersands() -> None:
+    import time
+
+    text = "a: " + "x&y " * 6_000_000 + "\nb: *z\n"  # 24 MB, 6,000,000 `&` that start no node
+    started = time.process_time()
+    assert not may_alias(text)
+    assert may_alias(text + "c: &z 1\n")  # the anchor after them is found
+    assert time.process_time() - started < 1.5  # one by one in Python: over 3 s
+
+
+@pytest.mark.parametrize("count", [99, 100, 101, 250])
+def test_the_anchor_check_answers_alike_on_both_sides_of_its_one_by_one_limit(count: int) -> None:
+    crd = "rule: self.a && self.b * 2\n" * count
+    for tail, anchored in [("", False), ("x: &a 1\n", True), ("y: !!str &a v\n", True), ("z: a&b\n", False)]:
+        assert may_alias(crd + tail) is anchored
+        assert may_alias(tail + crd) is anchored

@@ -411,10 +411,34 @@ _DEEP_BLOCK = re.compile(r"^ {%d}" % (MAX_DEPTH * 2), re.MULTILINE)
 
 
 _BLOCK_INDENT = " " * (MAX_DEPTH * 2)
-# An anchor starts a node: at a line's start (after indentation), after `key:`, `- ` or `? `, after
-# a flow `[`, `{` or `,`, or after a tag. Over-matching (a `&` at the start of a line of a block
-# scalar, say) only costs the alias check below; no real anchor is missed.
+# An anchor (``&`` and a name) starts a node: at a line's start (after indentation), after `key:`,
+# `- ` or `? `, after a flow `[`, `{` or `,`, or after a tag. Over-matching (a `&` at the start of a
+# line of a block scalar, say) only costs the alias check below; no real anchor is missed.
+_ANCHOR_NAME = re.compile(r"&[^ \t\r\n\[\]{},]")
 _ANCHOR = re.compile(r"(?:^[ \t]*|[-:?][ \t]+|[\[{,][ \t]*|![^ \t\r\n]*[ \t]+)&[^ \t\r\n\[\]{},]", re.MULTILINE)
+_ANCHORS_CHECKED_ONE_BY_ONE = 100
+
+
+def _starts_node(text: str, at: int) -> bool:
+    """Whether the ``&`` at ``at`` stands where a node may start (what comes before it, in the
+    line: only blanks; ``[``, ``{`` or ``,`` and blanks; ``-``, ``:`` or ``?`` and one blank or
+    more; a word holding a tag's ``!`` and one blank or more)."""
+    start = at
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    if start == 0 or text[start - 1] == "\n":
+        return True
+    before = text[start - 1]
+    if before in "[{,":
+        return True
+    if start == at:
+        return False
+    if before in "-:?":
+        return True
+    word = start
+    while word > 0 and text[word - 1] not in " \t\r\n":
+        word -= 1
+    return "!" in text[word:start]
 
 
 def too_deep(text: str) -> bool:
@@ -429,7 +453,17 @@ def may_alias(text: str) -> bool:
     """Whether the text may use an alias: it needs a ``*`` and an anchor. Without an anchor no
     alias can expand (an alias to an undefined anchor is a parse error), so the alias-bomb
     check is not needed. Shell and CEL ``&&`` inside values are not anchors."""
-    return "&" in text and "*" in text and _ANCHOR.search(text) is not None
+    if "&" not in text or "*" not in text:
+        return False
+    # Each `&` is found by a literal scan and only what precedes it is read (a CRD of megabytes
+    # holds a few); in a text dense with them, the expression reads the rest of it in one pass.
+    for checked, found in enumerate(_ANCHOR_NAME.finditer(text)):
+        at = found.start()
+        if checked == _ANCHORS_CHECKED_ONE_BY_ONE:
+            return _ANCHOR.search(text, text.rfind("\n", 0, at) + 1) is not None
+        if _starts_node(text, at):
+            return True
+    return False
 
 
 def expanded_size(node: Node, limit: int = MAX_NODES) -> int | None:
