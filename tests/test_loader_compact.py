@@ -120,11 +120,14 @@ def _loaded(text: str) -> tuple[list[Any], list[Any], list[tuple[str, int, int, 
 
 
 @settings(max_examples=300, deadline=None)
-@given(_TREES, st.booleans())
-def test_documents_are_read_as_kubernetes_safe_loader_reads_them(tree: object, anchored: bool) -> None:
+@given(_TREES, st.sampled_from(["as is", "anchored", "merged"]))
+def test_documents_are_read_as_kubernetes_safe_loader_reads_them(tree: object, form: str) -> None:
     text = _render(tree) + "\n"
-    if anchored:  # the same document behind an anchor and an alias: the path for shared nodes
-        text = "first: &doc\n" + "".join(f"  {line}\n" for line in text.splitlines()) + "again: *doc\n"
+    nested = "".join(f"  {line}\n" for line in text.splitlines())
+    if form == "anchored":  # the same document behind an anchor and an alias: the path for shared nodes
+        text = "first: &doc\n" + nested + "again: *doc\n"
+    elif form == "merged":  # a merge key without an alias: PyYAML's constructor, tags resolved first
+        text = "first: {<<: {z: yes}}\nsecond:\n" + nested
     try:
         expected = _reference(text)
     except yaml.YAMLError:
@@ -171,6 +174,14 @@ def test_each_scalar_reads_as_kubernetes_reads_it_whichever_path(text: str, valu
     aliased = load_documents(text.replace("a: ", "a: &v ", 1) + "b: *v\n")[0][0].data
     assert _same(plain) == _same(value)
     assert _same(aliased["a"]) == _same(value) and _same(aliased["b"]) == _same(value)
+
+
+def test_a_document_the_constructor_builds_gets_the_tags_kubernetes_reads() -> None:
+    text = "base:\n  <<: {cpu: 1, on: off}\n  mode: 0644\n  quoted: 'yes'\n  flag: yes\n  when: 2024-01-01\n"
+    (document,), errors, _ = load_documents(text)
+    assert errors == []
+    assert document.data == {"base": {True: False, "cpu": 1, "mode": 420, "quoted": "yes", "flag": True, "when": "2024-01-01"}}
+    assert locate(document.tree, ("base", "cpu"))[:2] == (2, 8)
 
 
 def test_the_value_kept_for_a_plain_text_never_reaches_a_quoted_one() -> None:

@@ -180,13 +180,17 @@ def _settle_tags(node: Node, loader: KubernetesSafeLoader) -> None:
     stack, seen = [node], set()
     while stack:
         current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
         tag = current.tag
-        if tag.__class__ is slice:
+        if type(tag) is slice:
             current.tag = resolve(loader, tag.start, tag.stop, tag.step)
-        stack.extend(_children(current))
+        if type(current) is ScalarNode or id(current) in seen:
+            continue  # a collection is walked once, however many aliases name it
+        seen.add(id(current))
+        if type(current) is MappingNode:
+            for pair in current.value:
+                stack.extend(pair)
+        else:
+            stack.extend(current.value)
 
 
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
@@ -532,8 +536,9 @@ def load_documents(
     if too_deep(text):
         errors.append(DocumentError("complex", f"nesting deeper than {MAX_DEPTH} levels; not parsed", 1, 1))
         return documents, errors, []
-    loader = _LazyTagLoader(text)
     aliases = may_alias(text)  # an alias needs an anchor
+    # where documents may share nodes, PyYAML's constructor builds them: their tags are resolved while composed
+    loader = KubernetesSafeLoader(text) if aliases else _LazyTagLoader(text)
     index = 0
     try:
         while loader.check_node():
