@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 PositionTree = tuple[int, int, Any]
 """Where a node is: ``(line, column, children)``, 0-based.
 
 For a mapping entry the line and column are those of its key (the ``cpu:``),
-for a list item those of the item. ``children`` holds the trees of the
+for a list item those of the item. ``children`` holds the entries of the
 node's own children: a dict by the key's text for a mapping (merged keys
 included, the first of repeated keys winning), a list for a sequence, None
 for a scalar. A tree is a small fraction of the size of the parser's node
 tree, which is dropped once the document is built.
+
+An entry is itself a PositionTree, or, for a scalar (most of a document), the
+int ``line << COLUMN_BITS | column``: a third of the memory of a tuple and its
+line. :func:`child` and :func:`entries` give every entry as a PositionTree;
+read children through them, never directly.
 """
+
+COLUMN_BITS = 20
+"""Columns below ``1 << COLUMN_BITS`` are packed with their line; a scalar further right keeps a tuple."""
+_COLUMN_MASK = (1 << COLUMN_BITS) - 1
+
+
+def leaf(line: int, column: int) -> Any:
+    """The entry of a scalar at (0-based) ``line`` and ``column``."""
+    return line << COLUMN_BITS | column if column <= _COLUMN_MASK else (line, column, None)
+
+
+def entry_line(entry: Any) -> int:
+    """The 0-based line of an entry."""
+    return entry >> COLUMN_BITS if entry.__class__ is int else entry[0]
 
 
 def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
@@ -37,7 +57,18 @@ def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
 def child(children: Any, part: Any) -> PositionTree | None:
     """The tree of ``part`` (a key or a list index) among a node's ``children``."""
     if isinstance(children, dict):
-        return children.get(str(part))
-    if isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
-        return children[part]
-    return None
+        entry = children.get(str(part))
+    elif isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
+        entry = children[part]
+    else:
+        return None
+    if entry.__class__ is int:
+        return entry >> COLUMN_BITS, entry & _COLUMN_MASK, None
+    return entry
+
+
+def entries(children: Any) -> Iterator[tuple[Any, PositionTree]]:
+    """(key or index, tree) of each of a node's ``children``, in order."""
+    pairs = children.items() if isinstance(children, dict) else enumerate(children) if isinstance(children, list) else ()
+    for key, entry in pairs:
+        yield key, ((entry >> COLUMN_BITS, entry & _COLUMN_MASK, None) if entry.__class__ is int else entry)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from k8slint.errors import UsageError
 from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.objects import K8sObject, SourceFile
-from k8slint.model.positions import PositionTree, locate
+from k8slint.model.positions import PositionTree, entries, locate
 from k8slint.sources import engines
 from k8slint.sources.safefs import display_path
 
@@ -674,9 +674,8 @@ def _path_before(tree: PositionTree, line: int) -> FieldPath:
     path: list[Any] = []
     _, _, children = tree
     while True:
-        entries = children.items() if isinstance(children, dict) else enumerate(children) if isinstance(children, list) else ()
         best = None
-        for key, node in entries:
+        for key, node in entries(children):
             if node[0] <= line and (best is None or node[0] >= best[1][0]):
                 best = (key, node)
         if best is None:

@@ -12,6 +12,8 @@
 * Documents in the plain subset that manifests use (no aliases, merge keys, or
   tags beyond str, int, float, bool, null, map and seq) are built by a direct walk of the node tree, several times
   faster than PyYAML's constructor; everything else goes through the latter.
+  That walk also resolves the tags of untagged scalars (_LazyTagLoader), so that
+  libyaml's composer calls no Python code per node.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
-from k8slint.model.positions import PositionTree, locate
+from k8slint.model.positions import COLUMN_BITS, PositionTree, entry_line, leaf, locate
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -158,7 +160,57 @@ class _Unusual(Exception):
     """A node outside the plain subset (tags, merge keys, complex keys): PyYAML's constructor builds it."""
 
 
+class _LazyTagLoader(KubernetesSafeLoader):
+    """The loader that load_documents parses with: tags of untagged nodes are resolved when built.
+
+    libyaml's composer calls ``resolve`` for every node, and ``descend_resolver``
+    and ``ascend_resolver`` around each: as Python methods, a fifth of the
+    composing time. Here they are C builtins: ``slice`` keeps the arguments of
+    ``resolve`` as the node's tag, for _build (or _settle_tags, before PyYAML's
+    constructor) to resolve exactly as KubernetesSafeLoader.resolve does; the
+    path-resolver hooks do nothing, as without path resolvers they did.
+    """
+
+    resolve = staticmethod(slice)  # type: ignore[assignment]
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
+
+
+def _settle_tags(node: Node, loader: KubernetesSafeLoader) -> None:
+    """Give every node of a document parsed by _LazyTagLoader the tag KubernetesSafeLoader gives it."""
+    resolve = KubernetesSafeLoader.resolve
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        tag = current.tag
+        if type(tag) is slice:
+            current.tag = resolve(loader, tag.start, tag.stop, tag.step)
+        if type(current) is ScalarNode or id(current) in seen:
+            continue  # a collection is walked once, however many aliases name it
+        seen.add(id(current))
+        if type(current) is MappingNode:
+            for pair in current.value:
+                stack.extend(pair)
+        else:
+            stack.extend(current.value)
+
+
 _BOOLS = yaml.constructor.SafeConstructor.bool_values
+_MISSING = object()
+_PACKED_COLUMNS = 1 << COLUMN_BITS
+_PLAIN_VALUES: dict[str, Any] = {}
+"""The value of each plain scalar built so far, by its text (a string maps to itself): keys and
+values repeat across documents, and each is then one object rather than one per occurrence."""
+
+
+def _plain(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
+    """The value of a plain untagged scalar not yet in _PLAIN_VALUES."""
+    text = node.value
+    tag = node.tag = yaml.resolver.Resolver.resolve(loader, ScalarNode, text, (True, False))
+    value = text if tag == _STR else _scalar(node, tag, loader)
+    if len(_PLAIN_VALUES) < _PLAIN_TAGS_LIMIT and len(text) <= 64:
+        _PLAIN_VALUES[text] = value
+    return value
 
 
 def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
@@ -177,59 +229,101 @@ def _scalar(node: ScalarNode, tag: str, loader: KubernetesSafeLoader) -> Any:
     raise _Unusual
 
 
-def _build(node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey]) -> tuple[Any, Any]:
+def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
+    """The value of a scalar: tagged by KubernetesSafeLoader, or left to resolve by _LazyTagLoader."""
+    tag = node.tag
+    if type(tag) is slice:
+        if not tag.step[0]:  # quoted, or a block scalar
+            return node.value
+        value = _PLAIN_VALUES.get(node.value, _MISSING)
+        return _plain(node, loader) if value is _MISSING else value
+    return node.value if tag == _STR else _scalar(node, tag, loader)
+
+
+def _build(
+    node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey], plain: dict[str, Any] = _PLAIN_VALUES
+) -> tuple[Any, Any]:
     """The data of a node without aliases, and its children's position trees.
 
     Builds what PyYAML's safe constructor builds (a test holds the two equal),
     about five times faster: one plain recursive walk instead of a generator
-    per collection. Anything else raises _Unusual. String scalars, most of a
-    manifest, are taken inline in both loops rather than through a call: this
-    is the hottest code of a run.
+    per collection. Anything else raises _Unusual. Scalars, most of a
+    manifest, are taken inline in both loops rather than through a call (a
+    plain one from _PLAIN_VALUES by its text): this is the hottest code of a run.
     """
-    if node.__class__ is MappingNode:
-        if node.tag != _MAP:
+    if type(node) is MappingNode:
+        tag = node.tag
+        if type(tag) is not slice and tag != _MAP:
             raise _Unusual
         data: dict[Any, Any] = {}
-        children: dict[str, PositionTree] = {}
+        children: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.__class__ is not ScalarNode:
+            if type(key_node) is not ScalarNode:
                 raise _Unusual
-            text = key_node.value
             tag = key_node.tag
-            key = text if tag == _STR else _scalar(key_node, tag, loader)
-            if value_node.__class__ is ScalarNode:
+            if type(tag) is not slice:
+                key = key_node.value if tag == _STR else _scalar(key_node, tag, loader)
+            elif tag.step[0]:
+                try:
+                    key = plain[key_node.value]
+                except KeyError:
+                    key = _plain(key_node, loader)
+            else:
+                key = key_node.value
+            text = key if type(key) is str else key_node.value
+            if type(value_node) is ScalarNode:
                 tag = value_node.tag
-                value = value_node.value if tag == _STR else _scalar(value_node, tag, loader)
+                if type(tag) is not slice:
+                    value = value_node.value if tag == _STR else _scalar(value_node, tag, loader)
+                elif tag.step[0]:
+                    try:
+                        value = plain[value_node.value]
+                    except KeyError:
+                        value = _plain(value_node, loader)
+                else:
+                    value = value_node.value
                 below = None
             else:
                 value, below = _build(value_node, loader, duplicates)
             mark = key_node.start_mark
-            first = children.get(text)
-            if first is None:
-                children[text] = (mark.line, mark.column, below)
+            if text not in children:
+                column = mark.column
+                children[text] = (
+                    mark.line << COLUMN_BITS | column if below is None and column < _PACKED_COLUMNS else (mark.line, column, below)
+                )
             else:
-                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, first[0] + 1))
+                first = entry_line(children[text]) + 1
+                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, first))
             data[key] = value
         return data, children
-    if node.__class__ is SequenceNode:
-        if node.tag != _SEQ:
+    if type(node) is SequenceNode:
+        tag = node.tag
+        if type(tag) is not slice and tag != _SEQ:
             raise _Unusual
         items: list[Any] = []
-        trees: list[PositionTree] = []
+        trees: list[Any] = []
         for item in node.value:
-            if item.__class__ is ScalarNode:
+            mark = item.start_mark
+            if type(item) is ScalarNode:
                 tag = item.tag
-                value = item.value if tag == _STR else _scalar(item, tag, loader)
-                below = None
+                if type(tag) is not slice:
+                    value = item.value if tag == _STR else _scalar(item, tag, loader)
+                elif tag.step[0]:
+                    try:
+                        value = plain[item.value]
+                    except KeyError:
+                        value = _plain(item, loader)
+                else:
+                    value = item.value
+                column = mark.column
+                trees.append(mark.line << COLUMN_BITS | column if column < _PACKED_COLUMNS else (mark.line, column, None))
             else:
                 value, below = _build(item, loader, duplicates)
-            mark = item.start_mark
+                trees.append((mark.line, mark.column, below))
             items.append(value)
-            trees.append((mark.line, mark.column, below))
         return items, trees
-    if node.__class__ is ScalarNode:
-        tag = node.tag
-        return (node.value if tag == _STR else _scalar(node, tag, loader)), None
+    if type(node) is ScalarNode:
+        return _value(node, loader), None
     raise _Unusual
 
 
@@ -239,7 +333,7 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
     if key in memo:
         return memo[key]
     if isinstance(node, MappingNode):
-        children: dict[str, PositionTree] = {}
+        children: dict[str, Any] = {}
         memo[key] = children
         merged: list[Node] = []
         for key_node, value_node in node.value:
@@ -249,7 +343,8 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
                 merged.append(value_node)
             elif key_node.value not in children:
                 mark = key_node.start_mark
-                children[key_node.value] = (mark.line, mark.column, _children_tree(value_node, memo))
+                below = _children_tree(value_node, memo)
+                children[key_node.value] = leaf(mark.line, mark.column) if below is None else (mark.line, mark.column, below)
         for source in merged:  # explicit keys first, then each merged mapping in order
             for candidate in source.value if isinstance(source, SequenceNode) else [source]:
                 below = _children_tree(candidate, memo)
@@ -258,11 +353,12 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
                         children.setdefault(name, tree)
         return children
     if isinstance(node, SequenceNode):
-        trees: list[PositionTree] = []
+        trees: list[Any] = []
         memo[key] = trees
         for item in node.value:
             mark = item.start_mark
-            trees.append((mark.line, mark.column, _children_tree(item, memo)))
+            below = _children_tree(item, memo)
+            trees.append(leaf(mark.line, mark.column) if below is None else (mark.line, mark.column, below))
         return trees
     return None
 
@@ -279,6 +375,8 @@ def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool) -> tuple[
         else:
             loader.duplicate_keys.extend(duplicates)
             return data, (mark.line, mark.column, children)
+    if isinstance(loader, _LazyTagLoader):
+        _settle_tags(node, loader)
     children = _children_tree(node, {})  # first: the constructor rewrites mappings with merge keys
     return loader.construct_document(node), (mark.line, mark.column, children)
 
@@ -319,10 +417,34 @@ _DEEP_BLOCK = re.compile(r"^ {%d}" % (MAX_DEPTH * 2), re.MULTILINE)
 
 
 _BLOCK_INDENT = " " * (MAX_DEPTH * 2)
-# An anchor starts a node: at a line's start (after indentation), after `key:`, `- ` or `? `, after
-# a flow `[`, `{` or `,`, or after a tag. Over-matching (a `&` at the start of a line of a block
-# scalar, say) only costs the alias check below; no real anchor is missed.
+# An anchor (``&`` and a name) starts a node: at a line's start (after indentation), after `key:`,
+# `- ` or `? `, after a flow `[`, `{` or `,`, or after a tag. Over-matching (a `&` at the start of a
+# line of a block scalar, say) only costs the alias check below; no real anchor is missed.
+_ANCHOR_NAME = re.compile(r"&[^ \t\r\n\[\]{},]")
 _ANCHOR = re.compile(r"(?:^[ \t]*|[-:?][ \t]+|[\[{,][ \t]*|![^ \t\r\n]*[ \t]+)&[^ \t\r\n\[\]{},]", re.MULTILINE)
+_ANCHORS_CHECKED_ONE_BY_ONE = 100
+
+
+def _starts_node(text: str, at: int) -> bool:
+    """Whether the ``&`` at ``at`` stands where a node may start (what comes before it, in the
+    line: only blanks; ``[``, ``{`` or ``,`` and blanks; ``-``, ``:`` or ``?`` and one blank or
+    more; a word holding a tag's ``!`` and one blank or more)."""
+    start = at
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    if start == 0 or text[start - 1] == "\n":
+        return True
+    before = text[start - 1]
+    if before in "[{,":
+        return True
+    if start == at:
+        return False
+    if before in "-:?":
+        return True
+    word = start
+    while word > 0 and text[word - 1] not in " \t\r\n":
+        word -= 1
+    return "!" in text[word:start]
 
 
 def too_deep(text: str) -> bool:
@@ -337,7 +459,17 @@ def may_alias(text: str) -> bool:
     """Whether the text may use an alias: it needs a ``*`` and an anchor. Without an anchor no
     alias can expand (an alias to an undefined anchor is a parse error), so the alias-bomb
     check is not needed. Shell and CEL ``&&`` inside values are not anchors."""
-    return "&" in text and "*" in text and _ANCHOR.search(text) is not None
+    if "&" not in text or "*" not in text:
+        return False
+    # Each `&` is found by a literal scan and only what precedes it is read (a CRD of megabytes
+    # holds a few); in a text dense with them, the expression reads the rest of it in one pass.
+    for checked, found in enumerate(_ANCHOR_NAME.finditer(text)):
+        at = found.start()
+        if checked == _ANCHORS_CHECKED_ONE_BY_ONE:
+            return _ANCHOR.search(text, text.rfind("\n", 0, at) + 1) is not None
+        if _starts_node(text, at):
+            return True
+    return False
 
 
 def expanded_size(node: Node, limit: int = MAX_NODES) -> int | None:
@@ -406,8 +538,9 @@ def load_documents(
     if too_deep(text):
         errors.append(DocumentError("complex", f"nesting deeper than {MAX_DEPTH} levels; not parsed", 1, 1))
         return documents, errors, []
-    loader = KubernetesSafeLoader(text)
     aliases = may_alias(text)  # an alias needs an anchor
+    # where documents may share nodes, PyYAML's constructor builds them: their tags are resolved while composed
+    loader = KubernetesSafeLoader(text) if aliases else _LazyTagLoader(text)
     index = 0
     try:
         while loader.check_node():
