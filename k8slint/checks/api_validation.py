@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.model.apikinds import host_users_refusals, kind_refusals, missing_spec_refusal
+from k8slint.model.apikinds import host_users_refusals, missing_spec_refusal, object_kind_refusals
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
 from k8slint.model.objects import K8sObject
 from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resource_refusals
@@ -48,8 +48,9 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     for refusal in object_refusals(obj.data, found):
         yield Problem(refusal.message, path=refusal.path)
-    for refusal in kind_refusals(obj.data, ctx.kubernetes_version):
-        yield Problem(refusal.message, path=refusal.path)
+    for refusal in object_kind_refusals(obj, ctx.kubernetes_version):
+        if refusal.placeholder is None:  # else unrendered-placeholder's
+            yield Problem(refusal.message, path=refusal.path)
     if found is not None:
         for refusal in host_users_refusals(*found, ctx.kubernetes_version):
             yield Problem(refusal.message, path=refusal.path)

@@ -9,7 +9,7 @@ from k8slint.findings import Problem
 from k8slint.model.fields import DEFAULT_NAME_RULE, NAME_RULES
 from k8slint.model.names import path_segment
 from k8slint.model.objects import K8sObject
-from k8slint.model.placeholders import value_placeholder
+from k8slint.model.placeholders import name_placeholder
 from k8slint.registry import object_check
 
 
@@ -19,7 +19,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     validate, what = NAME_RULES.get(obj.kind or "", DEFAULT_NAME_RULE)
     name = metadata.get("name")
     caps = validate is not path_segment  # an all-caps name can be real only where upper case is allowed
-    if isinstance(name, str) and value_placeholder(name, caps=caps):
+    if isinstance(name, str) and name_placeholder(name, caps=caps):
         return  # reported by unrendered-placeholder
     if isinstance(name, str) and any(f"$({var})" in name for var in obj.file.kustomize_vars):
         return  # a kustomize var the kustomization that builds the file declares: replaced when built
@@ -31,7 +31,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield from _crd_name(obj, name)
         return
     prefix = metadata.get("generateName")
-    if isinstance(prefix, str) and prefix and not value_placeholder(prefix, caps=caps):
+    if isinstance(prefix, str) and prefix and not name_placeholder(prefix, caps=caps):
         # the server appends five characters, so the prefix is checked with a sample suffix
         problem = validate(prefix + "abcde")
         if problem:

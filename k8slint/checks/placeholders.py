@@ -12,6 +12,8 @@ from typing import Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
+from k8slint.model.apikinds import object_kind_refusals
+from k8slint.model.apivalidation import BUILTIN_API_VERSIONS
 from k8slint.model.fields import NAME_RULES, label_maps, quantity_fields
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.kinds import is_custom_resource
@@ -20,6 +22,7 @@ from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     KO_PREFIX,
     image_placeholder,
+    name_placeholder,
     port_placeholder,
     schema_placeholder,
     template_placeholder,
@@ -63,6 +66,7 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
     yield from _quantity_values(obj)
     yield from _ports(obj)
     yield from _hosts(obj)
+    yield from _references(obj, ctx)
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field or not error.path:
             continue
@@ -82,7 +86,7 @@ def _names(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     ):
         value = obj.metadata.get(field)
         if isinstance(value, str):
-            token = value_placeholder(value, caps=caps_here)
+            token = name_placeholder(value, caps=caps_here)
             if token:
                 yield ("metadata", field), what, value, token
 
@@ -143,6 +147,16 @@ def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
         token = port_placeholder(value, number_only=number_only)
         if token:
             yield path, what, str(value), token
+
+
+def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
+    """Names of other objects (an Ingress's Service, a binding's subjects) that api-validation left to this rule."""
+    if obj.api_version not in BUILTIN_API_VERSIONS:
+        return
+    for refusal in object_kind_refusals(obj, ctx.kubernetes_version):
+        if refusal.placeholder is not None:
+            words = ".".join([part for part in refusal.path if isinstance(part, str)][-2:])
+            yield refusal.path, words, str(dig(obj.data, refusal.path)), refusal.placeholder
 
 
 def _hosts(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:

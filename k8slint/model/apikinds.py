@@ -28,6 +28,8 @@ from k8slint.findings import FieldPath
 from k8slint.model.apivalidation import Refusal, enum_refusal, is_placeholder, not_supported, prefixed
 from k8slint.model.cron import schedule_problem
 from k8slint.model.names import dns1123_label, dns1123_subdomain, path_segment
+from k8slint.model.objects import K8sObject
+from k8slint.model.placeholders import name_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import dig, mapping, sequence
 from k8slint.model.workloads import CONTAINER_LISTS, version_at_least
@@ -148,11 +150,17 @@ def _port_name(data: Any, path: FieldPath) -> Iterator[Refusal]:
 
 
 def _name_refusal(data: Any, path: FieldPath, check: Any, what: str) -> Iterator[Refusal]:
-    value = _text(dig(data, path))
-    if value:
-        problem = check(value)
-        if problem:
-            yield Refusal(path, f"Invalid value: {json.dumps(value)}: {what} {problem}")
+    """The refusal of the name at ``path``; a placeholder name is one too, marked as such."""
+    value = dig(data, path)
+    if not isinstance(value, str) or not value:
+        return
+    token = name_placeholder(value, caps=check is not path_segment)
+    if token is not None:
+        yield Refusal(path, what, placeholder=token)
+        return
+    problem = check(value)
+    if problem:
+        yield Refusal(path, f"Invalid value: {json.dumps(value)}: {what} {problem}")
 
 
 def _required(block: Any, parent: FieldPath, key: str, words: str = "", *, in_schema: bool = True) -> Iterator[Refusal]:
@@ -196,7 +204,7 @@ def _ingress_backend_refusals(backend: Any, path: FieldPath) -> Iterator[Refusal
     # ValidateServiceName (a DNS-1035 label), relaxed to a DNS-1123 label by RelaxedServiceNameValidation:
     # only a name that neither accepts is reported.
     for refusal in _name_refusal(service, ("name",), dns1123_label, "a Service name (a DNS label)"):
-        yield Refusal((*service_path, *refusal.path), refusal.message)
+        yield refusal.under(service_path)
     port = service.get("port")
     port_path = (*service_path, "port")
     if not isinstance(port, dict):
@@ -219,11 +227,11 @@ def _typed_reference_refusals(ref: Any, path: FieldPath, *, scoped: bool) -> Ite
     if not isinstance(ref, dict):
         return
     for refusal in _name_refusal(ref, ("apiGroup",), dns1123_subdomain, "an API group"):
-        yield Refusal((*path, *refusal.path), refusal.message)
+        yield refusal.under(path)
     for key in ("kind", "name"):
         yield from _required(ref, path, key)
         for refusal in _name_refusal(ref, (key,), path_segment, "a path segment name"):
-            yield Refusal((*path, *refusal.path), refusal.message)
+            yield refusal.under(path)
     if not scoped:
         return
     scope = ref.get("scope")  # defaulted to Cluster (SetDefaults_IngressClass)
@@ -232,7 +240,7 @@ def _typed_reference_refusals(ref: Any, path: FieldPath, *, scoped: bool) -> Ite
         yield Refusal((*path, "scope"), "namespace: Required value: `parameters.scope` is set to 'Namespace'")
     if scope == "Namespace":
         for refusal in _name_refusal(ref, ("namespace",), dns1123_label, "a namespace name"):
-            yield Refusal((*path, *refusal.path), refusal.message)
+            yield refusal.under(path)
     if scope in (None, "Cluster") and ref.get("namespace") is not None:
         yield Refusal((*path, "namespace"), "Forbidden: `parameters.scope` is set to 'Cluster'")
 
@@ -266,7 +274,13 @@ def ingress_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     for index, tls in enumerate(sequence(spec.get("tls"))):
         # validateTLSSecretName: ValidateSecretName, a DNS-1123 subdomain
         for refusal in _name_refusal(tls, ("secretName",), dns1123_subdomain, "a Secret name (a DNS-1123 subdomain)"):
-            yield Refusal(("spec", "tls", index, *refusal.path), refusal.message)
+            yield refusal.under(
+                (
+                    "spec",
+                    "tls",
+                    index,
+                )
+            )
     yield from _name_refusal(data, ("spec", "ingressClassName"), dns1123_subdomain, "an IngressClass name (a DNS-1123 subdomain)")
     annotation = _text(dig(data, ("metadata", "annotations", "kubernetes.io/ingress.class")))
     class_name = _text(spec.get("ingressClassName"))
@@ -840,7 +854,7 @@ def _subject_refusals(subject: dict[str, Any], path: FieldPath) -> Iterator[Refu
         if isinstance(group, str) and group:
             yield Refusal((*path, "apiGroup"), not_supported(group, ("",)) + " (a ServiceAccount subject has no apiGroup)")
         for refusal in _name_refusal(subject, ("name",), dns1123_subdomain, "a ServiceAccount name"):
-            yield Refusal((*path, *refusal.path), refusal.message)
+            yield refusal.under(path)
     elif kind in ("User", "Group"):
         if isinstance(group, str) and group and group != RBAC_GROUP and not is_placeholder(group):
             yield Refusal((*path, "apiGroup"), not_supported(group, (RBAC_GROUP,)))
@@ -869,7 +883,7 @@ def rbac_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
         yield from _required(ref, ("roleRef",), "kind")
         yield from _required(ref, ("roleRef",), "name")
         for refusal in _name_refusal(ref, ("name",), path_segment, "a role name"):
-            yield Refusal(("roleRef", *refusal.path), refusal.message)
+            yield refusal.under(("roleRef",))
     for index, subject in enumerate(sequence(data.get("subjects"))):
         if isinstance(subject, dict):
             yield from _subject_refusals(subject, ("subjects", index))
@@ -943,6 +957,16 @@ def host_users_refusals(spec_path: FieldPath, spec: dict[str, Any], version: str
     for field in ("hostNetwork", "hostPID", "hostIPC"):
         if spec.get(field) is True:
             yield Refusal((*spec_path, field), "Forbidden: when `hostUsers` is false")
+
+
+def object_kind_refusals(obj: K8sObject, version: str) -> list[Refusal]:
+    """:func:`kind_refusals` of an object, computed once: api-validation reports the refusals,
+    unrendered-placeholder the placeholders among them."""
+    key = f"kind_refusals {version}"
+    if key not in obj.memo:
+        obj.memo[key] = list(kind_refusals(obj.data, version))
+    found: list[Refusal] = obj.memo[key]
+    return found
 
 
 def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:

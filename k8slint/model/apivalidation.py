@@ -83,10 +83,19 @@ _TEMPLATE_REQUIRES_ALWAYS = frozenset({"Deployment", "ReplicaSet", "StatefulSet"
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
-    """One error the API server would return: the field it names and its words."""
+    """One error the API server would return: the field it names and its words.
+
+    With ``placeholder`` set it is no error: the field holds that template placeholder
+    (unrendered-placeholder reports it), and the grammar check of the value was not made.
+    """
 
     path: FieldPath
     message: str
+    placeholder: str | None = None
+
+    def under(self, prefix: FieldPath) -> Refusal:
+        """The same refusal, its path inside ``prefix``."""
+        return Refusal((*prefix, *self.path), self.message, self.placeholder)
 
 
 def is_placeholder(value: str) -> bool:
@@ -222,7 +231,7 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
 
 def prefixed(refusals: Iterator[Refusal], prefix: FieldPath) -> Iterator[Refusal]:
     for refusal in refusals:
-        yield Refusal((*prefix, *refusal.path), refusal.message)
+        yield refusal.under(prefix)
 
 
 def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], claim_templates: Iterable[str] = ()) -> Iterator[Refusal]:

@@ -10,7 +10,10 @@ check the grammar of the same value stay silent on it. Two kinds are known:
   a real value: in an image's registry or repository path that fails to parse
   (it must be lower case), as a whole quantity, as a whole number field, as a
   whole name that must be lower case. A label value ``PROD`` can be real and is
-  not one.
+  not one. In a lower-case name, a ``-`` or ``.`` separated part counts too
+  when it is an all-caps identifier with a ``_`` (``ROLLOUT_NAME-active``; no
+  name may hold a ``_``) or a word that only ever marks a value to replace
+  (``REPLACEME-canary``); ``NGINX-ingress`` is a mis-cased name, not one.
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ _IMAGE_ONLY = re.compile(r"\$\(")
 _CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9])")
 _CAPS_IDENTIFIER = re.compile(r"[A-Z][A-Z0-9_]{0,256}")
 KO_PREFIX = "ko://"
+# Words that mark a value to be replaced, never a real name part (argo-rollouts' e2e templates: REPLACEME-canary).
+_REPLACE_WORDS = frozenset({"REPLACEME", "CHANGEME", "PLACEHOLDER", "TODO", "TBD", "FIXME", "XXX", "XXXX"})
+_NAME_PARTS = re.compile(r"[-.]")
 
 
 def template_placeholder(value: str, *, image: bool = False) -> str | None:
@@ -79,6 +85,22 @@ def value_placeholder(value: str, *, caps: bool) -> str | None:
     if found is None and caps and caps_identifier(value):
         return value
     return found
+
+
+def name_placeholder(value: str, *, caps: bool) -> str | None:
+    """The placeholder in a name; ``caps`` when the name must be lower case.
+
+    Besides :func:`value_placeholder`, a part between ``-`` and ``.`` that is an
+    all-caps identifier holding a ``_`` or a replace-me word counts where the
+    name must be lower case: ``ROLLOUT_NAME-active``, ``REPLACEME-canary``.
+    """
+    found = value_placeholder(value, caps=caps)
+    if found is not None or not caps:
+        return found
+    for part in _NAME_PARTS.split(value):
+        if caps_identifier(part) and ("_" in part or part in _REPLACE_WORDS):
+            return part
+    return None
 
 
 def port_placeholder(value: object, *, number_only: bool) -> str | None:
