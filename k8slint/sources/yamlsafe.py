@@ -2,9 +2,11 @@
 
 * Only the safe constructor is ever used (libyaml's C parser when present):
   tags that would build Python objects are refused.
-* The YAML 1.1 resolver of PyYAML is narrowed where Kubernetes (go-yaml) reads
-  the same plain scalar differently: sexagesimal numbers (``1:30``) and
-  timestamps stay strings, and a plain ``=`` is a string, not the ``value`` tag.
+* Plain scalars resolve as go-yaml v2 resolves them (kubectl and the API server
+  decode manifests with it), not as PyYAML's YAML 1.1 resolver does: ``y`` and
+  ``n`` are booleans too, integers are what Go's ``ParseInt`` reads once every
+  ``_`` is gone (``0o17``, ``0X1F``), ``1e3`` and ``08`` are floats, and
+  sexagesimal numbers (``1:30``), timestamps and a plain ``=`` stay strings.
 * Duplicate keys in a mapping are recorded rather than silently dropped.
 * Every document keeps a compact position tree (PositionTree), so the line and
   column of any field can be found when a finding needs it; the parser's node
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -31,39 +33,61 @@ from k8slint.model.positions import COLUMN_BITS, PositionTree, entry_line, leaf,
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_INT = re.compile(
-    r"""^(?:[-+]?0b[0-1_]+
-    |[-+]?0[0-7_]+
-    |[-+]?(?:0|[1-9][0-9_]*)
-    |[-+]?0x[0-9a-fA-F_]+)$""",
-    re.VERBOSE,
-)
-_FLOAT = re.compile(
-    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
-    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""",
-    re.VERBOSE,
-)
+
+class _GoNumber:
+    r"""A plain scalar's number grammar as go-yaml v2 reads it (``resolve`` in resolve.go of
+    sigs.k8s.io/yaml/goyaml.v2, what kubectl and the API server decode manifests with).
+
+    go-yaml first drops every ``_`` and tries ``strconv.ParseInt(text, 0, 64)``: a sign, then
+    ``0x``/``0X`` hexadecimal, ``0o``/``0O`` or a leading ``0`` octal, ``0b``/``0B`` binary or
+    decimal digits. What fails that (``08``, ``1e3``, ``1.5``) is a float when it matches
+    ``[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?``. An object with the ``match`` of a
+    compiled pattern, as PyYAML's resolver asks, since the ``_`` must go before either test.
+    """
+
+    _INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+    _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+
+    def __init__(self, floats: bool) -> None:
+        self.floats = floats
+
+    def match(self, text: str) -> bool:
+        plain = text.replace("_", "")
+        if self._INT.fullmatch(plain):
+            return not self.floats
+        return self.floats and self._FLOAT.fullmatch(plain) is not None
+
+
+_INT = _GoNumber(floats=False)
+_FLOAT = _GoNumber(floats=True)
+_INT_BASES = {"0x": 16, "0o": 8, "0b": 2}
+_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
+"""go-yaml v2's booleans: YAML 1.1's words, ``y`` and ``n`` among them (resolveMapList)."""
 _MERGE = "tag:yaml.org,2002:merge"
 _DROPPED_TAGS = {
     "tag:yaml.org,2002:timestamp",
     "tag:yaml.org,2002:value",
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
 }
 
 
-def _kubernetes_resolvers() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
-    resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+def _kubernetes_resolvers() -> dict[str | None, list[tuple[str, Any]]]:
+    resolvers: dict[str | None, list[tuple[str, Any]]] = {}
     for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
         kept = [(tag, rx) for tag, rx in entries if tag not in _DROPPED_TAGS]
         if kept:
             resolvers[first] = kept
+    for first in "yYnNtTfFoO":
+        resolvers.setdefault(first, []).append(("tag:yaml.org,2002:bool", _BOOL_WORDS))
+    for first in "-+0123456789":  # an integer before a float, as go-yaml tries them
+        resolvers.setdefault(first, []).append(("tag:yaml.org,2002:int", _INT))
     for first in "-+0123456789.":
         resolvers.setdefault(first, []).append(("tag:yaml.org,2002:float", _FLOAT))
-    for first in "-+0123456789":
-        resolvers.setdefault(first, []).append(("tag:yaml.org,2002:int", _INT))
+    for first in "-+.":
+        resolvers[first].append(("tag:yaml.org,2002:float", _SPECIAL_FLOAT))
     return resolvers
 
 
@@ -91,6 +115,7 @@ class KubernetesSafeLoader(_BaseLoader):
     """The safe loader with Kubernetes' scalar resolution and duplicate-key recording."""
 
     yaml_implicit_resolvers = _kubernetes_resolvers()
+    bool_values: ClassVar[dict[str, bool]] = {**yaml.constructor.SafeConstructor.bool_values, "y": True, "n": False}
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
@@ -126,13 +151,18 @@ class KubernetesSafeLoader(_BaseLoader):
     # errors in the document, as they are for Kubernetes, not crashes.
 
     def construct_yaml_int(self, node: ScalarNode) -> Any:
+        plain = node.value.replace("_", "")
+        if not _GoNumber._INT.fullmatch(plain):
+            raise _unreadable(node, "an integer (!!int)")
+        sign, digits = (-1, plain[1:]) if plain[0] == "-" else (1, plain.lstrip("+"))
+        prefix = digits[:2].lower()
         try:
-            return super().construct_yaml_int(node)
+            if prefix in _INT_BASES:
+                return sign * int(digits[2:], _INT_BASES[prefix])
+            return sign * int(digits, 8 if digits[0] == "0" and len(digits) > 1 else 10)
         except ValueError:
-            if node.tag == _INT_TAG and _INT.match(node.value):
-                # More digits than Python converts: Kubernetes' reader keeps such a number as text.
-                return node.value
-            raise _unreadable(node, "an integer (!!int)") from None
+            # More digits than Python converts: Kubernetes' reader keeps such a number as text.
+            return node.value
 
     def construct_yaml_float(self, node: ScalarNode) -> Any:
         try:
@@ -195,7 +225,7 @@ def _settle_tags(node: Node, loader: KubernetesSafeLoader) -> None:
             stack.extend(current.value)
 
 
-_BOOLS = yaml.constructor.SafeConstructor.bool_values
+_BOOLS = KubernetesSafeLoader.bool_values
 _MISSING = object()
 _PACKED_COLUMNS = 1 << COLUMN_BITS
 _PLAIN_VALUES: dict[str, Any] = {}

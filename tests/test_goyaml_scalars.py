@@ -1,0 +1,106 @@
+"""Plain scalars read as go-yaml v2 reads them (sigs.k8s.io/yaml/goyaml.v2, resolve.go), which is how
+kubectl and the API server decode a manifest: ``y``/``n`` are booleans, ``0o``/``0X``/``0B`` prefixes and
+``_`` separators make integers, ``1e3`` and ``08`` are floats, ``1:30`` and dates stay strings."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import run_lint
+from k8slint.sources.yamlsafe import KubernetesSafeLoader, load_documents
+
+CASES = [
+    ("y", True),
+    ("N", False),
+    ("Yes", True),
+    ("off", False),
+    ("1e3", 1000.0),
+    ("1E+3", 1000.0),
+    ("1.5e3", 1500.0),
+    ("6.02e+23", 6.02e23),
+    ("08", 8.0),  # not octal: ParseInt fails, the float pattern takes it
+    ("010", 8),
+    ("0o17", 15),
+    ("0O17", 15),
+    ("0X1F", 31),
+    ("0B101", 5),
+    ("1_000", 1000),
+    ("1_0.5", 10.5),
+    ("-0x10", -16),
+    ("+4", 4),
+    (".5", 0.5),
+    ("1.", 1.0),
+    ("-.Inf", -math.inf),
+    ("0x_", "0x_"),  # no digit once the '_' is gone
+    ("_1", "_1"),
+    ("e3", "e3"),
+    ("1e", "1e"),
+    ("0.0.1", "0.0.1"),
+    ("1:30", "1:30"),
+    ("2024-01-01", "2024-01-01"),
+    ("=", "="),
+    ("yes please", "yes please"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[text for text, _ in CASES])
+def test_a_plain_scalar_reads_as_go_yaml_reads_it(text: str, expected: object) -> None:
+    (document,), errors, _ = load_documents(f"value: {text}\nlisted: [{text}]\n")
+    assert errors == []
+    for value in (document.data["value"], document.data["listed"][0]):
+        assert value == expected and type(value) is type(expected)
+    # the constructor PyYAML builds unusual documents with reads it the same way
+    assert yaml.load(f"value: {text}\n", Loader=KubernetesSafeLoader)["value"] == expected
+
+
+def test_an_explicit_int_tag_on_text_go_yaml_cannot_read_is_an_error() -> None:
+    _, errors, _ = load_documents("value: !!int 1:30\n")
+    assert [error.message for error in errors] == ["'1:30' is not an integer (!!int)"]
+
+
+def test_what_the_api_server_refuses_and_accepts(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(
+        """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+    build: 1e3
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: ghcr.io/acme/web:1.2.3
+          env:
+            - name: DEBUG
+              value: y
+          volumeMounts:
+            - name: config
+              mountPath: /etc/web
+      volumes:
+        - name: config
+          configMap:
+            name: web
+            defaultMode: 0o644
+""",
+        encoding="utf-8",
+    )
+    found = run_lint(tmp_path / "app.yaml", select=["KL010"]).findings
+    # `build: 1e3` is the number 1000 and `value: y` the boolean true to kubectl: a label value and an env
+    # value must be strings. `defaultMode: 0o644` is the integer 420, which the schema accepts.
+    assert sorted((f.location.line, f.message) for f in found) == [
+        (7, "metadata.labels.build: expected a string, found the number 1000.0"),
+        (21, "spec.template.spec.containers[0].env[0].value: expected a string, found the boolean true"),
+    ]
