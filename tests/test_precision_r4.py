@@ -6,6 +6,9 @@ from pathlib import Path
 
 from conftest import run_lint
 from k8slint.model.gotemplate import analyse
+from tests.test_helm_render import VALUES, engine, helm_binary, rel, shop
+
+__all__ = ["engine", "helm_binary"]  # the fixtures that run each render test with the helm binary and with the SDK
 
 CHART_YAML = "apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: '1.0'\ndescription: d\n"
 
@@ -96,3 +99,38 @@ def test_openfaas_queue_worker_reports_only_the_value_it_renders(tmp_path: Path)
     found = _undefined_values(tmp_path, values, {"_helpers.tpl": OPENFAAS_HELPERS, "queueworker-dep.yaml": OPENFAAS_QUEUE_WORKER})
     assert [(file, line) for file, line, _ in found] == [("queueworker-dep.yaml", 21)]
     assert found[0][2].startswith(".Values.queueWorker.ackWait is not defined"), found
+
+
+# -- chart-render-failed: k8slint runs Helm offline (k8slint.sources.engines points every proxy at a
+# closed port; the SDK gets no network either), so a values.schema.json whose $ref is a URL
+# (nginx's chart refers to raw.githubusercontent.com/nginxinc/kubernetes-json-schema) cannot be
+# validated. Helm stops before it renders, but nothing is wrong with the chart: not an error.
+
+REMOTE_REF_SCHEMA = """\
+{
+  "type": "object",
+  "properties": {
+    "affinity": {
+      "$ref": "https://schemas.invalid/kubernetes-json-schema/v1.32.2/_definitions.json#/definitions/io.k8s.api.core.v1.Affinity"
+    }
+  }
+}
+"""
+
+
+def test_a_schema_ref_helm_cannot_fetch_offline_is_no_render_error(engine: str, tmp_path: Path) -> None:
+    chart = shop(tmp_path, VALUES + "affinity: {}\n", **{"values.schema.json": REMOTE_REF_SCHEMA})
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["chart-render-failed"])
+    (finding,) = result.findings
+    assert (finding.code, str(finding.severity), finding.location.file) == ("CH010", "info", "charts/shop/Chart.yaml")
+    assert finding.message.startswith("helm template charts/shop not rendered (with its default values): Helm could not fetch "), (
+        finding.message
+    )
+    assert "https://schemas.invalid/kubernetes-json-schema/v1.32.2/_definitions.json" in finding.message
+
+
+def test_a_schema_that_refuses_the_values_is_still_a_render_error(engine: str, tmp_path: Path) -> None:
+    schema = '{"type": "object", "properties": {"replicas": {"type": "string"}}}'
+    chart = shop(tmp_path, VALUES, **{"values.schema.json": schema})
+    (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["chart-render-failed"]).findings
+    assert (finding.code, str(finding.severity)) == ("CH010", "error")
