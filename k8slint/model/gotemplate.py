@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 OPENERS = ("if", "range", "with", "define", "block")
-GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig")
+GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig", "or")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's text/template lexer (parse/lex.go, lexIdentifier and atTerminator): an identifier ends at
 # the first character that is not a letter, digit or underscore, and is a keyword only when a
@@ -365,9 +365,10 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
     text = action.text
     if _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
         info.whole_values = True
-    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(text) is not None
+    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(_without_strings(text)) is not None
+    handed = _handed_to_defines(text)
     for path in _paths(text):
-        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define))
+        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define))
     scope = innermost.with_path if innermost is not None else None
     if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
         for match in _RELATIVE.finditer(_without_strings(text)):
@@ -380,3 +381,28 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
 
 def _without_strings(text: str) -> str:
     return _STRINGS.sub('""', text)
+
+
+def _handed_to_defines(text: str) -> set[tuple[str, ...]]:
+    """The .Values paths among the arguments of an include or template call: the define renders
+    (or guards) them, not the call (openfaas's ``include "openfaas.image" (dict ... "registryPrefix"
+    .Values.registryPrefix)`` tests ``if $registryPrefix``)."""
+    blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    spans: list[tuple[int, int]] = []
+    for call in _NAME_CALL.finditer(blanked):
+        depth, end = 0, len(blanked)
+        for at in range(call.end(), len(blanked)):  # the call's arguments end at its closing ')' or the pipe
+            char = blanked[at]
+            if char == "(":
+                depth += 1
+            elif char in ")|" and depth == 0:
+                end = at
+                break
+            elif char == ")":
+                depth -= 1
+        spans.append((call.end(), end))
+    return {
+        tuple(p for p in m.group(1).split(".") if p)
+        for m in _VALUES.finditer(blanked)
+        if any(start <= m.start() < end for start, end in spans)
+    }

@@ -295,6 +295,10 @@ _SCHEMA_FAILURE = "values don't meet the specifications of the schema"
 _SCHEMA_AT = re.compile(r"- at '(?P<pointer>[^']*)': (?:missing propert(?:y|ies) '(?P<missing>[^']+)')?")
 
 
+# the schema's remote $ref Helm failed to load: `failing loading "https://..."` (Helm 4's jsonschema), `Get "https://..."`
+_REMOTE_SCHEMA_REF = re.compile(r'(?:failing loading|Get) "(?P<url>https?://[^"]+)"')
+
+
 def is_schema_failure(message: str) -> bool:
     """Whether Helm refused the values for the chart's values.schema.json (it validates before it renders)."""
     return _SCHEMA_FAILURE in message
@@ -712,6 +716,14 @@ def render_error(outcome: Outcome) -> Problem:
     # `execution error at (...)` is the chart's own `required` or `fail` (Helm's engine.go cleanupExecError
     # reads their HELM[...]HELM mark): with the defaults alone, the chart asks the installer for values
     asks = message.startswith("execution error at (") and not render.values and not render.sets
+    offline = _REMOTE_SCHEMA_REF.search(message) if is_schema_failure(message) else None
+    if offline is not None:  # Helm runs offline here (engines.run): the chart is not at fault
+        return Problem(
+            f"{render.label} not rendered ({render.values_used()}): Helm could not fetch {offline.group('url')}, a $ref of "
+            "values.schema.json, since k8slint runs Helm offline; the values were not validated and the chart's objects not linted",
+            location=where,
+            variant="schema-ref-offline",
+        )
     return Problem(f"{render.label} fails ({render.values_used()}): {message}", location=where, variant="values-required" if asks else None)
 
 
