@@ -76,7 +76,7 @@ _CACHED_LENGTH = 1024
 """Longer texts are parsed each time rather than kept in the cache (no valid reference is that long)."""
 
 
-@functools.lru_cache(maxsize=4096)  # several rules parse each container's image, and manifests repeat images
+@functools.lru_cache(maxsize=16384)  # three rules parse each container's image in turn: room for a large run's images
 def _parsed(text: str) -> tuple[ImageReference | None, str]:
     try:
         return _parse(text), ""
