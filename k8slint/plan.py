@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
@@ -130,26 +133,23 @@ def run_checks(
             kinds = context.index.of_kind(*sorted(check.kinds))
         if check.local is False:
             if phase is not Phase.LOCAL:
-                for obj in kinds:
-                    raw.extend(_guarded(rule, check.func, (obj, context), obj))
+                _run_each(rule, check.func, zip(kinds, repeat(context)), raw)
             continue
         local = context.local()
         if check.local is True:
             if phase is not Phase.REST:
-                for obj in kinds:
-                    raw.extend(_guarded(rule, check.func, (obj, local), obj))
+                _run_each(rule, check.func, zip(kinds, repeat(local)), raw)
             continue
         local_ones = _local_subjects(check.local, kinds, split)
         if phase is Phase.LOCAL:
-            for obj in local_ones:
-                raw.extend(_guarded(rule, check.func, (obj, local), obj))
+            _run_each(rule, check.func, zip(local_ones, repeat(local)), raw)
             continue
         marked = {id(obj) for obj in local_ones}
-        for obj in kinds:
-            if id(obj) not in marked:
-                raw.extend(_guarded(rule, check.func, (obj, context), obj))
-            elif phase is Phase.ALL:
-                raw.extend(_guarded(rule, check.func, (obj, local), obj))
+        if phase is Phase.ALL:
+            pairs = ((obj, local if id(obj) in marked else context) for obj in kinds)
+        else:
+            pairs = ((obj, context) for obj in kinds if id(obj) not in marked)
+        _run_each(rule, check.func, pairs, raw)
 
 
 def _local_subjects(
@@ -172,8 +172,53 @@ def _guarded(rule: RuleSpec, func: Callable[..., Iterable[Problem]], args: tuple
     except K8slintError:
         raise
     except Exception as exc:
-        from k8slint.registry import registry
+        return [_crashed(rule, exc, subject)]
 
-        what = subject.describe() if subject is not None else "the object set"
-        problem = Problem(f"rule {rule.code} ({rule.name}) failed on {what}: {one_line(exc)}", subject=subject)
-        return [(registry()[rulecodes.INTERNAL_ERROR], problem, subject)]
+
+def _run_each(
+    rule: RuleSpec, func: Callable[..., Iterable[Problem]], pairs: Iterable[tuple[K8sObject, RuleContext]], raw: list[Raw]
+) -> None:
+    """Run an object check on each (subject, context), as _guarded does, adding what it reports to ``raw``.
+
+    One loop for all the subjects, with no list per call: most calls report nothing.
+    """
+    with _collector_paused():
+        for obj, context in pairs:
+            start = len(raw)
+            try:
+                for problem in func(obj, context):
+                    raw.append((rule, problem, problem.subject or obj))
+            except K8slintError:
+                raise
+            except Exception as exc:
+                del raw[start:]  # what it reported before it crashed is dropped, as _guarded drops it
+                raw.append(_crashed(rule, exc, obj))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an object check runs, then freeze what it kept.
+
+    Object checks make no reference cycles (a test holds it), and what they keep (the views they
+    memoize on the objects, their findings) stays for the run: the collector's passes over it
+    only cost time, as over the loaded documents (load.collector_paused; worker processes run
+    their checks with it off). Set checks, which evaluate CEL over the whole set and leave cycles
+    behind, run with it on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _crashed(rule: RuleSpec, exc: Exception, subject: Subject) -> Raw:
+    """The internal-error finding of a check that crashed on ``subject``."""
+    from k8slint.registry import registry
+
+    what = subject.describe() if subject is not None else "the object set"
+    problem = Problem(f"rule {rule.code} ({rule.name}) failed on {what}: {one_line(exc)}", subject=subject)
+    return (registry()[rulecodes.INTERNAL_ERROR], problem, subject)

@@ -67,7 +67,7 @@ def _mounts(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
                 yield container, index, mount
 
 
-@object_check("KC003", local=True)
+@object_check("KC003", local=True, pods=True)
 def mount_path_conflict(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         paths = [(index, mapping(mount).get("mountPath")) for index, mount in enumerate(sequence(container.data.get("volumeMounts")))]
@@ -80,7 +80,7 @@ def mount_path_conflict(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@object_check("KC004", local=True)
+@object_check("KC004", local=True, pods=True)
 def relative_mount_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, mount in _mounts(obj):
         where = mount.get("mountPath")
@@ -138,7 +138,7 @@ def secret_in_configmap(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"ConfigMap key {key!r} holds a URL with a password in it", path=(field, key))
 
 
-@object_check("KC008", local=True)
+@object_check("KC008", local=True, pods=True)
 def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):

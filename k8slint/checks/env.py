@@ -24,7 +24,7 @@ def _env(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
                 yield container, index, entry
 
 
-@object_check("KR026", local=True)
+@object_check("KR026", local=True, pods=True)
 def duplicate_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         names = [(index, mapping(entry).get("name")) for index, entry in enumerate(sequence(container.data.get("env")))]
@@ -36,7 +36,7 @@ def duplicate_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@object_check("KR027", local=True)
+@object_check("KR027", local=True, pods=True)
 def invalid_env_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, entry in _env(obj):
         name = entry.get("name")

@@ -23,7 +23,7 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
             yield (*container.path, "image"), container.name, image
 
 
-@object_check("KR005", local=True)
+@object_check("KR005", local=True, pods=True)
 def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers() if obj.kind in POD_BEARING_KINDS and not is_custom_resource(obj.api_version) else ():
         image = container.data.get("image")
@@ -46,7 +46,7 @@ def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(f"container {name!r}: image {image!r} is not a valid reference: {exc}", path=path)
 
 
-@object_check("KR006", local=True)
+@object_check("KR006", local=True, pods=True)
 def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, name, image in _images(obj):
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,8 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         annotations = path[-1] == "annotations"
         what = "annotation key" if annotations else "label key"
         for key, value in labels.items():
+            if isinstance(key, str) and isinstance(value, str) and _quiet(key, value if with_values else "", annotations):
+                continue
             if isinstance(key, str) and template_placeholder(key):
                 continue  # reported by unrendered-placeholder
             # the API server checks an annotation key lower-cased (ValidateAnnotations in apimachinery's
@@ -57,6 +60,27 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 problem = label_value(text)
                 if problem:
                     yield Problem(f"selector value {_shown(value, text)} {problem}", path=(*path, "values", index))
+
+
+def _quiet(key: str, value: str, annotations: bool) -> bool:
+    """Whether a map entry of a string key and value (``""`` where values are not checked) has nothing to report."""
+    if len(key) > _CACHED_KEY or len(value) > _CACHED_VALUE:
+        return False  # too long to be valid: the full check says why
+    return _quiet_cached(key, value, annotations)
+
+
+_CACHED_KEY = 253 + 1 + 63
+"""The longest valid key: a DNS subdomain prefix, '/', a 63-character name."""
+_CACHED_VALUE = 63
+
+
+@functools.lru_cache(maxsize=4096)  # the same labels and annotation keys repeat on object after object
+def _quiet_cached(key: str, value: str, annotations: bool) -> bool:
+    if template_placeholder(key):
+        return True  # reported by unrendered-placeholder
+    if qualified_name(key.lower() if annotations else key):
+        return False
+    return bool(template_placeholder(value)) or label_value(value) is None
 
 
 def _shown(value: Any, text: str) -> str:

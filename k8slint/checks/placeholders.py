@@ -125,28 +125,35 @@ def _quantity_values(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]
             yield path, f"{path[-2]}.{path[-1]}", value, token
 
 
+CONTAINER_PORT_FIELDS = (("containerPort", True, "containerPort"), ("hostPort", True, "hostPort"), ("name", False, "port name"))
+SERVICE_PORT_FIELDS = (("port", True, "port"), ("nodePort", True, "nodePort"), ("targetPort", False, "targetPort"))
+"""(field, only a number allowed?, what a message calls it) of each port entry."""
+
+
 def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
-    fields: list[tuple[FieldPath, Any, bool, str]] = []
     for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
-            port = mapping(port)
-            base = (*container.path, "ports", index)
-            fields += [((*base, f), port.get(f), True, f) for f in ("containerPort", "hostPort")]
-            fields.append(((*base, "name"), port.get("name"), False, "port name"))
+            yield from _port_fields(mapping(port), (*container.path, "ports", index), CONTAINER_PORT_FIELDS)
         for probe in PROBES:
+            handlers = mapping(container.data.get(probe))
             for handler in PROBE_HANDLERS:
-                port_path = (*container.path, probe, handler, "port")
-                fields.append((port_path, dig(container.data, (probe, handler, "port")), False, f"{probe} port"))
+                value = mapping(handlers.get(handler)).get("port")
+                token = port_placeholder(value, number_only=False)
+                if token:
+                    yield (*container.path, probe, handler, "port"), f"{probe} port", str(value), token
     if obj.kind == "Service":
         for index, port in enumerate(sequence(dig(obj.data, ("spec", "ports")))):
-            port = mapping(port)
-            base = ("spec", "ports", index)
-            fields += [((*base, f), port.get(f), True, f) for f in ("port", "nodePort")]
-            fields.append(((*base, "targetPort"), port.get("targetPort"), False, "targetPort"))
-    for path, value, number_only, what in fields:
+            yield from _port_fields(mapping(port), ("spec", "ports", index), SERVICE_PORT_FIELDS)
+
+
+def _port_fields(
+    port: dict[str, Any], base: FieldPath, fields: tuple[tuple[str, bool, str], ...]
+) -> Iterator[tuple[FieldPath, str, str, str]]:
+    for field, number_only, what in fields:
+        value = port.get(field)
         token = port_placeholder(value, number_only=number_only)
         if token:
-            yield path, what, str(value), token
+            yield (*base, field), what, str(value), token
 
 
 def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:

@@ -54,18 +54,21 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         for probe_name in PROBES:
             probe = mapping(container.data.get(probe_name))
             for handler in HANDLERS:
-                port_path = (*container.path, probe_name, handler, "port")
-                problem = port_problem(mapping(probe.get(handler)).get("port"), port_path, f"{probe_name} port")
-                if problem:
-                    yield problem
+                port = mapping(probe.get(handler)).get("port")
+                if port is not None:  # most handlers are absent: no path to build for them
+                    problem = port_problem(port, (*container.path, probe_name, handler, "port"), f"{probe_name} port")
+                    if problem:
+                        yield problem
         # validateHandler checks a lifecycle hook's port as it checks a probe's.
+        lifecycle = mapping(container.data.get("lifecycle"))
         for hook in ("postStart", "preStop"):
-            action = mapping(mapping(container.data.get("lifecycle")).get(hook))
+            action = mapping(lifecycle.get(hook))
             for handler in ("httpGet", "tcpSocket"):
-                port_path = (*container.path, "lifecycle", hook, handler, "port")
-                problem = port_problem(mapping(action.get(handler)).get("port"), port_path, f"{hook} port")
-                if problem:
-                    yield problem
+                port = mapping(action.get(handler)).get("port")
+                if port is not None:
+                    problem = port_problem(port, (*container.path, "lifecycle", hook, handler, "port"), f"{hook} port")
+                    if problem:
+                        yield problem
     if obj.kind == "Service":
         yield from _service_ports(obj, ctx)
 

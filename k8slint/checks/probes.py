@@ -87,7 +87,7 @@ _UNRESOLVED = {
 }
 
 
-@object_check("KR015", local=True)
+@object_check("KR015", local=True, pods=True)
 def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         found = probe_handler(probe)
@@ -132,7 +132,7 @@ def _declared_elsewhere(obj: K8sObject, container: ContainerView, port: int) -> 
     return any(p.number == port for other in obj.containers() if other.path != container.path for p in declared_ports(other.data))
 
 
-@object_check("KR016", local=True)
+@object_check("KR016", local=True, pods=True)
 def probe_misconfigured(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
         base = (*container.path, name)
@@ -180,7 +180,7 @@ def _int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@object_check("KR017", local=True)
+@object_check("KR017", local=True, pods=True)
 def health_endpoint(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     endpoints = ctx.option_table("endpoints")
     if not endpoints:

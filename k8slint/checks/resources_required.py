@@ -41,7 +41,7 @@ def _missing(obj: K8sObject, section: str, wanted: list[str], version: str) -> I
             yield container, absent
 
 
-@object_check("KR010", local=True)
+@object_check("KR010", local=True, pods=True)
 def missing_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, absent in _missing(obj, "requests", ctx.option_texts("resources"), ctx.kubernetes_version):
         yield Problem(
@@ -50,7 +50,7 @@ def missing_requests(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         )
 
 
-@object_check("KR011", local=True)
+@object_check("KR011", local=True, pods=True)
 def missing_limits(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, absent in _missing(obj, "limits", ctx.option_texts("resources"), ctx.kubernetes_version):
         yield Problem(

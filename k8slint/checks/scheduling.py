@@ -15,7 +15,7 @@ EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 OPERATORS = ("Exists", "Equal")
 
 
-@object_check("KR024", local=True)
+@object_check("KR024", local=True, pods=True)
 def invalid_toleration(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
@@ -44,7 +44,7 @@ def invalid_toleration(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"toleration key {key!r} {problem}", path=(*base, "key"))
 
 
-@object_check("KR025", local=True)
+@object_check("KR025", local=True, pods=True)
 def invalid_node_selector(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:

@@ -32,7 +32,7 @@ def _setting(own: dict[str, Any], pod: dict[str, Any], key: str) -> Any:
     return own[key] if key in own else pod.get(key)
 
 
-@object_check("KS001", local=True)
+@object_check("KS001", local=True, pods=True)
 def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, pod in _effective(obj):
         non_root = _setting(own, pod, "runAsNonRoot")
@@ -56,7 +56,7 @@ def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*found[0], *tail) if found else tail
 
 
-@object_check("KS002", local=True)
+@object_check("KS002", local=True, pods=True)
 def privilege_escalation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if own.get("allowPrivilegeEscalation") is True:
@@ -66,7 +66,7 @@ def privilege_escalation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@object_check("KS003", local=True)
+@object_check("KS003", local=True, pods=True)
 def privileged_container(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if own.get("privileged") is True:
@@ -76,7 +76,7 @@ def privileged_container(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@object_check("KS004", local=True)
+@object_check("KS004", local=True, pods=True)
 def writable_root_fs(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
@@ -86,7 +86,7 @@ def writable_root_fs(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@object_check("KS005", local=True)
+@object_check("KS005", local=True, pods=True)
 def host_namespaces(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
@@ -97,7 +97,7 @@ def host_namespaces(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(f"the pod shares the host's {what} namespace ({field}: true)", path=(*path, field))
 
 
-@object_check("KS006", local=True)
+@object_check("KS006", local=True, pods=True)
 def host_path_volume(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
     if found is None:
@@ -113,7 +113,7 @@ def host_path_volume(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
-@object_check("KS007", local=True)
+@object_check("KS007", local=True, pods=True)
 def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, own, _ in _effective(obj):
         if container.group == "ephemeralContainers":

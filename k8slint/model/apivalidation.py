@@ -115,17 +115,19 @@ def not_supported(value: str, supported: Iterable[str], *, default: str | None =
     return words
 
 
-def enum_refusal(data: Any, path: FieldPath, supported: Iterable[str], extra: str = "") -> Iterator[Refusal]:
+def enum_refusal(data: Any, path: FieldPath, supported: Iterable[str], extra: str = "") -> list[Refusal]:
     """The value at ``path`` inside ``data`` (the whole object), when it is a string not among ``supported``.
 
     An empty string is left alone: for most of these fields the API server's defaulting replaces it.
+    (A list, not a generator: it is asked of every field of every container, and is nearly always empty.)
     """
     value = dig(data, path)
     if isinstance(value, str) and value and value not in supported and not is_placeholder(value):
-        yield Refusal(path, not_supported(value, supported) + extra)
+        return [Refusal(path, not_supported(value, supported) + extra)]
+    return []
 
 
-def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> Iterator[Refusal]:
+def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> list[Refusal]:
     value = dig(data, path)
     extra = ""
     if isinstance(value, str) and value.upper() in _APPLICATION_PROTOCOLS:
@@ -134,7 +136,7 @@ def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> Iterator
             if service
             else f" ({value} is an application protocol; the port's transport is TCP)"
         )
-    yield from enum_refusal(data, path, PROTOCOLS, extra)
+    return enum_refusal(data, path, PROTOCOLS, extra)
 
 
 # -- Pod specs ------------------------------------------------------------------------------------
@@ -152,16 +154,15 @@ def _one_of(block: dict[str, Any], path: FieldPath, fields: tuple[str, ...]) -> 
     return [(*path, key) for key, value in block.items() if key in fields and value is not None]
 
 
-def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) -> Iterator[Refusal]:
+def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) -> list[Refusal]:
     """validateHandler: a probe or lifecycle handler sets exactly one action."""
     if not isinstance(block, dict):
-        return
+        return []
     found = _one_of(block, path, handlers)
     if not found:
         shown = ", ".join(f"`{h}`" for h in handlers)
-        yield Refusal(path, f"Required value: must specify a handler type (one of {shown})")
-    for extra in found[1:]:
-        yield Refusal(extra, f"Forbidden: may not specify more than 1 handler type (already {found[0][-1]!r})")
+        return [Refusal(path, f"Required value: must specify a handler type (one of {shown})")]
+    return [Refusal(extra, f"Forbidden: may not specify more than 1 handler type (already {found[0][-1]!r})") for extra in found[1:]]
 
 
 def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
@@ -229,7 +230,7 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
                     yield Refusal((field, index, "name"), f"Not found: {json.dumps(name)} (the pod has no volume of that name)")
 
 
-def prefixed(refusals: Iterator[Refusal], prefix: FieldPath) -> Iterator[Refusal]:
+def prefixed(refusals: Iterable[Refusal], prefix: FieldPath) -> Iterator[Refusal]:
     for refusal in refusals:
         yield refusal.under(prefix)
 
@@ -404,8 +405,10 @@ def _resource_refusals(container: ContainerView) -> Iterator[Refusal]:
     base = (*container.path, "resources")
     for section, values in (("requests", requests), ("limits", limits)):
         for name, value in values.items():
+            if isinstance(name, str) and not is_extended_resource(name):
+                continue  # the only resources that must be whole numbers
             quantity = _quantity(value)
-            if quantity is not None and is_extended_resource(name) and quantity.denominator != 1:
+            if quantity is not None and quantity.denominator != 1:
                 yield Refusal((*base, section, name), f"Invalid value: {json.dumps(str(value))}: must be an integer")
     for name, value in requests.items():
         if not _overcommit_forbidden(name):

@@ -23,9 +23,17 @@ NAME_RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
 DEFAULT_NAME_RULE = (dns1123_subdomain, "a DNS-1123 subdomain")
 
 
-def resource_blocks(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+def resource_blocks(obj: K8sObject) -> tuple[tuple[FieldPath, dict[str, Any]], ...]:
     """Every ``resources`` block (requests/limits) of an object, with its path: containers', the pod's
-    (``spec.resources``, served from 1.34: see :func:`pod_level_block`), claims'."""
+    (``spec.resources``, served from 1.34: see :func:`pod_level_block`), claims'. Found once per object."""
+    return obj.view("resource_blocks", _resource_blocks)
+
+
+def _resource_blocks(obj: K8sObject) -> tuple[tuple[FieldPath, dict[str, Any]], ...]:
+    return tuple(_each_resource_block(obj))  # a tuple: most objects have none, and () is shared
+
+
+def _each_resource_block(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     for container in obj.containers():
         resources = container.data.get("resources")
         if isinstance(resources, dict):
@@ -48,8 +56,16 @@ def resource_blocks(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]
                 yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), resources
 
 
-def quantity_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
-    """Every quantity field: resource requests and limits, emptyDir size limits."""
+def quantity_fields(obj: K8sObject) -> tuple[tuple[FieldPath, Any], ...]:
+    """Every quantity field: resource requests and limits, emptyDir size limits. Found once per object."""
+    return obj.view("quantity_fields", _quantity_fields)
+
+
+def _quantity_fields(obj: K8sObject) -> tuple[tuple[FieldPath, Any], ...]:
+    return tuple(_each_quantity_field(obj))
+
+
+def _each_quantity_field(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
     for path, resources in resource_blocks(obj):
         for section in ("requests", "limits"):
             for resource, value in mapping(resources.get(section)).items():
@@ -62,8 +78,16 @@ def quantity_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
                 yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
 
 
-def label_maps(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
-    """(path, mapping, check values?) of every label map, selector map and annotation map."""
+def label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
+    """(path, mapping, check values?) of every label map, selector map and annotation map. Found once per object."""
+    return obj.view("label_maps", _label_maps)
+
+
+def _label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
+    return tuple(_each_label_map(obj))
+
+
+def _each_label_map(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
     yield ("metadata", "labels"), obj.metadata.get("labels"), True
     yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
     template = obj.pod_template_path()

@@ -23,6 +23,7 @@ are accepted, as the registries do.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -63,6 +64,27 @@ def image_name(image: str) -> str:
 
 def parse_image(text: str) -> ImageReference:
     """Split and check an image reference; raises :class:`ImageError` with the reason."""
+    if len(text) > _CACHED_LENGTH:
+        return _parse(text)
+    reference, problem = _parsed(text)
+    if reference is None:
+        raise ImageError(problem)
+    return reference
+
+
+_CACHED_LENGTH = 1024
+"""Longer texts are parsed each time rather than kept in the cache (no valid reference is that long)."""
+
+
+@functools.lru_cache(maxsize=16384)  # three rules parse each container's image in turn: room for a large run's images
+def _parsed(text: str) -> tuple[ImageReference | None, str]:
+    try:
+        return _parse(text), ""
+    except ImageError as exc:  # the message, not the exception: a fresh one is raised each time
+        return None, str(exc)
+
+
+def _parse(text: str) -> ImageReference:
     if not text:
         raise ImageError("the image is empty")
     if text != text.strip():

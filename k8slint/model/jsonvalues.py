@@ -10,27 +10,29 @@ from typing import Any
 def as_json(data: Any) -> Any:
     """A copy with every mapping key a string and every value a JSON one, as the API server's
     YAML-to-JSON conversion makes it."""
-    memo: dict[int, Any] = {}
+    return _converted(data, {})
 
-    def convert(value: Any) -> Any:
-        if isinstance(value, dict):
-            if id(value) in memo:
-                return memo[id(value)]
-            out: dict[str, Any] = {}
-            memo[id(value)] = out
-            for key, item in value.items():
-                out[_key_text(key)] = convert(item)
-            return out
-        if isinstance(value, list):
-            if id(value) in memo:
-                return memo[id(value)]
-            items: list[Any] = []
-            memo[id(value)] = items
-            items.extend(convert(item) for item in value)
-            return items
-        return scalar_json(value)
 
-    return convert(data)
+def _converted(value: Any, memo: dict[int, Any]) -> Any:
+    """as_json of ``value``; ``memo`` maps each mapping and list converted (by id) to its copy, so
+    that an alias converts to the same copy. (A function of its own, not a closure: a closure that
+    calls itself is a reference cycle, left for the cyclic collector on every call.)"""
+    if isinstance(value, dict):
+        if id(value) in memo:
+            return memo[id(value)]
+        out: dict[str, Any] = {}
+        memo[id(value)] = out
+        for key, item in value.items():
+            out[_key_text(key)] = _converted(item, memo)
+        return out
+    if isinstance(value, list):
+        if id(value) in memo:
+            return memo[id(value)]
+        items: list[Any] = []
+        memo[id(value)] = items
+        items.extend(_converted(item, memo) for item in value)
+        return items
+    return scalar_json(value)
 
 
 def scalar_json(value: Any) -> Any:

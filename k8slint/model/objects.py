@@ -126,6 +126,10 @@ class Placement(Protocol):
         ...
 
 
+_UNSET = object()
+"""A memo entry not computed yet (None is a value: an object without a pod spec)."""
+
+
 @dataclass(slots=True, eq=False)
 class K8sObject:
     """One Kubernetes object, and where it came from."""
@@ -147,23 +151,39 @@ class K8sObject:
     placement: Placement | None = field(default=None, repr=False)
     """For an object a tool built from the user's files: maps a place in the built output to the file the user edits."""
 
-    def _view(self, name: str, compute: Callable[[K8sObject], Any]) -> Any:
+    api_version: str | None = field(init=False, repr=False)
+    kind: str | None = field(init=False, repr=False)
+    metadata: dict[str, Any] = field(init=False, repr=False)
+    """``metadata``, or an empty mapping where the document has none (or not a mapping)."""
+
+    def __post_init__(self) -> None:
+        # Read once: every rule asks for them, and the data does not change after loading.
+        data = self.data
+        self.api_version = string(data.get("apiVersion"))
+        self.kind = string(data.get("kind"))
+        metadata = data.get("metadata")
+        self.metadata = metadata if isinstance(metadata, dict) else {}
+
+    def view(self, name: str, compute: Callable[[K8sObject], Any]) -> Any:
+        """``compute(self)``, computed once and kept in ``memo`` under ``name``: a derived view of the
+        data that several rules read (the views are shared: callers do not change them)."""
         memo = self.memo
-        if name not in memo:
-            memo[name] = compute(self)
-        return memo[name]
+        found = memo.get(name, _UNSET)
+        if found is _UNSET:
+            found = memo[name] = compute(self)
+        return found
 
     def containers(self) -> list[ContainerView]:
         """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
-        return self._view("containers", _containers)
+        return self.view("containers", _containers)
 
     def references(self) -> list[Any]:
         """Every reference the pod spec makes (k8slint.model.references.references_of), computed once."""
-        return self._view("references", _references)
+        return self.view("references", _references)
 
     def pod_spec(self) -> tuple[FieldPath, dict[str, Any]] | None:
         """Path and value of the pod spec (k8slint.model.workloads.pod_spec), computed once."""
-        return self._view("pod_spec", _pod_spec)
+        return self.view("pod_spec", _pod_spec)
 
     def pod_spec_path(self) -> FieldPath | None:
         found = self.pod_spec()
@@ -171,20 +191,7 @@ class K8sObject:
 
     def pod_template_path(self) -> FieldPath | None:
         """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
-        return self._view("pod_template_path", _pod_template_path)
-
-    @property
-    def api_version(self) -> str | None:
-        return string(self.data.get("apiVersion"))
-
-    @property
-    def kind(self) -> str | None:
-        return string(self.data.get("kind"))
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        metadata = self.data.get("metadata")
-        return metadata if isinstance(metadata, dict) else {}
+        return self.view("pod_template_path", _pod_template_path)
 
     @property
     def name(self) -> str | None:

@@ -43,6 +43,8 @@ _NAME_PARTS = re.compile(r"[-.]")
 
 def template_placeholder(value: str, *, image: bool = False) -> str | None:
     """The first template placeholder in ``value`` (``$(VAR)`` only when ``image``)."""
+    if "$" not in value and "<" not in value and "{" not in value and "__" not in value:
+        return None  # every form of _TEMPLATE starts with one of these, and most values hold none
     for match in _TEMPLATE.finditer(value):
         if image or not _IMAGE_ONLY.match(match.group()):
             return match.group()
