@@ -6,7 +6,10 @@ that need them, so ``k8slint --version`` and ``--help`` start instantly.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -132,9 +135,10 @@ def lint_options(func: Any) -> Any:
 
 def _run(params: dict[str, Any]) -> tuple[Any, Any]:
     """Lint as the shared options say; returns (result, settings)."""
-    from k8slint.engine import lint
+    with _collector_paused():
+        from k8slint.engine import lint
 
-    settings = _settings_of(params)
+        settings = _settings_of(params)
     paths = list(params["paths"]) or ["."]
     import os
 
@@ -147,6 +151,20 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         raise UsageError(f"nothing to lint: {where}; --allow-empty makes this exit 0")
     result.config_file = settings.config_file
     return result, settings
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Start-up (importing the engine and the checks, building the registry and settings) with the cyclic
+    collector paused: what it makes lives as long as the process, so the collector's passes over it
+    find nothing to free (they took about 9 ms of a one-file check)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _settings_of(params: dict[str, Any]) -> Any:
