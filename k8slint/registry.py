@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import importlib
 import json
 import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,14 +237,18 @@ def _definition_files() -> list[Path]:
 
 
 def definitions_digest(files: Iterable[Path]) -> str:
-    """A digest of the rule definition files (names and bytes), which the compiled file records."""
-    digest = hashlib.blake2b(digest_size=16)
+    """A checksum of the rule definition files (names and bytes), which the compiled file records.
+
+    A CRC, not a cryptographic hash: it tells an edited definition from the one compiled, and
+    nothing here defends against an adversary who can write k8slint's own files (hashlib would
+    cost 2 ms to import on every start)."""
+    checksum = 0
     for path in files:
         with open(path, "rb") as handle:
             data = handle.read()
-        digest.update(f"{path.name}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
+        checksum = zlib.crc32(f"{path.name}\0{len(data)}\0".encode(), checksum)
+        checksum = zlib.crc32(data, checksum)
+    return f"crc32:{checksum:08x}"
 
 
 def parse_definitions(files: Iterable[Path]) -> list[dict[str, Any]]:
