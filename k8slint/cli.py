@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from k8slint import __version__, rulecodes
+from k8slint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SEVERITIES = ("error", "warning", "info")
@@ -344,6 +344,8 @@ def make_baseline(baseline_file: str, **params: Any) -> int:
 def _verdict(result: Any, settings: Any) -> int:
     """3 when a rule crashed (the findings of that rule on that subject are unknown, so the
     verdict cannot be trusted either way); else 1 for a finding at or above --fail-on; else 0."""
+    from k8slint import rulecodes
+
     if any(f.code == rulecodes.INTERNAL_ERROR for f in result.findings):
         return EXIT_INTERNAL
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
@@ -488,6 +490,8 @@ def graph(output_format: str, output: str | None, **params: Any) -> int:
         stdout = _PipeGuard(sys.stdout)
         click.echo(text, file=stdout, nl=False)  # type: ignore[arg-type]
         stdout.flush()
+    from k8slint import rulecodes
+
     if any(f.code == rulecodes.INTERNAL_ERROR for f in result.findings):
         return EXIT_INTERNAL
     return EXIT_OK

@@ -71,7 +71,7 @@ NOT_FOR_ONE_MANIFEST = (
 )
 """Modules a check of one plain manifest, reported as text to a pipe, has no use for."""
 
-_MODULES_AFTER_CHECK = """\
+_MODULES_AFTER = """\
 import sys
 from k8slint.cli import main
 try:
@@ -90,7 +90,7 @@ def modules_after_check(cwd: Path, *args: str, env: dict[str, str] | None = None
         if env is None or name not in env:
             environment.pop(name, None)
     done = subprocess.run(
-        [sys.executable, "-c", _MODULES_AFTER_CHECK, "check", "--no-config", *args],
+        [sys.executable, "-c", _MODULES_AFTER, "check", "--no-config", *args],
         cwd=cwd,
         env=environment,
         capture_output=True,
@@ -119,6 +119,20 @@ def test_what_the_inputs_need_is_still_imported(tmp_path: Path) -> None:
     loaded, output = modules_after_check(tmp_path, "app.yaml", env={"FORCE_COLOR": "1"})
     assert "rich.console" in loaded
     assert "\x1b[" in output
+
+
+def test_version_and_help_import_nothing_of_the_linter() -> None:
+    for args in (["--version"], ["--help"]):
+        done = subprocess.run(
+            [sys.executable, "-c", _MODULES_AFTER, *args],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        loaded = set(done.stderr.split())
+        assert "click" in loaded
+        assert loaded & {"k8slint.findings", "k8slint.rulecodes", "k8slint.registry", "k8slint.config", "yaml", "hashlib"} == set()
 
 
 # The compiled rule definitions
