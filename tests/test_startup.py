@@ -238,3 +238,96 @@ def test_a_tab_in_a_source_line_is_left_to_rich() -> None:
     plain, styled = _both_ways(Result([finding], 1, 0, []))
     assert plain is None
     assert "      2 | 全    RUN x\n" in styled  # to cell 16; str.expandtabs, counting characters, would put 5 spaces
+
+
+# Config validation without the pure-Python jsonschema
+
+_CONFIGS = sorted(p for p in ROOT.rglob(".k8slint.yaml") if ".git" not in p.parts)
+
+
+def _python_verdict(data: dict[str, object]) -> bool:
+    import jsonschema
+
+    from k8slint.config import config_schema
+    from k8slint.registry import registry
+
+    validator = jsonschema.Draft202012Validator(config_schema(registry()))
+    return jsonschema.exceptions.best_match(validator.iter_errors(data)) is None
+
+
+def _rust_verdict(data: dict[str, object]) -> bool:
+    from k8slint.config import _valid, config_schema
+    from k8slint.registry import registry
+
+    return _valid(config_schema(registry()), data)
+
+
+def test_a_valid_config_is_validated_without_importing_jsonschema(tmp_path: Path) -> None:
+    (tmp_path / "app.yaml").write_text(MANIFEST, encoding="utf-8")
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  image-tag-latest: warning\nnamespace: shop\n", encoding="utf-8")
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, "check", "app.yaml"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert "config: .k8slint.yaml" in done.stdout
+    assert "jsonschema" not in done.stderr.split()
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  image-tag-latest: loud\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, "check", "app.yaml"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "rules.image-tag-latest: expected off, on, error, warning, info, or a mapping" in done.stderr
+
+
+@pytest.mark.parametrize("path", _CONFIGS, ids=lambda p: str(p.parent.relative_to(ROOT)))
+def test_the_repository_configs_get_the_same_verdict(path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    assert _rust_verdict(data) == _python_verdict(data)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    max_leaves=8,
+)
+_KEYS = st.sampled_from(
+    ["namespace", "fail-on", "exclude", "kubernetes-version", "strict", "rules", "images", "render", "helm", "max-file-size"]
+)
+_RULE_TOKENS = st.sampled_from(["image-tag-latest", "KR010", "missing-requests", "port-out-of-range", "health-endpoint", "KS001"])
+_SETTING = st.sampled_from(["off", "on", "error", "warning", "info", "loud"]) | st.fixed_dictionaries(
+    {},
+    optional={
+        "enabled": _JSON,
+        "severity": _JSON,
+        "options": st.dictionaries(st.sampled_from(["resources", "endpoints", "node-port-range", "x"]), _JSON),
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    top=st.dictionaries(_KEYS, _JSON | st.sampled_from(["1.30", "v1.29", "1.30\n", "warning", "error", "0", "x"]), max_size=3),
+    rules=st.dictionaries(_RULE_TOKENS, _SETTING, max_size=3),
+)
+def test_jsonschema_rs_and_jsonschema_agree_on_configs(top: dict[str, object], rules: dict[str, object]) -> None:
+    """A config jsonschema-rs accepts, jsonschema accepts too (else an invalid config would pass); and the
+    other way round (else every valid config would still pay for jsonschema), but for a pattern's ``$``
+    before a final newline, which Python's regular expressions match and the Rust ones do not."""
+    data: dict[str, object] = {**top, "rules": rules} if rules else dict(top)
+    rust, python = _rust_verdict(data), _python_verdict(data)
+    if rust:
+        assert python
+    elif python:
+        assert any(text.endswith("\n") for text in _strings(data)), data
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (*_strings(key), *_strings(item))]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
