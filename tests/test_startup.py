@@ -331,3 +331,12 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [text for item in value for text in _strings(item)]
     return []
+
+
+def test_the_start_up_benchmark_runs() -> None:
+    from benchmarks.startup import measure, table
+
+    rows = measure(ROOT, ROOT, runs=1)
+    assert [name for name, _, _ in rows][:3] == ["python -c pass", "k8slint --version", "k8slint check (one small file)"]
+    assert all(before > 0 and after > 0 for _, before, after in rows)
+    assert table(rows, 1).count("\n") == len(rows) + 1
