@@ -194,6 +194,16 @@ def test_the_registry_refuses_a_compiled_rule_without_its_severity_reason(tmp_pa
         registry_module.registry.__wrapped__()
 
 
+def test_the_check_modules_are_those_pkgutil_lists() -> None:
+    import pkgutil
+
+    import k8slint.checks
+
+    listed = [f"k8slint.checks.{m.name}" for m in pkgutil.iter_modules(k8slint.checks.__path__)]
+    assert registry_module.check_modules() == listed
+    assert len(listed) > 30
+
+
 # The text report without rich
 
 
