@@ -297,9 +297,13 @@ def test_the_repository_configs_get_the_same_verdict(path: Path) -> None:
     assert _rust_verdict(data) == _python_verdict(data)
 
 
+def _containers(children: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+    return st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=10), children, max_size=3))
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    _containers,
     max_leaves=8,
 )
 _KEYS = st.sampled_from(
