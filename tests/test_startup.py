@@ -4,7 +4,8 @@ A pre-commit hook or an editor pays k8slint's start-up on every call. These
 tests hold the work that was taken off it (no wall-clock threshold, which a
 shared machine would make flaky): the modules a one-file check must not import,
 the compiled rule definitions (fresh, and equal to the YAML they come from),
-and the text report written without rich (byte for byte what rich writes).
+the text report written without rich (byte for byte what rich writes), and a
+valid config told by jsonschema-rs (with the verdict jsonschema gives).
 """
 
 from __future__ import annotations
