@@ -6,12 +6,15 @@ that need them, so ``k8slint --version`` and ``--help`` start instantly.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from k8slint import __version__, rulecodes
+from k8slint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SEVERITIES = ("error", "warning", "info")
@@ -132,9 +135,10 @@ def lint_options(func: Any) -> Any:
 
 def _run(params: dict[str, Any]) -> tuple[Any, Any]:
     """Lint as the shared options say; returns (result, settings)."""
-    from k8slint.engine import lint
+    with _collector_paused():
+        from k8slint.engine import lint
 
-    settings = _settings_of(params)
+        settings = _settings_of(params)
     paths = list(params["paths"]) or ["."]
     import os
 
@@ -147,6 +151,20 @@ def _run(params: dict[str, Any]) -> tuple[Any, Any]:
         raise UsageError(f"nothing to lint: {where}; --allow-empty makes this exit 0")
     result.config_file = settings.config_file
     return result, settings
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Start-up (importing the engine and the checks, building the registry and settings) with the cyclic
+    collector paused: what it makes lives as long as the process, so the collector's passes over it
+    find nothing to free (they took about 9 ms of a one-file check)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _settings_of(params: dict[str, Any]) -> Any:
@@ -326,6 +344,8 @@ def make_baseline(baseline_file: str, **params: Any) -> int:
 def _verdict(result: Any, settings: Any) -> int:
     """3 when a rule crashed (the findings of that rule on that subject are unknown, so the
     verdict cannot be trusted either way); else 1 for a finding at or above --fail-on; else 0."""
+    from k8slint import rulecodes
+
     if any(f.code == rulecodes.INTERNAL_ERROR for f in result.findings):
         return EXIT_INTERNAL
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
@@ -470,6 +490,8 @@ def graph(output_format: str, output: str | None, **params: Any) -> int:
         stdout = _PipeGuard(sys.stdout)
         click.echo(text, file=stdout, nl=False)  # type: ignore[arg-type]
         stdout.flush()
+    from k8slint import rulecodes
+
     if any(f.code == rulecodes.INTERNAL_ERROR for f in result.findings):
         return EXIT_INTERNAL
     return EXIT_OK

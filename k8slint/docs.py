@@ -137,12 +137,13 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
 
-    from k8slint.registry import registry
+    from k8slint.registry import registry, write_compiled
 
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
+    compiled = write_compiled(root / "rules")
     page = root / "docs" / "rules.md"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(render_rules_page(registry()), encoding="utf-8")
     readme = root / "README.md"
     readme.write_text(with_rules_table(readme.read_text(encoding="utf-8"), registry()), encoding="utf-8")
-    print(f"wrote {page} and the rules table of {readme}")
+    print(f"wrote {compiled}, {page} and the rules table of {readme}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -178,6 +177,8 @@ def fingerprint_of(code: str, file: str, obj: ObjectRef | None, path: str | None
     identity = (obj.api_version or "", obj.kind or "", obj.namespace or "", obj.name or "") if obj else ("", "", "", "")
     anchor = path if path is not None else message
     text = "\x1f".join((code, fingerprint_file(file, os.getcwd()), *identity, anchor))
+    import hashlib  # here: only the JSON and SARIF reports and baselines need fingerprints, and OpenSSL takes 2 ms to load
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

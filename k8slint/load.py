@@ -149,8 +149,6 @@ def load_charts(
     roots: list[tuple[str, str]], linted: Roots, settings: Settings, state: LoadState, charts: list[ChartDoc], notes: list[str]
 ) -> None:
     """Load the charts at ``roots`` into ``charts``, and (when rendering was asked for) what Helm renders of them into ``state``."""
-    from k8slint.sources import helmrender
-
     registry = settings.registry
 
     def add_chart(display: str, path: str) -> None:
@@ -165,6 +163,8 @@ def load_charts(
         _per_file(f"{display.rstrip('/')}/Chart.yaml", settings, state, add_chart, display, path)
     if not charts:
         return
+    from k8slint.sources import helmrender  # only where there are charts
+
     if not settings.render_helm:
         count = f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''}"
         notes.append(

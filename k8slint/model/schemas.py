@@ -34,7 +34,6 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
@@ -65,6 +64,8 @@ def _schema_root() -> Any:
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)), "kubernetes-json-schema")
+    from importlib import resources  # a package without a folder (in a zip): rare, and 4 ms to import
+
     return resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
 
 
