@@ -35,6 +35,13 @@ CASES = [
     (".5", 0.5),
     ("1.", 1.0),
     ("-.Inf", -math.inf),
+    ("18446744073709551615", 18446744073709551615),  # ParseUint takes what int64 cannot hold
+    ("+18446744073709551615", 1.8446744073709552e19),  # but no sign: a float
+    ("-9223372036854775808", -9223372036854775808),
+    ("-9223372036854775809", -9.223372036854776e18),
+    ("9" * 30, 1e30),  # above 64 bits: the float pattern takes it
+    ("1e" + "9" * 400, "1e" + "9" * 400),  # ParseFloat's range error: text
+    ("1e-400", 0.0),  # an underflow is no range error
     ("0x_", "0x_"),  # no digit once the '_' is gone
     ("_1", "_1"),
     ("e3", "e3"),
@@ -47,7 +54,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), CASES, ids=[text for text, _ in CASES])
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[text[:24] for text, _ in CASES])
 def test_a_plain_scalar_reads_as_go_yaml_reads_it(text: str, expected: object) -> None:
     (document,), errors, _ = load_documents(f"value: {text}\nlisted: [{text}]\n")
     assert errors == []

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -34,33 +35,67 @@ from k8slint.model.positions import COLUMN_BITS, PositionTree, entry_line, leaf,
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+_INT_TEXT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
+_FLOAT_TEXT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INT_BASES = {"0x": 16, "0o": 8, "0b": 2}
+
+
+def go_int(plain: str) -> int | None:
+    """The integer go-yaml v2 reads ``plain`` (no ``_`` left) as, or None.
+
+    ``strconv.ParseInt(plain, 0, 64)``, then ``ParseUint`` (no sign) for what is above int64:
+    a sign, ``0x``/``0X`` hexadecimal, ``0o``/``0O`` or a leading ``0`` octal, ``0b``/``0B``
+    binary or decimal digits, within 64 bits.
+    """
+    if not _INT_TEXT.fullmatch(plain):
+        return None
+    signed = plain[0] in "+-"
+    digits = plain[1:] if signed else plain
+    base = _INT_BASES.get(digits[:2].lower())
+    if base is not None:
+        digits = digits[2:]
+    else:
+        base = 8 if digits[0] == "0" and len(digits) > 1 else 10
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:
+        return None  # above 64 bits in any base
+    value = int(digits, base)
+    if plain[0] == "-":
+        return -value if value <= 1 << 63 else None
+    return value if value < 1 << 63 or (not signed and value < 1 << 64) else None
+
+
+def go_float(plain: str) -> float | None:
+    """The float go-yaml v2 reads ``plain`` (no ``_`` left, not an integer) as, or None: its float
+    pattern, and ``strconv.ParseFloat`` without a range error (an overflow stays text)."""
+    if not _FLOAT_TEXT.fullmatch(plain):
+        return None
+    value = float(plain)
+    return None if math.isinf(value) else value
+
+
 class _GoNumber:
-    r"""A plain scalar's number grammar as go-yaml v2 reads it (``resolve`` in resolve.go of
+    """A plain scalar's number grammar as go-yaml v2 reads it (``resolve`` in resolve.go of
     sigs.k8s.io/yaml/goyaml.v2, what kubectl and the API server decode manifests with).
 
-    go-yaml first drops every ``_`` and tries ``strconv.ParseInt(text, 0, 64)``: a sign, then
-    ``0x``/``0X`` hexadecimal, ``0o``/``0O`` or a leading ``0`` octal, ``0b``/``0B`` binary or
-    decimal digits. What fails that (``08``, ``1e3``, ``1.5``) is a float when it matches
-    ``[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?``. An object with the ``match`` of a
-    compiled pattern, as PyYAML's resolver asks, since the ``_`` must go before either test.
+    go-yaml drops every ``_``, tries :func:`go_int`, and takes what fails that (``08``,
+    ``1e3``, ``1.5``, a decimal above 64 bits) as :func:`go_float`; what neither reads is a
+    string. An object with the ``match`` of a compiled pattern, as PyYAML's resolver asks,
+    since the ``_`` must go before either test.
     """
-
-    _INT = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
-    _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 
     def __init__(self, floats: bool) -> None:
         self.floats = floats
 
     def match(self, text: str) -> bool:
         plain = text.replace("_", "")
-        if self._INT.fullmatch(plain):
+        if go_int(plain) is not None:
             return not self.floats
-        return self.floats and self._FLOAT.fullmatch(plain) is not None
+        return self.floats and go_float(plain) is not None
 
 
 _INT = _GoNumber(floats=False)
 _FLOAT = _GoNumber(floats=True)
-_INT_BASES = {"0x": 16, "0o": 8, "0b": 2}
 _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _BOOL_WORDS = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$")
 """go-yaml v2's booleans: YAML 1.1's words, ``y`` and ``n`` among them (resolveMapList)."""
@@ -151,18 +186,10 @@ class KubernetesSafeLoader(_BaseLoader):
     # errors in the document, as they are for Kubernetes, not crashes.
 
     def construct_yaml_int(self, node: ScalarNode) -> Any:
-        plain = node.value.replace("_", "")
-        if not _GoNumber._INT.fullmatch(plain):
+        value = go_int(node.value.replace("_", ""))
+        if value is None:
             raise _unreadable(node, "an integer (!!int)")
-        sign, digits = (-1, plain[1:]) if plain[0] == "-" else (1, plain.lstrip("+"))
-        prefix = digits[:2].lower()
-        try:
-            if prefix in _INT_BASES:
-                return sign * int(digits[2:], _INT_BASES[prefix])
-            return sign * int(digits, 8 if digits[0] == "0" and len(digits) > 1 else 10)
-        except ValueError:
-            # More digits than Python converts: Kubernetes' reader keeps such a number as text.
-            return node.value
+        return value
 
     def construct_yaml_float(self, node: ScalarNode) -> Any:
         try:
