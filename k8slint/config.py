@@ -25,7 +25,8 @@ class Settings:
     fail_on: Severity = Severity.ERROR
     exclude: list[str] = field(default_factory=list)
     default_excludes: bool = True
-    """Leave out folders named testdata, vendor and node_modules while walking (said in the report)."""
+    """Leave out test-data folders (testdata, __fixtures__, tests/data, test/fixtures), vendor and node_modules
+    while walking (said in the report)."""
     disabled: set[str] = field(default_factory=set)
     severities: dict[str, Severity] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)

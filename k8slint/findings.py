@@ -286,7 +286,7 @@ class Result:
     """(file, what it is) for each file found that is not linted because it holds no Kubernetes
     object (another tool's YAML/JSON, a kustomization or kustomize patch, k8slint's config)."""
     left_out: list[str] = field(default_factory=list)
-    """Folders not walked by default for their name (testdata, vendor, node_modules)."""
+    """Folders not walked by default for their name (test-data folders, vendor, node_modules)."""
     hidden_folders: list[str] = field(default_factory=list)
     """Hidden folders not walked (their files are read only when named); --verbose lists them."""
     chart_files: list[tuple[str, str]] = field(default_factory=list)

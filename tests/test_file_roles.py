@@ -403,7 +403,7 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
     assert {Path(f.location.file).name for f in result.findings} <= {"deploy.yaml"}
     assert sorted(Path(folder).name for folder in result.left_out) == ["node_modules", "testdata", "vendor"]
     shown = cli("check", "--no-config", "-v", str(tmp_path))
-    assert "; 3 testdata, vendor or node_modules folders left out;" in shown.output
+    assert "; 3 test-data, vendor or node_modules folders left out;" in shown.output
     assert shown.output.count("left out: ") == 3
     everything = cli("check", "--no-config", "--no-default-excludes", "--format", "json", str(tmp_path))
     report = json.loads(everything.output)

@@ -144,7 +144,7 @@ def _set_aside(result: Result) -> list[Line]:
     for file, reason in result.chart_files:
         lines.append(((("in a chart: ", "dim"), _file(file), (f" ({printable(reason)})", "dim")), ""))
     for folder in result.left_out:
-        lines.append(((("left out: ", "dim"), _file(folder), (" (a testdata, vendor or node_modules folder)", "dim")), ""))
+        lines.append(((("left out: ", "dim"), _file(folder), (" (a test-data, vendor or node_modules folder)", "dim")), ""))
     for folder in result.hidden_folders:
         lines.append(((("left out: ", "dim"), _file(folder), (" (a hidden folder; name its files to lint them)", "dim")), ""))
     if lines:
@@ -156,7 +156,7 @@ def _summary(result: Result) -> list[Line]:
     counts = {s: result.count(s) for s in Severity}
     aside = f"; {_plural(len(result.not_kubernetes), 'file')} not Kubernetes" if result.not_kubernetes else ""
     if result.left_out:
-        aside += f"; {_plural(len(result.left_out), 'testdata, vendor or node_modules folder')} left out"
+        aside += f"; {_plural(len(result.left_out), 'test-data, vendor or node_modules folder')} left out"
     where = f" in {_plural(result.files, 'file')} ({_plural(result.objects, 'object')}){aside}; {_config(result)}."
     lines: list[Line] = []
     if not result.findings:

@@ -20,7 +20,22 @@ from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, KustomizeMap, is_kust
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "vendor", "node_modules"})
+DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "__fixtures__", "vendor", "node_modules"})
+"""Folders left out by default for their name: test inputs (Go's testdata, Jest's __fixtures__), which
+hold objects invalid on purpose, and third-party code."""
+TEST_DATA_DIRS = frozenset({"data", "fixtures"})
+TEST_FOLDERS = frozenset({"test", "tests"})
+"""``data`` and ``fixtures`` in a ``test`` or ``tests`` folder are test inputs too (``tests/data``,
+``test/fixtures``: the convention of pytest, Ruby and JavaScript projects)."""
+
+
+def default_excluded(parent: str, name: str) -> bool:
+    """The folder ``name`` inside the folder ``parent`` is left out by default (test inputs, third-party code)."""
+    if name in DEFAULT_EXCLUDED_DIRS:
+        return True
+    return name in TEST_DATA_DIRS and os.path.basename(os.path.abspath(parent)) in TEST_FOLDERS
+
+
 """Folders left out while walking unless asked (default-excludes: false): Go's test inputs (which
 hold invalid objects on purpose), vendored and installed third-party code. The report counts them."""
 STDIN = "-"
@@ -104,8 +119,9 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     A path that does not exist is a usage error; a folder that cannot be read
     while walking is a problem reported on that folder. Hidden files and
     folders are skipped while walking (a hidden file named explicitly is read).
-    Folders named ``testdata``, ``vendor`` or ``node_modules`` are left out
-    while walking unless ``default_excludes`` is false (and listed in
+    Test-data folders (``testdata``, ``__fixtures__``, and ``data`` or ``fixtures``
+    in a ``test`` or ``tests`` folder), ``vendor`` and ``node_modules`` are left
+    out while walking unless ``default_excludes`` is false (and listed in
     ``left_out``). Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
     by name (``Dockerfile``, ``Containerfile``, ``*.Dockerfile``,
     ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: its
@@ -182,7 +198,7 @@ def _walk(
         if name.startswith("."):
             hidden.append(display_path(os.path.join(root, rel)))
             return False
-        if left_out is not None and name in DEFAULT_EXCLUDED_DIRS:
+        if left_out is not None and default_excluded(os.path.join(root, rel_folder), name):
             left_out.append(display_path(os.path.join(root, rel)))
             return False
         chart = chart_of(rel_folder)
