@@ -32,6 +32,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.results import markers, replace_section
+
 _PARSE_FLOOR = """
 import sys, yaml
 from pathlib import Path
@@ -271,12 +273,14 @@ def main() -> None:
     parser.add_argument("--peers-up-to", type=int, default=10000, help="skip peer tools above this size")
     parser.add_argument("--runs-above", type=int, default=10000, help="above this size, run each tool once")
     parser.add_argument("--jobs", type=int, help="workers for the parallel rows (default: the number of CPUs)")
-    parser.add_argument("--out", type=Path, help="also write the report to this file")
+    parser.add_argument(
+        "--out", type=Path, help="also write the report into its section of this file (<!-- run:start --> to <!-- run:end -->)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
     sections = [
-        "## Benchmark results",
+        "### The full run: the parse floor, k8slint and its peers",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{platform.system()}; medians of {args.runs} runs (one run above {args.runs_above:,} documents).",
@@ -306,8 +310,9 @@ def main() -> None:
     if k8s.is_dir():
         timings = measure(k8s, args.runs, args.checkov, peers=True, jobs=args.jobs)
         emit(_table("Real-world corpus ../shared/corpus/k8s", documents_in(k8s), timings) + "\n" + _speedup_table(timings))
-    if args.out:
-        args.out.write_text("\n".join(sections), encoding="utf-8")
+    if args.out:  # its own section: the other benchmarks' sections and the notes around it stay
+        start, end = markers("run")
+        replace_section(args.out, "\n".join([start, *sections, end]), start, end)
 
 
 if __name__ == "__main__":

@@ -98,3 +98,25 @@ def test_every_check_option_is_in_the_readme() -> None:
         for flag in [*parameter.opts, *parameter.secondary_opts]:
             if flag.startswith("--") and flag != "--help":
                 assert f"`{flag}" in table, f"{flag} is not in the README's flags table"
+
+
+def test_the_full_run_writes_only_its_own_section(tmp_path: Path, monkeypatch) -> None:
+    from benchmarks import run
+
+    out = tmp_path / "RESULTS.md"
+    out.write_text(
+        "## Benchmark results\n\nnotes\n\n<!-- run:start -->\nold figures\n<!-- run:end -->\n\n"
+        "<!-- kustomize:start -->\nkustomize figures\n<!-- kustomize:end -->\n",
+        encoding="utf-8",
+    )
+    timing = run.Timing("parse floor (yaml.load_all, C loader)", 1.0, 10.0, 0, (1.0,))
+    monkeypatch.setattr(run, "_compile_bytecode", lambda: None)
+    monkeypatch.setattr(run, "startup", lambda runs: [run.Timing("python -c pass", 0.01, 9.0, 0, (0.01,))])
+    monkeypatch.setattr(run, "_generate", lambda size, root, seed: root.mkdir() or size)
+    monkeypatch.setattr(run, "measure", lambda *args, **kwargs: [timing])
+    monkeypatch.setattr(sys, "argv", ["run", "--sizes", "10", "--runs", "1", "--corpus", str(tmp_path / "none"), "--out", str(out)])
+    run.main()
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("## Benchmark results\n\nnotes\n\n<!-- run:start -->\n### The full run")
+    assert "old figures" not in text and "| python -c pass | 10 ms |" in text
+    assert text.endswith("<!-- run:end -->\n\n<!-- kustomize:start -->\nkustomize figures\n<!-- kustomize:end -->\n")
