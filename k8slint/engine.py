@@ -102,16 +102,18 @@ def _lint(
     if local is not None:  # what charts render and kustomize builds is loaded here, after the workers: so are their local checks
         rendered = LoadState()
         rendered.sources = state.sources  # placements add the files built objects came from
-        load_charts(found.charts, found.roots, settings, rendered, charts, notes)
-        if builds is not None:
-            load_kustomize_builds(builds, found, settings, rendered)
+        with collector_paused():  # what renders and builds print is loaded here, as the files were
+            load_charts(found.charts, found.roots, settings, rendered, charts, notes)
+            if builds is not None:
+                load_kustomize_builds(builds, found, settings, rendered)
         if rendered.objects or rendered.raw:
             local.check(rendered, settings)
         state.merge(rendered)
     else:
-        load_charts(found.charts, found.roots, settings, state, charts, notes)
-        if builds is not None:
-            load_kustomize_builds(builds, found, settings, state)
+        with collector_paused():
+            load_charts(found.charts, found.roots, settings, state, charts, notes)
+            if builds is not None:
+                load_kustomize_builds(builds, found, settings, state)
 
     # index, in a canonical order, so that "first" and "nearest" never depend on argument order or workers
     objects = state.objects
