@@ -13,9 +13,10 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 
 from k8slint import rulecodes, scheduler
+from k8slint.collector import collector_paused
 from k8slint.config import Settings
 from k8slint.findings import Result
-from k8slint.load import LoadState, build_kustomizations, collector_paused, load_charts, load_kustomize_builds, read_file
+from k8slint.load import LoadState, build_kustomizations, load_charts, load_kustomize_builds, read_file
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, string

@@ -6,10 +6,8 @@ its loader, becomes a finding on that file, and the other files go on.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,25 +52,6 @@ class LoadState:
         self.stamped.extend(part.stamped)
         self.used |= part.used
         self.aside.update(part.aside)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while files are loaded, then freeze what was loaded.
-
-    Loading makes no reference cycles (a test holds it) and what it makes is
-    kept for the whole run: the collector's passes over the growing heap only
-    cost time (half the run at 10,000 documents before). Frozen, the loaded
-    documents stay out of later passes too; lint() unfreezes them at the end.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def read_file(item: InputFile, settings: Settings, state: LoadState) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import enum
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
+from k8slint.collector import collector_paused
 from k8slint.context import RuleContext, RunFacts
 from k8slint.errors import K8slintError
 from k8slint.findings import Problem, one_line
@@ -182,7 +181,7 @@ def _run_each(
 
     One loop for all the subjects, with no list per call: most calls report nothing.
     """
-    with _collector_paused():
+    with collector_paused():  # object checks make no cycles; set checks (CEL) do, and run with it on
         for obj, context in pairs:
             start = len(raw)
             try:
@@ -193,26 +192,6 @@ def _run_each(
             except Exception as exc:
                 del raw[start:]  # what it reported before it crashed is dropped, as _guarded drops it
                 raw.append(_crashed(rule, exc, obj))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while an object check runs, then freeze what it kept.
-
-    Object checks make no reference cycles (a test holds it), and what they keep (the views they
-    memoize on the objects, their findings) stays for the run: the collector's passes over it
-    only cost time, as over the loaded documents (load.collector_paused; worker processes run
-    their checks with it off). Set checks, which evaluate CEL over the whole set and leave cycles
-    behind, run with it on.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 def _crashed(rule: RuleSpec, exc: Exception, subject: Subject) -> Raw:

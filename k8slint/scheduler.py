@@ -327,7 +327,7 @@ def _load_worker(number: int, channel: int, foreign: list[int], parent: int) -> 
     batches: list[list[InputFile]] = _WORKER["batches"]
     local: LocalChecks = _WORKER["local"]
     counter = _WORKER["counter"]
-    gc.disable()  # as in the main process while it loads (load.collector_paused)
+    gc.disable()  # as in the main process while it loads (k8slint.collector.collector_paused)
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send_all, args=(channel, outbox), daemon=True)
     sender.start()  # sends while the next batch loads

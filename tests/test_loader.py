@@ -331,7 +331,7 @@ def test_fast_builder_matches_pyyaml_on_the_real_world_corpus() -> None:
 
 
 def test_loading_makes_no_reference_cycles() -> None:
-    # The engine pauses the cyclic collector while it loads files (k8slint.load.collector_paused):
+    # The engine pauses the cyclic collector while it loads files (k8slint.collector.collector_paused):
     # that is only sound if loading leaves nothing for the collector, broken input included.
     import gc
 

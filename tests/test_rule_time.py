@@ -75,7 +75,7 @@ def test_a_check_that_crashes_on_one_object_leaves_only_the_internal_error_there
 
 
 def test_object_checks_make_no_reference_cycles() -> None:
-    # run_checks pauses the collector while object checks run (plan._collector_paused): sound only
+    # run_checks pauses the collector while object checks run (k8slint.collector.collector_paused): sound only
     # if they leave nothing for it.
     objects, facts = _loaded(FIXTURES)
     settings = build_settings(registry(), None, strict=True)
