@@ -273,13 +273,7 @@ def ingress_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     for index, tls in enumerate(sequence(spec.get("tls"))):
         # validateTLSSecretName: ValidateSecretName, a DNS-1123 subdomain
         for refusal in _name_refusal(tls, ("secretName",), dns1123_subdomain, "a Secret name (a DNS-1123 subdomain)"):
-            yield refusal.under(
-                (
-                    "spec",
-                    "tls",
-                    index,
-                )
-            )
+            yield refusal.under(("spec", "tls", index))
     yield from _name_refusal(data, ("spec", "ingressClassName"), dns1123_subdomain, "an IngressClass name (a DNS-1123 subdomain)")
     annotation = _text(dig(data, ("metadata", "annotations", "kubernetes.io/ingress.class")))
     class_name = _text(spec.get("ingressClassName"))
@@ -963,10 +957,7 @@ def host_users_refusals(spec_path: FieldPath, spec: dict[str, Any], version: str
 def object_kind_refusals(obj: K8sObject, version: str) -> list[Refusal]:
     """:func:`kind_refusals` of an object, computed once: api-validation reports the refusals,
     unrendered-placeholder the placeholders among them."""
-    key = f"kind_refusals {version}"
-    if key not in obj.memo:
-        obj.memo[key] = list(kind_refusals(obj.data, version))
-    found: list[Refusal] = obj.memo[key]
+    found: list[Refusal] = obj.view(f"kind_refusals {version}", lambda o: list(kind_refusals(o.data, version)))
     return found
 
 

@@ -62,13 +62,16 @@ def child(children: Any, part: Any) -> PositionTree | None:
         entry = children[part]
     else:
         return None
-    if entry.__class__ is int:
-        return entry >> COLUMN_BITS, entry & _COLUMN_MASK, None
-    return entry
+    return _tree(entry)
 
 
 def entries(children: Any) -> Iterator[tuple[Any, PositionTree]]:
     """(key or index, tree) of each of a node's ``children``, in order."""
     pairs = children.items() if isinstance(children, dict) else enumerate(children) if isinstance(children, list) else ()
     for key, entry in pairs:
-        yield key, ((entry >> COLUMN_BITS, entry & _COLUMN_MASK, None) if entry.__class__ is int else entry)
+        yield key, _tree(entry)
+
+
+def _tree(entry: Any) -> PositionTree:
+    """The PositionTree of an entry: a packed scalar's line and column, unpacked."""
+    return (entry >> COLUMN_BITS, entry & _COLUMN_MASK, None) if entry.__class__ is int else entry

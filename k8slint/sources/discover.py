@@ -21,8 +21,9 @@ from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "__fixtures__", "vendor", "node_modules"})
-"""Folders left out by default for their name: test inputs (Go's testdata, Jest's __fixtures__), which
-hold objects invalid on purpose, and third-party code."""
+"""Folders left out while walking unless asked (default-excludes: false), for their name: test inputs
+(Go's testdata, Jest's __fixtures__), which hold invalid objects on purpose, and vendored and installed
+third-party code. The report counts them."""
 TEST_DATA_DIRS = frozenset({"data", "fixtures"})
 TEST_FOLDERS = frozenset({"test", "tests"})
 """``data`` and ``fixtures`` in a ``test`` or ``tests`` folder are test inputs too (``tests/data``,
@@ -36,8 +37,6 @@ def default_excluded(parent: str, name: str) -> bool:
     return name in TEST_DATA_DIRS and os.path.basename(os.path.abspath(parent)) in TEST_FOLDERS
 
 
-"""Folders left out while walking unless asked (default-excludes: false): Go's test inputs (which
-hold invalid objects on purpose), vendored and installed third-party code. The report counts them."""
 STDIN = "-"
 STDIN_DISPLAY = "<stdin>"
 
