@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from k8slint import rulecodes, scheduler
 from k8slint.collector import collector_paused
@@ -21,10 +22,12 @@ from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, string
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
-from k8slint.sources.charts import ChartDoc
 from k8slint.sources.discover import STDIN_DISPLAY, Discovery, add_context, discover, identify
 from k8slint.sources.safefs import overlaid
 from k8slint.stamp import finish
+
+if TYPE_CHECKING:
+    from k8slint.sources.charts import ChartDoc
 
 __all__ = ["Result", "lint"]
 

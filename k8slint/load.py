@@ -15,19 +15,17 @@ from typing import TYPE_CHECKING
 from k8slint import rulecodes
 from k8slint.errors import K8slintError, UsageError
 from k8slint.findings import Finding, Location, Problem, one_line
-from k8slint.model.dockerbuild import build_options
-from k8slint.model.dockerfile import DockerfileDoc
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
-from k8slint.sources.charts import ChartDoc, load_chart
 from k8slint.sources.discover import Discovery, InputFile, read_input
-from k8slint.sources.dockerfiles import parse_dockerfile
 from k8slint.sources.manifests import load_manifest_text
 from k8slint.sources.safefs import Roots
 from k8slint.suppress import Used
 
 if TYPE_CHECKING:
     from k8slint.config import Settings
+    from k8slint.model.dockerfile import DockerfileDoc
+    from k8slint.sources.charts import ChartDoc
     from k8slint.sources.helmrender import HelmPlacement as Placed
     from k8slint.sources.kustomize_build import Builds
 
@@ -90,6 +88,10 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         images_set_by=dict(item.images_set_by),
     )
     if item.is_dockerfile:
+        # the Dockerfile model and parser, only where there are Dockerfiles (a manifest-only run has no use for them)
+        from k8slint.model.dockerbuild import build_options
+        from k8slint.sources.dockerfiles import parse_dockerfile
+
         state.sources[source.display] = source
         build = build_options(source.display, settings.images, settings.config_dir, settings.build_args, settings.targets)
         parsed, problems = parse_dockerfile(source, build)
@@ -131,6 +133,8 @@ def load_charts(
     registry = settings.registry
 
     def add_chart(display: str, path: str) -> None:
+        from k8slint.sources.charts import load_chart  # only where there are charts
+
         chart, problems, files = load_chart(Path(path), display, linted)
         charts.append(chart)
         state.sources.update(files)

@@ -15,6 +15,7 @@ import functools
 import importlib
 import json
 import os
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -273,9 +274,11 @@ def compiled_text(files: list[Path]) -> str:
 
 
 def write_compiled(folder: Path) -> Path:
-    """Write ``folder/_compiled.json`` from the definitions in ``folder`` (the repository's ``rules/``)."""
+    """Write ``folder/_compiled.json`` from the definitions in ``folder`` (the repository's ``rules/``), and
+    the check index beside it."""
     target = folder / COMPILED_NAME
     target.write_text(compiled_text(sorted(folder.glob("*.yaml"))), encoding="utf-8")
+    (folder / CHECK_INDEX_NAME).write_text(check_index_text(), encoding="utf-8")
     return target
 
 
@@ -327,17 +330,108 @@ def check_modules() -> list[str]:
     return names
 
 
-def _import_checks() -> None:
-    for name in check_modules():
+CHECK_INDEX_NAME = "_checks.json"
+"""The checks of the modules of k8slint/checks/ that register Dockerfile and chart checks only, written by
+``python -m k8slint.docs`` (:func:`write_compiled`): a run imports such a module only when it has a Dockerfile
+or a chart to check (a manifest-only run, what a pre-commit hook mostly makes, has none)."""
+DEFERRED_SCOPES = frozenset({Scope.DOCKERFILE, Scope.CHART})
+
+
+class DeferredCheck:
+    """The check function ``name`` of ``module``, a module imported at the first call (the first Dockerfile
+    or chart it is given), not at start-up."""
+
+    __slots__ = ("_func", "module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self._func: Callable[..., Iterable[Problem]] | None = None
+
+    def __call__(self, *args: Any) -> Iterable[Problem]:
+        if self._func is None:
+            self._func = getattr(importlib.import_module(self.module), self.name)
+        return self._func(*args)
+
+    def __repr__(self) -> str:
+        return f"<check {self.module}.{self.name}, imported at its first call>"
+
+
+def _source_digest(module: str) -> str | None:
+    """A checksum of a check module's source file (None: no source file to read)."""
+    try:
+        with open(os.path.join(_checks_folder(), module.rpartition(".")[2] + ".py"), "rb") as handle:
+            return f"crc32:{zlib.crc32(handle.read()):08x}"
+    except OSError:
+        return None
+
+
+def _checks_folder() -> str:
+    import k8slint.checks as package
+
+    return str(package.__path__[0])
+
+
+def check_index_text() -> str:
+    """The text of the check index: each check module whose checks all take a Dockerfile or a chart, with
+    the digest of its source and its checks in the order it registers them."""
+    _import_modules(check_modules())
+    by_module = _by_module(_CHECKS)
+    entries = []
+    for module in check_modules():
+        checks = by_module.get(module, [])
+        if not checks or any(check.scope not in DEFERRED_SCOPES or check.kinds or check.local or check.pods for check in checks):
+            continue
+        listed = [{"code": check.code, "function": check.func.__name__, "scope": check.scope.value} for check in checks]
+        entries.append(json.dumps({"module": module, "digest": _source_digest(module), "checks": listed}))
+    comment = "Generated from k8slint/checks/ by `python -m k8slint.docs`; do not edit by hand."
+    return f'{{"comment": {json.dumps(comment)},\n"modules": [\n' + ",\n".join(entries) + "\n]}\n"
+
+
+def _deferred_checks() -> dict[str, list[Check]]:
+    """The checks of the index, by module: of the modules not imported yet whose source is the one indexed."""
+    try:
+        with open(data_dir("rules") / CHECK_INDEX_NAME, encoding="utf-8") as handle:
+            index = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    deferred: dict[str, list[Check]] = {}
+    for entry in index.get("modules", []) if isinstance(index, dict) else []:
+        module = entry["module"]
+        if module in sys.modules or entry["digest"] is None or entry["digest"] != _source_digest(module):
+            continue  # imported already (its checks are registered), or edited since it was indexed
+        deferred[module] = [Check(c["code"], DeferredCheck(module, c["function"]), Scope(c["scope"])) for c in entry["checks"]]
+    return deferred
+
+
+def _by_module(checks: Iterable[Check]) -> dict[str, list[Check]]:
+    grouped: dict[str, list[Check]] = {}
+    for check in checks:
+        grouped.setdefault(getattr(check.func, "__module__", ""), []).append(check)
+    return grouped
+
+
+def _import_modules(names: Iterable[str]) -> None:
+    for name in names:
         importlib.import_module(name)
+
+
+def _registered_checks() -> list[Check]:
+    """Every check, in the order an import of every check module (in name order) registers them; the
+    modules of the check index are left for the first Dockerfile or chart."""
+    modules = check_modules()
+    deferred = _deferred_checks()
+    _import_modules(name for name in modules if name not in deferred)
+    registered = _by_module(_CHECKS)
+    ordered = [check for name in modules for check in deferred.get(name) or registered.pop(name, [])]
+    return ordered + [check for checks in registered.values() for check in checks]  # registered elsewhere (tests)
 
 
 @functools.cache
 def registry() -> Registry:
     """The built-in rules (loaded once per process)."""
-    _import_checks()
     checks: dict[str, list[Check]] = {}
-    for check in _CHECKS:
+    for check in _registered_checks():
         checks.setdefault(check.code, []).append(check)
     rules = []
     for d in _load_definitions():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from k8slint.sources.discover import discover
-from k8slint.sources.dockerfiles import is_dockerfile_name
+from k8slint.sources.dockerfile_names import is_dockerfile_name
 
 DOCKERFILES = [
     "Dockerfile",

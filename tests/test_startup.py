@@ -69,6 +69,12 @@ NOT_FOR_ONE_MANIFEST = (
     "k8slint.reporters.sarif",
     "k8slint.reporters.graph",
     "importlib.resources",
+    "k8slint.model.dockerfile",
+    "k8slint.sources.dockerfiles",
+    "k8slint.sources.charts",
+    "k8slint.sources.helmtemplates",
+    "k8slint.checks.dockerfile_rules",
+    "k8slint.checks.chart_values",
 )
 """Modules a check of one plain manifest, reported as text to a pipe, has no use for."""
 

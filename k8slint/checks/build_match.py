@@ -4,16 +4,17 @@ DF008 container-port-not-exposed, DF009 probe-port-not-exposed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
-from k8slint.model.dockerbuild import exposed_ports
-from k8slint.model.dockerfile import DockerfileDoc, Stage
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
 from k8slint.model.workloads import declared_ports, probe_handler
 from k8slint.registry import dockerfile_check, object_check
+
+if TYPE_CHECKING:
+    from k8slint.model.dockerfile import DockerfileDoc, Stage
 
 PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
 
@@ -70,6 +71,8 @@ def required_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @dockerfile_check("DF008")
 def container_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.model.dockerbuild import exposed_ports  # here, so that runs without Dockerfiles do not pay for it
+
     built = ctx.builds.containers_of(doc)
     if not built:
         return
@@ -120,6 +123,8 @@ def _service_target_numbers(item: Any, ctx: RuleContext) -> set[int]:
 
 @dockerfile_check("DF009")
 def probe_port_not_exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.model.dockerbuild import exposed_ports
+
     for item in ctx.builds.containers_of(doc):
         exposed = list(exposed_ports(doc, item.stage))
         if not exposed:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.model.dockerfile import DockerfileDoc, base_images
 from k8slint.model.images import ImageError, image_name, parse_image
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import image_placeholder
 from k8slint.model.workloads import POD_BEARING_KINDS
 from k8slint.registry import dockerfile_check, object_check
+
+if TYPE_CHECKING:
+    from k8slint.model.dockerfile import DockerfileDoc
 
 
 def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
@@ -65,6 +67,8 @@ def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @dockerfile_check("KR005")
 def invalid_base_image(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.model.dockerfile import base_images  # here, so that runs without Dockerfiles do not pay for it
+
     for stage in base_images(doc):
         try:
             parse_image(stage.base)
@@ -74,6 +78,8 @@ def invalid_base_image(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem
 
 @dockerfile_check("KR006")
 def base_image_latest(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.model.dockerfile import base_images
+
     for stage in base_images(doc):
         try:
             reference = parse_image(stage.base)

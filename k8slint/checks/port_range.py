@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
-from k8slint.model.dockerbuild import parse_expose
-from k8slint.model.dockerfile import DockerfileDoc, Unresolved, substitute
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
 from k8slint.registry import dockerfile_check, object_check
+
+if TYPE_CHECKING:
+    from k8slint.model.dockerfile import DockerfileDoc
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HANDLERS = ("httpGet", "tcpSocket", "grpc")
@@ -90,6 +91,9 @@ def _service_ports(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @dockerfile_check("KN002")
 def exposed(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.model.dockerbuild import parse_expose  # here, so that runs without Dockerfiles do not pay for it
+    from k8slint.model.dockerfile import Unresolved, substitute
+
     for stage in doc.stages:
         for instruction in stage.instructions:
             if instruction.keyword != "EXPOSE":

@@ -204,7 +204,7 @@ def lint_file(path: str, overlay: dict[str, str]) -> tuple[list[Finding], Any, A
 
 
 def is_dockerfile(path: str) -> bool:
-    from k8slint.sources.dockerfiles import is_dockerfile_name
+    from k8slint.sources.dockerfile_names import is_dockerfile_name
 
     name = os.path.basename(path)
     return not name.endswith((".yaml", ".yml", ".json")) and is_dockerfile_name(name)

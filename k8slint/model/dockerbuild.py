@@ -13,13 +13,15 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from k8slint.model.dockerfile import NO_BUILD_OPTIONS, DockerBuild, DockerfileDoc, Stage, Unresolved, substitute
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import ascii_int
 from k8slint.model.objects import K8sObject
 from k8slint.model.workloads import ContainerView
+
+if TYPE_CHECKING:  # the Dockerfile model itself only where there are Dockerfiles: a run of manifests builds a BuildMap too
+    from k8slint.model.dockerfile import DockerBuild, DockerfileDoc, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ def build_options(path: str, images: Mapping[str, Any], base: str, build_args: M
     Of several images built from one file, every target is checked and a build argument takes the
     value of the last image entry that gives it.
     """
+    from k8slint.model.dockerfile import NO_BUILD_OPTIONS, DockerBuild
+
     here = os.path.abspath(path)
     values = dict(build_args)
     wanted: list[str] = []
@@ -165,6 +169,8 @@ class BuildMap:
 
 def exposed_ports(doc: DockerfileDoc, stage: Stage | None = None) -> Iterator[tuple[int, int, str, int]]:
     """(first port, last port, protocol, line) of each EXPOSE of the stage's chain (of the final stage without one)."""
+    from k8slint.model.dockerfile import Unresolved, substitute
+
     for part in doc.chain(stage if stage is not None else doc.final_stage()):
         for instruction in part.instructions:
             if instruction.keyword != "EXPOSE":

@@ -15,7 +15,7 @@ from k8slint.errors import UsageError
 from k8slint.findings import Location, Problem
 from k8slint.repository import CONFIG_NAMES, repository_root
 from k8slint.rulecodes import Emitted
-from k8slint.sources.dockerfiles import is_dockerfile_name
+from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, KustomizeMap, is_kustomization_name, read_kustomization
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 
