@@ -331,15 +331,14 @@ def check_modules() -> list[str]:
 
 
 CHECK_INDEX_NAME = "_checks.json"
-"""The checks of the modules of k8slint/checks/ that register Dockerfile and chart checks only, written by
-``python -m k8slint.docs`` (:func:`write_compiled`): a run imports such a module only when it has a Dockerfile
-or a chart to check (a manifest-only run, what a pre-commit hook mostly makes, has none)."""
-DEFERRED_SCOPES = frozenset({Scope.DOCKERFILE, Scope.CHART})
+"""The checks of the modules of k8slint/checks/ whose every check takes a Dockerfile, a chart, or an object
+of kinds it names, written by ``python -m k8slint.docs`` (:func:`write_compiled`): a run imports such a module
+only when it has such a subject to check (a run of one manifest has no Dockerfile, no chart, no HTTPRoute)."""
 
 
 class DeferredCheck:
-    """The check function ``name`` of ``module``, a module imported at the first call (the first Dockerfile
-    or chart it is given), not at start-up."""
+    """The check function ``name`` of ``module``, a module imported at the first call (the first subject
+    it is given), not at start-up."""
 
     __slots__ = ("_func", "module", "name")
 
@@ -372,17 +371,35 @@ def _checks_folder() -> str:
     return str(package.__path__[0])
 
 
+def _deferrable(check: Check) -> bool:
+    """Whether a check is called only for a subject that a run may well not have: a Dockerfile, a chart, or
+    an object of the kinds it names (and its promise to be local is a plain yes or no, not a function of
+    its module)."""
+    if check.scope in (Scope.DOCKERFILE, Scope.CHART):
+        return check.kinds is None and check.local is False and not check.pods
+    return check.scope == Scope.OBJECT and check.kinds is not None and isinstance(check.local, bool) and not check.pods
+
+
 def check_index_text() -> str:
-    """The text of the check index: each check module whose checks all take a Dockerfile or a chart, with
-    the digest of its source and its checks in the order it registers them."""
+    """The text of the check index: each check module whose checks are all deferrable, with the digest of
+    its source and its checks in the order it registers them."""
     _import_modules(check_modules())
     by_module = _by_module(_CHECKS)
     entries = []
     for module in check_modules():
         checks = by_module.get(module, [])
-        if not checks or any(check.scope not in DEFERRED_SCOPES or check.kinds or check.local or check.pods for check in checks):
+        if not checks or not all(_deferrable(check) for check in checks):
             continue
-        listed = [{"code": check.code, "function": check.func.__name__, "scope": check.scope.value} for check in checks]
+        listed = [
+            {
+                "code": check.code,
+                "function": check.func.__name__,
+                "scope": check.scope.value,
+                "kinds": sorted(check.kinds) if check.kinds is not None else None,
+                "local": check.local,
+            }
+            for check in checks
+        ]
         entries.append(json.dumps({"module": module, "digest": _source_digest(module), "checks": listed}))
     comment = "Generated from k8slint/checks/ by `python -m k8slint.docs`; do not edit by hand."
     return f'{{"comment": {json.dumps(comment)},\n"modules": [\n' + ",\n".join(entries) + "\n]}\n"
@@ -400,7 +417,16 @@ def _deferred_checks() -> dict[str, list[Check]]:
         module = entry["module"]
         if module in sys.modules or entry["digest"] is None or entry["digest"] != _source_digest(module):
             continue  # imported already (its checks are registered), or edited since it was indexed
-        deferred[module] = [Check(c["code"], DeferredCheck(module, c["function"]), Scope(c["scope"])) for c in entry["checks"]]
+        deferred[module] = [
+            Check(
+                c["code"],
+                DeferredCheck(module, c["function"]),
+                Scope(c["scope"]),
+                frozenset(c["kinds"]) if c["kinds"] is not None else None,
+                c["local"],
+            )
+            for c in entry["checks"]
+        ]
     return deferred
 
 
@@ -418,7 +444,7 @@ def _import_modules(names: Iterable[str]) -> None:
 
 def _registered_checks() -> list[Check]:
     """Every check, in the order an import of every check module (in name order) registers them; the
-    modules of the check index are left for the first Dockerfile or chart."""
+    modules of the check index are left for their first subject."""
     modules = check_modules()
     deferred = _deferred_checks()
     _import_modules(name for name in modules if name not in deferred)

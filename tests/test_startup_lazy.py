@@ -1,13 +1,13 @@
 """Start-up: what is imported only when the inputs need it, and that leaving it out changes nothing.
 
-The check modules that check Dockerfiles or charts only are named in
-rules/_checks.json (with a digest of their source) and imported at the first
-Dockerfile or chart; the Dockerfile model and the chart loader are imported by
-the loader where there are such files. These tests hold that the index is
-fresh, that the registry built with it holds the same checks in the same order
-as one that imports every module, that a module edited since it was indexed is
-imported at start-up again, and that a run with Dockerfiles and charts still
-runs their checks.
+The check modules whose checks take a Dockerfile, a chart or objects of kinds
+they name only are listed in rules/_checks.json (with a digest of their source)
+and imported at their first subject; the Dockerfile model and the chart loader
+are imported by the loader where there are such files. These tests hold that
+the index is fresh, that the registry built with it holds the same checks in
+the same order as one that imports every module, that a module edited since it
+was indexed is imported at start-up again, and that a run with Dockerfiles and
+charts still runs their checks.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from k8slint.registry import CHECK_INDEX_NAME, DeferredCheck, check_index_text
 from k8slint.resources import data_dir
 
 DEFERRED_BY_THE_INDEX = (
+    "k8slint.checks.api_validation",
+    "k8slint.checks.autoscaling",
     "k8slint.checks.base_images",
     "k8slint.checks.build_arg_secret",
     "k8slint.checks.chart_metadata",
@@ -35,8 +37,32 @@ DEFERRED_BY_THE_INDEX = (
     "k8slint.checks.chart_values",
     "k8slint.checks.dockerfile_rules",
     "k8slint.checks.duplicate_stage",
+    "k8slint.checks.gateway_routes",
     "k8slint.checks.image_user",
+    "k8slint.checks.selector_mismatch",
+    "k8slint.checks.service_selector",
+    "k8slint.checks.service_settings",
+    "k8slint.checks.target_port",
+    "k8slint.checks.workload_settings",
 )
+DOCKERFILES_AND_CHARTS = tuple(
+    name
+    for name in DEFERRED_BY_THE_INDEX
+    if name.rpartition(".")[2]
+    in {
+        "base_images",
+        "build_arg_secret",
+        "chart_metadata",
+        "chart_templates",
+        "chart_values",
+        "dockerfile_rules",
+        "duplicate_stage",
+        "image_user",
+    }
+)
+"""The modules that check Dockerfiles or charts only."""
+FOR_KINDS_A_MANIFEST_LACKS = ("k8slint.checks.autoscaling", "k8slint.checks.gateway_routes")
+"""Modules that check HorizontalPodAutoscalers, PodDisruptionBudgets and Gateway API objects only."""
 
 
 def test_the_check_index_is_fresh() -> None:
@@ -45,10 +71,12 @@ def test_the_check_index_is_fresh() -> None:
     )
 
 
-def test_the_index_names_the_dockerfile_and_chart_modules() -> None:
+def test_the_index_names_the_modules_that_check_named_subjects_only() -> None:
     index = json.loads((data_dir("rules") / CHECK_INDEX_NAME).read_text(encoding="utf-8"))
     assert tuple(entry["module"] for entry in index["modules"]) == DEFERRED_BY_THE_INDEX
-    assert {check["scope"] for entry in index["modules"] for check in entry["checks"]} == {"dockerfile", "chart"}
+    checks = [check for entry in index["modules"] for check in entry["checks"]]
+    assert {check["scope"] for check in checks} == {"dockerfile", "chart", "object"}
+    assert all(check["kinds"] for check in checks if check["scope"] == "object")
 
 
 _CHECKS_OF_A_FRESH_REGISTRY = """\
@@ -169,7 +197,7 @@ def test_dockerfiles_and_charts_still_get_their_checks(tmp_path: Path, monkeypat
     chart = app / "chart" / "todo-chatbot" / "Chart.yaml"
     chart.write_text(re.sub(r"(?m)^version: .*$", "version: 1.0", chart.read_text(encoding="utf-8")), encoding="utf-8")
     loaded, output = _check_in_fresh_process(tmp_path, "--format", "json", "app")
-    assert set(DEFERRED_BY_THE_INDEX) <= loaded
+    assert set(DOCKERFILES_AND_CHARTS) <= loaded
     assert "k8slint.model.dockerfile" in loaded and "k8slint.sources.charts" in loaded
     reported = sorted((f["code"], f["file"], f["line"]) for f in json.loads(output)["findings"])
     assert {"DF014", "DF005", "DF003", "CH001"} <= {code for code, _, _ in reported}, reported
@@ -178,11 +206,12 @@ def test_dockerfiles_and_charts_still_get_their_checks(tmp_path: Path, monkeypat
     assert reported == sorted((f.code, f.location.file, f.location.line) for f in here.findings)
 
 
-def test_a_manifest_alone_imports_no_dockerfile_or_chart_module(tmp_path: Path) -> None:
+def test_a_manifest_imports_only_the_check_modules_of_its_subjects(tmp_path: Path) -> None:
     (tmp_path / "app.yaml").write_text(
         (ROOT / "reference" / "todo-chatbot" / "manifests" / "30-backend.yaml").read_text(), encoding="utf-8"
     )
     loaded, output = _check_in_fresh_process(tmp_path, "app.yaml")
     assert "1 file" in output
-    unwanted = {*DEFERRED_BY_THE_INDEX, "k8slint.model.dockerfile", "k8slint.sources.dockerfiles", "k8slint.sources.charts"}
-    assert loaded & unwanted == set()
+    unwanted = {*DOCKERFILES_AND_CHARTS, *FOR_KINDS_A_MANIFEST_LACKS, "k8slint.model.dockerfile", "k8slint.sources.dockerfiles"}
+    assert loaded & (unwanted | {"k8slint.sources.charts"}) == set()
+    assert {"k8slint.checks.api_validation", "k8slint.checks.target_port"} <= loaded  # a Deployment's and a Service's
