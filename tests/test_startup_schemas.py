@@ -127,3 +127,21 @@ def test_a_one_file_check_reads_only_the_definitions_it_needs(tmp_path: Path, mo
     result = run_lint(manifest)
     assert any(f.code == "KL010" and "replicas" in f.message for f in result.findings), [f.message for f in result.findings]
     assert parsed == []
+
+
+def test_references_are_found_however_the_key_is_spelled() -> None:
+    """A ``$ref`` key written with an escape (``\\u0024ref``) is read from the parsed definition, not its text."""
+    pretty = json.dumps(
+        {
+            "$defs": {"a": {"properties": {"x": {"\\u0024ref": "#/$defs/b"}}}, "b": {"$ref": "#/$defs/c"}, "c": {}},
+            "$schema": "y",
+            "$id": "x",
+        },
+        indent=2,
+    ).replace("\\\\u0024ref", "\\u0024ref")
+    assert '"\\u0024ref"' in pretty
+    document, _ = DefinitionsFile(pretty).needed_by({"$ref": "#/$defs/a"})  # type: ignore[misc]
+    assert sorted(document["$defs"]) == ["a", "b", "c"]
+    compact = pretty.replace('"$ref": ', '"$ref":')
+    document, _ = DefinitionsFile(compact).needed_by({"$ref": "#/$defs/b"})  # type: ignore[misc]
+    assert sorted(document["$defs"]) == ["b", "c"]

@@ -25,7 +25,6 @@ checked against the API's own syntax before they make a file name.
 from __future__ import annotations
 
 import copy
-import difflib
 import importlib.util
 import json
 import os
@@ -233,6 +232,10 @@ _DEFINITION_START = re.compile(r'\n    "([^"\\]+)": ')
 at the top level, indented by four spaces (a JSON string holds no raw line break, so nothing else matches)."""
 _TOP_LEVEL_START = re.compile(r'\n  "([^"\\]+)": ')
 _DEFINITION_REF = re.compile(r"(?:/api/_definitions\.json)?#/\$defs/([^/~]+)")
+_REF_IN_TEXT = re.compile(r'"\$ref"\s*:\s*"((?:[^"\\]|\\.)*)"')
+"""A ``$ref`` key and its string value in JSON text, where a quote that is not escaped is outside a string:
+the references :func:`_references` finds in the parsed value, read from the text faster, where no
+``\\u`` escape could spell the key otherwise."""
 
 
 class DefinitionsFile:
@@ -250,7 +253,7 @@ class DefinitionsFile:
         self.text = text
         self._starts: dict[str, int] | None = None
         self._top: dict[str, Any] = {}
-        self._parsed: dict[str, tuple[Any, int]] = {}
+        self._parsed: dict[str, tuple[Any, int, list[str]]] = {}
 
     def whole(self) -> dict[str, Any]:
         return json.loads(self.text)
@@ -286,11 +289,14 @@ class DefinitionsFile:
             if name in needed:
                 continue
             if name not in self._parsed:
-                value, end = decoder.raw_decode(self.text, starts[name])
-                self._parsed[name] = (value, end - starts[name])
-            needed[name], length = self._parsed[name]
+                start = starts[name]
+                value, end = decoder.raw_decode(self.text, start)
+                plain = self.text.find("\\u", start, end) < 0
+                references = _REF_IN_TEXT.findall(self.text, start, end) if plain else _references(value)
+                self._parsed[name] = (value, end - start, references)
+            needed[name], length, references = self._parsed[name]
             size += length
-            pending.extend(_references(needed[name]))
+            pending.extend(references)
         return {"$defs": {name: needed[name] for name in sorted(needed, key=starts.__getitem__)}, **self._top}, size
 
 
@@ -520,6 +526,8 @@ class SchemaStore:
             allowed = self._allowed_properties(error.schema_path)
             where = f" in {_describe_path(path)}" if path else ""
             for field in details.get("unexpected", []):
+                import difflib  # only for an unknown field
+
                 close = difflib.get_close_matches(field, allowed, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 yield SchemaError((*path, field), f"unknown field {field!r}{where}{hint}", unknown_field=True)
