@@ -138,9 +138,11 @@ if __name__ == "__main__":
     from pathlib import Path
 
     from k8slint.registry import registry, write_compiled
+    from k8slint.resources import write_compiled_package_data
 
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(".")
     compiled = write_compiled(root / "rules")
+    write_compiled_package_data()
     page = root / "docs" / "rules.md"
     page.parent.mkdir(parents=True, exist_ok=True)
     page.write_text(render_rules_page(registry()), encoding="utf-8")
