@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
-import struct
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -60,8 +58,8 @@ def _batches(files: list[InputFile]) -> list[list[InputFile]]:
 
 WORKER_POLL = 0.5
 """Seconds a process waits on the others before it checks that they are still there."""
-_FRAME = struct.Struct("!Q")
-"""A message on a worker's pipe: its length, then its pickle."""
+_LENGTH_BYTES = 8
+"""A message on a worker's pipe: its length (8 bytes, big-endian, as struct's ``!Q``), then its pickle."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -116,12 +114,12 @@ class _Inbox:
                 self.close()
         messages = []
         start = 0
-        while len(buffer) - start >= _FRAME.size:
-            (size,) = _FRAME.unpack_from(buffer, start)
-            end = start + _FRAME.size + size
+        while len(buffer) - start >= _LENGTH_BYTES:
+            size = int.from_bytes(buffer[start : start + _LENGTH_BYTES], "big")
+            end = start + _LENGTH_BYTES + size
             if len(buffer) < end:
                 break
-            messages.append(pickle.loads(buffer[start + _FRAME.size : end]))
+            messages.append(pickle.loads(buffer[start + _LENGTH_BYTES : end]))
             start = end
         del buffer[:start]
         return messages
@@ -254,6 +252,8 @@ def _died(number: int, worker: Any) -> str:
     if code is None:
         how = "closed its pipe"
     elif code < 0:
+        import signal
+
         try:
             how = f"was killed by signal {signal.Signals(-code).name}"
         except ValueError:
@@ -317,6 +317,7 @@ def _load_worker(number: int, channel: int, foreign: list[int], parent: int) -> 
     main process held the only other end) or its parent is gone.
     """
     import queue
+    import signal
     import threading
 
     _die_with_parent(parent)
@@ -345,7 +346,7 @@ def _message(payload: Any) -> bytes:
     import pickle
 
     body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    return _FRAME.pack(len(body)) + body
+    return len(body).to_bytes(_LENGTH_BYTES, "big") + body
 
 
 def _send_all(channel: int, outbox: Any) -> None:
@@ -368,6 +369,7 @@ def _die_with_parent(parent: int) -> None:
     if sys.platform.startswith("linux"):
         try:
             import ctypes
+            import signal
 
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):
