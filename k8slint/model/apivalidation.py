@@ -14,7 +14,6 @@ reports them.
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import json
 from collections.abc import Iterable, Iterator
@@ -109,6 +108,8 @@ def not_supported(value: str, supported: Iterable[str], *, default: str | None =
     words = f"Unsupported value: {json.dumps(value)}: supported values: {', '.join(json.dumps(o) for o in options)}"
     if default is not None:
         words = f"defaults to {json.dumps(default)}: {words}"
+    import difflib  # here: only a value that is not supported pays for it
+
     close = [o for o in options if o.lower() == value.lower()] or difflib.get_close_matches(value, options, n=1, cutoff=0.6)
     if close:
         words += f"; did you mean {json.dumps(close[0])}?"

@@ -28,7 +28,7 @@ _BIDI_AND_SEPARATORS = "\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
 _INVISIBLE = _BIDI_AND_SEPARATORS + "\ud800-\udfff\ufffe\uffff"
 _UNSAFE = re.compile(f"[\t\n\r{_CONTROLS}{_INVISIBLE}]")
 _UNSAFE_BUT_TAB = re.compile(f"[\n\r{_CONTROLS}{_INVISIBLE}]")
-_UNSAFE_IN_WORKFLOW = re.compile(f"[\t{_CONTROLS}{_INVISIBLE}]")  # the runner decodes %0A and %0D
+_UNSAFE_IN_WORKFLOW = f"[\t{_CONTROLS}{_INVISIBLE}]"  # the runner decodes %0A and %0D; compiled where used (--format github)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -55,7 +55,7 @@ def printable(text: str, limit: int = MESSAGE_LIMIT, *, tabs: bool = False) -> s
 def workflow_data(text: str, limit: int = MESSAGE_LIMIT) -> str:
     """The message of a GitHub workflow command: ``%``, CR and LF %-encoded as the runner
     decodes them; the other unsafe characters escaped visibly."""
-    text = _UNSAFE_IN_WORKFLOW.sub(_visible, clip(text, limit))
+    text = re.sub(_UNSAFE_IN_WORKFLOW, _visible, clip(text, limit))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -69,7 +69,7 @@ def workflow_property(text: str, limit: int = MESSAGE_LIMIT) -> str:
 # still parsed). k8slint writes neither itself except in --format github, so in the
 # other reports both can only come from the input.
 _LEGACY_COMMAND = "##["
-_LINE_START_COMMAND = re.compile(r"(?:^|(?<=\r))((?:[^\S\r\n]|\x1b\[[0-9;]*m)*):(?=:)", re.MULTILINE)  # CR ends a line too
+_LINE_START_COMMAND = r"(?:^|(?<=\r))((?:[^\S\r\n]|\x1b\[[0-9;]*m)*):(?=:)"  # CR ends a line too; compiled where a report has "::"
 
 
 def no_workflow_commands(text: str, hash_escape: str, colon_escape: str) -> str:
@@ -79,20 +79,20 @@ def no_workflow_commands(text: str, hash_escape: str, colon_escape: str) -> str:
     if _LEGACY_COMMAND in text:
         text = text.replace(_LEGACY_COMMAND, "#" + hash_escape + "[")
     if "::" in text:
-        text = _LINE_START_COMMAND.sub(lambda m: m[1] + colon_escape, text)
+        text = re.sub(_LINE_START_COMMAND, lambda m: m[1] + colon_escape, text, flags=re.MULTILINE)
     return text
 
 
 # What a JSON encoder leaves raw in a string (it escapes only C0, quote and backslash).
-_RAW_IN_JSON = re.compile(f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}\ufffe\uffff]")
+_RAW_IN_JSON = f"[\x7f-\x9f{_BIDI_AND_SEPARATORS}\ufffe\uffff]"  # compiled where used (JSON and SARIF)
 
 
 def json_text(text: str) -> str:
     """The text of a JSON report (JSON or SARIF), safe to print: DEL, C1 and the invisible
     characters written as ``\\uXXXX`` escapes (the same strings to a JSON reader), and no
     workflow command (``##[`` as ``#\\u0023[``)."""
-    if (not text.isascii() or "\x7f" in text) and _RAW_IN_JSON.search(text):  # isascii: a fast first look
-        text = _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    if (not text.isascii() or "\x7f" in text) and re.search(_RAW_IN_JSON, text):  # isascii: a fast first look
+        text = re.sub(_RAW_IN_JSON, lambda m: f"\\u{ord(m[0]):04x}", text)
     return no_workflow_commands(text, "\\u0023", "\\u003a")
 
 
