@@ -1,7 +1,8 @@
 """Start-up of two k8slint checkouts side by side: the interpreter alone, ``--version`` and a one-file check.
 
 Each round runs every command once with each checkout (in alternating order), so a
-slow spell of the shared machine weighs on both alike; the table gives the medians.
+slow spell of the shared machine weighs on both alike; the table gives the medians of
+the wall time and of the peak resident memory (the process's own, from wait4).
 The commands are those of benchmarks/run.py's start-up rows, and the pre-commit hook's
 (a config file, --with-context); the report goes to a pipe, as in a hook or CI. Compile both checkouts first
 (``python -m compileall -q k8slint``): an interpreter that cannot write bytecode
@@ -42,18 +43,26 @@ def _commands(repository: Path) -> list[tuple[str, list[str], Path]]:
     ]
 
 
-def _seconds(command: list[str], checkout: Path | None, cwd: Path) -> float:
+def _seconds(command: list[str], checkout: Path | None, cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident megabytes of one run."""
     # not run from a checkout: ``python -m`` puts the working directory before PYTHONPATH
     env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout is not None else dict(os.environ)
     start = time.perf_counter()
-    subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return seconds, usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
-def measure(before: Path, after: Path, runs: int) -> list[tuple[str, float, float]]:
-    """(row, median seconds before, median seconds after); the interpreter alone has one median, in both columns."""
+Row = tuple[str, float, float, float, float]
+"""(row, median seconds before, after, median peak MB before, after)."""
+
+
+def measure(before: Path, after: Path, runs: int) -> list[Row]:
+    """A row per command; the interpreter alone has one median, in both columns."""
     python = sys.executable
-    samples: dict[tuple[str, str], list[float]] = {}
+    samples: dict[tuple[str, str], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as folder:
         repository = Path(folder)
         (repository / ".git").mkdir()
@@ -66,20 +75,27 @@ def measure(before: Path, after: Path, runs: int) -> list[tuple[str, float, floa
                 order = (("before", before), ("after", after)) if round_number % 2 == 0 else (("after", after), ("before", before))
                 for side, checkout in order:
                     samples.setdefault((name, side), []).append(_seconds([python, "-m", "k8slint", *args], checkout, cwd))
-    floor = statistics.median(samples[("python -c pass", "before")])
-    rows = [("python -c pass", floor, floor)]
-    rows += [(name, statistics.median(samples[(name, "before")]), statistics.median(samples[(name, "after")])) for name, _, _ in commands]
+
+    def median(name: str, side: str, index: int) -> float:
+        return statistics.median(sample[index] for sample in samples[(name, side)])
+
+    floor, floor_mb = median("python -c pass", "before", 0), median("python -c pass", "before", 1)
+    rows: list[Row] = [("python -c pass", floor, floor, floor_mb, floor_mb)]
+    for name, _, _ in commands:
+        rows.append((name, median(name, "before", 0), median(name, "after", 0), median(name, "before", 1), median(name, "after", 1)))
     return rows
 
 
-def table(rows: list[tuple[str, float, float]], runs: int) -> str:
+def table(rows: list[Row], runs: int) -> str:
     floor = rows[0][1]
     lines = [
-        f"| command ({runs} rounds) | before | after | after / before | after, x python -c pass |",
-        "|---|---:|---:|---:|---:|",
+        f"| command ({runs} rounds) | before | after | after / before | after, x python -c pass | peak RSS before | after |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, old, new in rows:
-        lines.append(f"| {name} | {old * 1000:.0f} ms | {new * 1000:.0f} ms | {new / old:.2f}x | {new / floor:.1f}x |")
+    for name, old, new, old_mb, new_mb in rows:
+        lines.append(
+            f"| {name} | {old * 1000:.0f} ms | {new * 1000:.0f} ms | {new / old:.2f}x | {new / floor:.1f}x | {old_mb:.0f} MB | {new_mb:.0f} MB |"
+        )
     return "\n".join(lines)
 
 

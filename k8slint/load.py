@@ -230,7 +230,7 @@ def build_kustomizations(found: Discovery, settings: Settings, state: LoadState,
     None when nothing was built: the resources are then linted as they are.
     """
     kustomize = found.kustomize
-    if not kustomize.kustomizations:
+    if kustomize is None or not kustomize.kustomizations:
         return None
     from k8slint.sources import kustomize_build  # only where there are kustomizations
 

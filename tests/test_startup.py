@@ -75,6 +75,7 @@ NOT_FOR_ONE_MANIFEST = (
     "k8slint.sources.helmtemplates",
     "k8slint.checks.dockerfile_rules",
     "k8slint.checks.chart_values",
+    "k8slint.sources.kustomize",
 )
 """Modules a check of one plain manifest, reported as text to a pipe, has no use for."""
 
@@ -117,11 +118,19 @@ def test_a_one_manifest_check_imports_neither_rich_nor_charts_nor_kustomize_buil
 
 
 def test_what_the_inputs_need_is_still_imported(tmp_path: Path) -> None:
-    """The other side of the test above: a chart brings its renderer's module, a terminal (FORCE_COLOR) rich."""
+    """The other side of the test above: a chart brings its renderer's module, a kustomization the kustomization
+    reader, a terminal (FORCE_COLOR) rich."""
     chart = tmp_path / "chart"
     shutil.copytree(ROOT / "reference" / "todo-chatbot" / "chart" / "todo-chatbot", chart)
     loaded, _ = modules_after_check(tmp_path, "chart")
     assert "k8slint.sources.helmrender" in loaded
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "app.yaml").write_text(MANIFEST, encoding="utf-8")
+    (overlay / "kustomization.yaml").write_text("resources: [app.yaml]\ncommonLabels: {team: web}\n", encoding="utf-8")
+    loaded, output = modules_after_check(tmp_path, "overlay/app.yaml")  # named alone, as pre-commit names it
+    assert "k8slint.sources.kustomize" in loaded
+    assert "1 kustomize root linted without building" in output, output
     (tmp_path / "app.yaml").write_text(MANIFEST, encoding="utf-8")
     loaded, output = modules_after_check(tmp_path, "app.yaml", env={"FORCE_COLOR": "1"})
     assert "rich.console" in loaded
@@ -358,6 +367,8 @@ def test_the_start_up_benchmark_runs() -> None:
     from benchmarks.startup import measure, table
 
     rows = measure(ROOT, ROOT, runs=1)
-    assert [name for name, _, _ in rows][:3] == ["python -c pass", "k8slint --version", "k8slint check (one small file)"]
-    assert all(before > 0 and after > 0 for _, before, after in rows)
+    assert [row[0] for row in rows][:3] == ["python -c pass", "k8slint --version", "k8slint check (one small file)"]
+    assert all(
+        before > 0 and after > 0 and memory_before > 5 and memory_after > 5 for _, before, after, memory_before, memory_after in rows
+    )
     assert table(rows, 1).count("\n") == len(rows) + 1

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
 from k8slint.errors import UsageError
@@ -16,8 +17,11 @@ from k8slint.findings import Location, Problem
 from k8slint.repository import CONFIG_NAMES, repository_root
 from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfile_names import is_dockerfile_name
-from k8slint.sources.kustomize import KUSTOMIZATION_NAMES, KustomizeMap, is_kustomization_name, read_kustomization
+from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
+
+if TYPE_CHECKING:
+    from k8slint.sources.kustomize import KustomizeMap
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "__fixtures__", "vendor", "node_modules"})
@@ -88,8 +92,9 @@ class Discovery:
     """Folders not walked because of their name (DEFAULT_EXCLUDED_DIRS), as displayed."""
     hidden: list[str] = field(default_factory=list)
     """Hidden folders not walked (``.github``, ``.deploy``), as displayed: --verbose lists them."""
-    kustomize: KustomizeMap = field(default_factory=KustomizeMap)
-    """The kustomizations found (and, for files named one by one, those above them): set by identify."""
+    kustomize: KustomizeMap | None = None
+    """The kustomizations found (and, for files named one by one, those above them): set by identify;
+    None where there is none (the kustomization reader is then never imported)."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -331,13 +336,13 @@ def identify(found: Discovery) -> Discovery:
     What the content says (a YAML file that holds no Kubernetes object) is
     decided when the file is read (k8slint.sources.manifests).
     """
-    kustomize = KustomizeMap()
+    kustomize: KustomizeMap | None = None
     charts = list(found.charts)
     extra_roots: list[str] = []
     above = _Ancestry()
     for item in found.files:
         if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
-            _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
+            kustomize = _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
     # the folders above each file named one by one (as pre-commit names them), up to its repository
     chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
     read: set[str] = set()
@@ -347,7 +352,7 @@ def identify(found: Discovery) -> Discovery:
                 candidate = os.path.join(folder, name)
                 if candidate not in read and above.holds(folder, name):
                     read.add(candidate)
-                    _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
+                    kustomize = _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
     files = []
     for item in found.files:
         if item.path is None or item.aside is not None:
@@ -360,7 +365,7 @@ def identify(found: Discovery) -> Discovery:
             aside = "k8slint's config file"
         elif is_kustomization_name(name):
             aside = "a kustomization: kustomize's input, whose resources are linted"
-        else:
+        elif kustomize is not None:
             aside = kustomize.input_role(item.path)
         if aside is None and item.named and not item.is_dockerfile:
             chart = next((f for f in reversed(chains[item.path][1]) if above.holds(f, "Chart.yaml")), None)
@@ -370,11 +375,17 @@ def identify(found: Discovery) -> Discovery:
                 if all(os.path.abspath(path) != chart for _, path in charts):
                     charts.append((shown, os.path.relpath(chart) if not os.path.isabs(item.path) else chart))
                     extra_roots.append(os.path.realpath(chart))
-        labels = kustomize.selector_labels_from(item.path) if aside is None else None
-        images = kustomize.images_set_for(item.path) if aside is None else ()
-        generator = kustomize.generator_of(item.path) if aside is None else None
-        namespace_from = kustomize.namespace_from(item.path) if aside is None else None
-        kustomize_vars = kustomize.vars_for(item.path) if aside is None else ()
+        labels: str | None = None
+        images: tuple[tuple[str, str], ...] = ()
+        generator: str | None = None
+        namespace_from: str | None = None
+        kustomize_vars: tuple[str, ...] = ()
+        if aside is None and kustomize is not None:  # with no kustomization at all, each would be empty
+            labels = kustomize.selector_labels_from(item.path)
+            images = kustomize.images_set_for(item.path)
+            generator = kustomize.generator_of(item.path)
+            namespace_from = kustomize.namespace_from(item.path)
+            kustomize_vars = kustomize.vars_for(item.path)
         files.append(
             dataclasses.replace(
                 item,
@@ -398,10 +409,16 @@ def _part_of_chart(path: str, chart: str) -> bool:
     return (len(inner) == 1 and is_chart_file(inner[0])) or (len(inner) > 1 and inner[0] in CHART_FOLDERS)
 
 
-def _add_kustomization(kustomize: KustomizeMap, path: str, roots: Roots) -> None:
+def _add_kustomization(kustomize: KustomizeMap | None, path: str, roots: Roots) -> KustomizeMap:
+    """``kustomize`` (a new map for the first kustomization) with the one at ``path`` added, if it reads."""
+    from k8slint.sources.kustomize import KustomizeMap, read_kustomization  # only where there is a kustomization
+
+    if kustomize is None:
+        kustomize = KustomizeMap()
     parsed = read_kustomization(path, roots)
     if parsed is not None:
         kustomize.add(parsed)
+    return kustomize
 
 
 def _inside(folder: str, top: str) -> bool:

@@ -26,9 +26,9 @@ from typing import Any
 
 from k8slint.model.positions import PositionTree, locate
 from k8slint.model.values import mapping, sequence, string
+from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MAX_KUSTOMIZATION_SIZE = 1024 * 1024
 MAX_KUSTOMIZATIONS = 10_000
 
@@ -46,10 +46,6 @@ _PATH_ENTRIES = {
     "patchesJson6902": "a kustomize JSON 6902 patch",
     "replacements": "a kustomize replacements file",
 }
-
-
-def is_kustomization_name(name: str) -> bool:
-    return name in KUSTOMIZATION_NAMES
 
 
 def is_remote(entry: str, folder: str) -> bool:
