@@ -168,7 +168,9 @@ def test_a_crash_loading_a_chart_is_a_finding_on_it(tmp_path: Path, monkeypatch:
     def broken(*args: object) -> object:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(loading, "load_chart", broken)
+    from k8slint.sources import charts  # the loader imports load_chart from here at the first chart
+
+    monkeypatch.setattr(charts, "load_chart", broken)
     result = run_lint(tmp_path)
     assert ("Chart.yaml", "KL900") in _codes(result) and ("bad.yaml", "KR002") in _codes(result)
 
