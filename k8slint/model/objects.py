@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from k8slint.findings import FieldPath, Location, ObjectRef, Related
 from k8slint.model import workloads
-from k8slint.model.positions import PositionTree, child, locate
+from k8slint.model.positions import Positions, locate, subtree
 from k8slint.model.references import references_of
 from k8slint.model.values import string
 from k8slint.model.workloads import ContainerView
@@ -25,8 +25,8 @@ _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?
 SUPPRESS_ALL = "all"
 
 
-PositionReader = Callable[[str], PositionTree | None]
-"""Parses a text and returns the position tree of its first document (None when it has none)."""
+PositionReader = Callable[[str], Positions | None]
+"""Parses a text and returns the positions of its first document (None when it has none)."""
 
 _read_positions: PositionReader | None = None
 
@@ -66,8 +66,8 @@ class SourceFile:
     def folder(self) -> str:
         return os.path.dirname(self.display)
 
-    def span_tree(self, span: tuple[int, int], item: int | None) -> PositionTree:
-        """The position tree of the document at ``span``, with the file's own line numbers.
+    def span_tree(self, span: tuple[int, int], item: int | None) -> Positions:
+        """The positions of the document at ``span``, with the file's own line numbers.
 
         Objects that came from a worker process (``--jobs``) carry their data
         but not their position trees; the document is parsed once more, only
@@ -81,8 +81,7 @@ class SourceFile:
         if tree is None:  # JSON that only Python's JSON reader accepts: whole-file positions
             return (first_line, 0, None)
         if item is not None:
-            items = child(tree[2], "items")
-            tree = child(items[2], item) or tree if items else tree
+            tree = subtree(tree, ("items", item)) or tree
         return tree
 
     def line(self, number: int) -> str | None:
@@ -137,7 +136,7 @@ class K8sObject:
     data: dict[str, Any]
     file: SourceFile
     document: int
-    tree: PositionTree | None
+    tree: Positions | None
     """Where each field is; None until needed for objects that came from a worker."""
     namespace: str | None
     item: int | None
@@ -214,7 +213,7 @@ class K8sObject:
     def describe(self) -> str:
         return self.ref.describe()
 
-    def positions(self) -> PositionTree:
+    def positions(self) -> Positions:
         if self.tree is None:
             self.tree = self.file.span_tree(self.span, self.item)
         return self.tree

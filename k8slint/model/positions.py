@@ -1,9 +1,10 @@
-"""Where each field of a loaded document is: the position tree the loader keeps."""
+"""Where each field of a loaded document is: the positions the loader keeps."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
 PositionTree = tuple[int, int, Any]
 """Where a node is: ``(line, column, children)``, 0-based.
@@ -26,6 +27,161 @@ COLUMN_BITS = 20
 _COLUMN_MASK = (1 << COLUMN_BITS) - 1
 
 
+class FlatPositions:
+    """The positions of a document as the loader records them on its plain path: no tree, one
+    mark per node, read together with the document's data and text.
+
+    ``marks`` holds, in document order, the text offset of each mapping entry's
+    key and of each list item, each followed by its own children's marks, and,
+    for a dict or list, first the count of those: 4 bytes a scalar, 8 a
+    collection, against some 60 for a tree's dict entry and packed int. Every
+    mapping of such a document has distinct string keys (the loader keeps a
+    PositionTree otherwise) and the data holds its entries in that same order,
+    so the mark of a field is found by counting its siblings before it; its line
+    is the line breaks between the document's start and the offset, counted
+    when asked for (the text breaks lines only with ``\n``: see
+    :func:`offsets_are_positions`). A tree is built only for what needs one
+    (:meth:`tree`). The data must not change after loading (kustomize's build
+    annotations are removed from a built object after its tree is taken).
+
+    ``start`` is where the marks of the node's children begin and ``at`` the
+    node's own offset; ``origin`` and ``origin_line`` the offset and line of the
+    document's start. The positions of a List item are a view of its document's.
+    """
+
+    __slots__ = ("_tree", "at", "data", "marks", "origin", "origin_line", "start", "text")
+
+    def __init__(self, data: Any, marks: array[int], start: int, at: int, text: str, origin: int, origin_line: int) -> None:
+        self.data = data
+        self.marks = marks
+        self.start = start
+        self.at = at
+        self.text = text
+        self.origin = origin
+        self.origin_line = origin_line
+        self._tree: PositionTree | None = None
+
+    def locate(self, path: tuple[Any, ...]) -> tuple[int, int, int]:
+        """As :func:`locate` reads a PositionTree."""
+        _, _, at, found = self._find(path)
+        line, column = self._line_column(at)
+        return line + 1, column + 1, found
+
+    def subtree(self, path: tuple[Any, ...]) -> FlatPositions | None:
+        """The positions of the node at ``path``, None when the path runs out of the document."""
+        data, start, at, found = self._find(path)
+        return self._view(data, start, at) if found == len(path) else None
+
+    def entries(self) -> list[tuple[Any, FlatPositions]]:
+        """(key or index, positions) of each of the node's children, in order."""
+        data, index, marks = self.data, self.start, self.marks
+        pairs = data.items() if data.__class__ is dict else enumerate(data) if data.__class__ is list else ()
+        found: list[tuple[Any, FlatPositions]] = []
+        for key, value in pairs:
+            at = marks[index]
+            index += 1
+            if value.__class__ is dict or value.__class__ is list:
+                found.append((key, self._view(value, index + 1, at)))
+                index += 1 + marks[index]
+            else:
+                found.append((key, self._view(value, index, at)))
+        return found
+
+    def tree(self) -> PositionTree:
+        """The node's PositionTree, built once: what the loader's tree path builds for the same document."""
+        if self._tree is None:
+            line, column = self._line_column(self.at)
+            self._tree = (line, column, self._children())
+        return self._tree
+
+    def _view(self, data: Any, start: int, at: int) -> FlatPositions:
+        return FlatPositions(data, self.marks, start, at, self.text, self.origin, self.origin_line)
+
+    def _find(self, path: tuple[Any, ...]) -> tuple[Any, int, int, int]:
+        """(data, start, offset, parts found) of the deepest node of ``path``."""
+        data, index, at, marks = self.data, self.start, self.at, self.marks
+        found = 0
+        for part in path:
+            if data.__class__ is dict:
+                key = str(part)  # as a tree's children are keyed: by the key's text
+                if key not in data:
+                    break
+                for name, value in data.items():
+                    if name == key:
+                        break
+                    index += 1
+                    if value.__class__ is dict or value.__class__ is list:
+                        index += 1 + marks[index]
+            elif data.__class__ is list and isinstance(part, int) and 0 <= part < len(data):
+                for value in data[:part]:
+                    index += 1
+                    if value.__class__ is dict or value.__class__ is list:
+                        index += 1 + marks[index]
+                value = data[part]
+            else:
+                break
+            at = marks[index]
+            index += 2 if value.__class__ is dict or value.__class__ is list else 1
+            data = value
+            found += 1
+        return data, index, at, found
+
+    def _line_column(self, at: int) -> tuple[int, int]:
+        text = self.text
+        return self.origin_line + text.count("\n", self.origin, at), at - text.rfind("\n", 0, at) - 1
+
+    def _children(self) -> Any:
+        """The children of the node's PositionTree, from its marks."""
+        data = self.data
+        top: Any
+        if isinstance(data, dict):
+            top, pairs = {}, iter(data.items())
+        elif isinstance(data, list):
+            top, pairs = [], iter(enumerate(data))
+        else:
+            return None
+        marks, text = self.marks, self.text
+        stack: list[tuple[Iterator[tuple[Any, Any]], Any]] = [(pairs, top)]
+        index, counted, line = self.start, self.origin, self.origin_line
+        while stack:
+            pairs, children = stack[-1]
+            for key, value in pairs:
+                at = marks[index]
+                index += 1
+                line += text.count("\n", counted, at)  # the marks are in document order
+                counted = at
+                column = at - text.rfind("\n", 0, at) - 1
+                below: Any = {} if value.__class__ is dict else [] if value.__class__ is list else None
+                entry = leaf(line, column) if below is None else (line, column, below)
+                if children.__class__ is dict:
+                    children[key] = entry
+                else:
+                    children.append(entry)
+                if below is not None:
+                    index += 1
+                    stack.append((iter(value.items() if below.__class__ is dict else enumerate(value)), below))
+                    break
+            else:
+                stack.pop()
+        return top
+
+
+def offsets_are_positions(text: str) -> bool:
+    """Whether the YAML parser's offsets in ``text`` give its lines and columns by counting ``\n``:
+    it breaks lines at ``\r``, NEL, LS and PS too (``\r\n`` is one break), and its offsets do
+    not count a byte order mark at the start."""
+    if text[:1] == "\ufeff":
+        return False
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return False
+    return text.isascii() or not ("\x85" in text or "\u2028" in text or "\u2029" in text)
+
+
+Positions: TypeAlias = PositionTree | FlatPositions
+"""A document's positions, as the loader keeps them: read them through :func:`locate`,
+:func:`subtree` and :func:`tree_of`."""
+
+
 def leaf(line: int, column: int) -> Any:
     """The entry of a scalar at (0-based) ``line`` and ``column``."""
     return line << COLUMN_BITS | column if column <= _COLUMN_MASK else (line, column, None)
@@ -36,13 +192,20 @@ def entry_line(entry: Any) -> int:
     return entry >> COLUMN_BITS if entry.__class__ is int else entry[0]
 
 
-def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
+def tree_of(positions: Positions) -> PositionTree:
+    """The PositionTree of a document's positions (built, for FlatPositions)."""
+    return positions.tree() if isinstance(positions, FlatPositions) else positions
+
+
+def locate(tree: Positions, path: tuple[Any, ...]) -> tuple[int, int, int]:
     """The 1-based (line, column) of ``path`` in ``tree``, and how many parts were found.
 
     A mapping key points at the key itself (the ``cpu:`` line), a list item
     at the item. When the path runs out of the tree, the deepest existing
     node is returned: a finding about a missing field points at its parent.
     """
+    if isinstance(tree, FlatPositions):
+        return tree.locate(path)
     line, column, children = tree
     found = 0
     for part in path:
@@ -52,6 +215,23 @@ def locate(tree: PositionTree, path: tuple[Any, ...]) -> tuple[int, int, int]:
         line, column, children = nxt
         found += 1
     return line + 1, column + 1, found
+
+
+def subtree(positions: Positions, path: tuple[Any, ...]) -> Positions | None:
+    """The positions of the node at ``path`` (a List's item, say), None when the path runs out."""
+    if isinstance(positions, FlatPositions):
+        return positions.subtree(path)
+    tree: PositionTree | None = positions
+    for part in path:
+        tree = child(tree[2], part) if tree is not None else None
+    return tree
+
+
+def sub_entries(positions: Positions) -> list[tuple[Any, Positions]]:
+    """(key or index, positions) of each child of the node, in order."""
+    if isinstance(positions, FlatPositions):
+        return list(positions.entries())
+    return list(entries(positions[2]))
 
 
 def child(children: Any, part: Any) -> PositionTree | None:
