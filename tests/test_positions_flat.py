@@ -228,3 +228,23 @@ def test_a_built_object_is_located_after_the_build_annotations_leave_its_data(tm
         (9, 3),
         (11, 3),
     ]
+
+
+_LINE_PARTS = ["a", "key: value", " ", "é", "😀", "\n", "\r\n", "\r", "\v", "\f", "\x1c", "\x85", "\u2028", "\u2029"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PARTS), max_size=40))
+def test_a_snippet_line_is_the_line_splitlines_gives(parts: list[str]) -> None:
+    text = "".join(parts)
+    lines = text.splitlines()
+    source = SourceFile("f.yaml", text)
+    assert [source.line(number) for number in range(-1, len(lines) + 3)] == [None, None, *lines, None, None]
+
+
+def test_snippets_of_a_realistic_file_are_its_lines() -> None:
+    source = SourceFile("deploy.yaml", DEPLOYMENT.replace("\n", "\r\n", 3))
+    assert source.line(1) == "apiVersion: apps/v1"
+    assert source.line(41) == "          - |"
+    assert source.line(DEPLOYMENT.count("\n")) == "  ports: [{port: 80, targetPort: 8080}, {port: 443}]"
+    assert source.line(DEPLOYMENT.count("\n") + 1) is None

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Protocol
 
 from k8slint.findings import FieldPath, Location, ObjectRef, Related
@@ -48,7 +50,9 @@ class SourceFile:
     display: str
     text: str
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
-    _lines: list[str] | None = None
+    _line_starts: array[int] | None = None
+    """The offset of each line's start, and the text's length: what :meth:`line` slices (8 bytes a
+    line, where the list of the lines was as large as the text and more)."""
     selector_labels_from: str | None = None
     """A kustomization that adds labels to the selectors (and pod labels) of this file's objects when built."""
     namespace_from: str | None = None
@@ -85,11 +89,12 @@ class SourceFile:
         return tree
 
     def line(self, number: int) -> str | None:
-        """The text of a 1-based line, without its line break."""
-        if self._lines is None:
-            self._lines = self.text.splitlines()
-        if 1 <= number <= len(self._lines):
-            return self._lines[number - 1]
+        """The text of a 1-based line, without its line break (lines as ``str.splitlines`` reads them)."""
+        starts = self._line_starts
+        if starts is None:
+            starts = self._line_starts = array("Q", accumulate(map(len, self.text.splitlines(keepends=True)), initial=0))
+        if 1 <= number < len(starts):
+            return self.text[starts[number - 1] : starts[number]].splitlines()[0]
         return None
 
 
