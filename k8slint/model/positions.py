@@ -33,8 +33,8 @@ class FlatPositions:
 
     ``marks`` holds, in document order, the text offset of each mapping entry's
     key and of each list item, each followed by its own children's marks, and,
-    for a dict or list, first the count of those: 4 bytes a scalar, 8 a
-    collection, against some 60 for a tree's dict entry and packed int. Every
+    for a dict or list, first the index in ``marks`` where those end: 4 bytes a
+    scalar, 8 a collection, against some 60 for a tree's dict entry and packed int. Every
     mapping of such a document has distinct string keys (the loader keeps a
     PositionTree otherwise) and the data holds its entries in that same order,
     so the mark of a field is found by counting its siblings before it; its line
@@ -82,7 +82,7 @@ class FlatPositions:
             index += 1
             if value.__class__ is dict or value.__class__ is list:
                 found.append((key, self._view(value, index + 1, at)))
-                index += 1 + marks[index]
+                index = marks[index]
             else:
                 found.append((key, self._view(value, index, at)))
         return found
@@ -111,12 +111,12 @@ class FlatPositions:
                         break
                     index += 1
                     if value.__class__ is dict or value.__class__ is list:
-                        index += 1 + marks[index]
+                        index = marks[index]
             elif data.__class__ is list and isinstance(part, int) and 0 <= part < len(data):
                 for value in data[:part]:
                     index += 1
                     if value.__class__ is dict or value.__class__ is list:
-                        index += 1 + marks[index]
+                        index = marks[index]
                 value = data[part]
             else:
                 break

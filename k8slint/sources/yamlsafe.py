@@ -350,7 +350,7 @@ def _build(
                 slot = len(marks)
                 append(0)
                 value = _build(value_node, loader, marks, odd)
-                marks[slot] = len(marks) - slot - 1
+                marks[slot] = len(marks)
             data[key] = value
         if not texts:
             odd.append(None)
@@ -380,7 +380,7 @@ def _build(
                 slot = len(marks)
                 append(0)
                 value = _build(item, loader, marks, odd)
-                marks[slot] = len(marks) - slot - 1
+                marks[slot] = len(marks)
             items.append(value)
         return items
     if type(node) is ScalarNode:
