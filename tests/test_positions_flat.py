@@ -248,3 +248,20 @@ def test_snippets_of_a_realistic_file_are_its_lines() -> None:
     assert source.line(41) == "          - |"
     assert source.line(DEPLOYMENT.count("\n")) == "  ports: [{port: 80, targetPort: 8080}, {port: 443}]"
     assert source.line(DEPLOYMENT.count("\n") + 1) is None
+
+
+def test_a_large_document_looked_up_many_times_answers_the_same_from_its_tree() -> None:
+    # counting line breaks from the document's start costs its length a lookup: past a budget the tree answers
+    containers = "".join(
+        f"    - name: c{i}\n      image: img:{i}\n      args: [a, b]\n      env: [{{name: X, value: '{i}'}}]\n" for i in range(3000)
+    )
+    text = "kind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n" + containers
+    (document,), _, _ = load_documents(text)
+    positions = document.positions
+    assert isinstance(positions, FlatPositions)
+    expected = _reference(text)[0]
+    paths = _paths(document.data)
+    answers = [locate(positions, path) for path in paths]
+    assert positions._tree is not None  # the budget ran out part of the way
+    assert answers == [locate(expected, path) for path in paths]
+    assert [locate(positions, path) for path in paths[:2000]] == answers[:2000]

@@ -26,6 +26,10 @@ COLUMN_BITS = 20
 """Columns below ``1 << COLUMN_BITS`` are packed with their line; a scalar further right keeps a tuple."""
 _COLUMN_MASK = (1 << COLUMN_BITS) - 1
 
+_COUNTED_LIMIT = 1 << 26
+"""Characters the lookups of one FlatPositions may count line breaks in before its tree is built
+(about as long as building the tree of a document large enough to reach it takes)."""
+
 
 class FlatPositions:
     """The positions of a document as the loader records them on its plain path: no tree, one
@@ -49,7 +53,7 @@ class FlatPositions:
     document's start. The positions of a List item are a view of its document's.
     """
 
-    __slots__ = ("_tree", "at", "data", "marks", "origin", "origin_line", "start", "text")
+    __slots__ = ("_counted", "_tree", "at", "data", "marks", "origin", "origin_line", "start", "text")
 
     def __init__(self, data: Any, marks: array[int], start: int, at: int, text: str, origin: int, origin_line: int) -> None:
         self.data = data
@@ -60,15 +64,25 @@ class FlatPositions:
         self.origin = origin
         self.origin_line = origin_line
         self._tree: PositionTree | None = None
+        self._counted = 0
 
     def locate(self, path: tuple[Any, ...]) -> tuple[int, int, int]:
         """As :func:`locate` reads a PositionTree."""
+        if self._tree is not None:
+            return locate(self._tree, path)
         _, _, at, found = self._find(path)
         line, column = self._line_column(at)
+        # the line breaks are counted from the document's start: once that has read the text many
+        # times over (a large document with many findings), its tree is built to answer the rest
+        self._counted += at - self.origin
+        if self._counted > _COUNTED_LIMIT:
+            self.tree()
         return line + 1, column + 1, found
 
-    def subtree(self, path: tuple[Any, ...]) -> FlatPositions | None:
+    def subtree(self, path: tuple[Any, ...]) -> Positions | None:
         """The positions of the node at ``path``, None when the path runs out of the document."""
+        if self._tree is not None:
+            return subtree(self._tree, path)
         data, start, at, found = self._find(path)
         return self._view(data, start, at) if found == len(path) else None
 
