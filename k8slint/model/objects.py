@@ -74,7 +74,7 @@ class SourceFile:
         """The positions of the document at ``span``, with the file's own line numbers.
 
         Objects that came from a worker process (``--jobs``) carry their data
-        but not their position trees; the document is parsed once more, only
+        but not their positions; the document is parsed once more, only
         when a finding needs a position.
         """
         if _read_positions is None:
