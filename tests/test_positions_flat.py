@@ -195,6 +195,8 @@ def test_list_items_are_objects_located_in_their_document() -> None:
     names = [o.locate(("metadata", "name")) for o in result.objects]
     assert [(n.line, n.column) for n in names] == [(7, 7), (12, 7), (17, 7), (22, 7), (27, 7)]
     assert [p.location.line for _, p in result.problems if p.location is not None] == [29]
+    # an item's lines are counted from the item, not from the List's start (a List of thousands stays cheap)
+    assert [o.tree.line for o in result.objects if isinstance(o.tree, FlatPositions)] == [3, 8, 13, 18, 23]
     # a worker's object, positions read again from its span, answers the same
     first = result.objects[3]
     again = first.file.span_tree(first.span, first.item)

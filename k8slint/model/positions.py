@@ -42,27 +42,26 @@ class FlatPositions:
     mapping of such a document has distinct string keys (the loader keeps a
     PositionTree otherwise) and the data holds its entries in that same order,
     so the mark of a field is found by counting its siblings before it; its line
-    is the line breaks between the document's start and the offset, counted
-    when asked for (the text breaks lines only with ``\n``: see
+    is the line breaks between the node's start and the offset, counted when
+    asked for (the text breaks lines only with ``\n``: see
     :func:`offsets_are_positions`). A tree is built only for what needs one
     (:meth:`tree`). The data must not change after loading (kustomize's build
     annotations are removed from a built object after its tree is taken).
 
-    ``start`` is where the marks of the node's children begin and ``at`` the
-    node's own offset; ``origin`` and ``origin_line`` the offset and line of the
-    document's start. The positions of a List item are a view of its document's.
+    ``start`` is where the marks of the node's children begin, ``at`` and
+    ``line`` the node's own offset and line. The positions of a List item are a
+    view of its document's: its lines are counted from the item.
     """
 
-    __slots__ = ("_counted", "_tree", "at", "data", "marks", "origin", "origin_line", "start", "text")
+    __slots__ = ("_counted", "_tree", "at", "data", "line", "marks", "start", "text")
 
-    def __init__(self, data: Any, marks: array[int], start: int, at: int, text: str, origin: int, origin_line: int) -> None:
+    def __init__(self, data: Any, marks: array[int], start: int, at: int, line: int, text: str) -> None:
         self.data = data
         self.marks = marks
         self.start = start
         self.at = at
+        self.line = line
         self.text = text
-        self.origin = origin
-        self.origin_line = origin_line
         self._tree: PositionTree | None = None
         self._counted = 0
 
@@ -72,9 +71,9 @@ class FlatPositions:
             return locate(self._tree, path)
         _, _, at, found = self._find(path)
         line, column = self._line_column(at)
-        # the line breaks are counted from the document's start: once that has read the text many
+        # the line breaks are counted from the node's start: once that has read its text many
         # times over (a large document with many findings), its tree is built to answer the rest
-        self._counted += at - self.origin
+        self._counted += at - self.at
         if self._counted > _COUNTED_LIMIT:
             self.tree()
         return line + 1, column + 1, found
@@ -84,32 +83,31 @@ class FlatPositions:
         if self._tree is not None:
             return subtree(self._tree, path)
         data, start, at, found = self._find(path)
-        return self._view(data, start, at) if found == len(path) else None
+        return FlatPositions(data, self.marks, start, at, self._line_column(at)[0], self.text) if found == len(path) else None
 
     def entries(self) -> list[tuple[Any, FlatPositions]]:
         """(key or index, positions) of each of the node's children, in order."""
-        data, index, marks = self.data, self.start, self.marks
+        data, index, marks, text = self.data, self.start, self.marks, self.text
         pairs = data.items() if data.__class__ is dict else enumerate(data) if data.__class__ is list else ()
         found: list[tuple[Any, FlatPositions]] = []
+        counted, line = self.at, self.line
         for key, value in pairs:
             at = marks[index]
             index += 1
+            line += text.count("\n", counted, at)  # each child's line counted on from the one before
+            counted = at
             if value.__class__ is dict or value.__class__ is list:
-                found.append((key, self._view(value, index + 1, at)))
+                found.append((key, FlatPositions(value, marks, index + 1, at, line, text)))
                 index = marks[index]
             else:
-                found.append((key, self._view(value, index, at)))
+                found.append((key, FlatPositions(value, marks, index, at, line, text)))
         return found
 
     def tree(self) -> PositionTree:
         """The node's PositionTree, built once: what the loader's tree path builds for the same document."""
         if self._tree is None:
-            line, column = self._line_column(self.at)
-            self._tree = (line, column, self._children())
+            self._tree = (self.line, self._line_column(self.at)[1], self._children())
         return self._tree
-
-    def _view(self, data: Any, start: int, at: int) -> FlatPositions:
-        return FlatPositions(data, self.marks, start, at, self.text, self.origin, self.origin_line)
 
     def _find(self, path: tuple[Any, ...]) -> tuple[Any, int, int, int]:
         """(data, start, offset, parts found) of the deepest node of ``path``."""
@@ -142,7 +140,7 @@ class FlatPositions:
 
     def _line_column(self, at: int) -> tuple[int, int]:
         text = self.text
-        return self.origin_line + text.count("\n", self.origin, at), at - text.rfind("\n", 0, at) - 1
+        return self.line + text.count("\n", self.at, at), at - text.rfind("\n", 0, at) - 1
 
     def _children(self) -> Any:
         """The children of the node's PositionTree, from its marks."""
@@ -156,7 +154,7 @@ class FlatPositions:
             return None
         marks, text = self.marks, self.text
         stack: list[tuple[Iterator[tuple[Any, Any]], Any]] = [(pairs, top)]
-        index, counted, line = self.start, self.origin, self.origin_line
+        index, counted, line = self.start, self.at, self.line
         while stack:
             pairs, children = stack[-1]
             for key, value in pairs:

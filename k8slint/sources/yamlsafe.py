@@ -412,7 +412,7 @@ def _build_document(node: Node, loader: KubernetesSafeLoader, text: str | None) 
     data = _build(node, loader, marks, odd)
     mark = node.start_mark
     if not odd and text is not None:
-        return data, FlatPositions(data, marks, 0, mark.index, text, mark.index, mark.line), []
+        return data, FlatPositions(data, marks, 0, mark.index, mark.line, text), []
     duplicates = sorted((d for d in odd if d is not None), key=lambda d: (d.line, d.column))  # in document order
     return data, (mark.line, mark.column, _children_tree(node, {})), duplicates
 
