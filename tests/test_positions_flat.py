@@ -267,3 +267,14 @@ def test_a_large_document_looked_up_many_times_answers_the_same_from_its_tree() 
     assert positions._tree is not None  # the budget ran out part of the way
     assert answers == [locate(expected, path) for path in paths]
     assert [locate(positions, path) for path in paths[:2000]] == answers[:2000]
+
+
+def test_a_mapping_of_thousands_of_keys_looked_up_key_by_key_answers_from_its_tree() -> None:
+    # each lookup steps over the siblings before its key: past a budget the tree's dict answers
+    text = "kind: ConfigMap\nmetadata: {name: big}\ndata:\n" + "".join(f"  key-{i}: value\n" for i in range(5000))
+    (document,), _, _ = load_documents(text)
+    positions = document.positions
+    assert isinstance(positions, FlatPositions)
+    answers = [locate(positions, ("data", f"key-{i}")) for i in range(5000)]
+    assert positions._tree is not None
+    assert answers == [(i + 4, 3, 2) for i in range(5000)]

@@ -29,6 +29,8 @@ _COLUMN_MASK = (1 << COLUMN_BITS) - 1
 _COUNTED_LIMIT = 1 << 26
 """Characters the lookups of one FlatPositions may count line breaks in before its tree is built
 (about as long as building the tree of a document large enough to reach it takes)."""
+_SIBLING_COST = 256
+"""A sibling stepped over in a lookup, in characters counted (what each costs, about)."""
 
 
 class FlatPositions:
@@ -71,8 +73,9 @@ class FlatPositions:
             return locate(self._tree, path)
         _, _, at, found = self._find(path)
         line, column = self._line_column(at)
-        # the line breaks are counted from the node's start: once that has read its text many
-        # times over (a large document with many findings), its tree is built to answer the rest
+        # the line breaks are counted from the node's start and the siblings before each part stepped
+        # over: once that has read the text many times over (a large document with many findings), its
+        # tree is built to answer the rest
         self._counted += at - self.at
         if self._counted > _COUNTED_LIMIT:
             self.tree()
@@ -112,7 +115,7 @@ class FlatPositions:
     def _find(self, path: tuple[Any, ...]) -> tuple[Any, int, int, int]:
         """(data, start, offset, parts found) of the deepest node of ``path``."""
         data, index, at, marks = self.data, self.start, self.at, self.marks
-        found = 0
+        found = skipped = 0
         for part in path:
             if data.__class__ is dict:
                 key = str(part)  # as a tree's children are keyed: by the key's text
@@ -122,6 +125,7 @@ class FlatPositions:
                     if name == key:
                         break
                     index += 1
+                    skipped += 1
                     if value.__class__ is dict or value.__class__ is list:
                         index = marks[index]
             elif data.__class__ is list and isinstance(part, int) and 0 <= part < len(data):
@@ -130,12 +134,14 @@ class FlatPositions:
                     if value.__class__ is dict or value.__class__ is list:
                         index = marks[index]
                 value = data[part]
+                skipped += part
             else:
                 break
             at = marks[index]
             index += 2 if value.__class__ is dict or value.__class__ is list else 1
             data = value
             found += 1
+        self._counted += skipped * _SIBLING_COST
         return data, index, at, found
 
     def _line_column(self, at: int) -> tuple[int, int]:
