@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from k8slint.findings import FieldPath, Location, ObjectRef, Related
 from k8slint.model import workloads
-from k8slint.model.positions import Positions, locate, subtree
+from k8slint.model.positions import Positions, PositionTree, locate, subtree, tree_of
 from k8slint.model.references import references_of
 from k8slint.model.values import string
 from k8slint.model.workloads import ContainerView
@@ -70,12 +70,13 @@ class SourceFile:
     def folder(self) -> str:
         return os.path.dirname(self.display)
 
-    def span_tree(self, span: tuple[int, int], item: int | None) -> Positions:
-        """The positions of the document at ``span``, with the file's own line numbers.
+    def span_tree(self, span: tuple[int, int], item: int | None) -> PositionTree:
+        """The position tree of the document at ``span``, with the file's own line numbers.
 
         Objects that came from a worker process (``--jobs``) carry their data
         but not their positions; the document is parsed once more, only
-        when a finding needs a position.
+        when a finding needs a position. Its tree is kept, not the text parsed
+        (the file's lines before the document are in it, as line breaks).
         """
         if _read_positions is None:
             raise RuntimeError("no position reader set: k8slint.sources.manifests sets it when imported")
@@ -86,7 +87,7 @@ class SourceFile:
             return (first_line, 0, None)
         if item is not None:
             tree = subtree(tree, ("items", item)) or tree
-        return tree
+        return tree_of(tree)
 
     def line(self, number: int) -> str | None:
         """The text of a 1-based line, without its line break (lines as ``str.splitlines`` reads them)."""
