@@ -45,7 +45,7 @@ class FlatPositions:
     PositionTree otherwise) and the data holds its entries in that same order,
     so the mark of a field is found by counting its siblings before it; its line
     is the line breaks between the node's start and the offset, counted when
-    asked for (the text breaks lines only with ``\n``: see
+    asked for (the text breaks lines only with line feeds: see
     :func:`offsets_are_positions`). A tree is built only for what needs one
     (:meth:`tree`). The data must not change after loading (kustomize's build
     annotations are removed from a built object after its tree is taken).
@@ -185,9 +185,10 @@ class FlatPositions:
 
 
 def offsets_are_positions(text: str) -> bool:
-    """Whether the YAML parser's offsets in ``text`` give its lines and columns by counting ``\n``:
-    it breaks lines at ``\r``, NEL, LS and PS too (``\r\n`` is one break), and its offsets do
-    not count a byte order mark at the start."""
+    """Whether the YAML parser's offsets in ``text`` give its lines and columns by counting line feeds:
+    it breaks lines at a carriage return, NEL, LS and PS too (CR LF is one break: libyaml's
+    ``IS_BREAK`` in yaml_private.h), and its offsets do not count a byte order mark at the start
+    (its reader drops it, in ``yaml_parser_determine_encoding``)."""
     if text[:1] == "\ufeff":
         return False
     if "\r" in text and text.count("\r") != text.count("\r\n"):
@@ -203,11 +204,6 @@ Positions: TypeAlias = PositionTree | FlatPositions
 def leaf(line: int, column: int) -> Any:
     """The entry of a scalar at (0-based) ``line`` and ``column``."""
     return line << COLUMN_BITS | column if column <= _COLUMN_MASK else (line, column, None)
-
-
-def entry_line(entry: Any) -> int:
-    """The 0-based line of an entry."""
-    return entry >> COLUMN_BITS if entry.__class__ is int else entry[0]
 
 
 def tree_of(positions: Positions) -> PositionTree:
