@@ -279,3 +279,10 @@ def test_a_mapping_of_thousands_of_keys_looked_up_key_by_key_answers_from_its_tr
     answers = [locate(positions, ("data", f"key-{i}")) for i in range(5000)]
     assert positions._tree is not None
     assert answers == [(i + 4, 3, 2) for i in range(5000)]
+
+
+def test_a_document_on_one_line_is_located_as_with_trees() -> None:
+    # minified JSON (kubectl get -o json | jq -c): every column is on the first line, each found from the line's start
+    items = ", ".join(f'{{"name": "c{i}", "ports": [{{"containerPort": {8000 + i}}}]}}' for i in range(300))
+    text = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [' + items + "]}}\n"
+    assert _same_everywhere(text) == 1

@@ -76,7 +76,7 @@ class FlatPositions:
         # the line breaks are counted from the node's start and the siblings before each part stepped
         # over: once that has read the text many times over (a large document with many findings), its
         # tree is built to answer the rest
-        self._counted += at - self.at
+        self._counted += at - self.at + column  # the column: what finding the line's start read
         if self._counted > _COUNTED_LIMIT:
             self.tree()
         return line + 1, column + 1, found
@@ -161,14 +161,18 @@ class FlatPositions:
         marks, text = self.marks, self.text
         stack: list[tuple[Iterator[tuple[Any, Any]], Any]] = [(pairs, top)]
         index, counted, line = self.start, self.at, self.line
+        line_start = text.rfind("\n", 0, counted) + 1
         while stack:
             pairs, children = stack[-1]
             for key, value in pairs:
                 at = marks[index]
                 index += 1
-                line += text.count("\n", counted, at)  # the marks are in document order
+                breaks = text.count("\n", counted, at)  # the marks are in document order: read once
+                if breaks:
+                    line += breaks
+                    line_start = text.rfind("\n", counted, at) + 1
                 counted = at
-                column = at - text.rfind("\n", 0, at) - 1
+                column = at - line_start
                 below: Any = {} if value.__class__ is dict else [] if value.__class__ is list else None
                 entry = leaf(line, column) if below is None else (line, column, below)
                 if children.__class__ is dict:
