@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Protocol
 
 from k8slint.findings import FieldPath, Location, ObjectRef, Related
 from k8slint.model import workloads
-from k8slint.model.positions import PositionTree, child, locate
+from k8slint.model.positions import Positions, PositionTree, locate, subtree, tree_of
 from k8slint.model.references import references_of
 from k8slint.model.values import string
 from k8slint.model.workloads import ContainerView
@@ -25,8 +27,8 @@ _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?
 SUPPRESS_ALL = "all"
 
 
-PositionReader = Callable[[str], PositionTree | None]
-"""Parses a text and returns the position tree of its first document (None when it has none)."""
+PositionReader = Callable[[str], Positions | None]
+"""Parses a text and returns the positions of its first document (None when it has none)."""
 
 _read_positions: PositionReader | None = None
 
@@ -48,7 +50,9 @@ class SourceFile:
     display: str
     text: str
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
-    _lines: list[str] | None = None
+    _line_starts: array[int] | None = None
+    """The offset of each line's start, and the text's length: what :meth:`line` slices (8 bytes a
+    line, where the list of the lines was as large as the text and more)."""
     selector_labels_from: str | None = None
     """A kustomization that adds labels to the selectors (and pod labels) of this file's objects when built."""
     namespace_from: str | None = None
@@ -70,8 +74,9 @@ class SourceFile:
         """The position tree of the document at ``span``, with the file's own line numbers.
 
         Objects that came from a worker process (``--jobs``) carry their data
-        but not their position trees; the document is parsed once more, only
-        when a finding needs a position.
+        but not their positions; the document is parsed once more, only
+        when a finding needs a position. Its tree is kept, not the text parsed
+        (the file's lines before the document are in it, as line breaks).
         """
         if _read_positions is None:
             raise RuntimeError("no position reader set: k8slint.sources.manifests sets it when imported")
@@ -81,16 +86,16 @@ class SourceFile:
         if tree is None:  # JSON that only Python's JSON reader accepts: whole-file positions
             return (first_line, 0, None)
         if item is not None:
-            items = child(tree[2], "items")
-            tree = child(items[2], item) or tree if items else tree
-        return tree
+            tree = subtree(tree, ("items", item)) or tree
+        return tree_of(tree)
 
     def line(self, number: int) -> str | None:
-        """The text of a 1-based line, without its line break."""
-        if self._lines is None:
-            self._lines = self.text.splitlines()
-        if 1 <= number <= len(self._lines):
-            return self._lines[number - 1]
+        """The text of a 1-based line, without its line break (lines as ``str.splitlines`` reads them)."""
+        starts = self._line_starts
+        if starts is None:
+            starts = self._line_starts = array("Q", accumulate(map(len, self.text.splitlines(keepends=True)), initial=0))
+        if 1 <= number < len(starts):
+            return self.text[starts[number - 1] : starts[number]].splitlines()[0]
         return None
 
 
@@ -137,7 +142,7 @@ class K8sObject:
     data: dict[str, Any]
     file: SourceFile
     document: int
-    tree: PositionTree | None
+    tree: Positions | None
     """Where each field is; None until needed for objects that came from a worker."""
     namespace: str | None
     item: int | None
@@ -214,7 +219,7 @@ class K8sObject:
     def describe(self) -> str:
         return self.ref.describe()
 
-    def positions(self) -> PositionTree:
+    def positions(self) -> Positions:
         if self.tree is None:
             self.tree = self.file.span_tree(self.span, self.item)
         return self.tree

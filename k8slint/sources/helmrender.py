@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from k8slint.errors import UsageError
 from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.objects import K8sObject, SourceFile
-from k8slint.model.positions import PositionTree, entries, locate
+from k8slint.model.positions import PositionTree, entries, locate, tree_of
 from k8slint.sources import engines
 from k8slint.sources.safefs import display_path
 
@@ -656,7 +656,7 @@ class HelmPlacement:
         offset = _offset_of_line(stream.text, line)
         for obj in objects:
             if obj.file is stream and obj.span[0] <= offset < obj.span[1]:
-                return self.place(obj, _path_before(obj.positions(), line - 1), Location(stream.display, line, 1))
+                return self.place(obj, _path_before(tree_of(obj.positions()), line - 1), Location(stream.display, line, 1))
         template = self.templates.text(source) if source else None
         if template is None or not template.lines:
             return Location(stream.display, line, 1) if self.fallback is None else self.fallback

@@ -312,6 +312,8 @@ class BuiltObjects:
             parsed = self._parsed.get(chunk)
             if parsed is None:
                 documents, errors, _ = load_documents(chunk)
+                for document in documents:  # read with the data, before the build's annotations leave it
+                    document.positions = document.tree
                 origins = [strip_annotations(document.data) for document in documents]
                 parsed = self._parsed[chunk] = (documents, errors, origins)
             documents, errors, origins = parsed
@@ -323,7 +325,7 @@ class BuiltObjects:
                 if document.data is None:
                     continue
                 before = len(result.objects)
-                add_document(result, source, index, document.tree, (start, end), document.data, self.namespace, None)
+                add_document(result, source, index, document.positions, (start, end), document.data, self.namespace, None)
                 for obj in result.objects[before:]:
                     obj.placement = KustomizePlacement(build, files, origin, first_line)
                 index += 1

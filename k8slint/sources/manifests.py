@@ -13,7 +13,7 @@ from k8slint import rulecodes
 from k8slint.findings import Location, Problem, clip
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_kubernetes_document, is_list_kind, is_tool_config
 from k8slint.model.objects import K8sObject, SourceFile, set_position_reader
-from k8slint.model.positions import PositionTree, child, locate
+from k8slint.model.positions import Positions, locate, sub_entries, subtree
 from k8slint.model.values import string
 from k8slint.rulecodes import Emitted
 from k8slint.sources.yamlsafe import ERROR_RULES, MAX_DEPTH, load_documents
@@ -23,9 +23,9 @@ from k8slint.sources.yamlsafe import ERROR_RULES, MAX_DEPTH, load_documents
 _TEMPLATE_COMMENT = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 
 
-def _first_document_positions(text: str) -> PositionTree | None:
+def _first_document_positions(text: str) -> Positions | None:
     documents, _, _ = load_documents(text)
-    return documents[0].tree if documents else None
+    return documents[0].positions if documents else None
 
 
 set_position_reader(_first_document_positions)
@@ -74,7 +74,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         if document.data is None:
             continue  # an empty document: a bare '---' or only comments
         span = (file.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
-        add_document(result, file, document.index, document.tree, span, document.data, default_namespace, template)
+        add_document(result, file, document.index, document.positions, span, document.data, default_namespace, template)
     return result
 
 
@@ -293,7 +293,7 @@ def add_document(
     result: LoadResult,
     file: SourceFile,
     index: int,
-    tree: PositionTree,
+    tree: Positions,
     span: tuple[int, int],
     data: Any,
     default_namespace: str,
@@ -315,9 +315,10 @@ def add_document(
     kind = data.get("kind")
     items = data.get("items")
     if isinstance(kind, str) and is_list_kind(kind) and isinstance(items, list) and "spec" not in data:
-        item_trees = child(tree[2], "items")
+        found = subtree(tree, ("items",))
+        item_trees = [below for _, below in sub_entries(found)] if found is not None else []
         for position, item in enumerate(items):
-            item_tree = (child(item_trees[2], position) if item_trees is not None else None) or tree
+            item_tree = item_trees[position] if position < len(item_trees) else tree
             if not isinstance(item, dict):
                 where = locate(item_tree, ())
                 result.problems.append(
@@ -340,7 +341,7 @@ def _make_object(
     data: dict[str, Any],
     file: SourceFile,
     index: int,
-    tree: PositionTree,
+    tree: Positions,
     span: tuple[int, int],
     default_namespace: str,
     template: str | None,

@@ -8,9 +8,10 @@
   ``_`` is gone (``0o17``, ``0X1F``), ``1e3`` and ``08`` are floats, and
   sexagesimal numbers (``1:30``), timestamps and a plain ``=`` stay strings.
 * Duplicate keys in a mapping are recorded rather than silently dropped.
-* Every document keeps a compact position tree (PositionTree), so the line and
-  column of any field can be found when a finding needs it; the parser's node
-  tree, many times larger, is dropped once the document is built.
+* Every document keeps its positions, so the line and column of any field can be
+  found when a finding needs it; the parser's node tree, many times larger, is
+  dropped once the document is built. A plain document keeps one text offset
+  per node (FlatPositions), any other a position tree (PositionTree).
 * Documents in the plain subset that manifests use (no aliases, merge keys, or
   tags beyond str, int, float, bool, null, map and seq) are built by a direct walk of the node tree, several times
   faster than PyYAML's constructor; everything else goes through the latter.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -30,7 +32,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
-from k8slint.model.positions import COLUMN_BITS, PositionTree, entry_line, leaf, locate
+from k8slint.model.positions import FlatPositions, Positions, PositionTree, leaf, locate, offsets_are_positions, tree_of
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -254,7 +256,6 @@ def _settle_tags(node: Node, loader: KubernetesSafeLoader) -> None:
 
 _BOOLS = KubernetesSafeLoader.bool_values
 _MISSING = object()
-_PACKED_COLUMNS = 1 << COLUMN_BITS
 _PLAIN_VALUES: dict[str, Any] = {}
 """The value of each plain scalar built so far, by its text (a string maps to itself): keys and
 values repeat across documents, and each is then one object rather than one per occurrence."""
@@ -298,22 +299,26 @@ def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
 
 
 def _build(
-    node: Node, loader: KubernetesSafeLoader, duplicates: list[DuplicateKey], plain: dict[str, Any] = _PLAIN_VALUES
-) -> tuple[Any, Any]:
-    """The data of a node without aliases, and its children's position trees.
+    node: Node, loader: KubernetesSafeLoader, marks: array[int], odd: list[DuplicateKey | None], plain: dict[str, Any] = _PLAIN_VALUES
+) -> Any:
+    """The data of a node without aliases; the marks of its children go to ``marks`` (as FlatPositions reads them).
 
     Builds what PyYAML's safe constructor builds (a test holds the two equal),
     about five times faster: one plain recursive walk instead of a generator
     per collection. Anything else raises _Unusual. Scalars, most of a
     manifest, are taken inline in both loops rather than through a call (a
     plain one from _PLAIN_VALUES by its text): this is the hottest code of a run.
+    ``odd`` gets each repeated key, and None for each mapping with a key that
+    is not a string: either way the document's marks do not follow its data,
+    and it keeps a PositionTree.
     """
     if type(node) is MappingNode:
         tag = node.tag
         if type(tag) is not slice and tag != _MAP:
             raise _Unusual
         data: dict[Any, Any] = {}
-        children: dict[str, Any] = {}
+        append = marks.append
+        texts = True
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode:
                 raise _Unusual
@@ -327,7 +332,9 @@ def _build(
                     key = _plain(key_node, loader)
             else:
                 key = key_node.value
-            text = key if type(key) is str else key_node.value
+            if type(key) is not str:
+                texts = False
+            append(key_node.start_mark.index)
             if type(value_node) is ScalarNode:
                 tag = value_node.tag
                 if type(tag) is not slice:
@@ -339,28 +346,25 @@ def _build(
                         value = _plain(value_node, loader)
                 else:
                     value = value_node.value
-                below = None
             else:
-                value, below = _build(value_node, loader, duplicates)
-            mark = key_node.start_mark
-            if text not in children:
-                column = mark.column
-                children[text] = (
-                    mark.line << COLUMN_BITS | column if below is None and column < _PACKED_COLUMNS else (mark.line, column, below)
-                )
-            else:
-                first = entry_line(children[text]) + 1
-                duplicates.append(DuplicateKey(text, mark.line + 1, mark.column + 1, first))
+                slot = len(marks)
+                append(0)
+                value = _build(value_node, loader, marks, odd)
+                marks[slot] = len(marks)
             data[key] = value
-        return data, children
+        if not texts:
+            odd.append(None)
+        if not texts or len(data) != len(node.value):
+            _repeated_keys(node, odd)
+        return data
     if type(node) is SequenceNode:
         tag = node.tag
         if type(tag) is not slice and tag != _SEQ:
             raise _Unusual
         items: list[Any] = []
-        trees: list[Any] = []
+        append = marks.append
         for item in node.value:
-            mark = item.start_mark
+            append(item.start_mark.index)
             if type(item) is ScalarNode:
                 tag = item.tag
                 if type(tag) is not slice:
@@ -372,16 +376,45 @@ def _build(
                         value = _plain(item, loader)
                 else:
                     value = item.value
-                column = mark.column
-                trees.append(mark.line << COLUMN_BITS | column if column < _PACKED_COLUMNS else (mark.line, column, None))
             else:
-                value, below = _build(item, loader, duplicates)
-                trees.append((mark.line, mark.column, below))
+                slot = len(marks)
+                append(0)
+                value = _build(item, loader, marks, odd)
+                marks[slot] = len(marks)
             items.append(value)
-        return items, trees
+        return items
     if type(node) is ScalarNode:
-        return _value(node, loader), None
+        return _value(node, loader)
     raise _Unusual
+
+
+def _repeated_keys(node: MappingNode, odd: list[DuplicateKey | None]) -> None:
+    """Add to ``odd`` each key of a mapping whose text an earlier key has (the text, not the value:
+    ``1`` and ``"1"`` repeat, ``1`` and ``1.0`` do not, as the tree's children are keyed)."""
+    seen: dict[str, Node] = {}
+    for key_node, _ in node.value:
+        first = seen.setdefault(key_node.value, key_node)
+        if first is not key_node:
+            mark = key_node.start_mark
+            odd.append(DuplicateKey(key_node.value, mark.line + 1, mark.column + 1, first.start_mark.line + 1))
+
+
+def _build_document(node: Node, loader: KubernetesSafeLoader, text: str | None) -> tuple[Any, Positions, list[DuplicateKey]]:
+    """The data, positions and repeated keys of a document without aliases; _Unusual for anything else.
+
+    A document whose every mapping has distinct string keys keeps FlatPositions
+    on its ``text``; any other (rare: a repeated key is reported anyway), or one
+    whose text is None (the parser's offsets are not its positions), the
+    PositionTree the node tree gives.
+    """
+    marks: array[int] = array("I")
+    odd: list[DuplicateKey | None] = []
+    data = _build(node, loader, marks, odd)
+    mark = node.start_mark
+    if not odd and text is not None:
+        return data, FlatPositions(data, marks, 0, mark.index, mark.line, text), []
+    duplicates = sorted((d for d in odd if d is not None), key=lambda d: (d.line, d.column))  # in document order
+    return data, (mark.line, mark.column, _children_tree(node, {})), duplicates
 
 
 def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
@@ -420,33 +453,37 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
     return None
 
 
-def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool) -> tuple[Any, PositionTree]:
-    """A document's data and position tree; ``shared`` when it may hold aliases."""
-    mark = node.start_mark
+def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool, text: str | None) -> tuple[Any, Positions]:
+    """A document's data and positions; ``shared`` when it may hold aliases; ``text`` as for _build_document."""
     if not shared:
-        duplicates: list[DuplicateKey] = []
         try:
-            data, children = _build(node, loader, duplicates)
+            data, positions, duplicates = _build_document(node, loader, text)
         except _Unusual:
             pass
         else:
             loader.duplicate_keys.extend(duplicates)
-            return data, (mark.line, mark.column, children)
+            return data, positions
     if isinstance(loader, _LazyTagLoader):
         _settle_tags(node, loader)
     children = _children_tree(node, {})  # first: the constructor rewrites mappings with merge keys
+    mark = node.start_mark
     return loader.construct_document(node), (mark.line, mark.column, children)
 
 
 @dataclass(slots=True)
 class LoadedDocument:
     index: int
-    tree: PositionTree
+    positions: Positions
     data: Any
     start: tuple[int, int]
     """(0-based line, offset) where the document's content starts."""
     end: tuple[int, int]
     """(0-based line, offset) where it ends."""
+
+    @property
+    def tree(self) -> PositionTree:
+        """The document's PositionTree (built once, where the loader kept FlatPositions)."""
+        return tree_of(self.positions)
 
 
 ERROR_RULES: dict[str, rulecodes.RuleCode] = {
@@ -598,6 +635,7 @@ def load_documents(
     aliases = may_alias(text)  # an alias needs an anchor
     # where documents may share nodes, PyYAML's constructor builds them: their tags are resolved while composed
     loader = KubernetesSafeLoader(text) if aliases else _LazyTagLoader(text)
+    flat_text = text if offsets_are_positions(text) else None
     index = 0
     try:
         while loader.check_node():
@@ -617,7 +655,7 @@ def load_documents(
                 index += 1
                 continue
             try:
-                data, tree = _construct(loader, node, aliases)
+                data, positions = _construct(loader, node, aliases, flat_text)
             except yaml.constructor.ConstructorError as exc:
                 _reset(loader)
                 errors.append(_constructor_error(exc, node))
@@ -627,7 +665,7 @@ def load_documents(
                 errors.append(DocumentError("complex", "nesting too deep to read", mark.line + 1, mark.column + 1))
             else:
                 start, end = node.start_mark, node.end_mark
-                documents.append(LoadedDocument(index, tree, data, (start.line, start.index), (end.line, end.index)))
+                documents.append(LoadedDocument(index, positions, data, (start.line, start.index), (end.line, end.index)))
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -675,7 +713,7 @@ def _constructor_error(exc: yaml.constructor.ConstructorError, node: Node) -> Do
 def json_position(text: str, path: tuple[Any, ...]) -> tuple[int, int]:
     """The 1-based (line, column) of ``path`` in a JSON document's text; (1, 1) when it cannot be told."""
     documents, _, _ = load_documents(text)
-    if not documents or documents[0].tree is None:
+    if not documents:
         return 1, 1
-    line, column, _ = locate(documents[0].tree, path)
+    line, column, _ = locate(documents[0].positions, path)
     return line, column
