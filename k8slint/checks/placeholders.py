@@ -62,10 +62,12 @@ def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
 def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
     yield from _names(obj)
     yield from _labels(obj)
-    yield from _images(obj)
+    if obj.containers():
+        yield from _images(obj)
     yield from _quantity_values(obj)
     yield from _ports(obj)
-    yield from _hosts(obj)
+    if obj.kind == "Ingress":
+        yield from _hosts(obj)
     yield from _references(obj, ctx)
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field or not error.path:
@@ -79,16 +81,13 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
 def _names(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     # Role and binding names are path segments, where upper case is allowed
     caps = NAME_RULES.get(obj.kind or "", (None, ""))[0] is not path_segment
-    for field, what, caps_here in (
-        ("name", f"{obj.kind} name", caps),
-        ("generateName", f"{obj.kind} generateName", caps),
-        ("namespace", "namespace", True),
-    ):
-        value = obj.metadata.get(field)
+    metadata = obj.metadata
+    for field, caps_here in (("name", caps), ("generateName", caps), ("namespace", True)):
+        value = metadata.get(field)
         if isinstance(value, str):
             token = name_placeholder(value, caps=caps_here)
             if token:
-                yield ("metadata", field), what, value, token
+                yield ("metadata", field), "namespace" if field == "namespace" else f"{obj.kind} {field}", value, token
 
 
 def _labels(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
@@ -135,7 +134,9 @@ def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
         for index, port in enumerate(sequence(container.data.get("ports"))):
             yield from _port_fields(mapping(port), (*container.path, "ports", index), CONTAINER_PORT_FIELDS)
         for probe in PROBES:
-            handlers = mapping(container.data.get(probe))
+            handlers = container.data.get(probe)
+            if not isinstance(handlers, dict):
+                continue  # most containers have only some of the probes
             for handler in PROBE_HANDLERS:
                 value = mapping(handlers.get(handler)).get("port")
                 token = port_placeholder(value, number_only=False)

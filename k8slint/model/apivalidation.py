@@ -168,12 +168,15 @@ def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) ->
 def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
     """validateEnv / validateEnvVarValueFrom and validateEnvFrom: the one-of shapes of env sources."""
     for index, entry in enumerate(sequence(container.data.get("env"))):
-        entry = mapping(entry)
-        source = entry.get("valueFrom")
+        source = entry.get("valueFrom") if isinstance(entry, dict) else None
         if not isinstance(source, dict):
             continue
-        path = (*container.path, "env", index, "valueFrom")
         value = entry.get("value")
+        if len(source) == 1 and not (isinstance(value, str) and value):
+            key, set_to = next(iter(source.items()))
+            if key in ENV_SOURCES and set_to is not None:
+                continue  # one source and no value, as nearly every entry: nothing to refuse
+        path = (*container.path, "env", index, "valueFrom")
         found = _one_of(source, path, ENV_SOURCES)
         if found and isinstance(value, str) and value:
             yield Refusal(path, "Invalid value: may not be specified when `value` is not empty")
@@ -209,8 +212,10 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
                 yield Refusal((field,), "Forbidden: may not be set for init containers without restartPolicy=Always")
     for probe in PROBES:
         yield from _handler_refusals(data.get(probe), (probe,), PROBE_HANDLERS)
-    for hook in ("postStart", "preStop"):
-        yield from _handler_refusals(dig(data, ("lifecycle", hook)), ("lifecycle", hook), LIFECYCLE_HANDLERS)
+    lifecycle = data.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in ("postStart", "preStop"):
+            yield from _handler_refusals(lifecycle.get(hook), ("lifecycle", hook), LIFECYCLE_HANDLERS)
     yield from _seccomp_refusals(data.get("securityContext"), ("securityContext",))
     privileged = dig(data, ("securityContext", "privileged")) is True
     for index, mount in enumerate(sequence(data.get("volumeMounts"))):
@@ -235,10 +240,17 @@ def prefixed(refusals: Iterable[Refusal], prefix: FieldPath) -> Iterator[Refusal
         yield refusal.under(prefix)
 
 
-def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], claim_templates: Iterable[str] = ()) -> Iterator[Refusal]:
+def pod_spec_refusals(
+    kind: str,
+    spec_path: FieldPath,
+    spec: dict[str, Any],
+    claim_templates: Iterable[str] = (),
+    containers: Iterable[ContainerView] | None = None,
+) -> Iterator[Refusal]:
     """ValidatePodSpec and the workload validation of its template, for a pod spec of an object of ``kind``.
 
-    ``claim_templates`` are the volume names a StatefulSet's volumeClaimTemplates add to each pod.
+    ``claim_templates`` are the volume names a StatefulSet's volumeClaimTemplates add to each pod;
+    ``containers`` those of the spec (``containers_of``) where the caller has them already.
     ValidateStatefulSetSpec checks its template's restart policy but not the rest of the pod spec (upstream
     leaves that as a TODO in ValidatePodTemplateSpecForStatefulSet): the StatefulSet is accepted and each
     pod it creates is refused, so the rollout fails; the message says so.
@@ -249,11 +261,15 @@ def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], cla
         # ValidatePodCreate and ValidatePodTemplateSpec: they are added to a running pod, never declared.
         words = "cannot be set on create" if kind == "Pod" else "ephemeral containers not allowed in pod template"
         yield Refusal((*spec_path, "ephemeralContainers"), f"Forbidden: {words} (kubectl debug adds them to a running pod)" + note)
-    for refusal in _pod_refusals(spec, spec_path, set(claim_templates)):
+    if containers is None:
+        containers = containers_of((spec_path, spec))
+    for refusal in _pod_refusals(spec, spec_path, set(claim_templates), containers):
         yield Refusal(refusal.path, refusal.message + note)
 
 
-def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: set[str]) -> Iterator[Refusal]:
+def _pod_refusals(
+    spec: dict[str, Any], spec_path: FieldPath, claim_templates: set[str], containers: Iterable[ContainerView]
+) -> Iterator[Refusal]:
     """ValidatePodSpec: DNS, volumes, container names, and each container."""
     yield from prefixed(enum_refusal(spec, ("dnsPolicy",), DNS_POLICIES), spec_path)
     yield from prefixed(_dns_none_refusals(spec), spec_path)
@@ -289,7 +305,7 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
             seen.add(name)
     yield from _seccomp_refusals(spec.get("securityContext"), (*spec_path, "securityContext"))
     yield from _host_port_refusals(spec_path, spec)
-    for container in containers_of((spec_path, spec)):
+    for container in containers:
         yield from prefixed(_container_refusals(container, volumes if known else None), container.path)
         yield from _env_refusals(container)
         yield from _resource_refusals(container)
@@ -304,7 +320,9 @@ def _label_refusal(name: str, path: FieldPath) -> Iterator[Refusal]:
 
 def _seccomp_refusals(context: Any, path: FieldPath) -> Iterator[Refusal]:
     """validateSeccompProfileField: the profile type, and a localhost profile exactly with type Localhost."""
-    profile = mapping(mapping(context).get("seccompProfile"))
+    profile = mapping(context).get("seccompProfile")
+    if not isinstance(profile, dict):
+        return  # no profile, nothing to check
     base = (*path, "seccompProfile")
     kind = profile.get("type")
     yield from prefixed(enum_refusal(profile, ("type",), SECCOMP_PROFILE_TYPES), base)
@@ -525,8 +543,11 @@ def claim_spec_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
                 yield Refusal(("resources", "requests", "storage"), f"Invalid value: {json.dumps(str(value))}: must be greater than zero")
 
 
-def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, Any]] | None) -> Iterator[Refusal]:
-    """Everything this module checks on one object of a built-in kind."""
+def object_refusals(
+    data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, Any]] | None, containers: Iterable[ContainerView] | None = None
+) -> Iterator[Refusal]:
+    """Everything this module checks on one object of a built-in kind; ``containers`` are those of
+    ``pod_spec`` (``containers_of``) where the caller has them already."""
     kind = data.get("kind")
     if not isinstance(kind, str):
         return
@@ -552,4 +573,4 @@ def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, A
     elif kind == "CronJob" and isinstance(dig(data, ("spec", "jobTemplate", "spec")), dict):
         yield from job_spec_refusals(("spec", "jobTemplate", "spec"), dig(data, ("spec", "jobTemplate", "spec")))
     if pod_spec is not None:
-        yield from pod_spec_refusals(kind, pod_spec[0], pod_spec[1], claim_names)
+        yield from pod_spec_refusals(kind, pod_spec[0], pod_spec[1], claim_names, containers)

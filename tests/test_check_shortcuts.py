@@ -1,0 +1,199 @@
+"""The checks' shortcuts (quick tests before the full one, work shared between rules) answer as the long way does.
+
+Each test runs the shortcut and a plain version of the full computation side by side, on every
+value of the fixtures and the shared corpus and on generated values, including those the quick
+test must let through.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conftest import FIXTURES, SHARED, run_lint
+from k8slint.findings import FieldPath
+from k8slint.model import apivalidation
+from k8slint.model.objects import K8sObject
+from k8slint.model.placeholders import (
+    _CAPS_IDENTIFIER,
+    _NAME_PARTS,
+    _REPLACE_WORDS,
+    caps_identifier,
+    name_placeholder,
+    template_placeholder,
+)
+from k8slint.model.values import dig
+from k8slint.model.workloads import ContainerView, containers_of
+
+REAL = SHARED / "corpus"
+
+
+def _objects() -> list[K8sObject]:
+    paths = [FIXTURES, REAL] if REAL.is_dir() else [FIXTURES]
+    result = run_lint(*paths, strict=True)
+    state, _facts, _charts = result.loaded  # type: ignore[misc]
+    objects: list[K8sObject] = state.objects
+    assert len(objects) > 1000
+    return objects
+
+
+@pytest.fixture(scope="module")
+def objects() -> list[K8sObject]:
+    return _objects()
+
+
+def _walk(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _walk(item, (*path, index))
+
+
+def _strings(objects: list[K8sObject]) -> list[str]:
+    found = {value for obj in objects for _, value in _walk(obj.data) if isinstance(value, str) and len(value) < 300}
+    found |= {key for obj in objects for path, _ in _walk(obj.data) for key in path[-1:] if isinstance(key, str)}
+    return sorted(found)
+
+
+def _generated(count: int, seed: int) -> list[str]:
+    alphabet = "aZ_$<>{}()_.-/: 9AÉéİ"
+    rng = random.Random(seed)
+    samples = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14))) for _ in range(count)]
+    return [*samples, "", "A", "AB", "A_B", "a", "PORT", "Port", "ÉTÉ", "REPLACEME-canary", "ROLLOUT_NAME-active", "NGINX-ingress"]
+
+
+# -- placeholders ---------------------------------------------------------------------------------
+
+
+def _caps_identifier_long_way(value: str) -> bool:
+    return bool(_CAPS_IDENTIFIER.fullmatch(value)) and sum(c.isalpha() for c in value) >= 2
+
+
+def _name_placeholder_long_way(value: str, caps: bool) -> str | None:
+    found = template_placeholder(value)
+    if found is None and caps and _caps_identifier_long_way(value):
+        return value
+    if found is not None or not caps:
+        return found
+    for part in _NAME_PARTS.split(value):
+        if _caps_identifier_long_way(part) and ("_" in part or part in _REPLACE_WORDS):
+            return part
+    return None
+
+
+def test_caps_identifier_and_name_placeholder_answer_as_the_regular_expressions(objects: list[K8sObject]) -> None:
+    values = _strings(objects) + _generated(30000, 25)
+    assert any(name_placeholder(v, caps=True) for v in values)  # the corpus and the samples hold some
+    for value in values:
+        assert caps_identifier(value) == _caps_identifier_long_way(value), value
+        for caps in (True, False):
+            assert name_placeholder(value, caps=caps) == _name_placeholder_long_way(value, caps), (value, caps)
+
+
+# -- dig ------------------------------------------------------------------------------------------
+
+
+def _dig_long_way(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return None
+        elif not isinstance(data, dict):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
+
+
+def test_dig_answers_as_the_step_by_step_walk(objects: list[K8sObject]) -> None:
+    rng = random.Random(3)
+    odd_steps: list[Any] = [0, 1, -1, 99, "0", "spec", "containers", None, True, 1.5]
+    checked = 0
+    for obj in objects[::3]:
+        for path, _value in _walk(obj.data):
+            assert dig(obj.data, path) is _dig_long_way(obj.data, path)
+            for variant in ((*path, rng.choice(odd_steps)), (*path[:-1], rng.choice(odd_steps)), path[1:]):
+                assert dig(obj.data, variant) is _dig_long_way(obj.data, variant), variant
+            checked += 1
+    assert checked > 10000
+    assert dig({1: "a"}, (1,)) is None  # a number is a list index, never a mapping key
+    assert dig({"a": ["x", "y"]}, ("a", True)) == "y"
+
+
+# -- API validation -------------------------------------------------------------------------------
+
+
+def _env_refusals_long_way(container: ContainerView) -> list[apivalidation.Refusal]:
+    found_all: list[apivalidation.Refusal] = []
+    for index, entry in enumerate(container.data.get("env") if isinstance(container.data.get("env"), list) else []):
+        entry = entry if isinstance(entry, dict) else {}
+        source = entry.get("valueFrom")
+        if not isinstance(source, dict):
+            continue
+        path = (*container.path, "env", index, "valueFrom")
+        value = entry.get("value")
+        found = [(*path, key) for key, item in source.items() if key in apivalidation.ENV_SOURCES and item is not None]
+        if found and isinstance(value, str) and value:
+            found_all.append(apivalidation.Refusal(path, "Invalid value: may not be specified when `value` is not empty"))
+        if not found:
+            found_all.append(apivalidation.Refusal(path, "no source"))
+        elif len(found) > 1:
+            found_all.append(apivalidation.Refusal(found[1], "more than one"))
+    return found_all
+
+
+def _env_paths(refusals: Any) -> list[FieldPath]:
+    return [r.path for r in refusals if "envFrom" not in r.path]
+
+
+ENV_CASES: list[Any] = [
+    {"name": "A", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}},
+    {"name": "A", "value": "x", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+    {"name": "A", "value": "", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+    {"name": "A", "valueFrom": {"fieldRef": None}},
+    {"name": "A", "valueFrom": {"fieldRefs": {"fieldPath": "x"}}},
+    {"name": "A", "valueFrom": {}},
+    {"name": "A", "valueFrom": {"fieldRef": {}, "secretKeyRef": {}}},
+    {"name": "A", "valueFrom": {"fieldRef": {}, "other": 1}},
+    {"name": "A", "value": 5, "valueFrom": {"fieldRef": {}}},
+    "not a mapping",
+    {"name": "A", "valueFrom": "text"},
+]
+
+
+def test_env_refusals_find_what_the_long_way_finds(objects: list[K8sObject]) -> None:
+    containers = [c for obj in objects for c in obj.containers()]
+    containers += [ContainerView(("spec", "containers", i), {"name": "c", "env": [case]}, "containers") for i, case in enumerate(ENV_CASES)]
+    with_env = 0
+    for container in containers:
+        expected = _env_refusals_long_way(container)
+        assert _env_paths(apivalidation._env_refusals(container)) == [r.path for r in expected], container.data.get("env")
+        with_env += bool(container.data.get("env"))
+    assert with_env > 50
+
+
+def test_pod_refusals_with_the_objects_containers_are_those_without(objects: list[K8sObject]) -> None:
+    checked = 0
+    for obj in objects:
+        found = obj.pod_spec()
+        if found is None:
+            continue
+        given = list(apivalidation.object_refusals(obj.data, found, obj.containers()))
+        assert given == list(apivalidation.object_refusals(obj.data, found)), obj.describe()
+        assert [c.data for c in obj.containers()] == [c.data for c in containers_of(found)]
+        checked += 1
+    assert checked > 200
+
+
+def test_a_security_context_without_a_seccomp_profile_has_no_seccomp_refusal() -> None:
+    for context in (None, {}, {"seccompProfile": None}, {"seccompProfile": "x"}, {"runAsUser": 1}, "text"):
+        assert list(apivalidation._seccomp_refusals(context, ("securityContext",))) == []
+    refused = list(apivalidation._seccomp_refusals({"seccompProfile": {"type": "Localhost"}}, ("securityContext",)))
+    assert [r.path for r in refused] == [("securityContext", "seccompProfile", "type")]
+    assert re.search("localhostProfile: Required value", refused[0].message)
