@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, SHARED, run_lint
+from k8slint.checks import port_range
 from k8slint.findings import FieldPath
 from k8slint.model import apivalidation
+from k8slint.model.fields import container_ports
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     _CAPS_IDENTIFIER,
@@ -27,7 +29,7 @@ from k8slint.model.placeholders import (
     template_placeholder,
 )
 from k8slint.model.values import dig
-from k8slint.model.workloads import ContainerView, containers_of
+from k8slint.model.workloads import ContainerView, containers_of, declared_ports
 
 REAL = SHARED / "corpus"
 
@@ -197,3 +199,104 @@ def test_a_security_context_without_a_seccomp_profile_has_no_seccomp_refusal() -
     refused = list(apivalidation._seccomp_refusals({"seccompProfile": {"type": "Localhost"}}, ("securityContext",)))
     assert [r.path for r in refused] == [("securityContext", "seccompProfile", "type")]
     assert re.search("localhostProfile: Required value", refused[0].message)
+
+
+def test_value_refusal_is_enum_refusal_of_the_value_read_already(objects: list[K8sObject]) -> None:
+    values: list[Any] = [None, "", "TCP", "tcp", "HTTP", "UDP", "SCTP", "$(PROTO)", "PROTO_X", 5, ["TCP"], {"a": 1}, True]
+    for value in values:
+        for supported in (apivalidation.PROTOCOLS, apivalidation.PULL_POLICIES):
+            data = {"x": {"y": value}}
+            assert apivalidation.value_refusal(value, ("x", "y"), supported) == apivalidation.enum_refusal(data, ("x", "y"), supported)
+        for service in (True, False):
+            long_way = apivalidation._protocol_refusals({"p": value}, ("p",), service=service)
+            assert apivalidation._protocol_value_refusals(value, ("p",), service=service) == long_way, value
+
+
+def test_the_handler_shortcut_refuses_what_the_full_check_refuses() -> None:
+    handlers = apivalidation.PROBE_HANDLERS
+    blocks: list[Any] = [{}, {"exec": None}, {"periodSeconds": 3}, {"httpGet": {}}, {"httpGet": {}, "exec": {}}, {"grpc": {}, "exec": None}]
+    blocks += [{"tcpSocket": {}, "httpGet": {}, "grpc": {}}, "text", None, {"httpGet": None, "tcpSocket": None}]
+    for block in blocks:
+        expected: list[FieldPath] = []
+        if isinstance(block, dict):
+            found = [("p", key) for key, value in block.items() if key in handlers and value is not None]
+            expected = [("p",)] if not found else found[1:]
+        assert [r.path for r in apivalidation._handler_refusals(block, ("p",), handlers)] == expected, block
+
+
+# -- ports ----------------------------------------------------------------------------------------
+
+PORT_VALUES: list[Any] = [None, 0, 1, 80, 65535, 65536, -1, 80.0, 80.5, True, False, "80", "http", "$(PORT)", 2**70, [80]]
+
+
+def test_a_port_the_shortcut_passes_over_has_no_port_problem() -> None:
+    for value in PORT_VALUES:
+        if port_range._in_range(value):
+            for zero_unset in (False, True):
+                assert port_range.port_problem(value, (), "port", zero_unset=zero_unset) is None, value
+    assert [v for v in PORT_VALUES if port_range._in_range(v)] == [1, 80, 65535]
+
+
+BAD_PORTS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: a
+        image: nginx:1.25
+        ports:
+        - {containerPort: 8080}
+        - {containerPort: 0}
+        - {containerPort: 70000}
+        - {containerPort: 80.5}
+        - {containerPort: 81, hostPort: 0}
+        - {containerPort: 82, hostPort: 70000}
+        readinessProbe: {httpGet: {port: 0}}
+        livenessProbe: {tcpSocket: {port: 8080}}
+        startupProbe: {grpc: {port: 1.5}}
+        lifecycle: {preStop: {httpGet: {port: 99999}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 80, targetPort: 8080}
+  - {port: 81, targetPort: 0}
+  - {port: 82, targetPort: 70000}
+  - {port: 83, nodePort: 80}
+  - {port: 84, nodePort: 30080}
+  - {port: 0}
+"""
+
+
+def test_every_bad_port_is_still_reported(lint_text: Any) -> None:
+    result = lint_text(BAD_PORTS)
+    found = sorted((f.location.line, f.message.split(" is ")[0]) for f in result.findings if f.code == "KN002")
+    assert found == [
+        (14, "containerPort 0"),
+        (15, "containerPort 70000"),
+        (16, "containerPort 80.5"),
+        (18, "hostPort 70000"),
+        (19, "readinessProbe port 0"),
+        (21, "startupProbe port 1.5"),
+        (22, "preStop port 99999"),
+        (32, "targetPort 70000"),
+        (33, "nodePort 80"),
+        (35, "port 0"),
+    ]
+
+
+def test_the_shared_container_ports_are_each_containers_declared_ports(objects: list[K8sObject]) -> None:
+    checked = 0
+    for obj in objects:
+        for container in obj.containers():
+            assert container_ports(obj, container) == declared_ports(container.data)
+            checked += bool(container.data.get("ports"))
+    assert checked > 200

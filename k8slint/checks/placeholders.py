@@ -130,31 +130,35 @@ SERVICE_PORT_FIELDS = (("port", True, "port"), ("nodePort", True, "nodePort"), (
 
 
 def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    # Only a string holds a placeholder (port_placeholder): numbers are passed over without a call.
     for container in obj.containers():
         for index, port in enumerate(sequence(container.data.get("ports"))):
-            yield from _port_fields(mapping(port), (*container.path, "ports", index), CONTAINER_PORT_FIELDS)
+            if isinstance(port, dict):
+                yield from _port_fields(port, (*container.path, "ports"), index, CONTAINER_PORT_FIELDS)
         for probe in PROBES:
             handlers = container.data.get(probe)
             if not isinstance(handlers, dict):
                 continue  # most containers have only some of the probes
             for handler in PROBE_HANDLERS:
-                value = mapping(handlers.get(handler)).get("port")
-                token = port_placeholder(value, number_only=False)
+                settings = handlers.get(handler)
+                value = settings.get("port") if isinstance(settings, dict) else None
+                token = port_placeholder(value, number_only=False) if isinstance(value, str) else None
                 if token:
                     yield (*container.path, probe, handler, "port"), f"{probe} port", str(value), token
     if obj.kind == "Service":
         for index, port in enumerate(sequence(dig(obj.data, ("spec", "ports")))):
-            yield from _port_fields(mapping(port), ("spec", "ports", index), SERVICE_PORT_FIELDS)
+            if isinstance(port, dict):
+                yield from _port_fields(port, ("spec", "ports"), index, SERVICE_PORT_FIELDS)
 
 
 def _port_fields(
-    port: dict[str, Any], base: FieldPath, fields: tuple[tuple[str, bool, str], ...]
+    port: dict[str, Any], ports: FieldPath, index: int, fields: tuple[tuple[str, bool, str], ...]
 ) -> Iterator[tuple[FieldPath, str, str, str]]:
     for field, number_only, what in fields:
         value = port.get(field)
-        token = port_placeholder(value, number_only=number_only)
+        token = port_placeholder(value, number_only=number_only) if isinstance(value, str) else None
         if token:
-            yield (*base, field), what, str(value), token
+            yield (*ports, index, field), what, str(value), token
 
 
 def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:

@@ -121,14 +121,23 @@ def enum_refusal(data: Any, path: FieldPath, supported: Iterable[str], extra: st
     An empty string is left alone: for most of these fields the API server's defaulting replaces it.
     (A list, not a generator: it is asked of every field of every container, and is nearly always empty.)
     """
-    value = dig(data, path)
+    return value_refusal(dig(data, path), path, supported, extra)
+
+
+def value_refusal(value: Any, path: FieldPath, supported: Iterable[str], extra: str = "") -> list[Refusal]:
+    """:func:`enum_refusal` of a value the caller has read already (the one at ``path``)."""
     if isinstance(value, str) and value and value not in supported and not is_placeholder(value):
         return [Refusal(path, not_supported(value, supported) + extra)]
     return []
 
 
 def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> list[Refusal]:
-    value = dig(data, path)
+    return _protocol_value_refusals(dig(data, path), path, service=service)
+
+
+def _protocol_value_refusals(value: Any, path: FieldPath, *, service: bool) -> list[Refusal]:
+    if value is None or value in PROTOCOLS:
+        return []  # unset (TCP) or a transport, as nearly every port
     extra = ""
     if isinstance(value, str) and value.upper() in _APPLICATION_PROTOCOLS:
         extra = (
@@ -136,7 +145,7 @@ def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> list[Ref
             if service
             else f" ({value} is an application protocol; the port's transport is TCP)"
         )
-    return enum_refusal(data, path, PROTOCOLS, extra)
+    return value_refusal(value, path, PROTOCOLS, extra)
 
 
 # -- Pod specs ------------------------------------------------------------------------------------
@@ -158,6 +167,8 @@ def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) ->
     """validateHandler: a probe or lifecycle handler sets exactly one action."""
     if not isinstance(block, dict):
         return []
+    if sum(1 for key, value in block.items() if key in handlers and value is not None) == 1:
+        return []  # exactly one action, as nearly every probe and hook: no paths to build
     found = _one_of(block, path, handlers)
     if not found:
         shown = ", ".join(f"`{h}`" for h in handlers)
@@ -198,10 +209,11 @@ def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
 def _container_refusals(container: ContainerView, volumes: set[str] | None) -> Iterator[Refusal]:
     """validateContainerCommon, validateInitContainers, validateVolumeMounts, validateVolumeDevices."""
     data = container.data
-    yield from enum_refusal(data, ("imagePullPolicy",), PULL_POLICIES)
-    yield from enum_refusal(data, ("terminationMessagePolicy",), TERMINATION_MESSAGE_POLICIES)
-    for index, _port in enumerate(sequence(data.get("ports"))):
-        yield from _protocol_refusals(data, ("ports", index, "protocol"), service=False)
+    yield from value_refusal(data.get("imagePullPolicy"), ("imagePullPolicy",), PULL_POLICIES)
+    yield from value_refusal(data.get("terminationMessagePolicy"), ("terminationMessagePolicy",), TERMINATION_MESSAGE_POLICIES)
+    for index, port in enumerate(sequence(data.get("ports"))):
+        if isinstance(port, dict):
+            yield from _protocol_value_refusals(port.get("protocol"), ("ports", index, "protocol"), service=False)
     if container.group == "initContainers":
         # validateInitContainers: only Always (a native sidecar) may be set on an init container.
         yield from enum_refusal(data, ("restartPolicy",), ("Always",))
@@ -219,8 +231,8 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
     yield from _seccomp_refusals(data.get("securityContext"), ("securityContext",))
     privileged = dig(data, ("securityContext", "privileged")) is True
     for index, mount in enumerate(sequence(data.get("volumeMounts"))):
-        yield from enum_refusal(data, ("volumeMounts", index, "mountPropagation"), MOUNT_PROPAGATIONS)
         mount = mapping(mount)
+        yield from value_refusal(mount.get("mountPropagation"), ("volumeMounts", index, "mountPropagation"), MOUNT_PROPAGATIONS)
         if mount.get("mountPropagation") == "Bidirectional" and not privileged and container.group != "ephemeralContainers":
             yield Refusal(
                 ("volumeMounts", index, "mountPropagation"),
@@ -230,6 +242,8 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
             yield Refusal(("volumeMounts", index, "subPathExpr"), "Invalid value: subPathExpr and subPath are mutually exclusive")
     if volumes is not None:
         for field in ("volumeMounts", "volumeDevices"):
+            if not data.get(field):
+                continue
             for index, name in _names(data.get(field)):
                 if name not in volumes:
                     yield Refusal((field, index, "name"), f"Not found: {json.dumps(name)} (the pod has no volume of that name)")
@@ -298,6 +312,8 @@ def _pod_refusals(
     # validateContainers, validateInitContainers, validateEphemeralContainers: one name space for all.
     seen: set[str] = set()
     for group in CONTAINER_LISTS:
+        if not spec.get(group):
+            continue  # most pods have no init or ephemeral containers
         for index, name in _names(spec.get(group)):
             yield from _label_refusal(name, (*spec_path, group, index, "name"))
             if name in seen:
@@ -423,12 +439,14 @@ def _resource_refusals(container: ContainerView) -> Iterator[Refusal]:
     base = (*container.path, "resources")
     for section, values in (("requests", requests), ("limits", limits)):
         for name, value in values.items():
-            if isinstance(name, str) and not is_extended_resource(name):
-                continue  # the only resources that must be whole numbers
+            if isinstance(name, str) and ("/" not in name or not is_extended_resource(name)):
+                continue  # the only resources that must be whole numbers (cpu, memory: no '/', no call)
             quantity = _quantity(value)
             if quantity is not None and quantity.denominator != 1:
                 yield Refusal((*base, section, name), f"Invalid value: {json.dumps(str(value))}: must be an integer")
     for name, value in requests.items():
+        if isinstance(name, str) and "/" not in name and not name.startswith("hugepages-"):
+            continue  # cpu, memory: what _overcommit_forbidden allows, without the call
         if not _overcommit_forbidden(name):
             continue
         request = _quantity(value)
@@ -498,17 +516,20 @@ def service_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     spec = mapping(data.get("spec"))
     if isinstance(data.get("spec"), dict):
         yield from prefixed(_service_type_refusals(spec), ("spec",))
-    yield from enum_refusal(data, ("spec", "type"), SERVICE_TYPES)
-    yield from enum_refusal(data, ("spec", "sessionAffinity"), SESSION_AFFINITIES)
+    # (the values read from ``spec``: where it is no mapping, each is None, as a dig through it finds)
+    yield from value_refusal(spec.get("type"), ("spec", "type"), SERVICE_TYPES)
+    yield from value_refusal(spec.get("sessionAffinity"), ("spec", "sessionAffinity"), SESSION_AFFINITIES)
     if not _internal_only(spec):
         # validateServiceExternalTrafficPolicy; on internal Services any value is external-traffic-policy-misuse's.
-        yield from enum_refusal(data, ("spec", "externalTrafficPolicy"), TRAFFIC_POLICIES)
-    yield from enum_refusal(data, ("spec", "internalTrafficPolicy"), TRAFFIC_POLICIES)  # validateServiceInternalTrafficFieldsValue
-    yield from enum_refusal(data, ("spec", "ipFamilyPolicy"), IP_FAMILY_POLICIES)  # validateIPFamilyPolicy
-    for index, _family in enumerate(sequence(spec.get("ipFamilies"))):
-        yield from enum_refusal(data, ("spec", "ipFamilies", index), IP_FAMILIES)  # validateIPFamilies
-    for index, _port in enumerate(sequence(spec.get("ports"))):
-        yield from _protocol_refusals(data, ("spec", "ports", index, "protocol"), service=True)  # validateServicePort
+        yield from value_refusal(spec.get("externalTrafficPolicy"), ("spec", "externalTrafficPolicy"), TRAFFIC_POLICIES)
+    # validateServiceInternalTrafficFieldsValue, validateIPFamilyPolicy
+    yield from value_refusal(spec.get("internalTrafficPolicy"), ("spec", "internalTrafficPolicy"), TRAFFIC_POLICIES)
+    yield from value_refusal(spec.get("ipFamilyPolicy"), ("spec", "ipFamilyPolicy"), IP_FAMILY_POLICIES)
+    for index, family in enumerate(sequence(spec.get("ipFamilies"))):
+        yield from value_refusal(family, ("spec", "ipFamilies", index), IP_FAMILIES)  # validateIPFamilies
+    for index, port in enumerate(sequence(spec.get("ports"))):
+        protocol = port.get("protocol") if isinstance(port, dict) else None
+        yield from _protocol_value_refusals(protocol, ("spec", "ports", index, "protocol"), service=True)  # validateServicePort
 
 
 def network_policy_refusals(data: dict[str, Any]) -> Iterator[Refusal]:

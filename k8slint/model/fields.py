@@ -10,6 +10,7 @@ from k8slint.findings import FieldPath
 from k8slint.model.names import dns1035_label, dns1123_label, dns1123_subdomain, path_segment
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import dig, mapping, sequence
+from k8slint.model.workloads import ContainerView, DeclaredPort, declared_ports
 
 NAME_RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
     "Namespace": (dns1123_label, "a DNS-1123 label"),
@@ -76,6 +77,17 @@ def _each_quantity_field(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
             empty_dir = dig(volume, ("emptyDir",))
             if isinstance(empty_dir, dict) and "sizeLimit" in empty_dir:
                 yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
+
+
+def container_ports(obj: K8sObject, container: ContainerView) -> list[DeclaredPort]:
+    """The ports one of the object's containers declares (``declared_ports``), found once per object:
+    probe, Service and build rules all compare them. The list is shared: callers do not change it."""
+    ports: dict[FieldPath, list[DeclaredPort]] = obj.view("declared_ports", _declared_ports)
+    return ports[container.path]
+
+
+def _declared_ports(obj: K8sObject) -> dict[FieldPath, list[DeclaredPort]]:
+    return {container.path: declared_ports(container.data) for container in obj.containers()}
 
 
 def label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
