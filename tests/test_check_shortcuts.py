@@ -7,6 +7,7 @@ test must let through.
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pytest
 from conftest import FIXTURES, SHARED, run_lint
 from k8slint.checks import port_range
 from k8slint.findings import FieldPath
-from k8slint.model import apivalidation
+from k8slint.model import apivalidation, schemas
 from k8slint.model.fields import container_ports
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
@@ -300,3 +301,31 @@ def test_the_shared_container_ports_are_each_containers_declared_ports(objects: 
             assert container_ports(obj, container) == declared_ports(container.data)
             checked += bool(container.data.get("ports"))
     assert checked > 200
+
+
+# -- CRD schemas ----------------------------------------------------------------------------------
+
+
+def _containers_in(value: Any) -> Iterator[Any]:
+    """Every mapping and list in ``value``, but not inside the data keywords (enum, default, ...)."""
+    if isinstance(value, (dict, list)):
+        yield value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if key not in schemas._DATA_KEYWORDS:
+            yield from _containers_in(item)
+
+
+def test_a_crd_schema_is_converted_without_a_copy_and_left_as_it_was(objects: list[K8sObject]) -> None:
+    crds = [obj for obj in objects if obj.kind == "CustomResourceDefinition"]
+    holders = [schema for crd in crds for _, schema in schemas.crd_schema_holders(crd)]
+    assert len(holders) > 20
+    for schema in holders:
+        before = copy.deepcopy(schema)
+        for strict in (True, False):
+            converted = schemas._openapi_to_json_schema(schema, strict)
+            assert schema == before  # nothing of the CRD's data changed
+            assert converted == schemas._openapi_to_json_schema(copy.deepcopy(schema), strict)
+            # what the validator gets is built anew, save the data values it shares (enum, default)
+            given = {id(node) for node in _containers_in(schema)}
+            assert not any(id(node) in given for node in _containers_in(converted))

@@ -581,7 +581,9 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
             return value  # data, not schemas
         return convert(value)
 
-    return convert(copy.deepcopy(schema), top=True)
+    # No copy of ``schema`` first: convert builds every mapping and list of what it returns anew,
+    # sharing only scalars and the data keywords' values (enum, default), which nothing changes.
+    return convert(schema, top=True)
 
 
 _NOT_COMPILED = frozenset(("nullable", "format", "$ref", "$schema", "$id", "id", "definitions", "$defs", *REF_KEYWORDS))
