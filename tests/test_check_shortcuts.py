@@ -18,7 +18,7 @@ import pytest
 from conftest import FIXTURES, SHARED, run_lint
 from k8slint.checks import port_range
 from k8slint.findings import FieldPath
-from k8slint.model import apivalidation, schemas
+from k8slint.model import apivalidation, gotemplate, schemas
 from k8slint.model.fields import container_ports
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
@@ -329,3 +329,53 @@ def test_a_crd_schema_is_converted_without_a_copy_and_left_as_it_was(objects: li
             # what the validator gets is built anew, save the data values it shares (enum, default)
             given = {id(node) for node in _containers_in(schema)}
             assert not any(id(node) in given for node in _containers_in(converted))
+
+
+# -- Helm templates -------------------------------------------------------------------------------
+
+
+def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, innermost: Any, define: str | None) -> None:
+    """gotemplate._collect_refs with every pattern tried on every action."""
+    text = action.text
+    if gotemplate._WHOLE_VALUES.search(gotemplate._INDEX_VALUES.sub("", text)):
+        info.whole_values = True
+    guarded_here = keyword in ("if", "with", "else") or gotemplate._GUARD_CALL.search(gotemplate._without_strings(text)) is not None
+    handed = gotemplate._handed_to_defines(text)
+    for path in gotemplate._paths(text):
+        info.refs.append(
+            gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define)
+        )
+    scope = innermost.with_path if innermost is not None else None
+    if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
+        for match in gotemplate._RELATIVE.finditer(gotemplate._without_strings(text)):
+            relative = tuple(match.group(1).split("."))
+            if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
+                continue
+            path = scope + relative
+            info.refs.append(gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define))
+
+
+TEMPLATES = [
+    '{{ include "x.labels" . | nindent 4 }}\n{{- with .Values.pod }}\n  a: {{ .name }}\n  b: {{ default "x" .image.tag }}\n{{- end }}',
+    '{{ toYaml .Values }}{{ tpl (toYaml $.Values.extra) . }}{{ $root.Values.a.b }}{{ index .Values "a-b" "c" }}',
+    "{{- with .Values.x }}{{ range .items }}{{ .name }}{{ end }}{{ .Release.Name }}{{ .Values.y }}{{ $.Values.z }}{{ end }}",
+    "{{ if .Values.a.enabled }}{{ .Values.a.port }}{{ else if .Values.b }}{{ .Values.b.c }}{{ end }}{{ .Values.a.port }}",
+    '{{ define "t" }}{{ .Values.inner }}{{ end }}{{ include "t" (dict "v" .Values.handed) }}{{ with.Values.w }}{{ .q }}{{ end }}',
+    '{{ "a .Values.in.string" }}{{ printf "%s" .Values.p | quote }}{{/* .Values.comment */}}{{ .Valuesx }}{{ .Values }}',
+]
+
+
+def test_template_analysis_finds_what_the_long_way_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    folders = [FIXTURES, REAL] if REAL.is_dir() else [FIXTURES]
+    texts = [path.read_text(encoding="utf-8") for folder in folders for path in sorted(folder.rglob("templates/*")) if path.is_file()]
+    texts += TEMPLATES
+    assert len(texts) > 60
+
+    def seen(text: str) -> Any:
+        info = gotemplate.analyse(text)
+        return (info.refs, info.whole_values, info.calls, info.call_contexts, info.errors, info.defines, info.callers)
+
+    quick = [seen(text) for text in texts]
+    monkeypatch.setattr(gotemplate, "_collect_refs", _collect_refs_long_way)
+    assert quick == [seen(text) for text in texts]
+    assert sum(len(refs) for refs, *_ in quick) > 1000

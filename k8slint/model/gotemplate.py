@@ -363,14 +363,20 @@ def _single_values_path(text: str) -> tuple[str, ...] | None:
 
 def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Guards, innermost: _Block | None, define: str | None) -> None:
     text = action.text
-    if _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
+    # Every pattern of a .Values read (_ROOT) holds ".Values": most actions (include, end, .Release.Name) do not.
+    reads_values = ".Values" in text
+    if reads_values and _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
         info.whole_values = True
-    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(_without_strings(text)) is not None
-    handed = _handed_to_defines(text)
-    for path in _paths(text):
-        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define))
     scope = innermost.with_path if innermost is not None else None
-    if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
+    in_with = scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range")
+    if not reads_values and not in_with:
+        return  # no .Values in the action and no with to read relative paths in: no reference here
+    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(_without_strings(text)) is not None
+    if reads_values:
+        handed = _handed_to_defines(text)
+        for path in _paths(text):
+            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define))
+    if in_with and scope is not None:
         for match in _RELATIVE.finditer(_without_strings(text)):
             relative = tuple(match.group(1).split("."))
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
