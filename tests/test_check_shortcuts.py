@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from conftest import FIXTURES, SHARED, run_lint
-from k8slint.checks import port_range
+from k8slint.checks import config_data, env, port_names, port_range, resources_required
 from k8slint.findings import FieldPath
-from k8slint.model import apivalidation, gotemplate, schemas
+from k8slint.model import apivalidation, credentials, gotemplate, schemas, workloads
 from k8slint.model.fields import container_ports
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
@@ -379,3 +379,75 @@ def test_template_analysis_finds_what_the_long_way_finds(monkeypatch: pytest.Mon
     monkeypatch.setattr(gotemplate, "_collect_refs", _collect_refs_long_way)
     assert quick == [seen(text) for text in texts]
     assert sum(len(refs) for refs, *_ in quick) > 1000
+
+
+# -- per-value caches and quick tests of the container rules --------------------------------------
+
+
+def test_the_cached_answers_are_those_of_the_functions_they_cache(objects: list[K8sObject]) -> None:
+    values = _strings(objects) + _generated(20000, 7)
+    for version in ["1.30", "v1.29", "1.34.2", "2.0", "1.", *[f"1.{minor}" for minor in range(40)]]:
+        assert workloads._minor(version) == workloads._minor.__wrapped__(version)
+    for value in values:
+        if len(value) <= 15:
+            assert port_names._short_name_problem(value) == port_names._short_name_problem.__wrapped__(value), value
+        assert env._portable(value) == (env._PORTABLE.fullmatch(value) is not None)
+        assert config_data._credential_env_name(value) == credentials.is_credential_name(value)
+
+
+def _url_password_long_way(value: str) -> str | None:
+    match = credentials._URL_WITH_PASSWORD.search(value)
+    if match and not credentials._PLACEHOLDER.search(match.group(1)):
+        return match.group(1)
+    return None
+
+
+def test_url_password_finds_what_its_pattern_finds(objects: list[K8sObject]) -> None:
+    values = _strings(objects) + ["postgres://u:p@h/db", "HTTPS://A:B@C", "x://u:${P}@h", "a://b@c", "u:p@h", "://:x@"]
+    found = [value for value in values if _url_password_long_way(value)]
+    assert len(found) >= 3
+    for value in values:
+        assert credentials.url_password(value) == _url_password_long_way(value), value
+
+
+def test_the_env_shortcuts_leave_out_only_entries_with_nothing_to_report(objects: list[K8sObject]) -> None:
+    entries = [entry for obj in objects for c in obj.containers() for entry in c.data.get("env") or [] if isinstance(entry, dict)]
+    assert len(entries) > 500
+    for entry in entries:
+        name, value = entry.get("name"), entry.get("value")
+        if not isinstance(name, str):
+            continue
+        if value is None:  # plaintext-secret-env passes over it: the long way says nothing either
+            assert not (credentials.is_credential_name(name) and credentials.is_literal_secret(value, name))
+        if name and env._portable(name):  # invalid-env-name passes over it: both patterns accept it
+            assert env._ACCEPTED.fullmatch(name) and env._PORTABLE.fullmatch(name)
+
+
+def _missing_long_way(obj: K8sObject, section: str, wanted: list[str], version: str) -> list[tuple[FieldPath, list[str]]]:
+    provided = resources_required._pod_level(obj, section, version)
+    found = []
+    for container in obj.containers():
+        if container.group == "ephemeralContainers":
+            continue
+        resources = container.data.get("resources") if isinstance(container.data.get("resources"), dict) else {}
+        present = resources.get(section) if isinstance(resources.get(section), dict) else {}
+        if section == "requests":
+            limits = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
+            present = {**limits, **present}
+        absent = [name for name in wanted if name not in present and name not in provided]
+        if absent:
+            found.append((container.path, absent))
+    return found
+
+
+def test_missing_requests_and_limits_find_what_the_long_way_finds(objects: list[K8sObject]) -> None:
+    wanted = ["cpu", "memory", "ephemeral-storage"]
+    said = 0
+    for obj in objects:
+        for section in ("requests", "limits"):
+            for version in ("1.30", "1.34"):
+                expected = _missing_long_way(obj, section, wanted, version)
+                got = [(c.path, absent) for c, absent in resources_required._missing(obj, section, wanted, version)]
+                assert got == expected, obj.describe()
+                said += len(got)
+    assert said > 100
