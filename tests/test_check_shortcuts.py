@@ -403,7 +403,7 @@ def _url_password_long_way(value: str) -> str | None:
 
 
 def test_url_password_finds_what_its_pattern_finds(objects: list[K8sObject]) -> None:
-    values = _strings(objects) + ["postgres://u:p@h/db", "HTTPS://A:B@C", "x://u:${P}@h", "a://b@c", "u:p@h", "://:x@"]
+    values = [*_strings(objects), "postgres://u:p@h/db", "HTTPS://A:B@C", "x://u:${P}@h", "a://b@c", "u:p@h", "://:x@"]
     found = [value for value in values if _url_password_long_way(value)]
     assert len(found) >= 3
     for value in values:
