@@ -29,6 +29,7 @@ from k8slint.model.placeholders import (
     name_placeholder,
     template_placeholder,
 )
+from k8slint.model.references import references_of
 from k8slint.model.values import dig
 from k8slint.model.workloads import ContainerView, containers_of, declared_ports
 
@@ -451,3 +452,28 @@ def test_missing_requests_and_limits_find_what_the_long_way_finds(objects: list[
                 assert got == expected, obj.describe()
                 said += len(got)
     assert said > 100
+
+
+def test_the_references_of_a_pod_are_those_the_long_way_finds(objects: list[K8sObject]) -> None:
+    env_cases: list[Any] = [
+        {"name": "A", "value": "x"},
+        {"name": "B", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "k"}}},
+        {"name": "C", "valueFrom": "text"},
+        "not a mapping",
+        {"name": "D", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k", "optional": True}}},
+    ]
+    spec = {"containers": [{"name": "c", "env": env_cases}]}
+    found = (("spec",), spec)
+    refs = list(references_of(found, containers_of(found)))
+    assert [(r.kind, r.name, r.path, r.optional, r.key) for r in refs] == [
+        ("ConfigMap", "cm", ("spec", "containers", 0, "env", 1, "valueFrom", "configMapKeyRef", "name"), False, "k"),
+        ("Secret", "s", ("spec", "containers", 0, "env", 4, "valueFrom", "secretKeyRef", "name"), True, "k"),
+    ]
+    counted = sum(len(obj.references()) for obj in objects)
+    assert counted > 300
+    for obj in objects:  # each entry without valueFrom is passed over; the rest are read as before
+        for container in obj.containers():
+            for index, entry in enumerate(container.data.get("env") or []):
+                source = entry.get("valueFrom") if isinstance(entry, dict) else None
+                if not isinstance(source, dict):
+                    assert not any(r.path[: len(container.path) + 2] == (*container.path, "env", index) for r in obj.references())
