@@ -19,7 +19,7 @@ from conftest import FIXTURES, SHARED, run_lint
 from k8slint.checks import config_data, env, port_names, port_range, resources_required
 from k8slint.findings import FieldPath
 from k8slint.model import apivalidation, credentials, gotemplate, schemas, workloads
-from k8slint.model.fields import container_ports
+from k8slint.model.fields import container_ports, label_maps, quantity_fields, resource_blocks
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     _CAPS_IDENTIFIER,
@@ -477,3 +477,66 @@ def test_the_references_of_a_pod_are_those_the_long_way_finds(objects: list[K8sO
                 source = entry.get("valueFrom") if isinstance(entry, dict) else None
                 if not isinstance(source, dict):
                     assert not any(r.path[: len(container.path) + 2] == (*container.path, "env", index) for r in obj.references())
+
+
+# -- the per-object views of model/fields.py --------------------------------------------------------
+
+
+def _resource_blocks_long_way(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    for container in obj.containers():
+        if isinstance(container.data.get("resources"), dict):
+            yield (*container.path, "resources"), container.data["resources"]
+    spec_path = obj.pod_spec_path()
+    if spec_path is not None and isinstance(dig(obj.data, (*spec_path, "resources")), dict):
+        yield (*spec_path, "resources"), dig(obj.data, (*spec_path, "resources"))
+    if obj.kind == "PersistentVolumeClaim" and isinstance(dig(obj.data, ("spec", "resources")), dict):
+        yield ("spec", "resources"), dig(obj.data, ("spec", "resources"))
+    elif obj.kind == "StatefulSet":
+        claims = dig(obj.data, ("spec", "volumeClaimTemplates"))
+        for index, claim in enumerate(claims if isinstance(claims, list) else []):
+            if isinstance(dig(claim, ("spec", "resources")), dict):
+                yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), dig(claim, ("spec", "resources"))
+
+
+def _quantity_fields_long_way(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
+    for path, resources in _resource_blocks_long_way(obj):
+        for section in ("requests", "limits"):
+            values = resources.get(section)
+            for resource, value in (values if isinstance(values, dict) else {}).items():
+                yield (*path, section, resource), value
+    spec_path = obj.pod_spec_path()
+    if spec_path is not None:
+        volumes = dig(obj.data, (*spec_path, "volumes"))
+        for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+            empty_dir = dig(volume, ("emptyDir",))
+            if isinstance(empty_dir, dict) and "sizeLimit" in empty_dir:
+                yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
+
+
+def _label_maps_long_way(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
+    yield ("metadata", "labels"), obj.metadata.get("labels"), True
+    yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
+    template = obj.pod_template_path()
+    if template is not None:
+        yield (*template, "metadata", "labels"), dig(obj.data, (*template, "metadata", "labels")), True
+        yield (*template, "metadata", "annotations"), dig(obj.data, (*template, "metadata", "annotations")), False
+    selector = dig(obj.data, ("spec", "selector"))
+    if isinstance(selector, dict):
+        if obj.kind in ("Service", "ReplicationController"):
+            yield ("spec", "selector"), selector, True
+        else:
+            yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True
+
+
+def test_the_field_views_are_what_the_field_by_field_walk_finds(objects: list[K8sObject]) -> None:
+    odd = K8sObject(
+        {"kind": "StatefulSet", "metadata": [], "spec": {"selector": "x", "volumeClaimTemplates": [{"spec": {"resources": {}}}, 3]}},
+        objects[0].file, 0, None, None, None, None, (0, 0),
+    )  # fmt: skip
+    counts = [0, 0, 0]
+    for obj in [*objects, odd]:
+        assert resource_blocks(obj) == tuple(_resource_blocks_long_way(obj)), obj.describe()
+        assert quantity_fields(obj) == tuple(_quantity_fields_long_way(obj)), obj.describe()
+        assert label_maps(obj) == tuple(_label_maps_long_way(obj)), obj.describe()
+        counts = [counts[0] + len(resource_blocks(obj)), counts[1] + len(quantity_fields(obj)), counts[2] + len(label_maps(obj))]
+    assert min(counts) > 100
