@@ -540,3 +540,49 @@ def test_the_field_views_are_what_the_field_by_field_walk_finds(objects: list[K8
         assert label_maps(obj) == tuple(_label_maps_long_way(obj)), obj.describe()
         counts = [counts[0] + len(resource_blocks(obj)), counts[1] + len(quantity_fields(obj)), counts[2] + len(label_maps(obj))]
     assert min(counts) > 100
+
+
+PLACEHOLDER_PORTS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: a
+        image: nginx:1.25
+        ports:
+        - {containerPort: 8080, name: http}
+        - {containerPort: "${PORT}", name: HTTP_NAME}
+        - {containerPort: 81, hostPort: "<HOST_PORT>"}
+        readinessProbe: {httpGet: {port: "{{ .Values.port }}"}}
+        livenessProbe: {tcpSocket: {port: 8080}}
+        startupProbe: {grpc: {port: PROBE_PORT}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports:
+  - {port: 80, targetPort: http}
+  - {port: PORT, targetPort: TARGET_PORT, nodePort: "$NODE_PORT"}
+"""
+
+
+def test_every_port_placeholder_is_still_reported(lint_text: Any) -> None:
+    result = lint_text(PLACEHOLDER_PORTS)
+    found = sorted((f.location.line, f.message.split(" is ")[0]) for f in result.findings if f.code == "KM006")
+    assert found == [
+        (14, "containerPort"),
+        (14, "port name"),
+        (15, "hostPort"),
+        (16, "readinessProbe port"),
+        (18, "startupProbe port"),
+        (27, "nodePort"),
+        (27, "port"),
+        (27, "targetPort"),
+    ]

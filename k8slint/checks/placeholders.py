@@ -132,11 +132,13 @@ SERVICE_PORT_FIELDS = (("port", True, "port"), ("nodePort", True, "nodePort"), (
 def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     # Only a string holds a placeholder (port_placeholder): numbers are passed over without a call.
     for container in obj.containers():
-        for index, port in enumerate(sequence(container.data.get("ports"))):
+        data = container.data
+        for index, port in enumerate(sequence(data.get("ports"))):
             if isinstance(port, dict):
-                yield from _port_fields(port, (*container.path, "ports"), index, CONTAINER_PORT_FIELDS)
+                for found in _port_fields(port, CONTAINER_PORT_FIELDS):
+                    yield (*container.path, "ports", index, found[0]), *found[1:]
         for probe in PROBES:
-            handlers = container.data.get(probe)
+            handlers = data.get(probe)
             if not isinstance(handlers, dict):
                 continue  # most containers have only some of the probes
             for handler in PROBE_HANDLERS:
@@ -148,17 +150,19 @@ def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     if obj.kind == "Service":
         for index, port in enumerate(sequence(dig(obj.data, ("spec", "ports")))):
             if isinstance(port, dict):
-                yield from _port_fields(port, ("spec", "ports"), index, SERVICE_PORT_FIELDS)
+                for found in _port_fields(port, SERVICE_PORT_FIELDS):
+                    yield ("spec", "ports", index, found[0]), *found[1:]
 
 
-def _port_fields(
-    port: dict[str, Any], ports: FieldPath, index: int, fields: tuple[tuple[str, bool, str], ...]
-) -> Iterator[tuple[FieldPath, str, str, str]]:
+def _port_fields(port: dict[str, Any], fields: tuple[tuple[str, bool, str], ...]) -> list[tuple[str, str, str, str]]:
+    """(field, what, value, token) of each placeholder in a port entry: a list, nearly always empty."""
+    found = []
     for field, number_only, what in fields:
         value = port.get(field)
         token = port_placeholder(value, number_only=number_only) if isinstance(value, str) else None
         if token:
-            yield (*ports, index, field), what, str(value), token
+            found.append((field, what, str(value), token))
+    return found
 
 
 def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
