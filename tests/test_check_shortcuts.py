@@ -335,14 +335,44 @@ def test_a_crd_schema_is_converted_without_a_copy_and_left_as_it_was(objects: li
 # -- Helm templates -------------------------------------------------------------------------------
 
 
+def _paths_long_way(text: str) -> list[tuple[str, ...]]:
+    found = [tuple(p for p in m.group(1).split(".") if p) for m in gotemplate._VALUES.finditer(text)]
+    for m in gotemplate._INDEX_VALUES.finditer(text):
+        found.append(tuple(p for p in m.group(1).split(".") if p) + tuple(gotemplate._QUOTED_ARGS.findall(m.group(2))))
+    return [p for p in found if p]
+
+
+def _handed_to_defines_long_way(text: str) -> set[tuple[str, ...]]:
+    """gotemplate._handed_to_defines without its quick test for a call."""
+    blanked = gotemplate._STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    spans: list[tuple[int, int]] = []
+    for call in gotemplate._NAME_CALL.finditer(blanked):
+        depth, end = 0, len(blanked)
+        for at in range(call.end(), len(blanked)):
+            char = blanked[at]
+            if char == "(":
+                depth += 1
+            elif char in ")|" and depth == 0:
+                end = at
+                break
+            elif char == ")":
+                depth -= 1
+        spans.append((call.end(), end))
+    return {
+        tuple(p for p in m.group(1).split(".") if p)
+        for m in gotemplate._VALUES.finditer(blanked)
+        if any(start <= m.start() < end for start, end in spans)
+    }
+
+
 def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, innermost: Any, define: str | None) -> None:
     """gotemplate._collect_refs with every pattern tried on every action."""
     text = action.text
     if gotemplate._WHOLE_VALUES.search(gotemplate._INDEX_VALUES.sub("", text)):
         info.whole_values = True
     guarded_here = keyword in ("if", "with", "else") or gotemplate._GUARD_CALL.search(gotemplate._without_strings(text)) is not None
-    handed = gotemplate._handed_to_defines(text)
-    for path in gotemplate._paths(text):
+    handed = _handed_to_defines_long_way(text)
+    for path in _paths_long_way(text):
         info.refs.append(
             gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define)
         )
@@ -363,6 +393,7 @@ TEMPLATES = [
     "{{ if .Values.a.enabled }}{{ .Values.a.port }}{{ else if .Values.b }}{{ .Values.b.c }}{{ end }}{{ .Values.a.port }}",
     '{{ define "t" }}{{ .Values.inner }}{{ end }}{{ include "t" (dict "v" .Values.handed) }}{{ with.Values.w }}{{ .q }}{{ end }}',
     '{{ "a .Values.in.string" }}{{ printf "%s" .Values.p | quote }}{{/* .Values.comment */}}{{ .Valuesx }}{{ .Values }}',
+    '{{ template "t" .Values.t }}{{ include "i" (list .Values.a (.Values.b)) | indent 2 }}{{ if (include "x" .Values.c) }}{{ end }}',
 ]
 
 
@@ -378,6 +409,7 @@ def test_template_analysis_finds_what_the_long_way_finds(monkeypatch: pytest.Mon
 
     quick = [seen(text) for text in texts]
     monkeypatch.setattr(gotemplate, "_collect_refs", _collect_refs_long_way)
+    monkeypatch.setattr(gotemplate, "_paths", _paths_long_way)
     assert quick == [seen(text) for text in texts]
     assert sum(len(refs) for refs, *_ in quick) > 1000
 

@@ -346,8 +346,9 @@ def split_keyword(text: str) -> tuple[str, str]:
 
 
 def _paths(text: str) -> list[tuple[str, ...]]:
-    found = [tuple(p for p in m.group(1).split(".") if p) for m in _VALUES.finditer(text)]
-    found += [tuple(p for p in m.group(1).split(".") if p) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)]
+    # filter(None, ...): the parts between the dots, without the empty ones
+    found = [tuple(filter(None, m.group(1).split("."))) for m in _VALUES.finditer(text)]
+    found += [tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)]
     return [p for p in found if p]
 
 
@@ -393,6 +394,8 @@ def _handed_to_defines(text: str) -> set[tuple[str, ...]]:
     """The .Values paths among the arguments of an include or template call: the define renders
     (or guards) them, not the call (openfaas's ``include "openfaas.image" (dict ... "registryPrefix"
     .Values.registryPrefix)`` tests ``if $registryPrefix``)."""
+    if "include" not in text and "template" not in text:
+        return set()  # no call (_NAME_CALL needs one of the words), so nothing is handed to one
     blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
     spans: list[tuple[int, int]] = []
     for call in _NAME_CALL.finditer(blanked):
