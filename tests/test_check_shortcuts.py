@@ -8,6 +8,7 @@ test must let through.
 from __future__ import annotations
 
 import copy
+import json
 import random
 import re
 from collections.abc import Iterator
@@ -317,6 +318,41 @@ def _containers_in(value: Any) -> Iterator[Any]:
             yield from _containers_in(item)
 
 
+def _openapi_to_json_schema_long_way(schema: dict[str, Any], strict: bool) -> dict[str, Any]:
+    """schemas._openapi_to_json_schema as it was: a deep copy first, and every value converted by a call."""
+
+    def convert(node: Any, top: bool = False) -> Any:
+        if isinstance(node, list):
+            return [convert(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: keyword(k, v) for k, v in node.items() if not k.startswith("x-kubernetes-") and k not in schemas._NOT_COMPILED}
+        if isinstance(out.get("properties"), dict):
+            out["properties"] = {k: schemas._admit_null(v) for k, v in out["properties"].items()}
+        if node.get("x-kubernetes-int-or-string"):
+            out.pop("type", None)
+            out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+        elif node.get("nullable") and isinstance(out.get("type"), str):
+            out["type"] = [out["type"], "null"]
+        if strict and "properties" in out and "additionalProperties" not in out and not node.get("x-kubernetes-preserve-unknown-fields"):
+            out["additionalProperties"] = False
+        if top and isinstance(out.get("properties"), dict):
+            out["properties"] = {**out["properties"], "metadata": {"type": "object"}}
+            if strict and "additionalProperties" in out:
+                for field in ("apiVersion", "kind", "metadata", "status"):
+                    out["properties"].setdefault(field, {})
+        return out
+
+    def keyword(key: str, value: Any) -> Any:
+        if key in schemas._SCHEMA_MAPS and isinstance(value, dict):
+            return {name: convert(child) for name, child in value.items()}
+        if key in schemas._DATA_KEYWORDS:
+            return value
+        return convert(value)
+
+    return convert(copy.deepcopy(schema), top=True)  # type: ignore[no-any-return]
+
+
 def test_a_crd_schema_is_converted_without_a_copy_and_left_as_it_was(objects: list[K8sObject]) -> None:
     crds = [obj for obj in objects if obj.kind == "CustomResourceDefinition"]
     holders = [schema for crd in crds for _, schema in schemas.crd_schema_holders(crd)]
@@ -327,6 +363,8 @@ def test_a_crd_schema_is_converted_without_a_copy_and_left_as_it_was(objects: li
             converted = schemas._openapi_to_json_schema(schema, strict)
             assert schema == before  # nothing of the CRD's data changed
             assert converted == schemas._openapi_to_json_schema(copy.deepcopy(schema), strict)
+            long_way = _openapi_to_json_schema_long_way(schema, strict)
+            assert json.dumps(converted) == json.dumps(long_way)  # equal, keys in the same order
             # what the validator gets is built anew, save the data values it shares (enum, default)
             given = {id(node) for node in _containers_in(schema)}
             assert not any(id(node) in given for node in _containers_in(converted))

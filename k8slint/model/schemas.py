@@ -553,7 +553,8 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
         if not isinstance(node, dict):
             return node
         out = {
-            key: convert_keyword(key, value)
+            # a scalar (type, description: most entries) is its own conversion, with no call to make
+            key: convert_keyword(key, value) if isinstance(value, (dict, list)) else value
             for key, value in node.items()
             if not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
         }
