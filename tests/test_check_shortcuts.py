@@ -656,3 +656,48 @@ def test_every_port_placeholder_is_still_reported(lint_text: Any) -> None:
         (27, "port"),
         (27, "targetPort"),
     ]
+
+
+def _walk_refs_long_way(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str, str]]:
+    stack: list[tuple[Any, str, FieldPath]] = [(schema, base_uri, ())]
+    while stack:
+        node, base, path = stack.pop()
+        if isinstance(node, list):
+            stack.extend((item, base, (*path, i)) for i, item in reversed(list(enumerate(node))))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if isinstance(node.get("$id"), str):
+            base = schemas._join(base, node["$id"])
+        for keyword in schemas.REF_KEYWORDS:
+            if isinstance(node.get(keyword), str):
+                yield (*path, keyword), node[keyword], base
+        children = reversed(list(node.items()))
+        stack.extend(
+            (value, base, (*path, key)) for key, value in children if isinstance(value, (dict, list)) and key not in schemas._DATA_KEYWORDS
+        )
+
+
+REF_SCHEMAS: list[Any] = [
+    {"type": "object", "properties": {"a": {"$ref": "#/definitions/a"}}},
+    {"properties": {"$ref": {"type": "string"}}},  # a field named $ref: no reference
+    {"enum": [{"$ref": "x.json"}], "default": {"$ref": "y.json"}, "example": [{"$ref": "z"}]},  # data, not schemas
+    {"$id": "https://example.com/root.json", "items": [{"$id": "sub/", "$dynamicRef": "#meta"}, 3, None]},
+    {"allOf": [{"$recursiveRef": "#"}, {"$ref": 5}]},
+    {"$ref": None, "anyOf": [[{"$ref": "deep.json"}]]},
+    [{"$ref": "top.json"}],
+    "text",
+]
+
+
+def test_the_reference_walk_finds_what_the_long_way_finds(objects: list[K8sObject]) -> None:
+    crds = [obj for obj in objects if obj.kind == "CustomResourceDefinition"]
+    holders = [schema for crd in crds for _, schema in schemas.crd_schema_holders(crd)]
+    with_refs = []
+    for schema in [*holders, *REF_SCHEMAS]:
+        expected = list(_walk_refs_long_way(schema, "file:///s.json"))
+        assert list(schemas.walk_refs(schema, "file:///s.json")) == expected, schema
+        assert schemas._holds_ref(schema) == bool(expected)
+        with_refs.append(bool(expected))
+    assert sum(with_refs[: len(holders)]) >= 1  # the fixtures' CRDs with a $ref (schema-ref-refused)
+    assert with_refs[len(holders) :] == [True, False, False, True, True, True, True, False]

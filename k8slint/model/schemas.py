@@ -47,6 +47,7 @@ from k8slint.model.objects import K8sObject
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
 REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+_REF_KEYS = frozenset(REF_KEYWORDS)
 
 
 def supported_versions() -> list[str]:
@@ -758,6 +759,8 @@ def walk_refs(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str,
     ``$id`` changes the base of the subschema that holds it, as in JSON Schema.
     Iterative: a deeply nested schema does not exhaust the stack.
     """
+    if not _holds_ref(schema):
+        return  # most schemas (every valid CRD's) hold none: no paths to build for their nodes
     stack: list[tuple[Any, str, FieldPath]] = [(schema, base_uri, ())]
     while stack:
         node, base, path = stack.pop()
@@ -776,6 +779,26 @@ def walk_refs(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str,
             for key, value in reversed(list(node.items()))
             if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS
         )
+
+
+def _holds_ref(schema: Any) -> bool:
+    """Whether walk_refs finds a reference in ``schema``: the same nodes visited, without the paths and bases."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            if not _REF_KEYS.isdisjoint(node) and any(isinstance(node.get(keyword), str) for keyword in REF_KEYWORDS):
+                return True
+            for key, value in node.items():
+                if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):  # a mapping of another type: as walk_refs reads it
+            if any(isinstance(node.get(keyword), str) for keyword in REF_KEYWORDS):
+                return True
+            stack.extend(value for key, value in node.items() if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS)
+    return False
 
 
 def scan_refs(schema: Any, base_uri: str, policy: RefPolicy) -> tuple[list[RefusedRef], list[str]]:
