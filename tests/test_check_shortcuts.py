@@ -431,6 +431,7 @@ TEMPLATES = [
     "{{ if .Values.a.enabled }}{{ .Values.a.port }}{{ else if .Values.b }}{{ .Values.b.c }}{{ end }}{{ .Values.a.port }}",
     '{{ define "t" }}{{ .Values.inner }}{{ end }}{{ include "t" (dict "v" .Values.handed) }}{{ with.Values.w }}{{ .q }}{{ end }}',
     '{{ "a .Values.in.string" }}{{ printf "%s" .Values.p | quote }}{{/* .Values.comment */}}{{ .Valuesx }}{{ .Values }}',
+    '{{ if hasKey .Values.m "k" }}{{ index $.Values.n "o" "p" }}{{ end }}{{ toYaml (index .Values "q") }}',
     '{{ template "t" .Values.t }}{{ include "i" (list .Values.a (.Values.b)) | indent 2 }}{{ if (include "x" .Values.c) }}{{ end }}',
 ]
 

@@ -348,7 +348,10 @@ def split_keyword(text: str) -> tuple[str, str]:
 def _paths(text: str) -> list[tuple[str, ...]]:
     # filter(None, ...): the parts between the dots, without the empty ones
     found = [tuple(filter(None, m.group(1).split("."))) for m in _VALUES.finditer(text)]
-    found += [tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)]
+    if "index" in text or "hasKey" in text:  # the words _INDEX_VALUES starts with, tested before its search
+        found += [
+            tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)
+        ]
     return [p for p in found if p]
 
 
@@ -366,7 +369,7 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
     text = action.text
     # Every pattern of a .Values read (_ROOT) holds ".Values": most actions (include, end, .Release.Name) do not.
     reads_values = ".Values" in text
-    if reads_values and _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
+    if reads_values and _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text) if "index" in text or "hasKey" in text else text):
         info.whole_values = True
     scope = innermost.with_path if innermost is not None else None
     in_with = scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range")
