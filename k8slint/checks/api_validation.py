@@ -46,7 +46,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(missing.message, path=missing.path)
         return
     found = obj.pod_spec()
-    for refusal in object_refusals(obj.data, found):
+    for refusal in object_refusals(obj.data, found, obj.containers()):
         yield Problem(refusal.message, path=refusal.path)
     for refusal in object_kind_refusals(obj, ctx.kubernetes_version):
         if refusal.placeholder is None:  # else unrendered-placeholder's

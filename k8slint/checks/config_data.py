@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -138,15 +139,19 @@ def secret_in_configmap(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"ConfigMap key {key!r} holds a URL with a password in it", path=(field, key))
 
 
+_credential_env_name = functools.lru_cache(maxsize=4096)(is_credential_name)
+"""is_credential_name of an env name: the same names (LOG_LEVEL, API_TOKEN) come back container after container."""
+
+
 @object_check("KC008", local=True, pods=True)
 def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):
             entry = mapping(entry)
             name, value = entry.get("name"), entry.get("value")
-            if not isinstance(name, str):
-                continue
-            if is_credential_name(name) and is_literal_secret(value, name):
+            if not isinstance(name, str) or value is None:
+                continue  # no value (valueFrom, or none at all): neither a literal secret nor a URL
+            if _credential_env_name(name) and is_literal_secret(value, name):
                 yield Problem(
                     f"container {container.name!r} sets {name} as a literal value in the manifest",
                     path=(*container.path, "env", index, "value"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,12 @@ from k8slint.registry import object_check
 # What the API server accepts (any printable ASCII but '='), and what shells and most programs can read.
 _ACCEPTED = re.compile(r"[ -<>-~]+")
 _PORTABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@functools.lru_cache(maxsize=4096)  # the same names (LOG_LEVEL, API_TOKEN) come back container after container
+def _portable(name: str) -> bool:
+    """A name of [A-Za-z_][A-Za-z0-9_]*, which the API server accepts and every shell reads: nothing to report."""
+    return _PORTABLE.fullmatch(name) is not None
 
 
 def _env(obj: K8sObject) -> Iterator[tuple[Any, int, dict[str, Any]]]:
@@ -40,8 +47,8 @@ def duplicate_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 def invalid_env_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, entry in _env(obj):
         name = entry.get("name")
-        if not isinstance(name, str) or not name:
-            continue
+        if not isinstance(name, str) or not name or _portable(name):
+            continue  # as nearly every name
         path = (*container.path, "env", index, "name")
         if not _ACCEPTED.fullmatch(name):
             yield Problem(

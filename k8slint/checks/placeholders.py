@@ -62,10 +62,12 @@ def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
 def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
     yield from _names(obj)
     yield from _labels(obj)
-    yield from _images(obj)
+    if obj.containers():
+        yield from _images(obj)
     yield from _quantity_values(obj)
     yield from _ports(obj)
-    yield from _hosts(obj)
+    if obj.kind == "Ingress":
+        yield from _hosts(obj)
     yield from _references(obj, ctx)
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field or not error.path:
@@ -79,16 +81,13 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
 def _names(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
     # Role and binding names are path segments, where upper case is allowed
     caps = NAME_RULES.get(obj.kind or "", (None, ""))[0] is not path_segment
-    for field, what, caps_here in (
-        ("name", f"{obj.kind} name", caps),
-        ("generateName", f"{obj.kind} generateName", caps),
-        ("namespace", "namespace", True),
-    ):
-        value = obj.metadata.get(field)
+    metadata = obj.metadata
+    for field, caps_here in (("name", caps), ("generateName", caps), ("namespace", True)):
+        value = metadata.get(field)
         if isinstance(value, str):
             token = name_placeholder(value, caps=caps_here)
             if token:
-                yield ("metadata", field), what, value, token
+                yield ("metadata", field), "namespace" if field == "namespace" else f"{obj.kind} {field}", value, token
 
 
 def _labels(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
@@ -131,29 +130,39 @@ SERVICE_PORT_FIELDS = (("port", True, "port"), ("nodePort", True, "nodePort"), (
 
 
 def _ports(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    # Only a string holds a placeholder (port_placeholder): numbers are passed over without a call.
     for container in obj.containers():
-        for index, port in enumerate(sequence(container.data.get("ports"))):
-            yield from _port_fields(mapping(port), (*container.path, "ports", index), CONTAINER_PORT_FIELDS)
+        data = container.data
+        for index, port in enumerate(sequence(data.get("ports"))):
+            if isinstance(port, dict):
+                for found in _port_fields(port, CONTAINER_PORT_FIELDS):
+                    yield (*container.path, "ports", index, found[0]), *found[1:]
         for probe in PROBES:
-            handlers = mapping(container.data.get(probe))
+            handlers = data.get(probe)
+            if not isinstance(handlers, dict):
+                continue  # most containers have only some of the probes
             for handler in PROBE_HANDLERS:
-                value = mapping(handlers.get(handler)).get("port")
-                token = port_placeholder(value, number_only=False)
+                settings = handlers.get(handler)
+                value = settings.get("port") if isinstance(settings, dict) else None
+                token = port_placeholder(value, number_only=False) if isinstance(value, str) else None
                 if token:
                     yield (*container.path, probe, handler, "port"), f"{probe} port", str(value), token
     if obj.kind == "Service":
         for index, port in enumerate(sequence(dig(obj.data, ("spec", "ports")))):
-            yield from _port_fields(mapping(port), ("spec", "ports", index), SERVICE_PORT_FIELDS)
+            if isinstance(port, dict):
+                for found in _port_fields(port, SERVICE_PORT_FIELDS):
+                    yield ("spec", "ports", index, found[0]), *found[1:]
 
 
-def _port_fields(
-    port: dict[str, Any], base: FieldPath, fields: tuple[tuple[str, bool, str], ...]
-) -> Iterator[tuple[FieldPath, str, str, str]]:
+def _port_fields(port: dict[str, Any], fields: tuple[tuple[str, bool, str], ...]) -> list[tuple[str, str, str, str]]:
+    """(field, what, value, token) of each placeholder in a port entry: a list, nearly always empty."""
+    found = []
     for field, number_only, what in fields:
         value = port.get(field)
-        token = port_placeholder(value, number_only=number_only)
+        token = port_placeholder(value, number_only=number_only) if isinstance(value, str) else None
         if token:
-            yield (*base, field), what, str(value), token
+            found.append((field, what, str(value), token))
+    return found
 
 
 def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,11 @@ def port_name_problem(name: str) -> str | None:
     """Why ``name`` is not an IANA service name (at most 15 characters, one letter, no '--')."""
     if len(name) > 15:
         return f"is {len(name)} characters long; at most 15 are allowed"
+    return _short_name_problem(name)
+
+
+@functools.lru_cache(maxsize=4096)  # a short name: the same few (http, metrics, grpc) on container after container
+def _short_name_problem(name: str) -> str | None:
     if not _IANA_SVC_NAME.fullmatch(name):
         return "must be lower-case letters, digits and '-', starting and ending with a letter or digit"
     if "--" in name:

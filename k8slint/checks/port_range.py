@@ -39,34 +39,47 @@ def port_problem(value: Any, path: FieldPath, what: str, low: int = 1, high: int
     return None
 
 
+def _in_range(value: Any) -> bool:
+    """A port number in 1-65535, which port_problem passes whatever its range: no path to build for it."""
+    return type(value) is int and 1 <= value <= 65535
+
+
 @object_check("KN002", local=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
-        for index, port in enumerate(sequence(container.data.get("ports"))):
+        data = container.data
+        for index, port in enumerate(sequence(data.get("ports"))):
             if not isinstance(port, dict):
                 continue
+            number, host = port.get("containerPort"), port.get("hostPort")
+            if _in_range(number) and (host is None or _in_range(host)):
+                continue  # as nearly every port
             base = (*container.path, "ports", index)
             for problem in (
-                port_problem(port.get("containerPort"), (*base, "containerPort"), "containerPort"),
-                port_problem(port.get("hostPort"), (*base, "hostPort"), "hostPort", zero_unset=True),
+                port_problem(number, (*base, "containerPort"), "containerPort"),
+                port_problem(host, (*base, "hostPort"), "hostPort", zero_unset=True),
             ):
                 if problem:
                     yield problem
         for probe_name in PROBES:
-            probe = mapping(container.data.get(probe_name))
+            probe = data.get(probe_name)
+            if not isinstance(probe, dict):
+                continue  # most containers have only some of the probes
             for handler in HANDLERS:
                 port = mapping(probe.get(handler)).get("port")
-                if port is not None:  # most handlers are absent: no path to build for them
+                if port is not None and not _in_range(port):  # most handlers are absent: no path to build for them
                     problem = port_problem(port, (*container.path, probe_name, handler, "port"), f"{probe_name} port")
                     if problem:
                         yield problem
         # validateHandler checks a lifecycle hook's port as it checks a probe's.
-        lifecycle = mapping(container.data.get("lifecycle"))
+        lifecycle = data.get("lifecycle")
+        if not isinstance(lifecycle, dict):
+            continue
         for hook in ("postStart", "preStop"):
             action = mapping(lifecycle.get(hook))
             for handler in ("httpGet", "tcpSocket"):
                 port = mapping(action.get(handler)).get("port")
-                if port is not None:
+                if port is not None and not _in_range(port):
                     problem = port_problem(port, (*container.path, "lifecycle", hook, handler, "port"), f"{hook} port")
                     if problem:
                         yield problem
@@ -79,6 +92,9 @@ def _service_ports(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for index, port in enumerate(sequence(mapping(obj.data.get("spec")).get("ports"))):
         if not isinstance(port, dict):
             continue
+        number, target, node = port.get("port"), port.get("targetPort"), port.get("nodePort")
+        if _in_range(number) and (target is None or isinstance(target, str) or _in_range(target)) and node is None:
+            continue  # as nearly every Service port
         base = ("spec", "ports", index)
         for problem in (
             port_problem(port.get("port"), (*base, "port"), "port"),

@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from k8slint.context import RuleContext
-from k8slint.findings import Problem
+from k8slint.findings import FieldPath, Problem
+from k8slint.model.fields import container_ports
 from k8slint.model.images import ImageError, parse_image
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
-from k8slint.model.workloads import LONG_RUNNING_KINDS, PROBES, ContainerView, declared_ports, probe_handler
+from k8slint.model.workloads import LONG_RUNNING_KINDS, PROBES, ContainerView, probe_handler
 from k8slint.registry import object_check
 
 # The numbers of a probe that the API server validates as non-negative.
@@ -97,8 +98,8 @@ def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         port = settings.get("port")
         if port_placeholder(port, number_only=False):
             continue  # reported by unrendered-placeholder
-        path = (*container.path, name, handler, "port")
-        ports = declared_ports(container.data)
+        path: FieldPath = (*container.path, name, handler, "port")
+        ports = container_ports(obj, container)
         if isinstance(port, str) and not is_ascii_digits(port):
             match = next((p for p in ports if p.name == port), None)
             if match is None:
@@ -129,23 +130,22 @@ def _declared_elsewhere(obj: K8sObject, container: ContainerView, port: int) -> 
     """Whether another container of the pod declares ``port``: the containers of a pod share its
     network, so a port another container serves answers the probe too (asked only when the
     probing container does not declare it)."""
-    return any(p.number == port for other in obj.containers() if other.path != container.path for p in declared_ports(other.data))
+    return any(p.number == port for other in obj.containers() if other.path != container.path for p in container_ports(obj, other))
 
 
 @object_check("KR016", local=True, pods=True)
 def probe_misconfigured(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, name, probe in _probes(obj):
-        base = (*container.path, name)
         # The API server rejects negative values; it replaces a 0 with the default, so 0 is no defect.
         for field in PROBE_NUMBERS:
             value = probe.get(field)
-            if _int(value) and value < 0:
-                yield Problem(f"{name} {field} is {value}; the API server rejects a negative value", path=(*base, field))
+            if value is not None and _int(value) and value < 0:
+                yield Problem(f"{name} {field} is {value}; the API server rejects a negative value", path=(*container.path, name, field))
         success = probe.get("successThreshold")
         if name in ("livenessProbe", "startupProbe") and _int(success) and success > 1:
             yield Problem(
                 f"{name} successThreshold is {success}; the API server accepts only 1 for a {name}",
-                path=(*base, "successThreshold"),
+                path=(*container.path, name, "successThreshold"),
             )
     for container in obj.containers():
         yield from _liveness_like_readiness(container)

@@ -33,10 +33,9 @@ def _missing(obj: K8sObject, section: str, wanted: list[str], version: str) -> I
             continue  # ephemeral containers may not set resources
         resources = mapping(container.data.get("resources"))
         present = mapping(resources.get(section))
-        if section == "requests":
-            # a limit without a request defaults the request to the limit
-            present = {**mapping(resources.get("limits")), **present}
-        absent = [name for name in wanted if name not in present and name not in provided]
+        # a limit without a request defaults the request to the limit
+        defaulted = mapping(resources.get("limits")) if section == "requests" else {}
+        absent = [name for name in wanted if name not in present and name not in defaulted and name not in provided]
         if absent:
             yield container, absent
 

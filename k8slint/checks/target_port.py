@@ -7,12 +7,13 @@ from typing import Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
+from k8slint.model.fields import container_ports
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import port_placeholder
 from k8slint.model.selectors import from_map
 from k8slint.model.values import mapping, sequence
-from k8slint.model.workloads import SIDECAR_PORTS_SINCE, ContainerView, declared_ports, version_at_least
+from k8slint.model.workloads import SIDECAR_PORTS_SINCE, ContainerView, version_at_least
 from k8slint.registry import object_check
 
 
@@ -26,14 +27,14 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if not templates:
         return  # selecting nothing is service-selector-no-match's finding
     resolved_in_sidecars = version_at_least(ctx.kubernetes_version, SIDECAR_PORTS_SINCE)
-    declared = [port for t in templates for c in _containers(t, resolved_in_sidecars) for port in declared_ports(c.data)]
+    declared = [port for t in templates for c in _containers(t, resolved_in_sidecars) for port in container_ports(t.obj, c)]
     names = {p.name for p in declared if p.name}
     numbers = {p.number for p in declared if p.number is not None}
     # Before 1.32 a sidecar's named port resolves to no endpoint: say so rather than "not a port name".
     unresolved_sidecar = (
         {}
         if resolved_in_sidecars
-        else {p.name: c.name for t in templates for c in t.obj.containers() if c.is_sidecar for p in declared_ports(c.data) if p.name}
+        else {p.name: c.name for t in templates for c in t.obj.containers() if c.is_sidecar for p in container_ports(t.obj, c) if p.name}
     )
     for index, port in enumerate(sequence(spec.get("ports"))):
         port = mapping(port)

@@ -122,14 +122,23 @@ def enum_refusal(data: Any, path: FieldPath, supported: Iterable[str], extra: st
     An empty string is left alone: for most of these fields the API server's defaulting replaces it.
     (A list, not a generator: it is asked of every field of every container, and is nearly always empty.)
     """
-    value = dig(data, path)
+    return value_refusal(dig(data, path), path, supported, extra)
+
+
+def value_refusal(value: Any, path: FieldPath, supported: Iterable[str], extra: str = "") -> list[Refusal]:
+    """:func:`enum_refusal` of a value the caller has read already (the one at ``path``)."""
     if isinstance(value, str) and value and value not in supported and not is_placeholder(value):
         return [Refusal(path, not_supported(value, supported) + extra)]
     return []
 
 
 def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> list[Refusal]:
-    value = dig(data, path)
+    return _protocol_value_refusals(dig(data, path), path, service=service)
+
+
+def _protocol_value_refusals(value: Any, path: FieldPath, *, service: bool) -> list[Refusal]:
+    if value is None or value in PROTOCOLS:
+        return []  # unset (TCP) or a transport, as nearly every port
     extra = ""
     if isinstance(value, str) and value.upper() in _APPLICATION_PROTOCOLS:
         extra = (
@@ -137,7 +146,7 @@ def _protocol_refusals(data: Any, path: FieldPath, *, service: bool) -> list[Ref
             if service
             else f" ({value} is an application protocol; the port's transport is TCP)"
         )
-    return enum_refusal(data, path, PROTOCOLS, extra)
+    return value_refusal(value, path, PROTOCOLS, extra)
 
 
 # -- Pod specs ------------------------------------------------------------------------------------
@@ -159,6 +168,8 @@ def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) ->
     """validateHandler: a probe or lifecycle handler sets exactly one action."""
     if not isinstance(block, dict):
         return []
+    if sum(1 for key, value in block.items() if key in handlers and value is not None) == 1:
+        return []  # exactly one action, as nearly every probe and hook: no paths to build
     found = _one_of(block, path, handlers)
     if not found:
         shown = ", ".join(f"`{h}`" for h in handlers)
@@ -169,12 +180,15 @@ def _handler_refusals(block: Any, path: FieldPath, handlers: tuple[str, ...]) ->
 def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
     """validateEnv / validateEnvVarValueFrom and validateEnvFrom: the one-of shapes of env sources."""
     for index, entry in enumerate(sequence(container.data.get("env"))):
-        entry = mapping(entry)
-        source = entry.get("valueFrom")
+        source = entry.get("valueFrom") if isinstance(entry, dict) else None
         if not isinstance(source, dict):
             continue
-        path = (*container.path, "env", index, "valueFrom")
         value = entry.get("value")
+        if len(source) == 1 and not (isinstance(value, str) and value):
+            key, set_to = next(iter(source.items()))
+            if key in ENV_SOURCES and set_to is not None:
+                continue  # one source and no value, as nearly every entry: nothing to refuse
+        path = (*container.path, "env", index, "valueFrom")
         found = _one_of(source, path, ENV_SOURCES)
         if found and isinstance(value, str) and value:
             yield Refusal(path, "Invalid value: may not be specified when `value` is not empty")
@@ -196,10 +210,11 @@ def _env_refusals(container: ContainerView) -> Iterator[Refusal]:
 def _container_refusals(container: ContainerView, volumes: set[str] | None) -> Iterator[Refusal]:
     """validateContainerCommon, validateInitContainers, validateVolumeMounts, validateVolumeDevices."""
     data = container.data
-    yield from enum_refusal(data, ("imagePullPolicy",), PULL_POLICIES)
-    yield from enum_refusal(data, ("terminationMessagePolicy",), TERMINATION_MESSAGE_POLICIES)
-    for index, _port in enumerate(sequence(data.get("ports"))):
-        yield from _protocol_refusals(data, ("ports", index, "protocol"), service=False)
+    yield from value_refusal(data.get("imagePullPolicy"), ("imagePullPolicy",), PULL_POLICIES)
+    yield from value_refusal(data.get("terminationMessagePolicy"), ("terminationMessagePolicy",), TERMINATION_MESSAGE_POLICIES)
+    for index, port in enumerate(sequence(data.get("ports"))):
+        if isinstance(port, dict):
+            yield from _protocol_value_refusals(port.get("protocol"), ("ports", index, "protocol"), service=False)
     if container.group == "initContainers":
         # validateInitContainers: only Always (a native sidecar) may be set on an init container.
         yield from enum_refusal(data, ("restartPolicy",), ("Always",))
@@ -210,13 +225,15 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
                 yield Refusal((field,), "Forbidden: may not be set for init containers without restartPolicy=Always")
     for probe in PROBES:
         yield from _handler_refusals(data.get(probe), (probe,), PROBE_HANDLERS)
-    for hook in ("postStart", "preStop"):
-        yield from _handler_refusals(dig(data, ("lifecycle", hook)), ("lifecycle", hook), LIFECYCLE_HANDLERS)
+    lifecycle = data.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        for hook in ("postStart", "preStop"):
+            yield from _handler_refusals(lifecycle.get(hook), ("lifecycle", hook), LIFECYCLE_HANDLERS)
     yield from _seccomp_refusals(data.get("securityContext"), ("securityContext",))
     privileged = dig(data, ("securityContext", "privileged")) is True
     for index, mount in enumerate(sequence(data.get("volumeMounts"))):
-        yield from enum_refusal(data, ("volumeMounts", index, "mountPropagation"), MOUNT_PROPAGATIONS)
         mount = mapping(mount)
+        yield from value_refusal(mount.get("mountPropagation"), ("volumeMounts", index, "mountPropagation"), MOUNT_PROPAGATIONS)
         if mount.get("mountPropagation") == "Bidirectional" and not privileged and container.group != "ephemeralContainers":
             yield Refusal(
                 ("volumeMounts", index, "mountPropagation"),
@@ -226,6 +243,8 @@ def _container_refusals(container: ContainerView, volumes: set[str] | None) -> I
             yield Refusal(("volumeMounts", index, "subPathExpr"), "Invalid value: subPathExpr and subPath are mutually exclusive")
     if volumes is not None:
         for field in ("volumeMounts", "volumeDevices"):
+            if not data.get(field):
+                continue
             for index, name in _names(data.get(field)):
                 if name not in volumes:
                     yield Refusal((field, index, "name"), f"Not found: {json.dumps(name)} (the pod has no volume of that name)")
@@ -236,10 +255,17 @@ def prefixed(refusals: Iterable[Refusal], prefix: FieldPath) -> Iterator[Refusal
         yield refusal.under(prefix)
 
 
-def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], claim_templates: Iterable[str] = ()) -> Iterator[Refusal]:
+def pod_spec_refusals(
+    kind: str,
+    spec_path: FieldPath,
+    spec: dict[str, Any],
+    claim_templates: Iterable[str] = (),
+    containers: Iterable[ContainerView] | None = None,
+) -> Iterator[Refusal]:
     """ValidatePodSpec and the workload validation of its template, for a pod spec of an object of ``kind``.
 
-    ``claim_templates`` are the volume names a StatefulSet's volumeClaimTemplates add to each pod.
+    ``claim_templates`` are the volume names a StatefulSet's volumeClaimTemplates add to each pod;
+    ``containers`` those of the spec (``containers_of``) where the caller has them already.
     ValidateStatefulSetSpec checks its template's restart policy but not the rest of the pod spec (upstream
     leaves that as a TODO in ValidatePodTemplateSpecForStatefulSet): the StatefulSet is accepted and each
     pod it creates is refused, so the rollout fails; the message says so.
@@ -250,11 +276,15 @@ def pod_spec_refusals(kind: str, spec_path: FieldPath, spec: dict[str, Any], cla
         # ValidatePodCreate and ValidatePodTemplateSpec: they are added to a running pod, never declared.
         words = "cannot be set on create" if kind == "Pod" else "ephemeral containers not allowed in pod template"
         yield Refusal((*spec_path, "ephemeralContainers"), f"Forbidden: {words} (kubectl debug adds them to a running pod)" + note)
-    for refusal in _pod_refusals(spec, spec_path, set(claim_templates)):
+    if containers is None:
+        containers = containers_of((spec_path, spec))
+    for refusal in _pod_refusals(spec, spec_path, set(claim_templates), containers):
         yield Refusal(refusal.path, refusal.message + note)
 
 
-def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: set[str]) -> Iterator[Refusal]:
+def _pod_refusals(
+    spec: dict[str, Any], spec_path: FieldPath, claim_templates: set[str], containers: Iterable[ContainerView]
+) -> Iterator[Refusal]:
     """ValidatePodSpec: DNS, volumes, container names, and each container."""
     yield from prefixed(enum_refusal(spec, ("dnsPolicy",), DNS_POLICIES), spec_path)
     yield from prefixed(_dns_none_refusals(spec), spec_path)
@@ -283,6 +313,8 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
     # validateContainers, validateInitContainers, validateEphemeralContainers: one name space for all.
     seen: set[str] = set()
     for group in CONTAINER_LISTS:
+        if not spec.get(group):
+            continue  # most pods have no init or ephemeral containers
         for index, name in _names(spec.get(group)):
             yield from _label_refusal(name, (*spec_path, group, index, "name"))
             if name in seen:
@@ -290,7 +322,7 @@ def _pod_refusals(spec: dict[str, Any], spec_path: FieldPath, claim_templates: s
             seen.add(name)
     yield from _seccomp_refusals(spec.get("securityContext"), (*spec_path, "securityContext"))
     yield from _host_port_refusals(spec_path, spec)
-    for container in containers_of((spec_path, spec)):
+    for container in containers:
         yield from prefixed(_container_refusals(container, volumes if known else None), container.path)
         yield from _env_refusals(container)
         yield from _resource_refusals(container)
@@ -305,7 +337,9 @@ def _label_refusal(name: str, path: FieldPath) -> Iterator[Refusal]:
 
 def _seccomp_refusals(context: Any, path: FieldPath) -> Iterator[Refusal]:
     """validateSeccompProfileField: the profile type, and a localhost profile exactly with type Localhost."""
-    profile = mapping(mapping(context).get("seccompProfile"))
+    profile = mapping(context).get("seccompProfile")
+    if not isinstance(profile, dict):
+        return  # no profile, nothing to check
     base = (*path, "seccompProfile")
     kind = profile.get("type")
     yield from prefixed(enum_refusal(profile, ("type",), SECCOMP_PROFILE_TYPES), base)
@@ -406,12 +440,14 @@ def _resource_refusals(container: ContainerView) -> Iterator[Refusal]:
     base = (*container.path, "resources")
     for section, values in (("requests", requests), ("limits", limits)):
         for name, value in values.items():
-            if isinstance(name, str) and not is_extended_resource(name):
-                continue  # the only resources that must be whole numbers
+            if isinstance(name, str) and ("/" not in name or not is_extended_resource(name)):
+                continue  # the only resources that must be whole numbers (cpu, memory: no '/', no call)
             quantity = _quantity(value)
             if quantity is not None and quantity.denominator != 1:
                 yield Refusal((*base, section, name), f"Invalid value: {json.dumps(str(value))}: must be an integer")
     for name, value in requests.items():
+        if isinstance(name, str) and "/" not in name and not name.startswith("hugepages-"):
+            continue  # cpu, memory: what _overcommit_forbidden allows, without the call
         if not _overcommit_forbidden(name):
             continue
         request = _quantity(value)
@@ -481,17 +517,20 @@ def service_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     spec = mapping(data.get("spec"))
     if isinstance(data.get("spec"), dict):
         yield from prefixed(_service_type_refusals(spec), ("spec",))
-    yield from enum_refusal(data, ("spec", "type"), SERVICE_TYPES)
-    yield from enum_refusal(data, ("spec", "sessionAffinity"), SESSION_AFFINITIES)
+    # (the values read from ``spec``: where it is no mapping, each is None, as a dig through it finds)
+    yield from value_refusal(spec.get("type"), ("spec", "type"), SERVICE_TYPES)
+    yield from value_refusal(spec.get("sessionAffinity"), ("spec", "sessionAffinity"), SESSION_AFFINITIES)
     if not _internal_only(spec):
         # validateServiceExternalTrafficPolicy; on internal Services any value is external-traffic-policy-misuse's.
-        yield from enum_refusal(data, ("spec", "externalTrafficPolicy"), TRAFFIC_POLICIES)
-    yield from enum_refusal(data, ("spec", "internalTrafficPolicy"), TRAFFIC_POLICIES)  # validateServiceInternalTrafficFieldsValue
-    yield from enum_refusal(data, ("spec", "ipFamilyPolicy"), IP_FAMILY_POLICIES)  # validateIPFamilyPolicy
-    for index, _family in enumerate(sequence(spec.get("ipFamilies"))):
-        yield from enum_refusal(data, ("spec", "ipFamilies", index), IP_FAMILIES)  # validateIPFamilies
-    for index, _port in enumerate(sequence(spec.get("ports"))):
-        yield from _protocol_refusals(data, ("spec", "ports", index, "protocol"), service=True)  # validateServicePort
+        yield from value_refusal(spec.get("externalTrafficPolicy"), ("spec", "externalTrafficPolicy"), TRAFFIC_POLICIES)
+    # validateServiceInternalTrafficFieldsValue, validateIPFamilyPolicy
+    yield from value_refusal(spec.get("internalTrafficPolicy"), ("spec", "internalTrafficPolicy"), TRAFFIC_POLICIES)
+    yield from value_refusal(spec.get("ipFamilyPolicy"), ("spec", "ipFamilyPolicy"), IP_FAMILY_POLICIES)
+    for index, family in enumerate(sequence(spec.get("ipFamilies"))):
+        yield from value_refusal(family, ("spec", "ipFamilies", index), IP_FAMILIES)  # validateIPFamilies
+    for index, port in enumerate(sequence(spec.get("ports"))):
+        protocol = port.get("protocol") if isinstance(port, dict) else None
+        yield from _protocol_value_refusals(protocol, ("spec", "ports", index, "protocol"), service=True)  # validateServicePort
 
 
 def network_policy_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
@@ -526,8 +565,11 @@ def claim_spec_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
                 yield Refusal(("resources", "requests", "storage"), f"Invalid value: {json.dumps(str(value))}: must be greater than zero")
 
 
-def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, Any]] | None) -> Iterator[Refusal]:
-    """Everything this module checks on one object of a built-in kind."""
+def object_refusals(
+    data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, Any]] | None, containers: Iterable[ContainerView] | None = None
+) -> Iterator[Refusal]:
+    """Everything this module checks on one object of a built-in kind; ``containers`` are those of
+    ``pod_spec`` (``containers_of``) where the caller has them already."""
     kind = data.get("kind")
     if not isinstance(kind, str):
         return
@@ -553,4 +595,4 @@ def object_refusals(data: dict[str, Any], pod_spec: tuple[FieldPath, dict[str, A
     elif kind == "CronJob" and isinstance(dig(data, ("spec", "jobTemplate", "spec")), dict):
         yield from job_spec_refusals(("spec", "jobTemplate", "spec"), dig(data, ("spec", "jobTemplate", "spec")))
     if pod_spec is not None:
-        yield from pod_spec_refusals(kind, pod_spec[0], pod_spec[1], claim_names)
+        yield from pod_spec_refusals(kind, pod_spec[0], pod_spec[1], claim_names, containers)

@@ -44,6 +44,8 @@ def is_credential_name(name: str) -> bool:
 
 def url_password(value: str) -> str | None:
     """The password of a URL such as ``postgres://user:pass@host`` (not a placeholder)."""
+    if "://" not in value or "@" not in value:
+        return None  # what _URL_WITH_PASSWORD needs, tested without the search: most values are no URL
     match = _URL_WITH_PASSWORD.search(value)
     if match and not _PLACEHOLDER.search(match.group(1)):
         return match.group(1)

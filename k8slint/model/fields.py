@@ -3,13 +3,14 @@ and the name syntax the API server asks of each kind."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from k8slint.findings import FieldPath
 from k8slint.model.names import dns1035_label, dns1123_label, dns1123_subdomain, path_segment
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import dig, mapping, sequence
+from k8slint.model.workloads import ContainerView, DeclaredPort, declared_ports
 
 NAME_RULES: dict[str, tuple[Callable[[str], str | None], str]] = {
     "Namespace": (dns1123_label, "a DNS-1123 label"),
@@ -30,30 +31,30 @@ def resource_blocks(obj: K8sObject) -> tuple[tuple[FieldPath, dict[str, Any]], .
 
 
 def _resource_blocks(obj: K8sObject) -> tuple[tuple[FieldPath, dict[str, Any]], ...]:
-    return tuple(_each_resource_block(obj))  # a tuple: most objects have none, and () is shared
-
-
-def _each_resource_block(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    # A list filled in place rather than a generator: built for every object, and most have none.
+    found: list[tuple[FieldPath, dict[str, Any]]] = []
     for container in obj.containers():
         resources = container.data.get("resources")
         if isinstance(resources, dict):
-            yield (*container.path, "resources"), resources
-    spec_path = obj.pod_spec_path()
-    if spec_path is not None:
+            found.append(((*container.path, "resources"), resources))
+    found_spec = obj.pod_spec()
+    if found_spec is not None:
         # pod-level resources (kubernetes validatePodResources, PodLevelResources: see model/podresources.py)
-        resources = dig(obj.data, (*spec_path, "resources"))
+        spec_path, spec = found_spec
+        resources = spec.get("resources")
         if isinstance(resources, dict):
-            yield (*spec_path, "resources"), resources
+            found.append(((*spec_path, "resources"), resources))
     kind = obj.kind
     if kind == "PersistentVolumeClaim":
         resources = dig(obj.data, ("spec", "resources"))
         if isinstance(resources, dict):
-            yield ("spec", "resources"), resources
+            found.append((("spec", "resources"), resources))
     elif kind == "StatefulSet":
         for index, claim in enumerate(sequence(dig(obj.data, ("spec", "volumeClaimTemplates")))):
             resources = dig(claim, ("spec", "resources"))
             if isinstance(resources, dict):
-                yield ("spec", "volumeClaimTemplates", index, "spec", "resources"), resources
+                found.append((("spec", "volumeClaimTemplates", index, "spec", "resources"), resources))
+    return tuple(found) if found else ()  # a tuple: most objects have none, and () is shared
 
 
 def quantity_fields(obj: K8sObject) -> tuple[tuple[FieldPath, Any], ...]:
@@ -62,20 +63,32 @@ def quantity_fields(obj: K8sObject) -> tuple[tuple[FieldPath, Any], ...]:
 
 
 def _quantity_fields(obj: K8sObject) -> tuple[tuple[FieldPath, Any], ...]:
-    return tuple(_each_quantity_field(obj))
-
-
-def _each_quantity_field(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
+    found: list[tuple[FieldPath, Any]] = []
     for path, resources in resource_blocks(obj):
         for section in ("requests", "limits"):
-            for resource, value in mapping(resources.get(section)).items():
-                yield (*path, section, resource), value
-    spec_path = obj.pod_spec_path()
-    if spec_path is not None:
-        for index, volume in enumerate(sequence(dig(obj.data, (*spec_path, "volumes")))):
+            values = resources.get(section)
+            if isinstance(values, dict) and values:
+                section_path = (*path, section)
+                found.extend(((*section_path, resource), value) for resource, value in values.items())
+    found_spec = obj.pod_spec()
+    if found_spec is not None:
+        spec_path, spec = found_spec
+        for index, volume in enumerate(sequence(spec.get("volumes"))):
             empty_dir = dig(volume, ("emptyDir",))
             if isinstance(empty_dir, dict) and "sizeLimit" in empty_dir:
-                yield (*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]
+                found.append(((*spec_path, "volumes", index, "emptyDir", "sizeLimit"), empty_dir["sizeLimit"]))
+    return tuple(found) if found else ()
+
+
+def container_ports(obj: K8sObject, container: ContainerView) -> list[DeclaredPort]:
+    """The ports one of the object's containers declares (``declared_ports``), found once per object:
+    probe, Service and build rules all compare them. The list is shared: callers do not change it."""
+    ports: dict[FieldPath, list[DeclaredPort]] = obj.view("declared_ports", _declared_ports)
+    return ports[container.path]
+
+
+def _declared_ports(obj: K8sObject) -> dict[FieldPath, list[DeclaredPort]]:
+    return {container.path: declared_ports(container.data) for container in obj.containers()}
 
 
 def label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
@@ -84,22 +97,24 @@ def label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
 
 
 def _label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
-    return tuple(_each_label_map(obj))
-
-
-def _each_label_map(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, bool]]:
-    yield ("metadata", "labels"), obj.metadata.get("labels"), True
-    yield ("metadata", "annotations"), obj.metadata.get("annotations"), False
+    metadata = obj.metadata
+    found: list[tuple[FieldPath, Any, bool]] = [
+        (("metadata", "labels"), metadata.get("labels"), True),
+        (("metadata", "annotations"), metadata.get("annotations"), False),
+    ]
     template = obj.pod_template_path()
     if template is not None:
-        yield (*template, "metadata", "labels"), dig(obj.data, (*template, "metadata", "labels")), True
-        yield (*template, "metadata", "annotations"), dig(obj.data, (*template, "metadata", "annotations")), False
-    selector = dig(obj.data, ("spec", "selector"))
+        template_metadata = mapping(dig(obj.data, (*template, "metadata")))
+        found.append(((*template, "metadata", "labels"), template_metadata.get("labels"), True))
+        found.append(((*template, "metadata", "annotations"), template_metadata.get("annotations"), False))
+    spec = obj.data.get("spec")
+    selector = spec.get("selector") if isinstance(spec, dict) else None
     if isinstance(selector, dict):
         if obj.kind in ("Service", "ReplicationController"):
-            yield ("spec", "selector"), selector, True
+            found.append((("spec", "selector"), selector, True))
         else:
-            yield ("spec", "selector", "matchLabels"), selector.get("matchLabels"), True
+            found.append((("spec", "selector", "matchLabels"), selector.get("matchLabels"), True))
+    return tuple(found)
 
 
 def pod_level_block(obj: K8sObject, path: FieldPath) -> bool:

@@ -346,8 +346,12 @@ def split_keyword(text: str) -> tuple[str, str]:
 
 
 def _paths(text: str) -> list[tuple[str, ...]]:
-    found = [tuple(p for p in m.group(1).split(".") if p) for m in _VALUES.finditer(text)]
-    found += [tuple(p for p in m.group(1).split(".") if p) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)]
+    # filter(None, ...): the parts between the dots, without the empty ones
+    found = [tuple(filter(None, m.group(1).split("."))) for m in _VALUES.finditer(text)]
+    if "index" in text or "hasKey" in text:  # the words _INDEX_VALUES starts with, tested before its search
+        found += [
+            tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)
+        ]
     return [p for p in found if p]
 
 
@@ -363,14 +367,20 @@ def _single_values_path(text: str) -> tuple[str, ...] | None:
 
 def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Guards, innermost: _Block | None, define: str | None) -> None:
     text = action.text
-    if _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text)):
+    # Every pattern of a .Values read (_ROOT) holds ".Values": most actions (include, end, .Release.Name) do not.
+    reads_values = ".Values" in text
+    if reads_values and _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text) if "index" in text or "hasKey" in text else text):
         info.whole_values = True
-    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(_without_strings(text)) is not None
-    handed = _handed_to_defines(text)
-    for path in _paths(text):
-        info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define))
     scope = innermost.with_path if innermost is not None else None
-    if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
+    in_with = scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range")
+    if not reads_values and not in_with:
+        return  # no .Values in the action and no with to read relative paths in: no reference here
+    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(_without_strings(text)) is not None
+    if reads_values:
+        handed = _handed_to_defines(text)
+        for path in _paths(text):
+            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define))
+    if in_with and scope is not None:
         for match in _RELATIVE.finditer(_without_strings(text)):
             relative = tuple(match.group(1).split("."))
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
@@ -387,6 +397,8 @@ def _handed_to_defines(text: str) -> set[tuple[str, ...]]:
     """The .Values paths among the arguments of an include or template call: the define renders
     (or guards) them, not the call (openfaas's ``include "openfaas.image" (dict ... "registryPrefix"
     .Values.registryPrefix)`` tests ``if $registryPrefix``)."""
+    if "include" not in text and "template" not in text:
+        return set()  # no call (_NAME_CALL needs one of the words), so nothing is handed to one
     blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
     spans: list[tuple[int, int]] = []
     for call in _NAME_CALL.finditer(blanked):

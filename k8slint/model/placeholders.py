@@ -58,6 +58,8 @@ def _caps_word(token: str) -> bool:
 
 def caps_identifier(value: str) -> bool:
     """``value`` is a whole all-caps identifier: ``PORT``, ``CPU_LIMIT``, ``APP_NAME``."""
+    if not value or not "A" <= value[0] <= "Z":
+        return False  # what _CAPS_IDENTIFIER starts with; most values (100m, http, app-1) fail here
     return bool(_CAPS_IDENTIFIER.fullmatch(value)) and _caps_word(value)
 
 
@@ -96,9 +98,11 @@ def name_placeholder(value: str, *, caps: bool) -> str | None:
     all-caps identifier holding a ``_`` or a replace-me word counts where the
     name must be lower case: ``ROLLOUT_NAME-active``, ``REPLACEME-canary``.
     """
-    found = value_placeholder(value, caps=caps)
-    if found is not None or not caps:
-        return found
+    found = template_placeholder(value)
+    if found is not None or not caps or value.lower() == value:
+        return found  # with no A-Z in it, neither the name nor a part of it is an all-caps identifier
+    if caps_identifier(value):
+        return value
     for part in _NAME_PARTS.split(value):
         if caps_identifier(part) and ("_" in part or part in _REPLACE_WORDS):
             return part

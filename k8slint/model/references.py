@@ -54,7 +54,9 @@ def references_of(found: tuple[FieldPath, dict[str, Any]] | None, containers: It
     spec_path, spec = found
     for container in containers:
         for index, entry in enumerate(sequence(container.data.get("env"))):
-            source = mapping(mapping(entry).get("valueFrom"))
+            source = entry.get("valueFrom") if isinstance(entry, dict) else None
+            if not isinstance(source, dict):
+                continue  # a value, not a reference (most entries)
             for field, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                 ref = source.get(field)
                 if isinstance(ref, dict) and _name(ref.get("name")):

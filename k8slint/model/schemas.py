@@ -46,6 +46,7 @@ from k8slint.model.objects import K8sObject
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
 REF_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
+_REF_KEYS = frozenset(REF_KEYWORDS)
 
 
 def supported_versions() -> list[str]:
@@ -667,7 +668,8 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
         if not isinstance(node, dict):
             return node
         out = {
-            key: convert_keyword(key, value)
+            # a scalar (type, description: most entries) is its own conversion, with no call to make
+            key: convert_keyword(key, value) if isinstance(value, (dict, list)) else value
             for key, value in node.items()
             if not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
         }
@@ -695,7 +697,9 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
             return value  # data, not schemas
         return convert(value)
 
-    return convert(copy.deepcopy(schema), top=True)
+    # No copy of ``schema`` first: convert builds every mapping and list of what it returns anew,
+    # sharing only scalars and the data keywords' values (enum, default), which nothing changes.
+    return convert(schema, top=True)
 
 
 _NOT_COMPILED = frozenset(("nullable", "format", "$ref", "$schema", "$id", "id", "definitions", "$defs", *REF_KEYWORDS))
@@ -869,6 +873,8 @@ def walk_refs(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str,
     ``$id`` changes the base of the subschema that holds it, as in JSON Schema.
     Iterative: a deeply nested schema does not exhaust the stack.
     """
+    if not _holds_ref(schema):
+        return  # most schemas (every valid CRD's) hold none: no paths to build for their nodes
     stack: list[tuple[Any, str, FieldPath]] = [(schema, base_uri, ())]
     while stack:
         node, base, path = stack.pop()
@@ -887,6 +893,26 @@ def walk_refs(schema: Any, base_uri: str = "") -> Iterator[tuple[FieldPath, str,
             for key, value in reversed(list(node.items()))
             if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS
         )
+
+
+def _holds_ref(schema: Any) -> bool:
+    """Whether walk_refs finds a reference in ``schema``: the same nodes visited, without the paths and bases."""
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            if not _REF_KEYS.isdisjoint(node) and any(isinstance(node.get(keyword), str) for keyword in REF_KEYWORDS):
+                return True
+            for key, value in node.items():
+                if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):  # a mapping of another type: as walk_refs reads it
+            if any(isinstance(node.get(keyword), str) for keyword in REF_KEYWORDS):
+                return True
+            stack.extend(value for key, value in node.items() if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS)
+    return False
 
 
 def scan_refs(schema: Any, base_uri: str, policy: RefPolicy) -> tuple[list[RefusedRef], list[str]]:

@@ -37,10 +37,14 @@ def repeats(keyed: Iterable[tuple[int, K]]) -> Iterator[tuple[int, int, K]]:
 def dig(data: Any, path: FieldPath) -> Any:
     """The value at ``path``, or None where any step is missing or of the wrong type."""
     for part in path:
-        if isinstance(part, int):
-            if not isinstance(data, list) or not 0 <= part < len(data):
-                return None
-        elif not isinstance(data, dict):
+        if type(data) is dict and type(part) is str:  # nearly every step: tested first, without isinstance
+            data = data.get(part)
+        elif isinstance(data, dict):
+            if isinstance(part, int):
+                return None  # a list index into a mapping
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
             return None
-        data = data[part] if isinstance(part, int) else data.get(part)
     return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,7 @@ and its copy in ``staging/src/k8s.io/endpointslice/utils.go`` (pull request 1288
 both "also support sidecar container (initContainer with restartPolicy=Always)"."""
 
 
+@functools.lru_cache(maxsize=64)  # asked for the run's one target version by many checks, on every object
 def _minor(version: str) -> tuple[int, int]:
     major, _, rest = version.lstrip("v").partition(".")
     return int(major), int(rest.split(".")[0] or 0)
