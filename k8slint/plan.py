@@ -149,6 +149,9 @@ def run_checks(
         else:
             pairs = ((obj, context) for obj in kinds if id(obj) not in marked)
         _run_each(rule, check.func, pairs, raw)
+    if phase is not Phase.LOCAL:  # the last checks of the run: none reads a view again (a worker's go with its objects)
+        for obj in objects:
+            obj.release_views()
 
 
 def _local_subjects(

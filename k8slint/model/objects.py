@@ -178,6 +178,13 @@ class K8sObject:
             found = memo[name] = compute(self)
         return found
 
+    def release_views(self) -> None:
+        """Drop the memoized views (``memo``): once every check has run, no rule reads them again,
+        and a large run would keep them to its end (about a third of what a run holds after its
+        checks). Each view is a function of the data alone, so one asked for later (a report, the
+        graph, an editor) is computed again, equal to the one dropped."""
+        self.memo.clear()
+
     def containers(self) -> list[ContainerView]:
         """Every container of the pod spec (k8slint.model.workloads.containers), computed once."""
         return self.view("containers", _containers)
