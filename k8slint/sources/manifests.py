@@ -43,7 +43,7 @@ class LoadResult:
 def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
     """The objects of a YAML (or JSON) stream, and the problems met reading it."""
     result = LoadResult()
-    documents, errors, duplicates = load_documents(file.text)
+    documents, errors, duplicates = load_documents(file.text, share=True)  # the objects' data does not change
     if errors and json_file and not documents and all(error.kind == "syntax" for error in errors):
         fallback = _load_json(file, default_namespace)
         if fallback is not None:

@@ -299,7 +299,12 @@ def _value(node: ScalarNode, loader: KubernetesSafeLoader) -> Any:
 
 
 def _build(
-    node: Node, loader: KubernetesSafeLoader, marks: array[int], odd: list[DuplicateKey | None], plain: dict[str, Any] = _PLAIN_VALUES
+    node: Node,
+    loader: KubernetesSafeLoader,
+    marks: array[int],
+    odd: list[DuplicateKey | None],
+    leaves: dict[tuple[tuple[str, str], ...], dict[str, str]] | None,
+    plain: dict[str, Any] = _PLAIN_VALUES,
 ) -> Any:
     """The data of a node without aliases; the marks of its children go to ``marks`` (as FlatPositions reads them).
 
@@ -310,7 +315,8 @@ def _build(
     plain one from _PLAIN_VALUES by its text): this is the hottest code of a run.
     ``odd`` gets each repeated key, and None for each mapping with a key that
     is not a string: either way the document's marks do not follow its data,
-    and it keeps a PositionTree.
+    and it keeps a PositionTree. With ``leaves`` (see :func:`_shared_leaf`), a mapping of strings to
+    strings equal to one built before is that one.
     """
     if type(node) is MappingNode:
         tag = node.tag
@@ -318,7 +324,7 @@ def _build(
             raise _Unusual
         data: dict[Any, Any] = {}
         append = marks.append
-        texts = True
+        texts = leaf = True
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode:
                 raise _Unusual
@@ -347,15 +353,18 @@ def _build(
                 else:
                     value = value_node.value
             else:
+                leaf = False
                 slot = len(marks)
                 append(0)
-                value = _build(value_node, loader, marks, odd)
+                value = _build(value_node, loader, marks, odd, leaves)
                 marks[slot] = len(marks)
             data[key] = value
         if not texts:
             odd.append(None)
         if not texts or len(data) != len(node.value):
             _repeated_keys(node, odd)
+        elif leaf and leaves is not None:
+            return _shared_leaf(data, leaves)
         return data
     if type(node) is SequenceNode:
         tag = node.tag
@@ -379,13 +388,38 @@ def _build(
             else:
                 slot = len(marks)
                 append(0)
-                value = _build(item, loader, marks, odd)
+                value = _build(item, loader, marks, odd, leaves)
                 marks[slot] = len(marks)
             items.append(value)
         return items
     if type(node) is ScalarNode:
         return _value(node, loader)
     raise _Unusual
+
+
+_SHARED_LEAVES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+"""The mappings of strings to strings built so far (labels, selectors, env entries, resource
+requests), by their items: equal ones across documents are then one dict. A run keeps each
+document's data to its end, and these are about a quarter of its mappings; the data does not
+change after loading, so sharing them changes nothing a rule reads (no rule tells them apart by
+identity; what YAML aliases build is shared in the same way)."""
+_SHARED_LEAVES_LIMIT = 100_000
+
+
+def _shared_leaf(data: dict[str, Any], leaves: dict[tuple[tuple[str, str], ...], dict[str, str]]) -> dict[str, Any]:
+    """``data`` (a mapping with string keys and scalar values), or the equal one built before when
+    its values are all strings (a string equals only a string: ``1`` and ``"1"``, ``true`` and
+    ``"true"`` keep apart)."""
+    for value in data.values():
+        if type(value) is not str:
+            return data
+    key = tuple(data.items())
+    found = leaves.get(key)
+    if found is not None:
+        return found
+    if len(leaves) < _SHARED_LEAVES_LIMIT:
+        leaves[key] = data
+    return data
 
 
 def _repeated_keys(node: MappingNode, odd: list[DuplicateKey | None]) -> None:
@@ -399,7 +433,9 @@ def _repeated_keys(node: MappingNode, odd: list[DuplicateKey | None]) -> None:
             odd.append(DuplicateKey(key_node.value, mark.line + 1, mark.column + 1, first.start_mark.line + 1))
 
 
-def _build_document(node: Node, loader: KubernetesSafeLoader, text: str | None) -> tuple[Any, Positions, list[DuplicateKey]]:
+def _build_document(
+    node: Node, loader: KubernetesSafeLoader, text: str | None, share: bool = False
+) -> tuple[Any, Positions, list[DuplicateKey]]:
     """The data, positions and repeated keys of a document without aliases; _Unusual for anything else.
 
     A document whose every mapping has distinct string keys keeps FlatPositions
@@ -409,7 +445,7 @@ def _build_document(node: Node, loader: KubernetesSafeLoader, text: str | None) 
     """
     marks: array[int] = array("I")
     odd: list[DuplicateKey | None] = []
-    data = _build(node, loader, marks, odd)
+    data = _build(node, loader, marks, odd, _SHARED_LEAVES if share else None)
     mark = node.start_mark
     if not odd and text is not None:
         return data, FlatPositions(data, marks, 0, mark.index, mark.line, text), []
@@ -453,11 +489,11 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
     return None
 
 
-def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool, text: str | None) -> tuple[Any, Positions]:
-    """A document's data and positions; ``shared`` when it may hold aliases; ``text`` as for _build_document."""
+def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool, text: str | None, share: bool = False) -> tuple[Any, Positions]:
+    """A document's data and positions; ``shared`` when it may hold aliases; ``text`` and ``share`` as for _build_document."""
     if not shared:
         try:
-            data, positions, duplicates = _build_document(node, loader, text)
+            data, positions, duplicates = _build_document(node, loader, text, share)
         except _Unusual:
             pass
         else:
@@ -619,6 +655,8 @@ def _children(node: Node) -> list[Node]:
 
 def load_documents(
     text: str,
+    *,
+    share: bool = False,
 ) -> tuple[list[LoadedDocument], list[DocumentError], list[DuplicateKey]]:
     """Every document of a YAML stream, with the errors and duplicate keys found.
 
@@ -626,6 +664,9 @@ def load_documents(
     syntax error ends the stream, and the documents before it are kept.
     Streams nested deeper than any parser's stack allows, and documents whose
     aliases expand beyond reason, are refused as "too-complex" errors.
+    With ``share``, equal mappings of strings to strings are one dict (:func:`_shared_leaf`): for
+    data that nothing changes after loading (not kustomize's output, whose build annotations are
+    removed in place).
     """
     documents: list[LoadedDocument] = []
     errors: list[DocumentError] = []
@@ -655,7 +696,7 @@ def load_documents(
                 index += 1
                 continue
             try:
-                data, positions = _construct(loader, node, aliases, flat_text)
+                data, positions = _construct(loader, node, aliases, flat_text, share)
             except yaml.constructor.ConstructorError as exc:
                 _reset(loader)
                 errors.append(_constructor_error(exc, node))
