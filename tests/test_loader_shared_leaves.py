@@ -110,6 +110,21 @@ def _at(text: str, line_text: str, field: str, after: int = 0) -> tuple[int, int
     return number + 1, lines[number].index(field) + 1
 
 
+def test_mappings_of_numbers_and_booleans_are_shared_by_type() -> None:
+    stream = "---\n".join(
+        f"kind: ConfigMap\nmetadata: {{name: c{n}}}\nspec: {{a: {value}, port: 8080, empty: null}}\n"
+        for n, value in enumerate(["1", "true", "'1'", "'true'", "1.0", "0x1", "1", "true", "1.0", "-0.0", "0.0"])
+    )
+    specs = [o.data["spec"] for o in _objects(stream)]
+    assert [(type(s["a"]), s["a"]) for s in specs[:6]] == [(int, 1), (bool, True), (str, "1"), (str, "true"), (float, 1.0), (int, 1)]
+    assert specs[0] is specs[6] is specs[5]  # 0x1 reads as the int 1: equal data, each with its own positions
+    assert specs[1] is specs[7]
+    assert len({id(s) for s in specs[:5]}) == 5  # 1, true, "1", "true" and 1.0 stay apart
+    assert specs[4] is not specs[8] and specs[4] == specs[8]  # floats are never shared
+    assert str(specs[9]["a"]) == "-0.0" and str(specs[10]["a"]) == "0.0"
+    assert all(s["port"] == 8080 and s["empty"] is None for s in specs)
+
+
 def test_each_document_keeps_its_own_positions() -> None:
     cart, checkout = _objects(_TWO_DEPLOYMENTS)
     text = _TWO_DEPLOYMENTS

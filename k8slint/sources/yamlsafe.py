@@ -315,8 +315,8 @@ def _build(
     plain one from _PLAIN_VALUES by its text): this is the hottest code of a run.
     ``odd`` gets each repeated key, and None for each mapping with a key that
     is not a string: either way the document's marks do not follow its data,
-    and it keeps a PositionTree. With ``leaves`` (see :func:`_shared_leaf`), a mapping of strings to
-    strings equal to one built before is that one.
+    and it keeps a PositionTree. With ``leaves`` (see :func:`_shared_leaf`), a mapping of scalars
+    equal to one built before is that one.
     """
     if type(node) is MappingNode:
         tag = node.tag
@@ -397,23 +397,33 @@ def _build(
     raise _Unusual
 
 
-_SHARED_LEAVES: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-"""The mappings of strings to strings built so far (labels, selectors, env entries, resource
-requests), by their items: equal ones across documents are then one dict. A run keeps each
-document's data to its end, and these are about a quarter of its mappings; the data does not
-change after loading, so sharing them changes nothing a rule reads (no rule tells them apart by
-identity; what YAML aliases build is shared in the same way)."""
+_SHARED_LEAVES: dict[tuple[Any, ...], dict[str, Any]] = {}
+"""The mappings of scalars built so far (labels, selectors, env entries, resource requests,
+ports), by their items: equal ones across documents are then one dict. A run keeps each
+document's data to its end, and on generated manifests these are 40% of its mappings; the data
+does not change after loading, so sharing them changes nothing a rule reads (no rule tells them
+apart by identity; what YAML aliases build is shared in the same way)."""
 _SHARED_LEAVES_LIMIT = 100_000
+_SHARED_TYPES = frozenset({str, int, bool, type(None)})
+"""The values a shared mapping may hold, told apart by type (``1`` equals ``True``
+in Python, not in YAML). Floats are not shared: ``0.0`` equals ``-0.0``, and a report quotes each
+as written."""
 
 
-def _shared_leaf(data: dict[str, Any], leaves: dict[tuple[tuple[str, str], ...], dict[str, str]]) -> dict[str, Any]:
-    """``data`` (a mapping with string keys and scalar values), or the equal one built before when
-    its values are all strings (a string equals only a string: ``1`` and ``"1"``, ``true`` and
-    ``"true"`` keep apart)."""
+def _shared_leaf(data: dict[str, Any], leaves: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
+    """``data`` (a mapping with distinct string keys and scalar values), or the equal one built
+    before: the same keys in the same order, and values of the same types and equal (so ``1``,
+    ``true`` and ``"1"``, ``"true"`` stay apart)."""
+    key: tuple[Any, ...]
     for value in data.values():
         if type(value) is not str:
-            return data
-    key = tuple(data.items())
+            kinds = tuple(map(type, data.values()))
+            if not _SHARED_TYPES.issuperset(kinds):
+                return data
+            key = (kinds, *data.items())
+            break
+    else:
+        key = tuple(data.items())  # strings alone: the common case, and never one of the keys above (a tuple of types first)
     found = leaves.get(key)
     if found is not None:
         return found
@@ -664,7 +674,7 @@ def load_documents(
     syntax error ends the stream, and the documents before it are kept.
     Streams nested deeper than any parser's stack allows, and documents whose
     aliases expand beyond reason, are refused as "too-complex" errors.
-    With ``share``, equal mappings of strings to strings are one dict (:func:`_shared_leaf`): for
+    With ``share``, equal mappings of scalars are one dict (:func:`_shared_leaf`): for
     data that nothing changes after loading (not kustomize's output, whose build annotations are
     removed in place).
     """
