@@ -169,3 +169,13 @@ def test_report_the_same_as_without_sharing(tmp_path: Path, monkeypatch: pytest.
     objects = alone.loaded[0].objects
     assert next(o for o in objects if o.kind == "Service").data["spec"]["selector"] is not objects[0].labels
     assert render_json(alone) == shared
+
+
+def test_maps_of_the_same_strings_in_other_places_stay_apart() -> None:
+    # the table's key is the keys, then the values: the same strings as keys or as values differ
+    texts = ["{a: b, c: d}", "{a: c, b: d}", "{a: b}", "{b: a}", "{a: b, c: d}", "{}", "{}"]
+    stream = "---\n".join(f"kind: ConfigMap\nmetadata: {{name: c{n}}}\ndata: {text}\n" for n, text in enumerate(texts))
+    maps = [o.data["data"] for o in _objects(stream)]
+    assert maps[:4] == [{"a": "b", "c": "d"}, {"a": "c", "b": "d"}, {"a": "b"}, {"b": "a"}]
+    assert len({id(m) for m in maps[:4]}) == 4
+    assert maps[0] is maps[4] and maps[5] is maps[6] == {}

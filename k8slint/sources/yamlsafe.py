@@ -420,10 +420,10 @@ def _shared_leaf(data: dict[str, Any], leaves: dict[tuple[Any, ...], dict[str, A
             kinds = tuple(map(type, data.values()))
             if not _SHARED_TYPES.issuperset(kinds):
                 return data
-            key = (kinds, *data.items())
+            key = (kinds, *data, *data.values())
             break
-    else:
-        key = tuple(data.items())  # strings alone: the common case, and never one of the keys above (a tuple of types first)
+    else:  # strings alone, the common case: never one of the keys above (a tuple of types first)
+        key = (*data, *data.values())  # the keys, then the values: one flat tuple (a table entry outlives many mappings)
     found = leaves.get(key)
     if found is not None:
         return found
