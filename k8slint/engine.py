@@ -24,6 +24,7 @@ from k8slint.model.values import mapping, string
 from k8slint.plan import Phase, make_plan, run_checks, run_facts
 from k8slint.sources.discover import STDIN_DISPLAY, Discovery, add_context, discover, identify
 from k8slint.sources.safefs import overlaid
+from k8slint.sources.yamlsafe import forget_shared_mappings
 from k8slint.stamp import finish
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def _lint(
     progress: Callable[[int, int], None] | None,
     jobs: int,
 ) -> Result:
+    forget_shared_mappings()
     # discover
     found = discover(paths, settings.exclude, settings.default_excludes)
     reported: set[str] | None = None

@@ -179,3 +179,23 @@ def test_maps_of_the_same_strings_in_other_places_stay_apart() -> None:
     assert maps[:4] == [{"a": "b", "c": "d"}, {"a": "c", "b": "d"}, {"a": "b"}, {"b": "a"}]
     assert len({id(m) for m in maps[:4]}) == 4
     assert maps[0] is maps[4] and maps[5] is maps[6] == {}
+
+
+def test_each_run_starts_its_own_table_of_shared_mappings(tmp_path: Path) -> None:
+    # A long-running process (the editor's server) lints again and again: a run keeps no
+    # mapping of an earlier run alive through the table, and equal mappings within a run are still one.
+    from k8slint.sources import yamlsafe
+
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  labels: {app: web}\ndata: {k: v}\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  labels: {app: web}\ndata: {k: w}\n"
+    )
+    settings = build_settings(registry(), None)
+    first = lint([str(manifest)], settings)
+    objects = first.loaded[0].objects
+    assert objects[0].data["metadata"]["labels"] is objects[1].data["metadata"]["labels"]
+    leftover = {"planted": "mapping"}
+    yamlsafe._SHARED_LEAVES[("planted", "mapping")] = leftover
+    lint([str(manifest)], settings)
+    assert all(entry is not leftover for entry in yamlsafe._SHARED_LEAVES.values())

@@ -410,6 +410,12 @@ in Python, not in YAML). Floats are not shared: ``0.0`` equals ``-0.0``, and a r
 as written."""
 
 
+def forget_shared_mappings() -> None:
+    """Empty the table of shared mappings: each run starts its own (a long-running process, such as
+    the editor's server, then keeps no mapping of a run past that run's objects)."""
+    _SHARED_LEAVES.clear()
+
+
 def _shared_leaf(data: dict[str, Any], leaves: dict[tuple[Any, ...], dict[str, Any]]) -> dict[str, Any]:
     """``data`` (a mapping with distinct string keys and scalar values), or the equal one built
     before: the same keys in the same order, and values of the same types and equal (so ``1``,
