@@ -28,6 +28,8 @@ PARALLEL_MIN_FILES = 32
 """Below this many manifest files, starting workers costs more than it saves."""
 BATCH_BYTES = 128 * 1024
 """Files are handed out in batches of about this many bytes: few messages, and even shares."""
+TAIL_BATCHES = 4
+"""How many batches' worth of bytes, at the end, go in smaller batches (see _batches)."""
 _WORKER: dict[str, Any] = {}
 """What worker processes read (inherited by the fork, not pickled)."""
 
@@ -39,20 +41,31 @@ def can_fork() -> bool:
 
 
 def _batches(files: list[InputFile]) -> list[list[InputFile]]:
-    """Consecutive files in batches of about BATCH_BYTES (standard input is never in one)."""
-    batches: list[list[InputFile]] = []
-    size = BATCH_BYTES
+    """Consecutive files in batches of about BATCH_BYTES (standard input is never in one).
+
+    The last TAIL_BATCHES batches' worth of bytes go in batches a quarter as
+    large: the processes run out of work at nearly the same moment, so none
+    waits long on another's last batch.
+    """
+    sized: list[tuple[InputFile, int]] = []
     for item in files:
         if not item.path:
             continue
-        if size >= BATCH_BYTES:
+        try:
+            sized.append((item, os.path.getsize(item.path) + 1))
+        except OSError:
+            sized.append((item, 1))
+    left = sum(size for _, size in sized)
+    batches: list[list[InputFile]] = []
+    size = limit = BATCH_BYTES
+    for item, item_size in sized:
+        if size >= limit:
+            limit = BATCH_BYTES if left > TAIL_BATCHES * BATCH_BYTES else max(1, BATCH_BYTES // 4)
             batches.append([])
             size = 0
         batches[-1].append(item)
-        try:
-            size += os.path.getsize(item.path) + 1
-        except OSError:
-            size += 1
+        size += item_size
+        left -= item_size
     return batches
 
 
