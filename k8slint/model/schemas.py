@@ -900,18 +900,12 @@ def _holds_ref(schema: Any) -> bool:
     stack = [schema]
     while stack:
         node = stack.pop()
-        if type(node) is dict:
+        if isinstance(node, dict):
             if not _REF_KEYS.isdisjoint(node) and any(isinstance(node.get(keyword), str) for keyword in REF_KEYWORDS):
                 return True
-            for key, value in node.items():
-                if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS:
-                    stack.append(value)
+            stack.extend(value for key, value in node.items() if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS)
         elif isinstance(node, list):
             stack.extend(node)
-        elif isinstance(node, dict):  # a mapping of another type: as walk_refs reads it
-            if any(isinstance(node.get(keyword), str) for keyword in REF_KEYWORDS):
-                return True
-            stack.extend(value for key, value in node.items() if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS)
     return False
 
 
