@@ -13,6 +13,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
 from k8slint.model.objects import K8sObject
+from k8slint.model.placeholders import secret_data_placeholder
 from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check
 
@@ -102,8 +103,8 @@ def secret_invalid_base64(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]
     if _sops_encrypted(obj):
         return
     for key, value in mapping(obj.data.get("data")).items():
-        if not isinstance(value, str):
-            continue
+        if not isinstance(value, str) or secret_data_placeholder(value) is not None:
+            continue  # a placeholder is unrendered-placeholder's: render it, do not encode it
         try:
             base64.b64decode("".join(value.split()), validate=True)
         except (binascii.Error, ValueError):

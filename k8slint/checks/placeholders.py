@@ -1,8 +1,8 @@
 """KM006 unrendered-placeholder: template placeholders left in a manifest.
 
 The grammar rules of the same fields (invalid-image-name, invalid-quantity,
-the port rules, invalid-name, invalid-label, invalid-hostname and
-schema-violation) stay silent on a value reported here.
+the port rules, invalid-name, invalid-label, invalid-hostname, secret-invalid-base64
+and schema-violation) stay silent on a value reported here.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from k8slint.model.placeholders import (
     name_placeholder,
     port_placeholder,
     schema_placeholder,
+    secret_data_placeholder,
     template_placeholder,
     value_placeholder,
 )
@@ -68,6 +69,8 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
     yield from _ports(obj)
     if obj.kind == "Ingress":
         yield from _hosts(obj)
+    if obj.kind == "Secret":
+        yield from _secret_data(obj)
     yield from _references(obj, ctx)
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field or not error.path:
@@ -173,6 +176,14 @@ def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, s
         if refusal.placeholder is not None:
             words = ".".join([part for part in refusal.path if isinstance(part, str)][-2:])
             yield refusal.path, words, str(dig(obj.data, refusal.path)), refusal.placeholder
+
+
+def _secret_data(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    """A value under a Secret's ``data`` that is no base64 because it holds a placeholder (``<insert-secret-here>``)."""
+    for key, value in mapping(obj.data.get("data")).items():
+        token = secret_data_placeholder(value)
+        if token:
+            yield ("data", key), f"data.{key}", str(value), token
 
 
 def _hosts(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:

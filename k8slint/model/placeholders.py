@@ -109,6 +109,13 @@ def name_placeholder(value: str, *, caps: bool) -> str | None:
     return None
 
 
+def secret_data_placeholder(value: object) -> str | None:
+    """The template placeholder in a value under a Secret's ``data`` (``<base64 of the password>``,
+    ``${DB_PASSWORD}``), or None. Every form starts with a character base64 never holds (``$ < { _``),
+    so a value holding one is not base64, and the placeholder, not the encoding, is what to fix."""
+    return template_placeholder(value) if isinstance(value, str) else None
+
+
 def port_placeholder(value: object, *, number_only: bool) -> str | None:
     """The placeholder in a port field.
 
