@@ -17,7 +17,7 @@ from k8slint import rulecodes, scheduler
 from k8slint.collector import collector_paused
 from k8slint.config import Settings
 from k8slint.findings import Result
-from k8slint.load import LoadState, build_kustomizations, load_charts, load_kustomize_builds, read_file
+from k8slint.load import LoadState, build_kustomizations, grade_duplicate_keys, load_charts, load_kustomize_builds, read_file
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, string
@@ -120,6 +120,8 @@ def _lint(
             load_charts(found.charts, found.roots, settings, state, charts, notes)
             if builds is not None:
                 load_kustomize_builds(builds, found, settings, state)
+
+    grade_duplicate_keys(state.raw, found, state.objects)  # refused where kustomize reads the file, else a warning
 
     # index, in a canonical order, so that "first" and "nearest" never depend on argument order or workers
     objects = state.objects

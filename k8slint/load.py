@@ -126,6 +126,64 @@ def add_manifests(
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)
 
 
+FLUX_KUSTOMIZATION_GROUP = "kustomize.toolkit.fluxcd.io/"
+
+
+def grade_duplicate_keys(raw: list[Raw], found: Discovery, objects: list[K8sObject]) -> None:
+    """A duplicate key is refused only where kustomize reads the file.
+
+    kustomize (kyaml) refuses a mapping with a key twice (``mapping key already defined``);
+    kubectl and the API server decode YAML leniently and keep the last value. A file that a
+    kustomization in the set builds, or that lies in the path of a Flux Kustomization in the set
+    (kustomize-controller builds every such folder with kustomize, writing a kustomization.yaml
+    where there is none), keeps the error. Any other file is applied as it is (``kubectl apply -f``,
+    Argo CD's plain directories): one of the two values is silently lost, a warning (variant
+    ``kubectl-keeps-last``). Helm's own variant (``helm-keeps-last``) is left as it is.
+    """
+    duplicates = [p for rule, p, _ in raw if rule.code == rulecodes.DUPLICATE_KEY and p.variant is None and p.location is not None]
+    if not duplicates:
+        return
+    paths = {item.display: os.path.abspath(item.path) for item in found.files if item.path is not None}
+    flux = _flux_folders(objects, paths)
+    for problem in duplicates:
+        assert problem.location is not None
+        path = paths.get(problem.location.file)
+        if path is not None and (
+            (found.kustomize is not None and found.kustomize.built_by(path) is not None) or any(path.startswith(folder) for folder in flux)
+        ):
+            continue
+        head = problem.message.split("; kustomize refuses", 1)[0]
+        problem.message = (
+            f"{head}; kubectl and the API server keep the last value and drop the other without a word "
+            "(kustomize, and Flux building the folder, refuse the file)"
+        )
+        problem.variant = "kubectl-keeps-last"
+
+
+def _flux_folders(objects: list[K8sObject], paths: dict[str, str]) -> list[str]:
+    """The folders (absolute, ending in a separator) that the Flux Kustomizations of the set build.
+
+    A Flux path is relative to the root of its source, the repository that holds the Kustomization:
+    the folder holding ``.git`` above its file, else the working directory (a Kustomization of another
+    repository's source names folders of that repository, which then match nothing here).
+    """
+    from k8slint.repository import repository_root
+
+    folders = []
+    for obj in objects:
+        if obj.kind != "Kustomization" or not (obj.api_version or "").startswith(FLUX_KUSTOMIZATION_GROUP):
+            continue
+        spec = obj.data.get("spec")
+        value = spec.get("path", "") if isinstance(spec, dict) else ""
+        if not isinstance(value, str):
+            continue
+        file = paths.get(obj.file.display)
+        root = repository_root(os.path.dirname(file)) if file is not None else None
+        folder = os.path.normpath(os.path.join(str(root) if root is not None else os.getcwd(), value.lstrip("/")))
+        folders.append(os.path.join(folder, ""))
+    return folders
+
+
 def load_charts(
     roots: list[tuple[str, str]], linted: Roots, settings: Settings, state: LoadState, charts: list[ChartDoc], notes: list[str]
 ) -> None:

@@ -309,6 +309,10 @@ class KustomizeMap:
             return f"named only in a commented-out entry of {disabled_by}: kustomize does not read it"
         return None
 
+    def built_by(self, path: str) -> str | None:
+        """A kustomization whose build reads ``path`` as a resource (directly or through the ones that use it), if any."""
+        return next((kustomization.path for kustomization in self._including(path)), None)
+
     def generator_of(self, path: str) -> str | None:
         """The generator (and its kustomization) that turns ``path`` into ConfigMap or Secret data, if any."""
         found = self._generator_files.get(_key(path))
