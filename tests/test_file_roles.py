@@ -52,6 +52,18 @@ OTHER_TOOLS = {
     "kubeconfig.yaml": "apiVersion: v1\nkind: Config\nclusters: []\n",
     "catalog-info.yaml": "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: web}\nspec: {type: service}\n",
     "broken-notes.yaml": "title: [unclosed\n",
+    # knative/serving, test/config/ytt/core/kapp-rebase-aggregate-roles.yaml (commit 98e5ef90aa70; Apache-2.0)
+    "kapp-rebase-aggregate-roles.yaml": "apiVersion: kapp.k14s.io/v1alpha1\nkind: Config\nrebaseRules:\n- path: [rules]\n"
+    "  type: copy\n  sources: [existing, new]\n  resourceMatchers:\n  - notMatcher:\n      matcher:\n"
+    "        emptyFieldMatcher:\n          path: [aggregationRule]\n",
+    "kbld.yml": "apiVersion: kbld.k14s.io/v1alpha1\nkind: Config\nsources:\n- image: web\n  path: .\n",
+    # aws-samples/eks-workshop-v2 (commit bb1b30007ba6; MIT-0): cluster/eksctl/cluster.yaml (cut) and
+    # manifests/modules/networking/eks-hybrid-nodes/nodeconfig.yaml
+    "cluster.yaml": "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\navailabilityZones:\n  - ${AWS_REGION}a\n"
+    'metadata:\n  name: ${EKS_CLUSTER_NAME}\n  region: ${AWS_REGION}\n  version: "1.33"\n',
+    "nodeconfig.yaml": "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: $EKS_CLUSTER_NAME\n"
+    "    region: $AWS_REGION\n  hybrid:\n    ssm:\n      activationCode: $ACTIVATION_CODE\n      activationId: $ACTIVATION_ID\n",
+    "vendir.yml": "apiVersion: vendir.k14s.io/v1alpha1\nkind: Config\ndirectories:\n- path: vendor\n  contents: []\n",
 }
 
 
@@ -97,6 +109,7 @@ def test_other_tools_files_are_not_linted_and_the_summary_counts_them(tmp_path: 
         assert line.startswith("not Kubernetes: ")
     assert "Config (skaffold/v4beta6) configures a tool" in shown.output
     assert "Component (backstage.io/v1alpha1) configures a tool" in shown.output
+    assert "Config (kapp.k14s.io/v1alpha1) configures a tool" in shown.output
     report = json.loads(cli("check", "--no-config", "--format", "json", str(tmp_path)).output)
     assert {Path(entry["file"]).name for entry in report["summary"]["not_kubernetes"]} == set(OTHER_TOOLS)
 

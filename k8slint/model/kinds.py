@@ -54,6 +54,13 @@ TOOL_CONFIG_GROUPS = frozenset(
         "kpt.dev",  # Kptfile
         "fn.kpt.dev",
         "config.kubernetes.io",  # KRM function configs
+        # Carvel: kapp's Config "is never applied to the cluster"; kbld "consumes and removes such files
+        # from its output"; vendir.yml and its lock file configure vendir (carvel.dev docs)
+        "kapp.k14s.io",
+        "kbld.k14s.io",
+        "vendir.k14s.io",
+        "eksctl.io",  # eksctl's ClusterConfig (eksctl create cluster -f)
+        "node.eks.aws",  # nodeadm's NodeConfig, an EC2 node's user data
     }
 )
 
