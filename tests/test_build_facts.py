@@ -62,6 +62,12 @@ def test_shell_script_of_an_exec_form_command() -> None:
         (f"gcr.io/distroless/static-debian12@{DIGEST}", None),
         ("cgr.dev/chainguard/wolfi-base", None),
         ("nginx:1.27", None),
+        ("docker.elastic.co/kibana/kibana-oss:6.0.0", "kibana"),
+        ("docker.elastic.co/logstash/logstash-oss:6.8.23", "logstash"),
+        ("docker.elastic.co/kibana/kibana:8.15.0", "1000"),
+        ("docker.elastic.co/logstash/logstash:9.0.1", "1000"),
+        ("docker.elastic.co/kibana/kibana:7.17.0", None),  # not known: not listed
+        ("docker.elastic.co/elasticsearch/elasticsearch-oss:6.0.0", None),  # starts as root
         ("not an image", None),
     ],
 )
@@ -75,7 +81,8 @@ def test_every_known_base_image_is_cited_in_the_rule_docs() -> None:
     for entry in known_images():
         assert entry.user.source, entry
         assert f"`{entry.repository.removeprefix('docker.io/')}`" in docs, entry.repository
-        assert f"uid {entry.user.user}" in docs, entry.repository
+        user = entry.user.user
+        assert (f"uid {user}" if user.isdigit() else f"`USER {user}`") in docs, entry.repository
 
 
 # helm pkg/ignore rules_test.go TestIgnore, case for case: (pattern, path, ignored); in its
