@@ -91,13 +91,19 @@ def lint_options(func: Any) -> Any:
             metavar="STAGE",
             help="Check the Dockerfiles' stage STAGE as the image, as docker build --target does, in each Dockerfile that has it (repeatable).",
         ),
-        click.option("--values", "values_files", multiple=True, metavar="FILE", help="Values file for --render (repeatable)."),
+        click.option(
+            "--values",
+            "values_files",
+            multiple=True,
+            metavar="FILE",
+            help="Values file the charts are installed with: for --render, and defined for undefined-value (repeatable).",
+        ),
         click.option(
             "--set",
             "set_values",
             multiple=True,
             metavar="KEY=VALUE",
-            help="Set a chart value for --render, as helm's --set does (repeatable; after the values files).",
+            help="Set a chart value, as helm's --set does: for --render, and defined for undefined-value (repeatable; after the values files).",
         ),
         click.option(
             "--chart-root",

@@ -191,9 +191,10 @@ def load_charts(
     registry = settings.registry
 
     def add_chart(display: str, path: str) -> None:
-        from k8slint.sources.charts import load_chart  # only where there are charts
+        from k8slint.sources.charts import given_values, load_chart  # only where there are charts
 
         chart, problems, files = load_chart(Path(path), display, linted)
+        chart.install_values = given_values(tuple(settings.render_values), tuple(settings.render_set))
         charts.append(chart)
         state.sources.update(files)
         state.raw.extend((registry[code], problem, chart) for code, problem in problems)

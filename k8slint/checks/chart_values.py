@@ -319,7 +319,15 @@ def _root_context_defines(chart: ChartDoc) -> set[str]:
 def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.values is None:
         return
-    values = _values(chart)
+    sources = [_values(chart), *(data for _, data in chart.install_values)]
+    given = ", ".join(shown for shown, _ in chart.install_values)
+    where = f"values.yaml nor in the values given ({given})" if given else "values.yaml"
+
+    def defined(path: tuple[str, ...]) -> bool | None:
+        """As :func:`_defined`, for the values Helm merges: values.yaml and the values given for the install."""
+        found = [_defined(values, path) for values in sources]
+        return True if True in found else None if None in found else False
+
     skip = _subchart_keys(chart)
     root_defines: set[str] | None = None
     for template, info in chart.analysis:
@@ -332,11 +340,11 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 root_defines = _root_context_defines(chart) if root_defines is None else root_defines
                 if ref.define not in root_defines:
                     continue
-            if _defined(values, ref.path) is False:
+            if defined(ref.path) is False:
                 # a missing map above the value stops rendering: "nil pointer evaluating interface {}"
-                parent_missing = len(ref.path) > 1 and _defined(values, ref.path[:-1]) is False
+                parent_missing = len(ref.path) > 1 and defined(ref.path[:-1]) is False
                 yield Problem(
-                    f"{_shown_path(ref.path)} is not defined in values.yaml and nothing guards it "
+                    f"{_shown_path(ref.path)} is not defined in {where} and nothing guards it "
                     "(default, required, if); "
                     + (f"nor is {_shown_path(ref.path[:-1])}, so helm template fails" if parent_missing else "it renders as empty"),
                     location=Location(template.display, ref.line, ref.column),

@@ -70,6 +70,9 @@ class ChartDoc:
     """Whether a render of the chart (with any values) went through: Helm parsed every template."""
     render_failures: list[Location] = field(default_factory=list)
     """Where Helm's renders of the chart failed (Helm's message is the finding there)."""
+    install_values: tuple[tuple[str, Any], ...] = ()
+    """The values the run installs the chart with besides values.yaml: (the file as given, its data) for each
+    ``--values`` file, then ("--set", the keys set as nested maps); see :func:`given_values`."""
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -150,6 +153,71 @@ def read_yaml_file(path: Path, roots: Roots) -> Any:
         return None
     documents, _, _ = load_documents(text)
     return documents[0].data if documents else None
+
+
+def given_values(files: tuple[str, ...], sets: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+    """The values given for the install (``--values FILE``, ``--set``), as maps undefined-value can read.
+
+    A file the user names by flag is read wherever it is; one that cannot be read or holds no map is
+    left out (Helm's render says why). ``--set`` expressions give their keys only, in Helm's strvals
+    syntax (pkg/strvals/parser.go: ``,`` between expressions, ``.`` between keys, ``\\`` escapes
+    either, ``[N]`` a list index): a key under a list index is open-ended, an empty map.
+    """
+    found: list[tuple[str, Any]] = []
+    for shown in files:
+        real = os.path.realpath(shown)
+        data = read_yaml_file(Path(real), Roots((os.path.dirname(real),)))
+        if isinstance(data, dict):
+            found.append((shown, data))
+    if sets:
+        tree: dict[str, Any] = {}
+        for expression in sets:
+            for assignment in _split_unescaped(expression, ","):
+                key = assignment.split("=", 1)[0] if "=" in assignment else ""
+                _set_keys(tree, _split_unescaped(key, "."))
+        if tree:
+            found.append(("--set", tree))
+    return tuple(found)
+
+
+def _split_unescaped(text: str, separator: str) -> list[str]:
+    parts, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append(char if char == separator else "\\" + char)  # other escapes are the next split's
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _set_keys(tree: dict[str, Any], keys: list[str]) -> None:
+    """Add a ``--set`` key path to ``tree``: a leaf is an empty string, a list (``name[0]``) None, which
+    undefined-value takes for "the user supplies what is below"."""
+    node = tree
+    for index, key in enumerate(keys):
+        name, bracket, _ = key.partition("[")
+        if not name:
+            return
+        if bracket:
+            node[name] = None
+            return
+        if index == len(keys) - 1:
+            node.setdefault(name, "")
+            return
+        child = node.get(name, {})
+        if child is None:
+            return  # below a list set elsewhere: open already
+        if not isinstance(child, dict):
+            child = {}
+        node[name] = child
+        node = child
 
 
 def _read_package(path: Path, roots: Roots) -> tuple[Any, dict[str, str], dict[str, str]]:

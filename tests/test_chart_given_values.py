@@ -1,0 +1,82 @@
+"""undefined-value counts the values a chart is installed with (--values, --set) as defined, as Helm merges them.
+
+dotnet-architecture/eShopOnContainers (branch dev) keeps the settings every chart reads (`app.*`, `inf.*`)
+in deploy/k8s/helm/app.yaml and inf.yaml, which its deploy-all.sh passes to every `helm install`; linted
+with those files given, its charts have no undefined value, as Helm's render of them agrees.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from k8slint.sources.charts import given_values
+from tests.conftest import run_lint
+from tests.test_helm_render import helm_binary
+
+__all__ = ["helm_binary"]
+
+CHART = "apiVersion: v2\nname: basket-api\nversion: 0.1.0\nappVersion: '1.0'\ndescription: the basket service\n"
+# the shape of eShopOnContainers' deploy/k8s/helm/basket-api/templates/configmap.yaml: settings from the shared files
+TEMPLATE = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: basket-api
+data:
+  ConnectionString: {{ .Values.inf.redis.basket.constr }}
+  EventBusConnection: {{ .Values.inf.eventbus.constr }}
+  PullPolicy: {{ .Values.image.pullPolicy }}
+"""
+SHARED = "inf:\n  redis:\n    basket:\n      constr: basketdata\n  eventbus:\n    constr: rabbitmq\n"
+
+
+def _chart(tmp_path: Path) -> Path:
+    chart = tmp_path / "basket-api"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(CHART)
+    (chart / "values.yaml").write_text("replicaCount: 1\nimage:\n  repository: eshop/basket.api\n")
+    (chart / "templates" / "configmap.yaml").write_text(TEMPLATE)
+    (tmp_path / "inf.yaml").write_text(SHARED)
+    return chart
+
+
+def _undefined(result) -> list[str]:
+    return [f.message.split(" is not defined")[0] for f in result.findings if f.code == "CH007"]
+
+
+def test_values_files_and_set_count_as_defined(tmp_path: Path) -> None:
+    chart = _chart(tmp_path)
+    assert _undefined(run_lint(chart)) == [".Values.inf.redis.basket.constr", ".Values.inf.eventbus.constr", ".Values.image.pullPolicy"]
+    given = run_lint(chart, render_values=[str(tmp_path / "inf.yaml")])
+    assert _undefined(given) == [".Values.image.pullPolicy"]
+    [message] = [f.message for f in given.findings if f.code == "CH007"]
+    assert f"not defined in values.yaml nor in the values given ({tmp_path / 'inf.yaml'})" in message
+    assert message.endswith("it renders as empty")  # image is defined: a warning, not "helm template fails"
+    assert _undefined(run_lint(chart, render_values=[str(tmp_path / "inf.yaml")], render_set=["image.pullPolicy=Always"])) == []
+
+
+def test_set_keys_follow_helm_strvals() -> None:
+    [(shown, tree)] = given_values((), ("a.b=1,c=x\\,y", "d\\.e.f=2", "list[0].name=x,g.h[1]=y", "flag"))
+    assert shown == "--set"
+    assert tree == {"a": {"b": ""}, "c": "", "d.e": {"f": ""}, "list": None, "g": {"h": None}}
+
+
+def test_an_unreadable_or_odd_values_file_is_left_to_the_render(tmp_path: Path) -> None:
+    (tmp_path / "list.yaml").write_text("- a\n- b\n")
+    assert given_values((str(tmp_path / "missing.yaml"), str(tmp_path / "list.yaml")), ()) == ()
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_what_undefined_value_says_helm_does(helm_binary: Path, tmp_path: Path, given: bool) -> None:
+    """Where undefined-value says helm template fails, it fails; with the shared file given, it renders."""
+    chart = _chart(tmp_path)
+    values = [str(tmp_path / "inf.yaml")] if given else []
+    fails = [f for f in run_lint(chart, render_values=values).findings if f.code == "CH007" and "helm template fails" in f.message]
+    run = subprocess.run(
+        [str(helm_binary), "template", "x", str(chart), *(f"--values={v}" for v in values)], capture_output=True, text=True, timeout=120
+    )
+    assert (run.returncode != 0) is bool(fails), (run.stderr, fails)
+    if not given:
+        assert "nil pointer evaluating interface {}.redis" in run.stderr
