@@ -127,7 +127,9 @@ def _lint(
     objects = state.objects
     objects.sort(key=lambda o: o.key)
     state.dockerfiles.sort(key=lambda d: d.file.display)
-    facts = run_facts(settings, ObjectIndex(objects, settings.external_objects, state.dockerfiles))
+    external = [*settings.external_objects, *found.asserted]  # what end-to-end tests assert exists is made by something
+    asserted = [(namespace or settings.namespace, data) for namespace, data in found.asserted_resources]
+    facts = run_facts(settings, ObjectIndex(objects, external, state.dockerfiles, asserted))
     if settings.kubernetes_version is not None:
         _ = facts.kubernetes_version  # an unsupported version is a usage error before any work
 

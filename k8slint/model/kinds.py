@@ -60,6 +60,9 @@ TOOL_CONFIG_GROUPS = frozenset(
         "kbld.k14s.io",
         "vendir.k14s.io",
         "eksctl.io",  # eksctl's ClusterConfig (eksctl create cluster -f)
+        "chainsaw.kyverno.io",  # chainsaw's Test, StepTemplate and Configuration
+        "kuttl.dev",  # kuttl's TestSuite, TestStep and TestAssert
+        "scorecard.operatorframework.io",  # operator-sdk scorecard's Configuration
         "node.eks.aws",  # nodeadm's NodeConfig, an EC2 node's user data
     }
 )

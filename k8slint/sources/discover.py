@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from k8slint import rulecodes
 from k8slint.errors import UsageError
@@ -19,6 +19,7 @@ from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
+from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, TestAssertions, is_test_suite_name
 
 if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
@@ -95,6 +96,12 @@ class Discovery:
     kustomize: KustomizeMap | None = None
     """The kustomizations found (and, for files named one by one, those above them): set by identify;
     None where there is none (the kustomization reader is then never imported)."""
+    asserted: tuple[str, ...] = ()
+    """``Kind/name`` (or ``namespace/Kind/name``) of each object an end-to-end test asserts is in the
+    cluster (a chainsaw ``assert`` file, a kuttl ``NN-assert.yaml``): something makes it, so a reference to
+    it resolves, as to an external object."""
+    asserted_resources: tuple[tuple[str | None, dict[str, Any]], ...] = ()
+    """(namespace or None, data) of the custom resources those tests assert: see ObjectIndex."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -340,9 +347,12 @@ def identify(found: Discovery) -> Discovery:
     charts = list(found.charts)
     extra_roots: list[str] = []
     above = _Ancestry()
+    suites: TestAssertions | None = None
     for item in found.files:
         if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
             kustomize = _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
+        elif item.path is not None and is_test_suite_name(os.path.basename(item.path)):
+            suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]))
     # the folders above each file named one by one (as pre-commit names them), up to its repository
     chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
     read: set[str] = set()
@@ -353,6 +363,12 @@ def identify(found: Discovery) -> Discovery:
                 if candidate not in read and above.holds(folder, name):
                     read.add(candidate)
                     kustomize = _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
+            # a chainsaw test names files of its own folder; a kuttl suite, of the test folders below it
+            for name in sorted(CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES if folder == folders[0] else KUTTL_SUITE_NAMES):
+                candidate = os.path.join(folder, name)
+                if candidate not in read and above.holds(folder, name):
+                    read.add(candidate)
+                    suites = _add_test_suite(suites, candidate, Roots((os.path.realpath(stop),)))
     files = []
     for item in found.files:
         if item.path is None or item.aside is not None:
@@ -367,6 +383,8 @@ def identify(found: Discovery) -> Discovery:
             aside = "a kustomization: kustomize's input, whose resources are linted"
         elif kustomize is not None:
             aside = kustomize.input_role(item.path)
+        if aside is None and suites is not None:
+            aside = suites.role_of(item.path)
         if aside is None and item.named and not item.is_dockerfile:
             chart = next((f for f in reversed(chains[item.path][1]) if above.holds(f, "Chart.yaml")), None)
             if chart is not None and _part_of_chart(item.path, chart):
@@ -399,7 +417,9 @@ def identify(found: Discovery) -> Discovery:
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
-    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize)
+    asserted = suites.asserted() if suites is not None else ()
+    resources = suites.asserted_custom_resources() if suites is not None else ()
+    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources)
 
 
 def _part_of_chart(path: str, chart: str) -> bool:
@@ -419,6 +439,14 @@ def _add_kustomization(kustomize: KustomizeMap | None, path: str, roots: Roots) 
     if parsed is not None:
         kustomize.add(parsed)
     return kustomize
+
+
+def _add_test_suite(suites: TestAssertions | None, path: str, roots: Roots) -> TestAssertions:
+    """``suites`` (a new table for the first) with the assertions of the chainsaw test or kuttl suite at ``path``."""
+    if suites is None:
+        suites = TestAssertions()
+    suites.add_suite(path, roots)
+    return suites
 
 
 def _inside(folder: str, top: str) -> bool:

@@ -111,8 +111,17 @@ class ObjectIndex:
     viewer's unit is no evidence of a bug.
     """
 
-    def __init__(self, objects: Sequence[K8sObject], external: Sequence[str] = (), dockerfiles: Sequence[Any] = ()) -> None:
+    def __init__(
+        self,
+        objects: Sequence[K8sObject],
+        external: Sequence[str] = (),
+        dockerfiles: Sequence[Any] = (),
+        asserted: Sequence[tuple[str | None, dict[str, Any]]] = (),
+    ) -> None:
         self.objects = objects
+        self._asserted = asserted
+        """(namespace, data) of the custom resources end-to-end tests assert are in the cluster: their names count
+        as mentioned, as an operator that makes them makes what they name."""
         self.dockerfiles = dockerfiles
         self.units = Units(objects)
         self._external = _parse_external(external)
@@ -383,6 +392,8 @@ class ObjectIndex:
                 if obj.kind in GATEWAY_ROUTES and api_group(obj.api_version or "") == "gateway.networking.k8s.io":
                     continue  # a route only refers to Services; its names are the references being checked
                 found[namespace].update(_strings(obj.data))
+        for namespace, data in self._asserted:
+            found[namespace].update(_strings(data))
         return {namespace: frozenset(names) for namespace, names in found.items()}
 
     def names_mentioned_by_custom_resources(self, namespace: str | None) -> frozenset[str]:

@@ -1,0 +1,160 @@
+"""End-to-end test suites whose files are assertions about a cluster, not objects to apply.
+
+A chainsaw test (``chainsaw-test.yaml``, ``apiVersion: chainsaw.kyverno.io/...``, ``kind: Test``)
+lists steps whose ``assert`` and ``error`` operations name files of partial objects: chainsaw
+matches them against what is in the cluster (``assert``: it must be there; ``error``: it must not)
+and never applies them (kyverno/chainsaw docs, "Assert" and "Error" operations). A kuttl suite
+(``kuttl-test.yaml``, ``kind: TestSuite``) has the same rule by name: in each test case folder under
+its ``testDirs``, ``NN-assert.yaml`` and ``NN-errors.yaml`` are the assertions of step NN
+(kuttl docs, "Test Steps": "assert" and "errors" files).
+
+Such a file is not linted as objects: it is set aside, and the report says what it is. The files
+the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8slint.model.kinds import is_custom_resource
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
+
+CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
+KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
+MAX_TEST_FILE_SIZE = 1024 * 1024
+_BLOCKS = ("try", "catch", "finally", "cleanup")
+_KUTTL_ASSERTION = re.compile(r"\d+-(assert|errors)\.ya?ml")
+
+
+def is_test_suite_name(name: str) -> bool:
+    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES
+
+
+@dataclass(slots=True)
+class TestAssertions:
+    """The files end-to-end tests match against a cluster: absolute path -> what it is."""
+
+    roles: dict[str, str] = field(default_factory=dict)
+    _asserts: dict[str, Roots] = field(default_factory=dict)
+    """The ``assert`` files (not the ``error`` ones), with the roots they may be read in."""
+
+    def asserted_custom_resources(self) -> tuple[tuple[str | None, dict[str, Any]], ...]:
+        """(namespace or None, data) of each custom resource an assert file expects (a cert-manager Certificate
+        the operator makes): the names in it are names an operator makes."""
+        found = []
+        for path, roots in sorted(self._asserts.items()):
+            for document in _documents(path, roots):
+                api_version = document.get("apiVersion") if isinstance(document, dict) else None
+                if isinstance(api_version, str) and is_custom_resource(api_version) and _identity(document) is not None:
+                    namespace = document["metadata"].get("namespace")
+                    found.append((namespace if isinstance(namespace, str) else None, document))
+        return tuple(found)
+
+    def asserted(self) -> tuple[str, ...]:
+        """``Kind/name`` (``namespace/Kind/name`` where the file names one) of each object the assert files
+        expect in the cluster: something (an operator, the test's own steps) makes it."""
+        found: set[str] = set()
+        for path, roots in sorted(self._asserts.items()):
+            for document in _documents(path, roots):
+                identity = _identity(document)
+                if identity is not None:
+                    found.add(identity)
+        return tuple(sorted(found))
+
+    def role_of(self, path: str) -> str | None:
+        return self.roles.get(os.path.abspath(path))
+
+    def add_suite(self, path: str, roots: Roots) -> None:
+        documents = _documents(path, roots)
+        folder = os.path.dirname(os.path.abspath(path))
+        shown = display_path(path)
+        for document in documents:
+            if not isinstance(document, dict) or not isinstance(document.get("apiVersion"), str):
+                continue
+            api_version, kind = document["apiVersion"], document.get("kind")
+            if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
+                for operation, pattern in _chainsaw_assertions(document):
+                    for target in _matches(folder, pattern):
+                        if operation == "assert":
+                            self._asserts.setdefault(target, roots)
+                        what = "an assertion" if operation == "assert" else "an error assertion (must not exist)"
+                        self.roles.setdefault(target, f"{what} of the chainsaw test {shown}: matched against the cluster, never applied")
+            elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
+                for test_dir in document.get("testDirs") or ():
+                    if isinstance(test_dir, str):
+                        self._add_kuttl_dir(os.path.normpath(os.path.join(folder, test_dir)), shown, roots)
+
+    def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
+        try:
+            cases = sorted(os.scandir(test_dir), key=lambda entry: entry.name)
+        except OSError:
+            return
+        for case in cases:
+            if not case.is_dir(follow_symlinks=False):
+                continue
+            try:
+                names = sorted(entry.name for entry in os.scandir(case.path))
+            except OSError:
+                continue
+            for name in names:
+                if _KUTTL_ASSERTION.fullmatch(name):
+                    target = os.path.join(case.path, name)
+                    if "-assert." in name:
+                        self._asserts.setdefault(target, roots)
+                    what = "an assertion" if "-assert." in name else "an error assertion (must not exist)"
+                    self.roles.setdefault(target, f"{what} of the kuttl suite {suite}: matched against the cluster, never applied")
+
+
+def _documents(path: str, roots: Roots) -> list[Any]:
+    from k8slint.sources.yamlsafe import load_documents
+
+    try:
+        text = read_bytes(path, roots, MAX_TEST_FILE_SIZE).decode("utf-8-sig")
+    except (OSError, Skipped, TooLarge, UnicodeDecodeError):
+        return []
+    documents, _errors, _ = load_documents(text)
+    return [document.data for document in documents]
+
+
+def _identity(document: Any) -> str | None:
+    """``Kind/name``, or ``namespace/Kind/name`` where the document names its namespace; None without both."""
+    if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):
+        return None
+    kind, metadata = document.get("kind"), document["metadata"]
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    if not isinstance(kind, str) or not isinstance(name, str) or "/" in kind + name:
+        return None
+    return f"{namespace}/{kind}/{name}" if isinstance(namespace, str) and "/" not in namespace else f"{kind}/{name}"
+
+
+def _chainsaw_assertions(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(operation, file pattern) of each ``assert`` and ``error`` with a ``file`` in a chainsaw Test."""
+    spec = document.get("spec")
+    if not isinstance(spec, dict):
+        return
+    steps = spec.get("steps")
+    for step in steps if isinstance(steps, list) else ():
+        if not isinstance(step, dict):
+            continue
+        for block in _BLOCKS:
+            for operation in step.get(block) or ():
+                if not isinstance(operation, dict):
+                    continue
+                for name in ("assert", "error"):
+                    entry = operation.get(name)
+                    file = entry.get("file") if isinstance(entry, dict) else None
+                    if isinstance(file, str) and file and "://" not in file:
+                        yield name, file
+
+
+def _matches(folder: str, pattern: str) -> list[str]:
+    """The files ``pattern`` names, relative to the test's folder (chainsaw expands globs in ``file``)."""
+    joined = os.path.normpath(os.path.join(folder, pattern))
+    if glob.has_magic(pattern):
+        return sorted(os.path.abspath(p) for p in glob.glob(joined) if os.path.isfile(p))
+    return [joined]

@@ -1,0 +1,168 @@
+"""End-to-end test assertions (chainsaw assert/error files, kuttl NN-assert/NN-errors) are set aside, not linted.
+
+open-telemetry/opentelemetry-operator's tests/ hold 109 chainsaw tests; their assert files are partial
+objects (a Deployment with only status.readyReplicas) that chainsaw matches against the cluster.
+Linted as objects they gave 1,200 false errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import run_lint
+
+# open-telemetry/opentelemetry-operator, tests/e2e/smoke-deletion (commit be8944414a87; Apache-2.0), cut
+CHAINSAW_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: smoke-deletion
+spec:
+  steps:
+  - name: step-00
+    try:
+    - apply:
+        file: 00-install.yaml
+    - assert:
+        file: 00-assert.yaml
+    - error:
+        file: 00-error.yaml
+  - name: step-01
+    try:
+    - apply:
+        file: 01-install.yaml
+    - assert:
+        file: "01-assert-*.yaml"
+"""
+ASSERT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: stateful-collector
+status:
+  readyReplicas: 1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  labels:
+    app.kubernetes.io/name: stateful-collector
+spec:
+  containers:
+  - name: otc-container
+"""
+ERROR = "apiVersion: v1\nkind: Service\nmetadata:\n  name: stateful-collector-old\n"
+# an applied file keeps every rule: a Pod with no image is refused by the API server
+APPLIED = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n"
+
+
+def _suite(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "chainsaw-test.yaml").write_text(CHAINSAW_TEST)
+    (folder / "00-install.yaml").write_text(APPLIED)
+    (folder / "00-assert.yaml").write_text(ASSERT)
+    (folder / "00-error.yaml").write_text(ERROR)
+    (folder / "01-install.yaml").write_text(APPLIED.replace("web", "api"))
+    (folder / "01-assert-collector.yaml").write_text(ASSERT)
+
+
+def test_chainsaw_assertions_are_set_aside_and_applied_files_linted(tmp_path: Path) -> None:
+    _suite(tmp_path / "tests" / "e2e" / "smoke-deletion")
+    result = run_lint(".", cwd=tmp_path)
+    linted = {Path(f.location.file).name for f in result.findings}
+    assert linted <= {"00-install.yaml", "01-install.yaml"}, linted
+    assert any(f.code == "KR005" and f.location.file.endswith("00-install.yaml") for f in result.findings)
+    aside = dict((Path(file).name, why) for file, why in result.not_kubernetes)
+    assert aside["00-assert.yaml"].startswith("an assertion of the chainsaw test ")
+    assert aside["00-error.yaml"].startswith("an error assertion (must not exist) of the chainsaw test ")
+    assert "01-assert-collector.yaml" in aside  # a glob in file:
+    assert "configures a tool" in aside["chainsaw-test.yaml"]
+
+
+def test_an_assertion_named_on_the_command_line_is_set_aside_too(tmp_path: Path) -> None:
+    """pre-commit passes files one by one: the test file beside it still says what it is."""
+    folder = tmp_path / "smoke"
+    _suite(folder)
+    result = run_lint(folder / "00-assert.yaml", cwd=tmp_path)
+    assert result.findings == [] or all(not f.location.file.endswith("00-assert.yaml") for f in result.findings)
+    assert [Path(file).name for file, _ in result.not_kubernetes] == ["00-assert.yaml"]
+
+
+def test_a_file_no_test_names_is_linted(tmp_path: Path) -> None:
+    (tmp_path / "00-assert.yaml").write_text(ASSERT)
+    codes = {f.code for f in run_lint(".", cwd=tmp_path).findings}
+    assert "KR005" in codes  # no chainsaw test or kuttl suite says it is an assertion: an object, every rule
+
+
+def test_kuttl_assert_and_errors_files_are_set_aside(tmp_path: Path) -> None:
+    (tmp_path / "kuttl-test.yaml").write_text("apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\ntestDirs:\n- ./tests/e2e\n")
+    case = tmp_path / "tests" / "e2e" / "basic"
+    case.mkdir(parents=True)
+    (case / "00-install.yaml").write_text(APPLIED)
+    (case / "00-assert.yaml").write_text(ASSERT)
+    (case / "01-errors.yaml").write_text(ERROR)
+    result = run_lint(".", cwd=tmp_path)
+    assert {Path(f.location.file).name for f in result.findings} <= {"00-install.yaml"}
+    aside = dict((Path(file).name, why) for file, why in result.not_kubernetes)
+    assert aside["00-assert.yaml"].startswith("an assertion of the kuttl suite ")
+    assert aside["01-errors.yaml"].startswith("an error assertion (must not exist) of the kuttl suite ")
+
+
+# open-telemetry/opentelemetry-operator, tests/e2e-ta-collector-mtls/ta-collector-mtls (cut): the operator makes
+# the Certificate (and cert-manager its Secret) that 00-install.yaml's Pod mounts; 00-assert.yaml waits for it
+MTLS_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: ta-collector-mtls
+spec:
+  steps:
+  - try:
+    - apply:
+        file: 00-install.yaml
+    - assert:
+        file: 00-assert.yaml
+"""
+MTLS_ASSERT = "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: prometheus-cr-ta-client-cert\n"
+MTLS_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: check-metrics
+spec:
+  containers:
+  - name: check
+    image: curlimages/curl:8.7.1
+    volumeMounts:
+    - name: client-cert
+      mountPath: /certs
+  volumes:
+  - name: client-cert
+    secret:
+      secretName: prometheus-cr-ta-client-cert
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: unrelated
+stringData:
+  token: x
+"""
+
+
+def test_what_a_test_asserts_exists_resolves_references(tmp_path: Path) -> None:
+    case = tmp_path / "mtls"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(MTLS_TEST)
+    (case / "00-install.yaml").write_text(MTLS_POD)
+    (case / "00-assert.yaml").write_text(MTLS_ASSERT)
+    assert "KN021" not in {f.code for f in run_lint(".", cwd=tmp_path).findings}
+    # without the assertion nothing says the Secret is made: the reference is reported
+    (case / "00-assert.yaml").unlink()
+    (case / "chainsaw-test.yaml").write_text(MTLS_TEST.replace("    - assert:\n        file: 00-assert.yaml\n", ""))
+    assert "KN021" in {f.code for f in run_lint(".", cwd=tmp_path).findings}
+
+
+def test_an_asserted_secret_is_present(tmp_path: Path) -> None:
+    case = tmp_path / "secret"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(MTLS_TEST)
+    (case / "00-install.yaml").write_text(MTLS_POD)
+    (case / "00-assert.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: prometheus-cr-ta-client-cert\n")
+    assert "KN021" not in {f.code for f in run_lint(".", cwd=tmp_path).findings}
