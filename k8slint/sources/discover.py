@@ -6,7 +6,7 @@ import dataclasses
 import fnmatch
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,11 +195,13 @@ def _walk(
     known: dict[str, str | None] = {}
 
     def chart_of(rel_folder: str) -> str | None:
-        """The chart folder that ``rel_folder`` is in (the outermost), or None."""
+        """The chart folder that ``rel_folder`` is in, or None: a chart inside another's templates/, charts/
+        or ci/ is the outer chart's (a subchart), one in any other folder of it a chart of its own."""
         if rel_folder not in known:
             parent = chart_of(rel_folder.rpartition("/")[0]) if rel_folder else None
             here = os.path.lexists(os.path.join(root, rel_folder, "Chart.yaml"))
-            known[rel_folder] = parent if parent is not None else (rel_folder if here else None)
+            own = here and (parent is None or not _in_chart_folder(rel_folder, parent))
+            known[rel_folder] = rel_folder if own else parent
         return known[rel_folder]
 
     def keep_dir(rel_folder: str, name: str) -> bool:
@@ -246,6 +248,22 @@ def is_chart_file(name: str) -> bool:
     return name in ("Chart.yaml", "Chart.lock", "values.schema.json", "requirements.yaml", "requirements.lock") or (
         name.startswith("values") and name.endswith((".yaml", ".yml"))
     )
+
+
+def _in_chart_folder(folder: str, chart: str) -> bool:
+    """Whether ``folder`` lies in ``chart``'s templates/, charts/ or ci/ (both relative to one root, or both absolute)."""
+    inner = Path(os.path.relpath(folder, chart) if chart else folder).parts
+    return bool(inner) and inner[0] in CHART_FOLDERS
+
+
+def owning_chart(folders: Sequence[str], holds_chart: Callable[[str], bool]) -> str | None:
+    """The chart a file belongs to, from its folders (nearest first) up to the repository: the outermost
+    chart, or a chart nested in one of its folders other than templates/, charts/ and ci/."""
+    found: str | None = None
+    for folder in reversed(folders):
+        if holds_chart(folder) and (found is None or not _in_chart_folder(folder, found)):
+            found = folder
+    return found
 
 
 def _chart_subfolder_kept(rel_folder: str, child: str, chart: str) -> bool:
@@ -386,7 +404,7 @@ def identify(found: Discovery) -> Discovery:
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
         if aside is None and item.named and not item.is_dockerfile:
-            chart = next((f for f in reversed(chains[item.path][1]) if above.holds(f, "Chart.yaml")), None)
+            chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):
                 aside, in_chart = f"a file of the Helm chart {display_path(chart)} (linted as a chart)", True
                 shown = display_path(os.path.relpath(chart)) if not os.path.isabs(item.path) else display_path(chart)
