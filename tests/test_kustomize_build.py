@@ -391,3 +391,33 @@ def test_a_var_a_sibling_base_declares_is_replaced_too(tmp_path: Path) -> None:
     )
     _kustomization(tmp_path / "env" / "dev", "resources:\n  - ../../base/application\n  - ../../base/generic\n")
     assert [f for f in run_lint(tmp_path).findings if f.severity.name == "ERROR"] == []
+
+
+def test_a_resource_a_kustomization_comments_out_is_still_an_object(tmp_path: Path) -> None:
+    """opentelemetry-operator's config/crd: `#- bases/opentelemetry.io_clusterobservabilities.yaml` under
+    resources:, a whole CRD its Makefile applies with kubectl apply -f: linted, not set aside."""
+    crd = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\n"
+        "spec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n"
+        "    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n          type: object\n"
+        "          properties:\n            spec:\n              type: object\n              properties:\n"
+        "                size: {type: integer}\n"
+    )
+    _kustomization(
+        tmp_path / "config" / "crd",
+        "resources:\n  - bases/gadgets.yaml\n  # - bases/widgets.yaml\npatches:\n  # - path: patches/webhook_in_gadgets.yaml\n",
+    )
+    (tmp_path / "config" / "crd" / "bases").mkdir()
+    (tmp_path / "config" / "crd" / "bases" / "gadgets.yaml").write_text(crd.replace("widgets", "gadgets").replace("Widget", "Gadget"))
+    (tmp_path / "config" / "crd" / "bases" / "widgets.yaml").write_text(crd)
+    (tmp_path / "config" / "crd" / "patches").mkdir()
+    (tmp_path / "config" / "crd" / "patches" / "webhook_in_gadgets.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.example.com\n"
+        "spec:\n  conversion:\n    strategy: Webhook\n"
+    )
+    (tmp_path / "sample.yaml").write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  size: big\n")
+    result = run_lint(tmp_path)
+    reasons = {os.path.basename(file): reason for file, reason in result.not_kubernetes}
+    assert "widgets.yaml" not in reasons
+    assert "commented-out entry" in reasons["webhook_in_gadgets.yaml"]
+    assert any(f.code == "KL010" and f.location.file.endswith("sample.yaml") for f in result.findings)  # the CRD's schema applies

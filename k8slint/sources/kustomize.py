@@ -225,11 +225,23 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
 _COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]+\.(?:ya?ml|json))[ \t]*$", re.MULTILINE)
 
 
+_TOP_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[ \t]*:", re.MULTILINE)
+WHOLE_OBJECT_SECTIONS = frozenset({"resources", "crds", "bases"})
+"""Sections whose entries are whole manifests: one commented out there is still a file of objects (applied
+some other way, as a Makefile's kubectl apply -f), not a patch that makes sense only inside the build."""
+
+
 def commented_out(kustomization: Kustomization, text: str) -> list[str]:
-    """The local files that the kustomization's text names only in commented-out list entries."""
+    """The local files that the kustomization's text names only in commented-out list entries of its
+    patch and input sections (kubebuilder's ``#- manager_webhook_patch.yaml``); an entry commented out
+    under ``resources:`` names whole objects and is not counted."""
     used = {*kustomization.resources, *kustomization.inputs, *kustomization.generator_files}
+    sections = [(match.start(), match.group(1)) for match in _TOP_KEY.finditer(text)]
     found = []
     for match in _COMMENTED_ENTRY.finditer(text):
+        section = next((key for start, key in reversed(sections) if start < match.start()), None)
+        if section in WHOLE_OBJECT_SECTIONS:
+            continue
         path = _key(os.path.join(kustomization.folder, match.group(1)))
         if path not in used and os.path.isfile(path):
             found.append(path)
