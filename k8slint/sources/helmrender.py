@@ -581,7 +581,16 @@ def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: i
             inside = _through_calls(templates, template, start, end, path[step:], depth)
             if inside is not None:
                 return inside
-            printer = next((lines[i] for i in range(start, end) if lines[i].indent > parent and _PRINTS.search(lines[i].text)), None)
+            # an action alone on its line (`{{- toYaml .Values.resources | nindent 12 }}`) may write the key; a
+            # keyed line (`value: {{ include "x.fullname" . }}`) writes its own key only
+            printer = next(
+                (
+                    lines[i]
+                    for i in range(start, end)
+                    if lines[i].indent > parent and lines[i].key is None and _PRINTS.search(lines[i].text)
+                ),
+                None,
+            )
             if printer is not None and (found is None or printer.number >= found.line):
                 return Location(template.display, printer.number, printer.column)
             return found
@@ -601,12 +610,19 @@ def _through_calls(
     for line in template.lines[start:end]:
         for match in _CALL.finditer(line.text):
             define = templates.defines.get(match.group("name"))
-            if define is None:
-                continue
+            if define is None or not _writes_first(define, path[0]):
+                continue  # a define that prints a value (a name, a label) writes none of the fields below
             inside = _walk(templates, define, 0, len(define.lines), path, depth + 1)
             if inside is not None:
                 return inside
     return None
+
+
+def _writes_first(define: _TemplateText, part: Any) -> bool:
+    """Whether the define's own lines write ``part``: a key of that name, or (for a list index) a list item."""
+    if isinstance(part, int):
+        return any(line.item is not None and not _is_action(line) for line in define.lines)
+    return any(line.key == part for line in define.lines)
 
 
 @dataclass(eq=False)
