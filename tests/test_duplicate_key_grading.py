@@ -163,3 +163,44 @@ def test_what_the_grades_say_of_kubectl_and_kustomize_holds(tmp_path: Path) -> N
     (folder / "kustomization.yaml").write_text("resources:\n  - settings.yaml\n")
     built = subprocess.run([KUBECTL, "kustomize", str(folder)], capture_output=True, text=True, timeout=60)
     assert built.returncode != 0 and 'mapping key "LOG_LEVEL" already defined' in built.stderr
+
+
+# spring-petclinic/spring-petclinic-cloud, k8s/vets-service-deployment.yaml (commit 8aabe98751904463fa01bd0ec9052a95c6bd2aa8;
+# Apache-2.0), cut: `resources:` twice in one container; kubectl applies the second, `{}`
+PETCLINIC = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  labels:
+    app: vets-service
+  name: vets-service
+  namespace: spring-petclinic
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: vets-service
+  template:
+    metadata:
+      labels:
+        app: vets-service
+    spec:
+      containers:
+      - image: springcommunity/spring-petclinic-cloud-vets-service:3.0.1
+        name: vets-service
+        resources:
+          limits:
+            memory: 1Gi
+          requests:
+            cpu: 2000m
+            memory: 1Gi
+        ports:
+        - containerPort: 8080
+        resources: {}
+"""
+
+
+def test_findings_on_a_repeated_key_point_at_the_value_that_is_applied(tmp_path: Path) -> None:
+    """The data holds the last `resources` (as kubectl applies it); the findings about it point there, not at the first."""
+    (tmp_path / "vets-service-deployment.yaml").write_text(PETCLINIC)
+    found = {f.code: f.location.line for f in run_lint(".", cwd=tmp_path).findings if f.code in ("KL002", "KR010", "KR011")}
+    assert found == {"KL002": 29, "KR010": 29, "KR011": 29}

@@ -276,10 +276,11 @@ def test_positions_follow_merge_keys_and_aliases() -> None:
     assert locate(document.tree, ("z", 0, "cpu"))[:2] == (2, 3)
 
 
-def test_repeated_keys_point_at_the_first_and_keep_the_last_value() -> None:
+def test_repeated_keys_keep_the_last_value_and_point_at_it() -> None:
+    """kubectl and the API server apply the last value: findings about it point where it is written."""
     (document,), _, duplicates = load_documents("a: 1\nb: 2\na: 3\n")
     assert document.data == {"a": 3, "b": 2}
-    assert locate(document.tree, ("a",))[:2] == (1, 1)
+    assert locate(document.tree, ("a",))[:2] == (3, 1)
     assert [(d.key, d.line, d.first_line) for d in duplicates] == [("a", 3, 1)]
 
 

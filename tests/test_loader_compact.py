@@ -66,10 +66,12 @@ def _positions(node: Node, memo: dict[int, Any]) -> Any:
         children: dict[str, Any] = {}
         memo[id(node)] = children
         merged = []
+        styles: dict[str, str | None] = {}
         for key, value in node.value:
             if key.tag == "tag:yaml.org,2002:merge":
                 merged.append(value)
-            elif isinstance(key, ScalarNode) and key.value not in children:
+            elif isinstance(key, ScalarNode) and styles.setdefault(key.value, key.style) == key.style:
+                children.pop(key.value, None)  # a repeated key: where its last value (the data's) is written
                 children[key.value] = (key.start_mark.line, key.start_mark.column, _positions(value, memo))
         for source in merged:
             for candidate in source.value if isinstance(source, SequenceNode) else [source]:

@@ -163,7 +163,7 @@ def test_long_lines_and_far_columns_are_located_as_with_trees(ending: str) -> No
 @pytest.mark.parametrize(
     "text",
     [
-        "a: 1\nb:\n  c: 2\n  c: 3\na: {x: 1}\n",  # repeated keys: the first is where the key is
+        "a: 1\nb:\n  c: 2\n  c: 3\na: {x: 1}\n",  # repeated keys: the last is where the key is (its value is the data's)
         "1: a\n'1': b\ntrue: c\n~: d\n0x1F: e\n",  # keys that are not strings
         "base: &b {cpu: 1}\nx:\n  <<: *b\n  mem: 2\ny: [*b, *b]\n",  # aliases and a merge key
         "a: 1\rb:\r  - x\r",  # a lone carriage return breaks a line for the parser

@@ -478,14 +478,18 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
         children: dict[str, Any] = {}
         memo[key] = children
         merged: list[Node] = []
+        styles: dict[str, str | None] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
                 continue
             if key_node.tag == _MERGE:
                 merged.append(value_node)
-            elif key_node.value not in children:
+            elif styles.setdefault(key_node.value, key_node.style) == key_node.style:
+                # a repeated key is where its last value is, the one the data holds (and kubectl applies); a key
+                # of the same text in another style (`'on'` and `on`: a string and a boolean) is another key
                 mark = key_node.start_mark
                 below = _children_tree(value_node, memo)
+                children.pop(key_node.value, None)
                 children[key_node.value] = leaf(mark.line, mark.column) if below is None else (mark.line, mark.column, below)
         for source in merged:  # explicit keys first, then each merged mapping in order
             for candidate in source.value if isinstance(source, SequenceNode) else [source]:
