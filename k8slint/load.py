@@ -148,9 +148,11 @@ def grade_duplicate_keys(raw: list[Raw], found: Discovery, objects: list[K8sObje
     for problem in duplicates:
         assert problem.location is not None
         path = paths.get(problem.location.file)
-        if path is not None and (
-            (found.kustomize is not None and found.kustomize.built_by(path) is not None) or any(path.startswith(folder) for folder in flux)
-        ):
+        kustomize = found.kustomize
+        read_by_kustomize = (
+            kustomize is not None and (kustomize.is_kustomization(path) or kustomize.built_by(path) is not None) if path else False
+        )
+        if path is not None and (read_by_kustomize or any(path.startswith(folder) for folder in flux)):
             continue
         head = problem.message.split("; kustomize refuses", 1)[0]
         problem.message = (

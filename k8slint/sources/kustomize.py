@@ -101,6 +101,9 @@ class Kustomization:
     disabled: list[str] = field(default_factory=list)
     """Local files named only in commented-out list entries (``# - manager_webhook_patch.yaml``,
     as kubebuilder's scaffolds leave them): kustomize does not read them."""
+    inline_duplicates: list[tuple[int, int, str, int]] = field(default_factory=list)
+    """(line, column, key, line of the first) of each key written twice in an inline patch, in the
+    kustomization's lines: kustomize refuses the patch (``mapping key already defined``)."""
     data: dict[str, Any] = field(default_factory=dict)
     tree: PositionTree | None = None
     roots: Roots | None = None
@@ -265,6 +268,40 @@ def read_kustomization(path: str, roots: Roots) -> Kustomization | None:
     found.roots = roots
     if "#" in text:
         found.disabled = commented_out(found, text)
+    found.inline_duplicates = _inline_duplicates(found, text)
+    return found
+
+
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*[ \t]*(#.*)?$")
+
+
+def _inline_duplicates(kustomization: Kustomization, text: str) -> list[tuple[int, int, str, int]]:
+    """The keys written twice in the kustomization's inline patches, placed on its own lines.
+
+    A patch written as a block scalar (``patch: |-``) starts on the line after its indicator, at the
+    indentation of its first line; any other (a quoted string) is placed on the line that holds it.
+    """
+    from k8slint.model.values import dig
+    from k8slint.sources.yamlsafe import load_documents
+
+    found: list[tuple[int, int, str, int]] = []
+    lines = text.splitlines()
+    for patch in kustomization.patches:
+        value = dig(kustomization.data, patch.where) if patch.path is None else None
+        if not isinstance(value, str) or ":" not in value:
+            continue
+        _, _, duplicates = load_documents(value)
+        if not duplicates:
+            continue
+        line, column = kustomization.line_of(patch.where)
+        holder = lines[line - 1] if 0 < line <= len(lines) else ""
+        block = _BLOCK_SCALAR.search(holder) is not None and line < len(lines)
+        indent = len(lines[line]) - len(lines[line].lstrip(" ")) if block else column - 1
+        for dup in duplicates:
+            if block:
+                found.append((line + dup.line, indent + dup.column, dup.key, line + dup.first_line))
+            else:
+                found.append((line, column, dup.key, line))
     return found
 
 

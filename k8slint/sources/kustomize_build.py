@@ -101,7 +101,8 @@ def roots_of(kustomize: KustomizeMap) -> list[Kustomization]:
 
 
 def static_problems(kustomize: KustomizeMap, displays: dict[str, str]) -> list[Emitted]:
-    """What reading the kustomizations shows without building: local files they name that do not exist."""
+    """What reading the kustomizations shows without building: local files they name that do not exist, and
+    keys written twice in their inline patches."""
     found: list[Emitted] = []
     for kustomization in sorted(kustomize.kustomizations.values(), key=lambda k: k.key):
         display = _display(kustomization.key, displays)
@@ -122,6 +123,11 @@ def static_problems(kustomize: KustomizeMap, displays: dict[str, str]) -> list[E
                 variant = "resource-file" if resource_file else None
             problem = Problem(message, location=Location(display, line, column), variant=variant)
             found.append((rulecodes.KUSTOMIZE_MISSING_FILE, problem))
+        for line, column, key, first in kustomization.inline_duplicates:
+            message = (
+                f"key {key!r} appears again (first on line {first}) in an inline patch; kustomize refuses the patch, so the build fails"
+            )
+            found.append((rulecodes.DUPLICATE_KEY, Problem(message, location=Location(display, line, column))))
     return found
 
 
