@@ -75,7 +75,10 @@ def _duplicates(folder: Path) -> list[tuple[int, int, Severity, str]]:
 def test_a_key_twice_in_a_block_patch_is_an_error_on_its_line(tmp_path: Path) -> None:
     [(line, column, severity, message)] = _duplicates(_root(tmp_path / "skipper", KUSTOMIZATION))
     assert (line, column, severity) == (25, 19, Severity.ERROR)
-    assert message == "key 'initialDelaySeconds' appears again (first on line 23) in an inline patch; kustomize refuses the patch, so the build fails"
+    assert (
+        message
+        == "key 'initialDelaySeconds' appears again (first on line 23) in an inline patch; kustomize refuses the patch, so the build fails"
+    )
 
 
 def test_a_quoted_patch_and_a_strategic_merge_entry(tmp_path: Path) -> None:
@@ -99,4 +102,6 @@ def test_kustomize_refuses_what_the_finding_says_it_refuses(tmp_path: Path) -> N
     built = subprocess.run([str(shutil.which("kubectl")), "kustomize", str(folder)], capture_output=True, text=True, timeout=60)
     assert built.returncode != 0 and "initialDelaySeconds" in built.stderr, built.stderr
     clean = _root(tmp_path / "clean", KUSTOMIZATION.replace("                  initialDelaySeconds: 5\n", ""))
-    assert subprocess.run([str(shutil.which("kubectl")), "kustomize", str(clean)], capture_output=True, text=True, timeout=60).returncode == 0
+    assert (
+        subprocess.run([str(shutil.which("kubectl")), "kustomize", str(clean)], capture_output=True, text=True, timeout=60).returncode == 0
+    )
