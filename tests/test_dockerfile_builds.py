@@ -429,6 +429,9 @@ def test_root_user_leaves_windows_images_and_local_images_alone(tmp_path: Path) 
         # the repository's Dockerfile (USER jenkins); no official image has that name
         "local.Dockerfile": ("FROM bats-jenkins\nRUN mkdir -p /usr/share/jenkins/ref/.ssh\n", []),
         "official.Dockerfile": ("FROM ubuntu\nRUN apt-get update\n", [1]),
+        # spring-petclinic/spring-petclinic-cloud docker/Dockerfile, its final stage cut: adoptopenjdk, a deprecated official image
+        # (eclipse-temurin took its place) that still pulls, and runs as root
+        "deprecated.Dockerfile": ("FROM adoptopenjdk:11-jre-hotspot\nARG ARTIFACT_NAME\nCOPY ${ARTIFACT_NAME}.jar /application.jar\n", [1]),
         "namespaced.Dockerfile": ("FROM acme/base:1.0\nRUN make\n", [1]),
     }
     for name, (text, lines) in cases.items():
