@@ -68,6 +68,9 @@ def test_shell_script_of_an_exec_form_command() -> None:
         ("docker.elastic.co/logstash/logstash:9.0.1", "1000"),
         ("docker.elastic.co/kibana/kibana:7.17.0", None),  # not known: not listed
         ("docker.elastic.co/elasticsearch/elasticsearch-oss:6.0.0", None),  # starts as root
+        ("prom/prometheus:v2.4.2", "nobody"),  # spring-petclinic-cloud's docker/prometheus/Dockerfile
+        ("quay.io/prometheus/prometheus:v3.1.0", "nobody"),
+        ("prom/prometheus:v1.8.2", None),  # v1.x ran as root
         ("not an image", None),
     ],
 )
