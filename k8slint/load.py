@@ -18,7 +18,7 @@ from k8slint.findings import Finding, Location, Problem, one_line
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
 from k8slint.sources.discover import Discovery, InputFile, read_input
-from k8slint.sources.manifests import load_manifest_text
+from k8slint.sources.manifests import KUSTOMIZE_REFUSES, load_manifest_text
 from k8slint.sources.safefs import Roots
 from k8slint.suppress import Used
 
@@ -145,16 +145,13 @@ def grade_duplicate_keys(raw: list[Raw], found: Discovery, objects: list[K8sObje
         return
     paths = {item.display: os.path.abspath(item.path) for item in found.files if item.path is not None}
     flux = _flux_folders(objects, paths)
+    kustomize = found.kustomize
     for problem in duplicates:
         assert problem.location is not None
         path = paths.get(problem.location.file)
-        kustomize = found.kustomize
-        read_by_kustomize = (
-            kustomize is not None and (kustomize.is_kustomization(path) or kustomize.built_by(path) is not None) if path else False
-        )
-        if path is not None and (read_by_kustomize or any(path.startswith(folder) for folder in flux)):
+        if path is not None and ((kustomize is not None and kustomize.reads(path)) or any(path.startswith(folder) for folder in flux)):
             continue
-        head = problem.message.split("; kustomize refuses", 1)[0]
+        head = problem.message.removesuffix(KUSTOMIZE_REFUSES)
         problem.message = (
             f"{head}; kubectl and the API server keep the last value and drop the other without a word "
             "(kustomize, and Flux building the folder, refuse the file)"
@@ -193,10 +190,9 @@ def load_charts(
     registry = settings.registry
 
     def add_chart(display: str, path: str) -> None:
-        from k8slint.sources.charts import given_values, load_chart  # only where there are charts
+        from k8slint.sources.charts import load_chart  # only where there are charts
 
         chart, problems, files = load_chart(Path(path), display, linted)
-        chart.install_values = given_values(tuple(settings.render_values), tuple(settings.render_set))
         charts.append(chart)
         state.sources.update(files)
         state.raw.extend((registry[code], problem, chart) for code, problem in problems)
@@ -208,6 +204,11 @@ def load_charts(
     if not charts:
         return
     from k8slint.sources import helmrender  # only where there are charts
+    from k8slint.sources.charts import given_values
+
+    install_values = given_values(tuple(settings.render_values), tuple(settings.render_set))  # read once, for every chart
+    for chart in charts:
+        chart.install_values = install_values
 
     if not settings.render_helm:
         count = f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''}"

@@ -376,17 +376,18 @@ def identify(found: Discovery) -> Discovery:
     read: set[str] = set()
     for stop, folders in chains.values():
         for folder in folders:
-            for name in KUSTOMIZATION_NAMES:
-                candidate = os.path.join(folder, name)
-                if candidate not in read and above.holds(folder, name):
-                    read.add(candidate)
-                    kustomize = _add_kustomization(kustomize, candidate, Roots((os.path.realpath(stop),)))
             # a chainsaw test names files of its own folder; a kuttl suite, of the test folders below it
-            for name in sorted(CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES if folder == folders[0] else KUTTL_SUITE_NAMES):
+            suite_names = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES if folder == folders[0] else KUTTL_SUITE_NAMES
+            for name in (*KUSTOMIZATION_NAMES, *sorted(suite_names)):
                 candidate = os.path.join(folder, name)
-                if candidate not in read and above.holds(folder, name):
-                    read.add(candidate)
-                    suites = _add_test_suite(suites, candidate, Roots((os.path.realpath(stop),)))
+                if candidate in read or not above.holds(folder, name):
+                    continue
+                read.add(candidate)
+                within = Roots((os.path.realpath(stop),))
+                if is_kustomization_name(name):
+                    kustomize = _add_kustomization(kustomize, candidate, within)
+                else:
+                    suites = _add_test_suite(suites, candidate, within)
     files = []
     for item in found.files:
         if item.path is None or item.aside is not None:
@@ -435,8 +436,7 @@ def identify(found: Discovery) -> Discovery:
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
-    asserted = suites.asserted() if suites is not None else ()
-    resources = suites.asserted_custom_resources() if suites is not None else ()
+    asserted, resources = suites.asserted() if suites is not None else ((), ())
     return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources)
 
 

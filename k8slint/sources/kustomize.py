@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8slint.model.positions import PositionTree, locate
-from k8slint.model.values import mapping, sequence, string
+from k8slint.model.values import dig, mapping, sequence, string
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
@@ -281,7 +281,6 @@ def _inline_duplicates(kustomization: Kustomization, text: str) -> list[tuple[in
     A patch written as a block scalar (``patch: |-``) starts on the line after its indicator, at the
     indentation of its first line; any other (a quoted string) is placed on the line that holds it.
     """
-    from k8slint.model.values import dig
     from k8slint.sources.yamlsafe import load_documents
 
     found: list[tuple[int, int, str, int]] = []
@@ -361,6 +360,10 @@ class KustomizeMap:
     def built_by(self, path: str) -> str | None:
         """A kustomization whose build reads ``path`` as a resource (directly or through the ones that use it), if any."""
         return next((kustomization.path for kustomization in self._including(path)), None)
+
+    def reads(self, path: str) -> bool:
+        """Whether a build reads the YAML of ``path``: it is a kustomization, or a resource of one."""
+        return self.is_kustomization(path) or self.built_by(path) is not None
 
     def generator_of(self, path: str) -> str | None:
         """The generator (and its kustomization) that turns ``path`` into ConfigMap or Secret data, if any."""

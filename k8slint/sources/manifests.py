@@ -40,6 +40,10 @@ class LoadResult:
     """Why the file holds no Kubernetes object at all (it is some other tool's file), when it does not."""
 
 
+KUSTOMIZE_REFUSES = "; kustomize refuses the file, kubectl and the API server silently keep the last"
+"""The end of a duplicate-key message as read: load.grade_duplicate_keys gives another where kustomize does not read the file."""
+
+
 def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
     """The objects of a YAML (or JSON) stream, and the problems met reading it."""
     result = LoadResult()
@@ -58,8 +62,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
             (
                 rulecodes.DUPLICATE_KEY,
                 Problem(
-                    f"key {dup.key!r} appears again (first on line {dup.first_line}); "
-                    "kustomize refuses the file, kubectl and the API server silently keep the last",
+                    f"key {dup.key!r} appears again (first on line {dup.first_line}){KUSTOMIZE_REFUSES}",
                     location=Location(file.display, dup.line, dup.column),
                 ),
             )
@@ -199,7 +202,7 @@ def _load_json(file: SourceFile, default_namespace: str) -> LoadResult | None:
         result.problems.append((rulecodes.YAML_TOO_COMPLEX, Problem(message, location=Location(file.display, 1, 1))))
         return result
     for key in dict.fromkeys(_repairstring(key) for key in duplicates):
-        message = f"key {key!r} appears again; kustomize refuses the file, kubectl and the API server silently keep the last"
+        message = f"key {key!r} appears again{KUSTOMIZE_REFUSES}"
         result.problems.append((rulecodes.DUPLICATE_KEY, Problem(message, location=Location(file.display, 1, 1))))
     if repaired:
         match = _LONE_SURROGATE.search(file.text)

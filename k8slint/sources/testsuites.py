@@ -43,28 +43,27 @@ class TestAssertions:
     _asserts: dict[str, Roots] = field(default_factory=dict)
     """The ``assert`` files (not the ``error`` ones), with the roots they may be read in."""
 
-    def asserted_custom_resources(self) -> tuple[tuple[str | None, dict[str, Any]], ...]:
-        """(namespace or None, data) of each custom resource an assert file expects (a cert-manager Certificate
-        the operator makes): the names in it are names an operator makes."""
-        found = []
-        for path, roots in sorted(self._asserts.items()):
-            for document in _documents(path, roots):
-                api_version = document.get("apiVersion") if isinstance(document, dict) else None
-                if isinstance(api_version, str) and is_custom_resource(api_version) and _identity(document) is not None:
-                    namespace = document["metadata"].get("namespace")
-                    found.append((namespace if isinstance(namespace, str) else None, document))
-        return tuple(found)
+    def asserted(self) -> tuple[tuple[str, ...], tuple[tuple[str | None, dict[str, Any]], ...]]:
+        """What the assert files expect in the cluster (something, an operator or the test's own steps, makes it),
+        each file read once:
 
-    def asserted(self) -> tuple[str, ...]:
-        """``Kind/name`` (``namespace/Kind/name`` where the file names one) of each object the assert files
-        expect in the cluster: something (an operator, the test's own steps) makes it."""
-        found: set[str] = set()
+        - ``Kind/name`` (``namespace/Kind/name`` where the file names one) of each object;
+        - (namespace or None, data) of each custom resource among them (a cert-manager Certificate the operator
+          makes): the names in it are names an operator makes.
+        """
+        identities: set[str] = set()
+        resources: list[tuple[str | None, dict[str, Any]]] = []
         for path, roots in sorted(self._asserts.items()):
             for document in _documents(path, roots):
                 identity = _identity(document)
-                if identity is not None:
-                    found.add(identity)
-        return tuple(sorted(found))
+                if identity is None:
+                    continue
+                identities.add(identity)
+                api_version = document.get("apiVersion")
+                if isinstance(api_version, str) and is_custom_resource(api_version):
+                    namespace = document["metadata"].get("namespace")
+                    resources.append((namespace if isinstance(namespace, str) else None, document))
+        return tuple(sorted(identities)), tuple(resources)
 
     def role_of(self, path: str) -> str | None:
         return self.roles.get(os.path.abspath(path))
@@ -80,10 +79,7 @@ class TestAssertions:
             if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
                 for operation, pattern in _chainsaw_assertions(document):
                     for target in _matches(folder, pattern):
-                        if operation == "assert":
-                            self._asserts.setdefault(target, roots)
-                        what = "an assertion" if operation == "assert" else "an error assertion (must not exist)"
-                        self.roles.setdefault(target, f"{what} of the chainsaw test {shown}: matched against the cluster, never applied")
+                        self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
             elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
                 for test_dir in document.get("testDirs") or ():
                     if isinstance(test_dir, str):
@@ -102,12 +98,16 @@ class TestAssertions:
             except OSError:
                 continue
             for name in names:
-                if _KUTTL_ASSERTION.fullmatch(name):
-                    target = os.path.join(case.path, name)
-                    if "-assert." in name:
-                        self._asserts.setdefault(target, roots)
-                    what = "an assertion" if "-assert." in name else "an error assertion (must not exist)"
-                    self.roles.setdefault(target, f"{what} of the kuttl suite {suite}: matched against the cluster, never applied")
+                match = _KUTTL_ASSERTION.fullmatch(name)
+                if match is not None:
+                    self._add(os.path.join(case.path, name), match.group(1) == "assert", f"the kuttl suite {suite}", roots)
+
+    def _add(self, target: str, asserts: bool, test: str, roots: Roots) -> None:
+        """``target`` is an assertion of ``test``: an object that must exist (``asserts``), or one that must not."""
+        if asserts:
+            self._asserts.setdefault(target, roots)
+        what = "an assertion" if asserts else "an error assertion (must not exist)"
+        self.roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
 
 
 def _documents(path: str, roots: Roots) -> list[Any]:
