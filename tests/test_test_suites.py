@@ -166,3 +166,31 @@ def test_an_asserted_secret_is_present(tmp_path: Path) -> None:
     (case / "00-install.yaml").write_text(MTLS_POD)
     (case / "00-assert.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: prometheus-cr-ta-client-cert\n")
     assert "KN021" not in {f.code for f in run_lint(".", cwd=tmp_path).findings}
+
+
+def test_a_test_pointing_outside_the_linted_paths_is_not_followed_there(tmp_path: Path) -> None:
+    """A kuttl testDirs entry or a chainsaw glob that leaves the paths given is neither listed nor read."""
+    from k8slint.sources.safefs import Roots
+    from k8slint.sources.testsuites import TestAssertions
+
+    inner, outside = tmp_path / "repo", tmp_path / "elsewhere"
+    (outside / "case").mkdir(parents=True)
+    (outside / "case" / "00-assert.yaml").write_text(ASSERT)
+    (outside / "01-assert-x.yaml").write_text(ASSERT)
+    inner.mkdir()
+    (inner / "kuttl-test.yaml").write_text("apiVersion: kuttl.dev/v1beta1\nkind: TestSuite\ntestDirs:\n- ../elsewhere\n")
+    (inner / "chainsaw-test.yaml").write_text(CHAINSAW_TEST.replace('"01-assert-*.yaml"', '"../elsewhere/01-assert-*.yaml"'))
+    (inner / "00-assert.yaml").write_text(ASSERT)
+    suites = TestAssertions()
+    roots = Roots((str(inner.resolve()),))
+    suites.add_suite(str(inner / "kuttl-test.yaml"), roots)
+    suites.add_suite(str(inner / "chainsaw-test.yaml"), roots)
+    assert not any(path.startswith(str(outside)) for path in suites.roles)
+    assert suites.role_of(str(inner / "00-assert.yaml")) is not None  # what lies inside is still known
+    # with the outer folder linted too, both are followed
+    wide = Roots((str(tmp_path.resolve()),))
+    suites = TestAssertions()
+    suites.add_suite(str(inner / "kuttl-test.yaml"), wide)
+    suites.add_suite(str(inner / "chainsaw-test.yaml"), wide)
+    assert suites.role_of(str(outside / "case" / "00-assert.yaml")) is not None
+    assert suites.role_of(str(outside / "01-assert-x.yaml")) is not None

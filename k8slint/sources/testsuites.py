@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from k8slint.model.kinds import is_custom_resource
@@ -78,7 +79,7 @@ class TestAssertions:
             api_version, kind = document["apiVersion"], document.get("kind")
             if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
                 for operation, pattern in _chainsaw_assertions(document):
-                    for target in _matches(folder, pattern):
+                    for target in _matches(folder, pattern, roots):
                         self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
             elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
                 for test_dir in document.get("testDirs") or ():
@@ -86,6 +87,8 @@ class TestAssertions:
                         self._add_kuttl_dir(os.path.normpath(os.path.join(folder, test_dir)), shown, roots)
 
     def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
+        if not roots.contains(os.path.realpath(test_dir)):
+            return  # a testDirs entry outside the linted paths is not listed
         try:
             cases = sorted(os.scandir(test_dir), key=lambda entry: entry.name)
         except OSError:
@@ -152,9 +155,14 @@ def _chainsaw_assertions(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                         yield name, file
 
 
-def _matches(folder: str, pattern: str) -> list[str]:
-    """The files ``pattern`` names, relative to the test's folder (chainsaw expands globs in ``file``)."""
+def _matches(folder: str, pattern: str, roots: Roots) -> list[str]:
+    """The files ``pattern`` names, relative to the test's folder (chainsaw expands globs in ``file``); a glob
+    is expanded only inside the linted paths, and only files there are kept."""
     joined = os.path.normpath(os.path.join(folder, pattern))
-    if glob.has_magic(pattern):
-        return sorted(os.path.abspath(p) for p in glob.glob(joined) if os.path.isfile(p))
-    return [joined]
+    if not glob.has_magic(pattern):
+        return [joined]
+    parts = Path(joined).parts
+    fixed = os.path.join(*parts[: next(i for i, part in enumerate(parts) if glob.has_magic(part))])
+    if not roots.contains(os.path.realpath(fixed)):
+        return []
+    return sorted(os.path.abspath(p) for p in glob.glob(joined) if os.path.isfile(p) and roots.contains(os.path.realpath(p)))
