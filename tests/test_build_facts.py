@@ -71,6 +71,10 @@ def test_shell_script_of_an_exec_form_command() -> None:
         ("prom/prometheus:v2.4.2", "nobody"),  # spring-petclinic-cloud's docker/prometheus/Dockerfile
         ("quay.io/prometheus/prometheus:v3.1.0", "nobody"),
         ("prom/prometheus:v1.8.2", None),  # v1.x ran as root
+        ("grafana/grafana:5.2.4", "grafana"),  # spring-petclinic-cloud's docker/grafana/Dockerfile
+        ("grafana/grafana:5.1.0-beta1", "grafana"),
+        ("grafana/grafana:5.0.4", None),  # started as root, gosu in run.sh
+        ("grafana/grafana:10.4.2", None),  # not known: not listed
         ("not an image", None),
     ],
 )
