@@ -288,3 +288,64 @@ def test_a_dependency_in_charts_outside_the_constraint_is_still_reported(tmp_pat
 def test_a_bitnami_chart_with_another_common_unpacked_has_no_chart_warning(tmp_path: Path) -> None:
     chart = _bitnami(tmp_path, "2.31.1", packaged=False)
     assert [(f.code, f.message) for f in run_lint(chart).findings if f.code.startswith("CH") and f.severity.name != "INFO"] == []
+
+
+# -- requirements.yaml: where an apiVersion v1 chart lists its dependencies. Helm's loader reads it into
+# the chart's metadata (pkg/chart/v2/loader/load.go, `case f.Name == "requirements.yaml"`), and helm
+# install and template refuse a chart whose dependency is not in charts/ (pkg/cmd/install.go,
+# action.CheckDependencies); requirements.lock is its lock, the file helm dependency update writes for
+# an apiVersion v1 chart (pkg/downloader/manager.go, writeLock).
+
+# microservices-demo/microservices-demo, deploy/kubernetes/helm-chart (commit 9dff06fae4; Apache-2.0), cut
+SOCK_SHOP_CHART_YAML = "apiVersion: v1\ndescription: A Helm chart for Sock Shop\nname: helm-chart\nversion: 0.3.0\n"
+SOCK_SHOP_REQUIREMENTS = "dependencies:\n  - name: nginx-ingress\n    version: 0.4.2\n    repository: https://helm.nginx.com/stable\n"
+SOCK_SHOP_VALUES = "ingress:\n    annotations:\n        kubernetes.io/ingress.class: nginx\n    host: ''\n"
+SOCK_SHOP_INGRESS = (
+    "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  annotations:\n"
+    "{{ toYaml .Values.ingress.annotations | indent 4 }}\n  name: {{ .Release.Name }}-socks-ingress\nspec:\n  rules:\n"
+    "  - http:\n      paths:\n      - backend:\n          service:\n            name: front-end\n            port:\n"
+    "              number: 80\n        path: /\n        pathType: Prefix\n    {{- if .Values.host }}\n"
+    '    host: {{ template "host" . }}\n    {{- end }}\n'
+)
+# GoogleContainerTools/skaffold, examples/helm-deployment-dependencies/skaffold-helm (commit 359a940c1b; Apache-2.0), cut
+SKAFFOLD_CHART_YAML = "apiVersion: v1\ndescription: A Helm chart for Kubernetes\nname: skaffold-helm\nversion: 0.1.0\n"
+SKAFFOLD_REQUIREMENTS = "dependencies:\n  - name: subchart\n    condition: subchart.enabled\n"
+SKAFFOLD_VALUES = "replicaCount: 2\nimage: nginx:stable\n\nsubchart:\n    enabled: true    \n"
+SKAFFOLD_DEPLOYMENT = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  replicas: {{ .Values.replicaCount | quote }}\n  image: {{ .Values.image }}\n"
+
+
+def test_a_dependency_of_requirements_yaml_that_is_not_fetched_is_said_there(tmp_path: Path) -> None:
+    minimal = _chart(tmp_path, "a: 1\n", {"cm.yaml": "a: {{ .Values.a }}\n"}, CHART_YAML.replace("v2", "v1"), folder="minimal")
+    (minimal / "requirements.yaml").write_text("dependencies:\n- name: redis\n  version: 1.x\n  repository: https://charts.example.com\n")
+    sock_shop = _chart(tmp_path, SOCK_SHOP_VALUES, {"ingress.yaml": SOCK_SHOP_INGRESS}, SOCK_SHOP_CHART_YAML, folder="helm-chart")
+    (sock_shop / "requirements.yaml").write_text(SOCK_SHOP_REQUIREMENTS)
+    for chart, name, line in ((minimal, "redis", 2), (sock_shop, "nginx-ingress", 2)):
+        findings = [f for f in run_lint(chart).findings if f.code in ("CH004", "CH008", "CH009")]
+        # what the missing dependency defines and reads is unknown: no template-syntax for `host`, no unused-value
+        assert [(f.code, Path(f.location.file).name, f.location.line, f.message) for f in findings] == [
+            (
+                "CH004",
+                "requirements.yaml",
+                line,
+                f"dependency {name!r} is not locked: requirements.lock is missing (run helm dependency update)",
+            )
+        ]
+
+
+def test_a_lock_in_requirements_lock_is_the_charts_lock(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "a: 1\n", {"cm.yaml": "a: {{ .Values.a }}\n"}, CHART_YAML.replace("v2", "v1"))
+    (chart / "requirements.yaml").write_text("dependencies:\n- name: redis\n  version: 1.x\n  repository: https://charts.example.com\n")
+    (chart / "requirements.lock").write_text(
+        "dependencies:\n- name: redis\n  repository: https://charts.example.com\n  version: 1.2.0\ndigest: sha256:00\n"
+    )
+    [(severity, message)] = _ch004(chart)
+    assert severity == "warning" and message.startswith("dependency redis 1.2.0 is not in charts/")
+
+
+def test_a_condition_in_requirements_yaml_reads_its_value(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, SKAFFOLD_VALUES, {"deployment.yaml": SKAFFOLD_DEPLOYMENT}, SKAFFOLD_CHART_YAML, folder="skaffold-helm")
+    (chart / "requirements.yaml").write_text(SKAFFOLD_REQUIREMENTS)
+    (chart / "charts" / "subchart" / "templates").mkdir(parents=True)
+    (chart / "charts" / "subchart" / "Chart.yaml").write_text(SKAFFOLD_CHART_YAML.replace("skaffold-helm", "subchart"))
+    (chart / "charts" / "subchart" / "templates" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\n")
+    assert [f for f in run_lint(chart).findings if f.code in ("CH004", "CH008")] == []

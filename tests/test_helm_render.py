@@ -368,6 +368,25 @@ def test_a_chart_with_a_missing_dependency_is_not_rendered(engine: str, tmp_path
     assert "CH004" in {f.code for f in result.findings}
 
 
+def test_a_missing_dependency_of_requirements_yaml_is_not_rendered(engine: str, tmp_path: Path) -> None:
+    """Helm reads an apiVersion v1 chart's requirements.yaml as its dependencies (pkg/chart/v2/loader/load.go)
+    and helm template refuses it while one is not in charts/ ("found in Chart.yaml, but missing in charts/
+    directory: nginx-ingress", microservices-demo's deploy/kubernetes/helm-chart); the SDK renders it anyway."""
+    chart = shop(
+        tmp_path,
+        **{
+            "requirements.yaml": "dependencies:\n  - name: nginx-ingress\n    version: 0.4.2\n"
+            "    repository: https://helm.nginx.com/stable\n"
+        },
+    )
+    (chart / "Chart.yaml").write_text(CHART_YAML.replace("apiVersion: v2", "apiVersion: v1"))
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True)
+    assert any("helm template charts/shop not run: dependency nginx-ingress not in charts/" in n for n in result.notes)
+    assert [(f.code, f.location.file) for f in result.findings if f.code in ("CH004", "CH010")] == [
+        ("CH004", "charts/shop/requirements.yaml")
+    ]
+
+
 SUBCHART = {
     "Chart.yaml": CHART_YAML + "dependencies:\n  - name: cache\n    version: 1.0.0\n    condition: cache.enabled\n",
     "values.yaml": "cache:\n  enabled: true\n",

@@ -421,3 +421,73 @@ def test_a_resource_a_kustomization_comments_out_is_still_an_object(tmp_path: Pa
     assert "widgets.yaml" not in reasons
     assert "commented-out entry" in reasons["webhook_in_gadgets.yaml"]
     assert any(f.code == "KL010" and f.location.file.endswith("sample.yaml") for f in result.findings)  # the CRD's schema applies
+
+
+# GoogleContainerTools/skaffold, examples/go-integration-coverage/k8s (commit 359a940c1b; Apache-2.0), cut:
+# kustomizations named `Kustomization`, kustomize's third file name (api/konfig/general.go
+# RecognizedKustomizationFileNames: kustomization.yaml, kustomization.yml, Kustomization)
+COVERAGE_BASE = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: go-integration-coverage\nspec:\n  replicas: 2\n"
+    "  selector:\n    matchLabels:\n      app: go-integration-coverage\n  template:\n    metadata:\n      labels:\n"
+    "        app: go-integration-coverage\n    spec:\n      containers:\n      - name: app\n"
+    "        image: go-integration-coverage:1.0\n        ports:\n        - containerPort: 8080\n"
+)
+COVERAGE_PATCH = (
+    "# This patch sets up the `coverage-data` volume and volume mount for collecting\n# coverage profiles.\n\n"
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: go-integration-coverage\nspec:\n  template:\n"
+    "    spec:\n      containers:\n      - name: app\n        env:\n        - name: GOCOVERDIR\n          value: /coverage-data\n"
+    "        volumeMounts:\n        - mountPath: /coverage-data\n          name: coverage-data\n      volumes:\n"
+    "      - name: coverage-data\n        emptyDir: {}\n"
+)
+
+
+def _coverage_tree(root: Path, patch: str = COVERAGE_PATCH) -> Path:
+    k8s = root / "k8s"
+    (k8s / "base").mkdir(parents=True)
+    (k8s / "overlays" / "coverage").mkdir(parents=True)
+    (k8s / "base" / "Kustomization").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- deployment.yaml\n"
+    )
+    (k8s / "base" / "deployment.yaml").write_text(COVERAGE_BASE)
+    (k8s / "overlays" / "coverage" / "Kustomization").write_text(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nbases:\n- ../../base\nreplicas:\n"
+        "- name: go-integration-coverage\n  count: 1\npatchesStrategicMerge:\n- coverage-patch.yaml\n"
+    )
+    (k8s / "overlays" / "coverage" / "coverage-patch.yaml").write_text(patch)
+    return k8s
+
+
+def test_a_kustomization_named_kustomization_is_read_when_walking(tmp_path: Path) -> None:
+    """The patch a `Kustomization` file names is no object (it has no selector and no image of its own)."""
+    minimal = tmp_path / "minimal"
+    minimal.mkdir()
+    (minimal / "Kustomization").write_text("resources:\n- deployment.yaml\npatchesStrategicMerge:\n- patch.yaml\n")
+    (minimal / "deployment.yaml").write_text(COVERAGE_BASE)
+    (minimal / "patch.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: go-integration-coverage\n")
+    k8s = _coverage_tree(tmp_path / "skaffold")
+    for tree in (minimal, k8s):
+        walked = run_lint(tree)
+        named = run_lint(*sorted(str(p) for p in tree.rglob("*") if p.is_file()))
+        for result in (walked, named):
+            assert not any("patch" in f.location.file for f in result.findings)
+            reasons = {os.path.relpath(file, tree): reason for file, reason in result.not_kubernetes}
+            assert all(reasons[name].startswith("a kustomization") for name in reasons if name.endswith("Kustomization"))
+            patch = next(name for name in reasons if "patch" in name)
+            assert reasons[patch].startswith("a kustomize strategic-merge patch named by ")
+            assert reasons[patch].endswith("Kustomization")
+    assert {os.path.relpath(f, k8s) for f, _ in run_lint(k8s).not_kubernetes} == {
+        "base/Kustomization",
+        "overlays/coverage/Kustomization",
+        "overlays/coverage/coverage-patch.yaml",
+    }
+
+
+def test_an_overlay_named_kustomization_is_built(kubectl: str, tmp_path: Path) -> None:
+    limits = "        resources:\n          requests: {memory: 1Gi}\n          limits: {memory: 512Mi}\n"
+    k8s = _coverage_tree(tmp_path, COVERAGE_PATCH.replace("        env:\n", limits + "        env:\n"))
+    result = run_lint(k8s, render=True, select=["request-exceeds-limit"])
+    assert [(os.path.relpath(f.location.file, k8s), f.location.line, f.rule) for f in result.findings] == [
+        ("overlays/coverage/coverage-patch.yaml", 14, "request-exceeds-limit")
+    ]
+    assert result.findings[0].built_from == (f"kustomize build {k8s / 'overlays' / 'coverage'}",)
+    assert any("1 of 1 kustomize root built" in note for note in result.notes)

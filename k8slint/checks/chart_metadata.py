@@ -196,7 +196,7 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
             continue
         if lock is None:
             yield _problem(
-                chart, f"dependency {name!r} is not locked: Chart.lock is missing (run helm dependency update)", base, "not-fetched"
+                chart, f"dependency {name!r} is not locked: {chart.lock_name} is missing (run helm dependency update)", base, "not-fetched"
             )
             continue
         entry = locked.get(name)
@@ -205,7 +205,7 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
         if available is not None and available["version"] != locked_version and _satisfies(available["version"], constraint):
             # Helm renders the chart in charts/ whatever Chart.lock says: its install and template check
             # only that a dependency of that name is there (pkg/action CheckDependencies)
-            pinned = f"Chart.lock pins {locked_version}" if entry is not None else "Chart.lock does not list it"
+            pinned = f"{chart.lock_name} pins {locked_version}" if entry is not None else f"{chart.lock_name} does not list it"
             yield _problem(
                 chart,
                 f"charts/ holds {name} {available['version']}, which satisfies {constraint!r} and is what Helm renders, "
@@ -215,13 +215,13 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
             )
             continue
         if entry is None:
-            yield _problem(chart, f"dependency {name!r} is not in Chart.lock (run helm dependency update)", base)
+            yield _problem(chart, f"dependency {name!r} is not in {chart.lock_name} (run helm dependency update)", base)
             continue
         locked_version = str(entry.get("version", ""))
         if not _satisfies(locked_version, constraint):
             yield _problem(
                 chart,
-                f"Chart.lock pins {name} {locked_version}, which does not satisfy {constraint!r} (run helm dependency update)",
+                f"{chart.lock_name} pins {name} {locked_version}, which does not satisfy {constraint!r} (run helm dependency update)",
                 (*base, "version"),
             )
             continue

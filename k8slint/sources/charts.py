@@ -56,6 +56,10 @@ class ChartDoc:
     schema: Any
     templates: list[SourceFile] = field(default_factory=list)
     lock: YamlFile | None = None
+    """Chart.lock, or requirements.lock when the chart has one (Helm's loader reads both and keeps the last)."""
+    requirements: YamlFile | None = None
+    """requirements.yaml: where an apiVersion v1 chart lists its dependencies. Helm's loader reads it
+    into the chart's metadata over Chart.yaml (pkg/chart/v2/loader/load.go), for any apiVersion."""
     roots: Roots = field(default_factory=lambda: Roots(()))
     """The linted roots: files outside them are not read."""
     subcharts: list[tuple[str, Path, list[str]]] = field(default_factory=list)
@@ -76,8 +80,26 @@ class ChartDoc:
 
     @property
     def metadata(self) -> dict[str, Any]:
+        """Chart.yaml as Helm reads it: with the dependencies of requirements.yaml, when it lists them."""
         data = self.chart.data if self.chart else None
-        return data if isinstance(data, dict) else {}
+        data = data if isinstance(data, dict) else {}
+        if self._requirements_list_dependencies():
+            assert self.requirements is not None and isinstance(self.requirements.data, dict)
+            return {**data, "dependencies": self.requirements.data["dependencies"]}
+        return data
+
+    def _requirements_list_dependencies(self) -> bool:
+        return self.requirements is not None and isinstance(self.requirements.data, dict) and "dependencies" in self.requirements.data
+
+    @property
+    def lock_name(self) -> str:
+        """The lock file of the chart's dependencies: the one it has, else the one ``helm dependency update``
+        writes (requirements.lock for an apiVersion v1 chart, pkg/downloader/manager.go writeLock)."""
+        if self.lock is not None:
+            return os.path.basename(self.lock.source.display)
+        chart_data = self.chart.data if self.chart else None
+        legacy = isinstance(chart_data, dict) and chart_data.get("apiVersion") == "v1"
+        return "requirements.lock" if legacy else "Chart.lock"
 
     @property
     def name(self) -> str | None:
@@ -91,6 +113,10 @@ class ChartDoc:
         return self.chart_location()
 
     def chart_location(self, path: tuple[Any, ...] = ()) -> Location:
+        """Where ``path`` of the chart's metadata is written: a dependency in requirements.yaml when it lists them."""
+        if path and path[0] == "dependencies" and self._requirements_list_dependencies():
+            assert self.requirements is not None
+            return self.requirements.locate(path)
         return self.chart.locate(path) if self.chart else Location(os.path.join(self.root, "Chart.yaml"), 1, 1)
 
     @cached_property
@@ -354,6 +380,8 @@ def load_chart(path: Path, root: str, roots: Roots | None = None) -> tuple[Chart
     chart = _yaml(path / "Chart.yaml", os.path.join(root, "Chart.yaml"), roots, problems)
     values = _yaml(path / "values.yaml", os.path.join(root, "values.yaml"), roots, problems)
     lock = _yaml(path / "Chart.lock", os.path.join(root, "Chart.lock"), roots, problems)
+    lock = _yaml(path / "requirements.lock", os.path.join(root, "requirements.lock"), roots, problems) or lock
+    requirements = _yaml(path / "requirements.yaml", os.path.join(root, "requirements.yaml"), roots, problems)
     schema_source, schema = None, None
     schema_path = path / "values.schema.json"
     if os.path.lexists(schema_path):
@@ -380,12 +408,12 @@ def load_chart(path: Path, root: str, roots: Roots | None = None) -> tuple[Chart
                 problems.append(problem)  # type: ignore[arg-type]
             else:
                 templates.append(source)
-    doc = ChartDoc(root, path, chart, values, schema_source, schema, templates, lock, roots)
+    doc = ChartDoc(root, path, chart, values, schema_source, schema, templates, lock, requirements, roots)
     doc.subcharts = _subcharts(path, root, roots, problems)
     doc.local_dependencies = _local_dependencies(doc, problems)
     doc.unread = _unread(path, root, roots, problems)
     problems = list({(rule, p.message, p.location): (rule, p) for rule, p in problems}.values())
-    files = {f.source.display: f.source for f in (chart, values, lock) if f is not None}
+    files = {f.source.display: f.source for f in (chart, values, lock, requirements) if f is not None}
     if schema_source is not None:
         files[schema_source.display] = schema_source
     files.update({t.display: t for t in templates})

@@ -135,7 +135,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     out while walking unless ``default_excludes`` is false (and listed in
     ``left_out``). Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
     by name (``Dockerfile``, ``Containerfile``, ``*.Dockerfile``,
-    ``Dockerfile.*``). A folder with a ``Chart.yaml`` is a Helm chart: its
+    ``Dockerfile.*``), and so are kustomizations (``Kustomization`` has no suffix). A folder with a ``Chart.yaml`` is a Helm chart: its
     templates/ and charts/ and the chart files at its root (Chart.yaml, values
     files, the schema) are linted as the chart; its other folders (crds/, and
     any other a README applies with kubectl) hold files judged by their content.
@@ -218,7 +218,8 @@ def _walk(
         return chart is None or _chart_subfolder_kept(rel_folder, name, chart)
 
     def keep_file(rel_folder: str, name: str) -> bool:
-        if name.startswith(".") or not (name.endswith(MANIFEST_SUFFIXES) or is_dockerfile_name(name)):
+        # kustomize also reads a kustomization named `Kustomization`, with no suffix (api/konfig/general.go)
+        if name.startswith(".") or not (name.endswith(MANIFEST_SUFFIXES) or is_dockerfile_name(name) or is_kustomization_name(name)):
             return False
         chart = chart_of(rel_folder)
         if chart is not None and rel_folder == chart and is_chart_file(name):
