@@ -331,6 +331,9 @@ def load_kustomize_builds(builds: Builds, found: Discovery, settings: Settings, 
     files = kustomize_build.Files(builds.displays, found.roots, state.sources)
     built = kustomize_build.BuiltObjects(settings.namespace)
     for build in builds.builds:
+        if found.skaffold is not None and build.source is not None:
+            # the images a skaffold config builds replace the images of what it deploys from this root
+            build.source.images_set_by.update(found.skaffold.images_built_for_folder(build.root.folder))
         loaded = built.load(build, files)
         state.objects.extend(loaded.objects)
         state.raw.extend((settings.registry[code], problem, problem.subject) for code, problem in loaded.problems)

@@ -69,9 +69,9 @@ def checkout(item: ReviewedSet, checkouts: Path, git_dirs: Path | None, clone: b
 
 def _extract(git_dir: Path, commit: str, target: Path, absent: Path) -> None:
     """Every blob of ``commit`` that ``git_dir`` holds, written under ``target``; the others listed in ``absent``."""
-    listing = subprocess.run(
-        ["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit], check=True, capture_output=True
-    ).stdout.decode("utf-8", "surrogateescape")
+    listing = subprocess.run(["git", f"--git-dir={git_dir}", "ls-tree", "-r", "-z", commit], check=True, capture_output=True).stdout.decode(
+        "utf-8", "surrogateescape"
+    )
     entries = []
     for entry in filter(None, listing.split("\0")):
         meta, path = entry.split("\t", 1)

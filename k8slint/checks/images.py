@@ -57,7 +57,7 @@ def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             continue  # reported by invalid-image-name
         if reference.digest is None and reference.tag in (None, "latest"):
             if image_name(image) in obj.file.images_set_by:
-                continue  # the kustomization that builds the file gives it a tag (k8slint did not build it: see the notes)
+                continue  # given a tag where it is deployed: by the kustomization that builds the file, or by skaffold
             how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
             yield Problem(
                 f"container {name!r}: image {image!r} {how}, so what runs changes whenever the image is pushed",

@@ -19,6 +19,7 @@ from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
+from k8slint.sources.skaffold import SKAFFOLD_CONFIG_NAMES, SkaffoldDeploys, is_skaffold_config_name
 from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, TestAssertions, is_test_suite_name
 
 if TYPE_CHECKING:
@@ -102,6 +103,9 @@ class Discovery:
     it resolves, as to an external object."""
     asserted_resources: tuple[tuple[str | None, dict[str, Any]], ...] = ()
     """(namespace or None, data) of the custom resources those tests assert: see ObjectIndex."""
+    skaffold: SkaffoldDeploys | None = None
+    """The skaffold configs found (and those above files named one by one): the images each builds and
+    writes into the manifests it deploys. None where there is none."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -367,11 +371,14 @@ def identify(found: Discovery) -> Discovery:
     extra_roots: list[str] = []
     above = _Ancestry()
     suites: TestAssertions | None = None
+    skaffold: SkaffoldDeploys | None = None
     for item in found.files:
         if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
             kustomize = _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
         elif item.path is not None and is_test_suite_name(os.path.basename(item.path)):
             suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]))
+        elif item.path is not None and is_skaffold_config_name(os.path.basename(item.path)):
+            skaffold = _add_skaffold(skaffold, item.path, item.roots or Roots.of([item.path]))
     # the folders above each file named one by one (as pre-commit names them), up to its repository
     chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
     read: set[str] = set()
@@ -379,7 +386,7 @@ def identify(found: Discovery) -> Discovery:
         for folder in folders:
             # a chainsaw test names files of its own folder; a kuttl suite, of the test folders below it
             suite_names = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES if folder == folders[0] else KUTTL_SUITE_NAMES
-            for name in (*KUSTOMIZATION_NAMES, *sorted(suite_names)):
+            for name in (*KUSTOMIZATION_NAMES, *sorted(suite_names), *sorted(SKAFFOLD_CONFIG_NAMES)):
                 candidate = os.path.join(folder, name)
                 if candidate in read or not above.holds(folder, name):
                     continue
@@ -387,6 +394,8 @@ def identify(found: Discovery) -> Discovery:
                 within = Roots((os.path.realpath(stop),))
                 if is_kustomization_name(name):
                     kustomize = _add_kustomization(kustomize, candidate, within)
+                elif is_skaffold_config_name(name):
+                    skaffold = _add_skaffold(skaffold, candidate, within)
                 else:
                     suites = _add_test_suite(suites, candidate, within)
     files = []
@@ -424,6 +433,10 @@ def identify(found: Discovery) -> Discovery:
             generator = kustomize.generator_of(item.path)
             namespace_from = kustomize.namespace_from(item.path)
             kustomize_vars = kustomize.vars_for(item.path)
+        if aside is None and skaffold is not None:
+            built = skaffold.images_built_for(item.path, kustomize)
+            if built:
+                images = tuple(sorted({**dict(built), **dict(images)}.items()))  # a kustomization's images: win
         files.append(
             dataclasses.replace(
                 item,
@@ -438,7 +451,9 @@ def identify(found: Discovery) -> Discovery:
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
     asserted, resources = suites.asserted() if suites is not None else ((), ())
-    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources)
+    return Discovery(
+        files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources, skaffold
+    )
 
 
 def _part_of_chart(path: str, chart: str) -> bool:
@@ -458,6 +473,14 @@ def _add_kustomization(kustomize: KustomizeMap | None, path: str, roots: Roots) 
     if parsed is not None:
         kustomize.add(parsed)
     return kustomize
+
+
+def _add_skaffold(skaffold: SkaffoldDeploys | None, path: str, roots: Roots) -> SkaffoldDeploys:
+    """``skaffold`` (a new table for the first config) with the skaffold config at ``path`` added."""
+    if skaffold is None:
+        skaffold = SkaffoldDeploys()
+    skaffold.add_config(path, roots)
+    return skaffold
 
 
 def _add_test_suite(suites: TestAssertions | None, path: str, roots: Roots) -> TestAssertions:

@@ -385,6 +385,10 @@ class KustomizeMap:
                 yield kustomization
                 stack.append(kustomization.folder)
 
+    def folders_including(self, path: str) -> set[str]:
+        """The folders of the kustomizations that include ``path``, directly or through others."""
+        return {kustomization.folder for kustomization in self._including(path)}
+
     def images_set_for(self, path: str) -> tuple[tuple[str, str], ...]:
         """(image name, kustomization) for each image a kustomization that includes ``path`` renames or re-tags."""
         found: dict[str, str] = {}
