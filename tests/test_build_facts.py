@@ -71,6 +71,9 @@ def test_shell_script_of_an_exec_form_command() -> None:
         ("prom/prometheus:v2.4.2", "nobody"),  # spring-petclinic-cloud's docker/prometheus/Dockerfile
         ("quay.io/prometheus/prometheus:v3.1.0", "nobody"),
         ("prom/prometheus:v1.8.2", None),  # v1.x ran as root
+        ("hashicorp/consul-k8s-control-plane", "100"),  # consul-k8s's control-plane/Dockerfile.dev
+        ("docker.io/hashicorp/consul-k8s-control-plane:1.9.1-ubi", "100"),
+        ("hashicorp/consul-k8s", None),  # the image before the 2021 rename: not listed
         ("not an image", None),
     ],
 )
