@@ -642,6 +642,9 @@ class HelmPlacement:
         if template is None or not template.lines:
             return built if self.fallback is None else self.fallback
         start, end = _document(template, obj)
+        # a field the rendered object lacks (a container without resources) was written by no line:
+        # it lands where the part of the path the object has is written
+        path = _rendered_part(obj.data, path)
         found = _walk(self.templates, template, start, end, path) if path else None
         return found if found is not None else _first_line(template, start, end)
 
@@ -677,6 +680,16 @@ class HelmPlacement:
         if template is None or not template.lines:
             return Location(stream.display, line, 1) if self.fallback is None else self.fallback
         return Location(template.display, template.lines[0].number, 1)
+
+
+def _rendered_part(data: Any, path: FieldPath) -> FieldPath:
+    """The longest start of ``path`` that the rendered object holds."""
+    for length, part in enumerate(path):
+        keyed = isinstance(data, dict) and isinstance(part, str) and part in data
+        if not keyed and not (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
+            return path[:length]
+        data = data[part]
+    return path
 
 
 def _offset_of_line(text: str, line: int) -> int:
