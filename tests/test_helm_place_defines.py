@@ -154,3 +154,56 @@ def test_a_missing_field_is_not_placed_on_an_include_alone_on_its_line(engine: s
     result = run_lint(root / "chart", render=True)
     placed = {(f.code, f.location.line) for f in result.findings if f.code in ("KR010", "KR011", "KS001")}
     assert placed == {("KR010", 7), ("KR011", 7), ("KS001", 7)}, placed
+
+
+# hashicorp/consul-k8s's chart (charts/consul/templates/server-disruptionbudget.yaml, MPL-2.0): the apiVersion is
+# written in both branches of an if on .Capabilities; a finding about the policy/v1beta1 the render printed landed on
+# the policy/v1 line of the branch not taken.
+BRANCHES = {
+    "chart/Chart.yaml": "apiVersion: v2\nname: chart\ndescription: d\nversion: 0.1.0\nappVersion: '1.0'\n",
+    "chart/values.yaml": "server:\n  replicas: 1\n  old: true\n",
+    "chart/templates/server-disruptionbudget.yaml": """# PodDisruptionBudget to prevent degrading the server cluster through
+# voluntary cluster changes.
+{{- if not .Values.server.old }}
+apiVersion: policy/v1
+{{- else }}
+apiVersion: policy/v1beta1
+{{- end }}
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .Release.Name }}-consul-server
+spec:
+  maxUnavailable: 0
+  selector:
+    matchLabels:
+      app: consul
+      component: server
+""",
+    "chart/templates/cm.yaml": """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cm
+data:
+{{- if .Values.server.old }}
+  mode: "legacy"
+{{- else }}
+  mode: "current"
+{{- end }}
+{{- if .Values.server.old }}
+  level: {{ .Values.server.replicas | quote }}
+{{- else }}
+  level: "7"
+{{- end }}
+""",
+}
+
+
+@pytest.mark.parametrize("engine", ["helm", "sdk"], indirect=True)
+def test_a_key_written_in_two_branches_lands_on_the_branch_that_wrote_the_rendered_value(engine: str, tmp_path: Path) -> None:
+    root = write(tmp_path, BRANCHES)
+    result = run_lint(root / "chart", render=True)
+    (removed,) = [f for f in result.findings if f.code == "KM002"]
+    assert (removed.location.file.rsplit("/", 1)[-1], removed.location.line) == ("server-disruptionbudget.yaml", 6)
+    (cm,) = [o for o in result.loaded[1].index.objects if o.kind == "ConfigMap"]  # type: ignore[index]
+    assert cm.locate(("data", "mode")).line == 7  # the literal the render printed
+    assert cm.locate(("data", "level")).line == 12  # no literal line wrote "1": the action line did

@@ -32,6 +32,7 @@ from k8slint.errors import UsageError
 from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.model.positions import PositionTree, entries, locate, tree_of
+from k8slint.model.values import dig
 from k8slint.sources import engines
 from k8slint.sources.safefs import display_path
 
@@ -556,8 +557,11 @@ def _block_end(lines: list[_Line], index: int, end: int, indent: int) -> int:
     return end
 
 
-def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int = 0) -> Location | None:
-    """The line that writes ``path`` inside ``template.lines[start:end]``; None when the block holds nothing of it."""
+def _walk(
+    templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int = 0, value: Any = None
+) -> Location | None:
+    """The line that writes ``path`` inside ``template.lines[start:end]``; None when the block holds nothing of it.
+    ``value`` is the scalar the render gave the field (None: a mapping, a list or unknown)."""
     lines = template.lines
     found: Location | None = None
     parent = -1
@@ -573,12 +577,9 @@ def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: i
                 found = Location(template.display, lines[index].number, (lines[index].item or 0) + 1)
                 parent = dash
             continue
-        keyed = next(
-            (i for i in sorted(range(start, end), key=lambda i: lines[i].indent) if lines[i].key == part and lines[i].indent > parent),
-            None,
-        )
+        keyed = _keyed(lines, start, end, part, parent, value if step == len(path) - 1 else None)
         if keyed is None:
-            inside = _through_calls(templates, template, start, end, path[step:], depth)
+            inside = _through_calls(templates, template, start, end, path[step:], depth, value)
             if inside is not None:
                 return inside
             # an action alone on its line (`{{- toYaml .Values.resources | nindent 12 }}`) may write the key; a
@@ -601,8 +602,35 @@ def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: i
     return found
 
 
+def _keyed(lines: list[_Line], start: int, end: int, key: str, parent: int, value: Any) -> int | None:
+    """The line of the block that writes ``key`` below ``parent``: the shallowest, and of lines as shallow (the
+    branches of an ``if``/``else``), the first that does not write a literal other than ``value``, the scalar
+    the render printed (a line ``apiVersion: policy/v1`` did not write ``policy/v1beta1``)."""
+    candidates = sorted((i for i in range(start, end) if lines[i].key == key and lines[i].indent > parent), key=lambda i: lines[i].indent)
+    if len(candidates) > 1 and value is not None:
+        shallowest = [i for i in candidates if lines[i].indent == lines[candidates[0]].indent]
+        return next((i for i in shallowest if not _writes_another_literal(lines[i], value)), candidates[0])
+    return candidates[0] if candidates else None
+
+
+def _writes_another_literal(line: _Line, value: Any) -> bool:
+    """Whether the line writes its key with a literal scalar (no action) that is not ``value``."""
+    from k8slint.sources.yamlsafe import load_documents
+
+    key = _KEY.match(line.text)
+    rest = line.text[key.end() :].strip() if key is not None else ""
+    if not rest or "{{" in rest or rest[0] in "|>&*!":
+        return False
+    documents, _, _ = load_documents(f"literal: {rest}\n")  # a line that is no YAML alone gives no document
+    data = documents[0].data if documents else None
+    if not isinstance(data, dict) or "literal" not in data or isinstance(data["literal"], (dict, list)):
+        return False
+    written = data["literal"]
+    return type(written) is not type(value) or written != value
+
+
 def _through_calls(
-    templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int
+    templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int, value: Any = None
 ) -> Location | None:
     """``path`` written by a define that the block includes (``include "x.labels"``), there."""
     if depth > 8:
@@ -612,7 +640,7 @@ def _through_calls(
             define = templates.defines.get(match.group("name"))
             if define is None or not _writes_first(define, path[0]):
                 continue  # a define that prints a value (a name, a label) writes none of the fields below
-            inside = _walk(templates, define, 0, len(define.lines), path, depth + 1)
+            inside = _walk(templates, define, 0, len(define.lines), path, depth + 1, value)
             if inside is not None:
                 return inside
     return None
@@ -645,7 +673,9 @@ class HelmPlacement:
         # a field the rendered object lacks (a container without resources) was written by no line:
         # it lands where the part of the path the object has is written
         path = _rendered_part(obj.data, path)
-        found = _walk(self.templates, template, start, end, path) if path else None
+        value = dig(obj.data, path) if path else None
+        scalar = value if isinstance(value, (str, int, float, bool)) else None
+        found = _walk(self.templates, template, start, end, path, value=scalar) if path else None
         return found if found is not None else _first_line(template, start, end)
 
     def built_at(self, obj: K8sObject, path: FieldPath) -> Related | None:
