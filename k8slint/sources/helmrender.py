@@ -21,6 +21,7 @@ line Helm names, with Helm's whole message.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -153,6 +154,17 @@ def kube_version(settings: Settings) -> str:
     return f"{resolve_version(settings.kubernetes_version)}.0"
 
 
+def api_versions(settings: Settings) -> tuple[str, ...]:
+    """What ``.Capabilities.APIVersions`` gets besides Helm's own group/versions: each built-in kind the target
+    version serves, as ``group/version/Kind``. Offline, Helm knows only group/versions (its DefaultVersionSet,
+    from client-go's scheme); ``helm install`` adds the kinds from the cluster's discovery (pkg/action
+    GetVersionSet), so a chart's ``.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"`` is true on a
+    real cluster and false in a plain ``helm template``. Custom resources' kinds depend on the cluster: not added."""
+    from k8slint.model.schemas import resolve_version, served_kinds
+
+    return served_kinds(resolve_version(settings.kubernetes_version))
+
+
 def run_render(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
     if engine.binary is not None:
         return _run_binary(engine, render, settings)
@@ -163,6 +175,7 @@ def _run_binary(engine: HelmEngine, render: Render, settings: Settings) -> Outco
     assert engine.binary is not None
     # every path and expression is one argument that cannot be taken for a flag
     args = ["template", RELEASE_NAME, f"--namespace={settings.namespace}", f"--kube-version={kube_version(settings)}"]
+    args.append(f"--api-versions={','.join(api_versions(settings))}")
     args += [f"--values={path}" for path, _ in render.values]
     args += [f"--set={expression}" for expression in render.sets]
     args += ["--", os.path.abspath(render.chart.path)]
@@ -181,6 +194,10 @@ def _run_sdk(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
     library's own, and the chart's ``kubeVersion`` is checked here instead.
     It must run in the main process, never in a forked worker (the Go runtime
     does not survive a fork): charts are rendered after the workers are done.
+    ``Chart.render`` takes no API versions either, but the render options of
+    the library under it do (``api_versions``, as ``--api-versions``; the
+    library refuses a key it does not know), so the chart is rendered through
+    them with the kinds the target version serves.
     """
     sdk = _import_sdk()
     assert sdk is not None  # find_engine found it
@@ -194,8 +211,10 @@ def _run_sdk(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
                 merge_values(values, sdk.values_from_yaml(handle.read()))
         for expression in render.sets:
             merge_values(values, sdk.parse_set_string(expression))
+        options = {"name": RELEASE_NAME, "namespace": settings.namespace, "is_install": True, "api_versions": list(api_versions(settings))}
         with sdk.Chart.load(os.path.abspath(render.chart.path)) as chart:
-            manifests = chart.render(values or None, name=RELEASE_NAME, namespace=settings.namespace, is_install=True)
+            rendered = sdk._native.call_string("helm_render", chart._raw(), json.dumps(values) if values else None, json.dumps(options))
+        manifests: dict[str, str] = json.loads(rendered)
     except OSError as exc:
         return Outcome(render, engine, error=f"cannot read values file: {exc.strerror or exc}")
     except sdk.HelmError as exc:
