@@ -75,6 +75,9 @@ def test_shell_script_of_an_exec_form_command() -> None:
         ("grafana/grafana:5.1.0-beta1", "grafana"),
         ("grafana/grafana:5.0.4", None),  # started as root, gosu in run.sh
         ("grafana/grafana:10.4.2", None),  # not known: not listed
+        ("hashicorp/consul-k8s-control-plane", "100"),  # consul-k8s's control-plane/Dockerfile.dev
+        ("docker.io/hashicorp/consul-k8s-control-plane:1.9.1-ubi", "100"),
+        ("hashicorp/consul-k8s", None),  # the image before the 2021 rename: not listed
         ("not an image", None),
     ],
 )

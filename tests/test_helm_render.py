@@ -357,6 +357,67 @@ def test_capabilities_follow_the_kubernetes_version(engine: str, tmp_path: Path)
         assert any("its own .Capabilities.KubeVersion, not 1.30" in note for note in result.notes)
 
 
+# hashicorp/consul-k8s's chart (charts/consul/templates/server-disruptionbudget.yaml, MPL-2.0) picks the apiVersion
+# with a group/version/Kind, which helm install reads from the cluster's discovery and a plain helm template lacks.
+DISRUPTION_BUDGET = """{{- if .Values.server.enabled }}
+# PodDisruptionBudget to prevent degrading the server cluster through
+# voluntary cluster changes.
+{{- if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}
+apiVersion: policy/v1
+{{- else }}
+apiVersion: policy/v1beta1
+{{- end }}
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .Release.Name }}-consul-server
+  namespace: {{ .Release.Namespace }}
+spec:
+  maxUnavailable: 0
+  selector:
+    matchLabels:
+      app: consul
+      release: "{{ .Release.Name }}"
+      component: server
+{{- end }}
+"""
+
+
+def test_capabilities_hold_the_kinds_the_target_version_serves(engine: str, tmp_path: Path) -> None:
+    chart = write(
+        tmp_path / "charts" / "consul",
+        {
+            "Chart.yaml": CHART_YAML.replace("name: shop", "name: consul"),
+            "values.yaml": "server:\n  enabled: true\n",
+            "templates/server-disruptionbudget.yaml": DISRUPTION_BUDGET,
+            "templates/kinds.yaml": (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kinds\ndata:\n"
+                '  hpa: {{ .Capabilities.APIVersions.Has "autoscaling/v2beta2/HorizontalPodAutoscaler" | quote }}\n'
+                '  monitor: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor" | quote }}\n'
+                '  groups: {{ .Capabilities.APIVersions.Has "policy/v1" | quote }}\n'
+            ),
+        },
+    )
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True)
+    assert not [f for f in result.findings if f.code == "KM002"], [f.message for f in result.findings]
+    objects = {o.kind: o for o in result.loaded[1].index.objects}  # type: ignore[index]
+    assert objects["PodDisruptionBudget"].api_version == "policy/v1"
+    # a custom resource's kind depends on the cluster, a beta removed in 1.26 is not served by the newest target
+    assert objects["ConfigMap"].data["data"] == {"hpa": "false", "monitor": "false", "groups": "true"}
+    older = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, kubernetes_version="1.25")
+    (kinds,) = [o for o in older.loaded[1].index.objects if o.kind == "ConfigMap"]  # type: ignore[index]
+    assert kinds.data["data"]["hpa"] == "true"  # autoscaling/v2beta2 was served until 1.26
+
+
+def test_the_served_kinds_are_objects_at_versions_on_by_default() -> None:
+    from k8slint.model.schemas import served_kinds
+
+    kinds = served_kinds("1.30")
+    assert {"v1/Pod", "apps/v1/Deployment", "policy/v1/PodDisruptionBudget", "batch/v1/CronJob"} <= set(kinds)
+    assert "flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema" in kinds  # a beta on by default
+    assert not [k for k in kinds if "alpha" in k or k.endswith(("List", "/DeleteOptions"))]
+    assert not {"policy/v1beta1/PodDisruptionBudget", "policy/v1/Eviction", "autoscaling/v1/Scale"} & set(kinds)
+
+
 def test_a_chart_with_a_missing_dependency_is_not_rendered(engine: str, tmp_path: Path) -> None:
     chart = shop(tmp_path)
     (chart / "Chart.yaml").write_text(

@@ -574,6 +574,38 @@ def _local_retriever(uri: str) -> Any:
     return json.loads(Path(uri.removeprefix("file://")).read_text(encoding="utf-8"))
 
 
+# Kinds the API server serves only as a subresource of another resource (pods/eviction, deployments/scale,
+# serviceaccounts/token): discovery lists them under that resource's group/version, not as kinds of their own.
+_SUBRESOURCE_KINDS = frozenset({("policy/v1", "Eviction"), ("autoscaling/v1", "Scale"), ("authentication.k8s.io/v1", "TokenRequest")})
+_ALPHA = re.compile(r"v[0-9]+alpha[0-9]+")
+
+
+@cache
+def served_kinds(version: str) -> tuple[str, ...]:
+    """``group/version/Kind`` (``v1/Kind`` for the core group) of each built-in kind that an API server of
+    ``version`` (``X.Y``) serves by default: the kinds of that version's schemas that are objects (their
+    metadata is an ObjectMeta: no lists, no options), at GA versions and at the betas that are on by default
+    (alpha APIs are off unless the cluster enables them). They are what ``helm install`` adds to
+    ``.Capabilities.APIVersions`` from the cluster's discovery, besides the group/versions."""
+    from k8slint.model.lifecycle import BETAS_ON_BY_DEFAULT, is_beta_version
+
+    definitions = json.loads(_schema_root().joinpath(f"v{version}.0-local", "_definitions.json").read_text(encoding="utf-8"))
+    found = set()
+    for schema in definitions.get("$defs", {}).values():
+        metadata = schema.get("properties", {}).get("metadata", {}) if isinstance(schema, dict) else {}
+        if not str(metadata.get("$ref", "")).endswith(".ObjectMeta"):
+            continue
+        for gvk in schema.get("x-kubernetes-group-version-kind") or []:
+            api_version = f"{gvk['group']}/{gvk['version']}" if gvk.get("group") else str(gvk["version"])
+            kind = str(gvk["kind"])
+            if _ALPHA.fullmatch(str(gvk["version"])) or (api_version, kind) in _SUBRESOURCE_KINDS:
+                continue
+            if is_beta_version(api_version) and (api_version, kind) not in BETAS_ON_BY_DEFAULT:
+                continue
+            found.add(f"{api_version}/{kind}")
+    return tuple(sorted(found))
+
+
 BUNDLED_GROUPS = frozenset({"gateway.networking.k8s.io"})
 """API groups whose CRD schemas k8slint ships: the Gateway API's standard channel."""
 

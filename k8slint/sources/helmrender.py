@@ -21,6 +21,7 @@ line Helm names, with Helm's whole message.
 from __future__ import annotations
 
 import glob
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from k8slint.errors import UsageError
 from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.model.positions import PositionTree, entries, locate, tree_of
+from k8slint.model.values import dig
 from k8slint.sources import engines
 from k8slint.sources.safefs import display_path
 
@@ -152,6 +154,17 @@ def kube_version(settings: Settings) -> str:
     return f"{resolve_version(settings.kubernetes_version)}.0"
 
 
+def api_versions(settings: Settings) -> tuple[str, ...]:
+    """What ``.Capabilities.APIVersions`` gets besides Helm's own group/versions: each built-in kind the target
+    version serves, as ``group/version/Kind``. Offline, Helm knows only group/versions (its DefaultVersionSet,
+    from client-go's scheme); ``helm install`` adds the kinds from the cluster's discovery (pkg/action
+    GetVersionSet), so a chart's ``.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"`` is true on a
+    real cluster and false in a plain ``helm template``. Custom resources' kinds depend on the cluster: not added."""
+    from k8slint.model.schemas import resolve_version, served_kinds
+
+    return served_kinds(resolve_version(settings.kubernetes_version))
+
+
 def run_render(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
     if engine.binary is not None:
         return _run_binary(engine, render, settings)
@@ -162,6 +175,7 @@ def _run_binary(engine: HelmEngine, render: Render, settings: Settings) -> Outco
     assert engine.binary is not None
     # every path and expression is one argument that cannot be taken for a flag
     args = ["template", RELEASE_NAME, f"--namespace={settings.namespace}", f"--kube-version={kube_version(settings)}"]
+    args.append(f"--api-versions={','.join(api_versions(settings))}")
     args += [f"--values={path}" for path, _ in render.values]
     args += [f"--set={expression}" for expression in render.sets]
     args += ["--", os.path.abspath(render.chart.path)]
@@ -180,6 +194,10 @@ def _run_sdk(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
     library's own, and the chart's ``kubeVersion`` is checked here instead.
     It must run in the main process, never in a forked worker (the Go runtime
     does not survive a fork): charts are rendered after the workers are done.
+    ``Chart.render`` takes no API versions either, but the render options of
+    the library under it do (``api_versions``, as ``--api-versions``; the
+    library refuses a key it does not know), so the chart is rendered through
+    them with the kinds the target version serves.
     """
     sdk = _import_sdk()
     assert sdk is not None  # find_engine found it
@@ -193,8 +211,10 @@ def _run_sdk(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
                 merge_values(values, sdk.values_from_yaml(handle.read()))
         for expression in render.sets:
             merge_values(values, sdk.parse_set_string(expression))
+        options = {"name": RELEASE_NAME, "namespace": settings.namespace, "is_install": True, "api_versions": list(api_versions(settings))}
         with sdk.Chart.load(os.path.abspath(render.chart.path)) as chart:
-            manifests = chart.render(values or None, name=RELEASE_NAME, namespace=settings.namespace, is_install=True)
+            rendered = sdk._native.call_string("helm_render", chart._raw(), json.dumps(values) if values else None, json.dumps(options))
+        manifests: dict[str, str] = json.loads(rendered)
     except OSError as exc:
         return Outcome(render, engine, error=f"cannot read values file: {exc.strerror or exc}")
     except sdk.HelmError as exc:
@@ -556,8 +576,11 @@ def _block_end(lines: list[_Line], index: int, end: int, indent: int) -> int:
     return end
 
 
-def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int = 0) -> Location | None:
-    """The line that writes ``path`` inside ``template.lines[start:end]``; None when the block holds nothing of it."""
+def _walk(
+    templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int = 0, value: Any = None
+) -> Location | None:
+    """The line that writes ``path`` inside ``template.lines[start:end]``; None when the block holds nothing of it.
+    ``value`` is the scalar the render gave the field (None: a mapping, a list or unknown)."""
     lines = template.lines
     found: Location | None = None
     parent = -1
@@ -573,12 +596,9 @@ def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: i
                 found = Location(template.display, lines[index].number, (lines[index].item or 0) + 1)
                 parent = dash
             continue
-        keyed = next(
-            (i for i in sorted(range(start, end), key=lambda i: lines[i].indent) if lines[i].key == part and lines[i].indent > parent),
-            None,
-        )
+        keyed = _keyed(lines, start, end, part, parent, value if step == len(path) - 1 else None)
         if keyed is None:
-            inside = _through_calls(templates, template, start, end, path[step:], depth)
+            inside = _through_calls(templates, template, start, end, path[step:], depth, value)
             if inside is not None:
                 return inside
             # an action alone on its line (`{{- toYaml .Values.resources | nindent 12 }}`) may write the key; a
@@ -601,8 +621,35 @@ def _walk(templates: ChartTemplates, template: _TemplateText, start: int, end: i
     return found
 
 
+def _keyed(lines: list[_Line], start: int, end: int, key: str, parent: int, value: Any) -> int | None:
+    """The line of the block that writes ``key`` below ``parent``: the shallowest, and of lines as shallow (the
+    branches of an ``if``/``else``), the first that does not write a literal other than ``value``, the scalar
+    the render printed (a line ``apiVersion: policy/v1`` did not write ``policy/v1beta1``)."""
+    candidates = sorted((i for i in range(start, end) if lines[i].key == key and lines[i].indent > parent), key=lambda i: lines[i].indent)
+    if len(candidates) > 1 and value is not None:
+        shallowest = [i for i in candidates if lines[i].indent == lines[candidates[0]].indent]
+        return next((i for i in shallowest if not _writes_another_literal(lines[i], value)), candidates[0])
+    return candidates[0] if candidates else None
+
+
+def _writes_another_literal(line: _Line, value: Any) -> bool:
+    """Whether the line writes its key with a literal scalar (no action) that is not ``value``."""
+    from k8slint.sources.yamlsafe import load_documents
+
+    key = _KEY.match(line.text)
+    rest = line.text[key.end() :].strip() if key is not None else ""
+    if not rest or "{{" in rest or rest[0] in "|>&*!":
+        return False
+    documents, _, _ = load_documents(f"literal: {rest}\n")  # a line that is no YAML alone gives no document
+    data = documents[0].data if documents else None
+    if not isinstance(data, dict) or "literal" not in data or isinstance(data["literal"], (dict, list)):
+        return False
+    written = data["literal"]
+    return type(written) is not type(value) or written != value
+
+
 def _through_calls(
-    templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int
+    templates: ChartTemplates, template: _TemplateText, start: int, end: int, path: FieldPath, depth: int, value: Any = None
 ) -> Location | None:
     """``path`` written by a define that the block includes (``include "x.labels"``), there."""
     if depth > 8:
@@ -612,7 +659,7 @@ def _through_calls(
             define = templates.defines.get(match.group("name"))
             if define is None or not _writes_first(define, path[0]):
                 continue  # a define that prints a value (a name, a label) writes none of the fields below
-            inside = _walk(templates, define, 0, len(define.lines), path, depth + 1)
+            inside = _walk(templates, define, 0, len(define.lines), path, depth + 1, value)
             if inside is not None:
                 return inside
     return None
@@ -642,7 +689,12 @@ class HelmPlacement:
         if template is None or not template.lines:
             return built if self.fallback is None else self.fallback
         start, end = _document(template, obj)
-        found = _walk(self.templates, template, start, end, path) if path else None
+        # a field the rendered object lacks (a container without resources) was written by no line:
+        # it lands where the part of the path the object has is written
+        path = _rendered_part(obj.data, path)
+        value = dig(obj.data, path) if path else None
+        scalar = value if isinstance(value, (str, int, float, bool)) else None
+        found = _walk(self.templates, template, start, end, path, value=scalar) if path else None
         return found if found is not None else _first_line(template, start, end)
 
     def built_at(self, obj: K8sObject, path: FieldPath) -> Related | None:
@@ -677,6 +729,16 @@ class HelmPlacement:
         if template is None or not template.lines:
             return Location(stream.display, line, 1) if self.fallback is None else self.fallback
         return Location(template.display, template.lines[0].number, 1)
+
+
+def _rendered_part(data: Any, path: FieldPath) -> FieldPath:
+    """The longest start of ``path`` that the rendered object holds."""
+    for length, part in enumerate(path):
+        keyed = isinstance(data, dict) and isinstance(part, str) and part in data
+        if not keyed and not (isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
+            return path[:length]
+        data = data[part]
+    return path
 
 
 def _offset_of_line(text: str, line: int) -> int:
