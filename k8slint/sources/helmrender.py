@@ -213,8 +213,12 @@ def _run_sdk(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
             merge_values(values, sdk.parse_set_string(expression))
         options = {"name": RELEASE_NAME, "namespace": settings.namespace, "is_install": True, "api_versions": list(api_versions(settings))}
         with sdk.Chart.load(os.path.abspath(render.chart.path)) as chart:
-            rendered = sdk._native.call_string("helm_render", chart._raw(), json.dumps(values) if values else None, json.dumps(options))
-        manifests: dict[str, str] = json.loads(rendered)
+            native = getattr(sdk, "_native", None)
+            if native is not None and hasattr(native, "call_string") and hasattr(chart, "_raw"):
+                rendered = native.call_string("helm_render", chart._raw(), json.dumps(values) if values else None, json.dumps(options))
+                manifests: dict[str, str] = json.loads(rendered)
+            else:  # a release whose internals differ (the helm extra pins below 0.3): its public render, without the kinds
+                manifests = chart.render(values or None, name=RELEASE_NAME, namespace=settings.namespace, is_install=True)
     except OSError as exc:
         return Outcome(render, engine, error=f"cannot read values file: {exc.strerror or exc}")
     except sdk.HelmError as exc:
