@@ -194,3 +194,58 @@ def test_a_test_pointing_outside_the_linted_paths_is_not_followed_there(tmp_path
     suites.add_suite(str(inner / "chainsaw-test.yaml"), wide)
     assert suites.role_of(str(outside / "case" / "00-assert.yaml")) is not None
     assert suites.role_of(str(outside / "01-assert-x.yaml")) is not None
+
+
+# kyverno/kyverno, test/conformance/chainsaw/image-validating-policies/match-conditions (commit 111e07bbec;
+# Apache-2.0), cut: a step creates a file and the next asserts the same file, to wait until it is admitted
+APPLIED_AND_ASSERTED_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: match-conditions
+spec:
+  steps:
+  - name: create namespace
+    try:
+    - apply:
+        file: ns.yaml
+    - assert:
+        file: ns.yaml
+  - name: create good pod
+    try:
+    - create:
+        file: good-pod.yaml
+    - assert:
+        file: good-pod.yaml
+"""
+GOOD_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: test-pod-good
+  namespace: ivpol-match
+  labels:
+    prod: "true"
+spec:
+  containers:
+    - name: nginx
+      image: 'ghcr.io/kyverno/test-verify-image:signed'
+      resources:
+        requests: {memory: 512Mi}
+        limits: {memory: 256Mi}
+"""
+
+
+def test_a_file_a_step_applies_is_linted_though_another_step_asserts_it(tmp_path: Path) -> None:
+    """chainsaw creates the file's objects whole, then waits for them: they are objects, not assertions."""
+    case = tmp_path / "match-conditions"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(APPLIED_AND_ASSERTED_TEST)
+    (case / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ivpol-match\n")
+    (case / "good-pod.yaml").write_text(GOOD_POD)
+    result = run_lint(".", cwd=tmp_path)
+    assert any(f.code == "KR002" and f.location.file.endswith("good-pod.yaml") for f in result.findings)
+    assert [Path(file).name for file, _ in result.not_kubernetes] == ["chainsaw-test.yaml"]
+    # asserted only, the same file is a partial object matched against the cluster
+    (case / "chainsaw-test.yaml").write_text(APPLIED_AND_ASSERTED_TEST.replace("    - create:\n        file: good-pod.yaml\n", ""))
+    result = run_lint(".", cwd=tmp_path)
+    assert not any(f.location.file.endswith("good-pod.yaml") for f in result.findings)
+    assert "good-pod.yaml" in {Path(file).name for file, _ in result.not_kubernetes}

@@ -9,7 +9,9 @@ its ``testDirs``, ``NN-assert.yaml`` and ``NN-errors.yaml`` are the assertions o
 (kuttl docs, "Test Steps": "assert" and "errors" files).
 
 Such a file is not linted as objects: it is set aside, and the report says what it is. The files
-the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest.
+the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest, and so is a
+file that one operation applies (``apply``, ``create``, ``update``) and another asserts (``apply: file:
+ns.yaml`` then ``assert: file: ns.yaml``, to wait until it is there): the API server gets it whole.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
 MAX_TEST_FILE_SIZE = 1024 * 1024
 _BLOCKS = ("try", "catch", "finally", "cleanup")
+_ASSERTIONS = ("assert", "error")
+_APPLYING = ("apply", "create", "update")
+"""The chainsaw operations that send a file's objects to the API server whole (``patch`` merges a partial one)."""
 _KUTTL_ASSERTION = re.compile(r"\d+-(assert|errors)\.ya?ml")
 
 
@@ -40,9 +45,16 @@ def is_test_suite_name(name: str) -> bool:
 class TestAssertions:
     """The files end-to-end tests match against a cluster: absolute path -> what it is."""
 
-    roles: dict[str, str] = field(default_factory=dict)
+    _roles: dict[str, str] = field(default_factory=dict)
     _asserts: dict[str, Roots] = field(default_factory=dict)
     """The ``assert`` files (not the ``error`` ones), with the roots they may be read in."""
+    _applied: set[str] = field(default_factory=set)
+    """The files an ``apply``, ``create`` or ``update`` operation names: objects, whatever else matches them."""
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """The files that are only assertions: absolute path -> what it is."""
+        return {path: role for path, role in self._roles.items() if path not in self._applied}
 
     def asserted(self) -> tuple[tuple[str, ...], tuple[tuple[str | None, dict[str, Any]], ...]]:
         """What the assert files expect in the cluster (something, an operator or the test's own steps, makes it),
@@ -55,6 +67,8 @@ class TestAssertions:
         identities: set[str] = set()
         resources: list[tuple[str | None, dict[str, Any]]] = []
         for path, roots in sorted(self._asserts.items()):
+            if path in self._applied:
+                continue  # linted as objects: what it holds is in the set itself
             for document in _documents(path, roots):
                 identity = _identity(document)
                 if identity is None:
@@ -67,7 +81,8 @@ class TestAssertions:
         return tuple(sorted(identities)), tuple(resources)
 
     def role_of(self, path: str) -> str | None:
-        return self.roles.get(os.path.abspath(path))
+        path = os.path.abspath(path)
+        return None if path in self._applied else self._roles.get(path)
 
     def add_suite(self, path: str, roots: Roots) -> None:
         documents = _documents(path, roots)
@@ -78,9 +93,12 @@ class TestAssertions:
                 continue
             api_version, kind = document["apiVersion"], document.get("kind")
             if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
-                for operation, pattern in _chainsaw_assertions(document):
+                for operation, pattern in _chainsaw_files(document):
                     for target in _matches(folder, pattern, roots):
-                        self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
+                        if operation in _APPLYING:
+                            self._applied.add(target)
+                        else:
+                            self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
             elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
                 for test_dir in document.get("testDirs") or ():
                     if isinstance(test_dir, str):
@@ -110,7 +128,7 @@ class TestAssertions:
         if asserts:
             self._asserts.setdefault(target, roots)
         what = "an assertion" if asserts else "an error assertion (must not exist)"
-        self.roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
+        self._roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
 
 
 def _documents(path: str, roots: Roots) -> list[Any]:
@@ -135,8 +153,9 @@ def _identity(document: Any) -> str | None:
     return f"{namespace}/{kind}/{name}" if isinstance(namespace, str) and "/" not in namespace else f"{kind}/{name}"
 
 
-def _chainsaw_assertions(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(operation, file pattern) of each ``assert`` and ``error`` with a ``file`` in a chainsaw Test."""
+def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(operation, file pattern) of each ``assert``, ``error``, ``apply``, ``create`` and ``update`` with a
+    ``file`` in a chainsaw Test."""
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return
@@ -148,7 +167,7 @@ def _chainsaw_assertions(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             for operation in step.get(block) or ():
                 if not isinstance(operation, dict):
                     continue
-                for name in ("assert", "error"):
+                for name in (*_ASSERTIONS, *_APPLYING):
                     entry = operation.get(name)
                     file = entry.get("file") if isinstance(entry, dict) else None
                     if isinstance(file, str) and file and "://" not in file:
