@@ -129,7 +129,7 @@ def _lint(
     state.dockerfiles.sort(key=lambda d: d.file.display)
     external = [*settings.external_objects, *found.asserted]  # what end-to-end tests assert exists is made by something
     asserted = [(namespace or settings.namespace, data) for namespace, data in found.asserted_resources]
-    facts = run_facts(settings, ObjectIndex(objects, external, state.dockerfiles, asserted))
+    facts = run_facts(settings, ObjectIndex(objects, external, state.dockerfiles, asserted, everywhere=policy_files))
     if settings.kubernetes_version is not None:
         _ = facts.kubernetes_version  # an unsupported version is a usage error before any work
 

@@ -117,8 +117,11 @@ class ObjectIndex:
         external: Sequence[str] = (),
         dockerfiles: Sequence[Any] = (),
         asserted: Sequence[tuple[str | None, dict[str, Any]]] = (),
+        everywhere: frozenset[str] = frozenset(),
     ) -> None:
         self.objects = objects
+        self.everywhere = everywhere
+        """The files (display names) whose objects apply to every unit: the --policies folders' admission policies."""
         self._asserted = asserted
         """(namespace, data) of the custom resources end-to-end tests assert are in the cluster: their names count
         as mentioned, as an operator that makes them makes what they name."""
