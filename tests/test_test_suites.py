@@ -249,3 +249,63 @@ def test_a_file_a_step_applies_is_linted_though_another_step_asserts_it(tmp_path
     result = run_lint(".", cwd=tmp_path)
     assert not any(f.location.file.endswith("good-pod.yaml") for f in result.findings)
     assert "good-pod.yaml" in {Path(file).name for file, _ in result.not_kubernetes}
+
+
+# kyverno/kyverno, test/cli/test/simple and test/cli/test-mutating-admission-policy/with-params (commit
+# 111e07bbec; Apache-2.0), cut: `kyverno test ./test/cli/test` reads each kyverno-test.yaml, whatever its
+# apiVersion, and the values file it names; the policies and resources are what the CLI evaluates
+KYVERNO_TEST = """apiVersion: {api_version}
+kind: Test
+metadata:
+  name: kyverno-test.yaml
+policies:
+- policy.yaml
+resources:
+- resources.yaml
+results:
+- kind: Pod
+  policy: restrict-pod-counts
+  resources:
+  - myapp-pod
+  result: fail
+  rule: restrict-pod-count
+variables: values.yaml
+"""
+KYVERNO_VALUES = """apiVersion: cli.kyverno.io/v1alpha1
+kind: Values
+policies:
+- name: restrict-pod-counts
+  resources:
+  - name: myapp-pod
+    values:
+      request.operation: CREATE
+"""
+KYVERNO_RESOURCE = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: myapp-pod\nspec:\n  containers:\n  - name: nginx\n"
+
+
+def test_a_kyverno_cli_test_and_its_values_configure_the_cli(tmp_path: Path) -> None:
+    for api_version in ("cli.kyverno.io/v1alpha1", "kyverno.io/v1"):
+        case = tmp_path / api_version.split("/")[0] / "simple"
+        case.mkdir(parents=True)
+        (case / "kyverno-test.yaml").write_text(KYVERNO_TEST.format(api_version=api_version))
+        (case / "values.yaml").write_text(KYVERNO_VALUES)
+        (case / "resources.yaml").write_text(KYVERNO_RESOURCE)
+        result = run_lint(".", cwd=case)
+        assert {Path(f.location.file).name for f in result.findings} == {"resources.yaml"}, api_version
+        assert any(f.code == "KR005" for f in result.findings)  # what the CLI evaluates is linted
+        aside = dict((Path(file).name, why) for file, why in result.not_kubernetes)
+        assert aside["kyverno-test.yaml"].startswith("a kyverno CLI test")
+        assert set(aside) == {"kyverno-test.yaml", "values.yaml"}
+    # a values file of the CLI's own group is its input wherever it is, named by a test or not
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "values.yaml").write_text(KYVERNO_VALUES)
+    (alone / "user_info.yaml").write_text("apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nclusterRoles:\n- cluster-admin\n")
+    result = run_lint(".", cwd=alone)
+    assert result.findings == []
+    assert {Path(file).name for file, _ in result.not_kubernetes} == {"values.yaml", "user_info.yaml"}
+
+
+def test_a_file_named_kyverno_test_that_is_no_cli_test_is_judged_by_its_content(tmp_path: Path) -> None:
+    (tmp_path / "kyverno-test.yaml").write_text(KYVERNO_RESOURCE)
+    assert "KR005" in {f.code for f in run_lint(".", cwd=tmp_path).findings}

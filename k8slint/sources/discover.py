@@ -19,7 +19,7 @@ from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
-from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, TestAssertions, is_test_suite_name
+from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, KYVERNO_TEST_NAMES, TestAssertions, is_test_suite_name
 
 if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
@@ -376,8 +376,9 @@ def identify(found: Discovery) -> Discovery:
     read: set[str] = set()
     for stop, folders in chains.values():
         for folder in folders:
-            # a chainsaw test names files of its own folder; a kuttl suite, of the test folders below it
-            suite_names = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES if folder == folders[0] else KUTTL_SUITE_NAMES
+            # a chainsaw or kyverno CLI test names files of its own folder; a kuttl suite, of the test folders below it
+            own = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES | KYVERNO_TEST_NAMES
+            suite_names = own if folder == folders[0] else KUTTL_SUITE_NAMES
             for name in (*KUSTOMIZATION_NAMES, *sorted(suite_names)):
                 candidate = os.path.join(folder, name)
                 if candidate in read or not above.holds(folder, name):

@@ -8,6 +8,12 @@ and never applies them (kyverno/chainsaw docs, "Assert" and "Error" operations).
 its ``testDirs``, ``NN-assert.yaml`` and ``NN-errors.yaml`` are the assertions of step NN
 (kuttl docs, "Test Steps": "assert" and "errors" files).
 
+A kyverno CLI test (``kyverno-test.yaml``) is read by ``kyverno test DIR``, which loads every file of that
+name under DIR whatever its ``apiVersion`` and ``kind`` (kyverno/kyverno cmd/cli/kubectl-kyverno/test/load.go;
+``--file-name`` defaults to kyverno-test.yaml): it configures the CLI, and so do the values, user info and
+context files it names (``variables``, ``values``, ``userinfo``, ``context``). The policies and resources
+it names are objects the CLI evaluates, linted as any manifest.
+
 Such a file is not linted as objects: it is set aside, and the report says what it is. The files
 the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest, and so is a
 file that one operation applies (``apply``, ``create``, ``update``) and another asserts (``apply: file:
@@ -24,11 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from k8slint.findings import clip
 from k8slint.model.kinds import is_custom_resource
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
 
 CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
+KYVERNO_TEST_NAMES = frozenset({"kyverno-test.yaml"})
+_KYVERNO_INPUTS = ("variables", "values", "userinfo", "context")
+"""The keys of a kyverno CLI test that name a file of the CLI's own input (cmd/cli/kubectl-kyverno/apis/v1alpha1/test.go)."""
 MAX_TEST_FILE_SIZE = 1024 * 1024
 _BLOCKS = ("try", "catch", "finally", "cleanup")
 _ASSERTIONS = ("assert", "error")
@@ -38,7 +48,7 @@ _KUTTL_ASSERTION = re.compile(r"\d+-(assert|errors)\.ya?ml")
 
 
 def is_test_suite_name(name: str) -> bool:
-    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES
+    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES or name in KYVERNO_TEST_NAMES
 
 
 @dataclass(slots=True)
@@ -88,6 +98,9 @@ class TestAssertions:
         documents = _documents(path, roots)
         folder = os.path.dirname(os.path.abspath(path))
         shown = display_path(path)
+        if os.path.basename(path) in KYVERNO_TEST_NAMES:
+            self._add_kyverno_test(path, folder, shown, documents, roots)
+            return
         for document in documents:
             if not isinstance(document, dict) or not isinstance(document.get("apiVersion"), str):
                 continue
@@ -103,6 +116,24 @@ class TestAssertions:
                 for test_dir in document.get("testDirs") or ():
                     if isinstance(test_dir, str):
                         self._add_kuttl_dir(os.path.normpath(os.path.join(folder, test_dir)), shown, roots)
+
+    def _add_kyverno_test(self, path: str, folder: str, shown: str, documents: list[Any], roots: Roots) -> None:
+        """A kyverno CLI test: the file and the CLI input files it names (not its policies and resources)."""
+        tests = [d for d in documents if isinstance(d, dict) and d.get("kind", "Test") == "Test" and ("policies" in d or "results" in d)]
+        if not tests:
+            return  # not the CLI's test (it would refuse the file): judged by its content
+        api_version = tests[0].get("apiVersion")
+        written = f" ({clip(str(api_version), 80)})" if api_version is not None else ""
+        self._roles.setdefault(os.path.abspath(path), f"a kyverno CLI test{written}: `kyverno test` reads it, it is not an API object")
+        for test in tests:
+            for key in _KYVERNO_INPUTS:
+                name = test.get(key)
+                if isinstance(name, str) and name and "://" not in name:
+                    target = os.path.normpath(os.path.join(folder, name))
+                    if roots.contains(os.path.realpath(target)):
+                        self._roles.setdefault(
+                            target, f"the {key} file of the kyverno CLI test {shown}: the CLI's input, not an API object"
+                        )
 
     def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
         if not roots.contains(os.path.realpath(test_dir)):
