@@ -7,7 +7,10 @@ Linted as objects they gave 1,200 false errors.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_lint
 
@@ -309,3 +312,79 @@ def test_a_kyverno_cli_test_and_its_values_configure_the_cli(tmp_path: Path) -> 
 def test_a_file_named_kyverno_test_that_is_no_cli_test_is_judged_by_its_content(tmp_path: Path) -> None:
     (tmp_path / "kyverno-test.yaml").write_text(KYVERNO_RESOURCE)
     assert "KR005" in {f.code for f in run_lint(".", cwd=tmp_path).findings}
+
+
+# kyverno/kyverno, test/conformance/chainsaw/validating-admission-policy-reports/background (commit 111e07bbec;
+# Apache-2.0), cut: side-by-side chainsaw tests that share no object name; chainsaw deletes what each test made
+# when it ends, so one test's ValidatingAdmissionPolicy never judges the next test's Deployment
+REPLICAS_POLICY = """apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: check-deployment-replicas-03
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [apps]
+      apiVersions: [v1]
+      operations: [CREATE, UPDATE]
+      resources: [deployments]
+  validations:
+  - expression: object.spec.replicas <= 5
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: check-deployment-replicas-binding-03
+spec:
+  policyName: check-deployment-replicas-03
+  validationActions: [Deny]
+"""
+SEVEN_REPLICAS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: deployment-{n}
+  namespace: default
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: busybox-{n}}}
+  template:
+    metadata:
+      labels: {{app: busybox-{n}}}
+    spec:
+      containers:
+      - name: busybox
+        image: busybox:1.35
+"""
+APPLY_BOTH = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: {name}
+spec:
+  steps:
+  - try:
+    - apply:
+        file: {first}
+  - try:
+    - apply:
+        file: {second}
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cel") is None, reason="the cel extra needs Python 3.11+")
+def test_each_chainsaw_test_folder_is_a_deployment_of_its_own(tmp_path: Path) -> None:
+    background = tmp_path / "background"
+    passing = background / "with-binding-pass"
+    passing.mkdir(parents=True)
+    (passing / "chainsaw-test.yaml").write_text(APPLY_BOTH.format(name="pass", first="policy.yaml", second="deployment.yaml"))
+    (passing / "policy.yaml").write_text(REPLICAS_POLICY)
+    (passing / "deployment.yaml").write_text(SEVEN_REPLICAS.format(n=1, replicas=3))
+    other = background / "userinfo"
+    other.mkdir()
+    (other / "chainsaw-test.yaml").write_text(APPLY_BOTH.format(name="userinfo", first="deployment.yaml", second="deployment.yaml"))
+    (other / "deployment.yaml").write_text(SEVEN_REPLICAS.format(n=2, replicas=7))
+    assert not [f for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"]
+    # without the tests the two folders are one deployment (no name is defined twice): the policy applies to both
+    (passing / "chainsaw-test.yaml").unlink()
+    (other / "chainsaw-test.yaml").unlink()
+    assert [Path(f.location.file).parent.name for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"] == ["userinfo"]

@@ -102,6 +102,8 @@ class Discovery:
     it resolves, as to an external object."""
     asserted_resources: tuple[tuple[str | None, dict[str, Any]], ...] = ()
     """(namespace or None, data) of the custom resources those tests assert: see ObjectIndex."""
+    test_folders: tuple[str, ...] = ()
+    """The folders of the chainsaw and kyverno CLI tests, as displayed: each a deployment unit of its own."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -370,10 +372,13 @@ def identify(found: Discovery) -> Discovery:
         if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
             kustomize = _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
         elif item.path is not None and is_test_suite_name(os.path.basename(item.path)):
-            suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]))
+            suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]), item.display)
     # the folders above each file named one by one (as pre-commit names them), up to its repository
     chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
     read: set[str] = set()
+    shown_beside = {
+        os.path.dirname(os.path.abspath(item.path)): item.display for item in found.files if item.path is not None and item.named
+    }
     for stop, folders in chains.values():
         for folder in folders:
             # a chainsaw or kyverno CLI test names files of its own folder; a kuttl suite, of the test folders below it
@@ -387,8 +392,10 @@ def identify(found: Discovery) -> Discovery:
                 within = Roots((os.path.realpath(stop),))
                 if is_kustomization_name(name):
                     kustomize = _add_kustomization(kustomize, candidate, within)
-                else:
-                    suites = _add_test_suite(suites, candidate, within)
+                else:  # a test in the folder of a file named: shown from where that file is
+                    beside = shown_beside.get(folder)
+                    display = os.path.join(os.path.dirname(beside), name) if beside is not None else None
+                    suites = _add_test_suite(suites, candidate, within, display)
     files = []
     for item in found.files:
         if item.path is None or item.aside is not None:
@@ -438,7 +445,8 @@ def identify(found: Discovery) -> Discovery:
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
     asserted, resources = suites.asserted() if suites is not None else ((), ())
-    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources)
+    tests = tuple(sorted(set(suites.test_folders))) if suites is not None else ()
+    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources, tests)
 
 
 def _part_of_chart(path: str, chart: str) -> bool:
@@ -460,11 +468,11 @@ def _add_kustomization(kustomize: KustomizeMap | None, path: str, roots: Roots) 
     return kustomize
 
 
-def _add_test_suite(suites: TestAssertions | None, path: str, roots: Roots) -> TestAssertions:
+def _add_test_suite(suites: TestAssertions | None, path: str, roots: Roots, display: str | None = None) -> TestAssertions:
     """``suites`` (a new table for the first) with the assertions of the chainsaw test or kuttl suite at ``path``."""
     if suites is None:
         suites = TestAssertions()
-    suites.add_suite(path, roots)
+    suites.add_suite(path, roots, display)
     return suites
 
 

@@ -60,6 +60,10 @@ class TestAssertions:
     """The ``assert`` files (not the ``error`` ones), with the roots they may be read in."""
     _applied: set[str] = field(default_factory=set)
     """The files an ``apply``, ``create`` or ``update`` operation names: objects, whatever else matches them."""
+    test_folders: list[str] = field(default_factory=list)
+    """The folder of each chainsaw and kyverno CLI test, as displayed: each test is a deployment of its own
+    (chainsaw deletes what a test made when it ends; ``kyverno test`` evaluates a test's policies on its own
+    resources), so each folder is a deployment unit (k8slint.model.graph.units)."""
 
     @property
     def roles(self) -> dict[str, str]:
@@ -94,18 +98,23 @@ class TestAssertions:
         path = os.path.abspath(path)
         return None if path in self._applied else self._roles.get(path)
 
-    def add_suite(self, path: str, roots: Roots) -> None:
+    def add_suite(self, path: str, roots: Roots, display: str | None = None) -> None:
+        """The assertions of the test or suite at ``path``; ``display``: how the file is shown, when a test there
+        makes its folder a deployment unit (the objects beside it are shown from the same start)."""
         documents = _documents(path, roots)
         folder = os.path.dirname(os.path.abspath(path))
         shown = display_path(path)
         if os.path.basename(path) in KYVERNO_TEST_NAMES:
-            self._add_kyverno_test(path, folder, shown, documents, roots)
+            if self._add_kyverno_test(path, folder, shown, documents, roots) and display is not None:
+                self.test_folders.append(os.path.dirname(display))
             return
         for document in documents:
             if not isinstance(document, dict) or not isinstance(document.get("apiVersion"), str):
                 continue
             api_version, kind = document["apiVersion"], document.get("kind")
             if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
+                if display is not None and os.path.dirname(display) not in self.test_folders[-1:]:
+                    self.test_folders.append(os.path.dirname(display))
                 for operation, pattern in _chainsaw_files(document):
                     for target in _matches(folder, pattern, roots):
                         if operation in _APPLYING:
@@ -117,11 +126,12 @@ class TestAssertions:
                     if isinstance(test_dir, str):
                         self._add_kuttl_dir(os.path.normpath(os.path.join(folder, test_dir)), shown, roots)
 
-    def _add_kyverno_test(self, path: str, folder: str, shown: str, documents: list[Any], roots: Roots) -> None:
-        """A kyverno CLI test: the file and the CLI input files it names (not its policies and resources)."""
+    def _add_kyverno_test(self, path: str, folder: str, shown: str, documents: list[Any], roots: Roots) -> bool:
+        """A kyverno CLI test: the file and the CLI input files it names (not its policies and resources).
+        False when the file is not one."""
         tests = [d for d in documents if isinstance(d, dict) and d.get("kind", "Test") == "Test" and ("policies" in d or "results" in d)]
         if not tests:
-            return  # not the CLI's test (it would refuse the file): judged by its content
+            return False  # not the CLI's test (it would refuse the file): judged by its content
         api_version = tests[0].get("apiVersion")
         written = f" ({clip(str(api_version), 80)})" if api_version is not None else ""
         self._roles.setdefault(os.path.abspath(path), f"a kyverno CLI test{written}: `kyverno test` reads it, it is not an API object")
@@ -134,6 +144,7 @@ class TestAssertions:
                         self._roles.setdefault(
                             target, f"the {key} file of the kyverno CLI test {shown}: the CLI's input, not an API object"
                         )
+        return True
 
     def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
         if not roots.contains(os.path.realpath(test_dir)):

@@ -118,6 +118,7 @@ class ObjectIndex:
         dockerfiles: Sequence[Any] = (),
         asserted: Sequence[tuple[str | None, dict[str, Any]]] = (),
         everywhere: frozenset[str] = frozenset(),
+        unit_roots: Sequence[str] = (),
     ) -> None:
         self.objects = objects
         self.everywhere = everywhere
@@ -126,7 +127,7 @@ class ObjectIndex:
         """(namespace, data) of the custom resources end-to-end tests assert are in the cluster: their names count
         as mentioned, as an operator that makes them makes what they name."""
         self.dockerfiles = dockerfiles
-        self.units = Units(objects)
+        self.units = Units(objects, unit_roots)
         self._external = _parse_external(external)
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
