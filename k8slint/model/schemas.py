@@ -333,7 +333,10 @@ class SchemaStore:
         self.locations = [Path(p) for p in locations]
         self._validators: dict[tuple[str, str], Any] = {}
         self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
+        objects = list(objects)
         self._crd_schemas = _crd_schemas(objects)
+        self._status_subresources = _status_subresources(objects)
+        """The custom kinds whose status is a subresource: the API server drops their status on create."""
         self._partial_bytes = 0
         """Bytes of definitions read for the registries of single kinds (see _built_in_registry)."""
 
@@ -393,12 +396,19 @@ class SchemaStore:
             raw = list(validator.iter_errors(as_json(obj.data)))
         completed = obj.file.selector_labels_from is not None  # commonLabels make the selector when kustomize builds it
         namespaced = obj.file.namespace_from is not None  # and namespace: every namespace of the objects and references
+        builtin = not is_custom_resource(api_version)
+        # what status lacks is never refused on create: the strategies of the built-in kinds reset it ("create
+        # cannot set status", PrepareForCreate) or leave it unchecked (ValidateNode: "All status fields are
+        # optional"), and a custom resource's is deleted where status is a subresource
+        status_unchecked = builtin or (api_version, kind) in self._status_subresources
         return [
             error
             for item in raw
             for error in self._explain(item)
             if not (completed and error.missing and tuple(error.path) == ("spec", "selector"))
             and not (namespaced and error.missing and error.path[-1:] == ("namespace",))
+            and not (status_unchecked and error.missing and error.path[:1] == ("status",))
+            and not (builtin and error.missing and _unenforced_required(error.path))
         ]
 
     def _validator(self, api_version: str, kind: str) -> Any:
@@ -633,6 +643,48 @@ def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str
             if schema is not None:
                 found[(f"{group}/{entry['name']}", kind)] = schema
     return found
+
+
+def _status_subresources(objects: Iterable[K8sObject]) -> set[tuple[str, str]]:
+    """``(apiVersion, kind)`` of every CRD version with a status subresource (``subresources.status``, per
+    version, or the whole CRD's in apiextensions.k8s.io/v1beta1). For those the API server deletes ``status``
+    on create ("create cannot set status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
+    pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
+    found: set[tuple[str, str]] = set()
+    for obj in objects:
+        if obj.kind != "CustomResourceDefinition":
+            continue
+        spec = obj.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        group, names = spec.get("group"), spec.get("names")
+        kind = names.get("kind") if isinstance(names, dict) else None
+        if not isinstance(group, str) or not isinstance(kind, str):
+            continue
+        shared = _has_status(spec.get("subresources"))
+        versions = spec.get("versions")
+        entries = versions if isinstance(versions, list) else []
+        if not entries and isinstance(spec.get("version"), str):
+            entries = [{"name": spec["version"]}]
+        for entry in entries:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str) and (shared or _has_status(entry.get("subresources"))):
+                found.add((f"{group}/{entry['name']}", kind))
+    return found
+
+
+def _has_status(subresources: Any) -> bool:
+    return isinstance(subresources, dict) and "status" in subresources and subresources["status"] is not None
+
+
+_UNENFORCED_REQUIRED = frozenset({("sysctls", "value")})
+"""Fields of built-in kinds that the OpenAPI schema lists as required (their Go field has no ``omitempty``) but
+the API server does not require: a missing key decodes to the zero value, and validation never checks it.
+``sysctls[].value``: validateSysctls (pkg/apis/core/validation/validation.go) checks only the name."""
+
+
+def _unenforced_required(path: FieldPath) -> bool:
+    """Whether a missing required field at ``path`` is one the API server does not require (_UNENFORCED_REQUIRED)."""
+    return len(path) >= 3 and isinstance(path[-2], int) and (path[-3], path[-1]) in _UNENFORCED_REQUIRED
 
 
 def crd_schema_holders(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
