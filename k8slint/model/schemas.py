@@ -711,7 +711,12 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
     ``nullable`` admits null, ``x-kubernetes-int-or-string`` admits both, and
     ``metadata`` is left to the API server's own ObjectMeta rules. In strict
     mode, objects with declared properties refuse undeclared ones unless they
-    preserve unknown fields.
+    preserve unknown fields. A keyword whose value is null (``properties:``
+    with nothing under it) is left out, and a property whose schema is null is
+    the empty schema: the API server decodes the CRD into Go's JSONSchemaProps,
+    where a JSON null is the zero value (encoding/json: "The JSON null value
+    unmarshals into an interface, map, pointer, or slice by setting that Go
+    value to nil").
     """
 
     def convert(node: Any, top: bool = False) -> Any:
@@ -723,7 +728,7 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
             # a scalar (type, description: most entries) is its own conversion, with no call to make
             key: convert_keyword(key, value) if isinstance(value, (dict, list)) else value
             for key, value in node.items()
-            if not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
+            if value is not None and not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
         }
         if isinstance(out.get("properties"), dict):
             # the API server prunes null fields before validating them
@@ -744,7 +749,7 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
 
     def convert_keyword(key: str, value: Any) -> Any:
         if key in _SCHEMA_MAPS and isinstance(value, dict):
-            return {name: convert(child) for name, child in value.items()}  # field names, not keywords
+            return {name: {} if child is None else convert(child) for name, child in value.items()}  # field names, not keywords
         if key in _DATA_KEYWORDS:
             return value  # data, not schemas
         return convert(value)
