@@ -64,6 +64,23 @@ def _schema_messages(folder: Path) -> dict[str, list[str]]:
     return found
 
 
+def test_a_one_of_is_worded_as_the_api_server_words_it(tmp_path: Path) -> None:
+    (tmp_path / "crd.yaml").write_text(GLOBAL_CONTEXT_CRD)
+    both = "  apiCall:\n    urlPath: /api/v1/namespaces\n  kubernetesResource:\n    version: v1\n"
+    (tmp_path / "multiple-resources.yaml").write_text(ENTRY.format(n=2, spec=both))
+    (tmp_path / "no-resource.yaml").write_text(ENTRY.format(n=3, spec="  port: 80\n"))
+    (tmp_path / "valid.yaml").write_text(ENTRY.format(n=1, spec="  apiCall:\n    urlPath: /api/v1/namespaces\n"))
+    (tmp_path / "port.yaml").write_text(ENTRY.format(n=4, spec="  apiCall: {}\n  port: {a: 1}\n"))
+    assert _schema_messages(tmp_path) == {
+        "multiple-resources.yaml": ["spec: must match exactly one schema of its oneOf, and matches 2"],
+        "no-resource.yaml": [
+            'spec: matches none of the 2 schemas of its oneOf ("kubernetesResource" is a required property; '
+            '"apiCall" is a required property)'
+        ],
+        "port.yaml": ["spec.port: expected a string or a number, found a mapping"],
+    }
+
+
 def test_a_null_keyword_of_a_crd_schema_is_no_keyword(tmp_path: Path) -> None:
     """`properties:` with nothing under it: the API server decodes JSON null as Go's zero value, no properties."""
     crd = GLOBAL_CONTEXT_CRD.replace(

@@ -556,7 +556,7 @@ class SchemaStore:
             options = ", ".join(json.dumps(o) for o in details.get("options", []) if o is not None)
             yield SchemaError(path, f"{where}: expected one of {options}; found {_describe(error.instance)}")
         elif name in ("oneOf", "anyOf"):
-            yield SchemaError(path, f"{where}: expected a string or a number, found {_describe(error.instance)}")
+            yield SchemaError(path, _alternatives(where, name, details.get("context") or [], error.instance))
         else:
             yield SchemaError(path, f"{where}: {error.message}")
 
@@ -776,6 +776,23 @@ def _admit_null(schema: Any) -> Any:
     if "anyOf" in schema:
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
     return schema
+
+
+def _alternatives(where: str, keyword: str, context: list[Any], instance: Any) -> str:
+    """The words for a oneOf or anyOf that fails: ``context`` holds each alternative's errors (none: it matched).
+
+    An int-or-string field (compiled as the anyOf of an integer and a string) takes either; other alternatives
+    are a CRD's own, each with what it lacks."""
+    matched = sum(1 for errors in context if not errors)
+    if keyword == "oneOf" and matched > 1:
+        return f"{where}: must match exactly one schema of its oneOf, and matches {matched}"
+    first = [errors[0] for errors in context if errors]
+    if first and all(
+        e.kind.name == "type" and set(e.kind.as_dict().get("types") or ()) <= {"integer", "number", "string", "null"} for e in first
+    ):
+        return f"{where}: expected a string or a number, found {_describe(instance)}"
+    reasons = "; ".join(dict.fromkeys(str(e.message) for e in first))
+    return f"{where}: matches none of the {len(context)} schemas of its {keyword}" + (f" ({clip(reasons, 200)})" if reasons else "")
 
 
 def _types(types: list[str]) -> str:
