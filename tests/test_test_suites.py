@@ -388,3 +388,82 @@ def test_each_chainsaw_test_folder_is_a_deployment_of_its_own(tmp_path: Path) ->
     (passing / "chainsaw-test.yaml").unlink()
     (other / "chainsaw-test.yaml").unlink()
     assert [Path(f.location.file).parent.name for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"] == ["userinfo"]
+
+
+# kyverno/kyverno, test/conformance/chainsaw/deleting-policies/schedule and
+# validate/clusterpolicy/cornercases/ephemeral-containers (commit 111e07bbec; Apache-2.0), cut: a later step
+# applies a partial object over the Pod an earlier step made; chainsaw's apply merge-patches an object that exists
+MERGE_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: schedule
+spec:
+  namespace: default
+  steps:
+  - try:
+    - apply:
+        file: pod.yaml
+  - try:
+    - apply:
+        file: pod-assert.yaml
+  - try:
+    - apply:
+        file: debugged.yaml
+    - apply:
+        file: deployment-update.yaml
+  - try:
+    - error:
+        file: pod-assert.yaml
+"""
+EXAMPLE_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: example
+spec:
+  containers:
+  - name: busybox
+    image: bar.io/busybox:1.35
+"""
+DEBUGGED = (
+    EXAMPLE_POD
+    + """  ephemeralContainers:
+  - image: bar.io/busybox:1.35
+    name: debugger
+"""
+)
+DEPLOYMENT_UPDATE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: default
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          requests: {memory: 512Mi}
+          limits: {memory: 256Mi}
+"""
+
+
+def test_a_file_applied_over_objects_an_earlier_step_made_is_merged_into_them(tmp_path: Path) -> None:
+    case = tmp_path / "schedule"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(MERGE_TEST)
+    (case / "pod.yaml").write_text(EXAMPLE_POD + "---\n" + DEPLOYMENT_UPDATE.replace("512Mi", "128Mi"))
+    (case / "pod-assert.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: example\n  namespace: default\n")
+    (case / "debugged.yaml").write_text(DEBUGGED)
+    (case / "deployment-update.yaml").write_text(DEPLOYMENT_UPDATE)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    # no spec, an ephemeral container: what a create refuses, an update keeps; a request over its limit is refused either way
+    assert errors == {("deployment-update.yaml", "KR002")}
+    # applied first, the same partial Pod is a create: the API server refuses it
+    (case / "chainsaw-test.yaml").write_text(MERGE_TEST.replace("file: pod.yaml", "file: other.yaml"))
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert errors == {("pod-assert.yaml", "KV001"), ("deployment-update.yaml", "KR002")}  # debugged.yaml merges into it

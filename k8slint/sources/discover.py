@@ -70,6 +70,9 @@ class InputFile:
     """The ``vars:`` of the kustomizations that include this file: ``$(NAME)`` is replaced when built."""
     generator_of: str | None = None
     """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
+    merged_into: str | None = None
+    """The chainsaw test whose earlier steps made every object of this file before one applies it: it is merged
+    into them (an update), not created (TestAssertions.merged_into)."""
 
     @property
     def is_json(self) -> bool:
@@ -410,8 +413,10 @@ def identify(found: Discovery) -> Discovery:
             aside = "a kustomization: kustomize's input, whose resources are linted"
         elif kustomize is not None:
             aside = kustomize.input_role(item.path)
+        merged: str | None = None
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
+            merged = suites.merged_into(item.path) if aside is None else None
         if aside is None and item.named and not item.is_dockerfile:
             chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):
@@ -441,6 +446,7 @@ def identify(found: Discovery) -> Discovery:
                 generator_of=generator,
                 namespace_from=namespace_from,
                 kustomize_vars=kustomize_vars,
+                merged_into=merged,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots

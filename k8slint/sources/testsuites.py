@@ -60,6 +60,10 @@ class TestAssertions:
     """The ``assert`` files (not the ``error`` ones), with the roots they may be read in."""
     _applied: set[str] = field(default_factory=set)
     """The files an ``apply``, ``create`` or ``update`` operation names: objects, whatever else matches them."""
+    _merged: dict[str, str] = field(default_factory=dict)
+    """Files an ``apply`` names whose every object an earlier operation of the same test made: test -> shown."""
+    _created: set[str] = field(default_factory=set)
+    """Files an operation sends objects of that the test did not make before it (creates)."""
     test_folders: list[str] = field(default_factory=list)
     """The folder of each chainsaw and kyverno CLI test, as displayed: each test is a deployment of its own
     (chainsaw deletes what a test made when it ends; ``kyverno test`` evaluates a test's policies on its own
@@ -94,6 +98,14 @@ class TestAssertions:
                     resources.append((namespace if isinstance(namespace, str) else None, document))
         return tuple(sorted(identities)), tuple(resources)
 
+    def merged_into(self, path: str) -> str | None:
+        """The chainsaw test (as shown) whose earlier steps made every object of the file at ``path`` before a
+        step ``apply``s it: chainsaw then merge-patches the live objects with the file (its apply operation
+        gets the object and, when it exists, sends a JSON merge patch), so what the file leaves out is theirs.
+        None where any test creates what the file holds."""
+        path = os.path.abspath(path)
+        return None if path in self._created else self._merged.get(path)
+
     def role_of(self, path: str) -> str | None:
         path = os.path.abspath(path)
         return None if path in self._applied else self._roles.get(path)
@@ -115,16 +127,38 @@ class TestAssertions:
             if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
                 if display is not None and os.path.dirname(display) not in self.test_folders[-1:]:
                     self.test_folders.append(os.path.dirname(display))
-                for operation, pattern in _chainsaw_files(document):
+                made: set[tuple[str, str | None, str]] = set()
+                spec = document.get("spec")
+                namespace = spec.get("namespace") if isinstance(spec, dict) else None
+                for operation, pattern, block in _chainsaw_files(document):
                     for target in _matches(folder, pattern, roots):
                         if operation in _APPLYING:
                             self._applied.add(target)
+                            self._follow(target, operation, block, made, (shown, namespace if isinstance(namespace, str) else None), roots)
                         else:
                             self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
             elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
                 for test_dir in document.get("testDirs") or ():
                     if isinstance(test_dir, str):
                         self._add_kuttl_dir(os.path.normpath(os.path.join(folder, test_dir)), shown, roots)
+
+    def _follow(
+        self, target: str, operation: str, block: str, made: set[tuple[str, str | None, str]], test: tuple[str, str | None], roots: Roots
+    ) -> None:
+        """Keep what a test's operations have made so far, in the order they run: an ``apply`` of a file whose
+        every object is made already merges into them; any other operation creates (or replaces) them.
+        ``test``: the test as shown, and the namespace it puts objects that name none in (its own, or
+        ``spec.namespace``)."""
+        if block != "try":
+            self._created.add(target)  # catch, finally and cleanup run when they run: no order to rely on
+            return
+        shown, namespace = test
+        names = {_name_of(document, namespace) for document in _documents(target, roots)}
+        if operation == "apply" and names and None not in names and names <= made:
+            self._merged.setdefault(target, shown)
+        else:
+            self._created.add(target)
+        made.update(name for name in names if name is not None)
 
     def _add_kyverno_test(self, path: str, folder: str, shown: str, documents: list[Any], roots: Roots) -> bool:
         """A kyverno CLI test: the file and the CLI input files it names (not its policies and resources).
@@ -195,9 +229,21 @@ def _identity(document: Any) -> str | None:
     return f"{namespace}/{kind}/{name}" if isinstance(namespace, str) and "/" not in namespace else f"{kind}/{name}"
 
 
-def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(operation, file pattern) of each ``assert``, ``error``, ``apply``, ``create`` and ``update`` with a
-    ``file`` in a chainsaw Test."""
+def _name_of(document: Any, default_namespace: str | None) -> tuple[str, str | None, str] | None:
+    """(kind, namespace, name) of a document, its namespace ``default_namespace`` where it names none; None
+    without a kind and a name."""
+    if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):
+        return None
+    kind, metadata = document.get("kind"), document["metadata"]
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    if not isinstance(kind, str) or not isinstance(name, str):
+        return None
+    return kind, namespace if isinstance(namespace, str) else default_namespace, name
+
+
+def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(operation, file pattern, block) of each ``assert``, ``error``, ``apply``, ``create`` and ``update`` with
+    a ``file`` in a chainsaw Test, in the order the test runs them."""
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return
@@ -213,7 +259,7 @@ def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                     entry = operation.get(name)
                     file = entry.get("file") if isinstance(entry, dict) else None
                     if isinstance(file, str) and file and "://" not in file:
-                        yield name, file
+                        yield name, file, block
 
 
 def _matches(folder: str, pattern: str, roots: Roots) -> list[str]:
