@@ -467,3 +467,35 @@ def test_a_file_applied_over_objects_an_earlier_step_made_is_merged_into_them(tm
     (case / "chainsaw-test.yaml").write_text(MERGE_TEST.replace("file: pod.yaml", "file: other.yaml"))
     errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
     assert errors == {("pod-assert.yaml", "KV001"), ("deployment-update.yaml", "KR002")}  # debugged.yaml merges into it
+
+
+# kyverno/kyverno, test/conformance/chainsaw/validating-admission-policy-reports/background/
+# with-validating-admission-policy-binding-fail (commit 111e07bbec; Apache-2.0), cut: the Deployment is created
+# before the policy, which then reports it in the background; the API server admitted it before the binding existed
+BACKGROUND_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: with-validating-admission-policy-binding-fail
+spec:
+  steps:
+  - name: step-01
+    try:
+    - apply:
+        file: {first}
+  - name: step-02
+    try:
+    - apply:
+        file: {second}
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cel") is None, reason="the cel extra needs Python 3.11+")
+def test_a_policy_a_test_applies_after_an_object_does_not_judge_it(tmp_path: Path) -> None:
+    case = tmp_path / "binding-fail"
+    case.mkdir()
+    (case / "policy.yaml").write_text(REPLICAS_POLICY)
+    (case / "deployment.yaml").write_text(SEVEN_REPLICAS.format(n=3, replicas=7))
+    (case / "chainsaw-test.yaml").write_text(BACKGROUND_TEST.format(first="deployment.yaml", second="policy.yaml"))
+    assert not [f for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"]
+    (case / "chainsaw-test.yaml").write_text(BACKGROUND_TEST.format(first="policy.yaml", second="deployment.yaml"))
+    assert [Path(f.location.file).name for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"] == ["deployment.yaml"]

@@ -116,8 +116,23 @@ def _apply_policies(ctx: RuleContext) -> _Outcome:
             continue  # a binding of a policy that is not in the set (or in another unit's): nothing to apply
         everywhere = binding.file.display in index.everywhere
         seen = targets if everywhere else [o for o in targets if index.units.sees(o, binding)]
+        seen = [o for o in seen if not _created_before(index, o, binding)]
         _Binding(ctx, policy, binding, spec, plurals, scopes, namespaces, outcome, evaluations).apply(seen)
     return outcome
+
+
+def _created_before(index: Any, obj: K8sObject, binding: K8sObject) -> bool:
+    """Whether every end-to-end test step that sends ``obj`` runs before the first that sends ``binding``, in a
+    test that sends both: the object is admitted before the binding exists (a chainsaw test that creates a
+    Deployment, then the policy, to see it reported in the background), so the binding never judges it."""
+    mine, theirs = index.sent_at.get(obj.file.display), index.sent_at.get(binding.file.display)
+    if not mine or not theirs:
+        return False
+    for test, position in mine:
+        first = min((at for other, at in theirs if other == test and at is not None), default=None)
+        if position is None or first is None or position >= first:
+            return False  # sent by a test without the binding, at an unknown time, or after it
+    return True
 
 
 def _policy_of(ctx: RuleContext, binding: K8sObject, name: str) -> K8sObject | None:

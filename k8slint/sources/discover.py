@@ -107,6 +107,8 @@ class Discovery:
     """(namespace or None, data) of the custom resources those tests assert: see ObjectIndex."""
     test_folders: tuple[str, ...] = ()
     """The folders of the chainsaw and kyverno CLI tests, as displayed: each a deployment unit of its own."""
+    sent_at: dict[str, tuple[tuple[str, int | None], ...]] = field(default_factory=dict)
+    """Display -> when the chainsaw tests send the file's objects to the API server (TestAssertions.sent_at)."""
 
     @property
     def set_aside(self) -> list[InputFile]:
@@ -400,6 +402,7 @@ def identify(found: Discovery) -> Discovery:
                     display = os.path.join(os.path.dirname(beside), name) if beside is not None else None
                     suites = _add_test_suite(suites, candidate, within, display)
     files = []
+    sent_at: dict[str, tuple[tuple[str, int | None], ...]] = {}
     for item in found.files:
         if item.path is None or item.aside is not None:
             files.append(item)
@@ -417,6 +420,9 @@ def identify(found: Discovery) -> Discovery:
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
             merged = suites.merged_into(item.path) if aside is None else None
+            sent = suites.sent_at(item.path) if aside is None else ()
+            if sent:
+                sent_at[item.display] = sent
         if aside is None and item.named and not item.is_dockerfile:
             chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):
@@ -452,7 +458,9 @@ def identify(found: Discovery) -> Discovery:
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
     asserted, resources = suites.asserted() if suites is not None else ((), ())
     tests = tuple(sorted(set(suites.test_folders))) if suites is not None else ()
-    return Discovery(files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources, tests)
+    return Discovery(
+        files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources, tests, sent_at
+    )
 
 
 def _part_of_chart(path: str, chart: str) -> bool:

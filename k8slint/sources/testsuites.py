@@ -64,6 +64,9 @@ class TestAssertions:
     """Files an ``apply`` names whose every object an earlier operation of the same test made: test -> shown."""
     _created: set[str] = field(default_factory=set)
     """Files an operation sends objects of that the test did not make before it (creates)."""
+    _sent: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
+    """(test as shown, position among the operations of its ``try`` blocks; None: a catch, finally or cleanup
+    one) of each operation that sends a file's objects to the API server."""
     test_folders: list[str] = field(default_factory=list)
     """The folder of each chainsaw and kyverno CLI test, as displayed: each test is a deployment of its own
     (chainsaw deletes what a test made when it ends; ``kyverno test`` evaluates a test's policies on its own
@@ -106,6 +109,11 @@ class TestAssertions:
         path = os.path.abspath(path)
         return None if path in self._created else self._merged.get(path)
 
+    def sent_at(self, path: str) -> tuple[tuple[str, int | None], ...]:
+        """When the chainsaw tests send the file at ``path`` to the API server: (test as shown, position among
+        that test's ``try`` operations, None where it is not known) of each operation that does."""
+        return tuple(self._sent.get(os.path.abspath(path), ()))
+
     def role_of(self, path: str) -> str | None:
         path = os.path.abspath(path)
         return None if path in self._applied else self._roles.get(path)
@@ -128,12 +136,15 @@ class TestAssertions:
                 if display is not None and os.path.dirname(display) not in self.test_folders[-1:]:
                     self.test_folders.append(os.path.dirname(display))
                 made: set[tuple[str, str | None, str]] = set()
+                sent = 0
                 spec = document.get("spec")
                 namespace = spec.get("namespace") if isinstance(spec, dict) else None
                 for operation, pattern, block in _chainsaw_files(document):
                     for target in _matches(folder, pattern, roots):
                         if operation in _APPLYING:
                             self._applied.add(target)
+                            self._sent.setdefault(target, []).append((shown, sent if block == "try" else None))
+                            sent += block == "try"
                             self._follow(target, operation, block, made, (shown, namespace if isinstance(namespace, str) else None), roots)
                         else:
                             self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
