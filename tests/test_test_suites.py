@@ -450,6 +450,14 @@ spec:
           requests: {memory: 512Mi}
           limits: {memory: 256Mi}
 """
+# kyverno/kyverno, test/conformance/chainsaw/validate/clusterpolicy/standard/cel-deprecated/disallow-host-port (cut):
+# the same Pod again, with a port that lacks its number; a merge patch replaces the containers list whole
+PORTLESS = (
+    EXAMPLE_POD
+    + """    ports:
+    - hostPort: 80
+"""
+)
 
 
 def test_a_file_applied_over_objects_an_earlier_step_made_is_merged_into_them(tmp_path: Path) -> None:
@@ -467,6 +475,18 @@ def test_a_file_applied_over_objects_an_earlier_step_made_is_merged_into_them(tm
     (case / "chainsaw-test.yaml").write_text(MERGE_TEST.replace("file: pod.yaml", "file: other.yaml"))
     errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
     assert errors == {("pod-assert.yaml", "KV001"), ("deployment-update.yaml", "KR002")}  # debugged.yaml merges into it
+    # what a list item lacks is the file's own: the list replaces the live one
+    (case / "debugged.yaml").write_text(PORTLESS)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert ("debugged.yaml", "KL010") in errors
+    # an apply the test expects refused makes nothing: the next apply of the same Pod creates it
+    refused = "    - apply:\n        file: pod-assert.yaml\n        expect:\n        - check:\n            ($error != null): true\n"
+    (case / "chainsaw-test.yaml").write_text(
+        MERGE_TEST.replace("file: pod.yaml", "file: other.yaml").replace("    - apply:\n        file: pod-assert.yaml\n", refused, 1)
+    )
+    (case / "debugged.yaml").write_text(DEBUGGED)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert ("debugged.yaml", "KV001") in errors
 
 
 # kyverno/kyverno, test/conformance/chainsaw/validating-admission-policy-reports/background/

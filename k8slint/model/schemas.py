@@ -396,7 +396,9 @@ class SchemaStore:
             raw = list(validator.iter_errors(as_json(obj.data)))
         completed = obj.file.selector_labels_from is not None  # commonLabels make the selector when kustomize builds it
         namespaced = obj.file.namespace_from is not None  # and namespace: every namespace of the objects and references
-        merged = obj.file.merged_into is not None  # an update merged into a live object: what it leaves out is there
+        # an update merged into a live object: what it leaves out is there, but for a list's items (a JSON merge
+        # patch replaces a list whole, RFC 7386), which are the file's own
+        merged = obj.file.merged_into is not None
         builtin = not is_custom_resource(api_version)
         # what status lacks is never refused on create: the strategies of the built-in kinds reset it ("create
         # cannot set status", PrepareForCreate) or leave it unchecked (ValidateNode: "All status fields are
@@ -409,7 +411,7 @@ class SchemaStore:
             if not (completed and error.missing and tuple(error.path) == ("spec", "selector"))
             and not (namespaced and error.missing and error.path[-1:] == ("namespace",))
             and not (status_unchecked and error.missing and error.path[:1] == ("status",))
-            and not (merged and error.missing)
+            and not (merged and error.missing and not any(isinstance(part, int) for part in error.path))
             and not (builtin and error.missing and _unenforced_required(error.path))
         ]
 

@@ -143,8 +143,8 @@ class TestAssertions:
                     for target in _matches(folder, pattern, roots):
                         if operation in _APPLYING:
                             self._applied.add(target)
-                            self._sent.setdefault(target, []).append((shown, sent if block == "try" else None))
-                            sent += block == "try"
+                            self._sent.setdefault(target, []).append((shown, sent if block in ("try", "refused") else None))
+                            sent += block in ("try", "refused")
                             self._follow(target, operation, block, made, (shown, namespace if isinstance(namespace, str) else None), roots)
                         else:
                             self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
@@ -161,7 +161,9 @@ class TestAssertions:
         ``test``: the test as shown, and the namespace it puts objects that name none in (its own, or
         ``spec.namespace``)."""
         if block != "try":
-            self._created.add(target)  # catch, finally and cleanup run when they run: no order to rely on
+            # catch, finally and cleanup run when they run: no order to rely on; an operation meant to be refused
+            # makes nothing
+            self._created.add(target)
             return
         shown, namespace = test
         names = {_name_of(document, namespace) for document in _documents(target, roots)}
@@ -254,7 +256,8 @@ def _name_of(document: Any, default_namespace: str | None) -> tuple[str, str | N
 
 def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
     """(operation, file pattern, block) of each ``assert``, ``error``, ``apply``, ``create`` and ``update`` with
-    a ``file`` in a chainsaw Test, in the order the test runs them."""
+    a ``file`` in a chainsaw Test, in the order the test runs them; the block is ``refused`` for an operation
+    whose ``expect`` checks its error (in a ``try`` block or not: it makes nothing either way)."""
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return
@@ -268,9 +271,21 @@ def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
                     continue
                 for name in (*_ASSERTIONS, *_APPLYING):
                     entry = operation.get(name)
-                    file = entry.get("file") if isinstance(entry, dict) else None
+                    if not isinstance(entry, dict):
+                        continue
+                    file = entry.get("file")
                     if isinstance(file, str) and file and "://" not in file:
-                        yield name, file, block
+                        yield name, file, block if not _expects_error(entry) else "refused"
+
+
+def _expects_error(entry: dict[str, Any]) -> bool:
+    """Whether an operation's ``expect`` checks its ``$error`` (``($error != null): true``, ``($error): <text>``):
+    the test means it to be refused, so it makes nothing."""
+    expect = entry.get("expect")
+    return isinstance(expect, list) and any(
+        isinstance(check, dict) and isinstance(check.get("check"), dict) and any("$error" in str(key) for key in check["check"])
+        for check in expect
+    )
 
 
 def _matches(folder: str, pattern: str, roots: Roots) -> list[str]:
