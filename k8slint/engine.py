@@ -129,7 +129,10 @@ def _lint(
     state.dockerfiles.sort(key=lambda d: d.file.display)
     external = [*settings.external_objects, *found.asserted]  # what end-to-end tests assert exists is made by something
     asserted = [(namespace or settings.namespace, data) for namespace, data in found.asserted_resources]
-    facts = run_facts(settings, ObjectIndex(objects, external, state.dockerfiles, asserted))
+    index = ObjectIndex(
+        objects, external, state.dockerfiles, asserted, everywhere=policy_files, unit_roots=found.test_folders, sent_at=found.sent_at
+    )
+    facts = run_facts(settings, index)
     if settings.kubernetes_version is not None:
         _ = facts.kubernetes_version  # an unsupported version is a usage error before any work
 

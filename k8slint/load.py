@@ -86,6 +86,7 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         namespace_from=item.namespace_from,
         kustomize_vars=item.kustomize_vars,
         images_set_by=dict(item.images_set_by),
+        merged_into=item.merged_into,
     )
     if item.is_dockerfile:
         # the Dockerfile model and parser, only where there are Dockerfiles (a manifest-only run has no use for them)

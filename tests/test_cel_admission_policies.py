@@ -255,6 +255,11 @@ def test_policies_from_a_folder_apply_and_are_not_linted(tmp_path: Path, cli: An
     broken = write(tmp_path / "broken", policy=policy("object.spec.replicas <="), binding=binding())
     out = cli("check", "--no-config", "--format", "json", "--policies", str(broken), str(app))
     assert '"KV004"' in out.output and "broken/policy.yaml" in out.output
+    # a folder's policies apply to every deployment unit of the paths linted, side-by-side samples too
+    samples = write(tmp_path / "samples" / "a", app=DEPLOYMENT.format(replicas=8)).parent
+    write(samples / "b", app=DEPLOYMENT.format(replicas=9))
+    found = cel_findings(samples, policy_dirs=[str(policies)])
+    assert [f[:3] for f in found] == [("KV003", "app.yaml", 8), ("KV003", "app.yaml", 8)]
 
 
 @pytest.mark.parametrize(
@@ -306,3 +311,92 @@ def test_policies_from_the_config(tmp_path: Path, cli: Any) -> None:
     (tmp_path / "elsewhere").mkdir()
     out = cli("check", str(repository / "app"), "--config", str(repository / ".k8slint.yaml"))
     assert out.exit_code == 2 and "policies[0]: '../elsewhere' is outside the repository" in out.output
+
+
+# kyverno/kyverno (commit 111e07bbec; Apache-2.0), cut: test/cli/test-validating-admission-policy holds one
+# kyverno CLI test per folder, each with its policy, binding and Deployments; test/conformance/chainsaw holds
+# chainsaw tests that apply Deployments to another cluster. Side-by-side tests define the same objects
+# (nginx-deployment in default), so each is a deployment unit of its own.
+NAMESPACE_POLICY = """\
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: "check-deployment-namespace"
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [apps]
+      apiVersions: [v1]
+      operations: [CREATE, UPDATE]
+      resources: [deployments]
+  validations:
+  - expression: "namespaceObject.metadata.name != 'default'"
+    message: "Using 'default' namespace is not allowed for pod controllers."
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: "check-deployment-namespace-binding"
+spec:
+  policyName: "check-deployment-namespace"
+  validationActions: [Deny]
+  matchResources:
+    objectSelector:
+      matchLabels:
+        app: nginx
+"""
+NGINX = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx-deployment
+  namespace: {namespace}
+  labels: {{app: nginx}}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{app: nginx}}
+  template:
+    metadata:
+      labels: {{app: nginx}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""
+DEFAULT_NAMESPACE = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: default\n"
+
+
+def test_a_binding_applies_to_the_objects_of_its_own_unit_only(tmp_path: Path) -> None:
+    cli = tmp_path / "test" / "cli" / "test-validating-admission-policy"
+    write(
+        cli / "with-namespaceObject-2", policy=NAMESPACE_POLICY, resources=NGINX.format(namespace="default") + "---\n" + DEFAULT_NAMESPACE
+    )
+    write(cli / "with-bindings-1", deployment1=NGINX.format(namespace="default"), namespace=DEFAULT_NAMESPACE)
+    write(tmp_path / "test" / "conformance" / "apply", deployment1=NGINX.format(namespace="default"), ns=DEFAULT_NAMESPACE)
+    found = [(code, file, line) for code, file, line, _, _ in cel_findings(tmp_path)]
+    assert found == [("KV003", "resources.yaml", 4)]  # the test's own Deployment, not the next test's
+
+
+def test_a_binding_reads_the_policy_and_the_params_nearest_it(tmp_path: Path) -> None:
+    """Two tests each hold a policy of the same name: a binding applies its own test's."""
+    check = "object.spec.replicas <= int(params.data.maxReplicas)"
+    strict = write(
+        tmp_path / "strict",
+        policy=policy(check, param_kind=PARAM_KIND),
+        binding=binding(param_ref="paramRef: {name: limits, parameterNotFoundAction: Deny}"),
+        limits=LIMITS.format(name="limits", limit=3),
+        app=DEPLOYMENT.format(replicas=4),
+    )
+    write(
+        tmp_path / "lenient",
+        policy=policy("object.spec.replicas <= 100"),
+        limits=LIMITS.format(name="limits", limit=50),
+        app=DEPLOYMENT.format(replicas=4),
+    )
+    [(code, file, line, _, _)] = cel_findings(tmp_path)
+    assert (code, file, line) == ("KV003", "app.yaml", 8)
+    result = run_lint(tmp_path)
+    [finding] = [f for f in result.findings if f.code == "KV003"]
+    assert finding.location.file.startswith(str(strict))
+    assert all(r.location.file.startswith(str(strict)) for r in finding.related)

@@ -326,7 +326,11 @@ def _openapi_to_json_schema_long_way(schema: dict[str, Any], strict: bool) -> di
             return [convert(item) for item in node]
         if not isinstance(node, dict):
             return node
-        out = {k: keyword(k, v) for k, v in node.items() if not k.startswith("x-kubernetes-") and k not in schemas._NOT_COMPILED}
+        out = {
+            k: keyword(k, v)
+            for k, v in node.items()
+            if v is not None and not k.startswith("x-kubernetes-") and k not in schemas._NOT_COMPILED
+        }
         if isinstance(out.get("properties"), dict):
             out["properties"] = {k: schemas._admit_null(v) for k, v in out["properties"].items()}
         if node.get("x-kubernetes-int-or-string"):
@@ -345,7 +349,7 @@ def _openapi_to_json_schema_long_way(schema: dict[str, Any], strict: bool) -> di
 
     def keyword(key: str, value: Any) -> Any:
         if key in schemas._SCHEMA_MAPS and isinstance(value, dict):
-            return {name: convert(child) for name, child in value.items()}
+            return {name: {} if child is None else convert(child) for name, child in value.items()}
         if key in schemas._DATA_KEYWORDS:
             return value
         return convert(value)

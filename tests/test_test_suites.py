@@ -7,7 +7,10 @@ Linted as objects they gave 1,200 false errors.
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import run_lint
 
@@ -194,3 +197,325 @@ def test_a_test_pointing_outside_the_linted_paths_is_not_followed_there(tmp_path
     suites.add_suite(str(inner / "chainsaw-test.yaml"), wide)
     assert suites.role_of(str(outside / "case" / "00-assert.yaml")) is not None
     assert suites.role_of(str(outside / "01-assert-x.yaml")) is not None
+
+
+# kyverno/kyverno, test/conformance/chainsaw/image-validating-policies/match-conditions (commit 111e07bbec;
+# Apache-2.0), cut: a step creates a file and the next asserts the same file, to wait until it is admitted
+APPLIED_AND_ASSERTED_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: match-conditions
+spec:
+  steps:
+  - name: create namespace
+    try:
+    - apply:
+        file: ns.yaml
+    - assert:
+        file: ns.yaml
+  - name: create good pod
+    try:
+    - create:
+        file: good-pod.yaml
+    - assert:
+        file: good-pod.yaml
+"""
+GOOD_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: test-pod-good
+  namespace: ivpol-match
+  labels:
+    prod: "true"
+spec:
+  containers:
+    - name: nginx
+      image: 'ghcr.io/kyverno/test-verify-image:signed'
+      resources:
+        requests: {memory: 512Mi}
+        limits: {memory: 256Mi}
+"""
+
+
+def test_a_file_a_step_applies_is_linted_though_another_step_asserts_it(tmp_path: Path) -> None:
+    """chainsaw creates the file's objects whole, then waits for them: they are objects, not assertions."""
+    case = tmp_path / "match-conditions"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(APPLIED_AND_ASSERTED_TEST)
+    (case / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ivpol-match\n")
+    (case / "good-pod.yaml").write_text(GOOD_POD)
+    result = run_lint(".", cwd=tmp_path)
+    assert any(f.code == "KR002" and f.location.file.endswith("good-pod.yaml") for f in result.findings)
+    assert [Path(file).name for file, _ in result.not_kubernetes] == ["chainsaw-test.yaml"]
+    # asserted only, the same file is a partial object matched against the cluster
+    (case / "chainsaw-test.yaml").write_text(APPLIED_AND_ASSERTED_TEST.replace("    - create:\n        file: good-pod.yaml\n", ""))
+    result = run_lint(".", cwd=tmp_path)
+    assert not any(f.location.file.endswith("good-pod.yaml") for f in result.findings)
+    assert "good-pod.yaml" in {Path(file).name for file, _ in result.not_kubernetes}
+
+
+# kyverno/kyverno, test/cli/test/simple and test/cli/test-mutating-admission-policy/with-params (commit
+# 111e07bbec; Apache-2.0), cut: `kyverno test ./test/cli/test` reads each kyverno-test.yaml, whatever its
+# apiVersion, and the values file it names; the policies and resources are what the CLI evaluates
+KYVERNO_TEST = """apiVersion: {api_version}
+kind: Test
+metadata:
+  name: kyverno-test.yaml
+policies:
+- policy.yaml
+resources:
+- resources.yaml
+results:
+- kind: Pod
+  policy: restrict-pod-counts
+  resources:
+  - myapp-pod
+  result: fail
+  rule: restrict-pod-count
+variables: values.yaml
+"""
+KYVERNO_VALUES = """apiVersion: cli.kyverno.io/v1alpha1
+kind: Values
+policies:
+- name: restrict-pod-counts
+  resources:
+  - name: myapp-pod
+    values:
+      request.operation: CREATE
+"""
+KYVERNO_RESOURCE = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: myapp-pod\nspec:\n  containers:\n  - name: nginx\n"
+
+
+def test_a_kyverno_cli_test_and_its_values_configure_the_cli(tmp_path: Path) -> None:
+    for api_version in ("cli.kyverno.io/v1alpha1", "kyverno.io/v1"):
+        case = tmp_path / api_version.split("/")[0] / "simple"
+        case.mkdir(parents=True)
+        (case / "kyverno-test.yaml").write_text(KYVERNO_TEST.format(api_version=api_version))
+        (case / "values.yaml").write_text(KYVERNO_VALUES)
+        (case / "resources.yaml").write_text(KYVERNO_RESOURCE)
+        result = run_lint(".", cwd=case)
+        assert {Path(f.location.file).name for f in result.findings} == {"resources.yaml"}, api_version
+        assert any(f.code == "KR005" for f in result.findings)  # what the CLI evaluates is linted
+        aside = dict((Path(file).name, why) for file, why in result.not_kubernetes)
+        assert aside["kyverno-test.yaml"].startswith("a kyverno CLI test")
+        assert set(aside) == {"kyverno-test.yaml", "values.yaml"}
+    # a values file of the CLI's own group is its input wherever it is, named by a test or not
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "values.yaml").write_text(KYVERNO_VALUES)
+    (alone / "user_info.yaml").write_text("apiVersion: cli.kyverno.io/v1alpha1\nkind: UserInfo\nclusterRoles:\n- cluster-admin\n")
+    result = run_lint(".", cwd=alone)
+    assert result.findings == []
+    assert {Path(file).name for file, _ in result.not_kubernetes} == {"values.yaml", "user_info.yaml"}
+
+
+def test_a_file_named_kyverno_test_that_is_no_cli_test_is_judged_by_its_content(tmp_path: Path) -> None:
+    (tmp_path / "kyverno-test.yaml").write_text(KYVERNO_RESOURCE)
+    assert "KR005" in {f.code for f in run_lint(".", cwd=tmp_path).findings}
+
+
+# kyverno/kyverno, test/conformance/chainsaw/validating-admission-policy-reports/background (commit 111e07bbec;
+# Apache-2.0), cut: side-by-side chainsaw tests that share no object name; chainsaw deletes what each test made
+# when it ends, so one test's ValidatingAdmissionPolicy never judges the next test's Deployment
+REPLICAS_POLICY = """apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata:
+  name: check-deployment-replicas-03
+spec:
+  matchConstraints:
+    resourceRules:
+    - apiGroups: [apps]
+      apiVersions: [v1]
+      operations: [CREATE, UPDATE]
+      resources: [deployments]
+  validations:
+  - expression: object.spec.replicas <= 5
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata:
+  name: check-deployment-replicas-binding-03
+spec:
+  policyName: check-deployment-replicas-03
+  validationActions: [Deny]
+"""
+SEVEN_REPLICAS = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: deployment-{n}
+  namespace: default
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: busybox-{n}}}
+  template:
+    metadata:
+      labels: {{app: busybox-{n}}}
+    spec:
+      containers:
+      - name: busybox
+        image: busybox:1.35
+"""
+APPLY_BOTH = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: {name}
+spec:
+  steps:
+  - try:
+    - apply:
+        file: {first}
+  - try:
+    - apply:
+        file: {second}
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cel") is None, reason="the cel extra needs Python 3.11+")
+def test_each_chainsaw_test_folder_is_a_deployment_of_its_own(tmp_path: Path) -> None:
+    background = tmp_path / "background"
+    passing = background / "with-binding-pass"
+    passing.mkdir(parents=True)
+    (passing / "chainsaw-test.yaml").write_text(APPLY_BOTH.format(name="pass", first="policy.yaml", second="deployment.yaml"))
+    (passing / "policy.yaml").write_text(REPLICAS_POLICY)
+    (passing / "deployment.yaml").write_text(SEVEN_REPLICAS.format(n=1, replicas=3))
+    other = background / "userinfo"
+    other.mkdir()
+    (other / "chainsaw-test.yaml").write_text(APPLY_BOTH.format(name="userinfo", first="deployment.yaml", second="deployment.yaml"))
+    (other / "deployment.yaml").write_text(SEVEN_REPLICAS.format(n=2, replicas=7))
+    assert not [f for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"]
+    # without the tests the two folders are one deployment (no name is defined twice): the policy applies to both
+    (passing / "chainsaw-test.yaml").unlink()
+    (other / "chainsaw-test.yaml").unlink()
+    assert [Path(f.location.file).parent.name for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"] == ["userinfo"]
+
+
+# kyverno/kyverno, test/conformance/chainsaw/deleting-policies/schedule and
+# validate/clusterpolicy/cornercases/ephemeral-containers (commit 111e07bbec; Apache-2.0), cut: a later step
+# applies a partial object over the Pod an earlier step made; chainsaw's apply merge-patches an object that exists
+MERGE_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: schedule
+spec:
+  namespace: default
+  steps:
+  - try:
+    - apply:
+        file: pod.yaml
+  - try:
+    - apply:
+        file: pod-assert.yaml
+  - try:
+    - apply:
+        file: debugged.yaml
+    - apply:
+        file: deployment-update.yaml
+  - try:
+    - error:
+        file: pod-assert.yaml
+"""
+EXAMPLE_POD = """apiVersion: v1
+kind: Pod
+metadata:
+  name: example
+spec:
+  containers:
+  - name: busybox
+    image: bar.io/busybox:1.35
+"""
+DEBUGGED = (
+    EXAMPLE_POD
+    + """  ephemeralContainers:
+  - image: bar.io/busybox:1.35
+    name: debugger
+"""
+)
+DEPLOYMENT_UPDATE = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: default
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        resources:
+          requests: {memory: 512Mi}
+          limits: {memory: 256Mi}
+"""
+# kyverno/kyverno, test/conformance/chainsaw/validate/clusterpolicy/standard/cel-deprecated/disallow-host-port (cut):
+# the same Pod again, with a port that lacks its number; a merge patch replaces the containers list whole
+PORTLESS = (
+    EXAMPLE_POD
+    + """    ports:
+    - hostPort: 80
+"""
+)
+
+
+def test_a_file_applied_over_objects_an_earlier_step_made_is_merged_into_them(tmp_path: Path) -> None:
+    case = tmp_path / "schedule"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(MERGE_TEST)
+    (case / "pod.yaml").write_text(EXAMPLE_POD + "---\n" + DEPLOYMENT_UPDATE.replace("512Mi", "128Mi"))
+    (case / "pod-assert.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: example\n  namespace: default\n")
+    (case / "debugged.yaml").write_text(DEBUGGED)
+    (case / "deployment-update.yaml").write_text(DEPLOYMENT_UPDATE)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    # no spec, an ephemeral container: what a create refuses, an update keeps; a request over its limit is refused either way
+    assert errors == {("deployment-update.yaml", "KR002")}
+    # applied first, the same partial Pod is a create: the API server refuses it
+    (case / "chainsaw-test.yaml").write_text(MERGE_TEST.replace("file: pod.yaml", "file: other.yaml"))
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert errors == {("pod-assert.yaml", "KV001"), ("deployment-update.yaml", "KR002")}  # debugged.yaml merges into it
+    # what a list item lacks is the file's own: the list replaces the live one
+    (case / "debugged.yaml").write_text(PORTLESS)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert ("debugged.yaml", "KL010") in errors
+    # an apply the test expects refused makes nothing: the next apply of the same Pod creates it
+    refused = "    - apply:\n        file: pod-assert.yaml\n        expect:\n        - check:\n            ($error != null): true\n"
+    (case / "chainsaw-test.yaml").write_text(
+        MERGE_TEST.replace("file: pod.yaml", "file: other.yaml").replace("    - apply:\n        file: pod-assert.yaml\n", refused, 1)
+    )
+    (case / "debugged.yaml").write_text(DEBUGGED)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert ("debugged.yaml", "KV001") in errors
+
+
+# kyverno/kyverno, test/conformance/chainsaw/validating-admission-policy-reports/background/
+# with-validating-admission-policy-binding-fail (commit 111e07bbec; Apache-2.0), cut: the Deployment is created
+# before the policy, which then reports it in the background; the API server admitted it before the binding existed
+BACKGROUND_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: with-validating-admission-policy-binding-fail
+spec:
+  steps:
+  - name: step-01
+    try:
+    - apply:
+        file: {first}
+  - name: step-02
+    try:
+    - apply:
+        file: {second}
+"""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cel") is None, reason="the cel extra needs Python 3.11+")
+def test_a_policy_a_test_applies_after_an_object_does_not_judge_it(tmp_path: Path) -> None:
+    case = tmp_path / "binding-fail"
+    case.mkdir()
+    (case / "policy.yaml").write_text(REPLICAS_POLICY)
+    (case / "deployment.yaml").write_text(SEVEN_REPLICAS.format(n=3, replicas=7))
+    (case / "chainsaw-test.yaml").write_text(BACKGROUND_TEST.format(first="deployment.yaml", second="policy.yaml"))
+    assert not [f for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"]
+    (case / "chainsaw-test.yaml").write_text(BACKGROUND_TEST.format(first="policy.yaml", second="deployment.yaml"))
+    assert [Path(f.location.file).name for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"] == ["deployment.yaml"]

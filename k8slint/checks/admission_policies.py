@@ -5,6 +5,13 @@ Each binding in the set (or in a ``--policies`` folder) applies its policy to
 the objects of the set that both match, as the API server does on create
 (k8slint.model.admission); a policy without a binding does nothing, as in a
 cluster.
+
+A binding is in the cluster of the objects that see it (k8slint.model.graph.units):
+those of its deployment unit, of the folders below it, and of the units under a
+folder above them. A repository of independent tests or samples holds many
+clusters' policies; one test's binding is not applied to the next test's objects,
+and the policy, params and namespaces it reads are the nearest it sees. The
+bindings of ``--policies`` folders apply to every object.
 """
 
 from __future__ import annotations
@@ -91,26 +98,71 @@ def _quote(text: str) -> str:
 
 def _apply_policies(ctx: RuleContext) -> _Outcome:
     outcome = _Outcome()
-    bindings = [b for b in ctx.index.of_kind(admission.BINDING_KIND) if admission.is_policy_object(b, admission.BINDING_KIND)]
+    index = ctx.index
+    bindings = [b for b in index.of_kind(admission.BINDING_KIND) if admission.is_policy_object(b, admission.BINDING_KIND)]
     if not bindings:
         return outcome
-    policies = {
-        p.name: p for p in ctx.index.of_kind(admission.POLICY_KIND) if admission.is_policy_object(p, admission.POLICY_KIND) and p.name
-    }
-    crds = ctx.index.of_kind("CustomResourceDefinition")
+    crds = index.of_kind("CustomResourceDefinition")
     plurals, scopes = admission.crd_plurals(crds), admission.crd_scopes(crds)
-    namespaces = {str(n.name): n for n in ctx.index.of_kind("Namespace") if n.name}
-    targets = [o for o in ctx.index.objects if api_group(str(o.api_version)) != admission.POLICY_GROUP]
+    namespaces = _Visible(ctx, index.of_kind("Namespace"))
+    targets = [o for o in index.objects if api_group(str(o.api_version)) != admission.POLICY_GROUP]
     evaluations = _cel().Evaluations()
     for binding in bindings:
         spec = binding.data.get("spec")
         if not isinstance(spec, dict) or not isinstance(spec.get("policyName"), str):
             continue
-        policy = policies.get(spec["policyName"])
+        policy = _policy_of(ctx, binding, spec["policyName"])
         if policy is None:
-            continue  # a binding of a policy that is not in the set: nothing to apply
-        _Binding(ctx, policy, binding, spec, plurals, scopes, namespaces, outcome, evaluations).apply(targets)
+            continue  # a binding of a policy that is not in the set (or in another unit's): nothing to apply
+        everywhere = binding.file.display in index.everywhere
+        seen = targets if everywhere else [o for o in targets if index.units.sees(o, binding)]
+        seen = [o for o in seen if not _created_before(index, o, binding)]
+        _Binding(ctx, policy, binding, spec, plurals, scopes, namespaces, outcome, evaluations).apply(seen)
     return outcome
+
+
+def _created_before(index: Any, obj: K8sObject, binding: K8sObject) -> bool:
+    """Whether every end-to-end test step that sends ``obj`` runs before the first that sends ``binding``, in a
+    test that sends both: the object is admitted before the binding exists (a chainsaw test that creates a
+    Deployment, then the policy, to see it reported in the background), so the binding never judges it."""
+    mine, theirs = index.sent_at.get(obj.file.display), index.sent_at.get(binding.file.display)
+    if not mine or not theirs:
+        return False
+    for test, position in mine:
+        first = min((at for other, at in theirs if other == test and at is not None), default=None)
+        if position is None or first is None or position >= first:
+            return False  # sent by a test without the binding, at an unknown time, or after it
+    return True
+
+
+def _policy_of(ctx: RuleContext, binding: K8sObject, name: str) -> K8sObject | None:
+    """The policy a binding names: the nearest definition it sees (a --policies folder's binding: any in those folders)."""
+    index = ctx.index
+    named = [p for p in index.named(binding, admission.POLICY_KIND, name) if admission.is_policy_object(p, admission.POLICY_KIND)]
+    if not named and binding.file.display in index.everywhere:
+        everywhere = index.everywhere
+        named = [p for p in index.definitions(binding.namespace, admission.POLICY_KIND, name) if p.file.display in everywhere]
+    return named[0] if named else None
+
+
+class _Visible:
+    """Objects by name (the Namespaces), each lookup answered with the nearest one the asking object sees."""
+
+    def __init__(self, ctx: RuleContext, objects: list[K8sObject]) -> None:
+        self.units, self.everywhere = ctx.index.units, ctx.index.everywhere
+        self.by_name: dict[str, list[K8sObject]] = {}
+        for obj in objects:
+            if obj.name:
+                self.by_name.setdefault(str(obj.name), []).append(obj)
+
+    def get(self, name: str, viewer: K8sObject) -> K8sObject | None:
+        seen = [o for o in self.by_name.get(name, ()) if o.file.display in self.everywhere or self.units.sees(viewer, o)]
+        return min(seen, key=lambda o: (*self.units.nearness(viewer, o), o.key)) if seen else None
+
+    def around(self, viewer: K8sObject, name: str | None) -> dict[str, K8sObject]:
+        """The namespace ``name`` as the viewer sees it, as the mapping admission.matches reads."""
+        found = self.get(name, viewer) if name else None
+        return {name: found} if name and found is not None else {}
 
 
 class _Binding:
@@ -124,7 +176,7 @@ class _Binding:
         spec: dict[str, Any],
         plurals: dict[tuple[str, str], str],
         scopes: dict[tuple[str, str], str],
-        namespaces: dict[str, K8sObject],
+        namespaces: _Visible,
         outcome: _Outcome,
         evaluations: Any,
     ) -> None:
@@ -158,10 +210,11 @@ class _Binding:
             request = admission.request_for(obj, self.plurals, self.scopes)
             if request is None:
                 continue
+            namespaces = self.namespaces.around(obj, request.namespace)
             try:
-                if not admission.matches(self.policy_spec.get("matchConstraints"), request, self.namespaces, required=True):
+                if not admission.matches(self.policy_spec.get("matchConstraints"), request, namespaces, required=True):
                     continue
-                if not admission.matches(self.spec.get("matchResources"), request, self.namespaces, required=False):
+                if not admission.matches(self.spec.get("matchResources"), request, namespaces, required=False):
                     continue
             except admission.Undecided as exc:
                 self._not_evaluated(f"{exc}", obj=obj)
@@ -194,8 +247,11 @@ class _Binding:
         namespace = ref.get("namespace") or request.namespace
         if namespace:
             candidates = [o for o in candidates if o.namespace in (namespace, None)]
+        viewer, units, everywhere = request.obj, self.ctx.index.units, self.ctx.index.everywhere
+        candidates = [o for o in candidates if o.file.display in everywhere or units.sees(viewer, o)]
         if isinstance(ref.get("name"), str):
             found = [o for o in candidates if o.name == ref["name"]]
+            found = sorted(found, key=lambda o: (*units.nearness(viewer, o), o.key))[:1]  # a name is one object of the cluster
         else:
             found = [o for o in candidates if admission.selects(ref.get("selector") or {}, o.labels)]
         if found:
@@ -210,7 +266,7 @@ class _Binding:
         return None
 
     def _validate(self, cel: Any, obj: K8sObject, request: admission.Request, param: Any) -> None:
-        namespace = self.namespaces.get(request.namespace or "") if request.namespaced else None
+        namespace = self.namespaces.get(request.namespace or "", obj) if request.namespaced else None
         base = cel.Variables.of(
             {
                 "object": obj.data,

@@ -61,6 +61,9 @@ TOOL_CONFIG_GROUPS = frozenset(
         "vendir.k14s.io",
         "eksctl.io",  # eksctl's ClusterConfig (eksctl create cluster -f)
         "chainsaw.kyverno.io",  # chainsaw's Test, StepTemplate and Configuration
+        # the kyverno CLI's Test, Values, UserInfo, Context and ClusterResource: `kyverno test` and `kyverno
+        # apply` read them from disk (kyverno/kyverno cmd/cli/kubectl-kyverno/apis/v1alpha1)
+        "cli.kyverno.io",
         "kuttl.dev",  # kuttl's TestSuite, TestStep and TestAssert
         "scorecard.operatorframework.io",  # operator-sdk scorecard's Configuration
         "node.eks.aws",  # nodeadm's NodeConfig, an EC2 node's user data

@@ -61,6 +61,9 @@ class SourceFile:
     """The ``vars:`` of the kustomizations that build this file: each ``$(NAME)`` is replaced when built."""
     images_set_by: dict[str, str] = field(default_factory=dict)
     """Image name -> a kustomization that renames or re-tags it with ``images:`` when it builds this file."""
+    merged_into: str | None = None
+    """An end-to-end test that applies this file over objects its earlier steps made: the file is merged into
+    them (an update), so what it leaves out is theirs, and what only a create refuses does not apply."""
 
     def __post_init__(self) -> None:
         if "k8slint:" in self.text:

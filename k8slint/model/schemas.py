@@ -333,7 +333,10 @@ class SchemaStore:
         self.locations = [Path(p) for p in locations]
         self._validators: dict[tuple[str, str], Any] = {}
         self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
+        objects = list(objects)
         self._crd_schemas = _crd_schemas(objects)
+        self._status_subresources = _status_subresources(objects)
+        """The custom kinds whose status is a subresource: the API server drops their status on create."""
         self._partial_bytes = 0
         """Bytes of definitions read for the registries of single kinds (see _built_in_registry)."""
 
@@ -393,12 +396,23 @@ class SchemaStore:
             raw = list(validator.iter_errors(as_json(obj.data)))
         completed = obj.file.selector_labels_from is not None  # commonLabels make the selector when kustomize builds it
         namespaced = obj.file.namespace_from is not None  # and namespace: every namespace of the objects and references
+        # an update merged into a live object: what it leaves out is there, but for a list's items (a JSON merge
+        # patch replaces a list whole, RFC 7386), which are the file's own
+        merged = obj.file.merged_into is not None
+        builtin = not is_custom_resource(api_version)
+        # what status lacks is never refused on create: the strategies of the built-in kinds reset it ("create
+        # cannot set status", PrepareForCreate) or leave it unchecked (ValidateNode: "All status fields are
+        # optional"), and a custom resource's is deleted where status is a subresource
+        status_unchecked = builtin or (api_version, kind) in self._status_subresources
         return [
             error
             for item in raw
             for error in self._explain(item)
             if not (completed and error.missing and tuple(error.path) == ("spec", "selector"))
             and not (namespaced and error.missing and error.path[-1:] == ("namespace",))
+            and not (status_unchecked and error.missing and error.path[:1] == ("status",))
+            and not (merged and error.missing and not any(isinstance(part, int) for part in error.path))
+            and not (builtin and error.missing and _unenforced_required(error.path))
         ]
 
     def _validator(self, api_version: str, kind: str) -> Any:
@@ -546,7 +560,7 @@ class SchemaStore:
             options = ", ".join(json.dumps(o) for o in details.get("options", []) if o is not None)
             yield SchemaError(path, f"{where}: expected one of {options}; found {_describe(error.instance)}")
         elif name in ("oneOf", "anyOf"):
-            yield SchemaError(path, f"{where}: expected a string or a number, found {_describe(error.instance)}")
+            yield SchemaError(path, _alternatives(where, name, details.get("context") or [], error.instance))
         else:
             yield SchemaError(path, f"{where}: {error.message}")
 
@@ -667,6 +681,48 @@ def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str
     return found
 
 
+def _status_subresources(objects: Iterable[K8sObject]) -> set[tuple[str, str]]:
+    """``(apiVersion, kind)`` of every CRD version with a status subresource (``subresources.status``, per
+    version, or the whole CRD's in apiextensions.k8s.io/v1beta1). For those the API server deletes ``status``
+    on create ("create cannot set status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
+    pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
+    found: set[tuple[str, str]] = set()
+    for obj in objects:
+        if obj.kind != "CustomResourceDefinition":
+            continue
+        spec = obj.data.get("spec")
+        if not isinstance(spec, dict):
+            continue
+        group, names = spec.get("group"), spec.get("names")
+        kind = names.get("kind") if isinstance(names, dict) else None
+        if not isinstance(group, str) or not isinstance(kind, str):
+            continue
+        shared = _has_status(spec.get("subresources"))
+        versions = spec.get("versions")
+        entries = versions if isinstance(versions, list) else []
+        if not entries and isinstance(spec.get("version"), str):
+            entries = [{"name": spec["version"]}]
+        for entry in entries:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str) and (shared or _has_status(entry.get("subresources"))):
+                found.add((f"{group}/{entry['name']}", kind))
+    return found
+
+
+def _has_status(subresources: Any) -> bool:
+    return isinstance(subresources, dict) and "status" in subresources and subresources["status"] is not None
+
+
+_UNENFORCED_REQUIRED = frozenset({("sysctls", "value")})
+"""Fields of built-in kinds that the OpenAPI schema lists as required (their Go field has no ``omitempty``) but
+the API server does not require: a missing key decodes to the zero value, and validation never checks it.
+``sysctls[].value``: validateSysctls (pkg/apis/core/validation/validation.go) checks only the name."""
+
+
+def _unenforced_required(path: FieldPath) -> bool:
+    """Whether a missing required field at ``path`` is one the API server does not require (_UNENFORCED_REQUIRED)."""
+    return len(path) >= 3 and isinstance(path[-2], int) and (path[-3], path[-1]) in _UNENFORCED_REQUIRED
+
+
 def crd_schema_holders(obj: K8sObject) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     """``(path, schema)`` of each ``openAPIV3Schema`` in a CustomResourceDefinition."""
     spec = obj.data.get("spec")
@@ -691,7 +747,12 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
     ``nullable`` admits null, ``x-kubernetes-int-or-string`` admits both, and
     ``metadata`` is left to the API server's own ObjectMeta rules. In strict
     mode, objects with declared properties refuse undeclared ones unless they
-    preserve unknown fields.
+    preserve unknown fields. A keyword whose value is null (``properties:``
+    with nothing under it) is left out, and a property whose schema is null is
+    the empty schema: the API server decodes the CRD into Go's JSONSchemaProps,
+    where a JSON null is the zero value (encoding/json: "The JSON null value
+    unmarshals into an interface, map, pointer, or slice by setting that Go
+    value to nil").
     """
 
     def convert(node: Any, top: bool = False) -> Any:
@@ -703,7 +764,7 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
             # a scalar (type, description: most entries) is its own conversion, with no call to make
             key: convert_keyword(key, value) if isinstance(value, (dict, list)) else value
             for key, value in node.items()
-            if not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
+            if value is not None and not key.startswith("x-kubernetes-") and key not in _NOT_COMPILED
         }
         if isinstance(out.get("properties"), dict):
             # the API server prunes null fields before validating them
@@ -724,7 +785,7 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
 
     def convert_keyword(key: str, value: Any) -> Any:
         if key in _SCHEMA_MAPS and isinstance(value, dict):
-            return {name: convert(child) for name, child in value.items()}  # field names, not keywords
+            return {name: {} if child is None else convert(child) for name, child in value.items()}  # field names, not keywords
         if key in _DATA_KEYWORDS:
             return value  # data, not schemas
         return convert(value)
@@ -751,6 +812,23 @@ def _admit_null(schema: Any) -> Any:
     if "anyOf" in schema:
         return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
     return schema
+
+
+def _alternatives(where: str, keyword: str, context: list[Any], instance: Any) -> str:
+    """The words for a oneOf or anyOf that fails: ``context`` holds each alternative's errors (none: it matched).
+
+    An int-or-string field (compiled as the anyOf of an integer and a string) takes either; other alternatives
+    are a CRD's own, each with what it lacks."""
+    matched = sum(1 for errors in context if not errors)
+    if keyword == "oneOf" and matched > 1:
+        return f"{where}: must match exactly one schema of its oneOf, and matches {matched}"
+    first = [errors[0] for errors in context if errors]
+    if first and all(
+        e.kind.name == "type" and set(e.kind.as_dict().get("types") or ()) <= {"integer", "number", "string", "null"} for e in first
+    ):
+        return f"{where}: expected a string or a number, found {_describe(instance)}"
+    reasons = "; ".join(dict.fromkeys(str(e.message) for e in first))
+    return f"{where}: matches none of the {len(context)} schemas of its {keyword}" + (f" ({clip(reasons, 200)})" if reasons else "")
 
 
 def _types(types: list[str]) -> str:

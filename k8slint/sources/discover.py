@@ -20,7 +20,7 @@ from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.skaffold import SKAFFOLD_CONFIG_NAMES, SkaffoldDeploys, is_skaffold_config_name
-from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, TestAssertions, is_test_suite_name
+from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, KYVERNO_TEST_NAMES, TestAssertions, is_test_suite_name
 
 if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
@@ -71,6 +71,9 @@ class InputFile:
     """The ``vars:`` of the kustomizations that include this file: ``$(NAME)`` is replaced when built."""
     generator_of: str | None = None
     """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
+    merged_into: str | None = None
+    """The chainsaw test whose earlier steps made every object of this file before one applies it: it is merged
+    into them (an update), not created (TestAssertions.merged_into)."""
 
     @property
     def is_json(self) -> bool:
@@ -103,6 +106,10 @@ class Discovery:
     it resolves, as to an external object."""
     asserted_resources: tuple[tuple[str | None, dict[str, Any]], ...] = ()
     """(namespace or None, data) of the custom resources those tests assert: see ObjectIndex."""
+    test_folders: tuple[str, ...] = ()
+    """The folders of the chainsaw and kyverno CLI tests, as displayed: each a deployment unit of its own."""
+    sent_at: dict[str, tuple[tuple[str, int | None], ...]] = field(default_factory=dict)
+    """Display -> when the chainsaw tests send the file's objects to the API server (TestAssertions.sent_at)."""
     skaffold: SkaffoldDeploys | None = None
     """The skaffold configs found (and those above files named one by one): the images each builds and
     writes into the manifests it deploys. None where there is none."""
@@ -376,16 +383,20 @@ def identify(found: Discovery) -> Discovery:
         if item.path is not None and is_kustomization_name(os.path.basename(item.path)):
             kustomize = _add_kustomization(kustomize, item.path, item.roots or Roots.of([item.path]))
         elif item.path is not None and is_test_suite_name(os.path.basename(item.path)):
-            suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]))
+            suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]), item.display)
         elif item.path is not None and is_skaffold_config_name(os.path.basename(item.path)):
             skaffold = _add_skaffold(skaffold, item.path, item.roots or Roots.of([item.path]))
     # the folders above each file named one by one (as pre-commit names them), up to its repository
     chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
     read: set[str] = set()
+    shown_beside = {
+        os.path.dirname(os.path.abspath(item.path)): item.display for item in found.files if item.path is not None and item.named
+    }
     for stop, folders in chains.values():
         for folder in folders:
-            # a chainsaw test names files of its own folder; a kuttl suite, of the test folders below it
-            suite_names = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES if folder == folders[0] else KUTTL_SUITE_NAMES
+            # a chainsaw or kyverno CLI test names files of its own folder; a kuttl suite, of the test folders below it
+            own = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES | KYVERNO_TEST_NAMES
+            suite_names = own if folder == folders[0] else KUTTL_SUITE_NAMES
             for name in (*KUSTOMIZATION_NAMES, *sorted(suite_names), *sorted(SKAFFOLD_CONFIG_NAMES)):
                 candidate = os.path.join(folder, name)
                 if candidate in read or not above.holds(folder, name):
@@ -396,9 +407,12 @@ def identify(found: Discovery) -> Discovery:
                     kustomize = _add_kustomization(kustomize, candidate, within)
                 elif is_skaffold_config_name(name):
                     skaffold = _add_skaffold(skaffold, candidate, within)
-                else:
-                    suites = _add_test_suite(suites, candidate, within)
+                else:  # a test in the folder of a file named: shown from where that file is
+                    beside = shown_beside.get(folder)
+                    display = os.path.join(os.path.dirname(beside), name) if beside is not None else None
+                    suites = _add_test_suite(suites, candidate, within, display)
     files = []
+    sent_at: dict[str, tuple[tuple[str, int | None], ...]] = {}
     for item in found.files:
         if item.path is None or item.aside is not None:
             files.append(item)
@@ -412,8 +426,13 @@ def identify(found: Discovery) -> Discovery:
             aside = "a kustomization: kustomize's input, whose resources are linted"
         elif kustomize is not None:
             aside = kustomize.input_role(item.path)
+        merged: str | None = None
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
+            merged = suites.merged_into(item.path) if aside is None else None
+            sent = suites.sent_at(item.path) if aside is None else ()
+            if sent:
+                sent_at[item.display] = sent
         if aside is None and item.named and not item.is_dockerfile:
             chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):
@@ -447,12 +466,25 @@ def identify(found: Discovery) -> Discovery:
                 generator_of=generator,
                 namespace_from=namespace_from,
                 kustomize_vars=kustomize_vars,
+                merged_into=merged,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots
     asserted, resources = suites.asserted() if suites is not None else ((), ())
+    tests = tuple(sorted(set(suites.test_folders))) if suites is not None else ()
     return Discovery(
-        files, found.problems, sorted(set(charts)), roots, found.left_out, found.hidden, kustomize, asserted, resources, skaffold
+        files,
+        found.problems,
+        sorted(set(charts)),
+        roots,
+        found.left_out,
+        found.hidden,
+        kustomize,
+        asserted,
+        resources,
+        tests,
+        sent_at,
+        skaffold,
     )
 
 
@@ -483,11 +515,11 @@ def _add_skaffold(skaffold: SkaffoldDeploys | None, path: str, roots: Roots) -> 
     return skaffold
 
 
-def _add_test_suite(suites: TestAssertions | None, path: str, roots: Roots) -> TestAssertions:
+def _add_test_suite(suites: TestAssertions | None, path: str, roots: Roots, display: str | None = None) -> TestAssertions:
     """``suites`` (a new table for the first) with the assertions of the chainsaw test or kuttl suite at ``path``."""
     if suites is None:
         suites = TestAssertions()
-    suites.add_suite(path, roots)
+    suites.add_suite(path, roots, display)
     return suites
 
 

@@ -8,8 +8,16 @@ and never applies them (kyverno/chainsaw docs, "Assert" and "Error" operations).
 its ``testDirs``, ``NN-assert.yaml`` and ``NN-errors.yaml`` are the assertions of step NN
 (kuttl docs, "Test Steps": "assert" and "errors" files).
 
+A kyverno CLI test (``kyverno-test.yaml``) is read by ``kyverno test DIR``, which loads every file of that
+name under DIR whatever its ``apiVersion`` and ``kind`` (kyverno/kyverno cmd/cli/kubectl-kyverno/test/load.go;
+``--file-name`` defaults to kyverno-test.yaml): it configures the CLI, and so do the values, user info and
+context files it names (``variables``, ``values``, ``userinfo``, ``context``). The policies and resources
+it names are objects the CLI evaluates, linted as any manifest.
+
 Such a file is not linted as objects: it is set aside, and the report says what it is. The files
-the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest.
+the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest, and so is a
+file that one operation applies (``apply``, ``create``, ``update``) and another asserts (``apply: file:
+ns.yaml`` then ``assert: file: ns.yaml``, to wait until it is there): the API server gets it whole.
 """
 
 from __future__ import annotations
@@ -22,27 +30,52 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from k8slint.findings import clip
 from k8slint.model.kinds import is_custom_resource
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
 
 CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
+KYVERNO_TEST_NAMES = frozenset({"kyverno-test.yaml"})
+_KYVERNO_INPUTS = ("variables", "values", "userinfo", "context")
+"""The keys of a kyverno CLI test that name a file of the CLI's own input (cmd/cli/kubectl-kyverno/apis/v1alpha1/test.go)."""
 MAX_TEST_FILE_SIZE = 1024 * 1024
 _BLOCKS = ("try", "catch", "finally", "cleanup")
+_ASSERTIONS = ("assert", "error")
+_APPLYING = ("apply", "create", "update")
+"""The chainsaw operations that send a file's objects to the API server whole (``patch`` merges a partial one)."""
 _KUTTL_ASSERTION = re.compile(r"\d+-(assert|errors)\.ya?ml")
 
 
 def is_test_suite_name(name: str) -> bool:
-    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES
+    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES or name in KYVERNO_TEST_NAMES
 
 
 @dataclass(slots=True)
 class TestAssertions:
     """The files end-to-end tests match against a cluster: absolute path -> what it is."""
 
-    roles: dict[str, str] = field(default_factory=dict)
+    _roles: dict[str, str] = field(default_factory=dict)
     _asserts: dict[str, Roots] = field(default_factory=dict)
     """The ``assert`` files (not the ``error`` ones), with the roots they may be read in."""
+    _applied: set[str] = field(default_factory=set)
+    """The files an ``apply``, ``create`` or ``update`` operation names: objects, whatever else matches them."""
+    _merged: dict[str, str] = field(default_factory=dict)
+    """Files an ``apply`` names whose every object an earlier operation of the same test made: test -> shown."""
+    _created: set[str] = field(default_factory=set)
+    """Files an operation sends objects of that the test did not make before it (creates)."""
+    _sent: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
+    """(test as shown, position among the operations of its ``try`` blocks; None: a catch, finally or cleanup
+    one) of each operation that sends a file's objects to the API server."""
+    test_folders: list[str] = field(default_factory=list)
+    """The folder of each chainsaw and kyverno CLI test, as displayed: each test is a deployment of its own
+    (chainsaw deletes what a test made when it ends; ``kyverno test`` evaluates a test's policies on its own
+    resources), so each folder is a deployment unit (k8slint.model.graph.units)."""
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """The files that are only assertions: absolute path -> what it is."""
+        return {path: role for path, role in self._roles.items() if path not in self._applied}
 
     def asserted(self) -> tuple[tuple[str, ...], tuple[tuple[str | None, dict[str, Any]], ...]]:
         """What the assert files expect in the cluster (something, an operator or the test's own steps, makes it),
@@ -55,6 +88,8 @@ class TestAssertions:
         identities: set[str] = set()
         resources: list[tuple[str | None, dict[str, Any]]] = []
         for path, roots in sorted(self._asserts.items()):
+            if path in self._applied:
+                continue  # linted as objects: what it holds is in the set itself
             for document in _documents(path, roots):
                 identity = _identity(document)
                 if identity is None:
@@ -66,25 +101,97 @@ class TestAssertions:
                     resources.append((namespace if isinstance(namespace, str) else None, document))
         return tuple(sorted(identities)), tuple(resources)
 
-    def role_of(self, path: str) -> str | None:
-        return self.roles.get(os.path.abspath(path))
+    def merged_into(self, path: str) -> str | None:
+        """The chainsaw test (as shown) whose earlier steps made every object of the file at ``path`` before a
+        step ``apply``s it: chainsaw then merge-patches the live objects with the file (its apply operation
+        gets the object and, when it exists, sends a JSON merge patch), so what the file leaves out is theirs.
+        None where any test creates what the file holds."""
+        path = os.path.abspath(path)
+        return None if path in self._created else self._merged.get(path)
 
-    def add_suite(self, path: str, roots: Roots) -> None:
+    def sent_at(self, path: str) -> tuple[tuple[str, int | None], ...]:
+        """When the chainsaw tests send the file at ``path`` to the API server: (test as shown, position among
+        that test's ``try`` operations, None where it is not known) of each operation that does."""
+        return tuple(self._sent.get(os.path.abspath(path), ()))
+
+    def role_of(self, path: str) -> str | None:
+        path = os.path.abspath(path)
+        return None if path in self._applied else self._roles.get(path)
+
+    def add_suite(self, path: str, roots: Roots, display: str | None = None) -> None:
+        """The assertions of the test or suite at ``path``; ``display``: how the file is shown, when a test there
+        makes its folder a deployment unit (the objects beside it are shown from the same start)."""
         documents = _documents(path, roots)
         folder = os.path.dirname(os.path.abspath(path))
         shown = display_path(path)
+        if os.path.basename(path) in KYVERNO_TEST_NAMES:
+            if self._add_kyverno_test(path, folder, shown, documents, roots) and display is not None:
+                self.test_folders.append(os.path.dirname(display))
+            return
         for document in documents:
             if not isinstance(document, dict) or not isinstance(document.get("apiVersion"), str):
                 continue
             api_version, kind = document["apiVersion"], document.get("kind")
             if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
-                for operation, pattern in _chainsaw_assertions(document):
+                if display is not None and os.path.dirname(display) not in self.test_folders[-1:]:
+                    self.test_folders.append(os.path.dirname(display))
+                made: set[tuple[str, str | None, str]] = set()
+                sent = 0
+                spec = document.get("spec")
+                namespace = spec.get("namespace") if isinstance(spec, dict) else None
+                for operation, pattern, block in _chainsaw_files(document):
                     for target in _matches(folder, pattern, roots):
-                        self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
+                        if operation in _APPLYING:
+                            self._applied.add(target)
+                            self._sent.setdefault(target, []).append((shown, sent if block in ("try", "refused") else None))
+                            sent += block in ("try", "refused")
+                            self._follow(target, operation, block, made, (shown, namespace if isinstance(namespace, str) else None), roots)
+                        else:
+                            self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
             elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
                 for test_dir in document.get("testDirs") or ():
                     if isinstance(test_dir, str):
                         self._add_kuttl_dir(os.path.normpath(os.path.join(folder, test_dir)), shown, roots)
+
+    def _follow(
+        self, target: str, operation: str, block: str, made: set[tuple[str, str | None, str]], test: tuple[str, str | None], roots: Roots
+    ) -> None:
+        """Keep what a test's operations have made so far, in the order they run: an ``apply`` of a file whose
+        every object is made already merges into them; any other operation creates (or replaces) them.
+        ``test``: the test as shown, and the namespace it puts objects that name none in (its own, or
+        ``spec.namespace``)."""
+        if block != "try":
+            # catch, finally and cleanup run when they run: no order to rely on; an operation meant to be refused
+            # makes nothing
+            self._created.add(target)
+            return
+        shown, namespace = test
+        names = {_name_of(document, namespace) for document in _documents(target, roots)}
+        if operation == "apply" and names and None not in names and names <= made:
+            self._merged.setdefault(target, shown)
+        else:
+            self._created.add(target)
+        made.update(name for name in names if name is not None)
+
+    def _add_kyverno_test(self, path: str, folder: str, shown: str, documents: list[Any], roots: Roots) -> bool:
+        """A kyverno CLI test: the file and the CLI input files it names (not its policies and resources).
+        False when the file is not one."""
+        tests = [d for d in documents if isinstance(d, dict) and d.get("kind", "Test") == "Test" and ("policies" in d or "results" in d)]
+        if not tests:
+            return False  # not the CLI's test (it would refuse the file): judged by its content
+        api_version = tests[0].get("apiVersion")
+        written = f" ({clip(str(api_version), 80)})" if api_version is not None else ""
+        self._roles.setdefault(os.path.abspath(path), f"a kyverno CLI test{written}: `kyverno test` reads it, it is not an API object")
+        for test in tests:
+            for key in _KYVERNO_INPUTS:
+                name = test.get(key)
+                if isinstance(name, str) and name and "://" not in name:
+                    target = os.path.normpath(os.path.join(folder, name))
+                    if roots.contains(os.path.realpath(target)):
+                        self._roles.setdefault(
+                            target, f"the {key} file of the kyverno CLI test {shown}: the CLI's input, not an API object"
+                        )
+        return True
 
     def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
         if not roots.contains(os.path.realpath(test_dir)):
@@ -110,7 +217,7 @@ class TestAssertions:
         if asserts:
             self._asserts.setdefault(target, roots)
         what = "an assertion" if asserts else "an error assertion (must not exist)"
-        self.roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
+        self._roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
 
 
 def _documents(path: str, roots: Roots) -> list[Any]:
@@ -135,8 +242,22 @@ def _identity(document: Any) -> str | None:
     return f"{namespace}/{kind}/{name}" if isinstance(namespace, str) and "/" not in namespace else f"{kind}/{name}"
 
 
-def _chainsaw_assertions(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(operation, file pattern) of each ``assert`` and ``error`` with a ``file`` in a chainsaw Test."""
+def _name_of(document: Any, default_namespace: str | None) -> tuple[str, str | None, str] | None:
+    """(kind, namespace, name) of a document, its namespace ``default_namespace`` where it names none; None
+    without a kind and a name."""
+    if not isinstance(document, dict) or not isinstance(document.get("metadata"), dict):
+        return None
+    kind, metadata = document.get("kind"), document["metadata"]
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    if not isinstance(kind, str) or not isinstance(name, str):
+        return None
+    return kind, namespace if isinstance(namespace, str) else default_namespace, name
+
+
+def _chainsaw_files(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(operation, file pattern, block) of each ``assert``, ``error``, ``apply``, ``create`` and ``update`` with
+    a ``file`` in a chainsaw Test, in the order the test runs them; the block is ``refused`` for an operation
+    whose ``expect`` checks its error (in a ``try`` block or not: it makes nothing either way)."""
     spec = document.get("spec")
     if not isinstance(spec, dict):
         return
@@ -148,11 +269,23 @@ def _chainsaw_assertions(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             for operation in step.get(block) or ():
                 if not isinstance(operation, dict):
                     continue
-                for name in ("assert", "error"):
+                for name in (*_ASSERTIONS, *_APPLYING):
                     entry = operation.get(name)
-                    file = entry.get("file") if isinstance(entry, dict) else None
+                    if not isinstance(entry, dict):
+                        continue
+                    file = entry.get("file")
                     if isinstance(file, str) and file and "://" not in file:
-                        yield name, file
+                        yield name, file, block if not _expects_error(entry) else "refused"
+
+
+def _expects_error(entry: dict[str, Any]) -> bool:
+    """Whether an operation's ``expect`` checks its ``$error`` (``($error != null): true``, ``($error): <text>``):
+    the test means it to be refused, so it makes nothing."""
+    expect = entry.get("expect")
+    return isinstance(expect, list) and any(
+        isinstance(check, dict) and isinstance(check.get("check"), dict) and any("$error" in str(key) for key in check["check"])
+        for check in expect
+    )
 
 
 def _matches(folder: str, pattern: str, roots: Roots) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -117,13 +117,21 @@ class ObjectIndex:
         external: Sequence[str] = (),
         dockerfiles: Sequence[Any] = (),
         asserted: Sequence[tuple[str | None, dict[str, Any]]] = (),
+        everywhere: frozenset[str] = frozenset(),
+        unit_roots: Sequence[str] = (),
+        sent_at: Mapping[str, tuple[tuple[str, int | None], ...]] | None = None,
     ) -> None:
         self.objects = objects
+        self.sent_at: Mapping[str, tuple[tuple[str, int | None], ...]] = sent_at or {}
+        """File (display) -> when end-to-end tests send its objects to the API server: (test, position in its
+        operations, None where unknown). Objects a test creates before it applies a policy are not judged by it."""
+        self.everywhere = everywhere
+        """The files (display names) whose objects apply to every unit: the --policies folders' admission policies."""
         self._asserted = asserted
         """(namespace, data) of the custom resources end-to-end tests assert are in the cluster: their names count
         as mentioned, as an operator that makes them makes what they name."""
         self.dockerfiles = dockerfiles
-        self.units = Units(objects)
+        self.units = Units(objects, unit_roots)
         self._external = _parse_external(external)
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)

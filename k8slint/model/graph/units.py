@@ -8,7 +8,8 @@ itself, only B's side does). Such a P holds side-by-side deployments (samples,
 variants), so every other child folder of P is a unit root too: a budget in one
 sample folder is not blamed for a workload in the next one, though no name
 links the two. A chart release (objects rendered from one chart) is a unit of
-its own. An object belongs to its deepest enclosing unit root, else to the root
+its own, and so is the folder of an end-to-end test (a chainsaw test, a kyverno
+CLI test), whose objects exist only while that test runs. An object belongs to its deepest enclosing unit root, else to the root
 unit.
 
 An object sees the objects of its own unit, those in its own folder and below
@@ -98,7 +99,8 @@ def divergence_roots(folders: Iterable[Folder]) -> set[Folder]:
 class Units:
     """The deployment units of a run's objects (see the module's docs)."""
 
-    def __init__(self, objects: Sequence[K8sObject]) -> None:
+    def __init__(self, objects: Sequence[K8sObject], tests: Iterable[str] = ()) -> None:
+        """``tests``: the folders (as displayed) of the end-to-end tests, each a unit root."""
         self._folders: dict[str, Folder] = {}
         folders_by_name: dict[tuple[str, str | None, str], set[Folder]] = defaultdict(set)
         roots: set[Folder] = set()
@@ -118,6 +120,7 @@ class Units:
         roots.add(())
         made = (display for display in self._folders if RENDERED.match(display) or display.endswith(BUILT_SUFFIX))
         roots.update(folder_parts(display) for display in made)  # chart releases, kustomize builds
+        roots.update(folder_parts(f"{folder}/") for folder in tests)
         self.roots: list[Folder] = sorted(roots)
         """Unit roots in preorder; a unit's number is its position here (0: the root unit)."""
         self._number = {root: number for number, root in enumerate(self.roots)}

@@ -1,0 +1,95 @@
+"""How a CustomResourceDefinition's schema is read and its errors worded, as the API server reads and words them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_lint
+
+# kyverno/kyverno config/crds/kyverno/kyverno.io_globalcontextentries.yaml (111e07bbec; Apache-2.0), cut
+GLOBAL_CONTEXT_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: globalcontextentries.kyverno.io
+spec:
+  group: kyverno.io
+  names:
+    kind: GlobalContextEntry
+    plural: globalcontextentries
+  scope: Cluster
+  versions:
+  - name: v2alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            oneOf:
+            - required:
+              - kubernetesResource
+            - required:
+              - apiCall
+            properties:
+              apiCall:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+              kubernetesResource:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+              port:
+                x-kubernetes-int-or-string: true
+            type: object
+        required:
+        - spec
+"""
+# test/conformance/chainsaw/globalcontext/validate-crd/multiple-resources.yaml and no-resource.yaml (cut): the
+# chainsaw test expects both refused, "spec must validate one and only one schema (oneOf)"
+ENTRY = """\
+apiVersion: kyverno.io/v2alpha1
+kind: GlobalContextEntry
+metadata:
+  name: ingress-{n}
+spec:
+{spec}"""
+
+
+def _schema_messages(folder: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for f in run_lint(folder).findings:
+        if f.code == "KL010":
+            found.setdefault(Path(f.location.file).name, []).append(f.message)
+    return found
+
+
+def test_a_one_of_is_worded_as_the_api_server_words_it(tmp_path: Path) -> None:
+    (tmp_path / "crd.yaml").write_text(GLOBAL_CONTEXT_CRD)
+    both = "  apiCall:\n    urlPath: /api/v1/namespaces\n  kubernetesResource:\n    version: v1\n"
+    (tmp_path / "multiple-resources.yaml").write_text(ENTRY.format(n=2, spec=both))
+    (tmp_path / "no-resource.yaml").write_text(ENTRY.format(n=3, spec="  port: 80\n"))
+    (tmp_path / "valid.yaml").write_text(ENTRY.format(n=1, spec="  apiCall:\n    urlPath: /api/v1/namespaces\n"))
+    (tmp_path / "port.yaml").write_text(ENTRY.format(n=4, spec="  apiCall: {}\n  port: {a: 1}\n"))
+    assert _schema_messages(tmp_path) == {
+        "multiple-resources.yaml": ["spec: must match exactly one schema of its oneOf, and matches 2"],
+        "no-resource.yaml": [
+            'spec: matches none of the 2 schemas of its oneOf ("kubernetesResource" is a required property; '
+            '"apiCall" is a required property)'
+        ],
+        "port.yaml": ["spec.port: expected a string or a number, found a mapping"],
+    }
+
+
+def test_a_null_keyword_of_a_crd_schema_is_no_keyword(tmp_path: Path) -> None:
+    """`properties:` with nothing under it: the API server decodes JSON null as Go's zero value, no properties."""
+    crd = GLOBAL_CONTEXT_CRD.replace(
+        "          spec:\n            oneOf:",
+        "          status:\n            type: object\n            properties:\n          spec:\n            oneOf:",
+    )
+    (tmp_path / "crd.yaml").write_text(crd)
+    (tmp_path / "valid.yaml").write_text(
+        ENTRY.format(n=1, spec="  apiCall:\n    urlPath: /api/v1/namespaces\n") + "status:\n  ready: true\n"
+    )
+    (tmp_path / "port.yaml").write_text(ENTRY.format(n=4, spec="  apiCall: {}\n  port: {a: 1}\n"))
+    assert _schema_messages(tmp_path) == {"port.yaml": ["spec.port: expected a string or a number, found a mapping"]}
