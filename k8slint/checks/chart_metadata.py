@@ -3,6 +3,7 @@ CH004 chart-dependency-unavailable."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterator
@@ -178,6 +179,25 @@ def _satisfies(version: str, constraint: Any) -> bool:
 
 @chart_check("CH004")
 def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
+    said = False
+    for problem in _dependency_problems(chart):
+        # a dependency not in charts/: what it defines is unknown, and template-syntax checks no call;
+        # said once, on the first
+        if problem.variant != "lock-disagrees" and not said:
+            from k8slint.checks.chart_templates import undefined_calls
+
+            said = True
+            names = undefined_calls(chart)
+            if names:
+                shown = ", ".join(repr(name) for name in names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                unchecked = (
+                    f"; until the dependency is in charts/, the templates the chart calls and does not define ({shown}) are not checked"
+                )
+                problem = dataclasses.replace(problem, message=problem.message + unchecked)
+        yield problem
+
+
+def _dependency_problems(chart: ChartDoc) -> Iterator[Problem]:
     deps = list(_dependencies(chart))
     if not deps:
         return

@@ -66,6 +66,20 @@ def _strings(value: object) -> Iterator[str]:
             stack.extend(item)
 
 
+def undefined_calls(chart: ChartDoc) -> list[str]:
+    """The names the chart's templates call (in defines something calls) that neither the chart nor its
+    available dependencies define: what a dependency missing from charts/ may define."""
+    names, dead = defined_names(chart), _dead_defines(chart)
+    return sorted(
+        {
+            name
+            for _, info in chart.analysis
+            for (name, _, _), caller in zip(info.calls, info.callers, strict=True)
+            if name not in names and caller not in dead
+        }
+    )
+
+
 @chart_check("CH009")
 def template_syntax(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     names: set[str] | None = None
