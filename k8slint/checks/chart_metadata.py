@@ -184,7 +184,7 @@ def dependency_unavailable(chart: ChartDoc, ctx: RuleContext) -> Iterator[Proble
         # a dependency not in charts/: what it defines is unknown, and template-syntax checks no call;
         # said once, on the first
         if problem.variant != "lock-disagrees" and not said:
-            from k8slint.checks.chart_templates import undefined_calls
+            from k8slint.sources.chartcalls import undefined_calls
 
             said = True
             names = undefined_calls(chart)
