@@ -292,6 +292,47 @@ def test_patches_a_kustomization_comments_out_are_not_objects(tmp_path: Path) ->
     assert "commented-out entry" in reasons["manager_metrics_patch.yaml"]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "#patchesStrategicMerge:\n",  # the field commented out with its entries
+        "# patchesStrategicMerge:\n",
+    ],
+)
+def test_patches_under_a_commented_out_field_are_not_objects(tmp_path: Path, header: str) -> None:
+    """kubeflow's notebook-controller config/default: `bases:` and then `#patchesStrategicMerge:` with its
+    `#- manager_image_patch.yaml` entries: the entries belong to the commented field, not to `bases:`."""
+    deployment = (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+    _kustomization(tmp_path / "config" / "manager", "resources:\n  - deployment.yaml\n", deployment__yaml=deployment)
+    _kustomization(
+        tmp_path / "config" / "default",
+        "namespace: notebook-controller-system\n\nbases:\n- ../manager\n# [WEBHOOK] To enable webhook, uncomment\n#- ../webhook\n\n"
+        f"{header}#- manager_image_patch.yaml\n  # Protect the /metrics endpoint by putting it behind auth.\n"
+        "#- manager_auth_proxy_patch.yaml\n\nvars:\n# - name: CERTIFICATE_NAMESPACE # namespace of the certificate CR\n",
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - image: IMAGE_URL\n        name: manager\n",
+        manager_auth_proxy_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: kube-rbac-proxy\n        image: quay.io/brancz/kube-rbac-proxy:v0.4.0\n",
+    )
+    result = run_lint(tmp_path)
+    assert [(os.path.basename(f.location.file), f.rule) for f in result.findings] == []
+    reasons = {os.path.basename(file): reason for file, reason in result.not_kubernetes}
+    assert "commented-out entry" in reasons["manager_image_patch.yaml"]
+    assert "commented-out entry" in reasons["manager_auth_proxy_patch.yaml"]
+
+
+def test_an_entry_commented_out_under_a_commented_resources_field_is_still_an_object(tmp_path: Path) -> None:
+    """`#resources:` heads whole manifests as `resources:` does: one commented out there is linted."""
+    _kustomization(
+        tmp_path / "app",
+        "resources:\n  - cm.yaml\n#resources:\n#- extra.yaml\n",
+        cm__yaml=CONFIGMAP,
+        extra__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Extra\n",
+    )
+    result = run_lint(tmp_path)
+    assert [(os.path.basename(f.location.file), f.rule) for f in result.findings] == [("extra.yaml", "invalid-name")]
+
+
 def test_a_generator_file_that_configures_a_component_is_data_not_an_object(tmp_path: Path) -> None:
     """katib's katib-config.yaml: a KatibConfig (no metadata) that configMapGenerator turns into a ConfigMap."""
     _kustomization(

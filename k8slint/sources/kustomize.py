@@ -229,6 +229,26 @@ _COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]
 
 
 _TOP_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[ \t]*:", re.MULTILINE)
+# A top-level field switched off with its entries: `#patchesStrategicMerge:` above `#- manager_image_patch.yaml`
+# (kubebuilder's config/default), which kustomize reads as comments, the field's name included
+_COMMENTED_KEY = re.compile(r"^#+[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*:[ \t]*$", re.MULTILINE)
+_KUSTOMIZATION_FIELDS = frozenset(
+    {
+        *_PATH_LISTS,
+        *_PATH_ENTRIES,
+        "resources",
+        "bases",
+        "components",
+        "crds",
+        "configMapGenerator",
+        "secretGenerator",
+        "helmCharts",
+        "openapi",
+        "vars",
+        "images",
+        "replicas",
+    }
+)
 WHOLE_OBJECT_SECTIONS = frozenset({"resources", "crds", "bases"})
 """Sections whose entries are whole manifests: one commented out there is still a file of objects (applied
 some other way, as a Makefile's kubectl apply -f), not a patch that makes sense only inside the build."""
@@ -236,10 +256,14 @@ some other way, as a Makefile's kubectl apply -f), not a patch that makes sense 
 
 def commented_out(kustomization: Kustomization, text: str) -> list[str]:
     """The local files that the kustomization's text names only in commented-out list entries of its
-    patch and input sections (kubebuilder's ``#- manager_webhook_patch.yaml``); an entry commented out
+    patch and input sections (kubebuilder's ``#- manager_webhook_patch.yaml``), under the field or under
+    the field's own name commented out with them (``#patchesStrategicMerge:``); an entry commented out
     under ``resources:`` names whole objects and is not counted."""
     used = {*kustomization.resources, *kustomization.inputs, *kustomization.generator_files}
-    sections = [(match.start(), match.group(1)) for match in _TOP_KEY.finditer(text)]
+    sections = sorted(
+        [(match.start(), match.group(1)) for match in _TOP_KEY.finditer(text)]
+        + [(match.start(), match.group(1)) for match in _COMMENTED_KEY.finditer(text) if match.group(1) in _KUSTOMIZATION_FIELDS]
+    )
     found = []
     for match in _COMMENTED_ENTRY.finditer(text):
         section = next((key for start, key in reversed(sections) if start < match.start()), None)
