@@ -288,3 +288,45 @@ def test_a_dependency_in_charts_outside_the_constraint_is_still_reported(tmp_pat
 def test_a_bitnami_chart_with_another_common_unpacked_has_no_chart_warning(tmp_path: Path) -> None:
     chart = _bitnami(tmp_path, "2.31.1", packaged=False)
     assert [(f.code, f.message) for f in run_lint(chart).findings if f.code.startswith("CH") and f.severity.name != "INFO"] == []
+
+
+# -- undefined-value: a key a template writes itself with sprig's `set` is the chart's own.
+# kubeflow/manifests' experimental katib chart (commit 009c88084; Apache-2.0), templates/_helpers.tpl:
+# the self-signed certificate is generated once and kept in .Values for the key's define to read.
+KATIB_HELPERS = """\
+{{- define "katib.webhook.selfSignedCert" -}}
+{{- $ca := genCA "katib-ca" 365 -}}
+{{- $cert := genSignedCert "katib-webhook" nil (list "katib-controller.kubeflow.svc") 365 $ca -}}
+{{- if not .Values._generatedCert -}}
+{{- $_ := set .Values "_generatedCert" $cert -}}
+{{- end -}}
+{{- .Values._generatedCert.Cert | b64enc -}}
+{{- end -}}
+{{- define "katib.webhook.selfSignedKey" -}}
+{{- if not .Values._generatedCert -}}
+{{- $_ := set .Values "_generatedCert" (genSelfSignedCert "katib" nil nil 365) -}}
+{{- end -}}
+{{- .Values._generatedCert.Key | b64enc -}}
+{{- end -}}
+"""
+KATIB_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: katib-webhook-cert
+data:
+  tls.crt: {{ include "katib.webhook.selfSignedCert" . }}
+  tls.key: {{ include "katib.webhook.selfSignedKey" . }}
+  ca: {{ .Values.generated.ca }}
+"""
+
+
+def test_a_value_a_template_sets_itself_is_defined(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "webhook:\n  enabled: true\n", {"_helpers.tpl": KATIB_HELPERS, "secret.yaml": KATIB_SECRET})
+    # only the read that nothing sets is reported
+    assert [(f, line) for f, line, _ in _ch007(chart)] == [("secret.yaml", 8)]
+
+
+def test_set_on_a_map_under_values_defines_the_key_under_it() -> None:
+    info = analyse('{{ $_ := set .Values.cache "token" "x" }}{{ $_ := set (.Values) "a" 1 }}{{ $_ := set $.Values "b" 2 }}')
+    assert info.sets == [("cache", "token"), ("a",), ("b",)]
