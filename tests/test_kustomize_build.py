@@ -462,3 +462,77 @@ def test_a_resource_a_kustomization_comments_out_is_still_an_object(tmp_path: Pa
     assert "widgets.yaml" not in reasons
     assert "commented-out entry" in reasons["webhook_in_gadgets.yaml"]
     assert any(f.code == "KL010" and f.location.file.endswith("sample.yaml") for f in result.findings)  # the CRD's schema applies
+
+
+# -- A kustomization that names a file outside its own folder. kustomize's default load restrictor refuses
+# it ("security; file ... is not in or below ...": RestrictionRootOnly, api/internal/loader/loadrestrictions.go);
+# cluster-api builds its e2e templates with --load-restrictor LoadRestrictionsNone (its Makefile's
+# generate-e2e-templates), and Flux's kustomize-controller always builds that way.
+
+DEPLOYMENT = (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+TOO_MUCH_CPU = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n"
+    '        - name: shop\n          resources:\n            requests:\n              cpu: "2"\n            limits:\n'
+    "              cpu: 500m\n"
+)
+
+
+def test_a_file_outside_the_kustomizations_folder_is_built_without_the_restrictor(kubectl: str, tmp_path: Path) -> None:
+    (tmp_path / "bases").mkdir()
+    (tmp_path / "bases" / "deployment.yaml").write_text(DEPLOYMENT)
+    _kustomization(tmp_path / "app", "resources:\n  - ../bases/deployment.yaml\npatches:\n  - path: cpu.yaml\n", cpu__yaml=TOO_MUCH_CPU)
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, str(f.severity), f.location.file, f.location.line) for f in result.findings] == [
+        ("request-exceeds-limit", "error", "./app/cpu.yaml", 12),
+        ("kustomize-build-failed", "warning", "./app/kustomization.yaml", 2),
+    ]
+    assert "--load-restrictor LoadRestrictionsNone" in result.findings[1].message
+    assert result.findings[0].built_from == ("kustomize build ./app",)
+
+
+def test_cluster_apis_e2e_templates_are_built_and_each_kustomization_warned_once(kubectl: str, tmp_path: Path) -> None:
+    """test/e2e/data/infrastructure-docker/main: templates that list ../bases/*.yaml, and a template that
+    is another one's folder plus a patch (cluster-template-kcp-pre-drain on cluster-template-topology)."""
+    main = tmp_path / "main"
+    (main / "bases").mkdir(parents=True)
+    (main / "bases" / "cluster-with-topology.yaml").write_text(DEPLOYMENT)
+    (main / "bases" / "crs.yaml").write_text(CONFIGMAP)
+    _kustomization(
+        main / "cluster-template-topology",
+        "resources:\n- ../bases/cluster-with-topology.yaml\n- ../bases/crs.yaml\n",
+    )
+    _kustomization(
+        main / "cluster-template-kcp-pre-drain",
+        "resources:\n- ../cluster-template-topology\npatches:\n- path: cluster.yaml\n",
+        cluster__yaml=TOO_MUCH_CPU,
+    )
+    _kustomization(main / "cluster-template-ipv6", "resources:\n- ../bases/crs.yaml\n")
+    result = run_lint("main", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-build-failed", "main/cluster-template-ipv6/kustomization.yaml", 2),
+        ("request-exceeds-limit", "main/cluster-template-kcp-pre-drain/cluster.yaml", 12),
+        ("kustomize-build-failed", "main/cluster-template-topology/kustomization.yaml", 2),
+    ]
+    assert "(and 1 more file)" in result.findings[2].message
+    assert "2 of 2 kustomize roots built" in " ".join(result.notes)
+
+
+def test_the_restrictor_stays_on_for_a_file_outside_the_linted_paths_or_a_build_with_transformers(kubectl: str, tmp_path: Path) -> None:
+    (tmp_path / "bases").mkdir()
+    (tmp_path / "bases" / "deployment.yaml").write_text(DEPLOYMENT)
+    _kustomization(tmp_path / "repo" / "app", "resources:\n  - ../../bases/deployment.yaml\n")
+    _kustomization(
+        tmp_path / "repo" / "labelled",
+        "resources:\n  - ../shared/cm.yaml\ntransformers:\n  - labels.yaml\n",
+        labels__yaml="apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  team: shop\nfieldSpecs:\n"
+        "  - path: metadata/labels\n    create: true\n",
+    )
+    (tmp_path / "repo" / "shared").mkdir()
+    (tmp_path / "repo" / "shared" / "cm.yaml").write_text(CONFIGMAP)
+    result = run_lint("repo", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "repo/app/kustomization.yaml", 2),
+        ("kustomize-not-built", "repo/labelled/kustomization.yaml", 3),
+    ]
+    assert "outside the linted paths" in result.findings[0].message
+    assert "transformers" in result.findings[1].message

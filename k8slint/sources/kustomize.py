@@ -104,6 +104,8 @@ class Kustomization:
     inline_duplicates: list[tuple[int, int, str, int]] = field(default_factory=list)
     """(line, column, key, line of the first) of each key written twice in an inline patch, in the
     kustomization's lines: kustomize refuses the patch (``mapping key already defined``)."""
+    named: list[tuple[tuple[Any, ...], str, str]] = field(default_factory=list)
+    """(field path, entry, absolute path) of each local file or folder it names: what its build reads."""
     data: dict[str, Any] = field(default_factory=dict)
     tree: PositionTree | None = None
     roots: Roots | None = None
@@ -150,6 +152,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
             found.remote.append((where, entry))
             return
         found.inputs.setdefault(path, what)
+        found.named.append((where, entry, path))
         if not os.path.lexists(path):
             found.missing.append((where, entry))
 
@@ -161,6 +164,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
                 found.remote.append(((name, index), entry))
                 continue
             found.resources.append(local(entry))
+            found.named.append(((name, index), entry, local(entry)))
             if name == "components":
                 found.components.append(local(entry))
             if not os.path.lexists(local(entry)):
@@ -188,6 +192,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
     schema = string(mapping(data.get("openapi")).get("path"))
     if schema is not None:
         found.inputs.setdefault(local(schema), "an OpenAPI schema for kustomize")
+        found.named.append((("openapi", "path"), schema, local(schema)))
     for chart in sequence(data.get("helmCharts")):
         chart = mapping(chart)
         values = [
@@ -210,6 +215,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
                 if "://" in file:
                     continue
                 found.generator_files.setdefault(local(file), f"{generator} {name}")
+                found.named.append(((generator, index, *where), file, local(file)))
                 if not os.path.lexists(local(file)):
                     found.missing.append(((generator, index, *where), file))
     found.vars = [entry["name"] for entry in map(mapping, sequence(data.get("vars"))) if isinstance(entry.get("name"), str)]

@@ -64,6 +64,19 @@ class Closure:
     unbuildable: list[tuple[Kustomization, tuple[Any, ...], str]] = field(default_factory=list)
     """(kustomization, field path, why) for each entry that keeps the root from being built here."""
 
+    def outside(self) -> list[tuple[Kustomization, tuple[Any, ...], str, str]]:
+        """(kustomization, field path, entry, path) of each file a kustomization names outside its own folder:
+        kustomize's default load restrictor refuses it ("security; file ... is not in or below ...":
+        RestrictionRootOnly in api/internal/loader/loadrestrictions.go, each kustomization its own root)."""
+        found = []
+        for kustomization in sorted(self.kustomizations.values(), key=lambda k: k.key):
+            folder = os.path.realpath(kustomization.folder)
+            for where, entry, path in kustomization.named:
+                real = os.path.realpath(path)
+                if os.path.isfile(real) and not real.startswith(folder.rstrip(os.sep) + os.sep):
+                    found.append((kustomization, where, entry, path))
+        return found
+
 
 @dataclass(slots=True)
 class Build:
@@ -75,6 +88,8 @@ class Build:
     closure: Closure = field(default_factory=Closure)
     wrapper: str = ""
     """The folder of the temporary kustomization: origin paths are relative to it."""
+    load_restrictor: str = "LoadRestrictionsRootOnly"
+    """kustomize's own default, unless the build reads files outside their kustomizations' folders."""
 
     @property
     def label(self) -> str:
@@ -195,6 +210,54 @@ def _read_in(folder: str, roots: Roots) -> Kustomization | None:
     return None
 
 
+_PLUGIN_CONFIGS = ("generators", "transformers", "validators")
+
+
+def _kept_to_its_root(
+    closure: Closure, outside: list[tuple[Kustomization, tuple[Any, ...], str, str]], roots: Roots
+) -> tuple[Kustomization, tuple[Any, ...], str] | None:
+    """Why a build that reads files outside their kustomizations' folders is not built with the load
+    restrictor off, if it is not: a file outside the linted paths, or configurations of plugins (a
+    builtin transformer's own ``path:``) that may name files nothing here checked."""
+    for kustomization, where, entry, path in outside:
+        if not roots.contains(os.path.realpath(path)):
+            return kustomization, where, f"{entry!r} is outside the linted paths"
+    for kustomization in sorted(closure.kustomizations.values(), key=lambda k: k.key):
+        for name in _PLUGIN_CONFIGS:
+            if sequence(kustomization.data.get(name)):
+                _, _, entry, _ = outside[0]
+                return (
+                    kustomization,
+                    (name,),
+                    f"it reads {entry!r} from outside its kustomization's folder, which kustomize does only with "
+                    f"--load-restrictor LoadRestrictionsNone, and k8slint lifts the restrictor only for builds without "
+                    f"{name} (their configurations may name files of their own)",
+                )
+    return None
+
+
+def _outside_problems(build: Build, displays: dict[str, str], reported: set[str]) -> list[Emitted]:
+    """A warning at the first entry of each kustomization that names a file outside its folder (once per run)."""
+    found: list[Emitted] = []
+    entries: dict[str, list[tuple[Kustomization, tuple[Any, ...], str]]] = {}
+    for kustomization, where, entry, _ in build.closure.outside():
+        entries.setdefault(kustomization.key, []).append((kustomization, where, entry))
+    for key, named in entries.items():
+        if key in reported:
+            continue
+        reported.add(key)
+        kustomization, where, entry = named[0]
+        more = f" (and {len(named) - 1} more file{'s' if len(named) > 2 else ''})" if len(named) > 1 else ""
+        message = (
+            f"{where[0]} names {entry!r}{more} outside the kustomization's folder: kustomize build and kubectl apply -k "
+            "refuse it unless run with --load-restrictor LoadRestrictionsNone (as Flux builds); k8slint built it so"
+        )
+        line, column = kustomization.line_of(where)
+        location = Location(_display(kustomization.key, displays), line, column)
+        found.append((rulecodes.KUSTOMIZE_BUILD_FAILED, Problem(message, location=location, variant="load-restrictor")))
+    return found
+
+
 def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine, jobs: int = 1) -> Builds:
     """Build every root with ``engine`` (up to ``jobs`` at once, each a process of its own); the roots
     that cannot be built are findings, not builds. The result does not depend on ``jobs``."""
@@ -211,16 +274,28 @@ def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine,
             builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=Location(display, line, column))))
             continue
         build = Build(root, display, closure=closure_of(root, kustomize))
-        if not build.closure.unbuildable:
-            planned.append(build)
-            continue
-        for kustomization, where, why in build.closure.unbuildable:
+        unbuildable = build.closure.unbuildable
+        for kustomization, where, why in unbuildable:
             line, column = kustomization.line_of(where)
             if why.endswith("does not exist"):
                 continue  # kustomize-missing-file says it, at the same line
             message = f"not built: {why} (the root's local resources are linted as they are)"
             location = Location(_display(kustomization.key, displays), line, column)
             builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=location)))
+        if unbuildable:
+            continue
+        outside = build.closure.outside()
+        if outside:
+            kept = _kept_to_its_root(build.closure, outside, root.roots or Roots.of([root.folder]))
+            if kept is not None:
+                kustomization, where, why = kept
+                line, column = kustomization.line_of(where)
+                message = f"not built: {why} (the root's local resources are linted as they are)"
+                location = Location(_display(kustomization.key, displays), line, column)
+                builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=location)))
+                continue
+            build.load_restrictor = "LoadRestrictionsNone"
+        planned.append(build)
     if jobs > 1 and len(planned) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -228,10 +303,13 @@ def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine,
             outcomes = list(pool.map(lambda build: _build_one(build, engine), planned))
     else:
         outcomes = [_build_one(build, engine) for build in planned]
+    reported: set[str] = set()
     for build, error in zip(planned, outcomes, strict=True):
         if error is not None:
             builds.problems.append(error)
             continue
+        if build.load_restrictor == "LoadRestrictionsNone":
+            builds.problems.extend(_outside_problems(build, displays, reported))
         builds.builds.append(build)
         builds.covered |= build.closure.files
     return builds
@@ -244,7 +322,7 @@ def _build_one(build: Build, engine: Engine) -> Emitted | None:
         relative = os.path.relpath(root.folder, wrapper)  # kustomize takes no absolute root
         with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as out:
             out.write(_wrapper_text(relative))
-        ran = run(engine, ["--load-restrictor=LoadRestrictionsRootOnly", wrapper])
+        ran = run(engine, [f"--load-restrictor={build.load_restrictor}", wrapper])
         build.wrapper = wrapper
     if not ran.ok:
         message = _build_error(ran.stderr, wrapper).replace(relative, os.path.dirname(display) or ".")
