@@ -320,7 +320,14 @@ def build_kustomizations(found: Discovery, settings: Settings, state: LoadState,
     builds = kustomize_build.build_all(kustomize, displays, engine, jobs)
     state.raw.extend((registry[code], problem, None) for code, problem in builds.problems)
     built = len(builds.builds)
-    notes.append(f"{built} of {len(roots)} kustomize root{'s' if len(roots) != 1 else ''} built with {engine.describe()}")
+    partial = sum(1 for build in builds.builds if build.parts)
+    in_part = (
+        f" ({partial} of them in part: the kustomizations {'they list' if partial > 1 else 'it lists'} that can be built here, "
+        "what uses a remote or unread base linted as it is)"
+        if partial
+        else ""
+    )
+    notes.append(f"{built} of {len(roots)} kustomize root{'s' if len(roots) != 1 else ''} built with {engine.describe()}{in_part}")
     return builds
 
 

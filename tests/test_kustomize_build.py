@@ -536,3 +536,108 @@ def test_the_restrictor_stays_on_for_a_file_outside_the_linted_paths_or_a_build_
     ]
     assert "outside the linted paths" in result.findings[0].message
     assert "transformers" in result.findings[1].message
+
+
+# -- A root that only lists other kustomizations (kubeflow's example/kustomization.yaml: resources and
+# sortOptions) and uses one with a remote base: kustomize builds it as the concatenation of what each
+# kustomization it lists builds, so those that can be built here are its build.
+
+KUBEFLOW_EXAMPLE = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+
+sortOptions:
+  order: legacy
+  legacySortOptions:
+    orderFirst:
+    - Namespace
+    orderLast:
+    - ValidatingWebhookConfiguration
+
+resources:
+# Notebook Controller
+- ../apps/notebook-controller/overlays/kubeflow
+# Trainer
+- ../apps/trainer/overlays
+"""
+
+
+def test_a_root_that_only_lists_kustomizations_is_built_from_those_that_can_be(kubectl: str, tmp_path: Path) -> None:
+    _kustomization(tmp_path / "apps" / "notebook-controller" / "base", "resources:\n  - deployment.yaml\n", deployment__yaml=DEPLOYMENT)
+    _kustomization(
+        tmp_path / "apps" / "notebook-controller" / "overlays" / "kubeflow",
+        "resources:\n- ../../base\nnamespace: kubeflow\npatches:\n- path: cpu.yaml\n",
+        cpu__yaml=TOO_MUCH_CPU,
+    )
+    _kustomization(
+        tmp_path / "apps" / "trainer" / "overlays",
+        "namespace: kubeflow-system\nresources:\n- https://github.com/kubernetes-sigs/jobset/releases/download/v0.11.0/manifests.yaml\n"
+        "- cm.yaml\n",
+        cm__yaml=CONFIGMAP.replace("name: settings", "name: Trainer"),
+    )
+    _kustomization(tmp_path / "example", KUBEFLOW_EXAMPLE)
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("request-exceeds-limit", "./apps/notebook-controller/overlays/kubeflow/cpu.yaml", 12),
+        ("invalid-name", "./apps/trainer/overlays/cm.yaml", 4),  # what uses the remote base, as it is
+        ("kustomize-not-built", "./apps/trainer/overlays/kustomization.yaml", 3),
+    ]
+    assert result.findings[0].built_from == ("kustomize build ./example (its buildable parts)",)
+    assert result.findings[0].object is not None and result.findings[0].object.namespace == "kubeflow"
+    assert "1 of 1 kustomize root built" in " ".join(result.notes) and "1 of them in part" in " ".join(result.notes)
+
+
+def test_a_root_that_changes_what_it_lists_is_not_built_in_part(kubectl: str, tmp_path: Path) -> None:
+    """A namespace (or a patch, labels, a prefix) above the parts would change their objects: not built."""
+    _kustomization(
+        tmp_path / "apps" / "web",
+        "resources:\n  - deployment.yaml\npatches:\n- path: cpu.yaml\n",
+        deployment__yaml=DEPLOYMENT,
+        cpu__yaml=TOO_MUCH_CPU,
+    )
+    _kustomization(tmp_path / "apps" / "remote", "resources:\n- github.com/acme/platform//base?ref=v1\n")
+    _kustomization(tmp_path / "env", "namespace: prod\nresources:\n- ../apps/web\n- ../apps/remote\n")
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./apps/remote/kustomization.yaml", 2)
+    ]
+
+
+def test_parts_that_use_a_var_of_a_left_out_kustomization_are_not_the_roots_build(kubectl: str, tmp_path: Path) -> None:
+    """kustomize replaces a var at the root, in every kustomization it lists: a part that reads one that
+    only an unbuilt kustomization declares would be linted with `$(VAR)` unreplaced."""
+    _kustomization(
+        tmp_path / "apps" / "web",
+        "resources:\n  - deployment.yaml\n",
+        deployment__yaml=DEPLOYMENT.replace("        - name: shop\n", "        - name: shop\n          args: [--app=$(kfp-app-name)]\n", 1),
+    )
+    _kustomization(
+        tmp_path / "apps" / "pipeline",
+        "namespace: kubeflow\nresources:\n- https://github.com/argoproj/argo-workflows/manifests/base?ref=v3.7.3\n- params.yaml\n"
+        "vars:\n- name: kfp-app-name\n  objref:\n    kind: ConfigMap\n    name: pipeline-install-config\n    apiVersion: v1\n"
+        "  fieldref:\n    fieldpath: data.appName\n",
+        params__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-install-config\ndata:\n  appName: pipeline\n",
+    )
+    _kustomization(tmp_path / "example", "resources:\n- ../apps/web\n- ../apps/pipeline\n")
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./apps/pipeline/kustomization.yaml", 3),
+        ("kustomize-not-built", "./example/kustomization.yaml", 1),
+    ]
+    assert "$(kfp-app-name)" in result.findings[1].message
+
+
+def test_parts_that_do_not_build_together_are_not_built_and_not_refused(kubectl: str, tmp_path: Path) -> None:
+    """Two parts that list one base: kustomize refuses the second copy; the root's own build, with what
+    was left out, is not what k8slint built, so this is no build failure of the root."""
+    _kustomization(tmp_path / "apps" / "base", "resources:\n  - deployment.yaml\n", deployment__yaml=DEPLOYMENT)
+    _kustomization(tmp_path / "apps" / "a", "resources:\n- ../base\n")
+    _kustomization(tmp_path / "apps" / "b", "resources:\n- ../base\n")
+    _kustomization(tmp_path / "apps" / "remote", "resources:\n- github.com/acme/platform//base?ref=v1\n")
+    _kustomization(tmp_path / "example", "resources:\n- ../apps/a\n- ../apps/b\n- ../apps/remote\n")
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./apps/remote/kustomization.yaml", 2),
+        ("kustomize-not-built", "./example/kustomization.yaml", 1),
+    ]
+    assert "do not build together" in result.findings[1].message
