@@ -85,6 +85,7 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         selector_labels_from=item.selector_labels_from,
         namespace_from=item.namespace_from,
         kustomize_vars=item.kustomize_vars,
+        kustomize_generated=item.kustomize_generated,
         images_set_by=dict(item.images_set_by),
     )
     if item.is_dockerfile:

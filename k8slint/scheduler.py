@@ -416,7 +416,15 @@ def _for_main(state: LoadState) -> tuple[Any, ...]:
     import marshal
 
     texts = [
-        (display, source.text, source.selector_labels_from, source.namespace_from, source.images_set_by, source.kustomize_vars)
+        (
+            display,
+            source.text,
+            source.selector_labels_from,
+            source.namespace_from,
+            source.images_set_by,
+            source.kustomize_vars,
+            source.kustomize_generated,
+        )
         for display, source in state.sources.items()
     ]
     objects: Any = [(o.data, o.file.display, o.document, o.item, o.namespace, o.source, o.span) for o in state.objects]
@@ -435,7 +443,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
     if isinstance(objects, bytes):
         objects = marshal.loads(objects)
     state = LoadState(stamped=stamped, used=used, aside=aside)
-    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars in texts:
+    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, generated in texts:
         state.sources[display] = SourceFile(
             display,
             text,
@@ -443,6 +451,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
             namespace_from=namespace_from,
             images_set_by=images_set_by,
             kustomize_vars=tuple(kustomize_vars),
+            kustomize_generated=tuple(tuple(pair) for pair in generated),
         )
     for data, display, document, item, namespace, helm_source, span in objects:
         state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))

@@ -641,3 +641,54 @@ def test_parts_that_do_not_build_together_are_not_built_and_not_refused(kubectl:
         ("kustomize-not-built", "./example/kustomization.yaml", 1),
     ]
     assert "do not build together" in result.findings[1].message
+
+
+@pytest.mark.parametrize(("generated", "expected"), [(True, []), (False, [("missing-configmap", 18), ("missing-secret", 21)])])
+def test_what_a_generator_of_an_including_kustomization_makes_is_present_unbuilt(
+    tmp_path: Path, generated: bool, expected: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """katib's controller mounts the katib-config ConfigMap that each install's configMapGenerator makes;
+    dex mounts the dex-oidc-client Secret its base's secretGenerator makes (kubeflow/manifests)."""
+    controller = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: katib-controller\nspec:\n  selector:\n    matchLabels: {app: k}\n"
+        "  template:\n    metadata:\n      labels: {app: k}\n    spec:\n      containers:\n        - name: c\n"
+        "          image: ghcr.io/kubeflow/katib/katib-controller:v0.19.0\n      volumes:\n        - name: katib-config\n"
+        "          configMap:\n            name: katib-config\n        - name: oidc\n          secret:\n            secretName: dex-oidc-client\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: trial-templates\ndata:\n  a: b\n"
+        "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: katib-webhook-cert\n"
+    )
+    _kustomization(
+        tmp_path / "components" / "controller",
+        "resources:\n  - controller.yaml\n  - extra.yaml\n",
+        controller__yaml=controller,
+        extra__yaml=CONFIGMAP,  # a second file: two batches, so that workers load them
+    )
+    generators = (
+        "configMapGenerator:\n  - name: katib-config\n    behavior: create\n    files:\n      - katib-config.yaml\n"
+        "    options:\n      disableNameSuffixHash: true\nsecretGenerator:\n- name: dex-oidc-client\n  type: Opaque\n"
+        "  envs:\n  - secret_params.env\n"
+        if generated
+        else ""
+    )
+    _kustomization(
+        tmp_path / "installs" / "katib-standalone",
+        f"namespace: kubeflow\nresources:\n  - ../../components/controller\n{generators}",
+        **(
+            {
+                "katib-config__yaml": "apiVersion: config.kubeflow.org/v1beta1\nkind: KatibConfig\n",
+                "secret_params__env": "CLIENT_SECRET=x\n",
+            }
+            if generated
+            else {}
+        ),
+    )
+    from k8slint import scheduler
+    from k8slint.config import build_settings
+    from k8slint.engine import lint
+    from k8slint.registry import registry
+
+    monkeypatch.setattr(scheduler, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(scheduler, "BATCH_BYTES", 1)
+    for jobs in (1, 2):  # the same with worker processes loading the files
+        result = lint([str(tmp_path)], build_settings(registry(), None), jobs=jobs)
+        assert [(f.rule, f.location.line) for f in result.findings if f.severity.name == "ERROR"] == expected

@@ -58,6 +58,8 @@ class SourceFile:
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects and of their references when built."""
     kustomize_vars: tuple[str, ...] = ()
+    kustomize_generated: tuple[tuple[str, str], ...] = ()
+    """(kind, name) of the ConfigMaps and Secrets the generators of the kustomizations that build this file make."""
     """The ``vars:`` of the kustomizations that build this file: each ``$(NAME)`` is replaced when built."""
     images_set_by: dict[str, str] = field(default_factory=dict)
     """Image name -> a kustomization that renames or re-tags it with ``images:`` when it builds this file."""

@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from k8slint.model.positions import PositionTree, locate
 from k8slint.model.values import dig, mapping, sequence, string
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
+T = TypeVar("T")
 MAX_KUSTOMIZATION_SIZE = 1024 * 1024
 MAX_KUSTOMIZATIONS = 10_000
 
@@ -94,6 +95,8 @@ class Kustomization:
     """The image names its ``images:`` entries give a new name, tag or digest."""
     vars: list[str] = field(default_factory=list)
     """The names of its ``vars:`` (kustomize replaces ``$(NAME)`` with their values when it builds)."""
+    generated: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, name) of each ConfigMap and Secret its configMapGenerator and secretGenerator make."""
     patches: list[Patch] = field(default_factory=list)
     """Every patch, in the order the kustomization lists them (per field)."""
     generator_files: dict[str, str] = field(default_factory=dict)
@@ -205,6 +208,8 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
         for index, entry in enumerate(sequence(data.get(generator))):
             entry = mapping(entry)
             name = string(entry.get("name")) or "?"
+            if string(entry.get("name")) is not None:
+                found.generated.append(("ConfigMap" if generator == "configMapGenerator" else "Secret", name))
             named_files: list[tuple[tuple[Any, ...], str]] = [
                 (("files", i), f.split("=", 1)[-1]) for i, f in enumerate(sequence(entry.get("files"))) if isinstance(f, str)
             ]
@@ -343,6 +348,7 @@ class KustomizeMap:
     _generator_files: dict[str, tuple[str, str]] = field(default_factory=dict)
     _disabled: dict[str, str] = field(default_factory=dict)
     _vars: dict[str, frozenset[str]] = field(default_factory=dict)
+    _generated: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
@@ -431,12 +437,25 @@ class KustomizeMap:
             found |= self._vars_below(kustomization)
         return tuple(sorted(found))
 
+    def generated_for(self, path: str) -> tuple[tuple[str, str], ...]:
+        """(kind, name) of the ConfigMaps and Secrets that the generators of the builds that include ``path``
+        make: they are in every such build, and kustomize points the references of its resources at them
+        (with their hash suffix and the build's namespace)."""
+        found: set[tuple[str, str]] = set()
+        for kustomization in self._including(path):
+            found |= self._below(kustomization, self._generated, lambda k: k.generated)
+        return tuple(sorted(found))
+
     def _vars_below(self, kustomization: Kustomization) -> frozenset[str]:
         """The vars of ``kustomization`` and of every kustomization it uses, as far as they were read."""
-        cached = self._vars.get(kustomization.key)
+        return self._below(kustomization, self._vars, lambda k: k.vars)
+
+    def _below(self, kustomization: Kustomization, cache: dict[str, frozenset[T]], of: Callable[[Kustomization], list[T]]) -> frozenset[T]:
+        """What ``of`` gives for ``kustomization`` and every kustomization it uses, as far as they were read."""
+        cached = cache.get(kustomization.key)
         if cached is not None:
             return cached
-        found: set[str] = set()
+        found: set[T] = set()
         seen: set[str] = set()
         stack = [kustomization]
         while stack:
@@ -444,10 +463,10 @@ class KustomizeMap:
             if current.key in seen:
                 continue
             seen.add(current.key)
-            found.update(current.vars)
+            found.update(of(current))
             stack.extend(used for used in map(self.in_folder, current.resources) if used is not None)
-        self._vars[kustomization.key] = frozenset(found)
-        return self._vars[kustomization.key]
+        cache[kustomization.key] = frozenset(found)
+        return cache[kustomization.key]
 
     def namespace_from(self, path: str) -> str | None:
         """The kustomization that sets the namespace of the objects in ``path`` when built, if any."""

@@ -3,7 +3,9 @@
 A referenced object counts as present when it is in the linted set (same
 namespace, in any deployment unit: another unit's object may be applied with
 this one, as a Secret that several samples share), when the config lists it in
-``external-objects``, when the cluster always has it (the ``default``
+``external-objects``, when a configMapGenerator or secretGenerator of a
+kustomization that builds the viewer's file makes it (unbuilt, the generated
+object is in no file), when the cluster always has it (the ``default``
 ServiceAccount, the ``kube-root-ca.crt`` ConfigMap), when a custom resource in
 the namespace names it (an operator such as cert-manager or External Secrets
 makes it), or when a Role lets something create it at run time. A missing object is evidence of a bug only where the
@@ -25,6 +27,8 @@ def present(index: ObjectIndex, viewer: K8sObject, kind: str, name: str) -> bool
     """Whether ``kind``/``name``, named by ``viewer``, counts as present in the viewer's namespace."""
     namespace = viewer.namespace
     if (kind, name) in ALWAYS_PRESENT or index.definitions(namespace, kind, name):
+        return True
+    if (kind, name) in viewer.file.kustomize_generated:  # a kustomize generator of the build makes it
         return True
     if index.is_external(namespace, kind, name) or index.created_at_runtime(namespace, kind, name):
         return True
