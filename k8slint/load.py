@@ -86,6 +86,7 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         namespace_from=item.namespace_from,
         kustomize_vars=item.kustomize_vars,
         kustomize_generated=item.kustomize_generated,
+        kustomize_patched=item.kustomize_patched,
         images_set_by=dict(item.images_set_by),
     )
     if item.is_dockerfile:
@@ -122,6 +123,8 @@ def add_manifests(
         state.aside[source.display] = f"the data of {generator_of} (a {', '.join(kinds)} config file, not an object to deploy)"
         return
     state.sources[source.display] = source
+    if source.kustomize_patched:  # an object every build of the file removes ($patch: delete) is never applied
+        loaded.objects = [o for o in loaded.objects if not source.patched(o.kind, o.name, "delete")]
     state.objects.extend(loaded.objects)
     registry = settings.registry
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)

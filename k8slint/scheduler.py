@@ -424,6 +424,7 @@ def _for_main(state: LoadState) -> tuple[Any, ...]:
             source.images_set_by,
             source.kustomize_vars,
             source.kustomize_generated,
+            source.kustomize_patched,
         )
         for display, source in state.sources.items()
     ]
@@ -443,7 +444,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
     if isinstance(objects, bytes):
         objects = marshal.loads(objects)
     state = LoadState(stamped=stamped, used=used, aside=aside)
-    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, generated in texts:
+    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, generated, patched in texts:
         state.sources[display] = SourceFile(
             display,
             text,
@@ -452,6 +453,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
             images_set_by=images_set_by,
             kustomize_vars=tuple(kustomize_vars),
             kustomize_generated=tuple(tuple(pair) for pair in generated),
+            kustomize_patched=tuple(tuple(fact) for fact in patched),
         )
     for data, display, document, item, namespace, helm_source, span in objects:
         state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))

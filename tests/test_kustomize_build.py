@@ -692,3 +692,134 @@ def test_what_a_generator_of_an_including_kustomization_makes_is_present_unbuilt
     for jobs in (1, 2):  # the same with worker processes loading the files
         result = lint([str(tmp_path)], build_settings(registry(), None), jobs=jobs)
         assert [(f.rule, f.location.line) for f in result.findings if f.severity.name == "ERROR"] == expected
+
+
+# -- Unbuilt, what a strategic-merge patch of the file's builds certainly does to its objects.
+
+DAEMONSET = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kserve-localmodelnode-agent
+  namespace: kubeflow
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+        - name: manager
+          image: kserve/kserve-localmodelnode-agent:v0.16.0
+      volumes:
+        - name: models
+          hostPath:
+            path: /models
+---
+apiVersion: serving.kserve.io/v1alpha1
+kind: LLMInferenceServiceConfig
+metadata:
+  name: kserve-config-llm-router-route
+  namespace: kubeflow
+spec: {}
+"""
+KSERVE_KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- kserve_kubeflow.yaml
+
+patches:
+- patch: |
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: kserve-localmodelnode-agent
+      namespace: kubeflow
+    $patch: delete
+
+- patch: |
+    apiVersion: serving.kserve.io/v1alpha1
+    kind: LLMInferenceServiceConfig
+    metadata:
+      name: placeholder
+    $patch: delete
+  target:
+    group: serving.kserve.io
+    version: v1alpha1
+    kind: LLMInferenceServiceConfig
+"""
+
+
+def test_an_object_every_build_deletes_is_not_linted_unbuilt(tmp_path: Path) -> None:
+    """kubeflow's applications/kserve/kserve: inline `$patch: delete` patches remove the localmodelnode agent
+    and every LLMInferenceServiceConfig (kubectl kustomize leaves them out)."""
+    _kustomization(tmp_path / "kserve", KSERVE_KUSTOMIZATION, kserve_kubeflow__yaml=DAEMONSET)
+    result = run_lint(tmp_path)
+    assert result.findings == [] and result.objects == 0
+
+
+def test_an_object_a_build_keeps_is_still_linted_unbuilt(tmp_path: Path) -> None:
+    """Deleted by one kustomization that lists the file, kept by another: the second applies it."""
+    _kustomization(tmp_path / "kserve", KSERVE_KUSTOMIZATION, kserve_kubeflow__yaml=DAEMONSET)
+    _kustomization(tmp_path / "plain", "resources:\n- ../kserve/kserve_kubeflow.yaml\n")
+    result = run_lint(tmp_path)
+    assert result.objects == 2
+    assert ("host-path-volume", "kserve_kubeflow.yaml") in {(f.rule, os.path.basename(f.location.file)) for f in result.findings}
+
+
+MANAGER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: controller-manager
+  namespace: system
+spec:
+  selector:
+    matchLabels: {control-plane: controller-manager}
+  template:
+    metadata:
+      labels: {control-plane: controller-manager}
+    spec:
+      containers:
+        - name: manager
+          image: controller:latest
+          ports:
+            - containerPort: 9443
+              name: webhook-server
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: controller-manager-metrics-service
+  namespace: system
+spec:
+  selector:
+    control-plane: controller-manager
+  ports:
+    - name: https
+      port: 8443
+      targetPort: https
+"""
+
+
+@pytest.mark.parametrize(("patched", "expected"), [(True, []), (False, [("image-tag-latest", 15), ("target-port-unknown", 31)])])
+def test_an_image_or_a_port_a_patch_of_the_build_sets_is_the_objects_unbuilt(tmp_path: Path, patched: bool, expected: list[object]) -> None:
+    """cluster-api's config/default/manager_image_patch.yaml replaces manager.yaml's `controller:latest`;
+    kubeflow's pvcviewer config/default/manager_auth_proxy_patch.yaml adds kube-rbac-proxy's `https` port."""
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=MANAGER)
+    patches = "patches:\n- path: manager_image_patch.yaml\n- path: manager_auth_proxy_patch.yaml\n" if patched else ""
+    _kustomization(
+        tmp_path / "config" / "default",
+        f"namespace: capi-system\nresources:\n- ../manager\n{patches}",
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n"
+        "  namespace: system\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - image: gcr.io/k8s-staging-cluster-api/cluster-api-controller:main\n        name: manager\n",
+        manager_auth_proxy_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n"
+        "  namespace: system\nspec:\n  template:\n    spec:\n      containers:\n      - name: kube-rbac-proxy\n"
+        "        image: gcr.io/kubebuilder/kube-rbac-proxy:v0.16.0\n        ports:\n        - containerPort: 8443\n"
+        "          name: https\n",
+    )
+    result = run_lint(tmp_path, select=["image-tag-latest", "target-port-unknown"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected

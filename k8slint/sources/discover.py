@@ -68,6 +68,7 @@ class InputFile:
     """A kustomization that sets the namespace of this file's objects (and their references) when built."""
     kustomize_vars: tuple[str, ...] = ()
     kustomize_generated: tuple[tuple[str, str], ...] = ()
+    kustomize_patched: tuple[tuple[str, str, str, str], ...] = ()
     """The ``vars:`` of the kustomizations that include this file: ``$(NAME)`` is replaced when built."""
     generator_of: str | None = None
     """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
@@ -419,6 +420,7 @@ def identify(found: Discovery) -> Discovery:
         namespace_from: str | None = None
         kustomize_vars: tuple[str, ...] = ()
         generated: tuple[tuple[str, str], ...] = ()
+        patched: tuple[tuple[str, str, str, str], ...] = ()
         if aside is None and kustomize is not None:  # with no kustomization at all, each would be empty
             labels = kustomize.selector_labels_from(item.path)
             images = kustomize.images_set_for(item.path)
@@ -426,6 +428,7 @@ def identify(found: Discovery) -> Discovery:
             namespace_from = kustomize.namespace_from(item.path)
             kustomize_vars = kustomize.vars_for(item.path)
             generated = kustomize.generated_for(item.path)
+            patched = kustomize.patched_for(item.path)
         files.append(
             dataclasses.replace(
                 item,
@@ -437,6 +440,7 @@ def identify(found: Discovery) -> Discovery:
                 namespace_from=namespace_from,
                 kustomize_vars=kustomize_vars,
                 kustomize_generated=generated,
+                kustomize_patched=patched,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots

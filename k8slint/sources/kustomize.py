@@ -64,6 +64,11 @@ def _key(path: str) -> str:
     return os.path.abspath(path)
 
 
+PatchFact = tuple[str, str, str, str]
+"""(kind, name, what, detail) of what a kustomize patch does to an object of a file: see KustomizeMap.patched_for."""
+_PLAIN_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+
+
 @dataclass(frozen=True, slots=True)
 class Patch:
     """A patch a kustomization applies: where it is named, its file (None: written inline), its target."""
@@ -349,6 +354,7 @@ class KustomizeMap:
     _disabled: dict[str, str] = field(default_factory=dict)
     _vars: dict[str, frozenset[str]] = field(default_factory=dict)
     _generated: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    _patch_documents: dict[str, list[tuple[Patch, dict[str, Any]]]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
@@ -421,6 +427,60 @@ class KustomizeMap:
                 yield kustomization
                 stack.append(kustomization.folder)
 
+    def patched_for(self, path: str) -> tuple[PatchFact, ...]:
+        """What the strategic-merge patches of the builds that include ``path`` do to its objects, as far
+        as it is certain without building: (kind, name, what, detail), what being ``image`` (the patch sets
+        the image of container ``detail``), ``port`` (it gives a container the port named ``detail``) or
+        ``delete`` (``$patch: delete``: in every build of the file, a kustomization on the way removes the
+        object; name ``*``: every object of the kind its target selects)."""
+        found: set[PatchFact] = set()
+        deletes: set[tuple[str, str]] = set()
+        for kustomization in self._including(path):
+            for patch, document in self._patches_applied_by(kustomization):
+                kind, name = _patched(patch, document)
+                if kind is None or name is None:
+                    continue
+                if document.get("$patch") == "delete":
+                    deletes.add((kind, name))
+                    continue
+                for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
+                    container_name = string(container.get("name"))
+                    if container_name is None:
+                        continue
+                    if isinstance(container.get("image"), str):
+                        found.add((kind, name, "image", container_name))
+                    ports = (string(mapping(port).get("name")) for port in sequence(container.get("ports")))
+                    found.update((kind, name, "port", port) for port in ports if port)
+        includers = self._included_by.get(_key(path), set())
+        for kind, name in sorted(deletes):
+            if includers and all(self._always_deletes(self.kustomizations[by], (kind, name), set()) for by in includers):
+                found.add((kind, name, "delete", ""))
+        return tuple(sorted(found))
+
+    def _always_deletes(self, kustomization: Kustomization, target: tuple[str, str], seen: set[str]) -> bool:
+        """Whether every build through ``kustomization`` removes the object ``target`` with ``$patch: delete``."""
+        if kustomization.key in seen:
+            return False
+        seen.add(kustomization.key)
+        for patch, document in self._patches_applied_by(kustomization):
+            if document.get("$patch") == "delete" and _patched(patch, document) == target:
+                return True
+        includers = self._included_by.get(kustomization.folder, set())
+        return bool(includers) and all(self._always_deletes(self.kustomizations[by], target, seen) for by in includers)
+
+    def _patches_applied_by(self, kustomization: Kustomization) -> list[tuple[Patch, dict[str, Any]]]:
+        """The strategic-merge patch documents that ``kustomization`` applies (its own and its components'),
+        read once; a patch that cannot be read is left out (the build reports it)."""
+        cached = self._patch_documents.get(kustomization.key)
+        if cached is not None:
+            return cached
+        found: list[tuple[Patch, dict[str, Any]]] = []
+        for owner in [kustomization, *filter(None, map(self.in_folder, kustomization.components))]:
+            for patch in owner.patches:
+                found.extend((patch, document) for document in _patch_documents(owner, patch))
+        self._patch_documents[kustomization.key] = found
+        return found
+
     def images_set_for(self, path: str) -> tuple[tuple[str, str], ...]:
         """(image name, kustomization) for each image a kustomization that includes ``path`` renames or re-tags."""
         found: dict[str, str] = {}
@@ -481,3 +541,34 @@ class KustomizeMap:
             if kustomization.adds_selector_labels:
                 return kustomization.path
         return None
+
+
+def _patch_documents(kustomization: Kustomization, patch: Patch) -> list[dict[str, Any]]:
+    """The mapping documents of a patch (a file, or written inline): a strategic-merge patch's."""
+    from k8slint.sources.yamlsafe import load_documents
+
+    if patch.path is not None:
+        try:
+            text = read_bytes(patch.path, kustomization.roots or Roots.of([kustomization.folder]), MAX_KUSTOMIZATION_SIZE).decode(
+                "utf-8-sig"
+            )
+        except (OSError, Skipped, TooLarge, UnicodeDecodeError):
+            return []
+    else:
+        text = string(dig(kustomization.data, patch.where)) or ""
+    if ":" not in text:
+        return []
+    documents, errors, _ = load_documents(text)
+    return [] if errors else [document.data for document in documents if isinstance(document.data, dict)]
+
+
+def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The kind and name of the object a strategic-merge patch document applies to: its ``target``'s
+    (a name that is a pattern, or none, selects every object of the kind: ``*``), else its own."""
+    target = patch.target
+    if target is not None:
+        kind, name = string(target.get("kind")), target.get("name")
+        if name is None:
+            return kind, "*"
+        return kind, name if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else None
+    return string(document.get("kind")), string(mapping(document.get("metadata")).get("name"))
