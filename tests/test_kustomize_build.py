@@ -823,3 +823,29 @@ def test_an_image_or_a_port_a_patch_of_the_build_sets_is_the_objects_unbuilt(tmp
     )
     result = run_lint(tmp_path, select=["image-tag-latest", "target-port-unknown"])
     assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+@pytest.mark.parametrize(("patched", "expected"), [(True, []), (False, [("run-as-root", 13), ("capabilities-not-dropped", 13)])])
+def test_a_security_context_a_patch_of_the_build_sets_is_the_containers_unbuilt(
+    tmp_path: Path, patched: bool, expected: list[object]
+) -> None:
+    """kubeflow's profiles: base/patches/manager.yaml sets runAsNonRoot and drops ALL for the manager."""
+    manager = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deployment\nspec:\n  selector:\n    matchLabels: {app: p}\n"
+        "  template:\n    metadata:\n      labels: {app: p}\n    spec:\n      containers:\n      - command:\n        - /manager\n"
+        "        image: ghcr.io/kubeflow/kubeflow/profile-controller:v1.10.0\n        name: manager\n"
+    )
+    _kustomization(tmp_path / "upstream" / "manager", "resources:\n- manager.yaml\n", manager__yaml=manager)
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - name: manager\n        securityContext:\n          allowPrivilegeEscalation: false\n          runAsNonRoot: true\n"
+        "          capabilities:\n            drop:\n            - ALL\n"
+    )
+    _kustomization(
+        tmp_path / "upstream" / "base",
+        "resources:\n- ../manager\n" + ("patchesStrategicMerge:\n- patches/manager.yaml\n" if patched else ""),
+    )
+    (tmp_path / "upstream" / "base" / "patches").mkdir()
+    (tmp_path / "upstream" / "base" / "patches" / "manager.yaml").write_text(patch)
+    result = run_lint(tmp_path, select=["run-as-root", "capabilities-not-dropped"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected

@@ -430,9 +430,11 @@ class KustomizeMap:
     def patched_for(self, path: str) -> tuple[PatchFact, ...]:
         """What the strategic-merge patches of the builds that include ``path`` do to its objects, as far
         as it is certain without building: (kind, name, what, detail), what being ``image`` (the patch sets
-        the image of container ``detail``), ``port`` (it gives a container the port named ``detail``) or
-        ``delete`` (``$patch: delete``: in every build of the file, a kustomization on the way removes the
-        object; name ``*``: every object of the kind its target selects)."""
+        the image of container ``detail``), ``port`` (it gives a container the port named ``detail``),
+        ``non-root`` (it sets runAsNonRoot: true or a non-zero runAsUser for container ``detail``, or for the
+        pod: ``""``), ``drop-all`` (container ``detail`` drops ALL capabilities) or ``delete`` (``$patch:
+        delete``: in every build of the file, a kustomization on the way removes the object; name ``*``:
+        every object of the kind its target selects)."""
         found: set[PatchFact] = set()
         deletes: set[tuple[str, str]] = set()
         for kustomization in self._including(path):
@@ -443,12 +445,20 @@ class KustomizeMap:
                 if document.get("$patch") == "delete":
                     deletes.add((kind, name))
                     continue
+                if _non_root(mapping(dig(document, ("spec", "template", "spec", "securityContext")))):
+                    found.add((kind, name, "non-root", ""))
                 for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
                     container_name = string(container.get("name"))
                     if container_name is None:
                         continue
                     if isinstance(container.get("image"), str):
                         found.add((kind, name, "image", container_name))
+                    security = mapping(container.get("securityContext"))
+                    if _non_root(security):
+                        found.add((kind, name, "non-root", container_name))
+                    drop = mapping(security.get("capabilities")).get("drop")
+                    if isinstance(drop, list) and any(str(capability).upper() in ("ALL", "CAP_ALL") for capability in drop):
+                        found.add((kind, name, "drop-all", container_name))  # a list without a merge key: the patch's replaces it
                     ports = (string(mapping(port).get("name")) for port in sequence(container.get("ports")))
                     found.update((kind, name, "port", port) for port in ports if port)
         includers = self._included_by.get(_key(path), set())
@@ -572,3 +582,9 @@ def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | 
             return kind, "*"
         return kind, name if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else None
     return string(document.get("kind")), string(mapping(document.get("metadata")).get("name"))
+
+
+def _non_root(security: dict[str, Any]) -> bool:
+    """A securityContext that sets runAsNonRoot: true or a non-zero runAsUser."""
+    user = security.get("runAsUser")
+    return security.get("runAsNonRoot") is True or (isinstance(user, int) and not isinstance(user, bool) and user > 0)
