@@ -849,3 +849,16 @@ def test_a_security_context_a_patch_of_the_build_sets_is_the_containers_unbuilt(
     (tmp_path / "upstream" / "base" / "patches" / "manager.yaml").write_text(patch)
     result = run_lint(tmp_path, select=["run-as-root", "capabilities-not-dropped"])
     assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+def test_a_patch_that_sets_an_image_to_latest_leaves_image_tag_latest(tmp_path: Path) -> None:
+    """The patch's own image is no better: the finding stays, on the file's image."""
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=MANAGER)
+    _kustomization(
+        tmp_path / "config" / "default",
+        "resources:\n- ../manager\npatches:\n- path: manager_image_patch.yaml\n",
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n"
+        "spec:\n  template:\n    spec:\n      containers:\n      - image: gcr.io/acme/controller:latest\n        name: manager\n",
+    )
+    result = run_lint(tmp_path, select=["image-tag-latest"])
+    assert [(f.rule, f.location.line) for f in result.findings] == [("image-tag-latest", 15)]

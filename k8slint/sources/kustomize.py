@@ -430,7 +430,7 @@ class KustomizeMap:
     def patched_for(self, path: str) -> tuple[PatchFact, ...]:
         """What the strategic-merge patches of the builds that include ``path`` do to its objects, as far
         as it is certain without building: (kind, name, what, detail), what being ``image`` (the patch sets
-        the image of container ``detail``), ``port`` (it gives a container the port named ``detail``),
+        the image of container ``detail`` to one with a tag other than latest, or a digest), ``port`` (it gives a container the port named ``detail``),
         ``non-root`` (it sets runAsNonRoot: true or a non-zero runAsUser for container ``detail``, or for the
         pod: ``""``), ``drop-all`` (container ``detail`` drops ALL capabilities) or ``delete`` (``$patch:
         delete``: in every build of the file, a kustomization on the way removes the object; name ``*``:
@@ -451,8 +451,8 @@ class KustomizeMap:
                     container_name = string(container.get("name"))
                     if container_name is None:
                         continue
-                    if isinstance(container.get("image"), str):
-                        found.add((kind, name, "image", container_name))
+                    if isinstance(container.get("image"), str) and _pinned(container["image"]):
+                        found.add((kind, name, "image", container_name))  # one untagged or :latest leaves the finding true
                     security = mapping(container.get("securityContext"))
                     if _non_root(security):
                         found.add((kind, name, "non-root", container_name))
@@ -588,3 +588,14 @@ def _non_root(security: dict[str, Any]) -> bool:
     """A securityContext that sets runAsNonRoot: true or a non-zero runAsUser."""
     user = security.get("runAsUser")
     return security.get("runAsNonRoot") is True or (isinstance(user, int) and not isinstance(user, bool) and user > 0)
+
+
+def _pinned(image: str) -> bool:
+    """An image reference with a tag other than ``latest``, or a digest."""
+    from k8slint.model.images import ImageError, parse_image
+
+    try:
+        reference = parse_image(image)
+    except ImageError:
+        return False
+    return reference.digest is not None or reference.tag not in (None, "latest")
