@@ -85,6 +85,8 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         selector_labels_from=item.selector_labels_from,
         namespace_from=item.namespace_from,
         kustomize_vars=item.kustomize_vars,
+        kustomize_generated=item.kustomize_generated,
+        kustomize_patched=item.kustomize_patched,
         images_set_by=dict(item.images_set_by),
         merged_into=item.merged_into,
     )
@@ -122,6 +124,8 @@ def add_manifests(
         state.aside[source.display] = f"the data of {generator_of} (a {', '.join(kinds)} config file, not an object to deploy)"
         return
     state.sources[source.display] = source
+    if source.kustomize_patched:  # an object every build of the file removes ($patch: delete) is never applied
+        loaded.objects = [o for o in loaded.objects if not source.patched(o.kind, o.name, "delete")]
     state.objects.extend(loaded.objects)
     registry = settings.registry
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)
@@ -321,7 +325,14 @@ def build_kustomizations(found: Discovery, settings: Settings, state: LoadState,
     builds = kustomize_build.build_all(kustomize, displays, engine, jobs)
     state.raw.extend((registry[code], problem, None) for code, problem in builds.problems)
     built = len(builds.builds)
-    notes.append(f"{built} of {len(roots)} kustomize root{'s' if len(roots) != 1 else ''} built with {engine.describe()}")
+    partial = sum(1 for build in builds.builds if build.parts)
+    in_part = (
+        f" ({partial} of them in part: the kustomizations {'they list' if partial > 1 else 'it lists'} that can be built here, "
+        "what uses a remote or unread base linted as it is)"
+        if partial
+        else ""
+    )
+    notes.append(f"{built} of {len(roots)} kustomize root{'s' if len(roots) != 1 else ''} built with {engine.describe()}{in_part}")
     return builds
 
 

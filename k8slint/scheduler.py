@@ -424,6 +424,8 @@ def _for_main(state: LoadState) -> tuple[Any, ...]:
             source.images_set_by,
             source.kustomize_vars,
             source.merged_into,
+            source.kustomize_generated,
+            source.kustomize_patched,
         )
         for display, source in state.sources.items()
     ]
@@ -443,7 +445,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
     if isinstance(objects, bytes):
         objects = marshal.loads(objects)
     state = LoadState(stamped=stamped, used=used, aside=aside)
-    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, merged_into in texts:
+    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, merged_into, generated, patched in texts:
         state.sources[display] = SourceFile(
             display,
             text,
@@ -452,6 +454,8 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
             images_set_by=images_set_by,
             kustomize_vars=tuple(kustomize_vars),
             merged_into=merged_into,
+            kustomize_generated=tuple(tuple(pair) for pair in generated),
+            kustomize_patched=tuple(tuple(fact) for fact in patched),
         )
     for data, display, document, item, namespace, helm_source, span in objects:
         state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))

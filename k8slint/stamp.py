@@ -83,7 +83,10 @@ def finish(
     suppressions = Suppressions(set(used))
     findings: dict[tuple[object, ...], Finding] = {}
     inherited: dict[tuple[object, ...], tuple[object, ...]] = {}
-    for finding in [*stamped, *stamp_all(raw, settings, sources, suppressions)]:
+    # in a canonical order: which of the builds sharing a line speaks for them all must not depend on
+    # what the workers stamped first (--jobs)
+    every = sorted([*stamped, *stamp_all(raw, settings, sources, suppressions)], key=_canonical)
+    for finding in every:
         if finding.built_from:  # one base line inherited by several builds (overlays) is one finding
             loc = finding.location
             # the field paths may differ (a patch reorders the containers) and so may the names
@@ -104,3 +107,8 @@ def finish(
             finding = stamp(unused, problem, subject, settings, sources)
             findings.setdefault(finding.sort_key, finding)
     return sorted(findings.values(), key=lambda f: f.sort_key)
+
+
+def _canonical(finding: Finding) -> tuple[object, ...]:
+    """A total order of findings: the report's, then object, field path and builds."""
+    return (finding.sort_key, repr(finding.object), finding.path or "", finding.built_from)

@@ -351,3 +351,45 @@ def test_a_condition_in_requirements_yaml_reads_its_value(tmp_path: Path) -> Non
     (chart / "charts" / "subchart" / "Chart.yaml").write_text(SKAFFOLD_CHART_YAML.replace("skaffold-helm", "subchart"))
     (chart / "charts" / "subchart" / "templates" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\n")
     assert [f for f in run_lint(chart).findings if f.code in ("CH004", "CH008")] == []
+
+
+# -- undefined-value: a key a template writes itself with sprig's `set` is the chart's own.
+# kubeflow/manifests' experimental katib chart (commit 009c88084; Apache-2.0), templates/_helpers.tpl:
+# the self-signed certificate is generated once and kept in .Values for the key's define to read.
+KATIB_HELPERS = """\
+{{- define "katib.webhook.selfSignedCert" -}}
+{{- $ca := genCA "katib-ca" 365 -}}
+{{- $cert := genSignedCert "katib-webhook" nil (list "katib-controller.kubeflow.svc") 365 $ca -}}
+{{- if not .Values._generatedCert -}}
+{{- $_ := set .Values "_generatedCert" $cert -}}
+{{- end -}}
+{{- .Values._generatedCert.Cert | b64enc -}}
+{{- end -}}
+{{- define "katib.webhook.selfSignedKey" -}}
+{{- if not .Values._generatedCert -}}
+{{- $_ := set .Values "_generatedCert" (genSelfSignedCert "katib" nil nil 365) -}}
+{{- end -}}
+{{- .Values._generatedCert.Key | b64enc -}}
+{{- end -}}
+"""
+KATIB_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: katib-webhook-cert
+data:
+  tls.crt: {{ include "katib.webhook.selfSignedCert" . }}
+  tls.key: {{ include "katib.webhook.selfSignedKey" . }}
+  ca: {{ .Values.generated.ca }}
+"""
+
+
+def test_a_value_a_template_sets_itself_is_defined(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "webhook:\n  enabled: true\n", {"_helpers.tpl": KATIB_HELPERS, "secret.yaml": KATIB_SECRET})
+    # only the read that nothing sets is reported
+    assert [(f, line) for f, line, _ in _ch007(chart)] == [("secret.yaml", 8)]
+
+
+def test_set_on_a_map_under_values_defines_the_key_under_it() -> None:
+    info = analyse('{{ $_ := set .Values.cache "token" "x" }}{{ $_ := set (.Values) "a" 1 }}{{ $_ := set $.Values "b" 2 }}')
+    assert info.sets == [("cache", "token"), ("a",), ("b",)]

@@ -64,6 +64,14 @@ OTHER_TOOLS = {
     "nodeconfig.yaml": "apiVersion: node.eks.aws/v1alpha1\nkind: NodeConfig\nspec:\n  cluster:\n    name: $EKS_CLUSTER_NAME\n"
     "    region: $AWS_REGION\n  hybrid:\n    ssm:\n      activationCode: $ACTIVATION_CODE\n      activationId: $ACTIVATION_ID\n",
     "vendir.yml": "apiVersion: vendir.k14s.io/v1alpha1\nkind: Config\ndirectories:\n- path: vendor\n  contents: []\n",
+    # kubernetes-sigs/cluster-api (commit ae7ff047db; Apache-2.0): metadata.yaml, clusterctl's release metadata (cut)
+    "metadata.yaml": "# maps release series of major.minor to cluster-api contract version\n"
+    "apiVersion: clusterctl.cluster.x-k8s.io/v1alpha3\nkind: Metadata\nreleaseSeries:\n  - major: 1\n    minor: 15\n"
+    "    contract: v1beta2\n",
+    # kubeflow/manifests (commit 009c88084; Apache-2.0): tensorboard-controller's config/manager/controller_manager_config.yaml
+    "controller_manager_config.yaml": "apiVersion: controller-runtime.sigs.k8s.io/v1alpha1\nkind: ControllerManagerConfig\n"
+    "health:\n  healthProbeBindAddress: :8081\nmetrics:\n  bindAddress: 127.0.0.1:8080\nwebhook:\n  port: 9443\n"
+    "leaderElection:\n  leaderElect: false\n  resourceName: kubeflow-tensorboard-controller\n",
 }
 
 
@@ -460,3 +468,17 @@ def test_hidden_folders_are_not_walked_and_verbose_names_them(tmp_path: Path, cl
     report = json.loads(cli("check", "--no-config", "--format", "json", str(tmp_path)).output)
     assert [Path(folder).name for folder in report["summary"]["hidden_folders"]] == [".deploy"]
     assert "privileged-container" in {f.rule for f in run_lint(tmp_path / ".deploy" / "pod.yaml").findings}
+
+
+def test_clusterctls_provider_is_an_object_though_its_metadata_file_is_not(tmp_path: Path) -> None:
+    """clusterctl.cluster.x-k8s.io serves Provider as a CRD (clusterctl writes them to the management
+    cluster); only Metadata, the release's metadata.yaml, is clusterctl's input."""
+    (tmp_path / "metadata.yaml").write_text(OTHER_TOOLS["metadata.yaml"])
+    (tmp_path / "provider.yaml").write_text(
+        "apiVersion: clusterctl.cluster.x-k8s.io/v1alpha3\nkind: Provider\nproviderName: cluster-api\ntype: CoreProvider\n"
+    )
+    result = run_lint(tmp_path)
+    assert _names(result.not_kubernetes) == {"metadata.yaml"}
+    assert [(Path(f.location.file).name, f.rule) for f in result.findings if f.severity.name == "ERROR"] == [
+        ("provider.yaml", "missing-field")
+    ]

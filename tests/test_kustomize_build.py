@@ -292,6 +292,47 @@ def test_patches_a_kustomization_comments_out_are_not_objects(tmp_path: Path) ->
     assert "commented-out entry" in reasons["manager_metrics_patch.yaml"]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "#patchesStrategicMerge:\n",  # the field commented out with its entries
+        "# patchesStrategicMerge:\n",
+    ],
+)
+def test_patches_under_a_commented_out_field_are_not_objects(tmp_path: Path, header: str) -> None:
+    """kubeflow's notebook-controller config/default: `bases:` and then `#patchesStrategicMerge:` with its
+    `#- manager_image_patch.yaml` entries: the entries belong to the commented field, not to `bases:`."""
+    deployment = (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+    _kustomization(tmp_path / "config" / "manager", "resources:\n  - deployment.yaml\n", deployment__yaml=deployment)
+    _kustomization(
+        tmp_path / "config" / "default",
+        "namespace: notebook-controller-system\n\nbases:\n- ../manager\n# [WEBHOOK] To enable webhook, uncomment\n#- ../webhook\n\n"
+        f"{header}#- manager_image_patch.yaml\n  # Protect the /metrics endpoint by putting it behind auth.\n"
+        "#- manager_auth_proxy_patch.yaml\n\nvars:\n# - name: CERTIFICATE_NAMESPACE # namespace of the certificate CR\n",
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - image: IMAGE_URL\n        name: manager\n",
+        manager_auth_proxy_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: kube-rbac-proxy\n        image: quay.io/brancz/kube-rbac-proxy:v0.4.0\n",
+    )
+    result = run_lint(tmp_path)
+    assert [(os.path.basename(f.location.file), f.rule) for f in result.findings] == []
+    reasons = {os.path.basename(file): reason for file, reason in result.not_kubernetes}
+    assert "commented-out entry" in reasons["manager_image_patch.yaml"]
+    assert "commented-out entry" in reasons["manager_auth_proxy_patch.yaml"]
+
+
+def test_an_entry_commented_out_under_a_commented_resources_field_is_still_an_object(tmp_path: Path) -> None:
+    """`#resources:` heads whole manifests as `resources:` does: one commented out there is linted."""
+    _kustomization(
+        tmp_path / "app",
+        "resources:\n  - cm.yaml\n#resources:\n#- extra.yaml\n",
+        cm__yaml=CONFIGMAP,
+        extra__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Extra\n",
+    )
+    result = run_lint(tmp_path)
+    assert [(os.path.basename(f.location.file), f.rule) for f in result.findings] == [("extra.yaml", "invalid-name")]
+
+
 def test_a_generator_file_that_configures_a_component_is_data_not_an_object(tmp_path: Path) -> None:
     """katib's katib-config.yaml: a KatibConfig (no metadata) that configMapGenerator turns into a ConfigMap."""
     _kustomization(
@@ -491,3 +532,403 @@ def test_an_overlay_named_kustomization_is_built(kubectl: str, tmp_path: Path) -
     ]
     assert result.findings[0].built_from == (f"kustomize build {k8s / 'overlays' / 'coverage'}",)
     assert any("1 of 1 kustomize root built" in note for note in result.notes)
+
+
+# -- A kustomization that names a file outside its own folder. kustomize's default load restrictor refuses
+# it ("security; file ... is not in or below ...": RestrictionRootOnly, api/internal/loader/loadrestrictions.go);
+# cluster-api builds its e2e templates with --load-restrictor LoadRestrictionsNone (its Makefile's
+# generate-e2e-templates), and Flux's kustomize-controller always builds that way.
+
+DEPLOYMENT = (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+TOO_MUCH_CPU = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n"
+    '        - name: shop\n          resources:\n            requests:\n              cpu: "2"\n            limits:\n'
+    "              cpu: 500m\n"
+)
+
+
+def test_a_file_outside_the_kustomizations_folder_is_built_without_the_restrictor(kubectl: str, tmp_path: Path) -> None:
+    (tmp_path / "bases").mkdir()
+    (tmp_path / "bases" / "deployment.yaml").write_text(DEPLOYMENT)
+    _kustomization(tmp_path / "app", "resources:\n  - ../bases/deployment.yaml\npatches:\n  - path: cpu.yaml\n", cpu__yaml=TOO_MUCH_CPU)
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, str(f.severity), f.location.file, f.location.line) for f in result.findings] == [
+        ("request-exceeds-limit", "error", "./app/cpu.yaml", 12),
+        ("kustomize-build-failed", "warning", "./app/kustomization.yaml", 2),
+    ]
+    assert "--load-restrictor LoadRestrictionsNone" in result.findings[1].message
+    assert result.findings[0].built_from == ("kustomize build ./app",)
+
+
+def test_cluster_apis_e2e_templates_are_built_and_each_kustomization_warned_once(kubectl: str, tmp_path: Path) -> None:
+    """test/e2e/data/infrastructure-docker/main: templates that list ../bases/*.yaml, and a template that
+    is another one's folder plus a patch (cluster-template-kcp-pre-drain on cluster-template-topology)."""
+    main = tmp_path / "main"
+    (main / "bases").mkdir(parents=True)
+    (main / "bases" / "cluster-with-topology.yaml").write_text(DEPLOYMENT)
+    (main / "bases" / "crs.yaml").write_text(CONFIGMAP)
+    _kustomization(
+        main / "cluster-template-topology",
+        "resources:\n- ../bases/cluster-with-topology.yaml\n- ../bases/crs.yaml\n",
+    )
+    _kustomization(
+        main / "cluster-template-kcp-pre-drain",
+        "resources:\n- ../cluster-template-topology\npatches:\n- path: cluster.yaml\n",
+        cluster__yaml=TOO_MUCH_CPU,
+    )
+    _kustomization(main / "cluster-template-ipv6", "resources:\n- ../bases/crs.yaml\n")
+    result = run_lint("main", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-build-failed", "main/cluster-template-ipv6/kustomization.yaml", 2),
+        ("request-exceeds-limit", "main/cluster-template-kcp-pre-drain/cluster.yaml", 12),
+        ("kustomize-build-failed", "main/cluster-template-topology/kustomization.yaml", 2),
+    ]
+    assert "(and 1 more file)" in result.findings[2].message
+    assert "2 of 2 kustomize roots built" in " ".join(result.notes)
+
+
+def test_the_restrictor_stays_on_for_a_file_outside_the_linted_paths_or_a_build_with_transformers(kubectl: str, tmp_path: Path) -> None:
+    (tmp_path / "bases").mkdir()
+    (tmp_path / "bases" / "deployment.yaml").write_text(DEPLOYMENT)
+    _kustomization(tmp_path / "repo" / "app", "resources:\n  - ../../bases/deployment.yaml\n")
+    _kustomization(
+        tmp_path / "repo" / "labelled",
+        "resources:\n  - ../shared/cm.yaml\ntransformers:\n  - labels.yaml\n",
+        labels__yaml="apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\nlabels:\n  team: shop\nfieldSpecs:\n"
+        "  - path: metadata/labels\n    create: true\n",
+    )
+    (tmp_path / "repo" / "shared").mkdir()
+    (tmp_path / "repo" / "shared" / "cm.yaml").write_text(CONFIGMAP)
+    result = run_lint("repo", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "repo/app/kustomization.yaml", 2),
+        ("kustomize-not-built", "repo/labelled/kustomization.yaml", 3),
+    ]
+    assert "outside the linted paths" in result.findings[0].message
+    assert "transformers" in result.findings[1].message
+
+
+# -- A root that only lists other kustomizations (kubeflow's example/kustomization.yaml: resources and
+# sortOptions) and uses one with a remote base: kustomize builds it as the concatenation of what each
+# kustomization it lists builds, so those that can be built here are its build.
+
+KUBEFLOW_EXAMPLE = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+
+sortOptions:
+  order: legacy
+  legacySortOptions:
+    orderFirst:
+    - Namespace
+    orderLast:
+    - ValidatingWebhookConfiguration
+
+resources:
+# Notebook Controller
+- ../apps/notebook-controller/overlays/kubeflow
+# Trainer
+- ../apps/trainer/overlays
+"""
+
+
+def test_a_root_that_only_lists_kustomizations_is_built_from_those_that_can_be(kubectl: str, tmp_path: Path) -> None:
+    _kustomization(tmp_path / "apps" / "notebook-controller" / "base", "resources:\n  - deployment.yaml\n", deployment__yaml=DEPLOYMENT)
+    _kustomization(
+        tmp_path / "apps" / "notebook-controller" / "overlays" / "kubeflow",
+        "resources:\n- ../../base\nnamespace: kubeflow\npatches:\n- path: cpu.yaml\n",
+        cpu__yaml=TOO_MUCH_CPU,
+    )
+    _kustomization(
+        tmp_path / "apps" / "trainer" / "overlays",
+        "namespace: kubeflow-system\nresources:\n- https://github.com/kubernetes-sigs/jobset/releases/download/v0.11.0/manifests.yaml\n"
+        "- cm.yaml\n",
+        cm__yaml=CONFIGMAP.replace("name: settings", "name: Trainer"),
+    )
+    _kustomization(tmp_path / "example", KUBEFLOW_EXAMPLE)
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("request-exceeds-limit", "./apps/notebook-controller/overlays/kubeflow/cpu.yaml", 12),
+        ("invalid-name", "./apps/trainer/overlays/cm.yaml", 4),  # what uses the remote base, as it is
+        ("kustomize-not-built", "./apps/trainer/overlays/kustomization.yaml", 3),
+    ]
+    assert result.findings[0].built_from == ("kustomize build ./example (its buildable parts)",)
+    assert result.findings[0].object is not None and result.findings[0].object.namespace == "kubeflow"
+    assert "1 of 1 kustomize root built" in " ".join(result.notes) and "1 of them in part" in " ".join(result.notes)
+
+
+def test_a_root_that_changes_what_it_lists_is_not_built_in_part(kubectl: str, tmp_path: Path) -> None:
+    """A namespace (or a patch, labels, a prefix) above the parts would change their objects: not built."""
+    _kustomization(
+        tmp_path / "apps" / "web",
+        "resources:\n  - deployment.yaml\npatches:\n- path: cpu.yaml\n",
+        deployment__yaml=DEPLOYMENT,
+        cpu__yaml=TOO_MUCH_CPU,
+    )
+    _kustomization(tmp_path / "apps" / "remote", "resources:\n- github.com/acme/platform//base?ref=v1\n")
+    _kustomization(tmp_path / "env", "namespace: prod\nresources:\n- ../apps/web\n- ../apps/remote\n")
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./apps/remote/kustomization.yaml", 2)
+    ]
+
+
+def test_parts_that_use_a_var_of_a_left_out_kustomization_are_not_the_roots_build(kubectl: str, tmp_path: Path) -> None:
+    """kustomize replaces a var at the root, in every kustomization it lists: a part that reads one that
+    only an unbuilt kustomization declares would be linted with `$(VAR)` unreplaced."""
+    _kustomization(
+        tmp_path / "apps" / "web",
+        "resources:\n  - deployment.yaml\n",
+        deployment__yaml=DEPLOYMENT.replace("        - name: shop\n", "        - name: shop\n          args: [--app=$(kfp-app-name)]\n", 1),
+    )
+    _kustomization(
+        tmp_path / "apps" / "pipeline",
+        "namespace: kubeflow\nresources:\n- https://github.com/argoproj/argo-workflows/manifests/base?ref=v3.7.3\n- params.yaml\n"
+        "vars:\n- name: kfp-app-name\n  objref:\n    kind: ConfigMap\n    name: pipeline-install-config\n    apiVersion: v1\n"
+        "  fieldref:\n    fieldpath: data.appName\n",
+        params__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-install-config\ndata:\n  appName: pipeline\n",
+    )
+    _kustomization(tmp_path / "example", "resources:\n- ../apps/web\n- ../apps/pipeline\n")
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./apps/pipeline/kustomization.yaml", 3),
+        ("kustomize-not-built", "./example/kustomization.yaml", 1),
+    ]
+    assert "$(kfp-app-name)" in result.findings[1].message
+
+
+def test_parts_that_do_not_build_together_are_not_built_and_not_refused(kubectl: str, tmp_path: Path) -> None:
+    """Two parts that list one base: kustomize refuses the second copy; the root's own build, with what
+    was left out, is not what k8slint built, so this is no build failure of the root."""
+    _kustomization(tmp_path / "apps" / "base", "resources:\n  - deployment.yaml\n", deployment__yaml=DEPLOYMENT)
+    _kustomization(tmp_path / "apps" / "a", "resources:\n- ../base\n")
+    _kustomization(tmp_path / "apps" / "b", "resources:\n- ../base\n")
+    _kustomization(tmp_path / "apps" / "remote", "resources:\n- github.com/acme/platform//base?ref=v1\n")
+    _kustomization(tmp_path / "example", "resources:\n- ../apps/a\n- ../apps/b\n- ../apps/remote\n")
+    result = run_lint(".", cwd=tmp_path, render=True)
+    assert [(f.rule, f.location.file, f.location.line) for f in result.findings] == [
+        ("kustomize-not-built", "./apps/remote/kustomization.yaml", 2),
+        ("kustomize-not-built", "./example/kustomization.yaml", 1),
+    ]
+    assert "do not build together" in result.findings[1].message
+
+
+@pytest.mark.parametrize(("generated", "expected"), [(True, []), (False, [("missing-configmap", 18), ("missing-secret", 21)])])
+def test_what_a_generator_of_an_including_kustomization_makes_is_present_unbuilt(
+    tmp_path: Path, generated: bool, expected: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """katib's controller mounts the katib-config ConfigMap that each install's configMapGenerator makes;
+    dex mounts the dex-oidc-client Secret its base's secretGenerator makes (kubeflow/manifests)."""
+    controller = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: katib-controller\nspec:\n  selector:\n    matchLabels: {app: k}\n"
+        "  template:\n    metadata:\n      labels: {app: k}\n    spec:\n      containers:\n        - name: c\n"
+        "          image: ghcr.io/kubeflow/katib/katib-controller:v0.19.0\n      volumes:\n        - name: katib-config\n"
+        "          configMap:\n            name: katib-config\n        - name: oidc\n          secret:\n            secretName: dex-oidc-client\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: trial-templates\ndata:\n  a: b\n"
+        "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: katib-webhook-cert\n"
+    )
+    _kustomization(
+        tmp_path / "components" / "controller",
+        "resources:\n  - controller.yaml\n  - extra.yaml\n",
+        controller__yaml=controller,
+        extra__yaml=CONFIGMAP,  # a second file: two batches, so that workers load them
+    )
+    generators = (
+        "configMapGenerator:\n  - name: katib-config\n    behavior: create\n    files:\n      - katib-config.yaml\n"
+        "    options:\n      disableNameSuffixHash: true\nsecretGenerator:\n- name: dex-oidc-client\n  type: Opaque\n"
+        "  envs:\n  - secret_params.env\n"
+        if generated
+        else ""
+    )
+    _kustomization(
+        tmp_path / "installs" / "katib-standalone",
+        f"namespace: kubeflow\nresources:\n  - ../../components/controller\n{generators}",
+        **(
+            {
+                "katib-config__yaml": "apiVersion: config.kubeflow.org/v1beta1\nkind: KatibConfig\n",
+                "secret_params__env": "CLIENT_SECRET=x\n",
+            }
+            if generated
+            else {}
+        ),
+    )
+    from k8slint import scheduler
+    from k8slint.config import build_settings
+    from k8slint.engine import lint
+    from k8slint.registry import registry
+
+    monkeypatch.setattr(scheduler, "PARALLEL_MIN_FILES", 2)
+    monkeypatch.setattr(scheduler, "BATCH_BYTES", 1)
+    for jobs in (1, 2):  # the same with worker processes loading the files
+        result = lint([str(tmp_path)], build_settings(registry(), None), jobs=jobs)
+        assert [(f.rule, f.location.line) for f in result.findings if f.severity.name == "ERROR"] == expected
+
+
+# -- Unbuilt, what a strategic-merge patch of the file's builds certainly does to its objects.
+
+DAEMONSET = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kserve-localmodelnode-agent
+  namespace: kubeflow
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+        - name: manager
+          image: kserve/kserve-localmodelnode-agent:v0.16.0
+      volumes:
+        - name: models
+          hostPath:
+            path: /models
+---
+apiVersion: serving.kserve.io/v1alpha1
+kind: LLMInferenceServiceConfig
+metadata:
+  name: kserve-config-llm-router-route
+  namespace: kubeflow
+spec: {}
+"""
+KSERVE_KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- kserve_kubeflow.yaml
+
+patches:
+- patch: |
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata:
+      name: kserve-localmodelnode-agent
+      namespace: kubeflow
+    $patch: delete
+
+- patch: |
+    apiVersion: serving.kserve.io/v1alpha1
+    kind: LLMInferenceServiceConfig
+    metadata:
+      name: placeholder
+    $patch: delete
+  target:
+    group: serving.kserve.io
+    version: v1alpha1
+    kind: LLMInferenceServiceConfig
+"""
+
+
+def test_an_object_every_build_deletes_is_not_linted_unbuilt(tmp_path: Path) -> None:
+    """kubeflow's applications/kserve/kserve: inline `$patch: delete` patches remove the localmodelnode agent
+    and every LLMInferenceServiceConfig (kubectl kustomize leaves them out)."""
+    _kustomization(tmp_path / "kserve", KSERVE_KUSTOMIZATION, kserve_kubeflow__yaml=DAEMONSET)
+    result = run_lint(tmp_path)
+    assert result.findings == [] and result.objects == 0
+
+
+def test_an_object_a_build_keeps_is_still_linted_unbuilt(tmp_path: Path) -> None:
+    """Deleted by one kustomization that lists the file, kept by another: the second applies it."""
+    _kustomization(tmp_path / "kserve", KSERVE_KUSTOMIZATION, kserve_kubeflow__yaml=DAEMONSET)
+    _kustomization(tmp_path / "plain", "resources:\n- ../kserve/kserve_kubeflow.yaml\n")
+    result = run_lint(tmp_path)
+    assert result.objects == 2
+    assert ("host-path-volume", "kserve_kubeflow.yaml") in {(f.rule, os.path.basename(f.location.file)) for f in result.findings}
+
+
+MANAGER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: controller-manager
+  namespace: system
+spec:
+  selector:
+    matchLabels: {control-plane: controller-manager}
+  template:
+    metadata:
+      labels: {control-plane: controller-manager}
+    spec:
+      containers:
+        - name: manager
+          image: controller:latest
+          ports:
+            - containerPort: 9443
+              name: webhook-server
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: controller-manager-metrics-service
+  namespace: system
+spec:
+  selector:
+    control-plane: controller-manager
+  ports:
+    - name: https
+      port: 8443
+      targetPort: https
+"""
+
+
+@pytest.mark.parametrize(("patched", "expected"), [(True, []), (False, [("image-tag-latest", 15), ("target-port-unknown", 31)])])
+def test_an_image_or_a_port_a_patch_of_the_build_sets_is_the_objects_unbuilt(tmp_path: Path, patched: bool, expected: list[object]) -> None:
+    """cluster-api's config/default/manager_image_patch.yaml replaces manager.yaml's `controller:latest`;
+    kubeflow's pvcviewer config/default/manager_auth_proxy_patch.yaml adds kube-rbac-proxy's `https` port."""
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=MANAGER)
+    patches = "patches:\n- path: manager_image_patch.yaml\n- path: manager_auth_proxy_patch.yaml\n" if patched else ""
+    _kustomization(
+        tmp_path / "config" / "default",
+        f"namespace: capi-system\nresources:\n- ../manager\n{patches}",
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n"
+        "  namespace: system\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - image: gcr.io/k8s-staging-cluster-api/cluster-api-controller:main\n        name: manager\n",
+        manager_auth_proxy_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n"
+        "  namespace: system\nspec:\n  template:\n    spec:\n      containers:\n      - name: kube-rbac-proxy\n"
+        "        image: gcr.io/kubebuilder/kube-rbac-proxy:v0.16.0\n        ports:\n        - containerPort: 8443\n"
+        "          name: https\n",
+    )
+    result = run_lint(tmp_path, select=["image-tag-latest", "target-port-unknown"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+@pytest.mark.parametrize(("patched", "expected"), [(True, []), (False, [("run-as-root", 13), ("capabilities-not-dropped", 13)])])
+def test_a_security_context_a_patch_of_the_build_sets_is_the_containers_unbuilt(
+    tmp_path: Path, patched: bool, expected: list[object]
+) -> None:
+    """kubeflow's profiles: base/patches/manager.yaml sets runAsNonRoot and drops ALL for the manager."""
+    manager = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deployment\nspec:\n  selector:\n    matchLabels: {app: p}\n"
+        "  template:\n    metadata:\n      labels: {app: p}\n    spec:\n      containers:\n      - command:\n        - /manager\n"
+        "        image: ghcr.io/kubeflow/kubeflow/profile-controller:v1.10.0\n        name: manager\n"
+    )
+    _kustomization(tmp_path / "upstream" / "manager", "resources:\n- manager.yaml\n", manager__yaml=manager)
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deployment\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - name: manager\n        securityContext:\n          allowPrivilegeEscalation: false\n          runAsNonRoot: true\n"
+        "          capabilities:\n            drop:\n            - ALL\n"
+    )
+    _kustomization(
+        tmp_path / "upstream" / "base",
+        "resources:\n- ../manager\n" + ("patchesStrategicMerge:\n- patches/manager.yaml\n" if patched else ""),
+    )
+    (tmp_path / "upstream" / "base" / "patches").mkdir()
+    (tmp_path / "upstream" / "base" / "patches" / "manager.yaml").write_text(patch)
+    result = run_lint(tmp_path, select=["run-as-root", "capabilities-not-dropped"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+def test_a_patch_that_sets_an_image_to_latest_leaves_image_tag_latest(tmp_path: Path) -> None:
+    """The patch's own image is no better: the finding stays, on the file's image."""
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=MANAGER)
+    _kustomization(
+        tmp_path / "config" / "default",
+        "resources:\n- ../manager\npatches:\n- path: manager_image_patch.yaml\n",
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n"
+        "spec:\n  template:\n    spec:\n      containers:\n      - image: gcr.io/acme/controller:latest\n        name: manager\n",
+    )
+    result = run_lint(tmp_path, select=["image-tag-latest"])
+    assert [(f.rule, f.location.line) for f in result.findings] == [("image-tag-latest", 15)]

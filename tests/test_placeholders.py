@@ -55,6 +55,10 @@ def test_image_placeholder(image: str, parses: bool, expected: str | None) -> No
     ("value", "caps", "expected"),
     [
         ("${ACCELERATOR_QUANTITY}", True, "${ACCELERATOR_QUANTITY}"),
+        ("${ CLUSTER_NAME }-control-plane-0", False, "${ CLUSTER_NAME }"),  # clusterctl's legacy spacing
+        ("${ NAMESPACE}", False, "${ NAMESPACE}"),
+        ("${CLUSTER_NAME }-md-0", False, "${CLUSTER_NAME }"),
+        ("${ not a name }", False, None),
         ("${GPU_LIMIT:-1}", True, "${GPU_LIMIT:-1}"),
         ("CPU_LIMIT", True, "CPU_LIMIT"),
         ("CPU_LIMIT", False, None),

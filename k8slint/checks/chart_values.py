@@ -323,8 +323,13 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     given = ", ".join(shown for shown, _ in chart.install_values)
     where = f"values.yaml nor in the values given ({given})" if given else "values.yaml"
 
+    written = {path for _, info in chart.analysis for path in info.sets}
+
     def defined(path: tuple[str, ...]) -> bool | None:
-        """As :func:`_defined`, for the values Helm merges: values.yaml and the values given for the install."""
+        """As :func:`_defined`, for the values Helm merges: values.yaml and the values given for the install;
+        a path under one a template writes itself (``set .Values "key" ...``) is the chart's own."""
+        if any(path[: len(set_path)] == set_path for set_path in written):
+            return True
         found = [_defined(values, path) for values in sources]
         return True if True in found else None if None in found else False
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
-from k8slint.model.credentials import is_credential_name, is_literal_secret, url_password
+from k8slint.model.credentials import document_credential, is_credential_name, is_literal_secret, settings_document, url_password
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import secret_data_placeholder
 from k8slint.model.values import mapping, repeats, sequence
@@ -132,6 +132,9 @@ def secret_in_configmap(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for field, section in _sections(obj):
         for key, value in section.items():
             if is_credential_name(str(key)) and is_literal_secret(value, str(key)):
+                document = settings_document(value) if isinstance(value, str) else None
+                if document is not None and document_credential(document) is None:
+                    continue  # settings that name where the credentials are, holding none
                 yield Problem(
                     f"ConfigMap key {key!r} holds a credential; ConfigMaps are readable by anyone who can read the namespace",
                     path=(field, key),

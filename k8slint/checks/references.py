@@ -5,9 +5,11 @@ KN023 missing-serviceaccount, KN024 missing-configmap-key and
 KN025 missing-secret-key read the same references (k8slint.model.references).
 
 A referenced object counts as present (k8slint.model.graph.presence) when it is in the linted set (same
-namespace), when the config lists it in ``external-objects``, when the cluster
+namespace), when the config lists it in ``external-objects``, when a kustomize
+generator of a build that includes the file makes it, when the cluster
 always has it (the ``default`` ServiceAccount, the ``kube-root-ca.crt``
-ConfigMap), or when a custom resource in the namespace names it (an operator
+ConfigMap), when a controller the set runs makes it in every namespace (istiod's
+``istio-ca-root-cert``), or when a custom resource in the namespace names it (an operator
 such as cert-manager or External Secrets makes it), or when a Role lets
 something create it at run time (it may ``create`` that resource and names the
 object in ``resourceNames``, as an init Job's Role does). A missing object is

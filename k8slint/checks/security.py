@@ -44,6 +44,11 @@ def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 path=where or _pod_path(obj, ("securityContext", "runAsUser")),
             )
         elif non_root is not True and not (isinstance(user, int) and not isinstance(user, bool) and user > 0):
+            pod_wide = "runAsNonRoot" not in own and "runAsUser" not in own  # the container's own would win over the pod's
+            if obj.file.patched(obj.kind, obj.name, "non-root", container.name) or (
+                pod_wide and obj.file.patched(obj.kind, obj.name, "non-root")
+            ):
+                continue  # unbuilt, a patch of the build sets it (kubeflow's profiles base/patches/manager.yaml)
             yield Problem(
                 f"container {container.name!r} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser "
                 "is set (for it or its pod)",
@@ -120,6 +125,8 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
             continue
         drop = mapping(own.get("capabilities")).get("drop")
         if not isinstance(drop, list) or not any(str(c).upper() in ("ALL", "CAP_ALL") for c in drop):
+            if obj.file.patched(obj.kind, obj.name, "drop-all", container.name):
+                continue  # unbuilt, a patch of the build drops them
             yield Problem(
                 f"container {container.name!r} keeps the runtime's default capabilities (capabilities.drop lacks ALL)",
                 path=(*container.path, "securityContext") if own else container.path,

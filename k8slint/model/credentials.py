@@ -52,6 +52,38 @@ def url_password(value: str) -> str | None:
     return None
 
 
+def settings_document(value: str) -> object | None:
+    """A value that is a whole JSON object (kserve's ``credentials`` entry of inferenceservice-config: the
+    names of the Secrets and keys to read), parsed; None for any other value."""
+    import json
+
+    text = value.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def document_credential(document: object) -> str | None:
+    """The first key of a parsed settings document, at any depth, that holds a credential as written
+    (a service account key's ``private_key``), or None: a document of names and switches holds none."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, dict | list):
+                    stack.append(value)
+                elif is_credential_name(str(key)) and is_literal_secret(value, str(key)):
+                    return str(key)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
+
+
 def is_literal_secret(value: object, name: str | None = None) -> bool:
     """A value that holds a secret as written.
 

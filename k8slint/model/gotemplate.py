@@ -33,6 +33,9 @@ _SINGLE_VALUES_PATH = re.compile(r"\s*" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*
 _WHOLE_VALUES = re.compile(_ROOT + r"\b(?!\.)")
 _GUARD_CALL = re.compile(r"\b(?:" + "|".join(GUARD_FUNCTIONS) + r")\b")
 _QUOTED_ARGS = re.compile(r'"([^"]*)"')
+# sprig's `set .Values "key" value` (or `set .Values.a "key" ...`): the template itself writes the key into
+# the values it and the templates after it render with
+_SET_VALUES = re.compile(r"\bset\s+\(?\s*" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\)?\s+\"([^\"]+)\"")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`')
 _SPACE = re.compile(r"\s*")
 _COMMENT_CLOSE = re.compile(r"\s*-?\s*}}")
@@ -91,6 +94,8 @@ class TemplateInfo:
     call_contexts: list[Call] = field(default_factory=list)
     whole_values: bool = False
     """True when the template hands all of .Values on (toYaml .Values, a tpl of it)."""
+    sets: list[tuple[str, ...]] = field(default_factory=list)
+    """The .Values paths the template writes itself (``set .Values "key" ...``)."""
 
 
 class _Positions:
@@ -371,6 +376,9 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
     reads_values = ".Values" in text
     if reads_values and _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text) if "index" in text or "hasKey" in text else text):
         info.whole_values = True
+    if reads_values and "set" in text:
+        for match in _SET_VALUES.finditer(text):
+            info.sets.append((*filter(None, match.group(1).split(".")), match.group(2)))
     scope = innermost.with_path if innermost is not None else None
     in_with = scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range")
     if not reads_values and not in_with:

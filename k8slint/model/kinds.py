@@ -67,6 +67,17 @@ TOOL_CONFIG_GROUPS = frozenset(
         "kuttl.dev",  # kuttl's TestSuite, TestStep and TestAssert
         "scorecard.operatorframework.io",  # operator-sdk scorecard's Configuration
         "node.eks.aws",  # nodeadm's NodeConfig, an EC2 node's user data
+        # controller-runtime's ComponentConfig (pkg/config/v1alpha1): the manager reads it from a file
+        # (kubebuilder's config/manager/controller_manager_config.yaml), no API server serves the group
+        "controller-runtime.sigs.k8s.io",
+    }
+)
+TOOL_CONFIG_KINDS = frozenset(
+    {
+        # clusterctl's metadata.yaml of a provider release; the group's Provider is a real CRD, but cluster-api
+        # leaves Metadata out of its CRD manifests: "metadata will be used as a ComponentConfig file only"
+        # (cmd/clusterctl/config/crd/kustomization.yaml)
+        ("clusterctl.cluster.x-k8s.io", "Metadata"),
     }
 )
 
@@ -79,7 +90,8 @@ def api_group(api_version: str) -> str:
 def is_tool_config(api_version: str, kind: str) -> bool:
     if api_version == "v1" and kind == "Config":  # a kubeconfig file
         return True
-    return api_group(api_version) in TOOL_CONFIG_GROUPS
+    group = api_group(api_version)
+    return group in TOOL_CONFIG_GROUPS or (group, kind) in TOOL_CONFIG_KINDS
 
 
 def is_list_kind(kind: str) -> bool:

@@ -58,6 +58,15 @@ class SourceFile:
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects and of their references when built."""
     kustomize_vars: tuple[str, ...] = ()
+    kustomize_generated: tuple[tuple[str, str], ...] = ()
+    """(kind, name) of the ConfigMaps and Secrets the generators of the kustomizations that build this file make."""
+    kustomize_patched: tuple[tuple[str, str, str, str], ...] = ()
+    """What the patches of the kustomizations that build this file do to its objects (KustomizeMap.patched_for)."""
+
+    def patched(self, kind: str | None, name: str | None, what: str, detail: str = "") -> bool:
+        """Whether a patch of a build of this file does ``what`` to the object (a target of every object of the kind counts)."""
+        return any((kind, named, what, detail) in self.kustomize_patched for named in (name, "*")) if self.kustomize_patched else False
+
     """The ``vars:`` of the kustomizations that build this file: each ``$(NAME)`` is replaced when built."""
     images_set_by: dict[str, str] = field(default_factory=dict)
     """Image name -> a kustomization that renames or re-tags it with ``images:`` when it builds this file."""

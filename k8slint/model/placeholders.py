@@ -4,8 +4,10 @@ A placeholder is reported once, as unrendered-placeholder, and the rules that
 check the grammar of the same value stay silent on it. Two kinds are known:
 
 - Template syntax, a placeholder wherever it appears: ``$VAR``, ``${VAR}``,
-  ``$(VAR)`` (in an image), ``<NAME>``, ``{{ ... }}``, ``{NAME}``, ``__NAME__``,
-  and ``ko://`` import paths in an image.
+  ``${ VAR }`` (clusterctl rewrites the spaced forms to ``${VAR}`` before it
+  substitutes: convertLegacyVars in its yamlprocessor), ``$(VAR)`` (in an
+  image), ``<NAME>``, ``{{ ... }}``, ``{NAME}``, ``__NAME__``, and ``ko://``
+  import paths in an image.
 - An all-caps token such as ``PROJECT_ID``, only where such a token cannot be
   a real value: in an image's registry or repository path that fails to parse
   (it must be lower case), as a whole quantity, as a whole number field, as a
@@ -23,6 +25,7 @@ import re
 # Bounded repetitions keep every search linear in the length of the value.
 _TEMPLATE = re.compile(
     r"\$\{[A-Za-z_][^{}\s]{0,256}\}"  # ${VAR}, ${VAR:-default}, ${VAR:=dev}
+    r"|\$\{[ \t]{0,16}[A-Za-z_][A-Za-z0-9_]{0,256}[ \t]{0,16}\}"  # ${ VAR }: clusterctl's legacy spacing
     r"|\$\([A-Za-z_][A-Za-z0-9_]{0,256}\)"  # $(VAR)
     r"|\$[A-Za-z_][A-Za-z0-9_]{0,256}"  # $VAR
     r"|<[A-Za-z_][^<>\n]{0,256}>"  # <DOCKER_REPO>, <your domain>

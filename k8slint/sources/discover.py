@@ -68,6 +68,8 @@ class InputFile:
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects (and their references) when built."""
     kustomize_vars: tuple[str, ...] = ()
+    kustomize_generated: tuple[tuple[str, str], ...] = ()
+    kustomize_patched: tuple[tuple[str, str, str, str], ...] = ()
     """The ``vars:`` of the kustomizations that include this file: ``$(NAME)`` is replaced when built."""
     generator_of: str | None = None
     """The configMapGenerator or secretGenerator that makes this file ConfigMap or Secret data, if any."""
@@ -446,12 +448,16 @@ def identify(found: Discovery) -> Discovery:
         generator: str | None = None
         namespace_from: str | None = None
         kustomize_vars: tuple[str, ...] = ()
+        generated: tuple[tuple[str, str], ...] = ()
+        patched: tuple[tuple[str, str, str, str], ...] = ()
         if aside is None and kustomize is not None:  # with no kustomization at all, each would be empty
             labels = kustomize.selector_labels_from(item.path)
             images = kustomize.images_set_for(item.path)
             generator = kustomize.generator_of(item.path)
             namespace_from = kustomize.namespace_from(item.path)
             kustomize_vars = kustomize.vars_for(item.path)
+            generated = kustomize.generated_for(item.path)
+            patched = kustomize.patched_for(item.path)
         if aside is None and skaffold is not None:
             built = skaffold.images_built_for(item.path, kustomize)
             if built:
@@ -467,6 +473,8 @@ def identify(found: Discovery) -> Discovery:
                 namespace_from=namespace_from,
                 kustomize_vars=kustomize_vars,
                 merged_into=merged,
+                kustomize_generated=generated,
+                kustomize_patched=patched,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots

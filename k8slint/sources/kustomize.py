@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from k8slint.model.positions import PositionTree, locate
 from k8slint.model.values import dig, mapping, sequence, string
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
+T = TypeVar("T")
 MAX_KUSTOMIZATION_SIZE = 1024 * 1024
 MAX_KUSTOMIZATIONS = 10_000
 
@@ -63,6 +64,11 @@ def _key(path: str) -> str:
     return os.path.abspath(path)
 
 
+PatchFact = tuple[str, str, str, str]
+"""(kind, name, what, detail) of what a kustomize patch does to an object of a file: see KustomizeMap.patched_for."""
+_PLAIN_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+
+
 @dataclass(frozen=True, slots=True)
 class Patch:
     """A patch a kustomization applies: where it is named, its file (None: written inline), its target."""
@@ -94,6 +100,8 @@ class Kustomization:
     """The image names its ``images:`` entries give a new name, tag or digest."""
     vars: list[str] = field(default_factory=list)
     """The names of its ``vars:`` (kustomize replaces ``$(NAME)`` with their values when it builds)."""
+    generated: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, name) of each ConfigMap and Secret its configMapGenerator and secretGenerator make."""
     patches: list[Patch] = field(default_factory=list)
     """Every patch, in the order the kustomization lists them (per field)."""
     generator_files: dict[str, str] = field(default_factory=dict)
@@ -104,6 +112,8 @@ class Kustomization:
     inline_duplicates: list[tuple[int, int, str, int]] = field(default_factory=list)
     """(line, column, key, line of the first) of each key written twice in an inline patch, in the
     kustomization's lines: kustomize refuses the patch (``mapping key already defined``)."""
+    named: list[tuple[tuple[Any, ...], str, str]] = field(default_factory=list)
+    """(field path, entry, absolute path) of each local file or folder it names: what its build reads."""
     data: dict[str, Any] = field(default_factory=dict)
     tree: PositionTree | None = None
     roots: Roots | None = None
@@ -150,6 +160,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
             found.remote.append((where, entry))
             return
         found.inputs.setdefault(path, what)
+        found.named.append((where, entry, path))
         if not os.path.lexists(path):
             found.missing.append((where, entry))
 
@@ -161,6 +172,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
                 found.remote.append(((name, index), entry))
                 continue
             found.resources.append(local(entry))
+            found.named.append(((name, index), entry, local(entry)))
             if name == "components":
                 found.components.append(local(entry))
             if not os.path.lexists(local(entry)):
@@ -188,6 +200,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
     schema = string(mapping(data.get("openapi")).get("path"))
     if schema is not None:
         found.inputs.setdefault(local(schema), "an OpenAPI schema for kustomize")
+        found.named.append((("openapi", "path"), schema, local(schema)))
     for chart in sequence(data.get("helmCharts")):
         chart = mapping(chart)
         values = [
@@ -200,6 +213,8 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
         for index, entry in enumerate(sequence(data.get(generator))):
             entry = mapping(entry)
             name = string(entry.get("name")) or "?"
+            if string(entry.get("name")) is not None:
+                found.generated.append(("ConfigMap" if generator == "configMapGenerator" else "Secret", name))
             named_files: list[tuple[tuple[Any, ...], str]] = [
                 (("files", i), f.split("=", 1)[-1]) for i, f in enumerate(sequence(entry.get("files"))) if isinstance(f, str)
             ]
@@ -210,6 +225,7 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
                 if "://" in file:
                     continue
                 found.generator_files.setdefault(local(file), f"{generator} {name}")
+                found.named.append(((generator, index, *where), file, local(file)))
                 if not os.path.lexists(local(file)):
                     found.missing.append(((generator, index, *where), file))
     found.vars = [entry["name"] for entry in map(mapping, sequence(data.get("vars"))) if isinstance(entry.get("name"), str)]
@@ -229,6 +245,26 @@ _COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]
 
 
 _TOP_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[ \t]*:", re.MULTILINE)
+# A top-level field switched off with its entries: `#patchesStrategicMerge:` above `#- manager_image_patch.yaml`
+# (kubebuilder's config/default), which kustomize reads as comments, the field's name included
+_COMMENTED_KEY = re.compile(r"^#+[ \t]*([A-Za-z][A-Za-z0-9]*)[ \t]*:[ \t]*$", re.MULTILINE)
+_KUSTOMIZATION_FIELDS = frozenset(
+    {
+        *_PATH_LISTS,
+        *_PATH_ENTRIES,
+        "resources",
+        "bases",
+        "components",
+        "crds",
+        "configMapGenerator",
+        "secretGenerator",
+        "helmCharts",
+        "openapi",
+        "vars",
+        "images",
+        "replicas",
+    }
+)
 WHOLE_OBJECT_SECTIONS = frozenset({"resources", "crds", "bases"})
 """Sections whose entries are whole manifests: one commented out there is still a file of objects (applied
 some other way, as a Makefile's kubectl apply -f), not a patch that makes sense only inside the build."""
@@ -236,10 +272,14 @@ some other way, as a Makefile's kubectl apply -f), not a patch that makes sense 
 
 def commented_out(kustomization: Kustomization, text: str) -> list[str]:
     """The local files that the kustomization's text names only in commented-out list entries of its
-    patch and input sections (kubebuilder's ``#- manager_webhook_patch.yaml``); an entry commented out
+    patch and input sections (kubebuilder's ``#- manager_webhook_patch.yaml``), under the field or under
+    the field's own name commented out with them (``#patchesStrategicMerge:``); an entry commented out
     under ``resources:`` names whole objects and is not counted."""
     used = {*kustomization.resources, *kustomization.inputs, *kustomization.generator_files}
-    sections = [(match.start(), match.group(1)) for match in _TOP_KEY.finditer(text)]
+    sections = sorted(
+        [(match.start(), match.group(1)) for match in _TOP_KEY.finditer(text)]
+        + [(match.start(), match.group(1)) for match in _COMMENTED_KEY.finditer(text) if match.group(1) in _KUSTOMIZATION_FIELDS]
+    )
     found = []
     for match in _COMMENTED_ENTRY.finditer(text):
         section = next((key for start, key in reversed(sections) if start < match.start()), None)
@@ -313,6 +353,8 @@ class KustomizeMap:
     _generator_files: dict[str, tuple[str, str]] = field(default_factory=dict)
     _disabled: dict[str, str] = field(default_factory=dict)
     _vars: dict[str, frozenset[str]] = field(default_factory=dict)
+    _generated: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    _patch_documents: dict[str, list[tuple[Patch, dict[str, Any]]]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
@@ -389,6 +431,70 @@ class KustomizeMap:
         """The folders of the kustomizations that include ``path``, directly or through others."""
         return {kustomization.folder for kustomization in self._including(path)}
 
+    def patched_for(self, path: str) -> tuple[PatchFact, ...]:
+        """What the strategic-merge patches of the builds that include ``path`` do to its objects, as far
+        as it is certain without building: (kind, name, what, detail), what being ``image`` (the patch sets
+        the image of container ``detail`` to one with a tag other than latest, or a digest), ``port`` (it gives a container the port named ``detail``),
+        ``non-root`` (it sets runAsNonRoot: true or a non-zero runAsUser for container ``detail``, or for the
+        pod: ``""``), ``drop-all`` (container ``detail`` drops ALL capabilities) or ``delete`` (``$patch:
+        delete``: in every build of the file, a kustomization on the way removes the object; name ``*``:
+        every object of the kind its target selects)."""
+        found: set[PatchFact] = set()
+        deletes: set[tuple[str, str]] = set()
+        for kustomization in self._including(path):
+            for patch, document in self._patches_applied_by(kustomization):
+                kind, name = _patched(patch, document)
+                if kind is None or name is None:
+                    continue
+                if document.get("$patch") == "delete":
+                    deletes.add((kind, name))
+                    continue
+                if _non_root(mapping(dig(document, ("spec", "template", "spec", "securityContext")))):
+                    found.add((kind, name, "non-root", ""))
+                for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
+                    container_name = string(container.get("name"))
+                    if container_name is None:
+                        continue
+                    if isinstance(container.get("image"), str) and _pinned(container["image"]):
+                        found.add((kind, name, "image", container_name))  # one untagged or :latest leaves the finding true
+                    security = mapping(container.get("securityContext"))
+                    if _non_root(security):
+                        found.add((kind, name, "non-root", container_name))
+                    drop = mapping(security.get("capabilities")).get("drop")
+                    if isinstance(drop, list) and any(str(capability).upper() in ("ALL", "CAP_ALL") for capability in drop):
+                        found.add((kind, name, "drop-all", container_name))  # a list without a merge key: the patch's replaces it
+                    ports = (string(mapping(port).get("name")) for port in sequence(container.get("ports")))
+                    found.update((kind, name, "port", port) for port in ports if port)
+        includers = self._included_by.get(_key(path), set())
+        for kind, name in sorted(deletes):
+            if includers and all(self._always_deletes(self.kustomizations[by], (kind, name), set()) for by in includers):
+                found.add((kind, name, "delete", ""))
+        return tuple(sorted(found))
+
+    def _always_deletes(self, kustomization: Kustomization, target: tuple[str, str], seen: set[str]) -> bool:
+        """Whether every build through ``kustomization`` removes the object ``target`` with ``$patch: delete``."""
+        if kustomization.key in seen:
+            return False
+        seen.add(kustomization.key)
+        for patch, document in self._patches_applied_by(kustomization):
+            if document.get("$patch") == "delete" and _patched(patch, document) == target:
+                return True
+        includers = self._included_by.get(kustomization.folder, set())
+        return bool(includers) and all(self._always_deletes(self.kustomizations[by], target, seen) for by in includers)
+
+    def _patches_applied_by(self, kustomization: Kustomization) -> list[tuple[Patch, dict[str, Any]]]:
+        """The strategic-merge patch documents that ``kustomization`` applies (its own and its components'),
+        read once; a patch that cannot be read is left out (the build reports it)."""
+        cached = self._patch_documents.get(kustomization.key)
+        if cached is not None:
+            return cached
+        found: list[tuple[Patch, dict[str, Any]]] = []
+        for owner in [kustomization, *filter(None, map(self.in_folder, kustomization.components))]:
+            for patch in owner.patches:
+                found.extend((patch, document) for document in _patch_documents(owner, patch))
+        self._patch_documents[kustomization.key] = found
+        return found
+
     def images_set_for(self, path: str) -> tuple[tuple[str, str], ...]:
         """(image name, kustomization) for each image a kustomization that includes ``path`` renames or re-tags."""
         found: dict[str, str] = {}
@@ -405,12 +511,25 @@ class KustomizeMap:
             found |= self._vars_below(kustomization)
         return tuple(sorted(found))
 
+    def generated_for(self, path: str) -> tuple[tuple[str, str], ...]:
+        """(kind, name) of the ConfigMaps and Secrets that the generators of the builds that include ``path``
+        make: they are in every such build, and kustomize points the references of its resources at them
+        (with their hash suffix and the build's namespace)."""
+        found: set[tuple[str, str]] = set()
+        for kustomization in self._including(path):
+            found |= self._below(kustomization, self._generated, lambda k: k.generated)
+        return tuple(sorted(found))
+
     def _vars_below(self, kustomization: Kustomization) -> frozenset[str]:
         """The vars of ``kustomization`` and of every kustomization it uses, as far as they were read."""
-        cached = self._vars.get(kustomization.key)
+        return self._below(kustomization, self._vars, lambda k: k.vars)
+
+    def _below(self, kustomization: Kustomization, cache: dict[str, frozenset[T]], of: Callable[[Kustomization], list[T]]) -> frozenset[T]:
+        """What ``of`` gives for ``kustomization`` and every kustomization it uses, as far as they were read."""
+        cached = cache.get(kustomization.key)
         if cached is not None:
             return cached
-        found: set[str] = set()
+        found: set[T] = set()
         seen: set[str] = set()
         stack = [kustomization]
         while stack:
@@ -418,10 +537,10 @@ class KustomizeMap:
             if current.key in seen:
                 continue
             seen.add(current.key)
-            found.update(current.vars)
+            found.update(of(current))
             stack.extend(used for used in map(self.in_folder, current.resources) if used is not None)
-        self._vars[kustomization.key] = frozenset(found)
-        return self._vars[kustomization.key]
+        cache[kustomization.key] = frozenset(found)
+        return cache[kustomization.key]
 
     def namespace_from(self, path: str) -> str | None:
         """The kustomization that sets the namespace of the objects in ``path`` when built, if any."""
@@ -436,3 +555,51 @@ class KustomizeMap:
             if kustomization.adds_selector_labels:
                 return kustomization.path
         return None
+
+
+def _patch_documents(kustomization: Kustomization, patch: Patch) -> list[dict[str, Any]]:
+    """The mapping documents of a patch (a file, or written inline): a strategic-merge patch's."""
+    from k8slint.sources.yamlsafe import load_documents
+
+    if patch.path is not None:
+        try:
+            text = read_bytes(patch.path, kustomization.roots or Roots.of([kustomization.folder]), MAX_KUSTOMIZATION_SIZE).decode(
+                "utf-8-sig"
+            )
+        except (OSError, Skipped, TooLarge, UnicodeDecodeError):
+            return []
+    else:
+        text = string(dig(kustomization.data, patch.where)) or ""
+    if ":" not in text:
+        return []
+    documents, errors, _ = load_documents(text)
+    return [] if errors else [document.data for document in documents if isinstance(document.data, dict)]
+
+
+def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The kind and name of the object a strategic-merge patch document applies to: its ``target``'s
+    (a name that is a pattern, or none, selects every object of the kind: ``*``), else its own."""
+    target = patch.target
+    if target is not None:
+        kind, name = string(target.get("kind")), target.get("name")
+        if name is None:
+            return kind, "*"
+        return kind, name if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else None
+    return string(document.get("kind")), string(mapping(document.get("metadata")).get("name"))
+
+
+def _non_root(security: dict[str, Any]) -> bool:
+    """A securityContext that sets runAsNonRoot: true or a non-zero runAsUser."""
+    user = security.get("runAsUser")
+    return security.get("runAsNonRoot") is True or (isinstance(user, int) and not isinstance(user, bool) and user > 0)
+
+
+def _pinned(image: str) -> bool:
+    """An image reference with a tag other than ``latest``, or a digest."""
+    from k8slint.model.images import ImageError, parse_image
+
+    try:
+        reference = parse_image(image)
+    except ImageError:
+        return False
+    return reference.digest is not None or reference.tag not in (None, "latest")

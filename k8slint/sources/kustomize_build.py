@@ -64,6 +64,26 @@ class Closure:
     unbuildable: list[tuple[Kustomization, tuple[Any, ...], str]] = field(default_factory=list)
     """(kustomization, field path, why) for each entry that keeps the root from being built here."""
 
+    def outside(self) -> list[tuple[Kustomization, tuple[Any, ...], str, str]]:
+        """(kustomization, field path, entry, path) of each file a kustomization names outside its own folder:
+        kustomize's default load restrictor refuses it ("security; file ... is not in or below ...":
+        RestrictionRootOnly in api/internal/loader/loadrestrictions.go, each kustomization its own root)."""
+        found = []
+        for kustomization in sorted(self.kustomizations.values(), key=lambda k: k.key):
+            folder = os.path.realpath(kustomization.folder)
+            for where, entry, path in kustomization.named:
+                real = os.path.realpath(path)
+                if os.path.isfile(real) and not real.startswith(folder.rstrip(os.sep) + os.sep):
+                    found.append((kustomization, where, entry, path))
+        return found
+
+    def merge(self, other: Closure) -> None:
+        for key, chain in other.chains.items():
+            self.chains.setdefault(key, chain)
+        self.files |= other.files
+        for folder, kustomization in other.kustomizations.items():
+            self.kustomizations.setdefault(folder, kustomization)
+
 
 @dataclass(slots=True)
 class Build:
@@ -75,10 +95,20 @@ class Build:
     closure: Closure = field(default_factory=Closure)
     wrapper: str = ""
     """The folder of the temporary kustomization: origin paths are relative to it."""
+    parts: list[Kustomization] = field(default_factory=list)
+    """For a root that only lists other kustomizations and uses one that cannot be built here: those of
+    them that can, built together (all it adds to them is their order). Empty: the root itself is built."""
+    part_displays: list[str] = field(default_factory=list)
+    """The kustomization file of each of ``parts``, as reported."""
+    left_vars: frozenset[str] = frozenset()
+    """The ``vars:`` of the kustomizations the root lists that are not among ``parts``."""
+    load_restrictor: str = "LoadRestrictionsRootOnly"
+    """kustomize's own default, unless the build reads files outside their kustomizations' folders."""
 
     @property
     def label(self) -> str:
-        return f"kustomize build {os.path.dirname(self.display) or '.'}"
+        built = f"kustomize build {os.path.dirname(self.display) or '.'}"
+        return f"{built} (its buildable parts)" if self.parts else built
 
 
 @dataclass(slots=True)
@@ -195,6 +225,118 @@ def _read_in(folder: str, roots: Roots) -> Kustomization | None:
     return None
 
 
+# What a kustomization may hold and still only list other kustomizations: its build is theirs, in an order
+_PASS_THROUGH = frozenset({"apiVersion", "kind", "resources", "bases", "sortOptions"})
+_PLUGIN_CONFIGS = ("generators", "transformers", "validators")
+
+
+def _passes_through(kustomization: Kustomization) -> bool:
+    """A kustomization that lists resources and sets nothing on them (kubeflow's ``example``): kustomize
+    builds it as the concatenation of what each kustomization it lists builds."""
+    return kustomization.data.get("kind", "Kustomization") == "Kustomization" and set(kustomization.data) <= _PASS_THROUGH
+
+
+def buildable_parts(root: Kustomization, kustomize: KustomizeMap) -> tuple[list[tuple[Kustomization, Closure]], frozenset[str]]:
+    """For a root that cannot be built here and only lists other kustomizations (through such kustomizations
+    only): the listed kustomizations that can be built, each with its closure, and the ``vars:`` that the
+    kustomizations left out declare (kustomize replaces a var at the root, in every part). Since nothing
+    above the parts changes their objects, each builds here exactly the objects it adds to the root's build,
+    unless one of those vars is used in it."""
+    if not _passes_through(root):
+        return [], frozenset()
+    roots = root.roots or Roots.of([root.folder])
+    found: list[tuple[Kustomization, Closure]] = []
+    left_vars: set[str] = set()
+    seen = {root.key}
+    stack = [root]
+    while stack:
+        kustomization = stack.pop()
+        for path in kustomization.resources:
+            real = os.path.realpath(path)
+            if not os.path.isdir(real) or not roots.contains(real):
+                continue  # a file is linted as it is; a folder outside the linted paths is never read
+            nested = kustomize.in_folder(path) or _read_in(path, roots)
+            if nested is None or nested.key in seen:
+                continue
+            seen.add(nested.key)
+            kustomize.add(nested)
+            closure = closure_of(nested, kustomize)
+            if not closure.unbuildable and nested.data.get("kind") != "Component":
+                found.append((nested, closure))
+            elif _passes_through(nested):
+                stack.append(nested)
+            else:
+                left_vars.update(name for left in closure.kustomizations.values() for name in left.vars)
+    return sorted(found, key=lambda part: part[0].key), frozenset(left_vars)
+
+
+def _parts_refused(build: Build, error: Emitted | None, left_vars: frozenset[str]) -> Emitted | None:
+    """What keeps the parts of a root built in part from being its build: kustomize refusing them side by
+    side (the root's own build, with what was left out, may still go through), or a var that only a
+    kustomization left out declares, used in them. None: the parts are the root's build."""
+    location = Location(build.display, *build.root.line_of(()))
+    if error is not None:
+        _, problem = error
+        return (
+            rulecodes.KUSTOMIZE_NOT_BUILT,
+            Problem(f"not built in part: its buildable parts do not build together ({problem.message})", location=location),
+        )
+    text = build.source.text if build.source is not None else ""
+    used = sorted(name for name in left_vars if f"$({name})" in text)
+    if used:
+        message = (
+            f"not built in part: its buildable parts use $({used[0]}), a kustomize var that only a kustomization it does "
+            "not build here declares (the root's local resources are linted as they are)"
+        )
+        return (rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=location))
+    return None
+
+
+def _kept_to_its_root(
+    closure: Closure, outside: list[tuple[Kustomization, tuple[Any, ...], str, str]], roots: Roots
+) -> tuple[Kustomization, tuple[Any, ...], str] | None:
+    """Why a build that reads files outside their kustomizations' folders is not built with the load
+    restrictor off, if it is not: a file outside the linted paths, or configurations of plugins (a
+    builtin transformer's own ``path:``) that may name files nothing here checked."""
+    for kustomization, where, entry, path in outside:
+        if not roots.contains(os.path.realpath(path)):
+            return kustomization, where, f"{entry!r} is outside the linted paths"
+    for kustomization in sorted(closure.kustomizations.values(), key=lambda k: k.key):
+        for name in _PLUGIN_CONFIGS:
+            if sequence(kustomization.data.get(name)):
+                _, _, entry, _ = outside[0]
+                return (
+                    kustomization,
+                    (name,),
+                    f"it reads {entry!r} from outside its kustomization's folder, which kustomize does only with "
+                    f"--load-restrictor LoadRestrictionsNone, and k8slint lifts the restrictor only for builds without "
+                    f"{name} (their configurations may name files of their own)",
+                )
+    return None
+
+
+def _outside_problems(build: Build, displays: dict[str, str], reported: set[str]) -> list[Emitted]:
+    """A warning at the first entry of each kustomization that names a file outside its folder (once per run)."""
+    found: list[Emitted] = []
+    entries: dict[str, list[tuple[Kustomization, tuple[Any, ...], str]]] = {}
+    for kustomization, where, entry, _ in build.closure.outside():
+        entries.setdefault(kustomization.key, []).append((kustomization, where, entry))
+    for key, named in entries.items():
+        if key in reported:
+            continue
+        reported.add(key)
+        kustomization, where, entry = named[0]
+        more = f" (and {len(named) - 1} more file{'s' if len(named) > 2 else ''})" if len(named) > 1 else ""
+        message = (
+            f"{where[0]} names {entry!r}{more} outside the kustomization's folder: kustomize build and kubectl apply -k "
+            "refuse it unless run with --load-restrictor LoadRestrictionsNone (as Flux builds); k8slint built it so"
+        )
+        line, column = kustomization.line_of(where)
+        location = Location(_display(kustomization.key, displays), line, column)
+        found.append((rulecodes.KUSTOMIZE_BUILD_FAILED, Problem(message, location=location, variant="load-restrictor")))
+    return found
+
+
 def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine, jobs: int = 1) -> Builds:
     """Build every root with ``engine`` (up to ``jobs`` at once, each a process of its own); the roots
     that cannot be built are findings, not builds. The result does not depend on ``jobs``."""
@@ -211,16 +353,36 @@ def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine,
             builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=Location(display, line, column))))
             continue
         build = Build(root, display, closure=closure_of(root, kustomize))
-        if not build.closure.unbuildable:
-            planned.append(build)
-            continue
-        for kustomization, where, why in build.closure.unbuildable:
+        unbuildable = build.closure.unbuildable
+        parts, left_vars = buildable_parts(root, kustomize) if unbuildable else ([], frozenset[str]())
+        for kustomization, where, why in unbuildable:
             line, column = kustomization.line_of(where)
             if why.endswith("does not exist"):
                 continue  # kustomize-missing-file says it, at the same line
             message = f"not built: {why} (the root's local resources are linted as they are)"
             location = Location(_display(kustomization.key, displays), line, column)
             builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=location)))
+        if unbuildable and not parts:
+            continue
+        if parts:
+            build = Build(
+                root, display, parts=[part for part, _ in parts], part_displays=[_display(part.key, displays) for part, _ in parts]
+            )
+            for _, closure in parts:
+                build.closure.merge(closure)
+            build.left_vars = left_vars
+        outside = build.closure.outside()
+        if outside:
+            kept = _kept_to_its_root(build.closure, outside, root.roots or Roots.of([root.folder]))
+            if kept is not None:
+                kustomization, where, why = kept
+                line, column = kustomization.line_of(where)
+                message = f"not built: {why} (the root's local resources are linted as they are)"
+                location = Location(_display(kustomization.key, displays), line, column)
+                builds.problems.append((rulecodes.KUSTOMIZE_NOT_BUILT, Problem(message, location=location)))
+                continue
+            build.load_restrictor = "LoadRestrictionsNone"
+        planned.append(build)
     if jobs > 1 and len(planned) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -228,10 +390,15 @@ def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine,
             outcomes = list(pool.map(lambda build: _build_one(build, engine), planned))
     else:
         outcomes = [_build_one(build, engine) for build in planned]
+    reported: set[str] = set()
     for build, error in zip(planned, outcomes, strict=True):
+        if build.parts:
+            error = _parts_refused(build, error, build.left_vars)
         if error is not None:
             builds.problems.append(error)
             continue
+        if build.load_restrictor == "LoadRestrictionsNone":
+            builds.problems.extend(_outside_problems(build, displays, reported))
         builds.builds.append(build)
         builds.covered |= build.closure.files
     return builds
@@ -240,14 +407,17 @@ def build_all(kustomize: KustomizeMap, displays: dict[str, str], engine: Engine,
 def _build_one(build: Build, engine: Engine) -> Emitted | None:
     """Run the build of one root (its output in ``build.source``); the finding when kustomize refuses it."""
     root, display = build.root, build.display
+    folders = [(part.folder, shown) for part, shown in zip(build.parts, build.part_displays, strict=True)] or [(root.folder, display)]
     with tempfile.TemporaryDirectory(prefix="k8slint-kustomize-") as wrapper:
-        relative = os.path.relpath(root.folder, wrapper)  # kustomize takes no absolute root
+        relatives = [(os.path.relpath(folder, wrapper), shown) for folder, shown in folders]  # kustomize takes no absolute root
         with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as out:
-            out.write(_wrapper_text(relative))
-        ran = run(engine, ["--load-restrictor=LoadRestrictionsRootOnly", wrapper])
+            out.write(_wrapper_text([relative for relative, _ in relatives]))
+        ran = run(engine, [f"--load-restrictor={build.load_restrictor}", wrapper])
         build.wrapper = wrapper
     if not ran.ok:
-        message = _build_error(ran.stderr, wrapper).replace(relative, os.path.dirname(display) or ".")
+        message = _build_error(ran.stderr, wrapper)
+        for relative, shown in sorted(relatives, key=lambda pair: -len(pair[0])):  # the longest first: one may hold another
+            message = message.replace(relative, os.path.dirname(shown) or ".")
         line, column = root.line_of(())
         location = Location(display, line, column)
         if "external plugins disabled" in message:  # k8slint runs no plugin: not built, rather than refused
@@ -258,11 +428,12 @@ def _build_one(build: Build, engine: Engine) -> Emitted | None:
     return None
 
 
-def _wrapper_text(folder: str) -> str:
+def _wrapper_text(folders: list[str]) -> str:
     import json
 
-    # JSON is YAML: the folder's name needs no quoting rules of its own
-    return f"resources:\n- {json.dumps(folder)}\nbuildMetadata:\n- originAnnotations\n"
+    # JSON is YAML: the folders' names need no quoting rules of their own
+    listed = "".join(f"- {json.dumps(folder)}\n" for folder in folders)
+    return f"resources:\n{listed}buildMetadata:\n- originAnnotations\n"
 
 
 _WRAPPED = re.compile(

@@ -444,6 +444,19 @@ class ObjectIndex:
                         found[(role.namespace, str(resource))].update(str(n) for n in rule.get("resourceNames") or [])
         return {key: frozenset(names) for key, names in found.items()}
 
+    @cached_property
+    def controller_images(self) -> frozenset[str]:
+        """The last path part of every container image of the workloads (``pilot`` for istiod): which
+        controllers the set runs."""
+        from k8slint.model.images import image_name
+
+        return frozenset(
+            image_name(image).rsplit("/", 1)[-1]
+            for obj in self.with_pod_spec
+            for container in obj.containers()
+            if isinstance(image := container.data.get("image"), str)
+        )
+
     def created_at_runtime(self, namespace: str | None, kind: str, name: str) -> bool:
         resource = _RESOURCES.get(kind)
         if resource is None:

@@ -3,8 +3,11 @@
 A referenced object counts as present when it is in the linted set (same
 namespace, in any deployment unit: another unit's object may be applied with
 this one, as a Secret that several samples share), when the config lists it in
-``external-objects``, when the cluster always has it (the ``default``
-ServiceAccount, the ``kube-root-ca.crt`` ConfigMap), when a custom resource in
+``external-objects``, when a configMapGenerator or secretGenerator of a
+kustomization that builds the viewer's file makes it (unbuilt, the generated
+object is in no file), when the cluster always has it (the ``default``
+ServiceAccount, the ``kube-root-ca.crt`` ConfigMap), when a controller the set
+runs makes it in every namespace (istiod's ``istio-ca-root-cert``), when a custom resource in
 the namespace names it (an operator such as cert-manager or External Secrets
 makes it), or when a Role lets something create it at run time. A missing object is evidence of a bug only where the
 referring object's own folder defines objects of that kind in that namespace
@@ -18,6 +21,12 @@ from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import K8sObject
 
 ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
+MADE_IN_EVERY_NAMESPACE = {
+    # istiod's namespace controller writes the mesh's root certificate into every namespace
+    # ("CACertNamespaceConfigMap is the name of the ConfigMap in each namespace storing the root cert",
+    # istio's pilot/pkg/serviceregistry/kube/controller/namespacecontroller.go); istiod runs the pilot image
+    ("ConfigMap", "istio-ca-root-cert"): "pilot",
+}
 CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 
 
@@ -25,6 +34,11 @@ def present(index: ObjectIndex, viewer: K8sObject, kind: str, name: str) -> bool
     """Whether ``kind``/``name``, named by ``viewer``, counts as present in the viewer's namespace."""
     namespace = viewer.namespace
     if (kind, name) in ALWAYS_PRESENT or index.definitions(namespace, kind, name):
+        return True
+    if (kind, name) in viewer.file.kustomize_generated:  # a kustomize generator of the build makes it
+        return True
+    controller = MADE_IN_EVERY_NAMESPACE.get((kind, name))
+    if controller is not None and controller in index.controller_images:
         return True
     if index.is_external(namespace, kind, name) or index.created_at_runtime(namespace, kind, name):
         return True
