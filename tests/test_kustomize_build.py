@@ -932,3 +932,72 @@ def test_a_patch_that_sets_an_image_to_latest_leaves_image_tag_latest(tmp_path: 
     )
     result = run_lint(tmp_path, select=["image-tag-latest"])
     assert [(f.rule, f.location.line) for f in result.findings] == [("image-tag-latest", 15)]
+
+
+@pytest.mark.parametrize(
+    ("overlays", "expected"),
+    [
+        ({"restricted-workload": True, "privileged-workload": False}, [("run-as-root", 13), ("capabilities-not-dropped", 13)]),
+        ({"restricted-workload": True, "other-restricted-workload": True}, []),
+    ],
+)
+def test_a_patch_counts_unbuilt_only_when_every_build_of_the_base_applies_it(
+    tmp_path: Path, overlays: dict[str, bool], expected: list[object]
+) -> None:
+    """eks-workshop-v2's pss-psa module: one workload base, built by overlays of which only
+    restricted-workload patches it to run as non-root with ALL dropped; privileged-workload's build runs
+    it as root, so the base's findings are true of a build the owners apply."""
+    workload = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pss\nspec:\n  selector:\n    matchLabels: {app: pss}\n"
+        "  template:\n    metadata:\n      labels: {app: pss}\n    spec:\n      containers:\n      - name: pss\n"
+        "        image: public.ecr.aws/aws-containers/retail-store-sample-ui:1.2.1\n"
+    )
+    _kustomization(tmp_path / "pss-psa" / "workload", "namespace: pss\nresources:\n- deployment.yaml\n", deployment__yaml=workload)
+    restricted = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pss\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - name: pss\n        securityContext:\n          capabilities:\n            drop:\n            - ALL\n"
+        "          runAsNonRoot: true\n          runAsUser: 1000\n"
+    )
+    privileged = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pss\nspec:\n  template:\n    spec:\n      containers:\n"
+        "      - name: pss\n        securityContext:\n          privileged: true\n          runAsUser: 0\n"
+    )
+    for name, hardened in overlays.items():
+        _kustomization(
+            tmp_path / "pss-psa" / name,
+            "resources:\n- ../workload\npatches:\n- path: deployment.yaml\n",
+            deployment__yaml=restricted if hardened else privileged,
+        )
+    result = run_lint(tmp_path, select=["run-as-root", "capabilities-not-dropped"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+@pytest.mark.parametrize(("patched", "expected"), [(True, []), (False, [("target-port-unknown", 10)])])
+def test_a_port_number_a_patch_of_every_build_adds_is_the_containers_unbuilt(tmp_path: Path, patched: bool, expected: list[object]) -> None:
+    """opentelemetry-operator's kubebuilder layout: config/webhook/service.yaml targets 9443, which only
+    config/default/manager_webhook_patch.yaml gives the manager (by number and name)."""
+    manager = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n  namespace: system\nspec:\n"
+        "  selector:\n    matchLabels: {control-plane: controller-manager}\n  template:\n    metadata:\n"
+        "      labels: {control-plane: controller-manager}\n    spec:\n      containers:\n      - name: manager\n"
+        "        image: ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.131.0\n"
+        "        ports:\n        - containerPort: 8080\n          name: metrics\n"
+    )
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: webhook-service\n  namespace: system\nspec:\n  ports:\n"
+        "  - port: 443\n    protocol: TCP\n    targetPort: 9443\n  selector:\n    control-plane: controller-manager\n"
+    )
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\n  namespace: system\nspec:\n"
+        "  template:\n    spec:\n      containers:\n      - name: manager\n        ports:\n        - containerPort: 9443\n"
+        "          name: webhook-server\n          protocol: TCP\n"
+    )
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=manager)
+    _kustomization(tmp_path / "config" / "webhook", "resources:\n- service.yaml\n", service__yaml=service)
+    _kustomization(
+        tmp_path / "config" / "default",
+        "resources:\n- ../manager\n- ../webhook\n" + ("patches:\n- path: manager_webhook_patch.yaml\n" if patched else ""),
+        **({"manager_webhook_patch__yaml": patch} if patched else {}),  # a patch no kustomization names is an object
+    )
+    result = run_lint(tmp_path, select=["target-port-unknown"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected

@@ -30,13 +30,14 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     declared = [port for t in templates for c in _containers(t, resolved_in_sidecars) for port in container_ports(t.obj, c)]
     names = {p.name for p in declared if p.name}
     # unbuilt, a port that a kustomize patch of the workload's build adds (kube-rbac-proxy's https) is its too
-    names |= {
+    patched = {
         fact[3]
         for t in templates
         for fact in t.obj.file.kustomize_patched
         if fact[2] == "port" and t.obj.file.patched(t.obj.kind, t.obj.name, "port", fact[3])
     }
-    numbers = {p.number for p in declared if p.number is not None}
+    names |= {port for port in patched if not port.isdigit()}
+    numbers = {p.number for p in declared if p.number is not None} | {int(port) for port in patched if port.isdigit()}
     # Before 1.32 a sidecar's named port resolves to no endpoint: say so rather than "not a port name".
     unresolved_sidecar = (
         {}

@@ -58,21 +58,20 @@ class SourceFile:
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects and of their references when built."""
     kustomize_vars: tuple[str, ...] = ()
+    """The ``vars:`` of the kustomizations that build this file: each ``$(NAME)`` is replaced when built."""
     kustomize_generated: tuple[tuple[str, str], ...] = ()
     """(kind, name) of the ConfigMaps and Secrets the generators of the kustomizations that build this file make."""
     kustomize_patched: tuple[tuple[str, str, str, str], ...] = ()
-    """What the patches of the kustomizations that build this file do to its objects (KustomizeMap.patched_for)."""
-
-    def patched(self, kind: str | None, name: str | None, what: str, detail: str = "") -> bool:
-        """Whether a patch of a build of this file does ``what`` to the object (a target of every object of the kind counts)."""
-        return any((kind, named, what, detail) in self.kustomize_patched for named in (name, "*")) if self.kustomize_patched else False
-
-    """The ``vars:`` of the kustomizations that build this file: each ``$(NAME)`` is replaced when built."""
+    """What the patches of every build of this file do to its objects (KustomizeMap.patched_for)."""
     images_set_by: dict[str, str] = field(default_factory=dict)
     """Image name -> a kustomization that renames or re-tags it with ``images:`` when it builds this file."""
     merged_into: str | None = None
     """An end-to-end test that applies this file over objects its earlier steps made: the file is merged into
     them (an update), so what it leaves out is theirs, and what only a create refuses does not apply."""
+
+    def patched(self, kind: str | None, name: str | None, what: str, detail: str = "") -> bool:
+        """Whether every build of this file patches the object to do ``what`` (a target of every object of the kind counts)."""
+        return any((kind, named, what, detail) in self.kustomize_patched for named in (name, "*")) if self.kustomize_patched else False
 
     def __post_init__(self) -> None:
         if "k8slint:" in self.text:

@@ -355,6 +355,7 @@ class KustomizeMap:
     _vars: dict[str, frozenset[str]] = field(default_factory=dict)
     _generated: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
     _patch_documents: dict[str, list[tuple[Patch, dict[str, Any]]]] = field(default_factory=dict)
+    _facts: dict[str, frozenset[PatchFact]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
@@ -434,53 +435,70 @@ class KustomizeMap:
     def patched_for(self, path: str) -> tuple[PatchFact, ...]:
         """What the strategic-merge patches of the builds that include ``path`` do to its objects, as far
         as it is certain without building: (kind, name, what, detail), what being ``image`` (the patch sets
-        the image of container ``detail`` to one with a tag other than latest, or a digest), ``port`` (it gives a container the port named ``detail``),
-        ``non-root`` (it sets runAsNonRoot: true or a non-zero runAsUser for container ``detail``, or for the
-        pod: ``""``), ``drop-all`` (container ``detail`` drops ALL capabilities) or ``delete`` (``$patch:
-        delete``: in every build of the file, a kustomization on the way removes the object; name ``*``:
-        every object of the kind its target selects)."""
-        found: set[PatchFact] = set()
-        deletes: set[tuple[str, str]] = set()
+        the image of container ``detail`` to one with a tag other than latest, or a digest), ``port`` (it
+        gives a container the port named or numbered ``detail``), ``non-root`` (it sets runAsNonRoot: true or a non-zero
+        runAsUser for container ``detail``, or for the pod: ``""``), ``drop-all`` (container ``detail`` drops
+        ALL capabilities) or ``delete`` (``$patch: delete`` removes the object; name ``*``: every object of
+        the kind its target selects). A fact counts only when every build of the file does it: each
+        kustomization that includes the file applies the patch, or is itself included only by ones that
+        do (a base whose overlays patch it differently keeps the findings the build of one of them makes)."""
+        candidates: set[PatchFact] = set()
         for kustomization in self._including(path):
-            for patch, document in self._patches_applied_by(kustomization):
-                kind, name = _patched(patch, document)
-                if kind is None or name is None:
-                    continue
-                if document.get("$patch") == "delete":
-                    deletes.add((kind, name))
-                    continue
-                if _non_root(mapping(dig(document, ("spec", "template", "spec", "securityContext")))):
-                    found.add((kind, name, "non-root", ""))
-                for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
-                    container_name = string(container.get("name"))
-                    if container_name is None:
-                        continue
-                    if isinstance(container.get("image"), str) and _pinned(container["image"]):
-                        found.add((kind, name, "image", container_name))  # one untagged or :latest leaves the finding true
-                    security = mapping(container.get("securityContext"))
-                    if _non_root(security):
-                        found.add((kind, name, "non-root", container_name))
-                    drop = mapping(security.get("capabilities")).get("drop")
-                    if isinstance(drop, list) and any(str(capability).upper() in ("ALL", "CAP_ALL") for capability in drop):
-                        found.add((kind, name, "drop-all", container_name))  # a list without a merge key: the patch's replaces it
-                    ports = (string(mapping(port).get("name")) for port in sequence(container.get("ports")))
-                    found.update((kind, name, "port", port) for port in ports if port)
+            candidates |= self._own_facts(kustomization)
         includers = self._included_by.get(_key(path), set())
-        for kind, name in sorted(deletes):
-            if includers and all(self._always_deletes(self.kustomizations[by], (kind, name), set()) for by in includers):
-                found.add((kind, name, "delete", ""))
-        return tuple(sorted(found))
+        return tuple(
+            sorted(fact for fact in candidates if includers and all(self._always(self.kustomizations[by], fact, set()) for by in includers))
+        )
 
-    def _always_deletes(self, kustomization: Kustomization, target: tuple[str, str], seen: set[str]) -> bool:
-        """Whether every build through ``kustomization`` removes the object ``target`` with ``$patch: delete``."""
+    def _always(self, kustomization: Kustomization, fact: PatchFact, seen: set[str]) -> bool:
+        """Whether every build through ``kustomization`` does ``fact`` (its own patches, or those of every
+        kustomization that includes it)."""
         if kustomization.key in seen:
             return False
         seen.add(kustomization.key)
-        for patch, document in self._patches_applied_by(kustomization):
-            if document.get("$patch") == "delete" and _patched(patch, document) == target:
-                return True
+        if fact in self._own_facts(kustomization):
+            return True
         includers = self._included_by.get(kustomization.folder, set())
-        return bool(includers) and all(self._always_deletes(self.kustomizations[by], target, seen) for by in includers)
+        return bool(includers) and all(self._always(self.kustomizations[by], fact, seen) for by in includers)
+
+    def _own_facts(self, kustomization: Kustomization) -> frozenset[PatchFact]:
+        """What the strategic-merge patches ``kustomization`` applies (its own and its components') do, as
+        patched_for says it; read once."""
+        cached = self._facts.get(kustomization.key)
+        if cached is None:
+            cached = self._facts[kustomization.key] = frozenset(self._read_facts(kustomization))
+        return cached
+
+    def _read_facts(self, kustomization: Kustomization) -> set[PatchFact]:
+        found: set[PatchFact] = set()
+        for patch, document in self._patches_applied_by(kustomization):
+            kind, name = _patched(patch, document)
+            if kind is None or name is None:
+                continue
+            if document.get("$patch") == "delete":
+                found.add((kind, name, "delete", ""))
+                continue
+            if _non_root(mapping(dig(document, ("spec", "template", "spec", "securityContext")))):
+                found.add((kind, name, "non-root", ""))
+            for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
+                container_name = string(container.get("name"))
+                if container_name is None:
+                    continue
+                if isinstance(container.get("image"), str) and _pinned(container["image"]):
+                    found.add((kind, name, "image", container_name))  # one untagged or :latest leaves the finding true
+                security = mapping(container.get("securityContext"))
+                if _non_root(security):
+                    found.add((kind, name, "non-root", container_name))
+                drop = mapping(security.get("capabilities")).get("drop")
+                if isinstance(drop, list) and any(str(capability).upper() in ("ALL", "CAP_ALL") for capability in drop):
+                    found.add((kind, name, "drop-all", container_name))  # a list without a merge key: the patch's replaces it
+                for port in map(mapping, sequence(container.get("ports"))):
+                    named, number = string(port.get("name")), port.get("containerPort")
+                    if named:
+                        found.add((kind, name, "port", named))
+                    if isinstance(number, int) and not isinstance(number, bool):
+                        found.add((kind, name, "port", str(number)))  # a number: no port name is all digits
+        return found
 
     def _patches_applied_by(self, kustomization: Kustomization) -> list[tuple[Patch, dict[str, Any]]]:
         """The strategic-merge patch documents that ``kustomization`` applies (its own and its components'),
