@@ -202,6 +202,24 @@ def test_short_fuzz_run(target: str, tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-3000:]
+    # the input libFuzzer kept goes into the message: pytest's temporary folder does not outlive CI
+    kept = [
+        f"{path.name}: {path.read_bytes()[:4000]!r}"
+        for pattern in ("crash-*", "timeout-*", "oom-*")
+        for path in sorted(tmp_path.glob(pattern))
+    ]
+    assert result.returncode == 0, "\n".join([result.stderr[-3000:], *kept])
     assert "Done" in result.stderr
-    assert not list(tmp_path.glob("crash-*"))
+    assert not kept, "\n".join(kept)
+
+
+def test_a_system_exit_inside_a_target_is_a_crash_that_says_where() -> None:
+    from fuzz.targets import FuzzCrash, _no_exit
+
+    def exits(data: bytes) -> None:
+        raise SystemExit(0)
+
+    with pytest.raises(FuzzCrash, match=r"SystemExit\(0\)") as raised:
+        _no_exit(exits, b"x")
+    assert isinstance(raised.value.__cause__, SystemExit)
+    _no_exit(lambda data: None, b"x")  # a check that returns is left alone
