@@ -389,7 +389,9 @@ def test_many_words_spend_the_file_budget(tmp_path: Path) -> None:
         f"FROM alpine:3.20\nARG BIG={value}\nLABEL {words}\nEXPOSE {' '.join(['$BIG'] * 5000)}\nUSER app\n"
     )
     result, seconds = timed_lint(tmp_path)
-    assert seconds < 2
+    # about 0.8 s alone, and up to 2.9 s late in a full run of the suite on CI's two cores; the budget finding
+    # below is what shows the expansion stopped at 1 MB (EXPOSE alone would expand to 300 MB)
+    assert seconds < 6
     no_crash(result)
     budget = [f for f in result.findings if f.rule == "work-budget-exceeded"]
     assert len(budget) == 1 and budget[0].location.line == 3 and "1,048,576 characters in total" in budget[0].message
