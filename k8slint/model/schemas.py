@@ -334,8 +334,9 @@ class SchemaStore:
         self._validators: dict[tuple[str, str], Any] = {}
         self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
         objects = list(objects)
-        self._crd_schemas = _crd_schemas(objects)
-        self._status_subresources = _status_subresources(objects)
+        versions = _crd_versions(objects)
+        self._crd_schemas = {key: schema for key, (schema, _) in versions.items() if schema is not None}
+        self._status_subresources = {key for key, (_, status) in versions.items() if status}
         """The custom kinds whose status is a subresource: the API server drops their status on create."""
         self._partial_bytes = 0
         """Bytes of definitions read for the registries of single kinds (see _built_in_registry)."""
@@ -654,9 +655,13 @@ def bundled_crd_release() -> str:
         return str(json.load(handle)["release"])
 
 
-def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str, Any]]:
-    """``(apiVersion, kind)`` of every served version of the CRDs in the set, with its schema."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+def _crd_versions(objects: Iterable[K8sObject]) -> dict[tuple[str, str], tuple[dict[str, Any] | None, bool]]:
+    """``(apiVersion, kind)`` of every version of the CRDs in the set, with its schema (None for a version not
+    served, or without one) and whether it has a status subresource (``subresources.status``, per version, or the whole CRD's in
+    apiextensions.k8s.io/v1beta1). For those the API server deletes ``status`` on create ("create cannot set
+    status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
+    pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
+    found: dict[tuple[str, str], tuple[dict[str, Any] | None, bool]] = {}
     for obj in objects:
         if obj.kind != "CustomResourceDefinition":
             continue
@@ -667,44 +672,21 @@ def _crd_schemas(objects: Iterable[K8sObject]) -> dict[tuple[str, str], dict[str
         kind = names.get("kind") if isinstance(names, dict) else None
         if not isinstance(group, str) or not isinstance(kind, str):
             continue
-        shared = _dig_schema(spec.get("validation"))  # apiextensions.k8s.io/v1beta1
+        shared_schema = _dig_schema(spec.get("validation"))  # apiextensions.k8s.io/v1beta1
+        shared_status = _has_status(spec.get("subresources"))
         versions = spec.get("versions")
         entries = versions if isinstance(versions, list) else []
         if not entries and isinstance(spec.get("version"), str):
             entries = [{"name": spec["version"], "served": True}]
         for entry in entries:
-            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or entry.get("served") is False:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
                 continue
-            schema = _dig_schema(entry.get("schema")) or shared
-            if schema is not None:
-                found[(f"{group}/{entry['name']}", kind)] = schema
-    return found
-
-
-def _status_subresources(objects: Iterable[K8sObject]) -> set[tuple[str, str]]:
-    """``(apiVersion, kind)`` of every CRD version with a status subresource (``subresources.status``, per
-    version, or the whole CRD's in apiextensions.k8s.io/v1beta1). For those the API server deletes ``status``
-    on create ("create cannot set status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
-    pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
-    found: set[tuple[str, str]] = set()
-    for obj in objects:
-        if obj.kind != "CustomResourceDefinition":
-            continue
-        spec = obj.data.get("spec")
-        if not isinstance(spec, dict):
-            continue
-        group, names = spec.get("group"), spec.get("names")
-        kind = names.get("kind") if isinstance(names, dict) else None
-        if not isinstance(group, str) or not isinstance(kind, str):
-            continue
-        shared = _has_status(spec.get("subresources"))
-        versions = spec.get("versions")
-        entries = versions if isinstance(versions, list) else []
-        if not entries and isinstance(spec.get("version"), str):
-            entries = [{"name": spec["version"]}]
-        for entry in entries:
-            if isinstance(entry, dict) and isinstance(entry.get("name"), str) and (shared or _has_status(entry.get("subresources"))):
-                found.add((f"{group}/{entry['name']}", kind))
+            schema = None if entry.get("served") is False else _dig_schema(entry.get("schema")) or shared_schema
+            status = shared_status or _has_status(entry.get("subresources"))
+            key = (f"{group}/{entry['name']}", kind)
+            if key in found:  # the same kind defined twice: a schema is the last one given, a status subresource either's
+                schema, status = schema or found[key][0], status or found[key][1]
+            found[key] = (schema, status)
     return found
 
 
