@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
+from k8slint.sources.safefs import Roots, display_path
 
 if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
@@ -83,28 +83,25 @@ class SkaffoldDeploys:
 
     def images_built_for(self, path: str, kustomize: KustomizeMap | None) -> tuple[tuple[str, str], ...]:
         """(image name, config) for each image a skaffold config builds and writes into the file at ``path``."""
-        found: dict[str, str] = {}
         file = os.path.abspath(path)
         entry = self._raw.get(file)
-        if entry is not None:
-            found.update(dict.fromkeys(entry[1], entry[0]))
+        found: dict[str, str] = dict.fromkeys(entry[1], entry[0]) if entry is not None else {}
         if self._kustomize and kustomize is not None:
-            folders = kustomize.folders_including(file)
-            for folder, config, images in self._kustomize:
-                if folder in folders:
-                    for image in images:
-                        found.setdefault(image, config)
+            found = {**self._deployed_from(kustomize.folders_including(file)), **found}
         return tuple(sorted(found.items()))
 
     def images_built_for_folder(self, folder: str) -> tuple[tuple[str, str], ...]:
         """As images_built_for, for the output of a kustomize build of ``folder``."""
+        return tuple(sorted(self._deployed_from({os.path.normpath(os.path.abspath(folder))}).items()))
+
+    def _deployed_from(self, folders: set[str]) -> dict[str, str]:
+        """Image -> config, for the images of the configs that deploy one of the kustomize ``folders`` (the first config wins)."""
         found: dict[str, str] = {}
-        folder = os.path.normpath(os.path.abspath(folder))
         for deployed, config, images in self._kustomize:
-            if deployed == folder:
+            if deployed in folders:
                 for image in images:
                     found.setdefault(image, config)
-        return tuple(sorted(found.items()))
+        return found
 
 
 def image_key(image: str) -> str:
@@ -115,14 +112,9 @@ def image_key(image: str) -> str:
 
 
 def _documents(path: str, roots: Roots) -> list[Any]:
-    from k8slint.sources.yamlsafe import load_documents
+    from k8slint.sources.yamlsafe import file_data
 
-    try:
-        text = read_bytes(path, roots, MAX_CONFIG_SIZE).decode("utf-8-sig")
-    except (OSError, Skipped, TooLarge, UnicodeDecodeError):
-        return []
-    documents, _errors, _ = load_documents(text)
-    return [document.data for document in documents]
+    return file_data(path, roots, MAX_CONFIG_SIZE)
 
 
 def _is_config(document: Any) -> bool:

@@ -32,7 +32,7 @@ from typing import Any
 
 from k8slint.findings import clip
 from k8slint.model.kinds import is_custom_resource
-from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
+from k8slint.sources.safefs import Roots, display_path
 
 CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
@@ -221,14 +221,9 @@ class TestAssertions:
 
 
 def _documents(path: str, roots: Roots) -> list[Any]:
-    from k8slint.sources.yamlsafe import load_documents
+    from k8slint.sources.yamlsafe import file_data
 
-    try:
-        text = read_bytes(path, roots, MAX_TEST_FILE_SIZE).decode("utf-8-sig")
-    except (OSError, Skipped, TooLarge, UnicodeDecodeError):
-        return []
-    documents, _errors, _ = load_documents(text)
-    return [document.data for document in documents]
+    return file_data(path, roots, MAX_TEST_FILE_SIZE)
 
 
 def _identity(document: Any) -> str | None:

@@ -25,7 +25,7 @@ import math
 import re
 from array import array
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -33,6 +33,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.positions import FlatPositions, Positions, PositionTree, leaf, locate, offsets_are_positions, tree_of
+
+if TYPE_CHECKING:
+    from k8slint.sources.safefs import Roots
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -778,3 +781,17 @@ def json_position(text: str, path: tuple[Any, ...]) -> tuple[int, int]:
         return 1, 1
     line, column, _ = locate(documents[0].positions, path)
     return line, column
+
+
+def file_data(path: str, roots: Roots, limit: int) -> list[Any]:
+    """The data of each document of the YAML file at ``path`` (inside ``roots``, at most ``limit`` bytes): what a
+    tool's own file (a test suite, a skaffold config) says. A file that cannot be read, or does not parse, says
+    nothing: as a manifest it is linted and reported on its own."""
+    from k8slint.sources.safefs import Skipped, TooLarge, read_bytes
+
+    try:
+        text = read_bytes(path, roots, limit).decode("utf-8-sig")
+    except (OSError, Skipped, TooLarge, UnicodeDecodeError):
+        return []
+    documents, _errors, _ = load_documents(text)
+    return [document.data for document in documents]
