@@ -48,13 +48,34 @@ def _undefined(result) -> list[str]:
 
 def test_values_files_and_set_count_as_defined(tmp_path: Path) -> None:
     chart = _chart(tmp_path)
-    assert _undefined(run_lint(chart)) == [".Values.inf.redis.basket.constr", ".Values.inf.eventbus.constr", ".Values.image.pullPolicy"]
+    assert _undefined(run_lint(chart)) == [".Values.inf.redis.basket.constr", ".Values.image.pullPolicy"]
     given = run_lint(chart, render_values=[str(tmp_path / "inf.yaml")])
     assert _undefined(given) == [".Values.image.pullPolicy"]
     [message] = [f.message for f in given.findings if f.code == "CH007"]
     assert f"not defined in values.yaml nor in the values given ({tmp_path / 'inf.yaml'})" in message
     assert message.endswith("it renders as empty")  # image is defined: a warning, not "helm template fails"
     assert _undefined(run_lint(chart, render_values=[str(tmp_path / "inf.yaml")], render_set=["image.pullPolicy=Always"])) == []
+
+
+def test_a_missing_map_is_one_error_at_its_first_read(tmp_path: Path) -> None:
+    """Helm stops at the first read under a map values.yaml lacks: one error names the map, the other reads are related."""
+    chart = _chart(tmp_path)
+    (chart / "templates" / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: basket\nstringData:\n  redis: {{ .Values.inf.redis.basket.pwd }}\n"
+        "  app: {{ .Values.app.name }}\n"
+    )
+    errors = [f for f in run_lint(chart).findings if f.code == "CH007" and f.severity.name == "ERROR"]
+    assert [(f.location.file.rsplit("/", 1)[-1], f.location.line, f.message.split(" is not defined")[0]) for f in errors] == [
+        ("configmap.yaml", 6, ".Values.inf.redis.basket.constr"),
+        ("secret.yaml", 7, ".Values.app.name"),
+    ]
+    inf, app = errors
+    assert "nor is .Values.inf, so helm template fails; so do 2 more reads under it" in inf.message
+    assert [(r.location.file.rsplit("/", 1)[-1], r.location.line, r.message) for r in inf.related] == [
+        ("configmap.yaml", 7, ".Values.inf.eventbus.constr read here"),
+        ("secret.yaml", 6, ".Values.inf.redis.basket.pwd read here"),
+    ]
+    assert app.message.endswith("nor is .Values.app, so helm template fails") and app.related == ()
 
 
 def test_set_keys_follow_helm_strvals() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from k8slint.context import RuleContext
-from k8slint.findings import Location, Problem, format_path
+from k8slint.findings import Location, Problem, Related, format_path
 from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
@@ -335,6 +335,9 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
 
     skip = _subchart_keys(chart)
     root_defines: set[str] | None = None
+    stopped: dict[tuple[str, ...], list[tuple[tuple[str, ...], Location]]] = {}
+    """The missing map at the top of each value read under it (``.Values.inf`` for ``.Values.inf.redis.constr``
+    with no ``inf``) -> each such read, in the order of the templates: Helm's render stops at the first."""
     for template, info in chart.analysis:
         for ref in info.refs:
             if ref.guarded or ref.path[0] in skip:
@@ -346,15 +349,29 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 if ref.define not in root_defines:
                     continue
             if defined(ref.path) is False:
+                location = Location(template.display, ref.line, ref.column)
                 # a missing map above the value stops rendering: "nil pointer evaluating interface {}"
-                parent_missing = len(ref.path) > 1 and defined(ref.path[:-1]) is False
-                yield Problem(
-                    f"{_shown_path(ref.path)} is not defined in {where} and nothing guards it "
-                    "(default, required, if); "
-                    + (f"nor is {_shown_path(ref.path[:-1])}, so helm template fails" if parent_missing else "it renders as empty"),
-                    location=Location(template.display, ref.line, ref.column),
-                    variant="parent-undefined" if parent_missing else None,
-                )
+                top = next((ref.path[:n] for n in range(1, len(ref.path)) if defined(ref.path[:n]) is False), None)
+                if top is None:
+                    yield Problem(
+                        f"{_shown_path(ref.path)} is not defined in {where} and nothing guards it "
+                        "(default, required, if); it renders as empty",
+                        location=location,
+                    )
+                else:
+                    stopped.setdefault(top, []).append((ref.path, location))
+    for top, reads in stopped.items():
+        # one finding for each missing map: defining it (or giving the values file that does) is the one fix, and
+        # Helm reports the first read only
+        (path, location), rest = reads[0], reads[1:]
+        more = f"; so do {len(rest)} more read{'s' if len(rest) > 1 else ''} under it" if rest else ""
+        yield Problem(
+            f"{_shown_path(path)} is not defined in {where} and nothing guards it (default, required, if); "
+            f"nor is {_shown_path(top)}, so helm template fails{more}",
+            location=location,
+            related=tuple(Related(where_read, f"{_shown_path(read)} read here") for read, where_read in rest),
+            variant="parent-undefined",
+        )
 
 
 def _leaves(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
