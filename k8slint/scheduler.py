@@ -424,6 +424,7 @@ def _for_main(state: LoadState) -> tuple[Any, ...]:
             source.images_set_by,
             source.kustomize_vars,
             source.merged_into,
+            source.test_input,
             source.kustomize_generated,
             source.kustomize_patched,
         )
@@ -445,7 +446,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
     if isinstance(objects, bytes):
         objects = marshal.loads(objects)
     state = LoadState(stamped=stamped, used=used, aside=aside)
-    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, merged_into, generated, patched in texts:
+    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, merged_into, test_input, generated, patched in texts:
         state.sources[display] = SourceFile(
             display,
             text,
@@ -454,6 +455,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
             images_set_by=images_set_by,
             kustomize_vars=tuple(kustomize_vars),
             merged_into=merged_into,
+            test_input=test_input,
             kustomize_generated=tuple(tuple(pair) for pair in generated),
             kustomize_patched=tuple(tuple(fact) for fact in patched),
         )

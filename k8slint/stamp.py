@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
-from k8slint.findings import Anchored, Finding, Location, Problem, format_path
+from k8slint.findings import Anchored, Finding, Location, Problem, Severity, format_path
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
 from k8slint.suppress import Suppressions, Used, unused_suppressions
@@ -22,7 +22,8 @@ def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings,
     """A finding from a problem; the subject is a Kubernetes object, a Dockerfile, a chart, or None.
 
     The severity is the configured one, else the one the rule declares for the
-    problem's variant, else the rule's default.
+    problem's variant, else the rule's default; an error in a test input (a file whose objects a test expects
+    the API server to refuse, or that only a policy engine's CLI test reads) is graded info, and says why.
     """
     obj = subject if isinstance(subject, K8sObject) else None
     location = problem.location
@@ -42,12 +43,19 @@ def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings,
         built = obj.placement.built_at(obj, problem.path)
         if built is not None:
             related = (*related, built)
+    severity = settings.severities.get(rule.code)
+    message = problem.message
+    if severity is None:
+        severity = rule.severity_of(problem.variant)
+        test_input = source_file.test_input if source_file is not None else None
+        if test_input is not None and severity is Severity.ERROR:
+            severity, message = Severity.INFO, f"{message} (not an error here: {test_input})"
     # Values from the input are cut here, once, so that no report grows with their length.
     return Finding(
         code=rule.code,
         rule=rule.name,
-        severity=settings.severities.get(rule.code) or rule.severity_of(problem.variant),
-        message=problem.message,
+        severity=severity,
+        message=message,
         location=location,
         path=format_path(problem.path) if obj is not None and problem.path else None,
         object=obj.ref if obj is not None else None,

@@ -417,21 +417,38 @@ def test_templates_of_the_charts_a_packaged_dependency_packages_are_defined(tmp_
 def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, cli) -> None:
     (tmp_path / "deploy.yaml").write_text(DEPLOYMENT)
     broken = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: configmap_ignore}\n"  # invalid on purpose, as test inputs are
-    for folder in ("cmd/flux/testdata/build", "vendor/github.com/x/y", "web/node_modules/pkg"):
+    folders = (
+        "cmd/flux/testdata/build",
+        "cmd/cli/kubectl-kyverno/_testdata/resources",  # the go tool ignores folders whose name starts with _
+        "hack/invalid-examples/v1/httproute",  # Gateway API's inputs its CI expects to be refused
+        "vendor/github.com/x/y",
+        "web/node_modules/pkg",
+    )
+    for folder in folders:
         (tmp_path / folder).mkdir(parents=True)
         (tmp_path / folder / "input.yaml").write_text(broken)
+    (tmp_path / "cache-invalidator").mkdir()  # the word is "invalidator": walked
+    (tmp_path / "cache-invalidator" / "input.yaml").write_text(broken)
     result = run_lint(tmp_path)
-    assert {Path(f.location.file).name for f in result.findings} <= {"deploy.yaml"}
-    assert sorted(Path(folder).name for folder in result.left_out) == ["node_modules", "testdata", "vendor"]
+    assert {f.location.file.replace(str(tmp_path), "") for f in result.findings if f.rule == "invalid-name"} == {
+        "/cache-invalidator/input.yaml"
+    }
+    assert sorted(Path(folder).name for folder in result.left_out) == [
+        "_testdata",
+        "invalid-examples",
+        "node_modules",
+        "testdata",
+        "vendor",
+    ]
     shown = cli("check", "--no-config", "-v", str(tmp_path))
-    assert "; 3 test-data, vendor or node_modules folders left out;" in shown.output
-    assert shown.output.count("left out: ") == 3
+    assert "; 5 test-data, vendor or node_modules folders left out;" in shown.output
+    assert shown.output.count("left out: ") == 5
     everything = cli("check", "--no-config", "--no-default-excludes", "--format", "json", str(tmp_path))
     report = json.loads(everything.output)
     assert report["summary"]["left_out"] == []
-    assert len([f for f in report["findings"] if f["rule"] == "invalid-name"]) == 3
+    assert len([f for f in report["findings"] if f["rule"] == "invalid-name"]) == 6
     (tmp_path / ".k8slint.yaml").write_text("default-excludes: false\n")
-    assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 3
+    assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 6
     named = run_lint(tmp_path / "vendor" / "github.com" / "x" / "y" / "input.yaml")
     assert [f.rule for f in named.findings] == ["invalid-name"]  # a file named on the command line is linted
 

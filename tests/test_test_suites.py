@@ -519,3 +519,89 @@ def test_a_policy_a_test_applies_after_an_object_does_not_judge_it(tmp_path: Pat
     assert not [f for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"]
     (case / "chainsaw-test.yaml").write_text(BACKGROUND_TEST.format(first="policy.yaml", second="deployment.yaml"))
     assert [Path(f.location.file).name for f in run_lint(".", cwd=tmp_path).findings if f.code == "KV003"] == ["deployment.yaml"]
+
+
+# kyverno/kyverno, test/conformance/chainsaw/exceptions/exclude-privileged-containers (commit 111e07bbec;
+# Apache-2.0), cut: the test applies a policy exception, then a Pod it expects the admission webhook to refuse
+REFUSING_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: exclude-privileged-containers
+spec:
+  steps:
+  - name: step-01
+    try:
+    - apply:
+        file: good-pod.yaml
+    - apply:
+        file: bad-pod.yaml
+        expect:
+        - check:
+            ($error != null): true
+"""
+ACCEPTED_POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n"
+# no image: the API server refuses the Pod (containers[0].image: Required value), as the test wants
+REFUSED_POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers:\n  - name: web\n"
+
+
+def _errors_and_infos(result) -> tuple[set[tuple[str, str]], list[str]]:
+    errors = {(Path(f.location.file).name, f.code) for f in result.findings if f.severity.name == "ERROR"}
+    infos = [f.message for f in result.findings if f.severity.name == "INFO" and "not an error here" in f.message]
+    return errors, infos
+
+
+def test_a_file_a_test_expects_refused_is_a_test_input_whose_errors_are_infos(tmp_path: Path) -> None:
+    case = tmp_path / "exclude-privileged-containers"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST)
+    (case / "good-pod.yaml").write_text(ACCEPTED_POD)
+    (case / "bad-pod.yaml").write_text(REFUSED_POD)
+    errors, infos = _errors_and_infos(run_lint(".", cwd=tmp_path))
+    assert errors == set()
+    assert len(infos) == 1 and infos[0].endswith(
+        "(not an error here: the chainsaw test ./exclude-privileged-containers/chainsaw-test.yaml applies it expecting the API server to refuse it)"
+    )
+    # the same file applied without an expected error by another step: the API server gets it to accept, an error
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST + "    - apply:\n        file: bad-pod.yaml\n")
+    assert _errors_and_infos(run_lint(".", cwd=tmp_path)) == ({("bad-pod.yaml", "KR005")}, [])
+    # a file that no test expects refused keeps its errors
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST.replace("file: bad-pod.yaml", "file: other.yaml"))
+    (case / "good-pod.yaml").write_text(REFUSED_POD.replace("name: bad", "name: good"))
+    assert ("good-pod.yaml", "KR005") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+
+
+def test_the_resources_of_a_kyverno_cli_test_are_test_inputs(tmp_path: Path) -> None:
+    case = tmp_path / "test" / "cli" / "simple"
+    case.mkdir(parents=True)
+    (case / "kyverno-test.yaml").write_text(KYVERNO_TEST.format(api_version="cli.kyverno.io/v1alpha1"))
+    (case / "values.yaml").write_text(KYVERNO_VALUES)
+    (case / "resources.yaml").write_text(KYVERNO_RESOURCE)
+    result = run_lint(".", cwd=tmp_path)
+    errors, _ = _errors_and_infos(result)
+    # linted, every rule, but `kyverno test` never sends it to an API server: not an error
+    assert errors == set()
+    [info] = [f for f in result.findings if f.code == "KR005"]
+    assert info.message.endswith(
+        "(not an error here: a resource of the kyverno CLI test ./test/cli/simple/kyverno-test.yaml, which never sends it to an API server)"
+    )
+    # a configured severity wins
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  KR005: error\n")
+    assert ("resources.yaml", "KR005") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+    (tmp_path / ".k8slint.yaml").unlink()
+    # a resource outside the test's folder is a manifest of its own that a test also reads: its errors stay errors
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "pod.yaml").write_text(KYVERNO_RESOURCE)
+    (case / "kyverno-test.yaml").write_text(
+        KYVERNO_TEST.format(api_version="cli.kyverno.io/v1alpha1").replace(
+            "- resources.yaml", "- resources.yaml\n- ../../../deploy/pod.yaml"
+        )
+    )
+    assert ("pod.yaml", "KR005") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+    # patched resources, expected outputs of a mutation, are inputs too
+    (case / "kyverno-test.yaml").write_text(
+        KYVERNO_TEST.format(api_version="cli.kyverno.io/v1alpha1").replace(
+            "  result: fail\n", "  result: fail\n  patchedResources: patched.yaml\n"
+        )
+    )
+    (case / "patched.yaml").write_text(KYVERNO_RESOURCE)
+    assert ("patched.yaml", "KR005") not in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]

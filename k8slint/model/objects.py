@@ -68,6 +68,9 @@ class SourceFile:
     merged_into: str | None = None
     """An end-to-end test that applies this file over objects its earlier steps made: the file is merged into
     them (an update), so what it leaves out is theirs, and what only a create refuses does not apply."""
+    test_input: str | None = None
+    """Why this file's objects never reach an API server that would accept them (InputFile.test_input): the
+    errors found in it are graded info (stamp)."""
 
     def patched(self, kind: str | None, name: str | None, what: str, detail: str = "") -> bool:
         """Whether every build of this file patches the object to do ``what`` (a target of every object of the kind counts)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,10 +27,15 @@ if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "__fixtures__", "vendor", "node_modules"})
+DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "_testdata", "__fixtures__", "vendor", "node_modules"})
 """Folders left out while walking unless asked (default-excludes: false), for their name: test inputs
-(Go's testdata, Jest's __fixtures__), which hold invalid objects on purpose, and vendored and installed
-third-party code. The report counts them."""
+(Go's testdata, and _testdata, which the go tool ignores as it does every folder whose name starts with
+``_``; Jest's __fixtures__), which hold invalid objects on purpose, and vendored and installed third-party
+code. The report counts them."""
+_INVALID_WORD = re.compile(r"(?:^|[-_.])invalid(?:$|[-_.])", re.IGNORECASE)
+"""A folder whose name has the word ``invalid`` (``invalid``, ``invalid-examples``: Gateway API's
+``hack/invalid-examples``, which its CI applies expecting each to be refused) holds objects made to be
+refused: test inputs too."""
 TEST_DATA_DIRS = frozenset({"data", "fixtures"})
 TEST_FOLDERS = frozenset({"test", "tests"})
 """``data`` and ``fixtures`` in a ``test`` or ``tests`` folder are test inputs too (``tests/data``,
@@ -38,7 +44,7 @@ TEST_FOLDERS = frozenset({"test", "tests"})
 
 def default_excluded(parent: str, name: str) -> bool:
     """The folder ``name`` inside the folder ``parent`` is left out by default (test inputs, third-party code)."""
-    if name in DEFAULT_EXCLUDED_DIRS:
+    if name in DEFAULT_EXCLUDED_DIRS or _INVALID_WORD.search(name):
         return True
     return name in TEST_DATA_DIRS and os.path.basename(os.path.abspath(parent)) in TEST_FOLDERS
 
@@ -76,6 +82,9 @@ class InputFile:
     merged_into: str | None = None
     """The chainsaw test whose earlier steps made every object of this file before one applies it: it is merged
     into them (an update), not created (TestAssertions.merged_into)."""
+    test_input: str | None = None
+    """Why this file's objects never reach an API server that would accept them (a test expects them refused,
+    or only a policy engine's CLI test reads them): TestAssertions.test_input. Their errors are graded info."""
 
     @property
     def is_json(self) -> bool:
@@ -143,7 +152,8 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     A path that does not exist is a usage error; a folder that cannot be read
     while walking is a problem reported on that folder. Hidden files and
     folders are skipped while walking (a hidden file named explicitly is read).
-    Test-data folders (``testdata``, ``__fixtures__``, and ``data`` or ``fixtures``
+    Test-data folders (``testdata``, ``_testdata``, ``__fixtures__``, a folder named for
+    invalid inputs such as ``invalid-examples``, and ``data`` or ``fixtures``
     in a ``test`` or ``tests`` folder), ``vendor`` and ``node_modules`` are left
     out while walking unless ``default_excludes`` is false (and listed in
     ``left_out``). Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
@@ -429,9 +439,11 @@ def identify(found: Discovery) -> Discovery:
         elif kustomize is not None:
             aside = kustomize.input_role(item.path)
         merged: str | None = None
+        test_input: str | None = None
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
             merged = suites.merged_into(item.path) if aside is None else None
+            test_input = suites.test_input(item.path) if aside is None else None
             sent = suites.sent_at(item.path) if aside is None else ()
             if sent:
                 sent_at[item.display] = sent
@@ -473,6 +485,7 @@ def identify(found: Discovery) -> Discovery:
                 namespace_from=namespace_from,
                 kustomize_vars=kustomize_vars,
                 merged_into=merged,
+                test_input=test_input,
                 kustomize_generated=generated,
                 kustomize_patched=patched,
             )

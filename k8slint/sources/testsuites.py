@@ -11,13 +11,20 @@ its ``testDirs``, ``NN-assert.yaml`` and ``NN-errors.yaml`` are the assertions o
 A kyverno CLI test (``kyverno-test.yaml``) is read by ``kyverno test DIR``, which loads every file of that
 name under DIR whatever its ``apiVersion`` and ``kind`` (kyverno/kyverno cmd/cli/kubectl-kyverno/test/load.go;
 ``--file-name`` defaults to kyverno-test.yaml): it configures the CLI, and so do the values, user info and
-context files it names (``variables``, ``values``, ``userinfo``, ``context``). The policies and resources
-it names are objects the CLI evaluates, linted as any manifest.
+context files it names (``variables``, ``values``, ``userinfo``, ``context``). The policies and exceptions
+it names are objects the CLI validates and evaluates, linted as any manifest; the resources it evaluates
+them on (``resources``, ``targetResources``, ``paramResources``, ``clusterResources``, and each result's
+``patchedResources``, ``generatedResource`` and ``cloneSourceResource``) are linted as objects too, but
+the CLI never sends them to an API server: where they lie in the test's folder, they are test inputs
+(TestAssertions.test_input), whose errors are graded info.
 
 Such a file is not linted as objects: it is set aside, and the report says what it is. The files
 the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest, and so is a
 file that one operation applies (``apply``, ``create``, ``update``) and another asserts (``apply: file:
-ns.yaml`` then ``assert: file: ns.yaml``, to wait until it is there): the API server gets it whole.
+ns.yaml`` then ``assert: file: ns.yaml``, to wait until it is there): the API server gets it whole. A
+file that every operation sending it expects to be refused (``expect: [{check: {($error != null): true}}]``)
+is a test input: the test passes only when the API server (or an admission webhook) refuses it, so what
+k8slint finds wrong with it is what the test wants.
 """
 
 from __future__ import annotations
@@ -39,6 +46,11 @@ KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
 KYVERNO_TEST_NAMES = frozenset({"kyverno-test.yaml"})
 _KYVERNO_INPUTS = ("variables", "values", "userinfo", "context")
 """The keys of a kyverno CLI test that name a file of the CLI's own input (cmd/cli/kubectl-kyverno/apis/v1alpha1/test.go)."""
+_KYVERNO_RESOURCES = ("resources", "targetResources", "paramResources", "clusterResources")
+"""The keys of a kyverno CLI test that list files of resources the CLI evaluates its policies on (test.go)."""
+_KYVERNO_RESULT_FILES = ("patchedResources", "generatedResource", "cloneSourceResource")
+"""The keys of a kyverno CLI test's result that name a file of resources: what a mutation or generation must
+give, and the source a generate rule clones (cmd/cli/kubectl-kyverno/apis/v1alpha1/test_result.go)."""
 MAX_TEST_FILE_SIZE = 1024 * 1024
 _BLOCKS = ("try", "catch", "finally", "cleanup")
 _ASSERTIONS = ("assert", "error")
@@ -64,6 +76,12 @@ class TestAssertions:
     """Files an ``apply`` names whose every object an earlier operation of the same test made: test -> shown."""
     _created: set[str] = field(default_factory=set)
     """Files an operation sends objects of that the test did not make before it (creates)."""
+    _refused: dict[str, str] = field(default_factory=dict)
+    """The files an operation sends expecting the API server to refuse them -> the test as shown."""
+    _accepted: set[str] = field(default_factory=set)
+    """The files an operation sends expecting no error."""
+    _cli_inputs: dict[str, str] = field(default_factory=dict)
+    """The resource files of kyverno CLI tests, in the test's folder -> the test as shown."""
     _sent: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
     """(test as shown, position among the operations of its ``try`` blocks; None: a catch, finally or cleanup
     one) of each operation that sends a file's objects to the API server."""
@@ -114,6 +132,19 @@ class TestAssertions:
         that test's ``try`` operations, None where it is not known) of each operation that does."""
         return tuple(self._sent.get(os.path.abspath(path), ()))
 
+    def test_input(self, path: str) -> str | None:
+        """Why the objects of the file at ``path`` never reach an API server that would accept them, where they do
+        not: a test expects every operation that sends them to be refused, or only a kyverno CLI test reads them.
+        None for any other file (one an operation applies and expects to be accepted among them)."""
+        path = os.path.abspath(path)
+        if path in self._accepted:
+            return None
+        if path in self._refused:
+            return f"the chainsaw test {self._refused[path]} applies it expecting the API server to refuse it"
+        if path in self._cli_inputs and path not in self._applied:
+            return f"a resource of the kyverno CLI test {self._cli_inputs[path]}, which never sends it to an API server"
+        return None
+
     def role_of(self, path: str) -> str | None:
         path = os.path.abspath(path)
         return None if path in self._applied else self._roles.get(path)
@@ -123,7 +154,7 @@ class TestAssertions:
         makes its folder a deployment unit (the objects beside it are shown from the same start)."""
         documents = _documents(path, roots)
         folder = os.path.dirname(os.path.abspath(path))
-        shown = display_path(path)
+        shown = display if display is not None else display_path(path)
         if os.path.basename(path) in KYVERNO_TEST_NAMES:
             if self._add_kyverno_test(path, folder, shown, documents, roots) and display is not None:
                 self.test_folders.append(os.path.dirname(display))
@@ -143,6 +174,10 @@ class TestAssertions:
                     for target in _matches(folder, pattern, roots):
                         if operation in _APPLYING:
                             self._applied.add(target)
+                            if block == "refused":
+                                self._refused.setdefault(target, shown)
+                            else:
+                                self._accepted.add(target)
                             self._sent.setdefault(target, []).append((shown, sent if block in ("try", "refused") else None))
                             sent += block in ("try", "refused")
                             self._follow(target, operation, block, made, (shown, namespace if isinstance(namespace, str) else None), roots)
@@ -191,6 +226,15 @@ class TestAssertions:
                         self._roles.setdefault(
                             target, f"the {key} file of the kyverno CLI test {shown}: the CLI's input, not an API object"
                         )
+            names = [name for key in _KYVERNO_RESOURCES for name in _strings(test.get(key))]
+            results = test.get("results")
+            for result in results if isinstance(results, list) else ():
+                if isinstance(result, dict):
+                    names += [name for key in _KYVERNO_RESULT_FILES for name in _strings(result.get(key))]
+            for name in names:
+                target = os.path.normpath(os.path.join(folder, name))
+                if target.startswith(folder + os.sep) and roots.contains(os.path.realpath(target)):
+                    self._cli_inputs.setdefault(target, shown)
         return True
 
     def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
@@ -218,6 +262,12 @@ class TestAssertions:
             self._asserts.setdefault(target, roots)
         what = "an assertion" if asserts else "an error assertion (must not exist)"
         self._roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
+
+
+def _strings(value: Any) -> list[str]:
+    """The file names a key of a kyverno CLI test gives: one string, or a list of them (URLs left out)."""
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [name for name in names if isinstance(name, str) and name and "://" not in name]
 
 
 def _documents(path: str, roots: Roots) -> list[Any]:
