@@ -605,3 +605,56 @@ def test_the_resources_of_a_kyverno_cli_test_are_test_inputs(tmp_path: Path) -> 
     )
     (case / "patched.yaml").write_text(KYVERNO_RESOURCE)
     assert ("patched.yaml", "KR005") not in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+
+
+# open-telemetry/opentelemetry-operator, tests/e2e/annotation-change-collector (commit be8944414a87; Apache-2.0),
+# cut: the operator makes the Deployment from the collector; step-00 asserts it is there, step-02 applies an
+# annotation over it (no selector, no containers: a merge into the live Deployment)
+OPERATOR_MADE_TEST = """apiVersion: chainsaw.kyverno.io/v1alpha1
+kind: Test
+metadata:
+  name: annotation-change-collector
+spec:
+  steps:
+  - name: step-00
+    try:
+    - apply:
+        file: 00-install.yaml
+    - assert:
+        file: 00-assert.yaml
+  - name: step-02
+    try:
+    - apply:
+        file: 02-manual-annotation.yaml
+"""
+COLLECTOR = "apiVersion: opentelemetry.io/v1beta1\nkind: OpenTelemetryCollector\nmetadata:\n  name: deployment\nspec:\n  mode: deployment\n"
+MADE_ASSERT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deployment-collector\n  annotations:\n    extra: 'true'\n"
+MANUAL = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deployment-collector\n  annotations:\n    manual: 'true'\n"
+    "spec:\n  template:\n    metadata:\n      annotations:\n        manual: 'true'\n"
+)
+
+
+def test_an_apply_over_objects_an_earlier_assert_waited_for_is_merged_into_them(tmp_path: Path) -> None:
+    case = tmp_path / "annotation-change-collector"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(OPERATOR_MADE_TEST)
+    (case / "00-install.yaml").write_text(COLLECTOR)
+    (case / "00-assert.yaml").write_text(MADE_ASSERT)
+    (case / "02-manual-annotation.yaml").write_text(MANUAL)
+    errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+    assert errors == set()
+    # asserted only after the apply, or in a finally block (no order to rely on): the apply creates it, and the
+    # API server refuses a Deployment without a selector
+    for moved in (
+        OPERATOR_MADE_TEST.replace("    - assert:\n        file: 00-assert.yaml\n", "").replace(
+            "        file: 02-manual-annotation.yaml\n",
+            "        file: 02-manual-annotation.yaml\n    - assert:\n        file: 00-assert.yaml\n",
+        ),
+        OPERATOR_MADE_TEST.replace(
+            "    - assert:\n        file: 00-assert.yaml\n", "    finally:\n    - assert:\n        file: 00-assert.yaml\n"
+        ),
+    ):
+        (case / "chainsaw-test.yaml").write_text(moved)
+        errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
+        assert ("02-manual-annotation.yaml", "KR001") in errors, moved

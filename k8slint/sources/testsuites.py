@@ -183,6 +183,12 @@ class TestAssertions:
                             self._follow(target, operation, block, made, (shown, namespace if isinstance(namespace, str) else None), roots)
                         else:
                             self._add(target, operation == "assert", f"the chainsaw test {shown}", roots)
+                            if operation == "assert" and block == "try":
+                                # chainsaw's assert waits until the objects are there (the test fails otherwise): from
+                                # then on they exist, whoever made them (the operator under test)
+                                test_namespace = namespace if isinstance(namespace, str) else None
+                                asserted = (_name_of(document, test_namespace) for document in _documents(target, roots))
+                                made.update(name for name in asserted if name is not None)
             elif api_version.startswith("kuttl.dev/") and kind == "TestSuite":
                 for test_dir in document.get("testDirs") or ():
                     if isinstance(test_dir, str):
@@ -192,7 +198,8 @@ class TestAssertions:
         self, target: str, operation: str, block: str, made: set[tuple[str, str | None, str]], test: tuple[str, str | None], roots: Roots
     ) -> None:
         """Keep what a test's operations have made so far, in the order they run: an ``apply`` of a file whose
-        every object is made already merges into them; any other operation creates (or replaces) them.
+        every object is made already (by an earlier operation, or asserted by an earlier ``assert``, which
+        waits until it exists) merges into them; any other operation creates (or replaces) them.
         ``test``: the test as shown, and the namespace it puts objects that name none in (its own, or
         ``spec.namespace``)."""
         if block != "try":
