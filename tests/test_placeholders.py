@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_lint
-from k8slint.model.placeholders import image_placeholder, port_placeholder, template_placeholder, value_placeholder
+from k8slint.model.placeholders import image_placeholder, port_placeholder, secret_data_placeholder, template_placeholder, value_placeholder
 
 CASES = sorted((FIXTURES / "rules" / "KM006").glob("fail_*.yaml"))
 
@@ -106,3 +106,18 @@ def test_a_megabyte_value_is_searched_in_linear_time(unit: str) -> None:
     value_placeholder(text, caps=True)
     port_placeholder(text, number_only=False)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_placeholder_base_image_is_one_warning_not_an_invalid_reference(tmp_path: Path) -> None:
+    """rook/rook images/ceph/Dockerfile: its Makefile copies the file and writes the base image over BASEIMAGE."""
+    (tmp_path / "Dockerfile").write_text("# see Makefile for the BASEIMAGE definition\nFROM BASEIMAGE\nRUN true\nUSER 1000\n")
+    found = [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings if f.code in ("KM006", "KR005")]
+    assert found == [("KM006", "warning", 2)]
+    (tmp_path / "Dockerfile").write_text("FROM Ubuntu:22.04\nUSER 1000\n")  # a mis-cased name: no placeholder
+    found = [(f.code, str(f.severity)) for f in run_lint(tmp_path).findings if f.code in ("KM006", "KR005")]
+    assert found == [("KR005", "error")]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("ROOK_TOKEN", "ROOK_TOKEN"), ("PASSWORD", None), ("cGFzcw==", None), ("<b64>", "<b64>")])
+def test_secret_data_placeholder(value: str, expected: str | None) -> None:
+    assert secret_data_placeholder(value) == expected

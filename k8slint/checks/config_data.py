@@ -13,7 +13,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.credentials import document_credential, is_credential_name, is_literal_secret, settings_document, url_password
 from k8slint.model.objects import K8sObject
-from k8slint.model.placeholders import secret_data_placeholder
+from k8slint.model.placeholders import secret_data_placeholder, template_placeholder
 from k8slint.model.values import mapping, repeats, sequence
 from k8slint.registry import object_check
 
@@ -86,7 +86,7 @@ def mount_path_conflict(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 def relative_mount_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, mount in _mounts(obj):
         where = mount.get("mountPath")
-        if isinstance(where, str) and where and not where.startswith("/"):
+        if isinstance(where, str) and where and not where.startswith("/") and not template_placeholder(where):
             yield Problem(
                 f"container {container.name!r} mounts at {where!r}, a relative path; mount paths must be absolute",
                 path=(*container.path, "volumeMounts", index, "mountPath"),

@@ -75,6 +75,8 @@ def invalid_base_image(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem
         try:
             parse_image(stage.base)
         except ImageError as exc:
+            if image_placeholder(stage.base, parses=False):
+                continue  # reported by unrendered-placeholder
             yield Problem(f"FROM {stage.base!r} is not a valid image reference: {exc}", location=doc.location(stage.instruction.line))
 
 

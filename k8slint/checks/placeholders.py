@@ -1,4 +1,4 @@
-"""KM006 unrendered-placeholder: template placeholders left in a manifest.
+"""KM006 unrendered-placeholder: template placeholders left in a manifest, or in a Dockerfile's base image.
 
 The grammar rules of the same fields (invalid-image-name, invalid-quantity,
 the port rules, invalid-name, invalid-label, invalid-hostname, secret-invalid-base64
@@ -8,7 +8,7 @@ and schema-violation) stay silent on a value reported here.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
@@ -31,7 +31,10 @@ from k8slint.model.placeholders import (
 )
 from k8slint.model.values import dig, mapping, sequence
 from k8slint.model.workloads import PROBES
-from k8slint.registry import object_check
+from k8slint.registry import dockerfile_check, object_check
+
+if TYPE_CHECKING:
+    from k8slint.model.dockerfile import DockerfileDoc
 
 RENDER = "the file looks like a template to be rendered first (envsubst, ko, skaffold, kpt setters)"
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
@@ -71,6 +74,8 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
         yield from _hosts(obj)
     if obj.kind == "Secret":
         yield from _secret_data(obj)
+    yield from _node_selector(obj)
+    yield from _mount_paths(obj)
     yield from _references(obj, ctx)
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field or not error.path:
@@ -176,6 +181,53 @@ def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, s
         if refusal.placeholder is not None:
             words = ".".join([part for part in refusal.path if isinstance(part, str)][-2:])
             yield refusal.path, words, str(dig(obj.data, refusal.path)), refusal.placeholder
+
+
+def _node_selector(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    """A key or value of a pod's nodeSelector that holds a placeholder (rook's ``kubernetes.io/hostname: <node-hostname>``)."""
+    found = obj.pod_spec()
+    if found is None:
+        return
+    path, spec = found
+    for key, value in mapping(spec.get("nodeSelector")).items():
+        token = template_placeholder(key) if isinstance(key, str) else None
+        if token:
+            yield (*path, "nodeSelector", key), "nodeSelector key", key, token
+        elif isinstance(value, str):
+            token = template_placeholder(value)
+            if token:
+                yield (*path, "nodeSelector", key), f"nodeSelector {key!r}", value, token
+
+
+def _mount_paths(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    """A container's mount path that holds a placeholder (``mountPath: <dataDirHostPath>``)."""
+    for container in obj.containers():
+        for index, mount in enumerate(sequence(container.data.get("volumeMounts"))):
+            where = mapping(mount).get("mountPath")
+            if not isinstance(where, str):
+                continue
+            token = template_placeholder(where)
+            if token:
+                yield (*container.path, "volumeMounts", index, "mountPath"), f"container {container.name!r} mountPath", where, token
+
+
+@dockerfile_check("KM006")
+def unrendered_base_image(doc: DockerfileDoc, ctx: RuleContext) -> Iterator[Problem]:
+    from k8slint.model.dockerfile import base_images  # here, so that runs without Dockerfiles do not pay for it
+
+    for stage in base_images(doc):
+        try:
+            parse_image(stage.base)
+            continue
+        except ImageError:
+            token = image_placeholder(stage.base, parses=False)
+        if token:
+            shown = "a placeholder" if token == stage.base else f"which holds the placeholder {token!r}"
+            yield Problem(
+                f"FROM {stage.base!r} is {shown}: the Dockerfile looks like a template to be rendered first "
+                "(a build script writes the base image in its place); lint the rendered Dockerfile",
+                location=doc.location(stage.instruction.line),
+            )
 
 
 def _secret_data(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:

@@ -8,6 +8,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.names import label_value, qualified_name
 from k8slint.model.objects import K8sObject
+from k8slint.model.placeholders import template_placeholder
 from k8slint.model.values import mapping, sequence
 from k8slint.registry import object_check
 
@@ -52,6 +53,8 @@ def invalid_node_selector(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]
     path, spec = found
     for key, value in mapping(spec.get("nodeSelector")).items():
         where = (*path, "nodeSelector", key)
+        if (isinstance(key, str) and template_placeholder(key)) or (isinstance(value, str) and template_placeholder(value)):
+            continue  # reported by unrendered-placeholder
         problem = qualified_name(key) if isinstance(key, str) else "is not a string"
         if problem:
             yield Problem(f"nodeSelector key {key!r} {problem}", path=where)

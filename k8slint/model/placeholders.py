@@ -114,9 +114,17 @@ def name_placeholder(value: str, *, caps: bool) -> str | None:
 
 def secret_data_placeholder(value: object) -> str | None:
     """The template placeholder in a value under a Secret's ``data`` (``<base64 of the password>``,
-    ``${DB_PASSWORD}``), or None. Every form starts with a character base64 never holds (``$ < { _``),
-    so a value holding one is not base64, and the placeholder, not the encoding, is what to fix."""
-    return template_placeholder(value) if isinstance(value, str) else None
+    ``${DB_PASSWORD}``), or a whole all-caps identifier with a ``_`` (``ROOK_TOKEN``, which a test script
+    replaces with sed), or None. Every template form starts with a character base64 never holds
+    (``$ < { _``), and no base64 holds a ``_`` (the API decodes ``data`` with the standard alphabet), so
+    such a value is not base64, and the placeholder, not the encoding, is what to fix. ``PASSWORD`` is
+    base64 of something and is not one."""
+    if not isinstance(value, str):
+        return None
+    found = template_placeholder(value)
+    if found is None and "_" in value and caps_identifier(value):
+        return value
+    return found
 
 
 def port_placeholder(value: object, *, number_only: bool) -> str | None:
