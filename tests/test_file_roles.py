@@ -421,6 +421,7 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
         "cmd/flux/testdata/build",
         "cmd/cli/kubectl-kyverno/_testdata/resources",  # the go tool ignores folders whose name starts with _
         "hack/invalid-examples/v1/httproute",  # Gateway API's inputs its CI expects to be refused
+        "vendor_jsonnet/kube-libsonnet/tests/golden",  # the expected output a test compares with
         "vendor/github.com/x/y",
         "web/node_modules/pkg",
     )
@@ -435,20 +436,21 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
     }
     assert sorted(Path(folder).name for folder in result.left_out) == [
         "_testdata",
+        "golden",
         "invalid-examples",
         "node_modules",
         "testdata",
         "vendor",
     ]
     shown = cli("check", "--no-config", "-v", str(tmp_path))
-    assert "; 5 test-data, vendor or node_modules folders left out;" in shown.output
-    assert shown.output.count("left out: ") == 5
+    assert "; 6 test-data, vendor or node_modules folders left out;" in shown.output
+    assert shown.output.count("left out: ") == 6
     everything = cli("check", "--no-config", "--no-default-excludes", "--format", "json", str(tmp_path))
     report = json.loads(everything.output)
     assert report["summary"]["left_out"] == []
-    assert len([f for f in report["findings"] if f["rule"] == "invalid-name"]) == 6
+    assert len([f for f in report["findings"] if f["rule"] == "invalid-name"]) == 7
     (tmp_path / ".k8slint.yaml").write_text("default-excludes: false\n")
-    assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 6
+    assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 7
     named = run_lint(tmp_path / "vendor" / "github.com" / "x" / "y" / "input.yaml")
     assert [f.rule for f in named.findings] == ["invalid-name"]  # a file named on the command line is linted
 

@@ -36,10 +36,11 @@ _INVALID_WORD = re.compile(r"(?:^|[-_.])invalid(?:$|[-_.])", re.IGNORECASE)
 """A folder whose name has the word ``invalid`` (``invalid``, ``invalid-examples``: Gateway API's
 ``hack/invalid-examples``, which its CI applies expecting each to be refused) holds objects made to be
 refused: test inputs too."""
-TEST_DATA_DIRS = frozenset({"data", "fixtures"})
+TEST_DATA_DIRS = frozenset({"data", "fixtures", "golden"})
 TEST_FOLDERS = frozenset({"test", "tests"})
 """``data`` and ``fixtures`` in a ``test`` or ``tests`` folder are test inputs too (``tests/data``,
-``test/fixtures``: the convention of pytest, Ruby and JavaScript projects)."""
+``test/fixtures``: the convention of pytest, Ruby and JavaScript projects), and ``golden`` there holds the
+expected output a test compares with (``tests/golden``: kube-libsonnet's, vendored in sealed-secrets)."""
 
 
 def default_excluded(parent: str, name: str) -> bool:
@@ -153,7 +154,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     while walking is a problem reported on that folder. Hidden files and
     folders are skipped while walking (a hidden file named explicitly is read).
     Test-data folders (``testdata``, ``_testdata``, ``__fixtures__``, a folder named for
-    invalid inputs such as ``invalid-examples``, and ``data`` or ``fixtures``
+    invalid inputs such as ``invalid-examples``, and ``data``, ``fixtures`` or ``golden``
     in a ``test`` or ``tests`` folder), ``vendor`` and ``node_modules`` are left
     out while walking unless ``default_excludes`` is false (and listed in
     ``left_out``). Manifests are ``*.yaml``, ``*.yml`` and ``*.json``; Dockerfiles are found
