@@ -658,3 +658,43 @@ def test_an_apply_over_objects_an_earlier_assert_waited_for_is_merged_into_them(
         (case / "chainsaw-test.yaml").write_text(moved)
         errors = {(Path(f.location.file).name, f.code) for f in run_lint(".", cwd=tmp_path).findings if f.severity.name == "ERROR"}
         assert ("02-manual-annotation.yaml", "KR001") in errors, moved
+
+
+def test_a_file_no_step_or_script_of_its_chainsaw_test_names_is_a_test_input(tmp_path: Path) -> None:
+    """kyverno/kyverno test/conformance/chainsaw/validating-policies/context/globalreference: an assertion-shaped
+    new-deployment-exists.yaml lies beside the test, and nothing in it names the file."""
+    case = tmp_path / "globalreference"
+    case.mkdir()
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST)
+    (case / "good-pod.yaml").write_text(ACCEPTED_POD)
+    (case / "bad-pod.yaml").write_text(ACCEPTED_POD.replace("name: good", "name: bad"))
+    (case / "new-deployment-exists.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: new-deployment\n")
+    result = run_lint(".", cwd=tmp_path)
+    errors, infos = _errors_and_infos(result)
+    assert errors == set()
+    assert [message.rsplit("(not an error here: ", 1)[1] for message in infos] == [
+        "no operation or script of the chainsaw test ./globalreference/chainsaw-test.yaml names it, so the test never applies it)"
+    ] * len(infos) and infos
+    # named by a script (kubectl apply -f in its content): applied, an object like any other
+    script = "    - script:\n        content: kubectl apply -f new-deployment-exists.yaml\n"
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST + script)
+    assert ("new-deployment-exists.yaml", "KL010") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+    # a step template's operations run as the step's: what the template names counts; a template that cannot be
+    # read leaves every file an object
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST + "  - use:\n      template: ../_step-templates/apply.yaml\n")
+    assert ("new-deployment-exists.yaml", "KL010") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+    (tmp_path / "_step-templates").mkdir()
+    (tmp_path / "_step-templates" / "apply.yaml").write_text(
+        "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: StepTemplate\nmetadata:\n  name: apply\nspec:\n  try:\n"
+        "  - apply:\n      file: new-deployment-exists.yaml\n"
+    )
+    assert ("new-deployment-exists.yaml", "KL010") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+    (tmp_path / "_step-templates" / "apply.yaml").write_text(
+        "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: StepTemplate\nmetadata:\n  name: apply\nspec:\n  try:\n"
+        "  - create:\n      file: ($file)\n"
+    )
+    assert ("new-deployment-exists.yaml", "KL010") not in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+    # a kustomization beside the test builds it (a script may apply the build): an object
+    (case / "chainsaw-test.yaml").write_text(REFUSING_TEST)
+    (case / "kustomization.yaml").write_text("resources:\n- new-deployment-exists.yaml\n")
+    assert ("new-deployment-exists.yaml", "KL010") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]

@@ -444,7 +444,8 @@ def identify(found: Discovery) -> Discovery:
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
             merged = suites.merged_into(item.path) if aside is None else None
-            test_input = suites.test_input(item.path) if aside is None else None
+            kustomized = kustomize is not None and kustomize.built_by(item.path) is not None
+            test_input = suites.test_input(item.path, kustomized) if aside is None else None
             sent = suites.sent_at(item.path) if aside is None else ()
             if sent:
                 sent_at[item.display] = sent

@@ -82,6 +82,9 @@ class TestAssertions:
     """The files an operation sends expecting no error."""
     _cli_inputs: dict[str, str] = field(default_factory=dict)
     """The resource files of kyverno CLI tests, in the test's folder -> the test as shown."""
+    _chainsaw_folders: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
+    """The folder of each chainsaw test -> (the test as shown, every string it and the step templates it uses
+    hold), or None where a step template it uses cannot be read."""
     _sent: dict[str, list[tuple[str, int | None]]] = field(default_factory=dict)
     """(test as shown, position among the operations of its ``try`` blocks; None: a catch, finally or cleanup
     one) of each operation that sends a file's objects to the API server."""
@@ -132,10 +135,12 @@ class TestAssertions:
         that test's ``try`` operations, None where it is not known) of each operation that does."""
         return tuple(self._sent.get(os.path.abspath(path), ()))
 
-    def test_input(self, path: str) -> str | None:
+    def test_input(self, path: str, built: bool = False) -> str | None:
         """Why the objects of the file at ``path`` never reach an API server that would accept them, where they do
-        not: a test expects every operation that sends them to be refused, or only a kyverno CLI test reads them.
-        None for any other file (one an operation applies and expects to be accepted among them)."""
+        not: a test expects every operation that sends them to be refused, only a kyverno CLI test reads them, or
+        the file lies in a chainsaw test's folder and nothing in the test names it (no operation, no script or
+        command; ``built``: a kustomization there builds it, which a script may apply). None for any other file
+        (one an operation applies and expects to be accepted among them)."""
         path = os.path.abspath(path)
         if path in self._accepted:
             return None
@@ -143,6 +148,12 @@ class TestAssertions:
             return f"the chainsaw test {self._refused[path]} applies it expecting the API server to refuse it"
         if path in self._cli_inputs and path not in self._applied:
             return f"a resource of the kyverno CLI test {self._cli_inputs[path]}, which never sends it to an API server"
+        test = self._chainsaw_folders.get(os.path.dirname(path))
+        if test is not None and not built and path not in self._applied and path not in self._roles:
+            shown, words = test
+            name = os.path.basename(path)
+            if not any(name in word for word in words):
+                return f"no operation or script of the chainsaw test {shown} names it, so the test never applies it"
         return None
 
     def role_of(self, path: str) -> str | None:
@@ -167,6 +178,12 @@ class TestAssertions:
                 if display is not None and os.path.dirname(display) not in self.test_folders[-1:]:
                     self.test_folders.append(os.path.dirname(display))
                 made: set[tuple[str, str | None, str]] = set()
+                words = _named_in(document, folder, roots)
+                entry = None if words is None else (shown, words)
+                if folder in self._chainsaw_folders:  # two tests in one folder: what either names
+                    before = self._chainsaw_folders[folder]
+                    entry = None if before is None or entry is None else (before[0], before[1] + entry[1])
+                self._chainsaw_folders[folder] = entry
                 sent = 0
                 spec = document.get("spec")
                 namespace = spec.get("namespace") if isinstance(spec, dict) else None
@@ -269,6 +286,44 @@ class TestAssertions:
             self._asserts.setdefault(target, roots)
         what = "an assertion" if asserts else "an error assertion (must not exist)"
         self._roles.setdefault(target, f"{what} of {test}: matched against the cluster, never applied")
+
+
+def _named_in(document: dict[str, Any], folder: str, roots: Roots) -> tuple[str, ...] | None:
+    """Every string a chainsaw test holds, and the step templates its steps use (``use: {template: FILE}``: a
+    StepTemplate whose operations run as the step's, naming files literally or through the step's bindings);
+    None where a template lies outside the linted paths or cannot be read: what it names is not known."""
+    words = list(_strings_in(document))
+    spec = document.get("spec")
+    steps = spec.get("steps") if isinstance(spec, dict) else None
+    for step in steps if isinstance(steps, list) else ():
+        use = step.get("use") if isinstance(step, dict) else None
+        if use is None:
+            continue
+        template = use.get("template") if isinstance(use, dict) else None
+        if not isinstance(template, str) or "://" in template:
+            return None
+        path = os.path.normpath(os.path.join(folder, template))
+        if not roots.contains(os.path.realpath(path)) or not os.path.isfile(path):
+            return None
+        documents = _documents(path, roots)
+        if not documents:
+            return None
+        words += _strings_in(documents)
+    return tuple(words)
+
+
+def _strings_in(value: Any) -> Iterator[str]:
+    """Every string a YAML document holds (keys and values): what a script or a command may name a file in."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(str(key) for key in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _strings(value: Any) -> list[str]:
