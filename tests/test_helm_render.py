@@ -394,6 +394,8 @@ def test_capabilities_hold_the_kinds_the_target_version_serves(engine: str, tmp_
                 '  hpa: {{ .Capabilities.APIVersions.Has "autoscaling/v2beta2/HorizontalPodAutoscaler" | quote }}\n'
                 '  monitor: {{ .Capabilities.APIVersions.Has "monitoring.coreos.com/v1/ServiceMonitor" | quote }}\n'
                 '  groups: {{ .Capabilities.APIVersions.Has "policy/v1" | quote }}\n'
+                # a group client-go's scheme lacks (kube-aggregator's): every cluster's discovery lists it
+                '  aggregator: {{ .Capabilities.APIVersions.Has "apiregistration.k8s.io/v1" | quote }}\n'
             ),
         },
     )
@@ -402,7 +404,7 @@ def test_capabilities_hold_the_kinds_the_target_version_serves(engine: str, tmp_
     objects = {o.kind: o for o in result.loaded[1].index.objects}  # type: ignore[index]
     assert objects["PodDisruptionBudget"].api_version == "policy/v1"
     # a custom resource's kind depends on the cluster, a beta removed in 1.26 is not served by the newest target
-    assert objects["ConfigMap"].data["data"] == {"hpa": "false", "monitor": "false", "groups": "true"}
+    assert objects["ConfigMap"].data["data"] == {"hpa": "false", "monitor": "false", "groups": "true", "aggregator": "true"}
     older = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, kubernetes_version="1.25")
     (kinds,) = [o for o in older.loaded[1].index.objects if o.kind == "ConfigMap"]  # type: ignore[index]
     assert kinds.data["data"]["hpa"] == "true"  # autoscaling/v2beta2 was served until 1.26

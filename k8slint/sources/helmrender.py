@@ -159,10 +159,15 @@ def api_versions(settings: Settings) -> tuple[str, ...]:
     version serves, as ``group/version/Kind``. Offline, Helm knows only group/versions (its DefaultVersionSet,
     from client-go's scheme); ``helm install`` adds the kinds from the cluster's discovery (pkg/action
     GetVersionSet), so a chart's ``.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"`` is true on a
-    real cluster and false in a plain ``helm template``. Custom resources' kinds depend on the cluster: not added."""
+    real cluster and false in a plain ``helm template``. Each of their group/versions is added too, as discovery
+    lists it (GetVersionSet adds the group/version and then its kinds): Helm's default set lacks the groups
+    client-go's scheme does not hold, so ``.Capabilities.APIVersions.Has "apiregistration.k8s.io/v1"`` would be
+    false offline and true on every cluster. Custom resources' kinds depend on the cluster: not added."""
     from k8slint.model.schemas import resolve_version, served_kinds
 
-    return served_kinds(resolve_version(settings.kubernetes_version))
+    kinds = served_kinds(resolve_version(settings.kubernetes_version))
+    group_versions = {kind.rsplit("/", 1)[0] for kind in kinds}
+    return tuple(sorted(group_versions)) + kinds
 
 
 def run_render(engine: HelmEngine, render: Render, settings: Settings) -> Outcome:
