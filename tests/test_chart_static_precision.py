@@ -393,3 +393,30 @@ def test_a_value_a_template_sets_itself_is_defined(tmp_path: Path) -> None:
 def test_set_on_a_map_under_values_defines_the_key_under_it() -> None:
     info = analyse('{{ $_ := set .Values.cache "token" "x" }}{{ $_ := set (.Values) "a" 1 }}{{ $_ := set $.Values "b" 2 }}')
     assert info.sets == [("cache", "token"), ("a",), ("b",)]
+
+
+# prometheus-community/helm-charts, charts/alertmanager-snmp-notifier/templates/secrets.yaml (commit cf408a29;
+# Apache-2.0), cut: a value tested with `and`/`not`, carried in a variable into the `if` that reads it
+SNMP_SECRET = """{{ $community := (and .Values.snmpNotifier.snmpCommunity (not .Values.snmpNotifier.snmpCommunitySecret)) }}
+{{- if (or $community) -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: snmp-notifier
+data:
+  {{- if $community }}
+  community: {{ .Values.snmpNotifier.snmpCommunity | b64enc }}
+  {{- end -}}
+{{- end -}}
+{{- if $unset }}
+other: {{ .Values.snmpNotifier.snmpOther | b64enc }}
+{{- end -}}
+"""
+
+
+def test_and_and_not_test_a_value_and_a_variable_carries_the_guard_into_its_if(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "snmpNotifier:\n  extraArgs: []\n", {"secrets.yaml": SNMP_SECRET})
+    # snmpOther is read in an `if` on a variable no .Values path was assigned to: nothing guards it
+    assert [(line, message.split(" is not")[0]) for _, line, message in _ch007(chart)] == [(13, ".Values.snmpNotifier.snmpOther")]
+    info = analyse("{{ $t := .Values.a.b }}{{ if $t }}{{ .Values.a.b.c }}{{ end }}{{ .Values.a.b.d }}")
+    assert [(ref.path, ref.guarded) for ref in info.refs] == [(("a", "b"), False), (("a", "b", "c"), True), (("a", "b", "d"), False)]

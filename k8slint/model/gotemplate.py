@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 OPENERS = ("if", "range", "with", "define", "block")
-GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig", "or")
+GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig", "or", "and", "not")
+"""Functions that test their arguments for emptiness (or give a default for them), in the action that reads
+the value: ``and`` returns its first empty argument, ``not`` a boolean; neither fails on a missing value."""
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's text/template lexer (parse/lex.go, lexIdentifier and atTerminator): an identifier ends at
 # the first character that is not a letter, digit or underscore, and is a keyword only when a
@@ -32,6 +34,10 @@ _DEFINE = re.compile(r"^\s*(define|block)\s+\"((?:[^\"\\]|\\.)*)\"")
 _SINGLE_VALUES_PATH = re.compile(r"\s*" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
 _WHOLE_VALUES = re.compile(_ROOT + r"\b(?!\.)")
 _GUARD_CALL = re.compile(r"\b(?:" + "|".join(GUARD_FUNCTIONS) + r")\b")
+# `$name := ...` or `$name = ...`: a variable that holds what the expression gives (a guard carried into an
+# `if $name` further down)
+_ASSIGNMENT = re.compile(r"^\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*:?=(?!=)")
+_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\.)")
 _QUOTED_ARGS = re.compile(r'"([^"]*)"')
 # sprig's `set .Values "key" value` (or `set .Values.a "key" ...`): the template itself writes the key into
 # the values it and the templates after it render with
@@ -250,8 +256,14 @@ def analyse(text: str) -> TemplateInfo:
     guards = _Guards()
     define: _Block | None = None
     define_name: str | None = None
+    tested: dict[str, list[tuple[str, ...]]] = {}
+    """Each variable assigned from .Values paths -> the guards an ``if`` or ``with`` on it carries (``$t := and
+    .Values.auth.token ...`` then ``if $t``: the block reads .Values.auth.token only when it is set)."""
     for action in info.actions:
         keyword, rest = split_keyword(action.text)
+        assigned = _ASSIGNMENT.match(action.text) if "$" in action.text else None
+        if assigned is not None:
+            tested[assigned.group(1)] = [_guarded_prefix(ref) for ref in _paths(action.text[assigned.end() :])]
         if keyword in OPENERS or keyword in ("else", "end"):
             # the keyword apart from what follows it, as Go lexes it: `with.Values.x` reads .Values.x
             action = Action(f"{keyword} {rest}" if rest else keyword, action.line, action.column)
@@ -260,7 +272,7 @@ def analyse(text: str) -> TemplateInfo:
                 keyword,
                 action,
                 _single_values_path(rest) if keyword == "with" else None,
-                [_guarded_prefix(ref) for ref in _paths(rest)] if keyword in ("if", "with") else [],
+                _block_guards(rest, tested) if keyword in ("if", "with") else [],
             )
             stack.append(block)
             for guard in block.guards:
@@ -280,7 +292,7 @@ def analyse(text: str) -> TemplateInfo:
             if not stack or stack[-1].keyword not in ("if", "with", "range"):
                 info.errors.append(TemplateError("'else' without 'if', 'with' or 'range'", action.line, action.column))
             elif split_keyword(rest)[0] in ("if", "with"):
-                extra = [_guarded_prefix(p) for p in _paths(split_keyword(rest)[1])]
+                extra = _block_guards(split_keyword(rest)[1], tested)
                 stack[-1].guards.extend(extra)
                 for guard in extra:
                     guards.add(guard)
@@ -358,6 +370,16 @@ def _paths(text: str) -> list[tuple[str, ...]]:
             tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)
         ]
     return [p for p in found if p]
+
+
+def _block_guards(condition: str, tested: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """What an ``if`` or ``with`` on ``condition`` guards: the .Values paths it tests, and those the variables it
+    tests were assigned from."""
+    found = [_guarded_prefix(ref) for ref in _paths(condition)]
+    if "$" in condition and tested:
+        for match in _VARIABLE.finditer(_without_strings(condition)):
+            found += tested.get(match.group(1), ())
+    return found
 
 
 def _guarded_prefix(path: tuple[str, ...]) -> tuple[str, ...]:
