@@ -512,3 +512,19 @@ def test_the_reason_words_the_message_as_the_api_server_does(tmp_path: Path) -> 
     )
     found = [(f.location.line, f.message) for f in run_lint(tmp_path).findings if f.code == "KV002"]
     assert found == [(6, "Forbidden: minReplicas cannot be larger than maxReplicas")]
+
+
+def test_a_long_rule_with_no_literal_is_estimated_by_the_values_it_ranges_over() -> None:
+    """kubernetes-sigs/gateway-api's HTTPRoute parentRefs rule (config/crd/standard, cut): 900 characters, two
+    nested comprehensions, over a route's one parentRef. Its length is not a list's size."""
+    rule = (
+        "self.all(p1, self.exists_one(p2, p1.name == p2.name && ((!has(p1.__namespace__) || p1.__namespace__ == '') "
+        "? (!has(p2.__namespace__) || p2.__namespace__ == '') : (has(p2.__namespace__) && p1.__namespace__ == "
+        "p2.__namespace__)) && ((!has(p1.sectionName) || p1.sectionName == '') == (!has(p2.sectionName) || "
+        "p2.sectionName == '') && (!has(p1.port) || p1.port == 0) == (!has(p2.port) || p2.port == 0))))"
+    ) * 1
+    program = cel.compile_cel(rule)
+    assert cel.evaluate(program, {"self": [{"name": "gw"}]}) is True
+    assert cel.evaluate(program, {"self": [{"name": "gw"}, {"name": "gw"}]}) is False  # the API server refuses the twin
+    assert cel._literal_size("self.all(x, x in [1, 2, 3] && self[0] != {'a': 1})") == len("[1, 2, 3]") // 2
+    assert cel._literal_size("[" * 20_000) == 10_000  # never closed, still bounded, in one pass

@@ -30,7 +30,7 @@ pkg/apiserver/schema/cel/compilation.go``), multiplies by the size of the
 collections a comprehension may range over, but from the actual values rather
 than ``maxItems``: ``length x (N + 1) ^ depth`` where ``N`` is the largest list
 or map, or string per 16 characters, in the variables or literal in the
-expression, and ``depth`` the nesting of comprehensions plus one for the
+expression (half the length of each list or map literal), and ``depth`` the nesting of comprehensions plus one for the
 linear operation at the innermost level (``map`` and ``filter`` count twice:
 the crate builds their result by copying, which is quadratic; the quadratic
 ``sets`` functions and ``distinct`` once); a ``replace`` whose replacement is
@@ -335,8 +335,33 @@ def _without_strings(source: str) -> str:
 
 
 def _literal_size(source: str) -> int:
-    """An upper bound on the size of a list, map or string written in the expression."""
-    return max(len(source) // 2, max((len(m.group(0)) // 16 for m in _STRING_LITERAL.finditer(source)), default=0))
+    """An upper bound on the size of a list, map or string written in the expression: half the length of
+    each list or map literal (an item takes at least two characters, ``1,``), a sixteenth of each string
+    literal's. An index (``a[0]``) is no literal; an expression with no literal adds nothing, whatever its
+    length (the Gateway API's 1,000-character rules over a route's few parentRefs). One pass."""
+    text = _without_strings(source)
+    largest = max((len(m.group(0)) // 16 for m in _STRING_LITERAL.finditer(source)), default=0)
+    opened: list[int | None] = []  # for each open bracket, where it opened if it opens a literal
+    before = ""
+    word_start = 0  # where the identifier that ends at ``before`` starts, when it is one
+    for index, char in enumerate(text):
+        if char in "[{(":
+            indexes = bool(before) and (before.isalnum() or before in "_)].?") and text[word_start:index].strip() != "in"
+            opened.append(None if char == "(" or indexes else index)
+        elif char in "]})" and opened:
+            start = opened.pop()
+            if start is not None:
+                largest = max(largest, (index - start + 1) // 2)
+        if not char.isspace():
+            if not (char.isalnum() or char == "_"):
+                word_start = index + 1
+            elif not (before.isalnum() or before == "_") or text[index - 1].isspace():
+                word_start = index
+            before = char
+    for start in opened:  # never closed: it parses no further, but bound it all the same
+        if start is not None:
+            largest = max(largest, (len(text) - start) // 2)
+    return largest
 
 
 def _depth(source: str) -> int:
