@@ -528,3 +528,26 @@ def test_a_long_rule_with_no_literal_is_estimated_by_the_values_it_ranges_over()
     assert cel.evaluate(program, {"self": [{"name": "gw"}, {"name": "gw"}]}) is False  # the API server refuses the twin
     assert cel._literal_size("self.all(x, x in [1, 2, 3] && self[0] != {'a': 1})") == len("[1, 2, 3]") // 2
     assert cel._literal_size("[" * 20_000) == 10_000  # never closed, still bounded, in one pass
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("!matches(object.metadata.name, 'v0')", "!(object.metadata.name).matches('v0')"),
+        ("matches('a,b)', '^a,')", "('a,b)').matches('^a,')"),
+        ("x.matches('y') && matches(f(a, b), 'z')", "x.matches('y') && (f(a, b)).matches('z')"),
+        ("matches(matches(a, 'b') ? 'x' : 'y', 'x')", "((a).matches('b') ? 'x' : 'y').matches('x')"),
+        ("'matches(a, b)' == s", "'matches(a, b)' == s"),
+        ("matches(a)", "matches(a)"),
+    ],
+)
+def test_the_global_form_of_matches_is_the_method(source: str, expected: str) -> None:
+    assert cel.global_matches_as_method(source) == expected
+
+
+def test_a_policy_using_global_matches_is_evaluated() -> None:
+    """kubernetes-sigs/gateway-api config/crd, its ValidatingAdmissionPolicy (cut): the function form of matches."""
+    program = cel.compile_cel("!matches(object.metadata.name, 'v0')")
+    assert cel.evaluate(program, {"object": {"metadata": {"name": "release-v1"}}}) is True
+    assert cel.evaluate(program, {"object": {"metadata": {"name": "release-v0"}}}) is False
+    assert program.source == "!matches(object.metadata.name, 'v0')"

@@ -159,6 +159,9 @@ def compile_cel(source: str) -> CelProgram:
     if len(source) > MAX_EXPRESSION_LENGTH:
         raise CelUnsupported(f"the expression is {len(source):,} characters long, over k8slint's limit of {MAX_EXPRESSION_LENGTH:,}")
     cel = _cel_module()
+    written = source
+    if "matches" in source:
+        source = global_matches_as_method(source)
     try:
         program = cel.compile(source)
     except BaseException as exc:
@@ -181,7 +184,57 @@ def compile_cel(source: str) -> CelProgram:
     if unknown:  # maybe a Kubernetes library function k8slint does not know: not evaluated, never an error
         raise CelUnsupported(f"it calls {', '.join(unknown)}, a function k8slint does not know")
     squares = _SQUARING_REPLACE.search(_without_strings(source)) is not None
-    return CelProgram(source, program, _depth(source), _literal_size(source), squares)
+    return CelProgram(written, program, _depth(source), _literal_size(source), squares)
+
+
+_GLOBAL_MATCHES = re.compile(r"(?<![\w.])matches\s*\(")
+
+
+def global_matches_as_method(source: str) -> str:
+    """``matches(s, re)`` written as ``(s).matches(re)``: CEL defines both forms (cel-spec langdef, "Regular
+    expressions"), the crate runs only the method. Strings are left alone; an argument list that is not two
+    arguments is left for the compiler to judge."""
+    strings = [m.span() for m in _STRING_LITERAL.finditer(source)]
+    for found in _GLOBAL_MATCHES.finditer(source):
+        if any(start <= found.start() < end for start, end in strings):
+            continue
+        arguments = _call_arguments(source, found.end())
+        if arguments is None:
+            return source
+        parts, end = arguments
+        if len(parts) != 2:
+            continue
+        subject, pattern = (global_matches_as_method(part.strip()) for part in parts)
+        rewritten = f"({subject}).matches({pattern})"
+        return source[: found.start()] + rewritten + global_matches_as_method(source[end:])
+    return source
+
+
+def _call_arguments(source: str, start: int) -> tuple[list[str], int] | None:
+    """The arguments of the call whose ``(`` ends before ``start``, split at its top-level commas, and where
+    the call ends; None where it never closes."""
+    parts: list[str] = []
+    depth = 0
+    begin = index = start
+    while index < len(source):
+        char = source[index]
+        if char in "'\"" or (char in "rRbB" and index + 1 < len(source) and source[index + 1] in "'\""):
+            literal = _STRING_LITERAL.match(source, index)
+            if literal is not None:
+                index = literal.end()
+                continue
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            if depth == 0:
+                parts.append(source[begin:index])
+                return parts, index + 1
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(source[begin:index])
+            begin = index + 1
+        index += 1
+    return None
 
 
 def _compile_optional_selection(cel: Any, source: str) -> Any:
