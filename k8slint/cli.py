@@ -34,7 +34,7 @@ def lint_options(func: Any) -> Any:
         click.option(
             "--no-default-excludes",
             is_flag=True,
-            help="Also walk test-data folders (testdata, _testdata, __fixtures__, folders named invalid, tests/data, test/fixtures, tests/golden), vendor and node_modules (left out by default, and counted in the report).",
+            help="Also walk test-data folders (testdata, _testdata, __fixtures__, __snapshot__, folders named invalid, tests/data, test/fixtures, tests/golden), vendor and node_modules (left out by default, and counted in the report).",
         ),
         click.option("--namespace", metavar="NAME", help="Namespace of objects that set none (default: default)."),
         click.option(

@@ -24,7 +24,7 @@ class Settings:
     fail_on: Severity = Severity.ERROR
     exclude: list[str] = field(default_factory=list)
     default_excludes: bool = True
-    """Leave out test-data folders (testdata, _testdata, __fixtures__, folders named invalid, tests/data, test/fixtures, tests/golden), vendor and node_modules
+    """Leave out test-data folders (testdata, _testdata, __fixtures__, __snapshot__, folders named invalid, tests/data, test/fixtures, tests/golden), vendor and node_modules
     while walking (said in the report)."""
     disabled: set[str] = field(default_factory=set)
     severities: dict[str, Severity] = field(default_factory=dict)

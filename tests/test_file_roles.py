@@ -422,6 +422,7 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
         "cmd/cli/kubectl-kyverno/_testdata/resources",  # the go tool ignores folders whose name starts with _
         "hack/invalid-examples/v1/httproute",  # Gateway API's inputs its CI expects to be refused
         "vendor_jsonnet/kube-libsonnet/tests/golden",  # the expected output a test compares with
+        "deploy/charts/external-secrets/tests/__snapshot__",  # helm-unittest's recorded renders
         "vendor/github.com/x/y",
         "web/node_modules/pkg",
     )
@@ -435,6 +436,7 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
         "/cache-invalidator/input.yaml"
     }
     assert sorted(Path(folder).name for folder in result.left_out) == [
+        "__snapshot__",
         "_testdata",
         "golden",
         "invalid-examples",
@@ -443,14 +445,14 @@ def test_testdata_vendor_and_node_modules_are_left_out_and_said(tmp_path: Path, 
         "vendor",
     ]
     shown = cli("check", "--no-config", "-v", str(tmp_path))
-    assert "; 6 test-data, vendor or node_modules folders left out;" in shown.output
-    assert shown.output.count("left out: ") == 6
+    assert "; 7 test-data, vendor or node_modules folders left out;" in shown.output
+    assert shown.output.count("left out: ") == 7
     everything = cli("check", "--no-config", "--no-default-excludes", "--format", "json", str(tmp_path))
     report = json.loads(everything.output)
     assert report["summary"]["left_out"] == []
-    assert len([f for f in report["findings"] if f["rule"] == "invalid-name"]) == 7
+    assert len([f for f in report["findings"] if f["rule"] == "invalid-name"]) == 8
     (tmp_path / ".k8slint.yaml").write_text("default-excludes: false\n")
-    assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 7
+    assert len([f for f in run_lint(tmp_path, cwd=tmp_path).findings if f.rule == "invalid-name"]) == 8
     named = run_lint(tmp_path / "vendor" / "github.com" / "x" / "y" / "input.yaml")
     assert [f.rule for f in named.findings] == ["invalid-name"]  # a file named on the command line is linted
 

@@ -27,10 +27,11 @@ if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "_testdata", "__fixtures__", "vendor", "node_modules"})
+DEFAULT_EXCLUDED_DIRS = frozenset({"testdata", "_testdata", "__fixtures__", "__snapshot__", "__snapshots__", "vendor", "node_modules"})
 """Folders left out while walking unless asked (default-excludes: false), for their name: test inputs
 (Go's testdata, and _testdata, which the go tool ignores as it does every folder whose name starts with
-``_``; Jest's __fixtures__), which hold invalid objects on purpose, and vendored and installed third-party
+``_``; Jest's __fixtures__), which hold invalid objects on purpose, snapshot tests' recorded output
+(helm-unittest's ``tests/__snapshot__``, Jest's ``__snapshots__``), and vendored and installed third-party
 code. The report counts them."""
 _INVALID_WORD = re.compile(r"(?:^|[-_.])invalid(?:$|[-_.])", re.IGNORECASE)
 """A folder whose name has the word ``invalid`` (``invalid``, ``invalid-examples``: Gateway API's
@@ -153,7 +154,7 @@ def discover(paths: Iterable[str], excludes: Sequence[str] = (), default_exclude
     A path that does not exist is a usage error; a folder that cannot be read
     while walking is a problem reported on that folder. Hidden files and
     folders are skipped while walking (a hidden file named explicitly is read).
-    Test-data folders (``testdata``, ``_testdata``, ``__fixtures__``, a folder named for
+    Test-data folders (``testdata``, ``_testdata``, ``__fixtures__``, ``__snapshot__``, a folder named for
     invalid inputs such as ``invalid-examples``, and ``data``, ``fixtures`` or ``golden``
     in a ``test`` or ``tests`` folder), ``vendor`` and ``node_modules`` are left
     out while walking unless ``default_excludes`` is false (and listed in
