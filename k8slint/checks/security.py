@@ -124,10 +124,20 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
         if container.group == "ephemeralContainers":
             continue
         drop = mapping(own.get("capabilities")).get("drop")
-        if not isinstance(drop, list) or not any(str(c).upper() in ("ALL", "CAP_ALL") for c in drop):
-            if obj.file.patched(obj.kind, obj.name, "drop-all", container.name):
-                continue  # unbuilt, a patch of the build drops them
+        if isinstance(drop, list) and "ALL" in drop:
+            continue
+        if obj.file.patched(obj.kind, obj.name, "drop-all", container.name):
+            continue  # unbuilt, a patch of the build drops them
+        spelled = next((c for c in drop if str(c).upper() in ("ALL", "CAP_ALL")), None) if isinstance(drop, list) else None
+        if spelled is not None:
+            # pod-security-admission's restricted check (check_capabilities_restricted.go) compares with "ALL" exactly
             yield Problem(
-                f"container {container.name!r} keeps the runtime's default capabilities (capabilities.drop lacks ALL)",
-                path=(*container.path, "securityContext") if own else container.path,
+                f"container {container.name!r} drops {str(spelled)!r}, which the Pod Security restricted profile does not "
+                "count: it looks for 'ALL' exactly, so a namespace that enforces the profile refuses the pod",
+                path=(*container.path, "securityContext", "capabilities", "drop", drop.index(spelled)),
             )
+            continue
+        yield Problem(
+            f"container {container.name!r} keeps the runtime's default capabilities (capabilities.drop lacks ALL)",
+            path=(*container.path, "securityContext") if own else container.path,
+        )
