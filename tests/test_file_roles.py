@@ -72,6 +72,13 @@ OTHER_TOOLS = {
     "controller_manager_config.yaml": "apiVersion: controller-runtime.sigs.k8s.io/v1alpha1\nkind: ControllerManagerConfig\n"
     "health:\n  healthProbeBindAddress: :8081\nmetrics:\n  bindAddress: 127.0.0.1:8080\nwebhook:\n  port: 9443\n"
     "leaderElection:\n  leaderElect: false\n  resourceName: kubeflow-tensorboard-controller\n",
+    # kubernetes-sigs/gateway-api (commit 4564255a; Apache-2.0): a conformance report under conformance/reports
+    # and a GEP's metadata.yaml under geps/ (cut)
+    "experimental-envoy-gateway-default-report.yaml": "apiVersion: gateway.networking.k8s.io/v1\nkind: ConformanceReport\n"
+    'date: "2024-05-01T10:00:00Z"\ngatewayAPIVersion: v1.1.0\nimplementation:\n  organization: envoyproxy\n'
+    "  project: envoy-gateway\nmode: default\n",
+    "gep-1748-metadata.yaml": "apiVersion: internal.gateway.networking.k8s.io/v1alpha1\nkind: GEPDetails\nnumber: 1748\n"
+    "name: Gateway API Interaction with Multi-Cluster Services\nstatus: Experimental\n",
 }
 
 

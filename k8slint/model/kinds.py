@@ -70,6 +70,8 @@ TOOL_CONFIG_GROUPS = frozenset(
         # controller-runtime's ComponentConfig (pkg/config/v1alpha1): the manager reads it from a file
         # (kubebuilder's config/manager/controller_manager_config.yaml), no API server serves the group
         "controller-runtime.sigs.k8s.io",
+        # the Gateway API site's GEP metadata (GEPDetails), read by its tools/geps generator; no CRD serves the group
+        "internal.gateway.networking.k8s.io",
     }
 )
 TOOL_CONFIG_KINDS = frozenset(
@@ -78,6 +80,9 @@ TOOL_CONFIG_KINDS = frozenset(
         # leaves Metadata out of its CRD manifests: "metadata will be used as a ComponentConfig file only"
         # (cmd/clusterctl/config/crd/kustomization.yaml)
         ("clusterctl.cluster.x-k8s.io", "Metadata"),
+        # the Gateway API conformance suite's report (conformance/apis/v1 ConformanceReport: a TypeMeta and the
+        # results, no ObjectMeta), submitted as a file under conformance/reports; no CRD serves the kind
+        ("gateway.networking.k8s.io", "ConformanceReport"),
     }
 )
 
