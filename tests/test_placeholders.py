@@ -121,3 +121,31 @@ def test_a_placeholder_base_image_is_one_warning_not_an_invalid_reference(tmp_pa
 @pytest.mark.parametrize(("value", "expected"), [("ROOK_TOKEN", "ROOK_TOKEN"), ("PASSWORD", None), ("cGFzcw==", None), ("<b64>", "<b64>")])
 def test_secret_data_placeholder(value: str, expected: str | None) -> None:
     assert secret_data_placeholder(value) == expected
+
+
+# external-secrets/external-secrets docs/snippets (commit cc5bfbc2; Apache-2.0), cut: mkdocs-macros snippets wrapped
+# in a Jinja raw block, so that the site shows the controller's {{ }} templates as written
+RAW_SNIPPET = """{% raw %}
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: Template
+spec:
+  target:
+    template:
+      data:
+        tls.crt: "{{ .mysecret | pkcs12cert | pemCertificate }}"
+{% endraw %}
+"""
+
+
+def test_a_file_in_a_jinja_raw_block_is_linted_as_what_it_wraps(tmp_path: Path) -> None:
+    (tmp_path / "snippet.yaml").write_text(RAW_SNIPPET)
+    found = [(f.code, f.location.line) for f in run_lint(tmp_path).findings]
+    assert ("KM003", 5) in found and "KL001" not in {code for code, _ in found}  # the name is the snippet's own defect
+    # nothing in a raw block is rendered: a quote inside a quoted {{ }} is the file's own syntax error, not a template
+    (tmp_path / "snippet.yaml").write_text(RAW_SNIPPET.replace("pkcs12cert | pemCertificate", 'filterPEM "CERTIFICATE"'))
+    assert [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings] == [("KL001", "error", 10)]
+    # other Jinja statements: a template to be rendered first, one placeholder warning
+    (tmp_path / "snippet.yaml").write_text("{% if ingress %}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{% endif %}\n")
+    assert [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings] == [("KM006", "warning", 1)]

@@ -128,13 +128,14 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
             continue
         if obj.file.patched(obj.kind, obj.name, "drop-all", container.name):
             continue  # unbuilt, a patch of the build drops them
-        spelled = next((c for c in drop if str(c).upper() in ("ALL", "CAP_ALL")), None) if isinstance(drop, list) else None
+        dropped = drop if isinstance(drop, list) else []
+        spelled = next((c for c in dropped if str(c).upper() in ("ALL", "CAP_ALL")), None)
         if spelled is not None:
             # pod-security-admission's restricted check (check_capabilities_restricted.go) compares with "ALL" exactly
             yield Problem(
                 f"container {container.name!r} drops {str(spelled)!r}, which the Pod Security restricted profile does not "
                 "count: it looks for 'ALL' exactly, so a namespace that enforces the profile refuses the pod",
-                path=(*container.path, "securityContext", "capabilities", "drop", drop.index(spelled)),
+                path=(*container.path, "securityContext", "capabilities", "drop", dropped.index(spelled)),
             )
             continue
         yield Problem(

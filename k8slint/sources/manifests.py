@@ -47,7 +47,9 @@ KUSTOMIZE_REFUSES = "; kustomize refuses the file, kubectl and the API server si
 def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: bool = False) -> LoadResult:
     """The objects of a YAML (or JSON) stream, and the problems met reading it."""
     result = LoadResult()
-    documents, errors, duplicates = load_documents(file.text, share=True)  # the objects' data does not change
+    text = _inside_raw_block(file.text) if "{%" in file.text else file.text
+    raw = text is not file.text  # a Jinja raw block around it all: parsed without its tags
+    documents, errors, duplicates = load_documents(text, share=True)  # the objects' data does not change
     if errors and json_file and not documents and all(error.kind == "syntax" for error in errors):
         fallback = _load_json(file, default_namespace)
         if fallback is not None:
@@ -56,7 +58,7 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         result.not_kubernetes = _why_not([document.data for document in documents], bool(errors))
         return result
     for error in errors:
-        result.problems.append(_read_error(file, error))
+        result.problems.append(_read_error(file, error, raw))
     for dup in duplicates:
         result.problems.append(
             (
@@ -79,6 +81,28 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         span = (file.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
         add_document(result, file, document.index, document.positions, span, document.data, default_namespace, template)
     return result
+
+
+# Jinja's raw block around a whole file (mkdocs-macros docs snippets: `{% raw %}` ... `{% endraw %}`): Jinja
+# outputs what is between the tags as written, so that is the YAML a reader applies.
+_RAW_OPEN = re.compile(r"\A\s*(\{%-?\s*raw\s*-?%\})")
+_RAW_CLOSE = re.compile(r"(\{%-?\s*endraw\s*-?%\})\s*\Z")
+
+
+def _inside_raw_block(text: str) -> str:
+    """``text`` with the raw tags that wrap all of it blanked (same length: every position stays), or as it is."""
+    opened = _RAW_OPEN.match(text)
+    closed = _RAW_CLOSE.search(text) if opened is not None else None
+    if opened is None or closed is None or closed.start(1) < opened.end(1) or "{%" in text[opened.end(1) : closed.start(1)]:
+        return text
+    blank = " " * (opened.end(1) - opened.start(1))
+    return (
+        text[: opened.start(1)]
+        + blank
+        + text[opened.end(1) : closed.start(1)]
+        + " " * (closed.end(1) - closed.start(1))
+        + text[closed.end(1) :]
+    )
 
 
 # A top-level apiVersion or kind key, in YAML or JSON: a file that does not parse is reported only with one.
@@ -141,19 +165,22 @@ def _why_not(documents: list[Any], broken: bool) -> str:
     return "no apiVersion or kind"
 
 
-# A Go/Jinja/Mustache template action: ``{{ .Values.x }}``, ``{{ Elastic-IP-address }}``.
-_TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}")
+# A Go/Jinja/Mustache template action: ``{{ .Values.x }}``, ``{{ Elastic-IP-address }}``, or a Jinja statement
+# (``{% if ingress %}``).
+_TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 # Argo Workflows' and Argo Rollouts' run-time expressions, which stay in the applied object (as strings).
 _RUNTIME_EXPRESSION = re.compile(r"\{\{\s*(?:args|inputs|outputs|workflow|steps|tasks|item|pod|metrics|experiment)\b")
 
 
-def _read_error(file: SourceFile, error: Any) -> Emitted:
+def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
     """The finding for a document that could not be read: a syntax error on a line that holds a
     template action (``{{ ... }}``) is a file still to be rendered (unrendered-placeholder), unless
     the action is an Argo run-time expression (``{{args.x}}``), which is applied as written: there
-    the syntax error is the file's own (the value must be quoted)."""
+    the syntax error is the file's own (the value must be quoted). So it is in a file inside a Jinja raw
+    block (``raw``): nothing in it is rendered, its ``{{ }}`` are applied as written (an ExternalSecret's
+    template, run by its controller)."""
     location = Location(file.display, error.line, error.column)
-    if error.kind == "syntax":
+    if error.kind == "syntax" and not raw:
         for number in (error.line, error.line - 1):
             line = file.line(number) or ""
             action = _TEMPLATE_ACTION.search(line)
