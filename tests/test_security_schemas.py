@@ -508,3 +508,18 @@ def test_type_names_have_the_api_syntax(api_version, kind, valid) -> None:
     from k8slint.model.schemas import valid_type_names
 
     assert valid_type_names(api_version, kind) is valid
+
+
+def test_a_served_version_without_a_schema_says_its_crd_gives_none(tmp_path: Path) -> None:
+    (tmp_path / "all.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1beta1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.io\n"
+        "spec:\n  group: example.io\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n"
+        "  versions:\n  - {name: v1, served: true, storage: true}\n"
+        "---\napiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\n"
+    )
+    [finding] = [f for f in run_lint(tmp_path).findings if f.code == "KL012"]
+    assert str(finding.severity) == "info"
+    assert (
+        finding.message
+        == "no schema for Widget (example.io/v1): its CustomResourceDefinition in the set gives none for v1, so it was not validated"
+    )

@@ -54,6 +54,25 @@ def unknown_kind(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if is_custom_resource(api_version):
         from k8slint.model.schemas import BUNDLED_GROUPS, bundled_crd_release
 
+        served = ctx.schemas.served_crd_versions(api_version, kind)
+        version = api_version.rpartition("/")[2]
+        if served is not None and version not in served:
+            # the API server's discovery lists only served versions: kubectl and the API server find no such kind
+            serves = f"it serves {', '.join(served)}" if served else "it serves no version"
+            yield Problem(
+                f"the CustomResourceDefinition of {kind} in the set does not serve {version} ({serves}): the API server "
+                f"refuses the object (no matches for kind {kind!r} in version {api_version!r})",
+                path=("apiVersion",),
+                variant="unserved-version",
+            )
+            return
+        if served is not None:
+            yield Problem(
+                f"no schema for {kind} ({api_version}): its CustomResourceDefinition in the set gives none for {version}, "
+                "so it was not validated",
+                path=("kind",),
+            )
+            return
         bundled = ""
         if api_group(api_version) in BUNDLED_GROUPS:
             bundled = f" (the Gateway API {bundled_crd_release()} standard-channel CRDs k8slint bundles do not serve this version)"

@@ -335,9 +335,16 @@ class SchemaStore:
         self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
         objects = list(objects)
         versions = _crd_versions(objects)
-        self._crd_schemas = {key: schema for key, (schema, _) in versions.items() if schema is not None}
-        self._status_subresources = {key for key, (_, status) in versions.items() if status}
+        self._crd_schemas = {key: schema for key, (schema, _, _) in versions.items() if schema is not None}
+        self._status_subresources = {key for key, (_, status, _) in versions.items() if status}
         """The custom kinds whose status is a subresource: the API server drops their status on create."""
+        self._crd_served: dict[tuple[str, str], list[str]] = {}
+        """(group, kind) of each CRD in the set -> the versions it serves."""
+        for (api_version, kind), (_, _, served) in versions.items():
+            group, _, name = api_version.rpartition("/")
+            listed = self._crd_served.setdefault((group, kind), [])
+            if served and name not in listed:
+                listed.append(name)
         self._partial_bytes = 0
         """Bytes of definitions read for the registries of single kinds (see _built_in_registry)."""
 
@@ -479,6 +486,11 @@ class SchemaStore:
                 where = "/".join(str(part) for part in getattr(exc, "schema_path", []) or [])
                 reason = f"it is not a valid JSON Schema ({kind or 'invalid'} at {shown_ref(where or '/')})"
             return _Uncompiled(f"{what} could not be compiled: {reason}; the object was not validated")
+
+    def served_crd_versions(self, api_version: str, kind: str) -> list[str] | None:
+        """The versions the set's CustomResourceDefinition of this kind's group and kind serves (in the order it
+        lists them); None where the set has no CRD of the kind."""
+        return self._crd_served.get((api_version.rpartition("/")[0], kind))
 
     def has_crd_schema(self, api_version: str, kind: str) -> bool:
         """Whether a CustomResourceDefinition in the set gives the schema of this kind (before any schema folder)."""
@@ -655,13 +667,13 @@ def bundled_crd_release() -> str:
         return str(json.load(handle)["release"])
 
 
-def _crd_versions(objects: Iterable[K8sObject]) -> dict[tuple[str, str], tuple[dict[str, Any] | None, bool]]:
+def _crd_versions(objects: Iterable[K8sObject]) -> dict[tuple[str, str], tuple[dict[str, Any] | None, bool, bool]]:
     """``(apiVersion, kind)`` of every version of the CRDs in the set, with its schema (None for a version not
-    served, or without one) and whether it has a status subresource (``subresources.status``, per version, or the whole CRD's in
+    served, or without one), whether it is served, and whether it has a status subresource (``subresources.status``, per version, or the whole CRD's in
     apiextensions.k8s.io/v1beta1). For those the API server deletes ``status`` on create ("create cannot set
     status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
     pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
-    found: dict[tuple[str, str], tuple[dict[str, Any] | None, bool]] = {}
+    found: dict[tuple[str, str], tuple[dict[str, Any] | None, bool, bool]] = {}
     for obj in objects:
         if obj.kind != "CustomResourceDefinition":
             continue
@@ -681,12 +693,13 @@ def _crd_versions(objects: Iterable[K8sObject]) -> dict[tuple[str, str], tuple[d
         for entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
                 continue
-            schema = None if entry.get("served") is False else _dig_schema(entry.get("schema")) or shared_schema
+            served = entry.get("served") is not False
+            schema = _dig_schema(entry.get("schema")) or shared_schema if served else None
             status = shared_status or _has_status(entry.get("subresources"))
             key = (f"{group}/{entry['name']}", kind)
             if key in found:  # the same kind defined twice: a schema is the last one given, a status subresource either's
-                schema, status = schema or found[key][0], status or found[key][1]
-            found[key] = (schema, status)
+                schema, status, served = schema or found[key][0], status or found[key][1], served or found[key][2]
+            found[key] = (schema, status, served)
     return found
 
 
