@@ -420,3 +420,30 @@ def test_and_and_not_test_a_value_and_a_variable_carries_the_guard_into_its_if(t
     assert [(line, message.split(" is not")[0]) for _, line, message in _ch007(chart)] == [(13, ".Values.snmpNotifier.snmpOther")]
     info = analyse("{{ $t := .Values.a.b }}{{ if $t }}{{ .Values.a.b.c }}{{ end }}{{ .Values.a.b.d }}")
     assert [(ref.path, ref.guarded) for ref in info.refs] == [(("a", "b"), False), (("a", "b", "c"), True), (("a", "b", "d"), False)]
+
+
+def test_a_value_a_file_dependency_partial_reads_is_used(tmp_path: Path) -> None:
+    """linkerd/linkerd2 viz (commit b24cd405; Apache-2.0), cut: the chart includes the node-selector partial of its
+    file://../partials dependency, not vendored in charts/, with the root context."""
+    partials = tmp_path / "partials"
+    (partials / "templates").mkdir(parents=True)
+    (partials / "Chart.yaml").write_text("apiVersion: v2\nname: partials\nversion: 0.1.0\ndescription: d\nappVersion: '1'\n")
+    (partials / "templates" / "_nodeselector.tpl").write_text(
+        '{{- define "linkerd.node-selector" -}}\nnodeSelector:\n{{- toYaml .Values.nodeSelector | trim | nindent 2 }}\n{{- end -}}\n'
+    )
+    chart = _chart(
+        tmp_path / "viz",
+        "nodeSelector:\n  kubernetes.io/os: linux\nunread: 1\n",
+        {
+            "pod.yaml": 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  {{- include "linkerd.node-selector" . | nindent 2 }}\n'
+            "  containers:\n    - name: web\n      image: nginx:1.27\n"
+        },
+    )
+    (chart / "Chart.yaml").write_text(
+        (chart / "Chart.yaml").read_text()
+        + "dependencies:\n  - name: partials\n    version: 0.1.0\n    repository: file://../../partials\n"
+    )
+    found = [message.split(" is set")[0] for code, _, _, message in _findings(tmp_path, "CH008")]
+    assert found == ["unread"]
+    # linted alone, the dependency is outside the linted paths: its partials may read any value, so none is called unused
+    assert _findings(chart, "CH008") == []

@@ -440,9 +440,17 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     used = _PathTrie()
     for path in (ref.path for _, info in chart.analysis for ref in info.refs):
         used.add(path)
-    for dependency in chart.dependency_charts.values():
-        library = str(dependency.get("type") or "").lower() == "library"
-        for file, text in dependency["templates"].items():
+    dependencies: list[tuple[bool, dict[str, str]]] = [
+        (str(dependency.get("type") or "").lower() == "library", dependency["templates"]) for dependency in chart.dependency_charts.values()
+    ]
+    for repository, folder in chart.local_dependencies.items():
+        if folder is None:
+            return  # a file:// dependency outside the linted paths: its templates may read any value
+        # its templates as `helm dependency build` will copy them into charts/ (linkerd's viz includes the
+        # node-selector partial of its file://../partials dependency with the root context)
+        dependencies.append((False, chart.local_dependency_templates(repository)))
+    for library, templates in dependencies:
+        for file, text in templates.items():
             if not library and not is_partial(file):
                 continue  # a subchart renders it with the subchart's own values (the parent's <name>.*)
             for ref in analyse(text).refs:  # partials may be included with the parent's context
