@@ -65,3 +65,28 @@ def test_a_file_of_the_nested_chart_named_alone_is_the_nested_charts(tmp_path: P
     result = run_lint(str(template.relative_to(tmp_path)), cwd=tmp_path)
     assert all(f.code.startswith("CH") for f in result.findings), [(f.code, f.message) for f in result.findings]
     assert not any(f.code == "KM006" for f in result.findings)
+
+
+def test_the_crds_of_subcharts_in_charts_are_linted_as_objects(tmp_path: Path) -> None:
+    """prometheus-community/helm-charts kube-prometheus-stack (commit cf408a29; Apache-2.0): its CRDs are a
+    subchart's, in charts/crds/crds/, which `helm install` installs with the parent; walked from the repository
+    root they were neither linted nor listed."""
+    parent = tmp_path / "kube-prometheus-stack"
+    for folder in ("templates", "charts/crds/crds", "charts/crds/templates", "charts/crds/charts/deep/crds"):
+        (parent / folder).mkdir(parents=True)
+    chart = "apiVersion: v2\nname: {name}\nversion: 0.1.0\ndescription: d\nappVersion: '1'\n"
+    (parent / "Chart.yaml").write_text(chart.format(name="kube-prometheus-stack") + "dependencies:\n- name: crds\n  version: 0.1.0\n")
+    (parent / "values.yaml").write_text("{}\n")
+    (parent / "charts/crds/Chart.yaml").write_text(chart.format(name="crds"))
+    (parent / "charts/crds/values.yaml").write_text("enabled: true\n")
+    (parent / "charts/crds/templates/cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n")
+    (parent / "charts/crds/charts/deep/Chart.yaml").write_text(chart.format(name="deep"))
+    bad = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n"
+    (parent / "charts/crds/crds/bad.yaml").write_text(bad)
+    (parent / "charts/crds/charts/deep/crds/bad.yaml").write_text(bad)
+    result = run_lint(tmp_path)
+    found = sorted((f.location.file.replace(str(tmp_path) + "/", ""), f.code) for f in result.findings if f.severity.name == "ERROR")
+    assert found == [
+        ("kube-prometheus-stack/charts/crds/charts/deep/crds/bad.yaml", "KM003"),
+        ("kube-prometheus-stack/charts/crds/crds/bad.yaml", "KM003"),
+    ]

@@ -249,6 +249,10 @@ def _walk(
         chart = chart_of(rel_folder)
         if chart is not None and rel_folder == chart and is_chart_file(name):
             return False
+        if chart is not None and rel_folder != chart:
+            inner = _inner_parts(rel_folder, chart)
+            if inner and inner[0] == "charts" and _subchart_crds(inner) != "crds":
+                return False  # a subchart's own files: the parent chart's, not objects
         return not _excluded(f"{rel_folder}/{name}" if rel_folder else name, excludes)
 
     skipped: list[tuple[str, str]] = []
@@ -295,10 +299,37 @@ def owning_chart(folders: Sequence[str], holds_chart: Callable[[str], bool]) -> 
 def _chart_subfolder_kept(rel_folder: str, child: str, chart: str) -> bool:
     """Inside a chart, every folder but templates/, charts/ and ci/ (the chart's) is walked:
     crds/ hold plain manifests, and so may any other folder (manifests a README applies with
-    kubectl); what is in them is judged by its content."""
+    kubectl); what is in them is judged by its content. In charts/, only the way to each subchart's
+    crds/ is walked (``helm install`` installs the CRDs of every chart it installs, dependencies
+    included: kube-prometheus-stack's charts/crds/crds/)."""
     if rel_folder == chart:
-        return child not in CHART_FOLDERS
+        return child not in CHART_FOLDERS or child == "charts"
+    inner = _inner_parts(rel_folder, chart)
+    if inner and inner[0] == "charts":
+        return _subchart_crds((*inner, child)) is not None
     return True
+
+
+def _inner_parts(rel_folder: str, chart: str) -> tuple[str, ...]:
+    return Path(os.path.relpath(rel_folder, chart) if chart else rel_folder).parts if rel_folder != chart else ()
+
+
+def _subchart_crds(parts: tuple[str, ...]) -> str | None:
+    """Where ``parts`` (a path inside a chart, from its charts/) lies on the way to a subchart's crds/:
+    ``"way"`` (charts/, a subchart's folder, their nested charts/), ``"crds"`` (in a crds/ folder), or None
+    (any other folder of a subchart: its templates, its values, rendered as the parent chart's)."""
+    index = 0
+    while index < len(parts):
+        if parts[index] != "charts":
+            return None
+        if index + 1 == len(parts):
+            return "way"
+        if index + 2 == len(parts):
+            return "way"  # the subchart's folder
+        if parts[index + 2] == "crds":
+            return "crds"
+        index += 2
+    return None
 
 
 def read_input(item: InputFile, max_size: int = 32 * 1024 * 1024) -> tuple[str | None, Emitted | None]:
