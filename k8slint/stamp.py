@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from k8slint import rulecodes
-from k8slint.findings import Anchored, Finding, Location, Problem, Severity, format_path
+from k8slint.findings import Anchored, Finding, Location, Problem, Severity, clip_message, format_path
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.plan import Raw
 from k8slint.suppress import Suppressions, Used, unused_suppressions
@@ -79,6 +79,56 @@ def stamp_all(raw: Iterable[Raw], settings: Settings, sources: dict[str, SourceF
     return findings
 
 
+POD_SECURITY_LEVELS = {"privileged": 0, "baseline": 1, "restricted": 2}
+POD_SECURITY_RULES = {
+    "KS003": "baseline",
+    "KS005": "baseline",
+    "KS006": "baseline",
+    "KS001": "restricted",
+    "KS002": "restricted",
+    "KS007": "restricted",
+}
+"""The rules that report a Pod Security Standards gap, with the profile whose checks they are
+(k8s.io/pod-security-admission policy: privileged, hostNamespaces and hostPathVolumes are baseline's;
+runAsNonRoot, allowPrivilegeEscalation and capabilities_restricted the restricted profile's)."""
+ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+
+
+def enforcing_namespaces(objects: Iterable[K8sObject]) -> dict[str, str]:
+    """Each namespace of the set whose Namespace object enforces a Pod Security profile (the ``enforce``
+    label) -> that profile: the least strict any of its definitions gives (a value Pod Security admission
+    does not know counts as none)."""
+    levels: dict[str, int] = {}
+    for obj in objects:
+        if obj.kind != "Namespace" or obj.api_version != "v1" or not isinstance(obj.name, str):
+            continue
+        metadata = obj.data.get("metadata")
+        labels = metadata.get("labels") if isinstance(metadata, dict) else None
+        value = labels.get(ENFORCE_LABEL) if isinstance(labels, dict) else None
+        level = POD_SECURITY_LEVELS.get(value, 0) if isinstance(value, str) else 0
+        levels[obj.name] = min(level, levels.get(obj.name, level))
+    names = {number: name for name, number in POD_SECURITY_LEVELS.items()}
+    return {namespace: names[level] for namespace, level in levels.items() if level > 0}
+
+
+def _enforced(finding: Finding, enforcing: dict[str, str], settings: Settings) -> Finding:
+    """A Pod Security gap in a namespace that enforces its profile is refused: an error, saying so (a severity
+    set in config still wins)."""
+    profile = POD_SECURITY_RULES.get(finding.code)
+    obj = finding.object
+    if profile is None or obj is None or obj.namespace not in enforcing or finding.code in settings.severities:
+        return finding
+    enforced = enforcing[obj.namespace]
+    if POD_SECURITY_LEVELS[enforced] < POD_SECURITY_LEVELS[profile] or finding.severity >= Severity.ERROR:
+        return finding
+    refused = "the pod" if obj.kind == "Pod" else "its pods and the rollout fails"
+    message = (
+        f"{finding.message}; namespace {obj.namespace!r} enforces the {enforced} Pod Security profile ({ENFORCE_LABEL}), "
+        f"so the API server refuses {refused}"
+    )
+    return replace(finding, severity=Severity.ERROR, message=clip_message(message))
+
+
 def finish(
     raw: list[Raw],
     settings: Settings,
@@ -94,6 +144,9 @@ def finish(
     # in a canonical order: which of the builds sharing a line speaks for them all must not depend on
     # what the workers stamped first (--jobs)
     every = sorted([*stamped, *stamp_all(raw, settings, sources, suppressions)], key=_canonical)
+    enforcing = enforcing_namespaces(objects)
+    if enforcing:
+        every = [_enforced(finding, enforcing, settings) for finding in every]
     for finding in every:
         if finding.built_from:  # one base line inherited by several builds (overlays) is one finding
             loc = finding.location

@@ -357,3 +357,45 @@ def test_what_the_reason_says_kustomize_refuses_it_does(code: str, tmp_path: Pat
     built = subprocess.run([kubectl, "kustomize", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert built.returncode != 0, built.stdout
     assert {f.severity for f in run_lint(tmp_path / "app.yaml").findings if f.code == code} == {Severity.ERROR}
+
+
+def _namespace(name: str, level: str) -> str:
+    return f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n  labels:\n    pod-security.kubernetes.io/enforce: {level}\n---\n"
+
+
+def test_a_pod_security_gap_in_a_namespace_that_enforces_its_profile_is_an_error(tmp_path: Path, cli) -> None:
+    """tektoncd/pipeline (commit 3ee1745a; Apache-2.0): the resolvers' namespace enforces restricted, so a pod whose
+    container drops 'all' in lower case is refused; kube-system enforcing baseline refuses the node agent."""
+    (tmp_path / "daemonset.yaml").write_text(_namespace("kube-system", "baseline") + NODE_AGENT)
+    findings = run_lint(tmp_path).findings
+    errors = {(f.code, f.location.line) for f in findings if f.severity is Severity.ERROR}
+    assert errors == {("KS003", 26), ("KS005", 20), ("KS005", 21), ("KS006", 37), ("KS006", 39)}
+    [privileged] = [f for f in findings if f.code == "KS003"]
+    assert privileged.message.endswith(
+        "; namespace 'kube-system' enforces the baseline Pod Security profile (pod-security.kubernetes.io/enforce), "
+        "so the API server refuses its pods and the rollout fails"
+    )
+    # baseline does not check what only restricted does: running as root stays a warning
+    assert {f.severity for f in findings if f.code == "KS001"} == {Severity.WARNING}
+    assert cli("check", "--no-config", str(tmp_path)).exit_code == 1
+    # restricted checks both; privileged (or a value Pod Security admission does not know) checks nothing
+    (tmp_path / "daemonset.yaml").write_text(_namespace("kube-system", "restricted") + NODE_AGENT)
+    assert {f.severity for f in run_lint(tmp_path).findings if f.code == "KS001"} == {Severity.ERROR}
+    for level in ("privileged", "Restricted"):
+        (tmp_path / "daemonset.yaml").write_text(_namespace("kube-system", level) + NODE_AGENT)
+        assert not [f for f in run_lint(tmp_path).findings if f.severity is Severity.ERROR], level
+    # a severity set in config wins
+    (tmp_path / "daemonset.yaml").write_text(_namespace("kube-system", "baseline") + NODE_AGENT)
+    (tmp_path / ".k8slint.yaml").write_text("rules:\n  privileged-container: warning\n")
+    graded = {f.code: f.severity for f in run_lint(tmp_path, cwd=tmp_path).findings if f.code in ("KS003", "KS005")}
+    assert graded == {"KS003": Severity.WARNING, "KS005": Severity.ERROR}
+
+
+def test_a_pod_refused_by_its_namespace_says_the_pod(tmp_path: Path) -> None:
+    (tmp_path / "pod.yaml").write_text(
+        _namespace("apps", "restricted")
+        + "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  containers:\n  - name: web\n"
+        "    image: nginx:1.27\n    securityContext:\n      privileged: true\n"
+    )
+    [finding] = [f for f in run_lint(tmp_path).findings if f.code == "KS003"]
+    assert finding.severity is Severity.ERROR and finding.message.endswith("so the API server refuses the pod")
