@@ -87,10 +87,12 @@ POD_SECURITY_RULES = {
     "KS001": "restricted",
     "KS002": "restricted",
     "KS007": "restricted",
+    "KS008": "restricted",  # an explicit Unconfined (at seccompProfile.type) is baseline's
 }
 """The rules that report a Pod Security Standards gap, with the profile whose checks they are
-(k8s.io/pod-security-admission policy: privileged, hostNamespaces and hostPathVolumes are baseline's;
-runAsNonRoot, allowPrivilegeEscalation and capabilities_restricted the restricted profile's)."""
+(k8s.io/pod-security-admission policy: privileged, hostNamespaces, hostPathVolumes and seccompProfile_baseline
+are baseline's; runAsNonRoot, allowPrivilegeEscalation, capabilities_restricted and seccompProfile_restricted the
+restricted profile's)."""
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 
 
@@ -115,6 +117,8 @@ def _enforced(finding: Finding, enforcing: dict[str, str], settings: Settings) -
     """A Pod Security gap in a namespace that enforces its profile is refused: an error, saying so (a severity
     set in config still wins)."""
     profile = POD_SECURITY_RULES.get(finding.code)
+    if finding.code == "KS008" and (finding.path or "").endswith("seccompProfile.type"):
+        profile = "baseline"  # Unconfined asked for: baseline's seccomp check refuses it too
     obj = finding.object
     if profile is None or obj is None or obj.namespace not in enforcing or finding.code in settings.severities:
         return finding

@@ -937,7 +937,10 @@ def test_a_patch_that_sets_an_image_to_latest_leaves_image_tag_latest(tmp_path: 
 @pytest.mark.parametrize(
     ("overlays", "expected"),
     [
-        ({"restricted-workload": True, "privileged-workload": False}, [("run-as-root", 13), ("capabilities-not-dropped", 13)]),
+        (
+            {"restricted-workload": True, "privileged-workload": False},
+            [("run-as-root", 13), ("capabilities-not-dropped", 13), ("seccomp-unconfined", 13)],
+        ),
         ({"restricted-workload": True, "other-restricted-workload": True}, []),
     ],
 )
@@ -954,7 +957,8 @@ def test_a_patch_counts_unbuilt_only_when_every_build_of_the_base_applies_it(
     )
     _kustomization(tmp_path / "pss-psa" / "workload", "namespace: pss\nresources:\n- deployment.yaml\n", deployment__yaml=workload)
     restricted = (
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pss\nspec:\n  template:\n    spec:\n      containers:\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pss\nspec:\n  template:\n    spec:\n"
+        "      securityContext:\n        seccompProfile:\n          type: RuntimeDefault\n      containers:\n"
         "      - name: pss\n        securityContext:\n          capabilities:\n            drop:\n            - ALL\n"
         "          runAsNonRoot: true\n          runAsUser: 1000\n"
     )
@@ -968,7 +972,7 @@ def test_a_patch_counts_unbuilt_only_when_every_build_of_the_base_applies_it(
             "resources:\n- ../workload\npatches:\n- path: deployment.yaml\n",
             deployment__yaml=restricted if hardened else privileged,
         )
-    result = run_lint(tmp_path, select=["run-as-root", "capabilities-not-dropped"])
+    result = run_lint(tmp_path, select=["run-as-root", "capabilities-not-dropped", "seccomp-unconfined"])
     assert [(f.rule, f.location.line) for f in result.findings] == expected
 
 

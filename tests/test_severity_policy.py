@@ -28,7 +28,7 @@ API_SERVER_REJECTS = (
 GENERATED_CASES = {
     "KC002": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: " + "x" * (1024 * 1024 + 1) + "\n",
 }
-POD_SECURITY_GAPS = ("DF002", "KS001", "KS002", "KS003", "KS005", "KS006", "KS007")
+POD_SECURITY_GAPS = ("DF002", "KS001", "KS002", "KS003", "KS005", "KS006", "KS007", "KS008")
 
 
 def _error_reasons(code: str) -> list[str]:
@@ -399,3 +399,20 @@ def test_a_pod_refused_by_its_namespace_says_the_pod(tmp_path: Path) -> None:
     )
     [finding] = [f for f in run_lint(tmp_path).findings if f.code == "KS003"]
     assert finding.severity is Severity.ERROR and finding.message.endswith("so the API server refuses the pod")
+
+
+def test_seccomp_is_restricted_when_unset_and_baseline_when_unconfined(tmp_path: Path) -> None:
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: apps\nspec:\n  containers:\n  - name: web\n"
+        "    image: nginx:1.27\n    securityContext:\n      runAsNonRoot: true\n      allowPrivilegeEscalation: false\n"
+        "      capabilities: {drop: [ALL]}\n"
+    )
+    unconfined = pod + "      seccompProfile: {type: Unconfined}\n"
+    for level, text, expected in (
+        ("baseline", pod, Severity.WARNING),  # baseline does not require a profile
+        ("baseline", unconfined, Severity.ERROR),  # but refuses Unconfined
+        ("restricted", pod, Severity.ERROR),
+    ):
+        (tmp_path / "pod.yaml").write_text(_namespace("apps", level) + text)
+        [finding] = [f for f in run_lint(tmp_path).findings if f.code == "KS008"]
+        assert finding.severity is expected, (level, finding.message)

@@ -1,4 +1,4 @@
-"""Security context: KS001-KS007.
+"""Security context: KS001-KS008.
 
 Pod-level settings (``spec.securityContext``) are inherited by containers
 unless a container overrides them, as in Kubernetes.
@@ -140,5 +140,36 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
             continue
         yield Problem(
             f"container {container.name!r} keeps the runtime's default capabilities (capabilities.drop lacks ALL)",
+            path=(*container.path, "securityContext") if own else container.path,
+        )
+
+
+_SECCOMP_CONFINED = ("RuntimeDefault", "Localhost")
+
+
+@object_check("KS008", local=True, pods=True)
+def seccomp_unconfined(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    found = obj.pod_spec()
+    if found is None or mapping(found[1].get("os")).get("name") == "windows":
+        return  # Pod Security admission exempts Windows pods from the seccomp check
+    for container, own, pod in _effective(obj):
+        profile = mapping(_setting(own, pod, "seccompProfile"))
+        kind = profile.get("type")
+        if kind in _SECCOMP_CONFINED:
+            continue
+        if kind == "Unconfined":
+            at = (*container.path, "securityContext") if "seccompProfile" in own else _pod_path(obj, ("securityContext",))
+            yield Problem(
+                f"container {container.name!r} runs with seccomp profile Unconfined, which the Pod Security baseline "
+                "profile forbids: every system call is open to it",
+                path=(*at, "seccompProfile", "type"),
+            )
+            continue
+        if obj.file.patched(obj.kind, obj.name, "seccomp", container.name) or obj.file.patched(obj.kind, obj.name, "seccomp"):
+            continue  # unbuilt, a patch of every build sets it
+        yield Problem(
+            f"container {container.name!r} has no seccomp profile (seccompProfile is set for neither it nor its pod): it "
+            "runs Unconfined unless the kubelet's seccompDefault is on, and the Pod Security restricted profile "
+            "requires RuntimeDefault or Localhost",
             path=(*container.path, "securityContext") if own else container.path,
         )

@@ -438,7 +438,8 @@ class KustomizeMap:
         the image of container ``detail`` to one with a tag other than latest, or a digest), ``port`` (it
         gives a container the port named or numbered ``detail``), ``non-root`` (it sets runAsNonRoot: true or a non-zero
         runAsUser for container ``detail``, or for the pod: ``""``), ``drop-all`` (container ``detail`` drops
-        ALL capabilities) or ``delete`` (``$patch: delete`` removes the object; name ``*``: every object of
+        ALL capabilities), ``seccomp`` (it sets a RuntimeDefault or Localhost seccomp profile for container ``detail``,
+        or for the pod: ``""``) or ``delete`` (``$patch: delete`` removes the object; name ``*``: every object of
         the kind its target selects). A fact counts only when every build of the file does it: each
         kustomization that includes the file applies the patch, or is itself included only by ones that
         do (a base whose overlays patch it differently keeps the findings the build of one of them makes)."""
@@ -478,8 +479,11 @@ class KustomizeMap:
             if document.get("$patch") == "delete":
                 found.add((kind, name, "delete", ""))
                 continue
-            if _non_root(mapping(dig(document, ("spec", "template", "spec", "securityContext")))):
+            pod_security = mapping(dig(document, ("spec", "template", "spec", "securityContext")))
+            if _non_root(pod_security):
                 found.add((kind, name, "non-root", ""))
+            if _confined(pod_security):
+                found.add((kind, name, "seccomp", ""))
             for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
                 container_name = string(container.get("name"))
                 if container_name is None:
@@ -489,8 +493,10 @@ class KustomizeMap:
                 security = mapping(container.get("securityContext"))
                 if _non_root(security):
                     found.add((kind, name, "non-root", container_name))
+                if _confined(security):
+                    found.add((kind, name, "seccomp", container_name))
                 drop = mapping(security.get("capabilities")).get("drop")
-                if isinstance(drop, list) and any(str(capability).upper() in ("ALL", "CAP_ALL") for capability in drop):
+                if isinstance(drop, list) and "ALL" in drop:  # as Pod Security admission reads it: exactly
                     found.add((kind, name, "drop-all", container_name))  # a list without a merge key: the patch's replaces it
                 for port in map(mapping, sequence(container.get("ports"))):
                     named, number = string(port.get("name")), port.get("containerPort")
@@ -604,6 +610,11 @@ def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | 
             return kind, "*"
         return kind, name if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else None
     return string(document.get("kind")), string(mapping(document.get("metadata")).get("name"))
+
+
+def _confined(security: dict[str, Any]) -> bool:
+    """A security context whose seccomp profile confines the container (RuntimeDefault or Localhost)."""
+    return mapping(security.get("seccompProfile")).get("type") in ("RuntimeDefault", "Localhost")
 
 
 def _non_root(security: dict[str, Any]) -> bool:
