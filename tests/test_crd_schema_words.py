@@ -93,3 +93,46 @@ def test_a_null_keyword_of_a_crd_schema_is_no_keyword(tmp_path: Path) -> None:
     )
     (tmp_path / "port.yaml").write_text(ENTRY.format(n=4, spec="  apiCall: {}\n  port: {a: 1}\n"))
     assert _schema_messages(tmp_path) == {"port.yaml": ["spec.port: expected a string or a number, found a mapping"]}
+
+
+NULLED_CRD = """apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.io
+spec:
+  group: example.io
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [vault, region, note]
+            properties:
+              vault: {type: string}
+              region: {type: string, default: us-ashburn-1}
+              note: {type: string, nullable: true}
+"""
+
+
+def test_a_required_field_written_as_null_is_missing_as_the_api_server_prunes_it(tmp_path: Path) -> None:
+    """external-secrets docs/snippets (commit cc5bfbc2; Apache-2.0): the Oracle stores leave `vault:` for the reader
+    to fill in. The API server drops a null that the schema does not make nullable, then defaults, then validates."""
+    (tmp_path / "crd.yaml").write_text(NULLED_CRD)
+    (tmp_path / "cr.yaml").write_text(
+        "apiVersion: example.io/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  vault:   # the vault OCID\n  region:\n  note:\n"
+    )
+    found = [(f.code, f.location.line, f.message) for f in run_lint(tmp_path).findings if f.code == "KL010"]
+    assert found == [
+        (
+            "KL010",
+            6,
+            "required field 'vault' is missing in spec (it is written as null, which the API server drops before it validates)",
+        )
+    ]  # region: dropped, then defaulted; note: nullable, kept

@@ -42,6 +42,7 @@ from k8slint.findings import FieldPath, clip
 from k8slint.model.jsonvalues import as_json
 from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.objects import K8sObject
+from k8slint.model.values import dig
 
 _VERSION_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
@@ -153,7 +154,11 @@ class _Defaulting:
 
 def with_defaults(schema: Any, value: Any, top: bool = False) -> Any:
     """``value`` with the ``default`` of each absent property of its schema filled in, in objects and in
-    the items of lists and maps; ``value`` itself when nothing is defaulted (a copy of the changed parts otherwise)."""
+    the items of lists and maps; ``value`` itself when nothing is defaulted (a copy of the changed parts otherwise).
+    A property whose value is null and whose schema is not ``nullable`` is dropped first, as the API server
+    prunes it before defaulting ("null values for fields that either don't specify the nullable flag, or give
+    it a false value, will be pruned before defaulting happens", the CustomResourceDefinition docs): a required
+    field left null (``vault:`` with nothing after it) is then missing."""
     if not isinstance(schema, dict):
         return value
     if isinstance(value, dict):
@@ -162,6 +167,12 @@ def with_defaults(schema: Any, value: Any, top: bool = False) -> Any:
         if isinstance(properties, dict):
             for key, child in properties.items():
                 if (top and key == "metadata") or not isinstance(child, dict):
+                    continue
+                if key in value and value[key] is None and not child.get("nullable"):
+                    changed = changed if changed is not None else dict(value)
+                    del changed[key]
+                    if "default" in child:
+                        changed[key] = copy.deepcopy(child["default"])
                     continue
                 if key not in value:
                     if "default" in child:
@@ -413,7 +424,7 @@ class SchemaStore:
         # optional"), and a custom resource's is deleted where status is a subresource
         status_unchecked = builtin or (api_version, kind) in self._status_subresources
         return [
-            error
+            _pruned(error, obj.data) if error.missing and not builtin else error
             for item in raw
             for error in self._explain(item)
             if not (completed and error.missing and tuple(error.path) == ("spec", "selector"))
@@ -587,6 +598,16 @@ class SchemaStore:
                 return []
             node = node[part]
         return sorted(node.get("properties", {})) if isinstance(node, dict) else []
+
+
+def _pruned(error: SchemaError, data: Any) -> SchemaError:
+    """A missing required field that the object writes as null says so: the API server dropped the null."""
+    parent = dig(data, tuple(error.path[:-1])) if error.path else None
+    if isinstance(parent, dict) and error.path[-1] in parent and parent[error.path[-1]] is None:
+        return SchemaError(
+            error.path, f"{error.message} (it is written as null, which the API server drops before it validates)", missing=True
+        )
+    return error
 
 
 def _group_label(api_version: str) -> str:
