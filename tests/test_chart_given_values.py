@@ -70,12 +70,14 @@ def test_a_missing_map_is_one_error_at_its_first_read(tmp_path: Path) -> None:
         ("secret.yaml", 7, ".Values.app.name"),
     ]
     inf, app = errors
-    assert "nor is .Values.inf, so helm template fails; so do 2 more reads under it" in inf.message
+    assert (
+        "nor is .Values.inf, so helm template fails; so do 2 more reads under it (nil pointer evaluating interface {}.redis" in inf.message
+    )
     assert [(r.location.file.rsplit("/", 1)[-1], r.location.line, r.message) for r in inf.related] == [
         ("configmap.yaml", 7, ".Values.inf.eventbus.constr read here"),
         ("secret.yaml", 6, ".Values.inf.redis.basket.pwd read here"),
     ]
-    assert app.message.endswith("nor is .Values.app, so helm template fails") and app.related == ()
+    assert "nor is .Values.app, so helm template fails (nil pointer evaluating interface {}.name:" in app.message and app.related == ()
 
 
 def test_set_keys_follow_helm_strvals() -> None:
@@ -101,3 +103,33 @@ def test_what_undefined_value_says_helm_does(helm_binary: Path, tmp_path: Path, 
     assert (run.returncode != 0) is bool(fails), (run.stderr, fails)
     if not given:
         assert "nil pointer evaluating interface {}.redis" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("action", "fails"),
+    [
+        ('{{ .Values.a.b | default "x" }}', True),  # default comes after the read
+        ('{{ required "set a.b" .Values.a.b }}', True),
+        ("{{ with .Values.a.b }}y{{ end }}", True),
+        ("{{ if .Values.a.b }}y{{ end }}", True),
+        ('{{ hasKey .Values.a "b" }}', True),  # a nil for the map it wants
+        ("{{ if .Values.a }}{{ .Values.a.b }}{{ end }}", False),
+        ("{{ if and .Values.a .Values.a.b }}y{{ end }}", False),  # and stops at the empty a
+        ("{{ and .Values.x .Values.a.b }}", True),  # x is set: and goes on to read a.b
+        ("{{ or .Values.x .Values.a.b }}", False),  # or stops at the set x
+        ("{{ or .Values.q .Values.a.b }}", True),
+        ("{{ if or (and .Values.a .Values.a.b) .Values.x }}y{{ end }}", False),
+    ],
+)
+def test_a_read_under_a_missing_map_fails_as_helm_says(helm_binary: Path, tmp_path: Path, action: str, fails: bool) -> None:
+    """Whatever tests a value in its own action, Go evaluates the field chain first: past a missing map it stops
+    helm template; only an enclosing if or with, or an and/or that stops first, keeps it from being read."""
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(CHART)
+    (chart / "values.yaml").write_text("x: 1\n")
+    (chart / "templates" / "cm.yaml").write_text(f'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: "{action}"\n')
+    run = subprocess.run([str(helm_binary), "template", "x", str(chart)], capture_output=True, text=True, timeout=120)
+    assert (run.returncode != 0) is fails, run.stderr
+    errors = [f for f in run_lint(chart).findings if f.code == "CH007" and str(f.severity) == "error"]
+    assert bool(errors) is fails, [f.message for f in errors]

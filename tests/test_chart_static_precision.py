@@ -447,3 +447,25 @@ def test_a_value_a_file_dependency_partial_reads_is_used(tmp_path: Path) -> None
     assert found == ["unread"]
     # linted alone, the dependency is outside the linted paths: its partials may read any value, so none is called unused
     assert _findings(chart, "CH008") == []
+
+
+def test_the_value_a_range_walks_renders_nothing_when_missing(tmp_path: Path) -> None:
+    """prometheus-community's alertmanager-snmp-notifier: `range .Values.extraConfigmapMounts` with no such value."""
+    template = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: snmp\nspec:\n  containers:\n    - name: snmp\n      image: x:1\n"
+        "      volumeMounts:\n      {{- range .Values.extraConfigmapMounts }}\n        - name: {{ .name }}\n"
+        "          mountPath: {{ .mountPath }}\n      {{- end }}\n      ports:\n        - containerPort: {{ .Values.port }}\n"
+    )
+    chart = _chart(tmp_path, "image: x\n", {"pod.yaml": template})
+    assert [message.split(" is not")[0] for _, _, message in _ch007(chart)] == [".Values.port"]
+
+
+def test_a_value_read_relative_to_a_with_is_read_only_when_the_with_runs(tmp_path: Path) -> None:
+    """kubernetes/ingress-nginx's controller-keda.yaml: `with .Values.controller.keda.fallback`, then
+    `.failureThreshold | default 3` in it; values.yaml leaves fallback commented out."""
+    template = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keda\ndata:\n"
+        "{{- with .Values.controller.keda.fallback }}\n  threshold: {{ .failureThreshold | default 3 | quote }}\n{{- end }}\n"
+    )
+    chart = _chart(tmp_path, "controller:\n  keda:\n    enabled: false\n", {"keda.yaml": template})
+    assert _ch007(chart) == []

@@ -412,11 +412,18 @@ def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, in
     text = action.text
     if gotemplate._WHOLE_VALUES.search(gotemplate._INDEX_VALUES.sub("", text)):
         info.whole_values = True
-    guarded_here = keyword in ("if", "with", "else") or gotemplate._GUARD_CALL.search(gotemplate._without_strings(text)) is not None
+    guarded_here = (
+        keyword in ("if", "with", "else", "range") or gotemplate._GUARD_CALL.search(gotemplate._without_strings(text)) is not None
+    )
     handed = _handed_to_defines_long_way(text)
+    operands = gotemplate._lazy_operands(text)  # every action, with an and or or or not
     for path in _paths_long_way(text):
+        enclosed = guards.covers(path)
+        lazy, before = operands.get(path, (None, ()))
         info.refs.append(
-            gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define)
+            gotemplate.ValuesRef(
+                path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before
+            )
         )
     scope = innermost.with_path if innermost is not None else None
     if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
@@ -425,7 +432,7 @@ def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, in
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
                 continue
             path = scope + relative
-            info.refs.append(gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define))
+            info.refs.append(gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define, True))
 
 
 TEMPLATES = [
@@ -433,6 +440,7 @@ TEMPLATES = [
     '{{ toYaml .Values }}{{ tpl (toYaml $.Values.extra) . }}{{ $root.Values.a.b }}{{ index .Values "a-b" "c" }}',
     "{{- with .Values.x }}{{ range .items }}{{ .name }}{{ end }}{{ .Release.Name }}{{ .Values.y }}{{ $.Values.z }}{{ end }}",
     "{{ if .Values.a.enabled }}{{ .Values.a.port }}{{ else if .Values.b }}{{ .Values.b.c }}{{ end }}{{ .Values.a.port }}",
+    "{{ if and .Values.a .Values.a.b }}{{ or .Values.x (and .Values.y .Values.y.z) | quote }}{{ end }}",
     '{{ define "t" }}{{ .Values.inner }}{{ end }}{{ include "t" (dict "v" .Values.handed) }}{{ with.Values.w }}{{ .q }}{{ end }}',
     '{{ "a .Values.in.string" }}{{ printf "%s" .Values.p | quote }}{{/* .Values.comment */}}{{ .Valuesx }}{{ .Values }}',
     '{{ if hasKey .Values.m "k" }}{{ index $.Values.n "o" "p" }}{{ end }}{{ toYaml (index .Values "q") }}',

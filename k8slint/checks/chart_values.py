@@ -9,7 +9,7 @@ regular JSON files inside the chart folder: jsonschema's automatic retrieval
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -333,6 +333,18 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         found = [_defined(values, path) for values in sources]
         return True if True in found else None if None in found else False
 
+    def lookup(path: tuple[str, ...]) -> tuple[bool, Any]:
+        """Whether the values Helm merges set ``path``, and to what (the install's values over values.yaml)."""
+        for values in reversed(sources):
+            node: Any = values
+            for part in path:
+                if not isinstance(node, dict) or part not in node:
+                    break
+                node = node[part]
+            else:
+                return True, node
+        return False, None
+
     skip = _subchart_keys(chart)
     root_defines: set[str] | None = None
     stopped: dict[tuple[str, ...], list[tuple[tuple[str, ...], Location]]] = {}
@@ -340,7 +352,7 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     with no ``inf``) -> each such read, in the order of the templates: Helm's render stops at the first."""
     for template, info in chart.analysis:
         for ref in info.refs:
-            if ref.guarded or ref.path[0] in skip:
+            if ref.path[0] in skip:
                 continue
             if ref.define is not None:
                 # .Values in a define is that of the context its callers pass (otel's helpers get
@@ -350,8 +362,14 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                     continue
             if defined(ref.path) is False:
                 location = Location(template.display, ref.line, ref.column)
-                # a missing map above the value stops rendering: "nil pointer evaluating interface {}"
+                # a missing map above the value stops rendering: "nil pointer evaluating interface {}", whatever tests
+                # the value in the same action (if, default, required: Go evaluates the field chain first), unless a
+                # block around it runs only when the map is set, or an and/or stops before it
                 top = next((ref.path[:n] for n in range(1, len(ref.path)) if defined(ref.path[:n]) is False), None)
+                if top is not None and (ref.enclosed or _stops_before(ref, top, lookup)):
+                    continue
+                if top is None and ref.guarded:
+                    continue
                 if top is None:
                     yield Problem(
                         f"{_shown_path(ref.path)} is not defined in {where} and nothing guards it "
@@ -366,12 +384,26 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         (path, location), rest = reads[0], reads[1:]
         more = f"; so do {len(rest)} more read{'s' if len(rest) > 1 else ''} under it" if rest else ""
         yield Problem(
-            f"{_shown_path(path)} is not defined in {where} and nothing guards it (default, required, if); "
-            f"nor is {_shown_path(top)}, so helm template fails{more}",
+            f"{_shown_path(path)} is not defined in {where}, nor is {_shown_path(top)}, so helm template fails{more} "
+            f"(nil pointer evaluating interface {{}}.{path[len(top)]}: a default, required or if in the same action "
+            f"comes after the read; test {_shown_path(top)} in an enclosing if or with, or define it)",
             location=location,
             related=tuple(Related(where_read, f"{_shown_path(read)} read here") for read, where_read in rest),
             variant="parent-undefined",
         )
+
+
+def _stops_before(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> bool:
+    """Whether the ``and`` or ``or`` the value is an operand of stops before reading it, with the values given:
+    ``and`` at an operand that is empty (missing, or a test of the missing map ``top`` itself), ``or`` at one
+    that is set and not empty."""
+    for operand in ref.before:
+        found, value = lookup(operand)
+        if ref.lazy == "and" and (not found or not value or (len(operand) >= len(top) and ref.path[: len(operand)] == operand)):
+            return True
+        if ref.lazy == "or" and found and value:
+            return True
+    return False
 
 
 def _leaves(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

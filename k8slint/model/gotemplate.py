@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 OPENERS = ("if", "range", "with", "define", "block")
 GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig", "or", "and", "not")
@@ -74,6 +75,15 @@ class ValuesRef:
     guarded: bool
     define: str | None = None
     """The define (or block) the reference is in: its ``.Values`` is that of whatever the caller passes."""
+    enclosed: bool = False
+    """Inside an ``if`` or ``with`` block that tests the value or a map above it: the action runs only when it is set.
+    (``guarded`` says that, or that the action itself tests the value: which saves it from rendering empty, but not
+    from failing on a map above it that is missing: ``if .Values.a.b`` stops helm template when there is no ``a``.)"""
+    lazy: str | None = None
+    """``and`` or ``or`` when the value is an argument of one, which stops at the first operand that decides it
+    (text/template since Go 1.18): ``and .Values.a .Values.a.b`` never reads ``.b`` without ``a``."""
+    before: tuple[tuple[str, ...], ...] = ()
+    """The .Values paths among the operands of that ``and`` or ``or`` before this one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +269,7 @@ def analyse(text: str) -> TemplateInfo:
     tested: dict[str, list[tuple[str, ...]]] = {}
     """Each variable assigned from .Values paths -> the guards an ``if`` or ``with`` on it carries (``$t := and
     .Values.auth.token ...`` then ``if $t``: the block reads .Values.auth.token only when it is set)."""
+    opened: list[tuple[str, ...]] = []
     for action in info.actions:
         keyword, rest = split_keyword(action.text)
         assigned = _ASSIGNMENT.match(action.text) if "$" in action.text else None
@@ -275,8 +286,7 @@ def analyse(text: str) -> TemplateInfo:
                 _block_guards(rest, tested) if keyword in ("if", "with") else [],
             )
             stack.append(block)
-            for guard in block.guards:
-                guards.add(guard)
+            opened = block.guards  # in force from the next action: the test itself reads what it tests
             if keyword in ("with", "range"):
                 scopes.append(block)
             if keyword in ("define", "block"):
@@ -294,8 +304,7 @@ def analyse(text: str) -> TemplateInfo:
             elif split_keyword(rest)[0] in ("if", "with"):
                 extra = _block_guards(split_keyword(rest)[1], tested)
                 stack[-1].guards.extend(extra)
-                for guard in extra:
-                    guards.add(guard)
+                opened = extra
         elif keyword == "end":
             if not stack:
                 info.errors.append(
@@ -315,6 +324,9 @@ def analyse(text: str) -> TemplateInfo:
             argument = _CALL_ARGUMENT.match(action.text, match.end())
             info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
         _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name)
+        for guard in opened:
+            guards.add(guard)
+        opened = []
     for block in stack:
         info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
     return info
@@ -405,18 +417,66 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
     in_with = scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range")
     if not reads_values and not in_with:
         return  # no .Values in the action and no with to read relative paths in: no reference here
-    guarded_here = keyword in ("if", "with", "else") or _GUARD_CALL.search(_without_strings(text)) is not None
+    # what an if, with or range reads is tested, not rendered: range over a missing value renders nothing
+    guarded_here = keyword in ("if", "with", "else", "range") or _GUARD_CALL.search(_without_strings(text)) is not None
     if reads_values:
         handed = _handed_to_defines(text)
+        operands = _lazy_operands(text) if _LAZY_CALL.search(_without_strings(text)) else {}
         for path in _paths(text):
-            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path) or path in handed, define))
+            enclosed = guards.covers(path)
+            lazy, before = operands.get(path, (None, ()))
+            info.refs.append(
+                ValuesRef(path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before)
+            )
     if in_with and scope is not None:
         for match in _RELATIVE.finditer(_without_strings(text)):
             relative = tuple(match.group(1).split("."))
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
                 continue
             path = scope + relative
-            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define))
+            # inside `with .Values.x`, `.y` is read only when x is set: enclosed by the with
+            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define, True))
+
+
+_LAZY_CALL = re.compile(r"\b(?:and|or)\b")
+_KEYWORDS = frozenset(("if", "with", "range", "else", "end", "define", "block", "template"))
+
+
+def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]:
+    """Each .Values path that is an operand of an ``and`` or ``or`` (the function its innermost parenthesis, or
+    the action, calls) -> (that function, the .Values paths of its operands before it, nested ones included).
+    One pass over the action (strings blanked); a path met twice keeps its first place."""
+    blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    groups: list[list[Any]] = [[None, 0]]  # per open group: [the function it calls, where it opened]
+    owner: list[tuple[str | None, int]] = []  # for each character: (the function of its group, where that opened)
+    index = 0
+    while index < len(blanked):
+        char = blanked[index]
+        if char == "(":
+            groups.append([None, index])
+        elif char == ")" and len(groups) > 1:
+            groups.pop()
+        elif groups[-1][0] is None and (char.isalpha() or char == "_"):
+            word = _WORD.match(blanked, index)
+            assert word is not None
+            if word.group() not in _KEYWORDS and (index == 0 or blanked[index - 1] not in ".$"):
+                groups[-1][0] = word.group()
+            owner.extend([(groups[-1][0], groups[-1][1])] * (word.end() - index))
+            index = word.end()
+            continue
+        elif char == "|":
+            groups[-1][0] = None  # a pipeline's next command calls its own function
+        owner.append((groups[-1][0], groups[-1][1]))
+        index += 1
+    found: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] = {}
+    matches = [(m.start(), tuple(filter(None, m.group(1).split(".")))) for m in _VALUES.finditer(blanked)]
+    for position, path in matches:
+        function, opened = owner[position] if position < len(owner) else (None, 0)
+        if function not in ("and", "or") or not path or path in found:
+            continue
+        before = tuple(other for start, other in matches if opened <= start < position and other)
+        found[path] = (function, before)
+    return found
 
 
 def _without_strings(text: str) -> str:
