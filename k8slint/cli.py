@@ -7,6 +7,7 @@ that need them, so ``k8slint --version`` and ``--help`` start instantly.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import click
@@ -231,6 +232,15 @@ def _progress_bar() -> Any:
     return update
 
 
+def _render_pieces(result: Any, settings: Any, output_format: str) -> Iterable[str]:
+    """The report's text in pieces whose concatenation is _render's (the JSON report's findings a few hundred at a time)."""
+    if output_format == "json":
+        from k8slint.reporters.json import json_pieces
+
+        return json_pieces(result)
+    return (_render(result, settings, output_format),)
+
+
 def _render(result: Any, settings: Any, output_format: str) -> str:
     if output_format == "json":
         from k8slint.reporters.json import render_json
@@ -306,13 +316,17 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
         if hidden:
             result.notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} below --severity {severity} not shown")
     if output is not None:
-        write_report(output, _render(result, settings, output_format))
+        write_report(output, _render_pieces(result, settings, output_format))
         output_format = "text"
     stdout = _PipeGuard(sys.stdout)
     if output_format == "text":
         from k8slint.reporters.text import render_text
 
         render_text(result, stdout, verbose)  # type: ignore[arg-type]
+    elif output_format == "json":  # in pieces: a report of many findings is never held whole
+        for piece in _render_pieces(result, settings, output_format):
+            stdout.write(piece)
+        stdout.write("\n")
     else:
         text = _render(result, settings, output_format)
         if text:
@@ -326,10 +340,10 @@ def check(output_format: str, output: str | None, severity: str | None, baseline
 @lint_options
 def make_baseline(baseline_file: str, **params: Any) -> int:
     """Record the current findings of PATHS in FILE, for `k8slint check --baseline FILE`."""
-    from k8slint.reporters.json import render_json
+    from k8slint.reporters.json import json_pieces
 
     result, _ = _run(params)
-    write_report(baseline_file, render_json(result))
+    write_report(baseline_file, json_pieces(result))
     click.echo(f"recorded {len(result.findings)} findings in {baseline_file}")
     return EXIT_OK
 
@@ -344,7 +358,7 @@ def _verdict(result: Any, settings: Any) -> int:
     return EXIT_FINDINGS if result.fails(settings.fail_on) else EXIT_OK
 
 
-def write_report(path: str, text: str) -> None:
+def write_report(path: str, text: str | Iterable[str]) -> None:
     """Write a rendered report to ``path``, replacing the file atomically.
 
     The text goes to a temporary file in the same folder, which then takes the
@@ -356,11 +370,30 @@ def write_report(path: str, text: str) -> None:
     that is not Unicode (a lone surrogate) is written as its escape, so the
     report cannot fail there.
     """
-    replace_file(path, (text.rstrip("\n") + "\n").encode("utf-8", "backslashreplace"))
+    pieces = [text] if isinstance(text, str) else text
+    replace_file(path, _ending_in_one_newline(piece.encode("utf-8", "backslashreplace") for piece in pieces))
 
 
-def replace_file(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` as write_report does: through a temporary file that replaces it."""
+def _ending_in_one_newline(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """The pieces, with the line breaks at the end of the last one made exactly one."""
+    held = b""  # line breaks at the end of what came so far: written once more text follows
+    for piece in pieces:
+        body = piece.rstrip(b"\n")
+        if body:
+            yield held + body
+            held = piece[len(body) :]
+        else:
+            held += piece
+    yield b"\n"
+
+
+def _write_all(handle: Any, data: bytes | Iterable[bytes]) -> None:
+    for piece in [data] if isinstance(data, bytes) else data:
+        handle.write(piece)
+
+
+def replace_file(path: str, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of it) to ``path`` as write_report does: through a temporary file that replaces it."""
     import os
     import stat
     import tempfile
@@ -377,14 +410,14 @@ def replace_file(path: str, data: bytes) -> None:
         else:
             if not stat.S_ISREG(current.st_mode):
                 with open(path, "wb") as handle:
-                    handle.write(data)
+                    _write_all(handle, data)
                 return
             mode = stat.S_IMODE(current.st_mode)
         folder = os.path.dirname(os.path.abspath(path))
         handle_fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(handle_fd, "wb") as handle:
-                handle.write(data)
+                _write_all(handle, data)
             os.chmod(temporary, mode)
             os.replace(temporary, path)
         except BaseException:

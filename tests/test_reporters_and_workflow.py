@@ -88,6 +88,54 @@ def test_report_text_falls_back_on_what_orjson_refuses(monkeypatch: pytest.Monke
     assert [jsontext.dumps(value) for value in values] == expected
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_REPORT_VALUES, max_size=5), max_size=6), st.dictionaries(st.text(max_size=6), _REPORT_VALUES, max_size=3))
+def test_a_report_in_pieces_is_the_whole_report(chunks, head) -> None:
+    """The JSON report is written a few hundred findings at a time; the pieces joined are the text of
+    the whole, made safe as the whole is (json_text), whatever the items hold."""
+    from k8slint.reporters import jsontext
+
+    head = {**{k: v for k, v in head.items() if k != "items"}, "items": []}
+    items = [item for chunk in chunks for item in chunk]
+    pieces = list(jsontext.report_pieces(head, "items", iter(chunks)))
+    assert "".join(pieces) == jsontext.report_text({**head, "items": items})
+    assert all(piece.endswith(("\n", "}")) for piece in pieces)  # each ends a line, or the report
+
+
+def test_the_json_report_of_many_findings_is_written_in_pieces(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hundreds of findings: the report comes in several pieces (none holds them all) and is the one text."""
+    from k8slint.findings import Finding, Location, Result, Severity
+    from k8slint.reporters import json as json_report
+
+    findings = [
+        Finding("KS007", "capabilities-not-dropped", Severity.WARNING, f"message {n} ::x ##[y \x9b", Location(f"f{n % 7}.yaml", n, 1))
+        for n in range(1, 700)
+    ]
+    result = Result(findings=findings, files=7, objects=699)
+    pieces = list(json_report.json_pieces(result))
+    assert len(pieces) == 1 + -(-len(findings) // json_report.FINDINGS_PER_PIECE)
+    assert "".join(pieces) == json_report.render_json(result)
+    data = json.loads("".join(pieces))
+    assert [f["line"] for f in data["findings"]] == list(range(1, 700))
+    assert "##[" not in "".join(pieces) and "\x9b" not in "".join(pieces)
+    monkeypatch.setattr(json_report, "FINDINGS_PER_PIECE", 10_000)
+    assert "".join(json_report.json_pieces(result)) == "".join(pieces)
+
+
+def test_a_written_report_ends_in_one_line_break(tmp_path: Path) -> None:
+    from k8slint.cli import write_report
+
+    target = tmp_path / "report.json"
+    for pieces, expected in (
+        (["{\n", "}\n\n"], "{\n}\n"),
+        (["a\n", "\n", "b"], "a\n\nb\n"),
+        ([""], "\n"),
+        ("text\n\n\n", "text\n"),
+    ):
+        write_report(str(target), pieces)
+        assert target.read_text() == expected
+
+
 @pytest.mark.parametrize("output_format", ["json", "sarif"])
 def test_reports_of_the_rule_fixtures_are_the_standard_library_text(cli, output_format: str) -> None:
     result = cli("check", "--format", output_format, "--no-config", str(MIXED))

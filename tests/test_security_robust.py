@@ -236,20 +236,21 @@ def test_a_closed_pipe_keeps_the_verdict(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
 
 
-# --- --output and baseline files are replaced atomically, after the report is rendered -------
+# --- --output and baseline files are replaced atomically, once the whole report is written -------
 
 
 @pytest.mark.parametrize("command", ["check", "baseline"])
 def test_a_crash_while_rendering_leaves_the_previous_file(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    """The JSON report is written in pieces: a crash after the first leaves the file as it was."""
     (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
     previous = tmp_path / "prev.json"
     previous.write_text('{"previous": true}\n', encoding="utf-8")
     from k8slint.reporters import json as json_reporter
 
-    def broken(result: object) -> str:
+    def broken(finding: object) -> str:
         raise RuntimeError("reporter failed")
 
-    monkeypatch.setattr(json_reporter, "render_json", broken)
+    monkeypatch.setattr(json_reporter, "finding_json", broken)  # the findings come after the summary's piece
     if command == "check":
         result = cli("check", "--no-config", "--format", "json", "--output", str(previous), str(tmp_path / "bad.yaml"))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from k8slint.findings import MESSAGE_LIMIT, Finding, Result, Severity, clip
@@ -40,6 +41,10 @@ def finding_json(finding: Finding) -> dict[str, Any]:
 
 
 def report_json(result: Result) -> dict[str, Any]:
+    return {**_head(result), "findings": [finding_json(f) for f in result.findings]}
+
+
+def _head(result: Result) -> dict[str, Any]:
     return {
         "version": REPORT_VERSION,
         "summary": {
@@ -53,9 +58,23 @@ def report_json(result: Result) -> dict[str, Any]:
             "hidden_folders": list(result.hidden_folders),
             "not_kubernetes": [{"file": file, "reason": clip(reason, MESSAGE_LIMIT)} for file, reason in result.not_kubernetes],
         },
-        "findings": [finding_json(f) for f in result.findings],
+        "findings": [],
     }
 
 
+FINDINGS_PER_PIECE = 256
+"""Findings made JSON data and text at once by json_pieces."""
+
+
+def json_pieces(result: Result) -> Iterator[str]:
+    """render_json's text in pieces (jsontext.report_pieces): the findings a few hundred at a time,
+    each made data only as it is written."""
+    findings = result.findings
+    chunks = (
+        [finding_json(f) for f in findings[start : start + FINDINGS_PER_PIECE]] for start in range(0, len(findings), FINDINGS_PER_PIECE)
+    )
+    return jsontext.report_pieces(_head(result), "findings", chunks)
+
+
 def render_json(result: Result) -> str:
-    return jsontext.report_text(report_json(result))
+    return "".join(json_pieces(result))
