@@ -266,6 +266,31 @@ def test_a_tab_in_a_source_line_is_left_to_rich() -> None:
     assert "      2 | 全    RUN x\n" in styled  # to cell 16; str.expandtabs, counting characters, would put 5 spaces
 
 
+def test_the_text_report_in_pieces_is_the_whole_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no colour is written, the report is laid out a few findings at a time: the same bytes as
+    rich writes the whole, where some pieces hold a tab (left to rich) and the rest do not."""
+    findings = [
+        Finding(
+            "DF001",
+            "some-rule",
+            Severity.WARNING,
+            f"m{n} ::x ##[y",
+            Location(f"f{n // 5}.yaml", n, 1),
+            snippet="\tRUN x" if n % 7 == 0 else "RUN x",
+            hint="h",
+        )
+        for n in range(1, 40)
+    ]
+    result = Result(findings, 8, 0, ["a note"])
+    monkeypatch.setattr(text_report, "FINDINGS_PER_PIECE", 3)
+    whole = text_report.no_workflow_commands(text_report._styled(text_report._report(result, True), io.StringIO()), "\\x23", "\\x3a")
+    assert len(list(text_report._pieces(result, True))) == 14
+    stream = io.StringIO()
+    text_report.render_text(result, stream, verbose=True)
+    assert stream.getvalue() == whole
+    assert whole.count("f7.yaml\n") == 1  # a file split between pieces is headed once
+
+
 # Config validation without the pure-Python jsonschema
 
 _CONFIGS = sorted(p for p in ROOT.rglob(".k8slint.yaml") if ".git" not in p.parts)

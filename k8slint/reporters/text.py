@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import os
 import re
+from collections.abc import Iterator
 from itertools import groupby
 from typing import TextIO
 
@@ -32,13 +33,25 @@ _RICH_REWRITES = re.compile("[\t\x07\x08\x0b\x0c\r]")
 """What rich changes in plain text: it expands tabs (by cell width) and drops these control codes."""
 
 
+FINDINGS_PER_PIECE = 256
+"""Findings laid out and written at once where the report is plain text (render_text)."""
+
+
 def render_text(result: Result, stream: TextIO, verbose: bool = False) -> None:
-    """The report; with ``verbose``, also every file that was set aside and why."""
-    lines = _report(result, verbose)
-    plain = None if _colour_possible(stream) else _joined(lines)
-    text = plain if plain is not None else _styled(lines, stream)
+    """The report; with ``verbose``, also every file that was set aside and why.
+
+    Where no colour can be written (a pipe, a file, CI), the report is laid out and written a few
+    hundred findings at a time, so that a report of many findings is never held whole; rich renders
+    a piece only where it would change a character, and writes it unstyled, as the plain join would.
+    """
     # The Actions log is parsed for workflow commands (action.yml prints this report).
-    stream.write(no_workflow_commands(text, "\\x23", "\\x3a"))
+    if _colour_possible(stream):
+        stream.write(no_workflow_commands(_styled(_report(result, verbose), stream), "\\x23", "\\x3a"))
+        return
+    for lines in _pieces(result, verbose):
+        plain = _joined(lines)
+        text = plain if plain is not None else _styled(lines, stream)
+        stream.write(no_workflow_commands(text, "\\x23", "\\x3a"))
 
 
 def _colour_possible(stream: TextIO) -> bool:
@@ -78,16 +91,26 @@ def _styled(lines: list[Line], stream: TextIO) -> str:
 
 
 def _report(result: Result, verbose: bool) -> list[Line]:
+    return [line for lines in _pieces(result, verbose) for line in lines]
+
+
+def _pieces(result: Result, verbose: bool) -> Iterator[list[Line]]:
+    """The report's lines, a few hundred findings at a time: each piece starts at a line's start."""
     lines: list[Line] = []
+    laid_out = 0
     for file, group in groupby(result.findings, key=lambda f: f.location.file):
         lines.append(((_file(file),), "bold underline"))
         for finding in group:
             lines.extend(_finding(finding))
+            laid_out += 1
+            if laid_out % FINDINGS_PER_PIECE == 0:
+                yield lines
+                lines = []
         lines.append(((), ""))
     if verbose:
         lines.extend(_set_aside(result))
     lines.extend(_summary(result))
-    return lines
+    yield lines
 
 
 def _file(name: str) -> str:
