@@ -119,6 +119,9 @@ def test_what_undefined_value_says_helm_does(helm_binary: Path, tmp_path: Path, 
         ("{{ or .Values.x .Values.a.b }}", False),  # or stops at the set x
         ("{{ or .Values.q .Values.a.b }}", True),
         ("{{ if or (and .Values.a .Values.a.b) .Values.x }}y{{ end }}", False),
+        ('{{ dig "a" "b" "none" (.Values | merge (dict)) }}', False),  # dig gives its default for a missing map (of a plain map)
+        ('{{ if dig "a" "b" false (.Values | merge (dict)) }}{{ .Values.a.b }}{{ end }}', False),  # minio's tenant chart
+        ('{{ dig "a" "b" "none" (.Values | merge (dict)) }}{{ .Values.a.b }}', True),  # a read outside it still fails
     ],
 )
 def test_a_read_under_a_missing_map_fails_as_helm_says(helm_binary: Path, tmp_path: Path, action: str, fails: bool) -> None:

@@ -48,12 +48,25 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if miss is None:
         return
     nearest = miss.nearest
+    related = (Related(nearest.obj.locate((*nearest.path, "metadata", "labels")), f"pod labels of {nearest.obj.describe()}"),)
+    if miss.key not in nearest.labels and index.labels_pods_at_runtime(nearest):
+        # every other label agrees, and the pods themselves may add this one (a controller labels its elected leader)
+        yield Problem(
+            f"selector {show(selector)} matches no pod template in namespace {obj.namespace!r}: the pods of "
+            f"{nearest.obj.kind} {nearest.obj.name!r} have every label it wants but {miss.key}: {miss.wanted}, which "
+            "their ServiceAccount may set at run time (RBAC lets it patch or update pods); if nothing does, the Service "
+            "has no endpoints",
+            path=("spec", "selector", miss.key),
+            related=related,
+            variant="runtime-label",
+        )
+        return
     yield Problem(
         f"selector {show(selector)} matches no pod template in namespace {obj.namespace!r}; nearest is "
         f"{nearest.obj.kind} {nearest.obj.name!r}, whose pods have {miss.difference} where the selector wants "
         f"{miss.key}: {miss.wanted}",
         path=("spec", "selector", miss.key),
-        related=(Related(nearest.obj.locate((*nearest.path, "metadata", "labels")), f"pod labels of {nearest.obj.describe()}"),),
+        related=related,
     )
 
 

@@ -27,6 +27,13 @@ _LEADING_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?=[\s.,|:()]|$)")
 _ROOT = r"(?<![\w.$])(?:\$[A-Za-z_][A-Za-z0-9_]*|\$)?\.Values"
 _VALUES = re.compile(_ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _INDEX_VALUES = re.compile(r"\b(?:index|hasKey)\s+" + _ROOT + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)((?:\s+\"[^\"]*\")+)")
+# sprig's `dig "a" "b" default .Values` (or `(.Values | merge (dict))`, `$.Values.x`): the keys, the default (the last
+# quoted string, or a word, a variable or a parenthesized call between the keys and the map), then the map
+_DIG_VALUES = re.compile(
+    r'\bdig((?:\s+"[^"]*")+)\s+(?P<default>(?:[A-Za-z0-9_+-][A-Za-z0-9_.+-]*|\$[A-Za-z_][A-Za-z0-9_]*|\([^()]*\))\s+)?\(?\s*'
+    + _ROOT
+    + r"((?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+)
 _RELATIVE = re.compile(r"(?<![\w.$)\]])\.([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _NAME_CALL = re.compile(r"\b(include|template)\s+\"((?:[^\"\\]|\\.)*)\"")
 # The argument after the name: `.` or `$` alone (the caller's own context), or anything else.
@@ -381,7 +388,19 @@ def _paths(text: str) -> list[tuple[str, ...]]:
         found += [
             tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)
         ]
+    if "dig" in text:
+        found += _dug(text)
     return [p for p in found if p]
+
+
+def _dug(text: str) -> list[tuple[str, ...]]:
+    """The .Values paths that sprig's ``dig`` looks up in ``text``: it gives its default for what is missing, and
+    never fails (a test of the path, as ``hasKey`` is)."""
+    found = []
+    for m in _DIG_VALUES.finditer(text):
+        keys = _QUOTED_ARGS.findall(m.group(1))
+        found.append(tuple(filter(None, m.group(3).split("."))) + tuple(keys if m.group("default") else keys[:-1]))
+    return found
 
 
 def _block_guards(condition: str, tested: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
@@ -422,8 +441,9 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
     if reads_values:
         handed = _handed_to_defines(text)
         operands = _lazy_operands(text) if _LAZY_CALL.search(_without_strings(text)) else {}
+        dug = set(_dug(text)) if "dig" in text else ()
         for path in _paths(text):
-            enclosed = guards.covers(path)
+            enclosed = guards.covers(path) or path in dug  # dig reads nothing that can fail
             lazy, before = operands.get(path, (None, ()))
             info.refs.append(
                 ValuesRef(path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before)

@@ -457,11 +457,61 @@ class ObjectIndex:
             if isinstance(image := container.data.get("image"), str)
         )
 
+    @cached_property
+    def _pod_labellers(self) -> frozenset[tuple[str | None, str]]:
+        """(namespace, name) of each ServiceAccount that RBAC lets change the labels of the pods of its own
+        namespace (``patch`` or ``update`` on core ``pods``, through a RoleBinding there or a ClusterRoleBinding):
+        a controller that labels pods at run time (an elected leader's ``operator: leader``)."""
+        granting: dict[tuple[str, str | None, str], bool] = {}
+        for role in self.of_kind("Role", "ClusterRole"):
+            rules = role.data.get("rules")
+            grants = isinstance(rules, list) and any(_grants_pod_label_changes(rule) for rule in rules if isinstance(rule, dict))
+            if grants and isinstance(role.name, str):
+                granting[(role.kind or "", None if role.kind == "ClusterRole" else role.namespace, role.name)] = True
+        found: set[tuple[str | None, str]] = set()
+        for binding in self.of_kind("RoleBinding", "ClusterRoleBinding"):
+            ref = binding.data.get("roleRef")
+            if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
+                continue
+            kind = str(ref.get("kind") or "")
+            scope = None if kind == "ClusterRole" else binding.namespace
+            if not granting.get((kind, scope, ref["name"])):
+                continue
+            subjects = binding.data.get("subjects")
+            for subject in subjects if isinstance(subjects, list) else ():
+                if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and isinstance(subject.get("name"), str):
+                    namespace = (
+                        subject.get("namespace") if binding.kind == "ClusterRoleBinding" else subject.get("namespace") or binding.namespace
+                    )
+                    if binding.kind == "RoleBinding" and namespace != binding.namespace:
+                        continue  # a RoleBinding grants only in its own namespace
+                    found.add((namespace if isinstance(namespace, str) else None, subject["name"]))
+        return frozenset(found)
+
+    def labels_pods_at_runtime(self, template: PodTemplate) -> bool:
+        """Whether the pods of ``template`` run as a ServiceAccount that may change pods' labels in their namespace."""
+        found = template.obj.pod_spec()
+        spec = found[1] if found is not None else {}
+        account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+        return isinstance(account, str) and (template.obj.namespace, account) in self._pod_labellers
+
     def created_at_runtime(self, namespace: str | None, kind: str, name: str) -> bool:
         resource = _RESOURCES.get(kind)
         if resource is None:
             return False
         return name in self._runtime_created.get((namespace, resource), ()) or name in self._runtime_created.get((None, resource), ())
+
+
+def _grants_pod_label_changes(rule: dict[str, Any]) -> bool:
+    """Whether an RBAC rule allows ``patch`` or ``update`` on core ``pods`` (by name or not)."""
+    verbs, groups, resources = rule.get("verbs"), rule.get("apiGroups"), rule.get("resources")
+    if not (isinstance(verbs, list) and isinstance(groups, list) and isinstance(resources, list)):
+        return False
+    return (
+        any(verb in ("patch", "update", "*") for verb in verbs)
+        and any(group in ("", "*") for group in groups)
+        and any(resource in ("pods", "*") for resource in resources)
+    )
 
 
 def _parse_external(entries: Sequence[str]) -> set[tuple[str | None, str, str]]:

@@ -1,0 +1,58 @@
+"""KN001 on a label the pods' own controller sets at run time (minio's operator labels its elected leader).
+
+A Service whose selector wants one label that the nearest pod template lacks is an error; when those pods run
+as a ServiceAccount that RBAC lets patch or update pods in their namespace, it is a warning that says why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_lint
+
+RUNTIME = FIXTURES / "rules" / "KN001" / "fail_runtime_label.yaml"
+
+
+def _kn001(path: Path) -> list[tuple[str, str]]:
+    return [(str(f.severity), f.message) for f in run_lint(path, select=["KN001"]).findings]
+
+
+def test_a_label_the_operator_may_set_on_its_own_pods_is_a_warning() -> None:
+    [(severity, message)] = _kn001(RUNTIME)
+    assert severity == "warning"
+    assert "may set at run time (RBAC lets it patch or update pods)" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (("verbs: [get, list, watch, patch, delete]", "verbs: [get, list, watch, delete]"), "no patch or update on pods"),
+        (("resources: [pods]", "resources: [services]"), "patch on another resource"),
+        (('apiGroups: [""]', "apiGroups: [apps]"), "pods of another group"),
+        (("serviceAccountName: minio-operator", "serviceAccountName: other"), "pods of another ServiceAccount"),
+        (("    namespace: minio-operator\nEOF", "    namespace: elsewhere\nEOF"), "the binding names another namespace's account"),
+    ],
+)
+def test_without_the_grant_to_those_pods_it_stays_an_error(tmp_path: Path, change: tuple[str, str], why: str) -> None:
+    text = RUNTIME.read_text(encoding="utf-8") + "EOF"
+    assert change[0] in text, why
+    target = tmp_path / "m.yaml"
+    target.write_text(text.replace(change[0], change[1]).removesuffix("EOF"), encoding="utf-8")
+    [(severity, message)] = _kn001(target)
+    assert severity == "error", why
+    assert "whose pods have no 'operator' label where the selector wants operator: leader" in message
+
+
+def test_a_role_binding_grants_only_in_its_own_namespace(tmp_path: Path) -> None:
+    text = RUNTIME.read_text(encoding="utf-8")
+    text = text.replace(
+        "kind: ClusterRoleBinding\nmetadata:\n  name: minio-operator-binding",
+        "kind: RoleBinding\nmetadata:\n  name: b\n  namespace: minio-operator",
+    )
+    (tmp_path / "here.yaml").write_text(text, encoding="utf-8")
+    assert [s for s, _ in _kn001(tmp_path / "here.yaml")] == ["warning"]
+    elsewhere = text.replace("name: b\n  namespace: minio-operator", "name: b\n  namespace: other")
+    (tmp_path / "here.yaml").write_text(elsewhere, encoding="utf-8")
+    assert [s for s, _ in _kn001(tmp_path / "here.yaml")] == ["error"]
