@@ -27,6 +27,10 @@ _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?
 SUPPRESS_ALL = "all"
 
 
+_NARROW_LIMIT = 1 << (8 * array("I").itemsize)
+"""Offsets below this fit an ``array("I")`` (32 bits on every platform Python supports)."""
+
+
 PositionReader = Callable[[str], Positions | None]
 """Parses a text and returns the positions of its first document (None when it has none)."""
 
@@ -51,7 +55,7 @@ class SourceFile:
     text: str
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     _line_starts: array[int] | None = None
-    """The offset of each line's start, and the text's length: what :meth:`line` slices (8 bytes a
+    """The offset of each line's start, and the text's length: what :meth:`line` slices (4 bytes a
     line, where the list of the lines was as large as the text and more)."""
     selector_labels_from: str | None = None
     """A kustomization that adds labels to the selectors (and pod labels) of this file's objects when built."""
@@ -107,7 +111,8 @@ class SourceFile:
         """The text of a 1-based line, without its line break (lines as ``str.splitlines`` reads them)."""
         starts = self._line_starts
         if starts is None:
-            starts = self._line_starts = array("Q", accumulate(map(len, self.text.splitlines(keepends=True)), initial=0))
+            width = "I" if len(self.text) < _NARROW_LIMIT else "Q"  # 4 bytes a line where every offset fits, else 8
+            starts = self._line_starts = array(width, accumulate(map(len, self.text.splitlines(keepends=True)), initial=0))
         if 1 <= number < len(starts):
             return self.text[starts[number - 1] : starts[number]].splitlines()[0]
         return None
