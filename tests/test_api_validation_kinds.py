@@ -482,6 +482,21 @@ CASES: list[tuple[str, str, str]] = [
     ("indexed job without completions", job("  completionMode: Indexed #!\n  parallelism: 3\n"), "when completion mode is Indexed"),
     ("unknown completion mode", job("  completionMode: indexed #!\n  completions: 2\n"), 'did you mean "Indexed"?'),
     ("backoffLimitPerIndex without Indexed", job("  backoffLimitPerIndex: 1 #!\n"), "requires indexed completion mode"),
+    # batch validateGeneratedSelector (dapr's tests/apps/job-publisher)
+    (
+        "job with its own selector",
+        job("  selector: #!\n    matchLabels: {testapp: pub}\n"),
+        "`selector` not auto-generated (it wants testapp)",
+    ),
+    (
+        "job with a selector expression",
+        job("  selector: #!\n    matchExpressions: [{key: app, operator: Exists}]\n"),
+        "`selector` not auto-generated (it wants app)",
+    ),
+    ("job with its own selector and manualSelector", job("  manualSelector: true\n  selector:\n    matchLabels: {testapp: pub}\n"), ""),
+    ("job with an empty selector", job("  selector: {}\n"), ""),
+    ("job selecting on the controller uid", job("  selector:\n    matchLabels: {batch.kubernetes.io/controller-uid: abc}\n"), ""),
+    ("job with a NotIn selector", job("  selector:\n    matchExpressions: [{key: tier, operator: NotIn, values: [x]}]\n"), ""),
     (
         "indexed job with more failed indexes allowed than completions",
         job("  completionMode: Indexed\n  completions: 10\n  backoffLimitPerIndex: 1\n  maxFailedIndexes: 11 #!\n"),

@@ -149,3 +149,18 @@ def test_a_file_in_a_jinja_raw_block_is_linted_as_what_it_wraps(tmp_path: Path) 
     # other Jinja statements: a template to be rendered first, one placeholder warning
     (tmp_path / "snippet.yaml").write_text("{% if ingress %}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{% endif %}\n")
     assert [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings] == [("KM006", "warning", 1)]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("  name: @STS_NAME@", [("KM006", "warning", 4)]),  # longhorn's scale test: sed fills these in
+        ("  name: @sts@", [("KL001", "error", 4)]),  # YAML reserves @; no all-caps name between them: the file's own error
+        ("  name: @STS_NAME", [("KL001", "error", 4)]),  # one at sign: not a placeholder the file is filled in by
+    ],
+)
+def test_an_at_sign_placeholder_is_a_template_to_render(tmp_path: Path, line: str, expected: list[tuple[str, str, int]]) -> None:
+    text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n{line}\ndata: {{}}\n"
+    (tmp_path / "cm.yaml").write_text(text)
+    found = [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings if f.code in ("KM006", "KL001")]
+    assert found == expected

@@ -210,7 +210,20 @@ def _dependency_problems(chart: ChartDoc) -> Iterator[Problem]:
             continue
         base = ("dependencies", index)
         if isinstance(repository, str) and repository.startswith("file://"):
-            yield from _file_dependency(chart, base, name, constraint, repository)
+            problems = list(_file_dependency(chart, base, name, constraint, repository))
+            here = vendored.get(name)
+            if problems and here is not None and _satisfies(here["version"], constraint):
+                # Helm renders the chart in charts/ (CheckDependencies looks for the name there): only helm dependency
+                # update follows the path
+                for problem in problems:
+                    yield dataclasses.replace(
+                        problem,
+                        message=f"{problem.message}; charts/ holds {name} {here['version']}, which Helm renders (only helm "
+                        "dependency update reads the path, and would fail)",
+                        variant="file-path-vendored",
+                    )
+                continue
+            yield from problems
             continue
         if name in vendored and _satisfies(vendored[name]["version"], constraint) and not repository:
             continue

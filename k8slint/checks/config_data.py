@@ -147,6 +147,13 @@ _credential_env_name = functools.lru_cache(maxsize=4096)(is_credential_name)
 """is_credential_name of an env name: the same names (LOG_LEVEL, API_TOKEN) come back container after container."""
 
 
+def _names_a_secret(obj: K8sObject, value: Any) -> bool:
+    """Whether ``value`` is the name of a Secret the pod itself reads (``secretKeyRef``, ``envFrom``, a volume), not
+    a credential: tailscale's ``TS_KUBE_SECRET: tailscale-auth``, the Secret it keeps its state in and reads its
+    auth key from."""
+    return isinstance(value, str) and any(ref.kind == "Secret" and ref.name == value for ref in obj.references())
+
+
 @object_check("KC008", local=True, pods=True)
 def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
@@ -155,7 +162,7 @@ def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             name, value = entry.get("name"), entry.get("value")
             if not isinstance(name, str) or value is None:
                 continue  # no value (valueFrom, or none at all): neither a literal secret nor a URL
-            if _credential_env_name(name) and is_literal_secret(value, name):
+            if _credential_env_name(name) and is_literal_secret(value, name) and not _names_a_secret(obj, value):
                 yield Problem(
                     f"container {container.name!r} sets {name} as a literal value in the manifest",
                     path=(*container.path, "env", index, "value"),

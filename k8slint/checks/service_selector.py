@@ -37,11 +37,24 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return
     elsewhere = _same_file_other_namespace(obj, selector, index)
     if elsewhere is not None:
+        related = (Related(elsewhere.obj.locate(("metadata",)), f"{elsewhere.obj.describe()} is here"),)
+        if "namespace" not in elsewhere.obj.metadata and "namespace" in obj.metadata:
+            # the file fixes the Service's namespace and leaves the workload's to kubectl's -n (or the context)
+            yield Problem(
+                f"selector {show(selector)} matches the pods of {elsewhere.obj.describe()}, which sets no namespace, but "
+                f"a Service only selects pods in its own namespace ({obj.namespace!r}): applied with -n {obj.namespace} "
+                "(the only -n kubectl accepts for this file) they meet; applied without it, the pods go to the "
+                "context's namespace and the Service has no endpoints",
+                path=("spec", "selector"),
+                related=related,
+                variant="implicit-namespace",
+            )
+            return
         yield Problem(
             f"selector {show(selector)} matches the pods of {elsewhere.obj.describe()}, but a Service only "
             f"selects pods in its own namespace ({obj.namespace!r})",
             path=("spec", "selector"),
-            related=(Related(elsewhere.obj.locate(("metadata",)), f"{elsewhere.obj.describe()} is here"),),
+            related=related,
         )
         return
     miss = explain_miss(obj, selector, index)

@@ -617,6 +617,33 @@ def cron_job_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
         yield from job_refusals(base, template, version)
 
 
+CONTROLLER_UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
+"""The labels a Job's generated selector selects on (the legacy one still accepted)."""
+
+
+def _job_selector_refusals(spec: dict[str, Any]) -> Iterator[Refusal]:
+    """batch validateGeneratedSelector: without ``manualSelector: true``, the API server generates the selector (it
+    adds ``batch.kubernetes.io/controller-uid: <uid>`` to whatever the Job gives) and then requires that it match
+    that label alone. A selector that wants any other label (matchLabels, or an In or Exists expression) does not:
+    "`selector` not auto-generated". One that only an unknown uid would decide (matchLabels of the uid labels
+    alone, NotIn or DoesNotExist expressions) is left alone."""
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or spec.get("manualSelector") is True:
+        return
+    labels = selector.get("matchLabels")
+    wanted = [key for key in labels if key not in CONTROLLER_UID_LABELS] if isinstance(labels, dict) else []
+    for expression in sequence(selector.get("matchExpressions")):
+        entry = mapping(expression)
+        if entry.get("operator") in ("In", "Exists") and entry.get("key") not in CONTROLLER_UID_LABELS:
+            wanted.append(str(entry.get("key")))
+    if wanted:
+        yield Refusal(
+            ("spec", "selector"),
+            f"Invalid value: `selector` not auto-generated (it wants {', '.join(map(str, wanted))}): the API server makes a "
+            "Job's selector unless spec.manualSelector is true, and then allows none other",
+        )
+
+
 def _container_names(job_spec: dict[str, Any]) -> set[str] | None:
     names: set[str] = set()
     for group in CONTAINER_LISTS[:2]:
@@ -985,6 +1012,7 @@ def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:
                 f"Invalid value: {json.dumps(name)}: must be no more than {MAX_LABEL_VALUE} characters "
                 "(the Job's pods are labelled batch.kubernetes.io/job-name with it)",
             )
+        yield from _job_selector_refusals(data["spec"])
         yield from job_refusals(("spec",), data["spec"], version)
     elif kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
         yield from workload_refusals(data, version)

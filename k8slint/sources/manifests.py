@@ -168,6 +168,9 @@ def _why_not(documents: list[Any], broken: bool) -> str:
 # A Go/Jinja/Mustache template action: ``{{ .Values.x }}``, ``{{ Elastic-IP-address }}``, or a Jinja statement
 # (``{% if ingress %}``).
 _TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+# A value written as an all-caps name between at signs, as sed and scripts fill them in (longhorn's scale test:
+# ``name: @STS_NAME@``): YAML reserves ``@``, so no plain value starts with one.
+_AT_PLACEHOLDER = re.compile(r"(?<![\w@])@[A-Z][A-Z0-9_]{0,64}@(?![\w@])")
 # Argo Workflows' and Argo Rollouts' run-time expressions, which stay in the applied object (as strings).
 _RUNTIME_EXPRESSION = re.compile(r"\{\{\s*(?:args|inputs|outputs|workflow|steps|tasks|item|pod|metrics|experiment)\b")
 
@@ -187,9 +190,12 @@ def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
             if action is not None and _RUNTIME_EXPRESSION.match(action.group(0)):
                 hint = f"Quote the value: {clip(action.group(0), 60)} is resolved at run time, inside a YAML string"
                 return ERROR_RULES[error.kind], Problem(error.message, location=location, hint=hint)
+            what = "template action"
+            if action is None:
+                action, what = _AT_PLACEHOLDER.search(line), "placeholder"
             if action is not None:
                 message = (
-                    f"line {number} holds the template action {clip(action.group(0), 60)!r}, which is not YAML: "
+                    f"line {number} holds the {what} {clip(action.group(0), 60)!r}, which is not YAML: "
                     "the file looks like a template to be rendered first"
                 )
                 return rulecodes.UNRENDERED_PLACEHOLDER, Problem(message, location=Location(file.display, number, action.start() + 1))

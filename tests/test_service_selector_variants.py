@@ -1,4 +1,4 @@
-"""KN001 on a label the pods' own controller sets at run time (minio's operator labels its elected leader).
+"""KN001 variants: a label the pods' own controller may set at run time, pods whose file leaves their namespace to kubectl.
 
 A Service whose selector wants one label that the nearest pod template lacks is an error; when those pods run
 as a ServiceAccount that RBAC lets patch or update pods in their namespace, it is a warning that says why.
@@ -56,3 +56,23 @@ def test_a_role_binding_grants_only_in_its_own_namespace(tmp_path: Path) -> None
     elsewhere = text.replace("name: b\n  namespace: minio-operator", "name: b\n  namespace: other")
     (tmp_path / "here.yaml").write_text(elsewhere, encoding="utf-8")
     assert [s for s, _ in _kn001(tmp_path / "here.yaml")] == ["error"]
+
+
+IMPLICIT = FIXTURES / "rules" / "KN001" / "fail_implicit_namespace.yaml"
+
+
+def test_pods_whose_file_leaves_their_namespace_to_kubectl_are_a_warning() -> None:
+    [(severity, message)] = _kn001(IMPLICIT)
+    assert severity == "warning"
+    assert "applied with -n dapr-tests (the only -n kubectl accepts for this file) they meet" in message
+
+
+def test_pods_in_another_namespace_of_the_same_file_are_an_error(tmp_path: Path) -> None:
+    text = IMPLICIT.read_text(encoding="utf-8").replace(
+        "  name: zipkin\nspec:\n  selector:\n", "  name: zipkin\n  namespace: tracing\nspec:\n  selector:\n", 1
+    )
+    assert "namespace: tracing" in text
+    (tmp_path / "z.yaml").write_text(text, encoding="utf-8")
+    [(severity, message)] = _kn001(tmp_path / "z.yaml")
+    assert severity == "error"
+    assert message.startswith("selector {app: zipkin} matches the pods of Deployment tracing/zipkin, but a Service only selects pods")
