@@ -151,7 +151,7 @@ def _lint(
         _note_unevaluated_crd_rules(objects, notes)
 
     # finish: stamp, suppress, sort
-    findings = finish(state.raw, settings, state.sources, objects, state.stamped, state.used)
+    findings = finish(state.raw, settings, state.sources, objects, state.stamped, state.used, units=index.units)
     if reported is not None:
         findings = [f for f in findings if f.location.file in reported]
     if policy_files:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from k8slint import rulecodes
 from k8slint.findings import Anchored, Finding, Location, Problem, Severity, clip_message, format_path
@@ -96,34 +96,65 @@ restricted profile's)."""
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 
 
-def enforcing_namespaces(objects: Iterable[K8sObject]) -> dict[str, str]:
-    """Each namespace of the set whose Namespace object enforces a Pod Security profile (the ``enforce``
-    label) -> that profile: the least strict any of its definitions gives (a value Pod Security admission
-    does not know counts as none)."""
-    levels: dict[str, int] = {}
+def enforcing_namespaces(objects: Iterable[K8sObject]) -> dict[str, list[tuple[K8sObject, int]]]:
+    """Each namespace of the set that a Namespace object of it labels ``enforce`` -> (that Namespace, the level
+    of the profile it enforces: 0 for none, or for a value Pod Security admission does not know), for every
+    definition of it."""
+    found: dict[str, list[tuple[K8sObject, int]]] = {}
     for obj in objects:
         if obj.kind != "Namespace" or obj.api_version != "v1" or not isinstance(obj.name, str):
             continue
         metadata = obj.data.get("metadata")
         labels = metadata.get("labels") if isinstance(metadata, dict) else None
         value = labels.get(ENFORCE_LABEL) if isinstance(labels, dict) else None
-        level = POD_SECURITY_LEVELS.get(value, 0) if isinstance(value, str) else 0
-        levels[obj.name] = min(level, levels.get(obj.name, level))
-    names = {number: name for name, number in POD_SECURITY_LEVELS.items()}
-    return {namespace: names[level] for namespace, level in levels.items() if level > 0}
+        found.setdefault(obj.name, []).append((obj, POD_SECURITY_LEVELS.get(value, 0) if isinstance(value, str) else 0))
+    return {name: definitions for name, definitions in found.items() if any(level for _, level in definitions)}
 
 
-def _enforced(finding: Finding, enforcing: dict[str, str], settings: Settings) -> Finding:
+class _Enforcement:
+    """The Pod Security profile enforced where a finding's object is applied: the least strict of the definitions
+    of its Namespace that the object sees (its own deployment unit's, k8slint.model.graph.units), so that a
+    Namespace of one install does not judge a separate install of the same objects in another folder."""
+
+    def __init__(self, objects: list[K8sObject], units: Any) -> None:
+        self.namespaces = enforcing_namespaces(objects)
+        self.units = units
+        self._objects: dict[tuple[object, ...], list[K8sObject]] = {}
+        if self.namespaces:
+            for obj in objects:
+                if obj.namespace in self.namespaces:
+                    self._objects.setdefault((obj.kind, obj.namespace, obj.name), []).append(obj)
+
+    def profile(self, finding: Finding) -> str | None:
+        ref = finding.object
+        if ref is None or ref.namespace not in self.namespaces:
+            return None
+        candidates = self._objects.get((ref.kind, ref.namespace, ref.name), [])
+        here = [obj for obj in candidates if obj.file.display == finding.location.file] or candidates
+        if not here:
+            return None
+        levels = []
+        for obj in here:  # each definition the finding may be about: the profile must hold for all of them
+            seen = [level for namespace, level in self.namespaces[ref.namespace] if self.units is None or self.units.sees(obj, namespace)]
+            if not seen:
+                return None
+            levels.append(min(seen))
+        names = {number: name for name, number in POD_SECURITY_LEVELS.items()}
+        level = min(levels)
+        return names[level] if level > 0 else None
+
+
+def _enforced(finding: Finding, enforcing: _Enforcement, settings: Settings) -> Finding:
     """A Pod Security gap in a namespace that enforces its profile is refused: an error, saying so (a severity
     set in config still wins)."""
     profile = POD_SECURITY_RULES.get(finding.code)
     if finding.code == "KS008" and (finding.path or "").endswith("seccompProfile.type"):
         profile = "baseline"  # Unconfined asked for: baseline's seccomp check refuses it too
     obj = finding.object
-    if profile is None or obj is None or obj.namespace not in enforcing or finding.code in settings.severities:
+    if profile is None or obj is None or finding.code in settings.severities or finding.severity >= Severity.ERROR:
         return finding
-    enforced = enforcing[obj.namespace]
-    if POD_SECURITY_LEVELS[enforced] < POD_SECURITY_LEVELS[profile] or finding.severity >= Severity.ERROR:
+    enforced = enforcing.profile(finding)
+    if enforced is None or POD_SECURITY_LEVELS[enforced] < POD_SECURITY_LEVELS[profile]:
         return finding
     refused = "the pod" if obj.kind == "Pod" else "its pods and the rollout fails"
     message = (
@@ -140,6 +171,7 @@ def finish(
     objects: list[K8sObject],
     stamped: Iterable[Finding] = (),
     used: Iterable[Used] = (),
+    units: Any = None,
 ) -> list[Finding]:
     """Stamp and suppress the problems, add what workers found, report unused suppressions, sort."""
     suppressions = Suppressions(set(used))
@@ -148,8 +180,8 @@ def finish(
     # in a canonical order: which of the builds sharing a line speaks for them all must not depend on
     # what the workers stamped first (--jobs)
     every = sorted([*stamped, *stamp_all(raw, settings, sources, suppressions)], key=_canonical)
-    enforcing = enforcing_namespaces(objects)
-    if enforcing:
+    enforcing = _Enforcement(objects, units)
+    if enforcing.namespaces:
         every = [_enforced(finding, enforcing, settings) for finding in every]
     for finding in every:
         if finding.built_from:  # one base line inherited by several builds (overlays) is one finding

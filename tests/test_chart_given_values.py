@@ -136,3 +136,28 @@ def test_a_read_under_a_missing_map_fails_as_helm_says(helm_binary: Path, tmp_pa
     assert (run.returncode != 0) is fails, run.stderr
     errors = [f for f in run_lint(chart).findings if f.code == "CH007" and str(f.severity) == "error"]
     assert bool(errors) is fails, [f.message for f in errors]
+
+
+@pytest.mark.parametrize(
+    ("action", "fails"),
+    [
+        ("{{ if .Values.c.enabled }}{{ .Values.c.p.q }}{{ end }}", True),  # grafana's compactor: enabled, p missing
+        ("{{ if .Values.opt.enabled }}{{ .Values.opt.p.q }}{{ end }}", False),  # the block does not render
+        ("{{ if not .Values.c.enabled }}{{ .Values.c.p.q }}{{ end }}", False),
+        ("{{ if .Values.c.p }}{{ .Values.c.p.q }}{{ end }}", False),  # the test proves p set
+        ("{{ with .Values.c }}{{ .p.q }}{{ end }}", True),  # with renders; .p is missing
+        ("{{ if .Values.c.enabled }}{{ if .Values.c.p }}{{ .Values.c.p.q }}{{ end }}{{ end }}", False),
+    ],
+)
+def test_a_read_inside_a_block_that_renders_fails_as_helm_says(helm_binary: Path, tmp_path: Path, action: str, fails: bool) -> None:
+    """An if on one path alone renders when the values set it; a read in it past a map the values lack then stops
+    helm template, unless a block around it tests that map."""
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(CHART)
+    (chart / "values.yaml").write_text("c:\n  enabled: true\nopt:\n  enabled: false\n")
+    (chart / "templates" / "cm.yaml").write_text(f'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: "{action}"\n')
+    run = subprocess.run([str(helm_binary), "template", "x", str(chart)], capture_output=True, text=True, timeout=120)
+    assert (run.returncode != 0) is fails, run.stderr
+    errors = [f for f in run_lint(chart).findings if f.code == "CH007" and str(f.severity) == "error"]
+    assert bool(errors) is fails, [f.message for f in errors]

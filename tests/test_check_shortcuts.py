@@ -407,7 +407,9 @@ def _handed_to_defines_long_way(text: str) -> set[tuple[str, ...]]:
     }
 
 
-def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, innermost: Any, define: str | None) -> None:
+def _collect_refs_long_way(
+    info: Any, action: Any, keyword: str, guards: Any, innermost: Any, define: str | None, tests: Any = None
+) -> None:
     """gotemplate._collect_refs with every pattern tried on every action."""
     text = action.text
     if gotemplate._WHOLE_VALUES.search(gotemplate._INDEX_VALUES.sub("", text)):
@@ -422,7 +424,7 @@ def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, in
         lazy, before = operands.get(path, (None, ()))
         info.refs.append(
             gotemplate.ValuesRef(
-                path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before
+                path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before, tests
             )
         )
     scope = innermost.with_path if innermost is not None else None
@@ -432,7 +434,9 @@ def _collect_refs_long_way(info: Any, action: Any, keyword: str, guards: Any, in
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
                 continue
             path = scope + relative
-            info.refs.append(gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define, True))
+            info.refs.append(
+                gotemplate.ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define, True, tests=tests)
+            )
 
 
 TEMPLATES = [

@@ -79,6 +79,12 @@ OTHER_TOOLS = {
     "  project: envoy-gateway\nmode: default\n",
     "gep-1748-metadata.yaml": "apiVersion: internal.gateway.networking.k8s.io/v1alpha1\nkind: GEPDetails\nnumber: 1748\n"
     "name: Gateway API Interaction with Multi-Cluster Services\nstatus: Experimental\n",
+    # grafana/helm-charts (commit 7a0ab968; Apache-2.0): a Tanka environment's spec.json
+    "spec.json": '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment", "metadata": {"name": "environments/default"},'
+    ' "spec": {"apiServer": "", "namespace": "enterprise-metrics"}}\n',
+    # open-policy-agent/gatekeeper (commit dd8507eb; Apache-2.0): test/gator/verify/suite.yaml (cut)
+    "suite.yaml": "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\nmetadata:\n  name: suite\ntests:\n- name: required-labels\n"
+    "  template: template.yaml\n  constraint: constraint.yaml\n",
 }
 
 

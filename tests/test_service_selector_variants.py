@@ -76,3 +76,17 @@ def test_pods_in_another_namespace_of_the_same_file_are_an_error(tmp_path: Path)
     [(severity, message)] = _kn001(tmp_path / "z.yaml")
     assert severity == "error"
     assert message.startswith("selector {app: zipkin} matches the pods of Deployment tracing/zipkin, but a Service only selects pods")
+
+
+def test_a_binding_whose_subject_the_build_moves_to_the_pods_namespace(tmp_path: Path) -> None:
+    """minio/operator's resources/: the ClusterRoleBinding's subject says namespace default, and the kustomization's
+    namespace: minio-operator moves it there when built (kustomize's setRoleBindingSubjects: defaultOnly)."""
+    text = RUNTIME.read_text(encoding="utf-8").replace(
+        "    name: minio-operator\n    namespace: minio-operator\n", "    name: minio-operator\n    namespace: default\n"
+    )
+    assert "    namespace: default\n" in text
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "all.yaml").write_text(text, encoding="utf-8")
+    assert [s for s, _ in _kn001(tmp_path / "base")] == ["error"]  # unbuilt and alone: the subject is in default
+    (tmp_path / "kustomization.yaml").write_text("namespace: minio-operator\nresources:\n  - base/all.yaml\n", encoding="utf-8")
+    assert [s for s, _ in _kn001(tmp_path)] == ["warning"]

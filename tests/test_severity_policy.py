@@ -416,3 +416,25 @@ def test_seccomp_is_restricted_when_unset_and_baseline_when_unconfined(tmp_path:
         (tmp_path / "pod.yaml").write_text(_namespace("apps", level) + text)
         [finding] = [f for f in run_lint(tmp_path).findings if f.code == "KS008"]
         assert finding.severity is expected, (level, finding.message)
+
+
+_GAPPY_DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: gatekeeper-audit\n  namespace: gatekeeper-system\nspec:\n"
+    "  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n"
+    "      containers:\n      - name: manager\n        image: openpolicyagent/gatekeeper:v3.18.0\n"
+)
+
+
+def test_a_namespace_enforces_its_profile_only_on_the_objects_of_its_own_install(tmp_path: Path) -> None:
+    """open-policy-agent/gatekeeper (commit dd8507eb; Apache-2.0): deploy/gatekeeper.yaml labels gatekeeper-system
+    restricted; test/bats/tests/remote-cluster holds a second install of the same Deployment, into a namespace its CI
+    creates without labels. The Namespace judges the objects of its own install, not the other's."""
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "gatekeeper.yaml").write_text(_namespace("gatekeeper-system", "restricted") + _GAPPY_DEPLOYMENT)
+    (tmp_path / "test" / "remote-cluster").mkdir(parents=True)
+    (tmp_path / "test" / "remote-cluster" / "deployment.yaml").write_text(_GAPPY_DEPLOYMENT)
+    graded = {(f.location.file.split("/")[-2], f.severity) for f in run_lint(tmp_path).findings if f.code == "KS001"}
+    assert graded == {("deploy", Severity.ERROR), ("remote-cluster", Severity.WARNING)}
+    # with the install alone in the tree (no second definition), the Namespace above it is its own
+    (tmp_path / "deploy" / "gatekeeper.yaml").write_text(_namespace("gatekeeper-system", "restricted"))
+    assert {f.severity for f in run_lint(tmp_path).findings if f.code == "KS001"} == {Severity.ERROR}

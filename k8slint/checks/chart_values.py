@@ -16,6 +16,7 @@ from typing import Any
 from k8slint.context import RuleContext
 from k8slint.findings import Location, Problem, Related, format_path
 from k8slint.model.chartdeps import unavailable_dependencies
+from k8slint.model.gotemplate import open_tests
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc
 
@@ -366,7 +367,7 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 # the value in the same action (if, default, required: Go evaluates the field chain first), unless a
                 # block around it runs only when the map is set, or an and/or stops before it
                 top = next((ref.path[:n] for n in range(1, len(ref.path)) if defined(ref.path[:n]) is False), None)
-                if top is not None and (ref.enclosed or _stops_before(ref, top, lookup)):
+                if top is not None and ((ref.enclosed and not _renders_past(ref, top, lookup)) or _stops_before(ref, top, lookup)):
                     continue
                 if top is None and ref.guarded:
                     continue
@@ -391,6 +392,28 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
             related=tuple(Related(where_read, f"{_shown_path(read)} read here") for read, where_read in rest),
             variant="parent-undefined",
         )
+
+
+_TESTS_READ = 64
+"""Blocks around a read that _renders_past looks at: beyond, nested deeper than any chart nests them, it does not judge."""
+
+
+def _renders_past(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> bool:
+    """Whether a read inside ``if`` and ``with`` blocks is rendered with the values given, and so reaches the missing
+    map ``top``: every block around it tests one .Values path alone, set and not empty, and none tests ``top`` or a
+    path under it (which would prove ``top`` set). ``if .Values.compactor.enabled`` around
+    ``.Values.compactor.persistence.subPath`` renders with ``enabled: true`` and fails at the missing ``persistence``.
+    A block on anything else (``not``, ``eq``, ``dig``, a variable, a ``range``, an ``else``) keeps the read unjudged."""
+    tests = list(open_tests(ref.tests, _TESTS_READ + 1))
+    if not tests or len(tests) > _TESTS_READ:
+        return False
+    for path, alone in tests:
+        if not alone or path[: len(top)] == top:
+            return False
+        found, value = lookup(path)
+        if not found or not value:
+            return False
+    return True
 
 
 def _stops_before(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> bool:

@@ -10,6 +10,7 @@ guards (``default``, ``required``, ``if``, ``with``) that protect them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,19 @@ class TemplateError:
     column: int
 
 
+Tests = tuple[tuple[tuple[str, ...], bool], "Tests"] | None
+"""A chain of what open blocks test, innermost first: each action shares the chain of the blocks around it, so
+that keeping it for every reference costs nothing however deep the blocks nest."""
+
+
+def open_tests(chain: Tests, limit: int) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """The first ``limit`` entries of a chain of tests, innermost first."""
+    while chain is not None and limit > 0:
+        yield chain[0]
+        chain = chain[1]
+        limit -= 1
+
+
 @dataclass(frozen=True, slots=True)
 class ValuesRef:
     path: tuple[str, ...]
@@ -91,6 +105,10 @@ class ValuesRef:
     (text/template since Go 1.18): ``and .Values.a .Values.a.b`` never reads ``.b`` without ``a``."""
     before: tuple[tuple[str, ...], ...] = ()
     """The .Values paths among the operands of that ``and`` or ``or`` before this one."""
+    tests: Tests = None
+    """What the open ``if`` and ``with`` blocks around the action test (innermost first, see :func:`open_tests`): each
+    .Values path, and whether the block's condition is that path alone (``if .Values.a.b``: the block renders exactly
+    when it is set and not empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +275,9 @@ class _Block:
     action: Action
     with_path: tuple[str, ...] | None
     guards: list[tuple[str, ...]]
+    tests: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
+    chain_before: Tests = None
+    """The chain of tests of the blocks around this one, restored at its end."""
 
 
 def analyse(text: str) -> TemplateInfo:
@@ -277,6 +298,9 @@ def analyse(text: str) -> TemplateInfo:
     """Each variable assigned from .Values paths -> the guards an ``if`` or ``with`` on it carries (``$t := and
     .Values.auth.token ...`` then ``if $t``: the block reads .Values.auth.token only when it is set)."""
     opened: list[tuple[str, ...]] = []
+    chain: Tests = None
+    """What the open if and with blocks test (ValuesRef.tests)."""
+    opened_tests: list[tuple[tuple[str, ...], bool]] = []
     for action in info.actions:
         keyword, rest = split_keyword(action.text)
         assigned = _ASSIGNMENT.match(action.text) if "$" in action.text else None
@@ -291,9 +315,12 @@ def analyse(text: str) -> TemplateInfo:
                 action,
                 _single_values_path(rest) if keyword == "with" else None,
                 _block_guards(rest, tested) if keyword in ("if", "with") else [],
+                _block_tests(keyword, rest),
             )
+            block.chain_before = chain
             stack.append(block)
             opened = block.guards  # in force from the next action: the test itself reads what it tests
+            opened_tests = block.tests
             if keyword in ("with", "range"):
                 scopes.append(block)
             if keyword in ("define", "block"):
@@ -308,10 +335,13 @@ def analyse(text: str) -> TemplateInfo:
         elif keyword == "else":
             if not stack or stack[-1].keyword not in ("if", "with", "range"):
                 info.errors.append(TemplateError("'else' without 'if', 'with' or 'range'", action.line, action.column))
-            elif split_keyword(rest)[0] in ("if", "with"):
-                extra = _block_guards(split_keyword(rest)[1], tested)
-                stack[-1].guards.extend(extra)
-                opened = extra
+            else:
+                opened_tests = [_UNJUDGED]  # the else of a test: what renders here is not what the test says
+                stack[-1].tests.extend(opened_tests)
+                if split_keyword(rest)[0] in ("if", "with"):
+                    extra = _block_guards(split_keyword(rest)[1], tested)
+                    stack[-1].guards.extend(extra)
+                    opened = extra
         elif keyword == "end":
             if not stack:
                 info.errors.append(
@@ -321,6 +351,8 @@ def analyse(text: str) -> TemplateInfo:
                 block = stack.pop()
                 for guard in block.guards:
                     guards.remove(guard)
+                if block.tests:
+                    chain = block.chain_before
                 if scopes and scopes[-1] is block:
                     scopes.pop()
                 if block is define:
@@ -330,10 +362,12 @@ def analyse(text: str) -> TemplateInfo:
             info.callers.append(define_name)
             argument = _CALL_ARGUMENT.match(action.text, match.end())
             info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
-        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name)
+        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name, chain)
         for guard in opened:
             guards.add(guard)
-        opened = []
+        for test in opened_tests:
+            chain = (test, chain)
+        opened, opened_tests = [], []
     for block in stack:
         info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
     return info
@@ -413,6 +447,20 @@ def _block_guards(condition: str, tested: dict[str, list[tuple[str, ...]]]) -> l
     return found
 
 
+_UNJUDGED: tuple[tuple[str, ...], bool] = ((), False)
+"""The test of a block whose condition is not one .Values path alone (``not``, ``eq``, a variable, a ``range``, an
+``else``): what renders inside it is not judged from the values."""
+
+
+def _block_tests(keyword: str, condition: str) -> list[tuple[tuple[str, ...], bool]]:
+    """What an ``if``, ``with`` or ``range`` block tests (ValuesRef.tests): the path, where its condition is one .Values
+    path alone; else that it is not judged. Other blocks (define, block) test nothing."""
+    if keyword not in ("if", "with", "range"):
+        return []
+    path = _single_values_path(condition) if keyword != "range" else None
+    return [(path, True)] if path else [_UNJUDGED]
+
+
 def _guarded_prefix(path: tuple[str, ...]) -> tuple[str, ...]:
     """``if .Values.ingress.enabled`` guards the block's uses of ``.Values.ingress.*``."""
     return path[:-1] if len(path) > 1 else path
@@ -423,7 +471,15 @@ def _single_values_path(text: str) -> tuple[str, ...] | None:
     return tuple(p for p in match.group(1).split(".") if p) if match else None
 
 
-def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Guards, innermost: _Block | None, define: str | None) -> None:
+def _collect_refs(
+    info: TemplateInfo,
+    action: Action,
+    keyword: str,
+    guards: _Guards,
+    innermost: _Block | None,
+    define: str | None,
+    tests: Tests = None,
+) -> None:
     text = action.text
     # Every pattern of a .Values read (_ROOT) holds ".Values": most actions (include, end, .Release.Name) do not.
     reads_values = ".Values" in text
@@ -446,7 +502,9 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
             enclosed = guards.covers(path) or path in dug  # dig reads nothing that can fail
             lazy, before = operands.get(path, (None, ()))
             info.refs.append(
-                ValuesRef(path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before)
+                ValuesRef(
+                    path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before, tests
+                )
             )
     if in_with and scope is not None:
         for match in _RELATIVE.finditer(_without_strings(text)):
@@ -455,7 +513,9 @@ def _collect_refs(info: TemplateInfo, action: Action, keyword: str, guards: _Gua
                 continue
             path = scope + relative
             # inside `with .Values.x`, `.y` is read only when x is set: enclosed by the with
-            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define, True))
+            # an and/or's short-circuit is worked out for .Values paths only (_lazy_operands): not judged here
+            judged = tests if not _LAZY_CALL.search(text) else None
+            info.refs.append(ValuesRef(path, action.line, action.column, guarded_here or guards.covers(path), define, True, tests=judged))
 
 
 _LAZY_CALL = re.compile(r"\b(?:and|or)\b")

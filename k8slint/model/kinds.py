@@ -72,6 +72,11 @@ TOOL_CONFIG_GROUPS = frozenset(
         "controller-runtime.sigs.k8s.io",
         # the Gateway API site's GEP metadata (GEPDetails), read by its tools/geps generator; no CRD serves the group
         "internal.gateway.networking.k8s.io",
+        # Tanka's environment spec.json (tanka.dev/v1alpha1 Environment): `tk` reads it, and names the environment by
+        # its path (pkg/spec/spec.go); it never reaches an API server
+        "tanka.dev",
+        # gatekeeper's gator CLI suite (test.gatekeeper.sh/v1alpha1 Suite): `gator verify` reads it from disk
+        "test.gatekeeper.sh",
     }
 )
 TOOL_CONFIG_KINDS = frozenset(

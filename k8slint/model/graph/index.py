@@ -483,6 +483,11 @@ class ObjectIndex:
                     namespace = (
                         subject.get("namespace") if binding.kind == "ClusterRoleBinding" else subject.get("namespace") or binding.namespace
                     )
+                    built_in = binding.file.namespace_from
+                    if built_in is not None and namespace in (None, "default"):
+                        # kustomize's namespace transformer sets such a subject's namespace to the build's
+                        # (setRoleBindingSubjects: defaultOnly): the account of the pods of that same build
+                        found.add((_BUILT_IN + built_in, subject["name"]))
                     if binding.kind == "RoleBinding" and namespace != binding.namespace:
                         continue  # a RoleBinding grants only in its own namespace
                     found.add((namespace if isinstance(namespace, str) else None, subject["name"]))
@@ -493,13 +498,22 @@ class ObjectIndex:
         found = template.obj.pod_spec()
         spec = found[1] if found is not None else {}
         account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
-        return isinstance(account, str) and (template.obj.namespace, account) in self._pod_labellers
+        if not isinstance(account, str):
+            return False
+        built_in = template.obj.file.namespace_from
+        return (template.obj.namespace, account) in self._pod_labellers or (
+            built_in is not None and (_BUILT_IN + built_in, account) in self._pod_labellers
+        )
 
     def created_at_runtime(self, namespace: str | None, kind: str, name: str) -> bool:
         resource = _RESOURCES.get(kind)
         if resource is None:
             return False
         return name in self._runtime_created.get((namespace, resource), ()) or name in self._runtime_created.get((None, resource), ())
+
+
+_BUILT_IN = "\0built in "
+"""Marks the kustomization (not a namespace) that puts a binding's ServiceAccount subject in its build's namespace."""
 
 
 def _grants_pod_label_changes(rule: dict[str, Any]) -> bool:
