@@ -102,3 +102,35 @@ def test_views_released_with_workers_and_the_report_unchanged(tmp_path: Path, mo
     parallel, objects = _lint(tmp_path, jobs=2)
     assert parallel == serial
     assert len(objects) == 3 and all(not o.memo for o in objects)  # type: ignore[attr-defined]
+
+
+def test_object_checks_run_in_batches_whose_views_go_after_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The object checks run a few objects at a time, each batch's views dropped after it (then every object's once
+    more, at the end), and the report is the one of a single batch."""
+    from k8slint import plan
+    from k8slint.model.objects import K8sObject
+
+    for index in range(4):
+        (tmp_path / f"app-{index}.yaml").write_text(_DEPLOYMENT.replace("shop", f"shop-{index}"))
+    whole, _ = _lint(tmp_path, jobs=1)
+    events: list[tuple[str, int]] = []
+    original, release = K8sObject.view, K8sObject.release_views
+
+    def view(self: K8sObject, name: str, compute: object) -> object:
+        events.append(("view", id(self)))
+        return original(self, name, compute)  # type: ignore[arg-type]
+
+    def released(self: K8sObject) -> None:
+        events.append(("release", id(self)))
+        release(self)
+
+    monkeypatch.setattr(K8sObject, "view", view)
+    monkeypatch.setattr(K8sObject, "release_views", released)
+    monkeypatch.setattr(plan, "OBJECTS_PER_BATCH", 2)
+    batched, objects = _lint(tmp_path, jobs=1)
+    assert batched == whole
+    assert len(objects) == 12 and all(not o.memo for o in objects)  # type: ignore[attr-defined]
+    releases = [number for number, (what, _) in enumerate(events) if what == "release"]
+    views = [number for number, (what, _) in enumerate(events) if what == "view"]
+    assert len(releases) == 2 * len(objects)  # after each batch, and at the end
+    assert releases[0] < views[-1]  # the first batch's views were gone while later batches' checks ran
