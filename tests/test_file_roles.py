@@ -329,6 +329,14 @@ def test_a_container_without_an_image_is_an_error_and_its_neighbours_are_still_c
     assert result.fails(missing[0].severity)
 
 
+def test_an_empty_image_is_one_error(lint_text) -> None:
+    """longhorn's deploy/longhorn-okd.yaml (commit bb2f2223; Apache-2.0): the oauth-proxy sidecar's ``image: ""``
+    is the API server's refusal once, not that and an invalid reference too."""
+    result = lint_text(MISSPELLED_IMAGE.replace("imgae: nginx:1.25", 'image: ""'))
+    [empty] = [f for f in result.findings if f.rule == "invalid-image-name"]
+    assert "image is empty; the API server rejects a container without an image" in empty.message
+
+
 def test_set_aside_files_are_the_same_with_workers(tmp_path: Path) -> None:
     for number in range(20):  # 40 files: enough for the workers (scheduler.PARALLEL_MIN_FILES)
         (tmp_path / f"compose-{number}.yml").write_text(OTHER_TOOLS["docker-compose.yml"])

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from k8slint.context import RuleContext
-from k8slint.findings import Problem
+from k8slint.findings import FieldPath, Problem
 from k8slint.model.images import ImageError, image_name, parse_image
 from k8slint.model.kinds import is_custom_resource
 from k8slint.model.objects import K8sObject
@@ -27,17 +27,21 @@ def _images(obj: K8sObject) -> Iterator[tuple[Any, str, str]]:
 
 @object_check("KR005", local=True, pods=True)
 def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    empty: set[FieldPath] = set()
     for container in obj.containers() if obj.kind in POD_BEARING_KINDS and not is_custom_resource(obj.api_version) else ():
         image = container.data.get("image")
         if image is None or image == "":
             # validation.go, validateContainerCommon: len(ctr.Image) == 0 -> field.Required(path.Child("image")).
             # Built-in kinds only: an operator's pod template (a CloudNativePG Pooler) is completed by the operator.
             where = "is empty" if image == "" else "is missing"
+            empty.add((*container.path, "image"))
             yield Problem(
                 f"container {container.name!r}: image {where}; the API server rejects a container without an image",
                 path=(*container.path, "image") if image == "" else container.path,
             )
     for path, name, image in _images(obj):
+        if path in empty:
+            continue  # reported above, once: the API server's own refusal
         try:
             parse_image(image)
         except ImageError as exc:
