@@ -94,6 +94,7 @@ POD_SECURITY_RULES = {
 are baseline's; runAsNonRoot, allowPrivilegeEscalation, capabilities_restricted and seccompProfile_restricted the
 restricted profile's)."""
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+_LEVEL_NAMES = {number: name for name, number in POD_SECURITY_LEVELS.items()}
 
 
 def enforcing_namespaces(objects: Iterable[K8sObject]) -> dict[str, list[tuple[K8sObject, int]]]:
@@ -139,9 +140,8 @@ class _Enforcement:
             if not seen:
                 return None
             levels.append(min(seen))
-        names = {number: name for name, number in POD_SECURITY_LEVELS.items()}
         level = min(levels)
-        return names[level] if level > 0 else None
+        return _LEVEL_NAMES[level] if level > 0 else None
 
 
 def _enforced(finding: Finding, enforcing: _Enforcement, settings: Settings) -> Finding:

@@ -34,7 +34,8 @@ def invalid_image_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             # validation.go, validateContainerCommon: len(ctr.Image) == 0 -> field.Required(path.Child("image")).
             # Built-in kinds only: an operator's pod template (a CloudNativePG Pooler) is completed by the operator.
             where = "is empty" if image == "" else "is missing"
-            empty.add((*container.path, "image"))
+            if image == "":
+                empty.add((*container.path, "image"))
             yield Problem(
                 f"container {container.name!r}: image {where}; the API server rejects a container without an image",
                 path=(*container.path, "image") if image == "" else container.path,

@@ -415,16 +415,17 @@ def split_keyword(text: str) -> tuple[str, str]:
     return match.group(1), text[match.end() :].strip()
 
 
-def _paths(text: str) -> list[tuple[str, ...]]:
+def _paths(text: str, dug: list[tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
+    """The .Values paths ``text`` reads (``dug``: its dig paths, where the caller has them already)."""
     # filter(None, ...): the parts between the dots, without the empty ones
     found = [tuple(filter(None, m.group(1).split("."))) for m in _VALUES.finditer(text)]
     if "index" in text or "hasKey" in text:  # the words _INDEX_VALUES starts with, tested before its search
         found += [
             tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)
         ]
-    if "dig" in text:
-        found += _dug(text)
-    return [p for p in found if p]
+    if dug is None and "dig" in text:
+        dug = _dug(text)
+    return [p for p in found + (dug or []) if p]
 
 
 def _dug(text: str) -> list[tuple[str, ...]]:
@@ -497,8 +498,8 @@ def _collect_refs(
     if reads_values:
         handed = _handed_to_defines(text)
         operands = _lazy_operands(text) if _LAZY_CALL.search(_without_strings(text)) else {}
-        dug = set(_dug(text)) if "dig" in text else ()
-        for path in _paths(text):
+        dug = _dug(text) if "dig" in text else []
+        for path in _paths(text, dug):
             enclosed = guards.covers(path) or path in dug  # dig reads nothing that can fail
             lazy, before = operands.get(path, (None, ()))
             info.refs.append(
