@@ -31,6 +31,15 @@ CLEAN = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n"
         ("repo/tests", "e2e", False),  # e2e manifests are applied to a cluster by the tests
         ("repo/integration-tests", "data", False),
         ("repo/tests/e2e", "data", False),
+        # Maven's and Gradle's test resources (strimzi's api/src/test/resources), not the main ones
+        ("repo/api/src/test", "resources", True),
+        ("repo/api/src/it", "resources", True),
+        ("repo/api/src/integrationTest", "resources", True),
+        ("repo/api/src/testFixtures", "resources", True),
+        ("repo/api/src/main", "resources", False),
+        ("repo/test", "resources", False),  # not a source set: a test/resources folder of manifests
+        ("repo/src/test", "manifests", False),
+        ("repo/src/latest", "resources", False),
     ],
 )
 def test_default_excluded(parent: str, name: str, left_out: bool) -> None:
@@ -67,3 +76,19 @@ def test_a_test_data_folder_named_on_the_command_line_is_linted(tmp_path: Path) 
     assert [f.rule for f in run_lint(tmp_path / "tests" / "data").findings] == ["invalid-name"]
     assert [f.rule for f in run_lint(tmp_path / "tests" / "data" / "input.yaml").findings] == ["invalid-name"]
     assert run_lint(tmp_path / "tests").left_out  # walking tests/ leaves its data folder out
+
+
+def test_jvm_test_resources_are_left_out(tmp_path: Path) -> None:
+    """strimzi/strimzi-kafka-operator (8541da1e): api/src/test/resources holds the custom resources its CEL
+    validation tests send expecting the API server to refuse them; 20 errors on them were test inputs."""
+    for folder in ("api/src/test/resources/io/strimzi", "operator/src/integrationTest/resources", "api/src/main/resources"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "input.yaml").write_text(BROKEN)
+    result = run_lint(tmp_path)
+    assert [f.location.file.removeprefix(str(tmp_path) + "/") for f in result.findings if f.rule == "invalid-name"] == [
+        "api/src/main/resources/input.yaml"
+    ]
+    assert sorted(Path(folder).relative_to(tmp_path).as_posix() for folder in result.left_out) == [
+        "api/src/test/resources",
+        "operator/src/integrationTest/resources",
+    ]

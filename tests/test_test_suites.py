@@ -698,3 +698,79 @@ def test_a_file_no_step_or_script_of_its_chainsaw_test_names_is_a_test_input(tmp
     (case / "chainsaw-test.yaml").write_text(REFUSING_TEST)
     (case / "kustomization.yaml").write_text("resources:\n- new-deployment-exists.yaml\n")
     assert ("new-deployment-exists.yaml", "KL010") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+
+
+# open-policy-agent/gatekeeper, test/gator/verify (commit dd8507eb; Apache-2.0) and the gatekeeper-library
+# layout (library/general/<policy>/suite.yaml naming samples/<case>/...): `gator verify` reviews each case's
+# object against the constraint offline; the template and the constraint are policies, linted as objects
+GATOR_SUITE = """kind: Suite
+apiVersion: test.gatekeeper.sh/v1alpha1
+metadata:
+  name: foo-is-bar
+tests:
+- name: foo-is-bar
+  template: template.yaml
+  constraint: samples/foo/constraint.yaml
+  cases:
+  - name: foo-bar
+    object: samples/foo/allow_foo.yaml
+    assertions:
+    - violations: no
+  - name: foo-not-bar
+    object: samples/foo/deny_foo.yaml
+    inventory:
+    - samples/foo/inventory.yaml
+    assertions:
+    - violations: yes
+"""
+# a fake kind gator evaluates and no API server serves
+FOO = "kind: Foo\napiVersion: v1\nfoo: qux\n"
+CONSTRAINT_TEMPLATE = """apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: FooIsBar
+spec:
+  crd:
+    spec:
+      names:
+        kind: FooIsBar
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+      package foobar
+      violation[{"msg": "foo is not bar"}] { input.review.object.foo != "bar" }
+"""
+
+
+def test_the_objects_a_gator_suite_reviews_are_test_inputs(tmp_path: Path) -> None:
+    policy = tmp_path / "library" / "general" / "foo-is-bar"
+    samples = policy / "samples" / "foo"
+    samples.mkdir(parents=True)
+    (policy / "suite.yaml").write_text(GATOR_SUITE)
+    (policy / "template.yaml").write_text(CONSTRAINT_TEMPLATE)  # metadata.name must be lower case: refused
+    (samples / "allow_foo.yaml").write_text(FOO.replace("qux", "bar"))
+    (samples / "deny_foo.yaml").write_text(FOO)
+    (samples / "inventory.yaml").write_text(REFUSED_POD)
+    (samples / "constraint.yaml").write_text(
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: FooIsBar\nmetadata:\n  name: foo-is-bar\n"
+    )
+    result = run_lint(".", cwd=tmp_path)
+    errors, infos = _errors_and_infos(result)
+    # the cases' objects and inventory are linted, but only gator reads them: infos that say why
+    assert {name for name, _ in errors} == {"template.yaml"}
+    shown = "./library/general/foo-is-bar/suite.yaml"
+    assert any(
+        info.endswith(
+            f"(not an error here: the object of a case of the gator suite {shown}, which gator verify reviews offline and never sends to an API server)"
+        )
+        for info in infos
+    )
+    assert any("an inventory object of a case of the gator suite" in info for info in infos)
+    assert {Path(file).name for file, _ in result.not_kubernetes} >= {"suite.yaml"}
+    # named one by one, as pre-commit names them: the suite two folders up is found
+    named = run_lint(str(samples / "deny_foo.yaml"), cwd=tmp_path)
+    assert _errors_and_infos(named)[0] == set() and _errors_and_infos(named)[1]
+    # a file of the same name that is no gator suite is judged by its content, and names nothing
+    (policy / "suite.yaml").write_text(KYVERNO_RESOURCE)
+    errors, _ = _errors_and_infos(run_lint(".", cwd=tmp_path))
+    assert {("suite.yaml", "KR005"), ("deny_foo.yaml", "KL012"), ("inventory.yaml", "KR005")} <= errors

@@ -21,7 +21,14 @@ from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.skaffold import SKAFFOLD_CONFIG_NAMES, SkaffoldDeploys, is_skaffold_config_name
-from k8slint.sources.testsuites import CHAINSAW_TEST_NAMES, KUTTL_SUITE_NAMES, KYVERNO_TEST_NAMES, TestAssertions, is_test_suite_name
+from k8slint.sources.testsuites import (
+    CHAINSAW_TEST_NAMES,
+    GATOR_SUITE_NAMES,
+    KUTTL_SUITE_NAMES,
+    KYVERNO_TEST_NAMES,
+    TestAssertions,
+    is_test_suite_name,
+)
 
 if TYPE_CHECKING:
     from k8slint.sources.kustomize import KustomizeMap
@@ -42,13 +49,22 @@ TEST_FOLDERS = frozenset({"test", "tests"})
 """``data`` and ``fixtures`` in a ``test`` or ``tests`` folder are test inputs too (``tests/data``,
 ``test/fixtures``: the convention of pytest, Ruby and JavaScript projects), and ``golden`` there holds the
 expected output a test compares with (``tests/golden``: kube-libsonnet's, vendored in sealed-secrets)."""
+_JVM_TEST_SOURCE_SET = re.compile(r"test|it|testFixtures|[a-z][A-Za-z0-9]*Test")
+"""The source sets of Maven's and Gradle's standard layout whose ``resources`` folder holds test resources:
+``src/test/resources`` (Maven's "Test resources"), ``src/it`` (Maven's integration tests), Gradle's
+``testFixtures`` and the test suites a build declares (``src/integrationTest/resources``). The tests read
+them from the class path (strimzi keeps the deliberately invalid custom resources its CEL tests send in
+``api/src/test/resources``); nothing deploys them."""
 
 
 def default_excluded(parent: str, name: str) -> bool:
     """The folder ``name`` inside the folder ``parent`` is left out by default (test inputs, third-party code)."""
     if name in DEFAULT_EXCLUDED_DIRS or _INVALID_WORD.search(name):
         return True
-    return name in TEST_DATA_DIRS and os.path.basename(os.path.abspath(parent)) in TEST_FOLDERS
+    folder = os.path.abspath(parent)
+    if name == "resources" and _JVM_TEST_SOURCE_SET.fullmatch(os.path.basename(folder)):
+        return os.path.basename(os.path.dirname(folder)) == "src"
+    return name in TEST_DATA_DIRS and os.path.basename(folder) in TEST_FOLDERS
 
 
 STDIN = "-"
@@ -439,9 +455,10 @@ def identify(found: Discovery) -> Discovery:
     }
     for stop, folders in chains.values():
         for folder in folders:
-            # a chainsaw or kyverno CLI test names files of its own folder; a kuttl suite, of the test folders below it
-            own = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES | KYVERNO_TEST_NAMES
-            suite_names = own if folder == folders[0] else KUTTL_SUITE_NAMES
+            # a chainsaw or kyverno CLI test names files of its own folder; a kuttl suite, of the test folders below
+            # it; a gator suite, of its folder and those below
+            own = CHAINSAW_TEST_NAMES | KUTTL_SUITE_NAMES | KYVERNO_TEST_NAMES | GATOR_SUITE_NAMES
+            suite_names = own if folder == folders[0] else KUTTL_SUITE_NAMES | GATOR_SUITE_NAMES
             for name in (*KUSTOMIZATION_NAMES, *sorted(suite_names), *sorted(SKAFFOLD_CONFIG_NAMES)):
                 candidate = os.path.join(folder, name)
                 if candidate in read or not above.holds(folder, name):

@@ -18,6 +18,13 @@ them on (``resources``, ``targetResources``, ``paramResources``, ``clusterResour
 the CLI never sends them to an API server: where they lie in the test's folder, they are test inputs
 (TestAssertions.test_input), whose errors are graded info.
 
+A gatekeeper gator suite (``apiVersion: test.gatekeeper.sh/v1alpha1``, ``kind: Suite``; ``gator verify``
+reads every YAML file of that kind, gatekeeper pkg/gator/verify/read_suites.go; k8slint looks for them by
+their conventional name, ``suite.yaml``) pairs ConstraintTemplates and Constraints (``tests[].template``,
+``tests[].constraint``: linted as objects) with cases whose ``object`` and ``inventory`` files gator reviews
+offline against the Constraint (pkg/gator/verify/suite.go): where they lie in the suite's folder or below it,
+they are test inputs too.
+
 Such a file is not linted as objects: it is set aside, and the report says what it is. The files
 the steps apply (``apply``, ``create``, ``patch``, ``update``) are linted as any manifest, and so is a
 file that one operation applies (``apply``, ``create``, ``update``) and another asserts (``apply: file:
@@ -44,6 +51,7 @@ from k8slint.sources.safefs import Roots, display_path
 CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
 KYVERNO_TEST_NAMES = frozenset({"kyverno-test.yaml"})
+GATOR_SUITE_NAMES = frozenset({"suite.yaml", "suite.yml"})
 _KYVERNO_INPUTS = ("variables", "values", "userinfo", "context")
 """The keys of a kyverno CLI test that name a file of the CLI's own input (cmd/cli/kubectl-kyverno/apis/v1alpha1/test.go)."""
 _KYVERNO_RESOURCES = ("resources", "targetResources", "paramResources", "clusterResources")
@@ -60,7 +68,7 @@ _KUTTL_ASSERTION = re.compile(r"\d+-(assert|errors)\.ya?ml")
 
 
 def is_test_suite_name(name: str) -> bool:
-    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES or name in KYVERNO_TEST_NAMES
+    return name in CHAINSAW_TEST_NAMES or name in KUTTL_SUITE_NAMES or name in KYVERNO_TEST_NAMES or name in GATOR_SUITE_NAMES
 
 
 @dataclass(slots=True)
@@ -81,7 +89,9 @@ class TestAssertions:
     _accepted: set[str] = field(default_factory=set)
     """The files an operation sends expecting no error."""
     _cli_inputs: dict[str, str] = field(default_factory=dict)
-    """The resource files of kyverno CLI tests, in the test's folder -> the test as shown."""
+    """The files a policy engine's CLI test evaluates offline (a kyverno CLI test's resources, in the test's
+    folder; a gator suite's case objects and inventories, in the suite's folder or below) -> why they are
+    test inputs."""
     _chainsaw_folders: dict[str, tuple[str, tuple[str, ...]] | None] = field(default_factory=dict)
     """The folder of each chainsaw test -> (the test as shown, every string it and the step templates it uses
     hold), or None where a step template it uses cannot be read."""
@@ -147,7 +157,7 @@ class TestAssertions:
         if path in self._refused:
             return f"the chainsaw test {self._refused[path]} applies it expecting the API server to refuse it"
         if path in self._cli_inputs and path not in self._applied:
-            return f"a resource of the kyverno CLI test {self._cli_inputs[path]}, which never sends it to an API server"
+            return self._cli_inputs[path]
         test = self._chainsaw_folders.get(os.path.dirname(path))
         if test is not None and not built and path not in self._applied and path not in self._roles:
             shown, words = test
@@ -174,7 +184,9 @@ class TestAssertions:
             if not isinstance(document, dict) or not isinstance(document.get("apiVersion"), str):
                 continue
             api_version, kind = document["apiVersion"], document.get("kind")
-            if api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
+            if api_version.startswith("test.gatekeeper.sh/") and kind == "Suite":
+                self._add_gator_suite(document, folder, shown, roots)
+            elif api_version.startswith("chainsaw.kyverno.io/") and kind == "Test":
                 if display is not None and os.path.dirname(display) not in self.test_folders[-1:]:
                     self.test_folders.append(os.path.dirname(display))
                 made: set[tuple[str, str | None, str]] = set()
@@ -258,8 +270,31 @@ class TestAssertions:
             for name in names:
                 target = os.path.normpath(os.path.join(folder, name))
                 if target.startswith(folder + os.sep) and roots.contains(os.path.realpath(target)):
-                    self._cli_inputs.setdefault(target, shown)
+                    self._cli_inputs.setdefault(
+                        target, f"a resource of the kyverno CLI test {shown}, which never sends it to an API server"
+                    )
         return True
+
+    def _add_gator_suite(self, suite: dict[str, Any], folder: str, shown: str, roots: Roots) -> None:
+        """A gator suite's case objects and inventories (its templates and constraints are linted as objects)."""
+        tests = suite.get("tests")
+        for test in tests if isinstance(tests, list) else ():
+            cases = test.get("cases") if isinstance(test, dict) else None
+            for case in cases if isinstance(cases, list) else ():
+                if not isinstance(case, dict):
+                    continue
+                named = [(case.get("object"), "the object of a case")] + [
+                    (name, "an inventory object of a case") for name in _strings(case.get("inventory"))
+                ]
+                for name, what in named:
+                    if not isinstance(name, str) or not name or "://" in name:
+                        continue
+                    target = os.path.normpath(os.path.join(folder, name))
+                    if target.startswith(folder + os.sep) and roots.contains(os.path.realpath(target)):
+                        self._cli_inputs.setdefault(
+                            target,
+                            f"{what} of the gator suite {shown}, which gator verify reviews offline and never sends to an API server",
+                        )
 
     def _add_kuttl_dir(self, test_dir: str, suite: str, roots: Roots) -> None:
         if not roots.contains(os.path.realpath(test_dir)):
