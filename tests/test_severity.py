@@ -50,7 +50,23 @@ def test_config_severity_beats_the_severity_of_a_variant(tmp_path: Path) -> None
 def test_the_rules_that_declare_variants() -> None:
     assert {rule.code for rule in VARIANT_RULES} == {
         *("CH001", "CH002", "CH003", "CH004", "CH006", "CH007", "CH010", "DF001", "DF004", "DF008", "DF013", "KL001", "KL002"),
-        *("KL012", "KL014", "KN001", "KN010", "KN021", "KN026", "KN032", "KN045", "KN046", "KR004", "KR015", "KR016", "KR020", "KR027"),
+        *(
+            "KL012",
+            "KL014",
+            "KN001",
+            "KN010",
+            "KN021",
+            "KN025",
+            "KN026",
+            "KN032",
+            "KN045",
+            "KN046",
+            "KR004",
+            "KR015",
+            "KR016",
+            "KR020",
+            "KR027",
+        ),
         *("KV003", "KV005", "KZ001", "KZ003"),
     }
 

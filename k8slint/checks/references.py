@@ -90,6 +90,11 @@ def missing_serviceaccount(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
     yield from _missing_object(obj, ctx, "ServiceAccount")
 
 
+_TOKEN_KEYS = frozenset({"token", "ca.crt", "namespace"})
+"""The keys the token controller writes into a ``kubernetes.io/service-account-token`` Secret
+(kube-controller-manager's tokens controller: ``token``, ``ca.crt``, ``namespace``)."""
+
+
 def _missing_keys(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Problem]:
     for ref in obj.references():
         if ref.kind != kind or ref.key is None or ref.optional:
@@ -98,13 +103,23 @@ def _missing_keys(obj: K8sObject, ctx: RuleContext, kind: str) -> Iterator[Probl
         if target is None:
             continue  # a missing object is its own finding
         keys = ctx.index.data_keys(target)
+        if kind == "Secret" and target.data.get("type") == "kubernetes.io/service-account-token" and ref.key in _TOKEN_KEYS:
+            continue
         if ref.key not in keys:
+            related = (Related(target.locate(("metadata", "name")), ctx.index.resolved_to(obj, target)),)
+            if not keys and kind == "Secret":
+                yield Problem(
+                    f"Secret {ref.name!r} has no keys at all, so not {ref.key!r}: as written the container cannot start; "
+                    "an empty Secret in a repository is usually a placeholder filled when it is deployed",
+                    path=ref.key_path or ref.path,
+                    related=related,
+                    hint="Fill the Secret where it is deployed (a script, a kustomize overlay, sealed-secrets or External Secrets), "
+                    "or give it the key here.",
+                    variant="empty-secret",
+                )
+                continue
             known = ", ".join(sorted(keys)) or "none"
-            yield Problem(
-                f"{kind} {ref.name!r} has no key {ref.key!r} (its keys: {known})",
-                path=ref.key_path or ref.path,
-                related=(Related(target.locate(("metadata", "name")), ctx.index.resolved_to(obj, target)),),
-            )
+            yield Problem(f"{kind} {ref.name!r} has no key {ref.key!r} (its keys: {known})", path=ref.key_path or ref.path, related=related)
 
 
 @object_check("KN024", pods=True)
