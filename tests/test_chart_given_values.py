@@ -119,6 +119,11 @@ def test_what_undefined_value_says_helm_does(helm_binary: Path, tmp_path: Path, 
         ("{{ or .Values.x .Values.a.b }}", False),  # or stops at the set x
         ("{{ or .Values.q .Values.a.b }}", True),
         ("{{ if or (and .Values.a .Values.a.b) .Values.x }}y{{ end }}", False),
+        ("{{ and .Values.a (eq 1 .Values.a.b) }}", False),  # the eq is and's operand: never evaluated without a
+        ("{{ if and .Values.a (eq 1 (int .Values.a.b)) }}y{{ end }}", False),  # opentelemetry-collector's, nested deeper
+        ("{{ and .Values.x (eq 1 .Values.a.b) }}", True),
+        ("{{ and (eq 1 .Values.a.b) .Values.a }}", True),  # the test comes after the read
+        ("{{ or .Values.x (eq 1 .Values.a.b) }}", False),
         ('{{ dig "a" "b" "none" (.Values | merge (dict)) }}', False),  # dig gives its default for a missing map (of a plain map)
         ('{{ if dig "a" "b" false (.Values | merge (dict)) }}{{ .Values.a.b }}{{ end }}', False),  # minio's tenant chart
         ('{{ dig "a" "b" "none" (.Values | merge (dict)) }}{{ .Values.a.b }}', True),  # a read outside it still fails

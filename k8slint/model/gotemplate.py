@@ -524,17 +524,22 @@ _KEYWORDS = frozenset(("if", "with", "range", "else", "end", "define", "block", 
 
 
 def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]:
-    """Each .Values path that is an operand of an ``and`` or ``or`` (the function its innermost parenthesis, or
-    the action, calls) -> (that function, the .Values paths of its operands before it, nested ones included).
-    One pass over the action (strings blanked); a path met twice keeps its first place."""
+    """Each .Values path read by an operand of an ``and`` or ``or`` -> (that function, the .Values paths of its
+    operands before that one, nested ones included). The operand is the path itself, or a parenthesis holding it
+    at any depth: ``and .Values.a (eq 1 .Values.a.b)`` evaluates the ``eq`` only once ``a`` is set; the innermost
+    ``and`` or ``or`` around the path decides. One pass over the action (strings blanked); a path met twice keeps
+    its first place."""
     blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
-    groups: list[list[Any]] = [[None, 0]]  # per open group: [the function it calls, where it opened]
-    owner: list[tuple[str | None, int]] = []  # for each character: (the function of its group, where that opened)
+    # per open group: [the function it calls, where it opened, its enclosing groups as (their function when it
+    # opened, where they opened, where it opened), innermost last]
+    groups: list[list[Any]] = [[None, 0, ()]]
+    owner: list[tuple[str | None, int, tuple[tuple[str | None, int, int], ...]]] = []  # per character: its group's
     index = 0
     while index < len(blanked):
         char = blanked[index]
         if char == "(":
-            groups.append([None, index])
+            outer = groups[-1]
+            groups.append([None, index, (*outer[2], (outer[0], outer[1], index))])
         elif char == ")" and len(groups) > 1:
             groups.pop()
         elif groups[-1][0] is None and (char.isalpha() or char == "_"):
@@ -542,20 +547,27 @@ def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[st
             assert word is not None
             if word.group() not in _KEYWORDS and (index == 0 or blanked[index - 1] not in ".$"):
                 groups[-1][0] = word.group()
-            owner.extend([(groups[-1][0], groups[-1][1])] * (word.end() - index))
+            owner.extend([(groups[-1][0], groups[-1][1], groups[-1][2])] * (word.end() - index))
             index = word.end()
             continue
         elif char == "|":
             groups[-1][0] = None  # a pipeline's next command calls its own function
-        owner.append((groups[-1][0], groups[-1][1]))
+        owner.append((groups[-1][0], groups[-1][1], groups[-1][2]))
         index += 1
     found: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] = {}
     matches = [(m.start(), tuple(filter(None, m.group(1).split(".")))) for m in _VALUES.finditer(blanked)]
     for position, path in matches:
-        function, opened = owner[position] if position < len(owner) else (None, 0)
-        if function not in ("and", "or") or not path or path in found:
+        if not path or path in found or position >= len(owner):
             continue
-        before = tuple(other for start, other in matches if opened <= start < position and other)
+        function, opened, enclosing = owner[position]
+        operand = position  # where the operand holding the path starts, in the group of ``function``
+        for outer_function, outer_opened, child in reversed(enclosing):
+            if function in ("and", "or"):
+                break
+            function, opened, operand = outer_function, outer_opened, child
+        if function not in ("and", "or"):
+            continue
+        before = tuple(other for start, other in matches if opened <= start < operand and other)
         found[path] = (function, before)
     return found
 
