@@ -469,3 +469,42 @@ def test_a_value_read_relative_to_a_with_is_read_only_when_the_with_runs(tmp_pat
     )
     chart = _chart(tmp_path, "controller:\n  keda:\n    enabled: false\n", {"keda.yaml": template})
     assert _ch007(chart) == []
+
+
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx:1.27\n"
+
+
+def test_the_values_a_dependency_condition_or_tag_reads_are_used(tmp_path: Path) -> None:
+    """elastic/cloud-on-k8s eck-stack's shape: Helm reads a dependency's `condition` paths (the first set one
+    decides) and `tags.<tag>` from the parent's values; no template needs to."""
+    chart = _chart(tmp_path, "cache:\n  enabled: true\nlegacy:\n  cache: false\ntags:\n  monitoring: false\nunread: 1\n", {"pod.yaml": POD})
+    (chart / "Chart.yaml").write_text(
+        CHART_YAML + "dependencies:\n  - name: redis\n    version: 0.1.0\n    repository: file://charts/redis\n"
+        "    condition: cache.enabled, legacy.cache\n    tags: [monitoring]\n"
+    )
+    redis = chart / "charts" / "redis"
+    (redis / "templates").mkdir(parents=True)
+    (redis / "Chart.yaml").write_text(CHART_YAML.replace("name: app", "name: redis"))
+    (redis / "templates" / "pod.yaml").write_text(POD)
+    assert [message.split(" is set")[0] for *_, message in _findings(chart, "CH008")] == ["unread"]
+
+
+def test_the_values_a_file_rendered_with_tpl_reads_are_used(tmp_path: Path) -> None:
+    """open-telemetry/opentelemetry-helm-charts (commit dd5665c0; Apache-2.0), cut: the collector's config comes
+    from `tpl (.Files.Get "config/receivers.yaml") .`, whose actions read the values."""
+    chart = _chart(
+        tmp_path,
+        "ports:\n  otlp: 4317\nunread: 1\n",
+        {
+            "configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conf\ndata:\n"
+            '  relay: |\n    {{- tpl (.Files.Get "config/receivers.yaml") . | nindent 4 }}\n'
+            '  other: {{ .Files.Get "../outside.yaml" | tpl . | quote }}\n'
+        },
+    )
+    (chart / "config").mkdir()
+    (chart / "config" / "receivers.yaml").write_text("otlp:\n  endpoint: 0.0.0.0:{{ .Values.ports.otlp }}\n")
+    (tmp_path / "outside.yaml").write_text("{{ .Values.unread }}\n")  # not one of the chart's files: Helm gives ""
+    assert [message.split(" is set")[0] for *_, message in _findings(chart, "CH008")] == ["unread"]
+    # a name worked out at render time: the file may read any value
+    (chart / "templates" / "more.yaml").write_text('{{ tpl (.Files.Get (printf "config/%s.yaml" .Values.which)) . }}\n')
+    assert _findings(chart, "CH008") == []

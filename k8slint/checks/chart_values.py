@@ -9,6 +9,7 @@ regular JSON files inside the chart folder: jsonschema's automatic retrieval
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from k8slint.findings import Location, Problem, Related, format_path
 from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.model.gotemplate import open_tests
 from k8slint.registry import chart_check
-from k8slint.sources.charts import ChartDoc
+from k8slint.sources.charts import ChartDoc, read_text
 
 
 def _values(chart: ChartDoc) -> dict[str, Any]:
@@ -513,6 +514,14 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
         for ref in analyse(text).refs:
             used.add(ref.path)
+    for path in _dependency_switches(chart):
+        used.add(path)
+    rendered_files = _files_rendered_with_tpl(chart)
+    if rendered_files is None:
+        return  # a file whose name is worked out at render time is rendered with tpl: it may read any value
+    for text in rendered_files:
+        for ref in analyse(text).refs:
+            used.add(ref.path)
     skip = _subchart_keys(chart)
     for leaf in _leaves(_values(chart)):
         if leaf[0] in skip or leaf == ("enabled",):
@@ -520,3 +529,59 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         if used.related(leaf):
             continue
         yield Problem(f"{_shown_path(leaf, '')} is set in values.yaml but no template reads it", location=_values_location(chart, leaf))
+
+
+def _dependency_switches(chart: ChartDoc) -> Iterator[tuple[str, ...]]:
+    """The values Helm reads to enable the chart's dependencies: each path of a ``condition`` (a comma-separated
+    list, the first that is set decides) and ``tags.<tag>`` for each tag (pkg/chart/v2/util/dependencies.go)."""
+    for dependency in chart.metadata.get("dependencies") or []:
+        if not isinstance(dependency, dict):
+            continue
+        condition = dependency.get("condition")
+        if isinstance(condition, str):
+            for part in condition.split(","):
+                if path := tuple(filter(None, part.strip().split("."))):
+                    yield path
+        tags = dependency.get("tags")
+        for tag in tags if isinstance(tags, list) else ():
+            if isinstance(tag, str):
+                yield ("tags", tag)
+
+
+_FILES_READ = re.compile(r"\.Files\.(Get|Glob)\s*(\(\s*)?(\"(?:[^\"\\]|\\.)*\"|`[^`]*`)?")
+
+
+def _files_rendered_with_tpl(chart: ChartDoc) -> list[str] | None:
+    """The texts of the chart's files that a template reads with ``.Files.Get`` or ``.Files.Glob`` and may render
+    with ``tpl`` (opentelemetry-collector's ``tpl (.Files.Get "conf/x.yaml") .``): their actions read values too.
+    None when such a file's name is not a literal, or a named file is not read (outside the linted paths)."""
+    texts: list[str] = []
+    seen: set[str] = set()
+    folder = chart.path.resolve()
+    for template in chart.templates:
+        text = template.text
+        if ".Files." not in text or "tpl" not in text:
+            continue
+        for match in _FILES_READ.finditer(text):
+            literal = match.group(3)
+            if literal is None:
+                return None
+            name = literal[1:-1]
+            if match.group(1) == "Get":
+                names = [name]
+            else:
+                names = sorted(str(path.relative_to(chart.path)).replace(os.sep, "/") for path in chart.path.glob(name) if path.is_file())
+            for name in names:
+                if name in seen:
+                    continue
+                seen.add(name)
+                file = chart.path / name
+                if folder not in file.resolve().parents:
+                    continue  # .Files holds the chart's own files only: Helm gives "" for any other
+                if not file.is_file():
+                    continue  # nor is anything read for a file the chart lacks
+                read = read_text(file, chart.roots)
+                if read is None:
+                    return None
+                texts.append(read)
+    return texts
