@@ -136,3 +136,77 @@ def test_a_required_field_written_as_null_is_missing_as_the_api_server_prunes_it
             "required field 'vault' is missing in spec (it is written as null, which the API server drops before it validates)",
         )
     ]  # region: dropped, then defaulted; note: nullable, kept
+
+
+# elastic/cloud-on-k8s (commit 7b93383d; Apache-2.0), cut: the generated CRDs in config/crds/v1/resources/ hold the
+# whole pod template schema; the kustomization there patches it to x-kubernetes-preserve-unknown-fields, and
+# all-crds.yaml, what its build makes, is what is installed.
+ECK_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: kibanas.kibana.k8s.elastic.co
+spec:
+  group: kibana.k8s.elastic.co
+  names:
+    kind: Kibana
+    plural: kibanas
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [version]
+            properties:
+              count:
+                type: integer
+              version:
+                type: string
+              podTemplate:
+{pod_template}"""
+FULL_POD_TEMPLATE = """\
+                type: object
+                properties:
+                  spec:
+                    type: object
+                    required: [containers]
+                    properties:
+                      containers:
+                        type: array
+                        items:
+                          type: object
+"""
+PRESERVED_POD_TEMPLATE = "                type: object\n                x-kubernetes-preserve-unknown-fields: true\n"
+KIBANA = """\
+apiVersion: kibana.k8s.elastic.co/v1
+kind: Kibana
+metadata:
+  name: quickstart
+spec:
+  {version}count: {count}
+  podTemplate:
+    spec:
+      securityContext:
+        runAsNonRoot: true
+"""
+
+
+def test_a_kind_two_crds_define_differently_is_refused_only_where_both_refuse(tmp_path: Path) -> None:
+    (tmp_path / "config" / "crds" / "resources").mkdir(parents=True)
+    (tmp_path / "config" / "crds" / "resources" / "kibana.yaml").write_text(ECK_CRD.format(pod_template=FULL_POD_TEMPLATE))
+    (tmp_path / "config" / "crds" / "all-crds.yaml").write_text(ECK_CRD.format(pod_template=PRESERVED_POD_TEMPLATE))
+    (tmp_path / "kibana.yaml").write_text(KIBANA.format(version="version: 8.15.0\n  ", count=1))
+    assert _schema_messages(tmp_path) == {}  # the pod template's containers are required by one schema only
+    (tmp_path / "kibana.yaml").write_text(KIBANA.format(version="", count='"one"'))
+    found = _schema_messages(tmp_path)["kibana.yaml"]  # what both refuse, once each
+    assert len(found) == 2, found
+    assert any("version" in message for message in found) and any("count" in message for message in found)
+    # one CRD alone: its schema is the one the cluster gets
+    (tmp_path / "config" / "crds" / "all-crds.yaml").unlink()
+    assert len(_schema_messages(tmp_path)["kibana.yaml"]) == 3

@@ -345,8 +345,11 @@ class SchemaStore:
         self._validators: dict[tuple[str, str], Any] = {}
         self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
         objects = list(objects)
-        versions = _crd_versions(objects)
+        alternatives: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        versions = _crd_versions(objects, alternatives)
         self._crd_schemas = {key: schema for key, (schema, _, _) in versions.items() if schema is not None}
+        self._crd_alternatives = {key: found for key, schemas in alternatives.items() if len(found := _distinct(schemas)) > 1}
+        """The kinds that CRDs of the set define with different schemas: each of those schemas."""
         self._status_subresources = {key for key, (_, status, _) in versions.items() if status}
         """The custom kinds whose status is a subresource: the API server drops their status on create."""
         self._crd_served: dict[tuple[str, str], list[str]] = {}
@@ -458,12 +461,16 @@ class SchemaStore:
             return _BUILT_IN[key]
         schema = self._crd_schemas.get((api_version, kind))
         if schema is not None:
-            return self._compile(
-                lambda: _Defaulting(
-                    jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(schema, self.strict), retriever=refuse_all), schema
-                ),
-                f"the schema of the CustomResourceDefinition of {kind} ({api_version})",
-            )
+            schemas = self._crd_alternatives.get((api_version, kind), [schema])
+
+            def crd_validator() -> Any:
+                validators = [
+                    _Defaulting(jsonschema_rs.Draft202012Validator(_openapi_to_json_schema(one, self.strict), retriever=refuse_all), one)
+                    for one in schemas
+                ]
+                return validators[0] if len(validators) == 1 else _Agreed(validators)
+
+            return self._compile(crd_validator, f"the schema of the CustomResourceDefinition of {kind} ({api_version})")
         found = self.location_schema(api_version, kind)
         if found is not None:
             policy = RefPolicy(self.locations, "the --schema-location folders")
@@ -688,10 +695,12 @@ def bundled_crd_release() -> str:
         return str(json.load(handle)["release"])
 
 
-def _crd_versions(objects: Iterable[K8sObject]) -> dict[tuple[str, str], tuple[dict[str, Any] | None, bool, bool]]:
+def _crd_versions(
+    objects: Iterable[K8sObject], alternatives: dict[tuple[str, str], list[dict[str, Any]]] | None = None
+) -> dict[tuple[str, str], tuple[dict[str, Any] | None, bool, bool]]:
     """``(apiVersion, kind)`` of every version of the CRDs in the set, with its schema (None for a version not
     served, or without one), whether it is served, and whether it has a status subresource (``subresources.status``, per version, or the whole CRD's in
-    apiextensions.k8s.io/v1beta1). For those the API server deletes ``status`` on create ("create cannot set
+    apiextensions.k8s.io/v1beta1; ``alternatives`` gets every schema of a kind more than one CRD gives). For those the API server deletes ``status`` on create ("create cannot set
     status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
     pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
     found: dict[tuple[str, str], tuple[dict[str, Any] | None, bool, bool]] = {}
@@ -719,9 +728,45 @@ def _crd_versions(objects: Iterable[K8sObject]) -> dict[tuple[str, str], tuple[d
             status = shared_status or _has_status(entry.get("subresources"))
             key = (f"{group}/{entry['name']}", kind)
             if key in found:  # the same kind defined twice: a schema is the last one given, a status subresource either's
+                earlier = found[key][0]
+                if schema is not None and earlier is not None and alternatives is not None:
+                    alternatives.setdefault(key, [earlier]).append(schema)
                 schema, status, served = schema or found[key][0], status or found[key][1], served or found[key][2]
             found[key] = (schema, status, served)
     return found
+
+
+def _distinct(schemas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The schemas, each one once (the same CRD read from two files gives equal ones)."""
+    seen: set[str] = set()
+    kept = []
+    for schema in schemas:
+        text = json.dumps(schema, sort_keys=True, default=str)
+        if text not in seen:
+            seen.add(text)
+            kept.append(schema)
+    return kept
+
+
+class _Agreed:
+    """The validators of the schemas that several CustomResourceDefinitions of one kind give (the files kustomize
+    builds from and the file it built, a chart's copy and the operator's): which one the cluster gets is not
+    known, so an error is one every schema gives, at the same path with the same message (those of the last)."""
+
+    __slots__ = ("validators",)
+
+    def __init__(self, validators: list[Any]) -> None:
+        self.validators = validators
+
+    def iter_errors(self, data: Any) -> Any:
+        *others, last = self.validators
+        errors = list(last.iter_errors(data))
+        for other in others:
+            if not errors:
+                break
+            keys = {(tuple(error.instance_path), error.message) for error in other.iter_errors(data)}
+            errors = [error for error in errors if (tuple(error.instance_path), error.message) in keys]
+        return iter(errors)
 
 
 def _has_status(subresources: Any) -> bool:
