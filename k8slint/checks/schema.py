@@ -34,7 +34,18 @@ def schema_violation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             continue
         if error.path and schema_placeholder(dig(obj.data, tuple(error.path)), error.message):
             continue  # reported by unrendered-placeholder
+        if error.missing and tuple(error.path) == ("spec", "selector") and _selector_rule_reports(obj):
+            continue  # selector-mismatch says the selector is required, and why: one finding
         yield Problem(error.message, path=error.path)
+
+
+_SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+
+
+def _selector_rule_reports(obj: K8sObject) -> bool:
+    """Whether selector-mismatch (KR001) reports the missing selector of this workload: apps/v1 requires one."""
+    spec = obj.data.get("spec")
+    return obj.kind in _SELECTOR_KINDS and isinstance(spec, dict) and isinstance(spec.get("template"), dict)
 
 
 @object_check("KL011", local=_builtin)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -136,7 +136,8 @@ class ObjectIndex:
         self._by_kind: dict[str, list[K8sObject]] = defaultdict(list)
         self._by_name: dict[tuple[str | None, str, str], list[K8sObject]] = defaultdict(list)
         self._by_namespace: dict[tuple[str, str | None], list[K8sObject]] = defaultdict(list)
-        self._folders: set[tuple[str, str | None, Folder]] = set()
+        self._folders: dict[tuple[str, str | None, Folder], set[str]] = defaultdict(set)
+        """(kind, namespace, folder) -> the files there that define objects of the kind in the namespace."""
         self._scoped: dict[tuple[str, str | None], ByUnit[K8sObject]] = {}
         self._scoped_names: dict[tuple[str | None, str, str], ByUnit[K8sObject]] = {}
         self._visible: dict[tuple[str, str | None, Folder], list[K8sObject]] = {}
@@ -153,10 +154,13 @@ class ObjectIndex:
                 continue
             self._by_kind[kind].append(obj)
             self._by_namespace[(kind, obj.namespace)].append(obj)
-            self._folders.add((kind, obj.namespace, units.folder(obj)))
+            self._folders[(kind, obj.namespace, units.folder(obj))].add(obj.file.display)
             name = obj.name
             if name is not None:
                 self._by_name[(obj.namespace, kind, name)].append(obj)
+        self._alternatives = _alternative_files(self._by_name.values(), units)
+        """File -> the files of its folder that define one of its objects differently: variants of one
+        deployment (a sample's standard and its RRSA file), of which one is applied, never both."""
 
     def of_kind(self, *kinds: str) -> list[K8sObject]:
         """Every object of these kinds, in every unit (the subjects of a set check)."""
@@ -183,19 +187,28 @@ class ObjectIndex:
         return found
 
     def defined_in_folder(self, viewer: K8sObject, kind: str) -> bool:
-        """Whether a file in the viewer's folder defines an object of ``kind`` in the viewer's namespace."""
-        return (kind, viewer.namespace, self.units.folder(viewer)) in self._folders
+        """Whether a file in the viewer's folder (the viewer's own, or one that is no variant of it) defines an
+        object of ``kind`` in the viewer's namespace."""
+        files = self._folders.get((kind, viewer.namespace, self.units.folder(viewer)))
+        if not files:
+            return False
+        variants = self._alternatives.get(viewer.file.display)
+        return variants is None or any(file not in variants for file in files)
 
     def named(self, viewer: K8sObject, kind: str, name: str) -> list[K8sObject]:
-        """The definitions of ``kind``/``name`` in the viewer's namespace that the viewer sees, the nearest first."""
+        """The definitions of ``kind``/``name`` in the viewer's namespace that the viewer sees, the nearest first;
+        never one in a variant of the viewer's file (see _alternative_files)."""
         key = (viewer.namespace, kind, name)
         candidates = self._by_name.get(key, [])
         if len(candidates) < 2:
-            return candidates if candidates and self.units.sees(viewer, candidates[0]) else []
-        scoped = self._scoped_names.get(key)
-        if scoped is None:  # a name defined in many sample folders: each viewer reads only the ranges it sees
-            scoped = self._scoped_names[key] = ByUnit(self.units, ((o, o) for o in candidates))
-        return sorted(scoped.visible(viewer), key=lambda obj: (*self.units.nearness(viewer, obj), obj.key))
+            found = candidates if candidates and self.units.sees(viewer, candidates[0]) else []
+        else:
+            scoped = self._scoped_names.get(key)
+            if scoped is None:  # a name defined in many sample folders: each viewer reads only the ranges it sees
+                scoped = self._scoped_names[key] = ByUnit(self.units, ((o, o) for o in candidates))
+            found = sorted(scoped.visible(viewer), key=lambda obj: (*self.units.nearness(viewer, obj), obj.key))
+        variants = self._alternatives.get(viewer.file.display) if found else None
+        return found if variants is None else [obj for obj in found if obj.file.display not in variants]
 
     def nearest(self, viewer: K8sObject, kind: str, name: str) -> K8sObject | None:
         """The definition of ``kind``/``name`` that a reference from the viewer resolves to, if it sees one."""
@@ -579,3 +592,31 @@ _RESOURCES = {
     "PersistentVolumeClaim": "persistentvolumeclaims",
     "ServiceAccount": "serviceaccounts",
 }
+
+
+MAX_VARIANT_GROUP = 32
+
+
+def _alternative_files(definitions: Iterable[list[K8sObject]], units: Units) -> dict[str, frozenset[str]]:
+    """Files that are variants of each other: two files of one folder that define the same kind, namespace and
+    name with different contents (autoscaler's alicloud examples, ECK's recipes: each a whole deployment, one of
+    which is applied). An object defined the same in both (a Namespace each file repeats) leaves them one set.
+    A chart's render and a kustomize build are streams of their own, never variants; a name defined more than
+    MAX_VARIANT_GROUP times in one folder is generated, and is compared no further."""
+    found: dict[str, set[str]] = {}
+    for objects in definitions:
+        if len(objects) < 2:
+            continue
+        by_folder: dict[Folder, list[K8sObject]] = defaultdict(list)
+        for obj in objects:
+            if not obj.file.display.endswith(")"):  # a render or a build (units.RENDERED, BUILT_SUFFIX)
+                by_folder[units.folder(obj)].append(obj)
+        for group in by_folder.values():
+            if len(group) > MAX_VARIANT_GROUP:
+                continue
+            for index, one in enumerate(group):
+                for other in group[index + 1 :]:
+                    if one.file is not other.file and one.file.display != other.file.display and one.data != other.data:
+                        found.setdefault(one.file.display, set()).add(other.file.display)
+                        found.setdefault(other.file.display, set()).add(one.file.display)
+    return {file: frozenset(variants) for file, variants in found.items()}
