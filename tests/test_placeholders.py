@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_lint
-from k8slint.model.placeholders import image_placeholder, port_placeholder, secret_data_placeholder, template_placeholder, value_placeholder
+from k8slint.model.placeholders import (
+    image_placeholder,
+    port_placeholder,
+    schema_placeholder,
+    secret_data_placeholder,
+    template_placeholder,
+    value_placeholder,
+)
 
 CASES = sorted((FIXTURES / "rules" / "KM006").glob("fail_*.yaml"))
 
@@ -68,6 +75,8 @@ def test_image_placeholder(image: str, parses: bool, expected: str | None) -> No
         ("__INGRESS_HOST__", False, "__INGRESS_HOST__"),
         ("registry.<your domain>", False, "<your domain>"),
         ("{{ .Values.name }}", False, "{{ .Values.name }}"),
+        ("registry/{Organization name}/app", False, "{Organization name}"),  # kubernetes/autoscaler's docs
+        ("{ spaced first}", False, None),
     ],
 )
 def test_value_placeholder(value: str, caps: bool, expected: str | None) -> None:
@@ -96,7 +105,7 @@ def test_port_placeholder(value: object, number_only: bool, expected: str | None
     assert port_placeholder(value, number_only=number_only) == expected
 
 
-@pytest.mark.parametrize("unit", ["{{", "${", "<a", "{a", "A", "__A_", "$a", "A_"])
+@pytest.mark.parametrize("unit", ["{{", "${", "<a", "{a", "{a b", "A", "__A_", "$a", "A_"])
 def test_a_megabyte_value_is_searched_in_linear_time(unit: str) -> None:
     import time
 
@@ -164,3 +173,17 @@ def test_an_at_sign_placeholder_is_a_template_to_render(tmp_path: Path, line: st
     (tmp_path / "cm.yaml").write_text(text)
     found = [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings if f.code in ("KM006", "KL001")]
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "message", "expected"),
+    [
+        (["YOUR_BASE64_AK_ID"], "expected a string, found a list", "[YOUR_BASE64_AK_ID]"),
+        (["${REGION}"], "expected a string, found a list", "[${REGION}]"),
+        (["a", "B_C"], "expected a string, found a list", None),  # a list of two: written as a list
+        (["region"], "expected a string, found a list", None),
+        (["YOUR_ID"], "expected one of 'A', 'B'", None),
+    ],
+)
+def test_a_one_item_flow_list_of_a_placeholder_is_one(value: object, message: str, expected: str | None) -> None:
+    assert schema_placeholder(value, message) == expected

@@ -83,7 +83,8 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
         value = dig(obj.data, tuple(error.path))
         token = schema_placeholder(value, error.message)
         if token is not None:
-            yield tuple(error.path), str(error.path[-1]), str(value), token
+            shown = f"[{value[0]}]" if isinstance(value, list) else str(value)  # a flow list as written
+            yield tuple(error.path), str(error.path[-1]), shown, token
 
 
 def _names(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:

@@ -30,7 +30,7 @@ _TEMPLATE = re.compile(
     r"|\$[A-Za-z_][A-Za-z0-9_]{0,256}"  # $VAR
     r"|<[A-Za-z_][^<>\n]{0,256}>"  # <DOCKER_REPO>, <your domain>
     r"|\{\{[^{}\n]{0,256}\}\}"  # {{ .Values.image }}, {{IMAGE}}
-    r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,256}\}"  # {IMAGE}
+    r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,256}(?: [A-Za-z0-9_.-]{1,64}){0,8}\}"  # {IMAGE}, {Organization name}
     r"|__[A-Z][A-Z0-9_]{0,256}?__"  # __INGRESS_HOST__ (upper case: a__b__c can be real)
 )
 # $(VAR) is the API's own expansion in env values, command and args; an image gets none.
@@ -146,7 +146,13 @@ def port_placeholder(value: object, *, number_only: bool) -> str | None:
 
 def schema_placeholder(value: object, message: str) -> str | None:
     """The placeholder a schema error found: a template placeholder, or a whole
-    all-caps identifier where the schema wants another type (not one of an enum)."""
+    all-caps identifier where the schema wants another type (not one of an enum).
+    A one-item list of such an identifier, or of a template placeholder, where the
+    schema wants no list is one too, shown as written: ``key: [YOUR_BASE64_AK_ID]``
+    is YAML's flow list, and docs mark a value to fill in with the brackets."""
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and "found a list" in message:
+        found = value_placeholder(value[0], caps=True)
+        return f"[{value[0]}]" if found == value[0] else found
     if not isinstance(value, str):
         return None
     return value_placeholder(value, caps="expected one of" not in message)
