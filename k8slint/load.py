@@ -213,8 +213,14 @@ def load_charts(
     from k8slint.sources.charts import given_values
 
     install_values = given_values(tuple(settings.render_values), tuple(settings.render_set))  # read once, for every chart
-    for chart in charts:
-        chart.install_values = install_values
+    if install_values:
+        for chart in charts:
+            chart.install_values = install_values
+    else:  # with none given, the values the repository's install scripts give each chart (sources.installscripts)
+        from k8slint.sources.installscripts import script_install_values
+
+        for chart in charts:
+            chart.install_values = script_install_values(chart.path, chart.root, chart.roots)
 
     if not settings.render_helm:
         count = f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''}"

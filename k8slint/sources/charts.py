@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -195,15 +196,20 @@ def given_values(files: tuple[str, ...], sets: tuple[str, ...]) -> tuple[tuple[s
         data = read_yaml_file(Path(real), Roots((os.path.dirname(real),)))
         if isinstance(data, dict):
             found.append((shown, data))
-    if sets:
-        tree: dict[str, Any] = {}
-        for expression in sets:
-            for assignment in _split_unescaped(expression, ","):
-                key = assignment.split("=", 1)[0] if "=" in assignment else ""
-                _set_keys(tree, _split_unescaped(key, "."))
-        if tree:
-            found.append(("--set", tree))
+    tree = set_keys_tree(sets)
+    if tree:
+        found.append(("--set", tree))
     return tuple(found)
+
+
+def set_keys_tree(sets: Iterable[str]) -> dict[str, Any]:
+    """The keys that ``--set`` expressions set, as nested maps (see :func:`given_values`)."""
+    tree: dict[str, Any] = {}
+    for expression in sets:
+        for assignment in _split_unescaped(expression, ","):
+            key = assignment.split("=", 1)[0] if "=" in assignment else ""
+            _set_keys(tree, _split_unescaped(key, "."))
+    return tree
 
 
 def _split_unescaped(text: str, separator: str) -> list[str]:
