@@ -77,6 +77,10 @@ def test_image_placeholder(image: str, parses: bool, expected: str | None) -> No
         ("{{ .Values.name }}", False, "{{ .Values.name }}"),
         ("registry/{Organization name}/app", False, "{Organization name}"),  # kubernetes/autoscaler's docs
         ("{ spaced first}", False, None),
+        ("...", False, "..."),  # an elision
+        ("\u2026", True, "\u2026"),
+        ("..", False, None),
+        ("a...", False, None),
     ],
 )
 def test_value_placeholder(value: str, caps: bool, expected: str | None) -> None:
@@ -187,3 +191,14 @@ def test_an_at_sign_placeholder_is_a_template_to_render(tmp_path: Path, line: st
 )
 def test_a_one_item_flow_list_of_a_placeholder_is_one(value: object, message: str, expected: str | None) -> None:
     assert schema_placeholder(value, message) == expected
+
+
+def test_an_elision_line_is_one_warning_not_a_syntax_error(tmp_path: Path) -> None:
+    """external-secrets' docs/snippets/1password-connect-server-deployment.yaml (cut): a `...` line leaves fields out."""
+    (tmp_path / "connect.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: onepassword-connect\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: connect-api\n        image: 1password/connect-api:1.5.0\n        ...\n"
+        "      - name: connect-sync\n        image: 1password/connect-sync:1.5.0\n"
+    )
+    found = [(f.code, f.location.line, f.message.split(",")[0]) for f in run_lint(tmp_path).findings]
+    assert found == [("KM006", 11, "line 11 is the elision '...'")]

@@ -22,6 +22,7 @@ from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     KO_PREFIX,
     image_placeholder,
+    is_elision,
     name_placeholder,
     port_placeholder,
     schema_placeholder,
@@ -56,6 +57,12 @@ def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
             yield Problem(
                 f"{what} is {value!r}, a ko import path: ko builds it and writes the image reference in its place "
                 "(ko resolve, ko apply); lint the resolved output",
+                path=path,
+            )
+        elif is_elision(token):
+            yield Problem(
+                f"{what} is {value!r}, an elision: the file is an excerpt with what it leaves out to be filled in "
+                "(as docs show one), not a manifest to apply as written",
                 path=path,
             )
         else:

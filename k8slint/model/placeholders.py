@@ -3,6 +3,7 @@
 A placeholder is reported once, as unrendered-placeholder, and the rules that
 check the grammar of the same value stay silent on it. Two kinds are known:
 
+- An elision, a value of three dots or more (``...``), which docs write for what they leave out.
 - Template syntax, a placeholder wherever it appears: ``$VAR``, ``${VAR}``,
   ``${ VAR }`` (clusterctl rewrites the spaced forms to ``${VAR}`` before it
   substitutes: convertLegacyVars in its yamlprocessor), ``$(VAR)`` (in an
@@ -44,10 +45,19 @@ _REPLACE_WORDS = frozenset({"REPLACEME", "CHANGEME", "PLACEHOLDER", "TODO", "TBD
 _NAME_PARTS = re.compile(r"[-.]")
 
 
+def is_elision(text: str) -> bool:
+    """``text`` is an elision: three dots or more (or ``…``) alone, which docs write for what they leave out
+    (``auth: ...``, a line ``...`` between fields); no API field takes it as a value."""
+    stripped = text.strip()
+    return bool(stripped) and (stripped == "\u2026" or (len(stripped) >= 3 and stripped.count(".") == len(stripped)))
+
+
 def template_placeholder(value: str, *, image: bool = False) -> str | None:
-    """The first template placeholder in ``value`` (``$(VAR)`` only when ``image``)."""
+    """The first template placeholder in ``value`` (``$(VAR)`` only when ``image``), or the whole value when it
+    is an elision (:func:`is_elision`)."""
     if "$" not in value and "<" not in value and "{" not in value and "__" not in value:
-        return None  # every form of _TEMPLATE starts with one of these, and most values hold none
+        # every form of _TEMPLATE starts with one of these, and most values hold none
+        return value if value[:1] in (".", "\u2026", " ") and is_elision(value) else None
     for match in _TEMPLATE.finditer(value):
         if image or not _IMAGE_ONLY.match(match.group()):
             return match.group()

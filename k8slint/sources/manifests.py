@@ -13,6 +13,7 @@ from k8slint import rulecodes
 from k8slint.findings import Location, Problem, clip
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_kubernetes_document, is_list_kind, is_tool_config
 from k8slint.model.objects import K8sObject, SourceFile, set_position_reader
+from k8slint.model.placeholders import is_elision
 from k8slint.model.positions import Positions, locate, sub_entries, subtree
 from k8slint.model.values import string
 from k8slint.rulecodes import Emitted
@@ -193,6 +194,13 @@ def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
             what = "template action"
             if action is None:
                 action, what = _AT_PLACEHOLDER.search(line), "placeholder"
+            if action is None and is_elision(line):
+                message = (
+                    f"line {number} is the elision {line.strip()!r}, which is not YAML: the file is an excerpt with "
+                    "lines left out (as docs show one), to be completed first"
+                )
+                column = len(line) - len(line.lstrip()) + 1
+                return rulecodes.UNRENDERED_PLACEHOLDER, Problem(message, location=Location(file.display, number, column))
             if action is not None:
                 message = (
                     f"line {number} holds the {what} {clip(action.group(0), 60)!r}, which is not YAML: "
