@@ -71,6 +71,30 @@ def test_cross_file_rules_see_objects_loaded_by_other_workers(tmp_path: Path, fe
     assert few_files_suffice == [2]
 
 
+def test_a_custom_resource_in_a_jinja_raw_block_is_located_alike_with_workers(tmp_path: Path) -> None:
+    # external-secrets' docs snippets: `{% raw %}` around the file. A custom resource's schema is checked in the
+    # main process, which parses a document again for its positions once its batch's views are released (past
+    # plan.OBJECTS_PER_BATCH objects): with the raw tags blanked, as when the file was read.
+    from k8slint import plan
+
+    (tmp_path / "crd.yaml").write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\n"
+        "spec:\n  group: example.com\n  names: {kind: Widget, plural: widgets}\n  scope: Namespaced\n  versions:\n"
+        "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n"
+        "        properties:\n          spec:\n            type: object\n            properties:\n"
+        "              size: {type: integer}\n",
+        encoding="utf-8",
+    )
+    for number in range(plan.OBJECTS_PER_BATCH + 8):
+        (tmp_path / f"widget-{number:04}.yaml").write_text(
+            f"{{% raw %}}\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w{number}\nspec:\n  size: large\n{{% endraw %}}\n",
+            encoding="utf-8",
+        )
+    serial = _reports([tmp_path], jobs=1, select=["schema-violation"])
+    assert '"line": 7' in serial[0] and '"line": 2,' not in serial[0]
+    assert _reports([tmp_path], jobs=2, select=["schema-violation"]) == serial
+
+
 def test_corpus_same_report_with_workers() -> None:
     corpus = shared_or_skip("corpus")
     serial = _reports([corpus], jobs=1, kubernetes_version="1.30")

@@ -25,8 +25,22 @@ _TEMPLATE_COMMENT = re.compile(r"^# Source: (.+)$", re.MULTILINE)
 
 
 def _first_document_positions(text: str) -> Positions | None:
+    if "{%" in text:  # one document of a file in a Jinja raw block: its tags blanked as when the file was read
+        text = _blank_raw_tags(text)
     documents, _, _ = load_documents(text)
     return documents[0].positions if documents else None
+
+
+def _blank_raw_tags(text: str) -> str:
+    """``text`` with a raw tag that opens it and one that closes it blanked, each on its own (a document's text
+    holds the file's opening tag when it is the first, its closing one when it is the last)."""
+    opened = _RAW_OPEN.match(text)
+    if opened is not None:
+        text = text[: opened.start(1)] + " " * (opened.end(1) - opened.start(1)) + text[opened.end(1) :]
+    closed = _RAW_CLOSE.search(text)
+    if closed is not None:
+        text = text[: closed.start(1)] + " " * (closed.end(1) - closed.start(1)) + text[closed.end(1) :]
+    return text
 
 
 set_position_reader(_first_document_positions)
