@@ -88,3 +88,11 @@ def test_a_helm_command_is_read_as_helm_reads_its_flags(line: str, expected: tup
 
 def test_no_command_in_a_comment_or_another_program() -> None:
     assert _helm_commands("# helm install web ./chart -f a.yaml\nmyhelm install x ./y\necho helmfile\n") == []
+
+
+def test_a_hostile_script_is_read_in_linear_time() -> None:
+    import time
+
+    started = time.perf_counter()
+    assert _helm_commands("helm " * 100_000 + "\n" + ("helm x " * 1000 + "\n") * 50) == []
+    assert time.perf_counter() - started < 2.0

@@ -29,9 +29,14 @@ from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
 SCRIPT_SUFFIXES = (".sh", ".bash", ".ps1")
 MAX_SCRIPT_SIZE = 512 * 1024
+MAX_COMMAND_LENGTH = 8192
+"""Lines (continuations joined) longer than this are not read as commands."""
 MAX_SCRIPTS = 64
 """Scripts read per folder: a folder of more scripts than this is a tool's, not a chart's install."""
-_HELM = re.compile(r"(?<![\w./-])helm(?:\.exe)?\s+(?:[^\n]*?\s)?(install|upgrade|template)\b")
+_HELM = re.compile(r"(?<![\w./-])helm(?:\.exe)?\s")
+_SUBCOMMAND = re.compile(r"\s(?:install|upgrade|template)(?![\w-])")
+MAX_HELM_WORDS = 4
+"""Occurrences of ``helm`` on a line looked at (``echo helm; helm install``): a bound that keeps the search linear."""
 _VALUES_FLAGS = ("--values", "-f")
 _SET_FLAGS = ("--set", "--set-string", "--set-file", "--set-json", "--set-literal")
 _SWITCHES = frozenset(
@@ -108,8 +113,18 @@ def _helm_commands(text: str) -> list[list[str]]:
     joined = re.sub(r"[\\`][ \t]*\r?\n", " ", text)
     commands = []
     for line in joined.splitlines():
-        match = _HELM.search(line)
-        if match is None or line.lstrip().startswith("#"):
+        if len(line) > MAX_COMMAND_LENGTH or "helm" not in line:
+            continue  # no command is that long: the search stays linear in the script's size
+        if line.lstrip().startswith("#"):
+            continue
+        match = None
+        for count, found in enumerate(_HELM.finditer(line)):
+            if count >= MAX_HELM_WORDS:
+                break
+            if _SUBCOMMAND.search(line, found.end() - 1) is not None:
+                match = found
+                break
+        if match is None:
             continue
         command = line[match.start() :]
         for end in (";", "&&", "||", "|", "#"):  # the command ends there, or a comment starts
