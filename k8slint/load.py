@@ -217,10 +217,11 @@ def load_charts(
         for chart in charts:
             chart.install_values = install_values
     else:  # with none given, the values the repository's install scripts give each chart (sources.installscripts)
-        from k8slint.sources.installscripts import script_install_values
+        from k8slint.sources.installscripts import InstallScripts
 
+        scripts = InstallScripts(linted)  # shared by the charts: a folder's scripts are read once
         for chart in charts:
-            chart.install_values = script_install_values(chart.path, chart.root, chart.roots)
+            chart.install_values = scripts.values_for(chart.path, chart.root)
 
     if not settings.render_helm:
         count = f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''}"

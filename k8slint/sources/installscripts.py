@@ -53,41 +53,64 @@ _SWITCHES = frozenset(
 written apart from its value takes the next word."""
 
 
-def script_install_values(chart_path: Path, chart_display: str, roots: Roots) -> tuple[tuple[str, Any], ...]:
-    """The values the install scripts beside the chart give it: (the file as shown, its data) for each values
-    file, then (``--set in SCRIPT``, the keys set as nested maps), as :func:`k8slint.sources.charts.given_values`
-    gives those of the command line. Empty when no script installs the chart."""
-    from k8slint.sources.charts import read_yaml_file, set_keys_tree
+class InstallScripts:
+    """The install scripts of a run's chart folders: each folder's scripts read and their helm commands parsed
+    once, and each values file read once, whatever the number of charts beside them (eShopOnContainers' 20)."""
 
-    found: list[tuple[str, Any]] = []
-    seen: set[str] = set()
-    chart_real = os.path.realpath(chart_path)
-    for folder, shown_folder in ((chart_path.parent, os.path.dirname(chart_display.rstrip("/"))), (chart_path, chart_display)):
-        for script in _scripts(folder, roots):
-            text = _read(script, roots)
-            if text is None:
-                continue
-            named = re.search(rf"(?<![\w.-]){re.escape(chart_path.name)}(?![\w.-])", text) is not None
-            sets: list[str] = []
-            for words in _helm_commands(text):
-                chart_argument, values, set_expressions = _parse(words)
-                if chart_argument is None or not _installs(chart_argument, folder, chart_real, named):
-                    continue
-                for name in values:
-                    if "$" in name or "%" in name or name in seen:
+    def __init__(self, roots: Roots) -> None:
+        self.roots = roots
+        self._folders: dict[Path, list[tuple[str, str, list[tuple[str | None, list[str], list[str]]]]]] = {}
+        """Folder -> each script there: (its name, its text, (chart argument, values files, --set) of each command)."""
+        self._files: dict[Path, Any] = {}
+
+    def values_for(self, chart_path: Path, chart_display: str) -> tuple[tuple[str, Any], ...]:
+        """The values the install scripts beside the chart give it: (the file as shown, its data) for each values
+        file, then (``--set in SCRIPT``, the keys set as nested maps), as :func:`k8slint.sources.charts.given_values`
+        gives those of the command line. Empty when no script installs the chart."""
+        from k8slint.sources.charts import set_keys_tree
+
+        found: list[tuple[str, Any]] = []
+        seen: set[str] = set()
+        chart_real = os.path.realpath(chart_path)
+        name_word = re.compile(rf"(?<![\w.-]){re.escape(chart_path.name)}(?![\w.-])")
+        for folder, shown_folder in ((chart_path.parent, os.path.dirname(chart_display.rstrip("/"))), (chart_path, chart_display)):
+            for script, text, commands in self._scripts(folder):
+                named = name_word.search(text) is not None
+                sets: list[str] = []
+                for chart_argument, values, set_expressions in commands:
+                    if chart_argument is None or not _installs(chart_argument, folder, chart_real, named):
                         continue
-                    seen.add(name)
-                    if not roots.contains(os.path.realpath(folder / name)):
-                        continue  # ../shared.yaml out of the linted paths: not read
-                    data = read_yaml_file(folder / name, roots)
-                    if isinstance(data, dict):
-                        shown = os.path.join(shown_folder, name) if shown_folder else name
-                        found.append((f"{shown} ({script.name})", data))
-                sets.extend(set_expressions)
-            tree = set_keys_tree(sets)
-            if tree:
-                found.append((f"--set in {script.name}", tree))
-    return tuple(found)
+                    for name in values:
+                        if "$" in name or "%" in name or name in seen:
+                            continue
+                        seen.add(name)
+                        data = self._values_file(folder / name)
+                        if isinstance(data, dict):
+                            shown = os.path.join(shown_folder, name) if shown_folder else name
+                            found.append((f"{shown} ({script})", data))
+                    sets.extend(set_expressions)
+                tree = set_keys_tree(sets)
+                if tree:
+                    found.append((f"--set in {script}", tree))
+        return tuple(found)
+
+    def _scripts(self, folder: Path) -> list[tuple[str, str, list[tuple[str | None, list[str], list[str]]]]]:
+        if folder not in self._folders:
+            scripts = []
+            for path in _scripts(folder, self.roots):
+                text = _read(path, self.roots)
+                if text is not None:
+                    scripts.append((path.name, text, [_parse(words) for words in _helm_commands(text)]))
+            self._folders[folder] = scripts
+        return self._folders[folder]
+
+    def _values_file(self, path: Path) -> Any:
+        if path not in self._files:
+            from k8slint.sources.charts import read_yaml_file
+
+            # ../shared.yaml out of the linted paths is not read
+            self._files[path] = read_yaml_file(path, self.roots) if self.roots.contains(os.path.realpath(path)) else None
+        return self._files[path]
 
 
 def _scripts(folder: Path, roots: Roots) -> list[Path]:
