@@ -36,11 +36,16 @@ def _blank_raw_tags(text: str) -> str:
     holds the file's opening tag when it is the first, its closing one when it is the last)."""
     opened = _RAW_OPEN.match(text)
     if opened is not None:
-        text = text[: opened.start(1)] + " " * (opened.end(1) - opened.start(1)) + text[opened.end(1) :]
+        text = _blanked(text, opened.start(1), opened.end(1))
     closed = _RAW_CLOSE.search(text)
     if closed is not None:
-        text = text[: closed.start(1)] + " " * (closed.end(1) - closed.start(1)) + text[closed.end(1) :]
+        text = _blanked(text, closed.start(1), closed.end(1))
     return text
+
+
+def _blanked(text: str, start: int, end: int) -> str:
+    """``text`` with ``[start, end)`` replaced by spaces: every position stays."""
+    return text[:start] + " " * (end - start) + text[end:]
 
 
 set_position_reader(_first_document_positions)
@@ -110,14 +115,7 @@ def _inside_raw_block(text: str) -> str:
     closed = _RAW_CLOSE.search(text) if opened is not None else None
     if opened is None or closed is None or closed.start(1) < opened.end(1) or "{%" in text[opened.end(1) : closed.start(1)]:
         return text
-    blank = " " * (opened.end(1) - opened.start(1))
-    return (
-        text[: opened.start(1)]
-        + blank
-        + text[opened.end(1) : closed.start(1)]
-        + " " * (closed.end(1) - closed.start(1))
-        + text[closed.end(1) :]
-    )
+    return _blanked(_blanked(text, closed.start(1), closed.end(1)), opened.start(1), opened.end(1))
 
 
 # A top-level apiVersion or kind key, in YAML or JSON: a file that does not parse is reported only with one.

@@ -616,7 +616,7 @@ def _alternative_files(definitions: Iterable[list[K8sObject]], units: Units) -> 
                 continue
             for index, one in enumerate(group):
                 for other in group[index + 1 :]:
-                    if one.file is not other.file and one.file.display != other.file.display and one.data != other.data:
+                    if one.file.display != other.file.display and one.data != other.data:
                         found.setdefault(one.file.display, set()).add(other.file.display)
                         found.setdefault(other.file.display, set()).add(one.file.display)
     return {file: frozenset(variants) for file, variants in found.items()}
