@@ -210,7 +210,9 @@ def load_charts(
     if not charts:
         return
     from k8slint.sources import helmrender  # only where there are charts
-    from k8slint.sources.charts import given_values
+    from k8slint.sources.charts import given_values, link_copies
+
+    link_copies(charts)
 
     install_values = given_values(tuple(settings.render_values), tuple(settings.render_set))  # read once, for every chart
     if install_values:

@@ -508,3 +508,21 @@ def test_the_values_a_file_rendered_with_tpl_reads_are_used(tmp_path: Path) -> N
     # a name worked out at render time: the file may read any value
     (chart / "templates" / "more.yaml").write_text('{{ tpl (.Files.Get (printf "config/%s.yaml" .Values.which)) . }}\n')
     assert _findings(chart, "CH008") == []
+
+
+def test_a_chart_kept_in_two_places_reads_what_either_copy_reads(tmp_path: Path) -> None:
+    """open-policy-agent/gatekeeper (commit dd8507eb; Apache-2.0), cut: cmd/build/helmify/static holds the
+    Chart.yaml, values.yaml and a few templates that helmify completes into manifest_staging/charts/gatekeeper;
+    the values its own templates do not read are read by the generated chart's."""
+    values = "audit:\n  replicas: 1\nwebhook:\n  port: 8443\nunread: 1\n"
+    source = _chart(tmp_path / "cmd", values, {"np.yaml": "{{ .Values.webhook.port }}\n"}, folder="static")
+    built = _chart(
+        tmp_path / "staging", values, {"np.yaml": "{{ .Values.webhook.port }}\n", "audit.yaml": "{{ .Values.audit.replicas }}\n"}
+    )
+    both = sorted((name, message.split(" is set")[0]) for _, name, _, message in _findings(tmp_path, "CH008"))
+    assert both == [("values.yaml", "unread"), ("values.yaml", "unread")]
+    # linted alone, the sources' chart does not read audit.replicas
+    assert [message.split(" is set")[0] for *_, message in _findings(source, "CH008")] == ["audit.replicas", "unread"]
+    # values that differ by one byte: two charts, each judged by its own templates
+    (built / "values.yaml").write_text(values + "# built\n")
+    assert sorted(message.split(" is set")[0] for *_, message in _findings(tmp_path, "CH008")) == ["audit.replicas", "unread", "unread"]

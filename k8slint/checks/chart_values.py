@@ -486,7 +486,7 @@ class _PathTrie:
 def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.values is None or not chart.templates or chart.metadata.get("type") == "library":
         return  # a library chart's values are examples: its templates run with the parent's
-    if any(info.whole_values for _, info in chart.analysis):
+    if any(info.whole_values for copy in (chart, *chart.copies) for _, info in copy.analysis):
         return  # all of .Values is handed on somewhere: every value may be used
     if unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts):
         return  # templates of dependencies that are not here may read any value
@@ -494,8 +494,9 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     from k8slint.sources.helmtemplates import is_partial
 
     used = _PathTrie()
-    for path in (ref.path for _, info in chart.analysis for ref in info.refs):
-        used.add(path)
+    for copy in (chart, *chart.copies):  # a copy of the chart elsewhere in the run: its templates are the chart's too
+        for path in (ref.path for _, info in copy.analysis for ref in info.refs):
+            used.add(path)
     dependencies: list[tuple[bool, dict[str, str]]] = [
         (str(dependency.get("type") or "").lower() == "library", dependency["templates"]) for dependency in chart.dependency_charts.values()
     ]

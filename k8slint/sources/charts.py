@@ -78,6 +78,9 @@ class ChartDoc:
     install_values: tuple[tuple[str, Any], ...] = ()
     """The values the run installs the chart with besides values.yaml: (the file as given, its data) for each
     ``--values`` file, then ("--set", the keys set as nested maps); see :func:`given_values`."""
+    copies: list[ChartDoc] = field(default_factory=list, repr=False)
+    """The other charts of the run whose Chart.yaml and values.yaml are the same, byte for byte: one chart kept in
+    several places (gatekeeper's helmify sources beside the chart built from them); see :func:`link_copies`."""
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -180,6 +183,22 @@ def read_yaml_file(path: Path, roots: Roots) -> Any:
         return None
     documents, _, _ = load_documents(text)
     return documents[0].data if documents else None
+
+
+def link_copies(charts: list[ChartDoc]) -> None:
+    """Tell each chart of the run the others with the same Chart.yaml and values.yaml, byte for byte (ChartDoc.copies).
+
+    Such charts are one chart kept in several places: the sources of a generated chart and the chart generated
+    from them (gatekeeper's cmd/build/helmify/static holds a few templates, manifest_staging/charts/gatekeeper the
+    whole chart), or a staged copy. What one copy's templates read is read by the chart.
+    """
+    groups: dict[tuple[str, str], list[ChartDoc]] = {}
+    for chart in charts:
+        if chart.chart is not None and chart.values is not None:
+            groups.setdefault((chart.chart.source.text, chart.values.source.text), []).append(chart)
+    for group in groups.values():
+        for chart in group if len(group) > 1 else ():
+            chart.copies = [other for other in group if other is not chart]
 
 
 def given_values(files: tuple[str, ...], sets: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
