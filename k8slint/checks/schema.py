@@ -18,6 +18,7 @@ from k8slint.model.lifecycle import is_removed
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import schema_placeholder
 from k8slint.model.values import dig
+from k8slint.model.workloads import SELECTOR_REQUIRED_KINDS
 from k8slint.registry import object_check, set_check
 
 
@@ -39,13 +40,10 @@ def schema_violation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         yield Problem(error.message, path=error.path)
 
 
-_SELECTOR_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
-
-
 def _selector_rule_reports(obj: K8sObject) -> bool:
     """Whether selector-mismatch (KR001) reports the missing selector of this workload: apps/v1 requires one."""
     spec = obj.data.get("spec")
-    return obj.kind in _SELECTOR_KINDS and isinstance(spec, dict) and isinstance(spec.get("template"), dict)
+    return obj.kind in SELECTOR_REQUIRED_KINDS and isinstance(spec, dict) and isinstance(spec.get("template"), dict)
 
 
 @object_check("KL011", local=_builtin)

@@ -10,6 +10,7 @@ from k8slint.findings import Problem
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, SelectorError, from_label_selector, from_map, label_text
 from k8slint.model.values import dig
+from k8slint.model.workloads import SELECTOR_REQUIRED_KINDS
 from k8slint.registry import object_check
 
 # API versions that default a missing selector from the template labels.
@@ -17,7 +18,7 @@ _DEFAULTING_VERSIONS = frozenset({"extensions/v1beta1", "apps/v1beta1"})
 _TEMPLATE_LABELS = ("spec", "template", "metadata", "labels")
 
 
-@object_check("KR001", kinds=("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"), local=True)
+@object_check("KR001", kinds=(*sorted(SELECTOR_REQUIRED_KINDS), "Job", "ReplicationController"), local=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     spec = obj.data.get("spec")
     if not isinstance(spec, dict) or not isinstance(spec.get("template"), dict):

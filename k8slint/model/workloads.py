@@ -12,6 +12,9 @@ from k8slint.model.values import dig, sequence
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"})
 POD_BEARING_KINDS = WORKLOAD_KINDS | {"Pod", "PodTemplate"}
+SELECTOR_REQUIRED_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"})
+"""The workloads whose ``spec.selector`` the API requires from apps/v1 on, never defaulted from the pod template
+labels (selector-mismatch reports one that is missing; schema-violation leaves that to it)."""
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 
 
