@@ -224,6 +224,7 @@ def load_charts(
         scripts = InstallScripts(linted)  # shared by the charts: a folder's scripts are read once
         for chart in charts:
             chart.install_values = scripts.values_for(chart.path, chart.root)
+            chart.installs = scripts.installs_for(chart.path, chart.root)
 
     if not settings.render_helm:
         count = f"{len(charts)} Helm chart{'s' if len(charts) != 1 else ''}"

@@ -749,3 +749,22 @@ def test_a_value_is_named_only_when_the_line_prints_the_field(engine: str, tmp_p
     (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["missing-readiness-probe"]).findings
     assert finding.snippet is not None and "- name: {{ .Values.name }}" in finding.snippet
     assert finding.related == ()  # the container has no probe: where its name is set says nothing of that
+
+
+def test_a_chart_renders_as_its_install_script_installs_it(engine: str, tmp_path: Path) -> None:
+    """A script beside the chart installs it with a values file of the repository: that is the release to lint,
+    in place of the chart's defaults; the notes say so where the script works out values when it runs."""
+    chart = shop(tmp_path)
+    write(tmp_path, {"charts/prod.yaml": "privileged: true\n", "charts/deploy.sh": "helm upgrade --install shop ./shop -f prod.yaml\n"})
+    result = run_lint(rel(chart.parent, tmp_path), cwd=tmp_path, render=True, select=["privileged-container"])
+    assert [f.built_from for f in result.findings] == [("helm template charts/shop -f charts/prod.yaml",)]
+    assert not any("known only when they run" in note for note in result.notes)
+    # given on the command line, --values replace what the script gives
+    clean = run_lint(rel(chart.parent, tmp_path), cwd=tmp_path, render=True, render_set=["replicas=1"], select=["privileged-container"])
+    assert clean.findings == []
+    # a value the script works out when it runs is not guessed: the defaults render, and the notes say why
+    write(tmp_path, {"charts/deploy.sh": 'helm upgrade --install shop ./shop -f prod.yaml --set tag="$TAG"\n'})
+    guessed = run_lint(rel(chart.parent, tmp_path), cwd=tmp_path, render=True, select=["privileged-container"])
+    assert guessed.findings == []
+    (note,) = [note for note in guessed.notes if "known only when they run" in note]
+    assert "charts/shop: charts/deploy.sh, --set tag=$TAG" in note

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8slint import rulecodes
 from k8slint.findings import Location, Problem
@@ -25,6 +25,9 @@ from k8slint.sources.discover import decode
 from k8slint.sources.helmtemplates import HelmIgnore, is_nested_template_member, is_template_member
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.yamlsafe import ERROR_RULES, load_documents
+
+if TYPE_CHECKING:
+    from k8slint.sources.installscripts import ScriptInstall
 
 MAX_PACKAGE_MEMBER = 1024 * 1024
 MAX_CHART_FILE_SIZE = 32 * 1024 * 1024
@@ -78,6 +81,9 @@ class ChartDoc:
     install_values: tuple[tuple[str, Any], ...] = ()
     """The values the run installs the chart with besides values.yaml: (the file as given, its data) for each
     ``--values`` file, then ("--set", the keys set as nested maps); see :func:`given_values`."""
+    installs: tuple[ScriptInstall, ...] = ()
+    """How the repository's install scripts install the chart, when no ``--values``/``--set`` is given: what
+    ``--render`` renders it with (k8slint.sources.installscripts)."""
     copies: list[ChartDoc] = field(default_factory=list, repr=False)
     """The other charts of the run whose Chart.yaml and values.yaml are the same, byte for byte: one chart kept in
     several places (gatekeeper's helmify sources beside the chart built from them); see :func:`link_copies`."""

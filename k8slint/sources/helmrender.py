@@ -24,6 +24,7 @@ import glob
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +40,7 @@ from k8slint.sources.safefs import display_path
 
 if TYPE_CHECKING:
     from k8slint.sources.charts import ChartDoc
+    from k8slint.sources.installscripts import ScriptInstall
 
 
 class Settings(Protocol):
@@ -104,6 +106,10 @@ class Render:
     sets: tuple[str, ...]
     ci_file: str | None = None
     """The ``ci/*-values.yaml`` file this render uses (displayed), None for the chart's default render."""
+    script: ScriptInstall | None = None
+    """The install script command this render repeats (k8slint.sources.installscripts), if any."""
+    number: int = 0
+    """Which of the script's renders of the chart this is, from 1, where it has several (0: it has one)."""
 
     @property
     def label(self) -> str:
@@ -115,19 +121,35 @@ class Render:
     @property
     def display(self) -> str:
         """The name of the rendered stream (a folder of its own, so that each render is a deployment unit)."""
+        if self.script is not None:
+            which = f" #{self.number}" if self.number else ""
+            return f"{self.chart.root} (helm template as {self.script.script}{which} installs it)"
         tail = f" -f {os.path.relpath(self.ci_file, self.chart.root)}" if self.ci_file else ""
         return f"{self.chart.root} (helm template{tail})"
 
     def values_used(self) -> str:
-        if not self.values and not self.sets:
-            return "with its default values"
-        return "with " + ", ".join([*(shown for _, shown in self.values), *(f"--set {s}" for s in self.sets)])
+        given = [*(shown for _, shown in self.values), *(f"--set {s}" for s in self.sets)]
+        used = "with " + ", ".join(given) if given else "with its default values"
+        if self.script is None:
+            return used
+        return f"{used}, as {self.script.script} installs it"
 
 
 def renders_of(chart: ChartDoc, settings: Settings) -> list[Render]:
-    """The default render (with the values and ``--set`` given) and one per ``ci/*-values.yaml``."""
+    """The default render (with the values and ``--set`` given; with none given, each install by the repository's
+    scripts in its place) and one per ``ci/*-values.yaml``."""
     given = tuple((os.path.abspath(path), path) for path in settings.render_values)
-    found = [Render(chart, given, tuple(settings.render_set))]
+    exact = [install for install in chart.installs if install.exact]
+    if given or settings.render_set or not exact:
+        found = [Render(chart, given, tuple(settings.render_set))]
+    else:
+        totals = Counter(install.script for install in exact)
+        seen: Counter[str] = Counter()
+        found = []
+        for install in exact:
+            seen[install.script] += 1
+            number = seen[install.script] if totals[install.script] > 1 else 0
+            found.append(Render(chart, install.values, install.sets, script=install, number=number))
     for path in sorted(glob.glob(os.path.join(glob.escape(str(chart.path)), "ci", "*-values.yaml"))):
         shown = os.path.join(chart.root, "ci", os.path.basename(path))
         found.append(Render(chart, ((path, shown),), (), shown))
@@ -826,6 +848,19 @@ def render_charts(charts: list[ChartDoc], settings: Settings, notes: list[str]) 
             f"{len(renderable)} chart{'s' if len(renderable) != 1 else ''} cannot be rendered; {INSTALL_HINT}, or drop --render"
         )
     out: list[ChartRenders] = []
+    guessed = (
+        []
+        if settings.render_values or settings.render_set
+        else [c for c in renderable if c.installs and not any(i.exact for i in c.installs)]
+    )
+    if guessed:
+        first = guessed[0].installs[0]
+        notes.append(
+            f"{len(guessed)} Helm chart{'s' if len(guessed) != 1 else ''} rendered with {'their' if len(guessed) != 1 else 'its'} "
+            f"default values: the install scripts give {'them' if len(guessed) != 1 else 'it'} values known only when they run "
+            f"({guessed[0].root}: {first.script}, {', '.join(first.left_out[:3])}{', ...' if len(first.left_out) > 3 else ''}); "
+            "--values and --set render them as installed"
+        )
     for chart in renderable:
         result = ChartRenders(chart, ChartTemplates(chart.root, chart.path))
         for render in renders_of(chart, settings):

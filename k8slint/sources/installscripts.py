@@ -15,6 +15,14 @@ folder, and the keys its ``--set`` flags set (``--set-string``, ``--set-file``, 
 ``--set-literal`` too), are the values undefined-value judges the chart's reads with, as it does those of
 ``check --values``. Values files whose names are worked out when the script runs (``--values
 $ingress_values_file``) are not known and give nothing.
+
+With ``--render`` (and no ``--values``/``--set``), each such command that k8slint can repeat exactly is a
+render of the chart in place of its default render: ``helm template`` with its values files and ``--set``
+expressions, in their order (commands that give the same ones are one render). A command is not repeated when
+the script works out part of it when it runs (a values file or a ``--set`` value named by a variable: ``--set
+app.name=$app_name``), or when it passes a ``--set-*`` variant: guessed values would steer the templates'
+conditions. Where no command can be repeated, the chart renders with its defaults, as before, and the notes say
+which script installs it otherwise.
 """
 
 from __future__ import annotations
@@ -22,8 +30,10 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
@@ -53,15 +63,91 @@ _SWITCHES = frozenset(
 written apart from its value takes the next word."""
 
 
+class HelmCommand(NamedTuple):
+    """One helm install, upgrade or template command of a script, as written."""
+
+    chart: str | None
+    """The chart argument (the last word that is not a flag or its value)."""
+    values: list[str]
+    """Each ``--values``/``-f`` file, in order."""
+    sets: list[tuple[str, str]]
+    """(flag, expression) of each ``--set`` and ``--set-*`` flag, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptInstall:
+    """How one command of an install script installs a chart, as ``helm template`` can repeat it."""
+
+    script: str
+    """The script, as shown."""
+    values: tuple[tuple[str, str], ...]
+    """(path, as shown) of each values file it names that is read, in order."""
+    sets: tuple[str, ...]
+    """Its ``--set`` expressions whose values are literal, in order."""
+    left_out: tuple[str, ...]
+    """What a render cannot repeat, as written: values files named by a variable (``--values
+    $ingress_values_file``) or not read, ``--set`` values the script works out (``--set app.name=$app_name``),
+    and the ``--set-*`` flags. A render repeats the install only when this is empty."""
+
+    @property
+    def exact(self) -> bool:
+        return not self.left_out
+
+
+def _worked_out(word: str) -> bool:
+    """Whether a word of a script holds a shell or PowerShell variable (``$x``, ``$env:X``) or a cmd one (``%X%``)."""
+    return "$" in word or "%" in word
+
+
 class InstallScripts:
     """The install scripts of a run's chart folders: each folder's scripts read and their helm commands parsed
     once, and each values file read once, whatever the number of charts beside them (eShopOnContainers' 20)."""
 
     def __init__(self, roots: Roots) -> None:
         self.roots = roots
-        self._folders: dict[Path, list[tuple[str, str, list[tuple[str | None, list[str], list[str]]]]]] = {}
-        """Folder -> each script there: (its name, its text, (chart argument, values files, --set) of each command)."""
+        self._folders: dict[Path, list[tuple[str, str, list[HelmCommand]]]] = {}
+        """Folder -> each script there: (its name, its text, each helm command in it)."""
         self._files: dict[Path, Any] = {}
+
+    def _commands_for(self, chart_path: Path, chart_display: str) -> Iterator[tuple[Path, str, str, HelmCommand]]:
+        """(the script's folder, that folder as shown, the script's name, the command) of each command that installs
+        the chart: the scripts of the folder above the chart first, then those of the chart's own folder."""
+        chart_real = os.path.realpath(chart_path)
+        name_word = re.compile(rf"(?<![\w.-]){re.escape(chart_path.name)}(?![\w.-])")
+        for folder, shown_folder in ((chart_path.parent, os.path.dirname(chart_display.rstrip("/"))), (chart_path, chart_display)):
+            for script, text, commands in self._scripts(folder):
+                named = name_word.search(text) is not None
+                for command in commands:
+                    if command.chart is not None and _installs(command.chart, folder, chart_real, named):
+                        yield folder, shown_folder, script, command
+
+    def installs_for(self, chart_path: Path, chart_display: str) -> tuple[ScriptInstall, ...]:
+        """Each install of the chart by a script beside it, as a render repeats it; installs that give the same
+        values files and ``--set`` expressions are one (the first)."""
+        found: list[ScriptInstall] = []
+        seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+        for folder, shown_folder, script, command in self._commands_for(chart_path, chart_display):
+            values: list[tuple[str, str]] = []
+            left_out: list[str] = []
+            for name in command.values:
+                path = os.path.normpath(folder / name)
+                if _worked_out(name) or not isinstance(self._values_file(Path(path)), dict):
+                    left_out.append(f"--values {name}")
+                else:
+                    values.append((path, _shown(shown_folder, name)))
+            sets: list[str] = []
+            for flag, expression in command.sets:
+                if flag != "--set" or _worked_out(expression):
+                    left_out.append(f"{flag} {expression}")
+                else:
+                    sets.append(expression)
+            key = (tuple(path for path, _ in values), tuple(sets))
+            if key in seen:
+                continue
+            seen.add(key)
+            shown_script = os.path.join(shown_folder, script) if shown_folder else script
+            found.append(ScriptInstall(shown_script, tuple(values), tuple(sets), tuple(left_out)))
+        return tuple(found)
 
     def values_for(self, chart_path: Path, chart_display: str) -> tuple[tuple[str, Any], ...]:
         """The values the install scripts beside the chart give it: (the file as shown, its data) for each values
@@ -71,30 +157,32 @@ class InstallScripts:
 
         found: list[tuple[str, Any]] = []
         seen: set[str] = set()
-        chart_real = os.path.realpath(chart_path)
-        name_word = re.compile(rf"(?<![\w.-]){re.escape(chart_path.name)}(?![\w.-])")
-        for folder, shown_folder in ((chart_path.parent, os.path.dirname(chart_display.rstrip("/"))), (chart_path, chart_display)):
-            for script, text, commands in self._scripts(folder):
-                named = name_word.search(text) is not None
-                sets: list[str] = []
-                for chart_argument, values, set_expressions in commands:
-                    if chart_argument is None or not _installs(chart_argument, folder, chart_real, named):
-                        continue
-                    for name in values:
-                        if "$" in name or "%" in name or name in seen:
-                            continue
-                        seen.add(name)
-                        data = self._values_file(folder / name)
-                        if isinstance(data, dict):
-                            shown = os.path.join(shown_folder, name) if shown_folder else name
-                            found.append((f"{shown} ({script})", data))
-                    sets.extend(set_expressions)
-                tree = set_keys_tree(sets)
-                if tree:
-                    found.append((f"--set in {script}", tree))
+        """Each values file given once, by its path: a script in the chart's folder and one above it may each name
+        an ``app.yaml`` of its own folder."""
+        sets: dict[tuple[Path, str], list[str]] = {}  # the --set expressions of each script, after its values files
+
+        def add_sets(script: tuple[Path, str]) -> None:
+            tree = set_keys_tree(sets.pop(script, ()))
+            if tree:
+                found.append((f"--set in {script[1]}", tree))
+
+        for folder, shown_folder, script, command in self._commands_for(chart_path, chart_display):
+            for other in [key for key in sets if key != (folder, script)]:
+                add_sets(other)
+            for name in command.values:
+                path = os.path.normpath(folder / name)
+                if _worked_out(name) or path in seen:
+                    continue
+                seen.add(path)
+                data = self._values_file(Path(path))
+                if isinstance(data, dict):
+                    found.append((f"{_shown(shown_folder, name)} ({script})", data))
+            sets.setdefault((folder, script), []).extend(expression for _, expression in command.sets)
+        for key in list(sets):
+            add_sets(key)
         return tuple(found)
 
-    def _scripts(self, folder: Path) -> list[tuple[str, str, list[tuple[str | None, list[str], list[str]]]]]:
+    def _scripts(self, folder: Path) -> list[tuple[str, str, list[HelmCommand]]]:
         if folder not in self._folders:
             scripts = []
             for path in _scripts(folder, self.roots):
@@ -174,11 +262,11 @@ def _outside_quotes(text: str, token: str) -> int | None:
     return None
 
 
-def _parse(words: list[str]) -> tuple[str | None, list[str], list[str]]:
-    """(the chart argument, the values files, the --set expressions) of one helm command's words."""
+def _parse(words: list[str]) -> HelmCommand:
+    """The chart argument, the values files and the --set expressions of one helm command's words."""
     positional: list[str] = []
     values: list[str] = []
-    sets: list[str] = []
+    sets: list[tuple[str, str]] = []
     index = 1
     subcommand_seen = False
     while index < len(words):
@@ -198,17 +286,22 @@ def _parse(words: list[str]) -> tuple[str | None, list[str], list[str]]:
             if flag in _VALUES_FLAGS:
                 values.extend(part for part in attached.split(",") if part)
             elif flag in _SET_FLAGS:
-                sets.append(attached)
+                sets.append((flag, attached))
             continue
         if not subcommand_seen:
             subcommand_seen = word in ("install", "upgrade", "template")
             continue
         positional.append(word)
-    return (positional[-1] if positional else None), values, sets
+    return HelmCommand(positional[-1] if positional else None, values, sets)
+
+
+def _shown(shown_folder: str, name: str) -> str:
+    """A values file a script names, as shown: from the script's folder as shown."""
+    return os.path.normpath(os.path.join(shown_folder, name)) if shown_folder else os.path.normpath(name)
 
 
 def _installs(argument: str, folder: Path, chart_real: str, named: bool) -> bool:
     """Whether a command's chart argument is the chart: its folder, or a variable where the script names it."""
-    if "$" in argument or "%" in argument:
+    if _worked_out(argument):
         return named
     return os.path.realpath(folder / argument.rstrip("/\\")) == chart_real
