@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import run_lint
 from k8slint.model.gotemplate import analyse
 
@@ -419,7 +421,8 @@ def test_and_and_not_test_a_value_and_a_variable_carries_the_guard_into_its_if(t
     # snmpOther is read in an `if` on a variable no .Values path was assigned to: nothing guards it
     assert [(line, message.split(" is not")[0]) for _, line, message in _ch007(chart)] == [(13, ".Values.snmpNotifier.snmpOther")]
     info = analyse("{{ $t := .Values.a.b }}{{ if $t }}{{ .Values.a.b.c }}{{ end }}{{ .Values.a.b.d }}")
-    assert [(ref.path, ref.guarded) for ref in info.refs] == [(("a", "b"), False), (("a", "b", "c"), True), (("a", "b", "d"), False)]
+    # .Values.a.b itself is only tested (`if $t`): nothing renders it empty (a missing a still stops the render)
+    assert [(ref.path, ref.guarded) for ref in info.refs] == [(("a", "b"), True), (("a", "b", "c"), True), (("a", "b", "d"), False)]
 
 
 def test_a_value_a_file_dependency_partial_reads_is_used(tmp_path: Path) -> None:
@@ -526,3 +529,37 @@ def test_a_chart_kept_in_two_places_reads_what_either_copy_reads(tmp_path: Path)
     # values that differ by one byte: two charts, each judged by its own templates
     (built / "values.yaml").write_text(values + "# built\n")
     assert sorted(message.split(" is set")[0] for *_, message in _findings(tmp_path, "CH008")) == ["audit.replicas", "unread", "unread"]
+
+
+@pytest.mark.parametrize(
+    ("template", "guarded"),
+    [
+        # argoproj/argo-helm (commit af0a9310; Apache-2.0) argo-cd's _helpers.tpl and server ingress, cut
+        ('{{- $insecure := index .Values.configs.params "server.insecure" | toString -}}\n'
+         '{{- $scheme := (eq $insecure "true") | ternary "http" "https" -}}\nscheme: {{ $scheme }}\n', True),
+        ('{{ $a := .Values.x }}{{ if eq $a "y" }}y: 1{{ end }}', True),
+        ('{{ $a := .Values.x }}{{ if $a }}y: 1{{ end }}', True),
+        ('{{ $a := .Values.x }}', True),  # never used: nothing renders empty
+        ('{{ $a := .Values.x }}a: {{ $a }}', False),
+        ('{{ $a := .Values.x }}{{ if eq $a "y" }}{{ end }}a: {{ $a | quote }}', False),  # tested, then printed
+        ('{{ $a := .Values.x }}{{ include "t" $a }}', False),  # handed to a define, which may print it
+        ('{{ $a := .Values.x }}a: {{ $a.y }}', False),
+        ('{{ $a := .Values.x }}a: {{ eq (lower $a) "y" }}', False),  # an operand of lower, not of the comparison
+        ('{{ $a := .Values.x }}{{ $a = .Values.z }}a: {{ $a }}', True),  # x is replaced before any use: only z renders
+    ],
+)  # fmt: skip
+def test_a_read_held_in_a_variable_that_is_only_tested_is_guarded(template: str, guarded: bool) -> None:
+    info = analyse(template)
+    assert info.errors == []
+    (first, *_) = [ref for ref in info.refs if ref.path[0] == "x" or ref.path[:2] == ("configs", "params")]
+    assert first.guarded is guarded
+
+
+def test_a_chart_at_the_root_of_its_repository_may_sit_in_any_folder(tmp_path: Path) -> None:
+    """hashicorp/vault-helm: the repository is the chart; its clone's folder name is not the repository's."""
+    chart = _chart(tmp_path, "replicas: 1\n", {"pod.yaml": POD}, folder="vault-helm")
+    assert [message for code, _, _, message in _findings(chart, "CH002") if "folder" in message] == [
+        "chart name 'app' differs from its folder 'vault-helm'; the packaged chart and its source should carry one name"
+    ]
+    (chart / ".git").mkdir()
+    assert [message for code, _, _, message in _findings(chart, "CH002") if "folder" in message] == []

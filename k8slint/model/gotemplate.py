@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 OPENERS = ("if", "range", "with", "define", "block")
@@ -301,11 +301,15 @@ def analyse(text: str) -> TemplateInfo:
     chain: Tests = None
     """What the open if and with blocks test (ValuesRef.tests)."""
     opened_tests: list[tuple[tuple[str, ...], bool]] = []
+    held = _HeldReads(info)
     for action in info.actions:
         keyword, rest = split_keyword(action.text)
         assigned = _ASSIGNMENT.match(action.text) if "$" in action.text else None
+        if "$" in action.text:
+            held.used_in(action.text, keyword, assigned)
         if assigned is not None:
             tested[assigned.group(1)] = [_guarded_prefix(ref) for ref in _paths(action.text[assigned.end() :])]
+        reads_before = len(info.refs)
         if keyword in OPENERS or keyword in ("else", "end"):
             # the keyword apart from what follows it, as Go lexes it: `with.Values.x` reads .Values.x
             action = Action(f"{keyword} {rest}" if rest else keyword, action.line, action.column)
@@ -363,6 +367,8 @@ def analyse(text: str) -> TemplateInfo:
             argument = _CALL_ARGUMENT.match(action.text, match.end())
             info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
         _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name, chain)
+        if assigned is not None:
+            held.assigned(assigned.group(1), reads_before)
         for guard in opened:
             guards.add(guard)
         for test in opened_tests:
@@ -370,7 +376,76 @@ def analyse(text: str) -> TemplateInfo:
         opened, opened_tests = [], []
     for block in stack:
         info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
+    held.settle()
     return info
+
+
+# A comparison whose operands are tested, not rendered: `eq $insecure "true"`, `(ne $mode "off")`
+_COMPARISON = re.compile(r"(?:eq|ne|lt|le|gt|ge)\s")
+
+
+class _HeldReads:
+    """The .Values reads assigned to a variable (``$insecure := index .Values.configs.params "server.insecure" |
+    toString``, argo-cd's chart): what renders is the variable, where it is used. A read whose variable is only
+    ever tested (in an ``if``, ``with`` or ``range``, by a guard function, or as an operand of a comparison: ``eq
+    $insecure "true"``), or never used, renders nothing empty: it is guarded. Any other use (printed, handed to a
+    call) leaves it as it was. Linear in the actions: each use is looked at once."""
+
+    def __init__(self, info: TemplateInfo) -> None:
+        self.info = info
+        self.pending: dict[str, list[int]] = {}
+        """Each variable -> the indexes in info.refs of the unguarded reads assigned to it, while every use so
+        far tested it."""
+
+    def used_in(self, text: str, keyword: str, assigned: re.Match[str] | None) -> None:
+        if not self.pending:
+            return
+        body = _without_strings(text[assigned.end() :] if assigned is not None else text)
+        names = {match.group(1) for match in _VARIABLE_USE.finditer(body)} & self.pending.keys()
+        if not names:
+            return
+        tested = keyword in ("if", "with", "else", "range") or _GUARD_CALL.search(body) is not None
+        for name in names:
+            if not tested and not _compared(body, name):
+                del self.pending[name]  # rendered, or handed on: the reads stay unguarded
+
+    def assigned(self, name: str, start: int) -> None:
+        self._settle(self.pending.pop(name, []))  # assigned again: what it held before was only tested
+        held = [index for index in range(start, len(self.info.refs)) if not self.info.refs[index].guarded]
+        if held:
+            self.pending[name] = held
+
+    def settle(self) -> None:
+        for indexes in self.pending.values():
+            self._settle(indexes)
+        self.pending.clear()
+
+    def _settle(self, indexes: list[int]) -> None:
+        refs = self.info.refs
+        for index in indexes:
+            refs[index] = replace(refs[index], guarded=True)
+
+
+_VARIABLE_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b")
+
+
+def _compared(body: str, name: str) -> bool:
+    """Whether every use of ``$name`` in the action is an operand of a comparison, ``eq $name "x"``, written
+    directly after it or after its first operand (no parenthesis or pipe between)."""
+    uses = [match.start() for match in re.finditer(rf"\${re.escape(name)}\b(?!\.)", body)]
+    if len(uses) != len(re.findall(rf"\${re.escape(name)}\b", body)):
+        return False  # a field of it is read (`$x.y`): that is rendered
+    for at in uses:
+        before = body[:at]
+        cut = max(before.rfind("("), before.rfind("|"), before.rfind("{{"))
+        segment = before[cut + 1 :]
+        match = _COMPARISON.search(segment)
+        if match is None or not _SPACE.fullmatch(segment[: match.start()]):
+            return False
+        words = segment[match.end() :].split()
+        if len(words) > 1:
+            return False  # an operand of something else, such as `eq (x $name) ...`: cut above at the parenthesis
+    return True
 
 
 def _passes(argument: re.Match[str], scopes: list[_Block]) -> bool:
