@@ -278,7 +278,8 @@ def test_patches_a_kustomization_comments_out_are_not_objects(tmp_path: Path) ->
     _kustomization(
         tmp_path / "config" / "default",
         "resources:\n  - deployment.yaml\npatchesStrategicMerge:\n  - manager_auth_proxy_patch.yaml\n"
-        "# [WEBHOOK] uncomment to enable the webhook\n#- manager_webhook_patch.yaml\n  # - path: manager_metrics_patch.yaml\n",
+        "# [WEBHOOK] uncomment to enable the webhook\n#- manager_webhook_patch.yaml\n"
+        "  # - path: manager_metrics_patch.yaml # this patches the manager\n",  # velero's design/CLI/PoC: a remark after it
         deployment__yaml=deployment,
         manager_auth_proxy_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n",
         manager_webhook_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"

@@ -240,8 +240,9 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
     return found
 
 
-# A list entry switched off with a comment: `# - file.yaml`, `#- path: file.yaml`
-_COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]+\.(?:ya?ml|json))[ \t]*$", re.MULTILINE)
+# A list entry switched off with a comment: `# - file.yaml`, `#- path: file.yaml`, with a remark after it or not
+# (velero's design/CLI/PoC plugins: `# - azure-plugin.yaml # this patches the Velero deployment`)
+_COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]+\.(?:ya?ml|json))[ \t]*(?:[ \t]#.*)?$", re.MULTILINE)
 
 
 _TOP_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[ \t]*:", re.MULTILINE)
