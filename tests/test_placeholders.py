@@ -170,9 +170,13 @@ def test_a_file_in_a_jinja_raw_block_is_linted_as_what_it_wraps(tmp_path: Path) 
         ("  name: @STS_NAME@", [("KM006", "warning", 4)]),  # longhorn's scale test: sed fills these in
         ("  name: @sts@", [("KL001", "error", 4)]),  # YAML reserves @; no all-caps name between them: the file's own error
         ("  name: @STS_NAME", [("KL001", "error", 4)]),  # one at sign: not a placeholder the file is filled in by
+        # cert-manager's e2e bind Service (make/config/bind/service.yaml): sed fills {SERVICE_IP_PREFIX} in
+        ("  name: {SERVICE_IP_PREFIX}.16", [("KM006", "warning", 4)]),
+        ("  name: {service}.16", [("KL001", "error", 4)]),  # a flow mapping of a lower-case word: the file's own error
+        ("  name: {{SERVICE}.16", [("KL001", "error", 4)]),  # not one placeholder between single braces
     ],
 )
-def test_an_at_sign_placeholder_is_a_template_to_render(tmp_path: Path, line: str, expected: list[tuple[str, str, int]]) -> None:
+def test_an_at_sign_or_brace_placeholder_is_a_template_to_render(tmp_path: Path, line: str, expected: list[tuple[str, str, int]]) -> None:
     text = f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n{line}\ndata: {{}}\n"
     (tmp_path / "cm.yaml").write_text(text)
     found = [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings if f.code in ("KM006", "KL001")]

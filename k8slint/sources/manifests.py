@@ -184,6 +184,10 @@ _TEMPLATE_ACTION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 # A value written as an all-caps name between at signs, as sed and scripts fill them in (longhorn's scale test:
 # ``name: @STS_NAME@``): YAML reserves ``@``, so no plain value starts with one.
 _AT_PLACEHOLDER = re.compile(r"(?<![\w@])@[A-Z][A-Z0-9_]{0,64}@(?![\w@])")
+# An all-caps name between single braces, as sed fills them in (cert-manager's e2e bind Service: ``clusterIP:
+# {SERVICE_IP_PREFIX}.16``, rendered with ``sed -e "s|{SERVICE_IP_PREFIX}|...|g"``): YAML reads the brace as a flow
+# mapping, which the text after it breaks. Not ``${NAME}`` (a plain scalar, read as text) nor ``{{ }}`` (above).
+_BRACE_PLACEHOLDER = re.compile(r"(?<![\w{$])\{[A-Z][A-Z0-9_]{1,64}\}(?![\w}])")
 # Argo Workflows' and Argo Rollouts' run-time expressions, which stay in the applied object (as strings).
 _RUNTIME_EXPRESSION = re.compile(r"\{\{\s*(?:args|inputs|outputs|workflow|steps|tasks|item|pod|metrics|experiment)\b")
 
@@ -205,7 +209,7 @@ def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
                 return ERROR_RULES[error.kind], Problem(error.message, location=location, hint=hint)
             what = "template action"
             if action is None:
-                action, what = _AT_PLACEHOLDER.search(line), "placeholder"
+                action, what = _AT_PLACEHOLDER.search(line) or _BRACE_PLACEHOLDER.search(line), "placeholder"
             if action is None and is_elision(line):
                 message = (
                     f"line {number} is the elision {line.strip()!r}, which is not YAML: the file is an excerpt with "
