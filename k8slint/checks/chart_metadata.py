@@ -86,7 +86,8 @@ def chart_metadata(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         yield _problem(
             chart, f"chart name {name!r} must be lower-case letters, digits and '-'", ("name",), None if refused else "helm-lint-only"
         )
-    elif name != chart.path.resolve().name:
+    elif name != chart.path.resolve().name and not os.path.lexists(chart.path / ".git"):
+        # a chart at the root of its repository (hashicorp/vault-helm) sits in whatever folder it was cloned to
         yield _problem(
             chart,
             f"chart name {name!r} differs from its folder {chart.path.resolve().name!r}; "
