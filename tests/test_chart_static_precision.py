@@ -545,7 +545,11 @@ def test_a_chart_kept_in_two_places_reads_what_either_copy_reads(tmp_path: Path)
         ('{{ $a := .Values.x }}{{ include "t" $a }}', False),  # handed to a define, which may print it
         ('{{ $a := .Values.x }}a: {{ $a.y }}', False),
         ('{{ $a := .Values.x }}a: {{ eq (lower $a) "y" }}', False),  # an operand of lower, not of the comparison
-        ('{{ $a := .Values.x }}{{ $a = .Values.z }}a: {{ $a }}', True),  # x is replaced before any use: only z renders
+        ('{{ $a := .Values.x }}{{ $a = .Values.z }}a: {{ $a }}', False),  # assigned again: not followed
+        # open-telemetry/opentelemetry-helm-charts (commit dd5665c0; Apache-2.0) opentelemetry-demo's component.yaml:
+        # `set` puts the read in the dict the includes render
+        ('{{ $c := set . "x" $.Values.x }}{{ $c := set . "y" 1 }}{{ include "t" $c }}', False),
+        ('{{ $a := default "no" .Values.x }}{{ if eq $a "y" }}{{ end }}', True),  # guarded by default in its own action
     ],
 )  # fmt: skip
 def test_a_read_held_in_a_variable_that_is_only_tested_is_guarded(template: str, guarded: bool) -> None:

@@ -368,7 +368,7 @@ def analyse(text: str) -> TemplateInfo:
             info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
         _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name, chain)
         if assigned is not None:
-            held.assigned(assigned.group(1), reads_before)
+            held.assigned(assigned.group(1), _without_strings(action.text[assigned.end() :]), reads_before)
         for guard in opened:
             guards.add(guard)
         for test in opened_tests:
@@ -389,7 +389,9 @@ class _HeldReads:
     toString``, argo-cd's chart): what renders is the variable, where it is used. A read whose variable is only
     ever tested (in an ``if``, ``with`` or ``range``, by a guard function, or as an operand of a comparison: ``eq
     $insecure "true"``), or never used, renders nothing empty: it is guarded. Any other use (printed, handed to a
-    call) leaves it as it was. Linear in the actions: each use is looked at once."""
+    call), a read that is an argument of something else in the assignment (``$c := set . "k" .Values.k``, which
+    puts it in a dict), and a variable assigned again before the template ends leave it as it was. Linear in the
+    actions: each use is looked at once."""
 
     def __init__(self, info: TemplateInfo) -> None:
         self.info = info
@@ -409,8 +411,10 @@ class _HeldReads:
             if not tested and not _compared(body, name):
                 del self.pending[name]  # rendered, or handed on: the reads stay unguarded
 
-    def assigned(self, name: str, start: int) -> None:
-        self._settle(self.pending.pop(name, []))  # assigned again: what it held before was only tested
+    def assigned(self, name: str, expression: str, start: int) -> None:
+        self.pending.pop(name, None)  # assigned again: what it held may live on elsewhere (`$c := set . "k" ...`)
+        if not _HELD_VALUE.match(expression):
+            return  # the read is an argument of something else (set, dict, include): it may be rendered through that
         held = [index for index in range(start, len(self.info.refs)) if not self.info.refs[index].guarded]
         if held:
             self.pending[name] = held
@@ -427,6 +431,8 @@ class _HeldReads:
 
 
 _VARIABLE_USE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b")
+# What a variable holds a read as such: the read itself (`.Values.a.b`, `index .Values.p "k"`), piped or not
+_HELD_VALUE = re.compile(r"\s*(?:\$?\.Values\b|index\s+\$?\.Values\b)[^()]*$")
 
 
 def _compared(body: str, name: str) -> bool:
