@@ -7,8 +7,8 @@ arguments). Each is linted from the root of ``CHECKOUTS/<name>`` as a new user w
 (``k8slint check --no-config --format json --jobs 1 .``; the shared corpus from ``../shared/corpus``),
 and its report is written to ``OUT/<verdict folder>/<name>.json``. A missing checkout is made from a
 bare git directory ``DIR/<owner>+<repository>/repo`` (``--git-dirs``: every blob of the commit that is
-present; large objects absent from a partial mirror are listed in ``CHECKOUTS/<name>.absent``), or
-cloned from github.com (``--clone``). Then each verdict folder's reports are scored as ``score.py``
+present; large objects absent from a partial mirror are listed in ``CHECKOUTS/<name>.absent``; an empty
+``.git`` folder marks the repository's root, as a clone's does), or cloned from github.com (``--clone``). Then each verdict folder's reports are scored as ``score.py``
 scores them. Exits 1 while an error has no verdict.
 """
 
@@ -55,10 +55,12 @@ def checkout(item: ReviewedSet, checkouts: Path, git_dirs: Path | None, clone: b
         return CORPUS
     target = checkouts / item.name
     if target.is_dir():
+        (target / ".git").mkdir(exist_ok=True)  # the repository's root, as in a clone (checkouts made before this)
         return target
     if git_dirs is not None:
         git_dir = git_dirs / item.repository.replace("/", "+") / "repo"
         _extract(git_dir, item.commit, target, checkouts / f"{item.name}.absent")
+        (target / ".git").mkdir(exist_ok=True)  # the repository's root, as in a clone: k8slint finds it by .git
     elif clone:
         subprocess.run(["git", "clone", "--quiet", f"https://github.com/{item.repository}", str(target)], check=True)
         subprocess.run(["git", "-C", str(target), "checkout", "--quiet", item.commit], check=True)
