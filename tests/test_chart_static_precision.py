@@ -567,3 +567,34 @@ def test_a_chart_at_the_root_of_its_repository_may_sit_in_any_folder(tmp_path: P
     ]
     (chart / ".git").mkdir()
     assert [message for code, _, _, message in _findings(chart, "CH002") if "folder" in message] == []
+
+
+ISTIO_PROFILE = """\
+{{- $defaults := $.Values._internal_defaults_do_not_set }}
+{{- $_ := unset $.Values "_internal_defaults_do_not_set" }}
+{{- $b := set $ "Values" (mustMergeOverwrite $defaults $.Values) }}
+"""
+
+
+def test_values_a_template_merges_into_values_before_the_others_render_are_defined(tmp_path: Path) -> None:
+    """istio/istio (commit 86c9f01f; Apache-2.0) manifests/charts, cut: values.yaml holds every default under
+    `_internal_defaults_do_not_set`, and templates/zzz_profile.yaml (rendered first: Helm renders in reverse name
+    order) makes them .Values; zzy_descope_legacy.yaml merges a legacy `cni:` prefix into them too."""
+    values = "_internal_defaults_do_not_set:\n  autoscaling:\n    enabled: true\n  cni:\n    logLevel: info\n"
+    reads = "{{ if .Values.autoscaling.enabled }}a: {{ .Values.logLevel }}{{ end }}\nb: {{ .Values.missing }}\n"
+    chart = _chart(
+        tmp_path,
+        values,
+        {
+            "zzz_profile.yaml": ISTIO_PROFILE,
+            "zzy_descope_legacy.yaml": '{{- $_ := mustMergeOverwrite $.Values (index $.Values "cni") }}',
+            "hpa.yaml": reads,
+        },
+    )
+    assert [(name, message.split(" is not")[0]) for name, _, message in _ch007(chart)] == [("hpa.yaml", ".Values.missing")]
+    # without the profile, the reads are of values.yaml as written
+    (chart / "templates" / "zzz_profile.yaml").unlink()
+    assert [message.split(" is not")[0] for *_, message in _ch007(chart)][:1] == [".Values.autoscaling.enabled"]
+    # a replacement k8slint cannot follow: which values exist is not known, and none is called undefined
+    (chart / "templates" / "zzz_profile.yaml").write_text('{{- $_ := set $ "Values" (fromYaml (.Files.Get "v.yaml")) }}')
+    assert _ch007(chart) == []

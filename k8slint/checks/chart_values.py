@@ -18,6 +18,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Location, Problem, Related, format_path
 from k8slint.model.chartdeps import unavailable_dependencies
 from k8slint.model.gotemplate import open_tests
+from k8slint.model.values import dig
 from k8slint.registry import chart_check
 from k8slint.sources.charts import ChartDoc, read_text
 
@@ -321,7 +322,21 @@ def _root_context_defines(chart: ChartDoc) -> set[str]:
 def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     if chart.values is None:
         return
+    rebinds = [path for _, info in chart.analysis for path in info.rebinds]
+    if None in rebinds:
+        return  # a template replaces .Values with what it works out: which values exist is not known before rendering
     sources = [_values(chart), *(data for _, data in chart.install_values)]
+    # each map a template merges into .Values before the others render (istio's defaults, then what its legacy
+    # prefix holds) defines values too; the merges are followed in any order, as often as they add a map
+    merged: list[Any] = []
+    for _ in range(len(rebinds)):
+        found = [
+            m for path in rebinds for s in (*merged, *sources) if isinstance(m := dig(s, path), dict) and all(m is not x for x in merged)
+        ]
+        if not found:
+            break
+        merged += found
+    sources = [*merged, *sources]
     given = ", ".join(shown for shown, _ in chart.install_values)
     where = f"values.yaml nor in the values given ({given})" if given else "values.yaml"
 

@@ -15,9 +15,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 OPENERS = ("if", "range", "with", "define", "block")
-GUARD_FUNCTIONS = ("default", "required", "hasKey", "empty", "coalesce", "ternary", "dig", "or", "and", "not")
+GUARD_FUNCTIONS = (
+    "default", "required", "hasKey", "empty", "coalesce", "ternary", "dig", "or", "and", "not",
+    "merge", "mergeOverwrite", "mustMerge", "mustMergeOverwrite",
+)  # fmt: skip
 """Functions that test their arguments for emptiness (or give a default for them), in the action that reads
-the value: ``and`` returns its first empty argument, ``not`` a boolean; neither fails on a missing value."""
+the value: ``and`` returns its first empty argument, ``not`` a boolean; neither fails on a missing value. A merge
+of a missing map merges nothing (istio's ``mustMergeOverwrite $.Values (index $.Values "cni")``)."""
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Go's text/template lexer (parse/lex.go, lexIdentifier and atTerminator): an identifier ends at
 # the first character that is not a letter, digit or underscore, and is a keyword only when a
@@ -137,6 +141,11 @@ class TemplateInfo:
     """True when the template hands all of .Values on (toYaml .Values, a tpl of it)."""
     sets: list[tuple[str, ...]] = field(default_factory=list)
     """The .Values paths the template writes itself (``set .Values "key" ...``)."""
+    rebinds: list[tuple[str, ...] | None] = field(default_factory=list)
+    """Each time the template replaces the root context's .Values (``set $ "Values" ...``): the .Values path whose
+    map it merges into them (istio's zzz_profile.yaml: ``$defaults := $.Values._internal_defaults_do_not_set``,
+    then ``set $ "Values" (mustMergeOverwrite $defaults $.Values)``), or None where what replaces them is not
+    known."""
 
 
 class _Positions:
@@ -302,9 +311,22 @@ def analyse(text: str) -> TemplateInfo:
     """What the open if and with blocks test (ValuesRef.tests)."""
     opened_tests: list[tuple[tuple[str, ...], bool]] = []
     held = _HeldReads(info)
+    maps: dict[str, tuple[str, ...]] = {}
+    """Each variable assigned a .Values path as it is (``$defaults := $.Values.x``) -> that path."""
     for action in info.actions:
         keyword, rest = split_keyword(action.text)
         assigned = _ASSIGNMENT.match(action.text) if "$" in action.text else None
+        if assigned is not None:
+            single = _single_values_path(action.text[assigned.end() :])
+            if single is not None:
+                maps[assigned.group(1)] = single
+            else:
+                maps.pop(assigned.group(1), None)
+        if '"Values"' in action.text and (rebinding := _REBINDS_VALUES.search(action.text)) is not None and not scopes:
+            info.rebinds.append(_merged_map(action.text[rebinding.end() :], maps))
+        elif "erge" in action.text and (into := _MERGES_INTO_VALUES.search(action.text)) is not None and not scopes:
+            # `mustMergeOverwrite $.Values (index $.Values "cni")`: the map at that path merged into .Values in place
+            info.rebinds.append(_merged_map(action.text[into.start() :], maps, in_place=True))
         if "$" in action.text:
             held.used_in(action.text, keyword, assigned)
         if assigned is not None:
@@ -378,6 +400,32 @@ def analyse(text: str) -> TemplateInfo:
         info.errors.append(TemplateError(f"'{block.keyword}' is never closed with 'end'", block.action.line, block.action.column))
     held.settle()
     return info
+
+
+# `set $ "Values" ...` (or `set . "Values"` where `.` is the root): the template replaces .Values for what renders after
+_REBINDS_VALUES = re.compile(r'\bset\s+(?:\$|\.)\s+"Values"\s')
+_MERGE_CALL = re.compile(r"\b(?:must)?[mM]erge(?:Overwrite)?\b|\bmerge\b")
+
+
+_MERGES_INTO_VALUES = re.compile(r"\b(?:must)?[mM]erge(?:Overwrite)?\s+\(?\s*\$?\.Values(?![\w.])")
+_INDEXED_PATH = re.compile(r'\bindex\s+\$?\.Values((?:\s+"[^"\s]+")+)')
+
+
+def _merged_map(expression: str, maps: dict[str, tuple[str, ...]], in_place: bool = False) -> tuple[str, ...] | None:
+    """The .Values path whose map a replacement of .Values merges in (``mustMergeOverwrite $defaults $.Values``,
+    ``$defaults`` a .Values path), or that a merge into .Values in place takes (``in_place``: ``mustMergeOverwrite
+    $.Values (index $.Values "cni")``); None when it is anything else."""
+    if _MERGE_CALL.search(expression) is None or _ROOT_VALUES_ARGUMENT.search(expression) is None:
+        return None
+    named = [maps[name] for name in _VARIABLE.findall(expression) if name in maps]
+    if in_place:
+        named += [tuple(part.strip('"') for part in match.group(1).split()) for match in _INDEXED_PATH.finditer(expression)]
+        named += [path for path in _paths(expression) if path]
+    named = list(dict.fromkeys(named))  # an index read is found both ways
+    return named[0] if len(named) == 1 else None
+
+
+_ROOT_VALUES_ARGUMENT = re.compile(r"(?<![\w.])\$\.Values(?![\w.])|(?<![\w.$])\.Values(?![\w.])")
 
 
 # A comparison whose operands are tested, not rendered: `eq $insecure "true"`, `(ne $mode "off")`
