@@ -7,6 +7,7 @@ its loader, becomes a finding on that file, and the other files go on.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,12 +125,38 @@ def add_manifests(
         kinds = sorted({o.kind or "?" for o in loaded.objects})
         state.aside[source.display] = f"the data of {generator_of} (a {', '.join(kinds)} config file, not an object to deploy)"
         return
+    patch = kubeadm_patch(source.display, loaded.objects)
+    if patch is not None:
+        state.aside[source.display] = patch
+        return
     state.sources[source.display] = source
     if source.kustomize_patched:  # an object every build of the file removes ($patch: delete) is never applied
         loaded.objects = [o for o in loaded.objects if not source.patched(o.kind, o.name, "delete")]
     state.objects.extend(loaded.objects)
     registry = settings.registry
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)
+
+
+# kubeadm's --patches folder (InitConfiguration/JoinConfiguration patches.directory): a file named
+# target[suffix][+patchtype].(yaml|json) patches that control-plane component's static Pod manifest
+# (kubernetes/cmd/kubeadm/app/util/patches/patches.go: the known targets and patch types)
+_KUBEADM_PATCH = re.compile(r"(etcd|kube-apiserver|kube-controller-manager|kube-scheduler)[^+./]*(\+(strategic|merge|json))?\.(ya?ml|json)")
+
+
+def kubeadm_patch(display: str, objects: list[K8sObject]) -> str | None:
+    """What the file is when it is a kubeadm patch of a static Pod (kube-prometheus' e2e kind cluster mounts
+    tests/e2e/kind/patches at kubeadm's patches directory): named for its target, in a folder of patches, and
+    holding only partial Pods of that name in kube-system (no container with an image: a patch, not a manifest)."""
+    match = _KUBEADM_PATCH.fullmatch(os.path.basename(display))
+    if match is None or "patch" not in os.path.basename(os.path.dirname(display)) or not objects:
+        return None
+    target = match.group(1)
+    for obj in objects:
+        if obj.kind != "Pod" or obj.api_version != "v1" or obj.name != target or obj.namespace != "kube-system":
+            return None
+        if any(isinstance(c.data.get("image"), str) for c in obj.containers()):
+            return None
+    return f"a kubeadm patch of the {target} static Pod (kubeadm --patches), not an object to apply"
 
 
 FLUX_KUSTOMIZATION_GROUP = "kustomize.toolkit.fluxcd.io/"

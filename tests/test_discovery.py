@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from conftest import run_lint
 from k8slint.sources.discover import discover
 from k8slint.sources.dockerfile_names import is_dockerfile_name
 
@@ -60,3 +62,41 @@ def test_a_linter_source_tree_yields_only_its_dockerfiles(tmp_path: Path) -> Non
         path.write_text("FROM alpine:3.20\n", encoding="utf-8")
     found = discover([str(tmp_path)])
     assert [Path(f.display).relative_to(tmp_path).as_posix() for f in found.files if f.is_dockerfile] == ["Dockerfile"]
+
+
+KUBEADM_PATCH = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: kube-controller-manager
+  namespace: kube-system
+spec:
+  containers:
+    - name: kube-controller-manager
+      resources:
+        requests:
+          cpu: 1m
+"""
+
+
+def test_a_kubeadm_patch_of_a_static_pod_is_not_an_object(tmp_path: Path) -> None:
+    """prometheus-operator/kube-prometheus (commit 4d719f1d; Apache-2.0) tests/e2e/kind/patches: kind mounts the
+    folder as kubeadm's patches directory; kube-controller-manager.yaml patches that static Pod."""
+    patches = tmp_path / "kind" / "patches"
+    patches.mkdir(parents=True)
+    (patches / "kube-controller-manager.yaml").write_text(KUBEADM_PATCH)
+    (patches / "kube-scheduler0+merge.yaml").write_text(KUBEADM_PATCH.replace("kube-controller-manager", "kube-scheduler"))
+    result = run_lint(tmp_path)
+    assert result.findings == []
+    assert {os.path.basename(file) for file, reason in result.not_kubernetes if "kubeadm patch" in reason} == {
+        "kube-controller-manager.yaml",
+        "kube-scheduler0+merge.yaml",
+    }
+    # a whole static Pod manifest (an image), or a Pod of another name, is an object
+    (patches / "kube-controller-manager.yaml").write_text(
+        KUBEADM_PATCH.replace("      resources:", "      image: k8s/kcm:1\n      resources:")
+    )
+    (patches / "kube-scheduler0+merge.yaml").write_text(
+        KUBEADM_PATCH.replace("name: kube-controller-manager\n  namespace", "name: web\n  namespace")
+    )
+    assert {Path(f.location.file).name for f in run_lint(tmp_path).findings if f.code == "KR005"} == {"kube-scheduler0+merge.yaml"}
