@@ -220,6 +220,11 @@ def test_namespace_selectors_need_the_namespace(tmp_path: Path) -> None:
     without = write(tmp_path / "without", policy=policy(), binding=text, app=DEPLOYMENT.format(replicas=8))
     [(code, _, line, _, message)] = cel_findings(without)
     assert (code, line) == ("KV005", 4) and "namespace 'shop', which is not in the set" in message
+    # more objects there: one finding, on the first, that counts the others (kueue's docs examples, 53 objects)
+    second = DEPLOYMENT.format(replicas=8).replace("name: web", "name: web-2", 1)
+    many = write(tmp_path / "many", policy=policy(), binding=text, app=DEPLOYMENT.format(replicas=8), app2=second)
+    [(code, file, line, _, message)] = cel_findings(many)
+    assert (code, file, line) == ("KV005", "app.yaml", 4) and message.endswith("; nor to 1 more object in that namespace")
     present = write(tmp_path / "with", policy=policy(), binding=text, app=DEPLOYMENT.format(replicas=8), namespace=namespace)
     assert [f[:3] for f in cel_findings(present)] == [("KV003", "app.yaml", 8)]
     other = write(
