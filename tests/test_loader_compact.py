@@ -278,10 +278,15 @@ def test_the_anchor_check_stays_linear_on_a_text_dense_with_ampersands() -> None
     import time
 
     text = "a: " + "x&y " * 6_000_000 + "\nb: *z\n"  # 24 MB, 6,000,000 `&` that start no node
-    started = time.process_time()
-    assert not may_alias(text)
-    assert may_alias(text + "c: &z 1\n")  # the anchor after them is found
-    assert time.process_time() - started < 1.5  # one by one in Python: over 3 s
+    spent = []
+    for _ in range(3):  # the best of up to three: a shared machine's busy spell slows one run, not the check's order
+        started = time.process_time()
+        assert not may_alias(text)
+        assert may_alias(text + "c: &z 1\n")  # the anchor after them is found
+        spent.append(time.process_time() - started)
+        if spent[-1] < 1.5:
+            break
+    assert min(spent) < 1.5, spent  # one by one in Python: over 3 s
 
 
 @pytest.mark.parametrize("count", [99, 100, 101, 250])
