@@ -77,6 +77,9 @@ OTHER_TOOLS = {
     "experimental-envoy-gateway-default-report.yaml": "apiVersion: gateway.networking.k8s.io/v1\nkind: ConformanceReport\n"
     'date: "2024-05-01T10:00:00Z"\ngatewayAPIVersion: v1.1.0\nimplementation:\n  organization: envoyproxy\n'
     "  project: envoy-gateway\nmode: default\n",
+    # grafana/loki (commit 65e30f84; AGPL-3.0): production/helm/loki/test/integration/ingress/test-plan.yaml (cut)
+    "test-plan.yaml": "apiVersion: helm-chart-toolbox.grafana.com/v1\nkind: TestPlan\nname: ingress\nsubject:\n"
+    "  releaseName: loki\n  namespace: loki\n  path: ../../..\n",
     "gep-1748-metadata.yaml": "apiVersion: internal.gateway.networking.k8s.io/v1alpha1\nkind: GEPDetails\nnumber: 1748\n"
     "name: Gateway API Interaction with Multi-Cluster Services\nstatus: Experimental\n",
     # grafana/helm-charts (commit 7a0ab968; Apache-2.0): a Tanka environment's spec.json

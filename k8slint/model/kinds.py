@@ -77,6 +77,9 @@ TOOL_CONFIG_GROUPS = frozenset(
         "tanka.dev",
         # gatekeeper's gator CLI suite (test.gatekeeper.sh/v1alpha1 Suite): `gator verify` reads it from disk
         "test.gatekeeper.sh",
+        # Grafana's helm-chart-toolbox TestPlan (a chart's integration test plan, read by its test runner; grafana/loki's
+        # production/helm/loki/test/integration/*/test-plan.yaml): no metadata, no API server serves the group
+        "helm-chart-toolbox.grafana.com",
     }
 )
 TOOL_CONFIG_KINDS = frozenset(

@@ -6,7 +6,7 @@ this one, as a Secret that several samples share), when the config lists it in
 ``external-objects``, when a configMapGenerator or secretGenerator of a
 kustomization that builds the viewer's file makes it (unbuilt, the generated
 object is in no file), when the cluster always has it (the ``default``
-ServiceAccount, the ``kube-root-ca.crt`` ConfigMap), when a controller the set
+ServiceAccount, the ``kube-root-ca.crt`` ConfigMap, OpenShift's ``openshift-service-ca.crt``), when a controller the set
 runs makes it in every namespace (istiod's ``istio-ca-root-cert``), when a custom resource in
 the namespace names it (an operator such as cert-manager or External Secrets
 makes it), or when a Role lets something create it at run time. A missing object is evidence of a bug only where the
@@ -20,7 +20,13 @@ from __future__ import annotations
 from k8slint.model.graph.index import ObjectIndex
 from k8slint.model.objects import K8sObject
 
-ALWAYS_PRESENT = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
+ALWAYS_PRESENT = {
+    ("ServiceAccount", "default"),
+    ("ConfigMap", "kube-root-ca.crt"),
+    # OpenShift's controller manager publishes the service CA bundle in every namespace, as kube-root-ca.crt (the
+    # name is OpenShift's own: a manifest names it only to run there, as loki's operator/hack/*_ocp*.yaml do)
+    ("ConfigMap", "openshift-service-ca.crt"),
+}
 MADE_IN_EVERY_NAMESPACE = {
     # istiod's namespace controller writes the mesh's root certificate into every namespace
     # ("CACertNamespaceConfigMap is the name of the ConfigMap in each namespace storing the root cert",
