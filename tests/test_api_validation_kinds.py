@@ -1391,8 +1391,8 @@ def test_a_field_is_validated_from_the_release_that_turns_it_on(tmp_path: Path, 
 
 
 def test_a_null_required_field_is_the_schemas_alone(tmp_path: Path) -> None:
-    """``name: ##NAME##`` (a placeholder YAML reads as a comment) leaves null, which schema-violation reports;
-    an empty string is the API server's Required value."""
+    """``name:`` with no value leaves null, which schema-violation reports; an empty string is the API server's
+    Required value. ``name: ##NAME##`` (a placeholder YAML reads as a comment) is unrendered-placeholder's."""
     text = textwrap.dedent(
         """\
         apiVersion: rbac.authorization.k8s.io/v1
@@ -1401,7 +1401,7 @@ def test_a_null_required_field_is_the_schemas_alone(tmp_path: Path) -> None:
         roleRef:
           apiGroup: rbac.authorization.k8s.io
           kind: ClusterRole
-          name: ##CRNAME##
+          name:
         subjects:
           - kind: ServiceAccount
             name: ''
@@ -1412,3 +1412,6 @@ def test_a_null_required_field_is_the_schemas_alone(tmp_path: Path) -> None:
     target.write_text(text, encoding="utf-8")
     errors = sorted((f.code, f.location.line) for f in run_lint(target).findings if f.severity is Severity.ERROR)
     assert errors == [("KL010", 7), ("KV001", 10)], errors
+    target.write_text(text.replace("  name:\n", "  name: ##CRNAME##\n", 1), encoding="utf-8")
+    found = sorted((f.code, str(f.severity), f.location.line) for f in run_lint(target).findings)
+    assert found == [("KM006", "warning", 7), ("KV001", "error", 10)], found

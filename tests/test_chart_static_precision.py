@@ -598,3 +598,17 @@ def test_values_a_template_merges_into_values_before_the_others_render_are_defin
     # a replacement k8slint cannot follow: which values exist is not known, and none is called undefined
     (chart / "templates" / "zzz_profile.yaml").write_text('{{- $_ := set $ "Values" (fromYaml (.Files.Get "v.yaml")) }}')
     assert _ch007(chart) == []
+
+
+def test_a_missing_map_read_in_a_block_the_values_switch_off_is_a_warning(tmp_path: Path) -> None:
+    """grafana/loki (commit 65e30f84; AGPL-3.0) production/helm/loki admin-api, cut: minio is off by default and
+    bucketNames is commented out in values.yaml; `helm template` renders, and fails once minio is switched on."""
+    template = "{{- if .Values.minio.enabled }}\nbucket: {{ .Values.loki.storage.bucketNames.admin }}\n{{- end }}\n"
+    chart = _chart(tmp_path, "minio:\n  enabled: false\nloki:\n  storage:\n    type: s3\n", {"cm.yaml": template})
+    (finding,) = [f for f in run_lint(chart).findings if f.code == "CH007"]
+    assert (finding.severity.name, finding.location.line) == ("WARNING", 2)
+    assert "(.Values.minio.enabled is not set), but once it is set, helm template fails" in finding.message
+    # switched on: the release itself fails
+    (chart / "values.yaml").write_text("minio:\n  enabled: true\nloki:\n  storage:\n    type: s3\n")
+    (finding,) = [f for f in run_lint(chart).findings if f.code == "CH007"]
+    assert finding.severity.name == "ERROR" and "so helm template fails" in finding.message

@@ -206,3 +206,20 @@ def test_an_elision_line_is_one_warning_not_a_syntax_error(tmp_path: Path) -> No
     )
     found = [(f.code, f.location.line, f.message.split(",")[0]) for f in run_lint(tmp_path).findings]
     assert found == [("KM006", 11, "line 11 is the elision '...'")]
+
+
+def test_a_placeholder_yaml_reads_as_a_comment_is_one_warning(tmp_path: Path) -> None:
+    """argoproj/argo-cd (commit 37ee0097; Apache-2.0) test/remote/argocd-remote-permissions.yaml, cut:
+    generate-permissions.sh fills `##CRNAME##` in with sed; YAML reads it as a comment, so the values are null."""
+    (tmp_path / "permissions.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ##CRBNAME##\n"
+        "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: ##CRNAME##\n"
+        "subjects:\n- kind: ServiceAccount\n  name: ##CONTROLLERSANAME##\n  namespace: ##NAMESPACE##\n"
+    )
+    found = [(f.code, str(f.severity), f.location.line) for f in run_lint(tmp_path).findings]
+    assert found == [("KM006", "warning", 4), ("KM006", "warning", 8), ("KM006", "warning", 11)]
+    # a real comment after an empty value is no placeholder: the missing name is the file's own error
+    (tmp_path / "permissions.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: # set me\nrules: []\n"
+    )
+    assert [(f.code, str(f.severity)) for f in run_lint(tmp_path).findings] == [("KL004", "error")]

@@ -393,6 +393,17 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                         "(default, required, if); it renders as empty",
                         location=location,
                     )
+                elif (switch := _switched_off(ref, top, lookup)) is not None:
+                    # loki's admin-api: `.Values.loki.storage.bucketNames.admin` inside `if .Values.minio.enabled`,
+                    # with minio off and bucketNames commented out: helm template renders; it fails once minio is on
+                    yield Problem(
+                        f"{_shown_path(ref.path)} is not defined in {where}, nor is {_shown_path(top)}: the block "
+                        f"around it does not render with these values ({_shown_path(switch)} is not set), but once "
+                        f"it is set, helm template fails (nil pointer evaluating interface {{}}.{ref.path[len(top)]}; "
+                        f"define {_shown_path(top)}, or test it in an enclosing if or with)",
+                        location=location,
+                        variant="parent-undefined-when-enabled",
+                    )
                 else:
                     stopped.setdefault(top, []).append((ref.path, location))
     for top, reads in stopped.items():
@@ -430,6 +441,23 @@ def _renders_past(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, .
         if not found or not value:
             return False
     return True
+
+
+def _switched_off(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> tuple[str, ...] | None:
+    """The .Values path that an ``if`` or ``with`` around the read tests alone and the values given leave unset or
+    empty, so that the read is not rendered (``if .Values.minio.enabled`` with ``enabled: false``); None when every
+    such block renders, or a block tests anything else, or tests a path under the missing map ``top`` (that test
+    fails first, and is reported as such)."""
+    tests = list(open_tests(ref.tests, _TESTS_READ + 1))
+    if len(tests) > _TESTS_READ:
+        return None
+    for path, alone in tests:
+        if not alone or not path or path[: len(top)] == top:
+            continue
+        found, value = lookup(path)
+        if not found or not value:
+            return path
+    return None
 
 
 def _stops_before(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> bool:

@@ -21,9 +21,11 @@ from k8slint.model.names import path_segment
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     KO_PREFIX,
+    RENDER,
     image_placeholder,
     is_elision,
     name_placeholder,
+    null_placeholder,
     port_placeholder,
     schema_placeholder,
     secret_data_placeholder,
@@ -37,8 +39,9 @@ from k8slint.registry import dockerfile_check, object_check
 if TYPE_CHECKING:
     from k8slint.model.dockerfile import DockerfileDoc
 
-RENDER = "the file looks like a template to be rendered first (envsubst, ko, skaffold, kpt setters)"
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
+COMMENT_TOKEN = "#"
+"""The token _found gives for a placeholder YAML read as a comment (the value it gives is the placeholder)."""
 
 
 def _builtin(obj: K8sObject) -> bool:
@@ -57,6 +60,11 @@ def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
             yield Problem(
                 f"{what} is {value!r}, a ko import path: ko builds it and writes the image reference in its place "
                 "(ko resolve, ko apply); lint the resolved output",
+                path=path,
+            )
+        elif token == COMMENT_TOKEN:
+            yield Problem(
+                f"{what} is null: its line holds {value!r}, a placeholder that YAML reads as a comment: {RENDER}",
                 path=path,
             )
         elif is_elision(token):
@@ -92,6 +100,8 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
         if token is not None:
             shown = f"[{value[0]}]" if isinstance(value, list) else str(value)  # a flow list as written
             yield tuple(error.path), str(error.path[-1]), shown, token
+        elif value is None and (token := null_placeholder(obj, tuple(error.path))) is not None:
+            yield tuple(error.path), str(error.path[-1]), token, COMMENT_TOKEN
 
 
 def _names(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:

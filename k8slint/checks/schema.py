@@ -16,7 +16,7 @@ from k8slint.findings import Location, Problem
 from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.lifecycle import is_removed
 from k8slint.model.objects import K8sObject
-from k8slint.model.placeholders import schema_placeholder
+from k8slint.model.placeholders import null_placeholder, schema_placeholder
 from k8slint.model.values import dig
 from k8slint.model.workloads import SELECTOR_REQUIRED_KINDS
 from k8slint.registry import object_check, set_check
@@ -33,8 +33,10 @@ def schema_violation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field:
             continue
-        if error.path and schema_placeholder(dig(obj.data, tuple(error.path)), error.message):
+        if error.path and schema_placeholder(value := dig(obj.data, tuple(error.path)), error.message):
             continue  # reported by unrendered-placeholder
+        if error.path and value is None and not error.missing and null_placeholder(obj, tuple(error.path)):
+            continue  # `name: ##CRNAME##`: a placeholder read as a comment, reported by unrendered-placeholder
         if error.missing and tuple(error.path) == ("spec", "selector") and _selector_rule_reports(obj):
             continue  # selector-mismatch says the selector is required, and why: one finding
         yield Problem(error.message, path=error.path)

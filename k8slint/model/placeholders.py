@@ -22,6 +22,7 @@ check the grammar of the same value stay silent on it. Two kinds are known:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Bounded repetitions keep every search linear in the length of the value.
 _TEMPLATE = re.compile(
@@ -50,6 +51,28 @@ def is_elision(text: str) -> bool:
     (``auth: ...``, a line ``...`` between fields); no API field takes it as a value."""
     stripped = text.strip()
     return bool(stripped) and (stripped == "\u2026" or (len(stripped) >= 3 and stripped.count(".") == len(stripped)))
+
+
+RENDER = "the file looks like a template to be rendered first (envsubst, ko, skaffold, kpt setters)"
+"""What a placeholder finding says of its file."""
+
+# A placeholder that sed fills in, written where YAML reads a comment (`name: ##CRNAME##`, argo-cd's
+# test/remote/argocd-remote-permissions.yaml, rendered by generate-permissions.sh): the value is null as read.
+_COMMENT_PLACEHOLDER = re.compile(r"(?:^[ \t]*-|:)[ \t]+(##[A-Z][A-Z0-9_]{0,64}##)[ \t]*$")
+
+
+def comment_placeholder(line: str | None) -> str | None:
+    """The ``##NAME##`` placeholder that ends a line where a value would start (YAML reads it as a comment), or None."""
+    if line is None or "##" not in line:
+        return None
+    found = _COMMENT_PLACEHOLDER.search(line)
+    return found.group(1) if found else None
+
+
+def null_placeholder(obj: Any, path: tuple[Any, ...]) -> str | None:
+    """The comment placeholder on the line of a field of ``obj`` whose value is null, or None."""
+    location = obj.locate(path)
+    return comment_placeholder(obj.file.line(location.line))
 
 
 def template_placeholder(value: str, *, image: bool = False) -> str | None:
