@@ -544,6 +544,8 @@ def test_a_chart_kept_in_two_places_reads_what_either_copy_reads(tmp_path: Path)
         ('{{ $a := .Values.x }}{{ if eq $a "y" }}{{ end }}a: {{ $a | quote }}', False),  # tested, then printed
         ('{{ $a := .Values.x }}{{ include "t" $a }}', False),  # handed to a define, which may print it
         ('{{ $a := .Values.x }}a: {{ $a.y }}', False),
+        ('{{ $a := .Values.x }}a: {{ eq $a "y" }}', True),  # printed is the comparison's answer, not the value
+        ('{{ $a := .Values.x }}a: {{ ne "n" $a }}', True),  # the second operand
         ('{{ $a := .Values.x }}a: {{ eq (lower $a) "y" }}', False),  # an operand of lower, not of the comparison
         ('{{ $a := .Values.x }}{{ $a = .Values.z }}a: {{ $a }}', False),  # assigned again: not followed
         # open-telemetry/opentelemetry-helm-charts (commit dd5665c0; Apache-2.0) opentelemetry-demo's component.yaml:

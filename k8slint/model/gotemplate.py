@@ -429,7 +429,7 @@ _ROOT_VALUES_ARGUMENT = re.compile(r"(?<![\w.])\$\.Values(?![\w.])|(?<![\w.$])\.
 
 
 # A comparison whose operands are tested, not rendered: `eq $insecure "true"`, `(ne $mode "off")`
-_COMPARISON = re.compile(r"(?:eq|ne|lt|le|gt|ge)\s")
+_COMPARISON = re.compile(r"\b(?:eq|ne|lt|le|gt|ge)\s")
 
 
 class _HeldReads:
