@@ -26,6 +26,7 @@ from k8slint.model.placeholders import (
     is_elision,
     name_placeholder,
     null_placeholder,
+    null_placeholder_message,
     port_placeholder,
     schema_placeholder,
     secret_data_placeholder,
@@ -63,10 +64,7 @@ def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
                 path=path,
             )
         elif token == COMMENT_TOKEN:
-            yield Problem(
-                f"{what} is null: its line holds {value!r}, a placeholder that YAML reads as a comment: {RENDER}",
-                path=path,
-            )
+            yield Problem(null_placeholder_message(what, value), path=path)
         elif is_elision(token):
             yield Problem(
                 f"{what} is {value!r}, an elision: the file is an excerpt with what it leaves out to be filled in "

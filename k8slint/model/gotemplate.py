@@ -404,7 +404,7 @@ def analyse(text: str) -> TemplateInfo:
 
 # `set $ "Values" ...` (or `set . "Values"` where `.` is the root): the template replaces .Values for what renders after
 _REBINDS_VALUES = re.compile(r'\bset\s+(?:\$|\.)\s+"Values"\s')
-_MERGE_CALL = re.compile(r"\b(?:must)?[mM]erge(?:Overwrite)?\b|\bmerge\b")
+_MERGE_CALL = re.compile(r"\b(?:must)?[mM]erge(?:Overwrite)?\b")
 
 
 _MERGES_INTO_VALUES = re.compile(r"\b(?:must)?[mM]erge(?:Overwrite)?\s+\(?\s*\$?\.Values(?![\w.])")

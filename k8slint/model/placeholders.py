@@ -22,7 +22,10 @@ check the grammar of the same value stay silent on it. Two kinds are known:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from k8slint.model.objects import K8sObject
 
 # Bounded repetitions keep every search linear in the length of the value.
 _TEMPLATE = re.compile(
@@ -69,10 +72,15 @@ def comment_placeholder(line: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-def null_placeholder(obj: Any, path: tuple[Any, ...]) -> str | None:
+def null_placeholder(obj: K8sObject, path: tuple[Any, ...]) -> str | None:
     """The comment placeholder on the line of a field of ``obj`` whose value is null, or None."""
     location = obj.locate(path)
     return comment_placeholder(obj.file.line(location.line))
+
+
+def null_placeholder_message(what: str, token: str) -> str:
+    """What unrendered-placeholder says of a null whose line holds a placeholder YAML reads as a comment."""
+    return f"{what} is null: its line holds {token!r}, a placeholder that YAML reads as a comment: {RENDER}"
 
 
 def template_placeholder(value: str, *, image: bool = False) -> str | None:

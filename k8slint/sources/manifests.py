@@ -13,7 +13,7 @@ from k8slint import rulecodes
 from k8slint.findings import Location, Problem, clip
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_kubernetes_document, is_list_kind, is_tool_config
 from k8slint.model.objects import K8sObject, SourceFile, set_position_reader
-from k8slint.model.placeholders import RENDER, is_elision, null_placeholder
+from k8slint.model.placeholders import is_elision, null_placeholder, null_placeholder_message
 from k8slint.model.positions import Positions, locate, sub_entries, subtree
 from k8slint.model.values import string
 from k8slint.rulecodes import Emitted
@@ -429,17 +429,12 @@ def _accept_object(result: LoadResult, obj: K8sObject) -> None:
         result.problems.append((rulecodes.MISSING_FIELD, Problem(_missing("metadata", metadata), path=("metadata",), subject=obj)))
     elif not string(metadata.get("name")) and not string(metadata.get("generateName")):
         token = null_placeholder(obj, ("metadata", "name")) if metadata.get("name", "") is None else None
-        if token is not None:
-            message = f"metadata.name is null: its line holds {token!r}, a placeholder that YAML reads as a comment: {RENDER}"
-            result.problems.append((rulecodes.UNRENDERED_PLACEHOLDER, Problem(message, path=("metadata", "name"), subject=obj)))
-            result.objects.append(obj)
-            return
-        result.problems.append(
-            (
-                rulecodes.MISSING_FIELD,
-                Problem(_missing("metadata.name", metadata.get("name")), path=("metadata", "name"), subject=obj),
-            )
-        )
+        if token is not None:  # `name: ##CRNAME##`: a placeholder that YAML reads as a comment
+            problem = Problem(null_placeholder_message("metadata.name", token), path=("metadata", "name"), subject=obj)
+            result.problems.append((rulecodes.UNRENDERED_PLACEHOLDER, problem))
+        else:
+            problem = Problem(_missing("metadata.name", metadata.get("name")), path=("metadata", "name"), subject=obj)
+            result.problems.append((rulecodes.MISSING_FIELD, problem))
     result.objects.append(obj)
 
 
