@@ -139,8 +139,8 @@ def renders_of(chart: ChartDoc, settings: Settings) -> list[Render]:
     """The default render (with the values and ``--set`` given; with none given, each install by the repository's
     scripts in its place) and one per ``ci/*-values.yaml``."""
     given = tuple((os.path.abspath(path), path) for path in settings.render_values)
-    exact = [install for install in chart.installs if install.exact]
-    if given or settings.render_set or not exact:
+    exact = [install for install in chart.installs if install.exact]  # none when --values or --set is given
+    if not exact:
         found = [Render(chart, given, tuple(settings.render_set))]
     else:
         totals = Counter(install.script for install in exact)
@@ -848,11 +848,8 @@ def render_charts(charts: list[ChartDoc], settings: Settings, notes: list[str]) 
             f"{len(renderable)} chart{'s' if len(renderable) != 1 else ''} cannot be rendered; {INSTALL_HINT}, or drop --render"
         )
     out: list[ChartRenders] = []
-    guessed = (
-        []
-        if settings.render_values or settings.render_set
-        else [c for c in renderable if c.installs and not any(i.exact for i in c.installs)]
-    )
+    # ChartDoc.installs is empty when --values or --set is given (load.load_charts)
+    guessed = [c for c in renderable if c.installs and not any(i.exact for i in c.installs)]
     if guessed:
         first = guessed[0].installs[0]
         notes.append(

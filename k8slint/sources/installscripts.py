@@ -32,6 +32,8 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -159,27 +161,22 @@ class InstallScripts:
         seen: set[str] = set()
         """Each values file given once, by its path: a script in the chart's folder and one above it may each name
         an ``app.yaml`` of its own folder."""
-        sets: dict[tuple[Path, str], list[str]] = {}  # the --set expressions of each script, after its values files
-
-        def add_sets(script: tuple[Path, str]) -> None:
-            tree = set_keys_tree(sets.pop(script, ()))
+        # the commands come script by script: each script's values files, then the keys its --set flags set
+        for (folder, shown_folder, script), commands in groupby(self._commands_for(chart_path, chart_display), itemgetter(0, 1, 2)):
+            sets: list[str] = []
+            for *_, command in commands:
+                for name in command.values:
+                    path = os.path.normpath(folder / name)
+                    if _worked_out(name) or path in seen:
+                        continue
+                    seen.add(path)
+                    data = self._values_file(Path(path))
+                    if isinstance(data, dict):
+                        found.append((f"{_shown(shown_folder, name)} ({script})", data))
+                sets.extend(expression for _, expression in command.sets)
+            tree = set_keys_tree(sets)
             if tree:
-                found.append((f"--set in {script[1]}", tree))
-
-        for folder, shown_folder, script, command in self._commands_for(chart_path, chart_display):
-            for other in [key for key in sets if key != (folder, script)]:
-                add_sets(other)
-            for name in command.values:
-                path = os.path.normpath(folder / name)
-                if _worked_out(name) or path in seen:
-                    continue
-                seen.add(path)
-                data = self._values_file(Path(path))
-                if isinstance(data, dict):
-                    found.append((f"{_shown(shown_folder, name)} ({script})", data))
-            sets.setdefault((folder, script), []).extend(expression for _, expression in command.sets)
-        for key in list(sets):
-            add_sets(key)
+                found.append((f"--set in {script}", tree))
         return tuple(found)
 
     def _scripts(self, folder: Path) -> list[tuple[str, str, list[HelmCommand]]]:
