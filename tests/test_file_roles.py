@@ -85,6 +85,10 @@ OTHER_TOOLS = {
     # grafana/helm-charts (commit 7a0ab968; Apache-2.0): a Tanka environment's spec.json
     "spec.json": '{"apiVersion": "tanka.dev/v1alpha1", "kind": "Environment", "metadata": {"name": "environments/default"},'
     ' "spec": {"apiServer": "", "namespace": "enterprise-metrics"}}\n',
+    # kubernetes/examples (commit 279e8e4f; Apache-2.0): _archived/scheduler-policy/scheduler-policy-config.json (cut),
+    # kube-scheduler's legacy --policy-config-file
+    "scheduler-policy-config.json": '{"kind": "Policy", "apiVersion": "v1", "predicates": [{"name": "PodFitsResources"}],'
+    ' "priorities": [{"name": "LeastRequestedPriority", "weight": 1}]}\n',
     # open-policy-agent/gatekeeper (commit dd8507eb; Apache-2.0): test/gator/verify/suite.yaml (cut)
     "suite.yaml": "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\nmetadata:\n  name: suite\ntests:\n- name: required-labels\n"
     "  template: template.yaml\n  constraint: constraint.yaml\n",

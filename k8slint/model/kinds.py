@@ -91,6 +91,10 @@ TOOL_CONFIG_KINDS = frozenset(
         # the Gateway API conformance suite's report (conformance/apis/v1 ConformanceReport: a TypeMeta and the
         # results, no ObjectMeta), submitted as a file under conformance/reports; no CRD serves the kind
         ("gateway.networking.k8s.io", "ConformanceReport"),
+        # kube-scheduler's legacy policy file (predicates and priorities, read with --policy-config-file until
+        # 1.23; kubernetes/examples' scheduler-policy samples): "v1" names its own scheme's version, and the
+        # core API serves no kind Policy
+        ("", "Policy"),
     }
 )
 
