@@ -614,3 +614,52 @@ def test_a_missing_map_read_in_a_block_the_values_switch_off_is_a_warning(tmp_pa
     (chart / "values.yaml").write_text("minio:\n  enabled: true\nloki:\n  storage:\n    type: s3\n")
     (finding,) = [f for f in run_lint(chart).findings if f.code == "CH007"]
     assert finding.severity.name == "ERROR" and "so helm template fails" in finding.message
+
+
+# -- fluent/helm-charts (commit 5b81bf7a; Apache-2.0): the word include inside a string, and values read through
+# a define's context dict.
+
+FLUENTD_CONFIGMAP = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fluentd-main
+data:
+  fluent.conf: |-
+    {{- range $key := .Values.names }}
+    {{- print "@include " $key ".d/*" | nindent 4 }}
+    {{- end }}
+"""
+
+
+def test_the_word_include_inside_a_string_calls_no_template(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "names: [a]\n", {"cm.yaml": FLUENTD_CONFIGMAP})
+    assert _findings(chart, "CH007", "CH008", "CH009") == []
+    assert analyse(FLUENTD_CONFIGMAP).calls == []
+
+
+def test_an_include_after_a_string_is_still_a_call(tmp_path: Path) -> None:
+    template = 'a: {{ printf "%s" "x" }}{{ include "missing.name" . }}\n'
+    chart = _chart(tmp_path, "a: 1\n", {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  " + template})
+    [(code, _, _, message)] = _findings(chart, "CH009")
+    assert code == "CH009" and "missing.name" in message
+
+
+FLUENT_OPERATOR_HELPERS = """{{- define "fluent-operator.service" -}}
+{{- $service := .root.Values.fluentbit.service | default dict -}}
+flushSeconds: {{ $service.flushSeconds | default .defaults.flush }}
+{{- end -}}
+"""
+FLUENT_OPERATOR_TEMPLATE = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: fluent-bit
+data:
+  service.yaml: |
+    {{- include "fluent-operator.service" (dict "defaults" (dict "flush" 1) "root" $) | nindent 4 }}
+"""
+
+
+def test_a_value_read_through_a_define_context_field_is_used(tmp_path: Path) -> None:
+    values = "fluentbit:\n  service:\n    flushSeconds: 7\nunread: 1\n"
+    chart = _chart(tmp_path, values, {"_helpers.tpl": FLUENT_OPERATOR_HELPERS, "cm.yaml": FLUENT_OPERATOR_TEMPLATE})
+    assert [(code, file, line) for code, file, line, _ in _findings(chart, "CH008")] == [("CH008", "values.yaml", 4)]

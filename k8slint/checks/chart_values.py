@@ -555,6 +555,12 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 continue  # a subchart renders it with the subchart's own values (the parent's <name>.*)
             for ref in analyse(text).refs:  # partials may be included with the parent's context
                 used.add(ref.path)
+    for copy in (chart, *chart.copies):
+        for template in copy.templates:
+            for path in _context_field_reads(template.text):
+                if not path:
+                    return  # all of .Values, through a field of a define's context: every value may be used
+                used.add(path)
     for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
         for ref in analyse(text).refs:
             used.add(ref.path)
@@ -590,6 +596,20 @@ def _dependency_switches(chart: ChartDoc) -> Iterator[tuple[str, ...]]:
         for tag in tags if isinstance(tags, list) else ():
             if isinstance(tag, str):
                 yield ("tags", tag)
+
+
+_CONTEXT_FIELD_VALUES = re.compile(r"(?<![\w$])(?:\$[A-Za-z_]\w*)?\.[A-Za-z_]\w*\.Values((?:\.[A-Za-z_]\w*)*)(?![\w.])")
+"""``.root.Values.a.b``: a read of ``.Values`` through a field of a define's context, where the caller hands the root
+in a dict (fluent-operator's ``include "x" (dict "defaults" $d "root" $)``, read as ``.root.Values.fluentbit.service``)."""
+
+
+def _context_field_reads(text: str) -> Iterator[tuple[str, ...]]:
+    """The .Values paths a template reads through a field of its context (``()`` for the whole of .Values), for
+    unused-value: whichever define or key holds the root, the value is read."""
+    if ".Values" not in text:
+        return
+    for match in _CONTEXT_FIELD_VALUES.finditer(text):
+        yield tuple(part for part in match.group(1).split(".") if part)
 
 
 _FILES_READ = re.compile(r"\.Files\.(Get|Glob)\s*(\(\s*)?(\"(?:[^\"\\]|\\.)*\"|`[^`]*`)?")

@@ -383,7 +383,7 @@ def analyse(text: str) -> TemplateInfo:
                     scopes.pop()
                 if block is define:
                     define, define_name = None, None
-        for match in _NAME_CALL.finditer(action.text):
+        for match in _name_calls(action.text):
             info.calls.append((match.group(2), action.line, action.column))
             info.callers.append(define_name)
             argument = _CALL_ARGUMENT.match(action.text, match.end())
@@ -699,6 +699,21 @@ def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[st
         before = tuple(other for start, other in matches if opened <= start < operand and other)
         found[path] = (function, before)
     return found
+
+
+def _name_calls(text: str) -> Iterator[re.Match[str]]:
+    """The include and template calls of an action: ``include "name"`` outside a string literal (fluent-bit's
+    ``print "@include " $key`` prints the word, it calls nothing)."""
+    if "include" not in text and "template" not in text:
+        return
+    blanked = None
+    for match in _NAME_CALL.finditer(text):
+        if '"' in text[: match.start()] or "`" in text[: match.start()]:
+            if blanked is None:
+                blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+            if blanked[match.start()] == " ":  # the word is inside a string the blanking emptied
+                continue
+        yield match
 
 
 def _without_strings(text: str) -> str:
