@@ -90,3 +90,64 @@ def test_a_binding_whose_subject_the_build_moves_to_the_pods_namespace(tmp_path:
     assert [s for s, _ in _kn001(tmp_path / "base")] == ["error"]  # unbuilt and alone: the subject is in default
     (tmp_path / "kustomization.yaml").write_text("namespace: minio-operator\nresources:\n  - base/all.yaml\n", encoding="utf-8")
     assert [s for s, _ in _kn001(tmp_path)] == ["warning"]
+
+
+# luksa/kubernetes-in-action-2nd-edition (commit a511b9ed; Apache-2.0), Chapter11/kiada-0.5 (cut): a Service whose
+# selector no pod matches, beside an HTTPRoute of the same name
+KIADA = """apiVersion: v1
+kind: Pod
+metadata:
+  name: kiada
+  labels:
+    app: kiada
+spec:
+  containers:
+  - name: kiada
+    image: luksa/kiada:0.5
+    ports:
+    - name: http
+      containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: quote
+spec:
+  selector:
+    app.kubernetes.io/name: quote
+  ports:
+  - name: http
+    port: 80
+    targetPort: 8080
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: quote
+spec:
+  parentRefs:
+  - name: kiada
+  rules:
+  - backendRefs:
+    - name: quote
+      port: 80
+"""
+
+
+@pytest.mark.parametrize(
+    "custom",
+    [
+        "",
+        "---\napiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: quote\nspec:\n  endpoints: []\n",
+    ],
+)
+def test_a_route_or_scrape_config_named_like_the_selector_makes_no_pods(tmp_path: Path, custom: str) -> None:
+    (tmp_path / "kiada.yaml").write_text(KIADA + custom, encoding="utf-8")
+    [(severity, message)] = _kn001(tmp_path / "kiada.yaml")
+    assert severity == "error" and "quote" in message
+
+
+def test_a_custom_resource_named_like_the_selector_may_make_its_pods(tmp_path: Path) -> None:
+    operator = "---\napiVersion: example.com/v1\nkind: QuoteServer\nmetadata:\n  name: quote\nspec:\n  replicas: 1\n"
+    (tmp_path / "kiada.yaml").write_text(KIADA + operator, encoding="utf-8")
+    assert _kn001(tmp_path / "kiada.yaml") == []  # an operator's pods may carry its name: not known to be missing

@@ -27,6 +27,19 @@ _INDEX = re.compile(r"[0-9]+")
 
 
 GATEWAY_ROUTES = frozenset({"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"})
+MAKE_NO_PODS = frozenset(
+    {
+        *(("gateway.networking.k8s.io", kind) for kind in (*GATEWAY_ROUTES, "ReferenceGrant", "BackendTLSPolicy")),
+        *(
+            ("monitoring.coreos.com", kind)
+            for kind in ("ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig")
+        ),
+        *(("cert-manager.io", kind) for kind in ("Certificate", "CertificateRequest", "Issuer", "ClusterIssuer")),
+    }
+)
+"""(group, kind) of custom resources whose controllers make no pods (routes, scrape and alerting configs,
+certificates): a selector's labels or a name that matches one of them says nothing of who makes the pods. A
+Gateway is not among them: Istio and Envoy Gateway deploy a Gateway's own pods, labelled with its name."""
 """The route kinds of the Gateway API (gateway.networking.k8s.io)."""
 
 
@@ -385,6 +398,8 @@ class ObjectIndex:
         name as a label value.
         """
         for obj in self.custom_resources.get(namespace, []):
+            if (api_group(obj.api_version or ""), obj.kind) in MAKE_NO_PODS:
+                continue  # an HTTPRoute named like the app makes none of its pods
             own = {**obj.labels, **mapping(dig(obj.data, ("spec", "podMetadata", "labels")))}
             name = obj.name
             for template in (None, *self._nested_template_labels(obj)):
