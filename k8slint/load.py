@@ -91,6 +91,7 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         images_set_by=dict(item.images_set_by),
         merged_into=item.merged_into,
         test_input=item.test_input,
+        installed_by=item.installed_by,
     )
     if item.is_dockerfile:
         # the Dockerfile model and parser, only where there are Dockerfiles (a manifest-only run has no use for them)

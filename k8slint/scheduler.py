@@ -427,6 +427,7 @@ def _for_main(state: LoadState) -> tuple[Any, ...]:
             source.test_input,
             source.kustomize_generated,
             source.kustomize_patched,
+            source.installed_by,
         )
         for display, source in state.sources.items()
     ]
@@ -446,7 +447,19 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
     if isinstance(objects, bytes):
         objects = marshal.loads(objects)
     state = LoadState(stamped=stamped, used=used, aside=aside)
-    for display, text, labels_from, namespace_from, images_set_by, kustomize_vars, merged_into, test_input, generated, patched in texts:
+    for (
+        display,
+        text,
+        labels_from,
+        namespace_from,
+        images_set_by,
+        kustomize_vars,
+        merged_into,
+        test_input,
+        generated,
+        patched,
+        installed_by,
+    ) in texts:
         state.sources[display] = SourceFile(
             display,
             text,
@@ -458,6 +471,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
             test_input=test_input,
             kustomize_generated=tuple(tuple(pair) for pair in generated),
             kustomize_patched=tuple(tuple(fact) for fact in patched),
+            installed_by=installed_by,
         )
     for data, display, document, item, namespace, helm_source, span in objects:
         state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))

@@ -704,9 +704,11 @@ def _crd_versions(
     status", customResourceStrategy.PrepareForCreate in apiextensions-apiserver's
     pkg/registry/customresource/strategy.go), so what it is missing is never validated."""
     found: dict[tuple[str, str], tuple[dict[str, Any] | None, bool, bool]] = {}
+    installed: set[tuple[str, str]] = set()  # the versions whose schema is a built or kustomize-built CRD's
     for obj in objects:
         if obj.kind != "CustomResourceDefinition":
             continue
+        built = obj.placement is not None or obj.file.installed_by is not None
         spec = obj.data.get("spec")
         if not isinstance(spec, dict):
             continue
@@ -727,6 +729,16 @@ def _crd_versions(
             schema = _dig_schema(entry.get("schema")) or shared_schema if served else None
             status = shared_status or _has_status(entry.get("subresources"))
             key = (f"{group}/{entry['name']}", kind)
+            if key in found and schema is not None and built != (key in installed):
+                # one definition a kustomization of the set builds (what the repository installs), one no build
+                # reads (an old release's bundle, a minimal variant): the built one's schema is the cluster's
+                if not built:
+                    schema = None
+                elif alternatives is not None:
+                    alternatives.pop(key, None)
+                    found[key] = (None, found[key][1], found[key][2])
+            if schema is not None and built:
+                installed.add(key)
             if key in found:  # the same kind defined twice: a schema is the last one given, a status subresource either's
                 earlier = found[key][0]
                 if schema is not None and earlier is not None and alternatives is not None:

@@ -103,6 +103,9 @@ class InputFile:
     test_input: str | None = None
     """Why this file's objects never reach an API server that would accept them (a test expects them refused,
     or only a policy engine's CLI test reads them): TestAssertions.test_input. Their errors are graded info."""
+    installed_by: str | None = None
+    """A kustomization of the set that builds this file's objects as written, no patch of its builds changing them
+    (KustomizeMap.installs_as_written): what the repository installs."""
 
     @property
     def is_json(self) -> bool:
@@ -490,11 +493,12 @@ def identify(found: Discovery) -> Discovery:
             aside = kustomize.input_role(item.path)
         merged: str | None = None
         test_input: str | None = None
+        built_by = kustomize.built_by(item.path) if kustomize is not None and aside is None else None
+        installed_by = kustomize.installs_as_written(item.path) if kustomize is not None and built_by is not None else None
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
             merged = suites.merged_into(item.path) if aside is None else None
-            kustomized = kustomize is not None and kustomize.built_by(item.path) is not None
-            test_input = suites.test_input(item.path, kustomized) if aside is None else None
+            test_input = suites.test_input(item.path, built_by is not None) if aside is None else None
             sent = suites.sent_at(item.path) if aside is None else ()
             if sent:
                 sent_at[item.display] = sent
@@ -539,6 +543,7 @@ def identify(found: Discovery) -> Discovery:
                 test_input=test_input,
                 kustomize_generated=generated,
                 kustomize_patched=patched,
+                installed_by=installed_by,
             )
         )
     roots = Roots(tuple(dict.fromkeys((*found.roots.real, *extra_roots)))) if extra_roots else found.roots

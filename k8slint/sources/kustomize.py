@@ -405,6 +405,14 @@ class KustomizeMap:
         """A kustomization whose build reads ``path`` as a resource (directly or through the ones that use it), if any."""
         return next((kustomization.path for kustomization in self._including(path)), None)
 
+    def installs_as_written(self, path: str) -> str | None:
+        """A kustomization that builds the objects of ``path`` as the file writes them: no kustomization whose build
+        includes it patches anything (a patch may change the objects) or adds a component (which may patch)."""
+        including = list(self._including(path))
+        if not including or any(kustomization.patches or kustomization.components for kustomization in including):
+            return None
+        return including[0].path
+
     def reads(self, path: str) -> bool:
         """Whether a build reads the YAML of ``path``: it is a kustomization, or a resource of one."""
         return self.is_kustomization(path) or self.built_by(path) is not None
