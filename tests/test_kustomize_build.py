@@ -1006,3 +1006,31 @@ def test_a_port_number_a_patch_of_every_build_adds_is_the_containers_unbuilt(tmp
     )
     result = run_lint(tmp_path, select=["target-port-unknown"])
     assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+@pytest.mark.parametrize(("patched", "expected"), [(True, []), (False, [("probe-port-unknown", 17)])])
+def test_a_port_a_json6902_patch_of_every_build_adds_is_the_containers_unbuilt(
+    tmp_path: Path, patched: bool, expected: list[object]
+) -> None:
+    """cloudnative-pg's config (commit a95a534d; Apache-2.0), cut: the manager's probes use 9443, which only
+    config/default's JSON 6902 patch adds (``op: add``, ``path: /spec/template/spec/containers/0/ports/-``)."""
+    manager = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\nspec:\n"
+        "  selector:\n    matchLabels: {app: cnpg}\n  template:\n    metadata:\n      labels: {app: cnpg}\n"
+        "    spec:\n      containers:\n      - name: manager\n        image: ghcr.io/cloudnative-pg/cloudnative-pg:1.27.0\n"
+        "        readinessProbe:\n          httpGet:\n            port: 9443\n            path: /readyz\n"
+        "        ports:\n        - containerPort: 8080\n          name: metrics\n"
+    )
+    operations = (
+        "- op: add\n  path: /spec/template/spec/containers/0/ports/-\n  value:\n    containerPort: 9443\n"
+        "    name: webhook-server\n    protocol: TCP\n"
+    )
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=manager)
+    target = "  target:\n    kind: Deployment\n    name: controller-manager\n"
+    _kustomization(
+        tmp_path / "config" / "default",
+        "resources:\n- ../manager\n" + (f"patches:\n- path: manager_webhook_patch.yaml\n{target}" if patched else ""),
+        **({"manager_webhook_patch__yaml": operations} if patched else {}),
+    )
+    result = run_lint(tmp_path, select=["probe-port-unknown"])
+    assert [(f.rule, f.location.line) for f in result.findings] == expected

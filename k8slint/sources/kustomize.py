@@ -606,7 +606,41 @@ def _patch_documents(kustomization: Kustomization, patch: Patch) -> list[dict[st
     if ":" not in text:
         return []
     documents, errors, _ = load_documents(text)
-    return [] if errors else [document.data for document in documents if isinstance(document.data, dict)]
+    if errors:
+        return []
+    if patch.target is not None and len(documents) == 1 and isinstance(documents[0].data, list):
+        return _json6902_as_merge(documents[0].data)
+    return [document.data for document in documents if isinstance(document.data, dict)]
+
+
+_CONTAINER_OP = re.compile(r"/spec/template/spec/containers/(?:\d+|-)(/ports(?:/(?:\d+|-))?)?")
+"""A JSON 6902 path that adds a container, or a port (or the ports) of one: kubebuilder's webhook patch adds
+``/spec/template/spec/containers/0/ports/-``."""
+
+
+def _json6902_as_merge(operations: list[Any]) -> list[dict[str, Any]]:
+    """What a JSON 6902 patch (a list of operations, applied to its target) adds to a pod template's containers,
+    as strategic-merge documents _read_facts reads: one per ``add`` or ``replace`` of a container, its ports, or a
+    port. Nothing else of the patch is read, and a container's name is not known from its index (so only the
+    ports the patch adds are facts)."""
+    found: list[dict[str, Any]] = []
+    for operation in map(mapping, operations):
+        path, value = operation.get("path"), operation.get("value")
+        if operation.get("op") not in ("add", "replace") or not isinstance(path, str):
+            continue
+        match = _CONTAINER_OP.fullmatch(path)
+        if match is None:
+            continue
+        ports = match.group(1)
+        if ports is None:
+            container = value
+        elif ports == "/ports":
+            container = {"name": "", "ports": value}
+        else:
+            container = {"name": "", "ports": [value]}
+        if isinstance(container, dict):
+            found.append({"spec": {"template": {"spec": {"containers": [{"name": "", **container}]}}}})
+    return found
 
 
 def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | None]:
