@@ -264,22 +264,26 @@ spec:
 """
 
 
-@pytest.mark.parametrize("patched", [False, True])
-def test_the_crd_a_kustomization_installs_is_the_schema_an_old_bundle_is_not(tmp_path: Path, patched: bool) -> None:
+@pytest.mark.parametrize("patched", ["nothing", "a Deployment", "the CRD"])
+def test_the_crd_a_kustomization_installs_is_the_schema_an_old_bundle_is_not(tmp_path: Path, patched: str) -> None:
     (tmp_path / "config" / "crd" / "bases").mkdir(parents=True)
     (tmp_path / "config" / "crd" / "bases" / "postgresql.cnpg.io_clusters.yaml").write_text(CNPG_CRD.format(tablespaces=TABLESPACES))
-    patch = "patches:\n- path: patch.yaml\n" if patched else ""
+    patch = "" if patched == "nothing" else "patches:\n- path: patch.yaml\n"
     (tmp_path / "config" / "crd" / "kustomization.yaml").write_text(f"resources:\n- bases/postgresql.cnpg.io_clusters.yaml\n{patch}")
-    if patched:
+    if patched == "the CRD":
         (tmp_path / "config" / "crd" / "patch.yaml").write_text(
             "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: clusters.postgresql.cnpg.io\n"
+        )
+    elif patched == "a Deployment":
+        (tmp_path / "config" / "crd" / "patch.yaml").write_text(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\nspec:\n  replicas: 2\n"
         )
     (tmp_path / "releases").mkdir()
     (tmp_path / "releases" / "cnpg-1.15.0.yaml").write_text(CNPG_CRD.format(tablespaces=""))
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "cluster-restore-with-tablespaces.yaml").write_text(CNPG_SAMPLE)
     found = _schema_messages(tmp_path).get("cluster-restore-with-tablespaces.yaml", [])
-    if patched:  # what the build installs is the patched CRD, not known here: an error is one both schemas give
+    if patched == "the CRD":  # what the build installs is the patched CRD, not known here: an error is one both schemas give
         assert found == []
     else:
         assert found == ["spec.tablespaces: expected a list, found a mapping"]

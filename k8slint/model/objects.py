@@ -76,7 +76,7 @@ class SourceFile:
     """Why this file's objects never reach an API server that would accept them (InputFile.test_input): the
     errors found in it are graded info (stamp)."""
     installed_by: str | None = None
-    """A kustomization of the set that builds this file's objects as written (InputFile.installed_by)."""
+    """A kustomization of the set that builds this file's CustomResourceDefinitions as written (InputFile.installed_by)."""
 
     def patched(self, kind: str | None, name: str | None, what: str, detail: str = "") -> bool:
         """Whether every build of this file patches the object to do ``what`` (a target of every object of the kind counts)."""

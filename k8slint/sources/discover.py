@@ -104,8 +104,8 @@ class InputFile:
     """Why this file's objects never reach an API server that would accept them (a test expects them refused,
     or only a policy engine's CLI test reads them): TestAssertions.test_input. Their errors are graded info."""
     installed_by: str | None = None
-    """A kustomization of the set that builds this file's objects as written, no patch of its builds changing them
-    (KustomizeMap.installs_as_written): what the repository installs."""
+    """A kustomization of the set that builds this file's CustomResourceDefinitions as written, no patch of its builds
+    able to change them (KustomizeMap.installs_crds_as_written): what the repository installs."""
 
     @property
     def is_json(self) -> bool:
@@ -494,7 +494,7 @@ def identify(found: Discovery) -> Discovery:
         merged: str | None = None
         test_input: str | None = None
         built_by = kustomize.built_by(item.path) if kustomize is not None and aside is None else None
-        installed_by = kustomize.installs_as_written(item.path) if kustomize is not None and built_by is not None else None
+        installed_by = kustomize.installs_crds_as_written(item.path) if kustomize is not None and built_by is not None else None
         if aside is None and suites is not None:
             aside = suites.role_of(item.path)
             merged = suites.merged_into(item.path) if aside is None else None

@@ -405,13 +405,26 @@ class KustomizeMap:
         """A kustomization whose build reads ``path`` as a resource (directly or through the ones that use it), if any."""
         return next((kustomization.path for kustomization in self._including(path)), None)
 
-    def installs_as_written(self, path: str) -> str | None:
-        """A kustomization that builds the objects of ``path`` as the file writes them: no kustomization whose build
-        includes it patches anything (a patch may change the objects) or adds a component (which may patch)."""
+    def installs_crds_as_written(self, path: str) -> str | None:
+        """A kustomization that builds the CustomResourceDefinitions of ``path`` as the file writes them: no
+        kustomization whose build includes it (nor a component of one) has a patch that may apply to one (a target
+        of that kind or of any kind, a patch document of that kind or of none, a patch that cannot be read)."""
         including = list(self._including(path))
-        if not including or any(kustomization.patches or kustomization.components for kustomization in including):
+        if not including or any(self._may_patch_crds(kustomization) for kustomization in including):
             return None
         return including[0].path
+
+    def _may_patch_crds(self, kustomization: Kustomization) -> bool:
+        for owner in [kustomization, *filter(None, map(self.in_folder, kustomization.components))]:
+            for patch in owner.patches:
+                if patch.target is not None:
+                    if string(patch.target.get("kind")) in (None, CRD_KIND):
+                        return True
+                    continue
+                documents = _patch_documents(owner, patch)
+                if not documents or any(string(document.get("kind")) in (None, CRD_KIND) for document in documents):
+                    return True
+        return False
 
     def reads(self, path: str) -> bool:
         """Whether a build reads the YAML of ``path``: it is a kustomization, or a resource of one."""
@@ -588,6 +601,9 @@ class KustomizeMap:
             if kustomization.adds_selector_labels:
                 return kustomization.path
         return None
+
+
+CRD_KIND = "CustomResourceDefinition"
 
 
 def _patch_documents(kustomization: Kustomization, patch: Patch) -> list[dict[str, Any]]:
