@@ -1034,3 +1034,47 @@ def test_a_port_a_json6902_patch_of_every_build_adds_is_the_containers_unbuilt(
     )
     result = run_lint(tmp_path, select=["probe-port-unknown"])
     assert [(f.rule, f.location.line) for f in result.findings] == expected
+
+
+CNPG_MAKEFILE = """generate-manifest: manifests kustomize ## Generate manifest used for deployment.
+\tset -e ;\\
+\tCONFIG_TMP_DIR=$$(mktemp -d) ;\\
+\tcp -r config/* $$CONFIG_TMP_DIR ;\\
+\t{ \\
+\t\tcd $$CONFIG_TMP_DIR/default ;\\
+\t\t$(KUSTOMIZE) edit add patch --path manager_image_pull_secret.yaml ;\\
+\t} ;\\
+\t$(KUSTOMIZE) build $$CONFIG_TMP_DIR/default > ${OPERATOR_MANIFEST_PATH}
+"""
+
+
+@pytest.mark.parametrize("makefile", [CNPG_MAKEFILE, None])
+def test_a_patch_a_makefile_adds_with_kustomize_edit_is_kustomize_input(tmp_path: Path, makefile: str | None) -> None:
+    """cloudnative-pg (commit a95a534d; Apache-2.0), cut: config/default/manager_image_pull_secret.yaml is a patch
+    body that no committed kustomization names; the Makefile adds it before it builds."""
+    manager = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\nspec:\n"
+        "  selector:\n    matchLabels: {app: cnpg}\n  template:\n    metadata:\n      labels: {app: cnpg}\n"
+        "    spec:\n      containers:\n      - name: manager\n        image: ghcr.io/cloudnative-pg/cloudnative-pg:1.27.0\n"
+    )
+    patch = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: manager\n      imagePullSecrets:\n      - name: cnpg-pull-secret\n"
+    )
+    _kustomization(tmp_path / "config" / "manager", "resources:\n- manager.yaml\n", manager__yaml=manager)
+    _kustomization(tmp_path / "config" / "default", "resources:\n- ../manager\n", manager_image_pull_secret__yaml=patch)
+    if makefile is not None:
+        (tmp_path / "Makefile").write_text(makefile)
+    result = run_lint(tmp_path)
+    on_patch = [f.code for f in result.findings if f.location.file.endswith("manager_image_pull_secret.yaml")]
+    roles = dict(result.not_kubernetes)
+    shown = next((reason for file, reason in roles.items() if file.endswith("manager_image_pull_secret.yaml")), None)
+    if makefile is not None:
+        assert on_patch == []
+        assert shown is not None
+        assert (
+            shown.replace(f"{tmp_path}/", "")
+            == "a patch that Makefile adds to config/default/kustomization.yaml (kustomize edit add patch): kustomize's input"
+        )
+    else:  # nothing says it is a patch: an object, and the API server refuses it
+        assert "KR005" in on_patch and shown is None

@@ -450,6 +450,8 @@ def identify(found: Discovery) -> Discovery:
             suites = _add_test_suite(suites, item.path, item.roots or Roots.of([item.path]), item.display)
         elif item.path is not None and is_skaffold_config_name(os.path.basename(item.path)):
             skaffold = _add_skaffold(skaffold, item.path, item.roots or Roots.of([item.path]))
+    if kustomize is not None:
+        kustomize.read_makefiles()  # the patches a Makefile adds when it runs are kustomize's input too
     # the folders above each file named one by one (as pre-commit names them), up to its repository
     chains = {item.path: above.up(item.path) for item in found.files if item.path is not None and item.named}
     read: set[str] = set()

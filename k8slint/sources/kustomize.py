@@ -358,6 +358,7 @@ class KustomizeMap:
     _patch_documents: dict[str, list[tuple[Patch, dict[str, Any]]]] = field(default_factory=dict)
     _facts: dict[str, frozenset[PatchFact]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
+    _script_patches: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
         key = kustomization.key
@@ -396,10 +397,43 @@ class KustomizeMap:
         if found is not None:
             what, by = found
             return f"{what} named by {by}"
+        added = self._script_patches.get(key)
+        if added is not None and key not in self._included_by:
+            makefile, by = added
+            return f"a patch that {makefile} adds to {by} (kustomize edit add patch): kustomize's input"
         disabled_by = self._disabled.get(key)
         if disabled_by is not None and key not in self._included_by and key not in self._generator_files:
             return f"named only in a commented-out entry of {disabled_by}: kustomize does not read it"
         return None
+
+    def read_makefiles(self) -> None:
+        """The patches the repository's Makefiles add to its kustomizations when they run (cloudnative-pg's
+        ``generate-manifest``: ``cd .../default; kustomize edit add patch --path manager_image_pull_secret.yaml``).
+        A Makefile in a kustomization's folder or a folder above it (inside the linted roots) is read, never run;
+        each file such a command names by a plain relative path is, in every kustomization folder where it exists
+        and no kustomization lists it as a resource, a patch of that kustomization, not an object."""
+        names: dict[str, str] = {}  # the file a command names -> the Makefile that names it first (as shown)
+        read: set[str] = set()
+        for kustomization in sorted(self.kustomizations.values(), key=lambda k: k.key):
+            roots = kustomization.roots or Roots.of([kustomization.folder])
+            folder, shown = kustomization.folder, os.path.dirname(kustomization.path)
+            while roots.contains(os.path.realpath(folder)):
+                for makefile in MAKEFILE_NAMES:
+                    path = os.path.join(folder, makefile)
+                    if path in read or not os.path.isfile(path):
+                        continue
+                    read.add(path)
+                    for name in _makefile_patches(path, roots):
+                        names.setdefault(name, os.path.normpath(os.path.join(shown, makefile)))
+                parent = os.path.dirname(folder)
+                if parent == folder or len(read) >= MAX_MAKEFILES:
+                    break
+                folder, shown = parent, os.path.join(shown, os.pardir)
+        for kustomization in self.kustomizations.values():
+            for name, makefile in names.items():
+                path = _key(os.path.join(kustomization.folder, name))
+                if path not in self._inputs and os.path.isfile(path):
+                    self._script_patches.setdefault(path, (makefile, kustomization.path))
 
     def built_by(self, path: str) -> str | None:
         """A kustomization whose build reads ``path`` as a resource (directly or through the ones that use it), if any."""
@@ -604,6 +638,27 @@ class KustomizeMap:
 
 
 CRD_KIND = "CustomResourceDefinition"
+MAKEFILE_NAMES = ("GNUmakefile", "makefile", "Makefile")
+MAX_MAKEFILES = 32
+MAX_MAKEFILE_SIZE = 1024 * 1024
+_EDIT_ADD_PATCH = re.compile(r"\bedit\s+add\s+patch\b[^\n;&|]*?--path(?:=|\s+)[\"']?([\w./-]+)")
+"""``kustomize edit add patch ... --path NAME``: NAME relative to the kustomization folder the command runs in."""
+
+
+def _makefile_patches(path: str, roots: Roots) -> list[str]:
+    """The relative paths a Makefile's ``kustomize edit add patch --path`` commands name (none that climb out)."""
+    try:
+        text = read_bytes(path, roots, MAX_MAKEFILE_SIZE).decode("utf-8", "replace")
+    except (OSError, Skipped, TooLarge):
+        return []
+    if "edit" not in text:
+        return []
+    found = []
+    for match in _EDIT_ADD_PATCH.finditer(text):
+        name = os.path.normpath(match.group(1))
+        if not os.path.isabs(name) and name != os.pardir and not name.startswith(os.pardir + os.sep):
+            found.append(name)
+    return found
 
 
 def _patch_documents(kustomization: Kustomization, patch: Patch) -> list[dict[str, Any]]:
