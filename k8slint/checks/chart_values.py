@@ -540,6 +540,11 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     for copy in (chart, *chart.copies):  # a copy of the chart elsewhere in the run: its templates are the chart's too
         for path in (ref.path for _, info in copy.analysis for ref in info.refs):
             used.add(path)
+        for template in copy.templates:
+            for path in _context_field_reads(template.text):
+                if not path:
+                    return  # all of .Values, through a field of a define's context: every value may be used
+                used.add(path)
     dependencies: list[tuple[bool, dict[str, str]]] = [
         (str(dependency.get("type") or "").lower() == "library", dependency["templates"]) for dependency in chart.dependency_charts.values()
     ]
@@ -555,12 +560,6 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 continue  # a subchart renders it with the subchart's own values (the parent's <name>.*)
             for ref in analyse(text).refs:  # partials may be included with the parent's context
                 used.add(ref.path)
-    for copy in (chart, *chart.copies):
-        for template in copy.templates:
-            for path in _context_field_reads(template.text):
-                if not path:
-                    return  # all of .Values, through a field of a define's context: every value may be used
-                used.add(path)
     for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
         for ref in analyse(text).refs:
             used.add(ref.path)

@@ -27,20 +27,21 @@ POD_VOLUME_PLUGINS = {
     "rbd": ("1.28", "1.31"),
 }
 """A pod volume's source field -> (deprecated in, non-functional from): the plugins warnings.go names so."""
-PERSISTENT_VOLUME_PLUGINS = {
-    "photonPersistentDisk": ("1.11", "1.16"),
-    "scaleIO": ("1.16", "1.22"),
-    "storageos": ("1.22", "1.25"),
-    "glusterfs": ("1.25", "1.26"),
-    "cephfs": ("1.28", "1.31"),
-    "rbd": ("1.28", "1.31"),
-}
-"""The same for a PersistentVolume's source (GetWarningsForPersistentVolume names these)."""
+PERSISTENT_VOLUME_PLUGINS = {plugin: times for plugin, times in POD_VOLUME_PLUGINS.items() if plugin not in ("flocker", "quobyte")}
+"""The same for a PersistentVolume's source: GetWarningsForPersistentVolume names all of them but flocker and quobyte."""
 _CSI = {
     "cephfs": "the Ceph CSI driver (cephfs.csi.ceph.com)",
     "rbd": "the Ceph CSI driver (rbd.csi.ceph.com)",
     "glusterfs": "a CSI driver or an NFS export of the volume",
 }
+
+
+def _removed(source: dict[str, object], plugins: dict[str, tuple[str, str]], target: str) -> Iterator[tuple[str, tuple[str, str]]]:
+    """(plugin, (deprecated in, non-functional from)) of each plugin ``source`` uses that ``target`` no longer mounts."""
+    version = minor(target)
+    for plugin, times in plugins.items():
+        if source.get(plugin) is not None and version >= minor(times[1]):
+            yield plugin, times
 
 
 def _problem(where: str, plugin: str, times: tuple[str, str], target: str, path: tuple[str | int, ...]) -> Problem:
@@ -63,19 +64,16 @@ def removed_volume_plugin(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]
     target = ctx.kubernetes_version
     for index, volume in enumerate(sequence(spec.get("volumes"))):
         volume = mapping(volume)
-        for plugin, times in POD_VOLUME_PLUGINS.items():
-            if volume.get(plugin) is not None and minor(target) >= minor(times[1]):
-                name = volume.get("name")
-                where = f"volume {name!r}" if isinstance(name, str) else f"volume {index}"
-                yield _problem(where, plugin, times, target, (*spec_path, "volumes", index, plugin))
+        for plugin, times in _removed(volume, POD_VOLUME_PLUGINS, target):
+            name = volume.get("name")
+            where = f"volume {name!r}" if isinstance(name, str) else f"volume {index}"
+            yield _problem(where, plugin, times, target, (*spec_path, "volumes", index, plugin))
 
 
 @object_check("KM008", local=True, kinds=("PersistentVolume",))
 def removed_persistent_volume_plugin(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if obj.api_version != "v1":
         return
-    spec = mapping(obj.data.get("spec"))
     target = ctx.kubernetes_version
-    for plugin, times in PERSISTENT_VOLUME_PLUGINS.items():
-        if spec.get(plugin) is not None and minor(target) >= minor(times[1]):
-            yield _problem(f"PersistentVolume {obj.name!r}", plugin, times, target, ("spec", plugin))
+    for plugin, times in _removed(mapping(obj.data.get("spec")), PERSISTENT_VOLUME_PLUGINS, target):
+        yield _problem(f"PersistentVolume {obj.name!r}", plugin, times, target, ("spec", plugin))

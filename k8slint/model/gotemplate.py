@@ -658,7 +658,7 @@ def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[st
     at any depth: ``and .Values.a (eq 1 .Values.a.b)`` evaluates the ``eq`` only once ``a`` is set; the innermost
     ``and`` or ``or`` around the path decides. One pass over the action (strings blanked); a path met twice keeps
     its first place."""
-    blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    blanked = _blank_strings(text)
     # per open group: [the function it calls, where it opened, its enclosing groups as (their function when it
     # opened, where they opened, where it opened), innermost last]
     groups: list[list[Any]] = [[None, 0, ()]]
@@ -710,10 +710,15 @@ def _name_calls(text: str) -> Iterator[re.Match[str]]:
     for match in _NAME_CALL.finditer(text):
         if '"' in text[: match.start()] or "`" in text[: match.start()]:
             if blanked is None:
-                blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+                blanked = _blank_strings(text)
             if blanked[match.start()] == " ":  # the word is inside a string the blanking emptied
                 continue
         yield match
+
+
+def _blank_strings(text: str) -> str:
+    """``text`` with the inside of each string literal replaced by spaces: every offset stays where it was."""
+    return _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
 
 
 def _without_strings(text: str) -> str:
@@ -726,7 +731,7 @@ def _handed_to_defines(text: str) -> set[tuple[str, ...]]:
     .Values.registryPrefix)`` tests ``if $registryPrefix``)."""
     if "include" not in text and "template" not in text:
         return set()  # no call (_NAME_CALL needs one of the words), so nothing is handed to one
-    blanked = _STRINGS.sub(lambda m: '"' + " " * (len(m.group()) - 2) + '"', text)
+    blanked = _blank_strings(text)
     spans: list[tuple[int, int]] = []
     for call in _NAME_CALL.finditer(blanked):
         depth, end = 0, len(blanked)

@@ -359,6 +359,7 @@ class KustomizeMap:
     _facts: dict[str, frozenset[PatchFact]] = field(default_factory=dict)
     _included_by: dict[str, set[str]] = field(default_factory=dict)
     _script_patches: dict[str, tuple[str, str]] = field(default_factory=dict)
+    _patches_crds: dict[str, bool] = field(default_factory=dict)
 
     def add(self, kustomization: Kustomization) -> None:
         key = kustomization.key
@@ -449,16 +450,16 @@ class KustomizeMap:
         return including[0].path
 
     def _may_patch_crds(self, kustomization: Kustomization) -> bool:
-        for owner in [kustomization, *filter(None, map(self.in_folder, kustomization.components))]:
-            for patch in owner.patches:
-                if patch.target is not None:
-                    if string(patch.target.get("kind")) in (None, CRD_KIND):
-                        return True
-                    continue
-                documents = _patch_documents(owner, patch)
-                if not documents or any(string(document.get("kind")) in (None, CRD_KIND) for document in documents):
-                    return True
-        return False
+        """Whether a patch of ``kustomization`` or of its components may apply to a CRD; found once per kustomization
+        (every file its builds include asks, and a patch without a target is read to know its kind)."""
+        cached = self._patches_crds.get(kustomization.key)
+        if cached is None:
+            cached = self._patches_crds[kustomization.key] = any(
+                _may_patch_crd(owner, patch)
+                for owner in [kustomization, *filter(None, map(self.in_folder, kustomization.components))]
+                for patch in owner.patches
+            )
+        return cached
 
     def reads(self, path: str) -> bool:
         """Whether a build reads the YAML of ``path``: it is a kustomization, or a resource of one."""
@@ -645,6 +646,15 @@ _EDIT_ADD_PATCH = re.compile(r"\bedit\s+add\s+patch\b[^\n;&|]*?--path(?:=|\s+)[\
 """``kustomize edit add patch ... --path NAME``: NAME relative to the kustomization folder the command runs in."""
 
 
+def _may_patch_crd(kustomization: Kustomization, patch: Patch) -> bool:
+    """Whether ``patch`` may apply to a CRD: its target is of that kind or of any kind, or (without a target) a
+    document of it is of that kind or of none, or it cannot be read."""
+    if patch.target is not None:
+        return string(patch.target.get("kind")) in (None, CRD_KIND)
+    documents = _patch_documents(kustomization, patch)
+    return not documents or any(string(document.get("kind")) in (None, CRD_KIND) for document in documents)
+
+
 def _makefile_patches(path: str, roots: Roots) -> list[str]:
     """The relative paths a Makefile's ``kustomize edit add patch --path`` commands name (none that climb out)."""
     try:
@@ -703,12 +713,7 @@ def _json6902_as_merge(operations: list[Any]) -> list[dict[str, Any]]:
         if match is None:
             continue
         ports = match.group(1)
-        if ports is None:
-            container = value
-        elif ports == "/ports":
-            container = {"name": "", "ports": value}
-        else:
-            container = {"name": "", "ports": [value]}
+        container = value if ports is None else {"ports": value if ports == "/ports" else [value]}
         if isinstance(container, dict):
             found.append({"spec": {"template": {"spec": {"containers": [{"name": "", **container}]}}}})
     return found

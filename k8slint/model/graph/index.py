@@ -27,6 +27,7 @@ _INDEX = re.compile(r"[0-9]+")
 
 
 GATEWAY_ROUTES = frozenset({"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"})
+"""The route kinds of the Gateway API (gateway.networking.k8s.io)."""
 MAKE_NO_PODS = frozenset(
     {
         *(("gateway.networking.k8s.io", kind) for kind in (*GATEWAY_ROUTES, "ReferenceGrant", "BackendTLSPolicy")),
@@ -40,7 +41,6 @@ MAKE_NO_PODS = frozenset(
 """(group, kind) of custom resources whose controllers make no pods (routes, scrape and alerting configs,
 certificates): a selector's labels or a name that matches one of them says nothing of who makes the pods. A
 Gateway is not among them: Istio and Envoy Gateway deploy a Gateway's own pods, labelled with its name."""
-"""The route kinds of the Gateway API (gateway.networking.k8s.io)."""
 
 
 def _generated_labels(obj: K8sObject) -> dict[str, re.Pattern[str]]:
