@@ -136,6 +136,7 @@ def add_manifests(
     state.objects.extend(loaded.objects)
     registry = settings.registry
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)
+    source.pack()  # its objects are made: positions and snippets decompress the text when they need it
 
 
 # kubeadm's --patches folder (InitConfiguration/JoinConfiguration patches.directory): a file named

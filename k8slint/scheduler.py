@@ -473,6 +473,7 @@ def _from_worker(payload: tuple[Any, ...], settings: Settings) -> LoadState:
             kustomize_patched=tuple(tuple(fact) for fact in patched),
             installed_by=installed_by,
         )
+        state.sources[display].pack()  # the objects' positions are read again from it, only where a finding needs them
     for data, display, document, item, namespace, helm_source, span in objects:
         state.objects.append(K8sObject(data, state.sources[display], document, None, namespace, item, helm_source, span))
     registry = settings.registry

@@ -14,6 +14,7 @@ from k8slint import rulecodes
 from k8slint.findings import format_path
 from k8slint.model.objects import K8sObject, SourceFile
 from k8slint.model.positions import locate, offsets_are_positions, tree_of
+from k8slint.model.texts import Text
 from k8slint.sources.discover import decode, discover
 from k8slint.sources.manifests import load_manifest_text
 from k8slint.sources.yamlsafe import KubernetesSafeLoader, _build_document, _children_tree, _Unusual, load_documents
@@ -257,9 +258,9 @@ def test_fast_builder_matches_pyyaml(tree: object) -> None:
             expected = slow.construct_document(twin)
         except yaml.constructor.ConstructorError:
             with pytest.raises((yaml.constructor.ConstructorError, _Unusual)):
-                _build_document(node, fast, text)
+                _build_document(node, fast, Text(text))
             continue
-        data, positions, duplicates = _build_document(node, fast, text)
+        data, positions, duplicates = _build_document(node, fast, Text(text))
         assert _same(data) == _same(expected)
         assert tree_of(positions)[2] == children_expected
         assert sorted(map(repr, duplicates)) == sorted(map(repr, slow.duplicate_keys))
@@ -319,7 +320,7 @@ def test_fast_builder_matches_pyyaml_on_the_real_world_corpus() -> None:
                 node, twin = fast.get_node(), slow.get_node()
                 children_expected = _children_tree(twin, {})
                 try:
-                    data, positions, _ = _build_document(node, fast, text if offsets_are_positions(text) else None)
+                    data, positions, _ = _build_document(node, fast, Text(text) if offsets_are_positions(text) else None)
                 except _Unusual:
                     continue
                 assert _same(data) == _same(slow.construct_document(twin)), path

@@ -20,6 +20,7 @@ from k8slint.findings import FieldPath, Location, ObjectRef, Related
 from k8slint.model import workloads
 from k8slint.model.positions import Positions, PositionTree, locate, subtree, tree_of
 from k8slint.model.references import references_of
+from k8slint.model.texts import Text
 from k8slint.model.values import string
 from k8slint.model.workloads import ContainerView
 
@@ -52,7 +53,8 @@ class SourceFile:
     """A file as read: its text, and the suppression comments found in it."""
 
     display: str
-    text: str
+    content: Text | str
+    """The text (given as a ``str``, kept as a :class:`Text`, which the loader packs once the file's objects are made)."""
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     _line_starts: array[int] | None = None
     """The offset of each line's start, and the text's length: what :meth:`line` slices (4 bytes a
@@ -83,8 +85,23 @@ class SourceFile:
         return any((kind, named, what, detail) in self.kustomize_patched for named in (name, "*")) if self.kustomize_patched else False
 
     def __post_init__(self) -> None:
-        if "k8slint:" in self.text:
-            self.suppressions = parse_suppression_comments(self.text)
+        text = self.content
+        if isinstance(text, Text):
+            text = text.get()
+        else:
+            self.content = Text(text)
+        if "k8slint:" in text:
+            self.suppressions = parse_suppression_comments(text)
+
+    @property
+    def text(self) -> str:
+        content = self.content
+        return content.get() if isinstance(content, Text) else content
+
+    def pack(self) -> None:
+        """Keep the text compressed (:meth:`Text.pack`): what reads it later decompresses it."""
+        if isinstance(self.content, Text):
+            self.content.pack()
 
     @property
     def folder(self) -> str:
@@ -101,8 +118,9 @@ class SourceFile:
         if _read_positions is None:
             raise RuntimeError("no position reader set: k8slint.sources.manifests sets it when imported")
         start, end = span
-        first_line = self.text.count("\n", 0, start)
-        tree = _read_positions("\n" * first_line + self.text[start:end])
+        text = self.text
+        first_line = text.count("\n", 0, start)
+        tree = _read_positions("\n" * first_line + text[start:end])
         if tree is None:  # JSON that only Python's JSON reader accepts: whole-file positions
             return (first_line, 0, None)
         if item is not None:
@@ -112,11 +130,12 @@ class SourceFile:
     def line(self, number: int) -> str | None:
         """The text of a 1-based line, without its line break (lines as ``str.splitlines`` reads them)."""
         starts = self._line_starts
+        text = self.text
         if starts is None:
-            width = "I" if len(self.text) < _NARROW_LIMIT else "Q"  # 4 bytes a line where every offset fits, else 8
-            starts = self._line_starts = array(width, accumulate(map(len, self.text.splitlines(keepends=True)), initial=0))
+            width = "I" if len(text) < _NARROW_LIMIT else "Q"  # 4 bytes a line where every offset fits, else 8
+            starts = self._line_starts = array(width, accumulate(map(len, text.splitlines(keepends=True)), initial=0))
         if 1 <= number < len(starts):
-            return self.text[starts[number - 1] : starts[number]].splitlines()[0]
+            return text[starts[number - 1] : starts[number]].splitlines()[0]
         return None
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from k8slint.model.texts import Text
 
 PositionTree = tuple[int, int, Any]
 """Where a node is: ``(line, column, children)``, 0-based.
@@ -51,13 +54,15 @@ class FlatPositions:
     annotations are removed from a built object after its tree is taken).
 
     ``start`` is where the marks of the node's children begin, ``at`` and
-    ``line`` the node's own offset and line. The positions of a List item are a
+    ``line`` the node's own offset and line; ``text`` holds the text the
+    offsets are in (a :class:`~k8slint.model.texts.Text`, compressed once the
+    file's objects are made). The positions of a List item are a
     view of its document's: its lines are counted from the item.
     """
 
     __slots__ = ("_counted", "_tree", "at", "data", "line", "marks", "start", "text")
 
-    def __init__(self, data: Any, marks: array[int], start: int, at: int, line: int, text: str) -> None:
+    def __init__(self, data: Any, marks: array[int], start: int, at: int, line: int, text: Text) -> None:
         self.data = data
         self.marks = marks
         self.start = start
@@ -90,7 +95,8 @@ class FlatPositions:
 
     def entries(self) -> list[tuple[Any, FlatPositions]]:
         """(key or index, positions) of each of the node's children, in order."""
-        data, index, marks, text = self.data, self.start, self.marks, self.text
+        data, index, marks, holder = self.data, self.start, self.marks, self.text
+        text = holder.get()
         pairs = data.items() if data.__class__ is dict else enumerate(data) if data.__class__ is list else ()
         found: list[tuple[Any, FlatPositions]] = []
         counted, line = self.at, self.line
@@ -100,10 +106,10 @@ class FlatPositions:
             line += text.count("\n", counted, at)  # each child's line counted on from the one before
             counted = at
             if value.__class__ is dict or value.__class__ is list:
-                found.append((key, FlatPositions(value, marks, index + 1, at, line, text)))
+                found.append((key, FlatPositions(value, marks, index + 1, at, line, holder)))
                 index = marks[index]
             else:
-                found.append((key, FlatPositions(value, marks, index, at, line, text)))
+                found.append((key, FlatPositions(value, marks, index, at, line, holder)))
         return found
 
     def tree(self) -> PositionTree:
@@ -145,7 +151,7 @@ class FlatPositions:
         return data, index, at, found
 
     def _line_column(self, at: int) -> tuple[int, int]:
-        text = self.text
+        text = self.text.get()
         return self.line + text.count("\n", self.at, at), at - text.rfind("\n", 0, at) - 1
 
     def _children(self) -> Any:
@@ -158,7 +164,7 @@ class FlatPositions:
             top, pairs = [], iter(enumerate(data))
         else:
             return None
-        marks, text = self.marks, self.text
+        marks, text = self.marks, self.text.get()
         stack: list[tuple[Iterator[tuple[Any, Any]], Any]] = [(pairs, top)]
         index, counted, line = self.start, self.at, self.line
         line_start = text.rfind("\n", 0, counted) + 1

@@ -15,6 +15,7 @@ from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_kubernetes_document, is
 from k8slint.model.objects import K8sObject, SourceFile, set_position_reader
 from k8slint.model.placeholders import is_elision, null_placeholder, null_placeholder_message
 from k8slint.model.positions import Positions, locate, sub_entries, subtree
+from k8slint.model.texts import Text
 from k8slint.model.values import string
 from k8slint.rulecodes import Emitted
 from k8slint.sources.yamlsafe import ERROR_RULES, MAX_DEPTH, load_documents
@@ -69,7 +70,8 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
     result = LoadResult()
     text = _inside_raw_block(file.text) if "{%" in file.text else file.text
     raw = text is not file.text  # a Jinja raw block around it all: parsed without its tags
-    documents, errors, duplicates = load_documents(text, share=True)  # the objects' data does not change
+    holder = file.content if not raw and isinstance(file.content, Text) else None  # the positions read the file's own text
+    documents, errors, duplicates = load_documents(text, share=True, holder=holder)  # the objects' data does not change
     if errors and json_file and not documents and all(error.kind == "syntax" for error in errors):
         fallback = _load_json(file, default_namespace)
         if fallback is not None:

@@ -33,6 +33,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from k8slint import rulecodes
 from k8slint.model.numbers import is_ascii_digits
 from k8slint.model.positions import FlatPositions, Positions, PositionTree, leaf, locate, offsets_are_positions, tree_of
+from k8slint.model.texts import Text
 
 if TYPE_CHECKING:
     from k8slint.sources.safefs import Roots
@@ -453,7 +454,7 @@ def _repeated_keys(node: MappingNode, odd: list[DuplicateKey | None]) -> None:
 
 
 def _build_document(
-    node: Node, loader: KubernetesSafeLoader, text: str | None, share: bool = False
+    node: Node, loader: KubernetesSafeLoader, text: Text | None, share: bool = False
 ) -> tuple[Any, Positions, list[DuplicateKey]]:
     """The data, positions and repeated keys of a document without aliases; _Unusual for anything else.
 
@@ -512,7 +513,7 @@ def _children_tree(node: Node, memo: dict[int, Any]) -> Any:
     return None
 
 
-def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool, text: str | None, share: bool = False) -> tuple[Any, Positions]:
+def _construct(loader: KubernetesSafeLoader, node: Node, shared: bool, text: Text | None, share: bool = False) -> tuple[Any, Positions]:
     """A document's data and positions; ``shared`` when it may hold aliases; ``text`` and ``share`` as for _build_document."""
     if not shared:
         try:
@@ -680,6 +681,7 @@ def load_documents(
     text: str,
     *,
     share: bool = False,
+    holder: Text | None = None,
 ) -> tuple[list[LoadedDocument], list[DocumentError], list[DuplicateKey]]:
     """Every document of a YAML stream, with the errors and duplicate keys found.
 
@@ -690,6 +692,7 @@ def load_documents(
     With ``share``, equal mappings of scalars are one dict (:func:`_shared_leaf`): for
     data that nothing changes after loading (not kustomize's output, whose build annotations are
     removed in place).
+    ``holder``, when given, holds ``text`` (a SourceFile's): the positions read it, not a copy.
     """
     documents: list[LoadedDocument] = []
     errors: list[DocumentError] = []
@@ -699,7 +702,7 @@ def load_documents(
     aliases = may_alias(text)  # an alias needs an anchor
     # where documents may share nodes, PyYAML's constructor builds them: their tags are resolved while composed
     loader = KubernetesSafeLoader(text) if aliases else _LazyTagLoader(text)
-    flat_text = text if offsets_are_positions(text) else None
+    flat_text = (holder or Text(text)) if offsets_are_positions(text) else None
     index = 0
     try:
         while loader.check_node():
