@@ -31,6 +31,9 @@ CLEAN = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web}\ndata: {a: b}\n"
         ("repo/tests", "e2e", False),  # e2e manifests are applied to a cluster by the tests
         ("repo/integration-tests", "data", False),
         ("repo/tests/e2e", "data", False),
+        # a Go fake package's data: what its test doubles serve the unit tests (linkerd2's proxy-injector/fake/data)
+        ("repo/controller/proxy-injector/fake", "data", True),
+        ("repo/controller", "fake", False),
         # Maven's and Gradle's test resources (strimzi's api/src/test/resources), not the main ones
         ("repo/api/src/test", "resources", True),
         ("repo/api/src/it", "resources", True),

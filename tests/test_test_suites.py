@@ -774,3 +774,96 @@ def test_the_objects_a_gator_suite_reviews_are_test_inputs(tmp_path: Path) -> No
     (policy / "suite.yaml").write_text(KYVERNO_RESOURCE)
     errors, _ = _errors_and_infos(run_lint(".", cwd=tmp_path))
     assert {("suite.yaml", "KR005"), ("deny_foo.yaml", "KL012"), ("inventory.yaml", "KR005")} <= errors
+
+
+# kubernetes-sigs/gateway-api, conformance/tests/httproute-invalid-nonexistent-backendref.go (Apache-2.0), cut
+CONFORMANCE_GO = """package tests
+
+var HTTPRouteInvalidNonExistentBackendRef = suite.ConformanceTest{
+\tShortName:   "HTTPRouteInvalidNonExistentBackendRef",
+\tDescription: "A single HTTPRoute in the gateway-conformance-infra namespace should set a ResolvedRefs status False",
+\tFeatures:    []features.FeatureName{features.SupportGateway, features.SupportHTTPRoute},
+\tManifests:   []string{"tests/httproute-invalid-nonexistent-backendref.yaml"},
+\tTest: func(t *testing.T, s *suite.ConformanceTestSuite) {},
+}
+"""
+CONFORMANCE_ROUTE = """apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: invalid-nonexistent-backend-ref
+  namespace: gateway-conformance-infra
+spec:
+  parentRefs:
+  - name: same-namespace
+    sectionName: no-such-listener
+  rules:
+  - backendRefs:
+    - name: nonexistent
+      port: 8080
+"""
+CONFORMANCE_GATEWAY = """apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: same-namespace
+  namespace: gateway-conformance-infra
+spec:
+  gatewayClassName: conformance
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+"""
+
+
+def test_the_manifests_a_gateway_api_conformance_test_applies_are_test_inputs(tmp_path: Path) -> None:
+    tests = tmp_path / "conformance" / "tests"
+    tests.mkdir(parents=True)
+    (tmp_path / "conformance" / "base").mkdir()
+    (tmp_path / "conformance" / "base" / "manifests.yaml").write_text(CONFORMANCE_GATEWAY)
+    (tests / "httproute-invalid-nonexistent-backendref.go").write_text(CONFORMANCE_GO)
+    (tests / "httproute-invalid-nonexistent-backendref.yaml").write_text(CONFORMANCE_ROUTE)
+    (tests / "other-route.yaml").write_text(CONFORMANCE_ROUTE.replace("name: invalid-nonexistent-backend-ref", "name: other"))
+    errors, infos = _errors_and_infos(run_lint(".", cwd=tmp_path))
+    assert ("other-route.yaml", "KN052") in errors  # no conformance test names it: an error still
+    assert not {file for file, _ in errors} & {"httproute-invalid-nonexistent-backendref.yaml"}
+    assert infos and all(
+        info.endswith(
+            "(not an error here: the Gateway API conformance test HTTPRouteInvalidNonExistentBackendRef "
+            "(./conformance/tests/httproute-invalid-nonexistent-backendref.go) applies it to see how an implementation handles it)"
+        )
+        for info in infos
+    )
+    # a Go file that declares no conformance test (or names another manifest) changes nothing
+    (tests / "httproute-invalid-nonexistent-backendref.go").write_text(CONFORMANCE_GO.replace("ConformanceTest{", "Case{"))
+    assert ("httproute-invalid-nonexistent-backendref.yaml", "KN052") in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]
+
+
+ROLLOUT_SERVICE = """apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 99999
+"""
+
+
+def test_a_file_named_as_a_tests_expected_output_is_a_test_input(tmp_path: Path) -> None:
+    """argo-rollouts' test/kustomize/rollout/expected.yaml: test.sh diffs it with `kustomize build` of its folder."""
+    case = tmp_path / "test" / "kustomize" / "rollout"
+    case.mkdir(parents=True)
+    (case / "kustomization.yaml").write_text("resources:\n- rollout.yaml\n")
+    (case / "rollout.yaml").write_text(ROLLOUT_SERVICE)
+    (case / "expected.yaml").write_text(ROLLOUT_SERVICE)
+    (case / "expectedPipeline.yaml").write_text(ROLLOUT_SERVICE)
+    (case / "unexpected.yaml").write_text(ROLLOUT_SERVICE)
+    errors, infos = _errors_and_infos(run_lint(".", cwd=tmp_path))
+    assert {file for file, _ in errors} == {"rollout.yaml", "unexpected.yaml"}
+    assert len(infos) == 2 and all(
+        info.endswith("(not an error here: its name says it is the expected output a test compares with, and no kustomization builds it)")
+        for info in infos
+    )
+    # built by a kustomization, it is deployed: its errors stay errors
+    (case / "kustomization.yaml").write_text("resources:\n- rollout.yaml\n- expected.yaml\n")
+    assert "expected.yaml" in {file for file, _ in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]}

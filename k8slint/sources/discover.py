@@ -26,7 +26,9 @@ from k8slint.sources.testsuites import (
     GATOR_SUITE_NAMES,
     KUTTL_SUITE_NAMES,
     KYVERNO_TEST_NAMES,
+    GoConformanceTests,
     TestAssertions,
+    expected_output,
     is_test_suite_name,
 )
 
@@ -45,10 +47,12 @@ _INVALID_WORD = re.compile(r"(?:^|[-_.])invalid(?:$|[-_.])", re.IGNORECASE)
 ``hack/invalid-examples``, which its CI applies expecting each to be refused) holds objects made to be
 refused: test inputs too."""
 TEST_DATA_DIRS = frozenset({"data", "fixtures", "golden"})
-TEST_FOLDERS = frozenset({"test", "tests"})
+TEST_FOLDERS = frozenset({"test", "tests", "fake"})
 """``data`` and ``fixtures`` in a ``test`` or ``tests`` folder are test inputs too (``tests/data``,
 ``test/fixtures``: the convention of pytest, Ruby and JavaScript projects), and ``golden`` there holds the
-expected output a test compares with (``tests/golden``: kube-libsonnet's, vendored in sealed-secrets)."""
+expected output a test compares with (``tests/golden``: kube-libsonnet's, vendored in sealed-secrets). A Go
+``fake`` package holds test doubles, and its ``data`` what they serve the unit tests (linkerd2's
+``controller/proxy-injector/fake/data``, which webhook_test.go reads through ``fake.NewFactory``)."""
 _JVM_TEST_SOURCE_SET = re.compile(r"test|it|testFixtures|[a-z][A-Za-z0-9]*Test")
 """The source sets of Maven's and Gradle's standard layout whose ``resources`` folder holds test resources:
 ``src/test/resources`` (Maven's "Test resources"), ``src/it`` (Maven's integration tests), Gradle's
@@ -478,6 +482,10 @@ def identify(found: Discovery) -> Discovery:
                     beside = shown_beside.get(folder)
                     display = os.path.join(os.path.dirname(beside), name) if beside is not None else None
                     suites = _add_test_suite(suites, candidate, within, display)
+    conformance = GoConformanceTests()
+    for item in found.files:
+        if item.path is not None and item.aside is None and not item.is_dockerfile:
+            conformance.read_folder(os.path.dirname(item.path), item.roots or Roots.of([item.path]), os.path.dirname(item.display))
     files = []
     sent_at: dict[str, tuple[tuple[str, int | None], ...]] = {}
     for item in found.files:
@@ -504,6 +512,10 @@ def identify(found: Discovery) -> Discovery:
             sent = suites.sent_at(item.path) if aside is None else ()
             if sent:
                 sent_at[item.display] = sent
+        if aside is None and test_input is None and not item.is_dockerfile:
+            test_input = conformance.test_input(item.path)
+            if test_input is None and built_by is None and (suites is None or not suites.applies(item.path)):
+                test_input = expected_output(item.path)
         if aside is None and item.named and not item.is_dockerfile:
             chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):

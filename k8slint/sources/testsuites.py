@@ -46,7 +46,7 @@ from typing import Any
 
 from k8slint.findings import clip
 from k8slint.model.kinds import is_custom_resource
-from k8slint.sources.safefs import Roots, display_path
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
 
 CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
 KUTTL_SUITE_NAMES = frozenset({"kuttl-test.yaml", "kuttl-test.yml"})
@@ -165,6 +165,10 @@ class TestAssertions:
             if not any(name in word for word in words):
                 return f"no operation or script of the chainsaw test {shown} names it, so the test never applies it"
         return None
+
+    def applies(self, path: str) -> bool:
+        """Whether an operation of a test sends the file at ``path`` to the API server whole."""
+        return os.path.abspath(path) in self._applied
 
     def role_of(self, path: str) -> str | None:
         path = os.path.abspath(path)
@@ -441,3 +445,94 @@ def _matches(folder: str, pattern: str, roots: Roots) -> list[str]:
     if not roots.contains(os.path.realpath(fixed)):
         return []
     return sorted(os.path.abspath(p) for p in glob.glob(joined) if os.path.isfile(p) and roots.contains(os.path.realpath(p)))
+
+
+# ---------------------------------------------------------------------------
+# Test harnesses written in Go, and expected outputs named as such.
+
+GO_CONFORMANCE_MARK = "ConformanceTest{"
+"""What a Go file that declares Gateway API conformance tests holds (sigs.k8s.io/gateway-api/conformance/utils/suite:
+``suite.ConformanceTest{ShortName: ..., Manifests: []string{"tests/x.yaml"}, Test: ...}``)."""
+_GO_MANIFESTS = re.compile(r"\bManifests:\s*\[\]string\s*\{([^}]*)\}")
+_GO_SHORT_NAME = re.compile(r'\bShortName:\s*"([^"\\\n]+)"')
+_GO_STRING = re.compile(r'"([^"\\\n]+)"')
+MAX_GO_FILE_SIZE = 512 * 1024
+MAX_GO_BYTES = 32 * 1024 * 1024
+"""What the Go files read in one run hold at most (those beside the manifests, which may declare conformance
+tests): a repository of Go code with manifests in its package folders costs a bounded read."""
+_EXPECTED_WORD = re.compile(r"(?:^|[-_.])[Ee]xpected(?:$|[-_.A-Z0-9])")
+"""A file name with the word ``expected`` (``expected.yaml``, ``expected-output.yaml``, ``expectedPipeline.yaml``):
+the output a test compares what it produces with (argo-rollouts' test/kustomize/*/expected.yaml, diffed with
+``kustomize build`` of its folder; skaffold's ``expectedPipeline.yaml``), not objects to apply."""
+
+
+class GoConformanceTests:
+    """The manifests Gateway API conformance tests apply, from the Go files beside them that declare the tests.
+
+    The conformance suite applies each test's ``Manifests`` to a cluster and asserts the status the
+    implementation under test gives them: many are made unattached, unresolved or refused on purpose
+    (``httproute-invalid-nonexistent-backendref.yaml``, routes whose parent Gateway exists nowhere), and the
+    test passes only when the implementation says so. The paths are relative to the suite's embedded file
+    system (``tests/x.yaml``): a manifest whose path ends with one is that test's input.
+    """
+
+    def __init__(self) -> None:
+        self._manifests: dict[str, list[tuple[str, str]]] = {}
+        """Base name -> (the path as the Go file writes it, the test that applies it) of each manifest."""
+        self._folders: set[str] = set()
+        self.read = 0
+        """Bytes of Go read so far."""
+
+    def read_folder(self, folder: str, roots: Roots, shown: str) -> None:
+        """Read the Go files of ``folder`` (inside ``roots``; ``shown`` as the report shows it) that declare
+        conformance tests."""
+        folder = os.path.abspath(folder)
+        if folder in self._folders or self.read >= MAX_GO_BYTES:
+            return
+        self._folders.add(folder)
+        try:
+            names = sorted(
+                entry.name for entry in os.scandir(folder) if entry.name.endswith(".go") and entry.is_file(follow_symlinks=False)
+            )
+        except OSError:
+            return
+        for name in names:
+            if self.read >= MAX_GO_BYTES:
+                return
+            path = os.path.join(folder, name)
+            try:
+                raw = read_bytes(path, roots, MAX_GO_FILE_SIZE)
+            except (OSError, Skipped, TooLarge):
+                continue
+            self.read += len(raw)
+            text = raw.decode("utf-8", "replace")
+            if GO_CONFORMANCE_MARK in text:
+                self._add(text, display_path(os.path.join(shown, name)))
+
+    def _add(self, text: str, shown: str) -> None:
+        for declaration in text.split(GO_CONFORMANCE_MARK)[1:]:
+            manifests = _GO_MANIFESTS.search(declaration)
+            if manifests is None:
+                continue
+            short = _GO_SHORT_NAME.search(declaration[: manifests.start()] + declaration[manifests.end() :])
+            test = f"the Gateway API conformance test {short.group(1) if short else '(unnamed)'} ({shown})"
+            for literal in _GO_STRING.findall(manifests.group(1)):
+                written = os.path.normpath(literal)
+                if not os.path.isabs(written) and not written.startswith(os.pardir):
+                    self._manifests.setdefault(os.path.basename(written), []).append((written, test))
+
+    def test_input(self, path: str) -> str | None:
+        """Why the objects of the file at ``path`` are a conformance test's input, when they are."""
+        path = os.path.abspath(path)
+        for written, test in self._manifests.get(os.path.basename(path), ()):
+            if path.endswith(os.sep + written):
+                return f"{test} applies it to see how an implementation handles it"
+        return None
+
+
+def expected_output(path: str) -> str | None:
+    """Why the file at ``path`` is a test's expected output, when its name says so."""
+    stem = os.path.basename(path).rsplit(".", 1)[0]
+    if _EXPECTED_WORD.search(stem):
+        return "its name says it is the expected output a test compares with, and no kustomization builds it"
+    return None
