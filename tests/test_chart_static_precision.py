@@ -663,3 +663,52 @@ def test_a_value_read_through_a_define_context_field_is_used(tmp_path: Path) -> 
     values = "fluentbit:\n  service:\n    flushSeconds: 7\nunread: 1\n"
     chart = _chart(tmp_path, values, {"_helpers.tpl": FLUENT_OPERATOR_HELPERS, "cm.yaml": FLUENT_OPERATOR_TEMPLATE})
     assert [(code, file, line) for code, file, line, _ in _findings(chart, "CH008")] == [("CH008", "values.yaml", 4)]
+
+
+# bitnami/charts, bitnami/common templates/_utils.tpl (Apache-2.0), cut: a value read by a dotted key
+BITNAMI_GET_VALUE = """{{- define "common.utils.getValueFromKey" -}}
+{{- $splitKey := splitList "." .key -}}
+{{- $value := "" -}}
+{{- $latestObj := $.context.Values -}}
+{{- range $splitKey -}}
+  {{- $value = ( index $latestObj . ) -}}
+  {{- $latestObj = $value -}}
+{{- end -}}
+{{- printf "%v" (default "" $value) -}}
+{{- end -}}
+"""
+BITNAMI_SECRET = """apiVersion: v1
+kind: Secret
+metadata:
+  name: redis
+stringData:
+  password: {{ include "common.utils.getValueFromKey" (dict "key" "auth.password" "context" $) | quote }}
+"""
+LIBRARY_CHART = "apiVersion: v2\nname: common\ntype: library\nversion: 2.31.10\n"
+
+
+@pytest.mark.parametrize("where", ["own helpers", "library dependency"])
+def test_values_a_define_walks_from_its_contexts_root_are_all_used(tmp_path: Path, where: str) -> None:
+    """`$.context.Values` walked by a key string: any value may be read (false unused-value on bitnami's redis)."""
+    values = "auth:\n  password: ''\nunread: 1\n"
+    if where == "own helpers":
+        chart = _chart(tmp_path, values, {"_utils.tpl": BITNAMI_GET_VALUE, "secret.yaml": BITNAMI_SECRET})
+    else:
+        chart_yaml = (
+            CHART_YAML + "dependencies:\n- name: common\n  version: 2.x.x\n  repository: oci://registry-1.docker.io/bitnamicharts\n"
+        )
+        chart = _chart(tmp_path, values, {"secret.yaml": BITNAMI_SECRET}, chart_yaml=chart_yaml)
+        common = chart / "charts" / "common"
+        (common / "templates").mkdir(parents=True)
+        (common / "Chart.yaml").write_text(LIBRARY_CHART)
+        (common / "templates" / "_utils.tpl").write_text(BITNAMI_GET_VALUE)
+    assert _findings(chart, "CH008") == []
+    # without the walk, the value no template names is unused
+    if where == "own helpers":
+        (chart / "templates" / "_utils.tpl").write_text(BITNAMI_GET_VALUE.replace("$.context.Values", "dict"))
+    else:
+        (chart / "charts" / "common" / "templates" / "_utils.tpl").write_text(BITNAMI_GET_VALUE.replace("$.context.Values", "dict"))
+    assert {(code, file, line) for code, file, line, _ in _findings(chart, "CH008")} == {
+        ("CH008", "values.yaml", 2),
+        ("CH008", "values.yaml", 3),
+    }

@@ -92,6 +92,12 @@ OTHER_TOOLS = {
     # open-policy-agent/gatekeeper (commit dd8507eb; Apache-2.0): test/gator/verify/suite.yaml (cut)
     "suite.yaml": "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\nmetadata:\n  name: suite\ntests:\n- name: required-labels\n"
     "  template: template.yaml\n  constraint: constraint.yaml\n",
+    # open-policy-agent/gatekeeper-library (commit 5c441fb6; Apache-2.0): a gator case's update.yaml (cut), an
+    # admission request gator reviews; and catalog.yaml, gator's PolicyCatalog
+    "update.yaml": 'kind: AdmissionReview\napiVersion: admission.k8s.io/v1beta1\nrequest:\n  operation: "UPDATE"\n'
+    "  object:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: nginx}\n    spec:\n      containers: [{name: nginx, image: nginx}]\n",
+    "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\nmetadata:\n  name: gatekeeper-library\n"
+    "spec:\n  policies: [{name: k8sallowedrepos, templatePath: library/general/allowedrepos/template.yaml}]\n",
 }
 
 

@@ -560,6 +560,10 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 continue  # a subchart renders it with the subchart's own values (the parent's <name>.*)
             for ref in analyse(text).refs:  # partials may be included with the parent's context
                 used.add(ref.path)
+            for path in _context_field_reads(text):  # and their defines read the root handed in a dict
+                if not path:
+                    return
+                used.add(path)
     for text in _template_strings(_values(chart)):  # values rendered with tpl read other values
         for ref in analyse(text).refs:
             used.add(ref.path)
@@ -597,9 +601,11 @@ def _dependency_switches(chart: ChartDoc) -> Iterator[tuple[str, ...]]:
                 yield ("tags", tag)
 
 
-_CONTEXT_FIELD_VALUES = re.compile(r"(?<![\w$])(?:\$[A-Za-z_]\w*)?\.[A-Za-z_]\w*\.Values((?:\.[A-Za-z_]\w*)*)(?![\w.])")
+_CONTEXT_FIELD_VALUES = re.compile(r"(?<![\w$])(?:\$(?:[A-Za-z_]\w*)?)?\.[A-Za-z_]\w*\.Values((?:\.[A-Za-z_]\w*)*)(?![\w.])")
 """``.root.Values.a.b``: a read of ``.Values`` through a field of a define's context, where the caller hands the root
-in a dict (fluent-operator's ``include "x" (dict "defaults" $d "root" $)``, read as ``.root.Values.fluentbit.service``)."""
+in a dict (fluent-operator's ``include "x" (dict "defaults" $d "root" $)``, read as ``.root.Values.fluentbit.service``;
+``$.context.Values``, from the define's own root: bitnami common's ``common.utils.getValueFromKey``, which walks
+``$.context.Values`` by a dotted key)."""
 
 
 def _context_field_reads(text: str) -> Iterator[tuple[str, ...]]:

@@ -77,6 +77,9 @@ TOOL_CONFIG_GROUPS = frozenset(
         "tanka.dev",
         # gatekeeper's gator CLI suite (test.gatekeeper.sh/v1alpha1 Suite): `gator verify` reads it from disk
         "test.gatekeeper.sh",
+        # gator's PolicyCatalog (gator.gatekeeper.sh/v1alpha1: gatekeeper-library's catalog.yaml of templates and
+        # their sample paths), read by `gator` and the library's tooling; no CRD serves the group
+        "gator.gatekeeper.sh",
         # Grafana's helm-chart-toolbox TestPlan (a chart's integration test plan, read by its test runner; grafana/loki's
         # production/helm/loki/test/integration/*/test-plan.yaml): no metadata, no API server serves the group
         "helm-chart-toolbox.grafana.com",
@@ -95,6 +98,10 @@ TOOL_CONFIG_KINDS = frozenset(
         # 1.23; kubernetes/examples' scheduler-policy samples): "v1" names its own scheme's version, and the
         # core API serves no kind Policy
         ("", "Policy"),
+        # the body of an admission webhook's request or response (k8s.io/api/admission/v1): the API server sends it
+        # to a webhook, and serves no resource of the kind; gator verify takes a file of one as a test case's object
+        # (gatekeeper-library's update.yaml cases), reviewing the object inside its request
+        ("admission.k8s.io", "AdmissionReview"),
     }
 )
 

@@ -172,6 +172,8 @@ def _why_not(documents: list[Any], broken: bool) -> str:
         if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
             if _is_function_config(data):
                 return f"{clip(kind, 60)} ({clip(api_version, 80)}) is a KRM function's config (config.kubernetes.io/function), not an API object"
+            if kind == "AdmissionReview" and api_version.startswith("admission.k8s.io/"):
+                return f"AdmissionReview ({clip(api_version, 80)}) is an admission webhook's request or response, not an API object"
             if is_tool_config(api_version, kind):
                 return f"{clip(kind, 60)} ({clip(api_version, 80)}) configures a tool, it is not an API object"
             return f"apiVersion {clip(api_version, 80)!r} names no Kubernetes API"
