@@ -96,6 +96,10 @@ OTHER_TOOLS = {
     # admission request gator reviews; and catalog.yaml, gator's PolicyCatalog
     "update.yaml": 'kind: AdmissionReview\napiVersion: admission.k8s.io/v1beta1\nrequest:\n  operation: "UPDATE"\n'
     "  object:\n    apiVersion: v1\n    kind: Pod\n    metadata: {name: nginx}\n    spec:\n      containers: [{name: nginx, image: nginx}]\n",
+    # envoyproxy/gateway (commit d32f2829; Apache-2.0): examples/standalone/envoy-gateway.yaml (cut), read by
+    # `envoy-gateway server --config-path`
+    "envoy-gateway.yaml": "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\ngateway:\n"
+    "  controllerName: gateway.envoyproxy.io/gatewayclass-controller\nprovider:\n  type: Custom\n",
     "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\nmetadata:\n  name: gatekeeper-library\n"
     "spec:\n  policies: [{name: k8sallowedrepos, templatePath: library/general/allowedrepos/template.yaml}]\n",
 }

@@ -139,3 +139,53 @@ def test_a_workload_without_a_selector_is_one_error(tmp_path: Path) -> None:
     )
     errors = [(f.code, f.message) for f in run_lint(tmp_path).findings if f.severity.name == "ERROR"]
     assert errors == [("KR001", "spec.selector is missing; apps/v1 DaemonSet requires a selector that matches the pod template labels")]
+
+
+# envoyproxy/gateway (commit d32f2829; Apache-2.0) test/helm/gateway-helm, cut: `helm template` outputs of one chart
+# with different test values, each a whole install; only one of them renders a PodDisruptionBudget.
+GATEWAY_RENDER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: envoy-gateway
+  namespace: envoy-gateway-system
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {control-plane: envoy-gateway}
+  template:
+    metadata:
+      labels: {control-plane: envoy-gateway}
+    spec:
+      containers:
+      - name: envoy-gateway
+        image: docker.io/envoyproxy/gateway:v1.5.0
+        args: [server, --config-path=/config/envoy-gateway.yaml, --log-level=LEVEL]
+"""
+GATEWAY_PDB = """\
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: envoy-gateway
+  namespace: envoy-gateway-system
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels: {control-plane: envoy-gateway}
+"""
+
+
+def _kr020(folder: Path) -> list[str]:
+    return sorted(Path(f.location.file).name for f in run_lint(folder).findings if f.code == "KR020")
+
+
+def test_a_pdb_of_one_render_is_not_held_against_the_others(tmp_path: Path) -> None:
+    """Each file is one variant of the install (the Deployment differs): the PDB of one never judges another's."""
+    (tmp_path / "control-plane-with-pdb.out.yaml").write_text(GATEWAY_RENDER.replace("LEVEL", "info") + GATEWAY_PDB)
+    for number in range(40):  # more than the old limit of 32 definitions of one name
+        (tmp_path / f"values-{number:02d}.out.yaml").write_text(GATEWAY_RENDER.replace("LEVEL", f"debug-{number}"))
+    assert _kr020(tmp_path) == ["control-plane-with-pdb.out.yaml"]
+    # the same Deployment in both files: one install, whose PDB does block drains
+    (tmp_path / "values-00.out.yaml").write_text(GATEWAY_RENDER.replace("LEVEL", "info"))
+    assert _kr020(tmp_path) == ["control-plane-with-pdb.out.yaml", "values-00.out.yaml"]

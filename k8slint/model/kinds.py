@@ -102,6 +102,9 @@ TOOL_CONFIG_KINDS = frozenset(
         # to a webhook, and serves no resource of the kind; gator verify takes a file of one as a test case's object
         # (gatekeeper-library's update.yaml cases), reviewing the object inside its request
         ("admission.k8s.io", "AdmissionReview"),
+        # Envoy Gateway's own configuration (gateway.envoyproxy.io/v1alpha1 EnvoyGateway): `envoy-gateway server
+        # --config-path` reads it from a file (the chart puts it in a ConfigMap); no CRD of the group serves the kind
+        ("gateway.envoyproxy.io", "EnvoyGateway"),
     }
 )
 

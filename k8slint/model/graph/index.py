@@ -187,7 +187,8 @@ class ObjectIndex:
         return [obj for obj in self.objects if obj.pod_spec() is not None]
 
     def in_namespace(self, viewer: K8sObject, kind: str) -> list[K8sObject]:
-        """The objects of ``kind`` in the viewer's namespace that the viewer sees, its unit's first (a shared list: do not change it)."""
+        """The objects of ``kind`` in the viewer's namespace that the viewer sees, its unit's first, none in a variant of
+        the viewer's file (a shared list: do not change it)."""
         namespace = viewer.namespace
         key = (kind, namespace, self.units.folder(viewer))
         found = self._visible.get(key)
@@ -197,6 +198,9 @@ class ObjectIndex:
                 members = self._by_namespace.get((kind, namespace), [])
                 scoped = self._scoped[(kind, namespace)] = ByUnit(self.units, ((o, o) for o in members))
             found = self._visible[key] = scoped.visible(viewer)
+        variants = self._alternatives.get(viewer.file.display) if found else None
+        if variants is not None:  # never one in a variant of the viewer's file (see _alternative_files)
+            return [obj for obj in found if obj.file.display not in variants]
         return found
 
     def defined_in_folder(self, viewer: K8sObject, kind: str) -> bool:
@@ -609,15 +613,19 @@ _RESOURCES = {
 }
 
 
-MAX_VARIANT_GROUP = 32
+MAX_VARIANT_GROUP = 256
+MAX_VARIANT_CLASSES = 64
 
 
 def _alternative_files(definitions: Iterable[list[K8sObject]], units: Units) -> dict[str, frozenset[str]]:
     """Files that are variants of each other: two files of one folder that define the same kind, namespace and
     name with different contents (autoscaler's alicloud examples, ECK's recipes: each a whole deployment, one of
-    which is applied). An object defined the same in both (a Namespace each file repeats) leaves them one set.
-    A chart's render and a kustomize build are streams of their own, never variants; a name defined more than
-    MAX_VARIANT_GROUP times in one folder is generated, and is compared no further."""
+    which is applied; envoy gateway's 34 ``helm template`` outputs of one chart with different test values). An
+    object defined the same in both (a Namespace each file repeats) leaves them one set. A chart's render and a
+    kustomize build are streams of their own, never variants. The definitions of one name are sorted into classes
+    of equal data, each compared with one of every class found before; a name defined more than
+    MAX_VARIANT_GROUP times in one folder, or in more than MAX_VARIANT_CLASSES ways, is generated, and is compared
+    no further."""
     found: dict[str, set[str]] = {}
     for objects in definitions:
         if len(objects) < 2:
@@ -627,11 +635,24 @@ def _alternative_files(definitions: Iterable[list[K8sObject]], units: Units) -> 
             if not obj.file.display.endswith(")"):  # a render or a build (units.RENDERED, BUILT_SUFFIX)
                 by_folder[units.folder(obj)].append(obj)
         for group in by_folder.values():
-            if len(group) > MAX_VARIANT_GROUP:
+            if len(group) < 2 or len(group) > MAX_VARIANT_GROUP:
                 continue
-            for index, one in enumerate(group):
-                for other in group[index + 1 :]:
-                    if one.file.display != other.file.display and one.data != other.data:
-                        found.setdefault(one.file.display, set()).add(other.file.display)
-                        found.setdefault(other.file.display, set()).add(one.file.display)
+            classes: list[tuple[Any, set[str]]] = []  # (the data, the files that define it so)
+            for obj in group:
+                for data, files in classes:
+                    if obj.data == data:
+                        files.add(obj.file.display)
+                        break
+                else:
+                    if len(classes) == MAX_VARIANT_CLASSES:
+                        classes = []
+                        break
+                    classes.append((obj.data, {obj.file.display}))
+            for index, (_, files) in enumerate(classes):
+                for _, others in classes[index + 1 :]:
+                    for one in files:
+                        for other in others:
+                            if one != other:
+                                found.setdefault(one, set()).add(other)
+                                found.setdefault(other, set()).add(one)
     return {file: frozenset(variants) for file, variants in found.items()}
