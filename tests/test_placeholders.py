@@ -87,9 +87,23 @@ def test_value_placeholder(value: str, caps: bool, expected: str | None) -> None
     assert value_placeholder(value, caps=caps) == expected
 
 
-def test_dollar_paren_is_a_placeholder_only_in_an_image() -> None:
-    assert template_placeholder("$(POD_NAME)") is None
-    assert template_placeholder("$(POD_NAME)", image=True) == "$(POD_NAME)"
+def test_dollar_paren_is_a_placeholder_only_where_the_api_never_expands_it() -> None:
+    assert template_placeholder("$(POD_NAME)") is None  # env values, command, args: the API's own expansion
+    assert template_placeholder("$(POD_NAME)", unexpanded=True) == "$(POD_NAME)"  # an image, a mountPath
+
+
+def test_a_relative_mount_path_is_a_warning_that_says_where_the_kubelet_mounts_it() -> None:
+    findings = [f for f in run_lint(FIXTURES / "rules" / "KC004" / "fail_relative.yaml").findings if f.code == "KC004"]
+    assert [(f.severity.name.lower(), f.message.split(": ", 1)[1]) for f in findings] == [
+        ("warning", "the kubelet mounts it at '/data', under the root, not under the image's working directory"),
+        ("warning", "the kubelet mounts it at '/cache', under the root, not under the image's working directory"),
+        ("warning", "the kubelet mounts it at '/logs', under the root, not under the image's working directory"),
+    ]
+
+
+def test_a_dollar_paren_mount_path_is_a_placeholder_not_a_relative_path() -> None:
+    findings = run_lint(FIXTURES / "rules" / "KM006" / "fail_kustomize_replacement_mount_path.yaml").findings
+    assert [(f.code, f.location.line) for f in findings if f.code in ("KM006", "KC004")] == [("KM006", 33)]
 
 
 @pytest.mark.parametrize(

@@ -123,10 +123,10 @@ def test_an_object_reads_its_kind_version_and_metadata_from_its_data() -> None:
         assert isinstance(obj.metadata, dict)
 
 
-def _regex_placeholder(value: str, image: bool) -> str | None:
+def _regex_placeholder(value: str, unexpanded: bool) -> str | None:
     """template_placeholder without its quick test: the regular expression alone."""
     for match in _TEMPLATE.finditer(value):
-        if image or not match.group().startswith("$("):
+        if unexpanded or not match.group().startswith("$("):
             return match.group()
     return None
 
@@ -137,8 +137,8 @@ def test_the_quick_test_of_template_placeholder_never_misses_one() -> None:
     samples = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 14))) for _ in range(30000)]
     samples += ["${A}", "$(A)", "$A", "<A b>", "{{ .Values.x }}", "{A}", "__A__", "a__b", "_A_", "plain", "", "ko://x"]
     for value in samples:
-        for image in (False, True):
-            assert template_placeholder(value, image=image) == _regex_placeholder(value, image), value
+        for unexpanded in (False, True):
+            assert template_placeholder(value, unexpanded=unexpanded) == _regex_placeholder(value, unexpanded), value
 
 
 def test_a_cached_image_parse_raises_a_fresh_error_each_time() -> None:

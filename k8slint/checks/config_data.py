@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import posixpath
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -86,9 +87,13 @@ def mount_path_conflict(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 def relative_mount_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container, index, mount in _mounts(obj):
         where = mount.get("mountPath")
-        if isinstance(where, str) and where and not where.startswith("/") and not template_placeholder(where):
+        if isinstance(where, str) and where and not where.startswith("/") and not template_placeholder(where, unexpanded=True):
+            # The kubelet's makeMounts makes a relative destination absolute on Linux (MakeAbsolutePath:
+            # filepath.Clean("/" + path)), so the volume lands under the root, not the working directory.
+            mounted = posixpath.normpath("/" + where)
             yield Problem(
-                f"container {container.name!r} mounts at {where!r}, a relative path; mount paths must be absolute",
+                f"container {container.name!r} mounts at {where!r}, a relative path: the kubelet mounts it at "
+                f"{mounted!r}, under the root, not under the image's working directory",
                 path=(*container.path, "volumeMounts", index, "mountPath"),
             )
 

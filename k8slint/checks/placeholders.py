@@ -222,7 +222,7 @@ def _mount_paths(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
             where = mapping(mount).get("mountPath")
             if not isinstance(where, str):
                 continue
-            token = template_placeholder(where)
+            token = template_placeholder(where, unexpanded=True)
             if token:
                 yield (*container.path, "volumeMounts", index, "mountPath"), f"container {container.name!r} mountPath", where, token
 

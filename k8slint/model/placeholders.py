@@ -7,7 +7,7 @@ check the grammar of the same value stay silent on it. Two kinds are known:
 - Template syntax, a placeholder wherever it appears: ``$VAR``, ``${VAR}``,
   ``${ VAR }`` (clusterctl rewrites the spaced forms to ``${VAR}`` before it
   substitutes: convertLegacyVars in its yamlprocessor), ``$(VAR)`` (in an
-  image), ``<NAME>``, ``{{ ... }}``, ``{NAME}``, ``__NAME__``, and ``ko://``
+  image or a mountPath), ``<NAME>``, ``{{ ... }}``, ``{NAME}``, ``__NAME__``, and ``ko://``
   import paths in an image.
 - An all-caps token such as ``PROJECT_ID``, only where such a token cannot be
   a real value: in an image's registry or repository path that fails to parse
@@ -38,8 +38,8 @@ _TEMPLATE = re.compile(
     r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,256}(?: [A-Za-z0-9_.-]{1,64}){0,8}\}"  # {IMAGE}, {Organization name}
     r"|__[A-Z][A-Z0-9_]{0,256}?__"  # __INGRESS_HOST__ (upper case: a__b__c can be real)
 )
-# $(VAR) is the API's own expansion in env values, command and args; an image gets none.
-_IMAGE_ONLY = re.compile(r"\$\(")
+# $(VAR) is the API's own expansion in env values, command and args (and subPathExpr); an image or a mountPath gets none.
+_API_EXPANDED = re.compile(r"\$\(")
 # A whole token: no letter or digit on either side, so PROJECTid holds none.
 _CAPS_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*(?![A-Za-z0-9])")
 _CAPS_IDENTIFIER = re.compile(r"[A-Z][A-Z0-9_]{0,256}")
@@ -83,14 +83,17 @@ def null_placeholder_message(what: str, token: str) -> str:
     return f"{what} is null: its line holds {token!r}, a placeholder that YAML reads as a comment: {RENDER}"
 
 
-def template_placeholder(value: str, *, image: bool = False) -> str | None:
-    """The first template placeholder in ``value`` (``$(VAR)`` only when ``image``), or the whole value when it
-    is an elision (:func:`is_elision`)."""
+def template_placeholder(value: str, *, unexpanded: bool = False) -> str | None:
+    """The first template placeholder in ``value``, or the whole value when it is an elision (:func:`is_elision`).
+
+    ``$(VAR)`` counts only when ``unexpanded``: in a field the API never expands it in (an image, a
+    mountPath), where another tool (kustomize ``vars``, a script) must replace it; in env values, command
+    and args it is the API's own expansion."""
     if "$" not in value and "<" not in value and "{" not in value and "__" not in value:
         # every form of _TEMPLATE starts with one of these, and most values hold none
         return value if value[:1] in (".", "\u2026", " ") and is_elision(value) else None
     for match in _TEMPLATE.finditer(value):
-        if image or not _IMAGE_ONLY.match(match.group()):
+        if unexpanded or not _API_EXPANDED.match(match.group()):
             return match.group()
     return None
 
@@ -116,7 +119,7 @@ def image_placeholder(image: str, parses: bool) -> str | None:
     """
     if image.startswith(KO_PREFIX):
         return KO_PREFIX
-    found = template_placeholder(image, image=True)
+    found = template_placeholder(image, unexpanded=True)
     if found or parses:
         return found
     name = image.partition("@")[0]
