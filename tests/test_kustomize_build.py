@@ -126,6 +126,59 @@ def test_a_built_field_is_placed_where_the_user_edits_it(
         os.chdir(here)
 
 
+# -- A patch with `options: {allowKindChange: true}` (deploy-sourcegraph-k8s turns its database StatefulSets into
+# Deployments so): kustomize's origin annotation still names the base's file, whose document has the old kind.
+KIND_CHANGE_PATCH = (
+    "resources:\n  - ../base\npatches:\n  - path: db.Deployment.yaml\n    target:\n      kind: StatefulSet\n"
+    "      name: db\n    options:\n      allowKindChange: true\n"
+)
+STATEFUL_DB = (
+    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: db\nspec:\n  serviceName: db\n  selector:\n"
+    "    matchLabels: {app: db}\n  template:\n    metadata:\n      labels: {app: db}\n    spec:\n      containers:\n"
+    "        - name: db\n          image: postgres:16.4\n          resources:\n            requests:\n"
+    '              cpu: "2"\n            limits:\n              cpu: 500m\n'
+)
+
+
+def test_an_object_a_patch_changes_the_kind_of_is_placed_in_its_files(kubectl: str, tmp_path: Path) -> None:
+    _kustomization(tmp_path / "base", "resources:\n  - db.yaml\n", db__yaml=STATEFUL_DB)
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: db\nspec:\n  serviceName: null\n  strategy:\n    type: Recreat\n"
+    )
+    _kustomization(tmp_path / "overlay", KIND_CHANGE_PATCH, db__Deployment__yaml=deployment)
+    result = run_lint(tmp_path, render=True, select=["request-exceeds-limit", "api-validation"])
+    assert [(os.path.relpath(f.location.file, tmp_path), f.location.line, f.rule) for f in result.findings] == [
+        ("base/db.yaml", 18, "request-exceeds-limit"),  # the StatefulSet's line, not the overlay's kustomization
+        ("overlay/db.Deployment.yaml", 8, "api-validation"),  # the patch that made it a Deployment sets it
+    ]
+    assert result.findings[0].object is not None and result.findings[0].object.kind == "Deployment"
+
+
+def test_a_patch_of_a_component_inside_a_component_with_a_kind_pattern_is_placed_at_its_line(kubectl: str, tmp_path: Path) -> None:
+    # deploy-sourcegraph-k8s: examples/old-cluster lists components/clusters/old-base, whose own components and
+    # patches (targets like `kind: StatefulSet|Deployment`, `name: .*`) change what the base wrote
+    within = STATEFUL_DB.replace('cpu: "2"', "cpu: 100m")
+    _kustomization(tmp_path / "base", "resources:\n  - db.yaml\n", db__yaml=within)  # a limit of 500m: nothing wrong
+    component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+    _kustomization(tmp_path / "outer", component + "components:\n  - ../inner\n")
+    patch = "- op: add\n  path: /spec/template/spec/containers/0/imagePullPolicy\n  value: Sometimes\n"
+    target = "    target:\n      group: apps\n      kind: StatefulSet|Deployment\n      name: .*\n"
+    _kustomization(tmp_path / "inner", component + "patches:\n  - path: policy.yaml\n" + target, policy__yaml=patch)
+    _kustomization(tmp_path / "overlay", "resources:\n  - ../base\ncomponents:\n  - ../outer\n")
+    result = run_lint(tmp_path, render=True, select=["api-validation"])
+    assert [(os.path.relpath(f.location.file, tmp_path), f.location.line) for f in result.findings] == [("inner/policy.yaml", 3)]
+
+
+def test_a_build_error_holds_no_memory_address(kubectl: str, tmp_path: Path) -> None:
+    # kustomize prints the generator it could not merge as Go's %v of two pointers: `&{0xc000123 0xc000456}`
+    generator = "configMapGenerator:\n  - name: settings\n    behavior: merge\n    literals: [LOG_LEVEL=debug]\n"
+    _kustomization(tmp_path / "app", generator)
+    messages = {run_lint(tmp_path, render=True).findings[0].message for _ in range(2)}
+    assert len(messages) == 1
+    (message,) = messages
+    assert "merging from generator: id" in message and "does not exist" in message and "0x" not in message
+
+
 def test_one_base_defect_inherited_by_two_overlays_is_one_finding_naming_both(kubectl: str, shop: Path) -> None:
     base = shop / "base" / "deployment.yaml"
     base.write_text(base.read_text().replace("              memory: 256Mi\n", ""))

@@ -60,6 +60,10 @@ def is_remote(entry: str, folder: str) -> bool:
     return not os.path.lexists(os.path.join(folder, entry))
 
 
+def _changes_kind(entry: dict[str, Any]) -> bool:
+    return mapping(entry.get("options")).get("allowKindChange") is True
+
+
 def _key(path: str) -> str:
     return os.path.abspath(path)
 
@@ -76,6 +80,8 @@ class Patch:
     where: tuple[Any, ...]
     path: str | None
     target: dict[str, Any] | None
+    changes_kind: bool = False
+    """``options: {allowKindChange: true}``: the patch may give the objects its target selects another kind."""
 
 
 @dataclass(slots=True)
@@ -190,9 +196,11 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
             if isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 named(local(entry["path"]), what, (name, index, "path"), entry["path"])
                 if name != "replacements":
-                    found.patches.append(Patch((name, index), local(entry["path"]), mapping(entry.get("target")) or None))
+                    found.patches.append(
+                        Patch((name, index), local(entry["path"]), mapping(entry.get("target")) or None, _changes_kind(entry))
+                    )
             elif isinstance(entry, dict) and name != "replacements" and isinstance(entry.get("patch"), str):
-                found.patches.append(Patch((name, index, "patch"), None, mapping(entry.get("target")) or None))
+                found.patches.append(Patch((name, index, "patch"), None, mapping(entry.get("target")) or None, _changes_kind(entry)))
             elif isinstance(entry, str) and _is_path(entry):
                 # the older spelling (`patches: [file.yaml]`): a patch all the same, whether or not
                 # the kustomize in use still reads it

@@ -14,7 +14,10 @@ written.
 
 Where a finding on a built object lands (:class:`KustomizePlacement`): the
 field's line in the last patch that sets it (strategic-merge or JSON 6902, in
-a file or inline), else in the resource file the object came from; a field a
+a file or inline; the patches of the chain of kustomizations and of their
+components, nested ones too, each target matched as kustomize's selector
+regular expressions match), else in the resource file the object came from (the
+document of the kind a patch with ``allowKindChange`` turned it from); a field a
 kustomization itself changed (``images:``, ``namePrefix``, ``namespace``,
 ``replicas:``, ``commonLabels``) at that kustomization's entry; a field that
 is nowhere in the user's files at its parent's line there (a missing memory
@@ -460,9 +463,13 @@ def _build_error(stderr: str, wrapper: str) -> str:
         text = inner.group(1)
     text = text.replace(wrapper + os.sep, "").replace(wrapper, ".").removeprefix("Error: ")
     here = os.getcwd().rstrip(os.sep) + os.sep
+    # Go's %v of a pointer (`merging from generator &{0xc0001 0xc0002}`) changes from run to run: a report must not
+    text = _ADDRESS.sub("0x\u2026", _POINTERS.sub("", text))
     return text.replace(here, "")
 
 
+_POINTERS = re.compile(r" ?&\{0x[0-9a-f]+(?: 0x[0-9a-f]+)*\}")
+_ADDRESS = re.compile(r"\b0x[0-9a-f]{8,}\b")
 _SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
@@ -631,7 +638,14 @@ class KustomizePlacement:
         if self._origin_doc is False:
             self._origin_doc = None
             if self._origin is not None:
-                self._origin_doc = _matching(self._files.documents(self._origin), obj)
+                documents = self._files.documents(self._origin)
+                self._origin_doc = _matching(documents, obj)
+                if self._origin_doc is None:
+                    # a patch with allowKindChange made it (a StatefulSet written, a Deployment built): the
+                    # document of the kind that patch targets, by name
+                    targets = [patch.target for _, patch in self._applied() if patch.changes_kind and patch.target]
+                    kinds = {kind for target in targets if (kind := string(target.get("kind"))) is not None}
+                    self._origin_doc = _matching(documents, obj, kinds) if kinds else None
         return self._origin_doc if isinstance(self._origin_doc, _Doc) else None
 
     def _patches(self, obj: K8sObject) -> list[_Doc]:
@@ -639,14 +653,16 @@ class KustomizePlacement:
         found: list[_Doc] = []
         origin = self._origin_document(obj)
         original_name = string(mapping(mapping(origin.data).get("metadata")).get("name")) if origin else None
+        original_kind = string(mapping(origin.data).get("kind")) if origin else None
         for kustomization, patch in self._applied():
             docs = self._files.documents(patch.path) if patch.path else self._files.inline(kustomization, patch.where)
+            kinds = {obj.kind, original_kind} if patch.changes_kind else {obj.kind}
             for doc in docs:
                 if isinstance(doc.data, list):  # JSON 6902 operations
-                    if patch.target is not None and _targets(patch.target, obj, original_name):
+                    if patch.target is not None and _targets(patch.target, obj, original_name, kinds):
                         found.append(doc)
                 elif isinstance(doc.data, dict):
-                    if patch.target is not None and not _targets(patch.target, obj, original_name):
+                    if patch.target is not None and not _targets(patch.target, obj, original_name, kinds):
                         continue
                     if patch.target is None and not _names(doc.data, obj, original_name):
                         continue
@@ -658,11 +674,18 @@ class KustomizePlacement:
         components (after its resources) before its own patches."""
         found: list[tuple[Kustomization, Patch]] = []
         kustomizations = self._build.closure.kustomizations
-        for kustomization in reversed(self._chain):
+
+        def components(kustomization: Kustomization, seen: set[str]) -> None:
+            # a component is a kustomization too: its own components apply before its patches
             for folder in kustomization.components:
                 component = kustomizations.get(folder)
-                if component is not None:
+                if component is not None and folder not in seen:
+                    seen.add(folder)
+                    components(component, seen)
                     found.extend((component, patch) for patch in component.patches)
+
+        for kustomization in reversed(self._chain):
+            components(kustomization, set())
             found.extend((kustomization, patch) for patch in kustomization.patches)
         return found
 
@@ -758,10 +781,12 @@ def _parse_origin(text: str | None) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _matching(documents: list[_Doc], obj: K8sObject) -> _Doc | None:
-    """The document of a resource file that the built object came from: same kind, its name within the built name."""
-    candidates = [d for d in documents if isinstance(d.data, dict) and d.data.get("kind") == obj.kind]
-    if len(candidates) == 1:
+def _matching(documents: list[_Doc], obj: K8sObject, kinds: set[str] | None = None) -> _Doc | None:
+    """The document of a resource file that the built object came from: same kind (or one of ``kinds``), its
+    name within the built name."""
+    wanted = {obj.kind} if kinds is None else kinds
+    candidates = [d for d in documents if isinstance(d.data, dict) and d.data.get("kind") in wanted]
+    if len(candidates) == 1 and kinds is None:
         return candidates[0]
     built = obj.name or ""
     named = [d for d in candidates if (string(mapping(d.data.get("metadata")).get("name")) or "\x00") in built]
@@ -777,25 +802,35 @@ def _names(patch: dict[str, Any], obj: K8sObject, original: str | None) -> bool:
     return name is not None and (name == original or name == obj.name or (obj.name is not None and name in obj.name))
 
 
-def _targets(target: dict[str, Any], obj: K8sObject, original: str | None) -> bool:
-    """Whether a patch's ``target`` selects ``obj`` (kind, name as a regular expression, group, version)."""
+def _selects(pattern: str, *candidates: str | None) -> bool:
+    """Whether a selector field (an anchored regular expression; empty selects all) matches one of ``candidates``."""
+    if not pattern:
+        return True
+    try:
+        compiled = re.compile(f"(?:{pattern})\\Z")
+    except re.error:
+        return False
+    return any(candidate is not None and compiled.match(candidate) for candidate in candidates)
+
+
+def _targets(target: dict[str, Any], obj: K8sObject, original: str | None, kinds: set[str | None] | None = None) -> bool:
+    """Whether a patch's ``target`` selects ``obj`` (kind, name as a regular expression, group, version).
+    ``kinds``: the kinds the object may have had when the patch applied (its own, and the written one when
+    the patch may change it)."""
+    # kustomize compiles each field of a selector as an anchored regular expression (NewSelectorRegex in
+    # api/types/selector.go): `kind: StatefulSet|Deployment`, `name: .*`
     kind = target.get("kind")
-    if isinstance(kind, str) and kind != obj.kind:
+    if isinstance(kind, str) and not _selects(kind, *(kinds if kinds is not None else {obj.kind})):
         return False
     api_version = obj.api_version or ""
     group, _, version = api_version.rpartition("/")
-    if isinstance(target.get("group"), str) and target["group"] != group:
+    if isinstance(target.get("group"), str) and not _selects(target["group"], group):
         return False
-    if isinstance(target.get("version"), str) and target["version"] != version:
+    if isinstance(target.get("version"), str) and not _selects(target["version"], version):
         return False
     name = target.get("name")
-    if isinstance(name, str):
-        try:
-            pattern = re.compile(f"(?:{name})\\Z")
-        except re.error:
-            return False
-        if not any(candidate is not None and pattern.match(candidate) for candidate in (original, obj.name)):
-            return False
+    if isinstance(name, str) and not _selects(name, original, obj.name):
+        return False
     selector = target.get("labelSelector")
     if isinstance(selector, str) and selector.strip():
         labels = obj.labels
