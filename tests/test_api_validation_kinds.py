@@ -788,10 +788,16 @@ CASES: list[tuple[str, str, str]] = [
         "a ServiceAccount subject has no apiGroup",
     ),
     (
-        "service account subject of a cluster role binding without a namespace (kustomize may fill it)",
+        "service account subject of a cluster role binding without a namespace, and no kustomization to fill it",
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}\nsubjects:\n"
-        "  - kind: ServiceAccount\n    name: web\n",
-        "",
+        "  - kind: ServiceAccount #!\n    name: web\n",
+        "namespace: Required value",
+    ),
+    (
+        "service account subject of a cluster role binding with an empty namespace",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\nroleRef: {kind: ClusterRole, name: r}\nsubjects:\n"
+        "  - kind: ServiceAccount\n    name: web\n    namespace: '' #!\n",
+        "namespace: Required value",
     ),
     (
         "subject of an unknown kind",
@@ -1415,3 +1421,16 @@ def test_a_null_required_field_is_the_schemas_alone(tmp_path: Path) -> None:
     target.write_text(text.replace("  name:\n", "  name: ##CRNAME##\n", 1), encoding="utf-8")
     found = sorted((f.code, str(f.severity), f.location.line) for f in run_lint(target).findings)
     assert found == [("KM006", "warning", 7), ("KV001", "error", 10)], found
+
+
+def test_a_kustomization_namespace_fills_a_cluster_role_binding_subject(tmp_path: Path) -> None:
+    """kustomize's namespace transformer sets the namespace of ServiceAccount subjects: unbuilt, the file is
+    left alone where a kustomization with a namespace builds it (mongodb-kubernetes-operator's deploy/clusterwide
+    has none, and is refused)."""
+    (tmp_path / "binding.yaml").write_text(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n"
+        "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\nsubjects:\n  - kind: ServiceAccount\n    name: web\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text("namespace: apps\nresources: [binding.yaml]\n")
+    result = run_lint(tmp_path, select=["api-validation"])
+    assert [f.message for f in result.findings if f.code == "KV001"] == []

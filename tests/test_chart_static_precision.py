@@ -712,3 +712,108 @@ def test_values_a_define_walks_from_its_contexts_root_are_all_used(tmp_path: Pat
         ("CH008", "values.yaml", 2),
         ("CH008", "values.yaml", 3),
     }
+
+
+# -- undefined-value: `.Values` where a with or range has rebound dot is a field of dot, not the chart's values.
+# CrunchyData/postgres-operator-examples' helm/postgres: `.Values.backupsStorageClassName` inside
+# `range $index, $repo := .Values.multiBackupRepos`, which Helm fails on once a repo is listed.
+
+REPOS_TEMPLATE = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: repos\ndata:\n"
+    "{{- range $index, $repo := .Values.multiBackupRepos }}\n"
+    "  {{- if $repo.volume }}\n"
+    "  sc{{ $index }}: {{ .Values.backupsStorageClassName | quote }}\n"
+    "  {{- end }}\n"
+    "{{- end }}\n"
+)
+
+
+def _variants(chart: Path) -> list[tuple[int, str, str]]:
+    return [(f.location.line, f.severity.name.lower(), f.message) for f in run_lint(chart).findings if f.code in ("CH007", "CH008")]
+
+
+def test_values_inside_a_range_over_no_items_is_a_warning_that_names_the_block(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "multiBackupRepos: []\n", {"repos.yaml": REPOS_TEMPLATE})
+    ((line, severity, message),) = _variants(chart)
+    assert (line, severity) == (8, "warning")
+    assert message.startswith(
+        ".Values.backupsStorageClassName is read inside `range .Values.multiBackupRepos`, where dot is each item of "
+        ".Values.multiBackupRepos: it reads each item's field Values, not the chart's values;"
+    )
+    assert ".Values.multiBackupRepos is empty" in message and "nil pointer evaluating interface {}.backupsStorageClassName" in message
+    assert "renders as empty" not in message  # the wrong claim of before: the read never renders empty
+    assert "$.Values.backupsStorageClassName" in message
+
+
+def test_values_inside_a_range_over_items_is_an_error_where_every_block_renders(tmp_path: Path) -> None:
+    # defined at the root too: the range still does not read it, and unused-value does not say it twice
+    values = "backupsStorageClassName: fast\nmultiBackupRepos:\n  - volume: {size: 1Gi}\n"
+    template = REPOS_TEMPLATE.replace("  {{- if $repo.volume }}\n", "").replace("  {{- end }}\n", "")
+    chart = _chart(tmp_path, values, {"repos.yaml": template})
+    ((line, severity, message),) = _variants(chart)
+    assert (line, severity) == (7, "error")
+    assert "so helm template fails (nil pointer evaluating interface {}.backupsStorageClassName)" in message
+
+
+def test_values_inside_a_range_under_an_if_that_is_not_judged_is_a_warning(tmp_path: Path) -> None:
+    values = "multiBackupRepos:\n  - volume: {size: 1Gi}\n"
+    ((_, severity, message),) = _variants(_chart(tmp_path, values, {"repos.yaml": REPOS_TEMPLATE}))
+    assert severity == "warning" and "a block around it does not render or is not judged" in message
+
+
+def test_dollar_values_else_branches_and_items_with_a_values_field_are_the_charts(tmp_path: Path) -> None:
+    values = "sc: fast\nmultiBackupRepos:\n  - volume: {size: 1Gi}\nwrapped:\n  - Values: {sc: slow}\nfeature: {}\n"
+    template = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: repos\ndata:\n"
+        "{{- range .Values.multiBackupRepos }}\n  a: {{ $.Values.sc }}\n{{- end }}\n"
+        "{{- range .Values.wrapped }}\n  b: {{ .Values.sc }}\n{{- end }}\n"
+        "{{- with .Values.feature }}\n  c: {{ .x }}\n{{- else }}\n  d: {{ .Values.sc }}\n{{- end }}\n"
+        "{{- with $ }}\n  e: {{ .Values.sc }}\n{{- end }}\n"
+        '{{- range $k, $v := dict "a" 1 }}\n  f: {{ .Values.sc }}\n{{- end }}\n'
+    )
+    assert _variants(_chart(tmp_path, values, {"repos.yaml": template})) == []
+
+
+def test_the_reads_where_dot_is_rebound_are_kept_apart() -> None:
+    info = analyse(
+        "{{ with .Values.a }}{{ .Values.b.c }}{{ .d }}{{ else }}{{ .Values.e }}{{ end }}"
+        "{{ range $i, $x := .Values.l }}{{ with $x.m }}{{ .Values.n }}{{ end }}{{ end }}"
+    )
+    assert [(read.keyword, read.argument, read.dot, read.path) for read in info.rebound] == [
+        ("with", ".Values.a", ("a",), ("b", "c")),
+        ("with", "$x.m", None, ("n",)),  # dot is a field of an item: not known before rendering
+    ]
+    assert [ref.path for ref in info.refs] == [("a",), ("a", "d"), ("e",), ("l",)]
+
+
+# -- undefined-value: a define's read is guarded where every call of the define is (goharbor/harbor-helm's
+# harbor.caBundleVolume, included only inside `if .Values.caBundleSecretName`).
+
+CA_HELPERS = (
+    '{{- define "app.caBundleVolume" -}}\n'
+    "- name: ca-bundle-certs\n  secret:\n    secretName: {{ .Values.caBundleSecretName }}\n"
+    "{{- end -}}\n"
+    '{{- define "app.volumes" -}}\n'
+    '{{- if .Values.caBundleSecretName }}\n{{ include "app.caBundleVolume" . }}\n{{- end }}\n'
+    "{{- end -}}\n"
+)
+
+
+def _ca_chart(tmp_path: Path, pod_volumes: str) -> Path:
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: core\nspec:\n  containers:\n    - name: core\n      image: x:1\n"
+        f"  volumes:\n{pod_volumes}"
+    )
+    return _chart(tmp_path, "image: x\n", {"_helpers.tpl": CA_HELPERS, "pod.yaml": pod})
+
+
+def test_a_define_read_is_guarded_where_every_call_is(tmp_path: Path) -> None:
+    direct = '  {{- if .Values.caBundleSecretName }}\n  {{- include "app.caBundleVolume" . | nindent 2 }}\n  {{- end }}\n'
+    through = '  {{- include "app.volumes" . | nindent 2 }}\n'
+    assert _ch007(_ca_chart(tmp_path / "a", direct + through)) == []
+
+
+def test_a_define_read_is_reported_where_one_call_is_unguarded(tmp_path: Path) -> None:
+    unguarded = '  {{- include "app.caBundleVolume" . | nindent 2 }}\n'
+    ((file, line, message),) = _ch007(_ca_chart(tmp_path, unguarded))
+    assert (file, line) == ("_helpers.tpl", 4) and message.startswith(".Values.caBundleSecretName is not defined")

@@ -408,10 +408,17 @@ def _handed_to_defines_long_way(text: str) -> set[tuple[str, ...]]:
 
 
 def _collect_refs_long_way(
-    info: Any, action: Any, keyword: str, guards: Any, innermost: Any, define: str | None, tests: Any = None
+    info: Any, action: Any, keyword: str, guards: Any, innermost: Any, define: str | None, tests: Any = None, binder: Any = None
 ) -> None:
     """gotemplate._collect_refs with every pattern tried on every action."""
     text = action.text
+    if binder is not None:  # reads of dot's field Values, apart, and blanked for the patterns below
+        blanked = gotemplate._without_strings(text)
+        for match in gotemplate._DOT_VALUES.finditer(blanked):
+            path = tuple(part for part in match.group(1).split(".") if part)
+            read = gotemplate.ReboundRead(path, action.line, action.column, binder.keyword, binder.argument, binder.dot_path, define, tests)
+            info.rebound.append(read)
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
     if gotemplate._WHOLE_VALUES.search(gotemplate._INDEX_VALUES.sub("", text)):
         info.whole_values = True
     guarded_here = (
@@ -428,7 +435,13 @@ def _collect_refs_long_way(
             )
         )
     scope = innermost.with_path if innermost is not None else None
-    if scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range"):
+    if (
+        scope is not None
+        and innermost is not None
+        and innermost.keyword == "with"
+        and not innermost.in_else
+        and keyword not in ("with", "range")
+    ):
         for match in gotemplate._RELATIVE.finditer(gotemplate._without_strings(text)):
             relative = tuple(match.group(1).split("."))
             if relative[0] in ("Values", "Release", "Chart", "Capabilities", "Template", "Files"):
@@ -445,6 +458,7 @@ TEMPLATES = [
     "{{- with .Values.x }}{{ range .items }}{{ .name }}{{ end }}{{ .Release.Name }}{{ .Values.y }}{{ $.Values.z }}{{ end }}",
     "{{ if .Values.a.enabled }}{{ .Values.a.port }}{{ else if .Values.b }}{{ .Values.b.c }}{{ end }}{{ .Values.a.port }}",
     "{{ if and .Values.a .Values.a.b }}{{ or .Values.x (and .Values.y .Values.y.z) | quote }}{{ end }}",
+    "{{ range $i, $r := .Values.repos }}{{ .Values.sc | quote }}{{ $.Values.ok }}{{ else }}{{ .Values.e }}{{ end }}",
     '{{ define "t" }}{{ .Values.inner }}{{ end }}{{ include "t" (dict "v" .Values.handed) }}{{ with.Values.w }}{{ .q }}{{ end }}',
     '{{ "a .Values.in.string" }}{{ printf "%s" .Values.p | quote }}{{/* .Values.comment */}}{{ .Valuesx }}{{ .Values }}',
     '{{ if hasKey .Values.m "k" }}{{ index $.Values.n "o" "p" }}{{ end }}{{ toYaml (index .Values "q") }}',
@@ -460,7 +474,7 @@ def test_template_analysis_finds_what_the_long_way_finds(monkeypatch: pytest.Mon
 
     def seen(text: str) -> Any:
         info = gotemplate.analyse(text)
-        return (info.refs, info.whole_values, info.calls, info.call_contexts, info.errors, info.defines, info.callers)
+        return (info.refs, info.rebound, info.whole_values, info.calls, info.call_contexts, info.errors, info.defines, info.callers)
 
     quick = [seen(text) for text in texts]
     monkeypatch.setattr(gotemplate, "_collect_refs", _collect_refs_long_way)

@@ -542,3 +542,34 @@ def test_clusterctls_provider_is_an_object_though_its_metadata_file_is_not(tmp_p
     assert [(Path(f.location.file).name, f.rule) for f in result.findings if f.severity.name == "ERROR"] == [
         ("provider.yaml", "missing-field")
     ]
+
+
+EKSCTL_TEMPLATE = """\
+# aws-ebs-csi-driver's hack/e2e/eksctl/cluster.yaml: gomplate renders it before `eksctl create cluster -f`
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata:
+  name: {{ .Env.CLUSTER_NAME }}
+  region: {{ .Env.REGION }}
+{{- if env.Getenv "USE_IRSA" }}
+iam:
+  withOIDC: true
+{{- end }}
+"""
+
+
+def test_a_tool_config_that_is_a_template_is_not_kubernetes(tmp_path: Path) -> None:
+    (tmp_path / "cluster.yaml").write_text(EKSCTL_TEMPLATE)
+    result = run_lint(tmp_path)
+    assert result.findings == []
+    ((name, why),) = result.not_kubernetes
+    assert name.endswith("cluster.yaml") and why.startswith("ClusterConfig (eksctl.io/v1alpha5) configures a tool")
+
+
+def test_a_manifest_template_beside_a_tool_config_is_still_a_template(tmp_path: Path) -> None:
+    # one document a Deployment: the file is a manifest to render, reported as one
+    (tmp_path / "both.yaml").write_text(
+        EKSCTL_TEMPLATE + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Env.NAME }}\n"
+    )
+    result = run_lint(tmp_path)
+    assert [f.code for f in result.findings] == ["KM006"] and result.not_kubernetes == []

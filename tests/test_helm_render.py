@@ -768,3 +768,23 @@ def test_a_chart_renders_as_its_install_script_installs_it(engine: str, tmp_path
     assert guessed.findings == []
     (note,) = [note for note in guessed.notes if "known only when they run" in note]
     assert "charts/shop: charts/deploy.sh, --set tag=$TAG" in note
+
+
+def test_values_inside_a_range_fails_in_helm_as_undefined_value_says(engine: str, tmp_path: Path) -> None:
+    """CH007's rebound-dot variant states what Helm does: `.Values.x` inside a range over maps fails with a nil
+    pointer, and an item with a field Values is read."""
+    chart = write(
+        tmp_path / "charts" / "db",
+        {
+            "Chart.yaml": CHART_YAML.replace("name: shop", "name: db"),
+            "values.yaml": "sc: fast\nrepos:\n  - volume: {size: 1Gi}\nwrapped:\n  - Values: {sc: slow}\n",
+            "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n"
+            "{{- range .Values.wrapped }}\n  b: {{ .Values.sc }}\n{{- end }}\n"
+            "{{- range .Values.repos }}\n  a: {{ .Values.sc }}\n{{- end }}\n",
+        },
+    )
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True)
+    (static,) = [f for f in result.findings if f.code == "CH007"]
+    (failed,) = [f for f in result.findings if f.code == "CH010"]
+    assert (static.location.line, static.severity.name) == (10, "ERROR")
+    assert failed.location.line == 10 and "nil pointer evaluating interface {}.sc" in failed.message

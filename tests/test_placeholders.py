@@ -98,6 +98,7 @@ def test_a_relative_mount_path_is_a_warning_that_says_where_the_kubelet_mounts_i
         ("warning", "the kubelet mounts it at '/data', under the root, not under the image's working directory"),
         ("warning", "the kubelet mounts it at '/cache', under the root, not under the image's working directory"),
         ("warning", "the kubelet mounts it at '/logs', under the root, not under the image's working directory"),
+        ("warning", "the kubelet mounts it at 'c:\\\\data', under the root, not under the image's working directory"),  # Windows
     ]
 
 

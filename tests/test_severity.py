@@ -66,6 +66,8 @@ def test_the_rules_that_declare_variants() -> None:
             "KR016",
             "KR020",
             "KR027",
+            "KS001",
+            "KS002",
         ),
         *("KV003", "KV005", "KZ001", "KZ003"),
     }

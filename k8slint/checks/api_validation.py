@@ -10,9 +10,10 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.model.apikinds import host_users_refusals, missing_spec_refusal, object_kind_refusals
+from k8slint.model.apikinds import host_users_refusals, missing_spec_refusal, object_kind_refusals, subject_namespace_refusals
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
 from k8slint.model.objects import K8sObject
+from k8slint.model.placeholders import null_placeholder
 from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resource_refusals
 from k8slint.model.workloads import POD_BEARING_KINDS, version_at_least
 from k8slint.registry import object_check
@@ -55,6 +56,12 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         yield Problem(refusal.message, path=refusal.path)
     for refusal in object_kind_refusals(obj, ctx.kubernetes_version):
         if refusal.placeholder is None:  # else unrendered-placeholder's
+            yield Problem(refusal.message, path=refusal.path)
+    if obj.kind == "ClusterRoleBinding" and (obj.placement is not None or obj.file.namespace_from is None):
+        # unbuilt under a kustomization with a namespace, the build fills the subjects' namespaces
+        for refusal in subject_namespace_refusals(obj.data):
+            if refusal.path[-1] == "namespace" and null_placeholder(obj, refusal.path) is not None:
+                continue  # `namespace: ##NAMESPACE##`, which YAML reads as a comment: unrendered-placeholder's
             yield Problem(refusal.message, path=refusal.path)
     if found is not None:
         for refusal in host_users_refusals(*found, ctx.kubernetes_version):

@@ -363,6 +363,7 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         return False, None
 
     skip = _subchart_keys(chart)
+    guarded_calls: dict[str, list[Any]] = {}
     root_defines: set[str] | None = None
     stopped: dict[tuple[str, ...], list[tuple[tuple[str, ...], Location]]] = {}
     """The missing map at the top of each value read under it (``.Values.inf`` for ``.Values.inf.redis.constr``
@@ -387,6 +388,8 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                     continue
                 if top is None and ref.guarded:
                     continue
+                if top is None and ref.define is not None and _guarded_at_every_call(chart, ref.define, ref.path, guarded_calls):
+                    continue  # harbor's caBundleVolume: every include of the define sits inside `if .Values.caBundleSecretName`
                 if top is None:
                     yield Problem(
                         f"{_shown_path(ref.path)} is not defined in {where} and nothing guards it "
@@ -406,6 +409,15 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                     )
                 else:
                     stopped.setdefault(top, []).append((ref.path, location))
+    for template, info in chart.analysis:
+        for read in info.rebound:
+            if read.define is not None:
+                root_defines = _root_context_defines(chart) if root_defines is None else root_defines
+                if read.define not in root_defines:
+                    continue  # dot_path is relative to the context the define's callers pass
+            problem = _rebound_read(read, lookup, Location(template.display, read.line, read.column))
+            if problem is not None:
+                yield problem
     for top, reads in stopped.items():
         # one finding for each missing map: defining it (or giving the values file that does) is the one fix, and
         # Helm reports the first read only
@@ -419,6 +431,94 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
             related=tuple(Related(where_read, f"{_shown_path(read)} read here") for read, where_read in rest),
             variant="parent-undefined",
         )
+
+
+def _guarded_at_every_call(chart: ChartDoc, define: str, path: tuple[str, ...], calls: dict[str, list[Any]]) -> bool:
+    """Whether every call of ``define`` in the chart is inside an ``if`` or ``with`` that guards ``path`` (a prefix
+    of it), directly or through the calls of the define that makes the call: Go renders the included body only
+    where the block around the call renders. A call from a ``tpl`` string in values.yaml counts as unguarded.
+    ``calls`` caches the chart's calls by name."""
+    if not calls:
+        from k8slint.model.gotemplate import Call, analyse
+
+        for _, info in chart.analysis:
+            for call in info.call_contexts:
+                calls.setdefault(call.name, []).append(call)
+        for text in _template_strings(_values(chart)):
+            for call in analyse(text).call_contexts:
+                calls.setdefault(call.name, []).append(Call(call.name, call.caller, False))
+        calls.setdefault("", [])  # filled: not read again
+
+    def guarded(name: str, seen: frozenset[str]) -> bool:
+        found = calls.get(name, [])
+        if not found or name in seen:
+            return False
+        for call in found:
+            if any(path[: len(guard)] == guard for guard in call.guards):
+                continue
+            if call.caller is None or not guarded(call.caller, seen | {name}):
+                return False
+        return True
+
+    return guarded(define, frozenset())
+
+
+_REBOUND_HINT = "Inside with and range, read the chart's values from the root: $.Values (dot is the block's value there)."
+
+
+def _rebound_read(read: Any, lookup: Callable[[tuple[str, ...]], tuple[bool, Any]], location: Location) -> Problem | None:
+    """A ``.Values`` read inside a ``with`` or ``range`` that binds dot to a chart value (ReboundRead): Go
+    evaluates ``.Values.x`` as the field ``Values`` of what dot holds, and with Helm's ``missingkey=zero`` a map
+    without that key gives nil, on which the next field fails ("nil pointer evaluating interface {}.x"); on a
+    string or a number it fails at ``Values`` itself. Where dot holds what the values do not say (a dict, a
+    variable, a nested with), or the read is ``.Values`` alone (which renders as empty), nothing is judged."""
+    if read.dot is None or not read.path:
+        return None
+    found, value = lookup(read.dot)
+    if read.keyword == "range":
+        items = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, list) else []
+    else:
+        items = [value] if found and value else []
+    if items and all(isinstance(item, dict) and "Values" in item for item in items):
+        return None  # each item has a field Values: that is what the template reads
+    dot = f"{'each item of' if read.keyword == 'range' else 'the value of'} {_shown_path(read.dot)}"
+    whose = "each item's" if read.keyword == "range" else "its"
+    written = _shown_path(read.path)
+    failure = f"nil pointer evaluating interface {{}}.{read.path[0]}"
+    fix = f"write ${written} for the chart's value, or name the item's own field"
+    if items and _every_test_renders(read.tests, lookup):
+        return Problem(
+            f"{written} is read inside `{read.keyword} {read.argument}`, where dot is {dot}: it reads {whose} field "
+            f"Values, not the chart's values, so helm template fails ({failure}); {fix}",
+            location=location,
+            variant="rebound-dot",
+            hint=_REBOUND_HINT,
+        )
+    when = f"{_shown_path(read.dot)} is empty" if not items else "a block around it does not render or is not judged"
+    return Problem(
+        f"{written} is read inside `{read.keyword} {read.argument}`, where dot is {dot}: it reads {whose} field Values, "
+        f"not the chart's values; with these values the read does not render ({when}), but once it does, helm "
+        f"template fails ({failure}); {fix}",
+        location=location,
+        variant="rebound-dot-when-enabled",
+        hint=_REBOUND_HINT,
+    )
+
+
+def _every_test_renders(tests: Any, lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> bool:
+    """Whether every ``if``, ``with`` and ``range`` around a read renders with the values given: each tests one
+    .Values path (set and not empty; a range, not empty), and none tests anything else (``not``, ``eq``, a variable,
+    an ``else``)."""
+    entries = list(open_tests(tests, _TESTS_READ + 1))
+    if len(entries) > _TESTS_READ:
+        return False
+    for path, _alone in entries:
+        if not path:
+            return False
+        found, value = lookup(path)
+        if not found or not value:
+            return False
+    return True
 
 
 _TESTS_READ = 64
@@ -540,6 +640,8 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
     for copy in (chart, *chart.copies):  # a copy of the chart elsewhere in the run: its templates are the chart's too
         for path in (ref.path for _, info in copy.analysis for ref in info.refs):
             used.add(path)
+        for path in (read.path for _, info in copy.analysis for read in info.rebound):
+            used.add(path)  # meant for the chart's values: undefined-value reports the read (rebound-dot)
         for template in copy.templates:
             for path in _context_field_reads(template.text):
                 if not path:

@@ -16,9 +16,12 @@ from k8slint.model.credentials import document_credential, is_credential_name, i
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import secret_data_placeholder, template_placeholder
 from k8slint.model.values import mapping, repeats, sequence
+from k8slint.model.workloads import on_windows_nodes
 from k8slint.registry import object_check
 
 _CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+_WINDOWS_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|\\\\")
+"""A Windows path that is absolute there: a drive (``C:\\data``, ``c:/data``) or a UNC or device path (``\\\\.\\pipe\\x``)."""
 MAX_CONFIGMAP_BYTES = 1024 * 1024
 SECRET_TYPE_KEYS: dict[str, list[tuple[str, ...]]] = {
     "kubernetes.io/tls": [("tls.crt",), ("tls.key",)],
@@ -85,17 +88,25 @@ def mount_path_conflict(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KC004", local=True, pods=True)
 def relative_mount_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    found = obj.pod_spec()
+    windows = found is not None and on_windows_nodes(found[1])
     for container, index, mount in _mounts(obj):
         where = mount.get("mountPath")
-        if isinstance(where, str) and where and not where.startswith("/") and not template_placeholder(where, unexpanded=True):
-            # The kubelet's makeMounts makes a relative destination absolute on Linux (MakeAbsolutePath:
-            # filepath.Clean("/" + path)), so the volume lands under the root, not the working directory.
-            mounted = posixpath.normpath("/" + where)
-            yield Problem(
-                f"container {container.name!r} mounts at {where!r}, a relative path: the kubelet mounts it at "
-                f"{mounted!r}, under the root, not under the image's working directory",
-                path=(*container.path, "volumeMounts", index, "mountPath"),
-            )
+        if not isinstance(where, str) or not where or where.startswith("/") or template_placeholder(where, unexpanded=True):
+            continue
+        if _WINDOWS_ABSOLUTE.match(where) or (windows and where.startswith("\\")):
+            continue  # a drive or a UNC path (`C:\data`, `\\.\pipe\csi`): a pod for Windows nodes, which keep it
+        # The kubelet's makeMounts makes a relative destination absolute (MakeAbsolutePath): on Linux
+        # filepath.Clean("/" + path), on Windows under c:\ (a path with a colon is kept), so the volume lands under
+        # the root, not the working directory.
+        if windows and ":" in where:
+            continue
+        mounted = "c:\\" + where if windows else posixpath.normpath("/" + where)
+        yield Problem(
+            f"container {container.name!r} mounts at {where!r}, a relative path: the kubelet mounts it at "
+            f"{mounted!r}, under the root, not under the image's working directory",
+            path=(*container.path, "volumeMounts", index, "mountPath"),
+        )
 
 
 def _sops_encrypted(obj: K8sObject) -> bool:

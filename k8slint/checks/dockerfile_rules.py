@@ -9,11 +9,11 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.dockerbuild import BuiltContainer
 from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage, Unresolved, copy_from_expands, substitute
+from k8slint.model.images import WINDOWS_BASE
 from k8slint.model.numbers import ascii_int, is_ascii_digits
 from k8slint.registry import dockerfile_check
 
 # Windows base images (the kubelet checks runAsUserName on Windows nodes, not runAsNonRoot)
-_WINDOWS_BASE = re.compile(r"mcr\.microsoft\.com/windows|nanoserver|servercore|windows-?server", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$", re.IGNORECASE)
 _REMOTE = re.compile(r"^(https?://|git@|git://|ssh://)", re.IGNORECASE)
 
@@ -75,7 +75,7 @@ def _root_user(doc: DockerfileDoc, stage: Stage) -> Problem | None:
     which = "the final stage" if stage is doc.stages[-1] else f"the target stage {stage.alias or stage.index}"
     user = doc.user_in_effect(stage)
     root = chain(doc, stage)[-1]
-    if _WINDOWS_BASE.search(root.base):
+    if WINDOWS_BASE.search(root.base):
         return None  # Windows images have no root: ContainerUser or ContainerAdministrator, and runAsNonRoot does not apply
     if user is None:
         if root.resolved and known_user(root.base) is not None:

@@ -21,12 +21,12 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.dockerbuild import BuiltContainer
 from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage
+from k8slint.model.images import WINDOWS_BASE
 from k8slint.model.values import mapping
 from k8slint.registry import dockerfile_check
 
 _NUMERIC = re.compile(r"[+-]?[0-9]+")  # what strconv.ParseInt takes as a uid
 # Windows base images: on Windows nodes the kubelet checks the user name instead (security_context_windows.go)
-_WINDOWS_BASE = re.compile(r"mcr\.microsoft\.com/windows|nanoserver|servercore", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ def named_user(doc: DockerfileDoc, stage: Stage | None = None) -> ImageUser | No
     the final one by default, with the stages it builds on and their ONBUILD USER); None when it is
     a number, unknown (an unresolved variable) or not set by the file."""
     stages = doc.chain(stage if stage is not None else doc.final_stage())
-    if not stages or _WINDOWS_BASE.search(stages[-1].base):
+    if not stages or WINDOWS_BASE.search(stages[-1].base):
         return None
     user = doc.user_in_effect(stages[0])
     if user is None or not user.name or _NUMERIC.fullmatch(user.name):

@@ -13,7 +13,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.objects import K8sObject
 from k8slint.model.values import mapping, sequence
-from k8slint.model.workloads import ContainerView
+from k8slint.model.workloads import ContainerView, windows_pod
 from k8slint.registry import object_check
 
 
@@ -43,7 +43,26 @@ def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 f"container {container.name!r} runs as root (runAsUser: 0)",
                 path=where or _pod_path(obj, ("securityContext", "runAsUser")),
             )
-        elif non_root is not True and not (isinstance(user, int) and not isinstance(user, bool) and user > 0):
+        elif non_root is not True and _non_zero(user):
+            # pod-security-admission's runAsNonRoot check (check_runAsNonRoot.go) reads runAsNonRoot alone: a
+            # non-zero runAsUser does not satisfy the restricted profile; a pod in a user namespace is exempt (1.35)
+            if found_spec(obj).get("hostUsers") is False or obj.file.patched(obj.kind, obj.name, "non-root-flag", container.name):
+                continue
+            if "runAsNonRoot" not in own and obj.file.patched(obj.kind, obj.name, "non-root-flag"):
+                continue  # unbuilt, a patch of the build sets it for the pod
+            said = "sets runAsNonRoot: false" if non_root is False else "does not set runAsNonRoot: true (for it or its pod)"
+            field = "runAsNonRoot" if non_root is False else None
+            yield Problem(
+                f"container {container.name!r} runs as user {user}, not root, but {said}: the Pod Security restricted "
+                "profile requires runAsNonRoot: true whatever runAsUser is",
+                path=(*container.path, "securityContext", field)
+                if field and "runAsNonRoot" in own
+                else (*container.path, "securityContext")
+                if own
+                else container.path,
+                variant="run-as-user-only",
+            )
+        elif non_root is not True and not _non_zero(user):
             pod_wide = "runAsNonRoot" not in own and "runAsUser" not in own  # the container's own would win over the pod's
             if obj.file.patched(obj.kind, obj.name, "non-root", container.name) or (
                 pod_wide and obj.file.patched(obj.kind, obj.name, "non-root")
@@ -56,6 +75,16 @@ def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
 
 
+def _non_zero(user: Any) -> bool:
+    return isinstance(user, int) and not isinstance(user, bool) and user > 0
+
+
+def found_spec(obj: K8sObject) -> dict[str, Any]:
+    """The pod spec of a workload, or an empty mapping."""
+    found = obj.pod_spec()
+    return found[1] if found is not None else {}
+
+
 def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
     found = obj.pod_spec()
     return (*found[0], *tail) if found else tail
@@ -63,11 +92,24 @@ def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
 
 @object_check("KS002", local=True, pods=True)
 def privilege_escalation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    windows = windows_pod(found_spec(obj))
     for container, own, _ in _effective(obj):
-        if own.get("allowPrivilegeEscalation") is True:
+        setting = own.get("allowPrivilegeEscalation")
+        if setting is True:
             yield Problem(
                 f"container {container.name!r} allows privilege escalation (setuid binaries can gain root)",
                 path=(*container.path, "securityContext", "allowPrivilegeEscalation"),
+            )
+        elif setting is None and not windows and own.get("privileged") is not True:
+            # pod-security-admission's allowPrivilegeEscalation check refuses unset as well as true (a Windows pod is
+            # exempt since 1.25); a privileged container escalates whatever it says (privileged-container reports it)
+            if obj.file.patched(obj.kind, obj.name, "no-escalation", container.name):
+                continue  # unbuilt, a patch of the build sets it
+            yield Problem(
+                f"container {container.name!r} does not set allowPrivilegeEscalation: false, so its processes may gain "
+                "privileges (setuid binaries): the Pod Security restricted profile requires it to be false",
+                path=(*container.path, "securityContext") if own else container.path,
+                variant="unset",
             )
 
 
@@ -83,6 +125,8 @@ def privileged_container(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KS004", local=True, pods=True)
 def writable_root_fs(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    if windows_pod(found_spec(obj)):
+        return  # the API server refuses readOnlyRootFilesystem in a Windows pod (validateWindows)
     for container, own, _ in _effective(obj):
         if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
             yield Problem(
@@ -120,6 +164,8 @@ def host_path_volume(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KS007", local=True, pods=True)
 def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    if windows_pod(found_spec(obj)):
+        return  # the API server refuses capabilities in a Windows pod; Pod Security admission exempts it (1.25)
     for container, own, _ in _effective(obj):
         if container.group == "ephemeralContainers" or own.get("privileged") is True:
             continue  # a privileged container gets every capability whatever it drops (privileged-container says so)

@@ -865,8 +865,8 @@ def _policy_rule_refusals(rule: dict[str, Any], path: FieldPath, *, namespaced: 
 def _subject_refusals(subject: dict[str, Any], path: FieldPath) -> Iterator[Refusal]:
     """rbac ValidateRoleBindingSubject (apiGroup defaulted by SetDefaults_Subject).
 
-    A ServiceAccount subject of a ClusterRoleBinding without a namespace is left alone: a kustomization's
-    ``namespace`` fills it when built, and the file does not say whether one will.
+    A ServiceAccount subject of a ClusterRoleBinding without a namespace is :func:`subject_namespace_refusals`'s:
+    whether one is refused depends on the kustomization that builds the file (its ``namespace`` fills it).
     """
     yield from _required(subject, path, "name")
     kind, group = subject.get("kind"), subject.get("apiGroup")
@@ -909,6 +909,18 @@ def rbac_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     for index, subject in enumerate(sequence(data.get("subjects"))):
         if isinstance(subject, dict):
             yield from _subject_refusals(subject, ("subjects", index))
+
+
+def subject_namespace_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+    """rbac ValidateRoleBindingSubject: a ServiceAccount subject of a ClusterRoleBinding needs a namespace (a
+    RoleBinding's defaults to its own). The caller leaves them alone where a kustomization's ``namespace`` fills
+    them when it builds the file."""
+    if data.get("kind") != "ClusterRoleBinding":
+        return
+    for index, subject in enumerate(sequence(data.get("subjects"))):
+        if isinstance(subject, dict) and subject.get("kind") == "ServiceAccount" and not subject.get("namespace"):
+            path: FieldPath = ("subjects", index, "namespace") if "namespace" in subject else ("subjects", index)
+            yield Refusal(path, "namespace: Required value: a ServiceAccount subject of a ClusterRoleBinding names its namespace")
 
 
 # -- ConfigMap, Secret ----------------------------------------------------------------------------

@@ -116,6 +116,28 @@ class ValuesRef:
 
 
 @dataclass(frozen=True, slots=True)
+class ReboundRead:
+    """A ``.Values`` read (no ``$``) inside a ``with`` or ``range`` that rebinds dot: it reads the field ``Values``
+    of what dot holds there, not the chart's values (``.Values.x`` inside ``range .Values.repos`` is each repo's
+    ``Values.x``)."""
+
+    path: tuple[str, ...]
+    """The fields read after ``.Values``."""
+    line: int
+    column: int
+    keyword: str
+    """``with`` or ``range``: the block that rebinds dot."""
+    argument: str
+    """What that block's action gives dot, as written (``.Values.multiBackupRepos``)."""
+    dot: tuple[str, ...] | None
+    """The chart's .Values path dot is bound to (each item of it, for a range), where the block's argument is one;
+    None where dot holds anything else (a dict, a list, a variable): what it holds is not known before rendering."""
+    define: str | None = None
+    tests: Tests = None
+    """What the open ``if``, ``with`` and ``range`` blocks around the read test (ValuesRef.tests)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     """An include or template call of a literal name, and whether it hands on the root context."""
 
@@ -124,6 +146,9 @@ class Call:
     """The define the call is in (None at the top level of a template): its context is that define's."""
     passes_context: bool
     """True when the argument is ``$``, or ``.`` outside any with or range: the caller's own context."""
+    guards: tuple[tuple[str, ...], ...] = ()
+    """The .Values prefixes the ``if`` and ``with`` blocks open around the call guard (ValuesRef.guarded): the
+    define's body renders only where they are set."""
 
 
 @dataclass(slots=True)
@@ -141,6 +166,8 @@ class TemplateInfo:
     """True when the template hands all of .Values on (toYaml .Values, a tpl of it)."""
     sets: list[tuple[str, ...]] = field(default_factory=list)
     """The .Values paths the template writes itself (``set .Values "key" ...``)."""
+    rebound: list[ReboundRead] = field(default_factory=list)
+    """The ``.Values`` reads where a ``with`` or ``range`` has rebound dot (they are not in ``refs``)."""
     rebinds: list[tuple[str, ...] | None] = field(default_factory=list)
     """Each time the template replaces the root context's .Values (``set $ "Values" ...``): the .Values path whose
     map it merges into them (istio's zzz_profile.yaml: ``$defaults := $.Values._internal_defaults_do_not_set``,
@@ -287,6 +314,13 @@ class _Block:
     tests: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
     chain_before: Tests = None
     """The chain of tests of the blocks around this one, restored at its end."""
+    dot: str = "same"
+    """What a ``with`` or ``range`` does to dot inside it: ``root`` (``with $``), ``same`` (``with .``, and every
+    other block), or ``rebound`` (anything else). In its ``else`` dot is the one outside (``in_else``)."""
+    dot_path: tuple[str, ...] | None = None
+    """Where dot is rebound: the chart's .Values path it is bound to, where the argument is one (ReboundRead.dot)."""
+    argument: str = ""
+    in_else: bool = False
 
 
 def analyse(text: str) -> TemplateInfo:
@@ -332,6 +366,7 @@ def analyse(text: str) -> TemplateInfo:
         if assigned is not None:
             tested[assigned.group(1)] = [_guarded_prefix(ref) for ref in _paths(action.text[assigned.end() :])]
         reads_before = len(info.refs)
+        binder = _binder(scopes)  # before the block opens or its else begins: its own action reads the dot outside
         if keyword in OPENERS or keyword in ("else", "end"):
             # the keyword apart from what follows it, as Go lexes it: `with.Values.x` reads .Values.x
             action = Action(f"{keyword} {rest}" if rest else keyword, action.line, action.column)
@@ -348,6 +383,7 @@ def analyse(text: str) -> TemplateInfo:
             opened = block.guards  # in force from the next action: the test itself reads what it tests
             opened_tests = block.tests
             if keyword in ("with", "range"):
+                _bind_dot(block, rest, binder)
                 scopes.append(block)
             if keyword in ("define", "block"):
                 match = _DEFINE.match(action.text)
@@ -364,6 +400,12 @@ def analyse(text: str) -> TemplateInfo:
             else:
                 opened_tests = [_UNJUDGED]  # the else of a test: what renders here is not what the test says
                 stack[-1].tests.extend(opened_tests)
+                if stack[-1].keyword in ("with", "range"):
+                    # dot is the one outside again, or what an `else with` gives it
+                    otherwise, condition = split_keyword(rest)
+                    stack[-1].in_else = otherwise != "with"
+                    if otherwise == "with":
+                        _bind_dot(stack[-1], condition, _binder(scopes[:-1]))
                 if split_keyword(rest)[0] in ("if", "with"):
                     extra = _block_guards(split_keyword(rest)[1], tested)
                     stack[-1].guards.extend(extra)
@@ -387,8 +429,9 @@ def analyse(text: str) -> TemplateInfo:
             info.calls.append((match.group(2), action.line, action.column))
             info.callers.append(define_name)
             argument = _CALL_ARGUMENT.match(action.text, match.end())
-            info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes)))
-        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name, chain)
+            around = tuple(guard for block in stack for guard in block.guards) if stack else ()
+            info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes), around))
+        _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name, chain, binder)
         if assigned is not None:
             held.assigned(assigned.group(1), _without_strings(action.text[assigned.end() :]), reads_before)
         for guard in opened:
@@ -587,7 +630,12 @@ def _block_tests(keyword: str, condition: str) -> list[tuple[tuple[str, ...], bo
     path alone; else that it is not judged. Other blocks (define, block) test nothing."""
     if keyword not in ("if", "with", "range"):
         return []
-    path = _single_values_path(condition) if keyword != "range" else None
+    if keyword == "range":
+        # a range renders once per item: its path is recorded, not judged alone (ReboundRead reads it)
+        match = _BLOCK_VARIABLES.match(condition)
+        path = _single_values_path(condition[match.end() :] if match else condition)
+        return [(path, False)] if path else [_UNJUDGED]
+    path = _single_values_path(condition)
     return [(path, True)] if path else [_UNJUDGED]
 
 
@@ -601,6 +649,40 @@ def _single_values_path(text: str) -> tuple[str, ...] | None:
     return tuple(p for p in match.group(1).split(".") if p) if match else None
 
 
+# `$item := ` or `$key, $item := ` before what a range or with walks
+_BLOCK_VARIABLES = re.compile(r"\s*\$[A-Za-z_][A-Za-z0-9_]*\s*(?:,\s*\$[A-Za-z_][A-Za-z0-9_]*\s*)?:?=(?!=)")
+# a .Values path of the root: `$.Values.x`, or `.Values.x` where dot is the root
+_DOLLAR_PATH = re.compile(r"\s*\$\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
+_DOT_PATH = re.compile(r"\s*\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*")
+# `.Values` read from dot: not `$.Values`, `$root.Values` or a field of something else
+_DOT_VALUES = re.compile(r"(?<![\w.$)\]])\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?![\w])")
+
+
+def _bind_dot(block: _Block, argument: str, outside: _Block | None) -> None:
+    """What a ``with`` or ``range`` (or an ``else with``) on ``argument`` does to dot; ``outside``: the block that
+    binds dot around it (None: dot is the root there)."""
+    match = _BLOCK_VARIABLES.match(argument)
+    walked = (argument[match.end() :] if match else argument).strip()
+    block.argument, block.in_else = walked, False
+    if walked == "$":
+        block.dot, block.dot_path = "root", None
+    elif walked == ".":
+        block.dot, block.dot_path = "same", None
+    else:
+        found = _DOLLAR_PATH.fullmatch(walked) or (_DOT_PATH.fullmatch(walked) if outside is None else None)
+        block.dot, block.dot_path = "rebound", tuple(filter(None, found.group(1).split("."))) if found else None
+
+
+def _binder(scopes: list[_Block]) -> _Block | None:
+    """The innermost open ``with`` or ``range`` that rebinds dot, or None where dot is the root (or the context
+    a define is called with): blocks in their ``else`` and ``with .`` leave dot as it is outside them."""
+    for block in reversed(scopes):
+        if block.in_else or block.dot == "same":
+            continue
+        return block if block.dot == "rebound" else None
+    return None
+
+
 def _collect_refs(
     info: TemplateInfo,
     action: Action,
@@ -609,8 +691,23 @@ def _collect_refs(
     innermost: _Block | None,
     define: str | None,
     tests: Tests = None,
+    binder: _Block | None = None,
 ) -> None:
     text = action.text
+    if binder is not None and ".Values" in text:
+        # dot is rebound here: `.Values` is a field of what dot holds, not the chart's values; the reads are kept
+        # apart, and blanked so that none of the patterns below takes them for the chart's
+        blanked = _without_strings(text)
+        spans = []
+        for match in _DOT_VALUES.finditer(blanked):
+            path = tuple(filter(None, match.group(1).split(".")))
+            info.rebound.append(
+                ReboundRead(path, action.line, action.column, binder.keyword, binder.argument, binder.dot_path, define, tests)
+            )
+            spans.append(match.span())
+        for start, end in reversed(spans):
+            text = text[:start] + " " * (end - start) + text[end:]
+        action = Action(text, action.line, action.column)
     # Every pattern of a .Values read (_ROOT) holds ".Values": most actions (include, end, .Release.Name) do not.
     reads_values = ".Values" in text
     if reads_values and _WHOLE_VALUES.search(_INDEX_VALUES.sub("", text) if "index" in text or "hasKey" in text else text):
@@ -619,7 +716,13 @@ def _collect_refs(
         for match in _SET_VALUES.finditer(text):
             info.sets.append((*filter(None, match.group(1).split(".")), match.group(2)))
     scope = innermost.with_path if innermost is not None else None
-    in_with = scope is not None and innermost is not None and innermost.keyword == "with" and keyword not in ("with", "range")
+    in_with = (
+        scope is not None
+        and innermost is not None
+        and innermost.keyword == "with"
+        and not innermost.in_else  # in the else of a with, dot is the one outside it
+        and keyword not in ("with", "range")
+    )
     if not reads_values and not in_with:
         return  # no .Values in the action and no with to read relative paths in: no reference here
     # what an if, with or range reads is tested, not rendered: range over a missing value renders nothing

@@ -140,3 +140,11 @@ def _check_digest(digest: str) -> None:
         raise ImageError(f"digest algorithm {algorithm!r} is not supported (use sha256 or sha512)")
     if len(encoded) != expected or not _HEX.fullmatch(encoded):
         raise ImageError(f"{algorithm} digest must be {expected} lower-case hex digits")
+
+
+WINDOWS_BASE = re.compile(
+    r"mcr\.microsoft\.com/windows|nanoserver|servercore|(?:^|[/_.-])windows(?:[/_.:@-]|$)|:ltsc\d{4}\b", re.IGNORECASE
+)
+"""A base image that is a Windows one: Microsoft's (nanoserver, servercore, mcr.microsoft.com/windows), a
+repository named for Windows (``eks-distro-windows-base``, ``windows-server``), or a Long-Term Servicing
+Channel tag (``:ltsc2022``). Windows images have no root user: ContainerUser or ContainerAdministrator."""

@@ -164,6 +164,20 @@ def probe_handler(probe: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+def windows_pod(spec: dict[str, Any]) -> bool:
+    """A pod spec that says it runs on Windows (``os.name: windows``): the API server refuses Linux-only
+    security fields there, and Pod Security admission exempts it from the checks of those fields."""
+    found = spec.get("os")
+    return isinstance(found, dict) and found.get("name") == "windows"
+
+
+def on_windows_nodes(spec: dict[str, Any]) -> bool:
+    """A pod spec for Windows nodes: ``os.name: windows``, or a nodeSelector on ``kubernetes.io/os: windows``
+    (the scheduler puts it on Windows nodes only, where the kubelet reads paths the Windows way)."""
+    selector = spec.get("nodeSelector")
+    return windows_pod(spec) or (isinstance(selector, dict) and selector.get("kubernetes.io/os") == "windows")
+
+
 def pod_spec(data: dict[str, Any]) -> tuple[FieldPath, dict[str, Any]] | None:
     path = pod_spec_path(data)
     return (path, dig(data, path)) if path is not None else None

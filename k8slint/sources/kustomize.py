@@ -547,6 +547,8 @@ class KustomizeMap:
             pod_security = mapping(dig(document, ("spec", "template", "spec", "securityContext")))
             if _non_root(pod_security):
                 found.add((kind, name, "non-root", ""))
+            if pod_security.get("runAsNonRoot") is True:
+                found.add((kind, name, "non-root-flag", ""))
             if _confined(pod_security):
                 found.add((kind, name, "seccomp", ""))
             for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
@@ -558,6 +560,10 @@ class KustomizeMap:
                 security = mapping(container.get("securityContext"))
                 if _non_root(security):
                     found.add((kind, name, "non-root", container_name))
+                if security.get("runAsNonRoot") is True:
+                    found.add((kind, name, "non-root-flag", container_name))
+                if security.get("allowPrivilegeEscalation") is False:
+                    found.add((kind, name, "no-escalation", container_name))
                 if _confined(security):
                     found.add((kind, name, "seccomp", container_name))
                 drop = mapping(security.get("capabilities")).get("drop")

@@ -76,9 +76,13 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         fallback = _load_json(file, default_namespace)
         if fallback is not None:
             return fallback
-    if not any(_is_object(document.data) for document in documents) and _not_kubernetes(errors, file.text):
-        result.not_kubernetes = _why_not([document.data for document in documents], bool(errors))
-        return result
+    if not any(_is_object(document.data) for document in documents):
+        if _not_kubernetes(errors, file.text):
+            result.not_kubernetes = _why_not([document.data for document in documents], bool(errors))
+            return result
+        if errors and (tool := _unparsed_tool_config(file.text)) is not None:
+            result.not_kubernetes = tool
+            return result
     for error in errors:
         result.problems.append(_read_error(file, error, raw))
     for dup in duplicates:
@@ -132,6 +136,21 @@ def _not_kubernetes(errors: list[Any], text: str) -> bool:
     if not errors:
         return True
     return all(error.kind in ("syntax", "tag") for error in errors) and not _NAMES_A_KIND.search(text)
+
+
+# apiVersion and kind at the top level of a document (at the start of a line), as written
+_TOP_API_VERSION = re.compile(r"""^apiVersion:[ \t]*["']?([^\s"'#]+)""", re.MULTILINE)
+_TOP_KIND = re.compile(r"""^kind:[ \t]*["']?([^\s"'#]+)""", re.MULTILINE)
+
+
+def _unparsed_tool_config(text: str) -> str | None:
+    """Why a file that does not parse is no Kubernetes object, where its top-level apiVersion and kind lines say
+    it configures a tool (an eksctl ClusterConfig written as a gomplate template: ``name: {{ .Env.CLUSTER_NAME }}``):
+    every document's pair names a tool's configuration. None otherwise (the file is reported as it is)."""
+    versions, kinds = _TOP_API_VERSION.findall(text), _TOP_KIND.findall(text)
+    if not versions or len(versions) != len(kinds) or not all(is_tool_config(v, k) for v, k in zip(versions, kinds, strict=True)):
+        return None
+    return f"{clip(kinds[0], 60)} ({clip(versions[0], 80)}) configures a tool, it is not an API object (and the file is a template, rendered before the tool reads it)"
 
 
 def _is_object(data: Any) -> bool:

@@ -232,6 +232,15 @@ class ObjectIndex:
         found = self.named(viewer, kind, name)
         return found[0] if found else None
 
+    def cluster_nearest(self, viewer: K8sObject, kind: str, name: str) -> K8sObject | None:
+        """The definition of a cluster-scoped ``kind``/``name`` that the viewer sees, the nearest one; never one in
+        a variant of the viewer's file (see _alternative_files)."""
+        variants = self._alternatives.get(viewer.file.display) or ()
+        seen = [
+            obj for obj in self._by_name.get((None, kind, name), []) if obj.file.display not in variants and self.units.sees(viewer, obj)
+        ]
+        return min(seen, key=lambda obj: (*self.units.nearness(viewer, obj), obj.key)) if seen else None
+
     def definitions(self, namespace: str | None, kind: str, name: str) -> list[K8sObject]:
         """Every definition of ``kind``/``name`` in ``namespace``, in every unit, in the canonical order."""
         return self._by_name.get((namespace, kind, name), [])
