@@ -238,3 +238,13 @@ def test_a_placeholder_yaml_reads_as_a_comment_is_one_warning(tmp_path: Path) ->
         "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: # set me\nrules: []\n"
     )
     assert [(f.code, str(f.severity)) for f in run_lint(tmp_path).findings] == [("KL004", "error")]
+
+
+def test_an_elision_at_the_start_of_a_line_is_called_the_end_of_a_document(tmp_path: Path) -> None:
+    """kubernetes/website's validatingadmissionpolicy/failure-policy-ignore.yaml: `spec:` then `...` at column 0."""
+    (tmp_path / "vap.yaml").write_text(
+        "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nspec:\n...\n"
+        'failurePolicy: Ignore\nvalidations:\n- expression: "object.spec.xyz == params.x"\n'
+    )
+    (found,) = [f for f in run_lint(tmp_path).findings if f.code == "KM006"]
+    assert found.message.startswith("line 4 is the elision '...', YAML's end of a document, which cuts the file there: ")

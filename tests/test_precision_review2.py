@@ -260,3 +260,16 @@ spec:
     )
     # Kubernetes ignores HEALTHCHECK: with no container linked to the image, nothing is reported
     assert _df006(tmp_path) == {}
+
+
+def test_an_official_image_is_never_the_dockerfile_of_a_folder_of_its_name(tmp_path: Path) -> None:
+    # kubernetes/website's application/job/redis: the Dockerfile builds the job-wq-2 worker, and the redis Pod beside
+    # it runs Docker Hub's official redis; the pod was taken for a container of the worker's image
+    (tmp_path / "redis").mkdir()
+    (tmp_path / "redis" / "Dockerfile").write_text('FROM python:3.12-slim\nUSER 1000\nCMD ["python", "worker.py"]\n')
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - name: c\n    image: {image}\n"
+    for number, image in enumerate(("redis", "redis:7.2", "docker.io/library/redis:7.2", "docker.io/redis")):
+        (tmp_path / f"pod{number}.yaml").write_text(pod.format(name=f"p{number}", image=image))
+    assert _df006(tmp_path) == {}  # no container runs the image it builds: Kubernetes never sees it
+    (tmp_path / "worker.yaml").write_text(pod.format(name="worker", image="ghcr.io/acme/redis:1.0"))
+    assert "matched by folder name 'redis'" in _df006(tmp_path)["redis/Dockerfile"]

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
-from k8slint.model.apikinds import host_users_refusals, missing_spec_refusal, object_kind_refusals, subject_namespace_refusals
+from k8slint.model.apikinds import (
+    byte_refusals,
+    host_users_refusals,
+    missing_spec_refusal,
+    object_kind_refusals,
+    subject_namespace_refusals,
+)
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import null_placeholder
@@ -19,6 +25,11 @@ from k8slint.model.workloads import POD_BEARING_KINDS, version_at_least
 from k8slint.registry import object_check
 
 KINDS = POD_BEARING_KINDS | {
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "CustomResourceDefinition",
+    "CertificateSigningRequest",
     "Service",
     "NetworkPolicy",
     "PersistentVolumeClaim",
@@ -38,6 +49,9 @@ KINDS = POD_BEARING_KINDS | {
 
 @object_check("KV001", kinds=KINDS, local=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    for refusal in byte_refusals(obj.data):
+        if refusal.placeholder is None:  # else unrendered-placeholder's
+            yield Problem(refusal.message, path=refusal.path)
     if obj.api_version not in BUILTIN_API_VERSIONS:
         return  # a custom resource of the same kind name: its CRD's schema is all the API server checks
     merged = obj.file.merged_into is not None  # an update merged into the live object (an end-to-end test's apply)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from k8slint.context import RuleContext
 from k8slint.findings import FieldPath, Problem
-from k8slint.model.apikinds import object_kind_refusals
+from k8slint.model.apikinds import byte_refusals, object_kind_refusals
 from k8slint.model.apivalidation import BUILTIN_API_VERSIONS
 from k8slint.model.fields import NAME_RULES, label_maps, quantity_fields
 from k8slint.model.images import ImageError, parse_image
@@ -190,7 +190,12 @@ def _port_fields(port: dict[str, Any], fields: tuple[tuple[str, bool, str], ...]
 
 
 def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
-    """Names of other objects (an Ingress's Service, a binding's subjects) that api-validation left to this rule."""
+    """Names of other objects (an Ingress's Service, a binding's subjects), and base64 fields (a webhook's caBundle),
+    that api-validation left to this rule."""
+    for refusal in byte_refusals(obj.data):
+        if refusal.placeholder is not None:
+            words = ".".join([part for part in refusal.path if isinstance(part, str)][-2:])
+            yield refusal.path, words, str(dig(obj.data, refusal.path)), refusal.placeholder
     if obj.api_version not in BUILTIN_API_VERSIONS:
         return
     for refusal in object_kind_refusals(obj, ctx.kubernetes_version):

@@ -28,7 +28,7 @@ from k8slint.model.apivalidation import Refusal, enum_refusal, is_placeholder, n
 from k8slint.model.cron import schedule_problem
 from k8slint.model.names import dns1123_label, dns1123_subdomain, path_segment
 from k8slint.model.objects import K8sObject
-from k8slint.model.placeholders import name_placeholder
+from k8slint.model.placeholders import name_placeholder, secret_data_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import dig, mapping, sequence
 from k8slint.model.workloads import CONTAINER_LISTS, version_at_least
@@ -998,6 +998,72 @@ def object_kind_refusals(obj: K8sObject, version: str) -> list[Refusal]:
     unrendered-placeholder the placeholders among them."""
     found: list[Refusal] = obj.view(f"kind_refusals {version}", lambda o: list(kind_refusals(o.data, version)))
     return found
+
+
+# -- base64 fields -----------------------------------------------------------------------------------
+
+BYTE_FIELDS: dict[tuple[str, str], tuple[tuple[Any, ...], ...]] = {
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): (("webhooks", "*", "clientConfig", "caBundle"),),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): (("webhooks", "*", "clientConfig", "caBundle"),),
+    ("apiregistration.k8s.io", "APIService"): (("spec", "caBundle"),),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): (("spec", "conversion", "webhook", "clientConfig", "caBundle"),),
+    ("certificates.k8s.io", "CertificateSigningRequest"): (("spec", "request"),),
+    ("", "ConfigMap"): (("binaryData", "**"),),
+}
+"""The fields of built-in kinds that the OpenAPI schema gives ``format: byte`` (a ``[]byte`` in Go: base64 in
+JSON), but for a Secret's data, which secret-invalid-base64 reads; ``*`` is each item of a list, ``**`` each value
+of a map."""
+
+
+def byte_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
+    """What the API server's JSON decoder refuses in a ``[]byte`` field: encoding/json reads it with
+    base64.StdEncoding, which skips line breaks and refuses anything else that is not base64 ("illegal base64 data
+    at input byte N"), before any validation runs. A placeholder (``<base64-encoded-CA-bundle>``) is
+    unrendered-placeholder's."""
+    api_version = data.get("apiVersion")
+    group = api_version.rpartition("/")[0] if isinstance(api_version, str) else None
+    for pattern in BYTE_FIELDS.get((str(group), str(data.get("kind"))), ()):
+        for path, value in _byte_values(data, pattern, ()):
+            if not isinstance(value, str) or not value:
+                continue
+            said = _illegal_base64(value)
+            if said is not None:
+                words = ".".join(part for part in path[-2:] if isinstance(part, str))
+                # an all-caps word that is no base64 is one a script replaces (Redis Enterprise's `sed 's/CRT/'$CERT'/g'`)
+                token = secret_data_placeholder(value) or (value if _CAPS_WORD.fullmatch(value) else None)
+                yield Refusal(path, f"{words}: {said}: the API server cannot read the object", placeholder=token)
+
+
+def _byte_values(node: Any, pattern: tuple[Any, ...], path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield path, node
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        for index, item in enumerate(sequence(node)):
+            yield from _byte_values(item, rest, (*path, index))
+    elif head == "**":
+        for key, item in mapping(node).items():
+            yield from _byte_values(item, rest, (*path, key))
+    elif isinstance(node, dict) and head in node:
+        yield from _byte_values(node[head], rest, (*path, head))
+
+
+_CAPS_WORD = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+_BASE64_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def _illegal_base64(value: str) -> str | None:
+    """What Go's base64.StdEncoding says of ``value`` where it does not decode (line breaks skipped), or None:
+    padded to a multiple of 4 characters, ``=`` only at the end."""
+    text = value.replace("\r", "").replace("\n", "")
+    for offset, letter in enumerate(value):
+        if letter not in _BASE64_LETTER and letter not in "=\r\n":
+            return f"illegal base64 data at input byte {offset}"
+    body = text.rstrip("=")
+    if "=" in body or len(text) - len(body) > 2 or len(text) % 4 or len(body) % 4 == 1:
+        return "illegal base64 data: not padded to a multiple of 4 characters"
+    return None
 
 
 def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:

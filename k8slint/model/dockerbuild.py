@@ -86,6 +86,15 @@ def _last_component(image: Any) -> str | None:
     return match.group(1) if match else None
 
 
+def _official(repo: str) -> bool:
+    """A Docker Hub official image (``redis``, ``docker.io/library/redis``): the Docker Official Images program
+    builds it, not a Dockerfile of the linted repository (which names it ``FROM`` at most)."""
+    if "/" not in repo:
+        return True
+    domain, _, rest = repo.partition("/")
+    return domain in ("docker.io", "index.docker.io", "registry-1.docker.io") and ("/" not in rest or rest.startswith("library/"))
+
+
 def repository(image: Any) -> str | None:
     if not isinstance(image, str):
         return None
@@ -136,8 +145,8 @@ class BuildMap:
                 doc = self._by_path.get(configured.dockerfile)
                 return (doc, "mapped in the config's images section") if doc is not None else None
         last = repo.rsplit("/", 1)[-1] if repo is not None else _last_component(image)
-        if last is None:
-            return None
+        if last is None or (repo is not None and _official(repo)):
+            return None  # Docker Hub's official `redis` is not the Dockerfile of a folder named redis
         candidates = self._by_folder.get(last, [])
         if len(candidates) == 1:
             return candidates[0], f"matched by folder name {last!r}"

@@ -234,8 +234,10 @@ def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
             if action is None:
                 action, what = _AT_PLACEHOLDER.search(line) or _BRACE_PLACEHOLDER.search(line), "placeholder"
             if action is None and is_elision(line):
+                # `...` at the start of a line is YAML's end of a document: valid, but it cuts the excerpt in two
+                said = "YAML's end of a document, which cuts the file there" if line.rstrip() == "..." else "which is not YAML"
                 message = (
-                    f"line {number} is the elision {line.strip()!r}, which is not YAML: the file is an excerpt with "
+                    f"line {number} is the elision {line.strip()!r}, {said}: the file is an excerpt with "
                     "lines left out (as docs show one), to be completed first"
                 )
                 column = len(line) - len(line.lstrip()) + 1

@@ -677,12 +677,69 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def load_documents(
+Loaded = tuple[list[LoadedDocument], list[DocumentError], list[DuplicateKey]]
+
+GO_ESCAPES_MAX = 256
+"""How many ``\\'`` escapes in double-quoted scalars one file is read again for (see :func:`load_documents`)."""
+_BELL = "\x07"
+
+
+def load_documents(text: str, *, share: bool = False, holder: Text | None = None) -> Loaded:
+    """Every document of a YAML stream, with the errors and duplicate keys found (:func:`_load_once`).
+
+    go-yaml, which kubectl and the API server read YAML with, takes ``\\'`` in a double-quoted scalar for a
+    quote (scannerc.go, yaml_parser_scan_flow_scalar); libyaml refuses it ("found unknown escape character").
+    Where that is the error, at a ``\\'``, the text is read again with that escape written ``\\a`` (the same
+    length, so every position stays), and the bell characters it gives are quotes again in the data: unless the
+    text already holds a ``\\a`` escape or a bell character, which would then be read wrong.
+    """
+    found = _load_once(text, share=share, holder=holder)
+    if not found[1] or "\\'" not in text or "\\a" in text or _BELL in text:
+        return found
+    fixed = text
+    for _ in range(GO_ESCAPES_MAX):
+        error = next((e for e in found[1] if e.kind == "syntax" and e.message.endswith("found unknown escape character")), None)
+        offset = _offset(fixed, error.line, error.column) if error is not None else -1
+        if error is None or fixed[offset : offset + 2] != "\\'":
+            break
+        fixed = f"{fixed[:offset]}\\a{fixed[offset + 2 :]}"
+        found = _load_once(fixed, share=share, holder=None)
+    if fixed is text:
+        return found
+    for document in found[0]:
+        document.data = _quotes_again(document.data)
+    return found
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The offset of a 1-based line and column in ``text``."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return -1
+    return start + column - 1
+
+
+def _quotes_again(data: Any) -> Any:
+    """``data`` with each bell character in its strings (keys too) a quote again (load_documents); in place."""
+    if isinstance(data, str):
+        return data.replace(_BELL, "'") if _BELL in data else data
+    if isinstance(data, list):
+        data[:] = [_quotes_again(item) for item in data]
+    elif isinstance(data, dict) and data:
+        items = [(_quotes_again(key), _quotes_again(value)) for key, value in data.items()]
+        data.clear()
+        data.update(items)
+    return data
+
+
+def _load_once(
     text: str,
     *,
     share: bool = False,
     holder: Text | None = None,
-) -> tuple[list[LoadedDocument], list[DocumentError], list[DuplicateKey]]:
+) -> Loaded:
     """Every document of a YAML stream, with the errors and duplicate keys found.
 
     A constructor error (such as a refused tag) spoils only its document; a
