@@ -132,7 +132,7 @@ def add_manifests(
         return
     state.sources[source.display] = source
     if source.kustomize_patched:  # an object every build of the file removes ($patch: delete) is never applied
-        loaded.objects = [o for o in loaded.objects if not source.patched(o.kind, o.name, "delete")]
+        loaded.objects = [o for o in loaded.objects if not source.patched(o.kind, o.name, "delete", "", o)]
     state.objects.extend(loaded.objects)
     registry = settings.registry
     state.raw.extend((registry[code], problem, problem.subject) for code, problem in loaded.problems)

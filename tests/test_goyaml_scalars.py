@@ -147,3 +147,19 @@ def test_an_escaped_quote_elsewhere_and_other_unknown_escapes_stay_errors() -> N
 def test_a_manifest_with_an_escaped_quote_is_linted(tmp_path: Path) -> None:
     (tmp_path / "pod.yaml").write_text(ESCAPED_QUOTE)
     assert [f.code for f in run_lint(tmp_path).findings if f.code.startswith("KL")] == []
+
+
+def test_a_slash_escape_is_refused_as_go_yaml_refuses_it_and_the_file_is_still_linted(tmp_path: Path) -> None:
+    """YAML 1.2 and libyaml read `\\/` in a double-quoted scalar; go-yaml stops at it. JSON readers take it."""
+    (tmp_path / "cm.yaml").write_text(
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: urls\ndata:\n  a: "http:\\/\\/example.com"\n'
+        '  b: plain\\/ok\n  c: "ok\\\\/"\n  d: ok\n'
+    )
+    result = run_lint(tmp_path)
+    ((line, column, message),) = [(f.location.line, f.location.column, f.message) for f in result.findings if f.code == "KL001"]
+    assert (line, column) == (6, 12) and "go-yaml" in message and result.objects == 1
+    (tmp_path / "cm.yaml").unlink()
+    (tmp_path / "cm.json").write_text(
+        '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "urls"}, "data": {"a": "http:\\/\\/x"}}'
+    )
+    assert [f.code for f in run_lint(tmp_path).findings] == []

@@ -248,3 +248,24 @@ def test_an_elision_at_the_start_of_a_line_is_called_the_end_of_a_document(tmp_p
     )
     (found,) = [f for f in run_lint(tmp_path).findings if f.code == "KM006"]
     assert found.message.startswith("line 4 is the elision '...', YAML's end of a document, which cuts the file there: ")
+
+
+def test_a_placeholder_api_version_is_a_template_not_another_tools_file(tmp_path: Path) -> None:
+    """secrets-store-csi-driver's e2e SecretProviderClasses (`apiVersion: $API_VERSION`, filled by envsubst) were set
+    aside as "not Kubernetes" without a word; a Deployment so written hid whatever was wrong in it."""
+    (tmp_path / "spc.yaml").write_text(
+        "apiVersion: $API_VERSION\nkind: SecretProviderClass\nmetadata:\n  name: azure\nspec:\n  provider: azure\n"
+    )
+    result = run_lint(tmp_path)
+    assert result.not_kubernetes == []
+    ((code, line, message),) = [(f.code, f.location.line, f.message) for f in result.findings]
+    assert (code, line) == ("KM006", 1) and message.startswith("apiVersion is '$API_VERSION', a placeholder: the SecretProviderClass")
+
+
+def test_a_line_that_is_one_envsubst_variable_is_a_template_not_a_syntax_error(tmp_path: Path) -> None:
+    """secrets-store-csi-driver's conjur e2e templates: `$CONJUR_SSL_CERT` alone at column 1 under `sslCertificate: |`."""
+    (tmp_path / "spc.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: conjur\ndata:\n  sslCertificate: |\n$CONJUR_SSL_CERT\n  account: x\n"
+    )
+    ((code, line, message),) = [(f.code, f.location.line, f.message) for f in run_lint(tmp_path).findings]
+    assert (code, line) == ("KM006", 7) and "'$CONJUR_SSL_CERT'" in message

@@ -69,7 +69,7 @@ def test_the_rules_that_declare_variants() -> None:
             "KS001",
             "KS002",
         ),
-        *("KV003", "KV005", "KZ001", "KZ003"),
+        *("KM007", "KV003", "KV005", "KZ001", "KZ003"),
     }
 
 
@@ -131,3 +131,10 @@ def test_sarif_rule_metadata_gives_the_default_and_the_variants(tmp_path: Path) 
     assert rules["KR020"]["defaultConfiguration"] == {"level": "warning"}
     assert rules["KR020"]["properties"]["variantLevels"] == {"zero-replicas": "note"}
     assert "variantLevels" not in rules["KR001"]["properties"]
+
+
+def test_an_unknown_target_port_of_a_headless_service_is_a_warning() -> None:
+    found = [f for f in run_lint(FIXTURES / "rules" / "KN026" / "fail_target_port.yaml").findings if f.code == "KN026"]
+    headless = [f for f in found if "headless" in f.message]
+    assert [f.severity for f in headless] == [Severity.WARNING]
+    assert all(f.severity is Severity.ERROR for f in found if "is not a port name" in f.message and f not in headless)

@@ -867,3 +867,19 @@ def test_a_file_named_as_a_tests_expected_output_is_a_test_input(tmp_path: Path)
     # built by a kustomization, it is deployed: its errors stay errors
     (case / "kustomization.yaml").write_text("resources:\n- rollout.yaml\n- expected.yaml\n")
     assert "expected.yaml" in {file for file, _ in _errors_and_infos(run_lint(".", cwd=tmp_path))[0]}
+
+
+def test_a_compare_folder_of_an_e2e_test_holds_expected_output(tmp_path: Path) -> None:
+    """percona-server-mongodb-operator's e2e-tests/<test>/compare/*.yml: `kubectl get -o yaml` output stripped of the
+    fields that change, which e2e-tests/functions diffs with the cluster's; errors there are no deployment's."""
+    stripped = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: some-name-rs0\nspec:\n  template:\n    spec:\n      containers:\n      - name: mongod\n"
+    for folder in ("e2e-tests/arbiter/compare", "deploy/compare", "e2e-tests/arbiter"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "statefulset.yml").write_text(stripped)
+    result = run_lint(tmp_path)
+    errors = sorted(
+        {Path(f.location.file).parent.as_posix().split(str(tmp_path) + "/")[-1] for f in result.findings if f.severity.name == "ERROR"}
+    )
+    assert errors == ["deploy/compare", "e2e-tests/arbiter"]  # a compare folder outside a test tree is no test's
+    graded = [f for f in result.findings if "e2e-tests/arbiter/compare" in f.location.file and "(not an error here:" in f.message]
+    assert graded and all(f.severity.name == "INFO" for f in graded)

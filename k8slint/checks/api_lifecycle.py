@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from k8slint.context import RuleContext
 from k8slint.findings import Problem
 from k8slint.model.kinds import BUILTIN_GROUPS, api_group
-from k8slint.model.lifecycle import BETAS_ON_BY_DEFAULT, Lifecycle, is_beta_version, is_removed, lifecycle, minor
+from k8slint.model.lifecycle import BETAS_ON_BY_DEFAULT, Lifecycle, is_alpha_version, is_beta_version, is_removed, lifecycle, minor
 from k8slint.model.objects import K8sObject
 from k8slint.registry import object_check
 
@@ -51,9 +51,25 @@ def removed_api(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 @object_check("KM007", local=True)
 def beta_api_off_by_default(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     api_version, kind = obj.api_version, obj.kind
-    if not api_version or not kind or not is_beta_version(api_version) or api_group(api_version) not in BUILTIN_GROUPS:
+    if not api_version or not kind or api_group(api_version) not in BUILTIN_GROUPS:
+        return
+    alpha = is_alpha_version(api_version)
+    if not alpha and not is_beta_version(api_version):
         return
     target = ctx.kubernetes_version
+    if alpha:
+        if kind not in ctx.schemas.kinds_of(api_version):
+            return  # not served at all at the target: schema-violation's (unknown kind)
+        stable = _stable(api_version, kind, ctx)
+        instead = f"; {stable} serves {kind} by default" if stable else ""
+        yield Problem(
+            f"{api_version} is an alpha API: Kubernetes {target} serves it only on a cluster that enables it "
+            f"(kube-apiserver --runtime-config={api_version}=true, with its feature gate): on a default cluster the "
+            f'apply fails with "no matches for kind"{instead}',
+            path=("apiVersion",),
+            variant="alpha",
+        )
+        return
     if (api_version, kind) in BETAS_ON_BY_DEFAULT or is_removed(api_version, kind, target):
         return
     if kind not in ctx.schemas.kinds_of(api_version):

@@ -63,7 +63,7 @@ def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         if reference.digest is None and reference.tag in (None, "latest"):
             if image_name(image) in obj.file.images_set_by:
                 continue  # given a tag where it is deployed: by the kustomization that builds the file, or by skaffold
-            if obj.file.patched(obj.kind, obj.name, "image", name):
+            if obj.file.patched(obj.kind, obj.name, "image", name, obj):
                 continue  # a patch of the build sets this container's image (config/default's manager_image_patch.yaml)
             how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
             yield Problem(

@@ -99,7 +99,7 @@ def probe_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         if port_placeholder(port, number_only=False):
             continue  # reported by unrendered-placeholder
         path: FieldPath = (*container.path, name, handler, "port")
-        if isinstance(port, (int, str)) and not isinstance(port, bool) and obj.file.patched(obj.kind, obj.name, "port", str(port)):
+        if isinstance(port, (int, str)) and not isinstance(port, bool) and obj.file.patched(obj.kind, obj.name, "port", str(port), obj):
             continue  # unbuilt, a patch of every build adds the port (kubebuilder's webhook patch adds 9443)
         ports = container_ports(obj, container)
         if isinstance(port, str) and not is_ascii_digits(port):

@@ -46,9 +46,9 @@ def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         elif non_root is not True and _non_zero(user):
             # pod-security-admission's runAsNonRoot check (check_runAsNonRoot.go) reads runAsNonRoot alone: a
             # non-zero runAsUser does not satisfy the restricted profile; a pod in a user namespace is exempt (1.35)
-            if found_spec(obj).get("hostUsers") is False or obj.file.patched(obj.kind, obj.name, "non-root-flag", container.name):
+            if found_spec(obj).get("hostUsers") is False or _patched(obj, "non-root-flag", container):
                 continue
-            if "runAsNonRoot" not in own and obj.file.patched(obj.kind, obj.name, "non-root-flag"):
+            if "runAsNonRoot" not in own and _patched(obj, "non-root-flag"):
                 continue  # unbuilt, a patch of the build sets it for the pod
             said = "sets runAsNonRoot: false" if non_root is False else "does not set runAsNonRoot: true (for it or its pod)"
             field = "runAsNonRoot" if non_root is False else None
@@ -64,15 +64,27 @@ def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             )
         elif non_root is not True and not _non_zero(user):
             pod_wide = "runAsNonRoot" not in own and "runAsUser" not in own  # the container's own would win over the pod's
-            if obj.file.patched(obj.kind, obj.name, "non-root", container.name) or (
-                pod_wide and obj.file.patched(obj.kind, obj.name, "non-root")
-            ):
+            if _patched(obj, "non-root", container) or (pod_wide and _patched(obj, "non-root")):
                 continue  # unbuilt, a patch of the build sets it (kubeflow's profiles base/patches/manager.yaml)
             yield Problem(
                 f"container {container.name!r} may run as root: neither runAsNonRoot: true nor a non-zero runAsUser "
                 "is set (for it or its pod)",
                 path=(*container.path, "securityContext") if own else container.path,
             )
+
+
+def _patched(obj: K8sObject, what: str, container: ContainerView | None = None) -> bool:
+    """Whether every build of the object's file patches it to do ``what`` (KustomizeMap.patched_for), for the
+    container (named, or by its index, as a JSON 6902 patch reaches it: ``#0``) or for the pod (None)."""
+    if not obj.file.kustomize_patched:
+        return False
+    if container is None:
+        details: tuple[str, ...] = ("",)
+    elif container.group == "containers":
+        details = (container.name, f"#{container.path[-1]}")
+    else:
+        details = (container.name,)
+    return any(obj.file.patched(obj.kind, obj.name, what, detail, obj) for detail in details)
 
 
 def _non_zero(user: Any) -> bool:
@@ -103,7 +115,7 @@ def privilege_escalation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         elif setting is None and not windows and own.get("privileged") is not True:
             # pod-security-admission's allowPrivilegeEscalation check refuses unset as well as true (a Windows pod is
             # exempt since 1.25); a privileged container escalates whatever it says (privileged-container reports it)
-            if obj.file.patched(obj.kind, obj.name, "no-escalation", container.name):
+            if _patched(obj, "no-escalation", container):
                 continue  # unbuilt, a patch of the build sets it
             yield Problem(
                 f"container {container.name!r} does not set allowPrivilegeEscalation: false, so its processes may gain "
@@ -129,6 +141,8 @@ def writable_root_fs(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return  # the API server refuses readOnlyRootFilesystem in a Windows pod (validateWindows)
     for container, own, _ in _effective(obj):
         if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
+            if _patched(obj, "read-only-root", container):
+                continue  # unbuilt, a patch of the build sets it
             yield Problem(
                 f"container {container.name!r} can write to its root filesystem (readOnlyRootFilesystem is not true)",
                 path=(*container.path, "securityContext") if own else container.path,
@@ -172,7 +186,7 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
         drop = mapping(own.get("capabilities")).get("drop")
         if isinstance(drop, list) and "ALL" in drop:
             continue
-        if obj.file.patched(obj.kind, obj.name, "drop-all", container.name):
+        if _patched(obj, "drop-all", container):
             continue  # unbuilt, a patch of the build drops them
         dropped = drop if isinstance(drop, list) else []
         spelled = next((c for c in dropped if str(c).upper() in ("ALL", "CAP_ALL")), None)
@@ -213,7 +227,7 @@ def seccomp_unconfined(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             continue
         if own.get("privileged") is True:
             continue  # the runtime applies no seccomp profile to a privileged container (privileged-container says so)
-        if obj.file.patched(obj.kind, obj.name, "seccomp", container.name) or obj.file.patched(obj.kind, obj.name, "seccomp"):
+        if _patched(obj, "seccomp", container) or _patched(obj, "seccomp"):
             continue  # unbuilt, a patch of every build sets it
         yield Problem(
             f"container {container.name!r} has no seccomp profile (seccompProfile is set for neither it nor its pod): it "

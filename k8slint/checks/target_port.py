@@ -34,7 +34,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         fact[3]
         for t in templates
         for fact in t.obj.file.kustomize_patched
-        if fact[2] == "port" and t.obj.file.patched(t.obj.kind, t.obj.name, "port", fact[3])
+        if fact[2] == "port" and t.obj.file.patched(t.obj.kind, t.obj.name, "port", fact[3], t.obj)
     }
     names |= {port for port in patched if not port.isdigit()}
     numbers = {p.number for p in declared if p.number is not None} | {int(port) for port in patched if port.isdigit()}
@@ -58,6 +58,17 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 )
             elif target not in names and not port_placeholder(target, number_only=False):
                 known = ", ".join(sorted(names)) or "none"
+                if spec.get("clusterIP") == "None":
+                    # headless: kube-proxy forwards nothing, and clients reach the pods' own addresses; the
+                    # EndpointSlices only give this port no number for the pods (no DNS SRV record for it)
+                    yield Problem(
+                        f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); their "
+                        f"names: {known}. The Service is headless: its EndpointSlices give the port no number for these pods, "
+                        "so DNS has no SRV record for it, while clients that connect to the pods' addresses are unaffected",
+                        path=where,
+                        variant="headless",
+                    )
+                    continue
                 yield Problem(
                     f"targetPort {target!r} is not a port name of the selected pods ({_workloads(templates)}); their names: {known}",
                     path=where,

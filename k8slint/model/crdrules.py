@@ -222,7 +222,12 @@ def _prepare(schema: Any, value: Any) -> Any:
     for key, item in value.items():
         if prune and key not in properties and key not in kept:
             continue
-        out[key] = _prepare(properties.get(key, extra), item)
+        child = properties.get(key, extra)
+        if item is None and isinstance(child, dict) and not child.get("nullable"):
+            # apiextensions-apiserver's PruneNonNullableNullsWithoutDefaults (pkg/apiserver/schema/defaulting/prunenulls.go):
+            # a null where the schema does not allow one is dropped before validation (defaulted where it has a default)
+            continue
+        out[key] = _prepare(child, item)
     for key, child in properties.items():
         if key not in out and isinstance(child, dict) and "default" in child:
             out[key] = _prepare(child, copy.deepcopy(child["default"]))

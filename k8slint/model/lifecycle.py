@@ -80,3 +80,12 @@ _BETA = re.compile(r"v[0-9]+beta[0-9]+")
 def is_beta_version(api_version: str) -> bool:
     """``group/v1beta2``-style apiVersions."""
     return _BETA.fullmatch(api_version.rpartition("/")[2]) is not None
+
+
+_ALPHA = re.compile(r"v[0-9]+alpha[0-9]+")
+
+
+def is_alpha_version(api_version: str) -> bool:
+    """``group/v1alpha1``-style apiVersions: never served by default (the API server's
+    ``DefaultAPIResourceConfigSource`` enables no alpha version)."""
+    return _ALPHA.fullmatch(api_version.rpartition("/")[2]) is not None

@@ -8,6 +8,7 @@ again for its positions is handed to the reader the loader registers
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from array import array
@@ -24,6 +25,8 @@ from k8slint.model.texts import Text
 from k8slint.model.values import string
 from k8slint.model.workloads import ContainerView
 
+TARGET_PREFIX = "target:"
+"""A patch fact's name that is a patch target to match (see k8slint.sources.kustomize._patched)."""
 _SUPPRESSION = re.compile(r"#\s*k8slint:\s*ignore(?:\s*=\s*([A-Za-z0-9_,\- ]+))?")
 SUPPRESS_ALL = "all"
 
@@ -80,9 +83,28 @@ class SourceFile:
     installed_by: str | None = None
     """A kustomization of the set that builds this file's CustomResourceDefinitions as written (InputFile.installed_by)."""
 
-    def patched(self, kind: str | None, name: str | None, what: str, detail: str = "") -> bool:
-        """Whether every build of this file patches the object to do ``what`` (a target of every object of the kind counts)."""
-        return any((kind, named, what, detail) in self.kustomize_patched for named in (name, "*")) if self.kustomize_patched else False
+    def patched(self, kind: str | None, name: str | None, what: str, detail: str = "", obj: K8sObject | None = None) -> bool:
+        """Whether every build of this file patches the object to do ``what`` (a target of every object of the kind counts).
+        A patch whose target is a pattern (no kind, a name that is a regular expression, a label selector) counts when
+        ``obj`` is given and the target selects it, as kustomize selects (k8slint.model.patchtargets)."""
+        facts = self.kustomize_patched
+        if not facts or not self._made(facts, kind, name, what, detail, obj):
+            return False
+        return not self._made(facts, kind, name, f"not-{what}", detail, obj)  # a build that undoes it keeps the finding
+
+    @staticmethod
+    def _made(facts: tuple[tuple[str, str, str, str], ...], kind: str | None, name: str | None, what: str, detail: str, obj: Any) -> bool:
+        if any((kind, named, what, detail) in facts for named in (name, "*")):
+            return True
+        if obj is None:
+            return False
+        for fact_kind, target, fact_what, fact_detail in facts:
+            if fact_kind == "*" and fact_what == what and fact_detail == detail and target.startswith(TARGET_PREFIX):
+                from k8slint.model.patchtargets import targets
+
+                if targets(json.loads(target[len(TARGET_PREFIX) :]), obj, None):
+                    return True
+        return False
 
     def __post_init__(self) -> None:
         text = self.content

@@ -18,12 +18,14 @@ never fetched. Every kustomization is read through :mod:`k8slint.sources.safefs`
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from k8slint.model.objects import TARGET_PREFIX
 from k8slint.model.positions import PositionTree, locate
 from k8slint.model.values import dig, mapping, sequence, string
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES
@@ -513,7 +515,12 @@ class KustomizeMap:
             candidates |= self._own_facts(kustomization)
         includers = self._included_by.get(_key(path), set())
         return tuple(
-            sorted(fact for fact in candidates if includers and all(self._always(self.kustomizations[by], fact, set()) for by in includers))
+            sorted(
+                fact
+                for fact in candidates
+                if fact[2].startswith("not-")  # undone by some build: the finding stays
+                or (includers and all(self._always(self.kustomizations[by], fact, set()) for by in includers))
+            )
         )
 
     def _always(self, kustomization: Kustomization, fact: PatchFact, seen: set[str]) -> bool:
@@ -544,31 +551,20 @@ class KustomizeMap:
             if document.get("$patch") == "delete":
                 found.add((kind, name, "delete", ""))
                 continue
-            pod_security = mapping(dig(document, ("spec", "template", "spec", "securityContext")))
-            if _non_root(pod_security):
-                found.add((kind, name, "non-root", ""))
-            if pod_security.get("runAsNonRoot") is True:
-                found.add((kind, name, "non-root-flag", ""))
-            if _confined(pod_security):
-                found.add((kind, name, "seccomp", ""))
+            pod_spec = mapping(dig(document, ("spec", "template", "spec")))
+            if "securityContext" in pod_spec:
+                found |= _security_facts(
+                    kind, name, "", mapping(pod_spec["securityContext"]), pod_spec.get(WHOLE) == "securityContext", pod=True
+                )
             for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
                 container_name = string(container.get("name"))
                 if container_name is None:
                     continue
                 if isinstance(container.get("image"), str) and _pinned(container["image"]):
                     found.add((kind, name, "image", container_name))  # one untagged or :latest leaves the finding true
-                security = mapping(container.get("securityContext"))
-                if _non_root(security):
-                    found.add((kind, name, "non-root", container_name))
-                if security.get("runAsNonRoot") is True:
-                    found.add((kind, name, "non-root-flag", container_name))
-                if security.get("allowPrivilegeEscalation") is False:
-                    found.add((kind, name, "no-escalation", container_name))
-                if _confined(security):
-                    found.add((kind, name, "seccomp", container_name))
-                drop = mapping(security.get("capabilities")).get("drop")
-                if isinstance(drop, list) and "ALL" in drop:  # as Pod Security admission reads it: exactly
-                    found.add((kind, name, "drop-all", container_name))  # a list without a merge key: the patch's replaces it
+                if "securityContext" in container:
+                    whole = container.get(WHOLE) == "securityContext"
+                    found |= _security_facts(kind, name, container_name, mapping(container["securityContext"]), whole)
                 for port in map(mapping, sequence(container.get("ports"))):
                     named, number = string(port.get("name")), port.get("containerPort")
                     if named:
@@ -708,9 +704,12 @@ def _patch_documents(kustomization: Kustomization, patch: Patch) -> list[dict[st
     return [document.data for document in documents if isinstance(document.data, dict)]
 
 
-_CONTAINER_OP = re.compile(r"/spec/template/spec/containers/(?:\d+|-)(/ports(?:/(?:\d+|-))?)?")
+_CONTAINER_OP = re.compile(r"/spec/template/spec/containers/(\d+|-)(/ports(?:/(?:\d+|-))?)?")
 """A JSON 6902 path that adds a container, or a port (or the ports) of one: kubebuilder's webhook patch adds
 ``/spec/template/spec/containers/0/ports/-``."""
+_SECURITY_OP = re.compile(r"/spec/template/spec(?:/containers/(\d+))?/securityContext(?:/([A-Za-z]+))?")
+"""A JSON 6902 path that sets a security context of a pod template or of its container at an index, or one field of
+it (node-feature-discovery's components/common: ``add /spec/template/spec/containers/0/securityContext``)."""
 
 
 def _json6902_as_merge(operations: list[Any]) -> list[dict[str, Any]]:
@@ -723,10 +722,28 @@ def _json6902_as_merge(operations: list[Any]) -> list[dict[str, Any]]:
         path, value = operation.get("path"), operation.get("value")
         if operation.get("op") not in ("add", "replace") or not isinstance(path, str):
             continue
+        secured = _SECURITY_OP.fullmatch(path)
+        if secured is not None:
+            # RFC 6902 add and replace set the member whatever it held: the value is the security context (or a
+            # field of it); a container is named by its index, "#0", as _read_facts and SourceFile.patched read it
+            index, field = secured.groups()
+            security = {field: value} if field else value
+            if not isinstance(security, dict):
+                continue
+            if index is None:
+                found.append(
+                    {"spec": {"template": {"spec": {"securityContext": security, **({WHOLE: "securityContext"} if not field else {})}}}}
+                )
+            else:
+                indexed: dict[str, Any] = {"name": f"#{index}", "securityContext": security}
+                if not field:
+                    indexed[WHOLE] = "securityContext"
+                found.append({"spec": {"template": {"spec": {"containers": [indexed]}}}})
+            continue
         match = _CONTAINER_OP.fullmatch(path)
         if match is None:
             continue
-        ports = match.group(1)
+        ports = match.group(2)
         container = value if ports is None else {"ports": value if ports == "/ports" else [value]}
         if isinstance(container, dict):
             found.append({"spec": {"template": {"spec": {"containers": [{"name": "", **container}]}}}})
@@ -734,15 +751,62 @@ def _json6902_as_merge(operations: list[Any]) -> list[dict[str, Any]]:
 
 
 def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The kind and name of the object a strategic-merge patch document applies to: its ``target``'s
-    (a name that is a pattern, or none, selects every object of the kind: ``*``), else its own."""
+    """The kind and name of the object a strategic-merge patch document applies to: its ``target``'s, else its own.
+    A target of one kind and no other field selects every object of the kind (``*``); any other target (no kind, a
+    name that is a pattern, a label selector, a group or version) is kept as it is, written as TARGET_PREFIX and its
+    JSON in the name, with ``*`` for the kind: SourceFile.patched matches it against the object as kustomize does."""
     target = patch.target
     if target is not None:
         kind, name = string(target.get("kind")), target.get("name")
-        if name is None:
-            return kind, "*"
-        return kind, name if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else None
+        fields = {key: value for key, value in target.items() if isinstance(value, str) and value}
+        if (
+            set(fields) <= {"kind", "name"}
+            and kind is not None
+            and (name is None or (isinstance(name, str) and _PLAIN_NAME.fullmatch(name)))
+        ):
+            return kind, name if isinstance(name, str) else "*"
+        if not fields or any(not isinstance(value, str) for value in target.values()):
+            return None, None
+        return "*", TARGET_PREFIX + json.dumps(fields, sort_keys=True)
     return string(document.get("kind")), string(mapping(document.get("metadata")).get("name"))
+
+
+WHOLE = "$k8slint-replaces"
+"""A key _json6902_as_merge writes beside a security context a JSON 6902 add or replace sets whole: what it
+leaves out is gone, where a strategic merge would keep it."""
+SECURITY_FACTS = ("non-root", "non-root-flag", "no-escalation", "read-only-root", "seccomp", "drop-all")
+
+
+def _security_facts(kind: str, name: str, detail: str, security: dict[str, Any], whole: bool, pod: bool = False) -> set[PatchFact]:
+    """What a patch's security context does (for container ``detail``, or for the pod: ``""``): each fact it makes
+    so, and ``not-<fact>`` for each it unmakes (an explicit contrary value, or, set whole, a field left out). A
+    ``not-`` fact of any build keeps the finding (SourceFile.patched): which of two patches wins is a build's order."""
+    user = security.get("runAsUser")
+    drop = mapping(security.get("capabilities")).get("drop")
+    said = {
+        "non-root": _non_root(security),
+        "non-root-flag": security.get("runAsNonRoot") is True,
+        "seccomp": _confined(security),
+    }
+    if not pod:
+        said["no-escalation"] = security.get("allowPrivilegeEscalation") is False
+        said["read-only-root"] = security.get("readOnlyRootFilesystem") is True
+        said["drop-all"] = isinstance(drop, list) and "ALL" in drop  # as Pod Security admission reads it: exactly
+    contrary = {
+        "non-root": user == 0 or security.get("runAsNonRoot") is False,
+        "non-root-flag": security.get("runAsNonRoot") is False,
+        "seccomp": "seccompProfile" in security and not said["seccomp"],
+        "no-escalation": security.get("allowPrivilegeEscalation") is True,
+        "read-only-root": security.get("readOnlyRootFilesystem") is False,
+        "drop-all": isinstance(drop, list) and not said.get("drop-all"),  # a list without a merge key: the patch's replaces it
+    }
+    found: set[PatchFact] = set()
+    for what, made in said.items():
+        if made:
+            found.add((kind, name, what, detail))
+        elif whole or contrary[what]:
+            found.add((kind, name, f"not-{what}", detail))
+    return found
 
 
 def _confined(security: dict[str, Any]) -> bool:

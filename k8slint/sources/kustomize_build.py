@@ -38,6 +38,7 @@ from k8slint.findings import FieldPath, Location, Problem, Related
 from k8slint.model.graph.units import BUILT_SUFFIX
 from k8slint.model.images import image_name
 from k8slint.model.objects import K8sObject, SourceFile
+from k8slint.model.patchtargets import targets as _targets
 from k8slint.model.positions import PositionTree, child, locate
 from k8slint.model.values import mapping, sequence, string
 from k8slint.rulecodes import Emitted
@@ -800,45 +801,6 @@ def _names(patch: dict[str, Any], obj: K8sObject, original: str | None) -> bool:
         return False
     name = string(mapping(patch.get("metadata")).get("name"))
     return name is not None and (name == original or name == obj.name or (obj.name is not None and name in obj.name))
-
-
-def _selects(pattern: str, *candidates: str | None) -> bool:
-    """Whether a selector field (an anchored regular expression; empty selects all) matches one of ``candidates``."""
-    if not pattern:
-        return True
-    try:
-        compiled = re.compile(f"(?:{pattern})\\Z")
-    except re.error:
-        return False
-    return any(candidate is not None and compiled.match(candidate) for candidate in candidates)
-
-
-def _targets(target: dict[str, Any], obj: K8sObject, original: str | None, kinds: set[str | None] | None = None) -> bool:
-    """Whether a patch's ``target`` selects ``obj`` (kind, name as a regular expression, group, version).
-    ``kinds``: the kinds the object may have had when the patch applied (its own, and the written one when
-    the patch may change it)."""
-    # kustomize compiles each field of a selector as an anchored regular expression (NewSelectorRegex in
-    # api/types/selector.go): `kind: StatefulSet|Deployment`, `name: .*`
-    kind = target.get("kind")
-    if isinstance(kind, str) and not _selects(kind, *(kinds if kinds is not None else {obj.kind})):
-        return False
-    api_version = obj.api_version or ""
-    group, _, version = api_version.rpartition("/")
-    if isinstance(target.get("group"), str) and not _selects(target["group"], group):
-        return False
-    if isinstance(target.get("version"), str) and not _selects(target["version"], version):
-        return False
-    name = target.get("name")
-    if isinstance(name, str) and not _selects(name, original, obj.name):
-        return False
-    selector = target.get("labelSelector")
-    if isinstance(selector, str) and selector.strip():
-        labels = obj.labels
-        for term in selector.split(","):
-            key, equals, value = term.partition("=")
-            if equals and labels.get(key.strip().rstrip("!")) != value.strip().lstrip("="):
-                return False
-    return True
 
 
 def _translated(path: FieldPath, built: Any, other: Any) -> FieldPath:

@@ -13,7 +13,7 @@ from k8slint import rulecodes
 from k8slint.findings import Location, Problem, clip
 from k8slint.model.kinds import CLUSTER_SCOPED_KINDS, is_kubernetes_document, is_list_kind, is_tool_config
 from k8slint.model.objects import K8sObject, SourceFile, set_position_reader
-from k8slint.model.placeholders import is_elision, null_placeholder, null_placeholder_message
+from k8slint.model.placeholders import is_elision, null_placeholder, null_placeholder_message, template_placeholder
 from k8slint.model.positions import Positions, locate, sub_entries, subtree
 from k8slint.model.texts import Text
 from k8slint.model.values import string
@@ -76,13 +76,28 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         fallback = _load_json(file, default_namespace)
         if fallback is not None:
             return fallback
-    if not any(_is_object(document.data) for document in documents):
+    objects_here = any(_is_object(document.data) for document in documents)
+    for document in documents:
+        token = _templated_api_version(document.data) if not _is_object(document.data) else None
+        if token is not None:  # an object still to be rendered: said, not set aside as another tool's file
+            line, column, _ = locate(document.positions, ("apiVersion",))
+            message = (
+                f"apiVersion is {clip(document.data['apiVersion'], 80)!r}, {'a placeholder' if token == document.data['apiVersion'] else f'which holds the placeholder {token!r}'}: "
+                f"the {clip(str(document.data['kind']), 60)} looks like a template to be rendered first; "
+                + ("its API, and so its schema, is not known as written" if objects_here else "it is not linted as written")
+            )
+            result.problems.append((rulecodes.UNRENDERED_PLACEHOLDER, Problem(message, location=Location(file.display, line, column))))
+    if result.problems and not objects_here:
+        return result  # only templated objects: the findings say so
+    if not objects_here:
         if _not_kubernetes(errors, file.text):
             result.not_kubernetes = _why_not([document.data for document in documents], bool(errors))
             return result
         if errors and (tool := _unparsed_tool_config(file.text)) is not None:
             result.not_kubernetes = tool
             return result
+    if not errors and not json_file and "\\/" in text:
+        errors = _go_yaml_escapes(text)  # the documents stay: each is linted as libyaml read it
     for error in errors:
         result.problems.append(_read_error(file, error, raw))
     for dup in duplicates:
@@ -107,6 +122,39 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         span = (file.text.rfind("\n", 0, document.start[1]) + 1, document.end[1])
         add_document(result, file, document.index, document.positions, span, document.data, default_namespace, template)
     return result
+
+
+_GO_YAML_SLASH = "refuses \\/ (libyaml reads it as /)"
+_SLASH_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\/")
+
+
+def _go_yaml_escapes(text: str) -> list[Any]:
+    """The escape go-yaml refuses and libyaml reads: ``\\/`` in a double-quoted scalar. YAML 1.2 has it; go-yaml's
+    scanner (scannerc.go, yaml_parser_scan_flow_scalar), which kubectl and the API server read YAML with, stops at
+    it ("found unknown escape character"). A JSON manifest is read by a JSON decoder there, which takes it."""
+    import yaml
+
+    from k8slint.sources.yamlsafe import DocumentError
+
+    try:
+        tokens = yaml.scan(text, Loader=yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader)
+        for token in tokens:
+            if not isinstance(token, yaml.ScalarToken) or token.style != '"':
+                continue
+            written = text[token.start_mark.index : token.end_mark.index]
+            found = _SLASH_ESCAPE.search(written)
+            if found is not None:
+                at = token.start_mark.index + found.end() - 2
+                line = text.count("\n", 0, at)
+                column = at - (text.rfind("\n", 0, at) + 1)
+                message = (
+                    "while parsing a quoted scalar found unknown escape character: go-yaml, which kubectl and the API server "
+                    f"read YAML with, {_GO_YAML_SLASH}"
+                )
+                return [DocumentError("syntax", message, line + 1, column + 1)]
+    except yaml.YAMLError:
+        return []
+    return []
 
 
 # Jinja's raw block around a whole file (mkdocs-macros docs snippets: `{% raw %}` ... `{% endraw %}`): Jinja
@@ -151,6 +199,15 @@ def _unparsed_tool_config(text: str) -> str | None:
     if not versions or len(versions) != len(kinds) or not all(is_tool_config(v, k) for v, k in zip(versions, kinds, strict=True)):
         return None
     return f"{clip(kinds[0], 60)} ({clip(versions[0], 80)}) configures a tool, it is not an API object (and the file is a template, rendered before the tool reads it)"
+
+
+def _templated_api_version(data: Any) -> str | None:
+    """The placeholder in the apiVersion of a document shaped like an object (a kind, and metadata), or None:
+    secrets-store-csi-driver's e2e templates write ``apiVersion: $API_VERSION``, which envsubst fills."""
+    if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or not isinstance(data.get("metadata"), dict):
+        return None
+    api_version = data.get("apiVersion")
+    return template_placeholder(api_version) if isinstance(api_version, str) else None
 
 
 def _is_object(data: Any) -> bool:
@@ -211,6 +268,16 @@ _AT_PLACEHOLDER = re.compile(r"(?<![\w@])@[A-Z][A-Z0-9_]{0,64}@(?![\w@])")
 # {SERVICE_IP_PREFIX}.16``, rendered with ``sed -e "s|{SERVICE_IP_PREFIX}|...|g"``): YAML reads the brace as a flow
 # mapping, which the text after it breaks. Not ``${NAME}`` (a plain scalar, read as text) nor ``{{ }}`` (above).
 _BRACE_PLACEHOLDER = re.compile(r"(?<![\w{$])\{[A-Z][A-Z0-9_]{1,64}\}(?![\w}])")
+# A line that is one envsubst variable alone (secrets-store-csi-driver's conjur e2e templates: `$CONJUR_SSL_CERT` at
+# column 1 inside a block scalar, where a script writes the indented certificate): it breaks the YAML until rendered.
+_DOLLAR_LINE = re.compile(r"\$\{?[A-Z_][A-Z0-9_]{0,64}\}?(?=\s*$)")
+
+
+def _dollar_line(line: str) -> re.Match[str] | None:
+    found = _DOLLAR_LINE.search(line)
+    return found if found is not None and not line[: found.start()].strip() else None
+
+
 # Argo Workflows' and Argo Rollouts' run-time expressions, which stay in the applied object (as strings).
 _RUNTIME_EXPRESSION = re.compile(r"\{\{\s*(?:args|inputs|outputs|workflow|steps|tasks|item|pod|metrics|experiment)\b")
 
@@ -232,7 +299,7 @@ def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
                 return ERROR_RULES[error.kind], Problem(error.message, location=location, hint=hint)
             what = "template action"
             if action is None:
-                action, what = _AT_PLACEHOLDER.search(line) or _BRACE_PLACEHOLDER.search(line), "placeholder"
+                action, what = _AT_PLACEHOLDER.search(line) or _BRACE_PLACEHOLDER.search(line) or _dollar_line(line), "placeholder"
             if action is None and is_elision(line):
                 # `...` at the start of a line is YAML's end of a document: valid, but it cuts the excerpt in two
                 said = "YAML's end of a document, which cuts the file there" if line.rstrip() == "..." else "which is not YAML"
@@ -248,6 +315,8 @@ def _read_error(file: SourceFile, error: Any, raw: bool = False) -> Emitted:
                     "the file looks like a template to be rendered first"
                 )
                 return rulecodes.UNRENDERED_PLACEHOLDER, Problem(message, location=Location(file.display, number, action.start() + 1))
+    if error.message.endswith(_GO_YAML_SLASH):  # the file was read (as libyaml reads it): only this escape is refused
+        return ERROR_RULES[error.kind], Problem(error.message, location=location, hint="Write / instead of \\/ (in YAML, not JSON).")
     return ERROR_RULES[error.kind], Problem(error.message, location=location)
 
 

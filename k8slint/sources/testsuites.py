@@ -530,9 +530,25 @@ class GoConformanceTests:
         return None
 
 
+_COMPARE_FOLDERS = frozenset({"compare", "expected", "expectations"})
+_TEST_TREE = re.compile(r"(?:.*[-_.])?e2e(?:[-_.].*)?|tests?|testing|integration", re.IGNORECASE)
+"""A folder name of a test tree (matched whole): ``e2e-tests``, ``test-e2e``, ``e2e``, ``tests``."""
+
+
 def expected_output(path: str) -> str | None:
-    """Why the file at ``path`` is a test's expected output, when its name says so."""
+    """Why the file at ``path`` is a test's expected output, when its name or its folder says so: a ``compare``
+    (or ``expected``) folder of an end-to-end test tree holds what a harness diffs the cluster's objects with
+    (percona-server-mongodb-operator's e2e-tests/<test>/compare/*.yml: ``kubectl get -o yaml`` output, stripped of
+    the fields that change, compared with ``diff -u`` by e2e-tests/functions)."""
     stem = os.path.basename(path).rsplit(".", 1)[0]
     if _EXPECTED_WORD.search(stem):
         return "its name says it is the expected output a test compares with, and no kustomization builds it"
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.basename(folder) in _COMPARE_FOLDERS:
+        above = folder.split(os.sep)[:-1][-3:]  # the test's folder and the tree above it
+        if any(_TEST_TREE.fullmatch(part) for part in above):
+            return (
+                f"it lies in the {os.path.basename(folder)!r} folder of an end-to-end test, which holds the objects a test "
+                "compares what the cluster made with, and no kustomization builds it"
+            )
     return None
