@@ -817,3 +817,14 @@ def test_a_define_read_is_reported_where_one_call_is_unguarded(tmp_path: Path) -
     unguarded = '  {{- include "app.caBundleVolume" . | nindent 2 }}\n'
     ((file, line, message),) = _ch007(_ca_chart(tmp_path, unguarded))
     assert (file, line) == ("_helpers.tpl", 4) and message.startswith(".Values.caBundleSecretName is not defined")
+
+
+def test_a_values_path_inside_a_string_literal_is_no_read(tmp_path: Path) -> None:
+    """VictoriaMetrics' vmalertmanager.yaml: `fail "ERROR: both .Values.a.spec.raw and ..."` names paths in its message."""
+    template = (
+        "{{- if and .Values.a.enabled .Values.a.spec.port }}\n"
+        '{{- fail "ERROR: both .Values.a.spec.raw and .Values.a.enabled are set" }}\n{{- end }}\n'
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+    )
+    chart = _chart(tmp_path, "a:\n  enabled: false\n  spec:\n    port: '9093'\n", {"cm.yaml": template})
+    assert _ch007(chart) == []

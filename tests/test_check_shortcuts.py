@@ -378,7 +378,7 @@ def test_a_crd_schema_is_converted_without_a_copy_and_left_as_it_was(objects: li
 
 
 def _paths_long_way(text: str) -> list[tuple[str, ...]]:
-    found = [tuple(p for p in m.group(1).split(".") if p) for m in gotemplate._VALUES.finditer(text)]
+    found = [tuple(p for p in m.group(1).split(".") if p) for m in gotemplate._VALUES.finditer(gotemplate._blank_strings(text))]
     for m in gotemplate._INDEX_VALUES.finditer(text):
         found.append(tuple(p for p in m.group(1).split(".") if p) + tuple(gotemplate._QUOTED_ARGS.findall(m.group(2))))
     return [p for p in found if p]

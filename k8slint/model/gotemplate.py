@@ -589,8 +589,11 @@ def split_keyword(text: str) -> tuple[str, str]:
 
 def _paths(text: str, dug: list[tuple[str, ...]] | None = None) -> list[tuple[str, ...]]:
     """The .Values paths ``text`` reads (``dug``: its dig paths, where the caller has them already)."""
-    # filter(None, ...): the parts between the dots, without the empty ones
-    found = [tuple(filter(None, m.group(1).split("."))) for m in _VALUES.finditer(text)]
+    # filter(None, ...): the parts between the dots, without the empty ones; none inside a string literal
+    # (`fail "ERROR: both .Values.a.spec.raw and ..."` reads nothing)
+    found = [
+        tuple(filter(None, m.group(1).split("."))) for m in _VALUES.finditer(_blank_strings(text) if '"' in text or "`" in text else text)
+    ]
     if "index" in text or "hasKey" in text:  # the words _INDEX_VALUES starts with, tested before its search
         found += [
             tuple(filter(None, m.group(1).split("."))) + tuple(_QUOTED_ARGS.findall(m.group(2))) for m in _INDEX_VALUES.finditer(text)
