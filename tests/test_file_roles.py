@@ -573,3 +573,18 @@ def test_a_manifest_template_beside_a_tool_config_is_still_a_template(tmp_path: 
     )
     result = run_lint(tmp_path)
     assert [f.code for f in result.findings] == ["KM006"] and result.not_kubernetes == []
+
+
+def test_a_scorecard_config_with_a_lower_case_apiversion_key_is_a_tools(tmp_path: Path) -> None:
+    """percona-server-mongodb-operator's deploy/csv/*/tests/scorecard/config.yaml: operator-sdk reads `apiversion:`
+    (encoding/json matches keys case-insensitively); it is no object, so no missing apiVersion either."""
+    (tmp_path / "config.yaml").write_text(
+        "kind: Configuration\napiversion: scorecard.operatorframework.io/v1alpha3\nmetadata:\n  name: config\nstages:\n- parallel: true\n"
+    )
+    result = run_lint(tmp_path)
+    assert result.findings == []
+    ((_, why),) = result.not_kubernetes
+    assert why.startswith("Configuration (scorecard.operatorframework.io/v1alpha3) configures a tool")
+    # a manifest that misspells the key the same way is still an object without an apiVersion
+    (tmp_path / "config.yaml").write_text("kind: Deployment\napiversion: apps/v1\nmetadata:\n  name: web\n")
+    assert "KL004" in {f.code for f in run_lint(tmp_path).findings}

@@ -222,6 +222,10 @@ def _configures_a_tool(data: dict[str, Any]) -> bool:
     """A document shaped like an object that configures a tool instead (a kustomization, a
     kubeconfig, a KRM function's config): never sent to the API server, so never linted."""
     api_version, kind = data.get("apiVersion"), data.get("kind")
+    if api_version is None and "apiVersion" not in data:
+        # operator-sdk's scorecard config writes `apiversion:`: its reader matches keys case-insensitively (encoding/json),
+        # where the API server's (sigs.k8s.io/json) does not
+        api_version = data.get("apiversion")
     if isinstance(api_version, str) and isinstance(kind, str) and is_tool_config(api_version, kind):
         return True
     return _is_function_config(data)
@@ -244,7 +248,7 @@ def _why_not(documents: list[Any], broken: bool) -> str:
     for data in documents:
         if not isinstance(data, dict):
             continue
-        api_version, kind = data.get("apiVersion"), data.get("kind")
+        api_version, kind = data.get("apiVersion", data.get("apiversion")), data.get("kind")
         if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
             if _is_function_config(data):
                 return f"{clip(kind, 60)} ({clip(api_version, 80)}) is a KRM function's config (config.kubernetes.io/function), not an API object"
