@@ -57,30 +57,21 @@ def beta_api_off_by_default(obj: K8sObject, ctx: RuleContext) -> Iterator[Proble
     if not alpha and not is_beta_version(api_version):
         return
     target = ctx.kubernetes_version
-    if alpha:
-        if kind not in ctx.schemas.kinds_of(api_version):
-            return  # not served at all at the target: schema-violation's (unknown kind)
-        stable = _stable(api_version, kind, ctx)
-        instead = f"; {stable} serves {kind} by default" if stable else ""
-        yield Problem(
-            f"{api_version} is an alpha API: Kubernetes {target} serves it only on a cluster that enables it "
-            f"(kube-apiserver --runtime-config={api_version}=true, with its feature gate): on a default cluster the "
-            f'apply fails with "no matches for kind"{instead}',
-            path=("apiVersion",),
-            variant="alpha",
-        )
-        return
-    if (api_version, kind) in BETAS_ON_BY_DEFAULT or is_removed(api_version, kind, target):
+    if not alpha and ((api_version, kind) in BETAS_ON_BY_DEFAULT or is_removed(api_version, kind, target)):
         return
     if kind not in ctx.schemas.kinds_of(api_version):
         return  # not served at all at the target: schema-violation's (unknown kind)
     stable = _stable(api_version, kind, ctx)
     instead = f"; {stable} serves {kind} by default" if stable else ""
+    flag = f"kube-apiserver --runtime-config={api_version}=true"
+    if alpha:
+        served = f"is an alpha API: Kubernetes {target} serves it only on a cluster that enables it ({flag}, with its feature gate)"
+    else:
+        served = f"is a beta API that Kubernetes {target} does not serve unless the cluster enables it ({flag})"
     yield Problem(
-        f"{api_version} is a beta API that Kubernetes {target} does not serve unless the cluster enables it "
-        f"(kube-apiserver --runtime-config={api_version}=true): on a default cluster the apply fails with "
-        f'"no matches for kind"{instead}',
+        f'{api_version} {served}: on a default cluster the apply fails with "no matches for kind"{instead}',
         path=("apiVersion",),
+        variant="alpha" if alpha else None,
     )
 
 

@@ -59,7 +59,8 @@ def _evaluate_crd_rules(ctx: RuleContext) -> _Outcome:
     crds = ctx.index.of_kind("CustomResourceDefinition")
     if not crds:
         return outcome
-    from k8slint.model.crdrules import crd_versions, prepared, values_at
+    from k8slint.model.crdrules import crd_versions, prepared
+    from k8slint.model.values import values_at
 
     versions = {key: version for key, version in crd_versions(crds).items() if version.rules}
     if not versions:

@@ -23,6 +23,7 @@ from k8slint.model.dockerbuild import BuiltContainer
 from k8slint.model.dockerfile import DockerfileDoc, Instruction, Stage
 from k8slint.model.images import WINDOWS_BASE
 from k8slint.model.values import mapping
+from k8slint.model.workloads import windows_pod
 from k8slint.registry import dockerfile_check
 
 _NUMERIC = re.compile(r"[+-]?[0-9]+")  # what strconv.ParseInt takes as a uid
@@ -67,7 +68,7 @@ def _effective(item: BuiltContainer) -> tuple[Any, Any, tuple[Any, ...]]:
 def _on_windows(item: BuiltContainer) -> bool:
     # Windows nodes check the user name instead (security_context_windows.go)
     found = item.obj.pod_spec()
-    return found is not None and mapping(mapping(found[1]).get("os")).get("name") == "windows"
+    return found is not None and windows_pod(found[1])
 
 
 @dockerfile_check("DF013")

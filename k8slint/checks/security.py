@@ -46,7 +46,7 @@ def run_as_root(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         elif non_root is not True and _non_zero(user):
             # pod-security-admission's runAsNonRoot check (check_runAsNonRoot.go) reads runAsNonRoot alone: a
             # non-zero runAsUser does not satisfy the restricted profile; a pod in a user namespace is exempt (1.35)
-            if found_spec(obj).get("hostUsers") is False or _patched(obj, "non-root-flag", container):
+            if _spec(obj).get("hostUsers") is False or _patched(obj, "non-root-flag", container):
                 continue
             if "runAsNonRoot" not in own and _patched(obj, "non-root-flag"):
                 continue  # unbuilt, a patch of the build sets it for the pod
@@ -91,7 +91,7 @@ def _non_zero(user: Any) -> bool:
     return isinstance(user, int) and not isinstance(user, bool) and user > 0
 
 
-def found_spec(obj: K8sObject) -> dict[str, Any]:
+def _spec(obj: K8sObject) -> dict[str, Any]:
     """The pod spec of a workload, or an empty mapping."""
     found = obj.pod_spec()
     return found[1] if found is not None else {}
@@ -104,7 +104,7 @@ def _pod_path(obj: K8sObject, tail: tuple[Any, ...]) -> tuple[Any, ...]:
 
 @object_check("KS002", local=True, pods=True)
 def privilege_escalation(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    windows = windows_pod(found_spec(obj))
+    windows = windows_pod(_spec(obj))
     for container, own, _ in _effective(obj):
         setting = own.get("allowPrivilegeEscalation")
         if setting is True:
@@ -137,7 +137,7 @@ def privileged_container(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KS004", local=True, pods=True)
 def writable_root_fs(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    if windows_pod(found_spec(obj)):
+    if windows_pod(_spec(obj)):
         return  # the API server refuses readOnlyRootFilesystem in a Windows pod (validateWindows)
     for container, own, _ in _effective(obj):
         if container.group != "ephemeralContainers" and own.get("readOnlyRootFilesystem") is not True:
@@ -178,7 +178,7 @@ def host_path_volume(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
 
 @object_check("KS007", local=True, pods=True)
 def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
-    if windows_pod(found_spec(obj)):
+    if windows_pod(_spec(obj)):
         return  # the API server refuses capabilities in a Windows pod; Pod Security admission exempts it (1.25)
     for container, own, _ in _effective(obj):
         if container.group == "ephemeralContainers" or own.get("privileged") is True:
@@ -210,7 +210,7 @@ _SECCOMP_CONFINED = ("RuntimeDefault", "Localhost")
 @object_check("KS008", local=True, pods=True)
 def seccomp_unconfined(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     found = obj.pod_spec()
-    if found is None or mapping(found[1].get("os")).get("name") == "windows":
+    if found is None or windows_pod(found[1]):
         return  # Pod Security admission exempts Windows pods from the seccomp check
     for container, own, pod in _effective(obj):
         profile = mapping(_setting(own, pod, "seccompProfile"))

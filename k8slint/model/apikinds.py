@@ -30,7 +30,7 @@ from k8slint.model.names import dns1123_label, dns1123_subdomain, path_segment
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import name_placeholder, secret_data_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
-from k8slint.model.values import dig, mapping, sequence
+from k8slint.model.values import ANY, dig, mapping, sequence, values_at
 from k8slint.model.workloads import CONTAINER_LISTS, version_at_least
 
 PATH_TYPES = ("Exact", "ImplementationSpecific", "Prefix")  # supportedPathTypes
@@ -1002,17 +1002,16 @@ def object_kind_refusals(obj: K8sObject, version: str) -> list[Refusal]:
 
 # -- base64 fields -----------------------------------------------------------------------------------
 
-BYTE_FIELDS: dict[tuple[str, str], tuple[tuple[Any, ...], ...]] = {
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): (("webhooks", "*", "clientConfig", "caBundle"),),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): (("webhooks", "*", "clientConfig", "caBundle"),),
+BYTE_FIELDS: dict[tuple[str, str], tuple[tuple[str | None, ...], ...]] = {
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): (("webhooks", ANY, "clientConfig", "caBundle"),),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): (("webhooks", ANY, "clientConfig", "caBundle"),),
     ("apiregistration.k8s.io", "APIService"): (("spec", "caBundle"),),
     ("apiextensions.k8s.io", "CustomResourceDefinition"): (("spec", "conversion", "webhook", "clientConfig", "caBundle"),),
     ("certificates.k8s.io", "CertificateSigningRequest"): (("spec", "request"),),
-    ("", "ConfigMap"): (("binaryData", "**"),),
+    ("", "ConfigMap"): (("binaryData", ANY),),
 }
 """The fields of built-in kinds that the OpenAPI schema gives ``format: byte`` (a ``[]byte`` in Go: base64 in
-JSON), but for a Secret's data, which secret-invalid-base64 reads; ``*`` is each item of a list, ``**`` each value
-of a map."""
+JSON), but for a Secret's data, which secret-invalid-base64 reads; ANY is each item of a list or value of a map."""
 
 
 def byte_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
@@ -1023,7 +1022,7 @@ def byte_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
     api_version = data.get("apiVersion")
     group = api_version.rpartition("/")[0] if isinstance(api_version, str) else None
     for pattern in BYTE_FIELDS.get((str(group), str(data.get("kind"))), ()):
-        for path, value in _byte_values(data, pattern, ()):
+        for path, value in values_at(data, pattern):
             if not isinstance(value, str) or not value:
                 continue
             said = _illegal_base64(value)
@@ -1032,21 +1031,6 @@ def byte_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
                 # an all-caps word that is no base64 is one a script replaces (Redis Enterprise's `sed 's/CRT/'$CERT'/g'`)
                 token = secret_data_placeholder(value) or (value if _CAPS_WORD.fullmatch(value) else None)
                 yield Refusal(path, f"{words}: {said}: the API server cannot read the object", placeholder=token)
-
-
-def _byte_values(node: Any, pattern: tuple[Any, ...], path: FieldPath) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
-        yield path, node
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        for index, item in enumerate(sequence(node)):
-            yield from _byte_values(item, rest, (*path, index))
-    elif head == "**":
-        for key, item in mapping(node).items():
-            yield from _byte_values(item, rest, (*path, key))
-    elif isinstance(node, dict) and head in node:
-        yield from _byte_values(node[head], rest, (*path, head))
 
 
 _CAPS_WORD = re.compile(r"[A-Z][A-Z0-9_]{1,31}")

@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from k8slint.findings import FieldPath
 from k8slint.model.objects import K8sObject
-
-ANY = None
-"""A step over every list item or map value (``items``, ``additionalProperties``)."""
+from k8slint.model.values import ANY
 
 Step = str | None
 
@@ -165,25 +162,6 @@ def schema_rules(crd: K8sObject, schema: dict[str, Any], prefix: FieldPath) -> I
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def values_at(data: Any, steps: tuple[Step, ...]) -> Iterator[tuple[FieldPath, Any]]:
-    """``(path, value)`` of every value in ``data`` that the schema node at ``steps`` describes."""
-    pending: deque[tuple[FieldPath, Any, int]] = deque([((), data, 0)])
-    while pending:
-        path, value, depth = pending.popleft()
-        if depth == len(steps):
-            if value is not None:  # the API server prunes nulls before validating
-                yield path, value
-            continue
-        step = steps[depth]
-        if step is ANY:
-            if isinstance(value, list):
-                pending.extend(((*path, i), item, depth + 1) for i, item in enumerate(value))
-            elif isinstance(value, dict):
-                pending.extend(((*path, key), item, depth + 1) for key, item in value.items())
-        elif isinstance(value, dict) and step in value:
-            pending.append(((*path, step), value[step], depth + 1))
 
 
 def prepared(version: CrdVersion, data: Any) -> Any:

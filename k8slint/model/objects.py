@@ -8,7 +8,6 @@ again for its positions is handed to the reader the loader registers
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from array import array
@@ -100,9 +99,9 @@ class SourceFile:
             return False
         for fact_kind, target, fact_what, fact_detail in facts:
             if fact_kind == "*" and fact_what == what and fact_detail == detail and target.startswith(TARGET_PREFIX):
-                from k8slint.model.patchtargets import targets
+                from k8slint.model.patchtargets import parsed_target, targets
 
-                if targets(json.loads(target[len(TARGET_PREFIX) :]), obj, None):
+                if targets(parsed_target(target[len(TARGET_PREFIX) :]), obj, None):
                     return True
         return False
 

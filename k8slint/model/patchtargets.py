@@ -5,11 +5,20 @@ patches does with it, unbuilt."""
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from k8slint.model.objects import K8sObject
+
+
+@functools.lru_cache(maxsize=256)
+def parsed_target(text: str) -> dict[str, Any]:
+    """A target as a patch fact holds it (its JSON), read once: callers do not change it."""
+    found: dict[str, Any] = json.loads(text)
+    return found
 
 
 def selects(pattern: str, *candidates: str | None) -> bool:

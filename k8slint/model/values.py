@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Hashable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from k8slint.findings import FieldPath
 
 K = TypeVar("K", bound=Hashable)
+
+ANY = None
+"""A step over every list item or map value (``items``, ``additionalProperties``)."""
 
 
 def mapping(value: Any) -> dict[str, Any]:
@@ -48,3 +52,23 @@ def dig(data: Any, path: FieldPath) -> Any:
         else:
             return None
     return data
+
+
+def values_at(data: Any, steps: tuple[str | None, ...]) -> Iterator[tuple[FieldPath, Any]]:
+    """``(path, value)`` of every value in ``data`` at ``steps``, ANY a step over every list item and map value (what the
+    schema node at ``steps`` describes: ``items``, ``additionalProperties``); a null is none (the API server prunes it)."""
+    pending: deque[tuple[FieldPath, Any, int]] = deque([((), data, 0)])
+    while pending:
+        path, value, depth = pending.popleft()
+        if depth == len(steps):
+            if value is not None:  # the API server prunes nulls before validating
+                yield path, value
+            continue
+        step = steps[depth]
+        if step is ANY:
+            if isinstance(value, list):
+                pending.extend(((*path, i), item, depth + 1) for i, item in enumerate(value))
+            elif isinstance(value, dict):
+                pending.extend(((*path, key), item, depth + 1) for key, item in value.items())
+        elif isinstance(value, dict) and step in value:
+            pending.append(((*path, step), value[step], depth + 1))

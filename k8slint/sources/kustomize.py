@@ -556,7 +556,7 @@ class KustomizeMap:
                 found |= _security_facts(
                     kind, name, "", mapping(pod_spec["securityContext"]), pod_spec.get(WHOLE) == "securityContext", pod=True
                 )
-            for container in map(mapping, sequence(dig(document, ("spec", "template", "spec", "containers")))):
+            for container in map(mapping, sequence(pod_spec.get("containers"))):
                 container_name = string(container.get("name"))
                 if container_name is None:
                     continue
@@ -730,15 +730,11 @@ def _json6902_as_merge(operations: list[Any]) -> list[dict[str, Any]]:
             security = {field: value} if field else value
             if not isinstance(security, dict):
                 continue
-            if index is None:
-                found.append(
-                    {"spec": {"template": {"spec": {"securityContext": security, **({WHOLE: "securityContext"} if not field else {})}}}}
-                )
-            else:
-                indexed: dict[str, Any] = {"name": f"#{index}", "securityContext": security}
-                if not field:
-                    indexed[WHOLE] = "securityContext"
-                found.append({"spec": {"template": {"spec": {"containers": [indexed]}}}})
+            holder: dict[str, Any] = {"securityContext": security}
+            if not field:
+                holder[WHOLE] = "securityContext"
+            pod_spec = holder if index is None else {"containers": [{"name": f"#{index}", **holder}]}
+            found.append({"spec": {"template": {"spec": pod_spec}}})
             continue
         match = _CONTAINER_OP.fullmatch(path)
         if match is None:
@@ -774,7 +770,6 @@ def _patched(patch: Patch, document: dict[str, Any]) -> tuple[str | None, str | 
 WHOLE = "$k8slint-replaces"
 """A key _json6902_as_merge writes beside a security context a JSON 6902 add or replace sets whole: what it
 leaves out is gone, where a strategic merge would keep it."""
-SECURITY_FACTS = ("non-root", "non-root-flag", "no-escalation", "read-only-root", "seccomp", "drop-all")
 
 
 def _security_facts(kind: str, name: str, detail: str, security: dict[str, Any], whole: bool, pod: bool = False) -> set[PatchFact]:

@@ -76,13 +76,16 @@ def load_manifest_text(file: SourceFile, default_namespace: str, *, json_file: b
         fallback = _load_json(file, default_namespace)
         if fallback is not None:
             return fallback
-    objects_here = any(_is_object(document.data) for document in documents)
-    for document in documents:
-        token = _templated_api_version(document.data) if not _is_object(document.data) else None
+    is_object = [_is_object(document.data) for document in documents]
+    objects_here = any(is_object)
+    for document, an_object in zip(documents, is_object, strict=True):
+        token = _templated_api_version(document.data) if not an_object else None
         if token is not None:  # an object still to be rendered: said, not set aside as another tool's file
             line, column, _ = locate(document.positions, ("apiVersion",))
+            written = document.data["apiVersion"]
+            shown = "a placeholder" if token == written else f"which holds the placeholder {token!r}"
             message = (
-                f"apiVersion is {clip(document.data['apiVersion'], 80)!r}, {'a placeholder' if token == document.data['apiVersion'] else f'which holds the placeholder {token!r}'}: "
+                f"apiVersion is {clip(written, 80)!r}, {shown}: "
                 f"the {clip(str(document.data['kind']), 60)} looks like a template to be rendered first; "
                 + ("its API, and so its schema, is not known as written" if objects_here else "it is not linted as written")
             )
@@ -198,7 +201,10 @@ def _unparsed_tool_config(text: str) -> str | None:
     versions, kinds = _TOP_API_VERSION.findall(text), _TOP_KIND.findall(text)
     if not versions or len(versions) != len(kinds) or not all(is_tool_config(v, k) for v, k in zip(versions, kinds, strict=True)):
         return None
-    return f"{clip(kinds[0], 60)} ({clip(versions[0], 80)}) configures a tool, it is not an API object (and the file is a template, rendered before the tool reads it)"
+    return (
+        f"{clip(kinds[0], 60)} ({clip(versions[0], 80)}) configures a tool, it is not an API object "
+        "(and the file is a template, rendered before the tool reads it)"
+    )
 
 
 def _templated_api_version(data: Any) -> str | None:
