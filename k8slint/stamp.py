@@ -186,27 +186,27 @@ def finish(
     # in the order of sort_key, each sort_key's findings together: the first of them is kept, and a replaced entry keeps
     # its place; sorted again only when unused suppressions join them
     findings: list[Finding] = []
-    inherited: dict[tuple[object, ...], int] = {}
+    inherited: dict[tuple[object, ...], list[int]] = {}
+    crowded = _crowded(every)
     last: tuple[object, ...] | None = None
     for finding in every:
         key = finding.sort_key
         if finding.built_from:  # one base line inherited by several builds (overlays) is one finding
-            loc = finding.location
             # the field paths may differ (a patch reorders the containers) and so may the names
             # (namePrefix): the place and the rule make it the same line's defect, for another build
-            same = (loc.file, loc.line, loc.column, finding.code)
-            first = inherited.get(same)
-            if first is not None and not set(findings[first].built_from) & set(finding.built_from):
-                kept = findings[first]
+            same = _same_line(finding)
+            at = _inherited_by(findings, inherited.get(same, ()), finding, crowded)
+            if at is not None:
+                kept = findings[at]
                 # what one build alone adds (the values file of one chart render) is not said of them all
                 shared = tuple(r for r in kept.related if r in finding.related)
-                findings[first] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})), related=shared)
+                findings[at] = replace(kept, built_from=tuple(sorted({*kept.built_from, *finding.built_from})), related=shared)
                 continue
         if key != last:  # findings of one sort_key are together (every is sorted by it first): the first is kept
             findings.append(finding)
             last = key
-        if finding.built_from:
-            inherited.setdefault(same, len(findings) - 1)
+            if finding.built_from:
+                inherited.setdefault(same, []).append(len(findings) - 1)
     del every
     unused = settings.registry[rulecodes.UNUSED_SUPPRESSION]
     if unused.code not in settings.disabled:
@@ -220,6 +220,50 @@ def finish(
         if keys is not None:
             findings.sort(key=lambda f: f.sort_key)
     return findings
+
+
+def _same_line(finding: Finding) -> tuple[object, ...]:
+    loc = finding.location
+    return (loc.file, loc.line, loc.column, finding.code)
+
+
+def _crowded(findings: list[Finding]) -> set[tuple[object, ...]]:
+    """(file, line, column, rule, build) of each build that has several findings at one place: a template's
+    ``range`` rendered several objects from that line."""
+    seen: set[tuple[object, ...]] = set()
+    crowded: set[tuple[object, ...]] = set()
+    for finding in findings:
+        if finding.built_from:
+            same = _same_line(finding)
+            for build in finding.built_from:
+                key = (*same, build)
+                (crowded if key in seen else seen).add(key)
+    return crowded
+
+
+def _inherited_by(findings: list[Finding], candidates: Iterable[int], finding: Finding, crowded: set[tuple[object, ...]]) -> int | None:
+    """Which kept finding of the same line and rule ``finding`` is another build's copy of, if any: one of
+    builds that do not include its own, of the same object and field, else with the same message, else,
+    where neither build made more than one finding at the line, any (a namePrefix renamed the object, a
+    patch moved the field). Objects a ``range`` rendered from the line are told apart by name."""
+    builds = set(finding.built_from)
+    apart = [at for at in candidates if not builds & set(findings[at].built_from)]
+    for at in apart:
+        if findings[at].object == finding.object and findings[at].path == finding.path:
+            return at
+    for at in apart:
+        if findings[at].message == finding.message:
+            return at
+    same = _same_line(finding)
+
+    def alone(one: Finding) -> bool:
+        return not any((*same, build) in crowded for build in one.built_from)
+
+    if alone(finding):
+        for at in apart:
+            if alone(findings[at]):
+                return at
+    return None
 
 
 def _sort_canonically(findings: list[Finding]) -> None:

@@ -547,7 +547,13 @@ def test_a_chart_kept_in_two_places_reads_what_either_copy_reads(tmp_path: Path)
         ('{{ $a := .Values.x }}a: {{ eq $a "y" }}', True),  # printed is the comparison's answer, not the value
         ('{{ $a := .Values.x }}a: {{ ne "n" $a }}', True),  # the second operand
         ('{{ $a := .Values.x }}a: {{ eq (lower $a) "y" }}', False),  # an operand of lower, not of the comparison
-        ('{{ $a := .Values.x }}{{ $a = .Values.z }}a: {{ $a }}', False),  # assigned again: not followed
+        ('{{ $a := .Values.x }}{{ $a = .Values.z }}a: {{ $a }}', False),  # assigned again: judged with the new value
+        # actions/actions-runner-controller (commit 2ee6b3b8; Apache-2.0) gha-runner-scale-set's autoscalingrunnerset.yaml,
+        # cut: assigned twice, and each value only tested
+        ('{{ $a := .Values.x }}{{ if eq $a.type "k" }}{{ end }}{{ $a := .Values.x }}{{ if eq $a.type "k" }}{{ end }}', True),
+        # a := in a block shadows until its end: the first value is printed after it
+        ('{{ $a := .Values.x }}{{ if .Values.y }}{{ $a := .Values.z }}{{ end }}a: {{ $a }}', False),
+        ('{{ $a := .Values.x }}{{ $a = set $a "k" 1 }}{{ if $a }}{{ end }}', False),  # made from the old value: not followed
         # open-telemetry/opentelemetry-helm-charts (commit dd5665c0; Apache-2.0) opentelemetry-demo's component.yaml:
         # `set` puts the read in the dict the includes render
         ('{{ $c := set . "x" $.Values.x }}{{ $c := set . "y" 1 }}{{ include "t" $c }}', False),
@@ -828,3 +834,72 @@ def test_a_values_path_inside_a_string_literal_is_no_read(tmp_path: Path) -> Non
     )
     chart = _chart(tmp_path, "a:\n  enabled: false\n  spec:\n    port: '9093'\n", {"cm.yaml": template})
     assert _ch007(chart) == []
+
+
+# actions/actions-runner-controller (commit 2ee6b3b8; Apache-2.0) gha-runner-scale-set-experimental's
+# _listener_template.tpl and gha-runner-scale-set's _helpers.tpl, cut: defines that read under a map values.yaml
+# does not define, included only where a block around the include tests that map
+ARC_HELPERS = """\
+{{- define "listener-template.pod" -}}
+metadata: {{ toYaml .Values.listenerPodTemplate.metadata | nindent 2 }}
+{{- end }}
+{{- define "kubernetes-mode-work-volume" -}}
+- name: work
+  ephemeral: {{ toYaml .Values.containerMode.kubernetesModeWorkVolumeClaim | nindent 4 }}
+{{- end }}
+"""
+ARC_SET = """\
+{{- $containerMode := .Values.containerMode }}
+apiVersion: actions.github.com/v1alpha1
+kind: AutoscalingRunnerSet
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  {{- if and .Values.listenerPodTemplate (or .Values.listenerPodTemplate.metadata .Values.listenerPodTemplate.spec) }}
+  listenerTemplate: {{ include "listener-template.pod" . | nindent 4 }}
+  {{- end }}
+  template:
+    spec:
+      {{- if eq $containerMode.type "dind" }}
+      volumes: []
+      {{- else if eq $containerMode.type "kubernetes" }}
+      volumes: {{ include "kubernetes-mode-work-volume" . | nindent 8 }}
+      {{- end }}
+"""
+
+
+def test_a_define_read_under_a_missing_map_included_only_where_it_is_tested_renders(tmp_path: Path) -> None:
+    chart = _chart(tmp_path, "replicas: 1\n", {"_helpers.tpl": ARC_HELPERS, "set.yaml": ARC_SET})
+    assert _findings(chart, "CH007") == []
+    # an include outside the tests: Helm stops at the nil map
+    (chart / "templates" / "set.yaml").write_text(ARC_SET + '  extra: {{ include "kubernetes-mode-work-volume" . | nindent 4 }}\n')
+    assert [(name, line) for _, name, line, _ in _findings(chart, "CH007")] == [("_helpers.tpl", 6)]
+    # a test that is true where the map is missing (ne) guards nothing
+    (chart / "templates" / "set.yaml").write_text(
+        ARC_SET.replace('else if eq $containerMode.type "kubernetes"', 'else if ne $containerMode.type "x"')
+    )
+    assert [(name, line) for _, name, line, _ in _findings(chart, "CH007")] == [("_helpers.tpl", 6)]
+
+
+@pytest.mark.parametrize(
+    ("template", "guards"),
+    [
+        # the else renders where the test failed: what the if tested is not set there
+        ('{{ if .Values.a.on }}{{ else }}{{ include "t" . }}{{ end }}', ()),
+        ('{{ if .Values.a.on }}{{ else if .Values.b.on }}{{ include "t" . }}{{ end }}', (("b",),)),
+        # the else of a `not`: the value is set there (prometheus-community's modbus exporter: `if not .Values.configMapFile`)
+        ('{{ if not .Values.a.b }}{{ else }}{{ include "t" . }}{{ end }}', (("a",),)),
+        # a field of a variable equal to a word: the variable holds a map; `ne` is true where it holds nothing
+        ('{{ $m := .Values.mode }}{{ if eq $m.type "dind" }}{{ else if eq $m.type "kubernetes" }}{{ include "t" . }}{{ end }}', (("mode",),)),
+        ('{{ $m := .Values.mode }}{{ if ne $m.type "dind" }}{{ include "t" . }}{{ end }}', ()),
+        ('{{ $m := .Values.mode }}{{ if not (eq $m.type "dind") }}{{ include "t" . }}{{ end }}', ()),
+    ],
+)  # fmt: skip
+def test_what_the_block_around_a_call_guards(template: str, guards: tuple[tuple[str, ...], ...]) -> None:
+    (call,) = analyse(template).call_contexts
+    assert call.guards == guards
+
+
+def test_a_value_read_in_the_else_of_its_negation_is_guarded() -> None:
+    info = analyse("{{ if not .Values.configMapFile }}name: x{{ else }}name: {{ .Values.configMapFile }}{{ end }}")
+    assert [ref.guarded for ref in info.refs] == [True, True]

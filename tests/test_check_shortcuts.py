@@ -428,10 +428,20 @@ def _collect_refs_long_way(
     operands = gotemplate._lazy_operands(text)  # every action, with an and or or or not
     for path in _paths_long_way(text):
         enclosed = guards.covers(path)
-        lazy, before = operands.get(path, (None, ()))
+        levels = operands.get(path, ())
+        lazy, before = levels[0] if levels else (None, ())
         info.refs.append(
             gotemplate.ValuesRef(
-                path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before, tests
+                path,
+                action.line,
+                action.column,
+                guarded_here or enclosed or path in handed,
+                define,
+                enclosed,
+                lazy,
+                before,
+                levels[1:],
+                tests,
             )
         )
     scope = innermost.with_path if innermost is not None else None

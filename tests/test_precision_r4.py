@@ -134,3 +134,43 @@ def test_a_schema_that_refuses_the_values_is_still_a_render_error(engine: str, t
     chart = shop(tmp_path, VALUES, **{"values.schema.json": schema})
     (finding,) = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["chart-render-failed"]).findings
     assert (finding.code, str(finding.severity)) == ("CH010", "error")
+
+
+# actions/actions-runner-controller charts/gha-runner-scale-set/templates/_helpers.tpl (2ee6b3b8; Apache-2.0),
+# cut: the chart looks its controller up in the cluster and fails when it finds none
+LOOKUP_HELPER = """\
+{{- define "shop.controllerAccount" -}}
+{{- $found := 0 }}
+{{- range $index, $deployment := (lookup "apps/v1" "Deployment" "" "").items }}
+  {{- if eq (get $deployment.metadata.labels "app.kubernetes.io/part-of") "shop-controller" }}
+    {{- $found = add $found 1 }}
+  {{- end }}
+{{- end }}
+{{- if eq $found 0 }}
+  {{- fail "No shop-controller deployment found using label (app.kubernetes.io/part-of=shop-controller)." }}
+{{- end }}
+{{- end }}
+"""
+LOOKUP_BINDING = """\
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: shop-manager
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: shop-manager}
+subjects:
+- kind: ServiceAccount
+  name: {{ include "shop.controllerAccount" . }}
+"""
+
+
+def test_a_fail_after_a_lookup_is_not_rendered_offline_not_a_render_error(engine: str, tmp_path: Path) -> None:
+    chart = shop(tmp_path, **{"templates/_lookup.tpl": LOOKUP_HELPER, "templates/binding.yaml": LOOKUP_BINDING})
+    (tmp_path / "charts" / "shop" / "ci").mkdir()
+    (tmp_path / "charts" / "shop" / "ci" / "ci-values.yaml").write_text("replicas: 1\n")
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["chart-render-failed"])
+    assert [(f.code, str(f.severity)) for f in result.findings] == [("CH010", "info")] * 2
+    assert "charts/shop/templates/_lookup.tpl:3: `lookup`" in result.findings[0].message
+    # a fail with no lookup before it is the chart's own error, as before
+    chart.joinpath("templates", "_lookup.tpl").write_text(LOOKUP_HELPER.replace('(lookup "apps/v1" "Deployment" "" "").items', "list"))
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["chart-render-failed"])
+    assert sorted(str(f.severity) for f in result.findings) == ["error", "warning"]

@@ -386,6 +386,12 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
                 top = next((ref.path[:n] for n in range(1, len(ref.path)) if defined(ref.path[:n]) is False), None)
                 if top is not None and ((ref.enclosed and not _renders_past(ref, top, lookup)) or _stops_before(ref, top, lookup)):
                     continue
+                if (
+                    top is not None
+                    and ref.define is not None
+                    and _guarded_at_every_call(chart, ref.define, ref.path, guarded_calls, len(top))
+                ):
+                    continue  # arc's listener-template.pod: included only inside `if and .Values.listenerPodTemplate ...`
                 if top is None and ref.guarded:
                     continue
                 if top is None and ref.define is not None and _guarded_at_every_call(chart, ref.define, ref.path, guarded_calls):
@@ -433,11 +439,12 @@ def undefined_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         )
 
 
-def _guarded_at_every_call(chart: ChartDoc, define: str, path: tuple[str, ...], calls: dict[str, list[Any]]) -> bool:
+def _guarded_at_every_call(chart: ChartDoc, define: str, path: tuple[str, ...], calls: dict[str, list[Any]], at_least: int = 0) -> bool:
     """Whether every call of ``define`` in the chart is inside an ``if`` or ``with`` that guards ``path`` (a prefix
-    of it), directly or through the calls of the define that makes the call: Go renders the included body only
-    where the block around the call renders. A call from a ``tpl`` string in values.yaml counts as unguarded.
-    ``calls`` caches the chart's calls by name."""
+    of it, of ``at_least`` parts: a test of the missing map above a value, or of a field of it, renders the block
+    only where that map is set), directly or through the calls of the define that makes the call: Go renders the
+    included body only where the block around the call renders. A call from a ``tpl`` string in values.yaml counts
+    as unguarded. ``calls`` caches the chart's calls by name."""
     if not calls:
         from k8slint.model.gotemplate import Call, analyse
 
@@ -454,7 +461,7 @@ def _guarded_at_every_call(chart: ChartDoc, define: str, path: tuple[str, ...], 
         if not found or name in seen:
             return False
         for call in found:
-            if any(path[: len(guard)] == guard for guard in call.guards):
+            if any(len(guard) >= at_least and path[: len(guard)] == guard for guard in call.guards):
                 continue
             if call.caller is None or not guarded(call.caller, seen | {name}):
                 return False
@@ -561,15 +568,17 @@ def _switched_off(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, .
 
 
 def _stops_before(ref: Any, top: tuple[str, ...], lookup: Callable[[tuple[str, ...]], tuple[bool, Any]]) -> bool:
-    """Whether the ``and`` or ``or`` the value is an operand of stops before reading it, with the values given:
-    ``and`` at an operand that is empty (missing, or a test of the missing map ``top`` itself), ``or`` at one
-    that is set and not empty."""
-    for operand in ref.before:
-        found, value = lookup(operand)
-        if ref.lazy == "and" and (not found or not value or (len(operand) >= len(top) and ref.path[: len(operand)] == operand)):
-            return True
-        if ref.lazy == "or" and found and value:
-            return True
+    """Whether an ``and`` or ``or`` the value is an operand of (or inside an operand of) stops before reading it,
+    with the values given: ``and`` at an operand that is empty (missing, or a test of the missing map ``top``
+    itself), ``or`` at one that is set and not empty."""
+    levels = ((ref.lazy, ref.before), *ref.outer) if ref.lazy is not None else ref.outer
+    for lazy, before in levels:
+        for operand in before:
+            found, value = lookup(operand)
+            if lazy == "and" and (not found or not value or (len(operand) >= len(top) and ref.path[: len(operand)] == operand)):
+                return True
+            if lazy == "or" and found and value:
+                return True
     return False
 
 

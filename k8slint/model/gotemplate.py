@@ -109,6 +109,10 @@ class ValuesRef:
     (text/template since Go 1.18): ``and .Values.a .Values.a.b`` never reads ``.b`` without ``a``."""
     before: tuple[tuple[str, ...], ...] = ()
     """The .Values paths among the operands of that ``and`` or ``or`` before this one."""
+    outer: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    """(``and`` or ``or``, the .Values paths of its operands before the one holding this) of each ``and`` or ``or``
+    around that one, innermost first: ``and .Values.a (or .Values.a.b .Values.a.c)`` reads ``.b`` only once ``a`` is
+    set, whatever the ``or`` does."""
     tests: Tests = None
     """What the open ``if`` and ``with`` blocks around the action test (innermost first, see :func:`open_tests`): each
     .Values path, and whether the block's condition is that path alone (``if .Values.a.b``: the block renders exactly
@@ -312,6 +316,10 @@ class _Block:
     with_path: tuple[str, ...] | None
     guards: list[tuple[str, ...]]
     tests: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
+    map_guards: list[tuple[str, ...]] = field(default_factory=list)
+    """The maps the block renders only where they are set, through a variable's field (_map_guards): for its calls."""
+    negated: list[tuple[str, ...]] = field(default_factory=list)
+    """What the tests of the chain so far guard where they fail (``if not .Values.a``): the else's."""
     chain_before: Tests = None
     """The chain of tests of the blocks around this one, restored at its end."""
     dot: str = "same"
@@ -378,6 +386,9 @@ def analyse(text: str) -> TemplateInfo:
                 _block_guards(rest, tested) if keyword in ("if", "with") else [],
                 _block_tests(keyword, rest),
             )
+            if keyword == "if":
+                block.map_guards = _map_guards(rest, tested)
+                block.negated = _negated_guards(rest)
             block.chain_before = chain
             stack.append(block)
             opened = block.guards  # in force from the next action: the test itself reads what it tests
@@ -406,10 +417,22 @@ def analyse(text: str) -> TemplateInfo:
                     stack[-1].in_else = otherwise != "with"
                     if otherwise == "with":
                         _bind_dot(stack[-1], condition, _binder(scopes[:-1]))
-                if split_keyword(rest)[0] in ("if", "with"):
-                    extra = _block_guards(split_keyword(rest)[1], tested)
+                # the else renders where the test failed: what it guarded is not guarded here (`if .Values.a` ...
+                # `else`: a is empty), only what an `else if` or `else with` tests itself
+                # (an `if not .Values.a` guards a in its else)
+                for guard in stack[-1].guards:
+                    guards.remove(guard)
+                stack[-1].guards = list(stack[-1].negated)
+                stack[-1].map_guards = []
+                opened = list(stack[-1].negated)
+                otherwise, condition = split_keyword(rest)
+                if otherwise in ("if", "with"):
+                    extra = _block_guards(condition, tested)
                     stack[-1].guards.extend(extra)
-                    opened = extra
+                    opened += extra
+                    if otherwise == "if":
+                        stack[-1].map_guards = _map_guards(condition, tested)
+                        stack[-1].negated += _negated_guards(condition)
         elif keyword == "end":
             if not stack:
                 info.errors.append(
@@ -429,7 +452,7 @@ def analyse(text: str) -> TemplateInfo:
             info.calls.append((match.group(2), action.line, action.column))
             info.callers.append(define_name)
             argument = _CALL_ARGUMENT.match(action.text, match.end())
-            around = tuple(guard for block in stack for guard in block.guards) if stack else ()
+            around = tuple(guard for block in stack for guard in (*block.guards, *block.map_guards)) if stack else ()
             info.call_contexts.append(Call(match.group(2), define_name, argument is not None and _passes(argument, scopes), around))
         _collect_refs(info, action, keyword, guards, scopes[-1] if scopes else None, define_name, chain, binder)
         if assigned is not None:
@@ -503,10 +526,15 @@ class _HeldReads:
                 del self.pending[name]  # rendered, or handed on: the reads stay unguarded
 
     def assigned(self, name: str, expression: str, start: int) -> None:
-        self.pending.pop(name, None)  # assigned again: what it held may live on elsewhere (`$c := set . "k" ...`)
-        if not _HELD_VALUE.match(expression):
-            return  # the read is an argument of something else (set, dict, include): it may be rendered through that
-        held = [index for index in range(start, len(self.info.refs)) if not self.info.refs[index].guarded]
+        # assigned again: the reads it held stay pending with the new ones (a `:=` in a block shadows the variable
+        # only until the block ends, when the old value is back), judged by the uses of either; but where the new
+        # value is made from the old (`$c = set $c "k" ...`) what it held lives on inside it, and stays unguarded
+        before = self.pending.pop(name, [])
+        if before and re.search(rf"\${re.escape(name)}\b", expression):
+            before = []
+        held = before
+        if _HELD_VALUE.match(expression):  # else the read is an argument of something else (set, dict, include)
+            held = [*before, *(index for index in range(start, len(self.info.refs)) if not self.info.refs[index].guarded)]
         if held:
             self.pending[name] = held
 
@@ -623,6 +651,44 @@ def _block_guards(condition: str, tested: dict[str, list[tuple[str, ...]]]) -> l
     return found
 
 
+def _map_guards(condition: str, tested: dict[str, list[tuple[str, ...]]]) -> list[tuple[str, ...]]:
+    """The .Values maps an ``if`` on ``condition`` renders only where they are set, through a field of a variable
+    that holds one: a field that is set, or equal to a word (a field of a variable that holds nothing is empty,
+    text/template's evalField on an invalid receiver): arc's `else if eq $containerMode.type "kubernetes"`, with
+    `$containerMode := .Values.containerMode`. What the block's calls render under (Call.guards), not a guard of
+    the block's own reads of other fields."""
+    if "$" not in condition or not tested:
+        return []
+    whole = _VARIABLE_FIELD.fullmatch(condition)
+    names = [whole.group(1)] if whole else []
+    for match in _FIELD_EQUALS.finditer(condition):
+        if not _NEGATED.search(condition, 0, match.start()):
+            names.append(match.group(1) or match.group(2))
+    return [path for name in names for path in tested.get(name, ())]
+
+
+def _negated_guards(condition: str) -> list[tuple[str, ...]]:
+    """What the ``else`` of an ``if not .Values.a.b`` guards: there the value is set."""
+    match = _NOT_PATH.fullmatch(condition)
+    if match is None:
+        return []
+    path = _single_values_path(match.group(1).strip().strip("()"))
+    return [_guarded_prefix(path)] if path else []
+
+
+_NOT_PATH = re.compile(r"\s*not\s+(\(?\s*\$?\.Values(?:\.[A-Za-z_][A-Za-z0-9_]*)+\s*\)?)\s*")
+
+
+_VARIABLE_FIELD = re.compile(r"\s*\$([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+\s*")
+_FIELD_EQUALS = re.compile(
+    r'\beq\s+\$([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+\s+"[^"\\]+"'
+    r'|\beq\s+"[^"\\]+"\s+\$([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)+'
+)
+"""``eq $v.type "kubernetes"``: true only where ``$v`` is a map with that field."""
+_NEGATED = re.compile(r"\bnot\b")
+"""A ``not`` before a test: what it guards is not known (``not (eq $v.type "x")`` is true where ``$v`` is empty)."""
+
+
 _UNJUDGED: tuple[tuple[str, ...], bool] = ((), False)
 """The test of a block whose condition is not one .Values path alone (``not``, ``eq``, a variable, a ``range``, an
 ``else``): what renders inside it is not judged from the values."""
@@ -736,10 +802,20 @@ def _collect_refs(
         dug = _dug(text) if "dig" in text else []
         for path in _paths(text, dug):
             enclosed = guards.covers(path) or path in dug  # dig reads nothing that can fail
-            lazy, before = operands.get(path, (None, ()))
+            levels = operands.get(path, ())
+            lazy, before = levels[0] if levels else (None, ())
             info.refs.append(
                 ValuesRef(
-                    path, action.line, action.column, guarded_here or enclosed or path in handed, define, enclosed, lazy, before, tests
+                    path,
+                    action.line,
+                    action.column,
+                    guarded_here or enclosed or path in handed,
+                    define,
+                    enclosed,
+                    lazy,
+                    before,
+                    levels[1:],
+                    tests,
                 )
             )
     if in_with and scope is not None:
@@ -758,12 +834,12 @@ _LAZY_CALL = re.compile(r"\b(?:and|or)\b")
 _KEYWORDS = frozenset(("if", "with", "range", "else", "end", "define", "block", "template"))
 
 
-def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]]:
+def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]]:
     """Each .Values path read by an operand of an ``and`` or ``or`` -> (that function, the .Values paths of its
-    operands before that one, nested ones included). The operand is the path itself, or a parenthesis holding it
-    at any depth: ``and .Values.a (eq 1 .Values.a.b)`` evaluates the ``eq`` only once ``a`` is set; the innermost
-    ``and`` or ``or`` around the path decides. One pass over the action (strings blanked); a path met twice keeps
-    its first place."""
+    operands before that one, nested ones included) of each ``and`` and ``or`` around it, innermost first. The
+    operand is the path itself, or a parenthesis holding it at any depth: ``and .Values.a (eq 1 .Values.a.b)``
+    evaluates the ``eq`` only once ``a`` is set. One pass over the action (strings blanked); a path met twice
+    keeps its first place."""
     blanked = _blank_strings(text)
     # per open group: [the function it calls, where it opened, its enclosing groups as (their function when it
     # opened, where they opened, where it opened), innermost last]
@@ -789,21 +865,22 @@ def _lazy_operands(text: str) -> dict[tuple[str, ...], tuple[str, tuple[tuple[st
             groups[-1][0] = None  # a pipeline's next command calls its own function
         owner.append((groups[-1][0], groups[-1][1], groups[-1][2]))
         index += 1
-    found: dict[tuple[str, ...], tuple[str, tuple[tuple[str, ...], ...]]] = {}
+    found: dict[tuple[str, ...], tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]] = {}
     matches = [(m.start(), tuple(filter(None, m.group(1).split(".")))) for m in _VALUES.finditer(blanked)]
     for position, path in matches:
         if not path or path in found or position >= len(owner):
             continue
         function, opened, enclosing = owner[position]
-        operand = position  # where the operand holding the path starts, in the group of ``function``
-        for outer_function, outer_opened, child in reversed(enclosing):
-            if function in ("and", "or"):
-                break
-            function, opened, operand = outer_function, outer_opened, child
-        if function not in ("and", "or"):
-            continue
-        before = tuple(other for start, other in matches if opened <= start < operand and other)
-        found[path] = (function, before)
+        # the group the path is in, then each group around it: (its function, where it opened, where the operand
+        # holding the path starts in it)
+        levels = [(function, opened, position), *((f, o, child) for f, o, child in reversed(enclosing))]
+        lazy = tuple(
+            (function, tuple(other for start, other in matches if opened <= start < operand and other))
+            for function, opened, operand in levels
+            if function in ("and", "or")
+        )
+        if lazy:
+            found[path] = lazy
     return found
 
 

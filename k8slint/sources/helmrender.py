@@ -833,7 +833,45 @@ def render_error(outcome: Outcome) -> Problem:
             location=where,
             variant="schema-ref-offline",
         )
+    looked_up = _fail_after_lookup(render.chart, message)
+    if looked_up is not None:  # helm template answers every lookup with nothing: the fail may be the cluster's to answer
+        return Problem(
+            f"{render.label} not rendered ({render.values_used()}): {message}; the chart fails where it looked the "
+            f"cluster up ({looked_up}: `lookup`, which helm template answers with nothing, as it runs without a "
+            "cluster), so whether it fails on install depends on what the cluster holds; the chart's objects were not linted",
+            location=where,
+            variant="lookup-offline",
+        )
     return Problem(f"{render.label} fails ({render.values_used()}): {message}", location=where, variant="values-required" if asks else None)
+
+
+_FAIL_TEXT = re.compile(r"^execution error at \([^)]*\): (?P<text>.+)$", re.DOTALL)
+_DEFINE_START = re.compile(r"\{\{-?\s*define\s")
+_LOOKUP = re.compile(r"\blookup\s+\S")
+
+
+def _fail_after_lookup(chart: ChartDoc, message: str) -> str | None:
+    """Where the chart calls ``lookup`` before the ``fail`` that gave ``message``, in the same template or define
+    (gha-runner-scale-set's _helpers.tpl: it fails when its lookup finds no controller Deployment), as
+    ``file:line``; None where the failing call is not found or no lookup comes before it."""
+    found = _FAIL_TEXT.match(message)
+    if found is None:
+        return None
+    text = found.group("text").strip()
+    if len(text) < 8:
+        return None  # too short to find the one fail call that says it
+    for template in chart.templates:
+        lines = template.text.splitlines()
+        for number, line in enumerate(lines):
+            if "fail" not in line or text not in line:
+                continue
+            start = number
+            while start > 0 and not _DEFINE_START.search(lines[start]):
+                start -= 1  # the define the fail is in, or the top of the file
+            for at in range(start, number):
+                if _LOOKUP.search(lines[at]):
+                    return f"{template.display}:{at + 1}"
+    return None
 
 
 def render_charts(charts: list[ChartDoc], settings: Settings, notes: list[str]) -> list[ChartRenders]:
