@@ -89,6 +89,7 @@ def _read_one(item: InputFile, settings: Settings, state: LoadState) -> None:
         kustomize_generated=item.kustomize_generated,
         kustomize_patched=item.kustomize_patched,
         images_set_by=dict(item.images_set_by),
+        images_left_latest=item.images_left_latest,
         merged_into=item.merged_into,
         test_input=item.test_input,
         installed_by=item.installed_by,

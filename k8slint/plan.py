@@ -213,8 +213,19 @@ def _local_subjects(
     """
     key = (predicate, id(subjects))
     if key not in seen:  # the entry holds the list, so its id is not reused meanwhile
-        seen[key] = (subjects, [obj for obj in subjects if bool(predicate(obj))])
+        seen[key] = (subjects, [obj for obj in subjects if _holds(predicate, obj)])
     return seen[key][1]
+
+
+def _holds(predicate: Callable[[K8sObject], bool], obj: K8sObject) -> bool:
+    """Whether the predicate holds; one that crashes does not (the check then runs where it is guarded, and the
+    crash is reported as the check's)."""
+    try:
+        return bool(predicate(obj))
+    except K8slintError:
+        raise
+    except Exception:
+        return False
 
 
 def _guarded(rule: RuleSpec, func: Callable[..., Iterable[Problem]], args: tuple[object, ...], subject: Subject) -> list[Raw]:

@@ -1434,3 +1434,47 @@ def test_a_kustomization_namespace_fills_a_cluster_role_binding_subject(tmp_path
     (tmp_path / "kustomization.yaml").write_text("namespace: apps\nresources: [binding.yaml]\n")
     result = run_lint(tmp_path, select=["api-validation"])
     assert [f.message for f in result.findings if f.code == "KV001"] == []
+
+
+def test_a_null_int_or_string_is_the_field_left_unset(tmp_path: Path) -> None:
+    """nats-io/k8s helm/charts/nats-operator/templates/deployment.yaml with its default values: `maxSurge:` and
+    `maxUnavailable:` render empty. The API server decodes null as unset and defaults both to 25%; the built-in
+    schemas' int-or-string (the oneOf of a nullable string and a nullable integer) matches null twice."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: nats-operator}
+        spec:
+          strategy:
+            type: RollingUpdate
+            rollingUpdate:
+              maxSurge:
+              maxUnavailable:
+          selector:
+            matchLabels: {app: nats}
+          template:
+            metadata:
+              labels: {app: nats}
+            spec:
+              containers:
+                - name: op
+                  image: connecteverything/nats-operator:0.8.3
+                  ports: [{containerPort: 80}, {containerPort: 81}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: nats}
+        spec:
+          selector: {app: nats}
+          ports:
+            - {name: client, port: 80, targetPort: }
+            - name: cluster
+              port: 81
+              targetPort: [80]
+        """
+    )
+    target = tmp_path / "case.yaml"
+    target.write_text(text, encoding="utf-8")
+    errors = sorted((f.code, f.location.line) for f in run_lint(target).findings if f.severity is Severity.ERROR)
+    assert errors == [("KL010", text.splitlines().index("      targetPort: [80]") + 1)], errors

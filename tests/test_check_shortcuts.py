@@ -82,7 +82,7 @@ def _caps_identifier_long_way(value: str) -> bool:
 
 
 def _name_placeholder_long_way(value: str, caps: bool) -> str | None:
-    found = template_placeholder(value)
+    found = template_placeholder(value, unexpanded=True)
     if found is None and caps and _caps_identifier_long_way(value):
         return value
     if found is not None or not caps:

@@ -287,3 +287,61 @@ def test_the_crd_a_kustomization_installs_is_the_schema_an_old_bundle_is_not(tmp
         assert found == []
     else:
         assert found == ["spec.tablespaces: expected a list, found a mapping"]
+
+
+# chaos-mesh/chaos-mesh config/crd/bases/chaos-mesh.org_schedules.yaml (608b61e7c1; Apache-2.0), cut: OpenAPI v3.0's
+# exclusiveMinimum is a flag on minimum (JSON Schema draft 4), as apiextensions' JSONSchemaProps has it
+SCHEDULE_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: schedules.chaos-mesh.org
+spec:
+  group: chaos-mesh.org
+  names: {kind: Schedule, listKind: ScheduleList, plural: schedules, singular: schedule}
+  scope: Namespaced
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              startingDeadlineSeconds:
+                format: int64
+                minimum: 0
+                exclusiveMinimum: true
+                nullable: true
+                type: integer
+              historyLimit:
+                minimum: 1
+                exclusiveMinimum: false
+                type: integer
+              concurrencyPolicy:
+                maximum: 10
+                exclusiveMaximum: true
+                type: integer
+"""
+
+
+def test_an_exclusive_bound_is_the_flag_openapi_v3_makes_it(tmp_path: Path) -> None:
+    (tmp_path / "crd.yaml").write_text(SCHEDULE_CRD)
+    schedule = "apiVersion: chaos-mesh.org/v1alpha1\nkind: Schedule\nmetadata:\n  name: s{n}\nspec:\n{spec}"
+    (tmp_path / "valid.yaml").write_text(
+        schedule.format(n=1, spec="  startingDeadlineSeconds: 1\n  historyLimit: 1\n  concurrencyPolicy: 9\n")
+    )
+    (tmp_path / "bounds.yaml").write_text(
+        schedule.format(n=2, spec="  startingDeadlineSeconds: 0\n  historyLimit: 0\n  concurrencyPolicy: 10\n")
+    )
+    result = run_lint(tmp_path)
+    assert not [f for f in result.findings if f.code == "KL012"]  # compiled: every object validated
+    assert sorted(_schema_messages(tmp_path)["bounds.yaml"]) == [
+        "spec.concurrencyPolicy: 10 is greater than or equal to the maximum of 10",
+        "spec.historyLimit: 0 is less than the minimum of 1",
+        "spec.startingDeadlineSeconds: 0 is less than or equal to the minimum of 0",
+    ]
+    assert "valid.yaml" not in _schema_messages(tmp_path)

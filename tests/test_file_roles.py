@@ -588,3 +588,53 @@ def test_a_scorecard_config_with_a_lower_case_apiversion_key_is_a_tools(tmp_path
     # a manifest that misspells the key the same way is still an object without an apiVersion
     (tmp_path / "config.yaml").write_text("kind: Deployment\napiversion: apps/v1\nmetadata:\n  name: web\n")
     assert "KL004" in {f.code for f in run_lint(tmp_path).findings}
+
+
+VCLUSTER_E2E_CONFIG = """\
+controlPlane:
+  statefulSet:
+    image:
+      repository: {{.Repository}}
+      tag: {{.Tag}}
+experimental:
+  deploy:
+    vcluster:
+      manifests: |-
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: from-vcluster-yaml
+"""
+
+
+def test_manifests_embedded_in_a_tool_config_template_do_not_make_it_kubernetes(tmp_path: Path) -> None:
+    """vcluster's e2e/vcluster-default.yaml: a Go template of a vcluster config, whose block scalar holds manifests;
+    the indented apiVersion and kind are text, not the file's keys."""
+    (tmp_path / "vcluster-default.yaml").write_text(VCLUSTER_E2E_CONFIG)
+    result = run_lint(tmp_path)
+    assert result.findings == [] and [name for name, _ in result.not_kubernetes] == [str(tmp_path / "vcluster-default.yaml")]
+    # a manifest template with the keys at the top still is one, and so is JSON, whose keys are indented
+    (tmp_path / "vcluster-default.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{.Name}}\n")
+    assert [f.code for f in run_lint(tmp_path).findings] == ["KM006"]
+    (tmp_path / "vcluster-default.yaml").write_text(
+        '{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "metadata": {"name": {{.Name}}}\n}\n'
+    )
+    assert run_lint(tmp_path).not_kubernetes == []
+
+
+def test_a_patch_its_kustomization_does_not_use_is_said_and_graded(tmp_path: Path) -> None:
+    """chaos-mesh/chaos-mesh config/default (608b61e7): kubebuilder's manager_webhook_patch.yaml, a partial Deployment
+    that config/default/kustomization.yaml does not list. Its errors are true of it as written, and nothing applies
+    it: info, saying why; a file of the same content with another name is still an object."""
+    default = tmp_path / "config" / "default"
+    default.mkdir(parents=True)
+    (default / "kustomization.yaml").write_text("namePrefix: chaos-mesh-\nresources:\n  - ../crd\n")
+    (tmp_path / "config" / "crd").mkdir()
+    (tmp_path / "config" / "crd" / "kustomization.yaml").write_text("resources: []\n")
+    patch = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: controller-manager\nspec:\n  template:\n    spec:\n      containers:\n      - name: manager\n        ports: [{containerPort: 9443}]\n"
+    (default / "manager_webhook_patch.yaml").write_text(patch)
+    errors = [f for f in run_lint(tmp_path).findings if f.code in ("KR001", "KR005")]
+    assert sorted((f.code, str(f.severity)) for f in errors) == [("KR001", "info"), ("KR005", "info")]
+    assert all("its name says it is a kustomize patch" in f.message for f in errors)
+    (default / "manager_webhook_patch.yaml").rename(default / "manager.yaml")
+    assert sorted(str(f.severity) for f in run_lint(tmp_path).findings if f.code in ("KR001", "KR005")) == ["error", "error"]

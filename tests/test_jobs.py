@@ -208,6 +208,12 @@ def hooked_batch(files, settings, local):
         open(os.path.join(marks, str(os.getpid())), "w").close()
         if mode == "kill-worker":
             time.sleep(60)  # still in its batch when the test kills it
+    if mode.startswith("kill-main"):
+        # no process gets ahead before both workers are up (on a loaded machine one may start late, after the
+        # others have taken every batch): the run is still going when the test stops it
+        deadline = time.monotonic() + 30
+        while len(os.listdir(marks)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
     if mode.startswith("kill-main") or (mode == "lock" and os.getpid() == main):
         time.sleep(0.2)  # a long run, in every process
     return load_batch(files, settings, local)

@@ -75,6 +75,22 @@ def test_an_image_no_including_kustomization_tags_is_still_reported_unbuilt(shop
     ]
 
 
+def test_an_image_every_including_kustomization_leaves_latest_is_reported_unbuilt(shop: Path) -> None:
+    """actions-runner-controller's config/manager: `images:` gives `controller` a new name and `newTag: latest`."""
+    for overlay, tag in (("prod", '"1.4.2"'), ("staging", '"1.5.0-rc.1"')):
+        path = shop / "overlays" / overlay / "kustomization.yaml"
+        text = path.read_text()
+        assert f"newTag: {tag}" in text
+        path.write_text(text.replace(f"newTag: {tag}", "newTag: latest"))
+    found = run_lint("shop", cwd=shop.parent)
+    assert [(os.path.basename(f), line, rule) for f, line, rule in _where(found)] == [("deployment.yaml", 26, "image-tag-latest")]
+    assert "gives it no other tag nor a digest" in found.findings[0].message
+    # one overlay that pins it is a tag where the file is deployed, as before
+    path = shop / "overlays" / "prod" / "kustomization.yaml"
+    path.write_text(path.read_text().replace("newTag: latest", "digest: sha256:" + "a" * 64))
+    assert _where(run_lint("shop", cwd=shop.parent)) == []
+
+
 def _objects(result: object) -> dict[tuple[str, str], object]:
     state, _, _ = result.loaded  # type: ignore[attr-defined]
     return {(o.placement.label.rsplit("/", 1)[-1], o.kind): o for o in state.objects if o.placement is not None}
@@ -346,6 +362,23 @@ def test_patches_a_kustomization_comments_out_are_not_objects(tmp_path: Path) ->
     assert "commented-out entry" in reasons["manager_metrics_patch.yaml"]
 
 
+def test_an_entry_a_script_uncomments_by_its_marker_is_not_an_object(tmp_path: Path) -> None:
+    """kserve's config/overlays/version-template (aaac4e29): `#ENABLE_KSERVE - path: manager_image_patch.yaml`, which
+    test/scripts/gh-actions/setup-kserve.sh uncomments with sed."""
+    deployment = (SHOP / "base" / "deployment.yaml").read_text().replace("ghcr.io/acme/shop", "ghcr.io/acme/shop:1")
+    _kustomization(
+        tmp_path / "config" / "overlays" / "version-template",
+        "resources:\n- deployment.yaml\n\npatches:\n#ENABLE_KSERVE - path: manager_image_patch.yaml\n",
+        deployment__yaml=deployment,
+        manager_image_patch__yaml="apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: manager\n        image: kserve/kserve-controller:latest\n",
+    )
+    result = run_lint(tmp_path)
+    assert result.findings == []
+    reasons = {os.path.basename(file): reason for file, reason in result.not_kubernetes}
+    assert "commented-out entry" in reasons["manager_image_patch.yaml"]
+
+
 @pytest.mark.parametrize(
     "header",
     [
@@ -452,9 +485,10 @@ def test_a_missing_file_the_repository_ignores_is_written_before_the_build(tmp_p
     assert ".gitignore leaves out of the repository" in result.findings[0].message
 
 
-@pytest.mark.parametrize(("declared", "expected"), [(True, []), (False, [("invalid-name", 4)])])
+@pytest.mark.parametrize(("declared", "expected"), [(True, []), (False, [("unrendered-placeholder", 4)])])
 def test_a_kustomize_var_in_a_name_is_replaced_when_built(tmp_path: Path, declared: bool, expected: list[object]) -> None:
-    """kubeflow pipelines: `name: $(kfp-app-name)`, a var of the kustomization that builds the file."""
+    """kubeflow pipelines: `name: $(kfp-app-name)`, a var of the kustomization that builds the file. Undeclared, it
+    is a placeholder nothing fills in (the API expands `$(VAR)` in no name): unrendered-placeholder, as `${VAR}` is."""
     vars_block = (
         "vars:\n  - name: kfp-app-name\n    objref:\n      kind: ConfigMap\n      name: pipeline-install-config\n      apiVersion: v1\n"
         "    fieldref:\n      fieldpath: data.appName\n"
@@ -468,7 +502,8 @@ def test_a_kustomize_var_in_a_name_is_replaced_when_built(tmp_path: Path, declar
         params__yaml="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-install-config\ndata:\n  appName: pipeline\n",
     )
     result = run_lint(tmp_path)
-    assert [(f.rule, f.location.line) for f in result.findings if f.severity.name == "ERROR"] == expected
+    assert [f for f in result.findings if f.severity.name == "ERROR"] == []
+    assert [(f.rule, f.location.line) for f in result.findings if f.rule == "unrendered-placeholder"] == expected
 
 
 def test_a_var_a_sibling_base_declares_is_replaced_too(tmp_path: Path) -> None:
@@ -1131,3 +1166,28 @@ def test_a_patch_a_makefile_adds_with_kustomize_edit_is_kustomize_input(tmp_path
         )
     else:  # nothing says it is a patch: an object, and the API server refuses it
         assert "KR005" in on_patch and shown is None
+
+
+def test_a_file_with_no_namespace_finds_what_its_folders_build_moved(kubectl: str, tmp_path: Path) -> None:
+    """kserve's config/overlays/test/s3-local-backend (aaac4e29): the kustomization puts the folder's Secret in
+    `kserve`; the init Jobs beside it, which it does not list, name no namespace and are applied with
+    `kubectl apply -n kserve`. Built, the Secret is in kserve and the Job's reference is still met."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "kustomization.yaml").write_text("namespace: kserve\nresources:\n- creds.yaml\n")
+    (app / "creds.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\nstringData:\n  key: v\n")
+    (app / "other.yaml").write_text("apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\nstringData:\n  a: b\n")
+    job = (
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: init\n{namespace}spec:\n  template:\n    spec:\n"
+        "      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox:1.36\n        env:\n"
+        "        - name: K\n          valueFrom:\n            secretKeyRef: {{name: creds, key: key}}\n"
+    )
+    (app / "job.yaml").write_text(job.format(namespace=""))
+    assert [f.rule for f in run_lint("app", cwd=tmp_path, render=True).findings if f.rule == "missing-secret"] == []
+    # built only by an overlay elsewhere (kserve's config/overlays/test-modelcache), the Secret is still the one beside
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "overlay" / "kustomization.yaml").write_text("resources:\n- ../app\n")
+    assert [f.rule for f in run_lint(".", cwd=tmp_path, render=True).findings if f.rule == "missing-secret"] == []
+    # a Job that names its namespace is applied there, where the Secret is not
+    (app / "job.yaml").write_text(job.format(namespace="  namespace: default\n"))
+    assert [f.rule for f in run_lint("app", cwd=tmp_path, render=True).findings if f.rule == "missing-secret"] == ["missing-secret"]

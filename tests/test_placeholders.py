@@ -187,7 +187,10 @@ def test_a_file_in_a_jinja_raw_block_is_linted_as_what_it_wraps(tmp_path: Path) 
         ("  name: @STS_NAME", [("KL001", "error", 4)]),  # one at sign: not a placeholder the file is filled in by
         # cert-manager's e2e bind Service (make/config/bind/service.yaml): sed fills {SERVICE_IP_PREFIX} in
         ("  name: {SERVICE_IP_PREFIX}.16", [("KM006", "warning", 4)]),
-        ("  name: {service}.16", [("KL001", "error", 4)]),  # a flow mapping of a lower-case word: the file's own error
+        # a lower-case word between braces with text run on after it, which no flow mapping has: a str.format-style
+        # fill-in (kserve's docs: `image: {username}/torchserve:latest`)
+        ("  name: {service}.16", [("KM006", "warning", 4)]),
+        ("  name: {service} .16", [("KL001", "error", 4)]),  # a flow mapping, then more: the file's own error
         ("  name: {{SERVICE}.16", [("KL001", "error", 4)]),  # not one placeholder between single braces
     ],
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import posixpath
 import re
@@ -13,6 +11,7 @@ from typing import Any
 from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.credentials import document_credential, is_credential_name, is_literal_secret, settings_document, url_password
+from k8slint.model.encoded import illegal_base64, only_blanks_illegal
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import secret_data_placeholder, template_placeholder
 from k8slint.model.values import mapping, repeats, sequence
@@ -121,11 +120,19 @@ def secret_invalid_base64(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]
     for key, value in mapping(obj.data.get("data")).items():
         if not isinstance(value, str) or secret_data_placeholder(value) is not None:
             continue  # a placeholder is unrendered-placeholder's: render it, do not encode it
-        try:
-            base64.b64decode("".join(value.split()), validate=True)
-        except (binascii.Error, ValueError):
+        said = illegal_base64(value)
+        if said is None:
+            continue
+        if only_blanks_illegal(value):
+            # a plain scalar wrapped over lines is folded with spaces: `base64 -d` skips them, Go's decoder does not
             yield Problem(
-                f"data.{key} is not valid base64; put plain text under stringData instead",
+                f"data.{key} is base64 but for the spaces or tabs in it ({said}): the API server's decoder skips "
+                "only line breaks, so it refuses the Secret; write the value on one line or as a literal block (|)",
+                path=("data", key),
+            )
+        else:
+            yield Problem(
+                f"data.{key} is not valid base64 ({said}), so the API server refuses the Secret; put plain text under stringData instead",
                 path=("data", key),
             )
 
@@ -170,7 +177,29 @@ def _names_a_secret(obj: K8sObject, value: Any) -> bool:
     return isinstance(value, str) and any(ref.kind == "Secret" and ref.name == value for ref in obj.references())
 
 
-@object_check("KC008", local=True, pods=True)
+def _secret_names_in_set(obj: K8sObject) -> bool:
+    """Whether no credential-named literal of the object could be the name of a Secret in the set: only then is
+    the check local (what the set defines is read from the index, in the main process)."""
+    for container in obj.containers():
+        for entry in sequence(container.data.get("env")):
+            entry = mapping(entry)
+            name, value = entry.get("name"), entry.get("value")
+            if isinstance(name, str) and isinstance(value, str) and _credential_env_name(name) and _OBJECT_NAME.fullmatch(value):
+                return False
+    return True
+
+
+_OBJECT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+"""A DNS-1123 subdomain: what a Secret's name is."""
+
+
+def _secret_in_set(obj: K8sObject, ctx: RuleContext, value: Any) -> bool:
+    """Whether ``value`` names a Secret the set defines in the object's namespace: kong-operator's
+    ``KONG_OPERATOR_CLUSTER_CA_SECRET: kong-operator-ca``, the Secret the same chart creates."""
+    return isinstance(value, str) and bool(_OBJECT_NAME.fullmatch(value)) and bool(ctx.index.definitions(obj.namespace, "Secret", value))
+
+
+@object_check("KC008", local=_secret_names_in_set, pods=True)
 def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):
@@ -178,7 +207,12 @@ def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             name, value = entry.get("name"), entry.get("value")
             if not isinstance(name, str) or value is None:
                 continue  # no value (valueFrom, or none at all): neither a literal secret nor a URL
-            if _credential_env_name(name) and is_literal_secret(value, name) and not _names_a_secret(obj, value):
+            if (
+                _credential_env_name(name)
+                and is_literal_secret(value, name)
+                and not _names_a_secret(obj, value)
+                and not _secret_in_set(obj, ctx, value)
+            ):
                 yield Problem(
                     f"container {container.name!r} sets {name} as a literal value in the manifest",
                     path=(*container.path, "env", index, "value"),

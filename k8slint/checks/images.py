@@ -61,13 +61,17 @@ def image_tag_latest(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         except ImageError:
             continue  # reported by invalid-image-name
         if reference.digest is None and reference.tag in (None, "latest"):
-            if image_name(image) in obj.file.images_set_by:
+            named = image_name(image)
+            if named in obj.file.images_set_by and named not in obj.file.images_left_latest:
                 continue  # given a tag where it is deployed: by the kustomization that builds the file, or by skaffold
             if obj.file.patched(obj.kind, obj.name, "image", name, obj):
                 continue  # a patch of the build sets this container's image (config/default's manager_image_patch.yaml)
             how = "has no tag" if reference.tag is None else "uses the tag 'latest'"
+            built = ""
+            if named in obj.file.images_left_latest:
+                built = f" ({obj.file.images_set_by[named]} sets it with images: but gives it no other tag nor a digest)"
             yield Problem(
-                f"container {name!r}: image {image!r} {how}, so what runs changes whenever the image is pushed",
+                f"container {name!r}: image {image!r} {how}{built}, so what runs changes whenever the image is pushed",
                 path=path,
             )
 

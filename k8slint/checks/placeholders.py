@@ -22,6 +22,7 @@ from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import (
     KO_PREFIX,
     RENDER,
+    braced_word,
     image_placeholder,
     is_elision,
     name_placeholder,
@@ -53,9 +54,10 @@ def _builtin(obj: K8sObject) -> bool:
 @object_check("KM006", local=_builtin)
 def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     reported: set[FieldPath] = set()
+    declared = {f"$({var})" for var in obj.file.kustomize_vars}
     for path, what, value, token in _found(obj, ctx):
-        if path in reported:
-            continue
+        if path in reported or token in declared:
+            continue  # once per field; a kustomize var that a build of the file declares is replaced when it builds
         reported.add(path)
         if token == KO_PREFIX:
             yield Problem(
@@ -96,7 +98,8 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
         value = dig(obj.data, tuple(error.path))
         token = schema_placeholder(value, error.message)
         if token is not None:
-            shown = f"[{value[0]}]" if isinstance(value, list) else str(value)  # a flow list as written
+            # a flow list or mapping as written
+            shown = f"[{value[0]}]" if isinstance(value, list) else braced_word(value) or str(value)
             yield tuple(error.path), str(error.path[-1]), shown, token
         elif value is None and (token := null_placeholder(obj, tuple(error.path))) is not None:
             yield tuple(error.path), str(error.path[-1]), token, COMMENT_TOKEN

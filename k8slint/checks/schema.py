@@ -62,6 +62,11 @@ def unknown_kind(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
         return
     if ctx.schemas.errors(obj) is not None:
         return
+    uncompiled = ctx.schemas.uncompiled(obj)
+    if uncompiled is not None:
+        # k8slint's limit, not the object's: the API server compiles the schemas it accepted
+        yield Problem(uncompiled, path=("kind",), variant="uncompiled")
+        return
     if is_custom_resource(api_version):
         from k8slint.model.schemas import BUNDLED_GROUPS, bundled_crd_release
 

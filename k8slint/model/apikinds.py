@@ -26,6 +26,7 @@ from typing import Any
 from k8slint.findings import FieldPath
 from k8slint.model.apivalidation import Refusal, enum_refusal, is_placeholder, not_supported, prefixed
 from k8slint.model.cron import schedule_problem
+from k8slint.model.encoded import illegal_base64
 from k8slint.model.names import dns1123_label, dns1123_subdomain, path_segment
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import name_placeholder, secret_data_placeholder
@@ -1025,7 +1026,7 @@ def byte_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
         for path, value in values_at(data, pattern):
             if not isinstance(value, str) or not value:
                 continue
-            said = _illegal_base64(value)
+            said = illegal_base64(value)
             if said is not None:
                 words = ".".join(part for part in path[-2:] if isinstance(part, str))
                 # an all-caps word that is no base64 is one a script replaces (Redis Enterprise's `sed 's/CRT/'$CERT'/g'`)
@@ -1034,20 +1035,6 @@ def byte_refusals(data: dict[str, Any]) -> Iterator[Refusal]:
 
 
 _CAPS_WORD = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
-_BASE64_LETTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-
-
-def _illegal_base64(value: str) -> str | None:
-    """What Go's base64.StdEncoding says of ``value`` where it does not decode (line breaks skipped), or None:
-    padded to a multiple of 4 characters, ``=`` only at the end."""
-    text = value.replace("\r", "").replace("\n", "")
-    for offset, letter in enumerate(value):
-        if letter not in _BASE64_LETTER and letter not in "=\r\n":
-            return f"illegal base64 data at input byte {offset}"
-    body = text.rstrip("=")
-    if "=" in body or len(text) - len(body) > 2 or len(text) % 4 or len(body) % 4 == 1:
-        return "illegal base64 data: not padded to a multiple of 4 characters"
-    return None
 
 
 def kind_refusals(data: dict[str, Any], version: str) -> Iterator[Refusal]:

@@ -73,6 +73,8 @@ class SourceFile:
     """What the patches of every build of this file do to its objects (KustomizeMap.patched_for)."""
     images_set_by: dict[str, str] = field(default_factory=dict)
     """Image name -> a kustomization that renames or re-tags it with ``images:`` when it builds this file."""
+    images_left_latest: tuple[str, ...] = ()
+    """Those of images_set_by whose entries give no tag other than ``latest`` and no digest."""
     merged_into: str | None = None
     """An end-to-end test that applies this file over objects its earlier steps made: the file is merged into
     them (an update), so what it leaves out is theirs, and what only a create refuses does not apply."""

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 _TEMPLATE = re.compile(
     r"\$\{[A-Za-z_][^{}\s]{0,256}\}"  # ${VAR}, ${VAR:-default}, ${VAR:=dev}
     r"|\$\{[ \t]{0,16}[A-Za-z_][A-Za-z0-9_]{0,256}[ \t]{0,16}\}"  # ${ VAR }: clusterctl's legacy spacing
-    r"|\$\([A-Za-z_][A-Za-z0-9_]{0,256}\)"  # $(VAR)
+    r"|\$\([A-Za-z_][A-Za-z0-9_.-]{0,256}\)"  # $(VAR), $(llmisvc-serviceAccountName): kustomize vars, env names
     r"|\$[A-Za-z_][A-Za-z0-9_]{0,256}"  # $VAR
-    r"|<[A-Za-z_][^<>\n]{0,256}>"  # <DOCKER_REPO>, <your domain>
+    r"|<(?:\*\.)?[A-Za-z_][^<>\n]{0,256}>"  # <DOCKER_REPO>, <your domain>, <*.custom_domain>
     r"|\{\{[^{}\n]{0,256}\}\}"  # {{ .Values.image }}, {{IMAGE}}
     r"|\{[A-Za-z_][A-Za-z0-9_.-]{0,256}(?: [A-Za-z0-9_.-]{1,64}){0,8}\}"  # {IMAGE}, {Organization name}
     r"|__[A-Z][A-Z0-9_]{0,256}?__"  # __INGRESS_HOST__ (upper case: a__b__c can be real)
@@ -145,7 +145,7 @@ def name_placeholder(value: str, *, caps: bool) -> str | None:
     all-caps identifier holding a ``_`` or a replace-me word counts where the
     name must be lower case: ``ROLLOUT_NAME-active``, ``REPLACEME-canary``.
     """
-    found = template_placeholder(value)
+    found = template_placeholder(value, unexpanded=True)  # the API expands $(VAR) in no name
     if found is not None or not caps or value.lower() == value:
         return found  # with no A-Z in it, neither the name nor a part of it is an all-caps identifier
     if caps_identifier(value):
@@ -169,6 +169,19 @@ def secret_data_placeholder(value: object) -> str | None:
     if found is None and "_" in value and caps_identifier(value):
         return value
     return found
+
+
+_BRACED_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,64}")
+
+
+def braced_word(value: object) -> str | None:
+    """``{volume-id}`` as written, where YAML read ``{volume-id}`` as a flow mapping of one key with no value (docs
+    mark a value to fill in with the braces); None for anything else."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, item),) = value.items()
+        if item is None and isinstance(key, str) and _BRACED_WORD.fullmatch(key):
+            return f"{{{key}}}"
+    return None
 
 
 def port_placeholder(value: object, *, number_only: bool) -> str | None:
@@ -197,6 +210,9 @@ def schema_placeholder(value: object, message: str) -> str | None:
     if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and "found a list" in message:
         found = value_placeholder(value[0], caps=True)
         return f"[{value[0]}]" if found == value[0] else found
+    braced = braced_word(value)
+    if braced is not None and "found a mapping" in message:
+        return braced  # `volumeID: {volume-id}`: YAML's flow mapping of one key and no value, where a string goes
     if not isinstance(value, str):
         return None
     return value_placeholder(value, caps="expected one of" not in message)

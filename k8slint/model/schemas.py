@@ -410,7 +410,7 @@ class SchemaStore:
         if validator is None:
             return None
         if isinstance(validator, _Uncompiled):
-            return [SchemaError(("kind",), validator.message)]
+            return None  # not validated: unknown-kind says why
         try:
             raw = list(validator.iter_errors(obj.data))
         except (ValueError, TypeError):
@@ -436,6 +436,13 @@ class SchemaStore:
             and not (merged and error.missing and not any(isinstance(part, int) for part in error.path))
             and not (builtin and error.missing and _unenforced_required(error.path))
         ]
+
+    def uncompiled(self, obj: K8sObject) -> str | None:
+        """Why the schema of the object's kind could not be compiled (so the object was not validated), or None."""
+        if obj.api_version is None or obj.kind is None:
+            return None
+        validator = self._validator(obj.api_version, obj.kind)
+        return validator.message if isinstance(validator, _Uncompiled) else None
 
     def _validator(self, api_version: str, kind: str) -> Any:
         key = (api_version, kind)
@@ -591,7 +598,12 @@ class SchemaStore:
             options = ", ".join(json.dumps(o) for o in details.get("options", []) if o is not None)
             yield SchemaError(path, f"{where}: expected one of {options}; found {_describe(error.instance)}")
         elif name in ("oneOf", "anyOf"):
-            yield SchemaError(path, _alternatives(where, name, details.get("context") or [], error.instance))
+            context = details.get("context") or []
+            if error.instance is None and name == "oneOf" and sum(1 for errors in context if not errors) > 1:
+                # a null that every nullable branch takes (the built-in schemas' int-or-string is the oneOf of a
+                # nullable string and a nullable integer): the API server decodes it as the field left unset
+                return
+            yield SchemaError(path, _alternatives(where, name, context, error.instance))
         else:
             yield SchemaError(path, f"{where}: {error.message}")
 
@@ -842,6 +854,13 @@ def _openapi_to_json_schema(schema: dict[str, Any], strict: bool) -> dict[str, A
         if isinstance(out.get("properties"), dict):
             # the API server prunes null fields before validating them
             out["properties"] = {key: _admit_null(value) for key, value in out["properties"].items()}
+        for bound, exclusive in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+            flag = out.get(exclusive)
+            if isinstance(flag, bool):
+                # OpenAPI v3.0 (JSON Schema draft 4): a flag on minimum/maximum; 2020-12 takes the bound itself
+                del out[exclusive]
+                if flag and bound in out:
+                    out[exclusive] = out.pop(bound)
         if node.get("x-kubernetes-int-or-string"):
             out.pop("type", None)
             out["anyOf"] = [{"type": "integer"}, {"type": "string"}]

@@ -93,6 +93,8 @@ class InputFile:
     """A kustomization that adds labels to the selectors of this file's objects when it is built."""
     images_set_by: tuple[tuple[str, str], ...] = ()
     """(image name, kustomization) for each image a kustomization that includes this file sets with ``images:``."""
+    images_left_latest: tuple[str, ...] = ()
+    """Those of images_set_by that no kustomization (nor skaffold) gives a tag other than latest or a digest."""
     namespace_from: str | None = None
     """A kustomization that sets the namespace of this file's objects (and their references) when built."""
     kustomize_vars: tuple[str, ...] = ()
@@ -516,6 +518,8 @@ def identify(found: Discovery) -> Discovery:
             test_input = conformance.test_input(item.path)
             if test_input is None and built_by is None and (suites is None or not suites.applies(item.path)):
                 test_input = expected_output(item.path)
+            if test_input is None and built_by is None and kustomize is not None:
+                test_input = kustomize.unused_patch(item.path)
         if aside is None and item.named and not item.is_dockerfile:
             chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):
@@ -526,6 +530,7 @@ def identify(found: Discovery) -> Discovery:
                     extra_roots.append(os.path.realpath(chart))
         labels: str | None = None
         images: tuple[tuple[str, str], ...] = ()
+        left_latest: tuple[str, ...] = ()
         generator: str | None = None
         namespace_from: str | None = None
         kustomize_vars: tuple[str, ...] = ()
@@ -534,6 +539,7 @@ def identify(found: Discovery) -> Discovery:
         if aside is None and kustomize is not None:  # with no kustomization at all, each would be empty
             labels = kustomize.selector_labels_from(item.path)
             images = kustomize.images_set_for(item.path)
+            left_latest = kustomize.images_left_latest_for(item.path)
             generator = kustomize.generator_of(item.path)
             namespace_from = kustomize.namespace_from(item.path)
             kustomize_vars = kustomize.vars_for(item.path)
@@ -543,6 +549,7 @@ def identify(found: Discovery) -> Discovery:
             built = skaffold.images_built_for(item.path, kustomize)
             if built:
                 images = tuple(sorted({**dict(built), **dict(images)}.items()))  # a kustomization's images: win
+                left_latest = tuple(name for name in left_latest if name not in dict(built))  # skaffold tags what it builds
         files.append(
             dataclasses.replace(
                 item,
@@ -550,6 +557,7 @@ def identify(found: Discovery) -> Discovery:
                 in_chart=in_chart,
                 selector_labels_from=labels,
                 images_set_by=images,
+                images_left_latest=left_latest,
                 generator_of=generator,
                 namespace_from=namespace_from,
                 kustomize_vars=kustomize_vars,

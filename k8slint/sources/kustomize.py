@@ -29,7 +29,7 @@ from k8slint.model.objects import TARGET_PREFIX
 from k8slint.model.positions import PositionTree, locate
 from k8slint.model.values import dig, mapping, sequence, string
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES
-from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
+from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
 
 T = TypeVar("T")
 MAX_KUSTOMIZATION_SIZE = 1024 * 1024
@@ -106,6 +106,9 @@ class Kustomization:
     """Local components (absolute folder paths): their patches apply to this kustomization's resources."""
     images: list[str] = field(default_factory=list)
     """The image names its ``images:`` entries give a new name, tag or digest."""
+    untagged_images: list[str] = field(default_factory=list)
+    """Those of ``images`` whose entry gives neither a digest nor a tag other than ``latest`` (``newTag: latest``,
+    or a newName alone): what the build deploys still floats."""
     vars: list[str] = field(default_factory=list)
     """The names of its ``vars:`` (kustomize replaces ``$(NAME)`` with their values when it builds)."""
     generated: list[tuple[str, str]] = field(default_factory=list)
@@ -243,6 +246,8 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
         entry = mapping(entry)
         if isinstance(entry.get("name"), str) and any(key in entry for key in ("newName", "newTag", "digest")):
             found.images.append(entry["name"])
+            if not entry.get("digest") and str(entry.get("newTag") or "latest") == "latest":
+                found.untagged_images.append(entry["name"])
     found.sets_namespace = string(data.get("namespace")) is not None
     found.adds_selector_labels = bool(mapping(data.get("commonLabels"))) or any(
         mapping(entry).get("includeSelectors") is True and mapping(entry).get("pairs") for entry in sequence(data.get("labels"))
@@ -252,7 +257,12 @@ def parse_kustomization(path: str, data: Any, tree: PositionTree | None = None) 
 
 # A list entry switched off with a comment: `# - file.yaml`, `#- path: file.yaml`, with a remark after it or not
 # (velero's design/CLI/PoC plugins: `# - azure-plugin.yaml # this patches the Velero deployment`)
-_COMMENTED_ENTRY = re.compile(r"^[ \t]*#+[ \t]*-[ \t]*(?:path:[ \t]*)?([^\s#'\"]+\.(?:ya?ml|json))[ \t]*(?:[ \t]#.*)?$", re.MULTILINE)
+# An entry commented out, with a marker word a script's sed removes between the # and the dash: kserve's
+# config/overlays/version-template `#ENABLE_KSERVE - path: manager_image_patch.yaml`
+_COMMENTED_ENTRY = re.compile(
+    r"^[ \t]*#+[ \t]*(?:[A-Za-z][A-Za-z0-9_]*[ \t]+)?-[ \t]*(?:path:[ \t]*)?([^\s#'\"]+\.(?:ya?ml|json))[ \t]*(?:[ \t]#.*)?$",
+    re.MULTILINE,
+)
 
 
 _TOP_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9]*)[ \t]*:", re.MULTILINE)
@@ -355,6 +365,10 @@ def _inline_duplicates(kustomization: Kustomization, text: str) -> list[tuple[in
     return found
 
 
+_PATCH_WORD = re.compile(r"(?:^|[-_.])patch(?:es)?(?:[-_.]|$)", re.IGNORECASE)
+"""``patch`` as a word of a file's name: manager_webhook_patch, patch-replicas, patches.prod."""
+
+
 @dataclass(slots=True)
 class KustomizeMap:
     """Every kustomization found, and what each file they name is."""
@@ -416,6 +430,21 @@ class KustomizeMap:
         if disabled_by is not None and key not in self._included_by and key not in self._generator_files:
             return f"named only in a commented-out entry of {disabled_by}: kustomize does not read it"
         return None
+
+    def unused_patch(self, path: str) -> str | None:
+        """Why a file that no kustomization reads is a patch nothing applies, when its name calls it one and it lies
+        beside a kustomization (chaos-mesh's config/default/manager_webhook_patch.yaml, a partial Deployment left
+        from kubebuilder's scaffold that config/default/kustomization.yaml does not list): None otherwise."""
+        stem = os.path.basename(path).rsplit(".", 1)[0]
+        if not _PATCH_WORD.search(stem) or self.reads(path):
+            return None
+        beside = self.in_folder(os.path.dirname(os.path.abspath(path)))
+        if beside is None:
+            return None
+        return (
+            f"its name says it is a kustomize patch, and neither the kustomization beside it ({display_path(beside.path)}) "
+            "nor any other reads it, so nothing applies it as written"
+        )
 
     def read_makefiles(self) -> None:
         """The patches the repository's Makefiles add to its kustomizations when they run (cloudnative-pg's
@@ -593,6 +622,16 @@ class KustomizeMap:
             for name in kustomization.images:
                 found.setdefault(name, kustomization.path)
         return tuple(sorted(found.items()))
+
+    def images_left_latest_for(self, path: str) -> tuple[str, ...]:
+        """The image names that the kustomizations including ``path`` set (images_set_for) with no tag other than
+        ``latest`` and no digest in any of their entries: ``newTag: latest`` keeps what runs floating."""
+        untagged: set[str] = set()
+        tagged: set[str] = set()
+        for kustomization in self._including(path):
+            for name in kustomization.images:
+                (untagged if name in kustomization.untagged_images else tagged).add(name)
+        return tuple(sorted(untagged - tagged))
 
     def vars_for(self, path: str) -> tuple[str, ...]:
         """The ``vars:`` of the builds that include ``path``: kustomize gathers the vars of every

@@ -175,8 +175,11 @@ def _inside_raw_block(text: str) -> str:
     return _blanked(_blanked(text, closed.start(1), closed.end(1)), opened.start(1), opened.end(1))
 
 
-# A top-level apiVersion or kind key, in YAML or JSON: a file that does not parse is reported only with one.
-_NAMES_A_KIND = re.compile(r"""^\s*[{,]?\s*["']?(?:apiVersion|kind)["']?\s*:""", re.MULTILINE)
+# A top-level apiVersion or kind key: a file that does not parse is reported only with one. In YAML a top-level
+# key starts its line (an indented one is a nested mapping's, or the text of a block scalar: a vcluster config
+# with manifests embedded under `manifests: |-`); in JSON, where indentation says nothing, any key.
+_NAMES_A_KIND = re.compile(r"""^["']?(?:apiVersion|kind)["']?[ \t]*:""", re.MULTILINE)
+_JSON_NAMES_A_KIND = re.compile(r"""^\s*[{,]?\s*["']?(?:apiVersion|kind)["']?\s*:""", re.MULTILINE)
 
 
 def _not_kubernetes(errors: list[Any], text: str) -> bool:
@@ -186,7 +189,8 @@ def _not_kubernetes(errors: list[Any], text: str) -> bool:
     parse (too complex to read safely) was not looked at: that is reported."""
     if not errors:
         return True
-    return all(error.kind in ("syntax", "tag") for error in errors) and not _NAMES_A_KIND.search(text)
+    names = _JSON_NAMES_A_KIND if text.lstrip()[:1] in ("{", "[") else _NAMES_A_KIND
+    return all(error.kind in ("syntax", "tag") for error in errors) and not names.search(text)
 
 
 # apiVersion and kind at the top level of a document (at the start of a line), as written
@@ -277,7 +281,9 @@ _AT_PLACEHOLDER = re.compile(r"(?<![\w@])@[A-Z][A-Z0-9_]{0,64}@(?![\w@])")
 # An all-caps name between single braces, as sed fills them in (cert-manager's e2e bind Service: ``clusterIP:
 # {SERVICE_IP_PREFIX}.16``, rendered with ``sed -e "s|{SERVICE_IP_PREFIX}|...|g"``): YAML reads the brace as a flow
 # mapping, which the text after it breaks. Not ``${NAME}`` (a plain scalar, read as text) nor ``{{ }}`` (above).
-_BRACE_PLACEHOLDER = re.compile(r"(?<![\w{$])\{[A-Z][A-Z0-9_]{1,64}\}(?![\w}])")
+# A lower-case name between braces counts where text runs on after it, as no flow mapping does (kserve's docs:
+# ``image: {username}/torchserve:latest``, Python's str.format style).
+_BRACE_PLACEHOLDER = re.compile(r"(?<![\w{$])(?:\{[A-Z][A-Z0-9_]{1,64}\}(?![\w}])|\{[a-z][A-Za-z0-9_-]{1,64}\}(?=[^\s,}\]#]))")
 # A line that is one envsubst variable alone (secrets-store-csi-driver's conjur e2e templates: `$CONJUR_SSL_CERT` at
 # column 1 inside a block scalar, where a script writes the indented certificate): it breaks the YAML until rendered.
 _DOLLAR_LINE = re.compile(r"\$\{?[A-Z_][A-Z0-9_]{0,64}\}?(?=\s*$)")

@@ -8,6 +8,7 @@ object and sees only its deployment unit (k8slint.model.graph.units).
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -202,6 +203,22 @@ class ObjectIndex:
         if variants is not None:  # never one in a variant of the viewer's file (see _alternative_files)
             return [obj for obj in found if obj.file.display not in variants]
         return found
+
+    def defined_elsewhere_for(self, viewer: K8sObject, kind: str, name: str) -> K8sObject | None:
+        """A definition of ``kind``/``name`` in another namespace that the viewer sees, where the viewer's file gives
+        it no namespace: applied with `kubectl apply -n`, it lands where the definition is (kserve's seaweedfs init
+        Jobs beside the Secret their folder's kustomization moves to ``kserve``)."""
+        if "namespace" in viewer.metadata or viewer.file.namespace_from is not None:
+            return None  # its own namespace, or the one a kustomization that builds it gives it
+        folder = os.path.dirname(viewer.file.display)
+        for obj in self._by_kind.get(kind, ()):
+            if obj.name != name or obj.namespace == viewer.namespace:
+                continue
+            # one the viewer's deployment sees, or one written beside the viewer, whichever build applies it
+            # (kserve's Secret, built by config/overlays/test-modelcache from the Jobs' own folder)
+            if self.units.sees(viewer, obj) or os.path.dirname(obj.locate(("metadata",)).file) == folder:
+                return obj
+        return None
 
     def defined_in_folder(self, viewer: K8sObject, kind: str) -> bool:
         """Whether a file in the viewer's folder (the viewer's own, or one that is no variant of it) defines an
@@ -444,6 +461,31 @@ class ObjectIndex:
         for namespace, data in self._asserted:
             found[namespace].update(_strings(data))
         return {namespace: frozenset(names) for namespace, names in found.items()}
+
+    @cached_property
+    def _makers(self) -> dict[str | None, frozenset[str]]:
+        found: dict[str | None, set[str]] = defaultdict(set)
+        for namespace, resources in self.custom_resources.items():
+            for obj in resources:
+                if obj.name and (api_group(obj.api_version or ""), obj.kind) not in MAKE_NO_PODS:
+                    found[namespace].add(obj.name)
+        return {namespace: frozenset(names) for namespace, names in found.items()}
+
+    def named_after_custom_resource(self, namespace: str | None, name: str) -> K8sObject | None:
+        """The custom resource in the namespace whose name, and a dash, begins ``name``, if one of a kind that
+        makes workloads does: operators name what they make after the resource (KubeRay's ``<cluster>-head-svc``,
+        Strimzi's ``<cluster>-kafka-bootstrap``, ECK's ``<name>-es-http``)."""
+        makers = self._makers.get(namespace)
+        if not makers:
+            return None
+        at = name.find("-")
+        while at > 0:
+            if name[:at] in makers:
+                for obj in self.custom_resources.get(namespace, []):
+                    if obj.name == name[:at] and (api_group(obj.api_version or ""), obj.kind) not in MAKE_NO_PODS:
+                        return obj
+            at = name.find("-", at + 1)
+        return None
 
     def names_mentioned_by_custom_resources(self, namespace: str | None) -> frozenset[str]:
         """Every string value of the custom resources in a namespace (names an operator may create),

@@ -9,7 +9,9 @@ object is in no file), when the cluster always has it (the ``default``
 ServiceAccount, the ``kube-root-ca.crt`` ConfigMap, OpenShift's ``openshift-service-ca.crt``), when a controller the set
 runs makes it in every namespace (istiod's ``istio-ca-root-cert``), when a custom resource in
 the namespace names it (an operator such as cert-manager or External Secrets
-makes it), or when a Role lets something create it at run time. A missing object is evidence of a bug only where the
+makes it; a Service named after a custom resource of a kind that makes workloads, with a dash and a suffix,
+as KubeRay names a RayCluster's head Service), or when a Role lets something create it at run time, or, for a viewer whose file
+names no namespace (applied with `kubectl apply -n`), when the set defines it in another namespace. A missing object is evidence of a bug only where the
 referring object's own folder defines objects of that kind in that namespace
 (:func:`managed_here`); references into the cluster's own namespaces are never
 checked.
@@ -48,7 +50,12 @@ def present(index: ObjectIndex, viewer: K8sObject, kind: str, name: str) -> bool
         return True
     if index.is_external(namespace, kind, name) or index.created_at_runtime(namespace, kind, name):
         return True
-    return name in index.names_mentioned_by_custom_resources(namespace)
+    if index.defined_elsewhere_for(viewer, kind, name) is not None:
+        return True  # the viewer names no namespace: it is applied where the object is
+    if name in index.names_mentioned_by_custom_resources(namespace):
+        return True
+    # a Service an operator makes for its custom resource, named after it (KubeRay's `<cluster>-head-svc`)
+    return kind == "Service" and index.named_after_custom_resource(namespace, name) is not None
 
 
 def managed_here(index: ObjectIndex, subject: K8sObject, kind: str) -> bool:
