@@ -551,3 +551,56 @@ def test_a_policy_using_global_matches_is_evaluated() -> None:
     assert cel.evaluate(program, {"object": {"metadata": {"name": "release-v1"}}}) is True
     assert cel.evaluate(program, {"object": {"metadata": {"name": "release-v0"}}}) is False
     assert program.source == "!matches(object.metadata.name, 'v0')"
+
+
+# crossplane/crossplane (2d040d2d; Apache-2.0) cluster/crds/protection.crossplane.io_usages.yaml, cut: a rule names
+# the property `namespace`, a CEL reserved word, as the API server escapes it
+USAGE_CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: usages.protection.crossplane.io
+spec:
+  group: protection.crossplane.io
+  scope: Namespaced
+  names: {kind: Usage, plural: usages}
+  versions:
+    - name: v1beta1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                of:
+                  type: object
+                  x-kubernetes-validations:
+                    - rule: "!has(self.resourceRef) || !has(self.resourceRef.__namespace__)"
+                      message: cross-namespace references are not allowed in the used resource
+                  properties:
+                    resourceRef:
+                      type: object
+                      properties:
+                        name: {type: string}
+                        namespace: {type: string}
+                    extra-labels:
+                      type: object
+                      additionalProperties: {type: string}
+                      x-kubernetes-validations:
+                        - rule: "!has(self.__namespace__)"
+                          message: a map key is not escaped
+"""
+
+
+def test_a_property_named_as_a_cel_keyword_is_read_by_its_escaped_name(tmp_path: Path) -> None:
+    (tmp_path / "crd.yaml").write_text(USAGE_CRD, encoding="utf-8")
+    usage = "apiVersion: protection.crossplane.io/v1beta1\nkind: Usage\nmetadata:\n  name: u{n}\nspec:\n  of:\n{of}"
+    (tmp_path / "cross.yaml").write_text(usage.format(n=1, of="    resourceRef: {name: db, namespace: other}\n"), encoding="utf-8")
+    (tmp_path / "same.yaml").write_text(usage.format(n=2, of="    resourceRef: {name: db}\n"), encoding="utf-8")
+    # a map's keys are its own, not escaped: the map's rule sees no `__namespace__` key
+    (tmp_path / "map.yaml").write_text(usage.format(n=3, of="    extra-labels: {namespace: a}\n"), encoding="utf-8")
+    found = [(Path(f.location.file).name, f.message) for f in run_lint(tmp_path).findings if f.code == "KV002"]
+    assert found == [("cross.yaml", "cross-namespace references are not allowed in the used resource")]

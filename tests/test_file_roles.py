@@ -638,3 +638,46 @@ def test_a_patch_its_kustomization_does_not_use_is_said_and_graded(tmp_path: Pat
     assert all("its name says it is a kustomize patch" in f.message for f in errors)
     (default / "manager_webhook_patch.yaml").rename(default / "manager.yaml")
     assert sorted(str(f.severity) for f in run_lint(tmp_path).findings if f.code in ("KR001", "KR005")) == ["error", "error"]
+
+
+NATS_HELPER = """\
+{{- define "nats.loadMergePatch" -}}
+{{- $doc := tpl (.ctx.Files.Get (printf "files/%s" .file)) .ctx | fromYaml | default dict -}}
+{{- $doc | toYaml -}}
+{{- end }}
+"""
+
+
+def test_a_chart_file_the_templates_render_with_tpl_is_the_charts(tmp_path: Path) -> None:
+    """nats-io/k8s helm/charts/nats (957650fb): the objects are files/*.yaml, which templates/_helpers.tpl renders
+    with `tpl (.ctx.Files.Get (printf "files/%s" .file)) .ctx`; they are templates, linted as rendered."""
+    chart = tmp_path / "nats"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "files").mkdir()
+    (chart / "examples").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: nats\nversion: 1.2.0\nappVersion: 2.10.0\ndescription: NATS\n")
+    (chart / "values.yaml").write_text("service:\n  enabled: true\n")
+    (chart / "templates" / "_helpers.tpl").write_text(NATS_HELPER)
+    (chart / "templates" / "service.yaml").write_text('{{- include "nats.loadMergePatch" (dict "file" "service.yaml" "ctx" $) }}\n')
+    service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports:\n  - port: 4222\n"
+    (chart / "files" / "service.yaml").write_text(service)
+    (chart / "examples" / "service.yaml").write_text(service)
+    result = run_lint(tmp_path)
+    reasons = {os.path.relpath(name, tmp_path): why for name, why in result.not_kubernetes}
+    assert reasons["nats/files/service.yaml"].startswith("a template of the Helm chart")
+    assert "templates/_helpers.tpl:2" in reasons["nats/files/service.yaml"]
+    # a file the templates do not hand to tpl is judged by its content: a template to render first
+    assert [(os.path.relpath(f.location.file, tmp_path), f.code) for f in result.findings if f.code == "KM006"] == [
+        ("nats/examples/service.yaml", "KM006")
+    ]
+
+
+def test_a_crossplane_package_file_is_a_tools(tmp_path: Path) -> None:
+    """crossplane/crossplane pkg/configuration/private/package/crossplane.yaml (2d040d2d): `crossplane xpkg build`
+    reads it into the package; its group's CRDs are "never installed, only used for API documentation"."""
+    (tmp_path / "crossplane.yaml").write_text(
+        "apiVersion: meta.pkg.crossplane.io/v1\nkind: Configuration\nmetadata:\n  name: private\nspec:\n  dependsOn:\n"
+        "  - provider: xpkg.upbound.io/crossplane-contrib/provider-nop\n    version: '>=v0.2.1'\n"
+    )
+    result = run_lint(tmp_path)
+    assert result.findings == [] and len(result.not_kubernetes) == 1

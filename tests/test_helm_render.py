@@ -788,3 +788,59 @@ def test_values_inside_a_range_fails_in_helm_as_undefined_value_says(engine: str
     (failed,) = [f for f in result.findings if f.code == "CH010"]
     assert (static.location.line, static.severity.name) == (10, "ERROR")
     assert failed.location.line == 10 and "nil pointer evaluating interface {}.sc" in failed.message
+
+
+# deliveryhero/helm-charts (17aac330; Apache-2.0) stable/backstage/templates/ingress.yaml, cut: two Ingresses in
+# one template, the second to a Service the default values do not create
+TWO_INGRESSES = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .Release.Name }}-frontend
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ .Release.Name }}-shop
+                port: {number: 80}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .Release.Name }}-lighthouse
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /lighthouse
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ .Release.Name }}-lighthouse
+                port: {number: 80}
+"""
+SHOP_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}-shop
+spec:
+  selector:
+    {{- include "shop.labels" . | nindent 4 }}
+  ports:
+    - port: 80
+      targetPort: http
+"""
+
+
+def test_a_finding_on_the_second_document_of_a_kind_lands_in_it(engine: str, tmp_path: Path) -> None:
+    chart = shop(tmp_path, **{"templates/ingress.yaml": TWO_INGRESSES, "templates/service.yaml": SHOP_SERVICE})
+    result = run_lint(rel(chart, tmp_path), cwd=tmp_path, render=True, select=["ingress-backend-missing"])
+    where = [(f.location.file, f.location.line) for f in result.findings]
+    assert where == [
+        ("charts/shop/templates/ingress.yaml", TWO_INGRESSES.splitlines().index("                name: {{ .Release.Name }}-lighthouse") + 1)
+    ]

@@ -67,7 +67,8 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for refusal in object_refusals(obj.data, found, obj.containers()):
         if merged and obj.kind == "Pod" and refusal.path[-1:] == ("ephemeralContainers",):
             continue  # refused on create only (ValidatePodCreate): an update keeps those kubectl debug added
-        yield Problem(refusal.message, path=refusal.path)
+        if refusal.placeholder is None:  # else unrendered-placeholder's
+            yield Problem(refusal.message, path=refusal.path)
     for refusal in object_kind_refusals(obj, ctx.kubernetes_version):
         if refusal.placeholder is None:  # else unrendered-placeholder's
             yield Problem(refusal.message, path=refusal.path)

@@ -90,6 +90,7 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
     if obj.kind == "Secret":
         yield from _secret_data(obj)
     yield from _node_selector(obj)
+    yield from _service_account(obj)
     yield from _mount_paths(obj)
     yield from _references(obj, ctx)
     for error in ctx.schemas.errors(obj) or ():
@@ -205,6 +206,17 @@ def _references(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, s
         if refusal.placeholder is not None:
             words = ".".join([part for part in refusal.path if isinstance(part, str)][-2:])
             yield refusal.path, words, str(dig(obj.data, refusal.path)), refusal.placeholder
+
+
+def _service_account(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:
+    """A pod's serviceAccountName that holds a placeholder (kserve's `$(llmisvc-serviceAccountName)`), which
+    api-validation leaves to this rule."""
+    found = obj.pod_spec()
+    name = found[1].get("serviceAccountName") if found is not None else None
+    if found is not None and isinstance(name, str) and name:
+        token = name_placeholder(name, caps=True)
+        if token is not None:
+            yield (*found[0], "serviceAccountName"), "serviceAccountName", name, token
 
 
 def _node_selector(obj: K8sObject) -> Iterator[tuple[FieldPath, str, str, str]]:

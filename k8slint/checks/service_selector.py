@@ -14,6 +14,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.graph.index import PodTemplate
 from k8slint.model.graph.matching import explain_miss
+from k8slint.model.graph.presence import CLUSTER_NAMESPACES
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, from_map
 from k8slint.registry import object_check
@@ -21,6 +22,24 @@ from k8slint.registry import object_check
 
 def show(selector: Selector) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in selector.match_labels) + "}"
+
+
+CLUSTER_COMPONENT_LABELS = frozenset(
+    {
+        # the cluster add-ons' (kubernetes/kubernetes cluster/addons: dns/coredns `k8s-app: kube-dns`, kube-proxy)
+        ("k8s-app", "kube-dns"),
+        ("k8s-app", "kube-proxy"),
+        # kubeadm's static control-plane pods (cmd/kubeadm/app/util/staticpod: component and tier labels)
+        *(("component", name) for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")),
+        ("tier", "control-plane"),
+    }
+)
+"""Labels of the pods a cluster runs in kube-system itself, which no manifest of the set defines."""
+
+
+def _cluster_component(selector: dict[str, object]) -> bool:
+    """Whether every label the selector wants is one of the cluster's own components (CLUSTER_COMPONENT_LABELS)."""
+    return all((str(key), str(value)) in CLUSTER_COMPONENT_LABELS for key, value in selector.items())
 
 
 @object_check("KN001", kinds=("Service",))
@@ -35,6 +54,8 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     index = ctx.index
     if index.selects_anywhere(obj.namespace, selector) or index.operator_owner(obj.namespace, selector):
         return
+    if obj.namespace in CLUSTER_NAMESPACES and _cluster_component(raw):
+        return  # the cluster's own pods: node-local-dns's kube-dns-upstream Service selects CoreDNS (k8s-app: kube-dns)
     elsewhere = _same_file_other_namespace(obj, selector, index)
     if elsewhere is not None:
         related = (Related(elsewhere.obj.locate(("metadata",)), f"{elsewhere.obj.describe()} is here"),)

@@ -23,7 +23,7 @@ from typing import Any
 
 from k8slint.findings import FieldPath
 from k8slint.model.names import dns1123_label, dns1123_subdomain
-from k8slint.model.placeholders import caps_identifier, template_placeholder
+from k8slint.model.placeholders import caps_identifier, name_placeholder, template_placeholder
 from k8slint.model.quantity import QuantityError, parse_quantity
 from k8slint.model.values import dig, mapping, sequence
 from k8slint.model.workloads import CONTAINER_LISTS, PROBES, ContainerView, containers_of
@@ -279,14 +279,15 @@ def pod_spec_refusals(
     if containers is None:
         containers = containers_of((spec_path, spec))
     for refusal in _pod_refusals(spec, spec_path, set(claim_templates), containers):
-        yield Refusal(refusal.path, refusal.message + note)
+        yield Refusal(refusal.path, refusal.message + note, refusal.placeholder)
 
 
 def _pod_refusals(
     spec: dict[str, Any], spec_path: FieldPath, claim_templates: set[str], containers: Iterable[ContainerView]
 ) -> Iterator[Refusal]:
-    """ValidatePodSpec: DNS, volumes, container names, and each container."""
+    """ValidatePodSpec: DNS, the service account's name, volumes, container names, and each container."""
     yield from prefixed(enum_refusal(spec, ("dnsPolicy",), DNS_POLICIES), spec_path)
+    yield from _service_account_refusal(spec.get("serviceAccountName"), (*spec_path, "serviceAccountName"))
     yield from prefixed(_dns_none_refusals(spec), spec_path)
 
     # validateVolumes: each volume name once.
@@ -326,6 +327,20 @@ def _pod_refusals(
         yield from prefixed(_container_refusals(container, volumes if known else None), container.path)
         yield from _env_refusals(container)
         yield from _resource_refusals(container)
+
+
+def _service_account_refusal(name: Any, path: FieldPath) -> Iterator[Refusal]:
+    """ValidatePodSpec: a serviceAccountName is ValidateServiceAccountName's, a DNS-1123 subdomain (a placeholder,
+    `$(SERVICE_ACCOUNT)` or `<sa-name>`, is unrendered-placeholder's)."""
+    if not isinstance(name, str) or not name:
+        return
+    token = name_placeholder(name, caps=True)
+    if token is not None:
+        yield Refusal(path, "serviceAccountName", placeholder=token)
+        return
+    problem = dns1123_subdomain(name)
+    if problem:
+        yield Refusal(path, f"Invalid value: {json.dumps(name)}: a ServiceAccount name {problem}")
 
 
 def _label_refusal(name: str, path: FieldPath) -> Iterator[Refusal]:

@@ -209,7 +209,34 @@ def _prepare(schema: Any, value: Any) -> Any:
     for key, child in properties.items():
         if key not in out and isinstance(child, dict) and "default" in child:
             out[key] = _prepare(child, copy.deepcopy(child["default"]))
+    for key in [key for key in out if key in properties]:
+        escaped = cel_escaped(key)
+        if escaped is not None and escaped != key and escaped not in out:
+            out[escaped] = out[key]  # what a rule names it by (`self.__namespace__`), beside the name navigation uses
     return out
+
+
+CEL_RESERVED = frozenset(
+    (
+        *("true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if"),
+        *("import", "let", "loop", "package", "namespace", "return", "var", "void", "while"),
+    )
+)
+_ESCAPABLE = re.compile(r"[A-Za-z_.\-/][A-Za-z0-9_.\-/]*")
+_ESCAPES = re.compile(r"__|[.\-/]")
+_ESCAPED = {"__": "__underscores__", ".": "__dot__", "-": "__dash__", "/": "__slash__"}
+
+
+def cel_escaped(name: str) -> str | None:
+    """The name a CEL rule gives a declared property (apiserver's cel.Escape, as the CRD documentation lists it):
+    a reserved word becomes ``__word__`` (``namespace``: ``__namespace__``), and ``__``, ``.``, ``-`` and ``/``
+    become ``__underscores__``, ``__dot__``, ``__dash__`` and ``__slash__`` (``x-prop``: ``x__dash__prop``).
+    None for a name no rule can reach (one that starts with a digit, or holds other characters)."""
+    if name in CEL_RESERVED:
+        return f"__{name}__"
+    if not _ESCAPABLE.fullmatch(name):
+        return None
+    return _ESCAPES.sub(lambda match: _ESCAPED[match.group()], name)
 
 
 _FIELD_PATH_PART = re.compile(r"\.([A-Za-z_$][A-Za-z0-9_$-]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")

@@ -66,6 +66,10 @@ TOOL_CONFIG_GROUPS = frozenset(
         "cli.kyverno.io",
         "kuttl.dev",  # kuttl's TestSuite, TestStep and TestAssert
         "scorecard.operatorframework.io",  # operator-sdk scorecard's Configuration
+        # a Crossplane package's crossplane.yaml (Provider, Configuration, Function metadata): read by `crossplane
+        # xpkg build` into the package, never applied; crossplane/crossplane's cluster/meta CRDs "are never
+        # installed, only used for API documentation" (apis/generate.go)
+        "meta.pkg.crossplane.io",
         "node.eks.aws",  # nodeadm's NodeConfig, an EC2 node's user data
         # controller-runtime's ComponentConfig (pkg/config/v1alpha1): the manager reads it from a file
         # (kubebuilder's config/manager/controller_manager_config.yaml), no API server serves the group

@@ -33,6 +33,7 @@ from k8slint.sources.testsuites import (
 )
 
 if TYPE_CHECKING:
+    from k8slint.sources.chartfiles import ChartFilesRead
     from k8slint.sources.kustomize import KustomizeMap
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -484,6 +485,8 @@ def identify(found: Discovery) -> Discovery:
                     beside = shown_beside.get(folder)
                     display = os.path.join(os.path.dirname(beside), name) if beside is not None else None
                     suites = _add_test_suite(suites, candidate, within, display)
+    chart_folders = {os.path.abspath(folder): shown for shown, folder in charts}
+    chart_files: ChartFilesRead | None = None
     conformance = GoConformanceTests()
     for item in found.files:
         if item.path is not None and item.aside is None and not item.is_dockerfile:
@@ -520,6 +523,19 @@ def identify(found: Discovery) -> Discovery:
                 test_input = expected_output(item.path)
             if test_input is None and built_by is None and kustomize is not None:
                 test_input = kustomize.unused_patch(item.path)
+        if aside is None and chart_folders and not item.is_dockerfile:
+            chart_folder = _chart_folder_of(item.path, chart_folders)
+            if chart_folder is not None and not _part_of_chart(item.path, chart_folder):
+                if chart_files is None:
+                    from k8slint.sources.chartfiles import ChartFilesRead
+
+                    chart_files = ChartFilesRead(item.roots or Roots.of([item.path]))
+                where = chart_files.rendered_by(chart_folder, item.path)
+                if where is not None:
+                    aside = (
+                        f"a template of the Helm chart {chart_folders[chart_folder]}, which renders it with tpl ({where}): "
+                        "linted as the chart renders it (--render)"
+                    )
         if aside is None and item.named and not item.is_dockerfile:
             chart = owning_chart(chains[item.path][1], lambda folder: above.holds(folder, "Chart.yaml"))
             if chart is not None and _part_of_chart(item.path, chart):
@@ -585,6 +601,18 @@ def identify(found: Discovery) -> Discovery:
         sent_at,
         skaffold,
     )
+
+
+def _chart_folder_of(path: str, chart_folders: dict[str, str]) -> str | None:
+    """The nearest chart folder (absolute, a key of ``chart_folders``) above the file at ``path``, if any."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while True:
+        if folder in chart_folders:
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def _part_of_chart(path: str, chart: str) -> bool:

@@ -573,15 +573,50 @@ def _read_values(display: str) -> tuple[Any, PositionTree] | None:
 
 
 def _document(template: _TemplateText, obj: K8sObject) -> tuple[int, int]:
-    """The part of the template (between ``---``) that wrote the object: the one whose literal kind is its kind."""
+    """The part of the template (between ``---``) that wrote the object: the one whose literal kind is its kind;
+    of several, the one whose name's literal text the object's name holds best (backstage's ingress.yaml writes
+    `{{ include "backstage.fullname" . }}-lighthouse` below `...-frontend`), else the first."""
     if len(template.documents) == 1:
         return template.documents[0]
+    candidates = []
     for start, end in template.documents:
         for line in template.lines[start:end]:
             match = _KIND.match(line.text)
             if match is not None and match.group("kind") == obj.kind:
-                return start, end
-    return 0, len(template.lines)
+                candidates.append((start, end))
+                break
+    if not candidates:
+        return 0, len(template.lines)
+    if len(candidates) > 1 and obj.name:
+        scored = [(_name_fit(template.lines[start:end], obj.name), start, end) for start, end in candidates]
+        best = max(score for score, _, _ in scored)
+        tops = [(start, end) for score, start, end in scored if score == best]
+        if best > 0 and len(tops) == 1:
+            return tops[0]
+    return candidates[0]
+
+
+def _name_fit(lines: list[_Line], name: str) -> int:
+    """How much literal text of the document's ``metadata.name`` the rendered ``name`` holds, in order: the length
+    of it; -1 where a literal part is not there (another document's object), 0 where the name is all actions."""
+    in_metadata = False
+    for line in lines:
+        if line.indent == 0 and line.key is not None:
+            in_metadata = line.key == "metadata"
+        elif in_metadata and line.key == "name":
+            written = line.text.split(":", 1)[1] if ":" in line.text else ""
+            parts = [part.strip().strip("\"'") for part in _ACTION_TEXT.split(written)]
+            at, total = 0, 0
+            for part in (part for part in parts if part):
+                found = name.find(part, at)
+                if found < 0:
+                    return -1
+                at, total = found + len(part), total + len(part)
+            return total
+    return 0
+
+
+_ACTION_TEXT = re.compile(r"\{\{.*?\}\}")
 
 
 def _first_line(template: _TemplateText, start: int, end: int) -> Location:
