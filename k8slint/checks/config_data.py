@@ -12,6 +12,7 @@ from k8slint.context import RuleContext
 from k8slint.findings import Problem, Related
 from k8slint.model.credentials import document_credential, is_credential_name, is_literal_secret, settings_document, url_password
 from k8slint.model.encoded import illegal_base64, only_blanks_illegal
+from k8slint.model.names import DNS1123_SUBDOMAIN
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import secret_data_placeholder, template_placeholder
 from k8slint.model.values import mapping, repeats, sequence
@@ -177,29 +178,27 @@ def _names_a_secret(obj: K8sObject, value: Any) -> bool:
     return isinstance(value, str) and any(ref.kind == "Secret" and ref.name == value for ref in obj.references())
 
 
-def _secret_names_in_set(obj: K8sObject) -> bool:
+def _no_value_names_a_secret(obj: K8sObject) -> bool:
     """Whether no credential-named literal of the object could be the name of a Secret in the set: only then is
     the check local (what the set defines is read from the index, in the main process)."""
     for container in obj.containers():
         for entry in sequence(container.data.get("env")):
             entry = mapping(entry)
             name, value = entry.get("name"), entry.get("value")
-            if isinstance(name, str) and isinstance(value, str) and _credential_env_name(name) and _OBJECT_NAME.fullmatch(value):
+            if isinstance(name, str) and isinstance(value, str) and _credential_env_name(name) and DNS1123_SUBDOMAIN.fullmatch(value):
                 return False
     return True
-
-
-_OBJECT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-"""A DNS-1123 subdomain: what a Secret's name is."""
 
 
 def _secret_in_set(obj: K8sObject, ctx: RuleContext, value: Any) -> bool:
     """Whether ``value`` names a Secret the set defines in the object's namespace: kong-operator's
     ``KONG_OPERATOR_CLUSTER_CA_SECRET: kong-operator-ca``, the Secret the same chart creates."""
-    return isinstance(value, str) and bool(_OBJECT_NAME.fullmatch(value)) and bool(ctx.index.definitions(obj.namespace, "Secret", value))
+    return (
+        isinstance(value, str) and bool(DNS1123_SUBDOMAIN.fullmatch(value)) and bool(ctx.index.definitions(obj.namespace, "Secret", value))
+    )
 
 
-@object_check("KC008", local=_secret_names_in_set, pods=True)
+@object_check("KC008", local=_no_value_names_a_secret, pods=True)
 def plaintext_secret_env(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         for index, entry in enumerate(sequence(container.data.get("env"))):

@@ -67,8 +67,9 @@ def _tpl_patterns(chart: str, roots: Roots) -> list[tuple[str, str]]:
             if "Files." not in text or not _TPL.search(text):
                 continue
             shown = os.path.relpath(path, chart).replace(os.sep, "/")
-            hands_gets = any(_TPL.search(line) and "Files.Get" in line for line in text.splitlines())
-            for number, line in enumerate(text.splitlines(), start=1):
+            lines = text.splitlines()
+            hands_gets = any(_TPL.search(line) and "Files.Get" in line for line in lines)
+            for number, line in enumerate(lines, start=1):
                 for call in _FILES_CALL.finditer(line):
                     function, prefix, literal = call.groups()
                     pattern = f"{prefix}*" if prefix is not None else literal

@@ -881,7 +881,6 @@ def render_error(outcome: Outcome) -> Problem:
 
 
 _FAIL_TEXT = re.compile(r"^execution error at \([^)]*\): (?P<text>.+)$", re.DOTALL)
-_DEFINE_START = re.compile(r"\{\{-?\s*define\s")
 _LOOKUP = re.compile(r"\blookup\s+\S")
 
 
@@ -901,7 +900,7 @@ def _fail_after_lookup(chart: ChartDoc, message: str) -> str | None:
             if "fail" not in line or text not in line:
                 continue
             start = number
-            while start > 0 and not _DEFINE_START.search(lines[start]):
+            while start > 0 and not _DEFINE.search(lines[start]):
                 start -= 1  # the define the fail is in, or the top of the file
             for at in range(start, number):
                 if _LOOKUP.search(lines[at]):

@@ -463,13 +463,14 @@ class ObjectIndex:
         return {namespace: frozenset(names) for namespace, names in found.items()}
 
     @cached_property
-    def _makers(self) -> dict[str | None, frozenset[str]]:
-        found: dict[str | None, set[str]] = defaultdict(set)
+    def _makers(self) -> dict[str | None, dict[str, K8sObject]]:
+        """Per namespace, each name of a custom resource of a kind that makes workloads -> the first such resource."""
+        found: dict[str | None, dict[str, K8sObject]] = defaultdict(dict)
         for namespace, resources in self.custom_resources.items():
             for obj in resources:
                 if obj.name and (api_group(obj.api_version or ""), obj.kind) not in MAKE_NO_PODS:
-                    found[namespace].add(obj.name)
-        return {namespace: frozenset(names) for namespace, names in found.items()}
+                    found[namespace].setdefault(obj.name, obj)
+        return found
 
     def named_after_custom_resource(self, namespace: str | None, name: str) -> K8sObject | None:
         """The custom resource in the namespace whose name, and a dash, begins ``name``, if one of a kind that
@@ -480,10 +481,9 @@ class ObjectIndex:
             return None
         at = name.find("-")
         while at > 0:
-            if name[:at] in makers:
-                for obj in self.custom_resources.get(namespace, []):
-                    if obj.name == name[:at] and (api_group(obj.api_version or ""), obj.kind) not in MAKE_NO_PODS:
-                        return obj
+            maker = makers.get(name[:at])
+            if maker is not None:
+                return maker
             at = name.find("-", at + 1)
         return None
 

@@ -50,10 +50,10 @@ def present(index: ObjectIndex, viewer: K8sObject, kind: str, name: str) -> bool
         return True
     if index.is_external(namespace, kind, name) or index.created_at_runtime(namespace, kind, name):
         return True
-    if index.defined_elsewhere_for(viewer, kind, name) is not None:
-        return True  # the viewer names no namespace: it is applied where the object is
     if name in index.names_mentioned_by_custom_resources(namespace):
         return True
+    if index.defined_elsewhere_for(viewer, kind, name) is not None:
+        return True  # the viewer names no namespace: it is applied where the object is
     # a Service an operator makes for its custom resource, named after it (KubeRay's `<cluster>-head-svc`)
     return kind == "Service" and index.named_after_custom_resource(namespace, name) is not None
 
