@@ -21,6 +21,7 @@ from k8slint.plan import Raw
 from k8slint.sources.discover import Discovery, InputFile, read_input
 from k8slint.sources.manifests import KUSTOMIZE_REFUSES, load_manifest_text
 from k8slint.sources.safefs import Roots
+from k8slint.sources.testsuites import form_to_fill
 from k8slint.suppress import Used
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ def add_manifests(
         state.aside[source.display] = patch
         return
     state.sources[source.display] = source
+    if source.test_input is None and source.merged_into is None:
+        source.test_input = form_to_fill(source.display, [o.data for o in loaded.objects])
     if source.kustomize_patched:  # an object every build of the file removes ($patch: delete) is never applied
         loaded.objects = [o for o in loaded.objects if not source.patched(o.kind, o.name, "delete", "", o)]
     state.objects.extend(loaded.objects)

@@ -883,3 +883,57 @@ def test_a_compare_folder_of_an_e2e_test_holds_expected_output(tmp_path: Path) -
     assert errors == ["deploy/compare", "e2e-tests/arbiter"]  # a compare folder outside a test tree is no test's
     graded = [f for f in result.findings if "e2e-tests/arbiter/compare" in f.location.file and "(not an error here:" in f.message]
     assert graded and all(f.severity.name == "INFO" for f in graded)
+
+
+PERCONA_BACKUP_FORM = """apiVersion: psmdb.percona.com/v1
+kind: PerconaServerMongoDBBackup
+metadata:
+  name:
+  finalizers:
+    - percona.com/delete-backup
+spec:
+  clusterName: some-name
+  storageName: minio
+"""
+
+PERCONA_CLUSTER_FORM = """apiVersion: v1
+kind: Pod
+metadata:
+  name: some-name-rs0
+spec:
+  containers:
+  - name: mongod
+    image:
+    resources:
+      requests: {cpu: "2"}
+      limits: {cpu: "1"}
+"""
+
+
+def test_a_form_in_a_test_tree_is_a_test_input(tmp_path: Path) -> None:
+    """percona-server-mongodb-operator's e2e-tests/<test>/conf/*.yml leave `metadata.name:` or `image:` blank, which
+    e2e-tests/functions fills with yq and sed before `kubectl apply`: what the blanks cause, and any other error of the
+    file, is no deployment's. The same files outside a test tree, or a test file that merely lacks the field, keep
+    their errors."""
+    (tmp_path / ".git").mkdir()
+    for folder in ("e2e-tests/pitr/conf", "deploy"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "backup.yml").write_text(PERCONA_BACKUP_FORM)
+        (tmp_path / folder / "cluster.yml").write_text(PERCONA_CLUSTER_FORM)
+    unnamed = PERCONA_CLUSTER_FORM.replace("  name: some-name-rs0\n", "").replace("    image:\n", "    image: mongo:7.0.14\n")
+    (tmp_path / "e2e-tests/pitr/conf/unnamed.yml").write_text(unnamed)
+    result = run_lint(".", cwd=tmp_path)
+    errors = {(f.location.file.removeprefix("./"), f.code) for f in result.findings if f.severity.name == "ERROR"}
+    assert {("deploy/backup.yml", "KL004"), ("deploy/cluster.yml", "KR002"), ("deploy/cluster.yml", "KR005")} <= errors
+    assert {file for file, _ in errors if file.startswith("e2e-tests")} == {"e2e-tests/pitr/conf/unnamed.yml"}
+    assert ("e2e-tests/pitr/conf/unnamed.yml", "KL004") in errors  # no blank: refused as written
+    graded = [f for f in result.findings if "(not an error here:" in f.message]
+    assert {(f.location.file.removeprefix("./"), f.code) for f in graded} >= {
+        ("e2e-tests/pitr/conf/backup.yml", "KL004"),
+        ("e2e-tests/pitr/conf/cluster.yml", "KR005"),
+        ("e2e-tests/pitr/conf/cluster.yml", "KR002"),  # the file's other errors too
+    }
+    assert all(f.severity.name == "INFO" and "it lies in the test tree 'e2e-tests' and leaves" in f.message for f in graded), graded
+    # the same from inside the test's folder: the tree is read from the repository's root
+    inside = run_lint(".", cwd=tmp_path / "e2e-tests" / "pitr")
+    assert {f.location.file.removeprefix("./") for f in inside.findings if f.severity.name == "ERROR"} == {"conf/unnamed.yml"}

@@ -158,6 +158,18 @@ def host_namespaces(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for field, what in (("hostNetwork", "network"), ("hostPID", "process"), ("hostIPC", "IPC")):
         if spec.get(field) is True:
             yield Problem(f"the pod shares the host's {what} namespace ({field}: true)", path=(*path, field))
+    if spec.get("hostNetwork") is True:
+        return  # on the host's network every container port is a host port: the finding above says so
+    # pod-security-admission's hostPorts check (check_hostPorts.go), baseline: any container's hostPort but 0
+    for container in obj.containers():
+        for index, port in enumerate(sequence(container.data.get("ports"))):
+            host = port.get("hostPort") if isinstance(port, dict) else None
+            if type(host) is int and host != 0:
+                yield Problem(
+                    f"container {container.name!r} binds port {host} of the node (hostPort), which the Pod Security "
+                    "baseline profile refuses",
+                    path=(*container.path, "ports", index, "hostPort"),
+                )
 
 
 @object_check("KS006", local=True, pods=True)

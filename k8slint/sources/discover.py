@@ -19,6 +19,7 @@ from k8slint.repository import CONFIG_NAMES, repository_root
 from k8slint.rulecodes import Emitted
 from k8slint.sources.dockerfile_names import is_dockerfile_name
 from k8slint.sources.kustomize_names import KUSTOMIZATION_NAMES, is_kustomization_name
+from k8slint.sources.releases import superseded_release
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes, resolve, walk
 from k8slint.sources.skaffold import SKAFFOLD_CONFIG_NAMES, SkaffoldDeploys, is_skaffold_config_name
 from k8slint.sources.testsuites import (
@@ -523,6 +524,8 @@ def identify(found: Discovery) -> Discovery:
                 test_input = expected_output(item.path)
             if test_input is None and built_by is None and kustomize is not None:
                 test_input = kustomize.unused_patch(item.path)
+            if test_input is None:
+                test_input = superseded_release(item.path, item.roots or Roots.of([item.path]))
         if aside is None and chart_folders and not item.is_dockerfile:
             chart_folder = _chart_folder_of(item.path, chart_folders)
             if chart_folder is not None and not _part_of_chart(item.path, chart_folder):

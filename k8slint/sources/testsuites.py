@@ -36,6 +36,7 @@ k8slint finds wrong with it is what the test wants.
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import re
@@ -46,6 +47,7 @@ from typing import Any
 
 from k8slint.findings import clip
 from k8slint.model.kinds import is_custom_resource
+from k8slint.repository import repository_root
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, display_path, read_bytes
 
 CHAINSAW_TEST_NAMES = frozenset({"chainsaw-test.yaml", "chainsaw-test.yml"})
@@ -551,4 +553,53 @@ def expected_output(path: str) -> str | None:
                 f"it lies in the {os.path.basename(folder)!r} folder of an end-to-end test, which holds the objects a test "
                 "compares what the cluster made with, and no kustomization builds it"
             )
+    return None
+
+
+def form_to_fill(path: str, documents: list[Any]) -> str | None:
+    """Why the file at ``path`` is a form a test harness fills before it applies it, when its place and its content
+    both say so: it lies in a test tree (``e2e-tests``, ``test``, ``integration``), and one of its objects writes
+    ``metadata.name`` or an ``image`` with no value at all (``name:``), a slot kept for the harness to fill.
+    percona-server-mongodb-operator's e2e-tests/<test>/conf/*.yml are such forms: e2e-tests/functions pipes each through
+    ``yq`` and ``sed`` to set the name, the images and the restore's point in time before ``kubectl apply``. An object
+    that merely lacks the field is no form (it may be a real mistake): only a key written with no value counts."""
+    tree = next((part for part in _folders_in_repository(os.path.dirname(os.path.abspath(path))) if _TEST_TREE.fullmatch(part)), None)
+    if tree is None:
+        return None
+    for data in documents:
+        blank = _blank_field(data)
+        if blank is not None:
+            return f"it lies in the test tree {tree!r} and leaves {blank} blank, a form the test fills before it applies it"
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _folders_in_repository(folder: str) -> tuple[str, ...]:
+    """The folders from the repository's root (else the working directory, else the last three) down to ``folder``:
+    a checkout under a ``tests`` folder of the machine's is no test tree."""
+    root = repository_root(folder)
+    base = str(root) if root is not None else os.getcwd()
+    relative = os.path.relpath(folder, base)
+    if relative == ".":
+        return ()
+    parts = tuple(relative.split(os.sep))
+    return parts[-3:] if parts[0] == os.pardir else parts
+
+
+def _blank_field(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict) and "name" in metadata and metadata["name"] is None:
+        return "metadata.name"
+    pending: list[tuple[Any, int]] = [(data.get("spec"), 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            if "image" in node and node["image"] is None:
+                return "an image"
+            if depth < 8:
+                pending.extend((value, depth + 1) for value in node.values() if isinstance(value, (dict, list)))
+        elif isinstance(node, list) and depth < 8:
+            pending.extend((value, depth + 1) for value in node if isinstance(value, (dict, list)))
     return None
