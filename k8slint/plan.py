@@ -97,7 +97,7 @@ def run_checks(
     phase: Phase = Phase.ALL,
 ) -> None:
     """Run the checks of ``plan`` that belong to ``phase``, adding what they report to ``raw``."""
-    from k8slint.model.graph.index import ObjectIndex
+    from k8slint.model.graph.index import ObjectIndex, with_pod_templates
 
     by_kind: dict[str | None, list[K8sObject]] | None = None
     files: ObjectIndex | None = None
@@ -106,6 +106,8 @@ def run_checks(
         for obj in objects:
             by_kind.setdefault(obj.kind, []).append(obj)
     split: dict[object, tuple[list[K8sObject], list[K8sObject]]] = {}
+    pods: list[K8sObject] | None = None  # in a worker: its objects with a pod spec, and the pod template views
+    every: list[K8sObject] | None = None
     work: list[_Work] = []
     for step in plan:
         rule, check, context = step.rule, step.check, step.context
@@ -125,7 +127,19 @@ def run_checks(
                 raw.extend(_guarded(rule, check.func, (doc, context), doc))
             continue
         if check.pods:
-            kinds = [obj for obj in objects if obj.pod_spec() is not None] if by_kind is not None else context.index.with_pod_spec
+            if by_kind is None:
+                kinds = context.index.with_pod_spec
+            else:
+                if pods is None:
+                    pods = with_pod_templates(objects, pods_only=True)
+                kinds = pods
+        elif check.kinds is None and check.templates:
+            if by_kind is None:
+                kinds = context.index.with_template_views
+            else:
+                if every is None:
+                    every = with_pod_templates(objects, pods_only=False)
+                kinds = every
         elif check.kinds is None:
             kinds = objects
         elif by_kind is not None:
@@ -185,7 +199,7 @@ def _run_in_batches(work: list[_Work], objects: Sequence[K8sObject], raw: list[R
     ordered: list[tuple[_Work, list[int], Sequence[K8sObject]]] = []
     for item in work:
         subjects = item[2]
-        places = [position.get(id(obj), -1) for obj in subjects]
+        places = [position.get(id(obj.view_of or obj), -1) for obj in subjects]  # a view: its resource's place
         if any(later < earlier for earlier, later in pairwise(places)):  # several kinds: into the canonical order
             pairs = sorted(zip(places, range(len(subjects)), strict=True))
             subjects = [subjects[index] for _, index in pairs]

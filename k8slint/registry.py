@@ -50,6 +50,9 @@ class Check:
     one file only."""
     pods: bool = False
     """An object check that has nothing to say about objects without a pod spec (see K8sObject.pod_spec)."""
+    templates: bool = False
+    """An object check that also runs on each pod template a custom resource keeps elsewhere than
+    ``spec.template`` (K8sObject.pod_template_views); every ``pods`` check does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ def object_check(
     *,
     local: bool | Callable[[Any], bool] = False,
     pods: bool = False,
+    templates: bool = False,
 ) -> Callable[[ObjectCheckFn], ObjectCheckFn]:
     """Register ``func(obj, ctx)`` as the check of rule ``code`` for objects of ``kinds`` (all if None).
 
@@ -123,11 +127,16 @@ def object_check(
     it in a worker process with the files it parsed. A predicate makes that
     promise for the objects it accepts only. ``pods=True`` runs the check only
     on objects with a pod spec (workloads, Pods, custom resources with a pod
-    template), which the engine finds once for all such checks.
+    template), which the engine finds once for all such checks; such a check
+    also runs on each pod template a custom resource keeps elsewhere (a
+    RayCluster's worker groups: K8sObject.pod_template_views), and so does a
+    check of every kind given ``templates=True`` (one that reads the pod spec
+    among other things).
     """
 
     def register(func: ObjectCheckFn) -> ObjectCheckFn:
-        _CHECKS.append(Check(code, func, Scope.OBJECT, frozenset(kinds) if kinds is not None else None, local, pods))
+        checked = frozenset(kinds) if kinds is not None else None
+        _CHECKS.append(Check(code, func, Scope.OBJECT, checked, local, pods, pods or (templates and checked is None)))
         return func
 
     return register

@@ -50,6 +50,9 @@ def stamp(rule: RuleSpec, problem: Problem, subject: object, settings: Settings,
         test_input = source_file.test_input if source_file is not None else None
         if test_input is not None and severity is Severity.ERROR:
             severity, message = Severity.INFO, f"{message} (not an error here: {test_input})"
+    if severity is Severity.ERROR and obj is not None and obj.view_of is not None:
+        # a custom resource's pod template: the API server takes the resource and refuses the pods made from it
+        message = f"{message} (in the pods the {obj.kind}'s controller makes from this template)"
     # Values from the input are cut here, once, so that no report grows with their length.
     return Finding(
         code=rule.code,

@@ -195,6 +195,36 @@ def test_a_gateway_of_the_same_name_in_a_sample_folder_below_is_not_the_parent(t
     assert route_findings(single) == [("route.yaml", 7, "KN052")]
 
 
+def test_variants_of_a_gateway_side_by_side_are_each_a_possible_parent(tmp_path: Path) -> None:
+    """kubernetes-in-action's Chapter13 keeps gtw.kiada.yaml, gtw.kiada.hostname.yaml and gtw.kiada.tls-passthrough.yaml,
+    one Gateway 'kiada' each, which the reader applies one at a time, and a sample folder below with another: the
+    TLSRoute attaches to the passthrough variant. Unattached only when no variant of the folder takes it."""
+    http_gateway = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: kiada\nspec:\n"
+        "  gatewayClassName: example\n  listeners:\n  - name: http\n    protocol: HTTP\n    port: 80\n"
+    )
+    tls_gateway = (
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: kiada\nspec:\n"
+        "  gatewayClassName: example\n  listeners:\n  - name: tls\n    protocol: TLS\n    port: 443\n    tls: {mode: Passthrough}\n"
+    )
+    route = (
+        "apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TLSRoute\nmetadata:\n  name: kiada\nspec:\n"
+        "  parentRefs:\n  - name: kiada\n  rules:\n  - backendRefs:\n    - name: kiada\n      port: 443\n"
+    )
+    files = {
+        "Chapter13/gtw.kiada.hostname.yaml": http_gateway,
+        "Chapter13/gtw.kiada.yaml": http_gateway,
+        "Chapter13/gtw.kiada.tls-passthrough.yaml": tls_gateway,
+        "Chapter13/tlsroute.kiada.yaml": route,
+        "Chapter13/demo/gtw.kiada.yaml": http_gateway,
+    }
+    root = write(tmp_path, files)
+    unknown = ("Chapter13/tlsroute.kiada.yaml", 2, "KL012")  # TLSRoute v1alpha2: no bundled schema
+    assert route_findings(root) == [unknown]
+    (root / "Chapter13/gtw.kiada.tls-passthrough.yaml").unlink()
+    assert route_findings(root) == [unknown, ("Chapter13/tlsroute.kiada.yaml", 7, "KN052")]
+
+
 def test_names_a_route_mentions_do_not_vouch_for_an_ingress_backend(tmp_path: Path) -> None:
     """A route creates no Service: that it names one is no evidence the Service exists."""
     ingress = (

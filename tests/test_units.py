@@ -316,6 +316,25 @@ def test_the_same_file_is_nearest_of_one_folder_and_ties_go_by_the_canonical_ord
     assert run_lint(root / "samples", select=["missing-configmap-key"]).findings == []  # its own file's wins
 
 
+def test_a_definition_beside_the_viewer_is_nearer_than_one_in_a_folder_under_it(tmp_path: Path) -> None:
+    """kuberay's apiserver/test/cluster: cluster_external_redis.yaml mounts keys of the ConfigMap ray-example that
+    code_configmap.yaml beside it defines; cluster/detachedactor.yaml, one folder down, defines another ray-example.
+    Both share the viewer's folder; the one beside it is the one meant, whatever the order of the file names."""
+    root = write(
+        tmp_path,
+        {
+            "test/cluster/cluster_external_redis.yaml": _deployment("web", "ray-example", "increment_counter.py"),
+            "test/cluster/code_configmap.yaml": _config("ray-example", "detached_actor.py", "increment_counter.py"),
+            "test/cluster/cluster/detachedactor.yaml": _config("ray-example", "detached_actor.py"),
+            "test/cluster/cluster/app.yaml": _deployment("worker", "ray-example", "increment_counter.py"),
+        },
+    )
+    result = run_lint(root / "test", select=["missing-configmap-key"])
+    (finding,) = result.findings  # the deployment under cluster/ resolves to its own folder's ConfigMap
+    assert finding.location.file.endswith("test/cluster/cluster/app.yaml")
+    assert finding.related[0].location.file.endswith("test/cluster/cluster/detachedactor.yaml")
+
+
 def test_a_definition_only_in_a_sibling_sample_is_neither_used_nor_reported_missing(tmp_path: Path) -> None:
     root = write(
         tmp_path,

@@ -17,7 +17,7 @@ from k8slint.model.apikinds import (
     object_kind_refusals,
     subject_namespace_refusals,
 )
-from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals
+from k8slint.model.apivalidation import BUILTIN_API_VERSIONS, object_refusals, pod_spec_refusals
 from k8slint.model.objects import K8sObject
 from k8slint.model.placeholders import null_placeholder
 from k8slint.model.podresources import POD_LEVEL_RESOURCES_SINCE, pod_resource_refusals
@@ -83,5 +83,28 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(refusal.message, path=refusal.path)
     if found is not None and version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE):
         # validatePodResourceConsistency; before 1.34 the API server drops spec.resources (gate off)
+        for pod_refusal in pod_resource_refusals(*found):
+            yield Problem(pod_refusal.message, path=pod_refusal.path)
+
+
+@object_check("KV001", local=True, templates=True)
+def pod_template_check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    """The pod spec checks on a pod template a custom resource keeps under its own fields (K8sObject.pod_template_views):
+    its CustomResourceDefinition's schema is all the API server checks of the resource, but each pod its controller
+    makes from the template is judged as a pod. Restart policies are judged as a pod's (the controller's kind of
+    workload is its own), and a mount of a volume the template lacks is not judged: the operator may add it."""
+    if obj.view_of is None:
+        return  # every object passes by: only the views have something to check here
+    found = obj.pod_spec()
+    if found is None:
+        return
+    for refusal in pod_spec_refusals("PodTemplate", found[0], found[1], [], obj.containers()):
+        if refusal.path[-3:-2] in (("volumeMounts",), ("volumeDevices",)) and refusal.path[-1] == "name":
+            continue  # operators add volumes of their own to the pods (KubeRay's ray-token, shared-mem) that mounts name
+        if refusal.placeholder is None:  # else unrendered-placeholder's
+            yield Problem(refusal.message, path=refusal.path)
+    for refusal in host_users_refusals(*found, ctx.kubernetes_version):
+        yield Problem(refusal.message, path=refusal.path)
+    if version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE):
         for pod_refusal in pod_resource_refusals(*found):
             yield Problem(pod_refusal.message, path=pod_refusal.path)

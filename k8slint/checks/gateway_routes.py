@@ -221,8 +221,11 @@ def route_parent_no_listener(obj: K8sObject, ctx: RuleContext) -> Iterator[Probl
             continue  # a ListenerSet, a Service (mesh), an implementation's own parent
         namespace = ref.get("namespace", obj.namespace)
         if namespace == obj.namespace:
-            nearest = ctx.index.nearest(obj, "Gateway", name)
-            gateways = [nearest] if nearest is not None else []
+            # the nearest definition, and those as near (variants of one Gateway side by side in a folder, which a
+            # reader applies one at a time): the route is unattached only if none of them takes it
+            found = ctx.index.named(obj, "Gateway", name)
+            near = ctx.index.units.nearness(obj, found[0]) if found else None
+            gateways = [g for g in found if ctx.index.units.nearness(obj, g) == near]
         else:
             gateways = ctx.index.definitions(namespace, "Gateway", name)
         gateways = [g for g in gateways if is_gateway_api(g) and _same_deployment(obj, g, ctx) and not _extended(g, ctx)]

@@ -51,7 +51,7 @@ def _builtin(obj: K8sObject) -> bool:
     return not is_custom_resource(obj.api_version)
 
 
-@object_check("KM006", local=_builtin)
+@object_check("KM006", local=_builtin, templates=True)
 def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     reported: set[FieldPath] = set()
     declared = {f"$({var})" for var in obj.file.kustomize_vars}
@@ -79,8 +79,10 @@ def unrendered_placeholder(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem
 
 
 def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, str, str]]:
-    yield from _names(obj)
-    yield from _labels(obj)
+    view = obj.view_of is not None  # a custom resource's pod template: the resource itself has its names read
+    if not view:
+        yield from _names(obj)
+        yield from _labels(obj)
     if obj.containers():
         yield from _images(obj)
     yield from _quantity_values(obj)
@@ -93,6 +95,8 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
     yield from _service_account(obj)
     yield from _mount_paths(obj)
     yield from _references(obj, ctx)
+    if view:
+        return
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field or not error.path:
             continue

@@ -37,7 +37,7 @@ def _short_name_problem(name: str) -> str | None:
     return None
 
 
-@object_check("KN010", local=True)
+@object_check("KN010", local=True, templates=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     seen: dict[str, tuple[Any, ...]] = {}
     for container in obj.containers():

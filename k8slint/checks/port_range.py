@@ -44,7 +44,7 @@ def _in_range(value: Any) -> bool:
     return type(value) is int and 1 <= value <= 65535
 
 
-@object_check("KN002", local=True)
+@object_check("KN002", local=True, templates=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for container in obj.containers():
         data = container.data

@@ -35,7 +35,7 @@ def _parsed(value: Any) -> Fraction | None:
         return None
 
 
-@object_check("KR003", local=True)
+@object_check("KR003", local=True, templates=True)
 def invalid_quantity(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, value in quantity_fields(obj):
         try:
@@ -48,7 +48,7 @@ def invalid_quantity(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
             yield Problem(f"requests.{path[-1]}: {value!r} is negative; requests must be 0 or more", path=path)
 
 
-@object_check("KR004", local=True)
+@object_check("KR004", local=True, templates=True)
 def non_positive_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     served = version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE)
     for path, value in quantity_fields(obj):
@@ -66,7 +66,7 @@ def non_positive_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 yield Problem(f"{field} is {value!r}: a zero limit sets no limit at all", path=path, variant="zero-limit")
 
 
-@object_check("KR002", local=True)
+@object_check("KR002", local=True, templates=True)
 def request_exceeds_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     served = version_at_least(ctx.kubernetes_version, POD_LEVEL_RESOURCES_SINCE)
     for path, resources in resource_blocks(obj):

@@ -21,7 +21,7 @@ from k8slint.model import workloads
 from k8slint.model.positions import Positions, PositionTree, locate, subtree, tree_of
 from k8slint.model.references import references_of
 from k8slint.model.texts import Text
-from k8slint.model.values import string
+from k8slint.model.values import dig, string
 from k8slint.model.workloads import ContainerView
 
 TARGET_PREFIX = "target:"
@@ -218,6 +218,11 @@ class K8sObject:
     """Derived views of the data that several rules read (containers, references), computed once."""
     placement: Placement | None = field(default=None, repr=False)
     """For an object a tool built from the user's files: maps a place in the built output to the file the user edits."""
+    template_at: FieldPath | None = field(default=None, repr=False)
+    """For a view of one pod template of a custom resource (:meth:`pod_template_views`): where that template is. The
+    view shares the resource's data, file and positions; only its pod template differs."""
+    view_of: K8sObject | None = field(default=None, repr=False)
+    """For such a view, the custom resource."""
 
     api_version: str | None = field(init=False, repr=False)
     kind: str | None = field(init=False, repr=False)
@@ -264,6 +269,32 @@ class K8sObject:
         found = self.pod_spec()
         return found[0] if found is not None else None
 
+    def pod_template_views(self) -> list[K8sObject]:
+        """One view of this object for each pod template a custom resource keeps elsewhere than ``spec.template``
+        (k8slint.model.workloads.CUSTOM_POD_TEMPLATES: a RayCluster's head and worker groups, a TFJob's replicas):
+        each is the object as the pod rules see it, with that template for its pod template. None for others."""
+        if self.template_at is not None:
+            return []
+        paths = workloads.custom_pod_templates(self.data)
+        if not paths:
+            return []
+        return [
+            K8sObject(
+                self.data,
+                self.file,
+                self.document,
+                self.tree,
+                self.namespace,
+                self.item,
+                self.source,
+                self.span,
+                placement=self.placement,
+                template_at=path,
+                view_of=self,
+            )
+            for path in paths
+        ]
+
     def pod_template_path(self) -> FieldPath | None:
         """Where the pod template is (k8slint.model.workloads.pod_template_path), computed once."""
         return self.view("pod_template_path", _pod_template_path)
@@ -290,6 +321,8 @@ class K8sObject:
         return self.ref.describe()
 
     def positions(self) -> Positions:
+        if self.view_of is not None:
+            return self.view_of.positions()  # parsed once, for the resource and its views
         if self.tree is None:
             self.tree = self.file.span_tree(self.span, self.item)
         return self.tree
@@ -309,11 +342,15 @@ class K8sObject:
 
 
 def _pod_spec(obj: K8sObject) -> tuple[FieldPath, dict[str, Any]] | None:
+    if obj.template_at is not None:
+        path = (*obj.template_at, "spec")
+        spec = dig(obj.data, path)
+        return (path, spec) if isinstance(spec, dict) else None
     return workloads.pod_spec(obj.data)
 
 
 def _pod_template_path(obj: K8sObject) -> FieldPath | None:
-    return workloads.pod_template_path(obj.data)
+    return obj.template_at if obj.template_at is not None else workloads.pod_template_path(obj.data)
 
 
 def _containers(obj: K8sObject) -> list[ContainerView]:

@@ -45,6 +45,73 @@ def pod_template_path(data: dict[str, Any]) -> FieldPath | None:
     return path if isinstance(dig(data, path), dict) else None
 
 
+_RAY_CLUSTER = (("headGroupSpec", "template"), ("workerGroupSpecs", "*", "template"))
+CUSTOM_POD_TEMPLATES: dict[tuple[str, str], tuple[FieldPath, ...]] = {
+    # KubeRay (ray-operator/apis/ray/v1): each group's pod template; a RayJob's and a RayService's cluster spec
+    ("ray.io", "RayCluster"): tuple(("spec", *p) for p in _RAY_CLUSTER),
+    ("ray.io", "RayJob"): (*(("spec", "rayClusterSpec", *p) for p in _RAY_CLUSTER), ("spec", "submitterPodTemplate")),
+    ("ray.io", "RayService"): tuple(("spec", "rayClusterConfig", *p) for p in _RAY_CLUSTER),
+    # Kubeflow's training operator (kubeflow.org/v1): a ReplicaSpec of each replica type; the MPI operator's v2beta1
+    **{
+        ("kubeflow.org", kind): (("spec", f"{prefix}ReplicaSpecs", "*", "template"),)
+        for kind, prefix in (
+            ("TFJob", "tf"),
+            ("PyTorchJob", "pytorch"),
+            ("MXJob", "mx"),
+            ("XGBoostJob", "xgb"),
+            ("PaddleJob", "paddle"),
+            ("JAXJob", "jax"),
+            ("MPIJob", "mpi"),
+        )
+    },
+    # JobSet (jobset.x-k8s.io/v1alpha2): each replicated Job's JobTemplateSpec
+    ("jobset.x-k8s.io", "JobSet"): (("spec", "replicatedJobs", "*", "template", "spec", "template"),),
+    # LeaderWorkerSet (leaderworkerset.x-k8s.io/v1)
+    ("leaderworkerset.x-k8s.io", "LeaderWorkerSet"): (
+        ("spec", "leaderWorkerTemplate", "leaderTemplate"),
+        ("spec", "leaderWorkerTemplate", "workerTemplate"),
+    ),
+    # Volcano (batch.volcano.sh/v1alpha1): each task's pod template
+    ("batch.volcano.sh", "Job"): (("spec", "tasks", "*", "template"),),
+}
+"""Custom resources whose controllers make pods from pod templates (PodTemplateSpec: ``metadata`` and a pod
+``spec``) kept elsewhere than ``spec.template``, by (API group, kind): the paths of those templates (``*`` is
+each item of a list or each value of a map). The controller sends each pod to the API server, which judges it
+as any pod: the pod rules read each template (K8sObject.pod_template_views)."""
+
+
+def custom_pod_templates(data: dict[str, Any]) -> list[FieldPath]:
+    """The paths of the pod templates a custom resource of CUSTOM_POD_TEMPLATES holds (with a pod spec), in order."""
+    api_version, kind = data.get("apiVersion"), _kind(data)
+    if not isinstance(api_version, str) or kind is None or "/" not in api_version:
+        return []
+    patterns = CUSTOM_POD_TEMPLATES.get((api_version.split("/", 1)[0], kind))
+    if patterns is None:
+        return []
+    found: list[FieldPath] = []
+    for pattern in patterns:
+        found.extend(path for path, value in _expand(data, pattern, ()) if isinstance(value.get("spec"), dict))
+    return found
+
+
+def _expand(node: Any, pattern: FieldPath, done: FieldPath) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    if not pattern:
+        if isinstance(node, dict):
+            yield done, node
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from _expand(item, rest, (*done, index))
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                if isinstance(key, str):
+                    yield from _expand(item, rest, (*done, key))
+    elif isinstance(node, dict) and step in node:
+        yield from _expand(node[step], rest, (*done, step))
+
+
 def pod_spec_path(data: dict[str, Any]) -> FieldPath | None:
     if _kind(data) == "Pod":
         return ("spec",) if isinstance(data.get("spec"), dict) else None

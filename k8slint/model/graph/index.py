@@ -22,6 +22,7 @@ from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.objects import K8sObject
 from k8slint.model.selectors import Selector, label_text
 from k8slint.model.values import dig, mapping
+from k8slint.model.workloads import custom_pod_templates
 
 _ANY = re.compile(r".*", re.DOTALL)
 _INDEX = re.compile(r"[0-9]+")
@@ -184,8 +185,14 @@ class ObjectIndex:
 
     @cached_property
     def with_pod_spec(self) -> list[K8sObject]:
-        """The objects that have a pod spec, in the canonical order."""
-        return [obj for obj in self.objects if obj.pod_spec() is not None]
+        """The objects that have a pod spec, in the canonical order, each followed by the views of the pod templates
+        it keeps elsewhere (with_pod_templates)."""
+        return with_pod_templates(self.objects, pods_only=True)
+
+    @cached_property
+    def with_template_views(self) -> list[K8sObject]:
+        """Every object, each followed by the views of the pod templates it keeps elsewhere (with_pod_templates)."""
+        return with_pod_templates(self.objects, pods_only=False)
 
     def in_namespace(self, viewer: K8sObject, kind: str) -> list[K8sObject]:
         """The objects of ``kind`` in the viewer's namespace that the viewer sees, its unit's first, none in a variant of
@@ -457,7 +464,9 @@ class ObjectIndex:
             for obj in resources:
                 if obj.kind in GATEWAY_ROUTES and api_group(obj.api_version or "") == "gateway.networking.k8s.io":
                     continue  # a route only refers to Services; its names are the references being checked
-                found[namespace].update(_strings(obj.data))
+                # a pod template's names are what the pods made from it refer to, not what the operator makes
+                templates = [dig(obj.data, path) for path in custom_pod_templates(obj.data)]
+                found[namespace].update(_strings(obj.data, skip=templates))
         for namespace, data in self._asserted:
             found[namespace].update(_strings(data))
         return {namespace: frozenset(names) for namespace, names in found.items()}
@@ -641,11 +650,11 @@ def _template_labels(spec: Any, limit: int = 1000) -> list[dict[str, Any]]:
     return found
 
 
-def _strings(data: Any, limit: int = 10000) -> set[str]:
-    """String values of a document (bounded, and safe on shared or recursive aliases)."""
+def _strings(data: Any, limit: int = 10000, skip: Iterable[Any] = ()) -> set[str]:
+    """String values of a document (bounded, and safe on shared or recursive aliases), but for those of ``skip``."""
     found: set[str] = set()
     stack: list[Any] = [data]
-    seen: set[int] = set()
+    seen: set[int] = {id(item) for item in skip}
     while stack and len(seen) < limit:
         item = stack.pop()
         if isinstance(item, str):
@@ -707,3 +716,14 @@ def _alternative_files(definitions: Iterable[list[K8sObject]], units: Units) -> 
                                 found.setdefault(one, set()).add(other)
                                 found.setdefault(other, set()).add(one)
     return {file: frozenset(variants) for file, variants in found.items()}
+
+
+def with_pod_templates(objects: Iterable[K8sObject], pods_only: bool) -> list[K8sObject]:
+    """``objects`` (those with a pod spec only, if ``pods_only``), each followed by the views of the pod templates a
+    custom resource keeps elsewhere than ``spec.template`` (K8sObject.pod_template_views): what the pod checks read."""
+    found: list[K8sObject] = []
+    for obj in objects:
+        if not pods_only or obj.pod_spec() is not None:
+            found.append(obj)
+        found.extend(obj.pod_template_views())
+    return found

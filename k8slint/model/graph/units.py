@@ -17,8 +17,9 @@ An object sees the objects of its own unit, those in its own folder and below
 shared objects higher up (a Namespace, a ConfigMap that several samples use).
 It never sees into a sibling unit, nor into a side folder of an enclosing unit.
 Among several visible definitions of one name, a lookup takes the nearest: the
-longest common folder prefix, then the same file, then the canonical object
-order.
+longest common folder prefix, then the fewest folders below it (a definition
+beside the viewer before one in a folder under it), then the same file, then the
+canonical object order.
 
 Units are numbered in preorder of their root folders (a folder sorts before
 the folders under it). Items sorted by (unit, folder) then hold what one folder
@@ -180,9 +181,12 @@ class Units:
             self._ranges[folder] = found
         return found
 
-    def nearness(self, viewer: K8sObject, obj: K8sObject) -> tuple[int, bool]:
-        """A sort key: the object sharing the longest folder prefix with the viewer first, then one in the viewer's file."""
-        return (-common_length(self.folder(viewer), self.folder(obj)), obj.file is not viewer.file)
+    def nearness(self, viewer: K8sObject, obj: K8sObject) -> tuple[int, int, bool]:
+        """A sort key: the object sharing the longest folder prefix with the viewer first, then the one fewest folders
+        below that prefix (a file beside the viewer's before one in a folder under it), then one in the viewer's file."""
+        at = self.folder(obj)
+        common = common_length(self.folder(viewer), at)
+        return (-common, len(at) - common, obj.file is not viewer.file)
 
 
 class ByUnit(Generic[T]):
