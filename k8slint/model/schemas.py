@@ -426,7 +426,7 @@ class SchemaStore:
         # cannot set status", PrepareForCreate) or leave it unchecked (ValidateNode: "All status fields are
         # optional"), and a custom resource's is deleted where status is a subresource
         status_unchecked = builtin or (api_version, kind) in self._status_subresources
-        return [
+        errors = [
             _pruned(error, obj.data) if error.missing and not builtin else error
             for item in raw
             for error in self._explain(item)
@@ -436,6 +436,23 @@ class SchemaStore:
             and not (merged and error.missing and not any(isinstance(part, int) for part in error.path))
             and not (builtin and error.missing and _unenforced_required(error.path))
         ]
+        structural = None if builtin else self._structural(api_version, kind)
+        if structural and not merged:
+            # a structural schema's list types, which JSON Schema has no keyword for: an error every schema gives
+            found = [set(list_type_errors(one, with_defaults(one, obj.data, top=True))) for one in structural]
+            errors.extend(sorted(set.intersection(*found), key=lambda error: [str(part) for part in error.path]))
+        return errors
+
+    def _structural(self, api_version: str, kind: str) -> list[dict[str, Any]] | None:
+        """The structural schemas (a CustomResourceDefinition's, or a bundled one) a custom resource is validated
+        with, as written: several where the set's CustomResourceDefinitions of the kind give different ones."""
+        schema = self._crd_schemas.get((api_version, kind))
+        if schema is not None:
+            return self._crd_alternatives.get((api_version, kind), [schema])
+        if self.location_schema(api_version, kind) is not None:
+            return None  # a --schema-location schema is JSON Schema: it says what it checks
+        bundled = bundled_crd_schemas().get((api_version, kind)) if api_group(api_version) in BUNDLED_GROUPS else None
+        return [bundled] if bundled is not None else None
 
     def uncompiled(self, obj: K8sObject) -> str | None:
         """Why the schema of the object's kind could not be compiled (so the object was not validated), or None."""
@@ -949,6 +966,54 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return "null" if value is None else type(value).__name__
+
+
+def list_type_errors(schema: Any, value: Any, path: FieldPath = ()) -> Iterator[SchemaError]:
+    """What the API server refuses by a structural schema's ``x-kubernetes-list-type``: an item of a ``set`` list
+    twice, or two items of a ``map`` list with the same ``x-kubernetes-list-map-keys`` (apiextensions-apiserver's
+    structural listtype validation: ``Duplicate value``). ``value`` is the object after defaulting (a key may be
+    defaulted)."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(value, dict):
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, dict) else {}
+        for key, child in properties.items():
+            if key in value and not (not path and key == "metadata"):
+                yield from list_type_errors(child, value[key], (*path, key))
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            for key, item in value.items():
+                if key not in properties:
+                    yield from list_type_errors(extra, item, (*path, key))
+        return
+    if not isinstance(value, list):
+        return
+    list_type = schema.get("x-kubernetes-list-type")
+    keys = schema.get("x-kubernetes-list-map-keys")
+    seen: dict[str, int] = {}
+    for index, item in enumerate(value):
+        if list_type == "set" and not isinstance(item, (dict, list)):
+            key = json.dumps(item)
+            shown = key
+        elif list_type == "map" and isinstance(item, dict) and isinstance(keys, list) and keys:
+            picked = {name: item.get(name) for name in keys if isinstance(name, str)}
+            key = json.dumps(picked, sort_keys=True, default=str)
+            shown = ", ".join(f"{name}: {json.dumps(part, default=str)}" for name, part in picked.items())
+        else:
+            continue
+        first = seen.setdefault(key, index)
+        if first != index:
+            what = "the value" if list_type == "set" else "the key"
+            yield SchemaError(
+                (*path, index),
+                f"{_describe_path((*path, index))}: Duplicate value: {clip(shown, 120)} ({what} of "
+                f"{_describe_path((*path, first))}; the list is x-kubernetes-list-type: {list_type})",
+            )
+    items = schema.get("items")
+    if isinstance(items, dict):
+        for index, item in enumerate(value):
+            yield from list_type_errors(items, item, (*path, index))
 
 
 def _describe_path(path: FieldPath) -> str:
