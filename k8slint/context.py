@@ -64,7 +64,23 @@ class RunFacts:
     def schemas(self) -> SchemaStore:
         from k8slint.model.schemas import SchemaStore
 
-        return SchemaStore(self.kubernetes_version, strict=self._strict, locations=self.schema_locations, objects=self.index.objects)
+        if self._strict:
+            return self.strict_schemas
+        return SchemaStore(
+            self.kubernetes_version,
+            strict=False,
+            locations=self.schema_locations,
+            objects=self.index.objects,
+            strict_sibling=self.strict_schemas,
+        )
+
+    @cached_property
+    def strict_schemas(self) -> SchemaStore:
+        """The schemas in strict mode (objects refuse fields their schema does not define): the run's own when it is
+        strict; else the store that validates the built-in kinds for both (misspelt-field reads its unknown fields)."""
+        from k8slint.model.schemas import SchemaStore
+
+        return SchemaStore(self.kubernetes_version, strict=True, locations=self.schema_locations, objects=self.index.objects)
 
     @cached_property
     def builds(self) -> BuildMap:
@@ -111,6 +127,10 @@ class RuleContext:
     @property
     def schemas(self) -> SchemaStore:
         return self.facts.schemas
+
+    @property
+    def strict_schemas(self) -> SchemaStore:
+        return self.facts.strict_schemas
 
     # Options were validated against the rule's options schema when the config was read,
     # so each has the type its schema gives; these read them as that type.

@@ -336,6 +336,24 @@ def test_a_dependency_of_requirements_yaml_that_is_not_fetched_is_said_there(tmp
         ]
 
 
+def test_unused_values_are_judged_beside_a_missing_dependency_the_chart_calls_nothing_of(tmp_path: Path) -> None:
+    """deliveryhero/helm-charts' weblate: redis from a remote repository, not in charts/; the chart's templates call
+    only defines of their own, so the dependency renders its own templates with its own values (redis.*, global.*)
+    and configOverride, which no template reads, is unused whatever the dependency does. Once a template calls a
+    define the chart does not define (a library's), or one whose name is computed, every value may be read."""
+    chart_yaml = CHART_YAML + "dependencies:\n- name: redis\n  repository: https://charts.bitnami.com/bitnami\n  version: 17.0.10\n"
+    values = "used: a\nconfigOverride: ''\nredis:\n  enabled: true\n  auth: {enabled: false}\nglobal:\n  imageRegistry: ''\n"
+    helpers = '{{- define "c.name" -}}{{ .Chart.Name }}{{- end }}\n'
+    cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "c.name" . }}\ndata:\n  a: "{{ .Values.used }}"\n'
+    chart = _chart(tmp_path, values, {"_helpers.tpl": helpers, "cm.yaml": cm}, chart_yaml, folder="weblate")
+    assert [f.message for f in run_lint(chart).findings if f.code == "CH008"] == [
+        "configOverride is set in values.yaml but no template reads it"
+    ]
+    for call in ('{{ include "common.names.fullname" . }}', '{{ include (printf "%s.name" .Chart.Name) . }}'):
+        (chart / "templates" / "cm.yaml").write_text(cm.replace('{{ include "c.name" . }}', call))
+        assert [f for f in run_lint(chart).findings if f.code == "CH008"] == []
+
+
 def test_a_lock_in_requirements_lock_is_the_charts_lock(tmp_path: Path) -> None:
     chart = _chart(tmp_path, "a: 1\n", {"cm.yaml": "a: {{ .Values.a }}\n"}, CHART_YAML.replace("v2", "v1"))
     (chart / "requirements.yaml").write_text("dependencies:\n- name: redis\n  version: 1.x\n  repository: https://charts.example.com\n")

@@ -497,3 +497,22 @@ def test_every_fix_is_documented_with_its_rule() -> None:
         assert rule.fix and "## Autofix" in render_rule_docs(rule)
     with pytest.raises(RuntimeError, match="fixes without docs"):
         check_declarations({**table, "KR001": table["KR026"]}, registry())
+
+
+def test_a_misspelt_field_is_renamed_to_the_field_it_misspells(tmp_path: Path) -> None:
+    """karpenter-provider-aws's examples/workloads: `allowPrivilegedEscalation: false`, which kubectl refuses and
+    a client that does not validate drops. A mapping that sets the right field too is left alone, and said."""
+    text = (
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: inflate\nspec:\n  containers:\n  - name: inflate\n"
+        "    image: public.ecr.aws/eks-distro/kubernetes/pause:3.7\n    securityContext:\n"
+        "      allowPrivilegedEscalation: false  # keep it off\n"
+        "  - name: other\n    image: public.ecr.aws/eks-distro/kubernetes/pause:3.7\n    imagePullPolicy: Always\n"
+        "    ImagePullPolicy: IfNotPresent\n"
+    )
+    repo = _repo(tmp_path, {"pod.yaml": text})
+    done = _k8slint("fix", "pod.yaml", cwd=repo)
+    assert done.returncode in (0, 1), done.stderr
+    fixed = (repo / "pod.yaml").read_text()
+    assert "      allowPrivilegeEscalation: false  # keep it off\n" in fixed
+    assert "    ImagePullPolicy: IfNotPresent\n" in fixed  # imagePullPolicy is set too: left to the user
+    assert "imagePullPolicy is set beside ImagePullPolicy" in done.stdout + done.stderr

@@ -937,3 +937,28 @@ def test_a_form_in_a_test_tree_is_a_test_input(tmp_path: Path) -> None:
     # the same from inside the test's folder: the tree is read from the repository's root
     inside = run_lint(".", cwd=tmp_path / "e2e-tests" / "pitr")
     assert {f.location.file.removeprefix("./") for f in inside.findings if f.severity.name == "ERROR"} == {"conf/unnamed.yml"}
+
+
+def test_an_object_of_a_test_tree_with_an_empty_spec_is_a_handle(tmp_path: Path) -> None:
+    """crossplane's test/e2e/manifests/pkg/**: `# We don't install this directly, but we do use it to ...`, a Provider
+    with `spec: {}` that the e2e framework names to wait for the conditions the package manager gives it and to
+    delete it. Outside a test tree the same object keeps its error."""
+    crd = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: providers.pkg.crossplane.io\n"
+        "spec:\n  group: pkg.crossplane.io\n  names: {kind: Provider, plural: providers}\n  scope: Cluster\n  versions:\n"
+        "  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n        type: object\n"
+        "        properties:\n          spec:\n            type: object\n            required: [package]\n"
+        "            properties:\n              package: {type: string}\n"
+    )
+    handle = "# We don't install this directly, but we do use it to wait for it.\napiVersion: pkg.crossplane.io/v1\nkind: Provider\nmetadata:\n  name: provider-nop\nspec: {}\n"
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "cluster").mkdir()
+    (tmp_path / "cluster" / "crd.yaml").write_text(crd)
+    for folder in ("test/e2e/manifests/pkg/provider", "examples"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "provider.yaml").write_text(handle)
+    findings = [f for f in run_lint(".", cwd=tmp_path).findings if f.code == "KL010"]
+    by_file = {f.location.file.removeprefix("./"): f for f in findings}
+    assert by_file["examples/provider.yaml"].severity.name == "ERROR"
+    graded = by_file["test/e2e/manifests/pkg/provider/provider.yaml"]
+    assert graded.severity.name == "INFO" and "writes its spec empty: a handle the test names the object by" in graded.message

@@ -640,8 +640,8 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         return  # a library chart's values are examples: its templates run with the parent's
     if any(info.whole_values for copy in (chart, *chart.copies) for _, info in copy.analysis):
         return  # all of .Values is handed on somewhere: every value may be used
-    if unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts):
-        return  # templates of dependencies that are not here may read any value
+    if unavailable_dependencies(chart.metadata.get("dependencies"), chart.dependency_charts) and _calls_defines_elsewhere(chart):
+        return  # a define of a dependency that is not here, given the chart's context, may read any value
     from k8slint.model.gotemplate import analyse  # here, so that runs without charts do not pay for it
     from k8slint.sources.helmtemplates import is_partial
 
@@ -693,6 +693,36 @@ def unused_value(chart: ChartDoc, ctx: RuleContext) -> Iterator[Problem]:
         if used.related(leaf):
             continue
         yield Problem(f"{_shown_path(leaf, '')} is set in values.yaml but no template reads it", location=_values_location(chart, leaf))
+
+
+_COMPUTED_CALL = re.compile(r"\b(?:include|template)\s+[($]")
+"""An include or template call whose name is worked out at render time (``include (printf "%s.labels" ...)``)."""
+
+
+def _calls_defines_elsewhere(chart: ChartDoc) -> bool:
+    """Whether the chart's templates call a define that neither they nor the dependencies here define, or one whose
+    name is worked out at render time: the code of a dependency that is not here (a library chart's, say) then runs
+    with the chart's own context and may read any of its values. Where they call none, a missing dependency renders
+    only its own templates, with its own values (the chart's ``<name>.*`` and ``global.*``, which CH008 leaves
+    alone), so every other value can still be judged."""
+    defined: set[str] = set()
+    called: set[str] = set()
+    for copy in (chart, *chart.copies):
+        for _, info in copy.analysis:
+            defined.update(name for name, _ in info.defines)
+            called.update(name for name, _, _ in info.calls)
+        if any(_COMPUTED_CALL.search(template.text) for template in copy.templates):
+            return True
+    from k8slint.model.gotemplate import analyse
+
+    for dependency in chart.dependency_charts.values():
+        for text in dependency["templates"].values():
+            defined.update(name for name, _ in analyse(text).defines)
+    for repository, folder in chart.local_dependencies.items():
+        if folder is not None:
+            for text in chart.local_dependency_templates(repository).values():
+                defined.update(name for name, _ in analyse(text).defines)
+    return bool(called - defined)
 
 
 def _dependency_switches(chart: ChartDoc) -> Iterator[tuple[str, ...]]:

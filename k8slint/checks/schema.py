@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8slint.context import RuleContext
-from k8slint.findings import Location, Problem
+from k8slint.findings import Location, Problem, format_path
 from k8slint.model.kinds import api_group, is_custom_resource
 from k8slint.model.lifecycle import is_removed
 from k8slint.model.objects import K8sObject
@@ -53,6 +53,48 @@ def unknown_field(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for error in ctx.schemas.errors(obj) or ():
         if error.unknown_field:
             yield Problem(error.message, path=error.path)
+
+
+@object_check("KL017", local=_builtin)
+def misspelt_field(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
+    if ctx.schemas.strict:
+        return  # unknown-field reports every unknown field, with its close match
+    for error in ctx.strict_schemas.errors(obj) or ():
+        if not error.unknown_field or error.suggestion is None or not error.path:
+            continue
+        field = error.path[-1]
+        if isinstance(field, str) and misspelling_of(field, error.suggestion):
+            where = format_path(error.path[:-1]) or "the object"
+            yield Problem(
+                f"{field!r} in {where} is not a field: it looks like {error.suggestion!r} misspelt; kubectl apply's "
+                f"default strict field validation refuses the object, and without it the field is dropped, so "
+                f"{error.suggestion} is never set",
+                path=error.path,
+            )
+
+
+def misspelling_of(written: str, known: str) -> bool:
+    """Whether ``written`` is ``known`` with a typo: the same letters in another case, or at most one edit (two for
+    names of nine letters or more) by insertion, deletion, substitution or a swap of neighbours (optimal string
+    alignment), never a field name of three letters or fewer."""
+    if written == known or min(len(written), len(known)) <= 3:
+        return False
+    if written.lower() == known.lower():
+        return True
+    allowed = 2 if min(len(written), len(known)) >= 9 else 1
+    if abs(len(written) - len(known)) > allowed:
+        return False
+    previous2: list[int] = []
+    previous = list(range(len(known) + 1))
+    for i, a in enumerate(written, start=1):
+        current = [i] + [0] * len(known)
+        for j, b in enumerate(known, start=1):
+            cost = 0 if a == b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a == known[j - 2] and written[i - 2] == b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1] <= allowed
 
 
 @object_check("KL012", local=_builtin)

@@ -6,6 +6,7 @@ right answer, and :class:`~k8slint.fix.Declined` where it has not.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -463,3 +464,35 @@ def chart_version(chart: Any, document: YamlDocument, ctx: FixContext) -> Iterat
         yield Declined(str(exc), None)
         return
     yield Change(f'chart version {node.value} -> "{version}"', (edit,), None)
+
+
+# --- a known field's name with a typo (KL017 misspelt-field) ---
+
+
+@object_fix("KL017")
+def misspelt_field(obj: K8sObject, document: YamlDocument, ctx: FixContext) -> Iterator[Outcome]:
+    """Rename the key to the field it misspells, unless the mapping sets that field too (which value is meant is the
+    user's to say)."""
+    from k8slint.checks.schema import misspelling_of
+    from k8slint.model.values import dig
+
+    for error in _strict_store(ctx.kubernetes_version, ctx.index).errors(obj) or ():
+        field, known = (error.path[-1] if error.path else None), error.suggestion
+        if not error.unknown_field or not isinstance(field, str) or known is None or not misspelling_of(field, known):
+            continue
+        parent = dig(obj.data, tuple(error.path[:-1])) if len(error.path) > 1 else obj.data
+        if isinstance(parent, dict) and known in parent:
+            yield Declined(f"{known} is set beside {field}: which value is meant is yours to say", error.path)
+            continue
+        found = document.entry(error.path)
+        if found is None or found[0] is None:
+            continue
+        yield Change(f"{field} -> {known}, the field it misspells", (document.replace_value(found[0], known),), error.path)
+
+
+@functools.lru_cache(maxsize=2)
+def _strict_store(version: str, index: Any) -> Any:
+    """A strict schema store for the run's objects (the fix reads the unknown fields as misspelt-field found them)."""
+    from k8slint.model.schemas import SchemaStore
+
+    return SchemaStore(version, strict=True, objects=index.objects)

@@ -90,6 +90,8 @@ class SchemaError:
     message: str
     unknown_field: bool = False
     missing: bool = False
+    suggestion: str | None = None
+    """For an unknown field, the closest field the schema defines there, if one is close."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,9 +340,19 @@ depend on nothing else, and a process that lints again and again (the language s
 class SchemaStore:
     """Compiled validators for a run, built on first use and shared by the schema rules."""
 
-    def __init__(self, version: str, strict: bool, locations: Iterable[str] = (), objects: Iterable[K8sObject] = ()) -> None:
+    def __init__(
+        self,
+        version: str,
+        strict: bool,
+        locations: Iterable[str] = (),
+        objects: Iterable[K8sObject] = (),
+        strict_sibling: SchemaStore | None = None,
+    ) -> None:
         self.version = version
         self.strict = strict
+        self._sibling = strict_sibling if not strict else None
+        """The same run's strict store, which validates for both where it finds no more than the unknown fields (errors)."""
+        self._junctor_free: dict[tuple[str, str], bool] = {}
         self.locations = [Path(p) for p in locations]
         self._validators: dict[tuple[str, str], Any] = {}
         self._location_schemas: dict[tuple[str, str], LocationSchema | None] = {}
@@ -398,9 +410,18 @@ class SchemaStore:
     def errors(self, obj: K8sObject) -> list[SchemaError] | None:
         """The schema errors of an object; None when no schema is known for its kind."""
         memo = obj.memo  # on the object: ids are reused once a worker's objects are gone
-        if "schema_errors" not in memo:
-            memo["schema_errors"] = self._validate(obj)
-        return memo["schema_errors"]
+        key = "strict_schema_errors" if self.strict else "schema_errors"
+        if key not in memo:
+            sibling = self._sibling
+            if sibling is not None and self._strict_adds_only_unknown_fields(obj):
+                # The strict schema is the schema with additionalProperties: false wherever it defines properties,
+                # and nothing else: where no oneOf, anyOf or not holds an object that it could tip, its errors are
+                # this store's and the unknown fields. One validation serves both.
+                strict = sibling.errors(obj)
+                memo[key] = None if strict is None else [error for error in strict if not error.unknown_field]
+            else:
+                memo[key] = self._validate(obj)
+        return memo[key]
 
     def _validate(self, obj: K8sObject) -> list[SchemaError] | None:
         api_version, kind = obj.api_version, obj.kind
@@ -437,11 +458,27 @@ class SchemaStore:
             and not (builtin and error.missing and _unenforced_required(error.path))
         ]
         structural = None if builtin else self._structural(api_version, kind)
+        if structural and self.strict and any(error.unknown_field and error.suggestion is None for error in errors):
+            errors = [_suggested(error, structural[-1]) if error.unknown_field and error.suggestion is None else error for error in errors]
         if structural and not merged:
             # a structural schema's list types, which JSON Schema has no keyword for: an error every schema gives
             found = [set(list_type_errors(one, with_defaults(one, obj.data, top=True))) for one in structural]
             errors.extend(sorted(set.intersection(*found), key=lambda error: [str(part) for part in error.path]))
         return errors
+
+    def _strict_adds_only_unknown_fields(self, obj: K8sObject) -> bool:
+        """Whether the strict validation of the object's kind finds what this store's does and the unknown fields, no
+        more: a built-in kind (its strict schemas differ by additionalProperties alone, and hold no junctor of objects),
+        or a custom resource whose schemas have no oneOf, anyOf, allOf or not with properties in it."""
+        api_version, kind = obj.api_version, obj.kind
+        if api_version is None or kind is None or not is_custom_resource(api_version):
+            return True
+        key = (api_version, kind)
+        known = self._junctor_free.get(key)
+        if known is None:
+            schemas = self._structural(api_version, kind) or []
+            known = self._junctor_free[key] = not any(_object_junctor(schema) for schema in schemas)
+        return known
 
     def _structural(self, api_version: str, kind: str) -> list[dict[str, Any]] | None:
         """The structural schemas (a CustomResourceDefinition's, or a bundled one) a custom resource is validated
@@ -600,7 +637,9 @@ class SchemaStore:
 
                 close = difflib.get_close_matches(field, allowed, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                yield SchemaError((*path, field), f"unknown field {field!r}{where}{hint}", unknown_field=True)
+                yield SchemaError(
+                    (*path, field), f"unknown field {field!r}{where}{hint}", unknown_field=True, suggestion=close[0] if close else None
+                )
             return
         if name == "required":
             missing = details.get("property")
@@ -634,6 +673,31 @@ class SchemaStore:
                 return []
             node = node[part]
         return sorted(node.get("properties", {})) if isinstance(node, dict) else []
+
+
+def _suggested(error: SchemaError, schema: dict[str, Any]) -> SchemaError:
+    """An unknown field of a custom resource with the closest field its CRD's schema defines there, if one is close."""
+    node: Any = schema
+    for part in error.path[:-1]:
+        if not isinstance(node, dict):
+            return error
+        properties = node.get("properties")
+        if isinstance(part, int):
+            node = node.get("items")
+        elif isinstance(properties, dict) and part in properties:
+            node = properties[part]
+        else:
+            node = node.get("additionalProperties")
+    properties = node.get("properties") if isinstance(node, dict) else None
+    field = error.path[-1] if error.path else None
+    if not isinstance(properties, dict) or not isinstance(field, str):
+        return error
+    import difflib
+
+    close = difflib.get_close_matches(field, sorted(properties), n=1, cutoff=0.6)
+    if not close:
+        return error
+    return SchemaError(error.path, f"{error.message}; did you mean {close[0]!r}?", unknown_field=True, suggestion=close[0])
 
 
 def _pruned(error: SchemaError, data: Any) -> SchemaError:
@@ -966,6 +1030,25 @@ def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return "null" if value is None else type(value).__name__
+
+
+def _object_junctor(schema: Any, depth: int = 0) -> bool:
+    """Whether a structural schema has a oneOf, anyOf, allOf or not whose branches define properties (where a strict
+    schema's additionalProperties: false could change which branch matches)."""
+    if depth > 64:
+        return True  # deeper than any real schema: judged the safe way
+    if isinstance(schema, list):
+        return any(_object_junctor(item, depth + 1) for item in schema)
+    if not isinstance(schema, dict):
+        return False
+    for key in ("oneOf", "anyOf", "allOf", "not"):
+        branches = schema.get(key)
+        for branch in branches if isinstance(branches, list) else [branches]:
+            if isinstance(branch, dict) and ("properties" in branch or _object_junctor(branch, depth + 1)):
+                return True
+    return any(
+        _object_junctor(value, depth + 1) for key, value in schema.items() if isinstance(value, (dict, list)) and key not in _DATA_KEYWORDS
+    )
 
 
 def list_type_errors(schema: Any, value: Any, path: FieldPath = ()) -> Iterator[SchemaError]:

@@ -562,7 +562,11 @@ def form_to_fill(path: str, documents: list[Any]) -> str | None:
     ``metadata.name`` or an ``image`` with no value at all (``name:``), a slot kept for the harness to fill.
     percona-server-mongodb-operator's e2e-tests/<test>/conf/*.yml are such forms: e2e-tests/functions pipes each through
     ``yq`` and ``sed`` to set the name, the images and the restore's point in time before ``kubectl apply``. An object
-    that merely lacks the field is no form (it may be a real mistake): only a key written with no value counts."""
+    that merely lacks the field is no form (it may be a real mistake): only a key written with no value counts. So is
+    an object of a test tree that writes its spec empty (``spec: {}``, or ``spec:`` with nothing): crossplane's
+    test/e2e/manifests/pkg/**/*.yaml (``# We don't install this directly, but we do use it to ...``) are Providers and
+    their revisions the e2e framework only names to wait for the conditions the package manager gives them, and to
+    delete them."""
     tree = next((part for part in _folders_in_repository(os.path.dirname(os.path.abspath(path))) if _TEST_TREE.fullmatch(part)), None)
     if tree is None:
         return None
@@ -570,6 +574,12 @@ def form_to_fill(path: str, documents: list[Any]) -> str | None:
         blank = _blank_field(data)
         if blank is not None:
             return f"it lies in the test tree {tree!r} and leaves {blank} blank, a form the test fills before it applies it"
+    for data in documents:
+        if isinstance(data, dict) and "spec" in data and data["spec"] in ({}, None):
+            return (
+                f"it lies in the test tree {tree!r} and writes its spec empty: a handle the test names the object by (to "
+                "wait for what a controller makes, to delete it), not an object it applies as written"
+            )
     return None
 
 
