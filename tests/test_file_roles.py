@@ -100,6 +100,10 @@ OTHER_TOOLS = {
     # `envoy-gateway server --config-path`
     "envoy-gateway.yaml": "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: EnvoyGateway\ngateway:\n"
     "  controllerName: gateway.envoyproxy.io/gatewayclass-controller\nprovider:\n  type: Custom\n",
+    # kubernetes-sigs/jobset (commit 08dfbdfd; Apache-2.0): test/e2e/config/default/controller_manager_config.yaml (cut),
+    # the manager's own Configuration, which no kustomization of its folder names
+    "e2e-controller-config.yaml": "apiVersion: config.jobset.x-k8s.io/v1alpha1\nkind: Configuration\nleaderElection:\n"
+    "  leaderElect: true\ninternalCertManagement:\n  enable: true\n",
     "catalog.yaml": "apiVersion: gator.gatekeeper.sh/v1alpha1\nkind: PolicyCatalog\nmetadata:\n  name: gatekeeper-library\n"
     "spec:\n  policies: [{name: k8sallowedrepos, templatePath: library/general/allowedrepos/template.yaml}]\n",
 }

@@ -18,6 +18,8 @@ from k8slint.model.values import dig, mapping, sequence
 from k8slint.registry import object_check, set_check
 
 INGRESS = ("Ingress",)
+BACKEND_KINDS = ("Ingress", "HTTPProxy")
+"""The kinds whose Service backends KN040 and KN041 check: Ingress, and Contour's HTTPProxy (model/backends.py)."""
 _HOST_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _HOSTNAME = re.compile(rf"(\*\.)?{_HOST_LABEL}(\.{_HOST_LABEL})*")
 # an IPv4 address, or text that holds a ':' with no '.' before it (IPv6); the part before
@@ -51,7 +53,7 @@ def paths(obj: K8sObject) -> Iterator[IngressPath]:
             yield IngressPath(host, value if isinstance(value, str) else "", path_type, ("spec", "rules", r, "http", "paths", p))
 
 
-@object_check("KN040", kinds=INGRESS)
+@object_check("KN040", kinds=BACKEND_KINDS)
 def ingress_backend_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     if not managed_here(ctx.index, obj, "Service"):
         return  # the namespace's Services are not among the linted files next to this Ingress
@@ -65,7 +67,7 @@ def ingress_backend_missing(obj: K8sObject, ctx: RuleContext) -> Iterator[Proble
             )
 
 
-@object_check("KN041", kinds=INGRESS)
+@object_check("KN041", kinds=BACKEND_KINDS)
 def ingress_backend_port_unknown(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for backend in backends(obj):
         service = ctx.index.nearest(obj, "Service", backend.service)

@@ -1,5 +1,5 @@
-"""The Service backends an Ingress names: what the Ingress rules (KN040, KN041) check and the
-object graph draws, read in one place."""
+"""The Service backends an Ingress (or a Contour HTTPProxy) names: what the Ingress rules (KN040, KN041) check and
+the object graph draws, read in one place."""
 
 from __future__ import annotations
 
@@ -34,8 +34,15 @@ def backends(obj: K8sObject) -> Iterator[Backend]:
             yield backend
 
 
+CONTOUR_GROUP = "projectcontour.io"
+
+
 def _backends(obj: K8sObject) -> Iterator[Backend]:
     spec = mapping(obj.data.get("spec"))
+    if obj.kind == "HTTPProxy":
+        if (obj.api_version or "").partition("/")[0] == CONTOUR_GROUP:
+            yield from _proxy_backends(spec)
+        return
     candidates: list[tuple[FieldPath, Any]] = [
         (("spec", "defaultBackend"), spec.get("defaultBackend")),
         (("spec", "backend"), spec.get("backend")),
@@ -53,3 +60,18 @@ def _backends(obj: K8sObject) -> Iterator[Backend]:
             yield Backend(service["name"], value, (*path, "service", "port", field), (*path, "service", "name"))
         elif isinstance(backend.get("serviceName"), str):
             yield Backend(backend["serviceName"], backend.get("servicePort"), (*path, "servicePort"), (*path, "serviceName"))
+
+
+def _proxy_backends(spec: dict[str, Any]) -> Iterator[Backend]:
+    """The Services a Contour HTTPProxy routes to: each route's ``services`` and the TCP proxy's (projectcontour.io/v1;
+    a Service of the HTTPProxy's own namespace, by name and port number: Contour marks the proxy invalid, and serves
+    nothing for the route, when it is not there)."""
+    lists: list[tuple[FieldPath, Any]] = [
+        (("spec", "routes", r, "services"), mapping(route).get("services")) for r, route in enumerate(sequence(spec.get("routes")))
+    ]
+    lists.append((("spec", "tcpproxy", "services"), mapping(spec.get("tcpproxy")).get("services")))
+    for path, services in lists:
+        for index, service in enumerate(sequence(services)):
+            service = mapping(service)
+            if isinstance(service.get("name"), str):
+                yield Backend(service["name"], service.get("port"), (*path, index, "port"), (*path, index, "name"))

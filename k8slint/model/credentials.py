@@ -87,7 +87,7 @@ def document_credential(document: object) -> str | None:
 def is_literal_secret(value: object, name: str | None = None) -> bool:
     """A value that holds a secret as written.
 
-    Not one: an empty string, a variable reference (``$(VAR)``, ``${VAR}``), a
+    Not one: an empty string, a variable reference (``$(VAR)``, ``${VAR}``, ``$VAR`` in capitals), a
     switch (``true``, ``yes``, ``1``, ...), a file path, a URL without userinfo,
     or a placeholder spelled as a constant (``HF_TOKEN: HF_TOKEN``,
     ``YOUR_API_KEY``) or as the variable's own name.
@@ -99,4 +99,6 @@ def is_literal_secret(value: object, name: str | None = None) -> bool:
         return False
     if _CONSTANT_NAME.fullmatch(text) or (name is not None and text.lower() == name.lower()):
         return False
+    if text.startswith("$") and _CONSTANT_NAME.fullmatch(text[1:]):
+        return False  # `HF_TOKEN: $HF_TOKEN`, which envsubst fills (lws's docs/examples/sglang/lws.yaml)
     return not (_FILE_PATH.fullmatch(text) or _URL_WITHOUT_USERINFO.fullmatch(text))

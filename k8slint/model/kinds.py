@@ -118,10 +118,18 @@ def api_group(api_version: str) -> str:
     return api_version.rpartition("/")[0]
 
 
+_SIG_COMPONENT_CONFIG = re.compile(r"config\.[a-z0-9-]+\.x-k8s\.io")
+"""The group of a Kubernetes SIG controller's own configuration file (kueue's, JobSet's, LeaderWorkerSet's
+``config.<project>.x-k8s.io`` Configuration: the manager reads it from a file, a ConfigMap its kustomization makes
+(jobset's config/components/manager/controller_manager_config.yaml); no CRD serves the group)."""
+
+
 def is_tool_config(api_version: str, kind: str) -> bool:
     if api_version == "v1" and kind == "Config":  # a kubeconfig file
         return True
     group = api_group(api_version)
+    if kind == "Configuration" and _SIG_COMPONENT_CONFIG.fullmatch(group):
+        return True
     return group in TOOL_CONFIG_GROUPS or (group, kind) in TOOL_CONFIG_KINDS
 
 

@@ -38,6 +38,7 @@ MAKE_NO_PODS = frozenset(
             for kind in ("ServiceMonitor", "PodMonitor", "PrometheusRule", "Probe", "ScrapeConfig", "AlertmanagerConfig")
         ),
         *(("cert-manager.io", kind) for kind in ("Certificate", "CertificateRequest", "Issuer", "ClusterIssuer")),
+        *(("projectcontour.io", kind) for kind in ("HTTPProxy", "TLSCertificateDelegation")),
     }
 )
 """(group, kind) of custom resources whose controllers make no pods (routes, scrape and alerting configs,
@@ -464,6 +465,8 @@ class ObjectIndex:
             for obj in resources:
                 if obj.kind in GATEWAY_ROUTES and api_group(obj.api_version or "") == "gateway.networking.k8s.io":
                     continue  # a route only refers to Services; its names are the references being checked
+                if obj.kind == "HTTPProxy" and api_group(obj.api_version or "") == "projectcontour.io":
+                    continue  # Contour's routes likewise: they make no Service, and name the ones they route to
                 # a pod template's names are what the pods made from it refer to, not what the operator makes
                 templates = [dig(obj.data, path) for path in custom_pod_templates(obj.data)]
                 found[namespace].update(_strings(obj.data, skip=templates))

@@ -258,6 +258,9 @@ class _Painter:
                 self._link(draft, me, obj, "Service", backend.service)
             for name, _ in _tls_secrets(obj):
                 self._link(draft, me, obj, "Secret", name)
+        elif kind == "HTTPProxy":  # Contour's (backends reads no other group's)
+            for backend in backends(obj):
+                self._link(draft, me, obj, "Service", backend.service)
         elif kind == "HTTPRoute":
             for name, _ in route_backends(obj):
                 self._link(draft, me, obj, "Service", name)
@@ -395,7 +398,7 @@ class _Painter:
         for ref in subject.references():
             if path in (format_path(ref.path), format_path(ref.key_path or ref.path)):
                 return ref.kind, ref.name
-        if subject.kind == "Ingress":
+        if subject.kind in ("Ingress", "HTTPProxy"):
             for backend in backends(subject):
                 if path in (format_path(backend.path), format_path(backend.port_path)):
                     return "Service", backend.service
