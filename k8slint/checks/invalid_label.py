@@ -25,7 +25,7 @@ def _expressions(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
                 yield ("spec", "selector", "matchExpressions", index), expression
 
 
-@object_check("KM005", local=True)
+@object_check("KM005", local=True, templates=True)
 def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
     for path, labels, with_values in label_maps(obj):
         if not isinstance(labels, dict):
@@ -47,7 +47,7 @@ def check(obj: K8sObject, ctx: RuleContext) -> Iterator[Problem]:
                 problem = label_value(text)
                 if problem:
                     yield Problem(f"label value {_shown(value, text)} of {key!r} {problem}", path=(*path, key))
-    for path, expression in _expressions(obj):
+    for path, expression in _expressions(obj) if obj.view_of is None else ():  # a view: the resource's are its own
         key = expression.get("key")
         if isinstance(key, str):
             problem = qualified_name(key)

@@ -82,7 +82,7 @@ def _found(obj: K8sObject, ctx: RuleContext) -> Iterator[tuple[FieldPath, str, s
     view = obj.view_of is not None  # a custom resource's pod template: the resource itself has its names read
     if not view:
         yield from _names(obj)
-        yield from _labels(obj)
+    yield from _labels(obj)  # a view's: its template's alone (label_maps)
     if obj.containers():
         yield from _images(obj)
     yield from _quantity_values(obj)

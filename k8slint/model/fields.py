@@ -97,16 +97,18 @@ def label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
 
 
 def _label_maps(obj: K8sObject) -> tuple[tuple[FieldPath, Any, bool], ...]:
-    metadata = obj.metadata
-    found: list[tuple[FieldPath, Any, bool]] = [
-        (("metadata", "labels"), metadata.get("labels"), True),
-        (("metadata", "annotations"), metadata.get("annotations"), False),
-    ]
     template = obj.pod_template_path()
+    found: list[tuple[FieldPath, Any, bool]] = []
+    if obj.view_of is None:  # a view of a custom resource's pod template: the resource has its own maps read
+        metadata = obj.metadata
+        found.append((("metadata", "labels"), metadata.get("labels"), True))
+        found.append((("metadata", "annotations"), metadata.get("annotations"), False))
     if template is not None:
         template_metadata = mapping(dig(obj.data, (*template, "metadata")))
         found.append(((*template, "metadata", "labels"), template_metadata.get("labels"), True))
         found.append(((*template, "metadata", "annotations"), template_metadata.get("annotations"), False))
+    if obj.view_of is not None:
+        return tuple(found)
     spec = obj.data.get("spec")
     selector = spec.get("selector") if isinstance(spec, dict) else None
     if isinstance(selector, dict):

@@ -272,7 +272,7 @@ class K8sObject:
     def pod_template_views(self) -> list[K8sObject]:
         """One view of this object for each pod template a custom resource keeps elsewhere than ``spec.template``
         (k8slint.model.workloads.CUSTOM_POD_TEMPLATES: a RayCluster's head and worker groups, a TFJob's replicas):
-        each is the object as the pod rules see it, with that template for its pod template. None for others."""
+        each is the object as the pod rules see it, with that template for its pod template. Empty for others."""
         if self.template_at is not None:
             return []
         paths = workloads.custom_pod_templates(self.data)
