@@ -676,6 +676,38 @@ def test_a_chart_file_the_templates_render_with_tpl_is_the_charts(tmp_path: Path
     ]
 
 
+def test_a_chart_file_picked_by_a_printf_with_a_verb_inside_is_the_charts(tmp_path: Path) -> None:
+    """volcano-sh/volcano installer/helm/chart/volcano (ed72c7c8): templates/batch_v1alpha1_job.yaml renders
+    `tpl ($.Files.Get (printf "crd/%s/batch.volcano.sh_jobs.yaml" (include "crd_version" .))) .`: a file of crd/*/
+    with actions is a template of the chart; one without is the same rendered or not, and linted."""
+    chart = tmp_path / "volcano"
+    (chart / "templates").mkdir(parents=True)
+    for folder in ("bases", "v1beta1"):
+        (chart / "crd" / folder).mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: volcano\nversion: 1.13.0\nappVersion: v1.13.0\ndescription: Volcano\n")
+    (chart / "values.yaml").write_text("basic:\n  crd_labels: {}\n")
+    (chart / "templates" / "_helpers.tpl").write_text('{{- define "crd_version" -}}bases{{- end -}}\n')
+    (chart / "templates" / "job.yaml").write_text(
+        '{{- tpl ($.Files.Get (printf "crd/%s/batch.volcano.sh_jobs.yaml" (include "crd_version" .))) . }}\n'
+    )
+    crd = (
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: jobs.batch.volcano.sh\n"
+        "  labels: {{- toYaml .Values.basic.crd_labels | nindent 4 }}\nspec:\n  group: batch.volcano.sh\n"
+        "  names: {kind: Job, plural: jobs}\n  scope: Namespaced\n  versions: []\n"
+    )
+    (chart / "crd" / "bases" / "batch.volcano.sh_jobs.yaml").write_text(crd)
+    old = crd.replace("{{- toYaml .Values.basic.crd_labels | nindent 4 }}", "{}").replace(
+        "apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1"
+    )
+    (chart / "crd" / "v1beta1" / "batch.volcano.sh_jobs.yaml").write_text(old)
+    result = run_lint(tmp_path)
+    reasons = {os.path.relpath(name, tmp_path): why for name, why in result.not_kubernetes}
+    assert reasons["volcano/crd/bases/batch.volcano.sh_jobs.yaml"].startswith("a template of the Helm chart")
+    assert "volcano/crd/v1beta1/batch.volcano.sh_jobs.yaml" not in reasons  # no action: linted as written
+    linted = {(os.path.relpath(f.location.file, tmp_path), f.code) for f in result.findings}
+    assert ("volcano/crd/v1beta1/batch.volcano.sh_jobs.yaml", "KM002") in linted
+
+
 def test_a_crossplane_package_file_is_a_tools(tmp_path: Path) -> None:
     """crossplane/crossplane pkg/configuration/private/package/crossplane.yaml (2d040d2d): `crossplane xpkg build`
     reads it into the package; its group's CRDs are "never installed, only used for API documentation"."""

@@ -1,7 +1,8 @@
 """The files of a chart folder that the chart's templates render with ``tpl``: templates themselves.
 
 nats-io/k8s's chart keeps its objects in ``files/*.yaml`` (``metadata: {{- include "nats.metadataNamespace" $ }}``)
-and renders each with ``tpl (.ctx.Files.Get (printf "files/%s" .file)) .ctx``. Such a file is no manifest to apply
+and renders each with ``tpl (.ctx.Files.Get (printf "files/%s" .file)) .ctx``; volcano's renders
+``tpl ($.Files.Get (printf "crd/%s/batch.volcano.sh_jobs.yaml" (include "crd_version" .))) .``. Such a file is no manifest to apply
 as written: it is linted as the chart renders it (``--render``), like the chart's templates/.
 """
 
@@ -14,9 +15,12 @@ from dataclasses import dataclass, field
 
 from k8slint.sources.safefs import Roots, Skipped, TooLarge, read_bytes
 
-# `.Files.Get "files/x.yaml"`, `.Files.Get (printf "files/%s" .file)`, `.Files.Glob "files/*.yaml"` (any receiver:
+# `.Files.Get "files/x.yaml"`, `.Files.Get (printf "files/%s" .file)` (a verb anywhere in the format),
+# `.Files.Glob "files/*.yaml"` (any receiver:
 # `.ctx.Files`, `$.Files`)
-_FILES_CALL = re.compile(r'\bFiles\.(Get|Glob)\s+(?:\(\s*printf\s+"([^"%\\]*)%s"|"([^"\\]+)")')
+_FILES_CALL = re.compile(r'\bFiles\.(Get|Glob)\s+(?:\(\s*printf\s+"((?:[^"\\]|\\.)*)"|"([^"\\]+)")')
+_VERB = re.compile(r"%[-+# 0]*[0-9]*[sdvq]")
+"""A verb of a printf format, which the call fills at render time: each stands for any part of the path."""
 _TPL = re.compile(r"\btpl\b")
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".tpl", ".txt", ".json")
 
@@ -71,8 +75,9 @@ def _tpl_patterns(chart: str, roots: Roots) -> list[tuple[str, str]]:
             hands_gets = any(_TPL.search(line) and "Files.Get" in line for line in lines)
             for number, line in enumerate(lines, start=1):
                 for call in _FILES_CALL.finditer(line):
-                    function, prefix, literal = call.groups()
-                    pattern = f"{prefix}*" if prefix is not None else literal
+                    function, form, literal = call.groups()
+                    # `printf "files/%s" .file`, `printf "crd/%s/jobs.yaml" (include "crd_version" .)` (volcano's chart)
+                    pattern = _VERB.sub("*", form.replace("%%", "%")) if form is not None else literal
                     if (function == "Get" and _TPL.search(line)) or (function == "Glob" and hands_gets):
                         found.append((pattern, f"{shown}:{number}"))
     return found
